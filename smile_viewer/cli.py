@@ -1,0 +1,146 @@
+"""The ``smile-viewer`` command line.
+
+``smile-viewer`` with no sub-command starts the desktop application. Sub-commands:
+
+- ``gui``     start the desktop application (the default)
+- ``orbit``   export an ephemeris of the SMILE orbit (CSV or CCSDS OEM)
+- ``render``  render the 3-D scene to a PNG without a window
+
+A user's mistake (bad time string, unknown frame, unreadable file) ends with exit status 2
+and a one-line message on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+import smile_viewer
+from smile_viewer.errors import UserInputError
+
+EXIT_USAGE = 2
+
+#: Frames accepted by ``--frame`` (see ``smile_viewer.coords``).
+FRAMES = ("gei", "geo", "gse", "gsm", "sm")
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse with the one-line error style of the rest of the command line."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1280x720, got {text!r}") from None
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"size {w}x{h} out of range (16..8192 pixels a side)")
+    return w, h
+
+
+def _frame(text: str) -> str:
+    f = text.lower()
+    if f not in FRAMES:
+        raise argparse.ArgumentTypeError(f"unknown frame {text!r}; choose from {', '.join(FRAMES)}")
+    return f
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``smile-viewer`` (exposed for tests and docs)."""
+    parser = _ArgumentParser(
+        prog="smile-viewer",
+        description="SMILE magnetosphere viewer and synthetic SXI/UVI imager.",
+    )
+    parser.add_argument("--version", action="version", version=f"smile-viewer {smile_viewer.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_ArgumentParser)
+
+    sub.add_parser("gui", help="start the desktop application (default)")
+
+    p_orbit = sub.add_parser("orbit", help="export an ephemeris of the SMILE orbit")
+    p_orbit.add_argument("--start", required=True, help="first time, ISO 8601 UTC")
+    p_orbit.add_argument("--stop", required=True, help="last time, ISO 8601 UTC")
+    p_orbit.add_argument("--step", default="10min", help="time step, e.g. 60s, 10min, 1h (default 10min)")
+    p_orbit.add_argument("--frame", type=_frame, default="gse", help=f"output frame: {', '.join(FRAMES)}")
+    p_orbit.add_argument("--out", required=True, help="output file: .csv (R_E) or .oem (CCSDS OEM, km)")
+    src = p_orbit.add_mutually_exclusive_group()
+    src.add_argument("--tle", metavar="FILE", help="propagate a two-line element set instead")
+    src.add_argument("--oem", metavar="FILE", help="interpolate a CCSDS OEM ephemeris instead")
+
+    p_render = sub.add_parser("render", help="render the 3-D scene to a PNG without a window")
+    p_render.add_argument("--out", required=True, help="output PNG file")
+    p_render.add_argument("--time", default=None, help="scene time, ISO 8601 UTC (default: orbit epoch)")
+    p_render.add_argument("--size", type=_size, default=(1280, 800), help="image size WxH (default 1280x800)")
+    return parser
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from smile_viewer._qt.app import run_app
+
+    return run_app()
+
+
+def _cmd_orbit(args: argparse.Namespace) -> int:
+    from smile_viewer.coords.timeparse import parse_duration_s, parse_time, time_grid
+    from smile_viewer.mission.ephemeris_export import export_ephemeris
+    from smile_viewer.mission.orbit import default_orbit, orbit_from_oem, orbit_from_tle
+
+    start, stop = parse_time(args.start), parse_time(args.stop)
+    times = time_grid(start, stop, parse_duration_s(args.step))
+    if args.tle:
+        orbit = orbit_from_tle(args.tle)
+    elif args.oem:
+        orbit = orbit_from_oem(args.oem)
+    else:
+        orbit = default_orbit()
+    path = export_ephemeris(orbit, times, args.frame, args.out)
+    print(f"wrote {len(times)} epochs in {args.frame.upper()} to {path}")
+    return 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from smile_viewer._vispy.headless import render_scene_png
+    from smile_viewer.coords.timeparse import parse_time
+
+    time = parse_time(args.time) if args.time else None
+    path = render_scene_png(args.out, size=args.size, time=time)
+    print(f"wrote {path}")
+    return 0
+
+
+_COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    None: _cmd_gui,
+    "gui": _cmd_gui,
+    "orbit": _cmd_orbit,
+    "render": _cmd_render,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except UserInputError as exc:
+        print(f"smile-viewer: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        name = exc.filename or ""
+        print(f"smile-viewer: error: {name}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("smile-viewer: interrupted", file=sys.stderr)
+        return 130
+
+
+def gui_main() -> int:
+    """Entry point of the ``smile-viewer-gui`` launcher (desktop files, app bundles)."""
+    return main(["gui"])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Test-session set-up shared by the whole suite.
+
+- GL tests (marker ``gl``) need a display with OpenGL. pytest-xvfb starts Xvfb (Mesa
+  llvmpipe) when it is installed; when no display can be had, the session does not abort:
+  Qt falls back to the ``offscreen`` platform and ``gl`` tests are skipped with the reason.
+- GPU tests (marker ``gpu``) run only where cupy sees a CUDA device.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+# Never let a test reach the network through astropy (importing the package configures it).
+import smile_viewer  # noqa: F401
+
+
+def _display_available() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _cuda_available() -> tuple[bool, str]:
+    try:
+        import cupy  # noqa: F401
+    except Exception as exc:  # ImportError or a broken CUDA install
+        return False, f"cupy not importable ({type(exc).__name__})"
+    try:
+        import cupy
+
+        if cupy.cuda.runtime.getDeviceCount() < 1:
+            return False, "no CUDA device"
+    except Exception as exc:
+        return False, f"no CUDA device ({exc})"
+    return True, ""
+
+
+def pytest_configure(config):
+    # pytest-xvfb has already started Xvfb (and set DISPLAY) by now when it could.
+    if not _display_available():
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("SMILE_TEST_SESSION", "1")
+
+
+def pytest_collection_modifyitems(config, items):
+    if _display_available():
+        no_gl_reason = None
+    elif shutil.which("Xvfb") is None:
+        no_gl_reason = "no display and Xvfb is not installed (apt-get install xvfb) — GL tests skipped"
+    else:
+        no_gl_reason = "no display (pytest-xvfb did not start Xvfb) — GL tests skipped"
+    has_gpu, gpu_reason = _cuda_available()
+    for item in items:
+        if no_gl_reason and "gl" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=no_gl_reason))
+        if not has_gpu and "gpu" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=f"needs a CUDA GPU: {gpu_reason}"))
