@@ -1,0 +1,42 @@
+# smile-viewer: the two commands.
+#   make run   set up .venv and start the desktop application on its default scene
+#   make test  set up .venv and run the whole test suite
+# Other targets: make bench (benchmarks), make wheel, make clean.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: run test bench wheel sysdeps venv clean
+
+run: $(STAMP)
+	@$(BIN)/smile-viewer
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+wheel: $(STAMP)
+	$(BIN)/python -m build --wheel --outdir dist .
+
+sysdeps:
+	@bash packaging/system-deps.sh
+
+venv: $(STAMP)
+
+# The venv is rebuilt when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@bash packaging/system-deps.sh
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "smile-viewer needs Python 3.11 or newer, found " + sys.version.split()[0]' \
+		|| { echo "Python 3.11+ is needed: run 'make PYTHON=python3.11 ...'"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache *.egg-info
