@@ -1,1 +1,4 @@
-"""_vispy."""
+"""The 3-D scene (vispy; no widgets): ``scene.SceneView``, ``visuals``, ``headless.render_scene_png``.
+
+GLSL sources live in the top-level ``shaders/`` directory (``smile_viewer.resources``).
+"""

@@ -32,7 +32,7 @@ HUD_DIM = (0.55, 0.60, 0.70, 1.0)
 EARTH_CREDIT = "Earth: NASA Blue Marble Next Generation"
 
 #: Points along the orbit track (one period).
-TRACK_POINTS = 721
+TRACK_POINTS = 1201
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,17 +45,29 @@ class CameraSetup:
     center: tuple[float, float, float] = (0.0, 0.0, 0.0)
     fov: float = 30.0
     roll: float = 0.0
+    fit: bool = False  # centre/scale framing the scene content instead of center/scale_factor
 
 
-# vispy's TurntableCamera looks from -Y at azimuth 0 (X to the right) and from +Y at 180°
-# (X, the Sun, to the left); elevation lifts the eye towards +Z.
+# vispy's TurntableCamera looks from -Y at azimuth 0 (X to the right), from +X (the Sun) at
+# 90° and from +Y at 180° (X, the Sun, to the left); elevation lifts the eye towards +Z.
+# ``fit=True``: centre and scale are chosen to frame the orbit, the Sun arrow and the axes.
 CAMERA_PRESETS: dict[str, CameraSetup] = {
-    "overview": CameraSetup(azimuth=150.0, elevation=22.0, scale_factor=52.0, center=(0.0, 0.0, 3.0)),
-    "noon_midnight": CameraSetup(azimuth=180.0, elevation=0.0, scale_factor=50.0, center=(0.0, 0.0, 3.0)),
-    "north": CameraSetup(azimuth=180.0, elevation=90.0, scale_factor=50.0),
-    "from_sun": CameraSetup(azimuth=90.0, elevation=0.0, scale_factor=50.0, center=(0.0, 0.0, 3.0)),
-    "earth": CameraSetup(azimuth=125.0, elevation=18.0, scale_factor=5.0),
+    "overview": CameraSetup(azimuth=150.0, elevation=22.0, scale_factor=50.0, fit=True),
+    "noon_midnight": CameraSetup(azimuth=180.0, elevation=0.0, scale_factor=50.0, fit=True),
+    "north": CameraSetup(azimuth=180.0, elevation=90.0, scale_factor=50.0, fit=True),
+    "from_sun": CameraSetup(azimuth=70.0, elevation=12.0, scale_factor=50.0, fit=True),
+    "earth": CameraSetup(azimuth=125.0, elevation=18.0, scale_factor=4.2),
 }
+
+
+def camera_axes(azimuth: float, elevation: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit vectors (right, up, forward) of a TurntableCamera in scene coordinates."""
+    az, el = np.radians(azimuth), np.radians(elevation)
+    right = np.array([np.cos(az), np.sin(az), 0.0])
+    fwd_h = np.array([-np.sin(az), np.cos(az), 0.0])
+    up = np.cos(el) * np.array([0.0, 0.0, 1.0]) + np.sin(el) * fwd_h
+    forward = np.cross(up, right)
+    return right, up, forward
 
 
 def _rotation_geo_to(frame: str, time: Time) -> np.ndarray:
@@ -117,27 +129,30 @@ class SceneView:
         # Caption in canvas pixels (not part of the 3-D scene).
         self.hud = scene.Node(parent=canvas.scene, name="hud")
         self.hud_title = scene.visuals.Text(
-            "", color=HUD_COLOR, font_size=13 * ps, bold=True, anchor_x="left", anchor_y="top",
+            "", color=HUD_COLOR, font_size=13 * ps, bold=True, anchor_x="left", anchor_y="bottom",
             parent=self.hud,
         )
         self.hud_time = scene.visuals.Text(
-            "", color=HUD_COLOR, font_size=11 * ps, anchor_x="left", anchor_y="top", parent=self.hud,
+            "", color=HUD_COLOR, font_size=11 * ps, anchor_x="left", anchor_y="bottom", parent=self.hud,
         )
         self.hud_credit = scene.visuals.Text(
             EARTH_CREDIT, color=HUD_DIM, font_size=8 * ps, anchor_x="left", anchor_y="bottom",
             parent=self.hud,
         )
-        canvas.events.resize.connect(self._layout_hud)
+        canvas.events.resize.connect(self._on_resize)
+        # The orbit track writes no depth (so the spacecraft marker on it is drawn whole);
+        # glClear honours the depth mask, so switch it back on before every frame's clear.
+        canvas.events.draw.connect(self._restore_depth_mask, position="first")
 
-        self._track_center: Time | None = None
-        self._track_frame: str | None = None
         self.geo_to_scene = np.eye(3)
         self.spacecraft_position = np.zeros(3)
 
+        self._camera_setup: CameraSetup | None = None
+        self._camera_signature: tuple = ()
         self._connect(state)
-        self.apply_camera_preset(state.camera_preset)
         self._apply_layers()
         self._update_all()
+        self.apply_camera_preset(state.camera_preset)
         self._layout_hud()
 
     # -- model binding ---------------------------------------------------------------------
@@ -169,7 +184,6 @@ class SceneView:
 
     def _on_frame(self, frame: str) -> None:
         self.axes.set_frame(frame)
-        self._track_center = None
         self._update_all()
 
     def _on_day_night(self, value: bool) -> None:
@@ -205,15 +219,74 @@ class SceneView:
         self.set_camera(setup)
 
     def set_camera(self, setup: CameraSetup) -> None:
+        """Place the camera; with ``setup.fit`` frame the orbit, axes and Sun arrow."""
         cam = self.view.camera
         cam.fov = setup.fov
         cam.azimuth = setup.azimuth
         cam.elevation = setup.elevation
         cam.roll = setup.roll
         cam.distance = None
-        cam.scale_factor = setup.scale_factor
-        cam.center = tuple(float(v) for v in setup.center)
+        if setup.fit:
+            center, scale = self._fit(setup)
+        else:
+            center, scale = np.asarray(setup.center, float), float(setup.scale_factor)
+        cam.scale_factor = scale
+        cam.center = tuple(float(v) for v in center)
+        self._camera_setup = setup
+        self._camera_signature = self._camera_state()
         self.canvas.update()
+
+    def _camera_state(self) -> tuple:
+        cam = self.view.camera
+        return (round(cam.azimuth, 6), round(cam.elevation, 6), round(cam.scale_factor, 6),
+                tuple(round(float(v), 6) for v in cam.center), round(cam.fov, 6))
+
+    def _content_points(self) -> np.ndarray:
+        """Points the framing presets keep in view (R_E, scene frame)."""
+        pts = [np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], float)]
+        if self.orbit_track.positions.size:
+            pts.append(self.orbit_track.positions)
+        pts.append(np.eye(3) * self.axes.length * 1.15)
+        pts.append(np.array([[self.sun.end + 2.5, 0.0, 0.0]]))
+        return np.vstack(pts)
+
+    def _fit(self, setup: CameraSetup, margin: float = 1.08) -> tuple[np.ndarray, float]:
+        """Centre and scale factor that frame the content for this camera direction.
+
+        The content goes into the canvas less a band at the top for the caption.
+        """
+        w, h = (max(int(v), 1) for v in self.canvas.size)
+        ps = self._pixel_scale
+        top = (72 * ps) if self._state.layers.labels else 12 * ps
+        bottom = 24 * ps
+        box_w, box_h = max(w - 24 * ps, 1), max(h - top - bottom, 1)
+        box_cx, box_cy = w / 2, top + box_h / 2
+        right, up, forward = camera_axes(setup.azimuth, setup.elevation)
+        pts = self._content_points()
+        a, b = pts @ right, pts @ up
+        center = 0.5 * (a.min() + a.max()) * right + 0.5 * (b.min() + b.max()) * up
+        scale = max(b.max() - b.min(), (a.max() - a.min()) * h / w) * margin
+        # Refine with the real (perspective) projection: near points look bigger.
+        cam = self.view.camera
+        for _ in range(3):
+            cam.scale_factor = scale
+            cam.center = tuple(center)
+            px = self.project(pts)
+            if not np.all(np.isfinite(px)):
+                break
+            (x0, y0), (x1, y1) = px.min(0), px.max(0)
+            ratio = max((x1 - x0) / box_w, (y1 - y0) / box_h) * margin
+            dx, dy = 0.5 * (x0 + x1) - box_cx, 0.5 * (y0 + y1) - box_cy
+            center = center + (scale / h) * (dx * right - dy * up)
+            scale = scale * min(max(ratio, 0.2), 5.0)
+        return center, scale
+
+    def _on_resize(self, event=None) -> None:
+        self._layout_hud()
+        # Keep a framing preset framed while the user has not moved the camera.
+        setup = getattr(self, "_camera_setup", None)
+        if setup is not None and setup.fit and self._camera_state() == self._camera_signature:
+            self.set_camera(setup)
 
     # -- updates ---------------------------------------------------------------------------
     def _update_all(self) -> None:
@@ -232,22 +305,12 @@ class SceneView:
         self.earth.set_sun_direction_geo(r.T @ np.array([1.0, 0.0, 0.0]))
 
     def _update_orbit(self, t: Time, frame: str) -> None:
+        # One period centred on the scene time (a few ms for the default orbit).
         p = self.period_s
-        stale = (
-            self._track_center is None
-            or self._track_frame != frame
-            or abs((t - self._track_center).to_value("s")) > p / 8.0
-        )
-        if stale:
-            offsets = np.linspace(-0.5 * p, 0.5 * p, TRACK_POINTS)
-            times = t + TimeDelta(offsets, format="sec")
-            pos = np.asarray(self.orbit.position(times, frame=frame), dtype=float)
-            self._track_center = t
-            self._track_frame = frame
-            self.orbit_track.set_track(pos, offsets, p)
-        else:
-            offsets = np.linspace(-0.5 * p, 0.5 * p, TRACK_POINTS) - (t - self._track_center).to_value("s")
-            self.orbit_track.recolor(offsets, p)
+        offsets = np.linspace(-0.5 * p, 0.5 * p, TRACK_POINTS)
+        times = t + TimeDelta(offsets, format="sec")
+        pos = np.asarray(self.orbit.position(times, frame=frame), dtype=float)
+        self.orbit_track.set_track(pos, offsets, p)
         sc = np.asarray(self.orbit.position(t, frame=frame), dtype=float).reshape(3)
         self.spacecraft_position = sc
         self.spacecraft.set_position(sc)
@@ -259,10 +322,10 @@ class SceneView:
 
     def _layout_hud(self, event=None) -> None:
         w, h = self.canvas.size
-        m = 14 * self._pixel_scale
-        self.hud_title.pos = (m, m)
-        self.hud_time.pos = (m, m + 22 * self._pixel_scale)
-        self.hud_credit.pos = (m, h - m * 0.7)
+        ps = self._pixel_scale
+        self.hud_title.pos = (14 * ps, 34 * ps)
+        self.hud_time.pos = (14 * ps, 58 * ps)
+        self.hud_credit.pos = (14 * ps, h - 10 * ps)
 
     # -- queries (tests, overlays) ---------------------------------------------------------
     def project(self, xyz) -> np.ndarray:
@@ -274,8 +337,14 @@ class SceneView:
 
     def render(self, **kwargs) -> np.ndarray:
         """Render the canvas to an (H, W, 4) uint8 array (see ``SceneCanvas.render``)."""
+        self._restore_depth_mask()
         return self.canvas.render(**kwargs)
+
+    def _restore_depth_mask(self, event=None) -> None:
+        self.canvas.context.set_depth_mask(True)
 
     def close(self) -> None:
         self.disconnect()
+        self.canvas.events.draw.disconnect(self._restore_depth_mask)
+        self.canvas.events.resize.disconnect(self._on_resize)
         self.canvas.close()

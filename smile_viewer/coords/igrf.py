@@ -1,11 +1,12 @@
 """Earth's centred-dipole axis from the IGRF first-degree Gauss coefficients.
 
-Source: IAGA Working Group V-MOD, International Geomagnetic Reference Field, 14th
-generation (IGRF-14, Alken et al. 2025; coefficient file ``igrf14coeffs.txt`` from NOAA
-NCEI / BGS). Only g10, g11, h11 are used [nT]. The 1900.0–2015.0 values are identical
-in IGRF-13 (sunpy ships that file as ``sunpy/coordinates/data/igrf13coeffs.txt``; the
-test suite checks the two agree); IGRF-14 replaced the provisional 2020.0 values by the
-definitive DGRF-2020 and added IGRF-2025 with secular variation for 2025–2030.
+Source: IAGA Division V Working Group V-MOD, International Geomagnetic Reference Field,
+14th generation (IGRF-14, released late 2024; coefficient file ``igrf14coeffs.txt``
+distributed by NOAA NCEI and BGS). Only g10, g11, h11 are used [nT]. The 1900.0–2015.0
+values are identical in IGRF-13 (sunpy ships that file as
+``sunpy/coordinates/data/igrf13coeffs.txt``; the test suite checks the two agree); IGRF-14
+replaced the provisional 2020.0 values by the definitive DGRF-2020 and added IGRF-2025 with
+secular variation for 2025–2030.
 
 Between epochs the coefficients are interpolated linearly in decimal year; after the last
 epoch they follow the secular variation (extrapolated, with growing error, beyond 2030).
@@ -58,7 +59,7 @@ def dipole_coefficients(year) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             f"IGRF starts in {EPOCHS[0]:.0f}: got a time in {np.min(year):.1f}"
         )
     after = np.maximum(year - EPOCHS[-1], 0.0)
-    return tuple(np.interp(year, EPOCHS, c) + sv * after for c, sv in zip((G10, G11, H11), SV))
+    return tuple(np.interp(year, EPOCHS, c) + sv * after for c, sv in zip((G10, G11, H11), SV, strict=True))
 
 
 def dipole_pole_geo(year) -> np.ndarray:

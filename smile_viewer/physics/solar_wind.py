@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -131,8 +132,12 @@ def is_omni_fill_value(value: Any, field_name: str) -> np.ndarray | bool:
     if field_name not in _FILL_MIN_ABS:
         raise ValueError(f"unknown solar wind field {field_name!r}; expected one of {sorted(_FILL_MIN_ABS)}")
     a = np.asarray(value, dtype=float)
-    out = _all_nines(a) & (np.abs(a) >= _FILL_MIN_ABS[field_name] * (1 - 1e-9))
-    return bool(out) if out.ndim == 0 else out
+    with np.errstate(invalid="ignore"):
+        out = np.abs(a) >= _FILL_MIN_ABS[field_name] * (1 - 1e-9)
+    if out.ndim == 0:
+        return bool(out and _all_nines(a))
+    out[out] = _all_nines(a[out])  # only the few large values need the all-9s test
+    return out
 
 
 def _fmt(value: float) -> str:
@@ -156,7 +161,7 @@ def _check_scalar(value: Any, name: str, field_name: str) -> float:
         raise UserInputError(f"solar wind {name} = {_fmt(x)} is not a finite number")
     if is_omni_fill_value(x, field_name):
         raise UserInputError(
-            f"solar wind {name} = {_fmt(x)} is an OMNI fill value (missing data), not a measurement"
+            f"solar wind {name} = {x:.7g} is an OMNI fill value (missing data), not a measurement"
         )
     return x
 
@@ -182,7 +187,17 @@ def _fmt_vec(v: Sequence[float]) -> str:
 
 
 def _warn(message: str) -> None:
-    warnings.warn(message, SolarWindWarning, stacklevel=4)
+    """Warn, attributing the warning to the first caller outside this module."""
+    frame = sys._getframe(1)  # the caller of _warn, which is stacklevel 2
+    level = 2
+    skip = {__file__, dataclasses.__file__}
+    while frame is not None and (
+        frame.f_code.co_filename in skip
+        or (frame.f_code.co_filename == "<string>" and frame.f_code.co_name == "__init__")
+    ):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, SolarWindWarning, stacklevel=level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -606,6 +621,7 @@ class SolarWindSeries:
         self._times: Time | None = t
         self._t_s = t_s
         self._arrays = arrays
+        self._good_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.masked_counts: dict[str, int] = masked
 
     # -- construction ------------------------------------------------------------------
@@ -632,6 +648,7 @@ class SolarWindSeries:
         self._times = None
         self._t_s = np.zeros(1)
         self._arrays = arrays
+        self._good_cache = {}
         self.masked_counts = {k: 0 for k in arrays}
         return self
 
@@ -794,13 +811,12 @@ class SolarWindSeries:
         Returns (values, ok, why) where ``why(k, time)`` explains why request k failed.
         """
         y = self._arrays[name]
-        ts = self._t_s
-        good = np.isfinite(y) if y.ndim == 1 else np.all(np.isfinite(y), axis=1)
-        tg = ts[good]
-        yg = y[good]
+        if name not in self._good_cache:  # the good samples of each field, found once
+            good = np.isfinite(y) if y.ndim == 1 else np.all(np.isfinite(y), axis=1)
+            self._good_cache[name] = (self._t_s[good], y[good], np.flatnonzero(good))
+        tg, yg, gidx = self._good_cache[name]
         label = _LABELS[name]
         times = self._times
-        gidx = np.flatnonzero(good)
         shape = (tq.shape[0],) + y.shape[1:]
         if tg.size == 0:
             def why_none(k, tk):

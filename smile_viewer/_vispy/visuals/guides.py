@@ -59,7 +59,7 @@ class _ArrowSet(scene.Node):
         seg_col = np.repeat(colors, 2, axis=0)
         self.lines = scene.visuals.Line(
             pos=seg.astype(np.float32), color=seg_col, connect="segments", width=width * pixel_scale,
-            method="gl", antialias=True, parent=self,
+            method="gl", antialias=False, parent=self,
         )
         verts, faces, vcols = [], [], []
         offset = 0
@@ -122,6 +122,6 @@ class SunArrow(_ArrowSet):
         self.end = float(end)
         super().__init__(
             starts=[[self.start, 0.0, 0.0]], ends=[[self.end, 0.0, 0.0]], colors=[SUN_COLOR],
-            labels=["to Sun"], head_length=1.2, head_radius=0.45, width=4.0, font_size=12.0,
-            label_offset=2.2, pixel_scale=pixel_scale, parent=parent, name="sun",
+            labels=["to Sun"], head_length=1.0, head_radius=0.36, width=4.0, font_size=12.0,
+            label_offset=1.6, pixel_scale=pixel_scale, parent=parent, name="sun",
         )

@@ -11,12 +11,15 @@ SPACECRAFT_EDGE = (1.0, 0.55, 0.10, 1.0)
 
 
 def track_colors(offsets_s: np.ndarray, period_s: float, rgb=TRACK_COLOR) -> np.ndarray:
-    """RGBA per track point: the part still to be flown bright, the part flown fading with age."""
+    """RGBA per track point: the part still to be flown bright, the part flown dimmer with age.
+
+    Opaque colours (dimmed towards black) rather than transparency: overlapping joints of
+    the line strip would otherwise show as bright dots.
+    """
     f = np.asarray(offsets_s, float) / max(period_s, 1.0)
-    alpha = np.where(f >= 0.0, 0.95, 0.95 - 1.3 * np.clip(-f, 0.0, 0.5))
-    cols = np.empty((len(f), 4), np.float32)
-    cols[:, :3] = rgb
-    cols[:, 3] = alpha
+    brightness = np.where(f >= 0.0, 1.0, 1.0 - 1.1 * np.clip(-f, 0.0, 0.5))
+    cols = np.ones((len(f), 4), np.float32)
+    cols[:, :3] = np.asarray(rgb, np.float32)[None, :] * brightness[:, None]
     return cols
 
 
@@ -26,10 +29,11 @@ class OrbitTrack(scene.Node):
     def __init__(self, pixel_scale: float = 1.0, parent=None):
         super().__init__(parent=parent, name="orbit")
         self.line = scene.visuals.Line(
-            pos=np.zeros((2, 3), np.float32), color=(*TRACK_COLOR, 1.0), width=2.0 * pixel_scale,
-            method="gl", antialias=True, parent=self,
+            pos=np.zeros((2, 3), np.float32), color=(*TRACK_COLOR, 1.0), width=2.5 * pixel_scale,
+            method="gl", antialias=False, parent=self,
         )
-        self.line.set_gl_state("translucent", depth_test=True)
+        # depth-tested against the Earth, but writes no depth so the marker on it stays whole
+        self.line.set_gl_state("opaque", depth_test=True, depth_mask=False)
         self.positions = np.zeros((0, 3))
         self.times_s = np.zeros(0)   # seconds relative to ``reference``
 
@@ -50,6 +54,7 @@ class SpacecraftMarker(scene.Node):
 
     def __init__(self, name: str = "SMILE", pixel_scale: float = 1.0, parent=None):
         super().__init__(parent=parent, name="spacecraft")
+        self.order = 10  # after the track it sits on
         self._pixel_scale = pixel_scale
         self.position = np.zeros(3)
         self.marker = scene.visuals.Markers(parent=self)

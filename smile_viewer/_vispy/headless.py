@@ -1,0 +1,385 @@
+"""Render the 3-D scene to a PNG without a visible window.
+
+``render_scene_png(out_path, size=(w, h), time=None)`` draws the default scene (the same
+``SceneView`` the desktop window shows) and writes a PNG atomically. An OpenGL context is
+found, in this order:
+
+1. a vispy application already running in this process (e.g. inside the desktop app);
+2. an existing display (``DISPLAY``/``WAYLAND_DISPLAY``): Qt (PySide6) with a hidden canvas;
+3. EGL without any display: vispy's ``egl`` backend with ``EGL_PLATFORM=surfaceless``
+   (Mesa's llvmpipe on a machine without a GPU);
+4. a private Xvfb server started for the rest of this process, then Qt.
+
+``SMILE_GL_BACKEND`` = ``qt``, ``egl`` or ``xvfb`` forces one of 2–4 (for tests and bug
+reports). The image is drawn at twice the requested size and downsampled (antialiasing
+that works on every OpenGL driver).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from smile_viewer.errors import UserInputError
+
+log = logging.getLogger(__name__)
+
+_INSTALL_HINT = (
+    "Install Mesa's EGL (Debian/Ubuntu: apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri) "
+    "or Xvfb (apt-get install xvfb xauth), or run on a desktop session."
+)
+
+#: Largest side of the drawing buffer; above it the picture is not supersampled.
+_MAX_RENDER_SIDE = 8192
+
+_xvfb_proc: subprocess.Popen | None = None
+
+
+class HeadlessGLError(UserInputError):
+    """No OpenGL context could be created for an off-window render (says what to install)."""
+
+
+# -- finding an OpenGL context ------------------------------------------------------------------
+def _existing_vispy_app():
+    """The vispy application already created in this process, or None."""
+    from vispy.app import _default_app
+
+    app = getattr(_default_app, "default_app", None)
+    return app
+
+
+def _has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def x_display_reachable(display: str | None = None) -> bool:
+    """True when an X server answers on ``display`` (default ``$DISPLAY``).
+
+    Checked with libxcb through ctypes: Qt aborts the whole process (it cannot be caught)
+    when its display does not answer, so look first. Returns True when libxcb is missing
+    (then Qt cannot use X anyway and will say so).
+    """
+    import ctypes
+    import ctypes.util
+
+    display = display if display is not None else os.environ.get("DISPLAY")
+    if not display:
+        return False
+    name = ctypes.util.find_library("xcb") or "libxcb.so.1"
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        return True
+    lib.xcb_connect.restype = ctypes.c_void_p
+    lib.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    lib.xcb_connection_has_error.restype = ctypes.c_int
+    lib.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    lib.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    conn = lib.xcb_connect(display.encode(), None)
+    try:
+        return conn is not None and lib.xcb_connection_has_error(conn) == 0
+    finally:
+        if conn is not None:
+            lib.xcb_disconnect(conn)
+
+
+def _qt_platform_starts(timeout_s: float = 20.0) -> tuple[bool, str]:
+    """Start a QGuiApplication in a child process: Qt aborts (uncatchably) when it cannot."""
+    code = "from PySide6.QtGui import QGuiApplication; app = QGuiApplication([]); print(app.platformName())"
+    try:
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout_s)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, str(exc)
+    if res.returncode != 0:
+        lines = [ln for ln in (res.stderr or "").strip().splitlines() if ln.strip()]
+        return False, lines[-1] if lines else f"exit status {res.returncode}"
+    return True, res.stdout.strip()
+
+
+def _try_qt():
+    """vispy's PySide6 backend on the current display (a QApplication is created if needed)."""
+    import vispy.app
+
+    # Qt cannot create OpenGL contexts on its 'offscreen'/'minimal' platforms.
+    qpa = os.environ.get("QT_QPA_PLATFORM", "")
+    if qpa.split(":")[0] in ("offscreen", "minimal"):
+        raise RuntimeError(f"QT_QPA_PLATFORM={qpa} has no OpenGL")
+    if not _qt_app_exists():
+        if not os.environ.get("WAYLAND_DISPLAY") and not x_display_reachable():
+            raise RuntimeError(f"no X server answers on DISPLAY={os.environ.get('DISPLAY')!r}")
+        ok, why = _qt_platform_starts()
+        if not ok:
+            raise RuntimeError(f"Qt cannot start on this display: {why}")
+    return vispy.app.use_app("pyside6")
+
+
+def _qt_app_exists() -> bool:
+    if "PySide6.QtCore" not in sys.modules:
+        return False
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.instance() is not None
+
+
+def _try_egl():
+    """vispy's EGL backend on Mesa's surfaceless platform (no display at all)."""
+    if "vispy.app.backends._egl" not in sys.modules:
+        if not _has_display():
+            os.environ["EGL_PLATFORM"] = "surfaceless"
+        else:
+            os.environ.setdefault("EGL_PLATFORM", "surfaceless")
+        # PyOpenGL (used by vispy for 3-D textures) must talk to EGL, not GLX.
+        if "OpenGL" not in sys.modules:
+            os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+    import vispy.app
+
+    return vispy.app.use_app("egl")
+
+
+def _stop_xvfb() -> None:
+    global _xvfb_proc
+    proc, _xvfb_proc = _xvfb_proc, None
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _start_xvfb(size: tuple[int, int]) -> str:
+    """Start a private Xvfb; it lives until this process exits (Qt cannot outlive its display)."""
+    global _xvfb_proc
+    exe = shutil.which("Xvfb")
+    if exe is None:
+        raise RuntimeError("Xvfb is not installed")
+    r, w = os.pipe()
+    try:
+        screen = f"{max(size[0], 640)}x{max(size[1], 480)}x24"
+        proc = subprocess.Popen(
+            [exe, "-displayfd", str(w), "-screen", "0", screen, "-nolisten", "tcp", "-noreset"],
+            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        os.close(w)
+        w = -1
+        with os.fdopen(r, "rb", closefd=True) as fh:
+            r = -1
+            number = fh.readline().strip()
+    finally:
+        for fd in (r, w):
+            if fd >= 0:
+                os.close(fd)
+    if not number or proc.poll() is not None:
+        proc.kill()
+        raise RuntimeError("Xvfb did not start")
+    _xvfb_proc = proc
+    atexit.register(_stop_xvfb)
+    return f":{number.decode()}"
+
+
+def _try_xvfb(size: tuple[int, int]):
+    display = _start_xvfb(size)
+    os.environ["DISPLAY"] = display
+    os.environ.pop("WAYLAND_DISPLAY", None)
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "wayland"):
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
+    return _try_qt()
+
+
+def gl_app(size: tuple[int, int] = (1280, 800)):
+    """A vispy Application able to create an off-window OpenGL context (see module doc)."""
+    existing = _existing_vispy_app()
+    if existing is not None:
+        return existing
+    forced = os.environ.get("SMILE_GL_BACKEND", "").strip().lower()
+    attempts: list[tuple[str, object]] = []
+    if forced:
+        if forced not in ("qt", "egl", "xvfb"):
+            raise HeadlessGLError(f"SMILE_GL_BACKEND={forced!r}: use qt, egl or xvfb")
+        attempts.append((forced, {"qt": _try_qt, "egl": _try_egl, "xvfb": lambda: _try_xvfb(size)}[forced]))
+    else:
+        if _has_display():
+            attempts.append(("qt", _try_qt))
+        attempts.append(("egl", _try_egl))
+        if not _has_display():
+            attempts.append(("xvfb", lambda: _try_xvfb(size)))
+    errors = []
+    for name, attempt in attempts:
+        try:
+            app = attempt()
+            _probe(app)
+            log.info("headless render: using the %s OpenGL path", name)
+            return app
+        except Exception as exc:  # any failure: try the next path, report them all at the end
+            log.debug("headless render: %s failed", name, exc_info=True)
+            errors.append(f"{name}: {type(exc).__name__}: {exc}")
+            _forget_failed_app()
+    raise HeadlessGLError(
+        "cannot create an OpenGL context to render the scene without a window ("
+        + "; ".join(errors) + "). " + _INSTALL_HINT
+    )
+
+
+def _forget_failed_app() -> None:
+    """Let vispy choose another backend after a failed attempt."""
+    try:
+        from vispy.app import _default_app
+
+        _default_app.default_app = None
+    except Exception:  # pragma: no cover - vispy internals moved
+        pass
+
+
+def _probe(app) -> None:
+    """Draw one tiny frame: raises when the backend cannot give a working context."""
+    from vispy import scene
+
+    canvas = scene.SceneCanvas(size=(8, 8), show=False, app=app, bgcolor=(1.0, 0.0, 0.0, 1.0))
+    try:
+        img = canvas.render(alpha=False)
+    finally:
+        canvas.close()
+    if img.shape[:2] != (8, 8) or img[..., 0].min() < 250 or img[..., 1].max() > 5:
+        raise RuntimeError("the OpenGL context draws nothing (test frame came back wrong)")
+
+
+# -- rendering ----------------------------------------------------------------------------------
+def _check_size(size) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise UserInputError(f"size must be (width, height) in pixels, got {size!r}") from None
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise UserInputError(f"size {w}x{h} out of range (16..8192 pixels a side)")
+    return w, h
+
+
+def render_scene_image(size=(1280, 800), time=None, *, camera_preset: str | None = None,
+                       camera=None, state=None, supersample: int = 2, return_view_info: bool = False):
+    """Render the scene to an (H, W, 3) uint8 array (see ``render_scene_png``).
+
+    With ``return_view_info`` also returns a dict: ``project`` (a function mapping scene
+    points (N, 3) in R_E to pixel positions (N, 2) of the returned image), ``spacecraft``
+    (its scene position), ``geo_to_scene`` (the Earth's rotation), ``time`` and ``backend``.
+    ``camera``: a ``smile_viewer._vispy.scene.CameraSetup`` placing the camera exactly
+    (overrides the preset).
+    """
+    from PIL import Image
+
+    from smile_viewer.state import SceneState
+
+    w, h = _check_size(size)
+    if state is None:
+        state = SceneState() if time is None else SceneState(time=time)
+    elif time is not None:
+        state.time = time
+    if camera_preset is not None:
+        state.camera_preset = camera_preset
+    ss = max(1, int(supersample))
+    if max(w, h) * ss > _MAX_RENDER_SIDE:
+        ss = 1
+    app = gl_app((w, h))
+
+    from vispy import scene
+
+    from smile_viewer._vispy.scene import SceneView
+
+    canvas = scene.SceneCanvas(size=(w * ss, h * ss), show=False, app=app, keys=None)
+    view = SceneView(state, canvas=canvas, pixel_scale=ss)
+    if camera is not None:
+        view.set_camera(camera)
+    try:
+        img = view.render(alpha=False)
+        info = {
+            "spacecraft": view.spacecraft_position.copy(),
+            "geo_to_scene": view.geo_to_scene.copy(),
+            "time": state.time,
+            "backend": app.backend_name,
+        }
+        if return_view_info:
+            # capture the projection now (the canvas is closed below)
+            tr = view.view.scene.node_transform(view.canvas.scene)
+            matrix_tr = tr.simplified if hasattr(tr, "simplified") else tr
+
+            def project(xyz, _tr=matrix_tr, _ss=ss):
+                m = _tr.map(np.atleast_2d(np.asarray(xyz, float)))
+                return m[:, :2] / m[:, 3:4] / _ss
+
+            info["project"] = project
+    finally:
+        view.close()
+    if img.shape[0] != h * ss or img.shape[1] != w * ss:
+        # HiDPI backends may return a larger buffer; resample to the request
+        pass
+    image = Image.fromarray(np.ascontiguousarray(img[..., :3]))
+    if image.size != (w, h):
+        image = image.resize((w, h), Image.Resampling.LANCZOS if ss > 1 else Image.Resampling.BILINEAR)
+    out = np.asarray(image)
+    return (out, info) if return_view_info else out
+
+
+def write_png_atomic(image: np.ndarray, out_path) -> Path:
+    """Write an (H, W, 3|4) uint8 array as PNG via a temporary file in the same directory."""
+    from PIL import Image
+
+    out = Path(out_path).expanduser()
+    if out.is_dir():
+        raise UserInputError(f"{out} is a directory; give a file name ending in .png")
+    if out.suffix.lower() != ".png":
+        raise UserInputError(f"output file {out} must end in .png")
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise UserInputError(f"directory {parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            Image.fromarray(image).save(fh, format="PNG")
+        os.replace(tmp, out)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return out
+
+
+def render_scene_png(out_path, size=(1280, 800), time=None, *, camera_preset: str | None = None,
+                     state=None) -> Path:
+    """Render the default 3-D scene to a PNG file and return its path.
+
+    Parameters
+    ----------
+    out_path : str or Path
+        The PNG to write (replaced atomically; the directory must exist).
+    size : (width, height)
+        Image size in pixels.
+    time : astropy Time or ISO string, optional
+        Scene time (default: the epoch of the default orbit).
+    camera_preset : str, optional
+        One of ``smile_viewer.state.CAMERA_PRESETS`` (default ``"overview"``).
+    state : SceneState, optional
+        Render this state instead of a default one (``time``/``camera_preset`` override it).
+
+    Raises ``HeadlessGLError`` (a ``UserInputError``) when no OpenGL context can be had,
+    naming what to install.
+    """
+    # validate the output first: no point rendering into a path we cannot write
+    out = Path(out_path).expanduser()
+    if out.suffix.lower() != ".png":
+        raise UserInputError(f"output file {out} must end in .png")
+    if not out.resolve().parent.is_dir():
+        raise UserInputError(f"directory {out.resolve().parent} does not exist")
+    image = render_scene_image(size, time, camera_preset=camera_preset, state=state)
+    return write_png_atomic(image, out)
+
+
+__all__ = ["HeadlessGLError", "gl_app", "render_scene_image", "render_scene_png", "write_png_atomic"]

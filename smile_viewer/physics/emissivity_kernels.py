@@ -1,0 +1,378 @@
+"""Scalar point functions of the analytic soft X-ray emissivity models, compiled with numba.
+
+These are the functions the CPU ray marcher (:mod:`smile_viewer.compute`) and the volume
+sampler (:mod:`smile_viewer.physics.volume`) call once per sample. Each takes a position
+``(x, y, z)`` in Earth radii and the model's parameter vector ``p`` (a C-contiguous float64
+array made by the model object's ``to_array()``; layouts below) and returns a float64.
+
+Frame and angles (same as :mod:`smile_viewer.physics.boundaries`): X toward the Sun (GSE or
+GSM — the models are symmetric about X except for the Lin et al. 2010 dipole tilt, which is
+GSM), ``theta`` is the angle from +X, ``phi`` the azimuth about X from +Y toward +Z, so that a
+point is ``(r cos theta, r sin theta cos phi, r sin theta sin phi)``.
+
+Units: emissivity in eV cm^-3 s^-1, lengths in R_E (R_E = 6371 km).
+
+Numerical choices (identical in the numpy path of :mod:`smile_viewer.physics.emissivity`,
+which must agree with these to 1e-12 relative):
+
+- ``cos theta = x/r`` and ``sin theta = rho/r`` with ``rho = sqrt(y² + z²)``; ``theta``
+  itself (needed by CMEM) is ``atan2(rho, x)`` (accurate at all angles, 0 at r = 0).
+- ``cos phi = y/rho``, ``sin phi = z/rho``; on the X axis (``rho = 0``) ``phi = 0`` (as in
+  swharton1/CMEM's coordinate conversion).
+- At ``r = 0`` the point is inside every magnetopause: emissivity 0.
+- The Shue factor ``q = 2/(1 + cos theta)`` is computed as ``2 (1 - cos theta)/sin² theta``
+  when ``cos theta < 0`` (no cancellation down the tail) and is +inf on the -X axis, where the
+  Shue surfaces are at infinity (the point is then inside the magnetopause).
+- ``q**a`` is evaluated as ``exp(a log q)`` (one logarithm shared by the y and z flarings)
+  and the 3-D Shue radius ``ry rz / sqrt((rz cos phi)² + (ry sin phi)²)`` of Jorgensen et
+  al. (2019) as the algebraically identical ``1 / sqrt(cos²phi / ry² + sin²phi / rz²)``.
+- ``A (r/10)^-3`` is evaluated as ``A u³`` with ``u = 10/r``.
+
+The functions are compiled with ``fastmath=False`` and ``error_model="numpy"`` (a division
+by zero gives inf/NaN as in numpy instead of raising; the code guards the cases that occur).
+
+Parameter vector layouts
+------------------------
+Jorgensen et al. (2019), ``model_id`` 1, length 11 — the parameters in their published order:
+``[r_mp, r_bs, A1, A2, B, alpha, beta, ay_mp, az_mp, ay_bs, az_bs]``.
+
+CMEM (Wharton et al. 2025), ``model_id`` 2, length 28:
+``[p0, r_bs, A1, A2, B, alpha, beta, p1, p2, p3, ay_bs, az_bs,``
+``  pd_npa, pm_npa, bz_nt, tilt_rad,``
+``  r0_lin, beta0, beta1, beta2, beta3, c, d_n, d_s, theta_n, theta_s, a5, a21]``
+— the 12 model parameters, the Lin et al. (2010) inputs, then the Lin coefficients derived
+from them (see :func:`smile_viewer.physics.emissivity.lin2010_coefficients`).
+
+Exosphere-only, ``model_id`` 3, length 6:
+``[A_ev_cm3_s, r_inner_re, n0_cm3, n_sw_cm3, v_eff_km_s, alpha_ev_cm2]`` with
+``A = alpha n0 n_sw v_eff`` (v_eff in cm/s): P = A (r/10)^-3 for r >= r_inner, 0 inside.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+__all__ = [
+    "MODEL_JORGENSEN",
+    "MODEL_CMEM",
+    "MODEL_EXOSPHERE",
+    "JORGENSEN_NPARAM",
+    "CMEM_NPARAM",
+    "EXOSPHERE_NPARAM",
+    "jorgensen_point",
+    "cmem_point",
+    "exosphere_point",
+    "emissivity_point",
+    "jorgensen_magnetopause_r",
+    "jorgensen_bow_shock_r",
+    "cmem_magnetopause_r",
+    "cmem_bow_shock_r",
+    "jorgensen_magnetopause_r_xyz",
+    "jorgensen_bow_shock_r_xyz",
+    "cmem_magnetopause_r_xyz",
+    "cmem_bow_shock_r_xyz",
+    "magnetopause_r_xyz",
+    "bow_shock_r_xyz",
+    "shue3d_radius",
+    "shue_q",
+]
+
+#: ``model_id`` of the Jorgensen et al. (2019) model.
+MODEL_JORGENSEN = 1
+#: ``model_id`` of CMEM (Wharton et al. 2025).
+MODEL_CMEM = 2
+#: ``model_id`` of the exosphere-only model A (r/10)^-3 outside r_inner.
+MODEL_EXOSPHERE = 3
+
+JORGENSEN_NPARAM = 11
+CMEM_NPARAM = 28
+EXOSPHERE_NPARAM = 6
+
+_jit = numba.njit(cache=True, fastmath=False, error_model="numpy")
+
+
+# --------------------------------------------------------------------------------------
+# geometry helpers
+# --------------------------------------------------------------------------------------
+
+
+@_jit
+def shue_q(ct, st):
+    """``2 / (1 + cos theta)`` from ``ct = cos theta``, ``st = sin theta`` (>= 0); +inf on -X."""
+    if ct >= 0.0:
+        return 2.0 / (1.0 + ct)
+    s2 = st * st
+    if s2 == 0.0:
+        return np.inf
+    return 2.0 * (1.0 - ct) / s2
+
+
+@_jit
+def shue3d_radius(q, cphi2, sphi2, r0, ay, az):
+    """Jorgensen et al. (2019) 3-D Shue surface at ``q = 2/(1+cos theta)``.
+
+    ``ry = r0 q^ay``, ``rz = r0 q^az``, ``r = 1 / sqrt(cos²phi/ry² + sin²phi/rz²)``
+    (= ry rz / sqrt((rz cos phi)² + (ry sin phi)²)). ``cphi2``/``sphi2`` are cos²/sin² phi.
+    Returns +inf where the surface is at infinity (``q`` infinite, or the radii overflow).
+    """
+    if q == np.inf:
+        return np.inf
+    lq = math.log(q)
+    ry = r0 * math.exp(ay * lq)
+    rz = r0 * math.exp(az * lq)
+    w = cphi2 / (ry * ry) + sphi2 / (rz * rz)
+    if w <= 0.0:
+        return np.inf
+    return 1.0 / math.sqrt(w)
+
+
+@_jit
+def _lin_scaled_radius(theta, ct, st, cphi, sphi, p):
+    """CMEM magnetopause: Lin et al. (2010) scaled by p0 (size), p1 (flaring), p2 (cusp depth),
+    p3 (cusp width), as in swharton1/CMEM ``boundary_emissivity_functions.lin_scaled_func``:
+
+    ``r = p0 r0 f^(p1 beta(phi)) + p2 c [exp(p3 d_n psi_n^a21) + exp(p3 d_s psi_s^a21)]``,
+    ``f = cos(theta/2) + a5 sin(2 theta)(1 - exp(-theta))``,
+    ``beta = beta0 + beta1 cos phi + beta2 sin phi + beta3 sin² phi``,
+    ``cos psi_n = cos theta cos theta_n + sin theta sin theta_n sin phi`` (= cos(phi - pi/2)),
+    ``cos psi_s = cos theta cos theta_s - sin theta sin theta_s sin phi`` (= cos(phi - 3pi/2)).
+    """
+    p0 = p[0]
+    p1 = p[7]
+    p2 = p[8]
+    p3 = p[9]
+    r0 = p[16]
+    b0 = p[17]
+    b1 = p[18]
+    b2 = p[19]
+    b3 = p[20]
+    c = p[21]
+    dn = p[22]
+    ds = p[23]
+    tn = p[24]
+    ts = p[25]
+    a5 = p[26]
+    a21 = p[27]
+    base = math.cos(0.5 * theta) + a5 * math.sin(2.0 * theta) * (1.0 - math.exp(-theta))
+    expo = p1 * (b0 + b1 * cphi + b2 * sphi + b3 * sphi * sphi)
+    if base > 0.0:
+        f = math.exp(expo * math.log(base))
+    elif expo < 0.0:
+        f = np.inf
+    elif expo == 0.0:
+        f = 1.0
+    else:
+        f = 0.0
+    cn = ct * math.cos(tn) + st * math.sin(tn) * sphi
+    cs = ct * math.cos(ts) - st * math.sin(ts) * sphi
+    # arccos of a cosine that rounding may push a hair outside [-1, 1]
+    cn = min(1.0, max(-1.0, cn))
+    cs = min(1.0, max(-1.0, cs))
+    psi_n = math.acos(cn)
+    psi_s = math.acos(cs)
+    q = p2 * c * math.exp(p3 * dn * psi_n**a21) + p2 * c * math.exp(p3 * ds * psi_s**a21)
+    return p0 * r0 * f + q
+
+
+# --------------------------------------------------------------------------------------
+# boundary radii: angle form (theta, phi) and direction form (x, y, z)
+# --------------------------------------------------------------------------------------
+
+
+@_jit
+def _angles(theta, phi):
+    ct = math.cos(theta)
+    st = math.sin(theta)
+    if st < 0.0:  # theta outside [0, pi]: keep the direction, fold the sign into phi
+        st = -st
+        return ct, st, -math.cos(phi), -math.sin(phi)
+    return ct, st, math.cos(phi), math.sin(phi)
+
+
+@_jit
+def _direction(x, y, z):
+    """(r, rho, ct, st, cphi, sphi) of a point; r = 0 gives theta = phi = 0."""
+    rho2 = y * y + z * z
+    r = math.sqrt(x * x + rho2)
+    rho = math.sqrt(rho2)
+    if r == 0.0:
+        return 0.0, 0.0, 1.0, 0.0, 1.0, 0.0
+    ct = x / r
+    st = rho / r
+    if rho == 0.0:
+        return r, rho, ct, st, 1.0, 0.0
+    return r, rho, ct, st, y / rho, z / rho
+
+
+@_jit
+def jorgensen_magnetopause_r(theta, phi, p):
+    """Jorgensen magnetopause radius [R_E] at (theta, phi) [rad]."""
+    ct, st, cp, sp = _angles(theta, phi)
+    return shue3d_radius(shue_q(ct, st), cp * cp, sp * sp, p[0], p[7], p[8])
+
+
+@_jit
+def jorgensen_bow_shock_r(theta, phi, p):
+    """Jorgensen bow shock radius [R_E] at (theta, phi) [rad]."""
+    ct, st, cp, sp = _angles(theta, phi)
+    return shue3d_radius(shue_q(ct, st), cp * cp, sp * sp, p[1], p[9], p[10])
+
+
+@_jit
+def jorgensen_magnetopause_r_xyz(x, y, z, p):
+    """Jorgensen magnetopause radius [R_E] in the direction of the point (x, y, z)."""
+    r, rho, ct, st, cp, sp = _direction(x, y, z)
+    return shue3d_radius(shue_q(ct, st), cp * cp, sp * sp, p[0], p[7], p[8])
+
+
+@_jit
+def jorgensen_bow_shock_r_xyz(x, y, z, p):
+    """Jorgensen bow shock radius [R_E] in the direction of the point (x, y, z)."""
+    r, rho, ct, st, cp, sp = _direction(x, y, z)
+    return shue3d_radius(shue_q(ct, st), cp * cp, sp * sp, p[1], p[9], p[10])
+
+
+@_jit
+def cmem_magnetopause_r(theta, phi, p):
+    """CMEM magnetopause radius [R_E] at (theta, phi) [rad] (scaled Lin et al. 2010)."""
+    ct, st, cp, sp = _angles(theta, phi)
+    th = math.atan2(st, ct)
+    return _lin_scaled_radius(th, ct, st, cp, sp, p)
+
+
+@_jit
+def cmem_bow_shock_r(theta, phi, p):
+    """CMEM bow shock radius [R_E] at (theta, phi) [rad] (3-D Shue form)."""
+    ct, st, cp, sp = _angles(theta, phi)
+    return shue3d_radius(shue_q(ct, st), cp * cp, sp * sp, p[1], p[10], p[11])
+
+
+@_jit
+def cmem_magnetopause_r_xyz(x, y, z, p):
+    """CMEM magnetopause radius [R_E] in the direction of the point (x, y, z)."""
+    r, rho, ct, st, cp, sp = _direction(x, y, z)
+    return _lin_scaled_radius(math.atan2(rho, x), ct, st, cp, sp, p)
+
+
+@_jit
+def cmem_bow_shock_r_xyz(x, y, z, p):
+    """CMEM bow shock radius [R_E] in the direction of the point (x, y, z)."""
+    r, rho, ct, st, cp, sp = _direction(x, y, z)
+    return shue3d_radius(shue_q(ct, st), cp * cp, sp * sp, p[1], p[10], p[11])
+
+
+# --------------------------------------------------------------------------------------
+# emissivity point functions
+# --------------------------------------------------------------------------------------
+
+
+@_jit
+def jorgensen_point(x, y, z, p):
+    """Jorgensen et al. (2019) emissivity [eV cm^-3 s^-1] at (x, y, z) [R_E].
+
+    0 for r < r_mp(theta, phi); (A1 + B sin^8 theta)(r/10)^(-alpha - beta sin² theta) for
+    r_mp <= r < r_bs; A2 (r/10)^-3 for r >= r_bs (the region tests of swharton1/CMEM
+    ``jorg_func``).
+    """
+    r, rho, ct, st, cp, sp = _direction(x, y, z)
+    if r == 0.0:
+        return 0.0
+    q = shue_q(ct, st)
+    cp2 = cp * cp
+    sp2 = sp * sp
+    rmp = shue3d_radius(q, cp2, sp2, p[0], p[7], p[8])
+    if r < rmp:
+        return 0.0
+    rbs = shue3d_radius(q, cp2, sp2, p[1], p[9], p[10])
+    if r < rbs:
+        s2 = st * st
+        s4 = s2 * s2
+        return (p[2] + p[4] * (s4 * s4)) * math.exp((-p[5] - p[6] * s2) * math.log(0.1 * r))
+    u = 10.0 / r
+    return p[3] * (u * u * u)
+
+
+@_jit
+def cmem_point(x, y, z, p):
+    """CMEM (Wharton et al. 2025) emissivity [eV cm^-3 s^-1] at (x, y, z) [R_E].
+
+    0 for r < r_mp (scaled Lin 2010); A1 exp(-B (theta/2)^4)(r/10)^(-alpha - beta sin² theta)
+    for r_mp <= r < r_bs (3-D Shue bow shock); A2 (r/10)^-3 for r >= r_bs — as
+    swharton1/CMEM ``cmem_func``.
+    """
+    r, rho, ct, st, cp, sp = _direction(x, y, z)
+    if r == 0.0:
+        return 0.0
+    theta = math.atan2(rho, x)
+    rmp = _lin_scaled_radius(theta, ct, st, cp, sp, p)
+    if r < rmp:
+        return 0.0
+    rbs = shue3d_radius(shue_q(ct, st), cp * cp, sp * sp, p[1], p[10], p[11])
+    if r < rbs:
+        h2 = 0.25 * theta * theta
+        return (
+            p[2]
+            * math.exp(-p[4] * (h2 * h2))
+            * math.exp((-p[5] - p[6] * (st * st)) * math.log(0.1 * r))
+        )
+    u = 10.0 / r
+    return p[3] * (u * u * u)
+
+
+@_jit
+def exosphere_point(x, y, z, p):
+    """Exosphere-only emissivity A (r/10)^-3 [eV cm^-3 s^-1] for r >= r_inner, else 0."""
+    r = math.sqrt(x * x + y * y + z * z)
+    if r < p[1] or r == 0.0:
+        return 0.0
+    u = 10.0 / r
+    return p[0] * (u * u * u)
+
+
+@_jit
+def emissivity_point(model_id, x, y, z, p):
+    """Emissivity of model ``model_id`` (1 Jorgensen, 2 CMEM, 3 exosphere) at (x, y, z).
+
+    An unknown ``model_id`` gives NaN (kernels cannot raise usefully; the Python side checks).
+    """
+    if model_id == MODEL_JORGENSEN:
+        return jorgensen_point(x, y, z, p)
+    if model_id == MODEL_CMEM:
+        return cmem_point(x, y, z, p)
+    if model_id == MODEL_EXOSPHERE:
+        return exosphere_point(x, y, z, p)
+    return np.nan
+
+
+@_jit
+def magnetopause_r_xyz(model_id, x, y, z, p):
+    """Magnetopause radius [R_E] in the direction of (x, y, z) for ``model_id``.
+
+    The exosphere-only model's inner boundary is the sphere r = r_inner.
+    """
+    if model_id == MODEL_JORGENSEN:
+        return jorgensen_magnetopause_r_xyz(x, y, z, p)
+    if model_id == MODEL_CMEM:
+        return cmem_magnetopause_r_xyz(x, y, z, p)
+    if model_id == MODEL_EXOSPHERE:
+        return p[1]
+    return np.nan
+
+
+@_jit
+def bow_shock_r_xyz(model_id, x, y, z, p):
+    """Bow-shock radius [R_E] in the direction of (x, y, z) for ``model_id``.
+
+    The exosphere-only model has no bow shock: its "bow shock" is r = r_inner as well, so that
+    magnetopause <= r < bow shock is empty.
+    """
+    if model_id == MODEL_JORGENSEN:
+        return jorgensen_bow_shock_r_xyz(x, y, z, p)
+    if model_id == MODEL_CMEM:
+        return cmem_bow_shock_r_xyz(x, y, z, p)
+    if model_id == MODEL_EXOSPHERE:
+        return p[1]
+    return np.nan
