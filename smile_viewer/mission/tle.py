@@ -145,7 +145,8 @@ def read_tle(path_or_lines) -> tuple[str | None, str, str, str]:
     if len(lines) < 2:
         raise DataFileError(source, "a TLE needs two element lines (starting '1 ' and '2 ')")
     name = None
-    if not lines[0][1].startswith("1 "):
+    first = lines[0][1]
+    if not first.startswith("1 ") and not (first.startswith("2 ") and len(first) == _TLE_LEN):
         num, text = lines.pop(0)
         name = text[2:].strip() if text.startswith("0 ") else text.strip()
         if len(lines) < 2:

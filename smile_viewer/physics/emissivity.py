@@ -208,8 +208,11 @@ def _shue3d(q, cp2, sp2, r0: float, ay: float, az: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lq = np.log(q)
         ry = r0 * np.exp(ay * lq)
-        rz = r0 * np.exp(az * lq)
-        w = cp2 / (ry * ry) + sp2 / (rz * rz)
+        if az == ay:
+            w = (cp2 + sp2) / (ry * ry)
+        else:
+            rz = r0 * np.exp(az * lq)
+            w = cp2 / (ry * ry) + sp2 / (rz * rz)
         r = np.where(w > 0.0, 1.0 / np.sqrt(w), np.inf)
     return np.where(q == np.inf, np.inf, r)
 

@@ -117,13 +117,18 @@ def shue3d_radius(q, cphi2, sphi2, r0, ay, az):
     ``ry = r0 q^ay``, ``rz = r0 q^az``, ``r = 1 / sqrt(cos²phi/ry² + sin²phi/rz²)``
     (= ry rz / sqrt((rz cos phi)² + (ry sin phi)²)). ``cphi2``/``sphi2`` are cos²/sin² phi.
     Returns +inf where the surface is at infinity (``q`` infinite, or the radii overflow).
+    With ``ay == az`` (an axisymmetric surface) ``rz`` is not recomputed:
+    ``w = (cos²phi + sin²phi) / ry²``.
     """
     if q == np.inf:
         return np.inf
     lq = math.log(q)
     ry = r0 * math.exp(ay * lq)
-    rz = r0 * math.exp(az * lq)
-    w = cphi2 / (ry * ry) + sphi2 / (rz * rz)
+    if az == ay:
+        w = (cphi2 + sphi2) / (ry * ry)
+    else:
+        rz = r0 * math.exp(az * lq)
+        w = cphi2 / (ry * ry) + sphi2 / (rz * rz)
     if w <= 0.0:
         return np.inf
     return 1.0 / math.sqrt(w)

@@ -196,7 +196,7 @@ def test_j2_drift_seen_in_positions(orbit):
     raan1, argp1, inc1 = _node_and_perigee(orbit, t1)
     assert np.degrees(raan0) % 360 == pytest.approx(279.25, abs=1e-4)
     assert np.degrees(argp0) % 360 == pytest.approx(287.5, abs=1e-4)
-    assert inc0 == pytest.approx(73.0, abs=1e-5) and inc1 == pytest.approx(73.0, abs=1e-5)
+    assert inc0 == pytest.approx(73.0, abs=1e-4) and inc1 == pytest.approx(73.0, abs=1e-4)
     dt = (t1 - t0).sec
     raan_dot, argp_dot, _ = _vallado_rates(orbit.a_km, orbit.e, 73.0)
     assert (raan1 - raan0) / dt == pytest.approx(raan_dot, rel=1e-3)
@@ -349,10 +349,14 @@ def test_tle_teme_to_gei_is_sane(smile_tle_file):
         ([SMILE_TLE[1][:60], SMILE_TLE[2]], "69 columns"),
         ([SMILE_TLE[2], SMILE_TLE[1]], "must start with '1 '"),
         ([SMILE_TLE[1]], "two element lines"),
-        ([SMILE_TLE[1], "2 99998" + SMILE_TLE[2][7:-1] + "0"], "catalogue number"),
+        ([SMILE_TLE[1], "2 99998" + SMILE_TLE[2][7:-1]], "catalogue number"),
     ],
 )
 def test_bad_tle_raises_data_file_error(tmp_path, lines, message):
+    from smile_viewer.mission.tle import tle_checksum
+
+    if len(lines) == 2 and len(lines[1]) == 68:  # complete the line with its right checksum
+        lines = [lines[0], lines[1] + str(tle_checksum(lines[1]))]
     path = tmp_path / "bad.tle"
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(DataFileError, match=message) as info:

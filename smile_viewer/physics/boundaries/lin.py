@@ -53,9 +53,10 @@ class Lin2010Magnetopause(BoundarySurface):
 
     Inputs: ``pd_npa`` dynamic pressure [nPa] (> 0), ``pm_npa`` IMF magnetic pressure
     B²/(2 mu0) [nPa] (>= 0), ``bz_nt`` IMF Bz GSM [nT], ``tilt_rad`` dipole tilt [rad]
-    (|tilt| <= pi/2; the fit covers roughly ±35°). Derived: ``r0`` (paper's r0, R_E),
-    ``beta0``, ``beta1``, ``beta2``, ``beta3``, ``c``, ``d_n``, ``d_s``, ``theta_n``,
-    ``theta_s``; :attr:`standoff_re` is the nose distance including the cusp term Q.
+    (|tilt| <= pi/2 accepted; see the paper for the ranges its data covered). Derived:
+    ``r0`` (paper's r0, R_E), ``beta0``, ``beta1``, ``beta2``, ``beta3``, ``c``, ``d_n``,
+    ``d_s``, ``theta_n``, ``theta_s``; :attr:`standoff_re` is the nose distance including
+    the cusp term Q.
     """
 
     name: ClassVar[str] = "Lin et al. (2010)"
