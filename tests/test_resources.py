@@ -70,7 +70,7 @@ def test_installed_wheel_finds_its_resources(built_wheel, tmp_path):
         "import json, smile_viewer, smile_viewer.resources as r;"
         "print(json.dumps({'pkg': smile_viewer.__file__, 'assets': str(r.resource_dir('assets')),"
         " 'shaders': str(r.resource_dir('shaders')),"
-        " 'orbit': r.asset_path('orbits', 'smile_default.json').read_text()[:200]}))"
+        " 'orbit': json.loads(r.asset_path('orbits', 'smile_default.json').read_text())}))"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run([str(vpy), "-c", code], capture_output=True, text=True, cwd=tmp_path,
@@ -80,4 +80,4 @@ def test_installed_wheel_finds_its_resources(built_wheel, tmp_path):
     assert found["pkg"].startswith(str(site))
     assert found["assets"] == str(site / "smile_viewer" / "assets")
     assert found["shaders"] == str(site / "smile_viewer" / "shaders")
-    assert "perigee_altitude_km" in found["orbit"]
+    assert "perigee_altitude_km" in json.dumps(found["orbit"])

@@ -342,6 +342,10 @@ def write_png_atomic(image: np.ndarray, out_path) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             Image.fromarray(image).save(fh, format="PNG")
+        # mkstemp makes the file private (0600): give it the usual permissions
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, out)
     except BaseException:
         try:

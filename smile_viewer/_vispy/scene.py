@@ -37,7 +37,8 @@ TRACK_POINTS = 1201
 
 @dataclasses.dataclass(frozen=True)
 class CameraSetup:
-    """A TurntableCamera placement: angles in degrees, ``scale_factor`` = R_E across the view."""
+    """A TurntableCamera placement: angles in degrees; ``scale_factor``: R_E spanned by the
+    shorter side of the view (at the centre's distance); ``center`` in R_E, scene frame."""
 
     azimuth: float
     elevation: float
@@ -215,7 +216,8 @@ class SceneView:
         try:
             setup = CAMERA_PRESETS[name]
         except KeyError:
-            raise ValueError(f"unknown camera preset {name!r}; choose from {', '.join(CAMERA_PRESETS)}") from None
+            choices = ", ".join(CAMERA_PRESETS)
+            raise ValueError(f"unknown camera preset {name!r}; choose from {choices}") from None
         self.set_camera(setup)
 
     def set_camera(self, setup: CameraSetup) -> None:

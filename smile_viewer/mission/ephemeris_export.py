@@ -107,7 +107,8 @@ def export_ephemeris(orbit: Orbit, times, frame: str, out_path) -> Path:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise UserInputError(
-            f"cannot tell the format of {str(out_path)!r} from its extension; use .csv (R_E) or .oem (CCSDS OEM, km)"
+            f"cannot tell the format of {str(out_path)!r} from its extension; "
+            "use .csv (R_E) or .oem (CCSDS OEM, km)"
         )
     frame = check_frame(frame)
     path = _check_output_path(path)

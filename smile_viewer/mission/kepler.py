@@ -11,16 +11,16 @@ rates
     dM/dt =  n [1 + (3/4) k sqrt(1 − e²) (2 − 3 sin² i)]      (mean motion corrected)
 
 The mean-motion correction is applied by default (``mean_motion_correction=True``); for the
-SMILE orbit (sin² i > 2/3) it lengthens the anomalistic period by 3.1e-5 relative (5.6 s of 50.61 h). ``a`` is
-then the *mean* semi-major axis. Periodic J2 terms, the Moon, the Sun and drag are ignored: this
-is a visualisation and planning orbit, not an operational ephemeris.
+SMILE orbit (sin² i > 2/3) it lengthens the anomalistic period by 3.1e-5 relative (5.6 s of
+50.61 h). ``a`` is then the *mean* semi-major axis. Periodic J2 terms, the Moon, the Sun and
+drag are ignored: this is a visualisation and planning orbit, not an operational ephemeris.
 
 The frame is ``"gei"`` (mean equator and equinox of J2000, treated as GCRS): the J2 drift is
 taken about the J2000 pole rather than the true pole of date (0.36° apart in 2026).
 
 Kepler's equation is solved for all epochs at once by Newton's method from Danby's starter
-``E0 = M + 0.85 e sign(sin M)``, iterated until every correction is below 1e-12 rad (5–7
-iterations at e = 0.836). The velocity is the exact time derivative of the position model
+``E0 = M + 0.85 e sign(sin M)``, iterated until every correction is below 1e-12 rad (6
+iterations for the worst mean anomaly at e = 0.836). The velocity is the exact time derivative of the position model
 (including dΩ/dt and dω/dt), so a Hermite interpolation of sampled states reproduces it.
 """
 
@@ -269,7 +269,8 @@ def _default_orbit_spec() -> dict:
             "perigee_altitude_km", "apogee_altitude_km", "inclination_deg", "arg_perigee_deg",
             "raan_deg", "mean_anomaly_deg", "epoch_utc")}
         values["r_e_km"] = float(spec["altitude_reference_radius_km"]["value"])
-        values["mean_motion_correction"] = bool(spec.get("propagation", {}).get("mean_motion_correction", True))
+        propagation = spec.get("propagation", {})
+        values["mean_motion_correction"] = bool(propagation.get("mean_motion_correction", True))
         values["name"] = str(spec.get("name", "SMILE"))
     except (ValueError, KeyError, TypeError) as exc:
         raise DataFileError(path, f"not a valid orbit-elements file ({type(exc).__name__}: {exc})") from None
@@ -294,9 +295,10 @@ def default_orbit() -> KeplerJ2Orbit:
         mean_motion_correction=v["mean_motion_correction"],
         provenance=v["provenance"],
         description=(
-            f"default SMILE orbit, Kepler+J2 elements from smile_default.json "
+            "default SMILE orbit, Kepler+J2 elements from smile_default.json "
             f"(perigee alt {v['perigee_altitude_km']:g} km, apogee alt {v['apogee_altitude_km']:g} km, "
-            f"i {v['inclination_deg']:g} deg, argp {v['arg_perigee_deg']:g} deg, RAAN {v['raan_deg']:g} deg [A], "
+            f"i {v['inclination_deg']:g} deg, argp {v['arg_perigee_deg']:g} deg, "
+            f"RAAN {v['raan_deg']:g} deg [A], "
             f"epoch {v['epoch_utc']} UTC [A])"
         ),
     )

@@ -51,7 +51,9 @@ _CUSTOM_FRAME_COMMENTS = {
     "SM": "solar magnetic: Z along the dipole axis, Y = Y_GSM",
 }
 
-_TIME_SCALES = {"UTC": "utc", "TAI": "tai", "TT": "tt", "TDB": "tdb", "TCB": "tcb", "TCG": "tcg", "GPS": "tai"}
+_TIME_SCALES = {
+    "UTC": "utc", "TAI": "tai", "TT": "tt", "TDB": "tdb", "TCB": "tcb", "TCG": "tcg", "GPS": "tai",
+}
 _GPS_MINUS_TAI_S = -19.0
 _VERSIONS = ("1.0", "2.0", "3.0")
 _REQUIRED_META = ("CENTER_NAME", "REF_FRAME", "TIME_SYSTEM")
@@ -176,7 +178,9 @@ class EphemerisOrbit(Orbit):
         pos = np.asarray(pos_km, dtype=float)
         vel = np.asarray(vel_km_s, dtype=float)
         if pos.shape != (len(t), 3) or vel.shape != (len(t), 3):
-            raise ValueError(f"need (n,3) positions and velocities for {len(t)} times, got {pos.shape}, {vel.shape}")
+            raise ValueError(
+                f"need (n,3) positions and velocities for {len(t)} times, got {pos.shape}, {vel.shape}"
+            )
         if len(t) < 2:
             raise UserInputError("an ephemeris needs at least two states")
         self.native_frame = check_frame(frame)
@@ -216,7 +220,9 @@ class EphemerisOrbit(Orbit):
         if self._period_s is None:
             k = len(self._ts) // 2
             t = self.times[k : k + 1]
-            r, v = transform_state(self.pos_km[k : k + 1], self.vel_km_s[k : k + 1], t, self.native_frame, "gei")
+            r, v = transform_state(
+                self.pos_km[k : k + 1], self.vel_km_s[k : k + 1], t, self.native_frame, "gei"
+            )
             rn, v2 = np.linalg.norm(r[0]), float(np.dot(v[0], v[0]))
             inv_a = 2.0 / rn - v2 / MU_EARTH_KM3_S2
             if inv_a <= 0:
@@ -284,7 +290,9 @@ def format_oem(
     pos = np.asarray(pos_km, dtype=float).reshape(-1, 3)
     vel = np.asarray(vel_km_s, dtype=float).reshape(-1, 3)
     if not (len(t) == len(pos) == len(vel)) or len(t) == 0:
-        raise UserInputError(f"need as many positions and velocities as times ({len(t)}), got {len(pos)}, {len(vel)}")
+        raise UserInputError(
+            f"need as many positions and velocities as times ({len(t)}), got {len(pos)}, {len(vel)}"
+        )
     if not (np.all(np.isfinite(pos)) and np.all(np.isfinite(vel))):
         raise UserInputError("positions and velocities must be finite numbers")
     t_sys = getattr(t, _TIME_SCALES[ts_name])
@@ -366,6 +374,7 @@ def write_oem(
 
 _KV_RE = re.compile(r"^([A-Z0-9_]+)\s*=\s*(.*?)\s*$")
 _DOY_RE = re.compile(r"^(\d{4})-(\d{3})T(.*)$")
+_YDAY_RE = re.compile(r"^\d{4}:\d{3}:")
 
 
 def _parse_epochs(strings: list[str], scale: str, path, line_numbers: list[int]) -> Time:
@@ -385,9 +394,12 @@ def _parse_epochs(strings: list[str], scale: str, path, line_numbers: list[int])
         pass
     for s, n in zip(clean, line_numbers):  # find the culprit
         try:
-            Time(s, format="yday" if _DOY_RE.match(s) or s.count(":") > 2 and "T" not in s else "isot", scale=scale)
+            Time(s, format="yday" if _YDAY_RE.match(s) else "isot", scale=scale)
         except (ValueError, TypeError):
-            raise DataFileError(path, f"line {n}: cannot read epoch {s!r} (expected YYYY-MM-DDThh:mm:ss.sss)") from None
+            raise DataFileError(
+                path,
+                f"line {n}: cannot read epoch {s!r} (expected YYYY-MM-DDThh:mm:ss.sss)"
+            ) from None
     raise DataFileError(path, f"lines {line_numbers[0]}-{line_numbers[-1]}: epochs mix formats")
 
 
@@ -430,9 +442,15 @@ def read_oem(path) -> EphemerisOrbit:
         if state == "start":
             m = _KV_RE.match(s)
             if not m or m.group(1) != "CCSDS_OEM_VERS":
-                raise DataFileError(path, f"line {num}: an OEM starts with 'CCSDS_OEM_VERS = 2.0', got {s[:40]!r}")
+                raise DataFileError(
+                    path,
+                    f"line {num}: an OEM starts with 'CCSDS_OEM_VERS = 2.0', got {s[:40]!r}"
+                )
             if m.group(2) not in _VERSIONS:
-                raise DataFileError(path, f"line {num}: OEM version {m.group(2)!r} not supported (1.0, 2.0, 3.0)")
+                raise DataFileError(
+                    path,
+                    f"line {num}: OEM version {m.group(2)!r} not supported (1.0, 2.0, 3.0)"
+                )
             header["CCSDS_OEM_VERS"] = m.group(2)
             state = "header"
             continue
@@ -466,9 +484,17 @@ def read_oem(path) -> EphemerisOrbit:
             continue
         if state in ("header", "meta"):
             m = _KV_RE.match(s)
+            if not m and state == "meta" and s[:1].isdigit():
+                raise DataFileError(
+                    path,
+                    f"line {num}: data line inside the metadata block (missing META_STOP?)"
+                )
             if not m:
                 where = "header" if state == "header" else "metadata"
-                raise DataFileError(path, f"line {num}: expected 'KEYWORD = value' in the {where}, got {s[:40]!r}")
+                raise DataFileError(
+                    path,
+                    f"line {num}: expected 'KEYWORD = value' in the {where}, got {s[:40]!r}"
+                )
             (header if state == "header" else meta)[m.group(1)] = m.group(2)
             continue
         # data line
@@ -504,12 +530,16 @@ def read_oem(path) -> EphemerisOrbit:
         for key in _REQUIRED_META:
             if seg.meta[key].upper() != first[key].upper():
                 raise DataFileError(
-                    path, f"line {seg.meta_line}: segments differ in {key} ({first[key]} vs {seg.meta[key]}); "
+                    path,
+                    f"line {seg.meta_line}: segments differ in {key} ({first[key]} vs {seg.meta[key]}); "
                     "only segments sharing centre, frame and time system can be merged"
                 )
     center = first["CENTER_NAME"].upper()
     if center != "EARTH":
-        raise DataFileError(path, f"line {segments[0].meta_line}: CENTER_NAME {center} is not supported (need EARTH)")
+        raise DataFileError(
+            path,
+            f"line {segments[0].meta_line}: CENTER_NAME {center} is not supported (need EARTH)"
+        )
     frame = _frame_from_oem(first["REF_FRAME"])
     if frame is None:
         raise DataFileError(
@@ -519,7 +549,9 @@ def read_oem(path) -> EphemerisOrbit:
     ts_name = first["TIME_SYSTEM"].upper()
     if ts_name not in _TIME_SCALES:
         raise DataFileError(
-            path, f"line {segments[0].meta_line}: TIME_SYSTEM {ts_name} is not supported ({', '.join(_TIME_SCALES)})"
+            path,
+            f"line {segments[0].meta_line}: TIME_SYSTEM {ts_name} is not supported "
+            f"({', '.join(_TIME_SCALES)})",
         )
     interp = first.get("INTERPOLATION", _DEFAULT_INTERPOLATION[0]).upper()
     if interp not in ("HERMITE", "LAGRANGE", "LINEAR"):
@@ -530,7 +562,10 @@ def read_oem(path) -> EphemerisOrbit:
         if degree < 1:
             raise ValueError
     except ValueError:
-        raise DataFileError(path, f"line {segments[0].meta_line}: INTERPOLATION_DEGREE {deg_text!r} is not a positive integer") from None
+        raise DataFileError(
+            path,
+            f"line {segments[0].meta_line}: INTERPOLATION_DEGREE {deg_text!r} is not a positive integer"
+        ) from None
 
     epochs = [e for seg in segments for e in seg.epochs]
     line_nums = [n for seg in segments for n in seg.lines]

@@ -198,7 +198,9 @@ class SpiceOrbit(Orbit):
         if np.any(bad):
             t = Time(times[np.nonzero(bad)[0][0]]).utc
             c0, c1 = self.coverage
-            raise UserInputError(f"{t.isot} is outside the SPICE coverage of {self.name} ({c0.isot} to {c1.isot} UTC)")
+            raise UserInputError(
+                f"{t.isot} is outside the SPICE coverage of {self.name} ({c0.isot} to {c1.isot} UTC)"
+            )
         et = np.clip(et, lo, hi)
         try:
             states, _ = sp.spkezr(str(self.target_id), et, "J2000", "NONE", str(self.observer_id))

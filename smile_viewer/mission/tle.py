@@ -5,10 +5,11 @@ requires; deep-space SDP4 is selected automatically for periods over 225 min, as
 works in TEME (true equator, mean equinox of date); :class:`TLEOrbit` rotates its states into
 ``"gei"`` (GCRS) with **astropy's** TEME → GCRS transformation (TEME → ITRS with GMST-82, then
 ITRS → CIRS → GCRS, IAU 2006/2000A). Polar motion cancels in that chain and UT1 nearly does
-(GMST − ERA changes by 2e-7 of a UT1 error), so missing IERS predictions do not matter here.
+(only GMST − ERA remains, which drifts at the precession rate: a UT1 error of δ seconds turns
+the result by ~7e-12·δ rad), so missing IERS predictions do not matter here.
 
 To keep long ephemerides fast the TEME → GCRS matrix is computed by astropy on a 4-hour grid of
-TT and interpolated with a cubic (4-node Lagrange) polynomial: the error is below 1e-12 rad
+TT and interpolated with a cubic (4-node Lagrange) polynomial: the error is about 1e-12 rad
 (sub-millimetre at 20 R_E), far below SGP4's own km-level accuracy; short requests get exact
 matrices. Velocities are rotated without the TEME → GCRS rotation rate (precession and
 nutation, ≤ 1e-11 rad/s: ≤ 1.5e-6 km/s at 20 R_E).
@@ -114,7 +115,8 @@ def format_tle(
 
 def _source_lines(path_or_lines) -> tuple[str, list[tuple[int, str]]]:
     """(source name, [(line number, text)]) of the non-blank lines."""
-    if isinstance(path_or_lines, (str, Path)) and not (isinstance(path_or_lines, str) and "\n" in path_or_lines):
+    is_text = isinstance(path_or_lines, str) and "\n" in path_or_lines
+    if isinstance(path_or_lines, (str, Path)) and not is_text:
         path = Path(path_or_lines)
         try:
             raw = path.read_bytes()
@@ -150,19 +152,31 @@ def read_tle(path_or_lines) -> tuple[str | None, str, str, str]:
         num, text = lines.pop(0)
         name = text[2:].strip() if text.startswith("0 ") else text.strip()
         if len(lines) < 2:
-            raise DataFileError(source, f"line {num}: name line {text!r} is not followed by two element lines")
+            raise DataFileError(
+                source,
+                f"line {num}: name line {text!r} is not followed by two element lines"
+            )
     (n1, l1), (n2, l2) = lines[0], lines[1]
     for num, text, first in ((n1, l1, "1"), (n2, l2, "2")):
         if not text.startswith(first + " "):
-            raise DataFileError(source, f"line {num}: a TLE line {first} must start with '{first} ', got {text[:20]!r}")
+            raise DataFileError(
+                source,
+                f"line {num}: a TLE line {first} must start with '{first} ', got {text[:20]!r}"
+            )
         if len(text) != _TLE_LEN:
-            raise DataFileError(source, f"line {num}: a TLE line has {_TLE_LEN} columns, this one {len(text)}")
+            raise DataFileError(
+                source,
+                f"line {num}: a TLE line has {_TLE_LEN} columns, this one {len(text)}"
+            )
         if not text[68].isdigit() or int(text[68]) != tle_checksum(text):
             raise DataFileError(
                 source, f"line {num}: checksum is {text[68]!r}, the line's digits give {tle_checksum(text)}"
             )
     if l1[2:7] != l2[2:7]:
-        raise DataFileError(source, f"line {n2}: catalogue number {l2[2:7]!r} differs from line 1's {l1[2:7]!r}")
+        raise DataFileError(
+            source,
+            f"line {n2}: catalogue number {l2[2:7]!r} differs from line 1's {l1[2:7]!r}"
+        )
     return name, l1, l2, source
 
 

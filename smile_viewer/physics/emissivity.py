@@ -186,6 +186,22 @@ def _direction(p: np.ndarray):
     return x, r, rho, ct, st, cp, sp
 
 
+def _shue_geom(p: np.ndarray):
+    """(r, rho2, q, cos²phi, sin²phi) as emissivity_kernels._shue_geom."""
+    x, y, z = p[..., 0], p[..., 1], p[..., 2]
+    y2 = y * y
+    z2 = z * z
+    rho2 = y2 + z2
+    r = np.sqrt(x * x + rho2)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        q_pos = 2.0 * r / (r + x)
+        q_neg = np.where(rho2 == 0.0, np.inf, 2.0 * r * (r - x) / rho2)
+        q = np.where(r == 0.0, 1.0, np.where(x >= 0.0, q_pos, q_neg))
+        c2 = np.where(rho2 > 0.0, y2 / rho2, 1.0)
+        s2 = np.where(rho2 > 0.0, z2 / rho2, 0.0)
+    return r, rho2, q, c2, s2
+
+
 def _angles(theta: Any, phi: Any):
     th, ph = np.broadcast_arrays(np.asarray(theta, dtype=np.float64), np.asarray(phi, dtype=np.float64))
     ct, st = np.cos(th), np.sin(th)
@@ -219,15 +235,15 @@ def _shue3d(q, cp2, sp2, r0: float, ay: float, az: float) -> np.ndarray:
 
 def _lin_scaled(theta, ct, st, cp, sp, p: np.ndarray) -> np.ndarray:
     p0, p1, p2, p3 = p[0], p[7], p[8], p[9]
-    r0, b0, b1, b2, b3, c, dn, ds, tn, ts, a5, a21 = p[16:28]
+    r0, b0, b1, b2, b3, c, dn, ds, _tn, _ts, a5, a21, cos_tn, sin_tn, cos_ts, sin_ts = p[16:32]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         base = np.cos(0.5 * theta) + a5 * np.sin(2.0 * theta) * (1.0 - np.exp(-theta))
         expo = p1 * (b0 + b1 * cp + b2 * sp + b3 * sp * sp)
         f_pos = np.exp(expo * np.log(np.where(base > 0.0, base, 1.0)))
         f_non = np.where(expo < 0.0, np.inf, np.where(expo == 0.0, 1.0, 0.0))
         f = np.where(base > 0.0, f_pos, f_non)
-        cn = ct * math.cos(tn) + st * math.sin(tn) * sp
-        cs = ct * math.cos(ts) - st * math.sin(ts) * sp
+        cn = ct * cos_tn + st * sin_tn * sp
+        cs = ct * cos_ts - st * sin_ts * sp
         cn = np.minimum(1.0, np.maximum(-1.0, cn))
         cs = np.minimum(1.0, np.maximum(-1.0, cs))
         psi_n = np.arccos(cn)
@@ -391,13 +407,11 @@ class JorgensenModel(EmissivityModel):
     def emissivity(self, xyz_re: Any):
         """Emissivity [eV cm^-3 s^-1] at points (..., 3) [R_E]; returns shape (...)."""
         p = _points(xyz_re)
-        x, r, rho, ct, st, cp, sp = _direction(p)
-        q = _shue_q(ct, st)
-        cp2, sp2 = cp * cp, sp * sp
-        rmp = _shue3d(q, cp2, sp2, self.r_mp, self.ay_mp, self.az_mp)
-        rbs = _shue3d(q, cp2, sp2, self.r_bs, self.ay_bs, self.az_bs)
+        r, rho2, q, c2, s2 = _shue_geom(p)
+        rmp = _shue3d(q, c2, s2, self.r_mp, self.ay_mp, self.az_mp)
+        rbs = _shue3d(q, c2, s2, self.r_bs, self.ay_bs, self.az_bs)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            s2 = st * st
+            s2 = rho2 / (r * r)  # sin² theta
             s4 = s2 * s2
             sheath = (self.A1 + self.B * (s4 * s4)) * np.exp((-self.alpha - self.beta * s2) * np.log(0.1 * r))
             u = 10.0 / r
@@ -420,9 +434,10 @@ class CMEMModel(EmissivityModel):
     dynamic pressure [nPa], ``pm_npa`` IMF magnetic pressure [nPa], ``bz_nt`` IMF Bz GSM [nT],
     ``tilt_rad`` dipole tilt [rad] (default 0; the only asymmetry about X, GSM).
 
-    ``to_array()`` layout: see :mod:`smile_viewer.physics.emissivity_kernels` (28 entries:
+    ``to_array()`` layout: see :mod:`smile_viewer.physics.emissivity_kernels` (32 entries:
     the 12 parameters in :data:`CMEM_PARAMS` order, the 4 Lin inputs, the Lin coefficients
-    r0, beta0..beta3, c, d_n, d_s, theta_n, theta_s, a5, a21).
+    r0, beta0..beta3, c, d_n, d_s, theta_n, theta_s, a5, a21, then cos/sin of theta_n and
+    theta_s).
     """
 
     model_id: ClassVar[int] = _k.MODEL_CMEM
@@ -481,12 +496,13 @@ class CMEMModel(EmissivityModel):
         return out
 
     def to_array(self) -> np.ndarray:
-        """float64 vector of length 28 (layout in :mod:`emissivity_kernels`)."""
+        """float64 vector of length 32 (layout in :mod:`emissivity_kernels`)."""
         lc = self.lin_coefficients
         vals = [getattr(self, n) for n in CMEM_PARAMS]
         vals += [self.pd_npa, self.pm_npa, self.bz_nt, self.tilt_rad]
         vals += [lc[n] for n in ("r0", "beta0", "beta1", "beta2", "beta3", "c", "d_n", "d_s",
                                  "theta_n", "theta_s", "a5", "a21")]  # fmt: skip
+        vals += [math.cos(lc["theta_n"]), math.sin(lc["theta_n"]), math.cos(lc["theta_s"]), math.sin(lc["theta_s"])]
         return np.array(vals, dtype=np.float64)
 
     def magnetopause_r(self, theta, phi=0.0):
@@ -513,7 +529,8 @@ class CMEMModel(EmissivityModel):
         theta = np.arctan2(rho, x)
         arr = self.to_array()
         rmp = _lin_scaled(theta, ct, st, cp, sp, arr)
-        rbs = _shue3d(_shue_q(ct, st), cp * cp, sp * sp, self.r_bs, self.ay_bs, self.az_bs)
+        _, _, q, c2, s2 = _shue_geom(p)
+        rbs = _shue3d(q, c2, s2, self.r_bs, self.ay_bs, self.az_bs)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             h2 = 0.25 * theta * theta
             sheath = self.A1 * np.exp(-self.B * (h2 * h2)) * np.exp((-self.alpha - self.beta * (st * st)) * np.log(0.1 * r))

@@ -17,12 +17,14 @@ which must agree with these to 1e-12 relative):
 
 - ``cos theta = x/r`` and ``sin theta = rho/r`` with ``rho = sqrt(y² + z²)``; ``theta``
   itself (needed by CMEM) is ``atan2(rho, x)`` (accurate at all angles, 0 at r = 0).
-- ``cos phi = y/rho``, ``sin phi = z/rho``; on the X axis (``rho = 0``) ``phi = 0`` (as in
-  swharton1/CMEM's coordinate conversion).
+- ``cos phi = y/rho``, ``sin phi = z/rho`` (``cos² phi = y²/rho²``, ``sin² phi = z²/rho²``
+  for the Shue surfaces); on the X axis (``rho = 0``) ``phi = 0`` (as in swharton1/CMEM's
+  coordinate conversion).
 - At ``r = 0`` the point is inside every magnetopause: emissivity 0.
-- The Shue factor ``q = 2/(1 + cos theta)`` is computed as ``2 (1 - cos theta)/sin² theta``
-  when ``cos theta < 0`` (no cancellation down the tail) and is +inf on the -X axis, where the
-  Shue surfaces are at infinity (the point is then inside the magnetopause).
+- The Shue factor ``q = 2/(1 + cos theta)`` is computed from a point as ``2r/(r + x)`` for
+  x >= 0 and ``2r(r - x)/rho²`` for x < 0 (no cancellation down the tail), and from angles
+  as ``2/(1 + cos theta)`` or ``2 (1 - cos theta)/sin² theta``; it is +inf on the -X axis,
+  where the Shue surfaces are at infinity (the point is then inside the magnetopause).
 - ``q**a`` is evaluated as ``exp(a log q)`` (one logarithm shared by the y and z flarings)
   and the 3-D Shue radius ``ry rz / sqrt((rz cos phi)² + (ry sin phi)²)`` of Jorgensen et
   al. (2019) as the algebraically identical ``1 / sqrt(cos²phi / ry² + sin²phi / rz²)``.
@@ -36,12 +38,15 @@ Parameter vector layouts
 Jorgensen et al. (2019), ``model_id`` 1, length 11 — the parameters in their published order:
 ``[r_mp, r_bs, A1, A2, B, alpha, beta, ay_mp, az_mp, ay_bs, az_bs]``.
 
-CMEM (Wharton et al. 2025), ``model_id`` 2, length 28:
+CMEM (Wharton et al. 2025), ``model_id`` 2, length 32:
 ``[p0, r_bs, A1, A2, B, alpha, beta, p1, p2, p3, ay_bs, az_bs,``
 ``  pd_npa, pm_npa, bz_nt, tilt_rad,``
-``  r0_lin, beta0, beta1, beta2, beta3, c, d_n, d_s, theta_n, theta_s, a5, a21]``
-— the 12 model parameters, the Lin et al. (2010) inputs, then the Lin coefficients derived
-from them (see :func:`smile_viewer.physics.emissivity.lin2010_coefficients`).
+``  r0_lin, beta0, beta1, beta2, beta3, c, d_n, d_s, theta_n, theta_s, a5, a21,``
+``  cos theta_n, sin theta_n, cos theta_s, sin theta_s]``
+— the 12 model parameters, the Lin et al. (2010) inputs, the Lin coefficients derived from
+them (:attr:`smile_viewer.physics.emissivity.CMEMModel.lin_coefficients`, from
+:func:`smile_viewer.physics.boundaries.lin2010`) and the cusp-centre cosines and sines
+(precomputed with ``math.cos``/``math.sin``).
 
 Exosphere-only, ``model_id`` 3, length 6:
 ``[A_ev_cm3_s, r_inner_re, n0_cm3, n_sw_cm3, v_eff_km_s, alpha_ev_cm2]`` with
@@ -88,7 +93,7 @@ MODEL_CMEM = 2
 MODEL_EXOSPHERE = 3
 
 JORGENSEN_NPARAM = 11
-CMEM_NPARAM = 28
+CMEM_NPARAM = 32
 EXOSPHERE_NPARAM = 6
 
 _jit = numba.njit(cache=True, fastmath=False, error_model="numpy")
@@ -157,8 +162,6 @@ def _lin_scaled_radius(theta, ct, st, cphi, sphi, p):
     c = p[21]
     dn = p[22]
     ds = p[23]
-    tn = p[24]
-    ts = p[25]
     a5 = p[26]
     a21 = p[27]
     base = math.cos(0.5 * theta) + a5 * math.sin(2.0 * theta) * (1.0 - math.exp(-theta))
@@ -171,8 +174,8 @@ def _lin_scaled_radius(theta, ct, st, cphi, sphi, p):
         f = 1.0
     else:
         f = 0.0
-    cn = ct * math.cos(tn) + st * math.sin(tn) * sphi
-    cs = ct * math.cos(ts) - st * math.sin(ts) * sphi
+    cn = ct * p[28] + st * p[29] * sphi  # cos, sin of theta_n
+    cs = ct * p[30] - st * p[31] * sphi  # cos, sin of theta_s
     # arccos of a cosine that rounding may push a hair outside [-1, 1]
     cn = min(1.0, max(-1.0, cn))
     cs = min(1.0, max(-1.0, cs))
@@ -213,6 +216,31 @@ def _direction(x, y, z):
 
 
 @_jit
+def _shue_geom(x, y, z):
+    """(r, rho2, q, cos²phi, sin²phi) of a point for the Shue surfaces, with few divisions.
+
+    ``q = 2/(1 + cos theta)`` is ``2r/(r + x)`` for x >= 0 and ``2r(r - x)/rho²`` for x < 0
+    (the same value without cancellation), +inf on the -X axis; r = 0 gives q = 1, phi = 0.
+    """
+    y2 = y * y
+    z2 = z * z
+    rho2 = y2 + z2
+    r = math.sqrt(x * x + rho2)
+    if r == 0.0:
+        return 0.0, 0.0, 1.0, 1.0, 0.0
+    if x >= 0.0:
+        q = 2.0 * r / (r + x)
+    elif rho2 == 0.0:
+        q = np.inf
+    else:
+        q = 2.0 * r * (r - x) / rho2
+    if rho2 > 0.0:
+        # two divisions, not 1/rho2: that overflows when rho2 is subnormal
+        return r, rho2, q, y2 / rho2, z2 / rho2
+    return r, rho2, q, 1.0, 0.0
+
+
+@_jit
 def jorgensen_magnetopause_r(theta, phi, p):
     """Jorgensen magnetopause radius [R_E] at (theta, phi) [rad]."""
     ct, st, cp, sp = _angles(theta, phi)
@@ -229,15 +257,15 @@ def jorgensen_bow_shock_r(theta, phi, p):
 @_jit
 def jorgensen_magnetopause_r_xyz(x, y, z, p):
     """Jorgensen magnetopause radius [R_E] in the direction of the point (x, y, z)."""
-    r, rho, ct, st, cp, sp = _direction(x, y, z)
-    return shue3d_radius(shue_q(ct, st), cp * cp, sp * sp, p[0], p[7], p[8])
+    r, rho2, q, c2, s2 = _shue_geom(x, y, z)
+    return shue3d_radius(q, c2, s2, p[0], p[7], p[8])
 
 
 @_jit
 def jorgensen_bow_shock_r_xyz(x, y, z, p):
     """Jorgensen bow shock radius [R_E] in the direction of the point (x, y, z)."""
-    r, rho, ct, st, cp, sp = _direction(x, y, z)
-    return shue3d_radius(shue_q(ct, st), cp * cp, sp * sp, p[1], p[9], p[10])
+    r, rho2, q, c2, s2 = _shue_geom(x, y, z)
+    return shue3d_radius(q, c2, s2, p[1], p[9], p[10])
 
 
 @_jit
@@ -265,8 +293,8 @@ def cmem_magnetopause_r_xyz(x, y, z, p):
 @_jit
 def cmem_bow_shock_r_xyz(x, y, z, p):
     """CMEM bow shock radius [R_E] in the direction of the point (x, y, z)."""
-    r, rho, ct, st, cp, sp = _direction(x, y, z)
-    return shue3d_radius(shue_q(ct, st), cp * cp, sp * sp, p[1], p[10], p[11])
+    r, rho2, q, c2, s2 = _shue_geom(x, y, z)
+    return shue3d_radius(q, c2, s2, p[1], p[10], p[11])
 
 
 # --------------------------------------------------------------------------------------
@@ -282,18 +310,15 @@ def jorgensen_point(x, y, z, p):
     r_mp <= r < r_bs; A2 (r/10)^-3 for r >= r_bs (the region tests of swharton1/CMEM
     ``jorg_func``).
     """
-    r, rho, ct, st, cp, sp = _direction(x, y, z)
+    r, rho2, q, c2, s2 = _shue_geom(x, y, z)
     if r == 0.0:
         return 0.0
-    q = shue_q(ct, st)
-    cp2 = cp * cp
-    sp2 = sp * sp
-    rmp = shue3d_radius(q, cp2, sp2, p[0], p[7], p[8])
+    rmp = shue3d_radius(q, c2, s2, p[0], p[7], p[8])
     if r < rmp:
         return 0.0
-    rbs = shue3d_radius(q, cp2, sp2, p[1], p[9], p[10])
+    rbs = shue3d_radius(q, c2, s2, p[1], p[9], p[10])
     if r < rbs:
-        s2 = st * st
+        s2 = rho2 / (r * r)  # sin² theta
         s4 = s2 * s2
         return (p[2] + p[4] * (s4 * s4)) * math.exp((-p[5] - p[6] * s2) * math.log(0.1 * r))
     u = 10.0 / r
@@ -315,7 +340,8 @@ def cmem_point(x, y, z, p):
     rmp = _lin_scaled_radius(theta, ct, st, cp, sp, p)
     if r < rmp:
         return 0.0
-    rbs = shue3d_radius(shue_q(ct, st), cp * cp, sp * sp, p[1], p[10], p[11])
+    r_, rho2, q, c2, s2 = _shue_geom(x, y, z)
+    rbs = shue3d_radius(q, c2, s2, p[1], p[10], p[11])
     if r < rbs:
         h2 = 0.25 * theta * theta
         return (

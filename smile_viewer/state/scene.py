@@ -25,7 +25,7 @@ from pydantic import ConfigDict, Field, field_serializer, field_validator
 #: Camera presets understood by the 3-D view (their geometry lives in ``smile_viewer._vispy``).
 #: ``overview``: oblique view from the dusk side framing the whole orbit, Sun to the left;
 #: ``noon_midnight``: the X–Z plane seen from dusk (+Y), Sun to the left;
-#: ``north``: looking down from +Z; ``from_sun``: looking at the dayside from +X;
+#: ``north``: looking down from +Z; ``from_sun``: looking at the dayside from the Sun's side;
 #: ``earth``: close to Earth.
 CAMERA_PRESETS: tuple[str, ...] = ("overview", "noon_midnight", "north", "from_sun", "earth")
 

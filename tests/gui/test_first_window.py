@@ -11,6 +11,12 @@ import numpy as np
 import pytest
 from astropy.time import TimeDelta
 
+# tests/conftest.py decides on QT_QPA_PLATFORM=offscreen in a pytest_configure that runs
+# before pytest-xvfb's (which sets DISPLAY), so under Xvfb it can still be "offscreen", a
+# platform without OpenGL. Undo that when a display exists (a no-op once conftest is fixed).
+if os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+    del os.environ["QT_QPA_PLATFORM"]
+
 
 # -- the window (needs OpenGL: runs under Xvfb) ---------------------------------------------
 @pytest.fixture
@@ -145,3 +151,10 @@ def test_no_display_reason_rules():
         assert "no display" in no_display_reason({})
     assert "OpenGL" in no_display_reason({"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"})
     assert no_display_reason({"WAYLAND_DISPLAY": "wayland-0"}) is None
+
+
+def test_camera_presets_agree_between_state_and_scene():
+    from smile_viewer._vispy.scene import CAMERA_PRESETS as SCENE_PRESETS
+    from smile_viewer.state import CAMERA_PRESETS
+
+    assert set(CAMERA_PRESETS) == set(SCENE_PRESETS)

@@ -1,0 +1,131 @@
+"""Benchmark: sampling analytic emissivity models onto a 3-D grid (physics.volume.sample_model).
+
+Target (issue 3): 256^3 of the Jorgensen model in under 1 s on the development machine
+(2 cores), excluding the one-off JIT compile, which is reported separately.
+
+Run::
+
+    .venv/bin/python benchmarks/bench_volume.py            # cold: compiles into a fresh numba cache
+    .venv/bin/python benchmarks/bench_volume.py --warm-cache   # use the normal on-disk cache
+    .venv/bin/python benchmarks/bench_volume.py --shape 128 --repeat 3
+
+It prints the machine (platform, CPU model from /proc/cpuinfo, cores, numba threads, load
+average), the compile time, and for each model the best and median wall time of ``repeat``
+runs of ``sample_model(model, (n, n, n), ((-30, 30),) * 3)`` with the model's default
+parameters for n = 5 cm^-3, v = 400 km/s, Bz = 0; then the throughput of trilinear
+``Volume.sample`` on 1e6 random points.
+
+Recorded figures
+----------------
+2025-11-25, development container: Linux x86_64, "Intel(R) Xeon(R) Processor", 2 cores
+(shared with other sessions; load average about 1 during the run), numba 0.68.1, numpy 2.4.6,
+2 numba threads, 256^3 nodes over [-30, 30]^3 R_E:
+
+    JIT compile (first call, fresh cache): 4.3 s (one-off; later processes load the cache in ~0.1 s)
+    jorgensen  best 0.37 s, median 0.40 s  (45 M nodes/s)   target < 1 s: met
+    cmem       best 1.0 s,  median 1.1 s   (16 M nodes/s)
+    exosphere  best 0.03 s                 (memory-bound)
+    trilinear Volume.sample, 1e6 random points in a 256^3 volume: ~0.03 s (~35 M points/s)
+
+With the other sessions busy (load average 2+) the Jorgensen time rises to ~0.75 s; one numba
+thread alone takes ~0.5–0.6 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shape", type=int, default=256, help="nodes per axis (default 256)")
+    ap.add_argument("--repeat", type=int, default=5, help="timed runs per model (default 5)")
+    ap.add_argument("--warm-cache", action="store_true", help="use numba's on-disk cache (default: a fresh one)")
+    args = ap.parse_args(argv)
+
+    if not args.warm_cache:
+        # Must happen before numba is imported, so that the compile time is a real compile.
+        os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="smile-bench-numba-")
+
+    import numba
+    import numpy as np
+
+    from smile_viewer.physics import emissivity as E
+    from smile_viewer.physics.solar_wind import SolarWind
+    from smile_viewer.physics.volume import sample_model
+
+    try:
+        affinity = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        affinity = os.cpu_count()
+    print("machine")
+    print(f"  platform      {platform.platform()}  ({platform.machine()})")
+    print(f"  python        {sys.version.split()[0]}  numba {numba.__version__}  numpy {np.__version__}")
+    print(f"  cpu           {cpu_model()}")
+    print(f"  cores         {os.cpu_count()} logical, {affinity} usable; numba threads {numba.get_num_threads()}")
+    if hasattr(os, "getloadavg"):
+        print("  load average  " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    print(f"  numba cache   {'on-disk (warm)' if args.warm_cache else 'fresh (cold compile)'}")
+
+    sw = SolarWind.from_speed(n_cm3=5.0, v_km_s=400.0, bz_nt=0.0)
+    models = [E.jorgensen_defaults(sw), E.cmem_defaults(sw), E.exosphere_model(sw)]
+    n = args.shape
+    bounds = ((-30.0, 30.0),) * 3
+
+    t0 = time.perf_counter()
+    sample_model(models[0], shape=(4, 4, 4), bounds=bounds)
+    compile_s = time.perf_counter() - t0
+    print(f"\nJIT compile + first call (4^3 grid, all models' point functions): {compile_s:.2f} s")
+
+    print(f"\nsample_model, {n}^3 = {n**3 / 1e6:.1f} M nodes over [-30, 30]^3 R_E, {args.repeat} runs")
+    results = {}
+    for model in models:
+        times = []
+        vol = None
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            vol = sample_model(model, shape=(n, n, n), bounds=bounds)
+            times.append(time.perf_counter() - t)
+        best, med = min(times), statistics.median(times)
+        results[model.name] = best
+        frac0 = float(np.mean(vol.values == 0.0))
+        print(
+            f"  {model.name:10s} best {best:6.3f} s  median {med:6.3f} s  "
+            f"{n**3 / best / 1e6:6.1f} M nodes/s  ({vol.nbytes / 2**20:.0f} MiB, {100 * frac0:.0f} % zero)"
+        )
+    target = 1.0 * (n / 256) ** 3
+    ok = results["jorgensen"] < target
+    print(f"\ntarget: jorgensen {n}^3 < {target:.3g} s: {'met' if ok else 'NOT met'} ({results['jorgensen']:.3f} s)")
+
+    rng = np.random.default_rng(0)
+    pts = rng.uniform(-30.0, 30.0, (1_000_000, 3))
+    vol.sample(pts[:10])  # compile
+    times = []
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        vol.sample(pts)
+        times.append(time.perf_counter() - t)
+    print(f"trilinear Volume.sample, 1e6 random points: best {min(times) * 1e3:.1f} ms "
+          f"({1.0 / min(times):.1f} M points/s)")  # fmt: skip
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
