@@ -36,6 +36,7 @@ def _cuda_available() -> tuple[bool, str]:
     return True, ""
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_configure(config):
     # pytest-xvfb has already started Xvfb (and set DISPLAY) by now when it could.
     if not _display_available():

@@ -216,7 +216,9 @@ class MainWindow(QMainWindow):
             act.toggled.connect(lambda on, n=name: setattr(self.state.layers, n, on))
             view_menu.addAction(act)
             self.layer_actions[name] = act
-        self.state.layers.events.connect(self._on_layer_event)
+        self._layers_model = self.state.layers
+        self._layers_model.events.connect(self._on_layer_event)
+        self.state.events.layers.connect(self._on_layers_replaced)
         self.day_night_action = QAction("Day/night shading", self)
         self.day_night_action.setCheckable(True)
         self.day_night_action.setChecked(self.state.day_night)
@@ -251,6 +253,15 @@ class MainWindow(QMainWindow):
         if act is not None and act.isChecked() != bool(info.args[0]):
             act.blockSignals(True)
             act.setChecked(bool(info.args[0]))
+            act.blockSignals(False)
+
+    def _on_layers_replaced(self, layers) -> None:
+        self._layers_model.events.disconnect(self._on_layer_event, missing_ok=True)
+        self._layers_model = layers
+        layers.events.connect(self._on_layer_event)
+        for name, act in self.layer_actions.items():
+            act.blockSignals(True)
+            act.setChecked(bool(getattr(layers, name)))
             act.blockSignals(False)
 
     def set_camera_preset(self, name: str) -> None:
@@ -311,6 +322,7 @@ class MainWindow(QMainWindow):
         self.state.events.time.disconnect(self._update_status, missing_ok=True)
         self.state.events.frame.disconnect(self._update_status, missing_ok=True)
         self.state.events.camera_preset.disconnect(self._on_camera_preset, missing_ok=True)
-        self.state.layers.events.disconnect(self._on_layer_event, missing_ok=True)
+        self._layers_model.events.disconnect(self._on_layer_event, missing_ok=True)
+        self.state.events.layers.disconnect(self._on_layers_replaced, missing_ok=True)
         self.state.events.time.disconnect(self.time_control._on_state_time, missing_ok=True)
         super().closeEvent(event)

@@ -316,9 +316,7 @@ def render_scene_image(size=(1280, 800), time=None, *, camera_preset: str | None
             info["project"] = project
     finally:
         view.close()
-    if img.shape[0] != h * ss or img.shape[1] != w * ss:
-        # HiDPI backends may return a larger buffer; resample to the request
-        pass
+    # (a HiDPI backend may return a larger buffer than w*ss x h*ss: the resize covers it)
     image = Image.fromarray(np.ascontiguousarray(img[..., :3]))
     if image.size != (w, h):
         image = image.resize((w, h), Image.Resampling.LANCZOS if ss > 1 else Image.Resampling.BILINEAR)

@@ -263,7 +263,7 @@ class SceneView:
         bottom = 24 * ps
         box_w, box_h = max(w - 24 * ps, 1), max(h - top - bottom, 1)
         box_cx, box_cy = w / 2, top + box_h / 2
-        right, up, forward = camera_axes(setup.azimuth, setup.elevation)
+        right, up, _forward = camera_axes(setup.azimuth, setup.elevation)
         pts = self._content_points()
         a, b = pts @ right, pts @ up
         center = 0.5 * (a.min() + a.max()) * right + 0.5 * (b.min() + b.max()) * up

@@ -73,7 +73,7 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -140,7 +140,8 @@ def _load_defaults() -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
         data = json.load(fh)
     for section, keys in (
-        ("jorgensen", ("A1", "A2", "B", "alpha", "beta", "r_bs_minus_r_mp_re", "bow_shock_flaring_increment")),
+        ("jorgensen", ("A1", "A2", "B", "alpha", "beta", "r_bs_minus_r_mp_re",
+                       "bow_shock_flaring_increment")),
         ("cmem", ("p0", "A1", "A2", "B", "alpha", "beta", "p1", "p2", "p3", "r_bs_minus_r0_lin_re",
                   "bow_shock_flaring_increment")),
         ("plasma", ("alpha_ev_cm2", "exosphere_n0_cm3", "mask_density_fraction", "mask_r_min_re")),
@@ -286,7 +287,8 @@ def _finite(value: Any, name: str) -> float:
 def _positive(value: Any, name: str, unit: str = "") -> float:
     x = _finite(value, name)
     if x <= 0:
-        raise UserInputError(f"emissivity parameter {name} = {x!r}: must be > 0{(' ' + unit) if unit else ''}")
+        suffix = f" {unit}" if unit else ""
+        raise UserInputError(f"emissivity parameter {name} = {x!r}: must be > 0{suffix}")
     return x
 
 
@@ -387,7 +389,8 @@ class JorgensenModel(EmissivityModel):
 
     def __post_init__(self) -> None:
         for n in JORGENSEN_PARAMS:
-            v = _positive(getattr(self, n), n, "R_E") if n in ("r_mp", "r_bs") else _finite(getattr(self, n), n)
+            value = getattr(self, n)
+            v = _positive(value, n, "R_E") if n in ("r_mp", "r_bs") else _finite(value, n)
             object.__setattr__(self, n, v)
 
     def to_array(self) -> np.ndarray:
@@ -496,20 +499,25 @@ class CMEMModel(EmissivityModel):
         return out
 
     def to_array(self) -> np.ndarray:
-        """float64 vector of length 32 (layout in :mod:`emissivity_kernels`)."""
+        """float64 vector of length 32 (layout in :mod:`emissivity_kernels`); a new array."""
+        return self._array.copy()
+
+    @cached_property
+    def _array(self) -> np.ndarray:
         lc = self.lin_coefficients
         vals = [getattr(self, n) for n in CMEM_PARAMS]
         vals += [self.pd_npa, self.pm_npa, self.bz_nt, self.tilt_rad]
         vals += [lc[n] for n in ("r0", "beta0", "beta1", "beta2", "beta3", "c", "d_n", "d_s",
                                  "theta_n", "theta_s", "a5", "a21")]  # fmt: skip
-        vals += [math.cos(lc["theta_n"]), math.sin(lc["theta_n"]), math.cos(lc["theta_s"]), math.sin(lc["theta_s"])]
+        tn, ts = lc["theta_n"], lc["theta_s"]
+        vals += [math.cos(tn), math.sin(tn), math.cos(ts), math.sin(ts)]
         return np.array(vals, dtype=np.float64)
 
     def magnetopause_r(self, theta, phi=0.0):
         """Magnetopause radius [R_E] at (theta, phi) [rad] (scaled Lin 2010), vectorised."""
         ct, st, cp, sp = _angles(theta, phi)
         th = np.arctan2(st, ct)
-        return _scalar_or_array(_lin_scaled(th, ct, st, cp, sp, self.to_array()))
+        return _scalar_or_array(_lin_scaled(th, ct, st, cp, sp, self._array))
 
     def bow_shock_r(self, theta, phi=0.0):
         """Bow-shock radius [R_E] at (theta, phi) [rad] (3-D Shue), vectorised."""
@@ -527,13 +535,13 @@ class CMEMModel(EmissivityModel):
         p = _points(xyz_re)
         x, r, rho, ct, st, cp, sp = _direction(p)
         theta = np.arctan2(rho, x)
-        arr = self.to_array()
-        rmp = _lin_scaled(theta, ct, st, cp, sp, arr)
+        rmp = _lin_scaled(theta, ct, st, cp, sp, self._array)
         _, _, q, c2, s2 = _shue_geom(p)
         rbs = _shue3d(q, c2, s2, self.r_bs, self.ay_bs, self.az_bs)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             h2 = 0.25 * theta * theta
-            sheath = self.A1 * np.exp(-self.B * (h2 * h2)) * np.exp((-self.alpha - self.beta * (st * st)) * np.log(0.1 * r))
+            radial = np.exp((-self.alpha - self.beta * (st * st)) * np.log(0.1 * r))
+            sheath = self.A1 * np.exp(-self.B * (h2 * h2)) * radial
             u = 10.0 / r
             wind = self.A2 * (u * u * u)
         eta = np.where(r < rmp, 0.0, np.where(r < rbs, sheath, wind))
@@ -556,7 +564,9 @@ class ExosphereModel(EmissivityModel):
     reference: ClassVar[str] = (
         "P = alpha n_H n_sw v_eff (REFERENCE.md); n_H = n0 (10 R_E / r)^3, Cravens et al. (2001)"
     )
-    param_names: ClassVar[tuple[str, ...]] = ("n_sw_cm3", "v_eff_km_s", "n0_cm3", "alpha_ev_cm2", "r_inner_re")
+    param_names: ClassVar[tuple[str, ...]] = (
+        "n_sw_cm3", "v_eff_km_s", "n0_cm3", "alpha_ev_cm2", "r_inner_re",
+    )  # fmt: skip
 
     n_sw_cm3: float
     v_eff_km_s: float
@@ -738,7 +748,8 @@ def _grid_points(bounds, shape) -> np.ndarray:
     except (TypeError, ValueError):
         raise UserInputError(f"bounds = {bounds!r}: expected ((x0, x1), (y0, y1), (z0, z1)) in R_E") from None
     nx, ny, nz = (int(n) for n in shape)
-    axes = [np.linspace(float(a), float(b), n) for (a, b), n in zip(((x0, x1), (y0, y1), (z0, z1)), (nx, ny, nz))]
+    pairs = ((x0, x1), (y0, y1), (z0, z1))
+    axes = [np.linspace(float(a), float(b), n) for (a, b), n in zip(pairs, (nx, ny, nz))]
     zz, yy, xx = np.meshgrid(axes[2], axes[1], axes[0], indexing="ij")
     return np.stack([xx, yy, zz], axis=-1)
 
@@ -910,7 +921,9 @@ def masked_plasma_emissivity(
     elif v.shape == shape:
         speed = np.abs(v)
     else:
-        raise UserInputError(f"v_km_s has shape {v.shape}; expected {shape + (3,)} (vectors) or {shape} (speeds)")
+        raise UserInputError(
+            f"v_km_s has shape {v.shape}; expected {shape + (3,)} (vectors) or {shape} (speeds)"
+        )
     temp = np.asarray(t_k, dtype=float)
     if temp.shape != shape:
         raise UserInputError(f"t_k has shape {temp.shape}; positions give {shape}")
@@ -940,7 +953,11 @@ def masked_plasma_emissivity(
         if density_min_cm3 is not None:
             thresh = _finite(density_min_cm3, "density_min_cm3")
         else:
-            frac = t["mask_density_fraction"] if density_fraction is None else _finite(density_fraction, "density_fraction")
+            frac = (
+                t["mask_density_fraction"]
+                if density_fraction is None
+                else _finite(density_fraction, "density_fraction")
+            )
             finite_n = n[np.isfinite(n)]
             thresh = frac * float(finite_n.max()) if finite_n.size else math.inf
         rmin = t["mask_r_min_re"] if r_min_re is None else _finite(r_min_re, "r_min_re")

@@ -197,12 +197,15 @@ class Volume:
         for name, a in (("x", x_re), ("y", y_re), ("z", z_re)):
             arr = np.asarray(a, dtype=float)
             if arr.ndim != 1 or arr.size < 2:
-                raise UserInputError(f"{name} axis has shape {arr.shape}: expected a vector of at least 2 values")
+                raise UserInputError(
+                    f"{name} axis has shape {arr.shape}: expected a vector of at least 2 values"
+                )
             if not np.all(np.isfinite(arr)):
                 raise UserInputError(f"{name} axis holds non-finite values")
             d = np.diff(arr)
             if np.any(d <= 0):
-                raise UserInputError(f"{name} axis is not strictly increasing (first step {int(np.argmax(d <= 0))})")
+                bad = int(np.argmax(d <= 0))
+                raise UserInputError(f"{name} axis is not strictly increasing (step {bad})")
             step = (arr[-1] - arr[0]) / (arr.size - 1)
             if np.max(np.abs(d - step)) > rtol * step:
                 raise UserInputError(
@@ -270,7 +273,8 @@ class Volume:
     def __repr__(self) -> str:
         nx, ny, nz = self.n_xyz
         b = ", ".join(f"[{a:.4g}, {c:.4g}]" for a, c in self.bounds)
-        return f"<Volume {nx}×{ny}×{nz} (x×y×z) {self.frame.upper()} {b} R_E, {self.units}, {self.nbytes / 2**20:.1f} MiB>"
+        mib = self.nbytes / 2**20
+        return f"<Volume {nx}×{ny}×{nz} (x×y×z) {self.frame.upper()} {b} R_E, {self.units}, {mib:.1f} MiB>"
 
     # -- sampling ----------------------------------------------------------------------
 
@@ -323,7 +327,9 @@ def _grid(shape: Any, bounds: Any):
     except (TypeError, ValueError):
         raise UserInputError(f"bounds = {bounds!r}: expected ((x0, x1), (y0, y1), (z0, z1)) in R_E") from None
     if b.shape != (3, 2) or not np.all(np.isfinite(b)) or np.any(b[:, 1] <= b[:, 0]):
-        raise UserInputError(f"bounds = {bounds!r}: expected ((x0, x1), (y0, y1), (z0, z1)) with x0 < x1 etc. in R_E")
+        raise UserInputError(
+            f"bounds = {bounds!r}: expected ((x0, x1), (y0, y1), (z0, z1)) with x0 < x1 etc. in R_E"
+        )
     origin = (float(b[0, 0]), float(b[1, 0]), float(b[2, 0]))
     spacing = tuple(float((b[a, 1] - b[a, 0]) / (n[a] - 1)) for a in range(3))
     return n, origin, spacing
@@ -374,7 +380,9 @@ def sample_model(
         elif callable(model):
             func = model
         else:
-            raise UserInputError(f"cannot sample {type(model).__name__}: give an emissivity model or a callable f(xyz)")
+            raise UserInputError(
+                f"cannot sample {type(model).__name__}: give an emissivity model or a callable f(xyz)"
+            )
         xs = origin[0] + np.arange(nx) * spacing[0]
         ys = origin[1] + np.arange(ny) * spacing[1]
         yy, xx = np.meshgrid(ys, xs, indexing="ij")
@@ -383,7 +391,9 @@ def sample_model(
             pts = np.stack([xx, yy, np.full_like(xx, z)], axis=-1)
             vals = np.asarray(func(pts), dtype=np.float64)
             if vals.shape != (ny, nx):
-                raise UserInputError(f"the emissivity function returned shape {vals.shape} for points {pts.shape}")
+                raise UserInputError(
+                    f"the emissivity function returned shape {vals.shape} for points {pts.shape}"
+                )
             out[k] = vals
         sampler = "numpy, one z-slab at a time"
         model_prov = (
@@ -431,7 +441,10 @@ def plasma_volume(
     zz, yy, xx = np.meshgrid(z, y, x, indexing="ij")
     xyz = np.stack([xx, yy, zz], axis=-1)
     eta = masked_plasma_emissivity(xyz, n_cm3, v_km_s, t_k, **mask_options)
-    prov = {"source": "plasma moments: P = alpha n_H n v_eff", "mask": {k: repr(v) for k, v in mask_options.items()}}
+    prov: dict[str, Any] = {
+        "source": "plasma moments: P = alpha n_H n v_eff",
+        "mask": {k: repr(v) for k, v in mask_options.items()},
+    }
     prov["software"] = _software()
     prov.update(dict(provenance or {}))
     return Volume.from_axes(x, y, z, eta, frame=frame, units=EMISSIVITY_UNITS, provenance=prov)

@@ -94,6 +94,18 @@ def test_state_time_moves_slider_and_marker_redraws(window, qtbot):
 
 
 @pytest.mark.gl
+def test_play_advances_time(window):
+    tc = window.time_control
+    v0, t0 = tc.slider.value(), window.state.time
+    tc._advance()
+    assert tc.slider.value() > v0 and window.state.time > t0
+    tc.play_button.setChecked(True)
+    assert tc._timer.isActive()
+    tc.play_button.setChecked(False)
+    assert not tc._timer.isActive()
+
+
+@pytest.mark.gl
 def test_layer_action_and_camera_preset_update_scene(window):
     view = window.scene_view
     window.layer_actions["orbit"].trigger()
@@ -158,3 +170,23 @@ def test_camera_presets_agree_between_state_and_scene():
     from smile_viewer.state import CAMERA_PRESETS
 
     assert set(CAMERA_PRESETS) == set(SCENE_PRESETS)
+
+
+def test_scene_state_events_carry_utc_times_and_round_trip():
+    from astropy.time import Time
+
+    from smile_viewer.state import SceneState
+
+    state = SceneState(time="2026-03-20T12:00")
+    seen = []
+    state.events.time.connect(seen.append)
+    state.time = "2026-03-20T18:00:00"
+    state.time = Time("2026-03-20T18:00:00", scale="utc")  # equal: no event
+    assert len(seen) == 1 and isinstance(seen[0], Time) and seen[0].isot.startswith("2026-03-20T18:00")
+    state.layers.orbit = False
+    again = SceneState.model_validate_json(state.model_dump_json())
+    assert again.time == state.time and again.layers.orbit is False
+    with pytest.raises(ValueError):
+        state.time = "not a time"
+    with pytest.raises(ValueError):
+        state.camera_preset = "nowhere"

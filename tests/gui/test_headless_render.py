@@ -167,6 +167,17 @@ def test_cli_render_without_display(tmp_path):
     assert img.max() > 200 and img[-3:, -3:].max() < 40
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Xvfb fallback is Linux-only")
+def test_cli_render_says_what_to_install_when_no_gl_can_be_had(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(SMILE_GL_BACKEND="xvfb", PATH=str(tmp_path))  # force the Xvfb path, with no Xvfb
+    res = subprocess.run([sys.executable, "-m", "smile_viewer", "render", "--out", str(tmp_path / "x.png")],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2
+    assert "cannot create an OpenGL context" in res.stderr and "apt-get install" in res.stderr
+    assert "Traceback" not in res.stderr and not (tmp_path / "x.png").exists()
+
+
 def test_render_scene_png_rejects_bad_paths(tmp_path):
     from smile_viewer._vispy.headless import render_scene_png
 

@@ -39,7 +39,8 @@ def cmem(**kw) -> E.CMEMModel:
 
 
 def xyz(r, theta, phi):
-    return np.array([r * math.cos(theta), r * math.sin(theta) * math.cos(phi), r * math.sin(theta) * math.sin(phi)])
+    st_ = math.sin(theta)
+    return np.array([r * math.cos(theta), r * st_ * math.cos(phi), r * st_ * math.sin(phi)])
 
 
 def shue3d_published(theta, phi, r0, ay, az):
@@ -54,11 +55,12 @@ def lin_scaled_published(theta, phi, lin, p0, p1, p2, p3):
     a = LIN2010_COEFFICIENTS
     beta = lin.beta0 + lin.beta1 * math.cos(phi) + lin.beta2 * math.sin(phi) + lin.beta3 * math.sin(phi) ** 2
     f = (math.cos(theta / 2) + a[5] * math.sin(2 * theta) * (1 - math.exp(-theta))) ** (p1 * beta)
-    psi_n = math.acos(math.cos(theta) * math.cos(lin.theta_n)
-                      + math.sin(theta) * math.sin(lin.theta_n) * math.cos(phi - math.pi / 2))  # fmt: skip
-    psi_s = math.acos(math.cos(theta) * math.cos(lin.theta_s)
-                      + math.sin(theta) * math.sin(lin.theta_s) * math.cos(phi - 3 * math.pi / 2))  # fmt: skip
-    q = p2 * lin.c * math.exp(p3 * lin.d_n * psi_n ** a[21]) + p2 * lin.c * math.exp(p3 * lin.d_s * psi_s ** a[21])
+    ct, st_ = math.cos(theta), math.sin(theta)
+    psi_n = math.acos(ct * math.cos(lin.theta_n) + st_ * math.sin(lin.theta_n) * math.cos(phi - math.pi / 2))
+    south = phi - 3 * math.pi / 2
+    psi_s = math.acos(ct * math.cos(lin.theta_s) + st_ * math.sin(lin.theta_s) * math.cos(south))
+    q = p2 * lin.c * math.exp(p3 * lin.d_n * psi_n ** a[21])
+    q += p2 * lin.c * math.exp(p3 * lin.d_s * psi_s ** a[21])
     return p0 * lin.r0 * f + q
 
 
@@ -70,8 +72,8 @@ def lin_scaled_published(theta, phi, lin, p0, p1, p2, p3):
 class TestJorgensen:
     def test_inside_magnetopause_is_zero(self):
         m = jorg()
-        pts = np.array([[0.0, 0.0, 0.0], [5.0, 0.0, 0.0], [9.99, 0.0, 0.0], [0.0, 8.0, 3.0], [-20.0, 0.0, 0.0],
-                        [-40.0, 1.0, -1.0]])  # fmt: skip
+        pts = np.array([[0.0, 0.0, 0.0], [5.0, 0.0, 0.0], [9.99, 0.0, 0.0], [0.0, 8.0, 3.0],
+                        [-20.0, 0.0, 0.0], [-40.0, 1.0, -1.0]])  # fmt: skip
         assert np.all(m.emissivity(pts) == 0.0)
 
     def test_sheath_on_the_x_axis(self):
@@ -90,7 +92,9 @@ class TestJorgensen:
         want = (3.2e-5 - 1.8e-5 * s**8) * (r / 10) ** (-2.5 + 1.6 * s**2)
         assert m.emissivity(xyz(r, th, ph)) == pytest.approx(want, rel=1e-13)
 
-    @pytest.mark.parametrize("r, theta_deg, phi_deg", [(20.0, 0.0, 0.0), (60.0, 120.0, 45.0), (60.0, 90.0, 270.0)])
+    @pytest.mark.parametrize(
+        "r, theta_deg, phi_deg", [(20.0, 0.0, 0.0), (60.0, 120.0, 45.0), (60.0, 90.0, 270.0)]
+    )
     def test_solar_wind_region(self, r, theta_deg, phi_deg):
         m = jorg()
         p = xyz(r, math.radians(theta_deg), math.radians(phi_deg))
@@ -107,8 +111,9 @@ class TestJorgensen:
             assert got_mp[k] == pytest.approx(shue3d_published(th[k], ph[k], 10.0, 0.6, 0.5), rel=1e-13)
             assert got_bs[k] == pytest.approx(shue3d_published(th[k], ph[k], 13.0, 0.8, 0.7), rel=1e-13)
         # phi = 0 is the Y flaring, phi = 90° the Z flaring
-        assert m.magnetopause_r(1.0, 0.0) == pytest.approx(10.0 * (2 / (1 + math.cos(1.0))) ** 0.6, rel=1e-14)
-        assert m.magnetopause_r(1.0, math.pi / 2) == pytest.approx(10.0 * (2 / (1 + math.cos(1.0))) ** 0.5, rel=1e-14)
+        q = 2 / (1 + math.cos(1.0))
+        assert m.magnetopause_r(1.0, 0.0) == pytest.approx(10.0 * q**0.6, rel=1e-14)
+        assert m.magnetopause_r(1.0, math.pi / 2) == pytest.approx(10.0 * q**0.5, rel=1e-14)
 
     def test_discontinuities_at_the_boundaries(self):
         """0 → sheath jump at r_mp, sheath → A2 (r/10)^-3 jump at r_bs, smooth in between."""
@@ -125,7 +130,8 @@ class TestJorgensen:
         assert m.emissivity(xyz(rmp * (1 - eps), th, ph)) == 0.0
         assert m.emissivity(xyz(rmp * (1 + eps), th, ph)) == pytest.approx(sheath(rmp), rel=1e-7)
         assert m.emissivity(xyz(rbs * (1 - eps), th, ph)) == pytest.approx(sheath(rbs), rel=1e-7)
-        assert m.emissivity(xyz(rbs * (1 + eps), th, ph)) == pytest.approx(1.3e-5 * (rbs / 10) ** -3, rel=1e-7)
+        wind = 1.3e-5 * (rbs / 10) ** -3
+        assert m.emissivity(xyz(rbs * (1 + eps), th, ph)) == pytest.approx(wind, rel=1e-7)
         # continuous inside the sheath
         r1 = 0.5 * (rmp + rbs)
         a, b = m.emissivity(np.stack([xyz(r1, th, ph), xyz(r1 * (1 + 1e-9), th, ph)]))
@@ -177,13 +183,16 @@ class TestCMEM:
         assert m.magnetopause_r(0.0, 0.0) == pytest.approx(10.6810, abs=1e-4)
         assert m.magnetopause_r(math.pi / 2, 0.0) == pytest.approx(15.2344, abs=1e-4)
 
-    @pytest.mark.parametrize("p0, p1, p2, p3", [(1.0, 1.0, 3.0, 4.0), (1.1, 0.8, 2.0, 0.5), (0.9, 1.3, 0.0, 1.0)])
+    @pytest.mark.parametrize(
+        "p0, p1, p2, p3", [(1.0, 1.0, 3.0, 4.0), (1.1, 0.8, 2.0, 0.5), (0.9, 1.3, 0.0, 1.0)]
+    )
     def test_scaled_magnetopause_matches_the_cmem_formula(self, p0, p1, p2, p3):
         m = cmem(p0=p0, p1=p1, p2=p2, p3=p3, tilt_rad=0.2, bz_nt=-2.0, pm_npa=0.02)
         lin = lin2010(2.0, 0.02, -2.0, 0.2)
         rng = np.random.default_rng(3)
         for th, ph in zip(rng.uniform(0, 3.0, 50), rng.uniform(0, 2 * math.pi, 50)):
-            assert m.magnetopause_r(th, ph) == pytest.approx(lin_scaled_published(th, ph, lin, p0, p1, p2, p3), rel=1e-12)
+            want = lin_scaled_published(th, ph, lin, p0, p1, p2, p3)
+            assert m.magnetopause_r(th, ph) == pytest.approx(want, rel=1e-12)
 
     def test_scaling_roles(self):
         """p0 scales size, p1 the flaring exponent, p2 the cusp depth linearly."""
@@ -191,7 +200,8 @@ class TestCMEM:
         base = cmem(p0=1.0, p1=1.0, p2=0.0).magnetopause_r(th, ph)  # r0 f^beta, no cusp term
         r0 = cmem().lin_coefficients["r0"]
         assert cmem(p0=1.7, p1=1.0, p2=0.0).magnetopause_r(th, ph) == pytest.approx(1.7 * base, rel=1e-13)
-        assert cmem(p0=1.0, p1=2.0, p2=0.0).magnetopause_r(th, ph) == pytest.approx(r0 * (base / r0) ** 2, rel=1e-12)
+        r_p1 = cmem(p0=1.0, p1=2.0, p2=0.0).magnetopause_r(th, ph)
+        assert r_p1 == pytest.approx(r0 * (base / r0) ** 2, rel=1e-12)
         r_q1 = cmem(p2=1.0).magnetopause_r(th, ph) - base
         r_q2 = cmem(p2=2.0).magnetopause_r(th, ph) - base
         assert r_q2 == pytest.approx(2 * r_q1, rel=1e-10)
@@ -214,7 +224,8 @@ class TestCMEM:
         want = 1.5e-5 * math.exp(-2.0 * (th / 2) ** 4) * (r / 10) ** (-2.5 + 1.6 * math.sin(th) ** 2)
         assert m.emissivity(xyz(r, th, ph)) == pytest.approx(want, rel=1e-13)
         assert m.emissivity(xyz(rmp * (1 - 1e-9), th, ph)) == 0.0
-        assert m.emissivity(xyz(rbs * (1 + 1e-9), th, ph)) == pytest.approx(1.3e-5 * (rbs / 10) ** -3, rel=1e-7)
+        wind = 1.3e-5 * (rbs / 10) ** -3
+        assert m.emissivity(xyz(rbs * (1 + 1e-9), th, ph)) == pytest.approx(wind, rel=1e-7)
         assert m.emissivity(xyz(40.0, th, ph)) == pytest.approx(1.3e-5 * 4.0**-3, rel=1e-14)
         assert m.emissivity([0.0, 0.0, 0.0]) == 0.0
         assert m.emissivity([-30.0, 0.0, 0.0]) == 0.0
@@ -240,16 +251,20 @@ class TestCMEM:
         np.testing.assert_array_equal(arr[12:16], [2.0, 0.0, 0.0, 0.1])
         lin = lin2010(2.0, 0.0, 0.0, 0.1)
         np.testing.assert_array_equal(
-            arr[16:26], [lin.r0, lin.beta0, lin.beta1, lin.beta2, lin.beta3, lin.c, lin.d_n, lin.d_s, lin.theta_n,
-                         lin.theta_s]  # fmt: skip
+            arr[16:26],
+            [lin.r0, lin.beta0, lin.beta1, lin.beta2, lin.beta3, lin.c, lin.d_n, lin.d_s, lin.theta_n,
+             lin.theta_s],  # fmt: skip
         )
         assert arr[26] == LIN2010_COEFFICIENTS[5] and arr[27] == LIN2010_COEFFICIENTS[21]
         np.testing.assert_array_equal(
-            arr[28:], [math.cos(lin.theta_n), math.sin(lin.theta_n), math.cos(lin.theta_s), math.sin(lin.theta_s)]
+            arr[28:],
+            [math.cos(lin.theta_n), math.sin(lin.theta_n), math.cos(lin.theta_s), math.sin(lin.theta_s)],
         )
         assert m.model_id == K.MODEL_CMEM == 2
 
-    @pytest.mark.parametrize("bad", [dict(r_bs=0.0), dict(p0=float("nan")), dict(pd_npa=-1.0), dict(tilt_rad=3.0)])
+    @pytest.mark.parametrize(
+        "bad", [dict(r_bs=0.0), dict(p0=float("nan")), dict(pd_npa=-1.0), dict(tilt_rad=3.0)]
+    )
     def test_invalid_parameters(self, bad):
         with pytest.raises(UserInputError):
             cmem(**bad)
@@ -395,8 +410,9 @@ class TestCheckPositive:
         r = 0.5 * (float(m.magnetopause_r(th, 0.0)) + float(m.bow_shock_r(th, 0.0)))
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            vmin = E.check_positive(m, ((50, 60), (50, 60), (50, 60)), shape=(2, 2, 2), points=[[0.0, r, 0.0]],
-                                    warn=False)  # fmt: skip
+            vmin = E.check_positive(
+                m, ((50, 60), (50, 60), (50, 60)), shape=(2, 2, 2), points=[[0.0, r, 0.0]], warn=False
+            )
         assert vmin == pytest.approx((3.2e-5 - 5e-5) * (r / 10) ** (-2.5 + 1.6), rel=1e-12)
 
 
@@ -413,7 +429,8 @@ class TestDefaults:
         pd = 2e-6 * 5 * 400**2  # 1.6 nPa, OMNI
         r0 = 11.4 * pd ** (-1 / 6.6)
         a97 = 0.58 * (1 + 0.010 * pd)
-        assert m.r_mp == pytest.approx(r0, rel=1e-12) and m.r_mp == pytest.approx(shue1997(pd, 0.0).r0, rel=1e-14)
+        assert m.r_mp == pytest.approx(r0, rel=1e-12)
+        assert m.r_mp == pytest.approx(shue1997(pd, 0.0).r0, rel=1e-14)
         assert 10.5 < m.r_mp < 10.7
         assert m.r_bs == pytest.approx(r0 + 3.0, rel=1e-12)
         assert m.ay_mp == m.az_mp == pytest.approx(a97, rel=1e-12)
@@ -427,7 +444,8 @@ class TestDefaults:
         lin = lin2010(self.sw.pd_npa, self.sw.pm_npa, 0.0, 0.1)
         a97 = shue1997(self.sw.pd_npa, 0.0).alpha
         assert m.r_bs == pytest.approx(lin.r0 + 3.0, rel=1e-13)
-        assert (m.p0, m.A1, m.A2, m.B, m.alpha, m.beta, m.p1, m.p2, m.p3) == (1, 1.5e-5, 1.3e-5, 2, 2.5, -1.6, 1, 3, 4)
+        got = (m.p0, m.A1, m.A2, m.B, m.alpha, m.beta, m.p1, m.p2, m.p3)
+        assert got == (1, 1.5e-5, 1.3e-5, 2, 2.5, -1.6, 1, 3, 4)
         assert m.ay_bs == m.az_bs == pytest.approx(a97 + 0.2, rel=1e-13)
         assert (m.pd_npa, m.pm_npa, m.bz_nt, m.tilt_rad) == (self.sw.pd_npa, self.sw.pm_npa, 0.0, 0.1)
         assert m.magnetopause_standoff_re < m.r_bs
@@ -480,7 +498,8 @@ class TestPlasma:
         sw = SolarWind.from_speed(t_k=1e5)
         assert E.effective_speed_km_s(sw.speed_km_s, sw.t_k) == pytest.approx(sw.v_eff_km_s, rel=1e-14)
         # p = n k T
-        assert E.temperature_from_pressure_k(1.380649e-23 * 5e6 * 1e5 * 1e9, 5.0) == pytest.approx(1e5, rel=1e-12)
+        p_npa = 1.380649e-23 * 5e6 * 1e5 * 1e9
+        assert E.temperature_from_pressure_k(p_npa, 5.0) == pytest.approx(1e5, rel=1e-12)
 
     @staticmethod
     def _grid(n=9):
@@ -559,5 +578,7 @@ class TestExosphere:
 def test_los_intensity_unit_check():
     """REFERENCE.md [D]: uniform P = 1e-5 eV cm^-3 s^-1 over 1 R_E → 0.50699 keV cm^-2 s^-1 sr^-1."""
     assert E.los_intensity_from_emissivity_integral(1e-5) == pytest.approx(0.50699, abs=5e-6)
-    assert E.los_intensity_from_emissivity_integral(1e-5) == pytest.approx(1e-5 * 6.371e5 / (4 * math.pi), rel=1e-15)
-    np.testing.assert_allclose(E.los_intensity_from_emissivity_integral([1e-5, 2e-5]), [0.50698807, 1.01397614], rtol=1e-7)
+    want = 1e-5 * 6.371e5 / (4 * math.pi)
+    assert E.los_intensity_from_emissivity_integral(1e-5) == pytest.approx(want, rel=1e-15)
+    got = E.los_intensity_from_emissivity_integral([1e-5, 2e-5])
+    np.testing.assert_allclose(got, [0.50698807, 1.01397614], rtol=1e-7)

@@ -57,7 +57,7 @@ def gp():
         from importlib.metadata import version
 
         from geopack import geopack
-    except Exception as exc:  # ImportError, or the offline download failure of geopack >= 1.0.12
+    except Exception as exc:  # noqa: BLE001 - ImportError, or geopack >= 1.0.12 failing its download offline
         pytest.skip(f"geopack not usable ({type(exc).__name__}: {exc}); install geopack==1.0.11")
     v = version("geopack")
     if v != "1.0.11":
@@ -296,18 +296,19 @@ def test_dipole_physics():
     np.testing.assert_allclose(dipole_gsm(pts, psi, b0), b_sm @ rot.T, rtol=1e-12, atol=1e-9)
 
 
-def test_divergence_free_t89_t96():
-    """Both models are built from curl-free/divergence-free pieces: ∇·B ≈ 0 (central differences)."""
+def test_divergence_free_t89():
+    """T89 is built from divergence-free pieces: ∇·B ≈ 0 (central differences). (T96 is not exactly:
+    it interpolates linearly across the region-1 boundary layers and blends the region-2 modules.)"""
     pts = random_points(30, rmin=4.0, rmax=15.0, seed=4)
     h = 1e-4
-    for f in (lambda q: t89(q, 4, 0.2), lambda q: t96(q, 2.0, -20.0, 1.0, -3.0, 0.2)):
+    for f in (lambda q: t89(q, 4, 0.2), lambda q: t89(q, 7, -0.4)):
         div = np.zeros(len(pts))
         for k in range(3):
             d = np.zeros(3)
             d[k] = h
             div += (f(pts + d)[:, k] - f(pts - d)[:, k]) / (2 * h)
         scale = np.linalg.norm(f(pts), axis=1) / np.linalg.norm(pts, axis=1)
-        assert np.all(np.abs(div) < 1e-3 * scale + 1e-6)
+        assert np.all(np.abs(div) < 1e-7 * scale)
 
 
 def test_kp_to_iopt():
@@ -372,6 +373,8 @@ def test_fieldmodel_at_time_matches_coords():
     fd = FieldModel.at_time(t, internal="dipole")
     assert fd.tilt_rad == pytest.approx(fm.tilt_rad, abs=1e-12)
     assert fd.b0_nt == pytest.approx(igrf_mod.dipole_moment_nt(fm.year))
-    # far from Earth IGRF → its dipole: at 10 R_E the difference is a fraction of a percent
-    pts = random_points(20, rmin=10, rmax=12, seed=12)
-    assert rel_err(fm.b_internal_gsm(pts), fd.b_gsm(pts)).max() < 5e-3
+    # far from Earth IGRF → its centred dipole; the quadrupole (offset of the dipole, ~0.07 R_E) still
+    # makes a few percent at 10 R_E and falls as 1/r
+    for rmin, limit in ((10.0, 0.05), (40.0, 0.015)):
+        pts = random_points(20, rmin=rmin, rmax=rmin + 2, seed=12)
+        assert rel_err(fm.b_internal_gsm(pts), fd.b_gsm(pts)).max() < limit

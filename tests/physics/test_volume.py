@@ -86,7 +86,9 @@ class TestSample:
         vol, (a, b, c, d) = linear_volume()
         rng = np.random.default_rng(0)
         (x0, x1), (y0, y1), (z0, z1) = vol.bounds
-        pts = np.stack([rng.uniform(x0, x1, 2000), rng.uniform(y0, y1, 2000), rng.uniform(z0, z1, 2000)], axis=-1)
+        pts = np.stack(
+            [rng.uniform(x0, x1, 2000), rng.uniform(y0, y1, 2000), rng.uniform(z0, z1, 2000)], axis=-1
+        )
         want = a + b * pts[:, 0] + c * pts[:, 1] + d * pts[:, 2]
         np.testing.assert_allclose(vol.sample(pts), want, rtol=0, atol=1e-12)
 
@@ -100,7 +102,9 @@ class TestSample:
 
     def test_outside_and_nan(self):
         vol, _ = linear_volume()
-        outside = np.array([[6.0 + 1e-9, 3.0, 0.0], [0.0, 0.999, 0.0], [0.0, 3.0, 100.0], [-50.0, -50.0, -50.0]])
+        outside = np.array(
+            [[6.0 + 1e-9, 3.0, 0.0], [0.0, 0.999, 0.0], [0.0, 3.0, 100.0], [-50.0, -50.0, -50.0]]
+        )
         np.testing.assert_array_equal(vol.sample(outside), 0.0)
         assert np.all(np.isnan(vol.sample(outside, fill_value=np.nan)))
         assert math.isnan(vol.sample([np.nan, 3.0, 0.0]))

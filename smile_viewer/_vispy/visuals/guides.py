@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from vispy import scene
 
+from smile_viewer._vispy.visuals.lines import ThickLine
+
 #: Colours chosen to read well on a dark background.
 AXIS_COLORS = {
     "x": (1.00, 0.40, 0.40, 1.0),
@@ -57,9 +59,9 @@ class _ArrowSet(scene.Node):
         seg[0::2] = starts
         seg[1::2] = shaft_end
         seg_col = np.repeat(colors, 2, axis=0)
-        self.lines = scene.visuals.Line(
+        self.lines = ThickLine(
             pos=seg.astype(np.float32), color=seg_col, connect="segments", width=width * pixel_scale,
-            method="gl", antialias=False, parent=self,
+            parent=self,
         )
         verts, faces, vcols = [], [], []
         offset = 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from vispy import scene
 
+from smile_viewer._vispy.visuals.lines import ThickLine
+
 TRACK_COLOR = (0.55, 0.90, 1.00)
 SPACECRAFT_FACE = (1.0, 1.0, 1.0, 1.0)
 SPACECRAFT_EDGE = (1.0, 0.55, 0.10, 1.0)
@@ -28,12 +30,12 @@ class OrbitTrack(scene.Node):
 
     def __init__(self, pixel_scale: float = 1.0, parent=None):
         super().__init__(parent=parent, name="orbit")
-        self.line = scene.visuals.Line(
+        self.line = ThickLine(
             pos=np.zeros((2, 3), np.float32), color=(*TRACK_COLOR, 1.0), width=2.5 * pixel_scale,
-            method="gl", antialias=False, parent=self,
+            parent=self,
         )
         # depth-tested against the Earth, but writes no depth so the marker on it stays whole
-        self.line.set_gl_state("opaque", depth_test=True, depth_mask=False)
+        self.line.set_gl_state("translucent", depth_test=True, depth_mask=False)
         self.positions = np.zeros((0, 3))
         self.times_s = np.zeros(0)   # seconds relative to ``reference``
 

@@ -186,7 +186,7 @@ def igrf_geo_kernel(x, y, z, gg, hh, rec, nmax):
     d2 = 0.0
     mn = 0
     an = am
-    for n in range(0, k):
+    for n in range(k):
         w = gg[mn]
         br += (n + 1) * an * w * p1
         bt -= an * w * d1

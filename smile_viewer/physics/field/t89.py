@@ -72,8 +72,6 @@ def t89_kernel(x, y, z, tilt, a):
     """T89c external field (bx, by, bz) [nT] in GSM at GSM (x, y, z) [GEOPACK R_E] for parameters ``a`` (30,)."""
     a02 = 25.0
     xlw2 = 170.0
-    yn = 30.0
-    rpi = 0.318309890
     rt = 30.0
     xd = 0.0
     xld2 = 40.0

@@ -682,9 +682,9 @@ def _diploop1_sum(x, y, z, ps):
         xd = xi * cpsas
         yd = yi
         zd = -xi * spsas
-        bx1x, by1x, bz1x, bx1y, by1y, bz1y, bx1z, by1z, bz1z = _dipxyz(x - xd, y - yd, z - zd)
+        bx1x, by1x, bz1x, _, _, _, bx1z, by1z, bz1z = _dipxyz(x - xd, y - yd, z - zd)
         if abs(yd) > 1e-10:
-            bx2x, by2x, bz2x, bx2y, by2y, bz2y, bx2z, by2z, bz2z = _dipxyz(x - xd, y + yd, z - zd)
+            bx2x, by2x, bz2x, _, _, _, bx2z, by2z, bz2z = _dipxyz(x - xd, y + yd, z - zd)
         else:
             bx2x = 0.0
             by2x = 0.0
@@ -1410,8 +1410,7 @@ def t96_kernel(x, y, z, ps, pdyn, dst, byimf, bzimf):
     rho2 = y * y + z * z
     asq = am * am
     xmxm = am + x - x0
-    if xmxm < 0.0:
-        xmxm = 0.0
+    xmxm = max(xmxm, 0.0)
     axx0 = xmxm * xmxm
     aro = asq + rho2
     sigma = np.sqrt((aro + axx0 + np.sqrt((aro + axx0) ** 2 - 4.0 * asq * axx0)) / (2.0 * asq))

@@ -28,8 +28,10 @@ MLT = 12 h + atan2(y_SM, x_SM)·12/π. This is the centred-dipole (SM) conventio
 of AACGM/apex coordinates (differences of a few degrees with IGRF at the surface).
 
 Step control: the error estimate of the embedded 4th-order solution, per component, must stay below
-``atol_re + rtol · r``; steps are also capped at ``max_step_re`` and 0.25 r. Points returned are the
-accepted steps (not resampled).
+``atol_re + rtol · r`` (default 1e-8 each: a dipole line keeps its L-shell to ~1e-7 and lands within
+1e-6° of its invariant latitude; looser tolerances save little time since the step count grows only as
+tol^(-1/5)); steps are also capped at ``max_step_re`` and 0.25 r. Points returned are the accepted steps
+(not resampled): about 50 for an L = 4 dipole line.
 """
 
 from __future__ import annotations
@@ -85,13 +87,11 @@ def _outside(x, y, z, s):
         c = 1.0 + x / r if r > 0.0 else 2.0
         if c > 1e-12:
             gm = r - s[_S_MP_R0] * (2.0 / c) ** s[_S_MP_ALPHA]
-            if gm > g:
-                g = gm
+            g = max(g, gm)
     if s[_S_USE_BOX] != 0.0:
         b = s[_S_BOX:_S_BOX + 6]
         gb = max(b[0] - x, x - b[1], b[2] - y, y - b[3], b[4] - z, z - b[5])
-        if gb > g:
-            g = gb
+        g = max(g, gb)
     return g
 
 
@@ -173,8 +173,7 @@ def _trace_half(x0, y0, z0, sgn, s, max_points, buf, p, a89, gg, hh, rec, m):
             return n, END_MAX_POINTS, length
         r = np.sqrt(x * x + y * y + z * z)
         hcap = min(hmax, 0.25 * r)
-        if h > hcap:
-            h = hcap
+        h = min(h, hcap)
         # one accepted step
         while True:
             xn, yn, zn, ex, ey, ez, k7x, k7y, k7z, ok = _dp_step(x, y, z, h, k1x, k1y, k1z, sgn,
@@ -383,8 +382,8 @@ def trace_field_lines(
     r_inner_re: float = 1.0,
     magnetopause: tuple[float, float] | None = None,
     box: tuple[float, float, float, float, float, float] | None = (-60.0, 30.0, -40.0, 40.0, -40.0, 40.0),
-    rtol: float = 1e-6,
-    atol_re: float = 1e-6,
+    rtol: float = 1e-8,
+    atol_re: float = 1e-8,
     max_step_re: float = 1.0,
     max_points: int = 4000,
     chunk_size: int = 256,

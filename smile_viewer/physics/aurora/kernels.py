@@ -1,0 +1,186 @@
+"""Scalar point functions of the auroral emission shell, compiled with numba, for the ray marchers.
+
+The compute kernels call :func:`auroral_shell_point` once per sample and can use
+:func:`shell_segments` to find, per ray, the (at most two) pieces of the ray inside the shell,
+so that they integrate only there (the shell is tens of km thick: a fixed step would miss it).
+Both take plain floats and arrays; they are what :class:`~smile_viewer.physics.aurora.AuroralShell`
+evaluates in its ``source="grid"`` path, so the numpy and numba results agree to rounding.
+
+Units: lengths in R_E, volume emission in Rayleigh per R_E (``R/R_E``), so that a ray marcher
+that integrates over path length in R_E obtains Rayleigh (see the ``shell`` module).
+
+Parameter vector ``p`` (float64, length :data:`SHELL_NPARAM` = 21), made by
+``AuroralShell.kernel_arrays(time, frame)``:
+
+====  ==========================================================================
+0-8   rotation matrix scene frame → SM, row-major (v_SM = M v)
+9     r_in: inner radius of the shell's support [R_E]
+10    r_out: outer radius [R_E]
+11    profile: 0 = uniform slab between r_in and r_out, 1 = Gaussian in radius
+12    r_peak: radius of the Gaussian's peak [R_E] (unused for the slab)
+13    sigma: Gaussian width [R_E] (unused for the slab)
+14    norm: 1 / ∫ profile dr over [r_in, r_out] [1/R_E] (vertical integral = brightness)
+15    mlat0: magnetic latitude of grid row 0 [deg]
+16    dmlat: row spacing [deg] (> 0)
+17    n_mlat: number of rows (>= 2)
+18    mlt0: MLT of grid column 0 [h]
+19    dmlt: column spacing [h], n_mlt · dmlt = 24 (the grid is periodic in MLT)
+20    n_mlt: number of columns (>= 2)
+====  ==========================================================================
+
+``grid``: float64 (or float32) C-contiguous array (n_mlat, n_mlt) of column brightness [R];
+bilinear interpolation, periodic in MLT, held constant beyond the first and last rows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+__all__ = [
+    "SHELL_NPARAM",
+    "PROFILE_SLAB",
+    "PROFILE_GAUSSIAN",
+    "grid_lookup",
+    "shell_weight",
+    "auroral_shell_point",
+    "shell_segments",
+    "shell_segments_many",
+]
+
+SHELL_NPARAM = 21
+PROFILE_SLAB = 0
+PROFILE_GAUSSIAN = 1
+
+_jit = numba.njit(cache=True, fastmath=False, error_model="numpy")
+
+
+@_jit
+def grid_lookup(mlat, mlt, p, grid):
+    """Bilinear brightness [R] at (mlat [deg], mlt [h]) from ``grid`` described by ``p[15:21]``."""
+    mlat0, dmlat, nlat = p[15], p[16], int(p[17])
+    mlt0, dmlt, nmlt = p[18], p[19], int(p[20])
+    fi = (mlat - mlat0) / dmlat
+    if fi <= 0.0:
+        i0, t = 0, 0.0
+    elif fi >= nlat - 1:
+        i0, t = nlat - 2, 1.0
+    else:
+        i0 = int(math.floor(fi))
+        if i0 > nlat - 2:
+            i0 = nlat - 2
+        t = fi - i0
+    fj = (mlt - mlt0) / dmlt
+    fj = fj - nmlt * math.floor(fj / nmlt)
+    j0 = int(math.floor(fj))
+    u = fj - j0
+    if j0 >= nmlt:  # rounding at the wrap
+        j0, u = 0, 0.0
+    j1 = j0 + 1
+    if j1 >= nmlt:
+        j1 = 0
+    i1 = i0 + 1
+    return ((1.0 - t) * ((1.0 - u) * grid[i0, j0] + u * grid[i0, j1])
+            + t * ((1.0 - u) * grid[i1, j0] + u * grid[i1, j1]))
+
+
+@_jit
+def shell_weight(r, p):
+    """Radial profile [1/R_E] at radius ``r`` [R_E]: integrates to 1 over [r_in, r_out]."""
+    if r < p[9] or r > p[10]:
+        return 0.0
+    if p[11] == PROFILE_SLAB:
+        return p[14]
+    q = (r - p[12]) / p[13]
+    return p[14] * math.exp(-0.5 * q * q)
+
+
+@_jit
+def auroral_shell_point(x, y, z, p, grid):
+    """Volume emission [R/R_E] of the auroral shell at (x, y, z) [R_E] in the scene frame."""
+    xs = p[0] * x + p[1] * y + p[2] * z
+    ys = p[3] * x + p[4] * y + p[5] * z
+    zs = p[6] * x + p[7] * y + p[8] * z
+    rho = math.sqrt(xs * xs + ys * ys)
+    r = math.sqrt(rho * rho + zs * zs)
+    w = shell_weight(r, p)
+    if w == 0.0:
+        return 0.0
+    mlat = math.degrees(math.atan2(zs, rho))
+    mlt = 12.0 + math.atan2(ys, xs) * (12.0 / math.pi)
+    if mlt >= 24.0:
+        mlt -= 24.0
+    return w * grid_lookup(mlat, mlt, p, grid)
+
+
+@_jit
+def _sphere_chord(b, p2, radius):
+    """(s_enter, s_exit) of a unit-direction ray with ``b = o·d`` and squared impact parameter
+    ``p2`` through a sphere of ``radius``; (inf, -inf) when it misses."""
+    h2 = radius * radius - p2
+    if h2 <= 0.0:
+        return np.inf, -np.inf
+    h = math.sqrt(h2)
+    return -b - h, -b + h
+
+
+@_jit
+def shell_segments(ox, oy, oz, dx, dy, dz, r_in, r_out, r_stop):
+    """Pieces of the ray o + s d (|d| = 1, s >= 0) inside r_in <= r <= r_out, before it hits the
+    sphere r_stop (the Earth, r_stop < r_in; 0 to disable).
+
+    Returns ``(n, a0, b0, a1, b1)``: n = 0, 1 or 2 pieces [a0, b0], [a1, b1] (a < b, ordered
+    along the ray). A ray starting inside the r_stop sphere gives 0 pieces.
+    """
+    b = ox * dx + oy * dy + oz * dz
+    o2 = ox * ox + oy * oy + oz * oz
+    p2 = o2 - b * b
+    if p2 < 0.0:
+        p2 = 0.0
+    s_max = np.inf
+    if r_stop > 0.0:
+        if o2 < r_stop * r_stop:
+            return 0, 0.0, 0.0, 0.0, 0.0
+        e0, e1 = _sphere_chord(b, p2, r_stop)
+        if e0 >= 0.0:
+            s_max = e0
+    o_enter, o_exit = _sphere_chord(b, p2, r_out)
+    if not o_enter < o_exit:
+        return 0, 0.0, 0.0, 0.0, 0.0
+    i_enter, i_exit = _sphere_chord(b, p2, r_in)
+    n = 0
+    a0 = b0 = a1 = b1 = 0.0
+    if i_enter < i_exit:
+        pieces = ((o_enter, i_enter), (i_exit, o_exit))
+    else:
+        pieces = ((o_enter, o_exit), (np.inf, -np.inf))
+    for k in range(2):
+        lo = max(pieces[k][0], 0.0)
+        hi = min(pieces[k][1], s_max)
+        if lo < hi:
+            if n == 0:
+                a0, b0 = lo, hi
+            else:
+                a1, b1 = lo, hi
+            n += 1
+    return n, a0, b0, a1, b1
+
+
+@_jit
+def shell_segments_many(origins, directions, r_in, r_out, r_stop):
+    """:func:`shell_segments` for N rays: (N, 5) float64 rows (n, a0, b0, a1, b1)."""
+    n_rays = origins.shape[0]
+    out = np.zeros((n_rays, 5))
+    for k in range(n_rays):
+        n, a0, b0, a1, b1 = shell_segments(
+            origins[k, 0], origins[k, 1], origins[k, 2],
+            directions[k, 0], directions[k, 1], directions[k, 2], r_in, r_out, r_stop,
+        )
+        out[k, 0] = n
+        out[k, 1] = a0
+        out[k, 2] = b0
+        out[k, 3] = a1
+        out[k, 4] = b1
+    return out
