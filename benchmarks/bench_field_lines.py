@@ -9,17 +9,17 @@ Seeds: 50 magnetic local times × 20 distances 2.5–12 R_E on the SM equator (1
 and the field evaluation alone. "Compile" is the first call with an empty numba cache (JIT compilation of
 all kernels); "cache load" the first call when the on-disk cache (numba ``cache=True``) is already there.
 
-Recorded figures (2 vCPU "Intel(R) Xeon(R) Processor", Linux x86_64, Python 3.11, numba 0.68.1,
-machine shared with other jobs; best of 3):
+Recorded figures (2 vCPU "Intel(R) Xeon(R) Processor", Linux x86_64, Python 3.11.7, numba 0.68.1 with 2
+threads, machine shared with other jobs; best of 3; run of this script during the field-model task):
 
-    JIT compile (cold cache, first call incl. tracing) ~ 30 s
-    first call with warm cache                        ~ 1.3 s
-    1000 lines T89 + IGRF                               0.2 s   (≈ 65 points per line)
-    1000 lines T96 + IGRF                               0.5 s
-    1000 lines dipole                                   0.05 s
-    B evaluation T89 + IGRF                           ~ 1.5 M points/s
+    JIT compile: first call with an empty cache (compile + trace)   21.1 s
+    first call with the on-disk cache (load + trace)                  0.9 s
+    1000 lines T89 + IGRF                                             0.29 s  (62,216 points; 967 closed)
+    1000 lines T96 + IGRF                                             1.6 s
+    1000 lines dipole                                                 0.04 s
+    B evaluation T89 + IGRF (degree 13)                               1.6-2.5 M points/s
 
-(see the closing note of the task for the exact run; rerun this script to refresh.)
+Rerun this script to refresh the figures.
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_render = sub.add_parser("render", help="render the 3-D scene to a PNG without a window")
     p_render.add_argument("--out", required=True, help="output PNG file")
-    p_render.add_argument("--time", default=None, help="scene time, ISO 8601 UTC (default: orbit epoch)")
+    p_render.add_argument("--time", default=None, help="scene time, ISO 8601 UTC (default: first apogee of the default orbit)")
     p_render.add_argument("--size", type=_size, default=(1280, 800), help="image size WxH (default 1280x800)")
     return parser
 

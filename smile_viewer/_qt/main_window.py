@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
     Parameters
     ----------
     state : SceneState, optional
-        The scene model (a default one at the orbit epoch otherwise).
+        The scene model (default: at the first apogee after the orbit epoch).
     orbit : optional
         The orbit to show (default: ``smile_viewer.mission.orbit.default_orbit()``).
     """
@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
             from smile_viewer.mission.orbit import default_orbit
 
             orbit = default_orbit()
-        self.state = state if state is not None else SceneState(time=orbit.epoch)
+        self.state = state if state is not None else SceneState()
         self.scene_view = SceneView(
             self.state, orbit=orbit, app=vispy.app.use_app("pyside6"), parent=self, size=(1280, 760),
         )

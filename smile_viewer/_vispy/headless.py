@@ -365,7 +365,7 @@ def render_scene_png(out_path, size=(1280, 800), time=None, *, camera_preset: st
     size : (width, height)
         Image size in pixels.
     time : astropy Time or ISO string, optional
-        Scene time (default: the epoch of the default orbit).
+        Scene time (default: the first apogee after the default orbit's epoch).
     camera_preset : str, optional
         One of ``smile_viewer.state.CAMERA_PRESETS`` (default ``"overview"``).
     state : SceneState, optional

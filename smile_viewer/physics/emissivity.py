@@ -226,12 +226,22 @@ def _shue3d(q, cp2, sp2, r0: float, ay: float, az: float) -> np.ndarray:
         lq = np.log(q)
         ry = r0 * np.exp(ay * lq)
         if az == ay:
-            w = (cp2 + sp2) / (ry * ry)
+            r = ry
         else:
             rz = r0 * np.exp(az * lq)
             w = cp2 / (ry * ry) + sp2 / (rz * rz)
-        r = np.where(w > 0.0, 1.0 / np.sqrt(w), np.inf)
+            r = np.where(w > 0.0, 1.0 / np.sqrt(w), np.inf)
     return np.where(q == np.inf, np.inf, r)
+
+
+def _shue_inside(r, lr, q, lq, cp2, sp2, r0: float, log_r0: float, ay: float, az: float) -> np.ndarray:
+    """As emissivity_kernels._shue_inside."""
+    with np.errstate(invalid="ignore"):
+        if ay == az:
+            inside = lr < log_r0 + ay * lq
+        else:
+            inside = r < _shue3d(q, cp2, sp2, r0, ay, az)
+    return np.where(q == np.inf, True, inside)
 
 
 def _lin_scaled(theta, ct, st, cp, sp, p: np.ndarray) -> np.ndarray:
@@ -394,8 +404,9 @@ class JorgensenModel(EmissivityModel):
             object.__setattr__(self, n, v)
 
     def to_array(self) -> np.ndarray:
-        """float64 [r_mp, r_bs, A1, A2, B, alpha, beta, ay_mp, az_mp, ay_bs, az_bs]."""
-        return np.array([getattr(self, n) for n in JORGENSEN_PARAMS], dtype=np.float64)
+        """float64 [r_mp, r_bs, A1, A2, B, alpha, beta, ay_mp, az_mp, ay_bs, az_bs, ln r_mp, ln r_bs]."""
+        vals = [getattr(self, n) for n in JORGENSEN_PARAMS] + [math.log(self.r_mp), math.log(self.r_bs)]
+        return np.array(vals, dtype=np.float64)
 
     def magnetopause_r(self, theta, phi=0.0):
         """Magnetopause radius [R_E] at (theta, phi) [rad], vectorised (+inf down the -X axis)."""
@@ -411,15 +422,18 @@ class JorgensenModel(EmissivityModel):
         """Emissivity [eV cm^-3 s^-1] at points (..., 3) [R_E]; returns shape (...)."""
         p = _points(xyz_re)
         r, rho2, q, c2, s2 = _shue_geom(p)
-        rmp = _shue3d(q, c2, s2, self.r_mp, self.ay_mp, self.az_mp)
-        rbs = _shue3d(q, c2, s2, self.r_bs, self.ay_bs, self.az_bs)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            s2 = rho2 / (r * r)  # sin² theta
-            s4 = s2 * s2
-            sheath = (self.A1 + self.B * (s4 * s4)) * np.exp((-self.alpha - self.beta * s2) * np.log(0.1 * r))
+            lr = np.log(r)
+            lq = np.log(q)
+            in_mp = _shue_inside(r, lr, q, lq, c2, s2, self.r_mp, math.log(self.r_mp), self.ay_mp, self.az_mp)
+            in_bs = _shue_inside(r, lr, q, lq, c2, s2, self.r_bs, math.log(self.r_bs), self.ay_bs, self.az_bs)
+            st2 = rho2 / (r * r)  # sin² theta
+            s4 = st2 * st2
+            radial = np.exp((-self.alpha - self.beta * st2) * (lr - _k.LN10))
+            sheath = (self.A1 + self.B * (s4 * s4)) * radial
             u = 10.0 / r
             wind = self.A2 * (u * u * u)
-        eta = np.where(r < rmp, 0.0, np.where(r < rbs, sheath, wind))
+        eta = np.where(in_mp, 0.0, np.where(in_bs, sheath, wind))
         eta = np.where(r == 0.0, 0.0, eta)
         return _scalar_or_array(eta)
 
@@ -437,10 +451,10 @@ class CMEMModel(EmissivityModel):
     dynamic pressure [nPa], ``pm_npa`` IMF magnetic pressure [nPa], ``bz_nt`` IMF Bz GSM [nT],
     ``tilt_rad`` dipole tilt [rad] (default 0; the only asymmetry about X, GSM).
 
-    ``to_array()`` layout: see :mod:`smile_viewer.physics.emissivity_kernels` (32 entries:
+    ``to_array()`` layout: see :mod:`smile_viewer.physics.emissivity_kernels` (33 entries:
     the 12 parameters in :data:`CMEM_PARAMS` order, the 4 Lin inputs, the Lin coefficients
     r0, beta0..beta3, c, d_n, d_s, theta_n, theta_s, a5, a21, then cos/sin of theta_n and
-    theta_s).
+    theta_s, and ln r_bs).
     """
 
     model_id: ClassVar[int] = _k.MODEL_CMEM
@@ -499,7 +513,7 @@ class CMEMModel(EmissivityModel):
         return out
 
     def to_array(self) -> np.ndarray:
-        """float64 vector of length 32 (layout in :mod:`emissivity_kernels`); a new array."""
+        """float64 vector of length 33 (layout in :mod:`emissivity_kernels`); a new array."""
         return self._array.copy()
 
     @cached_property
@@ -510,7 +524,7 @@ class CMEMModel(EmissivityModel):
         vals += [lc[n] for n in ("r0", "beta0", "beta1", "beta2", "beta3", "c", "d_n", "d_s",
                                  "theta_n", "theta_s", "a5", "a21")]  # fmt: skip
         tn, ts = lc["theta_n"], lc["theta_s"]
-        vals += [math.cos(tn), math.sin(tn), math.cos(ts), math.sin(ts)]
+        vals += [math.cos(tn), math.sin(tn), math.cos(ts), math.sin(ts), math.log(self.r_bs)]
         return np.array(vals, dtype=np.float64)
 
     def magnetopause_r(self, theta, phi=0.0):
@@ -537,14 +551,16 @@ class CMEMModel(EmissivityModel):
         theta = np.arctan2(rho, x)
         rmp = _lin_scaled(theta, ct, st, cp, sp, self._array)
         _, _, q, c2, s2 = _shue_geom(p)
-        rbs = _shue3d(q, c2, s2, self.r_bs, self.ay_bs, self.az_bs)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            lr = np.log(r)
+            lbs = math.log(self.r_bs)
+            in_bs = _shue_inside(r, lr, q, np.log(q), c2, s2, self.r_bs, lbs, self.ay_bs, self.az_bs)
             h2 = 0.25 * theta * theta
-            radial = np.exp((-self.alpha - self.beta * (st * st)) * np.log(0.1 * r))
+            radial = np.exp((-self.alpha - self.beta * (st * st)) * (lr - _k.LN10))
             sheath = self.A1 * np.exp(-self.B * (h2 * h2)) * radial
             u = 10.0 / r
             wind = self.A2 * (u * u * u)
-        eta = np.where(r < rmp, 0.0, np.where(r < rbs, sheath, wind))
+        eta = np.where(r < rmp, 0.0, np.where(in_bs, sheath, wind))
         eta = np.where(r == 0.0, 0.0, eta)
         return _scalar_or_array(eta)
 

@@ -28,21 +28,27 @@ which must agree with these to 1e-12 relative):
 - ``q**a`` is evaluated as ``exp(a log q)`` (one logarithm shared by the y and z flarings)
   and the 3-D Shue radius ``ry rz / sqrt((rz cos phi)² + (ry sin phi)²)`` of Jorgensen et
   al. (2019) as the algebraically identical ``1 / sqrt(cos²phi / ry² + sin²phi / rz²)``.
-- ``A (r/10)^-3`` is evaluated as ``A u³`` with ``u = 10/r``.
+- ``A (r/10)^-3`` is evaluated as ``A u³`` with ``u = 10/r``; the sheath power
+  ``(r/10)^e`` as ``exp(e (ln r - ln 10))``.
+- Inside tests against an axisymmetric Shue surface (``ay == az``, the default flaring) are
+  done in logarithms, ``ln r < ln r0 + a ln q`` (no exponential), which is ``r < r0 q^a`` up to
+  rounding; the radius functions then return ``r0 q^a``. With ``ay != az`` the test is
+  ``r < shue3d_radius(...)``.
 
 The functions are compiled with ``fastmath=False`` and ``error_model="numpy"`` (a division
 by zero gives inf/NaN as in numpy instead of raising; the code guards the cases that occur).
 
 Parameter vector layouts
 ------------------------
-Jorgensen et al. (2019), ``model_id`` 1, length 11 — the parameters in their published order:
-``[r_mp, r_bs, A1, A2, B, alpha, beta, ay_mp, az_mp, ay_bs, az_bs]``.
+Jorgensen et al. (2019), ``model_id`` 1, length 13 — the parameters in their published order,
+then two derived values:
+``[r_mp, r_bs, A1, A2, B, alpha, beta, ay_mp, az_mp, ay_bs, az_bs, ln(r_mp), ln(r_bs)]``.
 
-CMEM (Wharton et al. 2025), ``model_id`` 2, length 32:
+CMEM (Wharton et al. 2025), ``model_id`` 2, length 33:
 ``[p0, r_bs, A1, A2, B, alpha, beta, p1, p2, p3, ay_bs, az_bs,``
 ``  pd_npa, pm_npa, bz_nt, tilt_rad,``
 ``  r0_lin, beta0, beta1, beta2, beta3, c, d_n, d_s, theta_n, theta_s, a5, a21,``
-``  cos theta_n, sin theta_n, cos theta_s, sin theta_s]``
+``  cos theta_n, sin theta_n, cos theta_s, sin theta_s, ln(r_bs)]``
 — the 12 model parameters, the Lin et al. (2010) inputs, the Lin coefficients derived from
 them (:attr:`smile_viewer.physics.emissivity.CMEMModel.lin_coefficients`, from
 :func:`smile_viewer.physics.boundaries.lin2010`) and the cusp-centre cosines and sines
@@ -92,11 +98,14 @@ MODEL_CMEM = 2
 #: ``model_id`` of the exosphere-only model A (r/10)^-3 outside r_inner.
 MODEL_EXOSPHERE = 3
 
-JORGENSEN_NPARAM = 11
-CMEM_NPARAM = 32
+JORGENSEN_NPARAM = 13
+CMEM_NPARAM = 33
 EXOSPHERE_NPARAM = 6
 
 _jit = numba.njit(cache=True, fastmath=False, error_model="numpy")
+
+#: ln 10, for (r/10)^e = exp(e (ln r - ln 10)).
+LN10 = math.log(10.0)
 
 
 # --------------------------------------------------------------------------------------
@@ -122,21 +131,30 @@ def shue3d_radius(q, cphi2, sphi2, r0, ay, az):
     ``ry = r0 q^ay``, ``rz = r0 q^az``, ``r = 1 / sqrt(cos²phi/ry² + sin²phi/rz²)``
     (= ry rz / sqrt((rz cos phi)² + (ry sin phi)²)). ``cphi2``/``sphi2`` are cos²/sin² phi.
     Returns +inf where the surface is at infinity (``q`` infinite, or the radii overflow).
-    With ``ay == az`` (an axisymmetric surface) ``rz`` is not recomputed:
-    ``w = (cos²phi + sin²phi) / ry²``.
+    With ``ay == az`` (an axisymmetric surface) the radius is ``ry`` itself.
     """
     if q == np.inf:
         return np.inf
     lq = math.log(q)
     ry = r0 * math.exp(ay * lq)
     if az == ay:
-        w = (cphi2 + sphi2) / (ry * ry)
-    else:
-        rz = r0 * math.exp(az * lq)
-        w = cphi2 / (ry * ry) + sphi2 / (rz * rz)
+        return ry
+    rz = r0 * math.exp(az * lq)
+    w = cphi2 / (ry * ry) + sphi2 / (rz * rz)
     if w <= 0.0:
         return np.inf
     return 1.0 / math.sqrt(w)
+
+
+@_jit
+def _shue_inside(r, lr, q, lq, cphi2, sphi2, r0, log_r0, ay, az):
+    """``r < r_surface(direction)`` for a 3-D Shue surface; ``lr = ln r``, ``lq = ln q``,
+    ``log_r0 = ln r0``. Always true where the surface is at infinity (q = inf)."""
+    if q == np.inf:
+        return True
+    if ay == az:
+        return lr < log_r0 + ay * lq
+    return r < shue3d_radius(q, cphi2, sphi2, r0, ay, az)
 
 
 @_jit
@@ -313,14 +331,14 @@ def jorgensen_point(x, y, z, p):
     r, rho2, q, c2, s2 = _shue_geom(x, y, z)
     if r == 0.0:
         return 0.0
-    rmp = shue3d_radius(q, c2, s2, p[0], p[7], p[8])
-    if r < rmp:
+    lr = math.log(r)
+    lq = math.log(q)
+    if _shue_inside(r, lr, q, lq, c2, s2, p[0], p[11], p[7], p[8]):
         return 0.0
-    rbs = shue3d_radius(q, c2, s2, p[1], p[9], p[10])
-    if r < rbs:
-        s2 = rho2 / (r * r)  # sin² theta
-        s4 = s2 * s2
-        return (p[2] + p[4] * (s4 * s4)) * math.exp((-p[5] - p[6] * s2) * math.log(0.1 * r))
+    if _shue_inside(r, lr, q, lq, c2, s2, p[1], p[12], p[9], p[10]):
+        st2 = rho2 / (r * r)  # sin² theta
+        s4 = st2 * st2
+        return (p[2] + p[4] * (s4 * s4)) * math.exp((-p[5] - p[6] * st2) * (lr - LN10))
     u = 10.0 / r
     return p[3] * (u * u * u)
 
@@ -341,14 +359,10 @@ def cmem_point(x, y, z, p):
     if r < rmp:
         return 0.0
     r_, rho2, q, c2, s2 = _shue_geom(x, y, z)
-    rbs = shue3d_radius(q, c2, s2, p[1], p[10], p[11])
-    if r < rbs:
+    lr = math.log(r)
+    if _shue_inside(r, lr, q, math.log(q), c2, s2, p[1], p[32], p[10], p[11]):
         h2 = 0.25 * theta * theta
-        return (
-            p[2]
-            * math.exp(-p[4] * (h2 * h2))
-            * math.exp((-p[5] - p[6] * (st * st)) * math.log(0.1 * r))
-        )
+        return p[2] * math.exp(-p[4] * (h2 * h2)) * math.exp((-p[5] - p[6] * (st * st)) * (lr - LN10))
     u = 10.0 / r
     return p[3] * (u * u * u)
 

@@ -58,10 +58,16 @@ def to_utc_time(value) -> Time:
 
 
 def _default_time() -> Time:
-    """The epoch of the default SMILE orbit (the scene starts there)."""
+    """The first apogee of the default SMILE orbit after its epoch (the scene starts there:
+    SMILE's imaging vantage point, about 20 R_E out)."""
+    from astropy.time import TimeDelta
+
     from smile_viewer.mission.orbit import default_orbit
 
-    return to_utc_time(default_orbit().epoch)
+    orbit = default_orbit()
+    start = to_utc_time(orbit.epoch)
+    apogees = orbit.apogee_times(start, start + TimeDelta(orbit.period_s, format="sec"))
+    return to_utc_time(apogees[0]) if len(apogees) else start
 
 
 class LayerVisibility(EventedModel):

@@ -151,7 +151,7 @@ class TestJorgensen:
         assert m.params == {k: float(v) for k, v in JP.items()}
         arr = m.to_array()
         assert arr.dtype == np.float64 and arr.shape == (K.JORGENSEN_NPARAM,)
-        np.testing.assert_array_equal(arr, [JP[n] for n in E.JORGENSEN_PARAMS])
+        np.testing.assert_array_equal(arr, [JP[n] for n in E.JORGENSEN_PARAMS] + [math.log(10.0), math.log(13.0)])
         assert m.model_id == K.MODEL_JORGENSEN == 1
 
     @pytest.mark.parametrize("bad", [dict(r_mp=0.0), dict(r_bs=-1.0), dict(A1=float("nan")), dict(B="x"),
@@ -258,7 +258,8 @@ class TestCMEM:
         assert arr[26] == LIN2010_COEFFICIENTS[5] and arr[27] == LIN2010_COEFFICIENTS[21]
         np.testing.assert_array_equal(
             arr[28:],
-            [math.cos(lin.theta_n), math.sin(lin.theta_n), math.cos(lin.theta_s), math.sin(lin.theta_s)],
+            [math.cos(lin.theta_n), math.sin(lin.theta_n), math.cos(lin.theta_s), math.sin(lin.theta_s),
+             math.log(14.0)],
         )
         assert m.model_id == K.MODEL_CMEM == 2
 

@@ -363,6 +363,14 @@ def test_fieldmodel_validation():
     assert FieldModel(tilt_rad=0.2).with_params(tilt_rad=-0.2).tilt_rad == -0.2
 
 
+def test_igrf_gsm_with_a_time():
+    t = "2020-06-01T00:00:00"
+    pts = random_points(10, rmin=1.0, rmax=6.0, seed=13)
+    fm = FieldModel.at_time(t, internal="igrf")
+    np.testing.assert_allclose(igrf_gsm(pts, t), fm.b_internal_gsm(pts), rtol=1e-12)
+    np.testing.assert_allclose(igrf_gsm(pts, fm.year, geo_to_gsm=fm.geo_to_gsm), fm.b_gsm(pts), rtol=1e-12)
+
+
 def test_fieldmodel_at_time_matches_coords():
     from smile_viewer.coords import dipole_tilt, rotation_matrix
 
