@@ -17,18 +17,20 @@ parameters for n = 5 cm^-3, v = 400 km/s, Bz = 0; then the throughput of triline
 
 Recorded figures
 ----------------
-2025-11-25, development container: Linux x86_64, "Intel(R) Xeon(R) Processor", 2 cores
-(shared with other sessions; load average about 1 during the run), numba 0.68.1, numpy 2.4.6,
-2 numba threads, 256^3 nodes over [-30, 30]^3 R_E:
+2025-11-25, development container: Linux 6.18 x86_64 (glibc 2.36), "Intel(R) Xeon(R) Processor"
+(model name from /proc/cpuinfo), 2 logical cores shared with other sessions (load average
+1.8–2.0 during the run), Python 3.11.7, numba 0.68.1, numpy 2.4.6, 2 numba threads;
+256^3 nodes over [-30, 30]^3 R_E, solar wind n = 5 cm^-3, v = 400 km/s, Bz = 0:
 
-    JIT compile (first call, fresh cache): 4.3 s (one-off; later processes load the cache in ~0.1 s)
-    jorgensen  best 0.37 s, median 0.40 s  (45 M nodes/s)   target < 1 s: met
-    cmem       best 1.0 s,  median 1.1 s   (16 M nodes/s)
-    exosphere  best 0.03 s                 (memory-bound)
-    trilinear Volume.sample, 1e6 random points in a 256^3 volume: ~0.03 s (~35 M points/s)
+    JIT compile + first call, fresh cache:   1.6 s  (one-off; 0.3–0.4 s when loaded from the cache)
+    jorgensen   best 0.31 s, median 0.32 s   (54 M nodes/s)      target < 1 s: met
+                (one numba thread: 0.58 s)
+    cmem        best 1.04 s                  (16 M nodes/s)
+    exosphere   best 0.056 s                 (300 M nodes/s)
+    trilinear Volume.sample, 1e6 random points in the 256^3 volume: 51 ms (20 M points/s)
 
-With the other sessions busy (load average 2+) the Jorgensen time rises to ~0.75 s; one numba
-thread alone takes ~0.5–0.6 s.
+Under heavier contention from other sessions an earlier version of the Jorgensen kernel
+(before the log-space inside test) varied between 0.35 and 0.94 s.
 """
 
 from __future__ import annotations

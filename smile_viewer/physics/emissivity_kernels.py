@@ -35,6 +35,14 @@ which must agree with these to 1e-12 relative):
   rounding; the radius functions then return ``r0 q^a``. With ``ay != az`` the test is
   ``r < shue3d_radius(...)``.
 
+For the ray marcher: each model is smooth inside each of its three regions and jumps across
+the magnetopause (0 → sheath) and the bow shock (sheath → A2 (r/10)^-3). A point on a
+boundary belongs to the outer region (``r >= r_mp`` is sheath, ``r >= r_bs`` solar wind).
+``magnetopause_r_xyz`` / ``bow_shock_r_xyz`` give the boundary radius in the direction of a
+point, so a crossing along a ray is a root of ``|P(s)| - r_b(P(s))``; outside the bow shock
+the line integral of ``A2 (r/10)^-3`` is closed-form
+(:func:`smile_viewer.physics.exosphere.line_integral_inverse_cube`).
+
 The functions are compiled with ``fastmath=False`` and ``error_model="numpy"`` (a division
 by zero gives inf/NaN as in numpy instead of raising; the code guards the cases that occur).
 
@@ -70,6 +78,7 @@ __all__ = [
     "MODEL_JORGENSEN",
     "MODEL_CMEM",
     "MODEL_EXOSPHERE",
+    "LN10",
     "JORGENSEN_NPARAM",
     "CMEM_NPARAM",
     "EXOSPHERE_NPARAM",

@@ -170,6 +170,10 @@ def test_incomplete_and_invalid():
     assert fl.status[0] == INCOMPLETE and fl.end_north[0] == END_MAX_POINTS
     assert fl.status[1] == INVALID
     assert len(fl.line(0)) == 7  # 4 points per half, the seed shared
+    empty = trace_field_lines(np.zeros((0, 3)), fm)
+    assert len(empty) == 0 and empty.points.shape == (0, 3) and list(empty.offsets) == [0]
+    one = trace_field_lines([5.0, 0.0, 0.0], fm)  # a single seed as a 3-vector
+    assert one.mlat_north_deg[0] == pytest.approx(np.degrees(np.arccos(np.sqrt(0.2))), abs=1e-5)
     with pytest.raises(UserInputError):
         trace_field_lines(np.zeros((1, 3)) + 3, fm, magnetopause=(0.5, 0.6))
     with pytest.raises(UserInputError):

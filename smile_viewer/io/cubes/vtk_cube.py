@@ -1,0 +1,617 @@
+"""VTK files (MHD output) through pyvista → emissivity volumes on a uniform grid.
+
+Formats: XML image data (``.vti``), rectilinear grids (``.vtr``), structured grids
+(``.vts``), unstructured grids (``.vtu``) and legacy ``.vtk`` files holding any of them.
+
+What is read
+------------
+An emissivity array (point or cell data; name given by ``variable=``, else the first of
+:data:`~smile_viewer.io.cubes._common.EMISSIVITY_NAMES` found, case-insensitively) — or,
+with ``variables={"n": ..., "v": ... | "vx"/"vy"/"vz": ..., "T": ... | "p": ...}``, plasma
+moments from which the emissivity P = alpha n_H n v_eff is computed on the uniform grid
+(:func:`smile_viewer.physics.volume.plasma_volume`, the magnetosphere masked by
+``mask``/``boundary``). VTK files carry no units: coordinates are taken in R_E unless
+``length_unit`` says "km" or "m"; emissivity in eV cm^-3 s^-1; moments in cm^-3, km/s, K and
+nPa unless ``units={"n": "m-3", ...}`` says otherwise.
+
+Onto a uniform grid
+-------------------
+- Image data with point data and no grid options: used as it is (no interpolation).
+- Image data with cell data: the cell centres form a uniform grid, used as it is.
+- Rectilinear grids: trilinear (tensor-product linear) interpolation from the axes onto a
+  uniform grid — exact for fields linear in x, y, z; uniform rectilinear point data with no
+  grid options is used as it is.
+- Structured and unstructured grids (and image data with a direction matrix): VTK's
+  resampling (pyvista ``ImageData.sample``, vtkResampleWithDataSet), which interpolates
+  with each cell's own shape functions (trilinear in hexahedra, linear in tetrahedra), so a
+  linear field comes through exactly. Cell data are first averaged to the points
+  (``cell_data_to_point_data``) unless ``cell_data="nearest"`` (the containing cell's value).
+  Grid nodes outside the source mesh (e.g. inside an MHD code's inner boundary) get
+  ``outside_value`` (default 0.0); their number is in the provenance.
+
+The grid: ``bounds`` (default the data's bounds) and either ``spacing_re`` (exact step) or
+``shape`` = (nx, ny, nz), or by default cubic cells with about as many nodes as the source has
+points, at most :data:`~smile_viewer.io.cubes._common.DEFAULT_MAX_NODES`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.cubes import _common as c
+
+__all__ = ["read_vtk_cube", "vtk_cube_info", "VTK_SUFFIXES"]
+
+VTK_SUFFIXES = (".vti", ".vtr", ".vts", ".vtu", ".vtk")
+_XML_TYPES = {"ImageData": ".vti", "RectilinearGrid": ".vtr", "StructuredGrid": ".vts", "UnstructuredGrid": ".vtu"}
+_KIND = {".vti": "image", ".vtr": "rectilinear", ".vts": "structured", ".vtu": "unstructured", ".vtk": "legacy"}
+_MOMENT_KEYS = ("n", "v", "vx", "vy", "vz", "T", "p")
+# bytes per cell of connectivity held by an unstructured grid (8-node hexahedra, 64-bit ids).
+_CELL_BYTES = 80
+
+
+def _pv():
+    try:
+        import pyvista
+    except ImportError as exc:  # pragma: no cover - pyvista is a dependency
+        raise UserInputError(f"reading VTK files needs pyvista (pip install pyvista): {exc}") from None
+    return pyvista
+
+
+def _vtk_kind(path: Path) -> str:
+    """image / rectilinear / structured / unstructured / legacy, from the file's own header
+    (the XML ``VTKFile type=``) and, failing that, its extension."""
+    head = c.read_magic(path, 2048)
+    if head.lstrip().startswith(b"# vtk DataFile"):
+        return "legacy"
+    m = re.search(rb'<VTKFile[^>]*\stype="(\w+)"', head)
+    if m:
+        t = m.group(1).decode("ascii", "replace")
+        if t not in _XML_TYPES:
+            raise DataFileError(path, f"is a VTK XML file of type {t!r}: expected one of {', '.join(_XML_TYPES)}")
+        return _KIND[_XML_TYPES[t]]
+    suffix = path.suffix.lower()
+    if suffix in _KIND:
+        if head.lstrip().startswith(b"<"):
+            raise DataFileError(path, "is an XML file without a <VTKFile type=...> element: not a VTK file")
+        raise DataFileError(path, f"is not a VTK file (its first bytes are {head[:16]!r})")
+    raise DataFileError(path, f"is not a VTK file (extension {suffix!r}, first bytes {head[:16]!r})")
+
+
+# --------------------------------------------------------------------------------------
+# metadata without reading the data
+# --------------------------------------------------------------------------------------
+
+_VTK_TYPE_BYTES = {2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 4, 8: 8, 9: 8, 10: 4, 11: 8, 12: 8, 15: 1, 16: 8, 17: 8}
+_VTK_TYPE_NAMES = {2: "char", 3: "uint8", 4: "int16", 5: "uint16", 6: "int32", 7: "uint32", 8: "int64", 9: "uint64",
+                   10: "float32", 11: "float64", 12: "int64", 15: "int8", 16: "int64", 17: "uint64"}  # fmt: skip
+
+
+def _xml_meta(path: Path, kind: str) -> dict[str, Any]:
+    """Whole extent, origin/spacing, point/cell counts and arrays of an XML VTK file, from the
+    reader's information pass (and the <Piece> tags for unstructured grids)."""
+    import vtk
+
+    pv = _pv()
+    try:
+        reader = pv.get_reader(str(path))
+        r = reader.reader
+        r.SetFileName(str(path))
+        r.UpdateInformation()
+    except Exception as exc:
+        raise DataFileError(path, f"is not a readable VTK file ({exc})") from None
+    if r.GetErrorCode() if hasattr(r, "GetErrorCode") else 0:
+        raise DataFileError(path, "is not a readable VTK file (the VTK reader reported an error)")
+    info = r.GetOutputInformation(0)
+    meta: dict[str, Any] = {"kind": kind, "arrays": []}
+    sddp = vtk.vtkStreamingDemandDrivenPipeline
+    if info.Has(sddp.WHOLE_EXTENT()):
+        ext = info.Get(sddp.WHOLE_EXTENT())
+        dims = (ext[1] - ext[0] + 1, ext[3] - ext[2] + 1, ext[5] - ext[4] + 1)
+        meta["dims"] = dims
+        meta["n_points"] = int(np.prod(dims))
+        meta["n_cells"] = int(np.prod([max(d - 1, 1) for d in dims]))
+        if kind == "image" and info.Has(vtk.vtkDataObject.ORIGIN()) and info.Has(vtk.vtkDataObject.SPACING()):
+            o = info.Get(vtk.vtkDataObject.ORIGIN())
+            s = info.Get(vtk.vtkDataObject.SPACING())
+            meta["origin"] = tuple(float(v) + float(sv) * e for v, sv, e in zip(o, s, ext[::2]))
+            meta["spacing"] = tuple(float(v) for v in s)
+    else:
+        n_pts, n_cells = _piece_counts(path)
+        meta["n_points"], meta["n_cells"] = n_pts, n_cells
+    if meta.get("n_points", 0) == 0:
+        raise DataFileError(path, "holds no points (an empty VTK data set)")
+    for assoc, key in (("point", vtk.vtkDataObject.POINT_DATA_VECTOR()), ("cell", vtk.vtkDataObject.CELL_DATA_VECTOR())):
+        vec = info.Get(key)
+        if vec is None:
+            continue
+        for i in range(vec.GetNumberOfInformationObjects()):
+            ii = vec.GetInformationObject(i)
+            t = ii.Get(vtk.vtkDataObject.FIELD_ARRAY_TYPE())
+            meta["arrays"].append({
+                "name": ii.Get(vtk.vtkDataObject.FIELD_NAME()),
+                "location": assoc,
+                "components": int(ii.Get(vtk.vtkDataObject.FIELD_NUMBER_OF_COMPONENTS()) or 1),
+                "itemsize": _VTK_TYPE_BYTES.get(t, 8),
+                "dtype": _VTK_TYPE_NAMES.get(t, "?"),
+            })  # fmt: skip
+    return meta
+
+
+def _piece_counts(path: Path) -> tuple[int, int]:
+    """Sum of NumberOfPoints / NumberOfCells over the <Piece> tags, scanning the XML part of
+    the file in chunks (stops at the appended binary data)."""
+    pts = cells = 0
+    tail = b""
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.read(1 << 22)
+            if not chunk:
+                break
+            buf = tail + chunk
+            stop = buf.find(b"<AppendedData")
+            scan = buf if stop < 0 else buf[:stop]
+            last = 0
+            for m in re.finditer(rb"<Piece\b([^>]*)>", scan):
+                attrs = m.group(1)
+                p = re.search(rb'NumberOfPoints="(\d+)"', attrs)
+                q = re.search(rb'NumberOfCells="(\d+)"', attrs)
+                pts += int(p.group(1)) if p else 0
+                cells += int(q.group(1)) if q else 0
+                last = m.end()
+            if stop >= 0:
+                break
+            tail = buf[max(last, len(buf) - 4096):]
+    return pts, cells
+
+
+def _legacy_meta(path: Path) -> dict[str, Any]:
+    """Data set type, dimensions/points and arrays of a legacy .vtk file (header lines and
+    the reader's scan of the keywords)."""
+    import vtk
+
+    meta: dict[str, Any] = {"kind": "legacy", "arrays": []}
+    with open(path, "rb") as f:
+        lines = [f.readline(256) for _ in range(12)]
+    text = [ln.decode("latin-1").strip() for ln in lines]
+    if not text[0].startswith("# vtk DataFile"):
+        raise DataFileError(path, "is not a legacy VTK file (no '# vtk DataFile' first line)")
+    if len(text) < 4 or text[2].upper() not in ("ASCII", "BINARY"):
+        raise DataFileError(path, "is a corrupt legacy VTK file: line 3 must say ASCII or BINARY")
+    dataset = None
+    for ln in text[3:]:
+        parts = ln.split()
+        if len(parts) >= 2 and parts[0].upper() == "DATASET":
+            dataset = parts[1].upper()
+            meta["dataset"] = dataset
+        elif parts and parts[0].upper() == "DIMENSIONS" and len(parts) == 4:
+            dims = tuple(int(v) for v in parts[1:])
+            meta["dims"] = dims
+            meta["n_points"] = int(np.prod(dims))
+            meta["n_cells"] = int(np.prod([max(d - 1, 1) for d in dims]))
+        elif parts and parts[0].upper() == "POINTS" and len(parts) >= 2 and "n_points" not in meta:
+            meta["n_points"] = int(parts[1])
+        elif parts and parts[0].upper() in ("ORIGIN", "SPACING") and len(parts) == 4:
+            meta[parts[0].lower()] = tuple(float(v) for v in parts[1:])
+    if dataset is None:
+        raise DataFileError(path, "is a corrupt legacy VTK file: no DATASET line in its header")
+    r = vtk.vtkDataSetReader()
+    r.SetFileName(str(path))
+    for count, name_of, assoc in (
+        (r.GetNumberOfScalarsInFile, r.GetScalarsNameInFile, "point/cell"),
+        (r.GetNumberOfVectorsInFile, r.GetVectorsNameInFile, "point/cell"),
+        (r.GetNumberOfFieldDataInFile, r.GetFieldDataNameInFile, "field"),
+    ):
+        for i in range(count()):
+            meta["arrays"].append({"name": name_of(i), "location": assoc, "components": 3 if count == r.GetNumberOfVectorsInFile else 1,
+                                   "itemsize": 8, "dtype": "?"})  # fmt: skip
+    return meta
+
+
+def _meta(path: Path) -> dict[str, Any]:
+    kind = _vtk_kind(path)
+    return _legacy_meta(path) if kind == "legacy" else _xml_meta(path, kind)
+
+
+def vtk_cube_info(path: Any) -> c.CubeInfo:
+    """Grid type, size, bounds (where the metadata give them) and arrays of a VTK file,
+    without reading its arrays."""
+    p = c.check_readable(path)
+    meta = _meta(p)
+    variables = tuple(
+        c.VariableInfo(a["name"], (), a["dtype"], (), None, a["location"], a["components"]) for a in meta["arrays"]
+    )
+    dims = meta.get("dims")
+    bounds = None
+    notes = []
+    if "origin" in meta and "spacing" in meta and dims:
+        bounds = tuple((o, o + s * (n - 1)) for o, s, n in zip(meta["origin"], meta["spacing"], dims))
+    elif meta["kind"] == "rectilinear":
+        bounds = _rectilinear_bounds(p)
+    else:
+        notes.append("bounds need the points: read the file to get them")
+    if meta["kind"] == "legacy":
+        notes.append(f"legacy VTK {meta.get('dataset', '?')}; array sizes not known before reading")
+    return c.CubeInfo(
+        path=str(p),
+        format=f"vtk-{meta['kind']}" + (f" ({meta.get('dataset', '').lower()})" if meta["kind"] == "legacy" else ""),
+        file_bytes=p.stat().st_size,
+        shape=tuple(dims[::-1]) if dims else None,  # type: ignore[arg-type]
+        n_points=meta.get("n_points"),
+        n_cells=meta.get("n_cells"),
+        bounds_re=bounds,  # type: ignore[arg-type]
+        uniform=True if meta["kind"] == "image" else (None if meta["kind"] in ("rectilinear", "legacy") else False),
+        variables=variables,
+        estimated_bytes=_estimate(meta, None, p),
+        notes=tuple(notes),
+    )
+
+
+def _rectilinear_bounds(path: Path):
+    """Bounds of a .vtr file from its coordinate arrays only (all data arrays switched off)."""
+    pv = _pv()
+    reader = pv.get_reader(str(path))
+    reader.disable_all_point_arrays()
+    reader.disable_all_cell_arrays()
+    try:
+        mesh = reader.read()
+    except Exception:
+        return None
+    b = mesh.bounds
+    return ((b[0], b[1]), (b[2], b[3]), (b[4], b[5]))
+
+
+def _estimate(meta: dict[str, Any], names: list[str] | None, path: Path, grid_nodes: int = 0) -> int:
+    """Bytes needed to read the file (selected arrays only when ``names`` is given) and
+    resample it onto ``grid_nodes`` nodes."""
+    n_pts = int(meta.get("n_points") or 0)
+    n_cells = int(meta.get("n_cells") or 0)
+    if meta["kind"] == "legacy":
+        total = 2 * path.stat().st_size  # no array sizes before reading: twice the file
+    else:
+        total = 0
+        for a in meta["arrays"]:
+            if names is not None and a["name"] not in names:
+                continue
+            n = n_pts if a["location"] == "point" else n_cells
+            total += n * a["components"] * (a["itemsize"] + 8)  # the array and a float64 copy
+        if meta["kind"] in ("structured", "unstructured"):
+            total += n_pts * 3 * 8
+        if meta["kind"] == "unstructured":
+            total += n_cells * _CELL_BYTES
+    return int(total + grid_nodes * 40)
+
+
+# --------------------------------------------------------------------------------------
+# read
+# --------------------------------------------------------------------------------------
+
+
+def _choose_arrays(path: Path, meta: dict[str, Any], variable: str | None, variables: Mapping[str, str] | None):
+    """("emissivity", {"emissivity": name}) or ("moments", {"n": .., "v" or vx/vy/vz, "T" or "p"})."""
+    names = [a["name"] for a in meta["arrays"]]
+    listing = ", ".join(f"{a['name']} ({a['location']}, {a['components']} comp.)" for a in meta["arrays"]) or "no arrays"
+    if variables is not None and not isinstance(variables, Mapping):
+        raise UserInputError(f"variables = {variables!r}: expected a mapping such as {{'n': 'rho', 'v': 'U', 'T': 'T'}}")
+    variables = dict(variables or {})
+    unknown = sorted(set(variables) - set(_MOMENT_KEYS) - {"emissivity"})
+    if unknown:
+        raise UserInputError(f"variables: unknown key(s) {unknown}; expected 'emissivity' or {list(_MOMENT_KEYS)}")
+    if variable is not None:
+        variables["emissivity"] = variable
+    if "emissivity" in variables:
+        name = variables["emissivity"]
+        if name not in names:
+            raise DataFileError(path, f"has no array {name!r}; its arrays are: {listing}")
+        return "emissivity", {"emissivity": name}
+    if not variables:
+        found = c.find_name(c.EMISSIVITY_NAMES, names)
+        if found is not None:
+            return "emissivity", {"emissivity": found}
+    chosen: dict[str, str] = {}
+    missing = []
+    for key in _MOMENT_KEYS:
+        if key in variables:
+            if variables[key] not in names:
+                raise DataFileError(path, f"has no array {variables[key]!r} (given for {key}); its arrays are: {listing}")
+            chosen[key] = variables[key]
+    for key in ("n", "v", "T", "p", "vx", "vy", "vz"):
+        if key not in chosen and not variables:
+            found = c.find_name(c.MOMENT_NAMES[key], names)
+            if found is not None:
+                chosen[key] = found
+    has_v = "v" in chosen or all(k in chosen for k in ("vx", "vy", "vz"))
+    if "n" not in chosen:
+        missing.append("n (density)")
+    if not has_v:
+        missing.append("v (velocity vector) or vx, vy, vz")
+    if "T" not in chosen and "p" not in chosen:
+        missing.append("T (temperature) or p (pressure)")
+    if missing:
+        raise DataFileError(
+            path,
+            "has no emissivity array (looked for " + ", ".join(repr(n) for n in c.EMISSIVITY_NAMES)
+            + ") and no complete set of plasma moments (missing " + "; ".join(missing)
+            + f"); its arrays are: {listing}. Pass variable='<emissivity array>' or "
+            "variables={'n': ..., 'v': ..., 'T': ...}",
+        )
+    if "v" in chosen:
+        for k in ("vx", "vy", "vz"):
+            chosen.pop(k, None)
+    if "T" in chosen:
+        chosen.pop("p", None)
+    return "moments", chosen
+
+
+def _read_mesh(path: Path, kind: str, names: list[str]):
+    pv = _pv()
+    try:
+        reader = pv.get_reader(str(path))
+        if kind != "legacy":
+            reader.disable_all_point_arrays()
+            reader.disable_all_cell_arrays()
+            for a in names:
+                if a in reader.point_array_names:
+                    reader.enable_point_array(a)
+                if a in reader.cell_array_names:
+                    reader.enable_cell_array(a)
+        mesh = reader.read()
+    except Exception as exc:
+        raise DataFileError(path, f"is corrupt or truncated: the VTK reader failed ({exc})") from None
+    if mesh is None or mesh.n_points == 0:
+        raise DataFileError(path, "is corrupt or truncated: the VTK reader returned no points")
+    if isinstance(mesh, pv.MultiBlock):
+        raise DataFileError(path, "holds a multi-block data set: give one block as its own file")
+    for a in names:
+        if a not in mesh.point_data and a not in mesh.cell_data:
+            raise DataFileError(path, f"is corrupt or truncated: array {a!r} is announced in its header but could not be read")
+    return mesh
+
+
+def _scale_points(mesh, factor: float):
+    if factor != 1.0:
+        mesh = mesh.copy()
+        if hasattr(mesh, "points") and not _is_image(mesh) and not _is_rectilinear(mesh):
+            mesh.points = mesh.points * factor
+        elif _is_image(mesh):
+            mesh.origin = tuple(np.asarray(mesh.origin) * factor)
+            mesh.spacing = tuple(np.asarray(mesh.spacing) * factor)
+        else:
+            mesh.x, mesh.y, mesh.z = mesh.x * factor, mesh.y * factor, mesh.z * factor
+    return mesh
+
+
+def _is_image(mesh) -> bool:
+    return type(mesh).__name__ == "ImageData"
+
+
+def _is_rectilinear(mesh) -> bool:
+    return type(mesh).__name__ == "RectilinearGrid"
+
+
+def read_vtk_cube(
+    path: Any,
+    *,
+    variable: str | None = None,
+    variables: Mapping[str, str] | None = None,
+    frame: str | None = None,
+    spacing_re: Any = None,
+    shape: Any = None,
+    bounds: Any = None,
+    max_nodes: int = c.DEFAULT_MAX_NODES,
+    cell_data: str = "point",
+    outside_value: float = 0.0,
+    length_unit: str = "R_E",
+    units: Mapping[str, str] | None = None,
+    max_bytes: int | None = None,
+    max_nan_fraction: float = c.DEFAULT_MAX_NAN_FRACTION,
+    nan_fill: float | None = None,
+    **mask_options: Any,
+):
+    """Read a VTK file → :class:`~smile_viewer.physics.volume.Volume` on a uniform grid.
+
+    See the module docstring for what is read and how it is put on a uniform grid.
+    ``mask_options`` (moments only) go to
+    :func:`~smile_viewer.physics.emissivity.masked_plasma_emissivity`: ``mask`` ("plasma",
+    "boundary" or "none"), ``boundary``, ``alpha_ev_cm2``, ``n0_cm3``, ``density_fraction``,
+    ``density_min_cm3``, ``r_min_re``. ``max_bytes``, ``max_nan_fraction`` and ``nan_fill``
+    as for :func:`~smile_viewer.io.cubes.read_fits_cube` (NaN counts are of the arrays as
+    read from the file).
+    """
+    from smile_viewer.physics.volume import Volume
+
+    p = c.check_readable(path)
+    allowed_mask = {"mask", "boundary", "alpha_ev_cm2", "n0_cm3", "n_h_cm3", "density_fraction", "density_min_cm3", "r_min_re"}
+    bad = sorted(set(mask_options) - allowed_mask)
+    if bad:
+        raise UserInputError(f"read_vtk_cube: unknown option(s) {bad}")
+    if cell_data not in ("point", "nearest"):
+        raise UserInputError(f"cell_data = {cell_data!r}: expected 'point' (average to the points) or 'nearest'")
+    factor, length_note = c.length_factor(p, length_unit if length_unit not in (None, "") else "R_E", "length_unit")
+    meta = _meta(p)
+    mode, chosen = _choose_arrays(p, meta, variable, variables)
+    if mode == "emissivity" and mask_options:
+        raise UserInputError(f"options {sorted(mask_options)} apply to plasma moments, but {p} is read as an emissivity array")
+    names = list(chosen.values())
+
+    # memory, before reading: the source arrays and the target grid
+    n_src = int(meta.get("n_points") or 0)
+    grid_guess = n_src
+    if any(v is not None for v in (spacing_re, shape, bounds)) and bounds is not None:
+        try:
+            grid_guess = c.target_grid(bounds, spacing_re=spacing_re, shape=shape, n_source=n_src, max_nodes=max_nodes).n_nodes
+        except UserInputError:
+            raise
+    elif shape is not None:
+        grid_guess = int(np.prod(np.broadcast_to(np.asarray(shape, dtype=np.int64), (3,))))
+    per_node = 40 if mode == "emissivity" else 200
+    needed = _estimate(meta, names, p) + min(grid_guess, max_nodes if spacing_re is None else grid_guess) * per_node
+    c.check_memory(p, needed, max_bytes, f"{meta.get('n_points')} points, arrays {names}, and the uniform grid")
+
+    mesh = _scale_points(_read_mesh(p, meta["kind"], names), factor)
+    fr, frame_how = c.resolve_frame(p, frame, None)
+    provenance: dict[str, Any] = {
+        "source": "VTK file resampled onto a uniform grid" if mode == "emissivity" else "plasma moments from a VTK file: P = alpha n_H n v_eff",
+        "file": {"path": str(p.resolve()), "format": f"VTK {type(mesh).__name__} ({p.suffix})", "arrays": chosen,
+                 "coordinates": length_note, "frame": frame_how},
+        "software": {**c.software(), "pyvista": _pv().__version__},
+    }  # fmt: skip
+    nan_stats = []
+    arrays: dict[str, tuple[np.ndarray, str]] = {}
+    for key, name in chosen.items():
+        loc = "point" if name in mesh.point_data else "cell"
+        arr = np.asarray(mesh.point_data[name] if loc == "point" else mesh.cell_data[name])
+        arr, st = c.check_finite(p, f"array {name!r}", arr, max_nan_fraction=max_nan_fraction, nan_fill=nan_fill)
+        if st:
+            nan_stats.append(st)
+        arrays[key] = (arr, loc)
+    if nan_stats:
+        provenance["file"]["nonfinite"] = nan_stats
+
+    sampled, grid_desc = _to_uniform(p, mesh, arrays, spacing_re=spacing_re, shape=shape, bounds=bounds,
+                                     max_nodes=max_nodes, cell_data=cell_data, outside_value=outside_value)  # fmt: skip
+    provenance["grid"] = grid_desc
+    origin, spacing, n_xyz = grid_desc["origin_re"], grid_desc["spacing_re"], grid_desc["n_xyz"]
+    nx, ny, nz = n_xyz
+
+    def block(key: str) -> np.ndarray:
+        return sampled[key]
+
+    if mode == "emissivity":
+        vals, vol_units, note = c.emissivity_units(p, chosen["emissivity"], block("emissivity"), (units or {}).get("emissivity"))
+        provenance["units"] = note
+        return c.wrap_volume_errors(p, lambda: Volume(vals, tuple(origin), tuple(spacing), frame=fr, units=vol_units, provenance=provenance))
+
+    from smile_viewer.physics.emissivity import temperature_from_pressure_k
+    from smile_viewer.physics.volume import plasma_volume
+
+    notes = []
+    u = dict(units or {})
+    n, note = c.convert_units(p, chosen["n"], block("n").astype(np.float64), u.get("n"), "n")
+    notes.append(note)
+    if "v" in chosen:
+        vel = block("v").astype(np.float64)
+        vel, note = c.convert_units(p, chosen["v"], vel, u.get("v"), "v")
+        notes.append(note)
+    else:
+        comps = []
+        for k in ("vx", "vy", "vz"):
+            comp, note = c.convert_units(p, chosen[k], block(k).astype(np.float64), u.get(k, u.get("v")), "v")
+            comps.append(comp)
+            notes.append(note)
+        vel = np.stack(comps, axis=-1)
+    if "T" in chosen:
+        t_k, note = c.convert_units(p, chosen["T"], block("T").astype(np.float64), u.get("T"), "T")
+        notes.append(note)
+    else:
+        p_npa, note = c.convert_units(p, chosen["p"], block("p").astype(np.float64), u.get("p"), "p")
+        notes.append(note + "; T = p / (n k): all the thermal pressure assigned to the protons")
+        t_k = np.asarray(temperature_from_pressure_k(p_npa, n))
+    provenance["units"] = notes
+    axes = [o + np.arange(k) * d for o, k, d in zip(origin, n_xyz, spacing)]
+
+    def build():
+        vol = plasma_volume(*axes, n, vel, t_k, frame=fr, provenance=provenance, **mask_options)
+        return Volume(vol.values, tuple(origin), tuple(spacing), frame=fr, units=vol.units, provenance=vol.provenance)
+
+    return c.wrap_volume_errors(p, build)
+
+
+def _to_uniform(path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cell_data, outside_value):
+    """Put each array (key → (values, "point"/"cell")) on one uniform grid. Returns
+    ({key: array (nz, ny, nx[, comps])}, grid description)."""
+    pv = _pv()
+    grid_opts = any(v is not None for v in (spacing_re, shape, bounds))
+    out: dict[str, np.ndarray] = {}
+
+    def comps_shape(arr: np.ndarray, n: tuple[int, int, int]) -> np.ndarray:
+        nx, ny, nz = n
+        if arr.ndim == 1:
+            return arr.reshape(nz, ny, nx)
+        return arr.reshape(nz, ny, nx, arr.shape[-1])
+
+    image_direct = _is_image(mesh) and np.allclose(np.asarray(mesh.direction_matrix), np.eye(3))
+    if image_direct and not grid_opts:
+        dims = tuple(int(d) for d in mesh.dimensions)
+        origin = tuple(float(v) for v in mesh.origin)
+        spacing = tuple(float(v) for v in mesh.spacing)
+        locs = {loc for _, loc in arrays.values()}
+        if locs == {"point"} or (locs == {"cell"} and min(dims) > 2):
+            if locs == {"cell"}:
+                n = tuple(d - 1 for d in dims)
+                origin = tuple(o + s / 2 for o, s in zip(origin, spacing))
+                how = "the image's cell centres (no interpolation)"
+            else:
+                n = dims
+                how = "the image's own grid (no interpolation)"
+            for key, (arr, _) in arrays.items():
+                out[key] = comps_shape(arr, n)
+            return out, {"origin_re": list(origin), "spacing_re": list(spacing), "n_xyz": list(n), "chosen_by": how}
+
+    if _is_rectilinear(mesh) or (image_direct and grid_opts):
+        axes = [np.asarray(a, dtype=np.float64) for a in ((mesh.x, mesh.y, mesh.z) if _is_rectilinear(mesh) else _image_axes(mesh))]
+        for name, a in zip("xyz", axes):
+            c.check_axis(path, name, a)
+        uniform = all(c.is_uniform(a) for a in axes)
+        locs = {loc for _, loc in arrays.values()}
+        if uniform and not grid_opts and locs == {"point"}:
+            n = tuple(a.size for a in axes)
+            spacing = tuple(float((a[-1] - a[0]) / (a.size - 1)) for a in axes)
+            for key, (arr, _) in arrays.items():
+                out[key] = comps_shape(arr, n)
+            return out, {"origin_re": [float(a[0]) for a in axes], "spacing_re": list(spacing), "n_xyz": list(n),
+                         "chosen_by": "the rectilinear grid's own uniform axes (no interpolation)"}  # fmt: skip
+        data_bounds = [(a[0], a[-1]) for a in axes]
+        grid = c.target_grid(data_bounds, spacing_re=spacing_re, shape=shape, bounds=bounds, n_source=mesh.n_points, max_nodes=max_nodes)
+        n_out_total = 0
+        for key, (arr, loc) in arrays.items():
+            src_axes = axes if loc == "point" else [0.5 * (a[1:] + a[:-1]) for a in axes]
+            n_src = tuple(a.size for a in src_axes)
+            v = comps_shape(arr, n_src)  # type: ignore[arg-type]
+            if v.ndim == 3:
+                res, n_out = c.regrid_rectilinear(v, *src_axes, grid, outside_value)
+            else:
+                parts = [c.regrid_rectilinear(v[..., k], *src_axes, grid, outside_value) for k in range(v.shape[-1])]
+                res, n_out = np.stack([q[0] for q in parts], axis=-1), parts[0][1]
+            out[key] = res
+            n_out_total = max(n_out_total, n_out)
+        return out, {**grid.describe(), "method": "trilinear from the rectilinear axes (cell data from the cell centres)",
+                     "nodes_outside_data": n_out_total, "outside_value": outside_value}  # fmt: skip
+
+    # structured / unstructured (or an oriented image): VTK resampling
+    b = mesh.bounds
+    grid = c.target_grid(((b[0], b[1]), (b[2], b[3]), (b[4], b[5])), spacing_re=spacing_re, shape=shape, bounds=bounds,
+                         n_source=mesh.n_points, max_nodes=max_nodes)  # fmt: skip
+    src = mesh.copy(deep=False)
+    src.clear_data()
+    for key, (arr, loc) in arrays.items():
+        (src.point_data if loc == "point" else src.cell_data)[key] = arr
+    method = "VTK vtkResampleWithDataSet (cell shape functions)"
+    if any(loc == "cell" for _, loc in arrays.values()) and cell_data == "point":
+        src = src.cell_data_to_point_data(pass_cell_data=False)
+        method += "; cell data averaged to the points first"
+    target = pv.ImageData(dimensions=grid.n_xyz, spacing=grid.spacing, origin=grid.origin)
+    try:
+        res = target.sample(src)
+    except Exception as exc:
+        raise DataFileError(path, f"could not be resampled onto a uniform grid ({exc})") from None
+    valid = np.asarray(res.point_data["vtkValidPointMask"]).astype(bool)
+    n_out = int(valid.size - np.count_nonzero(valid))
+    for key in arrays:
+        arr = np.asarray(res.point_data[key] if key in res.point_data else res.cell_data[key], dtype=np.float64)
+        if n_out:
+            m = valid if arr.ndim == 1 else valid[:, None]
+            arr = np.where(m, arr, outside_value)
+        out[key] = comps_shape(arr.astype(np.float32) if arr.ndim == 1 else arr, grid.n_xyz)
+    return out, {**grid.describe(), "method": method, "nodes_outside_data": n_out, "outside_value": outside_value}
+
+
+def _image_axes(mesh):
+    o, s, d = mesh.origin, mesh.spacing, mesh.dimensions
+    return [o[i] + np.arange(d[i]) * s[i] for i in range(3)]
