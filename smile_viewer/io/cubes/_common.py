@@ -659,3 +659,143 @@ def wrap_volume_errors(path: Path, build: Callable[[], Any]) -> Any:
         raise
     except UserInputError as exc:
         raise DataFileError(path, str(exc)) from None
+
+
+# --------------------------------------------------------------------------------------
+# choosing variables; plasma moments → emissivity
+# --------------------------------------------------------------------------------------
+
+#: Keys of the ``variables`` mapping that name plasma moments.
+MOMENT_KEYS: tuple[str, ...] = ("n", "v", "vx", "vy", "vz", "T", "p")
+#: Options passed through to :func:`smile_viewer.physics.emissivity.masked_plasma_emissivity`.
+MASK_OPTIONS: tuple[str, ...] = (
+    "mask", "boundary", "alpha_ev_cm2", "n0_cm3", "density_fraction", "density_min_cm3", "r_min_re",
+)  # fmt: skip
+
+
+def choose_variables(
+    path: Path,
+    available: Sequence[str],
+    listing: str,
+    variable: str | None,
+    variables: Mapping[str, str] | None,
+    *,
+    vector_ok: bool,
+    extra_keys: Sequence[str] = (),
+) -> tuple[str, dict[str, str]]:
+    """Decide what to read: ("emissivity", {"emissivity": name}) or ("moments", {"n": ...,
+    "v" or "vx"/"vy"/"vz": ..., "T" or "p": ...}).
+
+    ``variable`` / ``variables["emissivity"]`` name the emissivity; other keys of
+    ``variables`` name moments (``extra_keys``, e.g. "x", "y", "z", are passed over here). With
+    no names given, the first of :data:`EMISSIVITY_NAMES` found is read, else a complete set
+    of moments from :data:`MOMENT_NAMES`. Missing names raise DataFileError with ``listing``.
+    """
+    if variables is not None and not isinstance(variables, Mapping):
+        raise UserInputError(f"variables = {variables!r}: expected a mapping such as {{'n': 'rho', 'vx': 'ux', ...}}")
+    given = {k: v for k, v in dict(variables or {}).items() if k not in extra_keys}
+    keys = MOMENT_KEYS if vector_ok else tuple(k for k in MOMENT_KEYS if k != "v")
+    unknown = sorted(set(given) - set(keys) - {"emissivity"})
+    if unknown:
+        raise UserInputError(f"variables: unknown key(s) {unknown}; expected 'emissivity', {', '.join(map(repr, keys))}"
+                             + (f" or {', '.join(map(repr, extra_keys))}" if extra_keys else ""))  # fmt: skip
+    if variable is not None:
+        given["emissivity"] = variable
+    if "emissivity" in given:
+        name = given["emissivity"]
+        if name not in available:
+            raise DataFileError(path, f"has no variable {name!r}; it has: {listing}")
+        return "emissivity", {"emissivity": name}
+    for key, name in given.items():
+        if name not in available:
+            raise DataFileError(path, f"has no variable {name!r} (given for {key}); it has: {listing}")
+    chosen = dict(given)
+    searched = not given
+    if searched:
+        found = find_name(EMISSIVITY_NAMES, available)
+        if found is not None:
+            return "emissivity", {"emissivity": found}
+    for key in keys:
+        if key not in chosen:
+            found = find_name(MOMENT_NAMES[key], available)
+            if found is not None and found not in chosen.values():
+                chosen[key] = found
+    has_v = ("v" in chosen and vector_ok) or all(k in chosen for k in ("vx", "vy", "vz"))
+    missing = []
+    if "n" not in chosen:
+        missing.append("n (density)")
+    if not has_v:
+        missing.append(("v (velocity vector) or " if vector_ok else "") + "vx, vy, vz")
+    if "T" not in chosen and "p" not in chosen:
+        missing.append("T (temperature) or p (pressure)")
+    if missing:
+        lead = "has no emissivity variable (looked for " + ", ".join(map(repr, EMISSIVITY_NAMES)) + ") and " if searched else "has "
+        raise DataFileError(
+            path,
+            f"{lead}no complete set of plasma moments (missing {'; '.join(missing)}); it has: {listing}. "
+            "Pass variable='<emissivity>' or variables={'n': ..., 'vx': ..., 'vy': ..., 'vz': ..., 'T': ...}",
+        )
+    if all(k in chosen for k in ("vx", "vy", "vz")) and ("v" not in given):
+        chosen.pop("v", None)
+    else:
+        for k in ("vx", "vy", "vz"):
+            chosen.pop(k, None)
+    if "T" in chosen and "p" not in given:
+        chosen.pop("p", None)
+    elif "p" in chosen and "T" not in given:
+        chosen.pop("T", None)
+    return "moments", chosen
+
+
+def emissivity_from_moments(
+    path: Path,
+    xyz_re: np.ndarray,
+    arrays: Mapping[str, np.ndarray],
+    names: Mapping[str, str],
+    units: Mapping[str, str | None],
+    mask_options: Mapping[str, Any],
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """P = alpha n_H n v_eff [eV cm^-3 s^-1] at positions ``xyz_re`` (S + (3,)) from moments
+    (each of shape S; "v" of shape S + (3,)), converted to cm^-3, km/s, K / nPa first.
+    The magnetosphere is masked as ``mask_options`` say
+    (:func:`smile_viewer.physics.emissivity.masked_plasma_emissivity`). Returns (P,
+    provenance)."""
+    from smile_viewer.physics.emissivity import masked_plasma_emissivity, temperature_from_pressure_k
+
+    bad = sorted(set(mask_options) - set(MASK_OPTIONS))
+    if bad:
+        raise UserInputError(f"unknown option(s) {bad}; the plasma-moment options are {', '.join(MASK_OPTIONS)}")
+    notes = []
+
+    def get(key: str, quantity: str) -> np.ndarray:
+        vals, note = convert_units(path, names[key], np.asarray(arrays[key], dtype=np.float64), units.get(key, units.get(quantity)), quantity)
+        notes.append(note)
+        return vals
+
+    n = get("n", "n")
+    if "v" in arrays:
+        vel = get("v", "v")
+    else:
+        vel = np.stack([get(k, "v") for k in ("vx", "vy", "vz")], axis=-1)
+    if "T" in arrays:
+        t_k = get("T", "T")
+        t_note = "T read from the file"
+    else:
+        p_npa = get("p", "p")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_k = np.asarray(temperature_from_pressure_k(p_npa, n), dtype=np.float64)
+        t_note = "T = p / (n k): all the thermal pressure assigned to the protons (electrons ignored)"
+    try:
+        eta = masked_plasma_emissivity(xyz_re, n, vel, t_k, **dict(mask_options))
+    except DataFileError:
+        raise
+    except UserInputError as exc:
+        raise DataFileError(path, str(exc)) from None
+    prov = {
+        "formula": "P = alpha n_H n v_eff, v_eff = sqrt(v^2 + 3 k T / m_p) (smile_viewer.physics.emissivity)",
+        "moments": dict(names),
+        "units": notes,
+        "temperature": t_note,
+        "mask": {k: (v if isinstance(v, (int, float, str)) else repr(v)) for k, v in mask_options.items()} or "default (plasma criterion)",
+    }
+    return np.asarray(eta, dtype=np.float64), prov

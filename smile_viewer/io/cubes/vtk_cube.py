@@ -37,7 +37,8 @@ points, at most :data:`~smile_viewer.io.cubes._common.DEFAULT_MAX_NODES`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,24 @@ def _pv():
     except ImportError as exc:  # pragma: no cover - pyvista is a dependency
         raise UserInputError(f"reading VTK files needs pyvista (pip install pyvista): {exc}") from None
     return pyvista
+
+
+@contextmanager
+def _vtk_errors(path: Path, what: str) -> Iterator[None]:
+    """Silence VTK's own error printing and turn the errors it reports (or raises) inside the
+    block into one DataFileError that names the file."""
+    pv = _pv()
+    with pv.vtk_verbosity("off"), pv.VtkErrorCatcher(raise_errors=False, send_to_logging=False) as catcher:
+        try:
+            yield
+        except DataFileError:
+            raise
+        except Exception as exc:
+            raise DataFileError(path, f"{what} ({type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''})") from None
+    errors = [str(getattr(e, "alert", e)).strip() for e in catcher.error_events]
+    if errors:
+        last = errors[0].splitlines()[-1] if errors[0] else "error"
+        raise DataFileError(path, f"{what} (VTK: {last})")
 
 
 def _vtk_kind(path: Path) -> str:
@@ -99,15 +118,11 @@ def _xml_meta(path: Path, kind: str) -> dict[str, Any]:
     import vtk
 
     pv = _pv()
-    try:
+    with _vtk_errors(path, "is not a readable VTK file"):
         reader = pv.get_reader(str(path))
         r = reader.reader
         r.SetFileName(str(path))
         r.UpdateInformation()
-    except Exception as exc:
-        raise DataFileError(path, f"is not a readable VTK file ({exc})") from None
-    if r.GetErrorCode() if hasattr(r, "GetErrorCode") else 0:
-        raise DataFileError(path, "is not a readable VTK file (the VTK reader reported an error)")
     info = r.GetOutputInformation(0)
     meta: dict[str, Any] = {"kind": kind, "arrays": []}
     sddp = vtk.vtkStreamingDemandDrivenPipeline
@@ -256,12 +271,13 @@ def vtk_cube_info(path: Any) -> c.CubeInfo:
 def _rectilinear_bounds(path: Path):
     """Bounds of a .vtr file from its coordinate arrays only (all data arrays switched off)."""
     pv = _pv()
-    reader = pv.get_reader(str(path))
-    reader.disable_all_point_arrays()
-    reader.disable_all_cell_arrays()
     try:
-        mesh = reader.read()
-    except Exception:
+        with _vtk_errors(path, "cannot be read"):
+            reader = pv.get_reader(str(path))
+            reader.disable_all_point_arrays()
+            reader.disable_all_cell_arrays()
+            mesh = reader.read()
+    except DataFileError:
         return None
     b = mesh.bounds
     return ((b[0], b[1]), (b[2], b[3]), (b[4], b[5]))
@@ -351,7 +367,7 @@ def _choose_arrays(path: Path, meta: dict[str, Any], variable: str | None, varia
 
 def _read_mesh(path: Path, kind: str, names: list[str]):
     pv = _pv()
-    try:
+    with _vtk_errors(path, "is corrupt or truncated: the VTK reader failed"):
         reader = pv.get_reader(str(path))
         if kind != "legacy":
             reader.disable_all_point_arrays()
@@ -362,8 +378,6 @@ def _read_mesh(path: Path, kind: str, names: list[str]):
                 if a in reader.cell_array_names:
                     reader.enable_cell_array(a)
         mesh = reader.read()
-    except Exception as exc:
-        raise DataFileError(path, f"is corrupt or truncated: the VTK reader failed ({exc})") from None
     if mesh is None or mesh.n_points == 0:
         raise DataFileError(path, "is corrupt or truncated: the VTK reader returned no points")
     if isinstance(mesh, pv.MultiBlock):
@@ -440,19 +454,23 @@ def read_vtk_cube(
         raise UserInputError(f"options {sorted(mask_options)} apply to plasma moments, but {p} is read as an emissivity array")
     names = list(chosen.values())
 
-    # memory, before reading: the source arrays and the target grid
+    # memory, before reading: the selected arrays and the uniform grid (when it is known
+    # now; otherwise checked again once the points are read, before resampling)
     n_src = int(meta.get("n_points") or 0)
-    grid_guess = n_src
-    if any(v is not None for v in (spacing_re, shape, bounds)) and bounds is not None:
-        try:
-            grid_guess = c.target_grid(bounds, spacing_re=spacing_re, shape=shape, n_source=n_src, max_nodes=max_nodes).n_nodes
-        except UserInputError:
-            raise
-    elif shape is not None:
-        grid_guess = int(np.prod(np.broadcast_to(np.asarray(shape, dtype=np.int64), (3,))))
+    source_bytes = _estimate(meta, names, p)
     per_node = 40 if mode == "emissivity" else 200
-    needed = _estimate(meta, names, p) + min(grid_guess, max_nodes if spacing_re is None else grid_guess) * per_node
-    c.check_memory(p, needed, max_bytes, f"{meta.get('n_points')} points, arrays {names}, and the uniform grid")
+    if shape is not None:
+        grid_nodes = int(np.prod(np.broadcast_to(np.asarray(shape, dtype=np.int64), (3,))))
+    elif spacing_re is not None:
+        grid_nodes = c.target_grid(bounds, spacing_re=spacing_re).n_nodes if bounds is not None else 0
+    else:
+        grid_nodes = min(n_src, int(max_nodes))
+    what = f"{n_src} points with arrays {names}, and the uniform grid"
+    c.check_memory(p, source_bytes + grid_nodes * per_node, max_bytes, what)
+
+    def check_grid(grid: c.TargetGrid) -> None:
+        c.check_memory(p, source_bytes + grid.n_nodes * per_node, max_bytes,
+                       f"{what} of {grid.n_xyz[0]}×{grid.n_xyz[1]}×{grid.n_xyz[2]} nodes")  # fmt: skip
 
     mesh = _scale_points(_read_mesh(p, meta["kind"], names), factor)
     fr, frame_how = c.resolve_frame(p, frame, None)
@@ -475,7 +493,8 @@ def read_vtk_cube(
         provenance["file"]["nonfinite"] = nan_stats
 
     sampled, grid_desc = _to_uniform(p, mesh, arrays, spacing_re=spacing_re, shape=shape, bounds=bounds,
-                                     max_nodes=max_nodes, cell_data=cell_data, outside_value=outside_value)  # fmt: skip
+                                     max_nodes=max_nodes, cell_data=cell_data, outside_value=outside_value,
+                                     check_grid=check_grid)  # fmt: skip
     provenance["grid"] = grid_desc
     origin, spacing, n_xyz = grid_desc["origin_re"], grid_desc["spacing_re"], grid_desc["n_xyz"]
     nx, ny, nz = n_xyz
@@ -523,7 +542,7 @@ def read_vtk_cube(
     return c.wrap_volume_errors(p, build)
 
 
-def _to_uniform(path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cell_data, outside_value):
+def _to_uniform(path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cell_data, outside_value, check_grid):
     """Put each array (key → (values, "point"/"cell")) on one uniform grid. Returns
     ({key: array (nz, ny, nx[, comps])}, grid description)."""
     pv = _pv()
@@ -569,6 +588,7 @@ def _to_uniform(path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cel
                          "chosen_by": "the rectilinear grid's own uniform axes (no interpolation)"}  # fmt: skip
         data_bounds = [(a[0], a[-1]) for a in axes]
         grid = c.target_grid(data_bounds, spacing_re=spacing_re, shape=shape, bounds=bounds, n_source=mesh.n_points, max_nodes=max_nodes)
+        check_grid(grid)
         n_out_total = 0
         for key, (arr, loc) in arrays.items():
             src_axes = axes if loc == "point" else [0.5 * (a[1:] + a[:-1]) for a in axes]
@@ -588,6 +608,7 @@ def _to_uniform(path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cel
     b = mesh.bounds
     grid = c.target_grid(((b[0], b[1]), (b[2], b[3]), (b[4], b[5])), spacing_re=spacing_re, shape=shape, bounds=bounds,
                          n_source=mesh.n_points, max_nodes=max_nodes)  # fmt: skip
+    check_grid(grid)
     src = mesh.copy(deep=False)
     src.clear_data()
     for key, (arr, loc) in arrays.items():
@@ -597,10 +618,8 @@ def _to_uniform(path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cel
         src = src.cell_data_to_point_data(pass_cell_data=False)
         method += "; cell data averaged to the points first"
     target = pv.ImageData(dimensions=grid.n_xyz, spacing=grid.spacing, origin=grid.origin)
-    try:
+    with _vtk_errors(path, "could not be resampled onto a uniform grid"):
         res = target.sample(src)
-    except Exception as exc:
-        raise DataFileError(path, f"could not be resampled onto a uniform grid ({exc})") from None
     valid = np.asarray(res.point_data["vtkValidPointMask"]).astype(bool)
     n_out = int(valid.size - np.count_nonzero(valid))
     for key in arrays:

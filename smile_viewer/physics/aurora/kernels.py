@@ -40,14 +40,14 @@ import numba
 import numpy as np
 
 __all__ = [
-    "SHELL_NPARAM",
-    "PROFILE_SLAB",
     "PROFILE_GAUSSIAN",
-    "grid_lookup",
-    "shell_weight",
+    "PROFILE_SLAB",
+    "SHELL_NPARAM",
     "auroral_shell_point",
+    "grid_lookup",
     "shell_segments",
     "shell_segments_many",
+    "shell_weight",
 ]
 
 SHELL_NPARAM = 21
@@ -68,13 +68,12 @@ def grid_lookup(mlat, mlt, p, grid):
     elif fi >= nlat - 1:
         i0, t = nlat - 2, 1.0
     else:
-        i0 = int(math.floor(fi))
-        if i0 > nlat - 2:
-            i0 = nlat - 2
+        i0 = math.floor(fi)
+        i0 = min(i0, nlat - 2)
         t = fi - i0
     fj = (mlt - mlt0) / dmlt
     fj = fj - nmlt * math.floor(fj / nmlt)
-    j0 = int(math.floor(fj))
+    j0 = math.floor(fj)
     u = fj - j0
     if j0 >= nmlt:  # rounding at the wrap
         j0, u = 0, 0.0
@@ -137,13 +136,12 @@ def shell_segments(ox, oy, oz, dx, dy, dz, r_in, r_out, r_stop):
     b = ox * dx + oy * dy + oz * dz
     o2 = ox * ox + oy * oy + oz * oz
     p2 = o2 - b * b
-    if p2 < 0.0:
-        p2 = 0.0
+    p2 = max(p2, 0.0)
     s_max = np.inf
     if r_stop > 0.0:
         if o2 < r_stop * r_stop:
             return 0, 0.0, 0.0, 0.0, 0.0
-        e0, e1 = _sphere_chord(b, p2, r_stop)
+        e0, _ = _sphere_chord(b, p2, r_stop)
         if e0 >= 0.0:
             s_max = e0
     o_enter, o_exit = _sphere_chord(b, p2, r_out)

@@ -28,9 +28,9 @@ from smile_viewer.errors import UserInputError
 
 __all__ = [
     "NEWELL2008_KP_COEFFICIENTS",
-    "newell_coupling",
-    "kp_newell2008",
     "kp_from_solar_wind",
+    "kp_newell2008",
+    "newell_coupling",
 ]
 
 #: (intercept, merging coefficient, viscous coefficient) of Newell et al. (2008) for Kp.

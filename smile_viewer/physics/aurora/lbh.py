@@ -14,7 +14,7 @@ isotropic over the downward hemisphere the energy flux through a horizontal surf
 ``Q = ∫ J_E cos θ dΩ = π J_E`` (the integral of cos θ over a hemisphere is π sr). So, with
 Q in erg cm^-2 s^-1 and 1 erg = 1e-7 J / 1.602176634e-19 J/eV = 6.241509e11 eV:
 
-    I_LBHL [R] = Q · 6.241509e11 / (π · 4.90e8) = 405.45 R per erg cm^-2 s^-1
+    I_LBHL [R] = Q · 6.241509e11 / (π · 4.90e8) = 405.46 R per erg cm^-2 s^-1
 
 (:data:`LBHL_R_PER_ERG_CM2_S`; REFERENCE.md's [D] "about 405 R"). The factor belongs to the
 DMSP/SSUSI LBH-long passband; SMILE UVI's 160–180 nm band is close to it, not identical.
@@ -34,11 +34,11 @@ import numpy as np
 from smile_viewer.constants import E_CHARGE_C
 
 __all__ = [
-    "SOTIRELIS2013_JE_PER_RAYLEIGH",
     "EV_PER_ERG",
     "LBHL_R_PER_ERG_CM2_S",
-    "lbhl_brightness_r",
+    "SOTIRELIS2013_JE_PER_RAYLEIGH",
     "energy_flux_from_lbhl",
+    "lbhl_brightness_r",
     "mean_energy_from_lbh_ratio_kev",
 ]
 
@@ -46,7 +46,7 @@ __all__ = [
 SOTIRELIS2013_JE_PER_RAYLEIGH: float = 4.90e8
 #: Electron-volts per erg (1e-7 J / e).
 EV_PER_ERG: float = 1.0e-7 / E_CHARGE_C
-#: LBH-long Rayleigh per erg cm^-2 s^-1 of isotropic precipitation: EV_PER_ERG / (π · 4.90e8) ≈ 405.45.
+#: LBH-long Rayleigh per erg cm^-2 s^-1 of isotropic precipitation: EV_PER_ERG / (π · 4.90e8) ≈ 405.46.
 LBHL_R_PER_ERG_CM2_S: float = EV_PER_ERG / (math.pi * SOTIRELIS2013_JE_PER_RAYLEIGH)
 #: Sotirelis et al. (2013) mean-energy relation: ⟨E⟩ = E0 exp(−k I_LBHS / I_LBHL).
 _MEAN_ENERGY_E0_KEV = 19.6
@@ -54,7 +54,7 @@ _MEAN_ENERGY_K = 2.34
 
 
 def lbhl_brightness_r(energy_flux_erg_cm2_s):
-    """LBH-long brightness [R] of electron energy flux Q [erg cm^-2 s^-1] (isotropic): 405.45 R · Q."""
+    """LBH-long brightness [R] of electron energy flux Q [erg cm^-2 s^-1] (isotropic): 405.46 R · Q."""
     q = np.asarray(energy_flux_erg_cm2_s, dtype=float)
     out = LBHL_R_PER_ERG_CM2_S * q
     return out[()] if out.ndim == 0 else out

@@ -29,10 +29,10 @@ from smile_viewer.coords import rotation_matrix, transform
 from smile_viewer.errors import UserInputError
 
 __all__ = [
-    "sm_to_mlat_mlt",
-    "mlat_mlt_to_sm",
-    "to_sm_matrix",
     "magnetic_coordinates",
+    "mlat_mlt_to_sm",
+    "sm_to_mlat_mlt",
+    "to_sm_matrix",
 ]
 
 

@@ -23,7 +23,7 @@ Both have a compact radial support [r_in, r_out]; :func:`~.kernels.shell_segment
 pieces of a ray inside it. No absorption (O2 absorbs little at 160–180 nm) and no scattering.
 
 Brightness maps: Zhang & Paxton (2008) energy flux (Kp, or Kp from the solar wind by
-Newell et al. 2008) converted to LBH-long with Sotirelis et al. (2013), 405.45 R per
+Newell et al. 2008) converted to LBH-long with Sotirelis et al. (2013), 405.46 R per
 erg cm^-2 s^-1 — :meth:`AuroralShell.from_kp` — or any gridded map
 (:meth:`AuroralShell.from_grid`, :meth:`AuroralShell.uniform`). Magnetic coordinates: centred
 dipole (:mod:`smile_viewer.physics.aurora.magnetic`, a stated simplification of the AACGM
@@ -59,10 +59,10 @@ from smile_viewer.physics.aurora.zhang_paxton import BelowLowest, ZhangPaxton200
 
 __all__ = [
     "PHOTONS_CM3_S_PER_R_PER_RE",
-    "ShellProfile",
-    "BrightnessGrid",
-    "ZhangPaxtonLBH",
     "AuroralShell",
+    "BrightnessGrid",
+    "ShellProfile",
+    "ZhangPaxtonLBH",
 ]
 
 #: Volume emission rate [photons cm^-3 s^-1] of 1 R/R_E (10^6 / R_E in cm).
@@ -284,7 +284,7 @@ class BrightnessGrid:
 class ZhangPaxtonLBH:
     """LBH-long brightness [R] of the Zhang & Paxton (2008) energy flux (Sotirelis et al. 2013).
 
-    ``brightness_at = 405.45 R/(erg cm^-2 s^-1) × Q(mlat, MLT; Kp)``, no mean-energy dependence.
+    ``brightness_at = 405.46 R/(erg cm^-2 s^-1) × Q(mlat, MLT; Kp)``, no mean-energy dependence.
     """
 
     precipitation: ZhangPaxton2008

@@ -56,15 +56,15 @@ from smile_viewer.resources import asset_path
 
 __all__ = [
     "KP_MAX",
-    "ZhangPaxtonCoefficients",
-    "load_coefficients",
-    "hemispheric_power_gw",
-    "epstein_parameters",
-    "epstein",
-    "zhang_paxton_2008",
-    "energy_flux_erg_cm2_s",
-    "mean_energy_kev",
     "ZhangPaxton2008",
+    "ZhangPaxtonCoefficients",
+    "energy_flux_erg_cm2_s",
+    "epstein",
+    "epstein_parameters",
+    "hemispheric_power_gw",
+    "load_coefficients",
+    "mean_energy_kev",
+    "zhang_paxton_2008",
 ]
 
 #: Largest Kp accepted (the Kp scale runs from 0 to 9).
