@@ -86,10 +86,11 @@ class VariableInfo:
 
     def __str__(self) -> str:
         dims = f"({', '.join(self.dims)})" if self.dims else "×".join(map(str, self.shape))
-        extra = f", {self.components} components" if self.components != 1 else ""
-        loc = f" {self.location}" if self.location else ""
-        units = f" [{self.units}]" if self.units else ""
-        return f"{self.name}{loc} {dims} {self.dtype}{extra}{units}"
+        parts = [self.name, f"{self.location} data" if self.location in ("point", "cell") else self.location, dims, self.dtype]
+        text = " ".join(q for q in parts if q)
+        if self.components != 1:
+            text += f", {self.components} components"
+        return text + (f" [{self.units}]" if self.units else "")
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,15 @@ def atomic_output(path: Any, overwrite: bool = True) -> Iterator[Path]:
         yield tmp_path
         with open(tmp_path, "rb+") as f:
             os.fsync(f.fileno())
+        # mkstemp makes the file private (0600): give it the mode a new file would get
+        # (or the mode of the file it replaces)
+        if target.exists():
+            mode = target.stat().st_mode & 0o7777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp_path, mode)
         os.replace(tmp_path, target)
     except BaseException:
         try:
@@ -492,16 +502,18 @@ def target_grid(
             raise UserInputError(f"shape = {shape!r}: need at least 2 nodes along each axis")
         spacing = tuple(float(length[i] / (n[i] - 1)) for i in range(3))
         how = "shape"
-    else:
-        if spacing_re is not None:
-            d = np.array(_triple(spacing_re, "spacing_re"))
-            how = "spacing_re"
-        else:
-            target = max(8, min(int(n_source or max_nodes), int(max_nodes)))
-            d = np.full(3, float(np.cbrt(np.prod(length) / target)))
-            how = f"default: cubic cells, about {target} nodes (the source's point count, capped at {max_nodes})"
+    elif spacing_re is not None:
+        d = np.array(_triple(spacing_re, "spacing_re"))
         n = tuple(max(2, int(math.floor(length[i] / d[i] + 1e-9)) + 1) for i in range(3))
         spacing = tuple(float(d[i]) for i in range(3))
+        how = "spacing_re (nodes from the lower bounds at that step)"
+    else:
+        target = max(8, min(int(n_source or max_nodes), int(max_nodes)))
+        d0 = float(np.cbrt(np.prod(length) / target))
+        n = tuple(max(2, int(round(length[i] / d0)) + 1) for i in range(3))
+        spacing = tuple(float(length[i] / (n[i] - 1)) for i in range(3))
+        how = (f"default: nearly cubic cells of about {d0:.4g} R_E, about {target} nodes "
+               f"(the source's point count, at most {max_nodes}), nodes on the bounds")  # fmt: skip
     return TargetGrid(tuple(float(v) for v in lo), spacing, n, how)  # type: ignore[arg-type]
 
 

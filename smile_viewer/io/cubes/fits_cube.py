@@ -533,8 +533,9 @@ def write_fits_cube(
         if str(target).lower().endswith(".gz"):
             import gzip
 
-            with gzip.open(tmp, "wb") as f:
-                hdul.writeto(f)
+            # no time stamp and no file name in the gzip header: the same cube gives the same bytes
+            with open(tmp, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as f:
+                hdul.writeto(f, output_verify="exception")
         else:
             hdul.writeto(tmp, overwrite=True, output_verify="exception")
     return target

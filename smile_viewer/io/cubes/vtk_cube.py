@@ -52,7 +52,6 @@ __all__ = ["read_vtk_cube", "vtk_cube_info", "VTK_SUFFIXES"]
 VTK_SUFFIXES = (".vti", ".vtr", ".vts", ".vtu", ".vtk")
 _XML_TYPES = {"ImageData": ".vti", "RectilinearGrid": ".vtr", "StructuredGrid": ".vts", "UnstructuredGrid": ".vtu"}
 _KIND = {".vti": "image", ".vtr": "rectilinear", ".vts": "structured", ".vtu": "unstructured", ".vtk": "legacy"}
-_MOMENT_KEYS = ("n", "v", "vx", "vy", "vz", "T", "p")
 # bytes per cell of connectivity held by an unstructured grid (8-node hexahedra, 64-bit ids).
 _CELL_BYTES = 80
 
@@ -115,7 +114,8 @@ _VTK_TYPE_NAMES = {2: "char", 3: "uint8", 4: "int16", 5: "uint16", 6: "int32", 7
 def _xml_meta(path: Path, kind: str) -> dict[str, Any]:
     """Whole extent, origin/spacing, point/cell counts and arrays of an XML VTK file, from the
     reader's information pass (and the <Piece> tags for unstructured grids)."""
-    import vtk
+    from vtkmodules.vtkCommonDataModel import vtkDataObject
+    from vtkmodules.vtkCommonExecutionModel import vtkStreamingDemandDrivenPipeline as sddp
 
     pv = _pv()
     with _vtk_errors(path, "is not a readable VTK file"):
@@ -125,16 +125,15 @@ def _xml_meta(path: Path, kind: str) -> dict[str, Any]:
         r.UpdateInformation()
     info = r.GetOutputInformation(0)
     meta: dict[str, Any] = {"kind": kind, "arrays": []}
-    sddp = vtk.vtkStreamingDemandDrivenPipeline
     if info.Has(sddp.WHOLE_EXTENT()):
         ext = info.Get(sddp.WHOLE_EXTENT())
         dims = (ext[1] - ext[0] + 1, ext[3] - ext[2] + 1, ext[5] - ext[4] + 1)
         meta["dims"] = dims
         meta["n_points"] = int(np.prod(dims))
         meta["n_cells"] = int(np.prod([max(d - 1, 1) for d in dims]))
-        if kind == "image" and info.Has(vtk.vtkDataObject.ORIGIN()) and info.Has(vtk.vtkDataObject.SPACING()):
-            o = info.Get(vtk.vtkDataObject.ORIGIN())
-            s = info.Get(vtk.vtkDataObject.SPACING())
+        if kind == "image" and info.Has(vtkDataObject.ORIGIN()) and info.Has(vtkDataObject.SPACING()):
+            o = info.Get(vtkDataObject.ORIGIN())
+            s = info.Get(vtkDataObject.SPACING())
             meta["origin"] = tuple(float(v) + float(sv) * e for v, sv, e in zip(o, s, ext[::2]))
             meta["spacing"] = tuple(float(v) for v in s)
     else:
@@ -142,17 +141,17 @@ def _xml_meta(path: Path, kind: str) -> dict[str, Any]:
         meta["n_points"], meta["n_cells"] = n_pts, n_cells
     if meta.get("n_points", 0) == 0:
         raise DataFileError(path, "holds no points (an empty VTK data set)")
-    for assoc, key in (("point", vtk.vtkDataObject.POINT_DATA_VECTOR()), ("cell", vtk.vtkDataObject.CELL_DATA_VECTOR())):
+    for assoc, key in (("point", vtkDataObject.POINT_DATA_VECTOR()), ("cell", vtkDataObject.CELL_DATA_VECTOR())):
         vec = info.Get(key)
         if vec is None:
             continue
         for i in range(vec.GetNumberOfInformationObjects()):
             ii = vec.GetInformationObject(i)
-            t = ii.Get(vtk.vtkDataObject.FIELD_ARRAY_TYPE())
+            t = ii.Get(vtkDataObject.FIELD_ARRAY_TYPE())
             meta["arrays"].append({
-                "name": ii.Get(vtk.vtkDataObject.FIELD_NAME()),
+                "name": ii.Get(vtkDataObject.FIELD_NAME()),
                 "location": assoc,
-                "components": int(ii.Get(vtk.vtkDataObject.FIELD_NUMBER_OF_COMPONENTS()) or 1),
+                "components": int(ii.Get(vtkDataObject.FIELD_NUMBER_OF_COMPONENTS()) or 1),
                 "itemsize": _VTK_TYPE_BYTES.get(t, 8),
                 "dtype": _VTK_TYPE_NAMES.get(t, "?"),
             })  # fmt: skip
@@ -187,10 +186,9 @@ def _piece_counts(path: Path) -> tuple[int, int]:
 
 
 def _legacy_meta(path: Path) -> dict[str, Any]:
-    """Data set type, dimensions/points and arrays of a legacy .vtk file (header lines and
-    the reader's scan of the keywords)."""
-    import vtk
-
+    """Data set type and dimensions (structured) or point count of a legacy .vtk file, from
+    its header lines. Array names and sizes are not in the header: ``arrays`` is filled
+    only once the file is read (:func:`_legacy_arrays`)."""
     meta: dict[str, Any] = {"kind": "legacy", "arrays": []}
     with open(path, "rb") as f:
         lines = [f.readline(256) for _ in range(12)]
@@ -198,7 +196,7 @@ def _legacy_meta(path: Path) -> dict[str, Any]:
     if not text[0].startswith("# vtk DataFile"):
         raise DataFileError(path, "is not a legacy VTK file (no '# vtk DataFile' first line)")
     if len(text) < 4 or text[2].upper() not in ("ASCII", "BINARY"):
-        raise DataFileError(path, "is a corrupt legacy VTK file: line 3 must say ASCII or BINARY")
+        raise DataFileError(path, "is a corrupt legacy VTK file: its third line must say ASCII or BINARY")
     dataset = None
     for ln in text[3:]:
         parts = ln.split()
@@ -216,17 +214,21 @@ def _legacy_meta(path: Path) -> dict[str, Any]:
             meta[parts[0].lower()] = tuple(float(v) for v in parts[1:])
     if dataset is None:
         raise DataFileError(path, "is a corrupt legacy VTK file: no DATASET line in its header")
-    r = vtk.vtkDataSetReader()
-    r.SetFileName(str(path))
-    for count, name_of, assoc in (
-        (r.GetNumberOfScalarsInFile, r.GetScalarsNameInFile, "point/cell"),
-        (r.GetNumberOfVectorsInFile, r.GetVectorsNameInFile, "point/cell"),
-        (r.GetNumberOfFieldDataInFile, r.GetFieldDataNameInFile, "field"),
-    ):
-        for i in range(count()):
-            meta["arrays"].append({"name": name_of(i), "location": assoc, "components": 3 if count == r.GetNumberOfVectorsInFile else 1,
-                                   "itemsize": 8, "dtype": "?"})  # fmt: skip
     return meta
+
+
+def _legacy_arrays(mesh) -> list[dict[str, Any]]:
+    out = []
+    for loc, data in (("point", mesh.point_data), ("cell", mesh.cell_data)):
+        for name in data.keys():
+            arr = np.asarray(data[name])
+            out.append({"name": name, "location": loc, "components": 1 if arr.ndim == 1 else int(arr.shape[-1]),
+                        "itemsize": arr.dtype.itemsize, "dtype": str(arr.dtype)})  # fmt: skip
+    return out
+
+
+#: Legacy files up to this size are read in full by vtk_cube_info to list their arrays.
+LEGACY_INFO_MAX_BYTES = 64 * 2**20
 
 
 def _meta(path: Path) -> dict[str, Any]:
@@ -239,6 +241,11 @@ def vtk_cube_info(path: Any) -> c.CubeInfo:
     without reading its arrays."""
     p = c.check_readable(path)
     meta = _meta(p)
+    legacy_mesh = None
+    if meta["kind"] == "legacy" and p.stat().st_size <= LEGACY_INFO_MAX_BYTES:
+        legacy_mesh = _read_mesh(p, "legacy", [])
+        meta["arrays"] = _legacy_arrays(legacy_mesh)
+        meta["n_points"], meta["n_cells"] = int(legacy_mesh.n_points), int(legacy_mesh.n_cells)
     variables = tuple(
         c.VariableInfo(a["name"], (), a["dtype"], (), None, a["location"], a["components"]) for a in meta["arrays"]
     )
@@ -247,12 +254,20 @@ def vtk_cube_info(path: Any) -> c.CubeInfo:
     notes = []
     if "origin" in meta and "spacing" in meta and dims:
         bounds = tuple((o, o + s * (n - 1)) for o, s, n in zip(meta["origin"], meta["spacing"], dims))
-    elif meta["kind"] == "rectilinear":
-        bounds = _rectilinear_bounds(p)
+    elif meta["kind"] == "rectilinear" or (
+        meta["kind"] in ("structured", "unstructured") and _estimate({**meta, "arrays": []}, [], p) <= GEOMETRY_INFO_MAX_BYTES
+    ):
+        bounds = _geometry_bounds(p)
+        if bounds is None:
+            notes.append("the points could not be read to give the bounds")
+    elif legacy_mesh is not None:
+        b = legacy_mesh.bounds
+        bounds = ((b[0], b[1]), (b[2], b[3]), (b[4], b[5]))
     else:
         notes.append("bounds need the points: read the file to get them")
-    if meta["kind"] == "legacy":
-        notes.append(f"legacy VTK {meta.get('dataset', '?')}; array sizes not known before reading")
+    if meta["kind"] == "legacy" and legacy_mesh is None:
+        notes.append(f"legacy VTK {meta.get('dataset', '?')} larger than {LEGACY_INFO_MAX_BYTES // 2**20} MiB: "
+                     "its arrays are listed only when it is read")  # fmt: skip
     return c.CubeInfo(
         path=str(p),
         format=f"vtk-{meta['kind']}" + (f" ({meta.get('dataset', '').lower()})" if meta["kind"] == "legacy" else ""),
@@ -261,15 +276,20 @@ def vtk_cube_info(path: Any) -> c.CubeInfo:
         n_points=meta.get("n_points"),
         n_cells=meta.get("n_cells"),
         bounds_re=bounds,  # type: ignore[arg-type]
-        uniform=True if meta["kind"] == "image" else (None if meta["kind"] in ("rectilinear", "legacy") else False),
+        uniform=True if meta["kind"] == "image" else None,
         variables=variables,
         estimated_bytes=_estimate(meta, None, p),
         notes=tuple(notes),
     )
 
 
-def _rectilinear_bounds(path: Path):
-    """Bounds of a .vtr file from its coordinate arrays only (all data arrays switched off)."""
+#: vtk_cube_info reads the points of structured/unstructured grids (no arrays) for their
+#: bounds when they need at most this much memory.
+GEOMETRY_INFO_MAX_BYTES = 256 * 2**20
+
+
+def _geometry_bounds(path: Path):
+    """Bounds of an XML VTK file from its geometry only (all data arrays switched off)."""
     pv = _pv()
     try:
         with _vtk_errors(path, "cannot be read"):
@@ -307,62 +327,6 @@ def _estimate(meta: dict[str, Any], names: list[str] | None, path: Path, grid_no
 # --------------------------------------------------------------------------------------
 # read
 # --------------------------------------------------------------------------------------
-
-
-def _choose_arrays(path: Path, meta: dict[str, Any], variable: str | None, variables: Mapping[str, str] | None):
-    """("emissivity", {"emissivity": name}) or ("moments", {"n": .., "v" or vx/vy/vz, "T" or "p"})."""
-    names = [a["name"] for a in meta["arrays"]]
-    listing = ", ".join(f"{a['name']} ({a['location']}, {a['components']} comp.)" for a in meta["arrays"]) or "no arrays"
-    if variables is not None and not isinstance(variables, Mapping):
-        raise UserInputError(f"variables = {variables!r}: expected a mapping such as {{'n': 'rho', 'v': 'U', 'T': 'T'}}")
-    variables = dict(variables or {})
-    unknown = sorted(set(variables) - set(_MOMENT_KEYS) - {"emissivity"})
-    if unknown:
-        raise UserInputError(f"variables: unknown key(s) {unknown}; expected 'emissivity' or {list(_MOMENT_KEYS)}")
-    if variable is not None:
-        variables["emissivity"] = variable
-    if "emissivity" in variables:
-        name = variables["emissivity"]
-        if name not in names:
-            raise DataFileError(path, f"has no array {name!r}; its arrays are: {listing}")
-        return "emissivity", {"emissivity": name}
-    if not variables:
-        found = c.find_name(c.EMISSIVITY_NAMES, names)
-        if found is not None:
-            return "emissivity", {"emissivity": found}
-    chosen: dict[str, str] = {}
-    missing = []
-    for key in _MOMENT_KEYS:
-        if key in variables:
-            if variables[key] not in names:
-                raise DataFileError(path, f"has no array {variables[key]!r} (given for {key}); its arrays are: {listing}")
-            chosen[key] = variables[key]
-    for key in ("n", "v", "T", "p", "vx", "vy", "vz"):
-        if key not in chosen and not variables:
-            found = c.find_name(c.MOMENT_NAMES[key], names)
-            if found is not None:
-                chosen[key] = found
-    has_v = "v" in chosen or all(k in chosen for k in ("vx", "vy", "vz"))
-    if "n" not in chosen:
-        missing.append("n (density)")
-    if not has_v:
-        missing.append("v (velocity vector) or vx, vy, vz")
-    if "T" not in chosen and "p" not in chosen:
-        missing.append("T (temperature) or p (pressure)")
-    if missing:
-        raise DataFileError(
-            path,
-            "has no emissivity array (looked for " + ", ".join(repr(n) for n in c.EMISSIVITY_NAMES)
-            + ") and no complete set of plasma moments (missing " + "; ".join(missing)
-            + f"); its arrays are: {listing}. Pass variable='<emissivity array>' or "
-            "variables={'n': ..., 'v': ..., 'T': ...}",
-        )
-    if "v" in chosen:
-        for k in ("vx", "vy", "vz"):
-            chosen.pop(k, None)
-    if "T" in chosen:
-        chosen.pop("p", None)
-    return "moments", chosen
 
 
 def _read_mesh(path: Path, kind: str, names: list[str]):
@@ -431,7 +395,8 @@ def read_vtk_cube(
     """Read a VTK file → :class:`~smile_viewer.physics.volume.Volume` on a uniform grid.
 
     See the module docstring for what is read and how it is put on a uniform grid.
-    ``mask_options`` (moments only) go to
+    Plasma moments are turned into emissivity at the file's own points (or cells) first and
+    the emissivity is then resampled. ``mask_options`` (moments only) go to
     :func:`~smile_viewer.physics.emissivity.masked_plasma_emissivity`: ``mask`` ("plasma",
     "boundary" or "none"), ``boundary``, ``alpha_ev_cm2``, ``n0_cm3``, ``density_fraction``,
     ``density_min_cm3``, ``r_min_re``. ``max_bytes``, ``max_nan_fraction`` and ``nan_fill``
@@ -441,15 +406,23 @@ def read_vtk_cube(
     from smile_viewer.physics.volume import Volume
 
     p = c.check_readable(path)
-    allowed_mask = {"mask", "boundary", "alpha_ev_cm2", "n0_cm3", "n_h_cm3", "density_fraction", "density_min_cm3", "r_min_re"}
-    bad = sorted(set(mask_options) - allowed_mask)
-    if bad:
-        raise UserInputError(f"read_vtk_cube: unknown option(s) {bad}")
     if cell_data not in ("point", "nearest"):
         raise UserInputError(f"cell_data = {cell_data!r}: expected 'point' (average to the points) or 'nearest'")
+    bad = sorted(set(mask_options) - set(c.MASK_OPTIONS))
+    if bad:
+        raise UserInputError(f"read_vtk_cube: unknown option(s) {bad}")
     factor, length_note = c.length_factor(p, length_unit if length_unit not in (None, "") else "R_E", "length_unit")
     meta = _meta(p)
-    mode, chosen = _choose_arrays(p, meta, variable, variables)
+    legacy_mesh = None
+    if meta["kind"] == "legacy":
+        # a legacy file is read whole (no array selection): check it fits, then list its arrays
+        c.check_memory(p, _estimate(meta, None, p), max_bytes, "a legacy VTK file is read whole (about twice its size)")
+        legacy_mesh = _read_mesh(p, "legacy", [])
+        meta["arrays"] = _legacy_arrays(legacy_mesh)
+        meta["n_points"], meta["n_cells"] = int(legacy_mesh.n_points), int(legacy_mesh.n_cells)
+    names_in_file = [a["name"] for a in meta["arrays"]]
+    listing = ", ".join(f"{a['name']} ({a['location']} data, {a['components']} comp.)" for a in meta["arrays"]) or "no arrays"
+    mode, chosen = c.choose_variables(p, names_in_file, listing, variable, variables, vector_ok=True)
     if mode == "emissivity" and mask_options:
         raise UserInputError(f"options {sorted(mask_options)} apply to plasma moments, but {p} is read as an emissivity array")
     names = list(chosen.values())
@@ -457,8 +430,8 @@ def read_vtk_cube(
     # memory, before reading: the selected arrays and the uniform grid (when it is known
     # now; otherwise checked again once the points are read, before resampling)
     n_src = int(meta.get("n_points") or 0)
-    source_bytes = _estimate(meta, names, p)
-    per_node = 40 if mode == "emissivity" else 200
+    source_bytes = _estimate(meta, names, p) + (n_src * 8 * 24 if mode == "moments" else 0)
+    per_node = 40
     if shape is not None:
         grid_nodes = int(np.prod(np.broadcast_to(np.asarray(shape, dtype=np.int64), (3,))))
     elif spacing_re is not None:
@@ -472,74 +445,63 @@ def read_vtk_cube(
         c.check_memory(p, source_bytes + grid.n_nodes * per_node, max_bytes,
                        f"{what} of {grid.n_xyz[0]}×{grid.n_xyz[1]}×{grid.n_xyz[2]} nodes")  # fmt: skip
 
-    mesh = _scale_points(_read_mesh(p, meta["kind"], names), factor)
+    mesh = _scale_points(legacy_mesh if legacy_mesh is not None else _read_mesh(p, meta["kind"], names), factor)
     fr, frame_how = c.resolve_frame(p, frame, None)
-    provenance: dict[str, Any] = {
-        "source": "VTK file resampled onto a uniform grid" if mode == "emissivity" else "plasma moments from a VTK file: P = alpha n_H n v_eff",
-        "file": {"path": str(p.resolve()), "format": f"VTK {type(mesh).__name__} ({p.suffix})", "arrays": chosen,
-                 "coordinates": length_note, "frame": frame_how},
-        "software": {**c.software(), "pyvista": _pv().__version__},
-    }  # fmt: skip
+    file_prov: dict[str, Any] = {"path": str(p.resolve()), "format": f"VTK {type(mesh).__name__} ({p.suffix})",
+                                 "arrays": chosen, "coordinates": length_note, "frame": frame_how}  # fmt: skip
+    provenance: dict[str, Any] = {"file": file_prov, "software": {**c.software(), "pyvista": _pv().__version__}}
     nan_stats = []
-    arrays: dict[str, tuple[np.ndarray, str]] = {}
+    loaded: dict[str, tuple[np.ndarray, str]] = {}
     for key, name in chosen.items():
         loc = "point" if name in mesh.point_data else "cell"
         arr = np.asarray(mesh.point_data[name] if loc == "point" else mesh.cell_data[name])
+        want = 3 if key == "v" else 1
+        got = 1 if arr.ndim == 1 else arr.shape[-1]
+        if got != want:
+            raise DataFileError(p, f"array {name!r} (for {key}) has {got} component(s): expected {want}")
         arr, st = c.check_finite(p, f"array {name!r}", arr, max_nan_fraction=max_nan_fraction, nan_fill=nan_fill)
         if st:
             nan_stats.append(st)
-        arrays[key] = (arr, loc)
+        loaded[key] = (arr, loc)
     if nan_stats:
-        provenance["file"]["nonfinite"] = nan_stats
+        file_prov["nonfinite"] = nan_stats
 
-    sampled, grid_desc = _to_uniform(p, mesh, arrays, spacing_re=spacing_re, shape=shape, bounds=bounds,
+    if mode == "emissivity":
+        arr, loc = loaded["emissivity"]
+        vals, vol_units, note = c.emissivity_units(p, chosen["emissivity"], arr, (units or {}).get("emissivity"))
+        provenance["source"] = "emissivity from a VTK file"
+        provenance["units"] = note
+        field = (vals, loc)
+    else:
+        locs = {loc for _, loc in loaded.values()}
+        if locs == {"cell"}:
+            xyz = np.asarray(mesh.cell_centers().points, dtype=np.float64)
+            loc = "cell"
+        else:
+            if "cell" in locs:  # mixed: average the cell arrays to the points
+                tmp = mesh.copy(deep=False)
+                tmp.clear_data()
+                for key, (arr, l) in loaded.items():
+                    if l == "cell":
+                        tmp.cell_data[key] = arr
+                tmp = tmp.cell_data_to_point_data()
+                loaded = {k: ((np.asarray(tmp.point_data[k]), "point") if l == "cell" else (a, l)) for k, (a, l) in loaded.items()}
+            xyz = np.asarray(mesh.points, dtype=np.float64)
+            loc = "point"
+        eta, mom_prov = c.emissivity_from_moments(p, xyz, {k: a for k, (a, _) in loaded.items()}, chosen, dict(units or {}), mask_options)
+        provenance["source"] = "plasma moments from a VTK file: P = alpha n_H n v_eff at the file's points, then resampled"
+        provenance["moments"] = mom_prov
+        vol_units = c.EMISSIVITY_UNITS
+        field = (eta, loc)
+
+    sampled, grid_desc = _to_uniform(p, mesh, {"emissivity": field}, spacing_re=spacing_re, shape=shape, bounds=bounds,
                                      max_nodes=max_nodes, cell_data=cell_data, outside_value=outside_value,
                                      check_grid=check_grid)  # fmt: skip
     provenance["grid"] = grid_desc
-    origin, spacing, n_xyz = grid_desc["origin_re"], grid_desc["spacing_re"], grid_desc["n_xyz"]
-    nx, ny, nz = n_xyz
-
-    def block(key: str) -> np.ndarray:
-        return sampled[key]
-
-    if mode == "emissivity":
-        vals, vol_units, note = c.emissivity_units(p, chosen["emissivity"], block("emissivity"), (units or {}).get("emissivity"))
-        provenance["units"] = note
-        return c.wrap_volume_errors(p, lambda: Volume(vals, tuple(origin), tuple(spacing), frame=fr, units=vol_units, provenance=provenance))
-
-    from smile_viewer.physics.emissivity import temperature_from_pressure_k
-    from smile_viewer.physics.volume import plasma_volume
-
-    notes = []
-    u = dict(units or {})
-    n, note = c.convert_units(p, chosen["n"], block("n").astype(np.float64), u.get("n"), "n")
-    notes.append(note)
-    if "v" in chosen:
-        vel = block("v").astype(np.float64)
-        vel, note = c.convert_units(p, chosen["v"], vel, u.get("v"), "v")
-        notes.append(note)
-    else:
-        comps = []
-        for k in ("vx", "vy", "vz"):
-            comp, note = c.convert_units(p, chosen[k], block(k).astype(np.float64), u.get(k, u.get("v")), "v")
-            comps.append(comp)
-            notes.append(note)
-        vel = np.stack(comps, axis=-1)
-    if "T" in chosen:
-        t_k, note = c.convert_units(p, chosen["T"], block("T").astype(np.float64), u.get("T"), "T")
-        notes.append(note)
-    else:
-        p_npa, note = c.convert_units(p, chosen["p"], block("p").astype(np.float64), u.get("p"), "p")
-        notes.append(note + "; T = p / (n k): all the thermal pressure assigned to the protons")
-        t_k = np.asarray(temperature_from_pressure_k(p_npa, n))
-    provenance["units"] = notes
-    axes = [o + np.arange(k) * d for o, k, d in zip(origin, n_xyz, spacing)]
-
-    def build():
-        vol = plasma_volume(*axes, n, vel, t_k, frame=fr, provenance=provenance, **mask_options)
-        return Volume(vol.values, tuple(origin), tuple(spacing), frame=fr, units=vol.units, provenance=vol.provenance)
-
-    return c.wrap_volume_errors(p, build)
+    vals = sampled["emissivity"]
+    return c.wrap_volume_errors(
+        p, lambda: Volume(vals, tuple(grid_desc["origin_re"]), tuple(grid_desc["spacing_re"]), frame=fr, units=vol_units, provenance=provenance)
+    )
 
 
 def _to_uniform(path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cell_data, outside_value, check_grid):

@@ -22,7 +22,13 @@ Example::
 Dayglow is not modelled.
 """
 
-from smile_viewer.physics.aurora.kernels import SHELL_NPARAM, auroral_shell_point, shell_segments
+from smile_viewer.physics.aurora.kernels import (
+    SHELL_NPARAM,
+    ZP_SHELL_NPARAM,
+    auroral_shell_point,
+    shell_segments,
+    zp_shell_point,
+)
 from smile_viewer.physics.aurora.kp import kp_from_solar_wind, kp_newell2008, newell_coupling
 from smile_viewer.physics.aurora.lbh import (
     LBHL_R_PER_ERG_CM2_S,
@@ -50,6 +56,7 @@ __all__ = [
     "LBHL_R_PER_ERG_CM2_S",
     "PHOTONS_CM3_S_PER_R_PER_RE",
     "SHELL_NPARAM",
+    "ZP_SHELL_NPARAM",
     "AuroralShell",
     "BrightnessGrid",
     "ShellProfile",
@@ -70,4 +77,5 @@ __all__ = [
     "shell_segments",
     "sm_to_mlat_mlt",
     "zhang_paxton_2008",
+    "zp_shell_point",
 ]

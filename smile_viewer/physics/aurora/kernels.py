@@ -30,6 +30,20 @@ Parameter vector ``p`` (float64, length :data:`SHELL_NPARAM` = 21), made by
 
 ``grid``: float64 (or float32) C-contiguous array (n_mlat, n_mlt) of column brightness [R];
 bilinear interpolation, periodic in MLT, held constant beyond the first and last rows.
+
+Analytic variant, :func:`zp_shell_point` (no grid: the Zhang & Paxton 2008 energy flux is
+evaluated at each sample, as ``AuroralShell.volume_emission(..., source="model")`` does).
+Parameter vector (float64, length :data:`ZP_SHELL_NPARAM` = 122), made by
+``AuroralShell.analytic_kernel_params(time, frame)``:
+
+=======  =====================================================================
+0-14     as above (rotation to SM, radial profile)
+15, 16   f1, f2: weights of the lower and upper Kp bins (flux = f1 V1 + f2 V2, floored at 0)
+17       Rayleigh of LBH-long per erg cm^-2 s^-1 (405.46, Sotirelis et al. 2013)
+18-69    lower Kp bin's energy-flux table, 13 terms × (A, B, C, D), row-major
+         (Const, Cos_1..Cos_6, Sin_1..Sin_6)
+70-121   upper Kp bin's table, same layout
+=======  =====================================================================
 """
 
 from __future__ import annotations
@@ -43,14 +57,18 @@ __all__ = [
     "PROFILE_GAUSSIAN",
     "PROFILE_SLAB",
     "SHELL_NPARAM",
+    "ZP_SHELL_NPARAM",
     "auroral_shell_point",
     "grid_lookup",
     "shell_segments",
     "shell_segments_many",
     "shell_weight",
+    "zp_energy_flux",
+    "zp_shell_point",
 ]
 
 SHELL_NPARAM = 21
+ZP_SHELL_NPARAM = 122
 PROFILE_SLAB = 0
 PROFILE_GAUSSIAN = 1
 
@@ -112,6 +130,60 @@ def auroral_shell_point(x, y, z, p, grid):
     if mlt >= 24.0:
         mlt -= 24.0
     return w * grid_lookup(mlat, mlt, p, grid)
+
+
+@_jit
+def _epstein_bin(x, ct, st, p, off):
+    """Epstein value of the table at p[off:off+52] at co-latitude x [deg], MLT angle (cos, sin)."""
+    # Fourier series: cos(n a), sin(n a) by the angle-addition recurrence
+    a0 = p[off]
+    a1 = p[off + 1]
+    a2 = p[off + 2]
+    a3 = p[off + 3]
+    cn, sn = ct, st
+    for n in range(1, 7):
+        kc = off + 4 * n
+        ks = off + 4 * (n + 6)
+        a0 += p[kc] * cn + p[ks] * sn
+        a1 += p[kc + 1] * cn + p[ks + 1] * sn
+        a2 += p[kc + 2] * cn + p[ks + 2] * sn
+        a3 += p[kc + 3] * cn + p[ks + 3] * sn
+        cn, sn = cn * ct - sn * st, sn * ct + cn * st
+    u = x - a1
+    t = u / a3
+    if t > 0.0:
+        lae = t + math.log1p(math.exp(-t))
+    else:
+        lae = math.log1p(math.exp(t))
+    return a0 * math.exp(u / a2 - 2.0 * lae)
+
+
+@_jit
+def zp_energy_flux(mlat, ct, st, p):
+    """Zhang & Paxton (2008) energy flux [erg cm^-2 s^-1] at magnetic latitude ``mlat`` [deg] and
+    MLT angle (cos, sin of MLT·π/12), with the Kp weights and tables of ``p`` (layout above)."""
+    x = 90.0 - abs(mlat)
+    q = p[15] * _epstein_bin(x, ct, st, p, 18) + p[16] * _epstein_bin(x, ct, st, p, 70)
+    return max(q, 0.0)
+
+
+@_jit
+def zp_shell_point(x, y, z, p):
+    """Volume emission [R/R_E] of the Zhang & Paxton LBH-long shell at (x, y, z) [R_E], no grid."""
+    xs = p[0] * x + p[1] * y + p[2] * z
+    ys = p[3] * x + p[4] * y + p[5] * z
+    zs = p[6] * x + p[7] * y + p[8] * z
+    rho = math.sqrt(xs * xs + ys * ys)
+    r = math.sqrt(rho * rho + zs * zs)
+    w = shell_weight(r, p)
+    if w == 0.0:
+        return 0.0
+    mlat = math.degrees(math.atan2(zs, rho))
+    if rho > 0.0:  # MLT angle = atan2(y, x) + pi
+        ct, st = -xs / rho, -ys / rho
+    else:
+        ct, st = -1.0, 0.0
+    return w * p[17] * zp_energy_flux(mlat, ct, st, p)
 
 
 @_jit

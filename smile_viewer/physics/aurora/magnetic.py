@@ -10,10 +10,11 @@ centred dipole of IGRF-14 (:func:`smile_viewer.coords.dipole_axis`), so that
   The SM X axis lies in the plane of the dipole axis and the Sun, so the subsolar point has
   MLT = 12 h exactly, dusk (+Y_SM) 18 h and midnight 0 h.
 
-The auroral models this feeds (Zhang & Paxton 2008) were fitted in AACGM coordinates, which
-follow the real (non-dipolar, offset) field: AACGM and centred-dipole latitudes differ by up
-to a few degrees at auroral latitudes, depending on longitude, and MLTs by up to about half
-an hour. aacgmv2 or apexpy (PyPI) would do better; they are not used here.
+The auroral model this feeds (Zhang & Paxton 2008) was fitted in the corrected geomagnetic
+(AACGM-type) coordinates of the GUVI products, which follow the real, non-dipolar field:
+those and centred-dipole coordinates differ at auroral latitudes by up to several degrees in
+latitude and up to about an hour in MLT, depending on longitude. aacgmv2 or apexpy (PyPI)
+would do better; they are not used here.
 
 Positions are geocentric; frames are those of :mod:`smile_viewer.coords`.
 """

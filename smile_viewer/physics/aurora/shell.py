@@ -32,7 +32,9 @@ Dayglow is not modelled.
 
 Two evaluation paths:
 
-- ``source="model"``: the brightness is evaluated from the model at each point (no grid).
+- ``source="model"``: the brightness is evaluated from the model at each point (no grid);
+  the numba point function :func:`~.kernels.zp_shell_point` with
+  :meth:`AuroralShell.analytic_kernel_params` does the same for Zhang & Paxton shells.
 - ``source="grid"``: bilinear interpolation in a regular mlat × MLT grid
   (:meth:`AuroralShell.grid`), exactly what the numba point function
   :func:`~.kernels.auroral_shell_point` does with :meth:`AuroralShell.kernel_arrays`; the
@@ -55,7 +57,12 @@ from smile_viewer.errors import UserInputError
 from smile_viewer.physics.aurora import kernels
 from smile_viewer.physics.aurora.lbh import LBHL_R_PER_ERG_CM2_S
 from smile_viewer.physics.aurora.magnetic import sm_to_mlat_mlt, to_sm_matrix
-from smile_viewer.physics.aurora.zhang_paxton import BelowLowest, ZhangPaxton2008
+from smile_viewer.physics.aurora.zhang_paxton import (
+    BelowLowest,
+    ZhangPaxton2008,
+    flux_bin_weights,
+    load_coefficients,
+)
 
 __all__ = [
     "PHOTONS_CM3_S_PER_R_PER_RE",
@@ -440,6 +447,22 @@ class AuroralShell:
         g = grid if grid is not None else self.grid()
         p = np.concatenate([self._matrix_to_sm(t, frame).ravel(), self.profile.to_array(), g.spec])
         return p, np.ascontiguousarray(g.values_r, dtype=float)
+
+    def analytic_kernel_params(self, time, frame: str = "gse") -> np.ndarray:
+        """Parameter vector (122,) for :func:`~.kernels.zp_shell_point` at one ``time``: the
+        Zhang & Paxton brightness evaluated per sample, no grid. Only for Zhang & Paxton shells."""
+        if not isinstance(self.source, ZhangPaxtonLBH):
+            raise UserInputError("analytic kernel parameters exist only for Zhang & Paxton shells")
+        t = _as_time(time)
+        if not t.isscalar:
+            raise UserInputError("analytic_kernel_params takes one time (the rotation to SM is baked in)")
+        zp_model = self.source.precipitation
+        c = load_coefficients()
+        i, f1, f2 = flux_bin_weights(zp_model.kp, zp_model.below_lowest_bin, c)
+        return np.concatenate([
+            self._matrix_to_sm(t, frame).ravel(), self.profile.to_array(),
+            [f1, f2, LBHL_R_PER_ERG_CM2_S], c.energy_flux[i].ravel(), c.energy_flux[i + 1].ravel(),
+        ])
 
     def line_integral(self, origins_re, directions, time, frame: str = "gse", *,
                       max_step_km: float = 5.0, order: int = 4, stop_at_earth: bool = True,
