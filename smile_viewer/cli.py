@@ -5,6 +5,7 @@
 - ``gui``     start the desktop application (the default)
 - ``orbit``   export an ephemeris of the SMILE orbit (CSV or CCSDS OEM)
 - ``render``  render the 3-D scene to a PNG without a window
+- ``synth``   synthetic SXI/UVI image product (FITS, optional PNG); see :mod:`smile_viewer.synth`
 
 A user's mistake (bad time string, unknown frame, unreadable file) ends with exit status 2
 and a one-line message on stderr, never a traceback.
@@ -74,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_render.add_argument("--out", required=True, help="output PNG file")
     p_render.add_argument("--time", default=None, help="scene time, ISO 8601 UTC (default: first apogee of the default orbit)")
     p_render.add_argument("--size", type=_size, default=(1280, 800), help="image size WxH (default 1280x800)")
+
+    from smile_viewer.synth import add_synth_parser
+
+    add_synth_parser(sub)
     return parser
 
 
@@ -111,11 +116,18 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from smile_viewer.synth import run_synth
+
+    return run_synth(args)
+
+
 _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: _cmd_gui,
     "gui": _cmd_gui,
     "orbit": _cmd_orbit,
     "render": _cmd_render,
+    "synth": _cmd_synth,
 }
 
 

@@ -52,32 +52,37 @@ from smile_viewer.io.cubes._common import (
     VariableInfo,
     available_memory_bytes,
 )
-from smile_viewer.io.cubes.fits_cube import fits_cube_info, read_fits_cube, solar_wind_from_header, write_fits_cube
+from smile_viewer.io.cubes.fits_cube import (
+    fits_cube_info,
+    read_fits_cube,
+    solar_wind_from_header,
+    write_fits_cube,
+)
 from smile_viewer.io.cubes.netcdf_cube import NETCDF_SUFFIXES, netcdf_cube_info, read_netcdf_cube
 from smile_viewer.io.cubes.vtk_cube import VTK_SUFFIXES, read_vtk_cube, vtk_cube_info
 
 __all__ = [
-    "read_cube",
-    "cube_info",
-    "cube_format",
-    "read_fits_cube",
-    "write_fits_cube",
-    "fits_cube_info",
-    "solar_wind_from_header",
-    "read_vtk_cube",
-    "vtk_cube_info",
-    "read_netcdf_cube",
-    "netcdf_cube_info",
-    "CubeInfo",
-    "VariableInfo",
-    "CubeWarning",
-    "available_memory_bytes",
+    "CUBE_SUFFIXES",
     "DEFAULT_FRAME",
     "DEFAULT_MAX_NAN_FRACTION",
     "DEFAULT_MAX_NODES",
     "EMISSIVITY_NAMES",
     "MOMENT_NAMES",
-    "CUBE_SUFFIXES",
+    "CubeInfo",
+    "CubeWarning",
+    "VariableInfo",
+    "available_memory_bytes",
+    "cube_format",
+    "cube_info",
+    "fits_cube_info",
+    "netcdf_cube_info",
+    "read_cube",
+    "read_fits_cube",
+    "read_netcdf_cube",
+    "read_vtk_cube",
+    "solar_wind_from_header",
+    "vtk_cube_info",
+    "write_fits_cube",
 ]
 
 _FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
@@ -86,7 +91,7 @@ CUBE_SUFFIXES: tuple[str, ...] = _FITS_SUFFIXES + VTK_SUFFIXES + NETCDF_SUFFIXES
 
 
 def cube_format(path: Any) -> str:
-    """"fits", "vtk" or "netcdf" for a cube file, from its first bytes (FITS ``SIMPLE``, gzip
+    """ "fits", "vtk" or "netcdf" for a cube file, from its first bytes (FITS ``SIMPLE``, gzip
     with a FITS name, HDF5 and netCDF-3 signatures, VTK XML and legacy headers), else its
     extension. DataFileError for missing/empty files and formats not read here."""
     p = _common.check_readable(path)
@@ -97,8 +102,13 @@ def cube_format(path: Any) -> str:
     if head.startswith(b"\x1f\x8b"):
         if name.endswith(_FITS_SUFFIXES):
             return "fits"
-        raise DataFileError(p, "is gzip-compressed; only gzipped FITS cubes (.fits.gz) are read directly — decompress it first")
-    if head.startswith(b"\x89HDF\r\n\x1a\n") or (head[:3] == b"CDF" and head[3:4] in (b"\x01", b"\x02", b"\x05")):
+        raise DataFileError(
+            p,
+            "is gzip-compressed; only gzipped FITS cubes (.fits.gz) are read directly — decompress it first",
+        )
+    if head.startswith(b"\x89HDF\r\n\x1a\n") or (
+        head[:3] == b"CDF" and head[3:4] in (b"\x01", b"\x02", b"\x05")
+    ):
         return "netcdf"
     stripped = head.lstrip()
     if stripped.startswith(b"# vtk DataFile") or b"<VTKFile" in head:
@@ -110,7 +120,9 @@ def cube_format(path: Any) -> str:
             "netCDF or VTK (OMNI CDF files are read by smile_viewer.io.omni)",
         )
     if name.endswith(_FITS_SUFFIXES):
-        raise DataFileError(p, f"is not a FITS file: it does not start with 'SIMPLE  =' (first bytes {head[:16]!r})")
+        raise DataFileError(
+            p, f"is not a FITS file: it does not start with 'SIMPLE  =' (first bytes {head[:16]!r})"
+        )
     if name.endswith(VTK_SUFFIXES):
         raise DataFileError(p, f"is not a VTK file (first bytes {head[:16]!r})")
     if name.endswith(NETCDF_SUFFIXES):

@@ -22,14 +22,14 @@ from smile_viewer.constants import R_E_KM
 from smile_viewer.errors import DataFileError, UserInputError
 
 __all__ = [
-    "CubeInfo",
-    "VariableInfo",
-    "CubeWarning",
+    "DEFAULT_FRAME",
     "DEFAULT_MAX_NAN_FRACTION",
     "DEFAULT_MAX_NODES",
-    "DEFAULT_FRAME",
     "EMISSIVITY_NAMES",
     "MOMENT_NAMES",
+    "CubeInfo",
+    "CubeWarning",
+    "VariableInfo",
     "available_memory_bytes",
 ]
 
@@ -68,8 +68,10 @@ _BYTE_UNITS = ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB")
 
 
 class CubeWarning(UserWarning):
-    """A cube file was read but something about it deserves attention (NaN values, an
-    assumed frame or unit, values that could not be converted)."""
+    """A cube file was read but something about it deserves attention: NaN/infinite values
+    (count and fraction), or emissivity units that could not be converted. Assumptions that
+    every file of a kind needs (the frame of a cube that states none, units of a VTK file)
+    are recorded in the volume's provenance instead."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,12 @@ class VariableInfo:
 
     def __str__(self) -> str:
         dims = f"({', '.join(self.dims)})" if self.dims else "×".join(map(str, self.shape))
-        parts = [self.name, f"{self.location} data" if self.location in ("point", "cell") else self.location, dims, self.dtype]
+        parts = [
+            self.name,
+            f"{self.location} data" if self.location in ("point", "cell") else self.location,
+            dims,
+            self.dtype,
+        ]
         text = " ".join(q for q in parts if q)
         if self.components != 1:
             text += f", {self.components} components"
@@ -128,11 +135,17 @@ class CubeInfo:
         lines = [f"{self.path}: {self.format}, {format_bytes(self.file_bytes)}"]
         if self.shape is not None:
             nz, ny, nx = self.shape
-            lines.append(f"  grid {nx}×{ny}×{nz} (x×y×z){'' if self.uniform is None else ', uniform' if self.uniform else ', non-uniform'}")
+            lines.append(
+                f"  grid {nx}×{ny}×{nz} (x×y×z){'' if self.uniform is None else ', uniform' if self.uniform else ', non-uniform'}"
+            )
         if self.n_points is not None:
             lines.append(f"  {self.n_points} points, {self.n_cells} cells")
         if self.bounds_re is not None:
-            lines.append("  bounds " + ", ".join(f"{a}=[{lo:.4g}, {hi:.4g}]" for a, (lo, hi) in zip("xyz", self.bounds_re)) + " R_E")
+            lines.append(
+                "  bounds "
+                + ", ".join(f"{a}=[{lo:.4g}, {hi:.4g}]" for a, (lo, hi) in zip("xyz", self.bounds_re))
+                + " R_E"
+            )
         if self.frame:
             lines.append(f"  frame {self.frame.upper()}")
         if self.units:
@@ -190,6 +203,21 @@ def read_magic(path: Path, n: int = 1024) -> bytes:
         return f.read(n)
 
 
+def _umask() -> int:
+    """The process umask, read from /proc where possible (setting it to read it back is not
+    thread-safe)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_output(path: Any, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically
@@ -210,12 +238,7 @@ def atomic_output(path: Any, overwrite: bool = True) -> Iterator[Path]:
             os.fsync(f.fileno())
         # mkstemp makes the file private (0600): give it the mode a new file would get
         # (or the mode of the file it replaces)
-        if target.exists():
-            mode = target.stat().st_mode & 0o7777
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
+        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
         os.chmod(tmp_path, mode)
         os.replace(tmp_path, target)
     except BaseException:
@@ -236,10 +259,13 @@ def available_memory_bytes() -> int | None:
     ``MemAvailable`` of /proc/meminfo, else None (unknown: no limit is applied)."""
     try:
         import psutil
-
-        return int(psutil.virtual_memory().available)
-    except Exception:
-        pass
+    except ImportError:
+        psutil = None
+    if psutil is not None:
+        try:
+            return int(psutil.virtual_memory().available)
+        except (OSError, AttributeError, RuntimeError):
+            pass
     try:
         with open("/proc/meminfo", encoding="ascii") as f:
             for line in f:
@@ -357,7 +383,9 @@ def _pct(frac: float) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def check_axis(path: Path, name: str, values: Any, n_data: int | None = None, data_desc: str = "") -> tuple[np.ndarray, bool]:
+def check_axis(
+    path: Path, name: str, values: Any, n_data: int | None = None, data_desc: str = ""
+) -> tuple[np.ndarray, bool]:
     """Validate a coordinate axis: 1-D, finite, >= 2 values, length ``n_data``, strictly
     monotonic. Returns (increasing float64 axis, flipped) — a strictly decreasing axis is
     reversed and ``flipped`` is True (the caller reverses the data along that axis)."""
@@ -365,7 +393,9 @@ def check_axis(path: Path, name: str, values: Any, n_data: int | None = None, da
     if a.ndim != 1:
         squeezed = np.squeeze(a)
         if squeezed.ndim != 1:
-            raise DataFileError(path, f"the {name} axis has shape {a.shape}: expected a 1-D vector of coordinates")
+            raise DataFileError(
+                path, f"the {name} axis has shape {a.shape}: expected a 1-D vector of coordinates"
+            )
         a = squeezed
     if a.dtype.kind not in "iuf":
         raise DataFileError(path, f"the {name} axis has data type {a.dtype}: expected numbers")
@@ -380,7 +410,10 @@ def check_axis(path: Path, name: str, values: Any, n_data: int | None = None, da
         )
     bad = ~np.isfinite(a)
     if bad.any():
-        raise DataFileError(path, f"the {name} axis holds {int(bad.sum())} non-finite value(s) (first at index {int(np.argmax(bad))})")
+        raise DataFileError(
+            path,
+            f"the {name} axis holds {int(bad.sum())} non-finite value(s) (first at index {int(np.argmax(bad))})",
+        )
     d = np.diff(a)
     if np.all(d > 0):
         return a, False
@@ -389,7 +422,10 @@ def check_axis(path: Path, name: str, values: Any, n_data: int | None = None, da
     zero = np.flatnonzero(d == 0)
     if zero.size:
         i = int(zero[0])
-        raise DataFileError(path, f"the {name} axis is not strictly monotonic: it repeats the value {a[i]:.6g} at indices {i} and {i + 1}")
+        raise DataFileError(
+            path,
+            f"the {name} axis is not strictly monotonic: it repeats the value {a[i]:.6g} at indices {i} and {i + 1}",
+        )
     s = np.sign(d)
     i = int(np.flatnonzero(s != s[0])[0])
     raise DataFileError(
@@ -448,7 +484,9 @@ def parse_bounds(bounds: Any) -> tuple[tuple[float, float], tuple[float, float],
     if b.shape == (6,):
         b = b.reshape(3, 2)
     if b.shape != (3, 2) or not np.all(np.isfinite(b)) or np.any(b[:, 1] <= b[:, 0]):
-        raise UserInputError(f"bounds = {bounds!r}: expected ((x0, x1), (y0, y1), (z0, z1)) with x0 < x1 etc. in R_E")
+        raise UserInputError(
+            f"bounds = {bounds!r}: expected ((x0, x1), (y0, y1), (z0, z1)) with x0 < x1 etc. in R_E"
+        )
     return tuple((float(lo), float(hi)) for lo, hi in b)  # type: ignore[return-value]
 
 
@@ -469,7 +507,12 @@ class TargetGrid:
         return self.origin[i] + np.arange(self.n_xyz[i]) * self.spacing[i]
 
     def describe(self) -> dict[str, Any]:
-        return {"origin_re": list(self.origin), "spacing_re": list(self.spacing), "n_xyz": list(self.n_xyz), "chosen_by": self.how}
+        return {
+            "origin_re": list(self.origin),
+            "spacing_re": list(self.spacing),
+            "n_xyz": list(self.n_xyz),
+            "chosen_by": self.how,
+        }
 
 
 def target_grid(
@@ -504,13 +547,13 @@ def target_grid(
         how = "shape"
     elif spacing_re is not None:
         d = np.array(_triple(spacing_re, "spacing_re"))
-        n = tuple(max(2, int(math.floor(length[i] / d[i] + 1e-9)) + 1) for i in range(3))
+        n = tuple(max(2, math.floor(length[i] / d[i] + 1e-9) + 1) for i in range(3))
         spacing = tuple(float(d[i]) for i in range(3))
         how = "spacing_re (nodes from the lower bounds at that step)"
     else:
         target = max(8, min(int(n_source or max_nodes), int(max_nodes)))
         d0 = float(np.cbrt(np.prod(length) / target))
-        n = tuple(max(2, int(round(length[i] / d0)) + 1) for i in range(3))
+        n = tuple(max(2, round(length[i] / d0) + 1) for i in range(3))
         spacing = tuple(float(length[i] / (n[i] - 1)) for i in range(3))
         how = (f"default: nearly cubic cells of about {d0:.4g} R_E, about {target} nodes "
                f"(the source's point count, at most {max_nodes}), nodes on the bounds")  # fmt: skip
@@ -578,7 +621,9 @@ def find_name(candidates: Sequence[str], available: Sequence[str]) -> str | None
     return None
 
 
-def convert_units(path: Path, name: str, values: np.ndarray, units: str | None, quantity: str) -> tuple[np.ndarray, str]:
+def convert_units(
+    path: Path, name: str, values: np.ndarray, units: str | None, quantity: str
+) -> tuple[np.ndarray, str]:
     """Convert a moment to the units of :data:`MOMENT_UNITS` with astropy. Returns
     (values, note). No units → assumed to be the target units (said in the note). A mass
     density given for ``n`` (e.g. ``amu/cm^3``) is divided by the proton mass (all the mass
@@ -595,7 +640,9 @@ def convert_units(path: Path, name: str, values: np.ndarray, units: str | None, 
     try:
         unit = u.Unit(spec, parse_strict="raise")
     except (ValueError, TypeError):
-        raise DataFileError(path, f"variable {name!r} has units {text!r} that cannot be read; expected units of {target}") from None
+        raise DataFileError(
+            path, f"variable {name!r} has units {text!r} that cannot be read; expected units of {target}"
+        ) from None
     extra = ""
     try:
         if quantity == "n" and unit.is_equivalent(u.kg / u.m**3):
@@ -604,12 +651,16 @@ def convert_units(path: Path, name: str, values: np.ndarray, units: str | None, 
         else:
             factor = float(unit.to(u.Unit(target), equivalencies=u.temperature_energy()))
     except u.UnitConversionError:
-        raise DataFileError(path, f"variable {name!r} has units {text!r}, which cannot be converted to {target}") from None
+        raise DataFileError(
+            path, f"variable {name!r} has units {text!r}, which cannot be converted to {target}"
+        ) from None
     note = f"{name}: {text}" + ("" if factor == 1.0 else f" converted to {target} (× {factor:.6g})") + extra
     return (values if factor == 1.0 else values * factor), note
 
 
-def emissivity_units(path: Path, name: str, values: np.ndarray, units: str | None) -> tuple[np.ndarray, str, str]:
+def emissivity_units(
+    path: Path, name: str, values: np.ndarray, units: str | None
+) -> tuple[np.ndarray, str, str]:
     """Convert emissivity values to eV cm^-3 s^-1 when their units say so. Returns (values,
     units string for the Volume, note). Unknown or other units are kept as they are (with a
     CubeWarning): the volume's ``units`` then says what the values are."""
@@ -623,13 +674,19 @@ def emissivity_units(path: Path, name: str, values: np.ndarray, units: str | Non
         factor = unit.to(u.eV / u.cm**3 / u.s)
     except (ValueError, TypeError, u.UnitConversionError):
         warnings.warn(
-            CubeWarning(f"{path}: {name} has units {text!r}, not an emissivity in {EMISSIVITY_UNITS}; values kept as they are"),
+            CubeWarning(
+                f"{path}: {name} has units {text!r}, not an emissivity in {EMISSIVITY_UNITS}; values kept as they are"
+            ),
             stacklevel=4,
         )
         return values, text, f"{name}: units {text!r} kept (not convertible to {EMISSIVITY_UNITS})"
     if factor == 1.0:
         return values, EMISSIVITY_UNITS, f"{name}: {text}"
-    return values * factor, EMISSIVITY_UNITS, f"{name}: {text} converted to {EMISSIVITY_UNITS} (× {factor:.6g})"
+    return (
+        values * factor,
+        EMISSIVITY_UNITS,
+        f"{name}: {text} converted to {EMISSIVITY_UNITS} (× {factor:.6g})",
+    )
 
 
 def resolve_frame(path: Path, option: str | None, from_file: str | None) -> tuple[str, str]:
@@ -644,9 +701,14 @@ def resolve_frame(path: Path, option: str | None, from_file: str | None) -> tupl
     if from_file is not None:
         f = str(from_file).strip().lower()
         if f not in FRAMES:
-            raise DataFileError(path, f"states the frame {from_file!r}: expected one of {tuple(x.upper() for x in FRAMES)}")
+            raise DataFileError(
+                path, f"states the frame {from_file!r}: expected one of {tuple(x.upper() for x in FRAMES)}"
+            )
         return f, "stated in the file"
-    return DEFAULT_FRAME, f"assumed {DEFAULT_FRAME.upper()} (the file does not state a frame; pass frame= to override)"
+    return (
+        DEFAULT_FRAME,
+        f"assumed {DEFAULT_FRAME.upper()} (the file does not state a frame; pass frame= to override)",
+    )
 
 
 def split_options(options: Mapping[str, Any], allowed: Sequence[str], reader: str) -> None:
@@ -694,6 +756,7 @@ def choose_variables(
     *,
     vector_ok: bool,
     extra_keys: Sequence[str] = (),
+    searchable: Sequence[str] | None = None,
 ) -> tuple[str, dict[str, str]]:
     """Decide what to read: ("emissivity", {"emissivity": name}) or ("moments", {"n": ...,
     "v" or "vx"/"vy"/"vz": ..., "T" or "p": ...}).
@@ -701,10 +764,15 @@ def choose_variables(
     ``variable`` / ``variables["emissivity"]`` name the emissivity; other keys of
     ``variables`` name moments (``extra_keys``, e.g. "x", "y", "z", are passed over here). With
     no names given, the first of :data:`EMISSIVITY_NAMES` found is read, else a complete set
-    of moments from :data:`MOMENT_NAMES`. Missing names raise DataFileError with ``listing``.
+    of moments from :data:`MOMENT_NAMES`; moments are searched among ``searchable`` only
+    (default: all of ``available``; netCDF passes its 3-D variables so that a time axis ``t``
+    is never taken for a temperature). Missing names raise DataFileError with ``listing``.
     """
+    pool = list(available if searchable is None else searchable)
     if variables is not None and not isinstance(variables, Mapping):
-        raise UserInputError(f"variables = {variables!r}: expected a mapping such as {{'n': 'rho', 'vx': 'ux', ...}}")
+        raise UserInputError(
+            f"variables = {variables!r}: expected a mapping such as {{'n': 'rho', 'vx': 'ux', ...}}"
+        )
     given = {k: v for k, v in dict(variables or {}).items() if k not in extra_keys}
     keys = MOMENT_KEYS if vector_ok else tuple(k for k in MOMENT_KEYS if k != "v")
     unknown = sorted(set(given) - set(keys) - {"emissivity"})
@@ -729,7 +797,7 @@ def choose_variables(
             return "emissivity", {"emissivity": found}
     for key in keys:
         if key not in chosen:
-            found = find_name(MOMENT_NAMES[key], available)
+            found = find_name(MOMENT_NAMES[key], pool)
             if found is not None and found not in chosen.values():
                 chosen[key] = found
     has_v = ("v" in chosen and vector_ok) or all(k in chosen for k in ("vx", "vy", "vz"))
@@ -741,7 +809,11 @@ def choose_variables(
     if "T" not in chosen and "p" not in chosen:
         missing.append("T (temperature) or p (pressure)")
     if missing:
-        lead = "has no emissivity variable (looked for " + ", ".join(map(repr, EMISSIVITY_NAMES)) + ") and " if searched else "has "
+        lead = (
+            "has no emissivity variable (looked for " + ", ".join(map(repr, EMISSIVITY_NAMES)) + ") and "
+            if searched
+            else "has "
+        )
         raise DataFileError(
             path,
             f"{lead}no complete set of plasma moments (missing {'; '.join(missing)}); it has: {listing}. "
@@ -757,6 +829,15 @@ def choose_variables(
     elif "p" in chosen and "T" not in given:
         chosen.pop("T", None)
     return "moments", chosen
+
+
+def grid_points(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Positions (nz, ny, nx, 3) [R_E] of the nodes of the axes x, y, z (no meshgrid copies)."""
+    xyz = np.empty((z.size, y.size, x.size, 3))
+    xyz[..., 0] = x
+    xyz[..., 1] = y[:, None]
+    xyz[..., 2] = z[:, None, None]
+    return xyz
 
 
 def emissivity_from_moments(
@@ -776,19 +857,30 @@ def emissivity_from_moments(
 
     bad = sorted(set(mask_options) - set(MASK_OPTIONS))
     if bad:
-        raise UserInputError(f"unknown option(s) {bad}; the plasma-moment options are {', '.join(MASK_OPTIONS)}")
+        raise UserInputError(
+            f"unknown option(s) {bad}; the plasma-moment options are {', '.join(MASK_OPTIONS)}"
+        )
     notes = []
 
     def get(key: str, quantity: str) -> np.ndarray:
-        vals, note = convert_units(path, names[key], np.asarray(arrays[key], dtype=np.float64), units.get(key, units.get(quantity)), quantity)
+        vals, note = convert_units(
+            path,
+            names[key],
+            np.asarray(arrays[key], dtype=np.float64),
+            units.get(key, units.get(quantity)),
+            quantity,
+        )
         notes.append(note)
         return vals
 
     n = get("n", "n")
     if "v" in arrays:
         vel = get("v", "v")
-    else:
-        vel = np.stack([get(k, "v") for k in ("vx", "vy", "vz")], axis=-1)
+    else:  # the speed is all the emissivity needs: no (..., 3) stack
+        vel = np.square(get("vx", "v"))
+        vel += np.square(get("vy", "v"))
+        vel += np.square(get("vz", "v"))
+        np.sqrt(vel, out=vel)
     if "T" in arrays:
         t_k = get("T", "T")
         t_note = "T read from the file"
@@ -808,6 +900,7 @@ def emissivity_from_moments(
         "moments": dict(names),
         "units": notes,
         "temperature": t_note,
-        "mask": {k: (v if isinstance(v, (int, float, str)) else repr(v)) for k, v in mask_options.items()} or "default (plasma criterion)",
+        "mask": {k: (v if isinstance(v, (int, float, str)) else repr(v)) for k, v in mask_options.items()}
+        or "default (plasma criterion)",
     }
     return np.asarray(eta, dtype=np.float64), prov

@@ -42,7 +42,7 @@ import numpy as np
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.cubes import _common as c
 
-__all__ = ["read_fits_cube", "write_fits_cube", "fits_cube_info", "solar_wind_from_header", "SOLAR_WIND_KEYS"]
+__all__ = ["SOLAR_WIND_KEYS", "fits_cube_info", "read_fits_cube", "solar_wind_from_header", "write_fits_cube"]
 
 #: Primary-header keywords of the community's cubes: (keyword, unit, meaning).
 SOLAR_WIND_KEYS: tuple[tuple[str, str, str], ...] = (
@@ -65,7 +65,16 @@ SOLAR_WIND_KEYS: tuple[tuple[str, str, str], ...] = (
 _SW_KEYWORDS = tuple(k for k, _, _ in SOLAR_WIND_KEYS)
 _AXES = ("x", "y", "z")
 _FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
-_READ_OPTIONS = ("frame", "max_bytes", "max_nan_fraction", "nan_fill", "nonuniform", "spacing_re", "shape", "bounds")
+_READ_OPTIONS = (
+    "frame",
+    "max_bytes",
+    "max_nan_fraction",
+    "nan_fill",
+    "nonuniform",
+    "spacing_re",
+    "shape",
+    "bounds",
+)
 
 
 def _fits():
@@ -109,10 +118,15 @@ def _primary_shape(path: Path, hdul) -> tuple[tuple[int, int, int], int]:
     h = hdul[0].header
     naxis = int(h.get("NAXIS", 0))
     if naxis == 0:
-        raise DataFileError(path, f"has no data in its primary HDU: expected a 3-D emissivity array (HDUs: {_hdu_names(hdul)})")
+        raise DataFileError(
+            path,
+            f"has no data in its primary HDU: expected a 3-D emissivity array (HDUs: {_hdu_names(hdul)})",
+        )
     dims = tuple(int(h.get(f"NAXIS{k}", 0)) for k in range(naxis, 0, -1))
     if naxis != 3:
-        raise DataFileError(path, f"the primary array has {naxis} axes (shape {dims}): expected 3, ordered (z, y, x)")
+        raise DataFileError(
+            path, f"the primary array has {naxis} axes (shape {dims}): expected 3, ordered (z, y, x)"
+        )
     bitpix = int(h.get("BITPIX", -32))
     scaled = ("BSCALE" in h and float(h["BSCALE"]) != 1.0) or ("BZERO" in h and float(h["BZERO"]) != 0.0)
     size = 8 if scaled else abs(bitpix) // 8
@@ -133,7 +147,9 @@ def _solar_wind_dict(h) -> dict[str, Any]:
     for key in _SW_KEYWORDS:
         if key in h:
             v = h[key]
-            out[key] = v if isinstance(v, str) else (float(v) if isinstance(v, (int, float, np.number)) else str(v))
+            out[key] = (
+                v if isinstance(v, str) else (float(v) if isinstance(v, (int, float, np.number)) else str(v))
+            )
     return out
 
 
@@ -180,19 +196,33 @@ def fits_cube_info(path: Any) -> c.CubeInfo:
         uniform = True
         for name, n in zip(_AXES, shape[::-1]):
             if name not in hdul:
-                notes.append(f"no '{name}' extension")
-                bounds = None
-                uniform = None
+                notes.append(f"no '{name}' extension: the file cannot be read as a cube")
+                bounds, uniform = None, None
                 break
-            a, _ = c.check_axis(p, name, hdul[name].data, n)
+            try:
+                a, _ = c.check_axis(p, name, _ext_data(p, hdul, name), n)
+            except DataFileError as exc:
+                notes.append(exc.problem)
+                bounds, uniform = None, None
+                break
             bounds.append((float(a[0]), float(a[-1])))
             if not c.is_uniform(a):
                 uniform = False
                 notes.append(c.nonuniform_message(name, a))
-        variables = [c.VariableInfo("PRIMARY", tuple(shape), _dtype_name(h), ("z", "y", "x"), h.get("BUNIT"), "primary")]
+        variables = [
+            c.VariableInfo(
+                "PRIMARY", tuple(shape), _dtype_name(h), ("z", "y", "x"), h.get("BUNIT"), "primary"
+            )
+        ]
         for hdu in hdul[1:]:
-            dims = tuple(int(hdu.header.get(f"NAXIS{k}", 0)) for k in range(hdu.header.get("NAXIS", 0), 0, -1))
-            variables.append(c.VariableInfo(hdu.name, dims, _dtype_name(hdu.header), (), hdu.header.get("BUNIT"), "extension"))
+            dims = tuple(
+                int(hdu.header.get(f"NAXIS{k}", 0)) for k in range(hdu.header.get("NAXIS", 0), 0, -1)
+            )
+            variables.append(
+                c.VariableInfo(
+                    hdu.name, dims, _dtype_name(hdu.header), (), hdu.header.get("BUNIT"), "extension"
+                )
+            )
         n_nodes = int(np.prod(shape))
         return c.CubeInfo(
             path=str(p),
@@ -202,7 +232,7 @@ def fits_cube_info(path: Any) -> c.CubeInfo:
             bounds_re=tuple(bounds) if bounds else None,  # type: ignore[arg-type]
             uniform=uniform,
             variables=tuple(variables),
-            frame=(lambda f: f.lower() if f else None)(_header_frame(h)),
+            frame=(_header_frame(h) or "").lower() or None,
             units=str(h.get("BUNIT", c.EMISSIVITY_UNITS)),
             solar_wind=_solar_wind_dict(h),
             estimated_bytes=n_nodes * (size + 4),
@@ -213,7 +243,9 @@ def fits_cube_info(path: Any) -> c.CubeInfo:
 
 
 def _dtype_name(h) -> str:
-    return {8: "uint8", 16: "int16", 32: "int32", 64: "int64", -32: "float32", -64: "float64"}.get(int(h.get("BITPIX", 0)), "?")
+    return {8: "uint8", 16: "int16", 32: "int32", 64: "int64", -32: "float32", -64: "float64"}.get(
+        int(h.get("BITPIX", 0)), "?"
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -299,7 +331,9 @@ def read_fits_cube(
             needed = n_nodes * (size + 8) + grid.n_nodes * 24
         else:
             needed = n_nodes * (size + 4)
-        c.check_memory(p, needed, max_bytes, f"a {nx}×{ny}×{nz} array of {size}-byte values plus its float32 copy")
+        c.check_memory(
+            p, needed, max_bytes, f"a {nx}×{ny}×{nz} array of {size}-byte values plus its float32 copy"
+        )
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -307,7 +341,9 @@ def read_fits_cube(
                 raw = hdul[0].data
                 data = np.array(raw, dtype=np.float32 if grid is None else np.float64, copy=True)
             except (TypeError, ValueError, OSError, EOFError) as exc:
-                raise DataFileError(p, f"is truncated or corrupt: its primary array cannot be read ({exc})") from None
+                raise DataFileError(
+                    p, f"is truncated or corrupt: its primary array cannot be read ({exc})"
+                ) from None
         _raise_truncated(p, caught)
         if data.shape != (nz, ny, nx):
             raise DataFileError(p, f"primary array has shape {data.shape}, header says {dims}")
@@ -325,11 +361,16 @@ def read_fits_cube(
         data = data[:, ::-1, :]
     if fz:
         data = data[::-1, :, :]
-    data, nan_stats = c.check_finite(p, "the primary array", data, max_nan_fraction=max_nan_fraction, nan_fill=nan_fill)
+    data, nan_stats = c.check_finite(
+        p, "the primary array", data, max_nan_fraction=max_nan_fraction, nan_fill=nan_fill
+    )
     fr, frame_how = c.resolve_frame(p, frame, file_frame)
 
     provenance: dict[str, Any] = dict(stored) if isinstance(stored, Mapping) else {}
-    file_prov: dict[str, Any] = {"path": str(p.resolve()), "format": "FITS emissivity cube (z, y, x) with x, y, z extensions"}
+    file_prov: dict[str, Any] = {
+        "path": str(p.resolve()),
+        "format": "FITS emissivity cube (z, y, x) with x, y, z extensions",
+    }
     if sw:
         file_prov["header"] = sw
     if any((fx, fy, fz)):
@@ -346,7 +387,11 @@ def read_fits_cube(
     def build():
         if grid is not None:
             vals, n_out = c.regrid_rectilinear(data, x, y, z, grid)
-            provenance["resampled"] = {**grid.describe(), "method": "trilinear (tensor-product linear)", "nodes_outside_data": n_out}
+            provenance["resampled"] = {
+                **grid.describe(),
+                "method": "trilinear (tensor-product linear)",
+                "nodes_outside_data": n_out,
+            }
             return Volume(vals, grid.origin, grid.spacing, frame=fr, units=units, provenance=provenance)
         origin, spacing = _origin_spacing((x, y, z), wcs, (fx, fy, fz))
         return Volume(data, origin, spacing, frame=fr, units=units, provenance=provenance)
@@ -360,7 +405,9 @@ def _ext_data(path: Path, hdul, name: str):
     except (TypeError, ValueError, OSError) as exc:
         raise DataFileError(path, f"the {name!r} extension cannot be read ({exc})") from None
     if data is None:
-        raise DataFileError(path, f"the {name!r} extension holds no data: expected the {name} coordinates in R_E")
+        raise DataFileError(
+            path, f"the {name!r} extension holds no data: expected the {name} coordinates in R_E"
+        )
     return data
 
 
@@ -427,11 +474,15 @@ def _solar_wind_cards(solar_wind: Any) -> list[tuple[str, Any, str]]:
             for k, v in solar_wind.items():
                 key = str(k).upper()
                 if len(key) > 8 or not key.replace("_", "").replace("-", "").isalnum():
-                    raise UserInputError(f"solar wind keyword {k!r}: FITS keywords have at most 8 letters, digits, '_' or '-'")
+                    raise UserInputError(
+                        f"solar wind keyword {k!r}: FITS keywords have at most 8 letters, digits, '_' or '-'"
+                    )
                 if not isinstance(v, (str, int, float, np.number)) or isinstance(v, bool):
                     raise UserInputError(f"solar wind keyword {k!r} = {v!r}: expected a number or a string")
                 if isinstance(v, (float, np.floating)) and not math.isfinite(float(v)):
-                    raise UserInputError(f"solar wind keyword {k!r} = {v!r}: FITS headers cannot hold NaN or infinity")
+                    raise UserInputError(
+                        f"solar wind keyword {k!r} = {v!r}: FITS headers cannot hold NaN or infinity"
+                    )
                 cards.append((key, v.item() if isinstance(v, np.number) else v, comments.get(key, "")))
             return cards
     if not isinstance(solar_wind, SolarWind):
@@ -521,7 +572,9 @@ def write_fits_cube(
     h["PROVENAN"] = json.dumps(volume.provenance, ensure_ascii=True, sort_keys=True, default=str)
     import smile_viewer
 
-    h["HISTORY"] = f"Written by smile-viewer {smile_viewer.__version__} (smile_viewer.io.cubes.write_fits_cube)"
+    h["HISTORY"] = (
+        f"Written by smile-viewer {smile_viewer.__version__} (smile_viewer.io.cubes.write_fits_cube)"
+    )
     hdus = [primary]
     for name, axis in zip(_AXES, volume.axes()):
         ext = fits.ImageHDU(data=np.asarray(axis, dtype=np.float64), name=name)

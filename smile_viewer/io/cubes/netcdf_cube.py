@@ -48,7 +48,7 @@ import numpy as np
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.cubes import _common as c
 
-__all__ = ["read_netcdf_cube", "netcdf_cube_info", "NETCDF_SUFFIXES"]
+__all__ = ["NETCDF_SUFFIXES", "netcdf_cube_info", "read_netcdf_cube"]
 
 NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf", ".h5", ".hdf5", ".hdf", ".he5")
 _AXIS_NAMES = {
@@ -63,7 +63,9 @@ def _xr():
     try:
         import xarray
     except ImportError as exc:  # pragma: no cover - xarray is a dependency
-        raise UserInputError(f"reading netCDF/HDF5 files needs xarray (pip install xarray h5netcdf): {exc}") from None
+        raise UserInputError(
+            f"reading netCDF/HDF5 files needs xarray (pip install xarray h5netcdf): {exc}"
+        ) from None
     return xarray
 
 
@@ -82,7 +84,10 @@ def _engine(path: Path, engine: str | None) -> str:
             return "h5netcdf"
         if _have("netCDF4"):
             return "netcdf4"
-        raise DataFileError(path, "is an HDF5/netCDF-4 file, but neither h5netcdf nor netCDF4 is installed (pip install h5netcdf)")
+        raise DataFileError(
+            path,
+            "is an HDF5/netCDF-4 file, but neither h5netcdf nor netCDF4 is installed (pip install h5netcdf)",
+        )
     if head[:3] == b"CDF" and head[3:4] in (b"\x01", b"\x02", b"\x05"):
         if _have("netCDF4"):
             return "netcdf4"
@@ -104,7 +109,9 @@ def _open(path: Path, engine: str | None, group: str | None):
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if group is not None and ("group" in text.lower() or isinstance(exc, (KeyError, OSError))):
             raise DataFileError(path, f"has no group {group!r} or it cannot be read ({text})") from None
-        raise DataFileError(path, f"is not a readable netCDF/HDF5 file ({type(exc).__name__}: {text})") from None
+        raise DataFileError(
+            path, f"is not a readable netCDF/HDF5 file ({type(exc).__name__}: {text})"
+        ) from None
 
 
 def _listing(ds) -> str:
@@ -129,25 +136,46 @@ def _axis_vars(path: Path, ds, variables: Mapping[str, str]) -> dict[str, Any]:
     for axis in ("x", "y", "z"):
         name = variables.get(axis) or c.find_name(_AXIS_NAMES[axis], names)
         if name is None or name not in ds.variables:
-            given = f" (given as {variables[axis]!r})" if axis in variables else f" (looked for {', '.join(map(repr, _AXIS_NAMES[axis]))})"
+            given = (
+                f" (given as {variables[axis]!r})"
+                if axis in variables
+                else f" (looked for {', '.join(map(repr, _AXIS_NAMES[axis]))})"
+            )
             raise DataFileError(path, f"has no {axis} coordinate variable{given}; it has: {_listing(ds)}")
         var = ds.variables[name]
         if var.ndim != 1:
-            raise DataFileError(path, f"the {axis} coordinate {name!r} has dimensions {var.dims}: expected a 1-D axis")
+            raise DataFileError(
+                path, f"the {axis} coordinate {name!r} has dimensions {var.dims}: expected a 1-D axis"
+            )
         out[axis] = (name, var)
     return out
+
+
+def _squeeze_extra(var, axes: dict[str, Any]):
+    """Drop length-1 dimensions that are not axis dimensions (e.g. a single time step of MHD
+    output stored as (time, z, y, x)). Returns (variable, dropped dim names)."""
+    if var.ndim <= 3:
+        return var, []
+    axis_dims = {axes[a][1].dims[0] for a in ("x", "y", "z")}
+    extra = [d for d, n in zip(var.dims, var.shape) if n == 1 and d not in axis_dims]
+    if not extra:
+        return var, []
+    return var.isel({d: 0 for d in extra}), extra
 
 
 def _match_dims(path: Path, var_name: str, var, axes: dict[str, Any], order: str) -> tuple[str, str, str]:
     """The data variable's dims for (z, y, x)."""
     if var.ndim != 3:
-        raise DataFileError(path, f"variable {var_name!r} has {var.ndim} dimensions {var.dims}: expected 3 (z, y, x)")
+        raise DataFileError(
+            path, f"variable {var_name!r} has {var.ndim} dimensions {var.dims}: expected 3 (z, y, x)"
+        )
     dims = var.dims
     sizes = dict(zip(dims, var.shape))
     axis_dims = {a: axes[a][1].dims[0] for a in ("x", "y", "z")}
     lengths = {a: axes[a][1].shape[0] for a in ("x", "y", "z")}
-    desc = f"variable {var_name!r} has shape {var.shape} with dims {dims}; the axes have lengths " + ", ".join(
-        f"{a} {lengths[a]}" for a in ("x", "y", "z")
+    desc = (
+        f"variable {var_name!r} has shape {var.shape} with dims {dims}; the axes have lengths "
+        + ", ".join(f"{a} {lengths[a]}" for a in ("x", "y", "z"))
     )
     if len(set(axis_dims.values())) == 3 and set(axis_dims.values()) == set(dims):
         zyx = (axis_dims["z"], axis_dims["y"], axis_dims["x"])
@@ -179,7 +207,13 @@ def netcdf_cube_info(path: Any, *, group: str | None = None, engine: str | None 
     ds, eng = _open(p, engine, group)
     try:
         variables = tuple(
-            c.VariableInfo(str(n), tuple(int(s) for s in v.shape), str(v.dtype), tuple(map(str, v.dims)), v.attrs.get("units"))
+            c.VariableInfo(
+                str(n),
+                tuple(int(s) for s in v.shape),
+                str(v.dtype),
+                tuple(map(str, v.dims)),
+                v.attrs.get("units"),
+            )
             for n, v in ds.variables.items()
         )
         notes = []
@@ -260,17 +294,26 @@ def read_netcdf_cube(
     try:
         listing = _listing(ds)
         mode, chosen = c.choose_variables(p, list(ds.variables), listing, variable, variables, vector_ok=False,
-                                          extra_keys=("x", "y", "z"))  # fmt: skip
+                                          extra_keys=("x", "y", "z"),
+                                          searchable=[n for n, v in ds.variables.items() if v.ndim == 3])  # fmt: skip
         if mode == "emissivity" and mask_options:
-            raise UserInputError(f"options {sorted(mask_options)} apply to plasma moments, but {p} is read as an emissivity variable")
+            raise UserInputError(
+                f"options {sorted(mask_options)} apply to plasma moments, but {p} is read as an emissivity variable"
+            )
         axes = _axis_vars(p, ds, variables)
-        dims = {}
+        dims: dict[str, tuple[str, str, str]] = {}
+        squeezed: dict[str, list[str]] = {}
         for key, name in chosen.items():
-            dims[key] = _match_dims(p, name, ds.variables[name], axes, order)
+            var, dropped = _squeeze_extra(ds.variables[name], axes)
+            if dropped:
+                squeezed[key] = dropped
+            dims[key] = _match_dims(p, name, var, axes, order)
         nz, ny, nx = (axes[a][1].shape[0] for a in ("z", "y", "x"))
         n_nodes = nx * ny * nz
         resample = any(v is not None for v in (spacing_re, shape, bounds))
-        per_node = sum(_itemsize(ds.variables[n]) + 8 for n in chosen.values()) + (4 if mode == "emissivity" else 8 * 14)
+        per_node = sum(_itemsize(ds.variables[n]) + 8 for n in chosen.values()) + (
+            4 if mode == "emissivity" else 8 * 14
+        )
         grid_extra = 0
         if shape is not None:
             grid_extra = int(np.prod(np.broadcast_to(np.asarray(shape, dtype=np.int64), (3,)))) * 24
@@ -283,17 +326,30 @@ def read_netcdf_cube(
         ax_vals, flips, ax_notes = {}, {}, {}
         for a, n in (("x", nx), ("y", ny), ("z", nz)):
             name, var = axes[a]
-            f, note = c.length_factor(p, u_over.get(a, var.attrs.get("units")), f"the {a} coordinate {name!r}")
+            f, note = c.length_factor(
+                p, u_over.get(a, var.attrs.get("units")), f"the {a} coordinate {name!r}"
+            )
             vals, flipped = c.check_axis(p, a, np.asarray(var.values) * f, n, desc)
             ax_vals[a], flips[a], ax_notes[a] = vals, flipped, f"{name}: {note}"
+        x, y, z = ax_vals["x"], ax_vals["y"], ax_vals["z"]
+        uniform = all(c.is_uniform(a) for a in (x, y, z))
+        if not uniform and nonuniform == "error" and not resample:
+            bad_axis = next(a for a in "xyz" if not c.is_uniform(ax_vals[a]))
+            raise DataFileError(
+                p,
+                c.nonuniform_message(bad_axis, ax_vals[bad_axis])
+                + ": a volume needs a uniform grid; pass nonuniform='resample' to interpolate it onto one",
+            )
         data: dict[str, np.ndarray] = {}
         nan_stats = []
         for key, name in chosen.items():
-            var = ds.variables[name]
+            var, _ = _squeeze_extra(ds.variables[name], axes)
             try:
                 arr = np.asarray(var.transpose(*dims[key]).values)
             except (OSError, ValueError, RuntimeError, KeyError) as exc:
-                raise DataFileError(p, f"variable {name!r} cannot be read: the file is corrupt or truncated ({exc})") from None
+                raise DataFileError(
+                    p, f"variable {name!r} cannot be read: the file is corrupt or truncated ({exc})"
+                ) from None
             if arr.dtype.kind not in "iuf":
                 raise DataFileError(p, f"variable {name!r} has data type {arr.dtype}: expected numbers")
             arr = arr.astype(np.float32 if mode == "emissivity" else np.float64, copy=False)
@@ -303,25 +359,20 @@ def read_netcdf_cube(
                 arr = arr[:, ::-1, :]
             if flips["z"]:
                 arr = arr[::-1, :, :]
-            arr, st = c.check_finite(p, f"variable {name!r}", arr, max_nan_fraction=max_nan_fraction, nan_fill=nan_fill)
+            arr, st = c.check_finite(
+                p, f"variable {name!r}", arr, max_nan_fraction=max_nan_fraction, nan_fill=nan_fill
+            )
             if st:
                 nan_stats.append(st)
             data[key] = arr
         var_units = {k: u_over.get(k, ds.variables[n].attrs.get("units")) for k, n in chosen.items()}
         file_frame = _frame_attr(ds)
-        global_attrs = {k: (v if isinstance(v, (str, int, float)) else str(v)) for k, v in list(ds.attrs.items())[:40]}
+        global_attrs = {
+            k: (v if isinstance(v, (str, int, float)) else str(v)) for k, v in list(ds.attrs.items())[:40]
+        }
     finally:
         ds.close()
 
-    x, y, z = ax_vals["x"], ax_vals["y"], ax_vals["z"]
-    uniform = all(c.is_uniform(a) for a in (x, y, z))
-    if not uniform and nonuniform == "error" and not resample:
-        bad_axis = next(a for a in "xyz" if not c.is_uniform(ax_vals[a]))
-        raise DataFileError(
-            p,
-            c.nonuniform_message(bad_axis, ax_vals[bad_axis])
-            + ": a volume needs a uniform grid; pass nonuniform='resample' to interpolate it onto one",
-        )
     fr, frame_how = c.resolve_frame(p, frame, file_frame)
     file_prov: dict[str, Any] = {
         "path": str(p.resolve()),
@@ -332,20 +383,25 @@ def read_netcdf_cube(
     }
     if any(flips.values()):
         file_prov["reversed_axes"] = [a for a in "xyz" if flips[a]]
+    if squeezed:
+        file_prov["dropped_length1_dims"] = squeezed
     if nan_stats:
         file_prov["nonfinite"] = nan_stats
     if global_attrs:
         file_prov["attributes"] = global_attrs
-    provenance: dict[str, Any] = {"file": file_prov, "software": {**c.software(), "xarray": _xr().__version__}}
+    provenance: dict[str, Any] = {
+        "file": file_prov,
+        "software": {**c.software(), "xarray": _xr().__version__},
+    }
 
     if mode == "emissivity":
-        vals, vol_units, note = c.emissivity_units(p, chosen["emissivity"], data["emissivity"], var_units["emissivity"])
+        vals, vol_units, note = c.emissivity_units(
+            p, chosen["emissivity"], data["emissivity"], var_units["emissivity"]
+        )
         provenance["source"] = "emissivity from a netCDF/HDF5 file"
         provenance["units"] = note
     else:
-        zz, yy, xx = np.meshgrid(z, y, x, indexing="ij")
-        xyz = np.stack([xx, yy, zz], axis=-1)
-        del xx, yy, zz
+        xyz = c.grid_points(x, y, z)
         vals, mom_prov = c.emissivity_from_moments(p, xyz, data, chosen, var_units, mask_options)
         del xyz
         vol_units = c.EMISSIVITY_UNITS
@@ -361,7 +417,11 @@ def read_netcdf_cube(
                              bounds=bounds, n_source=n_nodes)  # fmt: skip
         c.check_memory(p, grid.n_nodes * 24 + n_nodes * 8, max_bytes, f"resampling onto {grid.n_xyz} nodes")
         res, n_out = c.regrid_rectilinear(vals, x, y, z, grid)
-        provenance["resampled"] = {**grid.describe(), "method": "trilinear (tensor-product linear)", "nodes_outside_data": n_out}
+        provenance["resampled"] = {
+            **grid.describe(),
+            "method": "trilinear (tensor-product linear)",
+            "nodes_outside_data": n_out,
+        }
         return Volume(res, grid.origin, grid.spacing, frame=fr, units=vol_units, provenance=provenance)
 
     return c.wrap_volume_errors(p, build)

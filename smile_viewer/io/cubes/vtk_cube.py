@@ -47,11 +47,22 @@ import numpy as np
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.cubes import _common as c
 
-__all__ = ["read_vtk_cube", "vtk_cube_info", "VTK_SUFFIXES"]
+__all__ = ["VTK_SUFFIXES", "read_vtk_cube", "vtk_cube_info"]
 
 VTK_SUFFIXES = (".vti", ".vtr", ".vts", ".vtu", ".vtk")
-_XML_TYPES = {"ImageData": ".vti", "RectilinearGrid": ".vtr", "StructuredGrid": ".vts", "UnstructuredGrid": ".vtu"}
-_KIND = {".vti": "image", ".vtr": "rectilinear", ".vts": "structured", ".vtu": "unstructured", ".vtk": "legacy"}
+_XML_TYPES = {
+    "ImageData": ".vti",
+    "RectilinearGrid": ".vtr",
+    "StructuredGrid": ".vts",
+    "UnstructuredGrid": ".vtu",
+}
+_KIND = {
+    ".vti": "image",
+    ".vtr": "rectilinear",
+    ".vts": "structured",
+    ".vtu": "unstructured",
+    ".vtk": "legacy",
+}
 # bytes per cell of connectivity held by an unstructured grid (8-node hexahedra, 64-bit ids).
 _CELL_BYTES = 80
 
@@ -74,8 +85,11 @@ def _vtk_errors(path: Path, what: str) -> Iterator[None]:
             yield
         except DataFileError:
             raise
-        except Exception as exc:
-            raise DataFileError(path, f"{what} ({type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''})") from None
+        except Exception as exc:  # noqa: BLE001 - VTK/pyvista readers raise many types
+            raise DataFileError(
+                path,
+                f"{what} ({type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''})",
+            ) from None
     errors = [str(getattr(e, "alert", e)).strip() for e in catcher.error_events]
     if errors:
         last = errors[0].splitlines()[-1] if errors[0] else "error"
@@ -92,7 +106,9 @@ def _vtk_kind(path: Path) -> str:
     if m:
         t = m.group(1).decode("ascii", "replace")
         if t not in _XML_TYPES:
-            raise DataFileError(path, f"is a VTK XML file of type {t!r}: expected one of {', '.join(_XML_TYPES)}")
+            raise DataFileError(
+                path, f"is a VTK XML file of type {t!r}: expected one of {', '.join(_XML_TYPES)}"
+            )
         return _KIND[_XML_TYPES[t]]
     suffix = path.suffix.lower()
     if suffix in _KIND:
@@ -118,7 +134,7 @@ def _xml_meta(path: Path, kind: str) -> dict[str, Any]:
     from vtkmodules.vtkCommonExecutionModel import vtkStreamingDemandDrivenPipeline as sddp
 
     pv = _pv()
-    with _vtk_errors(path, "is not a readable VTK file"):
+    with _vtk_errors(path, "is corrupt, truncated or not a VTK file"):
         reader = pv.get_reader(str(path))
         r = reader.reader
         r.SetFileName(str(path))
@@ -141,7 +157,10 @@ def _xml_meta(path: Path, kind: str) -> dict[str, Any]:
         meta["n_points"], meta["n_cells"] = n_pts, n_cells
     if meta.get("n_points", 0) == 0:
         raise DataFileError(path, "holds no points (an empty VTK data set)")
-    for assoc, key in (("point", vtkDataObject.POINT_DATA_VECTOR()), ("cell", vtkDataObject.CELL_DATA_VECTOR())):
+    for assoc, key in (
+        ("point", vtkDataObject.POINT_DATA_VECTOR()),
+        ("cell", vtkDataObject.CELL_DATA_VECTOR()),
+    ):
         vec = info.Get(key)
         if vec is None:
             continue
@@ -181,7 +200,7 @@ def _piece_counts(path: Path) -> tuple[int, int]:
                 last = m.end()
             if stop >= 0:
                 break
-            tail = buf[max(last, len(buf) - 4096):]
+            tail = buf[max(last, len(buf) - 4096) :]
     return pts, cells
 
 
@@ -220,7 +239,7 @@ def _legacy_meta(path: Path) -> dict[str, Any]:
 def _legacy_arrays(mesh) -> list[dict[str, Any]]:
     out = []
     for loc, data in (("point", mesh.point_data), ("cell", mesh.cell_data)):
-        for name in data.keys():
+        for name in data:
             arr = np.asarray(data[name])
             out.append({"name": name, "location": loc, "components": 1 if arr.ndim == 1 else int(arr.shape[-1]),
                         "itemsize": arr.dtype.itemsize, "dtype": str(arr.dtype)})  # fmt: skip
@@ -247,7 +266,8 @@ def vtk_cube_info(path: Any) -> c.CubeInfo:
         meta["arrays"] = _legacy_arrays(legacy_mesh)
         meta["n_points"], meta["n_cells"] = int(legacy_mesh.n_points), int(legacy_mesh.n_cells)
     variables = tuple(
-        c.VariableInfo(a["name"], (), a["dtype"], (), None, a["location"], a["components"]) for a in meta["arrays"]
+        c.VariableInfo(a["name"], (), a["dtype"], (), None, a["location"], a["components"])
+        for a in meta["arrays"]
     )
     dims = meta.get("dims")
     bounds = None
@@ -255,7 +275,8 @@ def vtk_cube_info(path: Any) -> c.CubeInfo:
     if "origin" in meta and "spacing" in meta and dims:
         bounds = tuple((o, o + s * (n - 1)) for o, s, n in zip(meta["origin"], meta["spacing"], dims))
     elif meta["kind"] == "rectilinear" or (
-        meta["kind"] in ("structured", "unstructured") and _estimate({**meta, "arrays": []}, [], p) <= GEOMETRY_INFO_MAX_BYTES
+        meta["kind"] in ("structured", "unstructured")
+        and _estimate({**meta, "arrays": []}, [], p) <= GEOMETRY_INFO_MAX_BYTES
     ):
         bounds = _geometry_bounds(p)
         if bounds is None:
@@ -270,7 +291,8 @@ def vtk_cube_info(path: Any) -> c.CubeInfo:
                      "its arrays are listed only when it is read")  # fmt: skip
     return c.CubeInfo(
         path=str(p),
-        format=f"vtk-{meta['kind']}" + (f" ({meta.get('dataset', '').lower()})" if meta["kind"] == "legacy" else ""),
+        format=f"vtk-{meta['kind']}"
+        + (f" ({meta.get('dataset', '').lower()})" if meta["kind"] == "legacy" else ""),
         file_bytes=p.stat().st_size,
         shape=tuple(dims[::-1]) if dims else None,  # type: ignore[arg-type]
         n_points=meta.get("n_points"),
@@ -348,7 +370,9 @@ def _read_mesh(path: Path, kind: str, names: list[str]):
         raise DataFileError(path, "holds a multi-block data set: give one block as its own file")
     for a in names:
         if a not in mesh.point_data and a not in mesh.cell_data:
-            raise DataFileError(path, f"is corrupt or truncated: array {a!r} is announced in its header but could not be read")
+            raise DataFileError(
+                path, f"is corrupt or truncated: array {a!r} is announced in its header but could not be read"
+            )
     return mesh
 
 
@@ -407,24 +431,35 @@ def read_vtk_cube(
 
     p = c.check_readable(path)
     if cell_data not in ("point", "nearest"):
-        raise UserInputError(f"cell_data = {cell_data!r}: expected 'point' (average to the points) or 'nearest'")
+        raise UserInputError(
+            f"cell_data = {cell_data!r}: expected 'point' (average to the points) or 'nearest'"
+        )
     bad = sorted(set(mask_options) - set(c.MASK_OPTIONS))
     if bad:
         raise UserInputError(f"read_vtk_cube: unknown option(s) {bad}")
-    factor, length_note = c.length_factor(p, length_unit if length_unit not in (None, "") else "R_E", "length_unit")
+    factor, length_note = c.length_factor(
+        p, length_unit if length_unit not in (None, "") else "R_E", "length_unit"
+    )
     meta = _meta(p)
     legacy_mesh = None
     if meta["kind"] == "legacy":
         # a legacy file is read whole (no array selection): check it fits, then list its arrays
-        c.check_memory(p, _estimate(meta, None, p), max_bytes, "a legacy VTK file is read whole (about twice its size)")
+        c.check_memory(
+            p, _estimate(meta, None, p), max_bytes, "a legacy VTK file is read whole (about twice its size)"
+        )
         legacy_mesh = _read_mesh(p, "legacy", [])
         meta["arrays"] = _legacy_arrays(legacy_mesh)
         meta["n_points"], meta["n_cells"] = int(legacy_mesh.n_points), int(legacy_mesh.n_cells)
     names_in_file = [a["name"] for a in meta["arrays"]]
-    listing = ", ".join(f"{a['name']} ({a['location']} data, {a['components']} comp.)" for a in meta["arrays"]) or "no arrays"
+    listing = (
+        ", ".join(f"{a['name']} ({a['location']} data, {a['components']} comp.)" for a in meta["arrays"])
+        or "no arrays"
+    )
     mode, chosen = c.choose_variables(p, names_in_file, listing, variable, variables, vector_ok=True)
     if mode == "emissivity" and mask_options:
-        raise UserInputError(f"options {sorted(mask_options)} apply to plasma moments, but {p} is read as an emissivity array")
+        raise UserInputError(
+            f"options {sorted(mask_options)} apply to plasma moments, but {p} is read as an emissivity array"
+        )
     names = list(chosen.values())
 
     # memory, before reading: the selected arrays and the uniform grid (when it is known
@@ -445,11 +480,23 @@ def read_vtk_cube(
         c.check_memory(p, source_bytes + grid.n_nodes * per_node, max_bytes,
                        f"{what} of {grid.n_xyz[0]}×{grid.n_xyz[1]}×{grid.n_xyz[2]} nodes")  # fmt: skip
 
-    mesh = _scale_points(legacy_mesh if legacy_mesh is not None else _read_mesh(p, meta["kind"], names), factor)
+    mesh = _scale_points(
+        legacy_mesh if legacy_mesh is not None else _read_mesh(p, meta["kind"], names), factor
+    )
+    b = mesh.bounds
+    extents = (b[1] - b[0], b[3] - b[2], b[5] - b[4])
+    if min(extents) <= 0:
+        flat = ", ".join(f"{a} [{b[2 * i]:.6g}, {b[2 * i + 1]:.6g}]" for i, a in enumerate("xyz"))
+        raise DataFileError(
+            p, f"is not 3-D: its points span {flat} (a cube needs an extent along x, y and z)"
+        )
     fr, frame_how = c.resolve_frame(p, frame, None)
     file_prov: dict[str, Any] = {"path": str(p.resolve()), "format": f"VTK {type(mesh).__name__} ({p.suffix})",
                                  "arrays": chosen, "coordinates": length_note, "frame": frame_how}  # fmt: skip
-    provenance: dict[str, Any] = {"file": file_prov, "software": {**c.software(), "pyvista": _pv().__version__}}
+    provenance: dict[str, Any] = {
+        "file": file_prov,
+        "software": {**c.software(), "pyvista": _pv().__version__},
+    }
     nan_stats = []
     loaded: dict[str, tuple[np.ndarray, str]] = {}
     for key, name in chosen.items():
@@ -459,7 +506,9 @@ def read_vtk_cube(
         got = 1 if arr.ndim == 1 else arr.shape[-1]
         if got != want:
             raise DataFileError(p, f"array {name!r} (for {key}) has {got} component(s): expected {want}")
-        arr, st = c.check_finite(p, f"array {name!r}", arr, max_nan_fraction=max_nan_fraction, nan_fill=nan_fill)
+        arr, st = c.check_finite(
+            p, f"array {name!r}", arr, max_nan_fraction=max_nan_fraction, nan_fill=nan_fill
+        )
         if st:
             nan_stats.append(st)
         loaded[key] = (arr, loc)
@@ -468,7 +517,9 @@ def read_vtk_cube(
 
     if mode == "emissivity":
         arr, loc = loaded["emissivity"]
-        vals, vol_units, note = c.emissivity_units(p, chosen["emissivity"], arr, (units or {}).get("emissivity"))
+        vals, vol_units, note = c.emissivity_units(
+            p, chosen["emissivity"], arr, (units or {}).get("emissivity")
+        )
         provenance["source"] = "emissivity from a VTK file"
         provenance["units"] = note
         field = (vals, loc)
@@ -485,11 +536,18 @@ def read_vtk_cube(
                     if l == "cell":
                         tmp.cell_data[key] = arr
                 tmp = tmp.cell_data_to_point_data()
-                loaded = {k: ((np.asarray(tmp.point_data[k]), "point") if l == "cell" else (a, l)) for k, (a, l) in loaded.items()}
+                loaded = {
+                    k: ((np.asarray(tmp.point_data[k]), "point") if l == "cell" else (a, l))
+                    for k, (a, l) in loaded.items()
+                }
             xyz = np.asarray(mesh.points, dtype=np.float64)
             loc = "point"
-        eta, mom_prov = c.emissivity_from_moments(p, xyz, {k: a for k, (a, _) in loaded.items()}, chosen, dict(units or {}), mask_options)
-        provenance["source"] = "plasma moments from a VTK file: P = alpha n_H n v_eff at the file's points, then resampled"
+        eta, mom_prov = c.emissivity_from_moments(
+            p, xyz, {k: a for k, (a, _) in loaded.items()}, chosen, dict(units or {}), mask_options
+        )
+        provenance["source"] = (
+            "plasma moments from a VTK file: P = alpha n_H n v_eff at the file's points, then resampled"
+        )
         provenance["moments"] = mom_prov
         vol_units = c.EMISSIVITY_UNITS
         field = (eta, loc)
@@ -500,11 +558,21 @@ def read_vtk_cube(
     provenance["grid"] = grid_desc
     vals = sampled["emissivity"]
     return c.wrap_volume_errors(
-        p, lambda: Volume(vals, tuple(grid_desc["origin_re"]), tuple(grid_desc["spacing_re"]), frame=fr, units=vol_units, provenance=provenance)
+        p,
+        lambda: Volume(
+            vals,
+            tuple(grid_desc["origin_re"]),
+            tuple(grid_desc["spacing_re"]),
+            frame=fr,
+            units=vol_units,
+            provenance=provenance,
+        ),
     )
 
 
-def _to_uniform(path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cell_data, outside_value, check_grid):
+def _to_uniform(
+    path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cell_data, outside_value, check_grid
+):
     """Put each array (key → (values, "point"/"cell")) on one uniform grid. Returns
     ({key: array (nz, ny, nx[, comps])}, grid description)."""
     pv = _pv()
@@ -533,10 +601,18 @@ def _to_uniform(path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cel
                 how = "the image's own grid (no interpolation)"
             for key, (arr, _) in arrays.items():
                 out[key] = comps_shape(arr, n)
-            return out, {"origin_re": list(origin), "spacing_re": list(spacing), "n_xyz": list(n), "chosen_by": how}
+            return out, {
+                "origin_re": list(origin),
+                "spacing_re": list(spacing),
+                "n_xyz": list(n),
+                "chosen_by": how,
+            }
 
     if _is_rectilinear(mesh) or (image_direct and grid_opts):
-        axes = [np.asarray(a, dtype=np.float64) for a in ((mesh.x, mesh.y, mesh.z) if _is_rectilinear(mesh) else _image_axes(mesh))]
+        axes = [
+            np.asarray(a, dtype=np.float64)
+            for a in ((mesh.x, mesh.y, mesh.z) if _is_rectilinear(mesh) else _image_axes(mesh))
+        ]
         for name, a in zip("xyz", axes):
             c.check_axis(path, name, a)
         uniform = all(c.is_uniform(a) for a in axes)
@@ -549,7 +625,14 @@ def _to_uniform(path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cel
             return out, {"origin_re": [float(a[0]) for a in axes], "spacing_re": list(spacing), "n_xyz": list(n),
                          "chosen_by": "the rectilinear grid's own uniform axes (no interpolation)"}  # fmt: skip
         data_bounds = [(a[0], a[-1]) for a in axes]
-        grid = c.target_grid(data_bounds, spacing_re=spacing_re, shape=shape, bounds=bounds, n_source=mesh.n_points, max_nodes=max_nodes)
+        grid = c.target_grid(
+            data_bounds,
+            spacing_re=spacing_re,
+            shape=shape,
+            bounds=bounds,
+            n_source=mesh.n_points,
+            max_nodes=max_nodes,
+        )
         check_grid(grid)
         n_out_total = 0
         for key, (arr, loc) in arrays.items():
@@ -559,7 +642,10 @@ def _to_uniform(path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cel
             if v.ndim == 3:
                 res, n_out = c.regrid_rectilinear(v, *src_axes, grid, outside_value)
             else:
-                parts = [c.regrid_rectilinear(v[..., k], *src_axes, grid, outside_value) for k in range(v.shape[-1])]
+                parts = [
+                    c.regrid_rectilinear(v[..., k], *src_axes, grid, outside_value)
+                    for k in range(v.shape[-1])
+                ]
                 res, n_out = np.stack([q[0] for q in parts], axis=-1), parts[0][1]
             out[key] = res
             n_out_total = max(n_out_total, n_out)
@@ -576,21 +662,31 @@ def _to_uniform(path, mesh, arrays, *, spacing_re, shape, bounds, max_nodes, cel
     for key, (arr, loc) in arrays.items():
         (src.point_data if loc == "point" else src.cell_data)[key] = arr
     method = "VTK vtkResampleWithDataSet (cell shape functions)"
-    if any(loc == "cell" for _, loc in arrays.values()) and cell_data == "point":
-        src = src.cell_data_to_point_data(pass_cell_data=False)
-        method += "; cell data averaged to the points first"
+    if any(loc == "cell" for _, loc in arrays.values()):
+        if cell_data == "point":
+            src = src.cell_data_to_point_data(pass_cell_data=False)
+            method += "; cell data averaged to the points first"
+        else:
+            method += "; cell data: the value of the cell holding each node (cell_data='nearest')"
     target = pv.ImageData(dimensions=grid.n_xyz, spacing=grid.spacing, origin=grid.origin)
     with _vtk_errors(path, "could not be resampled onto a uniform grid"):
         res = target.sample(src)
     valid = np.asarray(res.point_data["vtkValidPointMask"]).astype(bool)
     n_out = int(valid.size - np.count_nonzero(valid))
     for key in arrays:
-        arr = np.asarray(res.point_data[key] if key in res.point_data else res.cell_data[key], dtype=np.float64)
+        arr = np.asarray(
+            res.point_data[key] if key in res.point_data else res.cell_data[key], dtype=np.float64
+        )
         if n_out:
             m = valid if arr.ndim == 1 else valid[:, None]
             arr = np.where(m, arr, outside_value)
         out[key] = comps_shape(arr.astype(np.float32) if arr.ndim == 1 else arr, grid.n_xyz)
-    return out, {**grid.describe(), "method": method, "nodes_outside_data": n_out, "outside_value": outside_value}
+    return out, {
+        **grid.describe(),
+        "method": method,
+        "nodes_outside_data": n_out,
+        "outside_value": outside_value,
+    }
 
 
 def _image_axes(mesh):

@@ -1,0 +1,712 @@
+"""The ``cpu`` backend: numba kernels, parallel over rays (``prange``), one thread per ray's loop.
+
+This module also *defines* the integration algorithm; the numpy reference
+(:mod:`._raymarch_numpy`) and the CUDA kernels (``raymarch.cu``) follow it step by step, so the
+three backends agree to rounding (tested to 1e-5 relative; in practice ~1e-12).
+
+Units: positions and path lengths in R_E; analytic emissivity in eV cm^-3 s^-1; the kernels
+return ∫ P ds with ds in R_E (the caller multiplies by the source's unit factor).
+
+Rays
+----
+Ray ``i`` is ``o + s d_i`` (``|d_i| = 1``) for ``0 <= s <= s_end[i]``, where ``s_end`` is the
+outer path length, shortened to the first contact with the sphere r = 1 R_E when the request
+occults the Earth (:func:`smile_viewer.compute.backends.ray_ends`).
+
+Analytic models, ``method="adaptive"``
+--------------------------------------
+Each model has two boundary functions in logarithmic form, ``g_mp = ln r - ln r_mp(dir)`` and
+``g_bs = ln r - ln r_bs(dir)`` (negative inside; :func:`boundary_pair`), whose signs give the
+region exactly as the point functions of :mod:`smile_viewer.physics.emissivity_kernels` decide
+it: inside the magnetopause (P = 0), the sheath (smooth P), outside the bow shock
+(P = A2 (r/10)^-3). Along each ray:
+
+1. Coarse walk: ``s_0 = 0``, ``s_{k+1} = min(s_k + clamp(f · r(s_k), 1e-3, max_step), s_end)``
+   with ``f = step_fraction`` and ``r(s) = |o + s d|`` (the geocentric distance: boundaries and
+   emissivity vary on that scale). Both boundary functions are evaluated at every ``s_k``.
+2. A sign change of ``g_mp`` or ``g_bs`` between ``s_k`` and ``s_{k+1}`` is a crossing; it is
+   located by Illinois false position (:func:`refine_root`: a regula falsi step, the retained
+   end's value halved when the same end is kept twice, every new point at least ``tol/2`` from
+   the bracket's ends) until the bracket is at most ``root_tol`` wide; the crossing is its
+   middle. With two crossings in one step they are taken in order along the ray.
+3. The steps, cut at the crossings, are the pieces. Sheath pieces are integrated with
+   ``n``-point Gauss–Legendre (the model's point function at the nodes); contiguous pieces
+   outside the bow shock are integrated at once in closed form, ``A2 · 10³ ∫ ds / r³``
+   (:func:`inv_cube_integral`, free of cancellation, as
+   :func:`smile_viewer.physics.exosphere.line_integral_inverse_cube`); pieces inside the
+   magnetopause give 0.
+
+The sheath emissivity is analytic along the ray with its nearest complex singularities a
+distance >= r_min from the real axis; a panel of length f·r with f = 0.25 therefore converges
+like (16)^(-2n) for n-point Gauss–Legendre: ~1e-9 at n = 4. What limits the accuracy is a
+pair of crossings closer together than one coarse step (a ray grazing a boundary), which is
+not seen; at the defaults this affects a few pixels along the limb of each boundary.
+
+``method="trapezium"``: samples at ``s = k · step`` (k = 0, 1, …) and at ``s_end``, trapezium
+rule (the SXI team's method with step 0.5 R_E).
+
+Sampled volumes
+---------------
+The ray is clipped to the grid's box (slab method) and to ``[0, s_end]``; the clipped piece of
+length L is cut into an even number ``m = 2 ceil(L / (2 h))`` of intervals, ``h`` =
+``volume_step_voxels`` × the smallest spacing, and integrated by composite Simpson on the
+trilinear interpolant (fractional indices clamped into the grid, since the clipped points are
+inside up to rounding). Nothing outside the box.
+
+Auroral shell
+-------------
+The (at most two) pieces of the ray inside the shell's radial support are found exactly
+(:func:`smile_viewer.physics.aurora.kernels.shell_segments`), clipped to ``[0, s_end]``, cut
+into ``m = max(1, ceil(len / max_step))`` equal sub-pieces and integrated with ``n``-point
+Gauss–Legendre of :func:`~smile_viewer.physics.aurora.kernels.auroral_shell_point` — the
+algorithm of :meth:`AuroralShell.line_integral` with ``source="grid"``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from numba import prange
+
+from smile_viewer.physics import emissivity_kernels as K
+from smile_viewer.physics.aurora import kernels as AK
+
+__all__ = [
+    "G_BIG",
+    "MIN_STEP_RE",
+    "boundary_pair",
+    "boundary_one",
+    "inv_cube_integral",
+    "refine_root",
+    "ray_adaptive",
+    "ray_trapezium",
+    "ray_volume",
+    "ray_aurora",
+    "find_crossings",
+    "MAX_CROSSINGS",
+    "render_analytic",
+    "render_trapezium",
+    "render_volume",
+    "render_aurora",
+    "wind_amplitude",
+]
+
+_jit = numba.njit(cache=True, fastmath=False, error_model="numpy")
+_pjit = numba.njit(parallel=True, cache=True, fastmath=False, error_model="numpy")
+
+#: Boundary functions are clamped to ±G_BIG (log units): a point down the -X axis is "inside"
+#: with a finite value, so that false position never meets an infinity.
+G_BIG = 700.0
+#: Shortest coarse step [R_E] (only met very close to the Earth's centre without occultation).
+MIN_STEP_RE = 1.0e-3
+#: Angular step in a CMEM cusp zone, as a fraction of the cusp's angular half-width.
+CUSP_STEP = 0.5
+#: Crossings kept per ray (a line meets each boundary surface only a few times).
+MAX_CROSSINGS = 32
+
+_JORG = K.MODEL_JORGENSEN
+_CMEM = K.MODEL_CMEM
+_EXO = K.MODEL_EXOSPHERE
+
+
+# --------------------------------------------------------------------------------------
+# boundary functions
+# --------------------------------------------------------------------------------------
+
+
+@_jit
+def _clamp_g(g):
+    if g != g:  # NaN: treat as outside
+        return G_BIG
+    if g > G_BIG:
+        return G_BIG
+    if g < -G_BIG:
+        return -G_BIG
+    return g
+
+
+@_jit
+def _shue_geom(x, y, z):
+    """(r, q, cos²phi, sin²phi) as emissivity_kernels._shue_geom (q = 2/(1+cos theta), +inf on -X)."""
+    y2 = y * y
+    z2 = z * z
+    rho2 = y2 + z2
+    r = math.sqrt(x * x + rho2)
+    if r == 0.0:
+        return 0.0, 1.0, 1.0, 0.0
+    if x >= 0.0:
+        q = 2.0 * r / (r + x)
+    elif rho2 == 0.0:
+        q = np.inf
+    else:
+        q = 2.0 * r * (r - x) / rho2
+    if rho2 > 0.0:
+        return r, q, y2 / rho2, z2 / rho2
+    return r, q, 1.0, 0.0
+
+
+@_jit
+def _shue_ln_radius(q, lq, c2, s2, r0, ln_r0, ay, az):
+    """ln of the 3-D Shue radius (Jorgensen et al. 2019) in the direction with q, ln q, cos²phi, sin²phi."""
+    if q == np.inf:
+        return np.inf
+    if ay == az:
+        return ln_r0 + ay * lq
+    return math.log(K.shue3d_radius(q, c2, s2, r0, ay, az))
+
+
+@_jit
+def boundary_pair(model_id, x, y, z, p):
+    """(g_mp, g_bs) = (ln r - ln r_mp, ln r - ln r_bs) in the direction of (x, y, z), clamped to
+    ±G_BIG; negative inside. The exosphere model's two boundaries are both the sphere r_inner."""
+    if model_id == _EXO:
+        r = math.sqrt(x * x + y * y + z * z)
+        if r == 0.0:
+            return -G_BIG, -G_BIG
+        g = _clamp_g(math.log(r) - math.log(p[1]))
+        return g, g
+    r, q, c2, s2 = _shue_geom(x, y, z)
+    if r == 0.0:
+        return -G_BIG, -G_BIG
+    lr = math.log(r)
+    lq = math.log(q)
+    if model_id == _JORG:
+        gm = lr - _shue_ln_radius(q, lq, c2, s2, p[0], p[11], p[7], p[8])
+        gb = lr - _shue_ln_radius(q, lq, c2, s2, p[1], p[12], p[9], p[10])
+        return _clamp_g(gm), _clamp_g(gb)
+    if model_id == _CMEM:
+        rmp = K.cmem_magnetopause_r_xyz(x, y, z, p)
+        gm = lr - math.log(rmp) if rmp > 0.0 else G_BIG
+        gb = lr - _shue_ln_radius(q, lq, c2, s2, p[1], p[32], p[10], p[11])
+        return _clamp_g(gm), _clamp_g(gb)
+    return np.nan, np.nan
+
+
+@_jit
+def boundary_one(model_id, which, x, y, z, p):
+    """One boundary function: ``which`` 0 = magnetopause, 1 = bow shock (see :func:`boundary_pair`)."""
+    if model_id == _CMEM:
+        r, q, c2, s2 = _shue_geom(x, y, z)
+        if r == 0.0:
+            return -G_BIG
+        lr = math.log(r)
+        if which == 0:
+            rmp = K.cmem_magnetopause_r_xyz(x, y, z, p)
+            return _clamp_g(lr - math.log(rmp)) if rmp > 0.0 else G_BIG
+        return _clamp_g(lr - _shue_ln_radius(q, math.log(q), c2, s2, p[1], p[32], p[10], p[11]))
+    gm, gb = boundary_pair(model_id, x, y, z, p)
+    return gm if which == 0 else gb
+
+
+@_jit
+def wind_amplitude(model_id, p):
+    """A of the A (r/10)^-3 term outside the bow shock [eV cm^-3 s^-1]."""
+    if model_id == _EXO:
+        return p[0]
+    return p[3]
+
+
+@_jit
+def _region(in_mp, in_bs):
+    """0 inside the magnetopause, 1 sheath, 2 outside the bow shock."""
+    if in_mp:
+        return 0
+    if in_bs:
+        return 1
+    return 2
+
+
+# --------------------------------------------------------------------------------------
+# closed form of ∫ ds / r³ along a line
+# --------------------------------------------------------------------------------------
+
+
+@_jit
+def _same_side(u0, u1, r0, r1):
+    """∫_{u0}^{u1} du / (u² + h²)^{3/2} for 0 <= u0 <= u1, r = sqrt(u² + h²) (no cancellation)."""
+    if u1 <= u0:
+        return 0.0
+    return (u1 - u0) * (u1 + u0) / (r0 * r1 * (u1 * r0 + u0 * r1))
+
+
+@_jit
+def inv_cube_integral(b, h, s0, s1):
+    """∫_{s0}^{s1} ds / r³ along o + s d with b = o·d and h the closest-approach distance."""
+    if s1 <= s0:
+        return 0.0
+    u0 = s0 + b
+    u1 = s1 + b
+    total = 0.0
+    if u1 > 0.0:
+        a = max(u0, 0.0)
+        total += _same_side(a, u1, math.sqrt(a * a + h * h), math.sqrt(u1 * u1 + h * h))
+    if u0 < 0.0:
+        a = max(-u1, 0.0)
+        total += _same_side(a, -u0, math.sqrt(a * a + h * h), math.sqrt(u0 * u0 + h * h))
+    return total
+
+
+# --------------------------------------------------------------------------------------
+# one ray
+# --------------------------------------------------------------------------------------
+
+
+@_jit
+def refine_root(model_id, which, p, ox, oy, oz, dx, dy, dz, a, b, ga, gb, tol):
+    """Crossing of boundary ``which`` in [a, b] (g(a), g(b) of opposite signs) by Illinois
+    false position, to a bracket of width <= tol. Returns (s, evaluations)."""
+    n = 0
+    side = 0
+    for _ in range(200):
+        if b - a <= tol:
+            break
+        c = (a * gb - b * ga) / (gb - ga)
+        lo = a + 0.5 * tol
+        hi = b - 0.5 * tol
+        if not (c >= lo):  # also NaN
+            c = lo
+        if c > hi:
+            c = hi
+        gc = boundary_one(model_id, which, ox + c * dx, oy + c * dy, oz + c * dz, p)
+        n += 1
+        if (gc < 0.0) == (ga < 0.0):
+            a = c
+            ga = gc
+            if side == -1:
+                gb *= 0.5
+            side = -1
+        else:
+            b = c
+            gb = gc
+            if side == 1:
+                ga *= 0.5
+            side = 1
+    return 0.5 * (a + b), n
+
+
+@_jit
+def _gl_piece(model_id, p, ox, oy, oz, dx, dy, dz, a, b, glx, glw):
+    half = 0.5 * (b - a)
+    mid = 0.5 * (a + b)
+    acc = 0.0
+    for k in range(glx.shape[0]):
+        s = mid + half * glx[k]
+        acc += glw[k] * K.emissivity_point(model_id, ox + s * dx, oy + s * dy, oz + s * dz, p)
+    return acc * half
+
+
+@_jit
+def model_hints(model_id, p):
+    """(cos_zone, angular_step) of the model's narrow features, for the coarse walk.
+
+    CMEM's magnetopause has cusp funnels: Q = p2 c exp(p3 d psi^a21) about the cusp centres,
+    of angular half-width (ln 2 / |p3 d|)^(1/a21) (~9° at the typical start). Where the
+    direction of a point is within the zone (e^-7 of the depth) of a cusp centre
+    (cos psi > cos_zone), the coarse step is at most ``angular_step × r``. Other models have
+    no such feature: cos_zone = 2 (never)."""
+    if model_id != _CMEM:
+        return 2.0, 1.0
+    k = min(abs(p[9] * p[22]), abs(p[9] * p[23]))
+    if p[8] * p[21] == 0.0 or not (k > 0.0) or not (p[27] > 0.0):
+        return 2.0, 1.0
+    inv = 1.0 / p[27]
+    width = (math.log(2.0) / k) ** inv
+    zone = (7.0 / k) ** inv
+    if zone >= math.pi:
+        return -2.0, CUSP_STEP * width
+    return math.cos(zone), CUSP_STEP * width
+
+
+@_jit
+def _step(ox, oy, oz, dx, dy, dz, s, s_end, frac, max_step, p, cos_zone, ang_step):
+    """Next coarse sample after s: s + clamp(frac · r(s), MIN_STEP_RE, max_step) (shorter in a
+    CMEM cusp zone, see :func:`model_hints`), at most s_end."""
+    x = ox + s * dx
+    y = oy + s * dy
+    z = oz + s * dz
+    r = math.sqrt(x * x + y * y + z * z)
+    h = frac * r
+    if cos_zone < 1.0 and r > 0.0 and h > ang_step * r:
+        rho = math.sqrt(y * y + z * z)
+        ct = x / r
+        st = rho / r
+        sp = z / rho if rho > 0.0 else 0.0
+        if ct * p[28] + st * p[29] * sp > cos_zone or ct * p[30] - st * p[31] * sp > cos_zone:
+            h = ang_step * r
+    if h < MIN_STEP_RE:
+        h = MIN_STEP_RE
+    if h > max_step:
+        h = max_step
+    s1 = s + h
+    if s1 >= s_end:
+        s1 = s_end
+    return s1
+
+
+@_jit
+def _probe_graze(model_id, w, p, ox, oy, oz, dx, dy, dz, s0, g0, s1, g1, s2, g2, tol, cross_s, cross_w, nc):
+    """Look for a pair of crossings of boundary ``w`` hidden between coarse samples.
+
+    (s0, s1, s2) are consecutive samples with g of one sign and |g(s1)| smallest: the ray comes
+    closest to the surface near s1. Successive parabolic interpolation (at most 4 probes)
+    follows the extremum while the parabola predicts that |g| falls below half its smallest
+    sampled value; a probe of the other sign gives two brackets, refined and recorded.
+    Returns (number of crossings recorded, evaluations)."""
+    sign = 1.0 if g1 >= 0.0 else -1.0
+    n_ev = 0
+    for _ in range(4):
+        d1 = (g1 - g0) / (s1 - s0)
+        d2 = (g2 - g1) / (s2 - s1)
+        c = (d2 - d1) / (s2 - s0)
+        if not (c * sign > 0.0):
+            break
+        sv = 0.5 * (s0 + s1) - d1 / (2.0 * c)
+        gv = g0 + d1 * (sv - s0) + c * (sv - s0) * (sv - s1)
+        if not (gv * sign < 0.5 * abs(g1)):
+            break
+        margin = 0.5 * tol
+        if sv <= s0 + margin:
+            sv = s0 + margin
+        if sv >= s2 - margin:
+            sv = s2 - margin
+        if sv == s1 or not (s2 - s0 > 4.0 * tol):
+            break
+        gp = boundary_one(model_id, w, ox + sv * dx, oy + sv * dy, oz + sv * dz, p)
+        n_ev += 1
+        if (gp < 0.0) != (sign < 0.0):
+            t0, k0 = refine_root(model_id, w, p, ox, oy, oz, dx, dy, dz, s0, sv, g0, gp, tol)
+            t1, k1 = refine_root(model_id, w, p, ox, oy, oz, dx, dy, dz, sv, s2, gp, g2, tol)
+            n_ev += k0 + k1
+            added = 0
+            if nc < cross_s.shape[0]:
+                cross_s[nc] = t0
+                cross_w[nc] = w
+                nc += 1
+                added += 1
+            if nc < cross_s.shape[0]:
+                cross_s[nc] = t1
+                cross_w[nc] = w
+                nc += 1
+                added += 1
+            return added, n_ev
+        # keep the three points around the smallest |g|
+        if sv < s1:
+            if abs(gp) < abs(g1):
+                s2, g2 = s1, g1
+                s1, g1 = sv, gp
+            else:
+                s0, g0 = sv, gp
+        else:
+            if abs(gp) < abs(g1):
+                s0, g0 = s1, g1
+                s1, g1 = sv, gp
+            else:
+                s2, g2 = sv, gp
+    return 0, n_ev
+
+
+@_jit
+def find_crossings(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol, cos_zone, ang_step,
+                   cross_s, cross_w):
+    """Pass 1 of the adaptive integrator: the boundary crossings along the ray, sorted by s.
+
+    Fills ``cross_s`` (positions) and ``cross_w`` (0 magnetopause, 1 bow shock) and returns
+    (count, region flags at s = 0 as in_mp, in_bs, boundary evaluations). At most
+    ``cross_s.shape[0]`` crossings are kept."""
+    cap = cross_s.shape[0]
+    gm, gb = boundary_pair(model_id, ox, oy, oz, p)
+    in_m0 = gm < 0.0
+    in_b0 = gb < 0.0
+    nb = 1
+    nc = 0
+    # the two previous samples (for grazing probes); k counts samples after s = 0
+    sp = 0.0
+    gmp = 0.0
+    gbp = 0.0
+    cm_prev = True  # "a crossing in the previous interval" (none exists before s = 0)
+    cb_prev = True
+    s = 0.0
+    while s < s_end:
+        s1 = _step(ox, oy, oz, dx, dy, dz, s, s_end, frac, max_step, p, cos_zone, ang_step)
+        gm1, gb1 = boundary_pair(model_id, ox + s1 * dx, oy + s1 * dy, oz + s1 * dz, p)
+        nb += 1
+        cm = (gm1 < 0.0) != (gm < 0.0)
+        cb = (gb1 < 0.0) != (gb < 0.0)
+        if cm:
+            t, k = refine_root(model_id, 0, p, ox, oy, oz, dx, dy, dz, s, s1, gm, gm1, tol)
+            nb += k
+            if nc < cap:
+                cross_s[nc] = t
+                cross_w[nc] = 0
+                nc += 1
+        elif not cm_prev and abs(gm) < abs(gmp) and abs(gm) < abs(gm1):
+            added, k = _probe_graze(model_id, 0, p, ox, oy, oz, dx, dy, dz, sp, gmp, s, gm, s1, gm1, tol,
+                                    cross_s, cross_w, nc)
+            nc += added
+            nb += k
+        if cb:
+            t, k = refine_root(model_id, 1, p, ox, oy, oz, dx, dy, dz, s, s1, gb, gb1, tol)
+            nb += k
+            if nc < cap:
+                cross_s[nc] = t
+                cross_w[nc] = 1
+                nc += 1
+        elif not cb_prev and abs(gb) < abs(gbp) and abs(gb) < abs(gb1):
+            added, k = _probe_graze(model_id, 1, p, ox, oy, oz, dx, dy, dz, sp, gbp, s, gb, s1, gb1, tol,
+                                    cross_s, cross_w, nc)
+            nc += added
+            nb += k
+        cm_prev = cm
+        cb_prev = cb
+        sp = s
+        gmp = gm
+        gbp = gb
+        s = s1
+        gm = gm1
+        gb = gb1
+    # insertion sort by position (a few entries)
+    for i in range(1, nc):
+        t = cross_s[i]
+        w = cross_w[i]
+        j = i - 1
+        while j >= 0 and cross_s[j] > t:
+            cross_s[j + 1] = cross_s[j]
+            cross_w[j + 1] = cross_w[j]
+            j -= 1
+        cross_s[j + 1] = t
+        cross_w[j + 1] = w
+    return nc, in_m0, in_b0, nb
+
+
+@_jit
+def ray_adaptive(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol, cos_zone, ang_step,
+                 glx, glw, cross_s, cross_w):
+    """∫_0^{s_end} P ds [eV cm^-3 s^-1 R_E] along one ray (see the module docstring).
+
+    ``cross_s`` (float64) and ``cross_w`` (int64) are scratch arrays of equal length (the
+    most crossings kept). Returns (integral, emissivity evaluations, boundary evaluations).
+    """
+    if not (s_end > 0.0):
+        return 0.0, 0, 0
+    nc, in_m, in_b, nb = find_crossings(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol,
+                                        cos_zone, ang_step, cross_s, cross_w)
+    ng = glx.shape[0]
+    bdot = ox * dx + oy * dy + oz * dz
+    px = ox - bdot * dx
+    py = oy - bdot * dy
+    pz = oz - bdot * dz
+    h = math.sqrt(px * px + py * py + pz * pz)
+    reg = _region(in_m, in_b)
+    npt = 0
+    total = 0.0
+    wind = 0.0
+    wind_start = 0.0
+    ic = 0
+    s = 0.0
+    while s < s_end:
+        s1 = _step(ox, oy, oz, dx, dy, dz, s, s_end, frac, max_step, p, cos_zone, ang_step)
+        a = s
+        while ic < nc and cross_s[ic] <= s1:
+            t = cross_s[ic]
+            if t < a:
+                t = a
+            if reg == 1 and t > a:
+                total += _gl_piece(model_id, p, ox, oy, oz, dx, dy, dz, a, t, glx, glw)
+                npt += ng
+            if cross_w[ic] == 0:
+                in_m = not in_m
+            else:
+                in_b = not in_b
+            new = _region(in_m, in_b)
+            if reg == 2 and new != 2:
+                wind += inv_cube_integral(bdot, h, wind_start, t)
+            elif reg != 2 and new == 2:
+                wind_start = t
+            reg = new
+            a = t
+            ic += 1
+        if reg == 1 and s1 > a:
+            total += _gl_piece(model_id, p, ox, oy, oz, dx, dy, dz, a, s1, glx, glw)
+            npt += ng
+        s = s1
+    if reg == 2:
+        wind += inv_cube_integral(bdot, h, wind_start, s_end)
+    total += wind_amplitude(model_id, p) * 1000.0 * wind
+    return total, npt, nb
+
+
+@_jit
+def ray_trapezium(model_id, p, ox, oy, oz, dx, dy, dz, s_end, step):
+    """Trapezium rule with a fixed step from 0 to s_end (last step shortened). (integral, samples)."""
+    if not (s_end > 0.0):
+        return 0.0, 0
+    n = int(s_end / step)
+    f0 = K.emissivity_point(model_id, ox, oy, oz, p)
+    acc = 0.0
+    for k in range(1, n + 1):
+        s = k * step
+        f1 = K.emissivity_point(model_id, ox + s * dx, oy + s * dy, oz + s * dz, p)
+        acc += 0.5 * step * (f0 + f1)
+        f0 = f1
+    cnt = n + 1
+    rem = s_end - n * step
+    if rem > 1e-9 * step:
+        f1 = K.emissivity_point(model_id, ox + s_end * dx, oy + s_end * dy, oz + s_end * dz, p)
+        acc += 0.5 * rem * (f0 + f1)
+        cnt += 1
+    return acc, cnt
+
+
+@_jit
+def _trilinear_in(values, x0, y0, z0, sx, sy, sz, x, y, z):
+    """Trilinear value at a point known to be inside the grid (indices clamped into it)."""
+    nz, ny, nx = values.shape
+    fx = (x - x0) / sx
+    fy = (y - y0) / sy
+    fz = (z - z0) / sz
+    fx = min(max(fx, 0.0), nx - 1.0)
+    fy = min(max(fy, 0.0), ny - 1.0)
+    fz = min(max(fz, 0.0), nz - 1.0)
+    i = min(int(fx), nx - 2)
+    j = min(int(fy), ny - 2)
+    k = min(int(fz), nz - 2)
+    tx = fx - i
+    ty = fy - j
+    tz = fz - k
+    c00 = values[k, j, i] * (1.0 - tx) + values[k, j, i + 1] * tx
+    c01 = values[k, j + 1, i] * (1.0 - tx) + values[k, j + 1, i + 1] * tx
+    c10 = values[k + 1, j, i] * (1.0 - tx) + values[k + 1, j, i + 1] * tx
+    c11 = values[k + 1, j + 1, i] * (1.0 - tx) + values[k + 1, j + 1, i + 1] * tx
+    c0 = c00 * (1.0 - ty) + c01 * ty
+    c1 = c10 * (1.0 - ty) + c11 * ty
+    return c0 * (1.0 - tz) + c1 * tz
+
+
+@_jit
+def _slab(o, d, lo, hi, t0, t1):
+    """Clip [t0, t1] to lo <= o + t d <= hi (one axis)."""
+    if d == 0.0:
+        if o < lo or o > hi:
+            return 1.0, 0.0
+        return t0, t1
+    ta = (lo - o) / d
+    tb = (hi - o) / d
+    if ta > tb:
+        ta, tb = tb, ta
+    return max(t0, ta), min(t1, tb)
+
+
+@_jit
+def ray_volume(values, x0, y0, z0, sx, sy, sz, ox, oy, oz, dx, dy, dz, s_end, hmax):
+    """Composite Simpson of the trilinear interpolant over the ray's part inside the grid.
+    Returns (integral, samples)."""
+    nz, ny, nx = values.shape
+    t0 = 0.0
+    t1 = s_end
+    t0, t1 = _slab(ox, dx, x0, x0 + (nx - 1) * sx, t0, t1)
+    t0, t1 = _slab(oy, dy, y0, y0 + (ny - 1) * sy, t0, t1)
+    t0, t1 = _slab(oz, dz, z0, z0 + (nz - 1) * sz, t0, t1)
+    if not (t1 > t0):
+        return 0.0, 0
+    length = t1 - t0
+    m = 2 * int(math.ceil(length / (2.0 * hmax)))
+    if m < 2:
+        m = 2
+    hh = length / m
+    acc = 0.0
+    for k in range(m + 1):
+        s = t0 + k * hh
+        if k == m:
+            s = t1
+        v = _trilinear_in(values, x0, y0, z0, sx, sy, sz, ox + s * dx, oy + s * dy, oz + s * dz)
+        if k == 0 or k == m:
+            acc += v
+        elif k % 2 == 1:
+            acc += 4.0 * v
+        else:
+            acc += 2.0 * v
+    return acc * hh / 3.0, m + 1
+
+
+@_jit
+def ray_aurora(p, grid, ox, oy, oz, dx, dy, dz, s_end, max_step, glx, glw):
+    """∫ shell emission ds [R] along one ray (Gauss–Legendre in sub-pieces of the shell pieces).
+    Returns (integral, samples)."""
+    if not (s_end > 0.0):
+        return 0.0, 0
+    n, a0, b0, a1, b1 = AK.shell_segments(ox, oy, oz, dx, dy, dz, p[9], p[10], 0.0)
+    ng = glx.shape[0]
+    acc = 0.0
+    cnt = 0
+    for piece in range(n):
+        lo = a0 if piece == 0 else a1
+        hi = b0 if piece == 0 else b1
+        if hi > s_end:
+            hi = s_end
+        if not (hi > lo):
+            continue
+        m = int(math.ceil((hi - lo) / max_step))
+        if m < 1:
+            m = 1
+        sub = (hi - lo) / m
+        for j in range(m):
+            start = lo + j * sub
+            part = 0.0
+            for k in range(ng):
+                s = start + sub * (0.5 * (glx[k] + 1.0))
+                part += glw[k] * AK.auroral_shell_point(ox + s * dx, oy + s * dy, oz + s * dz, p, grid)
+            acc += part * (0.5 * sub)
+            cnt += ng
+    return acc, cnt
+
+
+# --------------------------------------------------------------------------------------
+# parallel drivers: one image's rays
+# --------------------------------------------------------------------------------------
+
+
+@_pjit
+def render_analytic(model_id, p, origin, dirs, s_end, frac, max_step, tol, glx, glw, n_chunks,
+                    out, n_pt, n_bd):
+    n = dirs.shape[0]
+    cos_zone, ang_step = model_hints(model_id, p)
+    # chunk c takes rays c, c + n_chunks, …: every chunk samples the whole image (load balance)
+    for c in prange(n_chunks):
+        cross_s = np.empty(MAX_CROSSINGS)
+        cross_w = np.empty(MAX_CROSSINGS, dtype=np.int64)
+        for i in range(c, n, n_chunks):
+            v, a, b = ray_adaptive(model_id, p, origin[0], origin[1], origin[2],
+                                   dirs[i, 0], dirs[i, 1], dirs[i, 2], s_end[i], frac, max_step, tol,
+                                   cos_zone, ang_step, glx, glw, cross_s, cross_w)
+            out[i] = v
+            n_pt[i] = a
+            n_bd[i] = b
+
+
+@_pjit
+def render_trapezium(model_id, p, origin, dirs, s_end, step, out, n_pt):
+    for i in prange(dirs.shape[0]):
+        v, a = ray_trapezium(model_id, p, origin[0], origin[1], origin[2],
+                             dirs[i, 0], dirs[i, 1], dirs[i, 2], s_end[i], step)
+        out[i] = v
+        n_pt[i] = a
+
+
+@_pjit
+def render_volume(values, x0, y0, z0, sx, sy, sz, origin, dirs, s_end, hmax, out, n_pt):
+    for i in prange(dirs.shape[0]):
+        v, a = ray_volume(values, x0, y0, z0, sx, sy, sz, origin[0], origin[1], origin[2],
+                          dirs[i, 0], dirs[i, 1], dirs[i, 2], s_end[i], hmax)
+        out[i] = v
+        n_pt[i] = a
+
+
+@_pjit
+def render_aurora(p, grid, origin, dirs, s_end, max_step, glx, glw, out, n_pt):
+    for i in prange(dirs.shape[0]):
+        v, a = ray_aurora(p, grid, origin[0], origin[1], origin[2],
+                          dirs[i, 0], dirs[i, 1], dirs[i, 2], s_end[i], max_step, glx, glw)
+        out[i] = v
+        n_pt[i] = a

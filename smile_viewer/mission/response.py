@@ -1,0 +1,192 @@
+"""Instrument response: from an image in physical units to counts, with backgrounds and noise.
+
+For each pixel (``instrument`` figures from ``assets/instruments/*.json``):
+
+    signal_rate  = I × photons_per_unit × A_eff × Ω_pix × v(θ)            [counts s^-1]
+    signal       = PSF ⊛ (signal_rate × t)                                [counts]
+    sky          = B_sky × photons_per_unit × A_eff × Ω_pix × v(θ) × t    [counts]
+    particle     = R_part × Ω_pix × t                                     [counts]
+    expected     = signal + sky + particle;   counts ~ Poisson(expected)
+
+- ``I``: the rendered image in the instrument's units; NaN (outside a circular field, or no
+  data) counts as 0, and negative values (an analytic model can go below 0 with some
+  parameters) are clipped to 0 before counting.
+- ``photons_per_unit`` converts to photons cm^-2 s^-1 sr^-1. **SXI**: the intensity is an
+  energy intensity (keV cm^-2 s^-1 sr^-1, REFERENCE.md) and is divided by the band's mean
+  photon energy ⟨E⟩ (0.6 keV [A]; the SXI team's public code, swharton1/CMEM_Image
+  ``ppmlr_image.py``, stops at the intensity and does not convert to counts). **UVI**:
+  1 R = 10^6/(4π) photons cm^-2 s^-1 sr^-1, and ``A_eff`` is the equivalent area of the
+  configured sensitivity (counts s^-1 R^-1 per pixel of the default grid).
+- ``Ω_pix``: each pixel's solid angle (``camera.pixel_solid_angle_sr()``; for explicit rays
+  it is estimated from the spacing of neighbouring rays). ``v(θ)``: vignetting at the pixel's
+  off-axis angle. ``t``: exposure [s].
+- PSF: a Gaussian of the instrument's FWHM, σ = FWHM / (2 sqrt(2 ln 2)), in pixel units along
+  each axis (``scipy.ndimage.gaussian_filter``), with a reflecting boundary (mode "reflect"):
+  the counts spread out of the image are those spread in from just outside it, so the total
+  is conserved exactly. Applied to the source counts only (the backgrounds are smooth).
+  Pixels outside a circular field are then set to 0 in every map.
+- Backgrounds: the sky background (``sky_background``, in image units) passes the optics like
+  the signal; the particle background (``particle_background_counts_s_sr``) does not (no
+  vignetting).
+- Noise: ``numpy.random.default_rng(seed)`` Poisson draws: the same seed gives the same counts.
+
+The result (:class:`Response`) holds every map, all (ny, nx) float64 except ``counts``
+(int64): ``signal``, ``sky_background``, ``particle_background``, ``background`` (their
+sum), ``expected`` (signal + background), ``counts``, ``vignetting`` (0–1),
+``counts_per_unit`` (expected signal counts per image unit before the PSF: A_eff Ω v t ×
+photons_per_unit).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from smile_viewer.errors import UserInputError
+
+__all__ = ["Response", "compute_response", "pixel_solid_angle_sr", "FWHM_TO_SIGMA"]
+
+#: σ = FWHM × FWHM_TO_SIGMA for a Gaussian.
+FWHM_TO_SIGMA: float = 1.0 / (2.0 * math.sqrt(2.0 * math.log(2.0)))
+
+
+@dataclass(frozen=True, eq=False)
+class Response:
+    """Counts maps of one exposure (see the module docstring)."""
+
+    expected: np.ndarray
+    counts: np.ndarray
+    signal: np.ndarray
+    background: np.ndarray
+    sky_background: np.ndarray
+    particle_background: np.ndarray
+    vignetting: np.ndarray
+    counts_per_unit: np.ndarray
+    exposure_s: float
+    seed: int | None
+    instrument: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total_counts(self) -> int:
+        return int(self.counts.sum())
+
+
+def pixel_solid_angle_sr(camera) -> np.ndarray:
+    """Solid angle of each pixel [sr], (ny, nx).
+
+    Projection cameras: ``camera.pixel_solid_angle_sr()``. Explicit rays: |∂d/∂i × ∂d/∂j|
+    from central differences of the unit ray directions (one-sided at the edges).
+    """
+    if getattr(camera, "rays", None) is None:
+        return np.asarray(camera.pixel_solid_angle_sr(), dtype=float)
+    d = np.asarray(camera.ray_directions(), dtype=float)
+    ny, nx = d.shape[:2]
+    if nx < 2 or ny < 2:
+        raise UserInputError("explicit rays need at least 2 x 2 pixels to estimate pixel solid angles")
+    di = np.gradient(d, axis=1)
+    dj = np.gradient(d, axis=0)
+    return np.linalg.norm(np.cross(di, dj), axis=-1)
+
+
+def _pixel_size_deg(camera) -> tuple[float, float]:
+    """Angular size of a pixel (along x, along y) [deg] near the image centre."""
+    if getattr(camera, "rays", None) is None:
+        dx, dy = camera.pixel_scale_rad
+        return math.degrees(dx), math.degrees(dy)
+    d = np.asarray(camera.ray_directions(), dtype=float)
+    ax = np.arccos(np.clip(np.sum(d[:, 1:] * d[:, :-1], axis=-1), -1, 1))
+    ay = np.arccos(np.clip(np.sum(d[1:] * d[:-1], axis=-1), -1, 1))
+    return math.degrees(float(np.median(ax))), math.degrees(float(np.median(ay)))
+
+
+def _exposure(value, instrument) -> float:
+    t = instrument.default_exposure_s if value is None else value
+    try:
+        t = float(t)
+    except (TypeError, ValueError):
+        raise UserInputError(f"exposure = {value!r} is not a number") from None
+    if not math.isfinite(t) or t <= 0:
+        raise UserInputError(f"exposure must be a positive number of seconds, got {value!r}")
+    return t
+
+
+def compute_response(image, camera, instrument, *, exposure_s: float | None = None,
+                     seed: int | None = None, psf: bool = True, background: bool = True,
+                     vignetting: bool = True, rng: np.random.Generator | None = None) -> Response:
+    """Counts from ``image`` (ny, nx, in ``instrument.image_units``) seen by ``camera``.
+
+    ``instrument``: an :class:`~smile_viewer.mission.instruments.Instrument` or its name;
+    ``exposure_s`` defaults to the instrument's; ``seed`` (or a ready ``rng``) makes the
+    Poisson draw reproducible; ``psf``, ``background`` and ``vignetting`` switch those parts
+    off (for checks).
+    """
+    from scipy.ndimage import gaussian_filter
+
+    from smile_viewer.mission.instruments import load_instrument
+
+    inst = load_instrument(instrument)
+    img = np.asarray(image, dtype=float)
+    if img.shape != tuple(camera.shape):
+        raise UserInputError(f"image shape {img.shape} does not match the camera's {tuple(camera.shape)}")
+    t = _exposure(exposure_s, inst)
+    if seed is not None and rng is not None:
+        raise UserInputError("give a seed or a random generator, not both")
+    if seed is not None:
+        try:
+            seed = int(seed)
+        except (TypeError, ValueError):
+            raise UserInputError(f"seed = {seed!r} is not an integer") from None
+        if seed < 0:
+            raise UserInputError(f"seed must be >= 0, got {seed}")
+    generator = rng if rng is not None else np.random.default_rng(seed)
+
+    inside = np.asarray(camera.inside_field(), dtype=bool)
+    omega = pixel_solid_angle_sr(camera)
+    vig = inst.vignetting(camera.off_axis_angle_rad()) if vignetting else np.ones(img.shape)
+    vig = np.where(inside, vig, 0.0)
+    per_unit = inst.photons_per_unit * inst.effective_area_cm2 * omega * vig * t
+
+    intensity = np.where(np.isfinite(img), img, 0.0)
+    intensity = np.clip(intensity, 0.0, None)
+    signal = intensity * per_unit
+    sigma_px = (0.0, 0.0)
+    if psf and inst.psf_fwhm_deg > 0:
+        px, py = _pixel_size_deg(camera)
+        sigma_px = (inst.psf_fwhm_deg * FWHM_TO_SIGMA / py, inst.psf_fwhm_deg * FWHM_TO_SIGMA / px)
+        signal = gaussian_filter(signal, sigma=sigma_px, mode="reflect", truncate=4.0)
+    signal = np.where(inside, signal, 0.0)
+
+    if background:
+        sky = inst.sky_background * per_unit
+        particle = np.where(inside, inst.particle_background_counts_s_sr * omega * t, 0.0)
+    else:
+        sky = np.zeros(img.shape)
+        particle = np.zeros(img.shape)
+    bkg = sky + particle
+    expected = signal + bkg
+    counts = generator.poisson(expected).astype(np.int64)
+    return Response(
+        expected=expected,
+        counts=counts,
+        signal=signal,
+        background=bkg,
+        sky_background=sky,
+        particle_background=particle,
+        vignetting=vig,
+        counts_per_unit=per_unit,
+        exposure_s=t,
+        seed=seed,
+        instrument=inst.name,
+        settings={
+            "psf": bool(psf), "psf_fwhm_deg": inst.psf_fwhm_deg, "psf_sigma_px": [float(s) for s in sigma_px],
+            "background": bool(background), "vignetting": bool(vignetting),
+            "effective_area_cm2": inst.effective_area_cm2, "photons_per_unit": inst.photons_per_unit,
+            "sky_background": inst.sky_background,
+            "particle_background_counts_s_sr": inst.particle_background_counts_s_sr,
+            "clipped_negative_pixels": int(np.count_nonzero(np.isfinite(img) & (img < 0))),
+        },
+    )
