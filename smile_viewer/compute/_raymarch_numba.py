@@ -81,6 +81,8 @@ __all__ = [
     "inv_cube_integral",
     "refine_root",
     "ray_adaptive",
+    "sheath_point",
+    "model_hints",
     "ray_trapezium",
     "ray_volume",
     "ray_aurora",
@@ -481,6 +483,50 @@ def find_crossings(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, t
 
 
 @_jit
+def sheath_point(model_id, x, y, z, p):
+    """The model's sheath emissivity [eV cm^-3 s^-1] at (x, y, z), without region tests (the
+    caller knows the point is in the sheath). Jorgensen: (A1 + B sin^8 theta)
+    (r/10)^(-alpha - beta sin² theta); CMEM: A1 exp(-B (theta/2)^4) (r/10)^(-alpha - beta sin² theta);
+    the same formulas as emissivity_kernels.jorgensen_point / cmem_point (to rounding)."""
+    rho2 = y * y + z * z
+    r2 = x * x + rho2
+    if r2 == 0.0:
+        return 0.0
+    st2 = rho2 / r2
+    lr = 0.5 * math.log(r2)
+    if model_id == _JORG:
+        s4 = st2 * st2
+        return (p[2] + p[4] * (s4 * s4)) * math.exp((-p[5] - p[6] * st2) * (lr - K.LN10))
+    if model_id == _CMEM:
+        theta = math.atan2(math.sqrt(rho2), x)
+        h2 = 0.25 * theta * theta
+        return p[2] * math.exp(-p[4] * (h2 * h2) + (-p[5] - p[6] * st2) * (lr - K.LN10))
+    return 0.0
+
+
+@_jit
+def _sheath_integral(model_id, p, ox, oy, oz, dx, dy, dz, a, b, max_step, frac, glx, glw):
+    """∫_a^b of the sheath emissivity: panels s_{j+1} = min(s_j + clamp(frac r(s_j), MIN_STEP_RE,
+    max_step), b), each with Gauss–Legendre. Returns (integral, evaluations)."""
+    ng = glx.shape[0]
+    total = 0.0
+    cnt = 0
+    s = a
+    while s < b:
+        s1 = _step(ox, oy, oz, dx, dy, dz, s, b, frac, max_step, p, 2.0, 1.0)
+        half = 0.5 * (s1 - s)
+        mid = 0.5 * (s1 + s)
+        acc = 0.0
+        for k in range(ng):
+            u = mid + half * glx[k]
+            acc += glw[k] * sheath_point(model_id, ox + u * dx, oy + u * dy, oz + u * dz, p)
+        total += acc * half
+        cnt += ng
+        s = s1
+    return total, cnt
+
+
+@_jit
 def ray_adaptive(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol, cos_zone, ang_step,
                  glx, glw, cross_s, cross_w):
     """∫_0^{s_end} P ds [eV cm^-3 s^-1 R_E] along one ray (see the module docstring).
@@ -492,7 +538,6 @@ def ray_adaptive(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol
         return 0.0, 0, 0
     nc, in_m, in_b, nb = find_crossings(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol,
                                         cos_zone, ang_step, cross_s, cross_w)
-    ng = glx.shape[0]
     bdot = ox * dx + oy * dy + oz * dz
     px = ox - bdot * dx
     py = oy - bdot * dy
@@ -502,37 +547,25 @@ def ray_adaptive(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol
     npt = 0
     total = 0.0
     wind = 0.0
-    wind_start = 0.0
-    ic = 0
-    s = 0.0
-    while s < s_end:
-        s1 = _step(ox, oy, oz, dx, dy, dz, s, s_end, frac, max_step, p, cos_zone, ang_step)
-        a = s
-        while ic < nc and cross_s[ic] <= s1:
-            t = cross_s[ic]
-            if t < a:
-                t = a
-            if reg == 1 and t > a:
-                total += _gl_piece(model_id, p, ox, oy, oz, dx, dy, dz, a, t, glx, glw)
-                npt += ng
+    a = 0.0
+    for ic in range(nc + 1):
+        t = cross_s[ic] if ic < nc else s_end
+        if t > s_end:
+            t = s_end
+        if t > a:
+            if reg == 1:
+                v, k = _sheath_integral(model_id, p, ox, oy, oz, dx, dy, dz, a, t, max_step, frac, glx, glw)
+                total += v
+                npt += k
+            elif reg == 2:
+                wind += inv_cube_integral(bdot, h, a, t)
+            a = t
+        if ic < nc:
             if cross_w[ic] == 0:
                 in_m = not in_m
             else:
                 in_b = not in_b
-            new = _region(in_m, in_b)
-            if reg == 2 and new != 2:
-                wind += inv_cube_integral(bdot, h, wind_start, t)
-            elif reg != 2 and new == 2:
-                wind_start = t
-            reg = new
-            a = t
-            ic += 1
-        if reg == 1 and s1 > a:
-            total += _gl_piece(model_id, p, ox, oy, oz, dx, dy, dz, a, s1, glx, glw)
-            npt += ng
-        s = s1
-    if reg == 2:
-        wind += inv_cube_integral(bdot, h, wind_start, s_end)
+            reg = _region(in_m, in_b)
     total += wind_amplitude(model_id, p) * 1000.0 * wind
     return total, npt, nb
 

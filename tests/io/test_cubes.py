@@ -31,10 +31,10 @@ from smile_viewer.physics.solar_wind import SolarWind
 from smile_viewer.physics.volume import Volume
 from smile_viewer.resources import asset_path
 
-pv = pytest.importorskip("pyvista")
-xr = pytest.importorskip("xarray")
-pytest.importorskip("h5netcdf")
-h5py = pytest.importorskip("h5py")
+import h5netcdf  # noqa: F401,E402  (dependencies of the package: a missing one must fail, not skip)
+import h5py  # noqa: E402
+import pyvista as pv  # noqa: E402
+import xarray as xr  # noqa: E402
 
 RTOL32 = 2e-6  # float32 storage
 
