@@ -55,7 +55,7 @@ from typing import Any
 
 from smile_viewer.errors import UserInputError
 
-__all__ = ["add_synth_parser", "run_synth", "parse_solar_wind", "parse_params", "SOLAR_WIND_KEYS"]
+__all__ = ["SOLAR_WIND_KEYS", "add_synth_parser", "parse_params", "parse_solar_wind", "run_synth"]
 
 MODELS = ("jorgensen", "cmem", "plasma", "aurora", "cube:PATH")
 SOLAR_WIND_KEYS = ("n", "v", "vx", "vy", "vz", "bx", "by", "bz", "t", "he")

@@ -379,8 +379,8 @@ class RenderRequest:
     source: Any
     method: str = "adaptive"
     step_re: float = 0.5
-    step_fraction: float = 0.25
-    max_step_re: float = 4.0
+    step_fraction: float = 0.5
+    max_step_re: float = 8.0
     quadrature_order: int = 4
     root_tol_re: float = 1e-6
     volume_step_voxels: float = 0.5

@@ -58,12 +58,12 @@ import numpy as np
 from smile_viewer.errors import DataFileError, UserInputError
 
 __all__ = [
-    "camera_wcs",
-    "write_synthetic_product",
-    "read_synthetic_product",
-    "SyntheticProduct",
     "RESPONSE_EXTENSIONS",
+    "SyntheticProduct",
+    "camera_wcs",
     "fits_unit",
+    "read_synthetic_product",
+    "write_synthetic_product",
 ]
 
 #: Extension names written with a response, in file order.
@@ -216,7 +216,7 @@ def _primary_header(image_units, camera, time, instrument, wcs, exposure_s, aim,
 
     t = _as_time(time)
     h = fits.Header()
-    h["TELESCOP"] = ("SMILE", "ESA-CAS Solar wind Magnetosphere Ionosphere Link Explorer")
+    h["TELESCOP"] = ("SMILE", "ESA-CAS SMILE mission")
     h["INSTRUME"] = (instrument.name.upper(), instrument.long_name[:46])
     h["ORIGIN"] = ("smile-viewer", "synthetic image, not flight data")
     h["PROGRAM"] = ("smile-viewer", "software that made this file")
@@ -240,7 +240,9 @@ def _primary_header(image_units, camera, time, instrument, wcs, exposure_s, aim,
         h[f"AIM_{k}"] = (float(v), f"[R_E] aim point {k} GSE")
     if aim_note:
         h["AIMDEF"] = (aim_note[:60], "")
-    end = t + exposure_s / 86400.0
+    from astropy import units as u
+
+    end = t + float(exposure_s) * u.s
     h["DATE-OBS"] = (t.utc.isot, "start of the exposure (UTC)")
     h["DATE-END"] = (end.utc.isot, "end of the exposure (UTC)")
     h["EXPOS"] = (float(exposure_s), "[s] exposure time")
@@ -277,7 +279,7 @@ def _primary_header(image_units, camera, time, instrument, wcs, exposure_s, aim,
         h["SEED"] = (-1 if response.seed is None else int(response.seed), "Poisson seed (-1: none)")
         h["NCOUNTS"] = (int(response.counts.sum()), "total simulated counts")
     h["HISTORY"] = "Synthetic image made by smile-viewer: line-of-sight integral of a model"
-    h["HISTORY"] = "and an approximate instrument response ([A] values in assets/instruments)."
+    h["HISTORY"] = "and an approximate instrument response ([A] values: assets/instruments)."
     for k, v in (extra_cards or {}).items():
         h[k] = v
     return h

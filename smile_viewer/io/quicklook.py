@@ -14,14 +14,13 @@ quicklook, not a measurement: use the FITS product's WCS for that). Circular fie
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 
 from smile_viewer.errors import UserInputError
 
-__all__ = ["write_quicklook_png", "SCALES"]
+__all__ = ["SCALES", "write_quicklook_png"]
 
 #: Colour scales.
 SCALES = ("log", "linear", "sqrt", "asinh")
@@ -79,7 +78,6 @@ def write_quicklook_png(path, image, camera, units: str, title: str = "", scale:
         data = np.where(camera.inside_field(), data, np.nan)
     if scale == "log":
         data = np.where(data > 0, data, np.nan)
-    ny, nx = data.shape
     fx, fy = camera.fov_deg
     half_x, half_y = fx / 2.0, fy / 2.0
     aspect = (fy / fx) if fx > 0 else 1.0

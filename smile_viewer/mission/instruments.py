@@ -43,12 +43,12 @@ import numpy as np
 from smile_viewer.errors import DataFileError, UserInputError
 
 __all__ = [
-    "Instrument",
-    "Vignetting",
-    "load_instrument",
-    "available_instruments",
     "HC_KEV_NM",
     "PHOTONS_PER_RAYLEIGH",
+    "Instrument",
+    "Vignetting",
+    "available_instruments",
+    "load_instrument",
 ]
 
 #: h c [keV nm] (CODATA 2018: 1239.841984 eV nm), for band edges in wavelength.
@@ -81,7 +81,7 @@ class Vignetting:
             raise UserInputError("quadratic vignetting needs 0 <= edge_value <= 1 and edge_angle_deg > 0")
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Vignetting":
+    def from_dict(cls, d: dict) -> Vignetting:
         known = {"model", "edge_value", "edge_angle_deg", "power"}
         unknown = set(d) - known
         if unknown:

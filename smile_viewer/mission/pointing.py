@@ -83,24 +83,24 @@ from smile_viewer.constants import R_E_KM
 from smile_viewer.errors import DataFileError, UserInputError
 
 __all__ = [
-    "Pointing",
     "AttitudeHistory",
     "ObservationConstraints",
-    "camera_rotation",
-    "sxi_limb_angle_deg",
-    "sxi_boresight",
-    "sxi_aim_point",
-    "sxi_pointing",
+    "Pointing",
     "aim_pointing",
-    "uvi_target",
-    "uvi_pointing",
-    "quaternion_to_matrix",
-    "matrix_to_quaternion",
-    "read_attitude",
     "attitude_pointing",
-    "sun_angle_deg",
-    "observation_constraints",
+    "camera_rotation",
     "default_pointing",
+    "matrix_to_quaternion",
+    "observation_constraints",
+    "quaternion_to_matrix",
+    "read_attitude",
+    "sun_angle_deg",
+    "sxi_aim_point",
+    "sxi_boresight",
+    "sxi_limb_angle_deg",
+    "sxi_pointing",
+    "uvi_pointing",
+    "uvi_target",
 ]
 
 _SUN_GSE = np.array([1.0, 0.0, 0.0])

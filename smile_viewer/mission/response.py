@@ -47,7 +47,7 @@ import numpy as np
 
 from smile_viewer.errors import UserInputError
 
-__all__ = ["Response", "compute_response", "pixel_solid_angle_sr", "FWHM_TO_SIGMA"]
+__all__ = ["FWHM_TO_SIGMA", "Response", "compute_response", "pixel_solid_angle_sr"]
 
 #: σ = FWHM × FWHM_TO_SIGMA for a Gaussian.
 FWHM_TO_SIGMA: float = 1.0 / (2.0 * math.sqrt(2.0 * math.log(2.0)))

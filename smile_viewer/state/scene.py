@@ -1,11 +1,13 @@
 """Evented model of the 3-D scene: what the user chose (no Qt, no vispy).
 
 ``SceneState`` holds the scene time, the frame the scene is drawn in, which layers are
-visible and the camera preset. Views subscribe to its events and redraw themselves::
+visible (``layers``, one bool each), how each layer looks (``styles``: opacity and colour
+per layer) and the camera preset. Views subscribe to its events and redraw themselves::
 
     state = SceneState(time="2026-03-20T12:00")
     state.events.time.connect(view.on_time)            # called with the new astropy Time
     state.layers.events.orbit.connect(view.on_orbit)   # called with the new bool
+    state.styles.magnetopause.events.opacity.connect(view.on_opacity)
     state.time = "2026-03-20T18:00"                    # strings are parsed (UTC)
 
 Assigning an equal value emits nothing. The model serialises to JSON (time as ISO 8601
@@ -15,6 +17,7 @@ UTC) for sessions: ``state.model_dump_json()`` / ``SceneState.model_validate_jso
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Literal
 
 import numpy as np
@@ -26,13 +29,14 @@ from pydantic import ConfigDict, Field, field_serializer, field_validator
 #: ``overview``: oblique view from the dusk side framing the whole orbit, Sun to the left;
 #: ``noon_midnight``: the X–Z plane seen from dusk (+Y), Sun to the left;
 #: ``north``: looking down from +Z; ``from_sun``: looking at the dayside from the Sun's side;
-#: ``earth``: close to Earth.
-CAMERA_PRESETS: tuple[str, ...] = ("overview", "noon_midnight", "north", "from_sun", "earth")
+#: ``earth``: close to Earth; ``through_sxi``: the camera at the spacecraft, looking along
+#: SXI's boresight with SXI's field of view and roll (it follows the spacecraft in time).
+CAMERA_PRESETS: tuple[str, ...] = ("overview", "noon_midnight", "north", "from_sun", "earth", "through_sxi")
 
 #: Frames the scene can be drawn in (both have the Sun along +X).
 SCENE_FRAMES: tuple[str, ...] = ("gse", "gsm")
 
-CameraPreset = Literal["overview", "noon_midnight", "north", "from_sun", "earth"]
+CameraPreset = Literal["overview", "noon_midnight", "north", "from_sun", "earth", "through_sxi"]
 SceneFrame = Literal["gse", "gsm"]
 
 
@@ -70,15 +74,114 @@ def _default_time() -> Time:
     return to_utc_time(apogees[0]) if len(apogees) else start
 
 
+#: The layers of the 3-D scene, in the order a layer list shows them.
+LAYER_NAMES: tuple[str, ...] = (
+    "earth", "axes", "sun", "magnetopause", "bow_shock", "field_lines", "orbit", "spacecraft",
+    "sxi_fov", "uvi_fov", "emission_volume", "labels",
+)
+
+
 class LayerVisibility(EventedModel):
-    """Which layers of the 3-D scene are shown. Each field has its own event."""
+    """Which layers of the 3-D scene are shown. Each field has its own event.
+
+    ``emission_volume`` is off by default (sampling a 128³ model takes a moment and the
+    glow fills the view); everything else is on.
+    """
+
+    model_config = ConfigDict(validate_assignment=True, extra="forbid")
 
     earth: bool = True
     axes: bool = True
     sun: bool = True
+    magnetopause: bool = True
+    bow_shock: bool = True
+    field_lines: bool = True
     orbit: bool = True
     spacecraft: bool = True
-    labels: bool = True  # the on-canvas caption (frame, time, credits)
+    sxi_fov: bool = True
+    uvi_fov: bool = True
+    emission_volume: bool = False
+    labels: bool = True  # the on-canvas caption (frame, time, credits) and legends
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(type(self).model_fields)
+
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _hex_color(value) -> str | None:
+    """``None`` or a colour as ``"#rrggbb"`` (also accepts 3/4 floats in 0..1 or 0..255 ints)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if _HEX.match(text):
+            return text.lower()
+        raise ValueError(f"colour {value!r}: give it as '#rrggbb'")
+    try:
+        comps = [float(v) for v in value]
+    except (TypeError, ValueError):
+        raise ValueError(f"colour {value!r}: give it as '#rrggbb' or 3 numbers") from None
+    if len(comps) not in (3, 4) or not all(np.isfinite(comps)):
+        raise ValueError(f"colour {value!r}: give it as '#rrggbb' or 3 numbers")
+    rgb = comps[:3]
+    scale = 255.0 if max(rgb) > 1.0 else 1.0
+    if min(rgb) < 0 or max(rgb) / scale > 1.0:
+        raise ValueError(f"colour {value!r}: components must be in 0..1 (or 0..255)")
+    return "#" + "".join(f"{int(round(c / scale * 255)):02x}" for c in rgb)
+
+
+class LayerStyle(EventedModel):
+    """How one layer looks: ``opacity`` (0..1) and ``color`` (``"#rrggbb"``, or ``None`` for
+    the layer's own palette: the Earth's texture, the axes' red/green/blue, field lines
+    coloured by topology, the emission volume's colour map). Each field has its own event."""
+
+    model_config = ConfigDict(validate_assignment=True, extra="forbid")
+
+    opacity: float = Field(1.0, ge=0.0, le=1.0)
+    color: str | None = None
+
+    @field_validator("color", mode="before")
+    @classmethod
+    def _validate_color(cls, value):
+        return _hex_color(value)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name == "color":  # subscribers receive the normalised "#rrggbb"
+            value = _hex_color(value)
+        super().__setattr__(name, value)
+
+    def rgba(self, default=(1.0, 1.0, 1.0)) -> tuple[float, float, float, float]:
+        """(r, g, b, opacity) floats; ``default`` stands in for a ``None`` colour."""
+        if self.color is None:
+            r, g, b = (float(v) for v in default[:3])
+        else:
+            r, g, b = (int(self.color[i:i + 2], 16) / 255.0 for i in (1, 3, 5))
+        return (r, g, b, float(self.opacity))
+
+
+def _style(opacity: float, color: str | None = None):
+    return Field(default_factory=lambda: LayerStyle(opacity=opacity, color=color))
+
+
+class LayerStyles(EventedModel):
+    """Opacity and colour of every layer (fields as :data:`LAYER_NAMES`)."""
+
+    model_config = ConfigDict(validate_assignment=True, extra="forbid")
+
+    earth: LayerStyle = _style(1.0)
+    axes: LayerStyle = _style(1.0)
+    sun: LayerStyle = _style(1.0, "#ffd133")
+    magnetopause: LayerStyle = _style(0.55, "#4cc9f0")
+    bow_shock: LayerStyle = _style(0.45, "#ff9a3c")
+    field_lines: LayerStyle = _style(0.9)
+    orbit: LayerStyle = _style(1.0, "#8ce6ff")
+    spacecraft: LayerStyle = _style(1.0)
+    sxi_fov: LayerStyle = _style(0.30, "#b8f35a")
+    uvi_fov: LayerStyle = _style(0.30, "#d69bff")
+    emission_volume: LayerStyle = _style(1.0)
+    labels: LayerStyle = _style(1.0)
 
     def names(self) -> tuple[str, ...]:
         return tuple(type(self).model_fields)
@@ -92,15 +195,18 @@ class SceneState(EventedModel):
     - ``time``: scene time, scalar astropy ``Time`` in UTC (accepts ISO strings / datetimes)
     - ``frame``: ``"gse"`` or ``"gsm"`` — the frame of the scene's axes (R_E units)
     - ``layers``: a :class:`LayerVisibility` (its fields have their own events)
+    - ``styles``: a :class:`LayerStyles`: opacity and colour per layer (nested events)
     - ``camera_preset``: one of :data:`CAMERA_PRESETS`; the view moves its camera when it changes
     - ``day_night``: shade Earth's night side darker
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=True, validate_default=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=True, validate_default=True,
+                              extra="forbid")
 
     time: Time = Field(default_factory=_default_time)
     frame: SceneFrame = "gse"
     layers: LayerVisibility = Field(default_factory=LayerVisibility)
+    styles: LayerStyles = Field(default_factory=LayerStyles)
     camera_preset: CameraPreset = "overview"
     day_night: bool = True
 
@@ -145,7 +251,10 @@ class SceneState(EventedModel):
 
 __all__ = [
     "CAMERA_PRESETS",
+    "LAYER_NAMES",
     "SCENE_FRAMES",
+    "LayerStyle",
+    "LayerStyles",
     "LayerVisibility",
     "SceneState",
     "to_utc_time",

@@ -35,7 +35,9 @@ def test_counts_formula_without_psf(sxi, cam):
     np.testing.assert_allclose(r.signal, expect, rtol=1e-12)
     np.testing.assert_allclose(r.expected, expect, rtol=1e-12)
     assert np.all(r.background == 0) and r.vignetting[15, 26] == pytest.approx(1.0, abs=1e-3)
-    assert r.vignetting.min() == pytest.approx(sxi.vignetting(np.radians(15.21)), abs=0.01)
+    corner = cam.off_axis_angle_rad().max()
+    assert 14.5 < math.degrees(corner) < 15.2
+    assert r.vignetting.min() == pytest.approx(float(sxi.vignetting(corner)), rel=1e-12) and r.vignetting.min() < 0.65
 
 
 def test_linear_in_exposure_and_area(sxi, cam):
@@ -55,6 +57,7 @@ def test_linear_in_exposure_and_area(sxi, cam):
 
 
 def test_psf_conserves_counts_and_spreads(sxi, cam):
+    sxi = dataclasses.replace(sxi, psf_fwhm_deg=2.0)  # about 4 pixels of this coarse grid
     img = np.zeros(cam.shape)
     img[15, 26] = 1.0e4
     img[3, 2] = 5.0e3  # near an edge too: the reflecting boundary keeps it
@@ -64,8 +67,8 @@ def test_psf_conserves_counts_and_spreads(sxi, cam):
     assert on.signal[15, 26] < off.signal[15, 26] and on.signal[15, 27] > 0
     # Gaussian width: second moment along x of the central source = sigma^2 (pixels).
     sig_x = sxi.psf_fwhm_deg / (2 * math.sqrt(2 * math.log(2))) / math.degrees(cam.pixel_scale_rad[0])
-    row = on.signal[10:21, 16:37].sum(axis=0)
-    xs = np.arange(16, 37) - 26
+    row = on.signal[5:26, 10:43].sum(axis=0)
+    xs = np.arange(10, 43) - 26
     assert math.sqrt((row * xs**2).sum() / row.sum()) == pytest.approx(sig_x, rel=0.05)
 
 
@@ -128,4 +131,4 @@ def test_uvi_rayleigh_to_counts_and_circle():
 
 def test_pixel_solid_angle_for_explicit_rays(sxi, cam):
     rays_cam = cam.with_(rays=np.array(cam.ray_directions()))
-    np.testing.assert_allclose(pixel_solid_angle_sr(rays_cam), cam.pixel_solid_angle_sr(), rtol=2e-3)
+    np.testing.assert_allclose(pixel_solid_angle_sr(rays_cam), cam.pixel_solid_angle_sr(), rtol=5e-3)

@@ -1,0 +1,537 @@
+"""The 3-D scene's data, built by pure functions (no Qt, no vispy): safe to run in a worker.
+
+The pattern (ARCHITECTURE.md, "work off the GUI thread"): on the GUI thread, turn the state
+into a small frozen *request* (``boundary_request(app)``, ``field_line_request(app)``,
+``volume_request(app)`` — fast, they only read the state); in a worker, build the data from
+the request (``build_boundary_meshes``, ``build_field_lines``, ``build_emission_volume`` —
+they touch nothing shared and return plain arrays); back on the GUI thread hand the result to
+the view (``SceneView.apply_data``). Requests compare equal when they would build the same
+data, so a view skips work that would change nothing. Each ``build_*`` also accepts an
+:class:`~smile_viewer.state.app.AppState` directly (it makes the request itself).
+
+Frames: boundary meshes and field lines are returned in GSM (Shue and Jelínek surfaces are
+symmetric about X and so the same in GSE); the emission volume in its own ``frame``. The
+view places each with the rotation to the scene frame at the scene time.
+
+Also here: :func:`effective_solar_wind` (the manual inputs, or an OMNI file at the scene
+time), :func:`field_line_seeds`, :func:`fov_geometry` (SXI's pyramid and UVI's cone) and
+:func:`instrument_view` (the camera of an imager at the scene time).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from smile_viewer.errors import UserInputError
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "BoundaryMeshes",
+    "BoundaryRequest",
+    "FieldLineData",
+    "FieldLineRequest",
+    "FovGeometry",
+    "SurfaceMesh",
+    "TOPOLOGY_NAMES",
+    "VolumeRequest",
+    "boundary_request",
+    "build",
+    "build_boundary_meshes",
+    "build_emission_volume",
+    "build_field_lines",
+    "effective_solar_wind",
+    "field_line_request",
+    "field_line_seeds",
+    "fov_geometry",
+    "instrument_view",
+    "spacecraft_position_gse",
+    "volume_request",
+    "vertex_normals",
+]
+
+#: Field-line topology classes drawn by the scene (index = the code in ``FieldLineData.topology``).
+TOPOLOGY_NAMES: tuple[str, ...] = ("closed", "open_north", "open_south", "imf", "other")
+CLOSED, OPEN_NORTH, OPEN_SOUTH, IMF, OTHER = range(5)
+
+_MAGNETOPAUSE_KEYS = {
+    "shue1997": "shue1997",
+    "shue1998": "shue1998",
+    "lin2010": "lin2010",
+    "jelinek2012": "jelinek2012_magnetopause",
+}
+
+
+def _time_of(app):
+    return app.scene.time
+
+
+# -- solar wind ---------------------------------------------------------------------------------
+_omni_cache: dict[tuple, Any] = {}
+_omni_lock = threading.Lock()
+
+
+def _read_omni(path: str):
+    from smile_viewer.io.omni import read_solar_wind
+
+    p = os.path.abspath(os.path.expanduser(path))
+    st = os.stat(p)  # FileNotFoundError names the file
+    key = (p, st.st_mtime_ns, st.st_size)
+    with _omni_lock:
+        series = _omni_cache.get(key)
+    if series is None:
+        series = read_solar_wind(p)
+        with _omni_lock:
+            _omni_cache.clear()
+            _omni_cache[key] = series
+    return series
+
+
+def effective_solar_wind(app, time=None):
+    """The solar wind the scene uses: ``(SolarWind, note)``.
+
+    Without an OMNI file: the manual inputs, note ``""``. With one: the file's values at the
+    scene time (or ``time``); where the file cannot give one (outside its coverage, a long
+    gap, an unreadable file) the manual inputs, with a note saying why.
+    """
+    inputs = app.model.solar_wind
+    manual = inputs.to_solar_wind()
+    if not inputs.omni_path:
+        return manual, ""
+    t = _time_of(app) if time is None else time
+    try:
+        return _read_omni(inputs.omni_path).at(t), f"OMNI {os.path.basename(inputs.omni_path)}"
+    except (UserInputError, OSError) as exc:
+        return manual, f"OMNI file not used ({exc}); manual solar wind"
+
+
+# -- boundaries -------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class SurfaceMesh:
+    """A boundary surface ready to draw: ``vertices`` (N, 3) float32 [R_E] in ``frame``,
+    ``faces`` (M, 3) uint32 (outward wound), ``normals`` (N, 3) float32 outward unit vectors;
+    ``frame`` "gsm" or "gse" ("any" for a surface symmetric about X: the same in both)."""
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    normals: np.ndarray
+    frame: str
+    kind: str
+    name: str
+    standoff_re: float
+    parameters: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class BoundaryMeshes:
+    """The magnetopause and bow shock (either None when not asked for)."""
+
+    magnetopause: SurfaceMesh | None
+    bow_shock: SurfaceMesh | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BoundaryRequest:
+    """What :func:`build_boundary_meshes` needs (frozen; equal requests give equal meshes)."""
+
+    model: str
+    solar_wind: Any
+    tilt_rad: float = 0.0
+    aberration: bool = False
+    x_tail_re: float = -40.0
+    n_theta: int = 72
+    n_phi: int = 96
+    magnetopause: bool = True
+    bow_shock: bool = True
+    note: str = ""
+
+
+def boundary_request(app, *, x_tail_re: float = -40.0) -> BoundaryRequest:
+    """The boundary request of ``app`` at its scene time (the tilt only matters for Lin 2010)."""
+    sw, note = effective_solar_wind(app)
+    models = app.model.models
+    tilt = 0.0
+    if models.boundary_model == "lin2010":
+        from smile_viewer.coords import dipole_tilt
+
+        tilt = float(np.asarray(dipole_tilt(_time_of(app))).reshape(()))
+        tilt = round(tilt, 5)  # 0.0006°: finer changes do not show
+    layers = app.scene.layers
+    return BoundaryRequest(
+        model=models.boundary_model, solar_wind=sw, tilt_rad=tilt, aberration=models.aberration,
+        x_tail_re=float(x_tail_re), magnetopause=bool(layers.magnetopause), bow_shock=bool(layers.bow_shock),
+        note=note,
+    )
+
+
+def vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Area-weighted unit vertex normals (N, 3) of a triangle mesh (faces wound outward)."""
+    v = np.asarray(vertices, dtype=np.float64)
+    f = np.asarray(faces, dtype=np.int64)
+    n = np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]])
+    out = np.zeros_like(v)
+    for k in range(3):
+        np.add.at(out, f[:, k], n)
+    norm = np.linalg.norm(out, axis=1, keepdims=True)
+    norm[norm == 0] = 1.0
+    return out / norm
+
+
+def _surface_mesh(surface, req: BoundaryRequest, kind: str) -> SurfaceMesh:
+    n_phi = int(req.n_phi)
+    verts, tris = surface.mesh(req.x_tail_re, n_theta=int(req.n_theta), n_phi=n_phi, aberrate=req.aberration)
+    # Drop the flat cap at the tail cut: an open tube reads better and does not hide the tail.
+    tris = tris[:-n_phi]
+    verts = verts[:-1]
+    normals = vertex_normals(verts, tris)
+    key = type(surface).__name__
+    if "Lin2010" in key:
+        frame = "gsm"
+    else:
+        frame = "gse" if req.aberration else "any"
+    params = dict(surface.parameters) if hasattr(surface, "parameters") else {}
+    return SurfaceMesh(
+        vertices=verts.astype(np.float32), faces=tris.astype(np.uint32), normals=normals.astype(np.float32),
+        frame=frame, kind=kind, name=str(getattr(surface, "name", key)),
+        standoff_re=float(surface.standoff_re), parameters=params,
+    )
+
+
+def build_boundary_meshes(request) -> BoundaryMeshes:
+    """Triangle meshes of the chosen magnetopause and the Jelínek et al. (2012) bow shock."""
+    from smile_viewer.physics.boundaries import from_solar_wind
+
+    req = request if isinstance(request, BoundaryRequest) else boundary_request(request)
+    mp = bs = None
+    if req.magnetopause:
+        surface = from_solar_wind(_MAGNETOPAUSE_KEYS[req.model], req.solar_wind, tilt_rad=req.tilt_rad)
+        mp = _surface_mesh(surface, req, "magnetopause")
+    if req.bow_shock:
+        surface = from_solar_wind("jelinek2012_bow_shock", req.solar_wind)
+        bs = _surface_mesh(surface, req, "bow_shock")
+    return BoundaryMeshes(mp, bs, req.note)
+
+
+# -- field lines ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FieldLineRequest:
+    """What :func:`build_field_lines` needs (frozen)."""
+
+    time_iso: str
+    internal: str
+    external: str | None
+    kp: float
+    pdyn_npa: float
+    dst_nt: float
+    by_nt: float
+    bz_nt: float
+    latitudes_deg: tuple[float, ...]
+    mlt_h: tuple[float, ...]
+    seed_radius_re: float
+    magnetopause: tuple[float, float]        # Shue-form (r0, alpha) where lines leave
+    imf_b_gsm_nt: tuple[float, float, float] | None
+    bow_shock_pd_npa: float
+    kp_source: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class FieldLineData:
+    """Field lines ready to draw: line i is ``points[offsets[i]:offsets[i+1]]`` (GSM, R_E,
+    float32); ``topology`` (n,) int8 codes of :data:`TOPOLOGY_NAMES`; ``kp`` used; ``counts``
+    per class; ``frame`` "gsm"."""
+
+    points: np.ndarray
+    offsets: np.ndarray
+    topology: np.ndarray
+    kp: float
+    counts: dict
+    frame: str = "gsm"
+    description: str = ""
+
+    def __len__(self) -> int:
+        return len(self.topology)
+
+    def line(self, i: int) -> np.ndarray:
+        return self.points[self.offsets[i]:self.offsets[i + 1]]
+
+
+def field_line_request(app) -> FieldLineRequest:
+    """The field-line request of ``app`` at its scene time."""
+    from smile_viewer.physics.boundaries import shue1998
+
+    sw, _note = effective_solar_wind(app)
+    fl = app.model.field_lines
+    if fl.kp is None:
+        from smile_viewer.physics.aurora.kp import kp_from_solar_wind
+
+        kp, kp_source = round(float(kp_from_solar_wind(sw)), 2), "Newell et al. 2008 from the solar wind"
+    else:
+        kp, kp_source = float(fl.kp), "set"
+    mp = shue1998(sw.pd_npa, sw.bz_nt)
+    b = tuple(float(v) for v in sw.b_gsm_nt)
+    return FieldLineRequest(
+        time_iso=_time_of(app).utc.isot,
+        internal=fl.internal,
+        external=None if fl.external == "none" else fl.external,
+        kp=kp,
+        pdyn_npa=float(min(max(sw.pd_npa, 0.5), 10.0)),   # T96's range of validity
+        dst_nt=float(fl.dst_nt),
+        by_nt=float(np.clip(sw.by_nt, -10.0, 10.0)),
+        bz_nt=float(np.clip(sw.bz_nt, -10.0, 10.0)),
+        latitudes_deg=tuple(fl.seed_latitudes_deg),
+        mlt_h=tuple(fl.seed_mlt_h),
+        seed_radius_re=float(fl.seed_radius_re),
+        magnetopause=(round(float(mp.r0), 4), round(float(mp.alpha), 5)),
+        imf_b_gsm_nt=b if (fl.imf_lines and math.hypot(*b) > 0.05) else None,
+        bow_shock_pd_npa=round(float(sw.pd_npa), 5),
+        kp_source=kp_source,
+    )
+
+
+def field_line_seeds(latitudes_deg, mlt_h, radius_re: float, tilt_rad: float) -> np.ndarray:
+    """Seeds (n, 3) GSM [R_E] at ``radius_re`` on the magnetic meridians ``mlt_h`` [h] at the
+    magnetic latitudes ``latitudes_deg`` of a centred dipole tilted by ``tilt_rad`` (SM)."""
+    lat = np.radians(np.asarray(latitudes_deg, dtype=float))
+    mlt = np.asarray(mlt_h, dtype=float)
+    phi = np.radians((mlt - 12.0) * 15.0)  # MLT 12 → +X_SM
+    ll, pp = np.meshgrid(lat, phi, indexing="ij")
+    x_sm = radius_re * np.cos(ll) * np.cos(pp)
+    y_sm = radius_re * np.cos(ll) * np.sin(pp)
+    z_sm = radius_re * np.sin(ll)
+    c, s = math.cos(tilt_rad), math.sin(tilt_rad)
+    x = x_sm * c + z_sm * s
+    z = -x_sm * s + z_sm * c
+    return np.stack([x, y_sm, z], axis=-1).reshape(-1, 3)
+
+
+def _imf_lines(b_gsm, pd_npa: float, extent: float = 30.0):
+    """Straight IMF lines upstream of the Jelínek et al. (2012) bow shock (GSM ≈ GSE here)."""
+    from smile_viewer.physics.boundaries import jelinek2012_bow_shock
+
+    bs = jelinek2012_bow_shock(pd_npa)
+    b = np.asarray(b_gsm, dtype=float)
+    d = b / np.linalg.norm(b)
+    x0 = float(bs.standoff_re)
+    anchors = [(x0 + dx, y, 0.0) for dx in (2.0, 5.5, 9.0) for y in (-9.0, 0.0, 9.0)]
+    s = np.arange(-2.0 * extent, 2.0 * extent + 1e-9, 0.5)
+    lines = []
+    for a in anchors:
+        pts = np.asarray(a)[None, :] + s[:, None] * d[None, :]
+        keep = np.all(np.abs(pts) <= extent, axis=1) & ~bs.contains(pts)
+        # the contiguous run through the anchor (s = 0)
+        i0 = int(np.argmin(np.abs(s)))
+        if not keep[i0]:
+            continue
+        lo = i0
+        while lo > 0 and keep[lo - 1]:
+            lo -= 1
+        hi = i0
+        while hi < len(s) - 1 and keep[hi + 1]:
+            hi += 1
+        if hi - lo >= 2:
+            lines.append(pts[lo:hi + 1])
+    return lines
+
+
+def build_field_lines(request) -> FieldLineData:
+    """Trace the seeds in IGRF/dipole + T89/T96 and class each line by topology."""
+    from smile_viewer.physics.field import CLOSED as F_CLOSED
+    from smile_viewer.physics.field import IMF as F_IMF
+    from smile_viewer.physics.field import OPEN_NORTH as F_ON
+    from smile_viewer.physics.field import OPEN_SOUTH as F_OS
+    from smile_viewer.physics.field import FieldModel, trace_field_lines
+
+    req = request if isinstance(request, FieldLineRequest) else field_line_request(request)
+    params: dict[str, Any] = {}
+    if req.external == "t89":
+        params["kp"] = req.kp
+    elif req.external == "t96":
+        params.update(pdyn_npa=req.pdyn_npa, dst_nt=req.dst_nt, by_nt=req.by_nt, bz_nt=req.bz_nt)
+    model = FieldModel.at_time(req.time_iso, internal=req.internal, external=req.external, **params)
+    seeds = field_line_seeds(req.latitudes_deg, req.mlt_h, req.seed_radius_re, model.tilt_rad)
+    lines = trace_field_lines(seeds, model, magnetopause=req.magnetopause, max_step_re=0.5, rtol=1e-6,
+                              atol_re=1e-6, max_points=3000)
+    mapping = {F_CLOSED: CLOSED, F_ON: OPEN_NORTH, F_OS: OPEN_SOUTH, F_IMF: IMF}
+    pieces, topo = [], []
+    for i in range(len(lines)):
+        pts = lines.line(i)
+        if len(pts) < 2:
+            continue
+        pieces.append(pts)
+        topo.append(mapping.get(int(lines.status[i]), OTHER))
+    if req.imf_b_gsm_nt is not None:
+        for pts in _imf_lines(req.imf_b_gsm_nt, req.bow_shock_pd_npa):
+            pieces.append(pts)
+            topo.append(IMF)
+    sizes = np.array([len(p) for p in pieces], dtype=np.int64)
+    offsets = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    points = np.concatenate(pieces).astype(np.float32) if pieces else np.zeros((0, 3), np.float32)
+    topology = np.asarray(topo, dtype=np.int8)
+    counts = {name: int(np.sum(topology == k)) for k, name in enumerate(TOPOLOGY_NAMES)}
+    ext = {"t89": f"T89 (Kp {req.kp:.1f})", "t96": "T96", None: "no external field"}[req.external]
+    desc = f"{req.internal.upper()} + {ext}"
+    return FieldLineData(points, offsets, topology, float(req.kp), counts, "gsm", desc)
+
+
+# -- emission volume --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VolumeRequest:
+    """What :func:`build_emission_volume` needs (frozen)."""
+
+    model: str
+    params: tuple[tuple[str, float], ...]
+    solar_wind: Any
+    tilt_rad: float
+    shape: tuple[int, int, int]
+    bounds_re: tuple[tuple[float, float], ...]
+    frame: str
+    cube_path: str | None = None
+    cube_stamp: tuple = ()
+
+
+def volume_request(app) -> VolumeRequest:
+    """The emission-volume request of ``app`` (CMEM is sampled in GSM with the dipole tilt at
+    the scene time; the other analytic models in the settings' frame; a file keeps its own)."""
+    models = app.model.models
+    vs = app.volume
+    sw, _note = effective_solar_wind(app)
+    name = models.emissivity_model
+    tilt, frame = 0.0, vs.frame
+    path, stamp = None, ()
+    if name == "cmem":
+        from smile_viewer.coords import dipole_tilt
+
+        tilt = round(float(np.asarray(dipole_tilt(_time_of(app))).reshape(())), 4)
+        frame = "gsm"
+    if name in ("plasma", "cube"):
+        path = os.path.abspath(os.path.expanduser(models.cube_path))
+        try:
+            st = os.stat(path)
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = ("missing",)
+        sw = None  # the file is the source
+    return VolumeRequest(
+        model=name, params=tuple(sorted(models.params_for(name).items())), solar_wind=sw, tilt_rad=tilt,
+        shape=tuple(vs.shape), bounds_re=tuple(tuple(b) for b in vs.bounds_re), frame=frame,
+        cube_path=path, cube_stamp=stamp,
+    )
+
+
+def build_emission_volume(request):
+    """Sample the chosen emissivity model on the grid (or read the file) → ``physics.volume.Volume``."""
+    req = request if isinstance(request, VolumeRequest) else volume_request(request)
+    if req.model in ("plasma", "cube"):
+        from smile_viewer.io.cubes import read_cube
+
+        if not req.cube_path:
+            raise UserInputError(f"emissivity model {req.model!r} needs a file")
+        return read_cube(req.cube_path)
+    from smile_viewer.physics.emissivity import model_from_name
+    from smile_viewer.physics.volume import sample_model
+
+    model = model_from_name(req.model, req.solar_wind, tilt_rad=req.tilt_rad, **dict(req.params))
+    return sample_model(model, req.shape, req.bounds_re, frame=req.frame)
+
+
+def build(request):
+    """Build whatever ``request`` asks for (one entry point for a worker)."""
+    if isinstance(request, BoundaryRequest):
+        return build_boundary_meshes(request)
+    if isinstance(request, FieldLineRequest):
+        return build_field_lines(request)
+    if isinstance(request, VolumeRequest):
+        return build_emission_volume(request)
+    raise TypeError(f"no builder for {type(request).__name__}")
+
+
+# -- spacecraft, instruments, fields of view ------------------------------------------------------
+def spacecraft_position_gse(orbit, time) -> np.ndarray:
+    """The spacecraft's position (3,) GSE [R_E] at ``time``."""
+    return np.asarray(orbit.position(time, frame="gse"), dtype=float).reshape(3)
+
+
+@dataclass(frozen=True, eq=False)
+class FovGeometry:
+    """An imager's field of view as a solid from the spacecraft, in the scene frame [R_E].
+
+    ``apex`` (3,); ``rim`` (k, 3) the far outline (4 corners for SXI, a circle for UVI);
+    ``faces`` (m, 3) triangles over ``[apex] + rim`` (the sides, no far cap); ``edges``
+    (e, 2, 3) line segments (apex to the corners, the far outline); ``boresight`` (3,);
+    ``length_re`` along the boresight; ``camera`` the imager's Camera (pointing, fov).
+    """
+
+    name: str
+    apex: np.ndarray
+    rim: np.ndarray
+    faces: np.ndarray
+    edges: np.ndarray
+    boresight: np.ndarray
+    length_re: float
+    camera: Any
+
+
+def fov_geometry(camera, length_re: float, *, n_circle: int = 64) -> FovGeometry:
+    """The field-of-view solid of ``camera`` (a ``compute.camera.Camera``), ``length_re`` long
+    along the boresight: a rectangular pyramid true to the field and roll (the far face is
+    the tangent plane at ``length_re``), or a cone for a circular field."""
+    apex = np.asarray(camera.position_re, dtype=float)
+    rot = np.asarray(camera.rotation, dtype=float)
+    fx, fy = (math.radians(v) for v in camera.fov_deg)
+    if camera.circular:
+        half = 0.5 * fx
+        ang = np.linspace(0.0, 2.0 * np.pi, n_circle, endpoint=False)
+        t = math.tan(half)
+        cam = np.stack([t * np.cos(ang), t * np.sin(ang), np.ones_like(ang)], axis=1)
+    else:
+        tx, ty = math.tan(0.5 * fx), math.tan(0.5 * fy)
+        cam = np.array([[-tx, -ty, 1.0], [tx, -ty, 1.0], [tx, ty, 1.0], [-tx, ty, 1.0]])
+    rim = apex[None, :] + length_re * (cam @ rot.T)
+    k = len(rim)
+    i = np.arange(k)
+    faces = np.stack([np.zeros(k, np.int64), 1 + i, 1 + (i + 1) % k], axis=1).astype(np.uint32)
+    outline = np.stack([rim, np.roll(rim, -1, axis=0)], axis=1)
+    if camera.circular:
+        spokes_idx = np.arange(0, k, max(1, k // 4))
+    else:
+        spokes_idx = i
+    spokes = np.stack([np.repeat(apex[None, :], len(spokes_idx), axis=0), rim[spokes_idx]], axis=1)
+    edges = np.concatenate([spokes, outline], axis=0)
+    return FovGeometry(camera.name, apex, rim, faces, edges, rot[:, 2].copy(), float(length_re), camera)
+
+
+def instrument_view(app, name: str, position_gse_re, *, frame: str | None = None, shape=None):
+    """``(camera, length_re)`` of imager ``name`` ("sxi" or "uvi") of ``app`` at its scene time,
+    for a spacecraft at ``position_gse_re``; ``length_re`` is the distance to the aim point
+    (SXI's law, UVI's target, or the set aim point) — where the field of view is drawn to."""
+    from smile_viewer.state.instruments import instrument_camera, instrument_pointing
+
+    settings = getattr(app.instruments, name)
+    t = _time_of(app)
+    frame = (frame or app.scene.frame).lower()
+    p = np.asarray(position_gse_re, dtype=float).reshape(3)
+    pointing = instrument_pointing(settings, p, t)
+    aim = pointing.aim_re
+    if aim is not None and np.all(np.isfinite(aim)):
+        length = float(np.dot(np.asarray(aim) - p, pointing.boresight))
+    else:
+        length = float(np.linalg.norm(p))
+    if not (length > 0.5):
+        length = float(np.linalg.norm(p))
+    cam = instrument_camera(settings, p, t, frame=frame, shape=shape)
+    return cam, length
+
+
+def replace_request(request, **changes):
+    """A copy of a frozen request with some fields changed."""
+    return dataclasses.replace(request, **changes)

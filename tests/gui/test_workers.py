@@ -1,0 +1,342 @@
+"""Workers: stale results dropped, debounce, cancel, errors, synchronous mode, and the GUI
+event loop keeps turning while heavy work runs (no display or OpenGL needed)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QTimer
+
+from smile_viewer._qt.workers import (
+    Cancelled,
+    Job,
+    RenderScheduler,
+    WorkError,
+    run_in_thread,
+)
+from smile_viewer.errors import UserInputError
+
+
+@pytest.fixture
+def scheduler_factory(qtbot):
+    made = []
+
+    def make(work, **kwargs):
+        kwargs.setdefault("synchronous", False)
+        s = RenderScheduler(work, **kwargs)
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        assert s.shutdown(10.0), "a worker did not stop"
+
+
+class Recorder:
+    def __init__(self, scheduler):
+        self.results, self.errors, self.cancelled, self.progress = [], [], [], []
+        scheduler.resultReady.connect(self.results.append)
+        scheduler.errorOccurred.connect(self.errors.append)
+        scheduler.cancelled.connect(self.cancelled.append)
+        scheduler.progressChanged.connect(lambda f, m: self.progress.append((f, m)))
+
+
+def test_debounce_coalesces_a_burst_into_one_run_of_the_last_request(qtbot, scheduler_factory):
+    calls = []
+
+    def work(request):
+        calls.append(request)
+        return request * 10
+
+    s = scheduler_factory(work, debounce_ms=80)
+    rec = Recorder(s)
+    with qtbot.waitSignal(s.resultReady, timeout=5000):
+        for i in range(10):
+            s.submit(i)
+    assert s.wait_idle(5000)
+    qtbot.wait(150)  # nothing else comes later
+    assert calls == [9], "ten quick submits make one run, of the newest request"
+    assert rec.results == [90]
+    assert s.runs == 1 and s.generation == 10 and s.last_generation == 10
+    assert s.last_duration_s is not None and s.last_duration_s >= 0
+
+    # spaced-out submits each run
+    for i in (20, 21):
+        with qtbot.waitSignal(s.resultReady, timeout=5000):
+            s.submit(i)
+    assert calls == [9, 20, 21] and rec.results == [90, 200, 210]
+
+
+def test_max_delay_gives_a_live_preview_during_a_long_burst(qtbot, scheduler_factory):
+    calls = []
+    s = scheduler_factory(lambda r: calls.append(r) or r, debounce_ms=80, max_delay_ms=150)
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < 0.6:  # a slider dragged for 0.6 s, an event every 20 ms
+        s.submit(round(time.perf_counter() - t0, 3))
+        qtbot.wait(20)
+    assert s.wait_idle(5000)
+    assert 2 <= len(calls) <= 8, calls
+
+
+def test_stale_result_is_dropped(qtbot, scheduler_factory):
+    """A slow job that ignores cancel still completes, but only the newest result is delivered."""
+    started = threading.Event()
+    finished = []
+
+    def work(request):
+        if request == "slow":
+            started.set()
+            time.sleep(0.4)  # does not poll the cancel flag
+        finished.append(request)
+        return f"image of {request}"
+
+    s = scheduler_factory(work, debounce_ms=10)
+    rec = Recorder(s)
+    s.submit_now("slow")
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    s.submit_now("fast")
+    with qtbot.waitSignal(s.resultReady, timeout=5000):
+        pass
+    assert s.wait_idle(5000)
+    qtbot.wait(50)
+    assert finished == ["slow", "fast"], "the stale job ran to its end (it never looked at cancel)"
+    assert rec.results == ["image of fast"], "its result was dropped"
+    assert s.last_generation == s.generation == 2
+
+
+def test_stale_error_is_dropped_too(qtbot, scheduler_factory):
+    started = threading.Event()
+
+    def work(request):
+        if request == "bad":
+            started.set()
+            time.sleep(0.2)
+            raise UserInputError("stale problem")
+        return request
+
+    s = scheduler_factory(work, debounce_ms=10)
+    rec = Recorder(s)
+    s.submit_now("bad")
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    s.submit_now("good")
+    assert s.wait_idle(5000)
+    assert rec.results == ["good"] and rec.errors == []
+
+
+def test_newer_submit_cancels_cooperative_work_early(qtbot, scheduler_factory):
+    started = threading.Event()
+    stopped = []
+
+    def work(request, ctx):
+        if request == "long":
+            started.set()
+            t0 = time.perf_counter()
+            try:
+                while time.perf_counter() - t0 < 10:
+                    ctx.check()
+                    time.sleep(0.005)
+            except Cancelled:
+                stopped.append(time.perf_counter() - t0)
+                raise
+        return request
+
+    s = scheduler_factory(work, debounce_ms=10)
+    rec = Recorder(s)
+    s.submit_now("long")
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    t_submit = time.perf_counter()
+    with qtbot.waitSignal(s.resultReady, timeout=5000):
+        s.submit_now("short")
+    assert time.perf_counter() - t_submit < 2.0
+    assert stopped and stopped[0] < 5, "the long job saw the cancel flag and stopped"
+    assert rec.results == ["short"] and rec.cancelled == []
+
+
+def test_cancel_stops_work_and_delivers_nothing(qtbot, scheduler_factory):
+    started = threading.Event()
+    seen_cancel = threading.Event()
+
+    def work(request, ctx):
+        started.set()
+        for i in range(1000):
+            ctx.progress(i / 1000, "working")
+            if ctx.cancelled:
+                seen_cancel.set()
+                raise Cancelled()
+            time.sleep(0.005)
+        return "done"
+
+    s = scheduler_factory(work, debounce_ms=10)
+    rec = Recorder(s)
+    busy = []
+    s.busyChanged.connect(busy.append)
+    s.submit("x")
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    qtbot.waitUntil(lambda: len(rec.progress) > 0, timeout=5000)
+    with qtbot.waitSignal(s.cancelled, timeout=1000) as blocker:
+        s.cancel()
+    assert blocker.args == [1]
+    assert seen_cancel.wait(2.0)
+    assert s.wait_idle(5000)
+    qtbot.wait(50)
+    assert rec.results == [] and rec.errors == []
+    assert busy[0] is True and busy[-1] is False
+    assert all(0.0 <= f <= 1.0 and m == "working" for f, m in rec.progress)
+
+
+def test_cancel_drops_a_request_still_in_its_debounce(qtbot, scheduler_factory):
+    calls = []
+    s = scheduler_factory(lambda r: calls.append(r), debounce_ms=100)
+    rec = Recorder(s)
+    s.submit(1)
+    s.cancel()
+    qtbot.wait(250)
+    assert calls == [] and rec.cancelled == [1] and not s.busy
+
+
+def test_user_error_and_bug_are_reported(qtbot, scheduler_factory, caplog):
+    def work(request):
+        if request == "user":
+            raise UserInputError("solar wind density must be positive, got -3 cm^-3")
+        raise ZeroDivisionError("division by zero in the kernel")
+
+    s = scheduler_factory(work, debounce_ms=5)
+    with qtbot.waitSignal(s.errorOccurred, timeout=5000) as blocker:
+        s.submit("user")
+    err = blocker.args[0]
+    assert isinstance(err, WorkError) and err.user_error
+    assert err.message == "solar wind density must be positive, got -3 cm^-3"
+    assert err.generation == 1
+
+    caplog.set_level(logging.ERROR, logger="smile_viewer._qt.workers")
+    with qtbot.waitSignal(s.errorOccurred, timeout=5000) as blocker:
+        s.submit("bug")
+    err = blocker.args[0]
+    assert not err.user_error
+    assert err.message == "ZeroDivisionError: division by zero in the kernel (details in the log)"
+    assert "Traceback" in err.traceback and "in work" in err.traceback
+    rec = [r for r in caplog.records if r.name == "smile_viewer._qt.workers" and r.exc_info]
+    assert rec and rec[-1].levelno == logging.ERROR
+
+
+def test_request_factory_builds_one_request_per_burst(qtbot, scheduler_factory):
+    built = []
+
+    def factory():
+        built.append(len(built))
+        return ("request", len(built))
+
+    s = scheduler_factory(lambda r: r, request_factory=factory, debounce_ms=50)
+    with qtbot.waitSignal(s.resultReady, timeout=5000) as blocker:
+        for _ in range(5):
+            s.schedule("ignored event argument")
+    assert built == [0] and blocker.args == [("request", 1)]
+
+
+def test_synchronous_mode_runs_inline(qtbot, monkeypatch):
+    monkeypatch.setenv("SMILE_SYNC_WORKERS", "1")
+    thread_ids = []
+
+    def work(request, ctx):
+        thread_ids.append(threading.get_ident())
+        ctx.progress(0.5, "half")
+        return request + 1
+
+    s = RenderScheduler(work, debounce_ms=500)
+    assert s.synchronous
+    rec = Recorder(s)
+    assert s.submit(1) == 1
+    assert rec.results == [2], "delivered before submit returned, without the debounce"
+    assert rec.progress == [(0.5, "half")]
+    s.submit(5)
+    s.submit(7)
+    assert rec.results == [2, 6, 8]
+    assert thread_ids == [threading.get_ident()] * 3
+    assert not s.busy
+
+    def boom(r):
+        raise UserInputError("inline problem")
+
+    s2 = RenderScheduler(boom)
+    errors = []
+    s2.errorOccurred.connect(errors.append)
+    s2.submit(0)
+    assert [e.message for e in errors] == ["inline problem"], "errors also arrive inline"
+
+
+def test_run_in_thread_job(qtbot):
+    got = []
+    job = run_in_thread(lambda a, b: a + b, 2, 3, on_result=got.append, synchronous=False)
+    with qtbot.waitSignal(job.finished, timeout=5000):
+        pass
+    assert got == [5] and job.outcome == "result" and job.elapsed_s is not None
+
+    job = Job(lambda: 1 / 0, synchronous=False)
+    with qtbot.waitSignal(job.errorOccurred, timeout=5000) as blocker:
+        job.start()
+    assert blocker.args[0].message.startswith("ZeroDivisionError")
+
+    gate = threading.Event()
+
+    def waits(ctx):
+        gate.wait(5)
+        return "late"
+
+    job = Job(waits, synchronous=False)
+    outcomes = []
+    job.resultReady.connect(outcomes.append)
+    job.cancelled.connect(lambda: outcomes.append("cancelled"))
+    job.start()
+    job.cancel()
+    gate.set()
+    with qtbot.waitSignal(job.finished, timeout=5000):
+        pass
+    assert outcomes == ["cancelled"], "a cancelled job's result is not delivered"
+    with pytest.raises(RuntimeError):
+        job.start()
+
+
+# -- the event loop keeps turning ----------------------------------------------------------------
+def _heavy(request, ctx):
+    """About ``request`` seconds of numpy work (releases the GIL in its inner loops)."""
+    rng = np.random.default_rng(0)
+    a = rng.random((400, 400))
+    t0 = time.perf_counter()
+    acc = 0.0
+    n = 0
+    while time.perf_counter() - t0 < request:
+        ctx.check()
+        b = a @ a.T  # BLAS: GIL released
+        acc += float(np.sqrt(np.abs(b)).sum())
+        n += 1
+        ctx.progress((time.perf_counter() - t0) / request)
+    return acc, n
+
+
+def test_gui_does_not_freeze_during_heavy_work(qtbot, scheduler_factory):
+    s = scheduler_factory(_heavy, debounce_ms=10)
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    try:
+        qtbot.wait(100)  # the timer runs before the work starts
+        t_start = time.perf_counter()
+        with qtbot.waitSignal(s.resultReady, timeout=20000) as blocker:
+            s.submit(1.5)
+        t_end = time.perf_counter()
+    finally:
+        timer.stop()
+    acc, n = blocker.args[0]
+    assert n > 3 and t_end - t_start >= 1.5
+    during = [t for t in ticks if t_start <= t <= t_end]
+    gaps = np.diff([t_start, *during, t_end])
+    assert len(during) > 50, f"only {len(during)} timer ticks in {t_end - t_start:.2f} s"
+    print(f"largest gap between 10 ms timer ticks during the work: {gaps.max() * 1e3:.1f} ms "
+          f"({len(during)} ticks in {t_end - t_start:.2f} s)")
+    assert gaps.max() < 0.100, f"the event loop stalled for {gaps.max() * 1e3:.0f} ms"
