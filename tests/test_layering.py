@@ -55,3 +55,64 @@ def test_layer_check_detects_a_gui_import():
     code = _walk_and_import("smile_viewer.constants").replace("bad = ", "import vispy\nbad = ")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert "vispy" in out.stdout
+
+
+# -- each layer imports only those below it (static check: lazy imports count too) ----------
+import ast  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1] / "smile_viewer"
+#: Rank of each layer (ARCHITECTURE.md); a module may import modules of its rank or lower.
+LAYER_RANK = {
+    "constants": 0, "errors": 0, "resources": 0, "_offline": 0, "__init__": 0,
+    "coords": 1, "physics": 1, "mission": 1, "io": 1,
+    "compute": 2, "analysis": 3, "state": 4, "_vispy": 5, "_qt": 6,
+    "synth": 7, "batch": 7, "cli": 8, "__main__": 8,
+}
+
+
+def _layer_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _imported_modules(path: Path, module: str) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative import: resolve against this module's package
+                base = module.split(".")[: -node.level] if not path.name == "__init__.py" else \
+                    module.split(".")[: len(module.split(".")) - node.level + 1]
+                found.add(".".join(base + ([node.module] if node.module else [])))
+            elif node.module:
+                found.add(node.module)
+    return {m for m in found if m == "smile_viewer" or m.startswith("smile_viewer.")}
+
+
+def test_layers_import_only_layers_below():
+    violations = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        rel = path.relative_to(PACKAGE_DIR.parent).with_suffix("")
+        module = ".".join(rel.parts)
+        if module.endswith(".__init__"):
+            module = module[: -len(".__init__")]
+        layer = _layer_of(module)
+        if layer not in LAYER_RANK:
+            violations.append(f"{module}: layer {layer!r} has no rank in LAYER_RANK")
+            continue
+        for imported in _imported_modules(path, module):
+            target = _layer_of(imported)
+            if LAYER_RANK.get(target, 99) > LAYER_RANK[layer]:
+                violations.append(f"{module} imports {imported} (layer {target} is above {layer})")
+    assert not violations, "\n".join(violations)
+
+
+def test_layer_check_sees_lazy_upward_imports(tmp_path):
+    src = tmp_path / "pointing.py"
+    src.write_text("def f():\n    from smile_viewer.compute.camera import Camera\n    return Camera\n")
+    imported = _imported_modules(src, "smile_viewer.mission.pointing")
+    assert imported == {"smile_viewer.compute.camera"}
+    assert LAYER_RANK[_layer_of("smile_viewer.compute.camera")] > LAYER_RANK["mission"]

@@ -131,32 +131,38 @@ def _clamp_g(g):
 
 
 @_jit
-def _shue_geom(x, y, z):
-    """(r, q, cos²phi, sin²phi) as emissivity_kernels._shue_geom (q = 2/(1+cos theta), +inf on -X)."""
+def _shue_q(x, y, z):
+    """(r, q, y², z², rho²) of a point: q = 2/(1 + cos theta) as emissivity_kernels._shue_geom
+    (2r/(r + x) for x >= 0, 2r(r - x)/rho² for x < 0, +inf on the -X axis, 1 at r = 0)."""
     y2 = y * y
     z2 = z * z
     rho2 = y2 + z2
     r = math.sqrt(x * x + rho2)
     if r == 0.0:
-        return 0.0, 1.0, 1.0, 0.0
+        return 0.0, 1.0, y2, z2, rho2
     if x >= 0.0:
         q = 2.0 * r / (r + x)
     elif rho2 == 0.0:
         q = np.inf
     else:
         q = 2.0 * r * (r - x) / rho2
-    if rho2 > 0.0:
-        return r, q, y2 / rho2, z2 / rho2
-    return r, q, 1.0, 0.0
+    return r, q, y2, z2, rho2
 
 
 @_jit
-def _shue_ln_radius(q, lq, c2, s2, r0, ln_r0, ay, az):
-    """ln of the 3-D Shue radius (Jorgensen et al. 2019) in the direction with q, ln q, cos²phi, sin²phi."""
+def _shue_ln_radius(q, lq, y2, z2, rho2, r0, ln_r0, ay, az):
+    """ln of the 3-D Shue radius (Jorgensen et al. 2019) in the direction with q = 2/(1+cos theta),
+    ln q and y², z², rho² (for cos²phi = y²/rho², sin²phi = z²/rho²; phi = 0 on the X axis)."""
     if q == np.inf:
         return np.inf
     if ay == az:
         return ln_r0 + ay * lq
+    if rho2 > 0.0:
+        c2 = y2 / rho2
+        s2 = z2 / rho2
+    else:
+        c2 = 1.0
+        s2 = 0.0
     return math.log(K.shue3d_radius(q, c2, s2, r0, ay, az))
 
 
@@ -170,19 +176,19 @@ def boundary_pair(model_id, x, y, z, p):
             return -G_BIG, -G_BIG
         g = _clamp_g(math.log(r) - math.log(p[1]))
         return g, g
-    r, q, c2, s2 = _shue_geom(x, y, z)
+    r, q, y2, z2, rho2 = _shue_q(x, y, z)
     if r == 0.0:
         return -G_BIG, -G_BIG
     lr = math.log(r)
-    lq = math.log(q)
+    lq = math.log(q)  # +inf on the -X axis, where _shue_ln_radius is +inf
     if model_id == _JORG:
-        gm = lr - _shue_ln_radius(q, lq, c2, s2, p[0], p[11], p[7], p[8])
-        gb = lr - _shue_ln_radius(q, lq, c2, s2, p[1], p[12], p[9], p[10])
+        gm = lr - _shue_ln_radius(q, lq, y2, z2, rho2, p[0], p[11], p[7], p[8])
+        gb = lr - _shue_ln_radius(q, lq, y2, z2, rho2, p[1], p[12], p[9], p[10])
         return _clamp_g(gm), _clamp_g(gb)
     if model_id == _CMEM:
         rmp = K.cmem_magnetopause_r_xyz(x, y, z, p)
         gm = lr - math.log(rmp) if rmp > 0.0 else G_BIG
-        gb = lr - _shue_ln_radius(q, lq, c2, s2, p[1], p[32], p[10], p[11])
+        gb = lr - _shue_ln_radius(q, lq, y2, z2, rho2, p[1], p[32], p[10], p[11])
         return _clamp_g(gm), _clamp_g(gb)
     return np.nan, np.nan
 
@@ -191,14 +197,14 @@ def boundary_pair(model_id, x, y, z, p):
 def boundary_one(model_id, which, x, y, z, p):
     """One boundary function: ``which`` 0 = magnetopause, 1 = bow shock (see :func:`boundary_pair`)."""
     if model_id == _CMEM:
-        r, q, c2, s2 = _shue_geom(x, y, z)
+        r, q, y2, z2, rho2 = _shue_q(x, y, z)
         if r == 0.0:
             return -G_BIG
         lr = math.log(r)
         if which == 0:
             rmp = K.cmem_magnetopause_r_xyz(x, y, z, p)
             return _clamp_g(lr - math.log(rmp)) if rmp > 0.0 else G_BIG
-        return _clamp_g(lr - _shue_ln_radius(q, math.log(q), c2, s2, p[1], p[32], p[10], p[11]))
+        return _clamp_g(lr - _shue_ln_radius(q, math.log(q), y2, z2, rho2, p[1], p[32], p[10], p[11]))
     gm, gb = boundary_pair(model_id, x, y, z, p)
     return gm if which == 0 else gb
 

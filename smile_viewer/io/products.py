@@ -1,7 +1,7 @@
 """Synthetic SXI/UVI image products in FITS, and the celestial WCS of a camera.
 
 :func:`camera_wcs` — the celestial (RA/Dec, ICRS axes, gnomonic ``TAN``) WCS of a
-:class:`~smile_viewer.compute.camera.Camera` at a time: the camera attitude is rotated from
+:class:`~smile_viewer.mission.camera.Camera` at a time: the camera attitude is rotated from
 its scene frame (GSE or GSM) to GEI/J2000 with :func:`smile_viewer.coords.rotation_matrix`.
 FITS pixel (i + 1, j + 1) (1-based, i the column, j the row of the array) looks along
 ``camera.ray_directions()[j, i]``; the tests check this to 1e-9 rad and the round trip

@@ -26,7 +26,7 @@ response model (:mod:`smile_viewer.mission.response`) needs:
 
 Camera axes (both instruments): camera x along image columns (the SXI long axis), camera y
 along rows (row 0 at the top of a picture), the boresight third; see
-:mod:`smile_viewer.compute.camera` and the roll conventions in :mod:`.pointing`.
+:mod:`smile_viewer.mission.camera` and the roll conventions in :mod:`.pointing`.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ class Instrument:
     # -- geometry
 
     def camera(self, position_re, rotation, shape=None, frame: str = "gse", rays=None):
-        """A :class:`~smile_viewer.compute.camera.Camera` of this instrument.
+        """A :class:`~smile_viewer.mission.camera.Camera` of this instrument.
 
         ``rotation``: columns camera x, camera y, boresight in ``frame`` (see
         :mod:`smile_viewer.mission.pointing` for the laws that make one); ``shape`` (ny, nx)
@@ -138,7 +138,7 @@ class Instrument:
         """
         # Camera is a leaf module (numpy only); imported here so that importing the mission
         # layer does not load the compute layer above it.
-        from smile_viewer.compute.camera import Camera
+        from smile_viewer.mission.camera import Camera
 
         if rays is not None:
             rays = np.asarray(rays, dtype=float)

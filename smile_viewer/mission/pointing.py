@@ -2,7 +2,7 @@
 
 Every law returns a :class:`Pointing`: a camera rotation (columns camera x, camera y,
 boresight, in GSE unless said otherwise — the convention of
-:class:`smile_viewer.compute.camera.Camera`), the aim point when there is one, and the name
+:class:`smile_viewer.mission.camera.Camera`), the aim point when there is one, and the name
 of the law. Positions are in Earth radii (GSE).
 
 SXI pointing law (the SXI team's, REFERENCE.md "SXI pointing law"; public code
@@ -169,7 +169,7 @@ def camera_rotation(boresight, down, roll_deg: float = 0.0) -> np.ndarray:
     """Rotation (columns x, y, boresight) with camera y along ``down`` projected across the
     boresight, then turned by ``roll_deg`` about the boresight (right-handed).
 
-    Equal to :func:`smile_viewer.compute.camera.look_rotation` with ``up_hint = -down``.
+    Equal to :func:`smile_viewer.mission.camera.look_rotation` with ``up_hint = -down``.
     """
     z = _vec3(boresight, "boresight")
     nz = np.linalg.norm(z)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from smile_viewer.compute.camera import Camera, look_rotation
+from smile_viewer.mission.camera import Camera, look_rotation
 from smile_viewer.errors import UserInputError
 
 
