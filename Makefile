@@ -2,6 +2,7 @@
 #   make run   set up .venv and start the desktop application on its default scene
 #   make test  set up .venv and run the whole test suite
 # Other targets: make bench (benchmarks), make wheel, make clean.
+#   make dist  build the wheel and sdist into dist/ and check that the installed wheel starts
 
 PYTHON ?= python3
 VENV   := .venv
@@ -37,6 +38,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
+
+# Wheel + sdist (the wheel is built from the sdist, which proves the sdist complete), then
+# packaging/check_dist.py installs the wheel into a temporary venv (dependencies reused from
+# .venv) and runs `smile-viewer --version` and `smile-viewer render` of the default scene.
+.PHONY: dist
+dist: $(STAMP)
+	rm -f dist/smile_viewer-*.whl dist/smile_viewer-*.tar.gz
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/python packaging/check_dist.py dist
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache *.egg-info

@@ -15,6 +15,8 @@ uniform float u_occult_radius;  // rays stop at this geocentric distance (1 R_E:
 uniform float u_log_offset;     // log10 of the factor from the texture's sums to physical units
 uniform vec2 u_log_range;       // log10 of the values mapped to the ends of the colour map
 uniform float u_opacity;        // layer opacity (multiplies the emitted colour)
+uniform float u_glow_power;     // emitted colour × level^power: 0 = the plain colour map (a
+                                // synthetic image); 1 = faint gas fades out (a glow in 3-D)
 
 //! section: raycasting_setup
     // The fragment lies on a face of vispy's box at v_position. Its ray runs from the eye

@@ -3,7 +3,8 @@
 // synthetic imager sees it: I = LOS_FACTOR * sum(P * ds) over the ray inside the grid, up
 // to the Earth. The texture holds P / P_max; u_log_offset = log10(P_max * LOS_FACTOR), so
 // log10(I) = log10(sum) + u_log_offset. The colour is the colour map at
-// (log10 I - lo) / (hi - lo), added to what is behind (the gas emits, it does not absorb).
+// level = (log10 I - lo) / (hi - lo), added to what is behind (the gas emits, it does not
+// absorb), times level^u_glow_power (0 in a view through an imager: the synthetic image).
 // Sections (see volume_common.glsl) fill vispy's $before_loop, $in_loop and $after_loop.
 
 //! section: before_loop
@@ -21,4 +22,4 @@
         if (level <= 0.0)
             discard;
         vec4 emitted = $cmap(level);
-        gl_FragColor = vec4(emitted.rgb, u_opacity);
+        gl_FragColor = vec4(emitted.rgb * pow(level, u_glow_power), u_opacity);

@@ -22,4 +22,4 @@
         if (level <= 0.0)
             discard;
         vec4 mipcolor = $cmap(level);
-        gl_FragColor = vec4(mipcolor.rgb, u_opacity);
+        gl_FragColor = vec4(mipcolor.rgb * pow(level, u_glow_power), u_opacity);

@@ -262,27 +262,66 @@ def _check_size(size) -> tuple[int, int]:
     return w, h
 
 
+#: ``--view`` names of the command line → camera presets of the scene.
+VIEWS: dict[str, str] = {"overview": "overview", "sun": "from_sun", "north": "north", "sxi": "through_sxi"}
+
+
+def camera_preset_for_view(view: str) -> str:
+    """The camera preset of a ``--view`` name (``overview``, ``sun``, ``north``, ``sxi``);
+    preset names themselves are accepted too."""
+    from smile_viewer.state.scene import CAMERA_PRESETS
+
+    key = str(view).strip().lower()
+    if key in VIEWS:
+        return VIEWS[key]
+    if key in CAMERA_PRESETS:
+        return key
+    raise UserInputError(f"unknown view {view!r}; choose from {', '.join(VIEWS)}")
+
+
+def _resolve_state(state, session):
+    """(AppState, SceneState) from a state object or a session file."""
+    from smile_viewer.state.app import AppState
+    from smile_viewer.state.scene import SceneState
+
+    if session is not None:
+        if state is not None:
+            raise UserInputError("give a state or a session file, not both")
+        app = AppState.load(session)
+        return app, app.scene
+    if state is None:
+        app = AppState()
+        return app, app.scene
+    if isinstance(state, AppState):
+        return state, state.scene
+    if isinstance(state, SceneState):
+        return AppState(scene=state), state
+    raise UserInputError(f"state must be an AppState or a SceneState, got {type(state).__name__}")
+
+
 def render_scene_image(size=(1280, 800), time=None, *, camera_preset: str | None = None,
-                       camera=None, state=None, supersample: int = 2, return_view_info: bool = False):
+                       camera=None, state=None, supersample: int = 2, return_view_info: bool = False,
+                       view: str | None = None, session=None):
     """Render the scene to an (H, W, 3) uint8 array (see ``render_scene_png``).
 
     With ``return_view_info`` also returns a dict: ``project`` (a function mapping scene
     points (N, 3) in R_E to pixel positions (N, 2) of the returned image), ``spacecraft``
-    (its scene position), ``geo_to_scene`` (the Earth's rotation), ``time`` and ``backend``.
+    (its scene position), ``geo_to_scene`` (the Earth's rotation), ``time``, ``backend``,
+    ``cameras`` (the SXI/UVI cameras at the scene time) and ``errors`` (layers that failed).
     ``camera``: a ``smile_viewer._vispy.scene.CameraSetup`` placing the camera exactly
-    (overrides the preset).
+    (overrides the preset). ``state``: an AppState or a SceneState; ``session``: a session
+    file to load instead; ``view``: a ``--view`` name (overview, sun, north, sxi).
     """
     from PIL import Image
 
-    from smile_viewer.state import SceneState
-
     w, h = _check_size(size)
-    if state is None:
-        state = SceneState() if time is None else SceneState(time=time)
-    elif time is not None:
-        state.time = time
+    app_state, scene_state = _resolve_state(state, session)
+    if time is not None:
+        scene_state.time = time
+    if view is not None:
+        camera_preset = camera_preset_for_view(view)
     if camera_preset is not None:
-        state.camera_preset = camera_preset
+        scene_state.camera_preset = camera_preset
     ss = max(1, int(supersample))
     if max(w, h) * ss > _MAX_RENDER_SIDE:
         ss = 1
@@ -293,20 +332,22 @@ def render_scene_image(size=(1280, 800), time=None, *, camera_preset: str | None
     from smile_viewer._vispy.scene import SceneView
 
     canvas = scene.SceneCanvas(size=(w * ss, h * ss), show=False, app=app, keys=None)
-    view = SceneView(state, canvas=canvas, pixel_scale=ss)
+    sv = SceneView(app_state, canvas=canvas, pixel_scale=ss)
     if camera is not None:
-        view.set_camera(camera)
+        sv.set_camera(camera)
     try:
-        img = view.render(alpha=False)
+        img = sv.render(alpha=False)
         info = {
-            "spacecraft": view.spacecraft_position.copy(),
-            "geo_to_scene": view.geo_to_scene.copy(),
-            "time": state.time,
+            "spacecraft": sv.spacecraft_position.copy(),
+            "geo_to_scene": sv.geo_to_scene.copy(),
+            "time": scene_state.time,
             "backend": app.backend_name,
+            "cameras": dict(sv.cameras),
+            "errors": dict(sv.errors),
         }
         if return_view_info:
             # capture the projection now (the canvas is closed below)
-            tr = view.view.scene.node_transform(view.canvas.scene)
+            tr = sv.view.scene.node_transform(sv.canvas.scene)
             matrix_tr = tr.simplified if hasattr(tr, "simplified") else tr
 
             def project(xyz, _tr=matrix_tr, _ss=ss):
@@ -315,7 +356,7 @@ def render_scene_image(size=(1280, 800), time=None, *, camera_preset: str | None
 
             info["project"] = project
     finally:
-        view.close()
+        sv.close()
     # (a HiDPI backend may return a larger buffer than w*ss x h*ss: the resize covers it)
     image = Image.fromarray(np.ascontiguousarray(img[..., :3]))
     if image.size != (w, h):
@@ -355,8 +396,8 @@ def write_png_atomic(image: np.ndarray, out_path) -> Path:
 
 
 def render_scene_png(out_path, size=(1280, 800), time=None, *, camera_preset: str | None = None,
-                     state=None) -> Path:
-    """Render the default 3-D scene to a PNG file and return its path.
+                     state=None, view: str | None = None, session=None) -> Path:
+    """Render the 3-D scene to a PNG file and return its path.
 
     Parameters
     ----------
@@ -365,11 +406,16 @@ def render_scene_png(out_path, size=(1280, 800), time=None, *, camera_preset: st
     size : (width, height)
         Image size in pixels.
     time : astropy Time or ISO string, optional
-        Scene time (default: the first apogee after the default orbit's epoch).
+        Scene time (default: the session's, else the first apogee after the default orbit's epoch).
     camera_preset : str, optional
-        One of ``smile_viewer.state.CAMERA_PRESETS`` (default ``"overview"``).
-    state : SceneState, optional
+        One of ``smile_viewer.state.CAMERA_PRESETS`` (default: the state's, ``"overview"``).
+    state : AppState or SceneState, optional
         Render this state instead of a default one (``time``/``camera_preset`` override it).
+    view : str, optional
+        ``overview``, ``sun``, ``north`` or ``sxi`` (through SXI from the spacecraft).
+    session : path, optional
+        A session file (``AppState.save``) to render; a bad or newer file raises
+        ``smile_viewer.state.app.SessionError`` (a ``UserInputError``).
 
     Raises ``HeadlessGLError`` (a ``UserInputError``) when no OpenGL context can be had,
     naming what to install.
@@ -380,8 +426,13 @@ def render_scene_png(out_path, size=(1280, 800), time=None, *, camera_preset: st
         raise UserInputError(f"output file {out} must end in .png")
     if not out.resolve().parent.is_dir():
         raise UserInputError(f"directory {out.resolve().parent} does not exist")
-    image = render_scene_image(size, time, camera_preset=camera_preset, state=state)
+    if view is not None:
+        camera_preset_for_view(view)  # a bad name fails before any GL work
+    image = render_scene_image(size, time, camera_preset=camera_preset, state=state, view=view, session=session)
     return write_png_atomic(image, out)
 
 
-__all__ = ["HeadlessGLError", "gl_app", "render_scene_image", "render_scene_png", "write_png_atomic"]
+__all__ = [
+    "VIEWS", "HeadlessGLError", "camera_preset_for_view", "gl_app", "render_scene_image", "render_scene_png",
+    "write_png_atomic",
+]

@@ -1,13 +1,29 @@
-"""The 3-D scene: Earth, frame axes, Sun direction, SMILE's orbit and the spacecraft.
+"""The 3-D scene: Earth, axes, Sun, magnetopause, bow shock, field lines, orbit, spacecraft,
+SXI/UVI fields of view and the emission volume.
 
-``SceneView`` draws a :class:`smile_viewer.state.SceneState` into a vispy ``SceneCanvas``
-(its own, or one it is given) and follows the state's events: a new time rotates the
-Earth and moves the spacecraft, layer switches show/hide nodes, a camera preset moves the
+``SceneView`` draws an :class:`smile_viewer.state.app.AppState` (or just its
+:class:`~smile_viewer.state.scene.SceneState`; the rest then takes its defaults) into a vispy
+``SceneCanvas`` (its own, or one it is given) and follows the state's events: a new time
+rotates the Earth, moves the spacecraft and its fields of view and re-traces the field lines;
+layer switches show/hide nodes; styles change colours and opacities; a camera preset moves the
 camera. It has no widgets; the Qt window puts ``view.canvas.native`` in its layout.
 
 Coordinates: the scene frame is GSE (or GSM, ``state.frame``), unit 1 R_E, +X towards the
 Sun. The Earth texture is mapped in GEO and rotated GEO → scene frame at the scene time
-with ``smile_viewer.coords.rotation_matrix`` (``v_scene = R @ v_geo``).
+with ``smile_viewer.coords.rotation_matrix`` (``v_scene = R @ v_geo``). Boundary meshes and
+field lines come in GSM and the emission volume in its own frame: each node's transform is
+the rotation into the scene frame at the scene time.
+
+Heavy data (boundary meshes, field lines, the emission volume) is built by the pure functions
+of :mod:`smile_viewer.state.scene_data`. A change marks it stale; it is rebuilt at the next
+draw (or :meth:`SceneView.flush`), so a burst of changes costs one rebuild:
+
+- ``update_policy="sync"`` (default): built right there, on the calling thread (tests, the
+  headless render, scripts);
+- ``update_policy="async"``: the view emits ``data_requested(kind, request, generation)``
+  with a frozen request instead; the application builds it in a worker
+  (``scene_data.build(request)``) and hands the result back with
+  ``view.apply_data(kind, generation, data)``; results of an older generation are dropped.
 """
 
 from __future__ import annotations
@@ -17,11 +33,18 @@ import logging
 
 import numpy as np
 from astropy.time import Time, TimeDelta
+from psygnal import Signal
 from vispy import scene
 
+from smile_viewer._vispy.cameras import InstrumentCamera
+from smile_viewer._vispy.visuals.colorbar import HudColorBar, format_value
 from smile_viewer._vispy.visuals.earth import Earth, geo_to_scene_transform
+from smile_viewer._vispy.visuals.field_lines import TOPOLOGY_COLORS, TOPOLOGY_LABELS, FieldLines
+from smile_viewer._vispy.visuals.fov import FieldOfView
 from smile_viewer._vispy.visuals.guides import FrameAxes, SunArrow
 from smile_viewer._vispy.visuals.orbit import OrbitTrack, SpacecraftMarker
+from smile_viewer._vispy.visuals.surfaces import BoundarySurface
+from smile_viewer._vispy.visuals.volume import EmissionVolume
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +56,16 @@ EARTH_CREDIT = "Earth: NASA Blue Marble Next Generation"
 
 #: Points along the orbit track (one period).
 TRACK_POINTS = 1201
+
+#: Kinds of data built off the GUI thread (``data_requested`` / ``apply_data``).
+DATA_KINDS = ("boundaries", "field_lines", "volume")
+
+_BOUNDARY_TITLES = {
+    "shue1997": "Shue et al. 1997",
+    "shue1998": "Shue et al. 1998",
+    "lin2010": "Lin et al. 2010",
+    "jelinek2012": "Jelínek et al. 2012",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,15 +82,24 @@ class CameraSetup:
     fit: bool = False  # centre/scale framing the scene content instead of center/scale_factor
 
 
+@dataclasses.dataclass(frozen=True)
+class InstrumentViewSetup:
+    """The camera at the spacecraft looking through an imager (``instrument``: "sxi" or "uvi")."""
+
+    instrument: str = "sxi"
+    fit: str = "contain"
+
+
 # vispy's TurntableCamera looks from -Y at azimuth 0 (X to the right), from +X (the Sun) at
 # 90° and from +Y at 180° (X, the Sun, to the left); elevation lifts the eye towards +Z.
 # ``fit=True``: centre and scale are chosen to frame the orbit, the Sun arrow and the axes.
-CAMERA_PRESETS: dict[str, CameraSetup] = {
+CAMERA_PRESETS: dict[str, CameraSetup | InstrumentViewSetup] = {
     "overview": CameraSetup(azimuth=150.0, elevation=22.0, scale_factor=50.0, fit=True),
     "noon_midnight": CameraSetup(azimuth=180.0, elevation=0.0, scale_factor=50.0, fit=True),
     "north": CameraSetup(azimuth=180.0, elevation=90.0, scale_factor=50.0, fit=True),
     "from_sun": CameraSetup(azimuth=70.0, elevation=12.0, scale_factor=50.0, fit=True),
     "earth": CameraSetup(azimuth=125.0, elevation=18.0, scale_factor=4.2),
+    "through_sxi": InstrumentViewSetup("sxi"),
 }
 
 
@@ -71,22 +113,48 @@ def camera_axes(azimuth: float, elevation: float) -> tuple[np.ndarray, np.ndarra
     return right, up, forward
 
 
-def _rotation_geo_to(frame: str, time: Time) -> np.ndarray:
+def _rotation(src: str, dst: str, time: Time) -> np.ndarray:
+    if src == dst or src == "any":
+        return np.eye(3)
     from smile_viewer.coords import rotation_matrix
 
-    r = np.asarray(rotation_matrix(time, "geo", frame), dtype=float)
+    r = np.asarray(rotation_matrix(time, src, dst), dtype=float)
     if r.shape != (3, 3):
         raise ValueError(f"rotation_matrix returned shape {r.shape} for a scalar time; expected (3, 3)")
     return r
 
 
+def _rotation_geo_to(frame: str, time: Time) -> np.ndarray:
+    return _rotation("geo", frame, time)
+
+
+def _replaced_a_model(info) -> bool:
+    from psygnal import EventedModel
+
+    args = getattr(info, "args", ())
+    return bool(args) and isinstance(args[0], EventedModel)
+
+
+def _as_app_state(state):
+    """(AppState, SceneState) for a state that is either."""
+    from smile_viewer.state.app import AppState
+    from smile_viewer.state.scene import SceneState
+
+    if isinstance(state, AppState):
+        return state, state.scene
+    if isinstance(state, SceneState):
+        return AppState(scene=state), state
+    raise TypeError(f"SceneView draws an AppState or a SceneState, got {type(state).__name__}")
+
+
 class SceneView:
-    """The 3-D scene of one :class:`~smile_viewer.state.SceneState`.
+    """The 3-D scene of one :class:`~smile_viewer.state.app.AppState` (or SceneState).
 
     Parameters
     ----------
-    state : SceneState
-        The model to draw and follow.
+    state : AppState or SceneState
+        The model to draw and follow (``view.state`` is its SceneState, ``view.app_state``
+        the whole AppState).
     canvas : vispy.scene.SceneCanvas, optional
         Draw into this canvas (a new view box is added to its central widget). By default a
         canvas of ``size`` is created with ``app`` (a vispy Application or backend name).
@@ -95,13 +163,26 @@ class SceneView:
     pixel_scale : float
         Multiplies line widths, marker and font sizes (2 when rendering at twice the size
         and downsampling for antialiasing).
+    update_policy : "sync" or "async"
+        How stale data is rebuilt (see the module docstring).
     """
+
+    #: ``(kind, request, generation)``: build ``request`` (``scene_data.build``) off the GUI
+    #: thread, then call ``apply_data(kind, generation, result)`` (async policy only).
+    data_requested = Signal(str, object, int)
+    #: ``(kind, message)``: building or placing a layer failed (the layer is left empty).
+    layer_error = Signal(str, str)
+    #: ``(kind,)``: new data for a layer is on screen.
+    data_applied = Signal(str)
 
     def __init__(self, state, canvas: scene.SceneCanvas | None = None, *, orbit=None,
                  pixel_scale: float = 1.0, size: tuple[int, int] = (1280, 800), app=None,
-                 samples: int = 4, show: bool = False, parent=None):
-        self._state = state
+                 samples: int = 4, show: bool = False, parent=None, update_policy: str = "sync"):
+        self._app_state, self._state = _as_app_state(state)
         self._pixel_scale = float(pixel_scale)
+        if update_policy not in ("sync", "async"):
+            raise ValueError(f"update_policy must be 'sync' or 'async', got {update_policy!r}")
+        self.update_policy = update_policy
         if orbit is None:
             from smile_viewer.mission.orbit import default_orbit
 
@@ -116,70 +197,123 @@ class SceneView:
         else:
             canvas.bgcolor = BACKGROUND
         self.canvas = canvas
-        self.view = canvas.central_widget.add_view()
-        self.view.camera = scene.cameras.TurntableCamera(fov=30.0, up="+z")
+        self.view = canvas.central_widget.add_view(border_width=0)
+        self.turntable = scene.cameras.TurntableCamera(fov=30.0, up="+z")
+        self.instrument_camera = InstrumentCamera()
+        self.view.camera = self.turntable
 
         ps = self._pixel_scale
-        self.earth = Earth(day_night=state.day_night, parent=self.view.scene)
+        root = self.view.scene
+        self.earth = Earth(day_night=self._state.day_night, parent=root)
         self.earth.order = -10  # opaque first
-        self.axes = FrameAxes(state.frame, length=8.0, pixel_scale=ps, parent=self.view.scene)
-        self.sun = SunArrow(start=11.0, end=17.0, pixel_scale=ps, parent=self.view.scene)
-        self.orbit_track = OrbitTrack(pixel_scale=ps, parent=self.view.scene)
-        self.spacecraft = SpacecraftMarker("SMILE", pixel_scale=ps, parent=self.view.scene)
+        self.axes = FrameAxes(self._state.frame, length=8.0, pixel_scale=ps, parent=root)
+        self.sun = SunArrow(start=11.0, end=17.0, pixel_scale=ps, parent=root)
+        self.field_lines = FieldLines(pixel_scale=ps, parent=root)
+        self.orbit_track = OrbitTrack(pixel_scale=ps, parent=root)
+        self.spacecraft = SpacecraftMarker("SMILE", pixel_scale=ps, parent=root)
+        self.emission_volume = EmissionVolume(parent=root)
+        self.emission_volume.order = 4
+        self.bow_shock = BoundarySurface(color=(1.0, 0.6, 0.24), opacity=0.45, parent=root)
+        self.bow_shock.order = 5
+        self.magnetopause = BoundarySurface(color=(0.3, 0.79, 0.94), opacity=0.55, parent=root)
+        self.magnetopause.order = 6
+        self.sxi_fov = FieldOfView("sxi_fov", pixel_scale=ps, parent=root)
+        self.sxi_fov.order = 7
+        self.uvi_fov = FieldOfView("uvi_fov", color=(0.84, 0.61, 1.0), pixel_scale=ps, parent=root)
+        self.uvi_fov.order = 7
 
-        # Caption in canvas pixels (not part of the 3-D scene).
-        self.hud = scene.Node(parent=canvas.scene, name="hud")
-        self.hud_title = scene.visuals.Text(
-            "", color=HUD_COLOR, font_size=13 * ps, bold=True, anchor_x="left", anchor_y="bottom",
-            parent=self.hud,
-        )
-        self.hud_time = scene.visuals.Text(
-            "", color=HUD_COLOR, font_size=11 * ps, anchor_x="left", anchor_y="bottom", parent=self.hud,
-        )
-        self.hud_credit = scene.visuals.Text(
-            EARTH_CREDIT, color=HUD_DIM, font_size=8 * ps, anchor_x="left", anchor_y="bottom",
-            parent=self.hud,
-        )
+        self._build_hud()
         canvas.events.resize.connect(self._on_resize)
         # The orbit track writes no depth (so the spacecraft marker on it is drawn whole);
         # glClear honours the depth mask, so switch it back on before every frame's clear.
         canvas.events.draw.connect(self._restore_depth_mask, position="first")
+        canvas.events.draw.connect(self._on_draw_flush, position="first")
 
         self.geo_to_scene = np.eye(3)
         self.spacecraft_position = np.zeros(3)
+        self.spacecraft_position_gse = np.zeros(3)
+        self.cameras: dict[str, object] = {}      # instrument cameras at the scene time
+        self.errors: dict[str, str] = {}
+        self.notes: dict[str, str] = {}
+        self.data: dict[str, object] = {}          # the data on screen, per kind
+        self._data_frames: dict[str, str] = {}
+        self._dirty: set[str] = set(DATA_KINDS)
+        self._last_request: dict[str, object] = {}
+        self._generation: dict[str, int] = {k: 0 for k in DATA_KINDS}
+        self._flushing = False
 
-        self._camera_setup: CameraSetup | None = None
+        self._camera_setup: CameraSetup | InstrumentViewSetup | None = None
         self._camera_signature: tuple = ()
-        self._connect(state)
+        self._connect()
         self._apply_layers()
+        self._apply_styles()
+        self._apply_volume_appearance()
         self._update_all()
-        self.apply_camera_preset(state.camera_preset)
+        self.apply_camera_preset(self._state.camera_preset)
         self._layout_hud()
 
     # -- model binding ---------------------------------------------------------------------
     @property
     def state(self):
+        """The SceneState drawn (time, frame, layers, styles, camera preset)."""
         return self._state
 
-    def _connect(self, state) -> None:
-        state.events.time.connect(self._on_time)
-        state.events.frame.connect(self._on_frame)
-        state.events.camera_preset.connect(self.apply_camera_preset)
-        state.events.day_night.connect(self._on_day_night)
-        state.events.layers.connect(self._on_layers_replaced)
-        state.layers.events.connect(self._on_layer_event)
-        self._layers_model = state.layers
+    @property
+    def app_state(self):
+        """The whole AppState drawn."""
+        return self._app_state
+
+    def _connect(self) -> None:
+        s, a = self._state, self._app_state
+        self._bindings = [
+            (s.events.time, self._on_time),
+            (s.events.frame, self._on_frame),
+            (s.events.camera_preset, self.apply_camera_preset),
+            (s.events.day_night, self._on_day_night),
+            (s.events.layers, self._on_layers_replaced),
+            (s.events.styles, self._on_styles_replaced),
+            (a.model.events, self._on_model_event),
+            (a.instruments.events, self._on_instruments_event),
+            (a.volume.events, self._on_volume_event),
+        ]
+        for sig, cb in self._bindings:
+            sig.connect(cb)
+        # nested models: connect to every leaf group (psygnal relays only direct fields)
+        self._nested: list[tuple[object, object]] = []
+        self._bind_nested(s.layers, self._on_layer_event)
+        self._bind_styles(s.styles)
+        for sub in (a.model.solar_wind, a.model.models, a.model.field_lines):
+            self._bind_nested(sub, self._on_model_event)
+        for inst in (a.instruments.sxi, a.instruments.uvi):
+            self._bind_nested(inst, self._on_instruments_event)
+            self._bind_nested(inst.pointing, self._on_instruments_event)
+        self._layers_model = s.layers
+
+    def _bind_nested(self, model, callback) -> None:
+        model.events.connect(callback)
+        self._nested.append((model, callback))
+
+    def _bind_styles(self, styles) -> None:
+        self._styles_model = styles
+        for name in styles.names():
+            self._bind_nested(getattr(styles, name), self._on_style_event)
+
+    def _unbind_nested(self, models=None) -> None:
+        keep = []
+        for model, cb in self._nested:
+            if models is None or model in models:
+                model.events.disconnect(cb, missing_ok=True)
+            else:
+                keep.append((model, cb))
+        self._nested = keep
 
     def disconnect(self) -> None:
         """Stop following the state (call before dropping the view)."""
-        s = self._state
-        for sig, cb in ((s.events.time, self._on_time), (s.events.frame, self._on_frame),
-                        (s.events.camera_preset, self.apply_camera_preset),
-                        (s.events.day_night, self._on_day_night),
-                        (s.events.layers, self._on_layers_replaced)):
+        for sig, cb in self._bindings:
             sig.disconnect(cb, missing_ok=True)
-        self._layers_model.events.disconnect(self._on_layer_event, missing_ok=True)
+        self._unbind_nested()
 
+    # -- events ----------------------------------------------------------------------------
     def _on_time(self, _time=None) -> None:
         self._update_all()
 
@@ -192,23 +326,216 @@ class SceneView:
         self.canvas.update()
 
     def _on_layers_replaced(self, layers) -> None:
-        self._layers_model.events.disconnect(self._on_layer_event, missing_ok=True)
+        self._unbind_nested([self._layers_model])
         self._layers_model = layers
-        layers.events.connect(self._on_layer_event)
+        self._bind_nested(layers, self._on_layer_event)
         self._apply_layers()
+
+    def _on_styles_replaced(self, styles) -> None:
+        old = [getattr(self._styles_model, n) for n in self._styles_model.names()]
+        self._unbind_nested(old)
+        self._bind_styles(styles)
+        self._apply_styles()
 
     def _on_layer_event(self, _info=None) -> None:
         self._apply_layers()
 
+    def _on_style_event(self, _info=None) -> None:
+        self._apply_styles()
+
+    def _on_model_event(self, info=None) -> None:
+        if _replaced_a_model(info):
+            self._rebind()
+        self._mark_dirty(*DATA_KINDS)
+
+    def _on_instruments_event(self, info=None) -> None:
+        if _replaced_a_model(info):
+            self._rebind()
+        self._update_instruments()
+        self._update_hud_text(self._state.time, self._state.frame)
+        self.canvas.update()
+
+    def _rebind(self) -> None:
+        """Follow nested models that were replaced (not just changed)."""
+        self.disconnect()
+        self._connect()
+
+    def _on_volume_event(self, info=None) -> None:
+        name = getattr(getattr(info, "signal", None), "name", None)
+        if name in ("shape", "bounds_re", "frame", None):
+            self._mark_dirty("volume")
+        self._apply_volume_appearance()
+
+    def _mark_dirty(self, *kinds: str) -> None:
+        self._dirty.update(kinds)
+        self.canvas.update()
+
+    # -- layers and styles -----------------------------------------------------------------
     def _apply_layers(self) -> None:
         lay = self._state.layers
+        through = isinstance(self._camera_setup, InstrumentViewSetup)
         self.earth.visible = lay.earth
         self.axes.visible = lay.axes
         self.sun.visible = lay.sun
         self.orbit_track.visible = lay.orbit
-        self.spacecraft.visible = lay.spacecraft
+        self.spacecraft.visible = lay.spacecraft and not through
+        self.magnetopause.visible = lay.magnetopause
+        self.bow_shock.visible = lay.bow_shock
+        self.field_lines.visible = lay.field_lines
+        self.sxi_fov.visible = lay.sxi_fov and not through
+        self.uvi_fov.visible = lay.uvi_fov
+        self.emission_volume.visible = lay.emission_volume
         self.hud.visible = lay.labels
+        if hasattr(self, "cameras"):
+            self._update_volume_view()
+        self._update_legend()
         self.canvas.update()
+
+    def _apply_styles(self) -> None:
+        st = self._state.styles
+        self.magnetopause.set_color(st.magnetopause.rgba(default=(0.3, 0.79, 0.94)))
+        self.bow_shock.set_color(st.bow_shock.rgba(default=(1.0, 0.6, 0.24)))
+        self.field_lines.opacity = st.field_lines.opacity
+        if st.field_lines.color is not None:
+            self.field_lines.colors = np.repeat(np.array([st.field_lines.rgba()[:3]], np.float32), 5, axis=0)
+        else:
+            self.field_lines.colors = TOPOLOGY_COLORS.copy()
+        self.field_lines.opacity = st.field_lines.opacity  # re-upload with the colours
+        self.sxi_fov.set_color(st.sxi_fov.rgba(default=(0.72, 0.95, 0.35)))
+        self.sxi_fov.opacity = st.sxi_fov.opacity
+        self.uvi_fov.set_color(st.uvi_fov.rgba(default=(0.84, 0.61, 1.0)))
+        self.uvi_fov.opacity = st.uvi_fov.opacity
+        self.emission_volume.opacity = st.emission_volume.opacity
+        self.orbit_track.set_style(st.orbit.rgba(default=(0.55, 0.90, 1.00)))
+        self.sun.set_style(st.sun.rgba(default=(1.0, 0.82, 0.20)))
+        self.axes.set_opacity(st.axes.opacity)
+        self._update_legend()
+        self.canvas.update()
+
+    def _apply_volume_appearance(self) -> None:
+        vs = self._app_state.volume
+        ev = self.emission_volume
+        if ev.mode != vs.render_mode:
+            ev.set_mode(vs.render_mode)
+        if ev.cmap_name != vs.colormap:
+            ev.set_cmap(vs.colormap)
+        ev.step_voxels = vs.step_voxels
+        ev.iso_fraction = vs.iso_fraction
+        ev.log_range = vs.log_range
+        self._update_colorbar()
+        self.canvas.update()
+
+    # -- data (built by state.scene_data, off the GUI thread when async) -------------------
+    def _wanted(self, kind: str) -> bool:
+        lay = self._state.layers
+        if kind == "boundaries":
+            return lay.magnetopause or lay.bow_shock
+        if kind == "field_lines":
+            return lay.field_lines
+        return lay.emission_volume
+
+    def _request(self, kind: str):
+        from smile_viewer.state import scene_data as sd
+
+        if kind == "boundaries":
+            return sd.boundary_request(self._app_state)
+        if kind == "field_lines":
+            return sd.field_line_request(self._app_state)
+        return sd.volume_request(self._app_state)
+
+    def flush(self) -> None:
+        """Rebuild (sync) or request (async) every stale layer that is shown."""
+        if self._flushing:
+            return
+        self._flushing = True
+        try:
+            for kind in DATA_KINDS:
+                if kind not in self._dirty or not self._wanted(kind):
+                    continue
+                self._dirty.discard(kind)
+                try:
+                    request = self._request(kind)
+                except Exception as exc:  # a bad input: say so, keep the old picture
+                    self._report(kind, exc)
+                    continue
+                if self._last_request.get(kind) == request:
+                    continue
+                self._last_request[kind] = request
+                self._generation[kind] += 1
+                gen = self._generation[kind]
+                if self.update_policy == "async":
+                    self.data_requested.emit(kind, request, gen)
+                    continue
+                from smile_viewer.state.scene_data import build
+
+                try:
+                    data = build(request)
+                except Exception as exc:
+                    self._report(kind, exc)
+                    continue
+                self.apply_data(kind, gen, data)
+        finally:
+            self._flushing = False
+
+    def _report(self, kind: str, exc: Exception) -> None:
+        msg = f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc)
+        log.warning("scene layer %s: %s", kind, msg)
+        self.errors[kind] = msg
+        self._last_request.pop(kind, None)
+        self.layer_error.emit(kind, msg)
+        self._update_legend()
+
+    def generation(self, kind: str) -> int:
+        """The generation of the latest request of ``kind``."""
+        return self._generation[kind]
+
+    def apply_data(self, kind: str, generation: int, data) -> bool:
+        """Show data built for ``kind``; False (and nothing changes) when ``generation`` is
+        older than the latest request's (a stale result)."""
+        if kind not in DATA_KINDS:
+            raise ValueError(f"unknown data kind {kind!r}; expected one of {DATA_KINDS}")
+        if generation != self._generation[kind]:
+            return False
+        self.errors.pop(kind, None)
+        self.data[kind] = data
+        if kind == "boundaries":
+            self._show_boundaries(data)
+        elif kind == "field_lines":
+            fl = data
+            self.field_lines.set_data(fl.points, fl.offsets, fl.topology)
+            self._data_frames["field_lines"] = fl.frame
+        else:
+            vol = data
+            self.emission_volume.set_volume(vol.values, vol.origin_re, vol.spacing_re)
+            self._data_frames["volume"] = vol.frame
+        self._place_data()
+        if kind == "volume":
+            self._update_volume_view()
+            self._apply_volume_appearance()
+        self._update_legend()
+        self.canvas.update()
+        self.data_applied.emit(kind)
+        return True
+
+    def _show_boundaries(self, meshes) -> None:
+        for node, mesh, key in ((self.magnetopause, meshes.magnetopause, "magnetopause"),
+                                (self.bow_shock, meshes.bow_shock, "bow_shock")):
+            if mesh is None:
+                node.clear()
+                continue
+            node.set_data(mesh.vertices, mesh.faces, mesh.normals)
+            self._data_frames[key] = mesh.frame
+        self.notes["solar_wind"] = meshes.note
+
+    def _place_data(self) -> None:
+        """Rotate the data nodes from their frames into the scene frame at the scene time."""
+        t, frame = self._state.time, self._state.frame
+        for key, node in (("magnetopause", self.magnetopause), ("bow_shock", self.bow_shock),
+                          ("field_lines", self.field_lines)):
+            src = self._data_frames.get(key, "any")
+            node.transform = geo_to_scene_transform(_rotation(src, frame, t))
+        src = self._data_frames.get("volume", frame)
+        self.emission_volume.set_frame_rotation(_rotation(src, frame, t))
 
     # -- camera ----------------------------------------------------------------------------
     def apply_camera_preset(self, name: str) -> None:
@@ -218,28 +545,85 @@ class SceneView:
         except KeyError:
             choices = ", ".join(CAMERA_PRESETS)
             raise ValueError(f"unknown camera preset {name!r}; choose from {choices}") from None
-        self.set_camera(setup)
+        if isinstance(setup, InstrumentViewSetup):
+            self.set_instrument_view(setup)
+        else:
+            self.set_camera(setup)
 
     def set_camera(self, setup: CameraSetup) -> None:
-        """Place the camera; with ``setup.fit`` frame the orbit, axes and Sun arrow."""
-        cam = self.view.camera
+        """Place the turntable camera; with ``setup.fit`` frame the orbit, axes and Sun arrow."""
+        cam = self.turntable
+        if self.view.camera is not cam:
+            self.view.camera = cam
         cam.fov = setup.fov
         cam.azimuth = setup.azimuth
         cam.elevation = setup.elevation
         cam.roll = setup.roll
         cam.distance = None
+        was_through = isinstance(self._camera_setup, InstrumentViewSetup)
+        self._camera_setup = setup
         if setup.fit:
             center, scale = self._fit(setup)
         else:
             center, scale = np.asarray(setup.center, float), float(setup.scale_factor)
         cam.scale_factor = scale
         cam.center = tuple(float(v) for v in center)
-        self._camera_setup = setup
         self._camera_signature = self._camera_state()
+        if was_through:
+            self._apply_layers()
+            self._update_volume_view()
+            self._update_hud_text(self._state.time, self._state.frame)
         self.canvas.update()
 
+    def set_instrument_view(self, setup: InstrumentViewSetup | str = "sxi") -> None:
+        """Look through an imager from the spacecraft (follows the spacecraft in time)."""
+        if isinstance(setup, str):
+            setup = InstrumentViewSetup(setup)
+        if setup.instrument not in ("sxi", "uvi"):
+            raise ValueError(f"unknown instrument {setup.instrument!r}; use 'sxi' or 'uvi'")
+        self._camera_setup = setup
+        cam = self.instrument_camera
+        cam.fit = setup.fit
+        if self.view.camera is not cam:
+            self.view.camera = cam
+        self._update_instrument_camera()
+        self._apply_layers()
+        self._update_hud_text(self._state.time, self._state.frame)
+        self.canvas.update()
+
+    def _update_instrument_camera(self) -> None:
+        setup = self._camera_setup
+        if isinstance(setup, InstrumentViewSetup):
+            cam = self.cameras.get(setup.instrument)
+            if cam is not None:
+                self.instrument_camera.set_camera(cam)
+        self._update_volume_view()
+
+    def _update_volume_view(self) -> None:
+        """Through an imager the emission volume is the synthetic image (plain colour map, its
+        range from a few of the imager's rays); from outside it is a glow (faint gas fades)."""
+        ev = self.emission_volume
+        setup = self._camera_setup
+        through = isinstance(setup, InstrumentViewSetup)
+        ev.glow_power = 0.0 if through else 1.5
+        hint = None
+        vol = self.data.get("volume")
+        cam = self.cameras.get(setup.instrument) if through else None
+        if (through and cam is not None and vol is not None and self._state.layers.emission_volume
+                and ev.mode == "emission" and self._app_state.volume.log_range is None):
+            from smile_viewer.state.scene_data import log_range_for_camera
+
+            try:
+                r = _rotation(vol.frame, self._state.frame, self._state.time)  # volume → scene
+                cam_v = cam.with_(position_re=r.T @ cam.position_re, rotation=r.T @ cam.rotation, frame=vol.frame)
+                hint = log_range_for_camera(vol, cam_v)
+            except Exception as exc:  # an estimate only: fall back to the data's own range
+                log.debug("no colour range from the imager's rays: %s", exc)
+        ev.set_auto_range_hint(hint)
+        self._update_colorbar()
+
     def _camera_state(self) -> tuple:
-        cam = self.view.camera
+        cam = self.turntable
         return (round(cam.azimuth, 6), round(cam.elevation, 6), round(cam.scale_factor, 6),
                 tuple(round(float(v), 6) for v in cam.center), round(cam.fov, 6))
 
@@ -269,7 +653,7 @@ class SceneView:
         center = 0.5 * (a.min() + a.max()) * right + 0.5 * (b.min() + b.max()) * up
         scale = max(b.max() - b.min(), (a.max() - a.min()) * h / w) * margin
         # Refine with the real (perspective) projection: near points look bigger.
-        cam = self.view.camera
+        cam = self.turntable
         for _ in range(3):
             cam.scale_factor = scale
             cam.center = tuple(center)
@@ -287,7 +671,7 @@ class SceneView:
         self._layout_hud()
         # Keep a framing preset framed while the user has not moved the camera.
         setup = getattr(self, "_camera_setup", None)
-        if setup is not None and setup.fit and self._camera_state() == self._camera_signature:
+        if isinstance(setup, CameraSetup) and setup.fit and self._camera_state() == self._camera_signature:
             self.set_camera(setup)
 
     # -- updates ---------------------------------------------------------------------------
@@ -296,6 +680,12 @@ class SceneView:
         frame = self._state.frame
         self._update_earth(t, frame)
         self._update_orbit(t, frame)
+        self._update_instruments()
+        try:
+            self._place_data()
+        except Exception as exc:  # pragma: no cover - a frame rotation failing
+            self._report("frames", exc)
+        self._mark_dirty(*DATA_KINDS)  # field lines follow the tilt; OMNI follows time
         self._update_hud_text(t, frame)
         self.canvas.update()
 
@@ -315,19 +705,159 @@ class SceneView:
         self.orbit_track.set_track(pos, offsets, p)
         sc = np.asarray(self.orbit.position(t, frame=frame), dtype=float).reshape(3)
         self.spacecraft_position = sc
+        self.spacecraft_position_gse = (
+            sc if frame == "gse" else np.asarray(self.orbit.position(t, frame="gse"), dtype=float).reshape(3))
         self.spacecraft.set_position(sc)
+
+    def _update_instruments(self) -> None:
+        """The SXI and UVI cameras and field-of-view solids at the scene time."""
+        from smile_viewer.state.scene_data import fov_geometry, instrument_view
+
+        for name, node in (("sxi", self.sxi_fov), ("uvi", self.uvi_fov)):
+            try:
+                cam, length = instrument_view(self._app_state, name, self.spacecraft_position_gse)
+            except Exception as exc:
+                self.cameras.pop(name, None)
+                node.set_geometry(np.zeros(3), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 3)))
+                self._report(f"{name}_fov", exc)
+                continue
+            self.errors.pop(f"{name}_fov", None)
+            self.cameras[name] = cam
+            g = fov_geometry(cam, length)
+            node.set_geometry(g.apex, g.rim, g.faces, g.edges)
+        self._update_instrument_camera()
 
     def _update_hud_text(self, t: Time, frame: str) -> None:
         r = float(np.linalg.norm(self.spacecraft_position))
-        self.hud_title.text = f"SMILE orbit  ·  {frame.upper()} frame, 1 unit = 1 Earth radius"
+        setup = self._camera_setup
+        if isinstance(setup, InstrumentViewSetup):
+            cam = self.cameras.get(setup.instrument)
+            fov = f"{cam.fov_deg[0]:g}° × {cam.fov_deg[1]:g}°" if cam is not None else ""
+            roll = getattr(self._app_state.instruments, setup.instrument).pointing.roll_deg
+            self.hud_title.text = (f"Through {setup.instrument.upper()} from SMILE  ·  {fov} field, "
+                                   f"roll {roll:+.0f}°")
+        else:
+            self.hud_title.text = f"SMILE orbit  ·  {frame.upper()} frame, 1 unit = 1 Earth radius"
         self.hud_time.text = f"{t.utc.strftime('%Y-%m-%d %H:%M')} UTC    SMILE at {r:.1f} R_E"
 
+    # -- HUD: caption, legend, colour bar --------------------------------------------------
+    def _build_hud(self) -> None:
+        ps = self._pixel_scale
+        canvas = self.canvas
+        # Caption in canvas pixels (not part of the 3-D scene).
+        self.hud = scene.Node(parent=canvas.scene, name="hud")
+        self.hud_title = scene.visuals.Text(
+            "", color=HUD_COLOR, font_size=13 * ps, bold=True, anchor_x="left", anchor_y="bottom",
+            parent=self.hud,
+        )
+        self.hud_time = scene.visuals.Text(
+            "", color=HUD_COLOR, font_size=11 * ps, anchor_x="left", anchor_y="bottom", parent=self.hud,
+        )
+        self.hud_credit = scene.visuals.Text(
+            EARTH_CREDIT, color=HUD_DIM, font_size=8 * ps, anchor_x="left", anchor_y="bottom",
+            parent=self.hud,
+        )
+        self.legend = scene.Node(parent=self.hud, name="legend")
+        self.legend_panel = scene.visuals.Rectangle(center=(0, 0), width=10, height=10,
+                                                    color=(0.0, 0.0, 0.02, 0.55), parent=self.legend)
+        self.legend_panel.order = -1
+        self.legend_items: list = []
+        self.colorbar = HudColorBar(self.emission_volume.cmap_name, font_size=8.5 * ps, color=HUD_COLOR,
+                                    parent=self.hud)
+        self.colorbar.visible = False
+
+    def _legend_entries(self) -> list[tuple[str, tuple]]:
+        lay = self._state.layers
+        st = self._state.styles
+        entries: list[tuple[str, tuple]] = []
+        if lay.magnetopause:
+            name = _BOUNDARY_TITLES.get(self._app_state.model.models.boundary_model, "")
+            entries.append((f"——  magnetopause ({name})", st.magnetopause.rgba((0.3, 0.79, 0.94))[:3]))
+        if lay.bow_shock:
+            entries.append(("——  bow shock (Jelínek et al. 2012)", st.bow_shock.rgba((1.0, 0.6, 0.24))[:3]))
+        if lay.field_lines:
+            fl = self.data.get("field_lines")
+            what = f", {fl.description}" if fl is not None else ""
+            entries.append((f"field lines{what}", HUD_COLOR[:3]))
+            counts = fl.counts if fl is not None else {}
+            for code, label in enumerate(TOPOLOGY_LABELS[:4]):
+                key = ("closed", "open_north", "open_south", "imf")[code]
+                if fl is not None and counts.get(key, 0) == 0:
+                    continue
+                color = self.field_lines.colors[code]
+                entries.append((f"   ——  {label}", tuple(float(c) for c in color)))
+        if lay.sxi_fov and not isinstance(self._camera_setup, InstrumentViewSetup):
+            entries.append(("——  SXI field of view", st.sxi_fov.rgba((0.72, 0.95, 0.35))[:3]))
+        if lay.uvi_fov:
+            entries.append(("——  UVI field of view", st.uvi_fov.rgba((0.84, 0.61, 1.0))[:3]))
+        for kind, msg in self.errors.items():
+            entries.append((f"{kind}: {msg[:90]}", (1.0, 0.45, 0.4)))
+        note = self.notes.get("solar_wind")
+        if note:
+            entries.append((note[:100], HUD_DIM[:3]))
+        return entries
+
+    def _update_legend(self) -> None:
+        if not hasattr(self, "legend"):
+            return
+        entries = self._legend_entries()
+        ps = self._pixel_scale
+        while len(self.legend_items) < len(entries):
+            self.legend_items.append(scene.visuals.Text(
+                "", color=HUD_COLOR, font_size=9.5 * ps, anchor_x="right", anchor_y="bottom", parent=self.legend))
+        for i, item in enumerate(self.legend_items):
+            if i < len(entries):
+                text, color = entries[i]
+                item.text = text
+                item.color = (*color[:3], 1.0)
+                item.visible = True
+            else:
+                item.visible = False
+        self._layout_hud()
+
+    def _update_colorbar(self) -> None:
+        if not hasattr(self, "colorbar"):
+            return
+        ev = self.emission_volume
+        show = self._state.layers.emission_volume and ev.has_data and ev.mode != "iso"
+        self.colorbar.visible = bool(show)
+        if show:
+            lo, hi = ev.log_range
+            self.colorbar.set_cmap(ev.cmap_name)
+            if ev.mode == "emission":
+                title = "soft X-ray intensity, keV/(cm² s sr), log scale"
+            else:
+                title = "largest emissivity on the ray, eV/(cm³ s), log scale"
+            self.colorbar.set_labels(title, format_value(10.0 ** lo), format_value(10.0 ** hi))
+        self._layout_hud()
+
     def _layout_hud(self, event=None) -> None:
+        if not hasattr(self, "hud_title"):
+            return
         w, h = self.canvas.size
         ps = self._pixel_scale
         self.hud_title.pos = (14 * ps, 34 * ps)
         self.hud_time.pos = (14 * ps, 58 * ps)
-        self.hud_credit.pos = (14 * ps, h - 10 * ps)
+        self.hud_credit.pos = (14 * ps, h - 22 * ps)  # (a "bottom" anchor hangs the text below)
+        y = 10 * ps
+        n = 0
+        longest = 0
+        for item in self.legend_items:
+            if item.visible:
+                item.pos = (w - 14 * ps, y)
+                y += 17 * ps
+                n += 1
+                longest = max(longest, len(item.text))
+        if hasattr(self, "legend_panel"):
+            self.legend_panel.visible = n > 0
+            if n:
+                width = (longest * 6.6 + 24) * ps
+                height = (n * 17 + 10) * ps
+                self.legend_panel.width = width
+                self.legend_panel.height = height
+                self.legend_panel.center = (w - 4 * ps - width / 2, 5 * ps + height / 2)
+        if hasattr(self, "colorbar"):
+            self.colorbar.place(w - 266 * ps, h - 46 * ps, ps)
 
     # -- queries (tests, overlays) ---------------------------------------------------------
     def project(self, xyz) -> np.ndarray:
@@ -339,8 +869,13 @@ class SceneView:
 
     def render(self, **kwargs) -> np.ndarray:
         """Render the canvas to an (H, W, 4) uint8 array (see ``SceneCanvas.render``)."""
+        self.flush()
         self._restore_depth_mask()
         return self.canvas.render(**kwargs)
+
+    def _on_draw_flush(self, event=None) -> None:
+        if self._dirty:
+            self.flush()
 
     def _restore_depth_mask(self, event=None) -> None:
         self.canvas.context.set_depth_mask(True)
@@ -348,5 +883,6 @@ class SceneView:
     def close(self) -> None:
         self.disconnect()
         self.canvas.events.draw.disconnect(self._restore_depth_mask)
+        self.canvas.events.draw.disconnect(self._on_draw_flush)
         self.canvas.events.resize.disconnect(self._on_resize)
         self.canvas.close()

@@ -30,18 +30,18 @@ from smile_viewer.compute.types import (
 )
 
 __all__ = [
-    "render",
+    "AURORA_UNITS",
+    "SXI_UNITS",
+    "AnalyticSource",
+    "AuroraSource",
+    "Camera",
     "RenderRequest",
     "RenderResult",
-    "AnalyticSource",
-    "VolumeSource",
-    "AuroraSource",
     "SumSource",
+    "VolumeSource",
     "available_backends",
-    "select_backend",
-    "ray_ends",
-    "Camera",
     "look_rotation",
-    "SXI_UNITS",
-    "AURORA_UNITS",
+    "ray_ends",
+    "render",
+    "select_backend",
 ]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["run", "kernel_source", "SOURCE_PATH"]
+__all__ = ["SOURCE_PATH", "kernel_source", "run"]
 
 #: The CUDA source file (shipped in the wheel as package data).
 SOURCE_PATH = Path(__file__).with_name("raymarch.cu")

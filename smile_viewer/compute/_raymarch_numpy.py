@@ -28,7 +28,7 @@ __all__ = ["run"]
 
 #: Must equal the values in _raymarch_numba (tested).
 MIN_STEP_RE = 1.0e-3
-CUSP_STEP = 0.5
+CUSP_STEP = 0.35
 GRAZE_NEAR = 0.02
 G_BIG = 700.0
 _CHUNK_POINTS = 2_000_000

@@ -38,12 +38,12 @@ from smile_viewer.constants import R_E_KM
 from smile_viewer.errors import UserInputError
 
 __all__ = [
-    "render",
-    "select_backend",
-    "available_backends",
-    "ray_ends",
     "ENV_BACKEND",
     "CudaFallbackWarning",
+    "available_backends",
+    "ray_ends",
+    "render",
+    "select_backend",
 ]
 
 #: Environment variable that overrides the automatic backend choice.
@@ -64,10 +64,10 @@ class CudaFallbackWarning(RuntimeWarning):
 def _cuda_status() -> tuple[bool, str, str]:
     """(available, reason, device name). Cached: importing cupy is slow."""
     try:
-        import cupy  # noqa: F401
+        import cupy
     except ImportError:
         return False, "cupy not installed", ""
-    except Exception as exc:  # a broken CUDA installation
+    except Exception as exc:  # noqa: BLE001 - a broken CUDA installation must not stop a render
         return False, f"cupy failed to import ({type(exc).__name__}: {exc})", ""
     try:
         if not cupy.cuda.is_available():
@@ -75,7 +75,7 @@ def _cuda_status() -> tuple[bool, str, str]:
         props = cupy.cuda.runtime.getDeviceProperties(cupy.cuda.Device().id)
         name = props.get("name", b"CUDA device")
         name = name.decode(errors="replace") if isinstance(name, bytes) else str(name)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - driver errors mean "no usable device"
         return False, f"no CUDA device ({type(exc).__name__}: {exc})", ""
     return True, f"CUDA device {name}", name
 
@@ -271,7 +271,7 @@ def _versions(backend: str) -> dict[str, str]:
 
             out["cupy"] = cupy.__version__
             out["cuda_runtime"] = str(cupy.cuda.runtime.runtimeGetVersion())
-        except Exception:  # pragma: no cover - reported, not fatal
+        except Exception:  # noqa: BLE001, S110 - versions are informative only  # pragma: no cover
             pass
     return out
 

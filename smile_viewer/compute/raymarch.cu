@@ -26,7 +26,7 @@ typedef long long sv_int64;
 #define SV_EXO 3
 #define SV_G_BIG 700.0
 #define SV_MIN_STEP 1.0e-3
-#define SV_CUSP_STEP 0.5
+#define SV_CUSP_STEP 0.35
 #define SV_GRAZE_NEAR 0.02
 #define SV_MAX_CROSSINGS 32
 #define SV_LN10 2.302585092994046
@@ -250,7 +250,8 @@ __device__ void sv_boundary_pair(int model_id, double x, double y, double z, con
         return;
     }
     double lr = log(r);
-    double lq = log(q);
+    // ln q = ln 2 + ln r - ln(r + x) for x >= 0: two independent logarithms, no division
+    double lq = x >= 0.0 ? SV_LN2 + lr - log(r + x) : log(q);
     if (model_id == SV_JORG) {
         *gm = sv_clamp_g(lr - sv_shue_ln_radius(q, lq, c2, s2, p[0], p[11], p[7], p[8]));
         *gb = sv_clamp_g(lr - sv_shue_ln_radius(q, lq, c2, s2, p[1], p[12], p[9], p[10]));

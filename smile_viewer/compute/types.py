@@ -39,12 +39,14 @@ Integration (see :mod:`smile_viewer.compute._raymarch_numba` for the algorithm)
 -------------------------------------------------------------------------------
 ``method="adaptive"`` (default): along each ray the crossings with the model's magnetopause
 and bow shock are located (a coarse walk with steps ``step_fraction × r`` clamped to
-[1e-3, ``max_step_re``] R_E, where r is the geocentric distance, then Illinois false position
-to ``root_tol_re``); every step inside the sheath (split at the crossings) is integrated
-with ``quadrature_order``-point Gauss–Legendre; outside the bow shock A2 (r/10)^-3 is
-integrated in closed form; inside the magnetopause there is nothing. At the defaults the
-result is within ~1e-6 (median) of the exact integral — far better than a fixed 0.5 R_E
-trapezium (~1e-2 near boundaries) — at about 20–40 samples per ray.
+[1e-3, ``max_step_re``] R_E, where r is the geocentric distance — shorter in CMEM's cusp
+zones —, a probe where the ray grazes a boundary, then false position to ``root_tol_re``);
+every piece inside the sheath is integrated in panels of the same length with
+``quadrature_order``-point Gauss–Legendre; outside the bow shock A2 (r/10)^-3 is integrated in
+closed form; inside the magnetopause there is nothing. At the defaults the result is within
+~1e-7 (median over an SXI image; ~3e-5 worst pixel) of a converged reference, where a fixed
+0.5 R_E trapezium is off by ~1 % (median) and up to ~6 % near the boundaries, and a 0.01 R_E
+trapezium by ~2e-4 — at ~35 evaluations per ray instead of 161 (or 8000).
 
 ``method="trapezium"``: the community approach (fixed step ``step_re``, default 0.5 R_E,
 trapezium rule, the last step shortened to end exactly at the ray's end), for comparison
@@ -73,17 +75,17 @@ from smile_viewer.compute.camera import Camera
 from smile_viewer.errors import UserInputError
 
 __all__ = [
-    "AnalyticSource",
-    "VolumeSource",
-    "AuroraSource",
-    "SumSource",
-    "Source",
-    "RenderRequest",
-    "RenderResult",
-    "SXI_UNITS",
     "AURORA_UNITS",
     "BACKENDS",
     "METHODS",
+    "SXI_UNITS",
+    "AnalyticSource",
+    "AuroraSource",
+    "RenderRequest",
+    "RenderResult",
+    "Source",
+    "SumSource",
+    "VolumeSource",
 ]
 
 #: Units of an SXI (soft X-ray) image.
@@ -354,9 +356,9 @@ class RenderRequest:
         Trapezium step [R_E] (``method="trapezium"`` only). Default 0.5.
     step_fraction
         Adaptive: coarse step along the ray as a fraction of the geocentric distance r
-        (default 0.25: 14° as seen from the Earth). Also the Gauss–Legendre panel length.
+        (default 0.6: 34° as seen from the Earth). Also the Gauss–Legendre panel length.
     max_step_re
-        Adaptive: longest coarse step [R_E] (default 4).
+        Adaptive: longest coarse step and panel [R_E] (default 12).
     quadrature_order
         Gauss–Legendre nodes per panel (1–8; default 4), also used in the auroral shell.
     root_tol_re
@@ -379,8 +381,8 @@ class RenderRequest:
     source: Any
     method: str = "adaptive"
     step_re: float = 0.5
-    step_fraction: float = 0.5
-    max_step_re: float = 8.0
+    step_fraction: float = 0.6
+    max_step_re: float = 12.0
     quadrature_order: int = 4
     root_tol_re: float = 1e-6
     volume_step_voxels: float = 0.5
@@ -491,3 +493,9 @@ class RenderResult:
     def backend(self) -> str:
         """Name of the backend that made the image."""
         return str(self.provenance.get("backend", ""))
+
+    def wcs(self, time: Any):
+        """The image's celestial WCS at ``time`` (:func:`smile_viewer.io.products.camera_wcs`)."""
+        from smile_viewer.io.products import camera_wcs
+
+        return camera_wcs(self.camera, time)

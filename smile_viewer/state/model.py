@@ -239,10 +239,7 @@ class ModelSettings(_CheckedWhole):
 
 
 #: Default seeds: magnetic latitudes [deg] of the footpoints (north positive), per MLT meridian.
-DEFAULT_SEED_LATITUDES_DEG: tuple[float, ...] = (
-    58.0, 62.0, 65.0, 68.0, 70.0, 72.0, 74.0, 76.0, 79.0, 83.0,
-    -72.0, -74.0, -76.0, -79.0, -83.0,
-)
+DEFAULT_SEED_LATITUDES_DEG: tuple[float, ...] = (62.0, 67.0, 71.0, 74.0, 77.0, 81.0, -74.0, -77.0, -81.0)
 #: Default seed meridians [h MLT]: noon–midnight and dawn–dusk.
 DEFAULT_SEED_MLT_H: tuple[float, ...] = (0.0, 6.0, 12.0, 18.0)
 

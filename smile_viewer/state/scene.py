@@ -149,7 +149,10 @@ class LayerStyle(EventedModel):
 
     def __setattr__(self, name: str, value) -> None:
         if name == "color":  # subscribers receive the normalised "#rrggbb"
-            value = _hex_color(value)
+            try:
+                value = _hex_color(value)
+            except ValueError:
+                pass  # pydantic refuses it below, with a ValidationError
         super().__setattr__(name, value)
 
     def rgba(self, default=(1.0, 1.0, 1.0)) -> tuple[float, float, float, float]:
@@ -173,9 +176,9 @@ class LayerStyles(EventedModel):
     earth: LayerStyle = _style(1.0)
     axes: LayerStyle = _style(1.0)
     sun: LayerStyle = _style(1.0, "#ffd133")
-    magnetopause: LayerStyle = _style(0.55, "#4cc9f0")
-    bow_shock: LayerStyle = _style(0.45, "#ff9a3c")
-    field_lines: LayerStyle = _style(0.9)
+    magnetopause: LayerStyle = _style(0.5, "#4cc9f0")
+    bow_shock: LayerStyle = _style(0.4, "#ff9a3c")
+    field_lines: LayerStyle = _style(0.8)
     orbit: LayerStyle = _style(1.0, "#8ce6ff")
     spacecraft: LayerStyle = _style(1.0)
     sxi_fov: LayerStyle = _style(0.30, "#b8f35a")

@@ -53,6 +53,8 @@ __all__ = [
     "field_line_seeds",
     "fov_geometry",
     "instrument_view",
+    "log_range_for_camera",
+    "los_intensity_estimate",
     "spacecraft_position_gse",
     "volume_request",
     "vertex_normals",
@@ -147,7 +149,7 @@ class BoundaryRequest:
     solar_wind: Any
     tilt_rad: float = 0.0
     aberration: bool = False
-    x_tail_re: float = -40.0
+    x_tail_re: float = -30.0
     n_theta: int = 72
     n_phi: int = 96
     magnetopause: bool = True
@@ -155,7 +157,7 @@ class BoundaryRequest:
     note: str = ""
 
 
-def boundary_request(app, *, x_tail_re: float = -40.0) -> BoundaryRequest:
+def boundary_request(app, *, x_tail_re: float = -30.0) -> BoundaryRequest:
     """The boundary request of ``app`` at its scene time (the tilt only matters for Lin 2010)."""
     sw, note = effective_solar_wind(app)
     models = app.model.models
@@ -313,7 +315,7 @@ def field_line_seeds(latitudes_deg, mlt_h, radius_re: float, tilt_rad: float) ->
     return np.stack([x, y_sm, z], axis=-1).reshape(-1, 3)
 
 
-def _imf_lines(b_gsm, pd_npa: float, extent: float = 30.0):
+def _imf_lines(b_gsm, pd_npa: float, extent: float = 22.0):
     """Straight IMF lines upstream of the Jelínek et al. (2012) bow shock (GSM ≈ GSE here)."""
     from smile_viewer.physics.boundaries import jelinek2012_bow_shock
 
@@ -321,7 +323,7 @@ def _imf_lines(b_gsm, pd_npa: float, extent: float = 30.0):
     b = np.asarray(b_gsm, dtype=float)
     d = b / np.linalg.norm(b)
     x0 = float(bs.standoff_re)
-    anchors = [(x0 + dx, y, 0.0) for dx in (2.0, 5.5, 9.0) for y in (-9.0, 0.0, 9.0)]
+    anchors = [(x0 + 3.0, y, 0.0) for y in (-9.0, 0.0, 9.0)]
     s = np.arange(-2.0 * extent, 2.0 * extent + 1e-9, 0.5)
     lines = []
     for a in anchors:
@@ -378,7 +380,7 @@ def build_field_lines(request) -> FieldLineData:
     points = np.concatenate(pieces).astype(np.float32) if pieces else np.zeros((0, 3), np.float32)
     topology = np.asarray(topo, dtype=np.int8)
     counts = {name: int(np.sum(topology == k)) for k, name in enumerate(TOPOLOGY_NAMES)}
-    ext = {"t89": f"T89 (Kp {req.kp:.1f})", "t96": "T96", None: "no external field"}[req.external]
+    ext = {"t89": f"T89, Kp {req.kp:.1f}", "t96": "T96", None: "no external field"}[req.external]
     desc = f"{req.internal.upper()} + {ext}"
     return FieldLineData(points, offsets, topology, float(req.kp), counts, "gsm", desc)
 
@@ -442,6 +444,62 @@ def build_emission_volume(request):
 
     model = model_from_name(req.model, req.solar_wind, tilt_rad=req.tilt_rad, **dict(req.params))
     return sample_model(model, req.shape, req.bounds_re, frame=req.frame)
+
+
+def los_intensity_estimate(volume, camera, *, max_rays: int = 600, max_distance_re: float = 80.0,
+                           step_voxels: float = 0.5, occult_earth: bool = True) -> np.ndarray:
+    """Line-of-sight intensity [keV cm^-2 s^-1 sr^-1] of ``volume`` along a coarse, evenly
+    spread subset of ``camera``'s rays (about ``max_rays``), by the trapezium rule on the
+    trilinear interpolant — a quick estimate for colour ranges, not an image. The volume and
+    the camera must be in the same frame."""
+    from smile_viewer.physics.emissivity import LOS_FACTOR
+
+    rays = np.asarray(camera.ray_directions(), dtype=float)
+    ny, nx = rays.shape[:2]
+    k = max(1, int(math.ceil(math.sqrt(ny * nx / max(1, max_rays)))))
+    rays = rays[k // 2::k, k // 2::k].reshape(-1, 3)
+    origin = np.asarray(camera.position_re, dtype=float)
+    lo = np.array([b[0] for b in volume.bounds])
+    hi = np.array([b[1] for b in volume.bounds])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1 = (lo[None, :] - origin[None, :]) / rays
+        t2 = (hi[None, :] - origin[None, :]) / rays
+    t_in = np.clip(np.nanmax(np.minimum(t1, t2), axis=1), 0.0, max_distance_re)
+    t_out = np.clip(np.nanmin(np.maximum(t1, t2), axis=1), 0.0, max_distance_re)
+    if occult_earth:
+        b = rays @ origin
+        c = origin @ origin - 1.0
+        disc = b * b - c
+        t_hit = np.where(disc > 0, -b - np.sqrt(np.maximum(disc, 0.0)), np.inf)
+        t_out = np.where((t_hit > 0) & (t_hit < t_out), t_hit, t_out)
+    h = step_voxels * float(min(volume.spacing_re))
+    span = np.maximum(t_out - t_in, 0.0)
+    n = int(min(4000, max(2, math.ceil(float(span.max(initial=0.0)) / h) + 1)))
+    u = np.linspace(0.0, 1.0, n)
+    t = t_in[:, None] + span[:, None] * u[None, :]
+    pts = origin[None, None, :] + t[..., None] * rays[:, None, :]
+    vals = volume.sample(pts.reshape(-1, 3)).reshape(t.shape)
+    w = np.full(n, 1.0)
+    w[0] = w[-1] = 0.5
+    integral = (vals * w[None, :]).sum(axis=1) * span / max(n - 1, 1)
+    return integral * float(LOS_FACTOR)
+
+
+def log_range_for_camera(volume, camera, *, low_percentile: float = 1.0, high_percentile: float = 99.5,
+                         min_decades: float = 0.6) -> tuple[float, float] | None:
+    """A log10 colour range for the synthetic image of ``volume`` through ``camera`` (from
+    :func:`los_intensity_estimate`): the given percentiles, widened to ``min_decades``;
+    None when nothing is seen."""
+    vals = los_intensity_estimate(volume, camera)
+    vals = vals[np.isfinite(vals) & (vals > 0)]
+    if vals.size == 0:
+        return None
+    lo, hi = np.log10(np.percentile(vals, [low_percentile, high_percentile]))
+    if hi - lo < min_decades:
+        mid = 0.5 * (hi + lo)
+        lo, hi = mid - 0.5 * min_decades, mid + 0.5 * min_decades
+    pad = 0.05 * (hi - lo)
+    return (float(lo - pad), float(hi + pad))
 
 
 def build(request):

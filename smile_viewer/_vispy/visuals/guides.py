@@ -63,7 +63,7 @@ class _ArrowSet(scene.Node):
             pos=seg.astype(np.float32), color=seg_col, connect="segments", width=width * pixel_scale,
             parent=self,
         )
-        verts, faces, vcols = [], [], []
+        verts, faces, vcols, shades = [], [], [], []
         offset = 0
         for end, d, c in zip(ends, dirs, colors):
             v, f = cone_mesh(end, d, head_length, head_radius)
@@ -73,11 +73,15 @@ class _ArrowSet(scene.Node):
             shade = np.ones((len(v), 1))
             shade[-1] = 0.6
             vcols.append(np.hstack([c[:3] * shade, np.ones((len(v), 1))]))
+            shades.append(shade)
             offset += len(v)
         self.heads = scene.visuals.Mesh(
             vertices=np.vstack(verts), faces=np.vstack(faces), vertex_colors=np.vstack(vcols),
             shading=None, parent=self,
         )
+        self._colors = colors.copy()
+        self._n_verts = [len(v) for v in verts]
+        self._shades = shades
         self.labels = []
         for end, d, c, text in zip(ends, dirs, colors, labels):
             if not text:
@@ -87,6 +91,26 @@ class _ArrowSet(scene.Node):
                 bold=True, anchor_x="center", anchor_y="center", parent=self,
             )
             self.labels.append(t)
+
+    def set_style(self, rgba=None, opacity: float | None = None) -> None:
+        """One colour for every arrow (``rgba``; None keeps each arrow's own) and/or an opacity."""
+        colors = self._colors.copy()
+        if rgba is not None:
+            colors[:, :3] = np.asarray(rgba[:3], float)
+            if len(rgba) > 3 and opacity is None:
+                opacity = float(rgba[3])
+        alpha = 1.0 if opacity is None else float(opacity)
+        colors[:, 3] = alpha
+        self.lines.set_data(color=np.repeat(colors, 2, axis=0))
+        vcols = [np.hstack([np.clip(c[:3] * shade, 0, 1), np.full((n, 1), alpha)])
+                 for c, n, shade in zip(colors, self._n_verts, self._shades)]
+        self.heads.set_data(vertices=self.heads.mesh_data.get_vertices(),
+                            faces=self.heads.mesh_data.get_faces(), vertex_colors=np.vstack(vcols))
+        for t, c in zip(self.labels, colors):
+            t.color = tuple(c)
+
+    def set_opacity(self, opacity: float) -> None:
+        self.set_style(None, opacity)
 
 
 class FrameAxes(_ArrowSet):

@@ -12,7 +12,7 @@ SPACECRAFT_FACE = (1.0, 1.0, 1.0, 1.0)
 SPACECRAFT_EDGE = (1.0, 0.55, 0.10, 1.0)
 
 
-def track_colors(offsets_s: np.ndarray, period_s: float, rgb=TRACK_COLOR) -> np.ndarray:
+def track_colors(offsets_s: np.ndarray, period_s: float, rgb=TRACK_COLOR, alpha: float = 1.0) -> np.ndarray:
     """RGBA per track point: the part still to be flown bright, the part flown dimmer with age.
 
     Opaque colours (dimmed towards black) rather than transparency: overlapping joints of
@@ -22,6 +22,7 @@ def track_colors(offsets_s: np.ndarray, period_s: float, rgb=TRACK_COLOR) -> np.
     brightness = np.where(f >= 0.0, 1.0, 1.0 - 1.1 * np.clip(-f, 0.0, 0.5))
     cols = np.ones((len(f), 4), np.float32)
     cols[:, :3] = np.asarray(rgb, np.float32)[None, :] * brightness[:, None]
+    cols[:, 3] = alpha
     return cols
 
 
@@ -38,17 +39,30 @@ class OrbitTrack(scene.Node):
         self.line.set_gl_state("translucent", depth_test=True, depth_mask=False)
         self.positions = np.zeros((0, 3))
         self.times_s = np.zeros(0)   # seconds relative to ``reference``
+        self.period_s = 1.0
+        self.rgb = TRACK_COLOR
+        self.alpha = 1.0
+
+    def set_style(self, rgba) -> None:
+        """Colour (r, g, b[, opacity]) of the track still to be flown."""
+        self.rgb = tuple(float(v) for v in rgba[:3])
+        self.alpha = float(rgba[3]) if len(rgba) > 3 else 1.0
+        if len(self.positions):
+            self.line.set_data(color=track_colors(self.times_s, self.period_s, self.rgb, self.alpha))
 
     def set_track(self, positions: np.ndarray, offsets_s: np.ndarray, period_s: float) -> None:
         self.positions = np.asarray(positions, float)
         self.times_s = np.asarray(offsets_s, float)
+        self.period_s = float(period_s)
         self.line.set_data(
-            pos=self.positions.astype(np.float32), color=track_colors(self.times_s, period_s)
+            pos=self.positions.astype(np.float32),
+            color=track_colors(self.times_s, period_s, self.rgb, self.alpha),
         )
 
     def recolor(self, offsets_s: np.ndarray, period_s: float) -> None:
         self.times_s = np.asarray(offsets_s, float)
-        self.line.set_data(color=track_colors(self.times_s, period_s))
+        self.period_s = float(period_s)
+        self.line.set_data(color=track_colors(self.times_s, period_s, self.rgb, self.alpha))
 
 
 class SpacecraftMarker(scene.Node):

@@ -1,0 +1,378 @@
+"""Screenshots and movies: the 3-D canvas, any widget, and MP4 movies of a time range.
+
+- :func:`save_canvas_png` renders a vispy ``SceneCanvas`` (or anything with its
+  ``render(size=..., alpha=...)`` method, such as ``smile_viewer._vispy.scene.SceneView``,
+  which is preferred: it restores GL state before drawing) to a PNG, optionally at another
+  size than the window (the picture is re-rendered, not scaled).
+- :func:`save_widget_png` grabs a widget (an image panel, a plot, the whole window).
+- :func:`write_movie` encodes frames to an H.264 MP4 (yuv420p, so every player reads it;
+  odd sizes are padded by one pixel) through imageio-ffmpeg's bundled ffmpeg, reporting
+  progress and honouring a cancel flag. :func:`canvas_frames` makes the frames of a time
+  range from a canvas and a "set the scene time" callable.
+- :func:`export_movie_with_progress` runs :func:`write_movie` under a ``QProgressDialog``
+  with a Cancel button.
+
+Every file is written atomically (:mod:`smile_viewer.io.atomic`): a failed or cancelled
+export leaves no partial file and an existing file untouched. Frames from the 3-D canvas
+must be drawn on the GUI thread (the OpenGL context lives there), so movies are made on the
+GUI thread with the progress dialog keeping the window responsive between frames.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from smile_viewer._qt.pyside_compat import apply_pyside_fixes
+from smile_viewer._qt.workers import Cancelled, describe_exception
+from smile_viewer.errors import UserInputError
+from smile_viewer.io.atomic import atomic_path, check_output_path
+
+apply_pyside_fixes()
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "MOVIE_SUFFIXES",
+    "canvas_frames",
+    "export_movie_with_progress",
+    "save_canvas_png",
+    "save_widget_png",
+    "write_movie",
+    "write_png",
+]
+
+#: File name endings accepted for movies (H.264 in an MP4 container).
+MOVIE_SUFFIXES = (".mp4", ".m4v")
+
+FrameSource = Callable[[int], np.ndarray] | Iterable[np.ndarray]
+
+
+# -- still images ---------------------------------------------------------------------------------
+def _png_target(path) -> Path:
+    p = check_output_path(path)
+    if p.suffix.lower() != ".png":
+        raise UserInputError(f"output file {p} must end in .png")
+    return p
+
+
+def write_png(image: np.ndarray, path) -> Path:
+    """Write an (H, W), (H, W, 3) or (H, W, 4) uint8 array as a PNG, atomically."""
+    from PIL import Image
+
+    p = _png_target(path)
+    arr = np.ascontiguousarray(image)
+    if arr.dtype != np.uint8:
+        raise ValueError(f"PNG export needs uint8 pixels, got {arr.dtype}")
+    if not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] in (3, 4))):
+        raise ValueError(f"PNG export needs an (H, W), (H, W, 3) or (H, W, 4) array, got {arr.shape}")
+    with atomic_path(p) as tmp:
+        Image.fromarray(arr).save(tmp, format="PNG")
+    return p
+
+
+def _check_size(size) -> tuple[int, int] | None:
+    if size is None:
+        return None
+    try:
+        w, h = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise UserInputError(f"size must be (width, height) in pixels, got {size!r}") from None
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise UserInputError(f"size {w}x{h} out of range (16..8192 pixels a side)")
+    return w, h
+
+
+def render_canvas(canvas, size=None, *, alpha: bool = False) -> np.ndarray:
+    """Draw ``canvas`` (a SceneCanvas or SceneView) off-screen; (H, W, 3|4) uint8.
+
+    With ``size`` = (width, height) different from the canvas, the scene is re-rendered at
+    the scale that covers that size (sharp text, lines and textures, not an enlarged
+    screenshot) and centre-cropped when the aspect ratio differs (never distorted).
+    """
+    wh = _check_size(size)
+    vcanvas = getattr(canvas, "canvas", canvas)  # SceneView -> its SceneCanvas
+    if wh is None:
+        img = canvas.render(alpha=alpha)
+    else:
+        cw, ch = (float(v) for v in vcanvas.size)
+        scale = max(wh[0] / cw, wh[1] / ch)
+        full = (max(wh[0], int(round(cw * scale))), max(wh[1], int(round(ch * scale))))
+        img = _render_scaled(canvas, vcanvas, full, alpha)
+        x0 = (img.shape[1] - wh[0]) // 2
+        y0 = (img.shape[0] - wh[1]) // 2
+        img = img[y0:y0 + wh[1], x0:x0 + wh[0]]
+    img = np.asarray(img)
+    if not alpha and img.ndim == 3 and img.shape[2] == 4:
+        img = img[..., :3]
+    return np.ascontiguousarray(img)
+
+
+def _render_scaled(canvas, vcanvas, size: tuple[int, int], alpha: bool) -> np.ndarray:
+    """``canvas.render(size=size)`` with the whole canvas scaled into the image.
+
+    vispy (0.14-0.17) maps the canvas 1:1 into a framebuffer of another size (the picture
+    lands in a corner); here the outermost framebuffer's transform is configured with its
+    real size, so the canvas fills it.
+    """
+    if tuple(size) == tuple(int(round(v * vcanvas.pixel_scale)) for v in vcanvas.size):
+        return canvas.render(alpha=alpha)
+    original = vcanvas.push_fbo
+    depth = [0]
+
+    def push_fbo(fbo, offset, csize):
+        original(fbo, offset, csize)
+        depth[0] += 1
+        if depth[0] == 1:
+            h, w = fbo.color_buffer.shape[:2]
+            s = vcanvas.pixel_scale
+            vcanvas.transforms.configure(viewport=(0, 0, w, h), fbo_size=(w, h),
+                                         fbo_rect=(offset[0] * s, offset[1] * s, csize[0] * s, csize[1] * s))
+
+    vcanvas.push_fbo = push_fbo
+    try:
+        return canvas.render(size=size, alpha=alpha)
+    finally:
+        del vcanvas.push_fbo
+
+
+def save_canvas_png(canvas, path, size=None, *, alpha: bool = False) -> Path:
+    """Render a vispy canvas (or ``SceneView``) to a PNG file and return its path.
+
+    ``size``: (width, height) in pixels to render at (default: the canvas size; see
+    :func:`render_canvas` for another size or aspect); ``alpha``: keep the transparent background. Raises ``UserInputError`` for a bad path or size.
+    """
+    p = _png_target(path)  # check before drawing
+    return write_png(render_canvas(canvas, size, alpha=alpha), p)
+
+
+def save_widget_png(widget, path) -> Path:
+    """Grab a widget as it is on screen (children included) and save it as a PNG."""
+    p = _png_target(path)
+    pixmap = widget.grab()
+    if pixmap.isNull():
+        raise UserInputError(f"cannot grab the {widget.objectName() or type(widget).__name__} widget")
+    with atomic_path(p) as tmp:
+        if not pixmap.save(str(tmp), "PNG"):
+            raise UserInputError(f"cannot write {p}: Qt could not save the PNG")
+    return p
+
+
+# -- movies -------------------------------------------------------------------------------------
+def _is_cancelled(cancel) -> bool:
+    if cancel is None:
+        return False
+    if callable(cancel):
+        return bool(cancel())
+    if hasattr(cancel, "is_set"):
+        return bool(cancel.is_set())
+    return bool(getattr(cancel, "cancelled", False))
+
+
+def _as_rgb8(frame, index: int) -> np.ndarray:
+    arr = np.asarray(frame)
+    if arr.ndim == 2:
+        arr = np.repeat(arr[..., None], 3, axis=2)
+    if arr.ndim != 3 or arr.shape[2] not in (3, 4):
+        raise ValueError(f"movie frame {index} must be (H, W), (H, W, 3) or (H, W, 4), got {arr.shape}")
+    arr = arr[..., :3]
+    if arr.dtype != np.uint8:
+        if np.issubdtype(arr.dtype, np.floating):
+            arr = np.clip(np.nan_to_num(arr) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        else:
+            raise ValueError(f"movie frame {index} must be uint8 (or float in 0..1), got {arr.dtype}")
+    return arr
+
+
+def _pad_even(arr: np.ndarray) -> np.ndarray:
+    h, w = arr.shape[:2]
+    ph, pw = h % 2, w % 2
+    if ph or pw:
+        arr = np.pad(arr, ((0, ph), (0, pw), (0, 0)), mode="edge")
+    return np.ascontiguousarray(arr)
+
+
+def _frame_iter(frames: FrameSource, n_frames: int | None):
+    if callable(frames):
+        if n_frames is None:
+            raise ValueError("n_frames is needed when frames is a callable")
+        for i in range(n_frames):
+            yield frames(i)
+    else:
+        for i, f in enumerate(frames):
+            if n_frames is not None and i >= n_frames:
+                break
+            yield f
+
+
+def _ffmpeg():
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        raise UserInputError("movie export needs the imageio-ffmpeg package: pip install imageio-ffmpeg") from None
+    return imageio_ffmpeg
+
+
+def write_movie(frames: FrameSource, path, fps: float = 25.0, n_frames: int | None = None, *,
+                progress: Callable[[float], Any] | None = None, cancel=None, quality: float = 8.0,
+                codec: str = "libx264") -> Path:
+    """Encode frames to an MP4 (H.264, yuv420p) file, atomically; returns the path.
+
+    Parameters
+    ----------
+    frames : callable or iterable
+        ``frames(i) -> array`` for ``i`` in ``range(n_frames)``, or an iterable of arrays.
+        Frames are (H, W, 3|4) or (H, W) uint8 (floats in 0..1 are scaled), all the size
+        of the first one; an odd width or height is padded by one pixel (yuv420p needs even).
+    path : str or Path
+        Output file, ending in ``.mp4`` (or ``.m4v``).
+    fps : float
+        Frames per second of the movie.
+    n_frames : int, optional
+        Number of frames (needed for a callable; caps an iterable; gives progress fractions).
+    progress : callable, optional
+        ``progress(fraction)`` after each frame (fraction of ``n_frames``, or ``nan`` when
+        unknown).
+    cancel : optional
+        A callable returning True, a ``threading.Event``/``CancelToken``, or an object with
+        a ``cancelled`` attribute, checked before each frame. On cancel the partial movie is
+        deleted and :class:`~smile_viewer._qt.workers.Cancelled` is raised.
+    quality : float
+        imageio-ffmpeg's quality, 0..10 (10 best; default 8).
+
+    Raises ``UserInputError`` (bad path, no frames, frames of different sizes, ffmpeg
+    missing or failing) or ``Cancelled``; the target file is then untouched.
+    """
+    target = check_output_path(path)
+    if target.suffix.lower() not in MOVIE_SUFFIXES:
+        raise UserInputError(f"movie file {target} must end in .mp4")
+    fps = float(fps)
+    if not (0 < fps <= 240):
+        raise UserInputError(f"frames per second must be in (0, 240], got {fps:g}")
+    if n_frames is not None:
+        n_frames = int(n_frames)
+        if n_frames < 1:
+            raise UserInputError(f"a movie needs at least one frame, got n_frames={n_frames}")
+    elif hasattr(frames, "__len__"):
+        n_frames = len(frames)  # type: ignore[arg-type]
+    ffmpeg = _ffmpeg()
+
+    written = 0
+
+    def ff(call, *args):
+        """Run a step of the ffmpeg writer; its failures become UserInputError."""
+        try:
+            return call(*args)
+        except (OSError, RuntimeError) as exc:
+            raise UserInputError(f"cannot write the movie {target}: ffmpeg failed: {exc}") from exc
+
+    with atomic_path(target) as tmp:
+        writer = None
+        size: tuple[int, int] | None = None  # (w, h) of the first frame, before padding
+        try:
+            for i, frame in enumerate(_frame_iter(frames, n_frames)):
+                if _is_cancelled(cancel):
+                    raise Cancelled()
+                rgb = _as_rgb8(frame, i)
+                h, w = rgb.shape[:2]
+                if size is None:
+                    size = (w, h)
+                    padded = _pad_even(rgb)
+                    writer = ffmpeg.write_frames(
+                        str(tmp), (padded.shape[1], padded.shape[0]), fps=fps, codec=codec,
+                        pix_fmt_in="rgb24", pix_fmt_out="yuv420p", quality=quality,
+                        macro_block_size=1, ffmpeg_log_level="error",
+                        output_params=["-movflags", "+faststart"],
+                    )
+                    ff(writer.send, None)  # start ffmpeg
+                elif (w, h) != size:
+                    raise UserInputError(f"movie frame {i} is {w}x{h}, but the first frame was "
+                                         f"{size[0]}x{size[1]}")
+                else:
+                    padded = _pad_even(rgb)
+                ff(writer.send, padded)
+                written += 1
+                if progress is not None:
+                    progress(written / n_frames if n_frames else float("nan"))
+            if _is_cancelled(cancel):
+                raise Cancelled()
+            if writer is None:
+                raise UserInputError("no frames to write: the movie would be empty")
+            w_, writer = writer, None
+            ff(w_.close)  # finishes encoding; raises when ffmpeg failed
+        finally:
+            if writer is not None:  # failed or cancelled: stop ffmpeg, the temporary file goes
+                try:
+                    writer.close()
+                except Exception:
+                    log.debug("ffmpeg did not close cleanly", exc_info=True)
+    log.info("wrote %d frames to %s", written, target)
+    return target
+
+
+def canvas_frames(canvas, times: Sequence, set_time: Callable[[Any], Any], size=None) -> Callable[[int], np.ndarray]:
+    """``frames(i)`` for :func:`write_movie`: set the scene time to ``times[i]`` and render.
+
+    ``canvas``: a ``SceneView`` or ``SceneCanvas``; ``set_time(t)`` moves the application
+    state (e.g. ``lambda t: setattr(state, "time", t)``); ``size``: (width, height) of the
+    frames (default: the canvas size). Must be called on the GUI thread.
+    """
+    wh = _check_size(size)
+
+    def frame(i: int) -> np.ndarray:
+        set_time(times[i])
+        return render_canvas(canvas, wh)
+
+    return frame
+
+
+def export_movie_with_progress(parent, frames: FrameSource, path, fps: float = 25.0,
+                               n_frames: int | None = None, *, title: str = "Export movie",
+                               label: str | None = None, show_errors: bool = True, **movie_kwargs) -> Path | None:
+    """Write a movie with a modal progress dialog and a Cancel button (GUI thread).
+
+    Returns the path, or None when the user cancelled (no file is left) or, with
+    ``show_errors``, when it failed (a warning dialog says why). Without ``show_errors``
+    errors are raised. Other keyword arguments go to :func:`write_movie`.
+    """
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QMessageBox, QProgressDialog
+
+    if n_frames is None and hasattr(frames, "__len__"):
+        n_frames = len(frames)  # type: ignore[arg-type]
+    dialog = QProgressDialog(label or f"Writing {Path(str(path)).name}…", "Cancel", 0,
+                             1000 if n_frames else 0, parent)
+    dialog.setObjectName("movieProgressDialog")
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.setValue(0)
+    dialog.show()
+    QCoreApplication.processEvents()
+
+    def on_progress(fraction: float) -> None:
+        if np.isfinite(fraction):
+            dialog.setValue(int(round(fraction * 1000)))
+        QCoreApplication.processEvents()
+
+    try:
+        return write_movie(frames, path, fps, n_frames, progress=on_progress, cancel=dialog.wasCanceled,
+                           **movie_kwargs)
+    except Cancelled:
+        log.info("movie export cancelled; no file written")
+        return None
+    except Exception as exc:
+        if not show_errors:
+            raise
+        err = describe_exception(exc)
+        QMessageBox.warning(parent, title, f"The movie was not written.\n\n{err.message}")
+        return None
+    finally:
+        dialog.close()
+        dialog.deleteLater()

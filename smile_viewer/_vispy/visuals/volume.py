@@ -1,0 +1,337 @@
+"""The emission volume: a subclass of vispy's Volume visual with an emission rendering method.
+
+``EmissionVolumeVisual`` draws an emissivity grid (``smile_viewer.physics.volume.Volume``:
+values (nz, ny, nx), node (i, j, k) at ``origin + (i dx, j dy, k dz)`` R_E) in three ways:
+
+- ``"emission"`` — the line-of-sight integral of the emissivity along each view ray (the
+  midpoint rule, ``step_voxels`` apart), in keV cm^-2 s^-1 sr^-1 (``physics.emissivity.LOS_FACTOR``),
+  coloured on a logarithmic scale and *added* to what lies behind: the picture a synthetic
+  imager makes from the camera's position (``shaders/volume_emission.frag``);
+- ``"mip"`` — the largest emissivity along the ray, logarithmic colour map
+  (``shaders/volume_mip.frag``);
+- ``"iso"`` — an isosurface at a fraction of the largest emissivity (vispy's own method).
+
+All three clip the rays to the grid's nodes (zero outside, as ``Volume.sample`` and the
+compute backends treat it) and stop them at the Earth (r = 1 R_E; ``occult_radius_re``),
+as ``compute.render`` does (``shaders/volume_common.glsl``).
+
+Placement: the node's transform maps voxel coordinates to R_E in the volume's frame and then
+to the scene frame (:meth:`EmissionVolumeVisual.set_frame_rotation`); ``(z, y, x)`` order is
+vispy's own, so the array goes in as stored.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from vispy.scene.visuals import create_visual_node
+from vispy.visuals.transforms import MatrixTransform
+from vispy.visuals.volume import _FRAGMENT_SHADER, _ISO_SNIPPETS, VolumeVisual
+
+from smile_viewer._vispy.visuals.colormaps import volume_colormap
+from smile_viewer.resources import read_shader
+
+__all__ = ["EmissionVolume", "EmissionVolumeVisual", "auto_log_range", "shader_sections"]
+
+#: Decades shown below the brightest value when the range is automatic.
+AUTO_DECADES = {"emission": 1.5, "mip": 3.0}
+
+
+def _los_factor() -> float:
+    from smile_viewer.physics.emissivity import LOS_FACTOR
+
+    return float(LOS_FACTOR)
+
+
+@lru_cache(maxsize=8)
+def shader_sections(name: str) -> dict[str, str]:
+    """The ``//! section: NAME`` parts of a GLSL file under ``shaders/``."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in read_shader(name).splitlines():
+        stripped = line.strip()
+        if stripped.startswith("//! section:"):
+            current = stripped.split(":", 1)[1].strip()
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    return {k: "\n".join(v) + "\n" for k, v in sections.items()}
+
+
+def _snippets(name: str) -> dict[str, str]:
+    s = shader_sections(name)
+    return {"before_loop": s["before_loop"], "in_loop": s["in_loop"], "after_loop": s["after_loop"]}
+
+
+def auto_log_range(values: np.ndarray, spacing_re, mode: str) -> tuple[float, float]:
+    """A log10 range for the colour map from the data: for "emission" the brightest
+    axis-aligned line-of-sight intensity [keV cm^-2 s^-1 sr^-1] and 1.5 decades below; for
+    "mip" the largest emissivity and 3 decades below."""
+    v = np.clip(np.asarray(values, dtype=np.float32), 0.0, None)
+    vmax = float(v.max()) if v.size else 0.0
+    if not vmax > 0:
+        return (-3.0, 0.0)
+    if mode == "emission":
+        dx, dy, dz = (float(s) for s in spacing_re)
+        brightest = max(float(v.sum(axis=2).max()) * dx, float(v.sum(axis=1).max()) * dy,
+                        float(v.sum(axis=0).max()) * dz) * _los_factor()
+        hi = float(np.log10(brightest))
+        return (hi - AUTO_DECADES["emission"], hi)
+    hi = float(np.log10(vmax))
+    return (hi - AUTO_DECADES["mip"], hi)
+
+
+class EmissionVolumeVisual(VolumeVisual):
+    """Volume visual with ``"emission"`` (line-of-sight integral), log ``"mip"`` and ``"iso"``.
+
+    Parameters
+    ----------
+    values : (nz, ny, nx) array, optional
+        Emissivity (eV cm^-3 s^-1 for an emission volume; any non-negative quantity otherwise).
+    origin_re, spacing_re : 3 floats
+        Node (0, 0, 0) and the node spacing, R_E, in the volume's frame.
+    mode : "emission", "mip" or "iso"
+    cmap : str
+        A name of ``smile_viewer.state.volume.VOLUME_COLORMAPS``.
+    log_range : (lo, hi) or None
+        log10 of the values at the ends of the colour map (intensity for "emission",
+        emissivity for "mip"); None: :func:`auto_log_range`.
+    step_voxels : float
+        Ray-marching step in voxels.
+    iso_fraction : float
+        Isosurface level as a fraction of the largest value.
+    """
+
+    _rendering_methods = {
+        **VolumeVisual._rendering_methods,
+        "emission": _snippets("volume_emission.frag"),
+        "mip": _snippets("volume_mip.frag"),
+        "iso": _ISO_SNIPPETS,
+    }
+    _raycasting_modes = {
+        **VolumeVisual._raycasting_modes,
+        "volume": shader_sections("volume_common.glsl")["raycasting_setup"],
+    }
+    _shaders = {
+        "vertex": VolumeVisual._shaders["vertex"],
+        "fragment": shader_sections("volume_common.glsl")["uniforms"] + _FRAGMENT_SHADER,
+    }
+
+    MODES = ("emission", "mip", "iso")
+
+    def __init__(self, values=None, origin_re=(0.0, 0.0, 0.0), spacing_re=(1.0, 1.0, 1.0), *,
+                 mode: str = "emission", cmap: str = "inferno", log_range=None, step_voxels: float = 0.8,
+                 iso_fraction: float = 0.3, opacity: float = 1.0, occult_radius_re: float = 1.0,
+                 glow_power: float = 1.0):
+        self._values = np.zeros((2, 2, 2), np.float32)
+        self._vmax = 0.0
+        self._origin = np.zeros(3)
+        self._spacing = np.ones(3)
+        self._frame_rotation = np.eye(3)
+        self._user_log_range = None
+        self._hint_range = None
+        self._auto_ranges: dict[str, tuple[float, float]] = {}
+        self._cmap_name = cmap
+        self._opacity = float(opacity)
+        self._iso_fraction = float(iso_fraction)
+        self._mode = mode
+        super().__init__(self._values, clim=(0.0, 1.0), method=mode if mode != "iso" else "mip",
+                         relative_step_size=step_voxels, cmap=volume_colormap(cmap),
+                         interpolation="linear", texture_format="r32f", threshold=iso_fraction)
+        self.unfreeze()
+        self.shared_program["u_occult_radius"] = float(occult_radius_re)
+        self.shared_program["u_opacity"] = self._opacity
+        self.shared_program["u_glow_power"] = float(glow_power)
+        self.shared_program["u_origin_re"] = (0.0, 0.0, 0.0)
+        self.shared_program["u_spacing_re"] = (1.0, 1.0, 1.0)
+        self.shared_program["u_log_offset"] = 0.0
+        self.shared_program["u_log_range"] = (-3.0, 0.0)
+        self.set_mode(mode)
+        if values is not None:
+            self.set_volume(values, origin_re, spacing_re)
+        self.log_range = log_range
+        self.freeze()
+
+    # -- data --------------------------------------------------------------------------------
+    def set_volume(self, values, origin_re, spacing_re) -> None:
+        """Upload an emissivity grid (nz, ny, nx) with its origin and spacing [R_E]."""
+        v = np.asarray(values, dtype=np.float32)
+        if v.ndim != 3 or min(v.shape) < 2:
+            raise ValueError(f"the volume must be (nz, ny, nx) with at least 2 nodes a side, got {v.shape}")
+        finite = np.isfinite(v)
+        if not finite.all():
+            v = np.where(finite, v, 0.0).astype(np.float32)
+        vmax = float(v.max())
+        self._vmax = vmax if vmax > 0 else 0.0
+        norm = (np.clip(v, 0.0, None) / vmax).astype(np.float32) if vmax > 0 else np.zeros_like(v)
+        self._values = v
+        self._origin = np.asarray(origin_re, dtype=float).reshape(3)
+        self._spacing = np.asarray(spacing_re, dtype=float).reshape(3)
+        self._auto_ranges = {}
+        self.set_data(np.ascontiguousarray(norm), clim=(0.0, 1.0))
+        self.shared_program["u_origin_re"] = tuple(float(c) for c in self._origin)
+        self.shared_program["u_spacing_re"] = tuple(float(c) for c in self._spacing)
+        self._update_log_uniforms()
+        self._update_transform()
+        self.update()
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._values
+
+    @property
+    def vmax(self) -> float:
+        return self._vmax
+
+    @property
+    def has_data(self) -> bool:
+        return self._vmax > 0
+
+    # -- placement ---------------------------------------------------------------------------
+    def volume_matrix(self) -> np.ndarray:
+        """4×4 (vispy row-vector convention) voxel coordinates → R_E in the scene frame."""
+        m = np.eye(4)
+        m[:3, :3] = np.diag(self._spacing)
+        m[3, :3] = self._origin
+        r = np.eye(4)
+        r[:3, :3] = self._frame_rotation.T
+        return m @ r
+
+    def set_frame_rotation(self, rotation) -> None:
+        """Rotation (3×3, ``v_scene = R @ v_volume``) from the volume's frame to the scene's."""
+        self._frame_rotation = np.asarray(rotation, dtype=float).reshape(3, 3)
+        self._update_transform()
+
+    def _update_transform(self) -> None:
+        if getattr(self, "_transform", None) is None:
+            return  # a scene node not yet initialised: its __init__ calls this again
+        self.transform = MatrixTransform(self.volume_matrix())
+
+    # -- appearance --------------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in self.MODES:
+            raise ValueError(f"render mode {mode!r}: choose one of {self.MODES}")
+        self._mode = mode
+        self.method = mode
+        if mode == "iso":
+            self.threshold = self._iso_fraction
+            self.set_gl_state("translucent", depth_test=True, depth_mask=True, cull_face=False)
+        else:
+            # emitted light adds to what is behind; the volume neither hides nor is hidden
+            # (rays already stop at the Earth)
+            self.set_gl_state(depth_test=False, depth_mask=False, cull_face=False, blend=True,
+                              blend_func=("src_alpha", "one", "zero", "one"), blend_equation="func_add")
+        self._update_log_uniforms()
+        self.update()
+
+    @property
+    def cmap_name(self) -> str:
+        return self._cmap_name
+
+    def set_cmap(self, name: str) -> None:
+        self._cmap_name = name
+        self.cmap = volume_colormap(name)
+
+    @property
+    def opacity(self) -> float:
+        return self._opacity
+
+    @opacity.setter
+    def opacity(self, value: float) -> None:
+        self._opacity = float(value)
+        self.shared_program["u_opacity"] = self._opacity
+        self.update()
+
+    @property
+    def glow_power(self) -> float:
+        """Emitted colour × level^power (0: the plain colour map, as in a synthetic image)."""
+        return float(self.shared_program["u_glow_power"])
+
+    @glow_power.setter
+    def glow_power(self, value: float) -> None:
+        self.shared_program["u_glow_power"] = float(value)
+        self.update()
+
+    @property
+    def iso_fraction(self) -> float:
+        return self._iso_fraction
+
+    @iso_fraction.setter
+    def iso_fraction(self, value: float) -> None:
+        self._iso_fraction = float(value)
+        if self._mode == "iso":
+            self.threshold = self._iso_fraction
+
+    @property
+    def step_voxels(self) -> float:
+        return float(self.relative_step_size)
+
+    @step_voxels.setter
+    def step_voxels(self, value: float) -> None:
+        self.relative_step_size = float(value)
+
+    @property
+    def log_range(self) -> tuple[float, float]:
+        """log10 of the values at the ends of the colour map (the automatic one when unset)."""
+        if self._user_log_range is not None:
+            return self._user_log_range
+        if self._hint_range is not None and self._mode == "emission":
+            return self._hint_range
+        key = "emission" if self._mode == "emission" else "mip"
+        if key not in self._auto_ranges:
+            self._auto_ranges[key] = auto_log_range(self._values, self._spacing, key) if self.has_data else (-3.0, 0.0)
+        return self._auto_ranges[key]
+
+    @log_range.setter
+    def log_range(self, value) -> None:
+        self._user_log_range = None if value is None else (float(value[0]), float(value[1]))
+        self._update_log_uniforms()
+        self.update()
+
+    def set_auto_range_hint(self, log_range) -> None:
+        """An automatic emission range for the current camera (e.g. from a few rays of the
+        imager looked through); ``None`` goes back to the data's own. A set ``log_range`` wins."""
+        self._hint_range = None if log_range is None else (float(log_range[0]), float(log_range[1]))
+        self._update_log_uniforms()
+        self.update()
+
+    def _update_log_uniforms(self) -> None:
+        if not hasattr(self, "_auto_ranges"):
+            return
+        vmax = self._vmax if self._vmax > 0 else 1.0
+        if self._mode == "emission":
+            offset = float(np.log10(vmax * _los_factor()))
+        else:
+            offset = float(np.log10(vmax))
+        self.shared_program["u_log_offset"] = offset
+        self.shared_program["u_log_range"] = tuple(float(v) for v in self.log_range)
+
+    @property
+    def units(self) -> str:
+        return "keV cm⁻² s⁻¹ sr⁻¹" if self._mode == "emission" else "eV cm⁻³ s⁻¹"
+
+    # -- vispy hooks -------------------------------------------------------------------------
+    def _prepare_draw(self, view):
+        if not self.has_data:
+            return False
+        return super()._prepare_draw(view)
+
+    def _compute_bounds(self, axis, view):
+        nz, ny, nx = self._values.shape
+        n = (nx, ny, nz)[axis]
+        return (0, n - 1)
+
+
+class EmissionVolume(create_visual_node(EmissionVolumeVisual)):
+    """Scene-graph node of :class:`EmissionVolumeVisual` (same arguments, plus ``parent``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unfreeze()
+        self._update_transform()
+        self.freeze()

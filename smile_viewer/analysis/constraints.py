@@ -1,0 +1,801 @@
+"""Observation constraints of SXI and UVI, evaluated over many epochs at once.
+
+A :class:`MissionProfile` (``assets/mission/profile_default.json``; every value with its
+status and provenance, REFERENCE.md's rule) names the constraints and their thresholds;
+:func:`evaluate_constraints` evaluates all of them on a time grid and returns a
+:class:`ConstraintTable` (one boolean and one signed margin per constraint and epoch, plus the
+SXI team's position quality flag). :mod:`smile_viewer.analysis.windows` turns the table into
+windows.
+
+Constraints (names as written in window files)
+----------------------------------------------
+``radiation_belt``   altitude ≥ ``min_altitude_km`` (both instruments off below) [A]
+``sxi_radius``       |r| > ``min_radius_re`` (7.84 R_E, strictly, as the SXI team's code)
+``sxi_sun``          Sun ≥ ``min_angle_deg`` (40°) from the SXI boresight
+``sxi_earth``        the Earth's disc + ``limb_margin_deg`` wholly outside the SXI rectangle
+``sxi_moon``         the Moon's disc + ``margin_deg`` wholly outside the SXI rectangle
+``sxi_magnetopause`` the subsolar magnetopause point ≥ ``edge_margin_deg`` inside the SXI field
+``uvi_oval``         the auroral-oval ring above the spacecraft's horizon and ≥
+                     ``edge_margin_deg`` inside the UVI circle
+``uvi_moon``         the Moon's disc + ``margin_deg`` outside the UVI circle
+
+Each margin is a continuous, signed quantity (degrees, R_E or km; :data:`MARGIN_UNITS`): the
+constraint holds where the margin is ≥ 0 (``sxi_radius``: > 0).
+
+Geometry
+--------
+Positions are GSE, Earth radii. The Sun is +X GSE exactly (GSE's X axis *is* the apparent Sun
+direction in :mod:`smile_viewer.coords`).
+
+- SXI points by the SXI team's law (:func:`smile_viewer.mission.pointing.sxi_boresight`) with
+  its roll convention: camera y toward Earth's centre projected across the boresight, turned
+  by ``sxi_roll_deg`` (the same axes as :func:`~smile_viewer.mission.pointing.camera_rotation`).
+- Rectangular field: a direction d (camera frame) is inside when d_z > 0, |d_x| ≤ t_x d_z and
+  |d_y| ≤ t_y d_z, with t = tan(fov/2) (gnomonic, the edges of the outer pixels). The signed
+  angular distance of d to the field (:func:`rect_signed_distance_deg`) is the distance to the
+  nearest of the four edges — each a great-circle arc between two corners, so the nearest
+  point is the foot of the perpendicular when it falls on the arc and otherwise a corner —
+  negative inside. A disc (Earth, Moon) of angular radius ρ is wholly outside exactly when
+  that distance exceeds ρ (plus the margin): all four edges and corners are tested, for any
+  roll.
+- Earth limb vs the field at the default pointing: the law puts the boresight
+  20.3° + asin(1/|r|) from Earth's centre, i.e. 20.3° off the limb, toward the Earth along
+  camera y where the field's half-width is 7.75°: the limb stays 12.55° outside the near edge
+  (at every distance), and 20.3° − 15.17° = 5.1° outside even with a corner turned toward the
+  Earth (the half-diagonal of the 26.5° × 15.5° field is 15.17°). The Earth therefore never
+  enters the field under the law; ``sxi_earth`` binds only for other rolls, limb angles or
+  fields (tests cover those).
+- UVI aims at the auroral-oval centre C = R_a c (``uvi_oval_offset_deg`` from the northern
+  IGRF dipole pole toward magnetic midnight at ``uvi_target_altitude_km``; the same point as
+  :func:`smile_viewer.mission.pointing.uvi_target`). The oval is a ring of points
+  P(ψ) = R_a (cos γ c + sin γ (cos ψ e1 + sin ψ e2)) (γ = ``oval_radius_deg``). All of the
+  ring is above the horizon of S (S·P > R_a²) exactly when angle(S, c) + γ < acos(R_a/|S|).
+  With e1 in the plane of S and c, the angle between P − S and the boresight depends on cos ψ
+  only, as (A + B x)/sqrt(D − E x) with x = cos ψ; its extremes over x ∈ [−1, 1] are at the
+  ends or at the single stationary point x* = 2D/E + A/B: the largest off-axis angle of the
+  ring is found in closed form (tests check it against a dense sampling of the ring).
+- Moon: ``erfa.moon98`` (Meeus; the ephemeris behind astropy's ``get_body('moon',
+  ephemeris='builtin')``, no download), geocentric GCRS, rotated to GSE; seen from the
+  spacecraft (parallax) with its angular radius asin(1737.4 km / distance).
+- Subsolar magnetopause: (r_mp, 0, 0) GSE, r_mp the standoff distance of the chosen model
+  (:func:`standoff_re`: Shue 1997/1998, Lin 2010 with the dipole tilt, Jelínek 2012; formulas
+  of :mod:`smile_viewer.physics.boundaries`, vectorised here and tested against them) from a
+  constant :class:`~smile_viewer.physics.solar_wind.SolarWind` or a
+  :class:`~smile_viewer.physics.solar_wind.SolarWindSeries` (epochs without data fail the
+  constraint). Aberration of the X axis is ignored.
+
+Quality flag (SXI team, public code swharton1/SXI_L4_V1 ``quality_flag.py``,
+``calc_quality_flag_2``): λ = |atan((aim_x − x)/sqrt(y² + z²))|, bit value 1 when
+25° < λ ≤ 50°, 2 when λ > 50°; under the pointing law λ = |limb_c − alpha|. The
+signal-to-noise bits (4 and 8) need counts and are added per image by
+:mod:`smile_viewer.batch` (:func:`quality_flag_snr_bits`).
+
+Speed: every quantity is computed at every epoch, in chunks. The slowly varying ephemerides —
+the GEI→GSE rotation, the Moon (GSE) and the dipole axis (GSE) — are computed exactly at
+nodes every :data:`NODE_STEP_S` seconds of TT anchored at J2000 and interpolated with 4-point
+cubic Lagrange polynomials (error below 1e-7 rad for the dipole, which turns once a day; far
+less for the others): an epoch's values never depend on the other epochs of the request, so
+any subset of a grid gives the same answers as the whole grid.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from astropy.time import Time
+
+from smile_viewer.constants import R_E_KM
+from smile_viewer.errors import DataFileError, UserInputError
+
+__all__ = [
+    "CONSTRAINTS",
+    "MARGIN_UNITS",
+    "NODE_STEP_S",
+    "ConstraintTable",
+    "MissionProfile",
+    "circle_signed_distance_deg",
+    "default_profile_path",
+    "evaluate_constraints",
+    "load_profile",
+    "quality_flag_position",
+    "quality_flag_snr_bits",
+    "rect_signed_distance_deg",
+    "sxi_camera_axes",
+    "standoff_re",
+    "uvi_oval_margins_deg",
+]
+
+#: Constraint names in a fixed order (the order of the columns and of the timeline rows).
+CONSTRAINTS: tuple[str, ...] = (
+    "radiation_belt",
+    "sxi_radius",
+    "sxi_sun",
+    "sxi_earth",
+    "sxi_moon",
+    "sxi_magnetopause",
+    "uvi_oval",
+    "uvi_moon",
+)
+
+#: Units of each constraint's margin.
+MARGIN_UNITS: dict[str, str] = {
+    "radiation_belt": "km",
+    "sxi_radius": "R_E",
+    "sxi_sun": "deg",
+    "sxi_earth": "deg",
+    "sxi_moon": "deg",
+    "sxi_magnetopause": "deg",
+    "uvi_oval": "deg",
+    "uvi_moon": "deg",
+}
+
+#: Spacing of the ephemeris nodes [s of TT], anchored at J2000.
+NODE_STEP_S: float = 600.0
+#: Epochs per chunk of the vectorised evaluation (bounds the memory to tens of MB).
+CHUNK: int = 65536
+#: Moon's mean radius [km] (IAU WGCCRE 2015).
+R_MOON_KM: float = 1737.4
+#: Astronomical unit [km] (IAU 2012, exact).
+AU_KM: float = 149597870.7
+
+_STATUSES = ("[E]", "[D]", "[A]")
+_J2000_JD = 2451545.0
+_BOUNDARY_MODELS = ("shue1997", "shue1998", "lin2010", "jelinek2012_magnetopause")
+
+
+# ============================================================================ profile
+
+
+def default_profile_path() -> Path:
+    """``assets/mission/profile_default.json``."""
+    from smile_viewer.resources import asset_path
+
+    return asset_path("mission", "profile_default.json")
+
+
+def _entry(d: dict, key: str, path) -> Any:
+    if key not in d:
+        raise DataFileError(path, f"missing entry {key!r}")
+    e = d[key]
+    if not isinstance(e, dict) or "value" not in e:
+        raise DataFileError(path, f"entry {key!r} must be an object with 'value', 'status' and 'provenance'")
+    if e.get("status") not in _STATUSES:
+        raise DataFileError(path, f"entry {key!r} needs a status, one of {', '.join(_STATUSES)}")
+    if not str(e.get("provenance", "")).strip():
+        raise DataFileError(path, f"entry {key!r} has no provenance")
+    return e["value"]
+
+
+def _number(value, what: str, path, *, lo: float | None = None, hi: float | None = None) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise DataFileError(path, f"{what} = {value!r} is not a number") from None
+    if not math.isfinite(v) or (lo is not None and v < lo) or (hi is not None and v > hi):
+        rng = f" (allowed {lo if lo is not None else '-inf'} .. {hi if hi is not None else 'inf'})"
+        raise DataFileError(path, f"{what} = {value!r} is out of range{rng}")
+    return v
+
+
+@dataclass(frozen=True)
+class MissionProfile:
+    """The planning profile: constraint thresholds, pointing parameters, windows' constraints.
+
+    Build with :func:`load_profile`; :meth:`replace` gives a modified copy (tests, studies).
+    Angles in degrees, distances as named. ``enabled`` lists the constraints switched on;
+    ``windows`` maps an instrument ("sxi", "uvi") to the constraints its windows need.
+    """
+
+    name: str = "default"
+    sxi_fov_deg: tuple[float, float] = (26.5, 15.5)
+    uvi_fov_diameter_deg: float = 9.97
+    sxi_limb_angle_deg: float = 20.3
+    sxi_roll_deg: float = 0.0
+    uvi_target_altitude_km: float = 110.0
+    uvi_oval_offset_deg: float = 4.0
+    solar_wind: dict = field(default_factory=lambda: {"n_cm3": 5.0, "v_km_s": 400.0, "bz_nt": 0.0,
+                                                      "by_nt": 0.0, "bx_nt": 0.0, "t_k": 1.0e5})
+    min_altitude_km: float = 32000.0
+    min_radius_re: float = 7.84
+    min_sun_angle_deg: float = 40.0
+    earth_limb_margin_deg: float = 2.0
+    sxi_moon_margin_deg: float = 5.0
+    magnetopause_model: str = "shue1998"
+    magnetopause_edge_margin_deg: float = 3.0
+    uvi_oval_radius_deg: float = 20.0
+    uvi_oval_edge_margin_deg: float = 0.5
+    uvi_moon_margin_deg: float = 5.0
+    qf_lambda_deg: tuple[float, float] = (25.0, 50.0)
+    enabled: tuple[str, ...] = CONSTRAINTS
+    windows: dict = field(default_factory=lambda: {
+        "sxi": ("radiation_belt", "sxi_radius", "sxi_sun", "sxi_earth", "sxi_moon", "sxi_magnetopause"),
+        "uvi": ("radiation_belt", "uvi_oval", "uvi_moon"),
+    })
+    source: str = ""
+
+    def replace(self, **changes) -> MissionProfile:
+        """A copy with some values changed (validated like a file)."""
+        import dataclasses
+
+        out = dataclasses.replace(self, **changes)
+        out._validate(out.source or "profile")
+        return out
+
+    def _validate(self, path) -> None:
+        unknown = set(self.enabled) - set(CONSTRAINTS)
+        if unknown:
+            raise DataFileError(path, f"unknown constraint(s) {sorted(unknown)}; known: {', '.join(CONSTRAINTS)}")
+        for inst, names in self.windows.items():
+            if inst not in ("sxi", "uvi"):
+                raise DataFileError(path, f"windows: unknown instrument {inst!r}; use sxi or uvi")
+            bad = set(names) - set(CONSTRAINTS)
+            if bad:
+                raise DataFileError(path, f"windows.{inst}: unknown constraint(s) {sorted(bad)}")
+        if self.magnetopause_model not in _BOUNDARY_MODELS:
+            raise DataFileError(path, f"sxi_magnetopause.model {self.magnetopause_model!r}: use one of "
+                                      f"{', '.join(_BOUNDARY_MODELS)}")
+        fx, fy = self.sxi_fov_deg
+        if not (0 < fx < 180 and 0 < fy < 180):
+            raise DataFileError(path, f"SXI field {self.sxi_fov_deg} must be two angles in (0, 180) deg")
+        if not 0 < self.uvi_fov_diameter_deg < 180:
+            raise DataFileError(path, f"UVI field {self.uvi_fov_diameter_deg} must be in (0, 180) deg")
+        lo, hi = self.qf_lambda_deg
+        if not lo <= hi:
+            raise DataFileError(path, f"quality_flag thresholds {self.qf_lambda_deg} must be increasing")
+
+    def window_constraints(self, instrument: str) -> tuple[str, ...]:
+        """The enabled constraints that ``instrument``'s windows need."""
+        key = str(instrument).lower()
+        if key not in self.windows:
+            raise UserInputError(f"the profile defines no windows for {instrument!r}; it has "
+                                 f"{', '.join(self.windows)}")
+        return tuple(c for c in self.windows[key] if c in self.enabled)
+
+    def solar_wind_object(self):
+        """The profile's nominal solar wind as a :class:`~smile_viewer.physics.solar_wind.SolarWind`."""
+        from smile_viewer.physics.solar_wind import SolarWind
+
+        sw = self.solar_wind
+        return SolarWind(n_cm3=sw.get("n_cm3", 5.0), v_gse_km_s=(-float(sw.get("v_km_s", 400.0)), 0.0, 0.0),
+                         t_k=sw.get("t_k", 1.0e5),
+                         b_gsm_nt=(sw.get("bx_nt", 0.0), sw.get("by_nt", 0.0), sw.get("bz_nt", 0.0)))
+
+    def to_dict(self) -> dict:
+        """The values (not the provenance) as plain JSON types, for window files' metadata."""
+        return {
+            "name": self.name,
+            "source": self.source,
+            "sxi_fov_deg": list(self.sxi_fov_deg),
+            "uvi_fov_diameter_deg": self.uvi_fov_diameter_deg,
+            "sxi_limb_angle_deg": self.sxi_limb_angle_deg,
+            "sxi_roll_deg": self.sxi_roll_deg,
+            "uvi_target_altitude_km": self.uvi_target_altitude_km,
+            "uvi_oval_offset_deg": self.uvi_oval_offset_deg,
+            "solar_wind": dict(self.solar_wind),
+            "min_altitude_km": self.min_altitude_km,
+            "min_radius_re": self.min_radius_re,
+            "min_sun_angle_deg": self.min_sun_angle_deg,
+            "earth_limb_margin_deg": self.earth_limb_margin_deg,
+            "sxi_moon_margin_deg": self.sxi_moon_margin_deg,
+            "magnetopause_model": self.magnetopause_model,
+            "magnetopause_edge_margin_deg": self.magnetopause_edge_margin_deg,
+            "uvi_oval_radius_deg": self.uvi_oval_radius_deg,
+            "uvi_oval_edge_margin_deg": self.uvi_oval_edge_margin_deg,
+            "uvi_moon_margin_deg": self.uvi_moon_margin_deg,
+            "qf_lambda_deg": list(self.qf_lambda_deg),
+            "enabled": list(self.enabled),
+            "windows": {k: list(v) for k, v in self.windows.items()},
+        }
+
+
+def _parse_profile(data: dict, path) -> MissionProfile:
+    if not isinstance(data, dict) or data.get("schema") != "smile-viewer mission profile 1":
+        raise DataFileError(path, "not a smile-viewer mission profile (schema 'smile-viewer mission profile 1')")
+    try:
+        fov = data["fields_of_view"]
+        pnt = data["pointing"]
+        cons = data["constraints"]
+    except KeyError as exc:
+        raise DataFileError(path, f"missing section {exc.args[0]!r}") from None
+    sxi_fov = _entry(fov, "sxi_deg", path)
+    try:
+        fx, fy = (float(v) for v in sxi_fov)
+    except (TypeError, ValueError):
+        raise DataFileError(path, f"fields_of_view.sxi_deg must be two numbers, got {sxi_fov!r}") from None
+
+    def con(name: str) -> dict:
+        c = cons.get(name)
+        if not isinstance(c, dict):
+            raise DataFileError(path, f"constraints: missing {name!r}")
+        return c
+
+    unknown = set(cons) - set(CONSTRAINTS)
+    if unknown:
+        raise DataFileError(path, f"constraints: unknown {sorted(unknown)}; known: {', '.join(CONSTRAINTS)}")
+    enabled = tuple(n for n in CONSTRAINTS if n in cons and bool(cons[n].get("enabled", True)))
+    sw = _entry(data, "solar_wind", path)
+    if not isinstance(sw, dict):
+        raise DataFileError(path, "solar_wind.value must be an object (n_cm3, v_km_s, bz_nt, ...)")
+    sw = {k: _number(v, f"solar_wind.{k}", path) for k, v in sw.items()}
+    qf = data.get("quality_flag", {})
+    lam = _entry(qf, "lambda_thresholds_deg", path) if "lambda_thresholds_deg" in qf else (25.0, 50.0)
+    win = data.get("windows", {})
+    windows = {k: tuple(str(c) for c in v) for k, v in win.items() if k in ("sxi", "uvi")}
+    if not windows:
+        raise DataFileError(path, "windows: give the constraints of 'sxi' and/or 'uvi' windows")
+    prof = MissionProfile(
+        name=str(data.get("name", Path(str(path)).stem)),
+        sxi_fov_deg=(fx, fy),
+        uvi_fov_diameter_deg=_number(_entry(fov, "uvi_diameter_deg", path), "uvi_diameter_deg", path),
+        sxi_limb_angle_deg=_number(_entry(pnt, "sxi_limb_angle_deg", path), "sxi_limb_angle_deg", path,
+                                   lo=-90, hi=90),
+        sxi_roll_deg=_number(_entry(pnt, "sxi_roll_deg", path), "sxi_roll_deg", path),
+        uvi_target_altitude_km=_number(_entry(pnt, "uvi_target_altitude_km", path), "uvi_target_altitude_km",
+                                       path, lo=0),
+        uvi_oval_offset_deg=_number(_entry(pnt, "uvi_oval_offset_deg", path), "uvi_oval_offset_deg", path,
+                                    lo=-90, hi=90),
+        solar_wind=sw,
+        min_altitude_km=_number(_entry(con("radiation_belt"), "min_altitude_km", path), "min_altitude_km", path),
+        min_radius_re=_number(_entry(con("sxi_radius"), "min_radius_re", path), "min_radius_re", path),
+        min_sun_angle_deg=_number(_entry(con("sxi_sun"), "min_angle_deg", path), "sxi_sun.min_angle_deg", path,
+                                  lo=0, hi=180),
+        earth_limb_margin_deg=_number(_entry(con("sxi_earth"), "limb_margin_deg", path), "limb_margin_deg", path),
+        sxi_moon_margin_deg=_number(_entry(con("sxi_moon"), "margin_deg", path), "sxi_moon.margin_deg", path),
+        magnetopause_model=str(con("sxi_magnetopause").get("model", "shue1998")).strip().lower().replace("-", "_"),
+        magnetopause_edge_margin_deg=_number(_entry(con("sxi_magnetopause"), "edge_margin_deg", path),
+                                             "sxi_magnetopause.edge_margin_deg", path),
+        uvi_oval_radius_deg=_number(_entry(con("uvi_oval"), "oval_radius_deg", path), "oval_radius_deg", path,
+                                    lo=0, hi=90),
+        uvi_oval_edge_margin_deg=_number(_entry(con("uvi_oval"), "edge_margin_deg", path),
+                                         "uvi_oval.edge_margin_deg", path),
+        uvi_moon_margin_deg=_number(_entry(con("uvi_moon"), "margin_deg", path), "uvi_moon.margin_deg", path),
+        qf_lambda_deg=tuple(float(v) for v in lam),
+        enabled=enabled,
+        windows=windows,
+        source=str(path),
+    )
+    prof._validate(path)
+    return prof
+
+
+def load_profile(path=None) -> MissionProfile:
+    """Read a mission profile (default: ``assets/mission/profile_default.json``)."""
+    p = default_profile_path() if path is None else Path(path).expanduser()
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataFileError(p, "no such mission profile file") from None
+    except OSError as exc:
+        raise DataFileError(p, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataFileError(p, f"not valid JSON: {exc}") from None
+    return _parse_profile(data, p)
+
+
+# ============================================================================ geometry
+
+
+def _dot(a, b):
+    return np.einsum("...i,...i->...", a, b)
+
+
+def _unit(v):
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / n
+
+
+def _angle(a, b):
+    """Angle [rad] between vectors (..., 3), accurate at all angles (atan2 of |a×b| and a·b)."""
+    return np.arctan2(np.linalg.norm(np.cross(a, b), axis=-1), _dot(a, b))
+
+
+def _rect_geometry(tan_x: float, tan_y: float):
+    """Unit corners (4, 3) of the field and, per edge, (normal n, n × a, b × n) for corners a → b."""
+    corners = np.array([[tan_x, -tan_y, 1.0], [tan_x, tan_y, 1.0], [-tan_x, tan_y, 1.0], [-tan_x, -tan_y, 1.0]])
+    corners /= np.linalg.norm(corners, axis=1, keepdims=True)
+    edges = []
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        n = np.cross(a, b)
+        n /= np.linalg.norm(n)
+        edges.append((n, np.cross(n, a), np.cross(b, n)))
+    return corners, edges
+
+
+def rect_signed_distance_deg(d_cam, fov_deg) -> np.ndarray:
+    """Signed angular distance [deg] of directions ``d_cam`` (..., 3; camera frame, any length)
+    to a rectangular gnomonic field ``fov_deg`` = (full width along x, along y): the distance
+    to the nearest edge or corner, negative inside the field, positive outside.
+
+    Each edge is the great-circle arc between two corners (a → b, normal n = a × b): the foot
+    of the perpendicular from u lies on the arc when u·(n × a) ≥ 0 and u·(b × n) ≥ 0, and
+    the distance is then asin|u·n|; otherwise the nearest point of that edge is a corner
+    (angle 2 asin(|u − c|/2), exact at small angles).
+    """
+    d = np.asarray(d_cam, dtype=float)
+    tx, ty = (math.tan(math.radians(float(v)) / 2.0) for v in fov_deg)
+    corners, edges = _rect_geometry(tx, ty)
+    nd = np.sqrt(d[..., 0] ** 2 + d[..., 1] ** 2 + d[..., 2] ** 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x, y, z = d[..., 0] / nd, d[..., 1] / nd, d[..., 2] / nd
+    chord2 = None
+    for c in corners:
+        q = (x - c[0]) ** 2 + (y - c[1]) ** 2 + (z - c[2]) ** 2
+        chord2 = q if chord2 is None else np.minimum(chord2, q)
+    best = 2.0 * np.arcsin(np.minimum(np.sqrt(chord2) * 0.5, 1.0))
+    for n, na, bn in edges:
+        s = np.abs(x * n[0] + y * n[1] + z * n[2])
+        on_arc = (x * na[0] + y * na[1] + z * na[2] >= 0.0) & (x * bn[0] + y * bn[1] + z * bn[2] >= 0.0) & (s < 1.0)
+        best = np.where(on_arc, np.minimum(best, np.arcsin(np.minimum(s, 1.0))), best)
+    inside = (z > 0) & (np.abs(x) <= tx * z) & (np.abs(y) <= ty * z)
+    out = np.degrees(np.where(inside, -best, best))
+    return np.where(np.isfinite(nd) & (nd > 0), out, np.nan)
+
+
+def circle_signed_distance_deg(d, boresight, diameter_deg: float) -> np.ndarray:
+    """Signed angular distance [deg] of directions ``d`` to a circular field of
+    ``diameter_deg`` about ``boresight`` (both (..., 3), same frame): negative inside."""
+    return np.degrees(_angle(np.asarray(d, float), np.asarray(boresight, float))) - 0.5 * float(diameter_deg)
+
+
+def sxi_camera_axes(position_re, limb_deg: float, roll_deg: float = 0.0):
+    """(x, y, boresight) unit vectors (..., 3) GSE of the SXI camera under the SXI law, with
+    camera y toward Earth's centre projected across the boresight, turned by ``roll_deg``
+    (right-handed about the boresight) — :func:`~smile_viewer.mission.pointing.camera_rotation`
+    vectorised. NaN on the X axis, where the law is undefined."""
+    from smile_viewer.mission.pointing import sxi_boresight
+
+    p = np.asarray(position_re, dtype=float)
+    b = sxi_boresight(p, limb_deg)
+    down = -p
+    y = _unit(down - _dot(down, b)[..., None] * b)
+    x = np.cross(y, b)
+    if roll_deg:
+        c, s = math.cos(math.radians(roll_deg)), math.sin(math.radians(roll_deg))
+        x, y = c * x + s * y, -s * x + c * y
+    return x, y, b
+
+
+def _to_cam(v, axes):
+    x, y, b = axes
+    return np.stack([_dot(v, x), _dot(v, y), _dot(v, b)], axis=-1)
+
+
+def quality_flag_position(position_re, limb_deg: float, thresholds_deg=(25.0, 50.0)):
+    """(λ [deg], flag) of the SXI team's quality flag, position bits only (module docstring):
+    λ = |atan((aim_x − x)/ρ)| = |atan(tan(limb_c − alpha))|; flag 1 when lo < λ ≤ hi, 2 when
+    λ > hi, else 0 (-1 where undefined: on the X axis)."""
+    p = np.asarray(position_re, dtype=float)
+    r = np.linalg.norm(p, axis=-1)
+    rho = np.hypot(p[..., 1], p[..., 2])
+    alpha = np.arctan2(p[..., 0], rho)
+    with np.errstate(invalid="ignore"):
+        limb_c = np.radians(limb_deg) + np.arcsin(np.clip(1.0 / r, -1.0, 1.0))
+        lam = np.abs(np.degrees(np.arctan(np.tan(limb_c - alpha))))
+    lo, hi = thresholds_deg
+    flag = np.where(lam > hi, 2, np.where(lam > lo, 1, 0)).astype(np.int8)
+    flag = np.where((rho > 0) & np.isfinite(lam), flag, -1).astype(np.int8)
+    return lam, flag
+
+
+def quality_flag_snr_bits(cxfov_counts, background_counts) -> int:
+    """Signal-to-noise bits of the SXI team's flag (swharton1/SXI_L4_V1 calc_quality_flag_2):
+    S = ΣCXFOV, B = ΣBKGMAP, SNR = S/sqrt(S² + B²); 4 when 0.33 < SNR ≤ 0.67, 8 when SNR < 0.33
+    (SNR = 0.33 exactly gets neither, as in that code)."""
+    s = float(np.nansum(cxfov_counts))
+    b = float(np.nansum(background_counts))
+    den = math.sqrt(s * s + b * b)
+    snr = s / den if den > 0 else 0.0
+    return (4 if 0.33 < snr <= 0.67 else 0) + (8 if snr < 0.33 else 0)
+
+
+def standoff_re(model: str, pd_npa, bz_nt, pm_npa=0.0, tilt_rad=0.0) -> np.ndarray:
+    """Subsolar magnetopause distance [R_E] of ``model``, vectorised over its inputs
+    (NaN where an input is NaN or out of the model's domain). Same formulas as
+    :mod:`smile_viewer.physics.boundaries` (``.standoff_re``), which the tests compare with."""
+    key = str(model).strip().lower().replace("-", "_")
+    pd = np.asarray(pd_npa, dtype=float)
+    bz = np.asarray(bz_nt, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        pd = np.where(pd > 0, pd, np.nan)
+        if key == "shue1997":
+            k = np.where(bz >= 0.0, 0.013, 0.140)
+            return (11.4 + k * bz) * pd ** (-1.0 / 6.6)
+        if key == "shue1998":
+            return (10.22 + 1.29 * np.tanh(0.184 * (bz + 8.14))) * pd ** (-1.0 / 6.6)
+        if key == "jelinek2012_magnetopause":
+            from smile_viewer.physics.boundaries import Jelinek2012Magnetopause as J
+
+            return J.r_scale_re * pd ** (-1.0 / J.epsilon)
+        if key == "lin2010":
+            from smile_viewer.physics.boundaries import LIN2010_COEFFICIENTS as a
+
+            psi = np.asarray(tilt_rad, dtype=float)
+            p = pd + np.asarray(pm_npa, dtype=float)
+            r0 = a[0] * p ** a[1] * (1.0 + a[2] * np.expm1(a[3] * bz) / (np.exp(a[4] * bz) + 1.0))
+            c = a[14] * p ** a[15]
+            d_n = a[16] + a[17] * psi + a[18] * psi**2
+            d_s = a[16] - a[17] * psi + a[18] * psi**2
+            # At theta = 0 the angular distances to the cusp centres are theta_n, theta_s themselves.
+            psi_n = np.arccos(np.clip(np.cos(a[19] + a[20] * psi), -1.0, 1.0))
+            psi_s = np.arccos(np.clip(np.cos(a[19] - a[20] * psi), -1.0, 1.0))
+            return r0 + c * np.exp(d_n * psi_n ** a[21]) + c * np.exp(d_s * psi_s ** a[21])
+    raise UserInputError(f"unknown magnetopause model {model!r}; use one of {', '.join(_BOUNDARY_MODELS)}")
+
+
+def uvi_oval_margins_deg(position_re, centre_dir, shell_radius_re: float, ring_radius_deg: float,
+                         fov_diameter_deg: float):
+    """(horizon margin, field margin) [deg] of the auroral-oval ring (module docstring).
+
+    ``position_re`` S (..., 3); ``centre_dir`` c (..., 3) unit vector of the oval centre; the
+    ring lies on the sphere of radius ``shell_radius_re`` at angular radius ``ring_radius_deg``
+    about c; UVI points at R_a c. Horizon margin = acos(R_a/|S|) − (angle(S, c) + γ) (> 0: the
+    whole ring is above the spacecraft's horizon); field margin = fov/2 − the ring's largest
+    angle from the boresight (≥ 0: the whole ring is in the field).
+    """
+    s_vec = np.asarray(position_re, dtype=float)
+    c = np.asarray(centre_dir, dtype=float)
+    ra = float(shell_radius_re)
+    g = math.radians(float(ring_radius_deg))
+    cg, sg = math.cos(g), math.sin(g)
+    s = np.linalg.norm(s_vec, axis=-1)
+    sc = _dot(s_vec, c)
+    s_perp = s_vec - sc[..., None] * c
+    sp = np.linalg.norm(s_perp, axis=-1)
+    # e1: unit vector across c in the plane of S and c (any perpendicular when S is along c).
+    alt = np.cross(c, np.where(np.abs(c[..., :1]) < 0.9, [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e1 = np.where((sp > 1e-12 * s)[..., None], s_perp / sp[..., None], _unit(alt))
+        phi = np.arctan2(sp, sc)
+        horizon = np.arccos(np.clip(ra / s, -1.0, 1.0))
+        horizon_margin = np.where(s > ra, np.degrees(horizon - (phi + g)), np.nan)
+        look = ra * c - s_vec
+        b = _unit(look)
+        cb, e1b, sb = _dot(c, b), _dot(e1, b), _dot(s_vec, b)
+        a_ = ra * cg * cb - sb
+        b_ = ra * sg * e1b
+        d_ = ra * ra + s * s - 2.0 * ra * cg * sc
+        e_ = 2.0 * ra * sg * sp
+
+        def f(x):
+            return (a_ + b_ * x) / np.sqrt(np.maximum(d_ - e_ * x, 1e-300))
+
+        fmin = np.minimum(f(-1.0), f(1.0))
+        xs = 2.0 * d_ / e_ + a_ / b_
+        inner = np.isfinite(xs) & (xs > -1.0) & (xs < 1.0)
+        fmin = np.where(inner, np.minimum(fmin, f(np.where(inner, xs, 0.0))), fmin)
+        max_angle = np.degrees(np.arccos(np.clip(fmin, -1.0, 1.0)))
+    field_margin = 0.5 * float(fov_diameter_deg) - max_angle
+    return horizon_margin, field_margin
+
+
+# ============================================================================ ephemerides
+
+
+class _Nodes:
+    """GEI→GSE rotation, Moon (GSE, R_E) and dipole axis (GSE) at TT nodes every
+    :data:`NODE_STEP_S` anchored at J2000, and their cubic Lagrange interpolation."""
+
+    def __init__(self, tt_s: np.ndarray, step_s: float = NODE_STEP_S):
+        import erfa
+
+        from smile_viewer.coords import dipole_axis, rotation_matrix
+
+        self.step = float(step_s)
+        f = tt_s / self.step
+        k = np.floor(f).astype(np.int64)
+        lo, hi = int(k.min()) - 1, int(k.max()) + 2
+        self.k0 = lo
+        nodes = np.arange(lo, hi + 1)
+        jd2 = nodes * (self.step / 86400.0)
+        t = Time(np.full(nodes.shape, _J2000_JD), jd2, format="jd", scale="tt")
+        rot = np.asarray(rotation_matrix(t, "gei", "gse"), dtype=float).reshape(-1, 3, 3)
+        moon_gcrs = erfa.moon98(np.full(nodes.shape, _J2000_JD), jd2)["p"] * (AU_KM / R_E_KM)
+        moon = np.einsum("nij,nj->ni", rot, moon_gcrs)
+        dip = np.asarray(dipole_axis(t, "gse"), dtype=float).reshape(-1, 3)
+        self.values = np.concatenate([rot.reshape(-1, 9), moon, dip], axis=1)  # (m, 15)
+
+    def at(self, tt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        f = tt_s / self.step
+        k = np.floor(f).astype(np.int64)
+        u = (f - k)[:, None]
+        w = (-u * (u - 1) * (u - 2) / 6, (u + 1) * (u - 1) * (u - 2) / 2,
+             -(u + 1) * u * (u - 2) / 2, (u + 1) * u * (u - 1) / 6)
+        i = k - self.k0
+        v = self.values
+        out = w[0] * v[i - 1] + w[1] * v[i] + w[2] * v[i + 1] + w[3] * v[i + 2]
+        return out[:, :9].reshape(-1, 3, 3), out[:, 9:12], _unit(out[:, 12:15])
+
+
+def _tt_seconds(times: Time) -> np.ndarray:
+    tt = times.tt
+    return ((np.asarray(tt.jd1, float) - _J2000_JD) + np.asarray(tt.jd2, float)) * 86400.0
+
+
+# ============================================================================ evaluation
+
+
+@dataclass(eq=False)
+class ConstraintTable:
+    """Constraints at every epoch of a grid.
+
+    ``times`` (n,) UTC; ``seconds`` (n,) from the first epoch; ``ok[name]`` bool (n,);
+    ``margin[name]`` float (n,) in :data:`MARGIN_UNITS` (≥ 0 where it holds; NaN where it
+    cannot be evaluated, e.g. no solar wind); ``lambda_deg`` and ``quality_flag`` (SXI
+    position bits); ``radius_re``; ``standoff_re``; ``profile``; ``notes`` (lines for the
+    user, e.g. epochs without solar wind).
+    """
+
+    times: Time
+    seconds: np.ndarray
+    ok: dict[str, np.ndarray]
+    margin: dict[str, np.ndarray]
+    lambda_deg: np.ndarray
+    quality_flag: np.ndarray
+    radius_re: np.ndarray
+    standoff_re: np.ndarray
+    profile: MissionProfile
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.ok)
+
+    def all_ok(self, names) -> np.ndarray:
+        """Epochs where every constraint in ``names`` holds."""
+        out = np.ones(len(self.seconds), dtype=bool)
+        for n in names:
+            out &= self.ok[n]
+        return out
+
+    def __len__(self) -> int:
+        return len(self.seconds)
+
+
+def _solar_wind_arrays(solar_wind, times: Time):
+    """(pd [nPa], bz [nT], pm [nPa]) arrays over ``times`` (NaN without data)."""
+    from smile_viewer.constants import MU0_H_M
+    from smile_viewer.physics.solar_wind import SolarWind, SolarWindSeries
+
+    n = len(times)
+    if isinstance(solar_wind, SolarWind):
+        return (np.full(n, solar_wind.pd_npa), np.full(n, solar_wind.bz_nt), np.full(n, solar_wind.pm_npa))
+    if isinstance(solar_wind, SolarWindSeries):
+        v = solar_wind.interpolate(times, on_gap="nan")
+        b = v["b_gsm_nt"]
+        bt = np.linalg.norm(b, axis=1) * 1.0e-9
+        return v["pd_npa"], b[:, 2], bt * bt / (2.0 * MU0_H_M) * 1.0e9
+    raise UserInputError(f"solar wind must be a SolarWind or a SolarWindSeries, got {type(solar_wind).__name__}")
+
+
+def _evaluate_chunk(times: Time, profile: MissionProfile, orbit, solar_wind, nodes: _Nodes, tt_s: np.ndarray):
+    enabled = set(profile.enabled)
+    p_gei = np.asarray(orbit.position(times, "gei"), dtype=float).reshape(-1, 3)
+    rot, moon, dip = nodes.at(tt_s)
+    p = np.einsum("nij,nj->ni", rot, p_gei)
+    r = np.linalg.norm(p, axis=1)
+    ok: dict[str, np.ndarray] = {}
+    margin: dict[str, np.ndarray] = {}
+
+    def put(name, m, strict=False):
+        m = np.asarray(m, dtype=float)
+        margin[name] = m
+        with np.errstate(invalid="ignore"):
+            ok[name] = (m > 0) if strict else (m >= 0)
+
+    if "radiation_belt" in enabled:
+        put("radiation_belt", (r - 1.0) * R_E_KM - profile.min_altitude_km)
+    if "sxi_radius" in enabled:
+        put("sxi_radius", r - profile.min_radius_re, strict=True)
+    lam, qf = quality_flag_position(p, profile.sxi_limb_angle_deg, profile.qf_lambda_deg)
+    standoff = np.full(len(r), np.nan)
+    sxi_names = {"sxi_sun", "sxi_earth", "sxi_moon", "sxi_magnetopause"} & enabled
+    if sxi_names:
+        axes = sxi_camera_axes(p, profile.sxi_limb_angle_deg, profile.sxi_roll_deg)
+        b = axes[2]
+        if "sxi_sun" in enabled:
+            sun = np.degrees(np.arctan2(np.hypot(b[:, 1], b[:, 2]), b[:, 0]))
+            put("sxi_sun", sun - profile.min_sun_angle_deg)
+        if "sxi_earth" in enabled:
+            with np.errstate(invalid="ignore"):
+                rho_e = np.degrees(np.arcsin(np.clip(1.0 / r, -1.0, 1.0)))
+            dist = rect_signed_distance_deg(_to_cam(-p, axes), profile.sxi_fov_deg)
+            put("sxi_earth", dist - rho_e - profile.earth_limb_margin_deg)
+        if "sxi_moon" in enabled:
+            dm = moon - p
+            rho_m = np.degrees(np.arcsin(np.clip(R_MOON_KM / R_E_KM / np.linalg.norm(dm, axis=1), -1.0, 1.0)))
+            dist = rect_signed_distance_deg(_to_cam(dm, axes), profile.sxi_fov_deg)
+            put("sxi_moon", dist - rho_m - profile.sxi_moon_margin_deg)
+        if "sxi_magnetopause" in enabled:
+            pd, bz, pm = _solar_wind_arrays(solar_wind, times)
+            tilt = np.arcsin(np.clip(dip[:, 0], -1.0, 1.0)) if profile.magnetopause_model == "lin2010" else 0.0
+            standoff = standoff_re(profile.magnetopause_model, pd, bz, pm, tilt)
+            target = np.zeros_like(p)
+            target[:, 0] = standoff
+            dist = rect_signed_distance_deg(_to_cam(target - p, axes), profile.sxi_fov_deg)
+            put("sxi_magnetopause", -dist - profile.magnetopause_edge_margin_deg)
+    if {"uvi_oval", "uvi_moon"} & enabled:
+        # SM axes in GSE (Sun = +X GSE): Z = dipole, Y = Z × X̂ normalised, X = Y × Z.
+        y_sm = _unit(np.stack([np.zeros(len(r)), dip[:, 2], -dip[:, 1]], axis=1))
+        x_sm = np.cross(y_sm, dip)
+        off = math.radians(profile.uvi_oval_offset_deg)
+        c = math.cos(off) * dip - math.sin(off) * x_sm
+        ra = 1.0 + profile.uvi_target_altitude_km / R_E_KM
+        if "uvi_oval" in enabled:
+            hor, fld = uvi_oval_margins_deg(p, c, ra, profile.uvi_oval_radius_deg, profile.uvi_fov_diameter_deg)
+            # The constraint needs both: its margin is the smaller of the two (horizon strictly).
+            m = np.minimum(hor, fld - profile.uvi_oval_edge_margin_deg)
+            margin["uvi_oval"] = m
+            with np.errstate(invalid="ignore"):
+                ok["uvi_oval"] = (hor > 0) & (fld - profile.uvi_oval_edge_margin_deg >= 0)
+        if "uvi_moon" in enabled:
+            bo = ra * c - p
+            dm = moon - p
+            rho_m = np.degrees(np.arcsin(np.clip(R_MOON_KM / R_E_KM / np.linalg.norm(dm, axis=1), -1.0, 1.0)))
+            dist = circle_signed_distance_deg(dm, bo, profile.uvi_fov_diameter_deg)
+            put("uvi_moon", dist - rho_m - profile.uvi_moon_margin_deg)
+    return ok, margin, lam, qf, r, standoff
+
+
+def evaluate_constraints(times, profile: MissionProfile | None = None, *, orbit=None, solar_wind=None,
+                         chunk: int = CHUNK, workers: int | None = None) -> ConstraintTable:
+    """Every enabled constraint of ``profile`` at every epoch of ``times`` (a 1-D UTC ``Time``).
+
+    ``orbit``: any :class:`~smile_viewer.mission.orbit.Orbit` (default: the default SMILE
+    orbit); ``solar_wind``: a ``SolarWind`` or ``SolarWindSeries`` (default: the profile's);
+    ``workers``: threads over chunks (default: up to 2 when there are several chunks; numpy
+    releases the GIL in the heavy array operations).
+    """
+    from smile_viewer.mission.orbit import default_orbit
+
+    prof = load_profile() if profile is None else profile
+    t = times if isinstance(times, Time) else Time(times, scale="utc")
+    t = t.utc.reshape(-1)
+    n = len(t)
+    if n == 0:
+        raise UserInputError("no epochs to evaluate")
+    orb = default_orbit() if orbit is None else orbit
+    cov = getattr(orb, "coverage", None)
+    if cov is not None and (t[0] < cov[0] or t[-1] > cov[1]):
+        raise UserInputError(f"the orbit covers {cov[0].utc.isot} .. {cov[1].utc.isot} only; "
+                             f"the request spans {t[0].isot} .. {t[-1].isot}")
+    sw = prof.solar_wind_object() if solar_wind is None else solar_wind
+    tt_s = _tt_seconds(t)
+    nodes = _Nodes(tt_s)
+    bounds = [(i, min(i + chunk, n)) for i in range(0, n, chunk)]
+
+    def run(b):
+        i, j = b
+        return _evaluate_chunk(t[i:j], prof, orb, sw, nodes, tt_s[i:j])
+
+    if workers is None:
+        workers = min(2, len(bounds), os.cpu_count() or 1)
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(run, bounds))
+    else:
+        parts = [run(b) for b in bounds]
+    names = [c for c in CONSTRAINTS if c in parts[0][0]]
+    ok = {k: np.concatenate([pp[0][k] for pp in parts]) for k in names}
+    margin = {k: np.concatenate([pp[1][k] for pp in parts]) for k in names}
+    lam = np.concatenate([pp[2] for pp in parts])
+    qf = np.concatenate([pp[3] for pp in parts])
+    r = np.concatenate([pp[4] for pp in parts])
+    standoff = np.concatenate([pp[5] for pp in parts])
+    notes = []
+    if "sxi_magnetopause" in margin:
+        missing = int(np.count_nonzero(~np.isfinite(standoff)))
+        if missing:
+            notes.append(f"no solar wind at {missing} of {n} epochs: sxi_magnetopause fails there")
+    seconds = tt_s - tt_s[0]  # elapsed SI seconds (TT is uniform; leap seconds counted)
+    return ConstraintTable(t, seconds, ok, margin, lam, qf, r, standoff, prof, notes)

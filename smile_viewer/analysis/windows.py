@@ -1,0 +1,447 @@
+"""Pointing windows: when SXI can see the subsolar magnetosheath and UVI the northern oval.
+
+::
+
+    from smile_viewer.analysis.windows import compute_windows
+    ws = compute_windows("2026-06-01", "2026-06-08", step="1min")
+    for w in ws.for_instrument("sxi"):
+        print(w.start.isot, w.end.isot, w.duration_s, w.ended_by, w.quality_flag)
+    ws.write("windows.json"); ws.write("windows.csv"); ws.plot("timeline.png")
+
+A **window** is a maximal run of consecutive epochs of the grid where every constraint the
+profile lists for an instrument holds (:mod:`smile_viewer.analysis.constraints`): ``start``
+and ``end`` are its first and last such epochs, ``duration_s = end − start`` (0 for a window
+of one epoch; ``n_epochs`` counts them), ``started_by`` / ``ended_by`` name the constraints
+that failed at the epoch just before / just after it (joined with ``+`` when several change
+together; ``start_of_range`` / ``end_of_range`` at the ends of the grid). Windows are exact at
+the cadence: every constraint is evaluated at every epoch (no coarse search that could miss a
+short window or gap); the tests compare them with an independent brute-force evaluation.
+
+SXI windows carry the SXI team's quality flag (position bits, swharton1/SXI_L4_V1
+``quality_flag.py``; :func:`~smile_viewer.analysis.constraints.quality_flag_position`):
+``quality_flag`` is the worst (largest) over the window's epochs, ``quality_flag_best`` the
+best, with the range of λ. UVI windows have none (empty in CSV, ``null`` in JSON).
+
+Files (written atomically, :mod:`smile_viewer.io.atomic`):
+
+- JSON: ``{"schema": "smile-viewer windows 1", "meta": {...}, "windows": [{...}, ...]}``;
+- CSV: a first line ``# smile-viewer windows 1``, a line ``# meta: {JSON}``, then a header
+  and one row per window (times ISO 8601 UTC to the millisecond);
+- PNG timeline (matplotlib's Agg canvas, imported only here): one row per instrument's windows
+  (coloured by the worst quality flag) and one per constraint (where it holds).
+
+:func:`read_windows` reads either file back into a :class:`WindowSet`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time as _time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from astropy.time import Time
+
+from smile_viewer.analysis.constraints import (
+    ConstraintTable,
+    MissionProfile,
+    evaluate_constraints,
+    load_profile,
+)
+from smile_viewer.errors import DataFileError, UserInputError
+
+__all__ = [
+    "CSV_COLUMNS",
+    "SCHEMA",
+    "Window",
+    "WindowSet",
+    "compute_windows",
+    "find_windows",
+    "read_windows",
+]
+
+SCHEMA = "smile-viewer windows 1"
+INSTRUMENTS = ("sxi", "uvi")
+CSV_COLUMNS = ("instrument", "start", "end", "duration_s", "n_epochs", "started_by", "ended_by",
+               "quality_flag", "quality_flag_best", "lambda_min_deg", "lambda_max_deg")
+START_OF_RANGE = "start_of_range"
+END_OF_RANGE = "end_of_range"
+
+
+def _iso(t: Time) -> str:
+    return t.utc.isot  # millisecond precision
+
+
+@dataclass(frozen=True)
+class Window:
+    """One window (module docstring). ``start``/``end`` are scalar UTC ``Time``s."""
+
+    instrument: str
+    start: Time
+    end: Time
+    duration_s: float
+    n_epochs: int
+    started_by: str
+    ended_by: str
+    quality_flag: int | None = None
+    quality_flag_best: int | None = None
+    lambda_min_deg: float | None = None
+    lambda_max_deg: float | None = None
+
+    def contains(self, t) -> bool:
+        """Whether ``t`` lies within [start, end]."""
+        tt = t if isinstance(t, Time) else Time(t, scale="utc")
+        return bool(self.start <= tt <= self.end)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "instrument": self.instrument,
+            "start": _iso(self.start),
+            "end": _iso(self.end),
+            "duration_s": round(float(self.duration_s), 3),
+            "n_epochs": int(self.n_epochs),
+            "started_by": self.started_by,
+            "ended_by": self.ended_by,
+            "quality_flag": self.quality_flag,
+            "quality_flag_best": self.quality_flag_best,
+            "lambda_min_deg": None if self.lambda_min_deg is None else round(float(self.lambda_min_deg), 4),
+            "lambda_max_deg": None if self.lambda_max_deg is None else round(float(self.lambda_max_deg), 4),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict, where="") -> Window:
+        try:
+            def opt_int(v):
+                return None if v in (None, "") else int(v)
+
+            def opt_float(v):
+                return None if v in (None, "") else float(v)
+
+            inst = str(d["instrument"]).strip().lower()
+            if inst not in INSTRUMENTS:
+                raise ValueError(f"unknown instrument {inst!r}")
+            return cls(
+                instrument=inst,
+                start=Time(str(d["start"]), scale="utc"),
+                end=Time(str(d["end"]), scale="utc"),
+                duration_s=float(d["duration_s"]),
+                n_epochs=int(d["n_epochs"]),
+                started_by=str(d.get("started_by", "")),
+                ended_by=str(d.get("ended_by", "")),
+                quality_flag=opt_int(d.get("quality_flag")),
+                quality_flag_best=opt_int(d.get("quality_flag_best")),
+                lambda_min_deg=opt_float(d.get("lambda_min_deg")),
+                lambda_max_deg=opt_float(d.get("lambda_max_deg")),
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise DataFileError(where or "windows", f"bad window record {d!r}: {exc}") from None
+
+
+def _runs(ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last index of each run of True."""
+    d = np.diff(np.concatenate([[0], ok.astype(np.int8), [0]]))
+    return np.flatnonzero(d == 1), np.flatnonzero(d == -1) - 1
+
+
+def _failing(table: ConstraintTable, names, i: int) -> str:
+    bad = [nm for nm in names if not table.ok[nm][i]]
+    return "+".join(bad)
+
+
+def find_windows(table: ConstraintTable, instruments=INSTRUMENTS) -> list[Window]:
+    """The windows of each of ``instruments`` in a :class:`ConstraintTable`, in time order."""
+    out: list[Window] = []
+    n = len(table)
+    for inst in instruments:
+        names = table.profile.window_constraints(inst)
+        missing = [nm for nm in names if nm not in table.ok]
+        if missing:
+            raise UserInputError(f"{inst} windows need constraint(s) {missing}, which were not evaluated")
+        ok = table.all_ok(names)
+        starts, ends = _runs(ok)
+        for i0, i1 in zip(starts.tolist(), ends.tolist()):
+            qf = lam_min = lam_max = qf_best = None
+            if inst == "sxi":
+                q = table.quality_flag[i0:i1 + 1]
+                lam = table.lambda_deg[i0:i1 + 1]
+                qf, qf_best = int(q.max()), int(q.min())
+                lam_min, lam_max = float(np.nanmin(lam)), float(np.nanmax(lam))
+            out.append(Window(
+                instrument=inst,
+                start=table.times[i0],
+                end=table.times[i1],
+                duration_s=float(table.seconds[i1] - table.seconds[i0]),
+                n_epochs=i1 - i0 + 1,
+                started_by=START_OF_RANGE if i0 == 0 else _failing(table, names, i0 - 1),
+                ended_by=END_OF_RANGE if i1 == n - 1 else _failing(table, names, i1 + 1),
+                quality_flag=qf, quality_flag_best=qf_best, lambda_min_deg=lam_min, lambda_max_deg=lam_max,
+            ))
+    out.sort(key=lambda w: (float(w.start.jd1 - 2451545.0 + w.start.jd2), w.instrument))
+    return out
+
+
+@dataclass(eq=False)
+class WindowSet:
+    """Windows with the request that made them (``meta``) and, when just computed, the
+    :class:`ConstraintTable` (``table``; not written to files)."""
+
+    windows: list[Window]
+    meta: dict = field(default_factory=dict)
+    table: ConstraintTable | None = None
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    def __iter__(self):
+        return iter(self.windows)
+
+    def for_instrument(self, instrument: str) -> list[Window]:
+        key = str(instrument).lower()
+        return [w for w in self.windows if w.instrument == key]
+
+    def window_at(self, t, instrument: str | None = None) -> Window | None:
+        """The window holding time ``t`` (of ``instrument`` if given), or None."""
+        for w in self.windows:
+            if (instrument is None or w.instrument == instrument) and w.contains(t):
+                return w
+        return None
+
+    def summary(self) -> list[str]:
+        """One line per instrument: number of windows, total time, fraction of the range."""
+        span = float(self.meta.get("span_s", 0.0)) or None
+        lines = []
+        for inst in self.meta.get("instruments", INSTRUMENTS):
+            ws = self.for_instrument(inst)
+            tot = sum(w.duration_s for w in ws)
+            frac = f", {100.0 * tot / span:.1f} % of the range" if span else ""
+            lines.append(f"{inst.upper()}: {len(ws)} windows, {tot / 3600.0:.1f} h in total{frac}")
+        return lines
+
+    # -- files -------------------------------------------------------------------------
+
+    def to_json_text(self) -> str:
+        return json.dumps({"schema": SCHEMA, "meta": self.meta, "windows": [w.to_dict() for w in self.windows]},
+                          indent=1) + "\n"
+
+    def to_csv_text(self) -> str:
+        buf = io.StringIO()
+        buf.write(f"# {SCHEMA}\n")
+        buf.write("# meta: " + json.dumps(self.meta, separators=(",", ":")) + "\n")
+        wr = csv.writer(buf, lineterminator="\n")
+        wr.writerow(CSV_COLUMNS)
+        for w in self.windows:
+            d = w.to_dict()
+            wr.writerow(["" if d[c] is None else d[c] for c in CSV_COLUMNS])
+        return buf.getvalue()
+
+    def write(self, path) -> Path:
+        """Write ``.json`` or ``.csv`` (by the extension), atomically; returns the path."""
+        from smile_viewer.io.atomic import atomic_write_text
+
+        p = Path(path).expanduser()
+        suffix = p.suffix.lower()
+        if suffix == ".json":
+            text = self.to_json_text()
+        elif suffix == ".csv":
+            text = self.to_csv_text()
+        else:
+            raise UserInputError(f"windows output {path}: use a .csv or .json file name")
+        return atomic_write_text(p, text)
+
+    def plot(self, path, *, title: str | None = None, dpi: int = 110) -> Path:
+        """Timeline PNG (module docstring), written atomically; returns the path."""
+        return plot_timeline(self, path, title=title, dpi=dpi)
+
+
+# ============================================================================ compute
+
+
+def _as_profile(profile) -> MissionProfile:
+    if profile is None:
+        return load_profile()
+    if isinstance(profile, MissionProfile):
+        return profile
+    return load_profile(profile)
+
+
+def _orbit_description(orbit) -> str:
+    if orbit is None:
+        return "default SMILE orbit (Kepler + J2, assets/orbits/smile_default.json)"
+    return f"{type(orbit).__name__} {getattr(orbit, 'name', '')}: {getattr(orbit, 'description', '')}".strip()
+
+
+def _solar_wind_description(sw, profile: MissionProfile) -> Any:
+    if sw is None:
+        return {"source": "profile", **profile.solar_wind}
+    to_dict = getattr(sw, "to_dict", None)
+    if callable(to_dict):
+        return {"source": "constant", **to_dict()}
+    return {"source": "series", "description": repr(sw)}
+
+
+def compute_windows(start, stop, step="1min", profile=None, *, orbit=None, solar_wind=None,
+                    instruments=INSTRUMENTS, workers: int | None = None) -> WindowSet:
+    """Windows between ``start`` and ``stop`` (inclusive, when on the grid) every ``step``.
+
+    ``start``/``stop``: ``Time`` or ISO strings (UTC); ``step``: seconds or a duration string
+    ("1min", "30s"); ``profile``: a :class:`MissionProfile`, a path, or None (the default);
+    ``orbit``: an :class:`~smile_viewer.mission.orbit.Orbit` (default SMILE orbit);
+    ``solar_wind``: ``SolarWind`` / ``SolarWindSeries`` (default: the profile's);
+    ``instruments``: which windows to find ("sxi", "uvi").
+    """
+    from smile_viewer.coords.timeparse import parse_duration_s, parse_time, time_grid
+
+    t_start = _time.perf_counter()
+    prof = _as_profile(profile)
+    insts = tuple(str(i).lower() for i in instruments)
+    for i in insts:
+        if i not in INSTRUMENTS:
+            raise UserInputError(f"unknown instrument {i!r}; use {' or '.join(INSTRUMENTS)}")
+        prof.window_constraints(i)
+    t0, t1 = parse_time(start), parse_time(stop)
+    step_s = parse_duration_s(step)
+    times = time_grid(t0, t1, step_s)
+    if len(times) < 2:
+        raise UserInputError(f"the range {t0.isot} .. {t1.isot} holds fewer than 2 epochs at {step_s:g} s")
+    table = evaluate_constraints(times, prof, orbit=orbit, solar_wind=solar_wind, workers=workers)
+    windows = find_windows(table, insts)
+    from smile_viewer import __version__
+
+    meta = {
+        "start": _iso(times[0]),
+        "stop": _iso(times[-1]),
+        "step_s": step_s,
+        "n_epochs": len(times),
+        "span_s": float(table.seconds[-1]),
+        "instruments": list(insts),
+        "constraints": {i: list(prof.window_constraints(i)) for i in insts},
+        "fraction_ok": {nm: round(float(np.mean(table.ok[nm])), 6) for nm in table.ok},
+        "profile": prof.to_dict(),
+        "orbit": _orbit_description(orbit),
+        "solar_wind": _solar_wind_description(solar_wind, prof),
+        "notes": list(table.notes),
+        "software": f"smile-viewer {__version__}",
+        "created": Time.now().utc.isot[:19],
+        "compute_s": round(_time.perf_counter() - t_start, 3),
+    }
+    return WindowSet(windows, meta, table)
+
+
+# ============================================================================ read
+
+
+def read_windows(path) -> WindowSet:
+    """Read a windows file (``.json`` or ``.csv``, as :meth:`WindowSet.write` makes them)."""
+    p = Path(path).expanduser()
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataFileError(p, "no such windows file") from None
+    except OSError as exc:
+        raise DataFileError(p, f"cannot read: {exc.strerror or exc}") from None
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataFileError(p, f"not valid JSON: {exc}") from None
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            raise DataFileError(p, f"not a windows file (schema {SCHEMA!r})")
+        recs = data.get("windows")
+        if not isinstance(recs, list):
+            raise DataFileError(p, "no 'windows' list")
+        return WindowSet([Window.from_dict(r, p) for r in recs], dict(data.get("meta", {})))
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != f"# {SCHEMA}":
+        raise DataFileError(p, f"not a windows file (first line '# {SCHEMA}')")
+    meta: dict = {}
+    body = []
+    for line in lines[1:]:
+        if line.startswith("# meta:"):
+            try:
+                meta = json.loads(line[len("# meta:"):])
+            except json.JSONDecodeError as exc:
+                raise DataFileError(p, f"bad meta line: {exc}") from None
+        elif line.startswith("#") or not line.strip():
+            continue
+        else:
+            body.append(line)
+    rows = list(csv.DictReader(body))
+    if body and tuple(csv.reader(body[:1]).__next__()) != CSV_COLUMNS:
+        raise DataFileError(p, f"header must be {','.join(CSV_COLUMNS)}")
+    return WindowSet([Window.from_dict(r, p) for r in rows], meta)
+
+
+# ============================================================================ plot
+
+
+def _mpl_dates(t: Time) -> np.ndarray:
+    """Matplotlib date numbers (days since 1970-01-01 UTC) of ``t``."""
+    return (np.asarray(t.utc.jd1, float) - 2440587.5) + np.asarray(t.utc.jd2, float)
+
+
+_QF_COLOURS = {0: "#2ca02c", 1: "#e6b800", 2: "#ff7f0e", None: "#1f77b4"}
+
+
+def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 110) -> Path:
+    """Write the timeline PNG of ``ws`` (windows; per-constraint rows when ``ws.table`` is set)."""
+    from matplotlib import dates as mdates
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    from smile_viewer.io.atomic import atomic_path, check_output_path
+
+    out = check_output_path(path)
+    if out.suffix.lower() != ".png":
+        raise UserInputError(f"timeline plot {path}: use a .png file name")
+    insts = list(ws.meta.get("instruments", INSTRUMENTS))
+    rows: list[tuple[str, list[tuple[float, float]], list[str]]] = []
+    step_days = float(ws.meta.get("step_s", 60.0)) / 86400.0
+    for inst in insts:
+        segs, cols = [], []
+        for w in ws.for_instrument(inst):
+            x0 = float(_mpl_dates(w.start))
+            segs.append((x0, max(float(w.duration_s) / 86400.0, step_days)))
+            cols.append(_QF_COLOURS.get(w.quality_flag, _QF_COLOURS[None]))
+        rows.append((f"{inst.upper()} windows", segs, cols))
+        table = ws.table
+        if table is not None:
+            x = _mpl_dates(table.times)
+            for nm in table.profile.window_constraints(inst):
+                if any(r[0] == nm for r in rows):
+                    continue
+                starts, ends = _runs(table.ok[nm])
+                segs = [(float(x[a]), float(x[b] - x[a]) + step_days) for a, b in zip(starts, ends)]
+                rows.append((nm, segs, ["0.6"] * len(segs)))
+    fig = Figure(figsize=(11.0, 1.0 + 0.42 * max(len(rows), 1)), dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    for k, (_label, segs, cols) in enumerate(rows):
+        y = len(rows) - 1 - k
+        if segs:
+            ax.broken_barh(segs, (y - 0.35, 0.7), facecolors=cols, edgecolors="none")
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([r[0] for r in reversed(rows)], fontsize=8)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    if "start" in ws.meta and "stop" in ws.meta:
+        ax.set_xlim(float(_mpl_dates(Time(ws.meta["start"], scale="utc"))),
+                    float(_mpl_dates(Time(ws.meta["stop"], scale="utc"))))
+    loc = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    ax.set_xlabel("UTC")
+    ax.grid(axis="x", color="0.85", lw=0.6)
+    handles = [Patch(color=_QF_COLOURS[q], label=f"SXI window, quality flag {q}") for q in (0, 1, 2)]
+    handles += [Patch(color=_QF_COLOURS[None], label="UVI window"), Patch(color="0.6", label="constraint holds")]
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.25 if len(rows) > 4 else -0.45),
+              ncol=5, frameon=False)
+    ax.set_title(title or f"Pointing windows {ws.meta.get('start', '')[:16]} – {ws.meta.get('stop', '')[:16]} UTC",
+                 fontsize=10)
+    fig.tight_layout()
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, format="png")
+    return out
