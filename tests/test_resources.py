@@ -48,6 +48,7 @@ def built_wheel(tmp_path_factory) -> Path:
 def test_wheel_contains_shaders_and_assets(built_wheel):
     names = zipfile.ZipFile(built_wheel).namelist()
     assert "smile_viewer/assets/orbits/smile_default.json" in names
+    assert "smile_viewer/compute/raymarch.cu" in names  # CUDA source loaded at run time
     assert any(n.startswith("smile_viewer/shaders/") for n in names)
     assert not any(n.startswith("tests/") for n in names)
 

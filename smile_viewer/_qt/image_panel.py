@@ -29,6 +29,7 @@ logarithmic above ``a``; handles negative values (differences).
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Callable, Sequence
 
@@ -746,10 +747,14 @@ def _colormap(name: str):
         return None
 
 
+_UNIT_POWER = re.compile(r"\^\(?(-?\d+)\)?|\*\*\(?(-?\d+)\)?")
+
+
 def _unit_text(units) -> str:
-    if isinstance(units, str):
-        return units.strip()
-    try:
-        return units.to_string("unicode")
-    except Exception:
-        return str(units)
+    """Units for display: astropy units in unicode; "cm^-2" / "cm**-2" written as "cm⁻²"."""
+    if not isinstance(units, str):
+        try:
+            return units.to_string("unicode")
+        except Exception:
+            units = str(units)
+    return _UNIT_POWER.sub(lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPT), units.strip())

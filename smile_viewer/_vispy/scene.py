@@ -842,6 +842,9 @@ class SceneView:
         y = 10 * ps
         n = 0
         longest = 0
+        # the legend needs room: on a small canvas it would hide the scene
+        roomy = w >= 760 * ps and h >= 420 * ps
+        self.legend.visible = roomy
         for item in self.legend_items:
             if item.visible:
                 item.pos = (w - 14 * ps, y)
@@ -851,7 +854,7 @@ class SceneView:
         if hasattr(self, "legend_panel"):
             self.legend_panel.visible = n > 0
             if n:
-                width = (longest * 6.6 + 24) * ps
+                width = (longest * 5.9 + 26) * ps
                 height = (n * 17 + 10) * ps
                 self.legend_panel.width = width
                 self.legend_panel.height = height

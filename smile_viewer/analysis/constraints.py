@@ -101,6 +101,7 @@ __all__ = [
     "ConstraintTable",
     "MissionProfile",
     "circle_signed_distance_deg",
+    "constraint_margins",
     "default_profile_path",
     "evaluate_constraints",
     "load_profile",
@@ -678,11 +679,25 @@ def _solar_wind_arrays(solar_wind, times: Time):
     raise UserInputError(f"solar wind must be a SolarWind or a SolarWindSeries, got {type(solar_wind).__name__}")
 
 
-def _evaluate_chunk(times: Time, profile: MissionProfile, orbit, solar_wind, nodes: _Nodes, tt_s: np.ndarray):
+def constraint_margins(position_re, profile: MissionProfile, *, moon_re=None, dipole_gse=None,
+                       standoff_re=None):
+    """The enabled constraints from GSE geometry: ``(ok, margin, lambda_deg, quality_flag)``.
+
+    ``position_re`` (n, 3) spacecraft GSE [R_E]; ``moon_re`` (n, 3) the Moon's geocentric GSE
+    position [R_E] (for ``sxi_moon``/``uvi_moon``); ``dipole_gse`` (n, 3) the northern dipole
+    axis (for ``uvi_*``); ``standoff_re`` (n,) the subsolar magnetopause distance (for
+    ``sxi_magnetopause``). :func:`evaluate_constraints` supplies them from the ephemerides;
+    tests give hand-made geometry.
+    """
+    p = np.atleast_2d(np.asarray(position_re, dtype=float))
+    n = len(p)
     enabled = set(profile.enabled)
-    p_gei = np.asarray(orbit.position(times, "gei"), dtype=float).reshape(-1, 3)
-    rot, moon, dip = nodes.at(tt_s)
-    p = np.einsum("nij,nj->ni", rot, p_gei)
+
+    def need(value, what, name):
+        if value is None:
+            raise UserInputError(f"constraint {name} needs {what}")
+        return np.broadcast_to(np.asarray(value, dtype=float), (n, 3) if what != "standoff_re" else (n,))
+
     r = np.linalg.norm(p, axis=1)
     ok: dict[str, np.ndarray] = {}
     margin: dict[str, np.ndarray] = {}
@@ -698,9 +713,7 @@ def _evaluate_chunk(times: Time, profile: MissionProfile, orbit, solar_wind, nod
     if "sxi_radius" in enabled:
         put("sxi_radius", r - profile.min_radius_re, strict=True)
     lam, qf = quality_flag_position(p, profile.sxi_limb_angle_deg, profile.qf_lambda_deg)
-    standoff = np.full(len(r), np.nan)
-    sxi_names = {"sxi_sun", "sxi_earth", "sxi_moon", "sxi_magnetopause"} & enabled
-    if sxi_names:
+    if {"sxi_sun", "sxi_earth", "sxi_moon", "sxi_magnetopause"} & enabled:
         axes = sxi_camera_axes(p, profile.sxi_limb_angle_deg, profile.sxi_roll_deg)
         b = axes[2]
         if "sxi_sun" in enabled:
@@ -712,39 +725,49 @@ def _evaluate_chunk(times: Time, profile: MissionProfile, orbit, solar_wind, nod
             dist = rect_signed_distance_deg(_to_cam(-p, axes), profile.sxi_fov_deg)
             put("sxi_earth", dist - rho_e - profile.earth_limb_margin_deg)
         if "sxi_moon" in enabled:
-            dm = moon - p
+            dm = need(moon_re, "moon_re", "sxi_moon") - p
             rho_m = np.degrees(np.arcsin(np.clip(R_MOON_KM / R_E_KM / np.linalg.norm(dm, axis=1), -1.0, 1.0)))
             dist = rect_signed_distance_deg(_to_cam(dm, axes), profile.sxi_fov_deg)
             put("sxi_moon", dist - rho_m - profile.sxi_moon_margin_deg)
         if "sxi_magnetopause" in enabled:
-            pd, bz, pm = _solar_wind_arrays(solar_wind, times)
-            tilt = np.arcsin(np.clip(dip[:, 0], -1.0, 1.0)) if profile.magnetopause_model == "lin2010" else 0.0
-            standoff = standoff_re(profile.magnetopause_model, pd, bz, pm, tilt)
             target = np.zeros_like(p)
-            target[:, 0] = standoff
+            target[:, 0] = need(standoff_re, "standoff_re", "sxi_magnetopause")
             dist = rect_signed_distance_deg(_to_cam(target - p, axes), profile.sxi_fov_deg)
             put("sxi_magnetopause", -dist - profile.magnetopause_edge_margin_deg)
     if {"uvi_oval", "uvi_moon"} & enabled:
+        dip = _unit(need(dipole_gse, "dipole_gse", "uvi_oval/uvi_moon"))
         # SM axes in GSE (Sun = +X GSE): Z = dipole, Y = Z × X̂ normalised, X = Y × Z.
-        y_sm = _unit(np.stack([np.zeros(len(r)), dip[:, 2], -dip[:, 1]], axis=1))
+        y_sm = _unit(np.stack([np.zeros(n), dip[:, 2], -dip[:, 1]], axis=1))
         x_sm = np.cross(y_sm, dip)
         off = math.radians(profile.uvi_oval_offset_deg)
         c = math.cos(off) * dip - math.sin(off) * x_sm
         ra = 1.0 + profile.uvi_target_altitude_km / R_E_KM
         if "uvi_oval" in enabled:
             hor, fld = uvi_oval_margins_deg(p, c, ra, profile.uvi_oval_radius_deg, profile.uvi_fov_diameter_deg)
-            # The constraint needs both: its margin is the smaller of the two (horizon strictly).
-            m = np.minimum(hor, fld - profile.uvi_oval_edge_margin_deg)
-            margin["uvi_oval"] = m
+            fld = fld - profile.uvi_oval_edge_margin_deg
+            # Both must hold (the horizon strictly): the margin is the smaller of the two.
+            margin["uvi_oval"] = np.minimum(hor, fld)
             with np.errstate(invalid="ignore"):
-                ok["uvi_oval"] = (hor > 0) & (fld - profile.uvi_oval_edge_margin_deg >= 0)
+                ok["uvi_oval"] = (hor > 0) & (fld >= 0)
         if "uvi_moon" in enabled:
-            bo = ra * c - p
-            dm = moon - p
+            dm = need(moon_re, "moon_re", "uvi_moon") - p
             rho_m = np.degrees(np.arcsin(np.clip(R_MOON_KM / R_E_KM / np.linalg.norm(dm, axis=1), -1.0, 1.0)))
-            dist = circle_signed_distance_deg(dm, bo, profile.uvi_fov_diameter_deg)
+            dist = circle_signed_distance_deg(dm, ra * c - p, profile.uvi_fov_diameter_deg)
             put("uvi_moon", dist - rho_m - profile.uvi_moon_margin_deg)
-    return ok, margin, lam, qf, r, standoff
+    return ok, margin, lam, qf
+
+
+def _evaluate_chunk(times: Time, profile: MissionProfile, orbit, solar_wind, nodes: _Nodes, tt_s: np.ndarray):
+    p_gei = np.asarray(orbit.position(times, "gei"), dtype=float).reshape(-1, 3)
+    rot, moon, dip = nodes.at(tt_s)
+    p = np.einsum("nij,nj->ni", rot, p_gei)
+    standoff = np.full(len(p), np.nan)
+    if "sxi_magnetopause" in profile.enabled:
+        pd, bz, pm = _solar_wind_arrays(solar_wind, times)
+        tilt = np.arcsin(np.clip(dip[:, 0], -1.0, 1.0)) if profile.magnetopause_model == "lin2010" else 0.0
+        standoff = standoff_re(profile.magnetopause_model, pd, bz, pm, tilt)
+    ok, margin, lam, qf = constraint_margins(p, profile, moon_re=moon, dipole_gse=dip, standoff_re=standoff)
+    return ok, margin, lam, qf, np.linalg.norm(p, axis=1), standoff
 
 
 def evaluate_constraints(times, profile: MissionProfile | None = None, *, orbit=None, solar_wind=None,

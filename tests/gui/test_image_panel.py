@@ -213,6 +213,8 @@ def test_quantity_input_and_validation(qtbot):
     p.set_image(np.arange(12.0).reshape(3, 4) * u.R, title="UVI")
     assert p.units == "R" and p.title == "UVI" and p.title_label.text() == "UVI"
     assert "11 R" in p.cursor_text(2, 3)
+    p.set_image(np.ones((3, 4)), "keV cm^-2 s^-1 sr^-1")  # compute's unit strings, written nicely
+    assert p.units == "keV cm⁻² s⁻¹ sr⁻¹" and p.colorbar.axis.labelText == p.units
     with pytest.raises(ValueError, match="2-D"):
         p.set_image(np.zeros(5))
     with pytest.raises(ValueError, match="unknown colour scale"):

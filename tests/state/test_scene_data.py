@@ -132,7 +132,7 @@ def test_effective_solar_wind_follows_an_omni_file(app, monkeypatch, tmp_path):
 
     from smile_viewer.physics.solar_wind import SolarWindSeries
 
-    times = Time(["2026-03-20T11:30", "2026-03-20T12:30"])
+    times = Time(["2026-03-20T11:40", "2026-03-20T12:20"])
     series = SolarWindSeries(times, [4.0, 12.0], [[-400, 0, 0], [-600, 0, 0]], [1e5, 1e5],
                              [[0, 0, -1], [0, 0, -9]])
     path = tmp_path / "omni.asc"
