@@ -59,6 +59,6 @@ class FieldOfView(scene.Node):
     def _upload(self) -> None:
         verts = np.vstack([self.apex[None, :], self.rim]).astype(np.float32)
         if len(self._faces):
-            self.sides.set_data(vertices=verts, faces=self._faces, color=(*self._color, 0.45 * self._opacity))
+            self.sides.set_data(vertices=verts, faces=self._faces, color=(*self._color, 0.25 * self._opacity))
         edge_alpha = min(1.0, 0.35 + 2.2 * self._opacity)
         self.edges.set_data(pos=self._edge_pts, color=(*self._color, edge_alpha))
