@@ -95,7 +95,8 @@ def install_wheel(wheel: Path, where: Path) -> Path:
     if not vpy.exists():  # Windows layout
         vpy = venv / "Scripts" / "python.exe"
     res = subprocess.run([sys.executable, "-m", "pip", "--python", str(vpy), "install", "--quiet",
-                          "--no-deps", "--no-index", str(wheel)], capture_output=True, text=True, timeout=300)
+                          "--no-deps", "--no-index", str(wheel)],
+                         check=False, capture_output=True, text=True, timeout=300)
     if res.returncode != 0:
         _fail(f"pip could not install {wheel.name}: {res.stderr.strip()[-2000:]}")
     site = Path(subprocess.run([str(vpy), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -110,7 +111,7 @@ def install_wheel(wheel: Path, where: Path) -> Path:
 def _run(cmd: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
     env["PYTHONNOUSERSITE"] = "1"
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(cmd, cwd=cwd, env=env, check=False, capture_output=True, text=True, timeout=timeout)
 
 
 def check_installed(venv: Path, version: str, work: Path) -> None:
@@ -120,12 +121,14 @@ def check_installed(venv: Path, version: str, work: Path) -> None:
         _fail(f"the wheel installed no smile-viewer command in {bindir}")
     res = _run([str(exe), "--version"], work)
     if res.returncode != 0 or res.stdout.strip() != f"smile-viewer {version}":
-        _fail(f"smile-viewer --version: status {res.returncode}, out {res.stdout!r}, err {res.stderr[-1500:]!r}")
+        _fail(f"smile-viewer --version: status {res.returncode}, out {res.stdout!r}, "
+              f"err {res.stderr[-1500:]!r}")
     _ok(f"smile-viewer --version -> {res.stdout.strip()}")
     res = _run([str(bindir / "python"), "-c", "import smile_viewer; print(smile_viewer.__file__)"], work)
     loaded = res.stdout.strip()
     if res.returncode != 0 or not loaded.startswith(str(venv)):
-        _fail(f"import smile_viewer loaded {loaded or res.stderr[-1500:]!r}, not the installed wheel in {venv}")
+        _fail(f"import smile_viewer loaded {loaded or res.stderr[-1500:]!r}, "
+              f"not the installed wheel in {venv}")
     _ok(f"import smile_viewer -> {loaded}")
 
     out = work / "scene.png"

@@ -15,6 +15,7 @@ uniform float u_occult_radius;  // rays stop at this geocentric distance (1 R_E:
 uniform float u_log_offset;     // log10 of the factor from the texture's sums to physical units
 uniform vec2 u_log_range;       // log10 of the values mapped to the ends of the colour map
 uniform float u_opacity;        // layer opacity (multiplies the emitted colour)
+uniform float u_jitter;         // 1: sample at a random point of each step (noise, not bands); 0: midpoints
 uniform float u_glow_power;     // emitted colour × level^power: 0 = the plain colour map (a
                                 // synthetic image); 1 = faint gas fades out (a glow in 3-D)
 
@@ -60,8 +61,12 @@ uniform float u_glow_power;     // emitted colour × level^power: 0 = the plain 
     nsteps = max(nsteps, 1);
     float dt = seg / float(nsteps);
     vec3 step_vox = view_ray * dt;
-    // midpoint rule: samples at the centres of the nsteps pieces
-    vec3 first = v_position + (t_enter + 0.5 * dt) * view_ray;
+    // midpoint rule (samples at the centres of the nsteps pieces), or with u_jitter one
+    // random offset per pixel (stratified sampling: long steps give fine noise, not bands)
+    float offset = 0.5;
+    if (u_jitter > 0.0)
+        offset = fract(sin(dot(gl_FragCoord.xy, vec2(12.9898, 78.233))) * 43758.5453);
+    vec3 first = v_position + (t_enter + offset * dt) * view_ray;
     vec3 start_loc = (first + 0.5) / u_shape;
     vec3 step = step_vox / u_shape;
     float ds_re = length(step_vox * u_spacing_re);       // path length per step, R_E

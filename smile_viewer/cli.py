@@ -6,6 +6,10 @@
 - ``orbit``   export an ephemeris of the SMILE orbit (CSV or CCSDS OEM)
 - ``render``  render the 3-D scene to a PNG without a window
 - ``synth``   synthetic SXI/UVI image product (FITS, optional PNG); see :mod:`smile_viewer.synth`
+- ``windows`` pointing windows over a time range (CSV/JSON, timeline PNG); see
+  :mod:`smile_viewer.analysis.windows`
+- ``batch``   a series of synthetic images on a dask cluster (FITS + PNG, movie); see
+  :mod:`smile_viewer.batch`
 
 A user's mistake (bad time string, unknown frame, unreadable file) ends with exit status 2
 and a one-line message on stderr, never a traceback.
@@ -79,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     from smile_viewer.synth import add_synth_parser
 
     add_synth_parser(sub)
+
+    from smile_viewer.analysis.windows import add_windows_parser
+    from smile_viewer.batch import add_batch_parser
+
+    add_windows_parser(sub)
+    add_batch_parser(sub)
     return parser
 
 
@@ -122,12 +132,26 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return run_synth(args)
 
 
+def _cmd_windows(args: argparse.Namespace) -> int:
+    from smile_viewer.analysis.windows import run_windows_command
+
+    return run_windows_command(args)
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from smile_viewer.batch import run_batch_command
+
+    return run_batch_command(args)
+
+
 _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: _cmd_gui,
     "gui": _cmd_gui,
     "orbit": _cmd_orbit,
     "render": _cmd_render,
     "synth": _cmd_synth,
+    "windows": _cmd_windows,
+    "batch": _cmd_batch,
 }
 
 

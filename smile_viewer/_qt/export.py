@@ -101,7 +101,7 @@ def render_canvas(canvas, size=None, *, alpha: bool = False) -> np.ndarray:
     else:
         cw, ch = (float(v) for v in vcanvas.size)
         scale = max(wh[0] / cw, wh[1] / ch)
-        full = (max(wh[0], int(round(cw * scale))), max(wh[1], int(round(ch * scale))))
+        full = (max(wh[0], round(cw * scale)), max(wh[1], round(ch * scale)))
         img = _render_scaled(canvas, vcanvas, full, alpha)
         x0 = (img.shape[1] - wh[0]) // 2
         y0 = (img.shape[0] - wh[1]) // 2
@@ -119,7 +119,7 @@ def _render_scaled(canvas, vcanvas, size: tuple[int, int], alpha: bool) -> np.nd
     lands in a corner); here the outermost framebuffer's transform is configured with its
     real size, so the canvas fills it.
     """
-    if tuple(size) == tuple(int(round(v * vcanvas.pixel_scale)) for v in vcanvas.size):
+    if tuple(size) == tuple(round(v * vcanvas.pixel_scale) for v in vcanvas.size):
         return canvas.render(alpha=alpha)
     original = vcanvas.push_fbo
     depth = [0]
@@ -144,7 +144,8 @@ def save_canvas_png(canvas, path, size=None, *, alpha: bool = False) -> Path:
     """Render a vispy canvas (or ``SceneView``) to a PNG file and return its path.
 
     ``size``: (width, height) in pixels to render at (default: the canvas size; see
-    :func:`render_canvas` for another size or aspect); ``alpha``: keep the transparent background. Raises ``UserInputError`` for a bad path or size.
+    :func:`render_canvas` for another size or aspect); ``alpha``: keep the transparent
+    background. Raises ``UserInputError`` for a bad path or size.
     """
     p = _png_target(path)  # check before drawing
     return write_png(render_canvas(canvas, size, alpha=alpha), p)
@@ -213,7 +214,8 @@ def _ffmpeg():
     try:
         import imageio_ffmpeg
     except ImportError:
-        raise UserInputError("movie export needs the imageio-ffmpeg package: pip install imageio-ffmpeg") from None
+        raise UserInputError("movie export needs the imageio-ffmpeg package: "
+                             "pip install imageio-ffmpeg") from None
     return imageio_ffmpeg
 
 
@@ -314,7 +316,8 @@ def write_movie(frames: FrameSource, path, fps: float = 25.0, n_frames: int | No
     return target
 
 
-def canvas_frames(canvas, times: Sequence, set_time: Callable[[Any], Any], size=None) -> Callable[[int], np.ndarray]:
+def canvas_frames(canvas, times: Sequence, set_time: Callable[[Any], Any],
+                  size=None) -> Callable[[int], np.ndarray]:
     """``frames(i)`` for :func:`write_movie`: set the scene time to ``times[i]`` and render.
 
     ``canvas``: a ``SceneView`` or ``SceneCanvas``; ``set_time(t)`` moves the application
@@ -332,7 +335,8 @@ def canvas_frames(canvas, times: Sequence, set_time: Callable[[Any], Any], size=
 
 def export_movie_with_progress(parent, frames: FrameSource, path, fps: float = 25.0,
                                n_frames: int | None = None, *, title: str = "Export movie",
-                               label: str | None = None, show_errors: bool = True, **movie_kwargs) -> Path | None:
+                               label: str | None = None, show_errors: bool = True,
+                               **movie_kwargs) -> Path | None:
     """Write a movie with a modal progress dialog and a Cancel button (GUI thread).
 
     Returns the path, or None when the user cancelled (no file is left) or, with
@@ -358,7 +362,7 @@ def export_movie_with_progress(parent, frames: FrameSource, path, fps: float = 2
 
     def on_progress(fraction: float) -> None:
         if np.isfinite(fraction):
-            dialog.setValue(int(round(fraction * 1000)))
+            dialog.setValue(round(fraction * 1000))
         QCoreApplication.processEvents()
 
     try:

@@ -156,7 +156,8 @@ class HelpDialog(QDialog):
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setUniformRowHeights(True)
 
-        note = QLabel("Shortcuts are read from the application's menus, so this list is always current.", self)
+        note = QLabel("Shortcuts are read from the application's menus, so this list is always current.",
+                      self)
         note.setWordWrap(True)
         note.setEnabled(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -233,7 +234,7 @@ class HelpDialog(QDialog):
         if current_header is not None:
             current_header.setHidden(not header_has_rows)
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def showEvent(self, event) -> None:
         self.refresh()  # actions may have changed since the dialog was made
         super().showEvent(event)
 
@@ -254,7 +255,8 @@ def install_help_action(window: QMainWindow, menu: QMenu | None = None) -> QActi
     missing); returns the action (objectName ``action_help_shortcuts``)."""
     action = QAction("&Keyboard and mouse…", window)
     action.setObjectName("action_help_shortcuts")
-    action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.HelpContents) or [QKeySequence("F1")])
+    keys = QKeySequence.keyBindings(QKeySequence.StandardKey.HelpContents)
+    action.setShortcuts(keys or [QKeySequence("F1")])
     action.setToolTip("List the keyboard shortcuts and mouse controls")
     action.triggered.connect(lambda _checked=False: show_help_dialog(window))
     if menu is None:

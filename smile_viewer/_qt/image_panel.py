@@ -90,7 +90,7 @@ def format_value(v: float, digits: int = 4) -> str:
     a = abs(v)
     if 1e-3 <= a < 1e5:
         return f"{v:.{digits}g}"
-    exp = int(math.floor(math.log10(a)))
+    exp = math.floor(math.log10(a))
     mant = v / 10.0**exp
     if abs(round(mant, digits - 1)) >= 10:  # 9.9996 -> 10.00
         mant /= 10
@@ -226,7 +226,8 @@ def physical_ticks(stretch: Stretch, d_lo: float, d_hi: float, n: int = 6) -> li
     return [(pos, format_value(v, 3)) for pos, v in chosen]
 
 
-def coordinate_function_from_wcs(wcs, names: tuple[str, str] = ("RA", "Dec")) -> Callable[[float, float], str]:
+def coordinate_function_from_wcs(wcs, names: tuple[str, str] = ("RA", "Dec")
+                                 ) -> Callable[[float, float], str]:
     """A cursor coordinate function from an astropy WCS of the image array.
 
     The WCS must describe the array as stored (``image[row, col]``, 0-based, pixel centres at
@@ -579,7 +580,7 @@ class ImagePanel(QWidget):
         rows, cols = self._data.shape
         if not (0 <= x < cols and 0 <= y < rows):
             return None
-        return int(math.floor(y)), int(math.floor(x)), y - 0.5, x - 0.5
+        return math.floor(y), math.floor(x), y - 0.5, x - 0.5
 
     def scene_pos_of_pixel(self, row: float, col: float) -> QPointF:
         """Scene position of the centre of pixel ``(row, col)`` (for tests and overlays)."""
@@ -597,7 +598,7 @@ class ImagePanel(QWidget):
         if self._coords is not None:
             try:
                 c = self._coords(row if row_f is None else row_f, col if col_f is None else col_f)
-            except Exception as exc:  # a broken coordinate function must not break the read-out
+            except Exception as exc:  # noqa: BLE001 - a broken coordinate function must not break the read-out
                 c = f"({type(exc).__name__})"
             if isinstance(c, (tuple, list)) and len(c) == 2:
                 c = f"{self._coord_names[0]} {float(c[0]):.3f}°, {self._coord_names[1]} {float(c[1]):+.3f}°"
@@ -699,7 +700,7 @@ class ImagePanel(QWidget):
         self.levels_changed.emit(lo, hi)
 
     # -- mouse -------------------------------------------------------------------------------------
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, obj, event) -> bool:
         if obj is self.graphics.viewport():
             et = event.type()
             if et == QEvent.Type.MouseMove:
@@ -723,7 +724,8 @@ class ImagePanel(QWidget):
         if changed:
             self.pixel_hovered.emit(row, col)
 
-    def _show_cursor(self, row: int, col: int, row_f: float | None = None, col_f: float | None = None) -> None:
+    def _show_cursor(self, row: int, col: int, row_f: float | None = None,
+                     col_f: float | None = None) -> None:
         try:
             self.cursor_label.setText(self.cursor_text(row, col, row_f, col_f))
         except IndexError:  # a new, smaller image
@@ -743,7 +745,7 @@ class ImagePanel(QWidget):
 def _colormap(name: str):
     try:
         return pg.colormap.get(name)
-    except Exception:  # missing from this pyqtgraph
+    except Exception:  # noqa: BLE001 - missing from this pyqtgraph
         return None
 
 
@@ -755,6 +757,6 @@ def _unit_text(units) -> str:
     if not isinstance(units, str):
         try:
             return units.to_string("unicode")
-        except Exception:
+        except Exception:  # noqa: BLE001 - not an astropy unit: show its str()
             units = str(units)
     return _UNIT_POWER.sub(lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPT), units.strip())

@@ -34,6 +34,7 @@ _PRESET_TITLES = {
     "north": "From the north (ecliptic pole)",
     "from_sun": "From the Sun",
     "earth": "Close to Earth",
+    "through_sxi": "Through SXI (from the spacecraft)",
 }
 _LAYER_TITLES = {
     "earth": "Earth",
@@ -41,7 +42,13 @@ _LAYER_TITLES = {
     "sun": "Sun direction",
     "orbit": "Orbit track",
     "spacecraft": "Spacecraft",
-    "labels": "Caption",
+    "magnetopause": "Magnetopause",
+    "bow_shock": "Bow shock",
+    "field_lines": "Field lines",
+    "sxi_fov": "SXI field of view",
+    "uvi_fov": "UVI field of view",
+    "emission_volume": "Emission volume",
+    "labels": "Caption and legend",
 }
 
 

@@ -157,7 +157,8 @@ def _bytes(value) -> QByteArray | None:
     return None
 
 
-def restore_window_layout(window: QMainWindow, settings: QSettings | None = None, *, group: str = "mainWindow",
+def restore_window_layout(window: QMainWindow, settings: QSettings | None = None, *,
+                          group: str = "mainWindow",
                           version: int = LAYOUT_VERSION, screens: Sequence[QRect] | None = None) -> bool:
     """Restore what :func:`save_window_layout` stored; returns True when a layout was applied.
 
@@ -189,7 +190,8 @@ def restore_window_layout(window: QMainWindow, settings: QSettings | None = None
         except Exception:
             log.warning("ignored an unreadable saved dock layout", exc_info=True)
     elif state is not None:
-        log.info("saved dock layout is version %s, this is %s: using the default layout", saved_version, version)
+        log.info("saved dock layout is version %s, this is %s: using the default layout",
+                 saved_version, version)
     ensure_on_screen(window, screens)
     for dock in window.findChildren(QDockWidget):
         if dock.isFloating():

@@ -51,7 +51,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QElapsedTimer,
+    QEventLoop,
+    QObject,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 from smile_viewer.errors import UserInputError
@@ -446,8 +455,9 @@ class RenderScheduler(QObject):
         return self._enqueue(None, from_factory=True, immediate=False)
 
     def _enqueue(self, request: Any, *, from_factory: bool, immediate: bool) -> int:
-        if self._closed:
-            raise RuntimeError("this RenderScheduler has been shut down")
+        if self._closed:  # e.g. a model event arriving while the window closes
+            log.debug("RenderScheduler is shut down: submit ignored")
+            return self._generation
         self._generation += 1
         gen = self._generation
         if self._running is not None:
@@ -480,7 +490,7 @@ class RenderScheduler(QObject):
         if from_factory:
             try:
                 request = self.request_factory()
-            except Exception as exc:  # building the request is GUI-thread work: report like work errors
+            except Exception as exc:  # noqa: BLE001 - a failed request build is reported like a work error
                 self._deliver_error(describe_exception(exc, gen))
                 self._update_busy()
                 return

@@ -332,7 +332,7 @@ def render_scene_image(size=(1280, 800), time=None, *, camera_preset: str | None
     from smile_viewer._vispy.scene import SceneView
 
     canvas = scene.SceneCanvas(size=(w * ss, h * ss), show=False, app=app, keys=None)
-    sv = SceneView(app_state, canvas=canvas, pixel_scale=ss)
+    sv = SceneView(app_state, canvas=canvas, pixel_scale=ss, volume_resolution=1.0)  # a still: full quality
     if camera is not None:
         sv.set_camera(camera)
     try:

@@ -44,7 +44,7 @@ from smile_viewer._vispy.visuals.fov import FieldOfView
 from smile_viewer._vispy.visuals.guides import FrameAxes, SunArrow
 from smile_viewer._vispy.visuals.orbit import OrbitTrack, SpacecraftMarker
 from smile_viewer._vispy.visuals.surfaces import BoundarySurface
-from smile_viewer._vispy.visuals.volume import EmissionVolume
+from smile_viewer._vispy.visuals.volume import EmissionVolume, VolumeCompositor
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,8 @@ class SceneView:
 
     def __init__(self, state, canvas: scene.SceneCanvas | None = None, *, orbit=None,
                  pixel_scale: float = 1.0, size: tuple[int, int] = (1280, 800), app=None,
-                 samples: int = 4, show: bool = False, parent=None, update_policy: str = "sync"):
+                 samples: int = 4, show: bool = False, parent=None, update_policy: str = "sync",
+                 volume_resolution: float = 0.5):
         self._app_state, self._state = _as_app_state(state)
         self._pixel_scale = float(pixel_scale)
         if update_policy not in ("sync", "async"):
@@ -213,6 +214,10 @@ class SceneView:
         self.spacecraft = SpacecraftMarker("SMILE", pixel_scale=ps, parent=root)
         self.emission_volume = EmissionVolume(parent=root)
         self.emission_volume.order = 4
+        # draws the (additive) volume at a fraction of the resolution: llvmpipe frame rates
+        self.volume_compositor = VolumeCompositor(self.emission_volume, canvas, scale=volume_resolution,
+                                                  parent=root)
+        self.volume_compositor.order = 4
         self.bow_shock = BoundarySurface(color=(1.0, 0.6, 0.24), opacity=0.45, parent=root)
         self.bow_shock.order = 5
         self.magnetopause = BoundarySurface(color=(0.3, 0.79, 0.94), opacity=0.55, parent=root)
@@ -339,6 +344,7 @@ class SceneView:
 
     def _on_layer_event(self, _info=None) -> None:
         self._apply_layers()
+        self.canvas.update()  # a layer switched on builds its stale data at the next draw
 
     def _on_style_event(self, _info=None) -> None:
         self._apply_styles()
@@ -384,12 +390,30 @@ class SceneView:
         self.field_lines.visible = lay.field_lines
         self.sxi_fov.visible = lay.sxi_fov and not through
         self.uvi_fov.visible = lay.uvi_fov
-        self.emission_volume.visible = lay.emission_volume
+        self._route_volume()
         self.hud.visible = lay.labels
         if hasattr(self, "cameras"):
             self._update_volume_view()
         self._update_legend()
         self.canvas.update()
+
+    @property
+    def volume_resolution(self) -> float:
+        """Fraction of the framebuffer's resolution the emission volume is ray-cast at (1: full)."""
+        return self.volume_compositor.scale
+
+    @volume_resolution.setter
+    def volume_resolution(self, value: float) -> None:
+        self.volume_compositor.scale = value
+        self._route_volume()
+        self.canvas.update()
+
+    def _route_volume(self) -> None:
+        """The volume draws itself (full resolution, isosurface) or through the compositor."""
+        on = bool(self._state.layers.emission_volume)
+        via = self.volume_compositor.active
+        self.volume_compositor.visible = on and via
+        self.emission_volume.visible = on and not via
 
     def _apply_styles(self) -> None:
         st = self._state.styles
@@ -417,6 +441,7 @@ class SceneView:
         ev = self.emission_volume
         if ev.mode != vs.render_mode:
             ev.set_mode(vs.render_mode)
+            self._route_volume()
         if ev.cmap_name != vs.colormap:
             ev.set_cmap(vs.colormap)
         ev.step_voxels = vs.step_voxels
@@ -510,6 +535,7 @@ class SceneView:
             self._data_frames["volume"] = vol.frame
         self._place_data()
         if kind == "volume":
+            self._route_volume()
             self._update_volume_view()
             self._apply_volume_appearance()
         self._update_legend()
@@ -571,8 +597,8 @@ class SceneView:
         self._camera_signature = self._camera_state()
         if was_through:
             self._apply_layers()
-            self._update_volume_view()
             self._update_hud_text(self._state.time, self._state.frame)
+        self._update_volume_view()
         self.canvas.update()
 
     def set_instrument_view(self, setup: InstrumentViewSetup | str = "sxi") -> None:
@@ -600,27 +626,52 @@ class SceneView:
         self._update_volume_view()
 
     def _update_volume_view(self) -> None:
-        """Through an imager the emission volume is the synthetic image (plain colour map, its
-        range from a few of the imager's rays); from outside it is a glow (faint gas fades)."""
+        """Through an imager the emission volume is the synthetic image (plain colour map);
+        from outside it is a glow (faint gas fades out). Either way its automatic colour range
+        comes from a few hundred rays of the current camera (the imager's, or the preset's)."""
         ev = self.emission_volume
         setup = self._camera_setup
         through = isinstance(setup, InstrumentViewSetup)
         ev.glow_power = 0.0 if through else 1.5
         hint = None
         vol = self.data.get("volume")
-        cam = self.cameras.get(setup.instrument) if through else None
-        if (through and cam is not None and vol is not None and self._state.layers.emission_volume
-                and ev.mode == "emission" and self._app_state.volume.log_range is None):
+        if (vol is not None and self._state.layers.emission_volume and ev.mode == "emission"
+                and self._app_state.volume.log_range is None):
             from smile_viewer.state.scene_data import log_range_for_camera
 
             try:
-                r = _rotation(vol.frame, self._state.frame, self._state.time)  # volume → scene
-                cam_v = cam.with_(position_re=r.T @ cam.position_re, rotation=r.T @ cam.rotation, frame=vol.frame)
-                hint = log_range_for_camera(vol, cam_v)
+                cam = self.cameras.get(setup.instrument) if through else self._turntable_as_camera()
+                if cam is not None:
+                    r = _rotation(vol.frame, self._state.frame, self._state.time)  # volume → scene
+                    cam_v = cam.with_(position_re=r.T @ cam.position_re, rotation=r.T @ cam.rotation,
+                                      frame=vol.frame)
+                    hint = log_range_for_camera(vol, cam_v, low_percentile=1.0 if through else 10.0)
             except Exception as exc:  # an estimate only: fall back to the data's own range
-                log.debug("no colour range from the imager's rays: %s", exc)
+                log.debug("no colour range from the camera's rays: %s", exc)
         ev.set_auto_range_hint(hint)
         self._update_colorbar()
+
+    def _turntable_as_camera(self, rows: int = 24):
+        """The turntable's current view as a coarse ``mission.camera.Camera`` (scene frame)."""
+        from smile_viewer.mission.camera import Camera
+
+        cam = self.turntable
+        if not cam.fov:
+            return None
+        tr = cam.transform
+        eye = tr.map([0.0, 0.0, 0.0])[:3]
+        right = tr.map([1.0, 0.0, 0.0])[:3] - eye
+        up = tr.map([0.0, 1.0, 0.0])[:3] - eye
+        fwd = tr.map([0.0, 0.0, -1.0])[:3] - eye
+        rot = np.column_stack([right / np.linalg.norm(right), -up / np.linalg.norm(up), fwd / np.linalg.norm(fwd)])
+        w, h = (max(float(v), 1.0) for v in self.canvas.size)
+        fy = float(cam.fov)
+        fx = float(np.degrees(2.0 * np.arctan(np.tan(np.radians(fy) / 2.0) * w / h)))
+        if not (0 < fx < 179):
+            return None
+        cols = max(4, int(round(rows * w / h)))
+        return Camera(position_re=eye, rotation=rot, fov_deg=(fx, fy), shape=(rows, cols),
+                      frame=self._state.frame)
 
     def _camera_state(self) -> tuple:
         cam = self.turntable

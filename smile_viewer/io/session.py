@@ -94,7 +94,7 @@ def save_session(path, model: BaseModel, schema_version: int, *, app_version: st
         "format": SESSION_FORMAT,
         "schema_version": schema_version,
         "app_version": app_version if app_version is not None else _app_version(),
-        "saved_utc": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "saved_utc": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "state": state,
     }
     text = json.dumps(envelope, indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
@@ -224,7 +224,8 @@ def load_session(path, model_cls: type[M], current_version: int, *,
                 raise SessionError(p, f"cannot upgrade the session from format {v} to {v + 1}: "
                                       f"{type(exc).__name__}: {exc}") from exc
             if not isinstance(state, dict):
-                raise TypeError(f"session migration from version {v} returned {type(state).__name__}, not dict")
+                raise TypeError(f"session migration from version {v} returned "
+                                f"{type(state).__name__}, not dict")
     try:
         return model_cls.model_validate_json(json.dumps(state))
     except ValidationError as exc:

@@ -84,8 +84,8 @@ LAYER_NAMES: tuple[str, ...] = (
 class LayerVisibility(EventedModel):
     """Which layers of the 3-D scene are shown. Each field has its own event.
 
-    ``emission_volume`` is off by default (sampling a 128³ model takes a moment and the
-    glow fills the view); everything else is on.
+    ``field_lines`` and ``emission_volume`` are off by default (they fill the view: switch
+    them on for the magnetic topology or the soft X-ray glow); everything else is on.
     """
 
     model_config = ConfigDict(validate_assignment=True, extra="forbid")
@@ -95,7 +95,7 @@ class LayerVisibility(EventedModel):
     sun: bool = True
     magnetopause: bool = True
     bow_shock: bool = True
-    field_lines: bool = True
+    field_lines: bool = False
     orbit: bool = True
     spacecraft: bool = True
     sxi_fov: bool = True

@@ -167,11 +167,11 @@ def boundary_request(app, *, x_tail_re: float = -30.0) -> BoundaryRequest:
 
         tilt = float(np.asarray(dipole_tilt(_time_of(app))).reshape(()))
         tilt = round(tilt, 5)  # 0.0006°: finer changes do not show
-    layers = app.scene.layers
+    # both surfaces are built whichever layers are shown (a few ms): switching a layer on
+    # then needs no rebuild
     return BoundaryRequest(
         model=models.boundary_model, solar_wind=sw, tilt_rad=tilt, aberration=models.aberration,
-        x_tail_re=float(x_tail_re), magnetopause=bool(layers.magnetopause), bow_shock=bool(layers.bow_shock),
-        note=note,
+        x_tail_re=float(x_tail_re), note=note,
     )
 
 

@@ -66,6 +66,16 @@ def test_movie_of_a_moving_square(tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+def test_movie_reads_back_with_imageio(tmp_path):
+    iio = pytest.importorskip("imageio.v3", reason="imageio not installed (imageio-ffmpeg suffices)")
+    out = write_movie(square_frame, tmp_path / "square.mp4", fps=10, n_frames=10)
+    frames = iio.imread(out, plugin="FFMPEG", index=None)
+    assert frames.shape == (10, H, W, 3)
+    assert frames[7, 26, 4 + 6 * 7 + 6].min() > 200 and frames[7, 26, 4].max() < 60
+    meta = iio.immeta(out, plugin="FFMPEG")
+    assert meta["codec"] == "h264" and meta["pix_fmt"].startswith("yuv420p")
+
+
 def test_movie_from_an_iterable_with_odd_size_and_alpha(tmp_path):
     frames = [np.dstack([square_frame(i, 51, 37), np.full((37, 51), 255, np.uint8)]) for i in range(4)]
     out = write_movie(iter(frames), tmp_path / "odd.mp4", fps=5)
@@ -199,7 +209,7 @@ def gl_canvas(qtbot):
     from vispy import scene
 
     vispy.app.use_app("pyside6")
-    canvas = scene.SceneCanvas(size=(80, 60), bgcolor=(1.0, 0.0, 0.0, 1.0), show=True)
+    canvas = scene.SceneCanvas(size=(80, 60), bgcolor=(1.0, 0.0, 0.0, 1.0), show=False)
     # in canvas.scene coordinates are pixels, origin top left
     rect = scene.visuals.Rectangle(center=(20, 30), width=16, height=16, color="white", parent=canvas.scene)
     yield canvas, rect

@@ -58,7 +58,7 @@ def test_dialog_lists_shortcuts_and_mouse_and_stays_current(qtbot, window):
     help_action = install_help_action(window)
     assert help_action.objectName() == "action_help_shortcuts"
     assert not help_action.shortcut().isEmpty()
-    help_menu = [a.menu() for a in window.menuBar().actions() if a.menu() and a.menu().title() == "&Help"][0]
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.menu() and a.menu().title() == "&Help")
     assert help_action in help_menu.actions()
 
     help_action.trigger()

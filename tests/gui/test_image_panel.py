@@ -42,7 +42,7 @@ def panel(qtbot):
 
 def _viewport_point(panel, row, col) -> QPoint:
     pos = panel.widget_pos_of_pixel(row, col)
-    return QPoint(int(round(pos.x())), int(round(pos.y())))
+    return QPoint(round(pos.x()), round(pos.y()))
 
 
 def _hover(qtbot, panel, row, col):

@@ -104,7 +104,7 @@ def test_restore_onto_a_screen_that_is_gone(qtbot, ini):
 
 
 def test_floating_dock_is_brought_back(qtbot):
-    win, docks = _window(qtbot)
+    _win, docks = _window(qtbot)
     dock = docks["imagesDock"]
     dock.setFloating(True)
     dock.setGeometry(5000, 5000, 300, 200)

@@ -317,8 +317,9 @@ def _heavy(request, ctx):
     return acc, n
 
 
-def test_gui_does_not_freeze_during_heavy_work(qtbot, scheduler_factory):
-    s = scheduler_factory(_heavy, debounce_ms=10)
+def _largest_gap_during(qtbot, scheduler, seconds: float) -> tuple[float, int, float]:
+    """Run ``seconds`` of heavy work in the scheduler while a 10 ms QTimer ticks on the GUI
+    thread; returns (largest gap between ticks, ticks, wall time)."""
     ticks = []
     timer = QTimer()
     timer.setInterval(10)
@@ -327,16 +328,65 @@ def test_gui_does_not_freeze_during_heavy_work(qtbot, scheduler_factory):
     try:
         qtbot.wait(100)  # the timer runs before the work starts
         t_start = time.perf_counter()
-        with qtbot.waitSignal(s.resultReady, timeout=20000) as blocker:
-            s.submit(1.5)
+        with qtbot.waitSignal(scheduler.resultReady, timeout=20000) as blocker:
+            scheduler.submit(seconds)
         t_end = time.perf_counter()
     finally:
         timer.stop()
-    acc, n = blocker.args[0]
-    assert n > 3 and t_end - t_start >= 1.5
+    _acc, n = blocker.args[0]
+    assert n > 3 and t_end - t_start >= seconds
     during = [t for t in ticks if t_start <= t <= t_end]
     gaps = np.diff([t_start, *during, t_end])
-    assert len(during) > 50, f"only {len(during)} timer ticks in {t_end - t_start:.2f} s"
-    print(f"largest gap between 10 ms timer ticks during the work: {gaps.max() * 1e3:.1f} ms "
-          f"({len(during)} ticks in {t_end - t_start:.2f} s)")
-    assert gaps.max() < 0.100, f"the event loop stalled for {gaps.max() * 1e3:.0f} ms"
+    return float(gaps.max()), len(during), t_end - t_start
+
+
+def test_gui_does_not_freeze_during_heavy_work(qtbot, scheduler_factory):
+    """The event loop keeps turning (no gap over 100 ms) while 1.5 s of numpy work runs.
+
+    On a shared, loaded machine another process can steal the CPU for a moment; a second
+    measurement tells that apart from a real stall (work holding the GIL stalls both).
+    """
+    s = scheduler_factory(_heavy, debounce_ms=10)
+    results = []
+    for _attempt in range(2):
+        gap, n_ticks, wall = _largest_gap_during(qtbot, s, 1.5)
+        results.append(gap)
+        print(f"largest gap between 10 ms timer ticks during the work: {gap * 1e3:.1f} ms "
+              f"({n_ticks} ticks in {wall:.2f} s)")
+        assert n_ticks > 50, f"only {n_ticks} timer ticks in {wall:.2f} s"
+        if gap < 0.100:
+            break
+    assert min(results) < 0.100, f"the event loop stalled for {min(results) * 1e3:.0f} ms (twice)"
+
+
+def test_pyside_emit_does_not_leak_references_to_true(qtbot):
+    """PySide6 6.12 returned True from emit() without a reference (a crash after ~2000 emits on
+    CPython 3.11); smile_viewer._qt applies a probe-based fix on import."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    from smile_viewer._qt.pyside_compat import apply_pyside_fixes
+
+    apply_pyside_fixes()
+
+    class Emitter(QObject):
+        ping = Signal(bool)
+
+    e = Emitter()
+    e.ping.connect(lambda v: None)
+    before_true, before_false = sys.getrefcount(True), sys.getrefcount(False)
+    for _ in range(5000):
+        e.ping.emit(True)
+        e.ping.emit(False)
+    assert sys.getrefcount(True) - before_true > -10
+    assert sys.getrefcount(False) - before_false > -10
+
+
+def test_submit_after_shutdown_is_ignored(qtbot):
+    calls = []
+    s = RenderScheduler(calls.append, synchronous=False, debounce_ms=5)
+    assert s.shutdown(1.0)
+    assert s.submit(1) == s.generation
+    qtbot.wait(50)
+    assert calls == [] and not s.busy

@@ -71,20 +71,18 @@ def test_atomic_path_keeps_the_extension_and_commits(tmp_path):
 def test_failure_inside_the_block_leaves_the_old_file(tmp_path):
     target = tmp_path / "session.json"
     target.write_text("OLD")
-    with pytest.raises(RuntimeError, match="writer broke"):
-        with atomic_path(target) as tmp:
-            tmp.write_text("HALF")
-            raise RuntimeError("writer broke")
+    with pytest.raises(RuntimeError, match="writer broke"), atomic_path(target) as tmp:
+        tmp.write_text("HALF")
+        raise RuntimeError("writer broke")
     assert target.read_text() == "OLD"
     assert _leftovers(tmp_path) == []
 
 
 def test_keyboard_interrupt_also_cleans_up(tmp_path):
     target = tmp_path / "x.txt"
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_open(target, "w") as fh:
-            fh.write("partial")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic_open(target, "w") as fh:
+        fh.write("partial")
+        raise KeyboardInterrupt
     assert not target.exists() and _leftovers(tmp_path) == []
 
 
@@ -120,9 +118,8 @@ def test_failing_write_leaves_the_old_file(tmp_path, monkeypatch):
 
 def test_writer_that_removes_its_file_is_an_error(tmp_path):
     target = tmp_path / "gone.txt"
-    with pytest.raises(UserInputError, match="left no file"):
-        with atomic_path(target) as tmp:
-            tmp.unlink()
+    with pytest.raises(UserInputError, match="left no file"), atomic_path(target) as tmp:
+        tmp.unlink()
     assert not target.exists()
 
 
@@ -133,9 +130,8 @@ def test_atomic_open_modes(tmp_path):
     with atomic_open(tmp_path / "b.bin", "wb") as fh:
         fh.write(b"\xff")
     assert (tmp_path / "b.bin").read_bytes() == b"\xff"
-    with pytest.raises(ValueError, match="mode"):
-        with atomic_open(tmp_path / "c.txt", "a"):
-            pass
+    with pytest.raises(ValueError, match="mode"), atomic_open(tmp_path / "c.txt", "a"):
+        pass
 
 
 def test_bad_destinations_are_user_errors(tmp_path):

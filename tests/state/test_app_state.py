@@ -46,7 +46,7 @@ def test_every_layer_has_visibility_and_a_style_with_events():
     s.styles.bow_shock.color = (1.0, 0.0, 0.5)      # normalised before subscribers see it
     assert seen == [False, 0.25, "#ff0080"]
     assert s.styles.bow_shock.rgba() == pytest.approx((1.0, 0.0, 128 / 255, 0.25))
-    assert s.layers.emission_volume is False       # heavy: off by default
+    assert s.layers.emission_volume is False and s.layers.field_lines is False  # busy: off by default
 
 
 def test_bad_style_values_are_refused_and_change_nothing():

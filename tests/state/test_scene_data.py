@@ -55,9 +55,11 @@ def test_boundary_meshes(app):
     # Lin 2010: GSM
     app.model.models.boundary_model = "lin2010"
     assert sd.build_boundary_meshes(app).magnetopause.frame == "gsm"
-    # layer off: not built
+    # built whatever the layers (switching one on needs no rebuild); a request can skip one
     app.scene.layers.bow_shock = False
-    assert sd.build_boundary_meshes(app).bow_shock is None
+    assert sd.build_boundary_meshes(app).bow_shock is not None
+    req = sd.replace_request(sd.boundary_request(app), bow_shock=False)
+    assert sd.build_boundary_meshes(req).bow_shock is None
 
 
 def test_field_line_seeds_are_on_the_chosen_meridians():

@@ -60,5 +60,5 @@ class FieldOfView(scene.Node):
         verts = np.vstack([self.apex[None, :], self.rim]).astype(np.float32)
         if len(self._faces):
             self.sides.set_data(vertices=verts, faces=self._faces, color=(*self._color, 0.25 * self._opacity))
-        edge_alpha = min(1.0, 0.35 + 2.2 * self._opacity)
+        edge_alpha = min(1.0, 3.3 * self._opacity)  # opaque edges at the default 0.3; none at 0
         self.edges.set_data(pos=self._edge_pts, color=(*self._color, edge_alpha))

@@ -22,17 +22,23 @@ vispy's own, so the array goes in as stored.
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 
 import numpy as np
+from vispy import gloo
 from vispy.scene.visuals import create_visual_node
+from vispy.visuals import Visual
 from vispy.visuals.transforms import MatrixTransform
 from vispy.visuals.volume import _FRAGMENT_SHADER, _ISO_SNIPPETS, VolumeVisual
 
 from smile_viewer._vispy.visuals.colormaps import volume_colormap
 from smile_viewer.resources import read_shader
 
-__all__ = ["EmissionVolume", "EmissionVolumeVisual", "auto_log_range", "shader_sections"]
+__all__ = [
+    "EmissionVolume", "EmissionVolumeVisual", "VolumeCompositor", "VolumeCompositorVisual", "auto_log_range",
+    "shader_sections",
+]
 
 #: Decades shown below the brightest value when the range is automatic.
 AUTO_DECADES = {"emission": 1.5, "mip": 3.0}
@@ -143,6 +149,7 @@ class EmissionVolumeVisual(VolumeVisual):
         self.shared_program["u_occult_radius"] = float(occult_radius_re)
         self.shared_program["u_opacity"] = self._opacity
         self.shared_program["u_glow_power"] = float(glow_power)
+        self.shared_program["u_jitter"] = 0.0
         self.shared_program["u_origin_re"] = (0.0, 0.0, 0.0)
         self.shared_program["u_spacing_re"] = (1.0, 1.0, 1.0)
         self.shared_program["u_log_offset"] = 0.0
@@ -258,6 +265,16 @@ class EmissionVolumeVisual(VolumeVisual):
         self.update()
 
     @property
+    def jitter(self) -> bool:
+        """Sample each ray step at a random point (True) or at its midpoint (False)."""
+        return bool(self.shared_program["u_jitter"])
+
+    @jitter.setter
+    def jitter(self, value: bool) -> None:
+        self.shared_program["u_jitter"] = 1.0 if value else 0.0
+        self.update()
+
+    @property
     def iso_fraction(self) -> float:
         return self._iso_fraction
 
@@ -335,3 +352,104 @@ class EmissionVolume(create_visual_node(EmissionVolumeVisual)):
         self.unfreeze()
         self._update_transform()
         self.freeze()
+
+
+_COMPOSITE_VERT = """
+attribute vec2 a_position;
+varying vec2 v_uv;
+void main() {
+    v_uv = 0.5 * a_position + 0.5;
+    gl_Position = vec4(a_position, 0.0, 1.0);
+}
+"""
+_COMPOSITE_FRAG = """
+uniform sampler2D u_texture;
+varying vec2 v_uv;
+void main() {
+    gl_FragColor = vec4(texture2D(u_texture, v_uv).rgb, 1.0);
+}
+"""
+
+
+class VolumeCompositorVisual(Visual):
+    """Draws an :class:`EmissionVolume` at a fraction of the framebuffer's resolution and adds
+    the (linearly upsampled) result to the picture: ``scale`` 0.5 casts a quarter of the rays.
+
+    The emission and maximum-intensity methods add light and test no depth, so the volume
+    can be drawn apart and composited at any point of the frame with the same result. Used
+    for interactive frame rates on software OpenGL (Mesa llvmpipe); ``scale`` 1 (stills,
+    tests) or the isosurface mode draw the volume in the scene itself instead (``active``
+    is then False and the volume node draws normally).
+    """
+
+    def __init__(self, source, canvas, scale: float = 0.5):
+        Visual.__init__(self, vcode=_COMPOSITE_VERT, fcode=_COMPOSITE_FRAG)
+        self._source = source
+        self._host = weakref.ref(canvas)
+        self._scale = float(scale)
+        quad = np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], np.float32)
+        self.shared_program["a_position"] = gloo.VertexBuffer(quad)
+        self._tex = gloo.Texture2D(shape=(4, 4, 4), interpolation="linear", internalformat="rgba8")
+        self._fbo = gloo.FrameBuffer(color=self._tex)
+        self.shared_program["u_texture"] = self._tex
+        self._draw_mode = "triangle_strip"
+        self.set_gl_state(depth_test=False, depth_mask=False, cull_face=False, blend=True,
+                          blend_func=("one", "one", "zero", "one"), blend_equation="func_add")
+        self.freeze()
+
+    @property
+    def scale(self) -> float:
+        return self._scale
+
+    @scale.setter
+    def scale(self, value: float) -> None:
+        self._scale = float(min(max(value, 0.1), 1.0))
+        self.update()
+
+    @property
+    def active(self) -> bool:
+        """True when the volume is drawn here (reduced resolution, additive mode)."""
+        src = self._source
+        return self._scale < 0.999 and src.mode != "iso" and src.has_data
+
+    def _framebuffer_size(self) -> tuple[int, int]:
+        fbo, _origin, _csize = self._host()._current_framebuffer()
+        if fbo is None:
+            w, h = self._host().physical_size
+        else:
+            h, w = fbo.color_buffer.shape[:2]
+        return int(w), int(h)
+
+    def draw(self):
+        if not self.visible or not self.active:
+            return
+        w, h = self._framebuffer_size()
+        sw, sh = max(8, int(round(w * self._scale))), max(8, int(round(h * self._scale)))
+        if self._tex.shape[:2] != (sh, sw):
+            self._tex.resize((sh, sw, 4))
+        canvas = self._host()
+        _fbo, _origin, csize = canvas._current_framebuffer()
+        src = self._source
+        # shown for this pass only (the private flag: the public setter would ask for a redraw)
+        was_visible = src._visible
+        src._visible = True
+        canvas.push_fbo(self._fbo, (0, 0), csize)
+        try:
+            canvas.context.clear(color=(0.0, 0.0, 0.0, 0.0), depth=False)
+            src.draw()  # (not canvas.draw_visual: vispy 0.17 would draw the whole scene)
+        finally:
+            canvas.pop_fbo()
+            src._visible = was_visible
+        super().draw()
+
+    def _prepare_transforms(self, view):
+        pass
+
+    def _prepare_draw(self, view):
+        return True
+
+    def _compute_bounds(self, axis, view):
+        return None
+
+
+VolumeCompositor = create_visual_node(VolumeCompositorVisual)

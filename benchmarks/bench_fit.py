@@ -1,0 +1,170 @@
+"""Benchmark: fitting the subsolar magnetopause to simulated 5-minute SXI exposures.
+
+The accuracy target of issue 6 (after Samsonov et al. 2024, REFERENCE.md): on 20 simulated
+5-minute SXI exposures with Poisson noise and background, for solar wind densities
+n = 5–10 cm^-3 and v = 400 km/s, the fitted subsolar magnetopause distance is within
+0.2 R_E RMS of the true one, and each fit takes under 10 s on the development machine.
+
+Each case (seeded, reproducible):
+
+1. spacecraft position near apogee (|r| 16–20 R_E, x 0–8 R_E, y −8–8 R_E, z > 0, GSE), the
+   SXI team's pointing law, the default SXI grid (265 × 155 pixels of 0.102°, 26.5° × 15.5°);
+   time 2026-05-21T01:00 + k hours (the WCS and, for CMEM, the dipole tilt);
+2. the truth: ``jorgensen_defaults`` (or ``cmem_defaults`` with ``--model cmem``) for
+   n = 5 + 5 k/19 cm^-3 (k = 0..19), v = 400 km/s, Bz = 0 — r_mp (Shue et al. 1997 for the
+   OMNI dynamic pressure 2e-6 n v²), r_bs = r_mp + 3, the flaring from Shue 1997 — with the
+   emission amplitudes (A1, A2, B for Jorgensen; A1, A2 for CMEM) scaled by n / 5 cm^-3 (the
+   SWCX emissivity is proportional to the solar wind density; the typical values taken as
+   those of n = 5);
+3. rendered at full resolution (cpu backend), counts by ``compute_response`` (the instrument's
+   [A] figures: 10 cm² effective area, 0.15° PSF, sky + particle background, vignetting; 300 s)
+   with Poisson noise (seed k), written as a FITS product (``write_synthetic_product``) and
+   read back with ``load_observed`` — the path a user's file takes;
+4. fitted with ``fit_observation`` from the defaults for n = 5 cm^-3, v = 400 km/s (not the
+   truth): free r_mp, A1, A2 (CMEM: p0, A1, A2), the bow shock tied to the magnetopause, the
+   flaring and the other parameters fixed at the start values (so the fit also carries the
+   model mismatch of the flaring, which depends on n), 0.5° bins (5 × 5 pixels) with 2 × 2
+   rays each, Hessian errors.
+
+Printed: per case n, true and fitted subsolar distance, error, pull (Δ/σ), forward models,
+seconds; then RMS, mean bias, the fraction within 1σ, mean and worst time per fit.
+
+Run::
+
+    .venv/bin/python benchmarks/bench_fit.py                  # 20 Jorgensen cases
+    .venv/bin/python benchmarks/bench_fit.py --model cmem
+    .venv/bin/python benchmarks/bench_fit.py --cases 5 --json out.json
+
+Recorded figures (development machine, 2 shared cores, no GPU): see the end of this
+docstring, updated by hand after a run.
+
+Recorded 2026-11-25, dev container (2 logical cores shared with other sessions, load
+average ~2), command ``.venv/bin/python benchmarks/bench_fit.py``:
+see the report of the run in the commit message / benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+
+
+def simulate_case(k: int, n_cases: int, model: str, directory: str):
+    """Write case k's simulated product; returns (path, truth model, n)."""
+    import numpy as np
+    from astropy import units as u
+    from astropy.time import Time
+
+    from smile_viewer.compute import AnalyticSource, RenderRequest, render
+    from smile_viewer.coords import dipole_tilt
+    from smile_viewer.io.products import write_synthetic_product
+    from smile_viewer.mission.instruments import load_instrument
+    from smile_viewer.mission.pointing import sxi_pointing
+    from smile_viewer.mission.response import compute_response
+    from smile_viewer.physics.emissivity import cmem_defaults, jorgensen_defaults
+    from smile_viewer.physics.solar_wind import SolarWind
+
+    rng = np.random.default_rng(1000 + k)
+    n = 5.0 + 5.0 * k / max(n_cases - 1, 1)
+    r = rng.uniform(16.0, 20.0)
+    x = rng.uniform(0.0, 8.0)
+    y = rng.uniform(-8.0, 8.0)
+    z = math.sqrt(max(r * r - x * x - y * y, 4.0))
+    pos = np.array([x, y, z])
+    t = Time("2026-05-21T01:00:00") + k * u.hour
+    sw = SolarWind(n_cm3=n, v_gse_km_s=(-400.0, 0.0, 0.0))
+    f = n / 5.0
+    if model == "cmem":
+        truth = cmem_defaults(sw, tilt_rad=float(dipole_tilt(t)))
+        truth = truth.replace(A1=truth.A1 * f, A2=truth.A2 * f)
+        source = AnalyticSource(truth, frame="gsm", time=t)
+    else:
+        truth = jorgensen_defaults(sw)
+        truth = truth.replace(A1=truth.A1 * f, A2=truth.A2 * f, B=truth.B * f)
+        source = AnalyticSource(truth)
+    sxi = load_instrument("sxi")
+    pt = sxi_pointing(pos)
+    cam = sxi.camera(pos, pt.rotation)
+    res = render(RenderRequest(cam, source, backend="cpu"))
+    resp = compute_response(res.image, cam, sxi, exposure_s=300.0, seed=k)
+    path = os.path.join(directory, f"case{k:02d}.fits")
+    write_synthetic_product(path, res, cam, t, sxi, response=resp, solar_wind=sw, model=truth, aim_re=pt.aim_re)
+    return path, truth, n, resp.total_counts
+
+
+def run(model: str, n_cases: int, oversample: int, quiet: bool = False) -> dict:
+    from smile_viewer.analysis.fitting import fit_observation
+    from smile_viewer.io.observed import load_observed
+
+    free = ("r_mp", "A1", "A2") if model == "jorgensen" else ("p0", "A1", "A2")
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for k in range(n_cases):
+            path, truth, n, total = simulate_case(k, n_cases, model, d)
+            true_r = truth.r_mp if model == "jorgensen" else truth.magnetopause_standoff_re
+            obs = load_observed(path)
+            t0 = time.perf_counter()
+            res = fit_observation(obs, model, free=free, oversample=oversample, errors="hessian")
+            dt = time.perf_counter() - t0
+            delta = res.subsolar_re - true_r
+            pull = delta / res.subsolar_err_re if res.subsolar_err_re > 0 else math.nan
+            rows.append({"case": k, "n_cm3": n, "counts": total, "true_re": true_r, "fit_re": res.subsolar_re,
+                         "err_re": res.subsolar_err_re, "delta_re": delta, "pull": pull,
+                         "n_evals": res.n_evals, "seconds": dt, "cstat": res.cstat, "dof": res.dof})
+            if not quiet:
+                print(f"{k:4d} {n:6.2f} {total:7d} {true_r:8.3f} {res.subsolar_re:8.3f} {res.subsolar_err_re:7.3f} "
+                      f"{delta:+7.3f} {pull:+6.2f} {res.n_evals:5d} {dt:6.2f} {res.cstat:8.1f}/{res.dof}")
+    deltas = [r["delta_re"] for r in rows]
+    secs = [r["seconds"] for r in rows]
+    out = {
+        "model": model,
+        "cases": n_cases,
+        "oversample": oversample,
+        "rms_re": math.sqrt(sum(v * v for v in deltas) / len(deltas)),
+        "bias_re": statistics.fmean(deltas),
+        "std_re": statistics.pstdev(deltas),
+        "within_1sigma": sum(abs(r["pull"]) <= 1 for r in rows) / len(rows),
+        "mean_s": statistics.fmean(secs),
+        "max_s": max(secs),
+        "mean_evals": statistics.fmean(r["n_evals"] for r in rows),
+        "rows": rows,
+    }
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", choices=("jorgensen", "cmem"), default="jorgensen")
+    p.add_argument("--cases", type=int, default=20)
+    p.add_argument("--oversample", type=int, default=2)
+    p.add_argument("--json", help="also write the figures to this JSON file")
+    args = p.parse_args(argv)
+    import numba
+    import numpy
+
+    print(f"machine: {platform.platform()}, {os.cpu_count()} logical cores, Python {sys.version.split()[0]}, "
+          f"numpy {numpy.__version__}, numba {numba.__version__} ({numba.config.NUMBA_NUM_THREADS} threads)")
+    print(f"model {args.model}, {args.cases} simulated 5-minute SXI exposures, n = 5-10 cm^-3, v = 400 km/s")
+    print("case      n  counts     true      fit   sigma   delta   pull evals      s   C-stat/dof")
+    out = run(args.model, args.cases, args.oversample)
+    print(f"RMS error {out['rms_re']:.3f} R_E (target 0.2), bias {out['bias_re']:+.3f}, scatter {out['std_re']:.3f}; "
+          f"{100 * out['within_1sigma']:.0f} % within 1 sigma")
+    print(f"time per fit: mean {out['mean_s']:.2f} s, worst {out['max_s']:.2f} s (target < 10 s); "
+          f"{out['mean_evals']:.0f} forward models on average")
+    ok = out["rms_re"] < 0.2 and out["max_s"] < 10.0
+    print("targets met" if ok else "TARGETS NOT MET")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(out, fh, indent=2)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

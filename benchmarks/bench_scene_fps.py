@@ -1,0 +1,183 @@
+"""Benchmark: the 3-D scene's frame rate and first-frame time (vispy + OpenGL).
+
+Targets (issue 5, on the development machine: Mesa llvmpipe, 2 cores): the default scene with
+a 128^3 emission volume at 1280 × 800 at least 5 frames per second; the first frame within 3 s
+of launch. (On an H100-class GPU: 60 frames per second at 1920 × 1080 with a 256^3 volume —
+run with ``--size 1920x1080 --shape 256`` there.)
+
+Run (needs a display: Xvfb is fine)::
+
+    xvfb-run -a -s "-screen 0 1920x1200x24" .venv/bin/python benchmarks/bench_scene_fps.py
+    ... bench_scene_fps.py --frames 30 --size 1280x800 --shape 128 --field-lines
+
+What it measures:
+
+- first frame: a fresh interpreter (``python -c``) imports smile-viewer, builds the default
+  AppState, creates a canvas and a SceneView of the default scene and draws it once (imports,
+  the orbit, boundary meshes, the GL programs' compilation and the first draw included; the
+  desktop window adds its widgets on top of this);
+- frames per second: the default layers plus the emission volume (Jorgensen model sampled on
+  ``shape``^3 nodes, emission render mode, the overview camera) in a ``size`` canvas; each frame
+  turns the camera by 1° so nothing is cached, then draws and waits for the GPU (``glFinish``):
+  the cost of an on-screen frame. "render" also reads the pixels back (``canvas.render``), as a
+  screenshot does.
+
+It prints the machine: platform, CPU model, cores, load average, the OpenGL renderer and
+version, and the software versions.
+
+Recorded figures
+----------------
+See the lead's benchmarks/README.md (figures quoted from this script's output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+
+FIRST_FRAME_CODE = r"""
+import time
+t0 = time.perf_counter()
+from vispy import scene
+from smile_viewer._vispy.headless import gl_app
+from smile_viewer._vispy.scene import SceneView
+from smile_viewer.state import AppState
+t_import = time.perf_counter()
+app = gl_app((W, H))
+state = AppState()
+canvas = scene.SceneCanvas(size=(W, H), show=False, app=app, keys=None)
+view = SceneView(state, canvas=canvas)
+t_view = time.perf_counter()
+img = view.render(alpha=False)
+t1 = time.perf_counter()
+assert img.max() > 100
+print(f"{t_import - t0:.3f} {t_view - t_import:.3f} {t1 - t_view:.3f} {t1 - t0:.3f}")
+"""
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine_info(gl: dict) -> str:
+    import numpy
+    import vispy
+
+    import smile_viewer
+
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
+    return "\n".join([
+        f"platform      {platform.platform()}",
+        f"cpu           {cpu_model()}, {os.cpu_count()} logical cores, load average {load}",
+        f"python        {platform.python_version()}, numpy {numpy.__version__}, vispy {vispy.__version__}, "
+        f"smile-viewer {smile_viewer.__version__}",
+        f"OpenGL        {gl.get('renderer', '?')} | {gl.get('version', '?')} | {gl.get('vendor', '?')}",
+        f"vispy backend {gl.get('backend', '?')}",
+    ])
+
+
+def first_frame(size, repeat: int) -> list[tuple[float, ...]]:
+    code = FIRST_FRAME_CODE.replace("W, H", f"{size[0]}, {size[1]}")
+    out = []
+    for _ in range(repeat):
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+        if res.returncode != 0:
+            raise RuntimeError(res.stderr[-2000:])
+        out.append(tuple(float(v) for v in res.stdout.split()[-4:]))
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--size", default="1280x800", help="canvas WxH (default 1280x800)")
+    p.add_argument("--shape", type=int, default=128, help="emission volume nodes per axis (default 128)")
+    p.add_argument("--frames", type=int, default=20, help="frames to time (default 20)")
+    p.add_argument("--step", type=float, default=None, help="ray-marching step in voxels (default: the state's 0.8)")
+    p.add_argument("--field-lines", action="store_true", help="also show the field lines")
+    p.add_argument("--first-frame-runs", type=int, default=3, help="fresh processes timed for the first frame")
+    args = p.parse_args(argv)
+    w, h = (int(v) for v in args.size.lower().split("x"))
+
+    from vispy import gloo, scene
+
+    from smile_viewer._vispy.headless import gl_app
+    from smile_viewer._vispy.scene import SceneView
+    from smile_viewer.state import AppState
+
+    app = gl_app((w, h))
+    state = AppState()
+    state.scene.layers.emission_volume = True
+    state.scene.layers.field_lines = bool(args.field_lines)
+    state.volume.shape = (args.shape,) * 3
+    if args.step is not None:
+        state.volume.step_voxels = args.step
+    canvas = scene.SceneCanvas(size=(w, h), show=False, app=app, keys=None)
+    t0 = time.perf_counter()
+    view = SceneView(state, canvas=canvas)
+    view.flush()
+    t_build = time.perf_counter() - t0
+    gl = {
+        "renderer": gloo.gl.glGetParameter(gloo.gl.GL_RENDERER),
+        "version": gloo.gl.glGetParameter(gloo.gl.GL_VERSION),
+        "vendor": gloo.gl.glGetParameter(gloo.gl.GL_VENDOR),
+        "backend": app.backend_name,
+    }
+    print(machine_info(gl))
+    print()
+    vol = view.data.get("volume")
+    print(f"scene         {w}x{h}, emission volume {vol.values.shape[::-1] if vol is not None else None} "
+          f"(nx, ny, nz), step {view.emission_volume.step_voxels} voxels, field lines "
+          f"{'on' if args.field_lines else 'off'}; data built in {t_build:.2f} s")
+
+    cam = view.turntable
+    canvas.render(alpha=False)  # warm: programs compiled, textures uploaded
+
+    def draw_once():
+        canvas.on_draw(None)
+        gloo.gl.glFinish()
+
+    for label, fn in (("draw", draw_once), ("render", lambda: canvas.render(alpha=False))):
+        times = []
+        for _ in range(args.frames):
+            cam.azimuth = cam.azimuth + 1.0
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        times.sort()
+        med = times[len(times) // 2]
+        print(f"{label:<13} median {1000 * med:7.1f} ms/frame = {1 / med:5.1f} frames/s "
+              f"(best {1 / times[0]:.1f}, worst {1 / times[-1]:.1f}; {args.frames} frames)")
+    state.scene.layers.emission_volume = False
+    times = []
+    for _ in range(args.frames):
+        cam.azimuth = cam.azimuth + 1.0
+        t = time.perf_counter()
+        draw_once()
+        times.append(time.perf_counter() - t)
+    times.sort()
+    med = times[len(times) // 2]
+    print(f"{'no volume':<13} median {1000 * med:7.1f} ms/frame = {1 / med:5.1f} frames/s (default layers only)")
+    view.close()
+
+    if args.first_frame_runs > 0:
+        runs = first_frame((w, h), args.first_frame_runs)
+        best = min(runs, key=lambda r: r[3])
+        print(f"first frame   best {best[3]:.2f} s of {len(runs)} fresh processes "
+              f"(imports {best[0]:.2f} s, scene built {best[1]:.2f} s, first draw {best[2]:.2f} s); "
+              f"all: {', '.join(f'{r[3]:.2f}' for r in runs)} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,650 @@
+"""``smile-viewer batch``: a series of synthetic SXI or UVI images computed on a dask cluster.
+
+::
+
+    smile-viewer batch --start T --stop T [--cadence 5min] --instrument sxi|uvi --out DIR
+        [--windows FILE.json|FILE.csv] [--movie FILE.mp4 [--fps 10]]
+        [--scheduler ADDRESS | --workers N [--threads]]
+        [--model NAME] [--param NAME=VALUE ...] [--solar-wind n=5,v=400,...] [--pixels WxH]
+        [--step R_E] [--max-distance R_E] [--backend auto|cuda|cpu|numpy] [--exposure S]
+        [--seed N] [--no-progress]
+
+One frame per epoch of the grid (``--start`` to ``--stop`` every ``--cadence``), or only the
+epochs inside the instrument's windows of a windows file (:mod:`smile_viewer.analysis.windows`).
+Each frame is what ``smile-viewer synth --time T`` makes (:mod:`smile_viewer.synth`: the
+default SMILE orbit, the instrument's pointing law, the model, the instrument response): a
+FITS product ``DIR/<instrument>_<YYYYMMDDTHHMMSS>.fits`` and its PNG quicklook. SXI frames
+carry the SXI team's full quality flag in the FITS header (``QUALFLAG``: position bits 1, 2
+and signal-to-noise bits 4, 8 from CXFOV and BKGMAP, swharton1/SXI_L4_V1
+``calc_quality_flag_2``; ``QF_LAMBD``, ``QF_SNR``). ``DIR/frames.csv`` indexes every frame.
+
+Where the work runs (dask.distributed):
+
+- by default a ``LocalCluster`` on this machine (:func:`local_cluster`): one single-threaded
+  worker process per CPU core (``--workers N`` to choose; ``--threads`` for threads in one
+  process), listening on 127.0.0.1 only, no dashboard; each worker's numba/OpenMP threads are
+  limited so the processes do not oversubscribe the cores;
+- ``--scheduler ADDRESS`` (``tcp://host:8786``): an existing cluster, whose workers need
+  smile-viewer installed. Workers return the finished files' bytes and this process writes
+  them, so no shared file system is needed.
+
+Progress: a tqdm bar on stderr (``--no-progress`` to hide). Resumable: a frame whose FITS and
+PNG files are both present and complete (FITS header readable with the right DATE-OBS, PNG
+ending in its IEND chunk) is skipped; every file is written to a temporary name and renamed
+(:mod:`smile_viewer.io.atomic`), so an interrupted run leaves no partial file under a final
+name, and temporary files left by a killed run are removed at the next start. The movie
+(``--movie``, H.264 through imageio-ffmpeg) is assembled from the PNGs in time order.
+
+Mistakes (bad time, unknown model or parameter, unwritable directory) end with exit status 2
+and one line before any work starts; frames that fail while rendering are listed and the
+command ends with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import logging
+import os
+import re
+import sys
+import tempfile
+import threading
+import time as _time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smile_viewer.errors import UserInputError
+
+__all__ = [
+    "BatchReport",
+    "FrameSpec",
+    "add_batch_parser",
+    "clean_stray_temp_files",
+    "compute_frame",
+    "frame_is_complete",
+    "frame_stem",
+    "local_cluster",
+    "make_movie",
+    "plan_frames",
+    "run_batch",
+    "run_batch_command",
+]
+
+INDEX_NAME = "frames.csv"
+INDEX_COLUMNS = ("time", "fits", "png", "status", "quality_flag", "lambda_deg", "snr", "total_counts", "message")
+MOVIE_SUFFIXES = (".mp4", ".mkv", ".mov", ".avi", ".webm")
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: matplotlib (mathtext, font cache) is not thread-safe: workers that are threads of one process
+#: draw their quicklooks one at a time.
+_MPL_LOCK = threading.Lock()
+_PNG_IEND = b"IEND\xaeB`\x82"
+# Temporary names of our writers: smile_viewer.io.atomic (".<stem>.<8 hex>.tmp<suffix>") and
+# the FITS writer of smile_viewer.io.products (".<name>.<mkstemp random>.tmp").
+_STRAY = re.compile(r"^\..+(?:\.[0-9a-f]{8}\.tmp(?:\.\w+)?|\.(?:fits|png)\.[A-Za-z0-9_]{8}\.tmp)$")
+
+
+# ============================================================================ frames
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """Everything a worker needs to make one frame (small, picklable)."""
+
+    index: int
+    time: str  # ISO 8601 UTC
+    instrument: str
+    stem: str
+    model: str
+    params: tuple = ()
+    solar_wind: dict = field(default_factory=dict)
+    shape: tuple | None = None  # (ny, nx)
+    step_re: float | None = None
+    max_distance_re: float = 80.0
+    backend: str = "auto"
+    exposure_s: float | None = None
+    seed: int | None = None
+
+
+def frame_stem(instrument: str, time) -> str:
+    """``sxi_20260912T000500`` (``_123`` appended for a fractional second, in ms)."""
+    from astropy.time import Time
+
+    t = time if isinstance(time, Time) else Time(time, scale="utc")
+    iso = t.utc.isot  # YYYY-MM-DDTHH:MM:SS.sss
+    stem = f"{instrument.lower()}_{iso[0:4]}{iso[5:7]}{iso[8:10]}T{iso[11:13]}{iso[14:16]}{iso[17:19]}"
+    ms = iso[20:23]
+    return stem if ms in ("", "000") else f"{stem}_{ms}"
+
+
+def _png_complete(path: Path) -> bool:
+    try:
+        size = path.stat().st_size
+        if size < 60:
+            return False
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            fh.seek(-12, os.SEEK_END)
+            tail = fh.read(12)
+    except OSError:
+        return False
+    return head == _PNG_SIGNATURE and tail.endswith(_PNG_IEND)
+
+
+def _fits_header(path: Path):
+    """The primary header of a complete product, else None.
+
+    Complete: every HDU's header and data are whole and their checksums (written by
+    :func:`~smile_viewer.io.products.write_synthetic_product`) verify, and the last HDU is
+    PROVENANCE (the writer's last one), so a file cut at an HDU boundary does not pass either.
+    """
+    import warnings
+
+    from astropy.io import fits
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with fits.open(path, memmap=False, lazy_load_hdus=False, checksum=True) as hdul:
+                if len(hdul) < 2 or hdul[-1].name != "PROVENANCE":
+                    return None
+                return hdul[0].header.copy()
+    except Exception:  # noqa: BLE001 - any failure to read means "not complete"
+        return None
+
+
+def frame_is_complete(out_dir, spec: FrameSpec) -> bool:
+    """Whether the frame's FITS (readable, DATE-OBS = the epoch) and PNG (whole) exist."""
+    from astropy.time import Time
+
+    d = Path(out_dir)
+    fits_path, png_path = d / f"{spec.stem}.fits", d / f"{spec.stem}.png"
+    if not (fits_path.is_file() and png_path.is_file() and _png_complete(png_path)):
+        return False
+    h = _fits_header(fits_path)
+    if h is None or "DATE-OBS" not in h:
+        return False
+    try:
+        dt = abs((Time(str(h["DATE-OBS"]), scale="utc") - Time(spec.time, scale="utc")).to_value("s"))
+    except ValueError:
+        return False
+    return dt < 1e-3
+
+
+def clean_stray_temp_files(out_dir) -> list[Path]:
+    """Remove the temporary files an interrupted run of ours left in ``out_dir``; returns them."""
+    removed = []
+    d = Path(out_dir)
+    if not d.is_dir():
+        return removed
+    for p in d.iterdir():
+        if p.is_file() and p.name.startswith(".") and _STRAY.match(p.name):
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed.append(p)
+    return sorted(removed)
+
+
+def _position(time):
+    import numpy as np
+
+    from smile_viewer.mission.orbit import default_orbit
+
+    return np.asarray(default_orbit().position(time, "gse"), dtype=float).reshape(3)
+
+
+def compute_frame(spec: FrameSpec) -> dict[str, Any]:
+    """Make one frame (runs on a dask worker): render, response, FITS product and PNG.
+
+    Returns ``{"stem", "time", "fits": bytes, "png": bytes, "info": {...}}``; the files are
+    written by the caller (see the module docstring).
+    """
+    import numpy as np
+    from astropy.time import Time
+
+    from smile_viewer.analysis.constraints import quality_flag_position, quality_flag_snr_bits
+    from smile_viewer.compute import RenderRequest, render
+    from smile_viewer.io.products import write_synthetic_product
+    from smile_viewer.io.quicklook import write_quicklook_png
+    from smile_viewer.mission.instruments import load_instrument
+    from smile_viewer.mission.pointing import default_pointing
+    from smile_viewer.mission.response import compute_response
+    from smile_viewer.physics.solar_wind import SolarWind
+    from smile_viewer.synth import _build_source
+
+    t0 = _time.perf_counter()
+    inst = load_instrument(spec.instrument)
+    time = Time(spec.time, scale="utc")
+    position = _position(time)
+    pointing = default_pointing(inst, position, time)
+    camera = inst.camera(position, pointing.rotation, shape=spec.shape, frame="gse")
+    sw = SolarWind.from_dict(spec.solar_wind)
+    source, model_info = _build_source(spec.model, dict(spec.params), sw, time, inst)
+    kw: dict[str, Any] = {"max_distance_re": spec.max_distance_re, "backend": spec.backend}
+    if spec.step_re is not None:
+        kw.update(method="trapezium", step_re=spec.step_re)
+    result = render(RenderRequest(camera=camera, source=source, **kw))
+    seed = None if spec.seed is None else int(spec.seed) + int(spec.index)
+    response = compute_response(result.image, camera, inst, exposure_s=spec.exposure_s, seed=seed)
+    info: dict[str, Any] = {"total_counts": int(np.asarray(response.counts).sum()),
+                            "backend": getattr(result, "backend", "")}
+    cards: dict[str, Any] = {}
+    if inst.image_units != "R":  # SXI: the team's quality flag
+        lam, qf_pos = quality_flag_position(position[None], float(inst.pointing.get("limb_angle_deg", 20.3)))
+        vig = np.asarray(response.vignetting, dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cxfov = np.where(vig > 0, (np.asarray(response.counts) - response.background) / vig, np.nan)
+        s, b = float(np.nansum(cxfov)), float(np.nansum(response.background))
+        snr = s / (s * s + b * b) ** 0.5 if (s or b) else 0.0
+        qf = int(max(qf_pos[0], 0)) + quality_flag_snr_bits(cxfov, response.background)
+        info.update(quality_flag=qf, lambda_deg=round(float(lam[0]), 4), snr=round(snr, 5))
+        cards = {"QUALFLAG": (qf, "SXI quality flag, bits 1,2 position 4,8 SNR"),
+                 "QF_LAMBD": (round(float(lam[0]), 4), "[deg] quality-flag angle lambda"),
+                 "QF_SNR": (round(snr, 5), "S/sqrt(S^2+B^2), S=sum CXFOV, B=sum BKGMAP"),
+                 "QF_REF": ("swharton1/SXI_L4_V1 calc_quality_flag_2", "quality flag definition")}
+    with tempfile.TemporaryDirectory(prefix="smile-frame-") as tmp:
+        f_path, p_path = Path(tmp) / "frame.fits", Path(tmp) / "frame.png"
+        write_synthetic_product(f_path, result, camera, time, inst, response=response, solar_wind=sw,
+                                model=model_info, aim_re=pointing.aim_re, extra_cards=cards)
+        title = (f"{inst.name.upper()} {time.utc.isot[:19]}  r = ({position[0]:.1f}, {position[1]:.1f}, "
+                 f"{position[2]:.1f}) R_E  {spec.model}")
+        with _MPL_LOCK:
+            write_quicklook_png(p_path, result.image, camera, result.units, title=title, scale="log")
+        fits_bytes, png_bytes = f_path.read_bytes(), p_path.read_bytes()
+    info["seconds"] = round(_time.perf_counter() - t0, 3)
+    return {"stem": spec.stem, "time": spec.time, "fits": fits_bytes, "png": png_bytes, "info": info}
+
+
+def _write_frame(out_dir: Path, result: dict) -> None:
+    from smile_viewer.io.atomic import atomic_write_bytes
+
+    # The PNG first, the FITS last: a frame counts as done only when both are there.
+    atomic_write_bytes(out_dir / f"{result['stem']}.png", result["png"])
+    atomic_write_bytes(out_dir / f"{result['stem']}.fits", result["fits"])
+
+
+# ============================================================================ planning
+
+
+def plan_frames(start, stop, cadence, instrument: str, *, windows=None, **spec_kw) -> list[FrameSpec]:
+    """The frames of a run: epochs from ``start`` to ``stop`` every ``cadence`` (seconds or
+    "5min"), only those inside ``instrument``'s windows when ``windows`` (a
+    :class:`~smile_viewer.analysis.windows.WindowSet` or a file path) is given."""
+    import numpy as np
+
+    from smile_viewer.coords.timeparse import parse_duration_s, parse_time, time_grid
+
+    t0, t1 = parse_time(start), parse_time(stop)
+    times = time_grid(t0, t1, parse_duration_s(cadence), max_points=1_000_000)
+    inst = str(instrument).lower()
+    if windows is not None:
+        from smile_viewer.analysis.windows import WindowSet, read_windows
+
+        ws = windows if isinstance(windows, WindowSet) else read_windows(windows)
+        keep = np.zeros(len(times), dtype=bool)
+        jd = (times.utc.jd1 - 2451545.0) + times.utc.jd2
+        for w in ws.for_instrument(inst):
+            a = (w.start.utc.jd1 - 2451545.0) + w.start.utc.jd2
+            b = (w.end.utc.jd1 - 2451545.0) + w.end.utc.jd2
+            keep |= (jd >= a - 1e-11) & (jd <= b + 1e-11)
+        times = times[keep]
+    specs = []
+    for i, t in enumerate(times):
+        specs.append(FrameSpec(index=i, time=t.utc.isot, instrument=inst, stem=frame_stem(inst, t), **spec_kw))
+    return specs
+
+
+def _validate(specs: list[FrameSpec]) -> None:
+    """Catch the user's mistakes before any work: build the first frame's source."""
+    from astropy.time import Time
+
+    from smile_viewer.mission.instruments import load_instrument
+    from smile_viewer.physics.solar_wind import SolarWind
+    from smile_viewer.synth import _build_source
+
+    if not specs:
+        return
+    s = specs[0]
+    inst = load_instrument(s.instrument)
+    _build_source(s.model, dict(s.params), SolarWind.from_dict(s.solar_wind), Time(s.time, scale="utc"), inst)
+
+
+# ============================================================================ cluster
+
+
+def _machine_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def local_cluster(n_workers: int, *, processes: bool = True, **kwargs):
+    """A ``LocalCluster`` of ``n_workers`` single-threaded workers that listens on 127.0.0.1
+    only: the scheduler (TCP for processes, in-process otherwise) and the HTTP endpoints that
+    the scheduler and workers always open (health, metrics) on random local ports, with no
+    dashboard. ``kwargs`` go to ``LocalCluster`` (e.g. ``env`` for worker processes)."""
+    from dask.distributed import LocalCluster
+
+    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
+                        host="127.0.0.1" if processes else None, dashboard_address=None,
+                        worker_dashboard_address="127.0.0.1:0",
+                        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+                        silence_logs=logging.ERROR, **kwargs)
+
+
+@contextlib.contextmanager
+def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool, n_tasks: int):
+    """A dask Client: to ``scheduler``, or to a LocalCluster sized to this machine."""
+    try:
+        from dask.distributed import Client
+    except ImportError:  # pragma: no cover - dependency missing
+        raise UserInputError("smile-viewer batch needs dask.distributed: pip install 'dask[distributed]'") from None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UserInputError(f"cannot reach the dask scheduler {scheduler}: {exc}") from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    cores = _machine_cores()
+    n = max(1, min(int(n_workers or cores), max(n_tasks, 1)))
+    kw: dict[str, Any] = {}
+    if processes:
+        per = str(max(1, cores // n))
+        kw["env"] = {"NUMBA_NUM_THREADS": per, "OMP_NUM_THREADS": per, "OPENBLAS_NUM_THREADS": per,
+                     "MKL_NUM_THREADS": per}  # passed to each worker process (Nanny)
+    cluster = local_cluster(n, processes=processes, **kw)
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+class _Progress:
+    """A tqdm bar on stderr (plain lines when tqdm is missing), or nothing."""
+
+    def __init__(self, total: int, enabled: bool, initial: int = 0, desc: str = "frames"):
+        self.bar = None
+        self.total, self.done, self.enabled = total, initial, enabled
+        if enabled:
+            try:
+                from tqdm import tqdm
+            except ImportError:  # pragma: no cover - tqdm missing: plain lines
+                return
+            self.bar = tqdm(total=total, initial=initial, desc=desc, unit="frame", file=sys.stderr,
+                            dynamic_ncols=True)
+
+    def update(self) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+        elif self.enabled and (self.done == self.total or self.done % 10 == 0):  # pragma: no cover
+            print(f"{self.done}/{self.total} frames", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# ============================================================================ run
+
+
+@dataclass
+class BatchReport:
+    """What a run did: frame counts, failures (time, message), files written, timing."""
+
+    out_dir: Path
+    n_frames: int = 0
+    n_skipped: int = 0
+    n_computed: int = 0
+    failures: list = field(default_factory=list)
+    removed_temp: list = field(default_factory=list)
+    index_path: Path | None = None
+    movie_path: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def _index_row(out_dir: Path, spec: FrameSpec, status: str, info: dict | None, message: str = "") -> dict:
+    row = {"time": spec.time, "fits": f"{spec.stem}.fits", "png": f"{spec.stem}.png", "status": status,
+           "quality_flag": "", "lambda_deg": "", "snr": "", "total_counts": "", "message": message}
+    if info is None and status == "skipped":
+        h = _fits_header(out_dir / f"{spec.stem}.fits")
+        if h is not None:
+            info = {"quality_flag": h.get("QUALFLAG", ""), "lambda_deg": h.get("QF_LAMBD", ""),
+                    "snr": h.get("QF_SNR", ""), "total_counts": h.get("NCOUNTS", "")}
+    for k in ("quality_flag", "lambda_deg", "snr", "total_counts"):
+        if info and info.get(k) is not None:
+            row[k] = info[k]
+    return row
+
+
+def _write_index(out_dir: Path, rows: list[dict]) -> Path:
+    from smile_viewer.io.atomic import atomic_write_text
+
+    buf = io.StringIO()
+    wr = csv.DictWriter(buf, fieldnames=INDEX_COLUMNS, lineterminator="\n")
+    wr.writeheader()
+    for r in sorted(rows, key=lambda r: r["time"]):
+        wr.writerow(r)
+    return atomic_write_text(out_dir / INDEX_NAME, buf.getvalue())
+
+
+def make_movie(png_paths, out_path, fps: float = 10.0) -> Path:
+    """Assemble PNG frames (equal sizes, in the given order) into a movie with imageio-ffmpeg
+    (H.264, yuv420p; frames padded to a multiple of 16 pixels), written atomically."""
+    import numpy as np
+
+    try:
+        import imageio.v2 as imageio
+    except ImportError:  # pragma: no cover - dependency missing
+        raise UserInputError("--movie needs imageio and imageio-ffmpeg: pip install imageio imageio-ffmpeg") from None
+    from smile_viewer.io.atomic import atomic_path, check_output_path
+
+    paths = [Path(p) for p in png_paths]
+    if not paths:
+        raise UserInputError("no frames to put in the movie")
+    out = check_output_path(out_path)
+    if out.suffix.lower() not in MOVIE_SUFFIXES:
+        raise UserInputError(f"movie {out_path}: use one of {', '.join(MOVIE_SUFFIXES)}")
+    first = imageio.imread(paths[0])
+    h, w = first.shape[:2]
+    hp, wp = -(-h // 16) * 16, -(-w // 16) * 16
+    with atomic_path(out) as tmp:
+        writer = imageio.get_writer(str(tmp), format="FFMPEG", fps=float(fps), codec="libx264",
+                                    pixelformat="yuv420p", macro_block_size=1, quality=8,
+                                    ffmpeg_log_level="error")
+        try:
+            for p in paths:
+                img = np.asarray(imageio.imread(p))
+                if img.ndim == 2:
+                    img = np.stack([img] * 3, axis=-1)
+                img = img[..., :3]
+                if img.shape[:2] != (h, w):
+                    raise UserInputError(f"frame {p.name} is {img.shape[1]}x{img.shape[0]}, the first {w}x{h}")
+                frame = np.zeros((hp, wp, 3), dtype=np.uint8)
+                frame[:h, :w] = img
+                writer.append_data(frame)
+        finally:
+            writer.close()
+    return out
+
+
+def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, movie=None, fps: float = 10.0,
+              scheduler: str | None = None, n_workers: int | None = None, processes: bool = True,
+              progress: bool = True, model: str | None = None, params: dict | None = None, solar_wind=None,
+              shape=None, step_re: float | None = None, max_distance_re: float = 80.0, backend: str = "auto",
+              exposure_s: float | None = None, seed: int | None = None, client=None) -> BatchReport:
+    """Compute the frames of a run (module docstring) and return a :class:`BatchReport`.
+
+    ``solar_wind``: a :class:`~smile_viewer.physics.solar_wind.SolarWind` (default: n 5,
+    v 400, B 0); ``shape``: (ny, nx); ``client``: an existing dask ``Client`` to use instead of
+    ``scheduler`` / a new LocalCluster.
+    """
+    import uuid
+
+    from smile_viewer.mission.instruments import load_instrument
+    from smile_viewer.physics.solar_wind import SolarWind
+    from smile_viewer.synth import _model_name
+
+    t_begin = _time.perf_counter()
+    out = Path(out_dir).expanduser()
+    if out.exists() and not out.is_dir():
+        raise UserInputError(f"--out {out_dir} is a file; give a directory")
+    if not out.exists():
+        if not out.parent.is_dir():
+            raise UserInputError(f"--out {out_dir}: directory {out.parent} does not exist")
+        out.mkdir()
+    if movie is not None:
+        from smile_viewer.io.atomic import check_output_path
+
+        mp = check_output_path(movie)
+        if mp.suffix.lower() not in MOVIE_SUFFIXES:
+            raise UserInputError(f"--movie {movie}: use one of {', '.join(MOVIE_SUFFIXES)}")
+    inst = load_instrument(instrument)
+    if inst.name not in ("sxi", "uvi"):
+        raise UserInputError(f"batch runs sxi or uvi, not {inst.name!r}")
+    sw = solar_wind if solar_wind is not None else SolarWind()
+    model_name = _model_name(argparse.Namespace(model=model), inst)
+    specs = plan_frames(start, stop, cadence, inst.name, windows=windows, model=model_name,
+                        params=tuple(sorted((params or {}).items())), solar_wind=sw.to_dict(),
+                        shape=None if shape is None else tuple(int(v) for v in shape), step_re=step_re,
+                        max_distance_re=float(max_distance_re), backend=backend, exposure_s=exposure_s, seed=seed)
+    report = BatchReport(out_dir=out, n_frames=len(specs))
+    if not specs:
+        raise UserInputError("no epochs to compute (the windows file has none in this range?)")
+    _validate(specs)
+    report.removed_temp = clean_stray_temp_files(out)
+    done = [s for s in specs if frame_is_complete(out, s)]
+    done_keys = {s.stem for s in done}
+    todo = [s for s in specs if s.stem not in done_keys]
+    report.n_skipped = len(done)
+    rows = [_index_row(out, s, "skipped", None) for s in done]
+    if todo:
+        ctx = contextlib.nullcontext(client) if client is not None else _dask_client(
+            scheduler, n_workers, processes, len(todo))
+        with ctx as cl:
+            bar = _Progress(len(specs), progress, initial=len(done))
+            token = uuid.uuid4().hex[:8]  # unique keys: never a result cached from another run
+            futures = cl.map(compute_frame, todo, key=[f"smile-frame-{s.stem}-{token}" for s in todo])
+            by_key = {f.key: s for f, s in zip(futures, todo)}
+            from dask.distributed import as_completed
+
+            try:
+                for fut in as_completed(futures):
+                    spec = by_key[fut.key]
+                    try:
+                        res = fut.result()
+                    except UserInputError as exc:
+                        report.failures.append((spec.time, str(exc)))
+                        rows.append(_index_row(out, spec, "failed", None, str(exc)))
+                    except Exception as exc:  # a worker's error: record it, go on with the others
+                        msg = f"{type(exc).__name__}: {exc}"
+                        report.failures.append((spec.time, msg))
+                        rows.append(_index_row(out, spec, "failed", None, msg))
+                    else:
+                        _write_frame(out, res)
+                        report.n_computed += 1
+                        rows.append(_index_row(out, spec, "computed", res["info"]))
+                    fut.release()
+                    bar.update()
+            except BaseException:
+                cl.cancel(futures)
+                raise
+            finally:
+                bar.close()
+    report.index_path = _write_index(out, rows)
+    if movie is not None:
+        pngs = [out / f"{s.stem}.png" for s in specs if (out / f"{s.stem}.png").is_file()]
+        report.movie_path = make_movie(pngs, movie, fps=fps)
+    report.seconds = _time.perf_counter() - t_begin
+    return report
+
+
+# ============================================================================ command line
+
+
+def add_batch_parser(sub) -> argparse.ArgumentParser:
+    """Register ``batch`` on the command line's sub-parsers."""
+    from smile_viewer.synth import SOLAR_WIND_KEYS
+
+    p = sub.add_parser(
+        "batch",
+        help="series of synthetic SXI/UVI images on a dask cluster (FITS + PNG per epoch, movie)",
+        description="Compute synthetic images for every epoch of a time range on a dask cluster.",
+    )
+    p.add_argument("--start", required=True, help="first epoch, ISO 8601 UTC")
+    p.add_argument("--stop", required=True, help="last epoch, ISO 8601 UTC")
+    p.add_argument("--cadence", default="5min", help="time between frames, e.g. 60s, 5min (default 5min)")
+    p.add_argument("--instrument", required=True, choices=("sxi", "uvi"), help="sxi or uvi")
+    p.add_argument("--out", required=True, metavar="DIR", help="output directory (created if missing)")
+    p.add_argument("--windows", metavar="FILE", help="only epochs inside this windows file (.json or .csv)")
+    p.add_argument("--movie", metavar="FILE.mp4", help="also assemble the PNGs into a movie")
+    p.add_argument("--fps", default="10", help="movie frames per second (default 10)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="an existing dask scheduler, e.g. tcp://host:8786")
+    where.add_argument("--workers", metavar="N", help="workers of the local cluster (default: one per core)")
+    p.add_argument("--threads", action="store_true", help="local cluster of threads in this process")
+    p.add_argument("--model", default=None, metavar="NAME", help="as for synth (default: jorgensen / aurora)")
+    p.add_argument("--param", metavar="NAME=VALUE", action="append", default=[], help="model parameter (repeatable)")
+    p.add_argument("--solar-wind", dest="solar_wind", metavar="n=5,v=400,...",
+                   help=f"solar wind, keys {','.join(SOLAR_WIND_KEYS)}")
+    p.add_argument("--pixels", metavar="WxH", help="pixel grid (default: the instrument's)")
+    p.add_argument("--step", metavar="R_E", help="fixed trapezium step instead of the adaptive integrator")
+    p.add_argument("--max-distance", dest="max_distance", default="80", metavar="R_E", help="ray length (80)")
+    p.add_argument("--backend", default="auto", choices=("auto", "cuda", "cpu", "numpy"), help="render backend")
+    p.add_argument("--exposure", metavar="S", help="exposure [s] (default: the instrument's)")
+    p.add_argument("--seed", metavar="N", help="seed of the Poisson noise (frame i uses N + i)")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    return p
+
+
+def _int_arg(text, what: str, lo: int) -> int:
+    try:
+        v = int(str(text).strip())
+    except ValueError:
+        raise UserInputError(f"{what}: {text!r} is not an integer") from None
+    if v < lo:
+        raise UserInputError(f"{what} must be >= {lo}, got {v}")
+    return v
+
+
+def run_batch_command(args: argparse.Namespace) -> int:
+    """Carry out ``smile-viewer batch`` (parsed ``args``); returns the exit status."""
+    from smile_viewer.synth import _pixels, _positive, parse_params, parse_solar_wind
+
+    fps = _positive(args.fps, "--fps")
+    workers = _int_arg(args.workers, "--workers", 1) if args.workers is not None else None
+    seed = _int_arg(args.seed, "--seed", 0) if args.seed is not None else None
+    report = run_batch(
+        args.start, args.stop, args.cadence, args.instrument, args.out, windows=args.windows, movie=args.movie,
+        fps=fps, scheduler=args.scheduler, n_workers=workers, processes=not args.threads, progress=args.progress,
+        model=args.model, params=parse_params(args.param), solar_wind=parse_solar_wind(args.solar_wind),
+        shape=_pixels(args.pixels) if args.pixels else None,
+        step_re=_positive(args.step, "--step") if args.step is not None else None,
+        max_distance_re=_positive(args.max_distance, "--max-distance"), backend=args.backend,
+        exposure_s=_positive(args.exposure, "--exposure") if args.exposure is not None else None, seed=seed,
+    )
+    if report.removed_temp:
+        print(f"removed {len(report.removed_temp)} temporary file(s) left by an interrupted run")
+    print(f"{report.n_frames} frames: {report.n_computed} computed, {report.n_skipped} already done, "
+          f"{len(report.failures)} failed ({report.seconds:.1f} s); index {report.index_path}")
+    if report.movie_path is not None:
+        print(f"wrote {report.movie_path}")
+    if report.failures:
+        t, msg = report.failures[0]
+        print(f"smile-viewer: {len(report.failures)} frame(s) failed; first at {t}: {msg}", file=sys.stderr)
+        return 1
+    return 0
