@@ -57,6 +57,9 @@ def run_app(argv: Sequence[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from smile_viewer._qt.pyside_compat import apply_pyside_fixes
+
+    apply_pyside_fixes()
     app = QApplication.instance()
     if app is None:
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])

@@ -4,7 +4,7 @@
 :func:`~smile_viewer.analysis.windows.compute_windows` or read from a file):
 
 - a pyqtgraph plot (no OpenGL) with UTC dates along the bottom, an SXI row and a UVI row, each
-  window a bar — SXI coloured by the SXI team's quality flag (0 green, 1 amber, 2 orange), UVI
+  window a bar (hover a row of the list for details) — SXI coloured by the SXI team's quality flag (0 green, 1 amber, 2 orange), UVI
   blue — and a vertical line at the scene time;
 - a list of the windows below (instrument, start, end, duration, quality flag, ended by).
 
@@ -30,7 +30,6 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import (
     QDockWidget,
-    QGraphicsRectItem,
     QHeaderView,
     QLabel,
     QTreeWidget,
@@ -71,7 +70,6 @@ class TimelineDock(QDockWidget):
         super().__init__(title, parent)
         self.setObjectName("timelineDock")
         self._windows: list = []
-        self._bars: list[QGraphicsRectItem] = []
         self._state = state
 
         body = QWidget(self)
@@ -90,6 +88,11 @@ class TimelineDock(QDockWidget):
         left.setTicks([[(y, name.upper()) for name, y in ROWS.items()]])
         self.plot.setYRange(-0.6, 1.6, padding=0)
         self.plot.getAxis("bottom").setLabel("UTC")
+        # All bars in one item, updated in place (adding and removing many small graphics items
+        # from Python is fragile with PySide6 when widgets are torn down).
+        self.bars = pg.BarGraphItem(x0=[0.0], y0=[0.0], width=[0.0], height=[0.0])
+        self.bars.setVisible(False)
+        self.plot.addItem(self.bars)
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#d62728", width=1.5))
         self.cursor.setZValue(10)
         self.cursor.setVisible(False)
@@ -128,24 +131,19 @@ class TimelineDock(QDockWidget):
     def set_windows(self, windows) -> None:
         """Show a ``WindowSet`` or a list of ``Window`` (replacing what was shown)."""
         ws = list(getattr(windows, "windows", windows) or [])
-        for bar in self._bars:
-            self.plot.removeItem(bar)
-        self._bars = []
         self._windows = sorted(ws, key=lambda w: (_unix(w.start), w.instrument))
         self.table.clear()
+        x0, width, y0, brushes, pens = [], [], [], [], []
         for i, w in enumerate(self._windows):
-            x0, x1 = _unix(w.start), _unix(w.end)
-            y = ROWS.get(w.instrument, -1.0)
-            bar = QGraphicsRectItem(x0, y - _BAR_HALF_HEIGHT, max(x1 - x0, 1e-6), 2 * _BAR_HALF_HEIGHT)
+            a, b = _unix(w.start), _unix(w.end)
+            x0.append(a)
+            width.append(max(b - a, 60.0))  # a window of one epoch still shows
+            y0.append(ROWS.get(w.instrument, -1.0) - _BAR_HALF_HEIGHT)
             colour = QColor(_QF_COLOURS.get(w.quality_flag if w.instrument == "sxi" else None, "#7f7f7f"))
-            bar.setBrush(QBrush(colour))
+            brushes.append(QBrush(colour))
             pen = QPen(colour.darker(130))
             pen.setCosmetic(True)
-            bar.setPen(pen)
-            bar.setToolTip(self._tooltip(w))
-            bar.setData(0, i)
-            self.plot.addItem(bar)
-            self._bars.append(bar)
+            pens.append(pen)
             item = QTreeWidgetItem([
                 w.instrument.upper(), _fmt(w.start), _fmt(w.end), f"{w.duration_s / 3600.0:.2f}",
                 "" if w.quality_flag is None else str(w.quality_flag), w.ended_by,
@@ -153,6 +151,10 @@ class TimelineDock(QDockWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, i)
             item.setToolTip(0, self._tooltip(w))
             self.table.addTopLevelItem(item)
+        if x0:
+            self.bars.setOpts(x0=np.array(x0), y0=np.array(y0), width=np.array(width),
+                              height=np.full(len(x0), 2 * _BAR_HALF_HEIGHT), brushes=brushes, pens=pens)
+        self.bars.setVisible(bool(x0))
         if self._windows:
             lo = min(_unix(w.start) for w in self._windows)
             hi = max(_unix(w.end) for w in self._windows)

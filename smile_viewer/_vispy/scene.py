@@ -44,7 +44,7 @@ from smile_viewer._vispy.visuals.fov import FieldOfView
 from smile_viewer._vispy.visuals.guides import FrameAxes, SunArrow
 from smile_viewer._vispy.visuals.orbit import OrbitTrack, SpacecraftMarker
 from smile_viewer._vispy.visuals.surfaces import BoundarySurface
-from smile_viewer._vispy.visuals.volume import EmissionVolume, VolumeCompositor
+from smile_viewer._vispy.visuals.volume import EmissionVolume, GLStateReset, VolumeCompositor
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +228,9 @@ class SceneView:
         self.uvi_fov.order = 7
 
         self._build_hud()
+        # last in every frame: depth writes back on for the next frame's clear
+        self._gl_reset = GLStateReset(parent=canvas.scene)
+        self._gl_reset.order = 1_000_000
         canvas.events.resize.connect(self._on_resize)
         # The orbit track writes no depth (so the spacecraft marker on it is drawn whole);
         # glClear honours the depth mask, so switch it back on before every frame's clear.

@@ -93,6 +93,7 @@ from smile_viewer.errors import DataFileError, UserInputError
 __all__ = [
     "AMPLITUDES",
     "BIN_TARGET_DEG",
+    "NORM",
     "DEFAULT_BOUNDS",
     "DEFAULT_FREE",
     "SCALES",
@@ -106,8 +107,10 @@ __all__ = [
 
 #: Target bin size [deg] of ``bin_factor="auto"``.
 BIN_TARGET_DEG = 0.5
-#: Free parameters by default.
-DEFAULT_FREE = {"jorgensen": ("r_mp", "A1"), "cmem": ("p0", "A1")}
+#: Free parameters by default: the subsolar magnetopause and the common emission scale.
+DEFAULT_FREE = {"jorgensen": ("r_mp", "norm"), "cmem": ("p0", "norm")}
+#: The pseudo-parameter that multiplies every amplitude of the start model together.
+NORM = "norm"
 #: Parameters that scale the emission linearly (scaled together before the search).
 AMPLITUDES = {"jorgensen": ("A1", "A2", "B"), "cmem": ("A1", "A2")}
 #: Typical size of a change of each parameter (the search's unit).
@@ -123,6 +126,7 @@ DEFAULT_BOUNDS = {
     "alpha": (0.0, 10.0), "beta": (-10.0, 10.0),
     "ay_mp": (0.1, 1.5), "az_mp": (0.1, 1.5), "ay_bs": (0.1, 1.5), "az_bs": (0.1, 1.5),
     "p1": (0.2, 5.0), "p2": (0.0, 20.0), "p3": (0.0, 30.0),
+    "norm": (1e-3, 1e3),
 }
 _CMEM_B_BOUNDS = (0.0, 50.0)
 _BAD = 1e30
@@ -562,13 +566,18 @@ def _parse_free(free, model_name: str) -> tuple[tuple[str, ...], list[str]]:
         if model_name == "cmem" and it == "r_mp":
             it = "p0"
             notes.append("free 'r_mp' for CMEM means p0 (the magnetopause size scale)")
-        if it not in names:
-            raise UserInputError(f"{model_name}: unknown free parameter {it!r}; valid: {', '.join(names)}")
+        if it not in names and it != NORM:
+            raise UserInputError(f"{model_name}: unknown free parameter {it!r}; valid: {', '.join(names)}, {NORM}")
         if it in out:
             raise UserInputError(f"free parameter {it} given twice")
         out.append(it)
     if not out:
         raise UserInputError("no free parameter to fit")
+    if NORM in out:
+        both = [n for n in out if n in AMPLITUDES[model_name]]
+        if both:
+            raise UserInputError(f"free '{NORM}' scales all amplitudes ({', '.join(AMPLITUDES[model_name])}) "
+                                 f"together: do not free {', '.join(both)} as well")
     return tuple(out), notes
 
 
@@ -603,7 +612,7 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     if max_evals < 5:
         raise UserInputError(f"max_evals = {max_evals}: at least 5")
     if bounds:
-        unknown = sorted(set(bounds) - set(_param_names(model_name)))
+        unknown = sorted(set(bounds) - set(_param_names(model_name)) - {NORM})
         if unknown:
             raise UserInputError(f"bounds for unknown parameter(s) {unknown}")
     fwd = forward if forward is not None else ForwardModel(
@@ -612,6 +621,7 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     notes.extend(fwd.notes)
 
     start_params = dict(start.params)
+    start_params[NORM] = 1.0
     start_sub = _subsolar(start)
     bs_offset = start_params["r_bs"] - start_sub
     tie = bool(tie_bow_shock) and "r_bs" not in free
@@ -621,8 +631,14 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
         if not lo <= start_params[n] <= hi:
             raise UserInputError(f"start value {n} = {start_params[n]:g} lies outside its bounds ({lo:g}, {hi:g})")
 
+    amp_names = AMPLITUDES[model_name]
+
     def build(values: Mapping[str, float]):
         changes = dict(values)
+        norm = changes.pop(NORM, None)
+        if norm is not None:
+            for a in amp_names:
+                changes[a] = start_params[a] * norm
         m = start.replace(**changes)
         if tie:
             r_sub = _subsolar(m)
@@ -652,7 +668,7 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
         return c, exp
 
     # amplitude pre-scaling: the best common factor for the start geometry
-    amps = [n for n in free if n in AMPLITUDES[model_name]]
+    amps = [n for n in free if n in AMPLITUDES[model_name] or n == NORM]
     p_init = {n: start_params[n] for n in free}
     if amps:
         sig = fwd.signal(start)
@@ -684,6 +700,9 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
                    options={"xatol": 1e-3, "fatol": 1e-3, "maxfev": max_evals, "initial_simplex": simplex})
     best_vals = to_values(opt.x)
     best_model = build(best_vals)
+    best_params = {kk: float(v) for kk, v in best_model.params.items()}
+    if NORM in free:
+        best_params[NORM] = best_vals[NORM]
     best_c, best_exp = evaluate(best_vals)
     success = bool(opt.success)
     message = str(opt.message)
@@ -717,8 +736,8 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     n_bins = int(fwd.mask.sum())
     return FitResult(
         model_name=model_name,
-        parameters={kk: float(v) for kk, v in best_model.params.items()},
-        start_parameters={kk: float(v) for kk, v in start_params.items()},
+        parameters=best_params,
+        start_parameters={kk: float(v) for kk, v in start_params.items() if kk != NORM or NORM in free},
         free=free,
         errors=errs,
         covariance=cov,

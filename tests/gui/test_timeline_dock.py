@@ -46,14 +46,15 @@ def test_bars_and_list(dock, windows):
     first = dock.table.topLevelItem(0)
     assert [first.text(i) for i in range(6)] == ["UVI", "2026-09-10 01:00", "2026-09-10 20:00", "19.00", "",
                                                  "uvi_oval"]
-    assert len(dock._bars) == 4
+    opts = dock.bars.opts
+    assert len(opts["x0"]) == 4 and dock.bars.isVisible()
     assert "SXI: 2 windows" in dock.summary.text()
-    # The SXI bars carry the quality-flag colours.
-    colours = {dock._windows[int(b.data(0))].quality_flag: b.brush().color().name() for b in dock._bars
-               if dock._windows[int(b.data(0))].instrument == "sxi"}
-    assert colours == {1: "#e6b800", 0: "#2ca02c"}
+    # The SXI bars carry the quality-flag colours, UVI blue.
+    colours = {(w.instrument, w.quality_flag): opts["brushes"][i].color().name() for i, w in enumerate(dock.windows)}
+    assert colours == {("sxi", 1): "#e6b800", ("sxi", 0): "#2ca02c", ("uvi", None): "#1f77b4"}
+    np.testing.assert_allclose(opts["y0"] + opts["height"] / 2, [ROWS[w.instrument] for w in dock.windows])
     dock.set_windows([])
-    assert dock.table.topLevelItemCount() == 0 and not dock._bars
+    assert dock.table.topLevelItemCount() == 0 and not dock.bars.isVisible()
 
 
 def test_clicking_a_bar_emits_its_start(dock, windows, qtbot):

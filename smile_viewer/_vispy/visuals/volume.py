@@ -36,7 +36,7 @@ from smile_viewer._vispy.visuals.colormaps import volume_colormap
 from smile_viewer.resources import read_shader
 
 __all__ = [
-    "EmissionVolume", "EmissionVolumeVisual", "VolumeCompositor", "VolumeCompositorVisual", "auto_log_range",
+    "EmissionVolume", "EmissionVolumeVisual", "GLStateReset", "VolumeCompositor", "VolumeCompositorVisual", "auto_log_range",
     "shader_sections",
 ]
 
@@ -428,18 +428,22 @@ class VolumeCompositorVisual(Visual):
         if self._tex.shape[:2] != (sh, sw):
             self._tex.resize((sh, sw, 4))
         canvas = self._host()
-        _fbo, _origin, csize = canvas._current_framebuffer()
         src = self._source
-        # shown for this pass only (the private flag: the public setter would ask for a redraw)
-        was_visible = src._visible
+        # The volume is drawn with the canvas's own transforms (canvas → clip space); only
+        # the GL viewport shrinks to the smaller texture, so clip space fills it whole.
+        # (canvas.push_fbo would remap the canvas 1:1 onto the texture's pixels instead.)
+        was_visible = src._visible   # the private flag: the public setter asks for a redraw
         src._visible = True
-        canvas.push_fbo(self._fbo, (0, 0), csize)
+        self._fbo.activate()
         try:
+            canvas.context.set_viewport(0, 0, sw, sh)
             canvas.context.clear(color=(0.0, 0.0, 0.0, 0.0), depth=False)
             src.draw()  # (not canvas.draw_visual: vispy 0.17 would draw the whole scene)
         finally:
-            canvas.pop_fbo()
+            self._fbo.deactivate()
             src._visible = was_visible
+            vp = canvas._vp_stack[-1] if canvas._vp_stack else (0, 0, *canvas.physical_size)
+            canvas.context.set_viewport(*vp)
         super().draw()
 
     def _prepare_transforms(self, view):
@@ -453,3 +457,31 @@ class VolumeCompositorVisual(Visual):
 
 
 VolumeCompositor = create_visual_node(VolumeCompositorVisual)
+
+
+class GLStateResetVisual(Visual):
+    """Draws nothing; leaves the GL state as the next frame's clear expects (depth writes on).
+
+    Visuals that set ``depth_mask=False`` (translucent surfaces, the orbit track, the volume)
+    leave it off, and ``glClear`` honours the mask: put this node last in the draw order so
+    every frame — on screen or ``canvas.render()`` — starts with a cleared depth buffer.
+    """
+
+    def __init__(self):
+        Visual.__init__(self, vcode="void main() { gl_Position = vec4(0.0); }",
+                        fcode="void main() { gl_FragColor = vec4(0.0); }")
+        self.set_gl_state(depth_mask=True)
+        self.freeze()
+
+    def draw(self):
+        if self.visible:
+            gloo.set_state(depth_mask=True)
+
+    def _prepare_transforms(self, view):
+        pass
+
+    def _compute_bounds(self, axis, view):
+        return None
+
+
+GLStateReset = create_visual_node(GLStateResetVisual)

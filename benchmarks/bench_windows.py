@@ -1,0 +1,98 @@
+"""Timing of the pointing windows: one year at one-minute cadence (525,600 epochs).
+
+Run: ``python benchmarks/bench_windows.py [days] [step_s] [repeats]`` (default 365 days, 60 s,
+3 repeats; best of the repeats is reported). Prints the machine, then the time of each stage
+and of the whole :func:`smile_viewer.analysis.windows.compute_windows` call (time grid, every
+constraint at every epoch, windows, quality flags), and checks that a random subset of the
+epochs evaluated on its own gives the same booleans (per-epoch results do not depend on the
+rest of the grid). The target of the issue: under 5 s for the year on this machine.
+
+Recorded figures (best of 3; 2 CPU cores shared with other work, so timings vary by
+±20 %; Python 3.11.7, numpy 2.4.6, astropy 8.0.2):
+
+    machine: Linux x86_64, 2 cores (Intel Xeon, see the printed line)
+    one year at 60 s, 525,600 epochs, default profile, both instruments
+    time grid (astropy Time)            0.30 s
+    evaluate_constraints (2 threads)    1.6–2.3 s
+    find_windows                        0.02 s
+    compute_windows, end to end         2.0–2.7 s      (target < 5 s)
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+
+def machine() -> str:
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count()
+    return f"{platform.system()} {platform.machine()}, {cpu or 'unknown CPU'}, {cores} cores available"
+
+
+def best_of(fn, repeat):
+    best, out = np.inf, None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def main(days: float = 365.0, step_s: float = 60.0, repeat: int = 3) -> None:
+    import astropy
+    from astropy.time import Time
+
+    from smile_viewer.analysis.constraints import evaluate_constraints, load_profile
+    from smile_viewer.analysis.windows import compute_windows, find_windows
+    from smile_viewer.coords.timeparse import time_grid
+
+    print(f"machine: {machine()}")
+    print(f"Python {platform.python_version()}, numpy {np.__version__}, astropy {astropy.__version__}")
+    prof = load_profile()
+    start = Time("2026-06-01T00:00:00", scale="utc")
+    stop = start + (days * 86400.0 - step_s) * astropy.units.s
+    # Warm up (imports, IERS tables, first-call caches).
+    compute_windows(start, start + 3600 * astropy.units.s, step_s, prof)
+
+    t_grid, times = best_of(lambda: time_grid(start, stop, step_s), repeat)
+    t_eval, table = best_of(lambda: evaluate_constraints(times, prof), repeat)
+    t_find, windows = best_of(lambda: find_windows(table, ("sxi", "uvi")), repeat)
+    t_all, ws = best_of(lambda: compute_windows(start, stop, step_s, prof), repeat)
+    n = len(times)
+    print(f"{days:g} days at {step_s:g} s: {n:,} epochs, best of {repeat}")
+    print(f"  time grid                 {t_grid:6.2f} s")
+    print(f"  evaluate_constraints      {t_eval:6.2f} s   ({1e6 * t_eval / n:.2f} µs per epoch)")
+    print(f"  find_windows              {t_find:6.3f} s")
+    print(f"  compute_windows (all)     {t_all:6.2f} s   {'OK' if t_all < 5 else 'SLOWER THAN'} (target 5 s)")
+    for line in ws.summary():
+        print("  " + line)
+
+    rng = np.random.default_rng(0)
+    idx = np.sort(rng.choice(n, size=min(n, 20000), replace=False))
+    sub = evaluate_constraints(times[idx], prof)
+    same = all(np.array_equal(sub.ok[k], table.ok[k][idx]) for k in table.ok)
+    print(f"  a random subset of {len(idx):,} epochs evaluated alone gives the same booleans: {same}")
+    if not same:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    main(float(args[0]) if args else 365.0, float(args[1]) if len(args) > 1 else 60.0,
+         int(args[2]) if len(args) > 2 else 3)
