@@ -134,8 +134,9 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 def _cmd_windows(args: argparse.Namespace) -> int:
     from smile_viewer.analysis.windows import run_windows_command
+    from smile_viewer.synth import parse_solar_wind
 
-    return run_windows_command(args)
+    return run_windows_command(args, solar_wind_parser=parse_solar_wind)
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:

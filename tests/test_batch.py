@@ -134,6 +134,15 @@ def test_uvi_batch_with_movie(cluster, tmp_path):
     assert "QUALFLAG" not in h  # the SXI team's flag is for SXI
 
 
+def test_existing_scheduler_by_address(cluster, tmp_path):
+    """--scheduler: connect to a running scheduler (here the fixture's, by its address)."""
+    address = cluster.scheduler.address
+    rep = run_batch(START, "2026-09-12T00:10:00", "10min", "sxi", tmp_path / "s", scheduler=address,
+                    progress=False, **TINY)
+    assert rep.ok and rep.n_computed == 2
+    assert sorted(p.suffix for p in (tmp_path / "s").iterdir()) == [".csv", ".fits", ".fits", ".png", ".png"]
+
+
 def _flaky(spec: FrameSpec):
     if spec.index == 1:
         raise RuntimeError("worker exploded")

@@ -23,7 +23,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -377,21 +376,10 @@ def write_png_atomic(image: np.ndarray, out_path) -> Path:
     parent = out.resolve().parent
     if not parent.is_dir():
         raise UserInputError(f"directory {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            Image.fromarray(image).save(fh, format="PNG")
-        # mkstemp makes the file private (0600): give it the usual permissions
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    from smile_viewer.io.atomic import atomic_path
+
+    with atomic_path(out) as tmp:
+        Image.fromarray(image).save(tmp, format="PNG")
     return out
 
 

@@ -478,8 +478,12 @@ def add_windows_parser(sub):
     return p
 
 
-def run_windows_command(args) -> int:
-    """Carry out ``smile-viewer windows`` (parsed ``args``); returns the exit status."""
+def run_windows_command(args, *, solar_wind_parser=None) -> int:
+    """Carry out ``smile-viewer windows`` (parsed ``args``); returns the exit status.
+
+    ``solar_wind_parser``: turns ``--solar-wind`` text into a ``SolarWind`` (the command line
+    passes :func:`smile_viewer.synth.parse_solar_wind`, a layer above this one).
+    """
     from smile_viewer.io.atomic import check_output_path
 
     out = check_output_path(args.out)
@@ -499,9 +503,9 @@ def run_windows_command(args) -> int:
     profile = load_profile(args.profile) if args.profile else load_profile()
     solar_wind = None
     if args.solar_wind:
-        from smile_viewer.synth import parse_solar_wind
-
-        solar_wind = parse_solar_wind(args.solar_wind)
+        if solar_wind_parser is None:
+            raise UserInputError("--solar-wind needs a parser (run through smile_viewer.cli)")
+        solar_wind = solar_wind_parser(args.solar_wind)
     elif args.omni:
         from smile_viewer.io.omni import read_solar_wind
 

@@ -47,14 +47,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from smile_viewer.io.atomic import atomic_path
 from smile_viewer.errors import DataFileError, UserInputError
 
 __all__ = [
@@ -373,17 +372,8 @@ def _atomic_write(hdul, path: Path, overwrite: bool) -> Path:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise DataFileError(path, f"directory {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         hdul.writeto(tmp, overwrite=True, checksum=True)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     return path
 
 

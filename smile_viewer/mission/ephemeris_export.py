@@ -17,8 +17,6 @@ target, so a failure leaves no partial file (and an existing file untouched).
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,7 @@ from astropy.time import Time
 
 from smile_viewer.constants import R_E_KM
 from smile_viewer.errors import UserInputError
+from smile_viewer.io.atomic import atomic_write_text, check_output_path
 from smile_viewer.mission.orbit import Orbit, as_time, check_frame
 
 #: Output formats by file extension.
@@ -40,42 +39,8 @@ _FRAME_TITLES = {
 }
 
 
-def _check_output_path(out_path) -> Path:
-    path = Path(out_path).expanduser()
-    if path.is_dir():
-        raise UserInputError(f"output {path} is a directory; give a file name")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserInputError(f"output directory {parent} does not exist")
-    return path
 
 
-def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same directory and a rename.
-
-    On any failure the temporary file is removed and ``path`` is left as it was. The new file
-    gets the usual permissions (0666 less the umask). Raises ``UserInputError`` when the
-    directory is missing or not writable.
-    """
-    path = _check_output_path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise UserInputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
 
 
 def _csv_text(orbit: Orbit, times: Time, frame: str) -> str:
@@ -111,7 +76,7 @@ def export_ephemeris(orbit: Orbit, times, frame: str, out_path) -> Path:
             "use .csv (R_E) or .oem (CCSDS OEM, km)"
         )
     frame = check_frame(frame)
-    path = _check_output_path(path)
+    path = check_output_path(path)
     t = as_time(times).reshape(-1)
     if len(t) == 0:
         raise UserInputError("no epochs to export")

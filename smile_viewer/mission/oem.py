@@ -357,7 +357,7 @@ def write_oem(
     (``"gei"`` → EME2000, ``"geo"`` → ITRF, ``"gse"``/``"gsm"``/``"sm"`` → custom codes with a
     COMMENT). ``version`` ``"2.0"`` or ``"3.0"``.
     """
-    from smile_viewer.mission.ephemeris_export import atomic_write_text
+    from smile_viewer.io.atomic import atomic_write_text
 
     text = format_oem(
         times, pos_km, vel_km_s, frame=frame, object_name=object_name, object_id=object_id,

@@ -323,13 +323,13 @@ def test_export_is_atomic(tmp_path, orbit, grid, monkeypatch):
         export_ephemeris(eph, grid[:10], "gei", target)
     assert target.read_text() == "previous content\n"
     # Failure at the rename: the temporary file is removed.
-    import smile_viewer.mission.ephemeris_export as ee
+    import smile_viewer.io.atomic as atomic
 
     def boom(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ee.os, "replace", boom)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(atomic.os, "replace", boom)
+    with pytest.raises(UserInputError, match="No space left"):
         export_ephemeris(orbit, grid[:10], "gei", target)
     monkeypatch.undo()
     assert target.read_text() == "previous content\n"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from smile_viewer.constants import R_E_KM
+from smile_viewer.io.atomic import atomic_path
 from smile_viewer.errors import DataFileError, UserInputError
 
 __all__ = [
@@ -203,21 +203,6 @@ def read_magic(path: Path, n: int = 1024) -> bytes:
         return f.read(n)
 
 
-def _umask() -> int:
-    """The process umask, read from /proc where possible (setting it to read it back is not
-    thread-safe)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 @contextmanager
 def atomic_output(path: Any, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically
@@ -229,24 +214,8 @@ def atomic_output(path: Any, overwrite: bool = True) -> Iterator[Path]:
         raise DataFileError(target, "already exists (pass overwrite=True to replace it)")
     if not target.parent.is_dir():
         raise DataFileError(target, f"cannot be written: the directory {target.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
+    with atomic_path(target) as tmp_path:
         yield tmp_path
-        with open(tmp_path, "rb+") as f:
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600): give it the mode a new file would get
-        # (or the mode of the file it replaces)
-        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
-        os.chmod(tmp_path, mode)
-        os.replace(tmp_path, target)
-    except BaseException:
-        try:
-            tmp_path.unlink()
-        except OSError:
-            pass
-        raise
 
 
 # --------------------------------------------------------------------------------------
