@@ -17,12 +17,16 @@ What it measures:
   the orbit, boundary meshes, the GL programs' compilation and the first draw included; the
   desktop window adds its widgets on top of this);
 - frames per second: the default layers plus the emission volume (Jorgensen model sampled on
-  ``shape``^3 nodes, emission render mode, the overview camera) in a ``size`` canvas shown in a
-  window (Qt; under Xvfb when there is no screen); each frame turns the camera by 1° so
-  nothing is cached, repaints the window and waits for the GPU (``glFinish``): "window" is the
-  interactive cost (the volume ray-cast at half resolution, the application's default);
-  "render" draws off-window and reads the pixels back (``canvas.render``) as a screenshot
-  does; "full-res" is "render" with the volume at full resolution (the headless stills).
+  ``shape``^3 nodes, emission render mode, the overview camera); each frame turns the camera by
+  1° so nothing is cached:
+
+  * "frame": drawn off-window at ``size`` and read back (``canvas.render``), the volume
+    ray-cast at half resolution (the application's interactive default);
+  * "full-res": the same with the volume at full resolution (what the headless stills use);
+  * "no volume": the default layers alone;
+  * "window": the same scene in a shown window (Qt; under Xvfb when there is no screen),
+    repainted and waited for (``glFinish``); "empty window" is that path with nothing to draw:
+    the toolkit's own cost of putting a software-rendered frame on the screen.
 
 It prints the machine: platform, CPU model, cores, load average, the OpenGL renderer and
 version, and the software versions.
@@ -124,7 +128,7 @@ def main(argv=None) -> int:
     state.volume.shape = (args.shape,) * 3
     if args.step is not None:
         state.volume.step_voxels = args.step
-    canvas = scene.SceneCanvas(size=(w, h), show=True, app=app, keys=None)
+    canvas = scene.SceneCanvas(size=(w, h), show=False, app=app, keys=None)
     t0 = time.perf_counter()
     view = SceneView(state, canvas=canvas)
     view.flush()
@@ -142,25 +146,9 @@ def main(argv=None) -> int:
           f"(nx, ny, nz), step {view.emission_volume.step_voxels} voxels, field lines "
           f"{'on' if args.field_lines else 'off'}; data built in {t_build:.2f} s")
 
-    cam = view.turntable
-    canvas.render(alpha=False)  # warm: programs compiled, textures uploaded
-
-    def draw_once():
-        canvas.native.repaint()     # a synchronous paint of the window
-        app.process_events()
-        gloo.gl.glFinish()
-
-    def full_res():
-        view.volume_resolution = 1.0
-        try:
-            canvas.render(alpha=False)
-        finally:
-            view.volume_resolution = 0.5
-
-    for _ in range(3):
-        draw_once()
-    for label, fn in (("window", draw_once), ("render", lambda: canvas.render(alpha=False)),
-                      ("full-res", full_res)):
+    def timed(label, fn, note=""):
+        cam = view.turntable
+        fn()
         times = []
         for _ in range(args.frames):
             cam.azimuth = cam.azimuth + 1.0
@@ -170,18 +158,51 @@ def main(argv=None) -> int:
         times.sort()
         med = times[len(times) // 2]
         print(f"{label:<13} median {1000 * med:7.1f} ms/frame = {1 / med:5.1f} frames/s "
-              f"(best {1 / times[0]:.1f}, worst {1 / times[-1]:.1f}; {args.frames} frames)")
+              f"(best {1 / times[0]:.1f}, worst {1 / times[-1]:.1f}; {args.frames} frames){note}")
+
+    def frame():
+        canvas.render(alpha=False)
+
+    def full_res():
+        view.volume_resolution = 1.0
+        try:
+            canvas.render(alpha=False)
+        finally:
+            view.volume_resolution = 0.5
+
+    timed("frame", frame, "  <- target >= 5")
+    timed("full-res", full_res)
     state.scene.layers.emission_volume = False
+    timed("no volume", frame)
+    state.scene.layers.emission_volume = True
+
+    view.close()
+
+    # A window must be shown before its GL objects are made (Qt re-creates the context).
+    win_canvas = scene.SceneCanvas(size=(w, h), show=True, app=app, keys=None)
+    view = SceneView(state, canvas=win_canvas)
+    view.flush()
+
+    def window(c=win_canvas):
+        c.native.repaint()     # a synchronous paint of the window
+        app.process_events()
+        gloo.gl.glFinish()
+
+    for _ in range(3):
+        window()
+    timed("window", window)
+    view.close()
+    empty = scene.SceneCanvas(size=(w, h), show=True, app=app, keys=None)
+    for _ in range(3):
+        window(empty)
     times = []
     for _ in range(args.frames):
-        cam.azimuth = cam.azimuth + 1.0
         t = time.perf_counter()
-        draw_once()
+        window(empty)
         times.append(time.perf_counter() - t)
     times.sort()
-    med = times[len(times) // 2]
-    print(f"{'no volume':<13} median {1000 * med:7.1f} ms/frame = {1 / med:5.1f} frames/s (window, default layers only)")
-    view.close()
+    print(f"{'empty window':<13} median {1000 * times[len(times) // 2]:7.1f} ms/frame (the toolkit's share)")
+    empty.close()
 
     if args.first_frame_runs > 0:
         runs = first_frame((w, h), args.first_frame_runs)

@@ -23,7 +23,8 @@ Where the work runs (dask.distributed):
 - by default a ``LocalCluster`` on this machine (:func:`local_cluster`): one single-threaded
   worker process per CPU core (``--workers N`` to choose; ``--threads`` for threads in one
   process), listening on 127.0.0.1 only, no dashboard; each worker's numba/OpenMP threads are
-  limited so the processes do not oversubscribe the cores;
+  limited so the processes do not oversubscribe the cores; with ``--backend cuda`` one worker
+  by default (each worker process opens its own CUDA context);
 - ``--scheduler ADDRESS`` (``tcp://host:8786``): an existing cluster, whose workers need
   smile-viewer installed. Workers return the finished files' bytes and this process writes
   them, so no shared file system is needed.
@@ -333,11 +334,14 @@ def local_cluster(n_workers: int, *, processes: bool = True, **kwargs):
                         host="127.0.0.1" if processes else None, dashboard_address=None,
                         worker_dashboard_address="127.0.0.1:0",
                         scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-                        silence_logs=logging.ERROR, **kwargs)
+                        # Task errors reach us through the futures; the workers' own logging at
+                        # shutdown (heartbeats racing the scheduler's close) is noise to a user.
+                        silence_logs=logging.CRITICAL, **kwargs)
 
 
 @contextlib.contextmanager
-def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool, n_tasks: int):
+def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool, n_tasks: int,
+                 backend: str = "auto"):
     """A dask Client: to ``scheduler``, or to a LocalCluster sized to this machine."""
     try:
         from dask.distributed import Client
@@ -354,7 +358,9 @@ def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool, 
             client.close()
         return
     cores = _machine_cores()
-    n = max(1, min(int(n_workers or cores), max(n_tasks, 1)))
+    # One CUDA context per worker process: with --backend cuda one worker by default.
+    default = 1 if backend == "cuda" else cores
+    n = max(1, min(int(n_workers or default), max(n_tasks, 1)))
     kw: dict[str, Any] = {}
     if processes:
         per = str(max(1, cores // n))
@@ -534,7 +540,7 @@ def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, m
     rows = [_index_row(out, s, "skipped", None) for s in done]
     if todo:
         ctx = contextlib.nullcontext(client) if client is not None else _dask_client(
-            scheduler, n_workers, processes, len(todo))
+            scheduler, n_workers, processes, len(todo), backend)
         with ctx as cl:
             bar = _Progress(len(specs), progress, initial=len(done))
             token = uuid.uuid4().hex[:8]  # unique keys: never a result cached from another run
@@ -550,7 +556,7 @@ def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, m
                     except UserInputError as exc:
                         report.failures.append((spec.time, str(exc)))
                         rows.append(_index_row(out, spec, "failed", None, str(exc)))
-                    except Exception as exc:  # a worker's error: record it, go on with the others
+                    except Exception as exc:  # noqa: BLE001 - a worker's error: record it, go on
                         msg = f"{type(exc).__name__}: {exc}"
                         report.failures.append((spec.time, msg))
                         rows.append(_index_row(out, spec, "failed", None, msg))

@@ -6,6 +6,8 @@
 - ``orbit``   export an ephemeris of the SMILE orbit (CSV or CCSDS OEM)
 - ``render``  render the 3-D scene to a PNG without a window
 - ``synth``   synthetic SXI/UVI image product (FITS, optional PNG); see :mod:`smile_viewer.synth`
+- ``fit``     fit an emissivity model (the subsolar magnetopause) to an observed SXI counts
+  image: JSON result and a level-4-style FITS; see :mod:`smile_viewer.analysis.fitting`
 - ``windows`` pointing windows over a time range (CSV/JSON, timeline PNG); see
   :mod:`smile_viewer.analysis.windows`
 - ``batch``   a series of synthetic images on a dask cluster (FITS + PNG, movie); see
@@ -83,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     from smile_viewer.synth import add_synth_parser
 
     add_synth_parser(sub)
+    _add_fit_parser(sub)
 
     from smile_viewer.analysis.windows import add_windows_parser
     from smile_viewer.batch import add_batch_parser
@@ -90,6 +93,36 @@ def build_parser() -> argparse.ArgumentParser:
     add_windows_parser(sub)
     add_batch_parser(sub)
     return parser
+
+
+def _add_fit_parser(sub) -> None:
+    """``smile-viewer fit`` (logic in :func:`smile_viewer.analysis.fitting.fit_command`)."""
+    p = sub.add_parser(
+        "fit",
+        help="fit Jorgensen or CMEM (the subsolar magnetopause) to an observed SXI counts image",
+        description="Fit an emissivity model to the counts of an observed SXI image (Cash statistic, "
+                    "background from the file) and write the result as JSON and a level-4-style FITS.",
+    )
+    p.add_argument("observation", metavar="OBS", help="observed image: FITS (celestial WCS or SXI level 3) or CDF")
+    p.add_argument("--model", choices=("jorgensen", "cmem"), default="jorgensen", help="model (default jorgensen)")
+    p.add_argument("--out", required=True, metavar="RESULT.json", help="fit result (JSON)")
+    p.add_argument("--fits", metavar="L4.fits", help="also write a level-4-style FITS (fitted image, parameters)")
+    p.add_argument("--free", metavar="NAMES", help="free parameters, comma-separated "
+                   "(default r_mp,norm; cmem p0,norm; 'norm' scales all amplitudes together)")
+    p.add_argument("--param", metavar="NAME=VALUE", action="append", default=[], help="start value (repeatable)")
+    p.add_argument("--solar-wind", metavar="n=5,v=400,...", dest="solar_wind", default=None,
+                   help="solar wind of the start model (default n=5,v=400)")
+    p.add_argument("--instrument", choices=("sxi", "uvi"), default=None, help="override the file's instrument")
+    p.add_argument("--bin", metavar="N|auto", default="auto", dest="bin_factor",
+                   help="pixels per bin along each axis (default auto: about 0.5 deg)")
+    p.add_argument("--oversample", metavar="N", default="2", help="rays per bin along each axis (default 2)")
+    p.add_argument("--errors", choices=("hessian", "profile", "none"), default="hessian",
+                   help="uncertainties (default hessian)")
+    p.add_argument("--max-evals", metavar="N", default="400", dest="max_evals", help="most forward models (default 400)")
+    p.add_argument("--background", choices=("auto", "file", "model"), default="auto",
+                   help="background: the file's BKGMAP (auto/file) or the instrument's model")
+    p.add_argument("--record", metavar="N", default="0", help="image record of a CDF file (default 0)")
+    p.add_argument("--backend", choices=("cpu", "numpy", "cuda", "auto"), default="cpu", help="render backend")
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
@@ -132,6 +165,22 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return run_synth(args)
 
 
+def _cmd_fit(args: argparse.Namespace) -> int:
+    from smile_viewer.analysis.fitting import fit_command
+    from smile_viewer.synth import parse_params, parse_solar_wind
+
+    params = parse_params(args.param)
+    sw = parse_solar_wind(args.solar_wind) if args.solar_wind else None
+    result, written = fit_command(
+        args.observation, model=args.model, out=args.out, fits=args.fits, free=args.free, params=params,
+        solar_wind=sw, instrument=args.instrument, bin_factor=args.bin_factor, oversample=args.oversample,
+        errors=args.errors, max_evals=args.max_evals, background=args.background, record=args.record,
+        backend=args.backend)
+    print(result.summary_line())
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
 def _cmd_windows(args: argparse.Namespace) -> int:
     from smile_viewer.analysis.windows import run_windows_command
     from smile_viewer.synth import parse_solar_wind
@@ -151,6 +200,7 @@ _COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "orbit": _cmd_orbit,
     "render": _cmd_render,
     "synth": _cmd_synth,
+    "fit": _cmd_fit,
     "windows": _cmd_windows,
     "batch": _cmd_batch,
 }

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("dask.distributed")
 
-from smile_viewer.batch import (  # noqa: E402
+from smile_viewer.batch import (
     FrameSpec,
     clean_stray_temp_files,
     compute_frame,
@@ -20,7 +20,7 @@ from smile_viewer.batch import (  # noqa: E402
     plan_frames,
     run_batch,
 )
-from smile_viewer.errors import UserInputError  # noqa: E402
+from smile_viewer.errors import UserInputError
 
 START, STOP = "2026-09-12T00:00:00", "2026-09-12T00:20:00"
 TINY = {"shape": (8, 12), "backend": "numpy", "step_re": 1.0, "max_distance_re": 40.0, "seed": 3}
@@ -150,7 +150,7 @@ def _flaky(spec: FrameSpec):
 
 
 def test_failed_frames_are_reported_and_not_written(cluster, tmp_path, monkeypatch):
-    import smile_viewer.batch as batch
+    from smile_viewer import batch
 
     monkeypatch.setattr(batch, "compute_frame", _flaky)
     rep = run_batch(START, STOP, "10min", "sxi", tmp_path / "f", client=cluster, progress=False, **TINY)

@@ -41,10 +41,11 @@ direction in :mod:`smile_viewer.coords`).
 - Earth limb vs the field at the default pointing: the law puts the boresight
   20.3° + asin(1/|r|) from Earth's centre, i.e. 20.3° off the limb, toward the Earth along
   camera y where the field's half-width is 7.75°: the limb stays 12.55° outside the near edge
-  (at every distance), and 20.3° − 15.17° = 5.1° outside even with a corner turned toward the
-  Earth (the half-diagonal of the 26.5° × 15.5° field is 15.17°). The Earth therefore never
-  enters the field under the law; ``sxi_earth`` binds only for other rolls, limb angles or
-  fields (tests cover those).
+  at every distance (7.05° at roll 90°, the long axis toward the Earth), and
+  20.3° − 15.22° = 5.08° outside even with a corner turned toward the Earth (roll 60.0°; the
+  half-diagonal of the 26.5° × 15.5° field is 15.22°). The Earth therefore never enters the
+  field under the law; ``sxi_earth`` binds only for other limb angles or fields, or a limb
+  margin above 5° at some rolls (tests cover those).
 - UVI aims at the auroral-oval centre C = R_a c (``uvi_oval_offset_deg`` from the northern
   IGRF dipole pole toward magnetic midnight at ``uvi_target_altitude_km``; the same point as
   :func:`smile_viewer.mission.pointing.uvi_target`). The oval is a ring of points
@@ -108,8 +109,8 @@ __all__ = [
     "quality_flag_position",
     "quality_flag_snr_bits",
     "rect_signed_distance_deg",
-    "sxi_camera_axes",
     "standoff_re",
+    "sxi_camera_axes",
     "uvi_oval_margins_deg",
 ]
 
@@ -189,36 +190,33 @@ def _number(value, what: str, path, *, lo: float | None = None, hi: float | None
 class MissionProfile:
     """The planning profile: constraint thresholds, pointing parameters, windows' constraints.
 
-    Build with :func:`load_profile`; :meth:`replace` gives a modified copy (tests, studies).
-    Angles in degrees, distances as named. ``enabled`` lists the constraints switched on;
+    Build with :func:`load_profile` (the values live in the profile file, with their
+    provenance, not here); :meth:`replace` gives a modified copy (tests, studies). Angles in
+    degrees, distances as named. ``enabled`` lists the constraints switched on;
     ``windows`` maps an instrument ("sxi", "uvi") to the constraints its windows need.
     """
 
-    name: str = "default"
-    sxi_fov_deg: tuple[float, float] = (26.5, 15.5)
-    uvi_fov_diameter_deg: float = 9.97
-    sxi_limb_angle_deg: float = 20.3
-    sxi_roll_deg: float = 0.0
-    uvi_target_altitude_km: float = 110.0
-    uvi_oval_offset_deg: float = 4.0
-    solar_wind: dict = field(default_factory=lambda: {"n_cm3": 5.0, "v_km_s": 400.0, "bz_nt": 0.0,
-                                                      "by_nt": 0.0, "bx_nt": 0.0, "t_k": 1.0e5})
-    min_altitude_km: float = 32000.0
-    min_radius_re: float = 7.84
-    min_sun_angle_deg: float = 40.0
-    earth_limb_margin_deg: float = 2.0
-    sxi_moon_margin_deg: float = 5.0
-    magnetopause_model: str = "shue1998"
-    magnetopause_edge_margin_deg: float = 3.0
-    uvi_oval_radius_deg: float = 20.0
-    uvi_oval_edge_margin_deg: float = 0.5
-    uvi_moon_margin_deg: float = 5.0
-    qf_lambda_deg: tuple[float, float] = (25.0, 50.0)
-    enabled: tuple[str, ...] = CONSTRAINTS
-    windows: dict = field(default_factory=lambda: {
-        "sxi": ("radiation_belt", "sxi_radius", "sxi_sun", "sxi_earth", "sxi_moon", "sxi_magnetopause"),
-        "uvi": ("radiation_belt", "uvi_oval", "uvi_moon"),
-    })
+    name: str
+    sxi_fov_deg: tuple[float, float]
+    uvi_fov_diameter_deg: float
+    sxi_limb_angle_deg: float
+    sxi_roll_deg: float
+    uvi_target_altitude_km: float
+    uvi_oval_offset_deg: float
+    solar_wind: dict
+    min_altitude_km: float
+    min_radius_re: float
+    min_sun_angle_deg: float
+    earth_limb_margin_deg: float
+    sxi_moon_margin_deg: float
+    magnetopause_model: str
+    magnetopause_edge_margin_deg: float
+    uvi_oval_radius_deg: float
+    uvi_oval_edge_margin_deg: float
+    uvi_moon_margin_deg: float
+    qf_lambda_deg: tuple[float, float]
+    enabled: tuple[str, ...]
+    windows: dict
     source: str = ""
 
     def replace(self, **changes) -> MissionProfile:
@@ -264,8 +262,7 @@ class MissionProfile:
         from smile_viewer.physics.solar_wind import SolarWind
 
         sw = self.solar_wind
-        return SolarWind(n_cm3=sw.get("n_cm3", 5.0), v_gse_km_s=(-float(sw.get("v_km_s", 400.0)), 0.0, 0.0),
-                         t_k=sw.get("t_k", 1.0e5),
+        return SolarWind(n_cm3=sw["n_cm3"], v_gse_km_s=(-float(sw["v_km_s"]), 0.0, 0.0), t_k=sw["t_k"],
                          b_gsm_nt=(sw.get("bx_nt", 0.0), sw.get("by_nt", 0.0), sw.get("bz_nt", 0.0)))
 
     def to_dict(self) -> dict:
@@ -325,6 +322,9 @@ def _parse_profile(data: dict, path) -> MissionProfile:
     if not isinstance(sw, dict):
         raise DataFileError(path, "solar_wind.value must be an object (n_cm3, v_km_s, bz_nt, ...)")
     sw = {k: _number(v, f"solar_wind.{k}", path) for k, v in sw.items()}
+    missing = [k for k in ("n_cm3", "v_km_s", "t_k") if k not in sw]
+    if missing:
+        raise DataFileError(path, f"solar_wind.value needs {', '.join(missing)} (and optionally bx_nt, by_nt, bz_nt)")
     qf = data.get("quality_flag", {})
     lam = _entry(qf, "lambda_thresholds_deg", path) if "lambda_thresholds_deg" in qf else (25.0, 50.0)
     win = data.get("windows", {})

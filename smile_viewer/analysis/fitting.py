@@ -50,9 +50,12 @@ at most ``max_evals`` forward models.
 Uncertainties (``errors``):
 
 - ``"hessian"`` (default): the covariance is the inverse of the Hessian of C/2 (−ln L) at
-  the minimum, by central differences with steps of half the Fisher-matrix σ (the Fisher
-  matrix Jᵀ diag(1/m) J from central-difference derivatives of the expected counts is the
-  fallback when the Hessian is not positive definite; said in ``notes``);
+  the minimum, by central differences with steps of one Fisher-matrix σ (the secant
+  curvature over the 1σ range, where ΔC ≈ 1: C is slightly rough on smaller scales, as a
+  boundary crosses the rays of a bin). The Fisher matrix Jᵀ diag(1/m) J from
+  central-difference derivatives of the expected counts (steps 0.1 of :data:`SCALES`) sets
+  the steps and is the fallback when the Hessian is not positive definite (said in
+  ``notes``);
 - ``"profile"``: as "hessian", plus the ΔC = 1 interval of the main parameter (r_mp / p0)
   with the other free parameters re-fitted at each point (``profile_interval``);
 - ``"none"``.
@@ -101,6 +104,7 @@ __all__ = [
     "FitProgress",
     "FitResult",
     "ForwardModel",
+    "fit_command",
     "fit_observation",
     "start_model",
 ]
@@ -730,6 +734,13 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     sub_err = _propagate_subsolar(build, best_vals, free, cov, scales)
     if interval is not None and free[0] in ("r_mp", "p0"):
         notes.append(f"profile ΔC = 1 interval of {free[0]}: [{interval[0]:.4g}, {interval[1]:.4g}]")
+        try:
+            lo_sub = _subsolar(build({**best_vals, free[0]: interval[0]}))
+            hi_sub = _subsolar(build({**best_vals, free[0]: interval[1]}))
+            sub_err = 0.5 * abs(hi_sub - lo_sub)
+            notes.append("the subsolar error is the half-width of the profile interval")
+        except UserInputError:
+            pass
 
     from smile_viewer.analysis.statistics import cstat
 
@@ -804,7 +815,7 @@ def _covariance(evaluate, fwd, build, best, c0, exp0, free, scales, bnds, notes)
     m0 = exp0[mask]
     jac = np.zeros((mask.sum(), k))
     for i in range(k):
-        h = 0.02 * scales[i]
+        h = 0.1 * scales[i]
         xp, xm = x.copy(), x.copy()
         xp[i] += h
         xm[i] -= h
@@ -821,7 +832,9 @@ def _covariance(evaluate, fwd, build, best, c0, exp0, free, scales, bnds, notes)
         notes.append("uncertainties: singular Fisher matrix (a parameter has no effect); no covariance")
         return np.full((k, k), np.nan), "none"
     sig_f = np.sqrt(np.clip(np.diag(cov_f), 0, None))
-    steps = np.where(sig_f > 0, 0.5 * sig_f, 0.02 * scales)
+    # steps of one Fisher sigma: the secant curvature over the 1-sigma range (ΔC ≈ 1), which the
+    # small-scale roughness of C (a boundary crossing the rays of a bin) does not dominate
+    steps = np.where(sig_f > 0, sig_f, 0.1 * scales)
 
     def f(v):  # C/2
         return 0.5 * evaluate(vals(v))[0]
@@ -1045,3 +1058,54 @@ def _write_level4(result: FitResult, path, *, overwrite: bool = True):
     with atomic_path(target) as tmp:
         fits.HDUList(hdus).writeto(tmp, overwrite=True, checksum=True)
     return target
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def _int_option(text, name: str, lo: int, hi: int) -> int:
+    try:
+        v = int(str(text).strip())
+    except ValueError:
+        raise UserInputError(f"{name} must be an integer, got {text!r}") from None
+    if not lo <= v <= hi:
+        raise UserInputError(f"{name} must be between {lo} and {hi}, got {v}")
+    return v
+
+
+def fit_command(observation, *, model: str = "jorgensen", out, fits=None, free=None,
+                params: Mapping[str, float] | None = None, solar_wind=None, instrument=None,
+                bin_factor="auto", oversample="2", errors: str = "hessian", max_evals="400",
+                background=None, record="0", backend: str = "cpu"):
+    """``smile-viewer fit``: check the outputs, load, fit, write JSON (and the level-4 FITS).
+
+    Options arrive as typed on the command line (strings); mistakes raise UserInputError /
+    DataFileError before any work. Returns (result, [paths written]).
+    """
+    from smile_viewer.io.atomic import check_output_path
+    from smile_viewer.io.observed import load_observed
+
+    out_path = check_output_path(out)
+    fits_path = check_output_path(fits) if fits else None
+    if fits_path is not None and fits_path.resolve() == out_path.resolve():
+        raise UserInputError("--out and --fits name the same file")
+    name = _model_name(model)
+    if isinstance(bin_factor, str) and bin_factor.strip().lower() == "auto":
+        b: int | str = "auto"
+    else:
+        b = _int_option(bin_factor, "--bin", 1, 1000)
+    o = _int_option(oversample, "--oversample", 1, 8)
+    n_max = _int_option(max_evals, "--max-evals", 5, 100000)
+    rec = _int_option(record, "--record", 0, 10**9)
+    if errors not in ("hessian", "profile", "none"):
+        raise UserInputError(f"--errors must be hessian, profile or none, got {errors!r}")
+    free_names, _ = _parse_free(free, name)
+    obs = load_observed(observation, instrument=instrument, record=rec)
+    start = start_model(name, obs, solar_wind=solar_wind, params=params)
+    result = fit_observation(obs, name, free=free_names, start=start, bin_factor=b, oversample=o,
+                             background=background, errors=errors, max_evals=n_max, backend=backend,
+                             instrument=instrument)
+    written = [result.to_json(out_path)]
+    if fits_path is not None:
+        written.append(result.write_level4(fits_path))
+    return result, written

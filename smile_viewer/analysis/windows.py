@@ -373,7 +373,7 @@ def read_windows(path) -> WindowSet:
         else:
             body.append(line)
     rows = list(csv.DictReader(body))
-    if body and tuple(csv.reader(body[:1]).__next__()) != CSV_COLUMNS:
+    if body and tuple(next(csv.reader(body[:1]))) != CSV_COLUMNS:
         raise DataFileError(p, f"header must be {','.join(CSV_COLUMNS)}")
     return WindowSet([Window.from_dict(r, p) for r in rows], meta)
 

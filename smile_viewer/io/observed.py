@@ -389,10 +389,11 @@ def _read_fits(p: Path, instrument: str | None) -> ObservedImage:
     notes: list[str] = []
     hdus_read: list[str] = []
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             with fits.open(p, memmap=False) as hdul:
                 hdul.verify("silentfix")
+                len(hdul)  # reads every header: a truncated file shows here
                 primary = hdul[0]
                 header = primary.header.copy()
                 data = primary.data
@@ -423,6 +424,11 @@ def _read_fits(p: Path, instrument: str | None) -> ObservedImage:
         raise
     except Exception as exc:  # astropy: OSError, ValueError, TypeError, VerifyError … on damaged files
         raise DataFileError(p, f"not a readable FITS file, it may be corrupt ({type(exc).__name__}: {exc})") from None
+    for c in caught:
+        text = str(c.message)
+        if "truncated" in text or "Error validating header" in text:
+            first = text.splitlines()[0][:160]
+            raise DataFileError(p, f"the FITS file is truncated or damaged ({first})")
 
     _check_maps(maps, image.shape, p)
     wcs = _celestial_wcs(header, p, notes)

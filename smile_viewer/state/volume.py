@@ -42,7 +42,7 @@ class EmissionVolumeSettings(EventedModel):
     colormap: str = "inferno"
     log_range: tuple[float, float] | None = None
     iso_fraction: float = Field(0.3, gt=0.0, lt=1.0)
-    step_voxels: float = Field(0.8, ge=0.1, le=4.0)
+    step_voxels: float = Field(1.0, ge=0.1, le=4.0)
 
     @field_validator("shape", mode="before")
     @classmethod

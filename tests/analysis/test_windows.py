@@ -207,7 +207,7 @@ def test_earth_limb_never_enters_the_field_under_the_law(profile):
     p *= rng.uniform(1.5, 25, size=(2000, 1)) / np.linalg.norm(p, axis=1, keepdims=True)
     _, margin, _, _ = constraint_margins(p, prof)
     np.testing.assert_allclose(margin["sxi_earth"], 20.3 - HY, atol=1e-9)
-    # Worst roll (a corner toward the Earth): 20.3 − 15.17 = 5.1°.
+    # Worst roll (a corner toward the Earth, roll 60.0°): 20.3 − 15.22 = 5.08°.
     diag = math.degrees(math.atan(math.hypot(math.tan(math.radians(HX)), math.tan(math.radians(HY)))))
     roll = math.degrees(math.atan2(math.tan(math.radians(HX)), math.tan(math.radians(HY))))
     _, margin, _, _ = constraint_margins(p, prof.replace(sxi_roll_deg=roll))
@@ -311,7 +311,7 @@ def test_subsolar_magnetopause_threshold(profile, roll, half):
             xs = {}
             for delta in (EPS, -EPS):
                 lo, hi = (aim, aim + 40) if sign > 0 else (aim - 40, aim)
-                xs[delta] = brentq(lambda x: angle_to(x) - (target + delta), lo, hi, xtol=1e-14)
+                xs[delta] = brentq(lambda x, t=target + delta: angle_to(x) - t, lo, hi, xtol=1e-14)
             ok, m, _, _ = constraint_margins(np.array([p, p]), prof, standoff_re=np.array([xs[EPS], xs[-EPS]]))
             assert ok["sxi_magnetopause"].tolist() == [False, True]
             np.testing.assert_allclose(m["sxi_magnetopause"], [-EPS, EPS], atol=1e-8)
@@ -392,14 +392,14 @@ def test_uvi_oval_thresholds(profile):
     from scipy.optimize import brentq
 
     for delta in (EPS, -EPS):
-        g = brentq(lambda g: math.degrees(math.atan(ra * math.sin(math.radians(g)) /
-                                                    (r - ra * math.cos(math.radians(g))))) - (half + delta), 1, 60,
-                   xtol=1e-13)
+        g = brentq(lambda g, t=half + delta: math.degrees(math.atan(ra * math.sin(math.radians(g)) /
+                                                                    (r - ra * math.cos(math.radians(g))))) - t,
+                   1, 60, xtol=1e-13)
         hor, fld = uvi_oval_margins_deg(np.array([[0, 0, r]]), c[None], ra, g, 9.97)
         assert fld[0] - 0.5 == pytest.approx(-delta, abs=1e-8)
         # Through the whole constraint (dipole along Z, no offset: the centre is the pole).
         prof = only(profile, "uvi_oval", uvi_oval_radius_deg=g, uvi_oval_offset_deg=0.0)
-        ok, m, _, _ = constraint_margins(np.array([[0.0, 0, r]]), prof, dipole_gse=np.array([[0.0, 0, 1]]))
+        ok, _, _, _ = constraint_margins(np.array([[0.0, 0, r]]), prof, dipole_gse=np.array([[0.0, 0, 1]]))
         assert bool(ok["uvi_oval"][0]) is (delta < 0)
 
 

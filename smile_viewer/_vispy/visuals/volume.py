@@ -130,6 +130,7 @@ class EmissionVolumeVisual(VolumeVisual):
                  mode: str = "emission", cmap: str = "inferno", log_range=None, step_voxels: float = 0.8,
                  iso_fraction: float = 0.3, opacity: float = 1.0, occult_radius_re: float = 1.0,
                  glow_power: float = 1.0):
+        self._tex_dtype = np.float32
         self._values = np.zeros((2, 2, 2), np.float32)
         self._vmax = 0.0
         self._origin = np.zeros(3)
@@ -142,9 +143,10 @@ class EmissionVolumeVisual(VolumeVisual):
         self._opacity = float(opacity)
         self._iso_fraction = float(iso_fraction)
         self._mode = mode
-        super().__init__(self._values, clim=(0.0, 1.0), method=mode if mode != "iso" else "mip",
-                         relative_step_size=step_voxels, cmap=volume_colormap(cmap),
-                         interpolation="linear", texture_format="r32f", threshold=iso_fraction)
+        super().__init__(self._values.astype(self._tex_dtype), clim=(0.0, 1.0),
+                         method=mode if mode != "iso" else "mip", relative_step_size=step_voxels,
+                         cmap=volume_colormap(cmap), interpolation="linear", texture_format="r32f",
+                         threshold=iso_fraction)
         self.unfreeze()
         self.shared_program["u_occult_radius"] = float(occult_radius_re)
         self.shared_program["u_opacity"] = self._opacity
@@ -176,7 +178,7 @@ class EmissionVolumeVisual(VolumeVisual):
         self._origin = np.asarray(origin_re, dtype=float).reshape(3)
         self._spacing = np.asarray(spacing_re, dtype=float).reshape(3)
         self._auto_ranges = {}
-        self.set_data(np.ascontiguousarray(norm), clim=(0.0, 1.0))
+        self.set_data(np.ascontiguousarray(norm, dtype=self._tex_dtype), clim=(0.0, 1.0))
         self.shared_program["u_origin_re"] = tuple(float(c) for c in self._origin)
         self.shared_program["u_spacing_re"] = tuple(float(c) for c in self._spacing)
         self._update_log_uniforms()
@@ -434,13 +436,21 @@ class VolumeCompositorVisual(Visual):
         # (canvas.push_fbo would remap the canvas 1:1 onto the texture's pixels instead.)
         was_visible = src._visible   # the private flag: the public setter asks for a redraw
         src._visible = True
+        # The framebuffer being drawn to now (the window's, vispy's render FBO, or one Qt binds
+        # for grabFramebuffer): bound again afterwards, whatever vispy's own stack says.
+        canvas.context.flush_commands()
+        previous = int(gloo.gl.glGetParameter(gloo.gl.GL_FRAMEBUFFER_BINDING))
         self._fbo.activate()
         try:
             canvas.context.set_viewport(0, 0, sw, sh)
             canvas.context.clear(color=(0.0, 0.0, 0.0, 0.0), depth=False)
+            # the clear colour is GL state: vispy's Qt backend clears the window's alpha with
+            # it after the frame, so put the canvas's (opaque) one back
+            canvas.context.set_clear_color(canvas.bgcolor)
             src.draw()  # (not canvas.draw_visual: vispy 0.17 would draw the whole scene)
         finally:
             self._fbo.deactivate()
+            canvas.context.glir.command("FUNC", "glBindFramebuffer", gloo.gl.GL_FRAMEBUFFER, previous)
             src._visible = was_visible
             vp = canvas._vp_stack[-1] if canvas._vp_stack else (0, 0, *canvas.physical_size)
             canvas.context.set_viewport(*vp)
