@@ -214,7 +214,7 @@ def compute_frame(spec: FrameSpec) -> dict[str, Any]:
     from smile_viewer.mission.pointing import default_pointing
     from smile_viewer.mission.response import compute_response
     from smile_viewer.physics.solar_wind import SolarWind
-    from smile_viewer.synth import _build_source
+    from smile_viewer.synth import build_source
 
     t0 = _time.perf_counter()
     inst = load_instrument(spec.instrument)
@@ -223,7 +223,7 @@ def compute_frame(spec: FrameSpec) -> dict[str, Any]:
     pointing = default_pointing(inst, position, time)
     camera = inst.camera(position, pointing.rotation, shape=spec.shape, frame="gse")
     sw = SolarWind.from_dict(spec.solar_wind)
-    source, model_info = _build_source(spec.model, dict(spec.params), sw, time, inst)
+    source, model_info = build_source(spec.model, dict(spec.params), sw, time, inst)
     kw: dict[str, Any] = {"max_distance_re": spec.max_distance_re, "backend": spec.backend}
     if spec.step_re is not None:
         kw.update(method="trapezium", step_re=spec.step_re)
@@ -304,13 +304,13 @@ def _validate(specs: list[FrameSpec]) -> None:
 
     from smile_viewer.mission.instruments import load_instrument
     from smile_viewer.physics.solar_wind import SolarWind
-    from smile_viewer.synth import _build_source
+    from smile_viewer.synth import build_source
 
     if not specs:
         return
     s = specs[0]
     inst = load_instrument(s.instrument)
-    _build_source(s.model, dict(s.params), SolarWind.from_dict(s.solar_wind), Time(s.time, scale="utc"), inst)
+    build_source(s.model, dict(s.params), SolarWind.from_dict(s.solar_wind), Time(s.time, scale="utc"), inst)
 
 
 # ============================================================================ cluster
@@ -503,7 +503,7 @@ def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, m
 
     from smile_viewer.mission.instruments import load_instrument
     from smile_viewer.physics.solar_wind import SolarWind
-    from smile_viewer.synth import _model_name
+    from smile_viewer.synth import resolve_model_name
 
     t_begin = _time.perf_counter()
     out = Path(out_dir).expanduser()
@@ -523,7 +523,7 @@ def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, m
     if inst.name not in ("sxi", "uvi"):
         raise UserInputError(f"batch runs sxi or uvi, not {inst.name!r}")
     sw = solar_wind if solar_wind is not None else SolarWind()
-    model_name = _model_name(argparse.Namespace(model=model), inst)
+    model_name = resolve_model_name(argparse.Namespace(model=model), inst)
     specs = plan_frames(start, stop, cadence, inst.name, windows=windows, model=model_name,
                         params=tuple(sorted((params or {}).items())), solar_wind=sw.to_dict(),
                         shape=None if shape is None else tuple(int(v) for v in shape), step_re=step_re,
@@ -629,19 +629,19 @@ def _int_arg(text, what: str, lo: int) -> int:
 
 def run_batch_command(args: argparse.Namespace) -> int:
     """Carry out ``smile-viewer batch`` (parsed ``args``); returns the exit status."""
-    from smile_viewer.synth import _pixels, _positive, parse_params, parse_solar_wind
+    from smile_viewer.synth import parse_pixels, parse_positive, parse_params, parse_solar_wind
 
-    fps = _positive(args.fps, "--fps")
+    fps = parse_positive(args.fps, "--fps")
     workers = _int_arg(args.workers, "--workers", 1) if args.workers is not None else None
     seed = _int_arg(args.seed, "--seed", 0) if args.seed is not None else None
     report = run_batch(
         args.start, args.stop, args.cadence, args.instrument, args.out, windows=args.windows, movie=args.movie,
         fps=fps, scheduler=args.scheduler, n_workers=workers, processes=not args.threads, progress=args.progress,
         model=args.model, params=parse_params(args.param), solar_wind=parse_solar_wind(args.solar_wind),
-        shape=_pixels(args.pixels) if args.pixels else None,
-        step_re=_positive(args.step, "--step") if args.step is not None else None,
-        max_distance_re=_positive(args.max_distance, "--max-distance"), backend=args.backend,
-        exposure_s=_positive(args.exposure, "--exposure") if args.exposure is not None else None, seed=seed,
+        shape=parse_pixels(args.pixels) if args.pixels else None,
+        step_re=parse_positive(args.step, "--step") if args.step is not None else None,
+        max_distance_re=parse_positive(args.max_distance, "--max-distance"), backend=args.backend,
+        exposure_s=parse_positive(args.exposure, "--exposure") if args.exposure is not None else None, seed=seed,
     )
     if report.removed_temp:
         print(f"removed {len(report.removed_temp)} temporary file(s) left by an interrupted run")

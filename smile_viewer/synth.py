@@ -84,7 +84,7 @@ def _triple(text: str, what: str) -> tuple[float, float, float]:
     return x, y, z
 
 
-def _pixels(text: str) -> tuple[int, int]:
+def parse_pixels(text: str) -> tuple[int, int]:
     """'WxH' → (ny, nx)."""
     try:
         w, h = (int(v) for v in str(text).lower().split("x"))
@@ -95,7 +95,7 @@ def _pixels(text: str) -> tuple[int, int]:
     return h, w
 
 
-def _positive(text: str, what: str) -> float:
+def parse_positive(text: str, what: str) -> float:
     v = _number(text, what)
     if v <= 0:
         raise UserInputError(f"{what} must be > 0, got {text!r}")
@@ -223,7 +223,7 @@ def _load_rays(path: str):
     return rays / norms[..., None]
 
 
-def _model_name(args, inst) -> str:
+def resolve_model_name(args, inst) -> str:
     name = args.model if args.model is not None else ("aurora" if inst.image_units == "R" else "jorgensen")
     key = name.strip()
     low = key.lower()
@@ -236,7 +236,7 @@ def _model_name(args, inst) -> str:
     return low
 
 
-def _build_source(model_name: str, params: dict, sw, time, inst):
+def build_source(model_name: str, params: dict, sw, time, inst):
     """(source, model object or description for the header)."""
     from smile_viewer.compute.types import AnalyticSource, AuroraSource, VolumeSource
     from smile_viewer.physics import emissivity as em
@@ -318,9 +318,9 @@ def run_synth(args: argparse.Namespace) -> int:
 
     # Numbers first: a typo should fail before any work.
     roll = _number(args.roll, "--roll")
-    max_distance = _positive(args.max_distance, "--max-distance")
-    step = _positive(args.step, "--step") if args.step is not None else None
-    exposure = _positive(args.exposure, "--exposure") if args.exposure is not None else None
+    max_distance = parse_positive(args.max_distance, "--max-distance")
+    step = parse_positive(args.step, "--step") if args.step is not None else None
+    exposure = parse_positive(args.exposure, "--exposure") if args.exposure is not None else None
     seed = None
     if args.seed is not None:
         try:
@@ -329,10 +329,10 @@ def run_synth(args: argparse.Namespace) -> int:
             raise UserInputError(f"--seed: {args.seed!r} is not an integer") from None
         if seed < 0:
             raise UserInputError(f"--seed must be >= 0, got {seed}")
-    shape = _pixels(args.pixels) if args.pixels else None
+    shape = parse_pixels(args.pixels) if args.pixels else None
     params = parse_params(args.param)
     sw = parse_solar_wind(args.solar_wind)
-    model_name = _model_name(args, inst)
+    model_name = resolve_model_name(args, inst)
 
     # Where and when.
     if args.time is None and args.position is None:
@@ -382,7 +382,7 @@ def run_synth(args: argparse.Namespace) -> int:
     camera = inst.camera(position, pointing.rotation, shape=shape, frame="gse", rays=rays)
 
     # What it sees.
-    source, model_info = _build_source(model_name, params, sw, time, inst)
+    source, model_info = build_source(model_name, params, sw, time, inst)
     request_kw: dict[str, Any] = {"max_distance_re": max_distance, "backend": args.backend}
     if step is not None:
         request_kw.update(method="trapezium", step_re=step)

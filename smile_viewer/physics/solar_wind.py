@@ -831,7 +831,8 @@ class SolarWindSeries:
         exact = tl == tq
         inside = (tq >= tg[0]) & (tq <= tg[-1])
         span = tr - tl
-        ok = exact | (inside & (span <= max_gap_s))
+        # 1 µs of slack: sample times are float seconds, and a gap of exactly max_gap_s bridges
+        ok = exact | (inside & (span <= max_gap_s + 1e-6))
         with np.errstate(invalid="ignore", divide="ignore"):
             w = np.where(span > 0, (tq - tl) / np.where(span > 0, span, 1.0), 0.0)
         if y.ndim == 2:

@@ -572,3 +572,18 @@ def test_series_never_returns_fill_values(values, q):
     else:
         with pytest.raises(UserInputError):
             s.at(tq)
+
+
+def test_gap_of_exactly_max_gap_is_bridged():
+    """Two samples exactly max_gap_s apart interpolate in between (float time rounding)."""
+    from astropy.time import Time, TimeDelta
+
+    from smile_viewer.physics.solar_wind import SolarWindSeries
+
+    t0 = Time("2026-06-01T00:00:00.123", scale="utc")
+    times = t0 + TimeDelta([0.0, 3600.0, 7200.0], format="sec")
+    series = SolarWindSeries(times, [5.0, 7.0, 9.0], [[-400.0, 0, 0]] * 3, [1e5] * 3,
+                             [[0.0, 0, 1.0]] * 3, max_gap_s=3600.0)
+    mid = series.interpolate(t0 + TimeDelta([1800.0, 5400.0], format="sec"))
+    np.testing.assert_allclose(mid["n_cm3"], [6.0, 8.0])
+    assert mid["valid"].all()
