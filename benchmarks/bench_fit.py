@@ -55,7 +55,6 @@ import sys
 import tempfile
 import time
 
-
 #: Spacecraft position boxes (GSE, R_E): |r| range, x range, |y| limit.
 GEOMETRIES = {
     "apogee": ((18.5, 20.0), (3.0, 9.0), 6.0),
@@ -107,19 +106,29 @@ def simulate_case(k: int, n_cases: int, model: str, directory: str, geometry: st
     return path, truth, n, resp.total_counts
 
 
-def run(model: str, n_cases: int, oversample: int, geometry: str = "apogee", quiet: bool = False) -> dict:
+def run(model: str, n_cases: int, oversample, geometry: str = "apogee", start: str = "default",
+        free=None, quiet: bool = False) -> dict:
     from smile_viewer.analysis.fitting import fit_observation
     from smile_viewer.io.observed import load_observed
 
-    free = ("r_mp", "norm") if model == "jorgensen" else ("p0", "norm")
+    if free is None:
+        free = ("r_mp", "norm") if model == "jorgensen" else ("p0", "norm")
     rows = []
     with tempfile.TemporaryDirectory() as d:
         for k in range(n_cases):
             path, truth, n, total = simulate_case(k, n_cases, model, d, geometry)
             true_r = truth.r_mp if model == "jorgensen" else truth.magnetopause_standoff_re
             obs = load_observed(path)
+            sw = None
+            if start == "perturbed":  # an upstream monitor's density, 20 % off either way
+                import numpy as np
+
+                from smile_viewer.physics.solar_wind import SolarWind
+
+                f = np.random.default_rng(2000 + k).uniform(0.8, 1.2)
+                sw = SolarWind(n_cm3=n * f, v_gse_km_s=(-400.0, 0.0, 0.0))
             t0 = time.perf_counter()
-            res = fit_observation(obs, model, free=free, oversample=oversample, errors="hessian")
+            res = fit_observation(obs, model, free=free, oversample=oversample, errors="hessian", solar_wind=sw)
             dt = time.perf_counter() - t0
             delta = res.subsolar_re - true_r
             pull = delta / res.subsolar_err_re if res.subsolar_err_re > 0 else math.nan
@@ -135,6 +144,9 @@ def run(model: str, n_cases: int, oversample: int, geometry: str = "apogee", qui
         "model": model,
         "cases": n_cases,
         "oversample": oversample,
+        "geometry": geometry,
+        "start": start,
+        "free": list(free),
         "rms_re": math.sqrt(sum(v * v for v in deltas) / len(deltas)),
         "bias_re": statistics.fmean(deltas),
         "std_re": statistics.pstdev(deltas),
@@ -151,7 +163,10 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", choices=("jorgensen", "cmem"), default="jorgensen")
     p.add_argument("--cases", type=int, default=20)
-    p.add_argument("--oversample", type=int, default=2)
+    p.add_argument("--oversample", default="auto", help="rays per bin along each axis (default auto)")
+    p.add_argument("--free", default=None, help="free parameters (default r_mp,norm; cmem p0,norm)")
+    p.add_argument("--start", choices=("default", "perturbed"), default="default",
+                   help="start model: the defaults for n = 5 (default), or for the true n times U(0.8, 1.2)")
     p.add_argument("--geometry", choices=tuple(GEOMETRIES), default="apogee",
                    help="spacecraft positions: near apogee (default) or a wider box")
     p.add_argument("--json", help="also write the figures to this JSON file")
@@ -164,7 +179,11 @@ def main(argv=None) -> int:
     print(f"model {args.model}, {args.cases} simulated 5-minute SXI exposures, n = 5-10 cm^-3, v = 400 km/s")
     print(f"positions: {args.geometry} box |r|, x, |y| = {GEOMETRIES[args.geometry]} R_E (GSE)")
     print("case      n  counts     true      fit   sigma   delta   pull evals      s   C-stat/dof")
-    out = run(args.model, args.cases, args.oversample, args.geometry)
+    oversample = args.oversample if args.oversample == "auto" else int(args.oversample)
+    print(f"start: {args.start}, oversample: {oversample}")
+    free = tuple(args.free.split(",")) if args.free else None
+    print(f"free: {free or 'default'}")
+    out = run(args.model, args.cases, oversample, args.geometry, args.start, free)
     print(f"RMS error {out['rms_re']:.3f} R_E (target 0.2), bias {out['bias_re']:+.3f}, scatter {out['std_re']:.3f}; "
           f"{100 * out['within_1sigma']:.0f} % within 1 sigma")
     print(f"time per fit: mean {out['mean_s']:.2f} s, worst {out['max_s']:.2f} s (target < 10 s); "

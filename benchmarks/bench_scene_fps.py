@@ -21,7 +21,7 @@ What it measures:
   1° so nothing is cached:
 
   * "frame": drawn off-window at ``size`` and read back (``canvas.render``), the volume
-    ray-cast at half resolution (the application's interactive default);
+    ray-cast at 0.4 of the resolution (the application's interactive default);
   * "full-res": the same with the volume at full resolution (what the headless stills use);
   * "no volume": the default layers alone;
   * "window": the same scene in a shown window (Qt; under Xvfb when there is no screen),
@@ -86,8 +86,8 @@ def machine_info(gl: dict) -> str:
     return "\n".join([
         f"platform      {platform.platform()}",
         f"cpu           {cpu_model()}, {os.cpu_count()} logical cores, load average {load}",
-        f"python        {platform.python_version()}, numpy {numpy.__version__}, vispy {vispy.__version__}, "
-        f"smile-viewer {smile_viewer.__version__}",
+        (f"python        {platform.python_version()}, numpy {numpy.__version__}, vispy {vispy.__version__}, "
+         f"smile-viewer {smile_viewer.__version__}"),
         f"OpenGL        {gl.get('renderer', '?')} | {gl.get('version', '?')} | {gl.get('vendor', '?')}",
         f"vispy backend {gl.get('backend', '?')}",
     ])
@@ -168,7 +168,7 @@ def main(argv=None) -> int:
         try:
             canvas.render(alpha=False)
         finally:
-            view.volume_resolution = 0.5
+            view.volume_resolution = 0.4
 
     timed("frame", frame, "  <- target >= 5")
     timed("full-res", full_res)

@@ -9,20 +9,17 @@ uniform float u_ring_spacing;   // R_E between rings at constant X (0: none)
 uniform float u_ring_alpha;     // extra alpha of a ring
 uniform float u_back_factor;    // alpha factor of the inner side (seen from inside the surface)
 
-varying vec3 v_normal;
-varying vec3 v_eye;
-varying vec3 v_position;
+varying float v_facing;
+varying float v_x;
 
 void main() {
-    vec3 n = normalize(v_normal);
-    vec3 e = normalize(v_eye);
-    float c = abs(dot(n, e));                   // 1 facing the viewer, 0 edge-on
+    float c = clamp(v_facing, 0.0, 1.0);
     float rim = pow(1.0 - c, u_rim_power);
     float alpha = mix(u_face_alpha, 1.0, rim);
 
     float ring = 0.0;
     if (u_ring_spacing > 0.0) {
-        float u = v_position.x / u_ring_spacing;
+        float u = v_x / u_ring_spacing;
         float d = abs(fract(u + 0.5) - 0.5);                      // distance to the nearest ring
         float w = max(fwidth(u), 1e-6);
         ring = (1.0 - smoothstep(0.5 * w, 1.5 * w, d)) * (0.35 + 0.65 * c);

@@ -16,7 +16,7 @@ uniform float u_log_offset;     // log10 of the factor from the texture's sums t
 uniform vec2 u_log_range;       // log10 of the values mapped to the ends of the colour map
 uniform float u_opacity;        // layer opacity (multiplies the emitted colour)
 uniform float u_jitter;         // 1: sample at a random point of each step (noise, not bands); 0: midpoints
-uniform float u_glow_power;     // emitted colour × level^power: 0 = the plain colour map (a
+uniform float u_glow_power;     // emitted colour * level^power: 0 = the plain colour map (a
                                 // synthetic image); 1 = faint gas fades out (a glow in 3-D)
 
 //! section: raycasting_setup

@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_render.add_argument("--out", required=True, help="output PNG file")
     p_render.add_argument("--time", default=None, help="scene time, ISO 8601 UTC (default: first apogee of the default orbit)")
     p_render.add_argument("--size", type=_size, default=(1280, 800), help="image size WxH (default 1280x800)")
+    p_render.add_argument("--view", choices=("overview", "sun", "north", "sxi"), default=None,
+                          help="camera: overview, from the Sun, from the north, or through SXI from the "
+                               "spacecraft, with the emission volume on the default scene (default: the "
+                               "session's, else overview)")
+    p_render.add_argument("--session", metavar="FILE", default=None,
+                          help="render this saved session (JSON) instead of the default scene")
 
     from smile_viewer.synth import add_synth_parser
 
@@ -108,14 +114,15 @@ def _add_fit_parser(sub) -> None:
     p.add_argument("--out", required=True, metavar="RESULT.json", help="fit result (JSON)")
     p.add_argument("--fits", metavar="L4.fits", help="also write a level-4-style FITS (fitted image, parameters)")
     p.add_argument("--free", metavar="NAMES", help="free parameters, comma-separated "
-                   "(default r_mp,norm; cmem p0,norm; 'norm' scales all amplitudes together)")
+                   "(default r_mp,norm; cmem p0,norm, or pd_npa,norm; 'norm' scales all amplitudes together)")
     p.add_argument("--param", metavar="NAME=VALUE", action="append", default=[], help="start value (repeatable)")
     p.add_argument("--solar-wind", metavar="n=5,v=400,...", dest="solar_wind", default=None,
                    help="solar wind of the start model (default n=5,v=400)")
     p.add_argument("--instrument", choices=("sxi", "uvi"), default=None, help="override the file's instrument")
     p.add_argument("--bin", metavar="N|auto", default="auto", dest="bin_factor",
                    help="pixels per bin along each axis (default auto: about 0.5 deg)")
-    p.add_argument("--oversample", metavar="N", default="2", help="rays per bin along each axis (default 2)")
+    p.add_argument("--oversample", metavar="N|auto", default="auto",
+                   help="rays per bin along each axis (default auto: 2 for jorgensen, 1 for cmem)")
     p.add_argument("--errors", choices=("hessian", "profile", "none"), default="hessian",
                    help="uncertainties (default hessian)")
     p.add_argument("--max-evals", metavar="N", default="400", dest="max_evals", help="most forward models (default 400)")
@@ -154,7 +161,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from smile_viewer.coords.timeparse import parse_time
 
     time = parse_time(args.time) if args.time else None
-    path = render_scene_png(args.out, size=args.size, time=time)
+    path = render_scene_png(args.out, size=args.size, time=time, view=args.view, session=args.session)
     print(f"wrote {path}")
     return 0
 

@@ -309,16 +309,21 @@ def render_scene_image(size=(1280, 800), time=None, *, camera_preset: str | None
     ``cameras`` (the SXI/UVI cameras at the scene time) and ``errors`` (layers that failed).
     ``camera``: a ``smile_viewer._vispy.scene.CameraSetup`` placing the camera exactly
     (overrides the preset). ``state``: an AppState or a SceneState; ``session``: a session
-    file to load instead; ``view``: a ``--view`` name (overview, sun, north, sxi).
+    file to load instead; ``view``: a ``--view`` name (overview, sun, north, sxi; "sxi" on the
+    default scene also shows the emission volume — the synthetic soft X-ray image).
     """
     from PIL import Image
 
     w, h = _check_size(size)
+    default_scene = state is None and session is None
     app_state, scene_state = _resolve_state(state, session)
     if time is not None:
         scene_state.time = time
     if view is not None:
         camera_preset = camera_preset_for_view(view)
+        if default_scene and camera_preset == "through_sxi":
+            # through SXI the default scene is all but empty: show what SXI sees
+            scene_state.layers.emission_volume = True
     if camera_preset is not None:
         scene_state.camera_preset = camera_preset
     ss = max(1, int(supersample))

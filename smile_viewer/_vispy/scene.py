@@ -165,6 +165,10 @@ class SceneView:
         and downsampling for antialiasing).
     update_policy : "sync" or "async"
         How stale data is rebuilt (see the module docstring).
+    volume_resolution : float
+        Fraction of the framebuffer's resolution the emission volume is ray-cast at (its
+        emission and maximum-intensity modes are smooth; 0.4 keeps software OpenGL
+        interactive). 1 for stills (the headless render uses 1).
     """
 
     #: ``(kind, request, generation)``: build ``request`` (``scene_data.build``) off the GUI
@@ -178,7 +182,7 @@ class SceneView:
     def __init__(self, state, canvas: scene.SceneCanvas | None = None, *, orbit=None,
                  pixel_scale: float = 1.0, size: tuple[int, int] = (1280, 800), app=None,
                  samples: int = 4, show: bool = False, parent=None, update_policy: str = "sync",
-                 volume_resolution: float = 0.5):
+                 volume_resolution: float = 0.4):
         self._app_state, self._state = _as_app_state(state)
         self._pixel_scale = float(pixel_scale)
         if update_policy not in ("sync", "async"):
@@ -384,7 +388,7 @@ class SceneView:
         lay = self._state.layers
         through = isinstance(self._camera_setup, InstrumentViewSetup)
         self.earth.visible = lay.earth
-        self.axes.visible = lay.axes
+        self.axes.visible = lay.axes and not through   # (SXI's law puts the X axis mid-field)
         self.sun.visible = lay.sun
         self.orbit_track.visible = lay.orbit
         self.spacecraft.visible = lay.spacecraft and not through
@@ -592,6 +596,8 @@ class SceneView:
         was_through = isinstance(self._camera_setup, InstrumentViewSetup)
         self._camera_setup = setup
         if setup.fit:
+            if "boundaries" in self._dirty and self.update_policy == "sync":
+                self.flush()  # the magnetopause is part of the framing
             center, scale = self._fit(setup)
         else:
             center, scale = np.asarray(setup.center, float), float(setup.scale_factor)
@@ -682,12 +688,23 @@ class SceneView:
                 tuple(round(float(v), 6) for v in cam.center), round(cam.fov, 6))
 
     def _content_points(self) -> np.ndarray:
-        """Points the framing presets keep in view (R_E, scene frame)."""
+        """Points the framing presets keep in view (R_E, scene frame): the Earth, and of the
+        shown layers the orbit, the axes and the Sun arrow; without the orbit, the
+        magnetopause's dayside instead (the boundaries themselves are larger than any view)."""
+        lay = self._state.layers
         pts = [np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], float)]
-        if self.orbit_track.positions.size:
+        if lay.orbit and self.orbit_track.positions.size:
             pts.append(self.orbit_track.positions)
-        pts.append(np.eye(3) * self.axes.length * 1.15)
-        pts.append(np.array([[self.sun.end + 2.5, 0.0, 0.0]]))
+        if lay.axes:
+            pts.append(np.eye(3) * self.axes.length * 1.15)
+        if lay.sun:
+            pts.append(np.array([[self.sun.end + 2.5, 0.0, 0.0]]))
+        meshes = self.data.get("boundaries")
+        if not lay.orbit and lay.magnetopause and meshes is not None and meshes.magnetopause is not None:
+            r0 = meshes.magnetopause.standoff_re
+            pts.append(np.array([[r0, 0, 0], [0, r0, 0], [0, -r0, 0], [0, 0, r0], [0, 0, -r0]], float))
+        if len(pts) == 1:  # nothing but the Earth: the near magnetosphere
+            pts.append(np.array([[x, y, z] for x in (-12, 12) for y in (-12, 12) for z in (-12, 12)], float))
         return np.vstack(pts)
 
     def _fit(self, setup: CameraSetup, margin: float = 1.08) -> tuple[np.ndarray, float]:

@@ -17,7 +17,8 @@ Forward model (:class:`ForwardModel`), for a parameter set:
    multiple of b are dropped (half at each edge), and a bin is used only if all its pixels
    have data (finite counts and background, inside the field, exposure > 0);
 3. the model's line-of-sight intensity I is rendered (``compute.render``, the ``cpu``
-   backend by default) along ``oversample`` × ``oversample`` rays per bin, at the centres
+   backend by default) along ``oversample`` × ``oversample`` rays per bin ("auto": 2 × 2
+   for Jorgensen, 1 for CMEM, :data:`DEFAULT_OVERSAMPLE`), at the centres
    of the sub-cells (explicit rays from the observation's own pixel directions), and
    averaged: the bin-mean intensity; NaN → 0 and negatives clipped to 0, as
    :func:`~smile_viewer.mission.response.compute_response` does;
@@ -29,17 +30,26 @@ Forward model (:class:`ForwardModel`), for a parameter set:
    else the instrument's model background (sky + particle, as ``compute_response``).
 
 With ``bin_factor=1, oversample=1`` this is exactly the expected-counts map of
-``compute_response`` on the observed grid (tested). Binning to 0.5° makes a forward model
-cost ~5 ms (3,300 rays) instead of ~30 ms (41,000 rays) on two cores; with 2 × 2 rays per
-bin the bias in the fitted subsolar distance is < 0.01 R_E (the noiseless test).
+``compute_response`` on the observed grid (tested). Binning the default SXI grid to 0.5°
+with 2 × 2 rays per bin (6,600 rays) makes a forward model cost ~12 ms instead of ~30 ms
+(41,000 rays) on two cores; the bias this adds to the fitted subsolar distance is below
+0.001 R_E with 2 × 2 rays and 0.004 R_E with one ray per bin (noiseless fits).
 
-Parameters: by their published names (``JORGENSEN_PARAMS``, ``CMEM_PARAMS``); ``free``
-selects those fitted (default: the subsolar magnetopause distance — ``r_mp`` for
-Jorgensen, ``p0`` for CMEM; "r_mp" is accepted for CMEM and means p0 — and the sheath
-amplitude ``A1``); the others stay at the start values (``start``: a model, or the
+Parameters: by their published names (``JORGENSEN_PARAMS``, ``CMEM_PARAMS``) and the
+pseudo-parameter ``norm``, a factor on all the emission amplitudes of the start model
+together (A1, A2, B for Jorgensen; A1, A2 for CMEM, whose B is a shape parameter): the SWCX
+emissivity P = alpha n_H n_sw v_eff scales with the solar wind flux everywhere, so one
+factor is the physical unknown when the shapes are held. For CMEM the Lin et al. (2010)
+input ``pd_npa`` (dynamic pressure) may be freed instead of p0: it moves *and reshapes* the
+magnetopause (cusps included) as the pressure does, which is more robust when the start's
+solar wind is uncertain (bench_fit.py: RMS 0.20 vs 0.23 R_E with a ±20 % density error).
+``free`` selects those fitted
+(default: the subsolar magnetopause distance — ``r_mp`` for Jorgensen, ``p0`` for CMEM;
+"r_mp" is accepted for CMEM and means p0 — and ``norm``; ``norm`` cannot be combined with
+a free amplitude); the others stay at the start values (``start``: a model, or the
 defaults for ``solar_wind``, by default n = 5 cm^-3, v = 400 km/s). While the bow shock is
 not free it moves with the magnetopause (``tie_bow_shock``: r_bs − subsolar r_mp kept at its
-start value). Before the search the free amplitudes (A1, A2, B) are scaled by the best
+start value). Before the search the free amplitudes (or ``norm``) are scaled by the best
 common factor for the start geometry (one render). ``bounds`` defaults in
 :data:`DEFAULT_BOUNDS`.
 
@@ -56,8 +66,9 @@ Uncertainties (``errors``):
   central-difference derivatives of the expected counts (steps 0.1 of :data:`SCALES`) sets
   the steps and is the fallback when the Hessian is not positive definite (said in
   ``notes``);
-- ``"profile"``: as "hessian", plus the ΔC = 1 interval of the main parameter (r_mp / p0)
-  with the other free parameters re-fitted at each point (``profile_interval``);
+- ``"profile"``: as "hessian", plus the ΔC = 1 interval of the main parameter (r_mp / p0,
+  else the first free one) with the other free parameters re-fitted at each point
+  (``profile_interval``); the subsolar error is then the half-width of that interval;
 - ``"none"``.
 
 The subsolar magnetopause distance ``subsolar_re`` is r_mp (Jorgensen) or the CMEM
@@ -96,9 +107,11 @@ from smile_viewer.errors import DataFileError, UserInputError
 __all__ = [
     "AMPLITUDES",
     "BIN_TARGET_DEG",
-    "NORM",
     "DEFAULT_BOUNDS",
     "DEFAULT_FREE",
+    "DEFAULT_OVERSAMPLE",
+    "EXTRA_PARAMS",
+    "NORM",
     "SCALES",
     "FitCancelled",
     "FitProgress",
@@ -111,6 +124,9 @@ __all__ = [
 
 #: Target bin size [deg] of ``bin_factor="auto"``.
 BIN_TARGET_DEG = 0.5
+#: Rays per bin along each axis for ``oversample="auto"``: CMEM's forward model costs ~8x more per
+#: ray (the Lin et al. 2010 surface with its cusps), one ray per 0.5° bin biases r_mp < 0.005 R_E.
+DEFAULT_OVERSAMPLE = {"jorgensen": 2, "cmem": 1}
 #: Free parameters by default: the subsolar magnetopause and the common emission scale.
 DEFAULT_FREE = {"jorgensen": ("r_mp", "norm"), "cmem": ("p0", "norm")}
 #: The pseudo-parameter that multiplies every amplitude of the start model together.
@@ -123,6 +139,7 @@ SCALES = {
     "ay_mp": 0.05, "az_mp": 0.05, "ay_bs": 0.05, "az_bs": 0.05,
     "p1": 0.1, "p2": 0.5, "p3": 0.5, "B_cmem": 0.5,
 }
+_RELATIVE_SCALES = {"pd_npa": 0.2}
 #: Default bounds (lower, upper) of the parameters while fitting.
 DEFAULT_BOUNDS = {
     "r_mp": (5.0, 25.0), "r_bs": (6.0, 40.0), "p0": (0.3, 3.0),
@@ -130,7 +147,7 @@ DEFAULT_BOUNDS = {
     "alpha": (0.0, 10.0), "beta": (-10.0, 10.0),
     "ay_mp": (0.1, 1.5), "az_mp": (0.1, 1.5), "ay_bs": (0.1, 1.5), "az_bs": (0.1, 1.5),
     "p1": (0.2, 5.0), "p2": (0.0, 20.0), "p3": (0.0, 30.0),
-    "norm": (1e-3, 1e3),
+    "norm": (1e-3, 1e3), "pd_npa": (0.05, 50.0),
 }
 _CMEM_B_BOUNDS = (0.0, 50.0)
 _BAD = 1e30
@@ -152,10 +169,15 @@ class FitProgress:
     elapsed_s: float
 
 
+#: Model inputs that may be freed besides the published parameters: CMEM's Lin et al. (2010)
+#: dynamic pressure (moves and reshapes the magnetopause, cusps included, as the pressure does).
+EXTRA_PARAMS = {"jorgensen": (), "cmem": ("pd_npa",)}
+
+
 def _param_names(model_name: str) -> tuple[str, ...]:
     from smile_viewer.physics.emissivity import CMEM_PARAMS, JORGENSEN_PARAMS
 
-    return {"jorgensen": JORGENSEN_PARAMS, "cmem": CMEM_PARAMS}[model_name]
+    return {"jorgensen": JORGENSEN_PARAMS, "cmem": CMEM_PARAMS}[model_name] + EXTRA_PARAMS[model_name]
 
 
 def _model_name(model) -> str:
@@ -305,7 +327,7 @@ class ForwardModel:
         if isinstance(bin_factor, str):
             if bin_factor.strip().lower() != "auto":
                 raise UserInputError(f"bin_factor = {bin_factor!r}: an integer >= 1 or 'auto'")
-            b = max(1, int(round(BIN_TARGET_DEG / (0.5 * (px + py)))))
+            b = max(1, round(BIN_TARGET_DEG / (0.5 * (px + py))))
         else:
             try:
                 b = int(bin_factor)
@@ -538,8 +560,10 @@ def _is_cancelled(cancel) -> bool:
 
 
 def _scale(name: str, value: float, model_name: str) -> float:
-    if name in AMPLITUDES[model_name]:
+    if name in AMPLITUDES[model_name] or name == NORM:
         return 0.2 * abs(value) if value != 0 else 1e-6
+    if name in _RELATIVE_SCALES:
+        return _RELATIVE_SCALES[name] * max(abs(value), 1e-3)
     if model_name == "cmem" and name == "B":
         return SCALES["B_cmem"]
     return SCALES.get(name, 0.1 * max(abs(value), 1e-3))
@@ -587,7 +611,7 @@ def _parse_free(free, model_name: str) -> tuple[tuple[str, ...], list[str]]:
 
 def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind=None,
                     params: Mapping[str, float] | None = None, bounds=None, instrument=None,
-                    bin_factor: int | str = "auto", oversample: int = 2, background=None,
+                    bin_factor: int | str = "auto", oversample: int | str = "auto", background=None,
                     errors: str = "hessian", tie_bow_shock: bool = True, max_evals: int = 400,
                     backend: str = "cpu", progress: Callable[[FitProgress], Any] | None = None,
                     cancel=None, forward: ForwardModel | None = None) -> FitResult:
@@ -606,6 +630,8 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     elif params:
         start = start.replace(**params)
     free, notes = _parse_free(free, model_name)
+    if isinstance(oversample, str) and oversample.strip().lower() == "auto":
+        oversample = DEFAULT_OVERSAMPLE[model_name]
     err_mode = str(errors).strip().lower()
     if err_mode not in ("hessian", "profile", "none"):
         raise UserInputError(f"errors = {errors!r}: expected 'hessian', 'profile' or 'none'")
@@ -625,6 +651,8 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     notes.extend(fwd.notes)
 
     start_params = dict(start.params)
+    for extra in EXTRA_PARAMS[model_name]:
+        start_params[extra] = float(getattr(start, extra))
     start_params[NORM] = 1.0
     start_sub = _subsolar(start)
     bs_offset = start_params["r_bs"] - start_sub
@@ -705,6 +733,9 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     best_vals = to_values(opt.x)
     best_model = build(best_vals)
     best_params = {kk: float(v) for kk, v in best_model.params.items()}
+    for extra in EXTRA_PARAMS[model_name]:
+        if extra in free:
+            best_params[extra] = float(getattr(best_model, extra))
     if NORM in free:
         best_params[NORM] = best_vals[NORM]
     best_c, best_exp = evaluate(best_vals)
@@ -725,18 +756,20 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
         cov, unc = _covariance(evaluate, fwd, build, best_vals, best_c, best_exp, free, scales, bnds, notes)
         if err_mode == "profile":
             state["phase"] = "profile"
-            interval = _profile_interval(evaluate, best_vals, best_c, free, scales, bnds, cov, notes)
+            main = next((n for n in free if n in ("r_mp", "p0")), free[0])
+            interval = _profile_interval(evaluate, best_vals, best_c, free, scales, bnds, cov, notes, main)
             if interval is not None:
                 unc = unc + "+profile"
     errs = {n: float(math.sqrt(cov[i, i])) if np.isfinite(cov[i, i]) and cov[i, i] >= 0 else math.nan
             for i, n in enumerate(free)}
     sub = _subsolar(best_model)
     sub_err = _propagate_subsolar(build, best_vals, free, cov, scales)
-    if interval is not None and free[0] in ("r_mp", "p0"):
-        notes.append(f"profile ΔC = 1 interval of {free[0]}: [{interval[0]:.4g}, {interval[1]:.4g}]")
+    main = next((n for n in free if n in ("r_mp", "p0")), None)
+    if interval is not None and main is not None:
+        notes.append(f"profile ΔC = 1 interval of {main}: [{interval[0]:.4g}, {interval[1]:.4g}]")
         try:
-            lo_sub = _subsolar(build({**best_vals, free[0]: interval[0]}))
-            hi_sub = _subsolar(build({**best_vals, free[0]: interval[1]}))
+            lo_sub = _subsolar(build({**best_vals, main: interval[0]}))
+            hi_sub = _subsolar(build({**best_vals, main: interval[1]}))
             sub_err = 0.5 * abs(hi_sub - lo_sub)
             notes.append("the subsolar error is the half-width of the profile interval")
         except UserInputError:
@@ -748,7 +781,8 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     return FitResult(
         model_name=model_name,
         parameters=best_params,
-        start_parameters={kk: float(v) for kk, v in start_params.items() if kk != NORM or NORM in free},
+        start_parameters={kk: float(v) for kk, v in start_params.items()
+                          if kk in best_params or kk in start.params},
         free=free,
         errors=errs,
         covariance=cov,
@@ -862,15 +896,16 @@ def _covariance(evaluate, fwd, build, best, c0, exp0, free, scales, bnds, notes)
         return cov_f, "fisher"
 
 
-def _profile_interval(evaluate, best, c0, free, scales, bnds, cov, notes):
-    """ΔC = 1 interval of the first free parameter, the others re-fitted at each point."""
+def _profile_interval(evaluate, best, c0, free, scales, bnds, cov, notes, name):
+    """ΔC = 1 interval of parameter ``name``, the other free parameters re-fitted at each point."""
     from scipy.optimize import brentq, minimize
 
-    name = free[0]
-    others = free[1:]
+    i0 = free.index(name)
+    others = tuple(n for n in free if n != name)
     lo_b, hi_b = bnds[name]
     x_best = best[name]
-    sigma = math.sqrt(cov[0, 0]) if np.isfinite(cov[0, 0]) and cov[0, 0] > 0 else scales[0] * 0.2
+    var = cov[i0, i0]
+    sigma = math.sqrt(var) if np.isfinite(var) and var > 0 else scales[i0] * 0.2
     cache: dict[float, float] = {}
 
     def prof(xv: float) -> float:
@@ -918,7 +953,7 @@ def _profile_interval(evaluate, best, c0, free, scales, bnds, cov, notes):
         lo_x, hi_x = (b, a) if direction < 0 else (a, b)
         if prof(lo_x) * prof(hi_x) > 0:
             return None
-        out.append(brentq(prof, lo_x, hi_x, xtol=1e-3 * scales[0]))
+        out.append(brentq(prof, lo_x, hi_x, xtol=1e-3 * scales[i0]))
     return (float(out[0]), float(out[1]))
 
 
@@ -1075,7 +1110,7 @@ def _int_option(text, name: str, lo: int, hi: int) -> int:
 
 def fit_command(observation, *, model: str = "jorgensen", out, fits=None, free=None,
                 params: Mapping[str, float] | None = None, solar_wind=None, instrument=None,
-                bin_factor="auto", oversample="2", errors: str = "hessian", max_evals="400",
+                bin_factor="auto", oversample="auto", errors: str = "hessian", max_evals="400",
                 background=None, record="0", backend: str = "cpu"):
     """``smile-viewer fit``: check the outputs, load, fit, write JSON (and the level-4 FITS).
 
@@ -1094,7 +1129,10 @@ def fit_command(observation, *, model: str = "jorgensen", out, fits=None, free=N
         b: int | str = "auto"
     else:
         b = _int_option(bin_factor, "--bin", 1, 1000)
-    o = _int_option(oversample, "--oversample", 1, 8)
+    if isinstance(oversample, str) and oversample.strip().lower() == "auto":
+        o: int | str = "auto"
+    else:
+        o = _int_option(oversample, "--oversample", 1, 8)
     n_max = _int_option(max_evals, "--max-evals", 5, 100000)
     rec = _int_option(record, "--record", 0, 10**9)
     if errors not in ("hessian", "profile", "none"):

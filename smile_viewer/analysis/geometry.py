@@ -92,8 +92,10 @@ def _radec_to_unit(ra_deg, dec_deg) -> np.ndarray:
 
 
 def _equatorial(wcs) -> bool:
+    """RA/Dec in ICRS or FK5 (J2000) axes: taken as GEI/J2000 directly (FK5–ICRS: ~20 mas)."""
     ctype = [str(c).upper() for c in wcs.wcs.ctype]
-    return ctype[0].startswith("RA") and ctype[1].startswith("DEC")
+    radesys = str(wcs.wcs.radesys or "").strip().upper()
+    return ctype[0].startswith("RA") and ctype[1].startswith("DEC") and radesys in ("", "ICRS", "FK5")
 
 
 def _pixel_grid(obs, x, y):
@@ -190,7 +192,7 @@ def _exact_tan_camera(obs, rays, position, frame, inst, tolerance_rad):
     w.wcs.set()
     ctype = [str(c).upper() for c in w.wcs.ctype]
     if not (_equatorial(w) and ctype[0].endswith("-TAN") and ctype[1].endswith("-TAN")):
-        return None, f"projection {ctype} is not RA---TAN/DEC--TAN"
+        return None, f"projection {ctype} (RADESYS {w.wcs.radesys!r}) is not RA---TAN/DEC--TAN in ICRS/FK5 axes"
     if any(getattr(w, a, None) is not None for a in ("sip", "cpdis1", "cpdis2", "det2im1", "det2im2")):
         return None, "the WCS has distortion terms"
     if w.wcs.lng != 0 or w.wcs.lat != 1:

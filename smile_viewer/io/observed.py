@@ -311,8 +311,7 @@ def _parse_time(value, path: Path, key: str, scale: str = "utc"):
     if value is None:
         raise DataFileError(path, f"header has no {key}")
     s = str(value).strip()
-    if s.endswith("Z"):
-        s = s[:-1]
+    s = s.removesuffix("Z")
     if not s:
         raise DataFileError(path, f"{key} is empty")
     for fmt in ("isot", "fits", "iso", None):
@@ -339,8 +338,8 @@ def _as_2d(data, path: Path, what: str) -> np.ndarray:
 def _celestial_wcs(header, path: Path, notes: list[str]):
     """The 2-D celestial WCS of ``header`` or None; raises DataFileError if it is broken."""
     ctypes = [str(header.get(f"CTYPE{i}", "")).upper() for i in (1, 2)]
-    lon = any(c.startswith(("RA--", "RA-")) or c.startswith("GLON") or c.startswith("ELON") for c in ctypes)
-    lat = any(c.startswith("DEC-") or c.startswith("GLAT") or c.startswith("ELAT") for c in ctypes)
+    lon = any(c.startswith(("RA-", "GLON", "ELON")) for c in ctypes)
+    lat = any(c.startswith(("DEC-", "GLAT", "ELAT")) for c in ctypes)
     if not (lon and lat):
         return None
     from astropy.wcs import WCS, FITSFixedWarning
@@ -352,7 +351,7 @@ def _celestial_wcs(header, path: Path, notes: list[str]):
         for c in caught:
             if issubclass(c.category, FITSFixedWarning):
                 notes.append(f"WCS: {str(c.message).splitlines()[0][:120]}")
-    except Exception as exc:  # astropy raises several kinds for malformed WCS cards
+    except Exception as exc:  # noqa: BLE001 - astropy raises several kinds for malformed WCS cards
         raise DataFileError(path, f"invalid celestial WCS (CTYPE1/2 = {ctypes}): {exc}") from None
     if not w.has_celestial or w.naxis != 2:
         raise DataFileError(path, f"CTYPE1/2 = {ctypes} do not make a 2-D celestial WCS")
@@ -422,7 +421,7 @@ def _read_fits(p: Path, instrument: str | None) -> ObservedImage:
                         hdus_read.append(name)
     except DataFileError:
         raise
-    except Exception as exc:  # astropy: OSError, ValueError, TypeError, VerifyError … on damaged files
+    except Exception as exc:  # noqa: BLE001 - astropy raises many kinds on damaged files
         raise DataFileError(p, f"not a readable FITS file, it may be corrupt ({type(exc).__name__}: {exc})") from None
     for c in caught:
         text = str(c.message)
@@ -432,6 +431,9 @@ def _read_fits(p: Path, instrument: str | None) -> ObservedImage:
 
     _check_maps(maps, image.shape, p)
     wcs = _celestial_wcs(header, p, notes)
+    if wcs is not None and str(header.get("WCSNOTE", "")).strip().lower() == "nominal":
+        notes.append("WCSNOTE = nominal: the WCS describes the nominal pointing of explicit rays only; "
+                     "the pixel directions are approximate")
     team = wcs is None
     pixel_angles = None
     if team:
@@ -544,7 +546,7 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         info = cdf.cdf_info()
         names = list(info.zVariables) + list(info.rVariables)
         gattrs = cdf.globalattsget() or {}
-    except Exception as exc:  # cdflib raises many kinds on damaged files
+    except Exception as exc:  # noqa: BLE001 - cdflib raises many kinds on damaged files
         raise DataFileError(p, f"cannot read the CDF file, it may be corrupt ({type(exc).__name__}: {exc})") from None
     lower = {n.lower(): n for n in names}
 
@@ -562,7 +564,7 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         try:
             values = cdf.varget(name)
             atts = cdf.varattsget(name) or {}
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the reader raises many kinds on damaged data
             raise DataFileError(p, f"cannot read variable {var}, the file may be corrupt "
                                    f"({type(exc).__name__}: {exc})") from None
         if values is None:
@@ -592,7 +594,7 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         t_epoch = Time(np.atleast_1d(dt)[0], scale="utc")
         if not np.isfinite(t_epoch.jd):
             raise ValueError("not finite")
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the reader raises many kinds on damaged data
         raise DataFileError(p, f"{CDF_EPOCH}[{record}] = {epoch[record]!r} is not a valid time ({exc})") from None
     if t_epoch.datetime.year < 1960:
         raise DataFileError(p, f"{CDF_EPOCH}[{record}] is a fill value ({t_epoch.isot})")
@@ -655,9 +657,12 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         v = np.asarray(pick("GCI_POSITION", gpos, n_rec, 1), dtype=float).reshape(-1)
         if v.shape != (3,) or not np.all(np.isfinite(v)):
             raise DataFileError(p, f"GCI_POSITION must be 3 finite numbers per record, got {v!r}")
-        pos = gei_to_gse @ (v / R_E_KM)
-        if np.linalg.norm(pos) <= 1.0:
-            raise DataFileError(p, f"GCI_POSITION {tuple(v)} km lies inside the Earth")
+        if np.any(np.abs(v) >= 1e30):
+            notes.append("GCI_POSITION is a fill value: the spacecraft position comes from the orbit")
+        else:
+            pos = gei_to_gse @ (v / R_E_KM)
+            if np.linalg.norm(pos) <= 1.0:
+                raise DataFileError(p, f"GCI_POSITION {tuple(v)} km lies inside the Earth")
     else:
         notes.append("no GCI_POSITION: the spacecraft position comes from the orbit")
 
@@ -725,7 +730,7 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
                 extras[var] = float(np.ravel(pick(var, raw_v, n_rec, 0))[0])
             except DataFileError:
                 raise
-            except Exception:
+            except Exception:  # noqa: BLE001 - the reader raises many kinds on damaged data
                 notes.append(f"{var} unreadable: ignored")
     prov = {
         "path": str(p.resolve()),
@@ -809,8 +814,8 @@ def load_observed(path, *, instrument: str | None = None, record: int = 0) -> Ob
         raise UserInputError(f"record = {record!r} is not an integer") from None
     with open(p, "rb") as fh:
         head = fh.read(16)
-    if head.startswith(_FITS_MAGIC):
-        return _read_fits(p, instrument)
+    if head.startswith(_FITS_MAGIC) or (head[:2] == b"\x1f\x8b" and ".fit" in p.name.lower()):
+        return _read_fits(p, instrument)  # plain or gzip-compressed FITS (astropy reads both)
     if head[:4] in _CDF_MAGICS:
         return _read_cdf(p, instrument, record)
     if p.suffix.lower() in (".fits", ".fit", ".fts", ".cdf"):

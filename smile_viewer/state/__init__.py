@@ -13,7 +13,7 @@ lets the user change it. Views subscribe with ``model.events.<field>.connect(cal
 """
 
 from smile_viewer.state.app import SCHEMA_VERSION, AppState, SessionError, SessionVersionError
-from smile_viewer.state.instruments import InstrumentState, InstrumentsState, SXIPointing, UVIPointing
+from smile_viewer.state.instruments import InstrumentsState, InstrumentState, SXIPointing, UVIPointing
 from smile_viewer.state.model import (
     BOUNDARY_MODELS,
     EMISSIVITY_MODELS,

@@ -35,13 +35,13 @@ from smile_viewer.errors import UserInputError
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "TOPOLOGY_NAMES",
     "BoundaryMeshes",
     "BoundaryRequest",
     "FieldLineData",
     "FieldLineRequest",
     "FovGeometry",
     "SurfaceMesh",
-    "TOPOLOGY_NAMES",
     "VolumeRequest",
     "boundary_request",
     "build",
@@ -56,8 +56,8 @@ __all__ = [
     "log_range_for_camera",
     "los_intensity_estimate",
     "spacecraft_position_gse",
-    "volume_request",
     "vertex_normals",
+    "volume_request",
 ]
 
 #: Field-line topology classes drawn by the scene (index = the code in ``FieldLineData.topology``).
@@ -315,7 +315,7 @@ def field_line_seeds(latitudes_deg, mlt_h, radius_re: float, tilt_rad: float) ->
     return np.stack([x, y_sm, z], axis=-1).reshape(-1, 3)
 
 
-def _imf_lines(b_gsm, pd_npa: float, extent: float = 22.0):
+def _imf_lines(b_gsm, pd_npa: float, extent: float = 15.0):
     """Straight IMF lines upstream of the Jelínek et al. (2012) bow shock (GSM ≈ GSE here)."""
     from smile_viewer.physics.boundaries import jelinek2012_bow_shock
 
@@ -323,7 +323,7 @@ def _imf_lines(b_gsm, pd_npa: float, extent: float = 22.0):
     b = np.asarray(b_gsm, dtype=float)
     d = b / np.linalg.norm(b)
     x0 = float(bs.standoff_re)
-    anchors = [(x0 + 3.0, y, 0.0) for y in (-9.0, 0.0, 9.0)]
+    anchors = [(min(x0 + 3.0, extent - 0.5), y, 0.0) for y in (-9.0, 0.0, 9.0)]
     s = np.arange(-2.0 * extent, 2.0 * extent + 1e-9, 0.5)
     lines = []
     for a in anchors:

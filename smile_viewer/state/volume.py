@@ -21,7 +21,7 @@ from typing import Literal
 from psygnal import EventedModel
 from pydantic import ConfigDict, Field, field_validator
 
-__all__ = ["EmissionVolumeSettings", "RENDER_MODES", "VOLUME_COLORMAPS"]
+__all__ = ["RENDER_MODES", "VOLUME_COLORMAPS", "EmissionVolumeSettings"]
 
 #: Render modes of the emission volume.
 RENDER_MODES: tuple[str, ...] = ("emission", "mip", "iso")

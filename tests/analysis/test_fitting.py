@@ -56,7 +56,7 @@ TRUTH = START.replace(r_mp=9.6, r_bs=START.r_bs - (START.r_mp - 9.6), A1=START.A
 
 @pytest.fixture(scope="module")
 def noiseless():
-    obs, cam, image, resp = _observation(TRUTH)
+    obs, _cam, _image, _resp = _observation(TRUTH)
     t0 = time.perf_counter()
     res = fit_observation(obs, "jorgensen")
     return obs, res, time.perf_counter() - t0
@@ -64,7 +64,7 @@ def noiseless():
 
 def test_forward_model_at_full_resolution_is_compute_response():
     """bin 1 x 1, one ray per pixel: the forward model is compute_response's expected counts."""
-    obs, cam, image, resp = _observation(TRUTH, shape=(31, 53))
+    obs, _cam, image, resp = _observation(TRUTH, shape=(31, 53))
     fwd = ForwardModel(obs, bin_factor=1, oversample=1)
     assert fwd.shape == (31, 53) and fwd.mask.all()
     exp = fwd.expected(TRUTH)
@@ -77,7 +77,7 @@ def test_forward_model_at_full_resolution_is_compute_response():
 
 
 def test_forward_model_binning():
-    obs, cam, image, resp = _observation(TRUTH)  # 265 x 155 pixels of 0.102 deg
+    obs, _cam, _image, resp = _observation(TRUTH)  # 265 x 155 pixels of 0.102 deg
     fwd = ForwardModel(obs)
     assert fwd.bin_factor == 5 and fwd.shape == (31, 53) and fwd.oversample == 2
     assert fwd.bin_deg[0] == pytest.approx(0.509, abs=1e-3)
@@ -94,7 +94,7 @@ def test_forward_model_binning():
 
 
 def test_noiseless_fit_recovers_r_mp(noiseless):
-    obs, res, seconds = noiseless
+    _obs, res, seconds = noiseless
     assert res.free == ("r_mp", "norm")
     assert abs(res.subsolar_re - TRUTH.r_mp) < 0.05
     assert res.parameters["r_mp"] == res.subsolar_re
@@ -116,9 +116,17 @@ def test_noiseless_cmem_fit():
     truth = truth.replace(r_bs=start.r_bs + (truth.magnetopause_standoff_re - start.magnetopause_standoff_re))
     obs, *_ = _observation(truth, source=AnalyticSource(truth, frame="gsm", time=T))
     res = fit_observation(obs, "cmem", start=start, errors="none")
-    assert res.free == ("p0", "norm")
+    assert res.free == ("p0", "norm") and res.oversample == 1
     assert abs(res.subsolar_re - truth.magnetopause_standoff_re) < 0.05
     assert res.parameters["p0"] == pytest.approx(1.06, abs=0.01)
+    # the Lin et al. (2010) pressure as the boundary parameter: a truth made at 2.5 nPa
+    truth2 = start.replace(pd_npa=2.5, A1=start.A1 * 1.3, A2=start.A2 * 1.3)
+    truth2 = truth2.replace(r_bs=start.r_bs + (truth2.magnetopause_standoff_re - start.magnetopause_standoff_re))
+    obs2, *_ = _observation(truth2, source=AnalyticSource(truth2, frame="gsm", time=T))
+    res2 = fit_observation(obs2, "cmem", start=start, free="pd_npa,norm", errors="none")
+    assert res2.parameters["pd_npa"] == pytest.approx(2.5, rel=0.03)
+    assert res2.start_parameters["pd_npa"] == pytest.approx(start.pd_npa)
+    assert abs(res2.subsolar_re - truth2.magnetopause_standoff_re) < 0.05
 
 
 def test_noisy_fit_error_is_sensible():
@@ -253,7 +261,7 @@ def test_fit_errors(tmp_path):
 
 def test_model_background_and_notes():
     """Without BKGMAP or EXPOS the instrument's model background and exposure are used, and said."""
-    obs, cam, image, resp = _observation(TRUTH, shape=(31, 53))
+    obs, _cam, _image, resp = _observation(TRUTH, shape=(31, 53))
     bare = observed_from_arrays(obs.image, wcs=obs.wcs, time_start=T, position_re=POS, instrument="sxi",
                                 maps={"CTSMAP": resp.expected})
     fwd = ForwardModel(bare, bin_factor=1, oversample=1)

@@ -116,7 +116,7 @@ def test_mirrored_wcs_gives_explicit_rays_and_a_flipped_image(tmp_path):
     """A conventional sky image (RA increasing to the left) is a mirror of the camera:
     explicit rays, and the render is the original picture flipped left-right."""
     shape = (16, 26)
-    ny, nx = shape
+    _ny, _nx = shape
 
     def flip(h):
         # column i of the new image is column nx-1-i of the camera's

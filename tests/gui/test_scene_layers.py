@@ -227,3 +227,83 @@ def test_async_policy_requests_and_drops_stale_results(scene_view):
         view.update_policy = "sync"
         view.data_requested.disconnect()
         view.app_state.model.solar_wind.n_cm3 = 5.0
+
+
+def test_half_resolution_volume_matches_full_resolution_and_keeps_the_scene(sv):
+    """The interactive compositor (volume ray-cast at half resolution, upsampled, added) gives
+    the full-resolution picture, and the rest of the scene survives it frame after frame."""
+    sv.state.layers.emission_volume = True
+    sv.state.camera_preset = "overview"
+    try:
+        sv.volume_resolution = 1.0
+        full = _render(sv)
+        sv.volume_resolution = 0.5
+        assert sv.volume_compositor.visible and not sv.emission_volume.visible
+        half = [_render(sv) for _ in range(3)]
+        for img in half:
+            assert np.abs(img - full).mean() < 4.0
+            assert np.corrcoef(img.ravel(), full.ravel())[0, 1] > 0.98
+        earth = sv.project([[0, 0, 0]])[0]
+        assert _diff_at(half[0], half[2], earth) == 0          # the Earth still drawn (depth ok)
+        assert _diff_at(full, half[2], earth, r=1) < 20
+        sv.app_state.volume.render_mode = "iso"                 # depth-tested: drawn in the scene
+        _render(sv)
+        assert sv.emission_volume.visible and not sv.volume_compositor.visible
+    finally:
+        sv.app_state.volume.render_mode = "emission"
+        sv.volume_resolution = 0.4
+
+
+# -- the command line ------------------------------------------------------------------------
+def test_cli_render_view_and_session(tmp_path):
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    from smile_viewer.state import AppState
+
+    app = AppState()
+    app.scene.time = T0
+    app.scene.layers.emission_volume = True
+    app.scene.layers.labels = False
+    app.volume.shape = (48, 48, 48)
+    session = app.save(tmp_path / "s.json")
+    out = tmp_path / "sxi.png"
+    res = subprocess.run([sys.executable, "-m", "smile_viewer", "render", "--out", str(out), "--size", "346x200",
+                          "--view", "sxi", "--session", str(session)], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    with Image.open(out) as im:
+        img = np.asarray(im.convert("RGB")).astype(int)
+    assert im.size == (346, 200)
+    # through SXI the emission fills the field: bright, structured, no background left
+    assert img.mean() > 60 and img.std() > 10 and (np.abs(img - [4, 5, 11]).max(axis=2) > 20).mean() > 0.9
+    # a bad or newer session: exit status 2, a one-line message, no picture
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema_version": 99}')
+    res = subprocess.run([sys.executable, "-m", "smile_viewer", "render", "--out", str(tmp_path / "x.png"),
+                          "--session", str(bad)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2 and "newer smile-viewer" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_a_loaded_session_is_followed_in_place(sv):
+    """AppState.update_from (opening a session) changes the view through the same bindings."""
+    from smile_viewer.state import AppState
+
+    other = AppState.from_json(sv.app_state.to_json())
+    other.scene.layers.bow_shock = False
+    other.scene.layers.magnetopause = True
+    other.scene.styles.magnetopause.opacity = 0.2
+    other.model.models.boundary_model = "jelinek2012"
+    other.instruments.sxi.pointing.roll_deg = 45.0
+    before_rot = sv.cameras["sxi"].rotation.copy()
+    saved = sv.app_state.to_json()
+    try:
+        sv.app_state.update_from(other)
+        _render(sv)
+        assert sv.bow_shock.visible is False and sv.magnetopause.opacity == pytest.approx(0.2)
+        assert "Jel" in sv.data["boundaries"].magnetopause.name
+        assert not np.allclose(sv.cameras["sxi"].rotation, before_rot)
+    finally:
+        sv.app_state.update_from(AppState.from_json(saved))

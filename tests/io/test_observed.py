@@ -80,7 +80,7 @@ def _team_product(path, shape=(27, 16), with_bkgmap=True):
 
 def test_sxi_product_with_wcs(tmp_path):
     path = tmp_path / "sxi.fits"
-    cam, image, resp, pt = _sxi_product(path)
+    _cam, image, resp, pt = _sxi_product(path)
     obs = load_observed(path)
     assert obs.format == "fits-wcs" and obs.geometry_kind == "wcs"
     assert obs.instrument == "sxi" and obs.units == "keV cm^-2 s^-1 sr^-1"
@@ -137,7 +137,7 @@ def test_generic_celestial_fits_without_positions(tmp_path):
 
 def test_team_level3_layout(tmp_path):
     path = tmp_path / "SMILE_SXI_L3_SCIM15-SCI-CXF_20260317T0240-20260317T0245_V01_1x1.fits"
-    cts, bkg, parts, cxfov = _team_product(path)
+    cts, bkg, _parts, cxfov = _team_product(path)
     obs = load_observed(path)
     assert obs.format == "sxi-l3" and obs.geometry_kind == "sxi_angles" and obs.wcs is None
     assert obs.instrument == "sxi" and obs.units == "count"
@@ -415,3 +415,27 @@ def test_argument_errors(tmp_path):
         load_observed(path, instrument="hxi")
     with pytest.raises(UserInputError, match="record"):
         load_observed(path, record="first")
+
+
+def test_uvi_cdf_geometry_matches_the_camera(tmp_path):
+    """The WCS built from GCI_LOOK_DIR, GCI_COL_DIR and PIXEL_SCALE_DEG reproduces the camera's rays."""
+    from smile_viewer.analysis.geometry import match_geometry
+
+    path = tmp_path / "g.cdf"
+    cam, _ = _write_uvi_cdf(path, shape=(30, 30), records=1)
+    g = match_geometry(load_observed(path))
+    assert g.exact and g.camera.circular and g.position_source == "cdf"
+    a, b = g.camera.ray_directions(), cam.ray_directions()
+    ang = np.arctan2(np.linalg.norm(np.cross(a, b), axis=-1), np.sum(a * b, axis=-1))
+    assert ang.max() < 1e-9
+
+
+def test_gzip_fits(tmp_path):
+    import gzip
+
+    path = tmp_path / "p.fits"
+    _sxi_product(path, shape=(6, 8))
+    gz = tmp_path / "p.fits.gz"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    obs = load_observed(gz)
+    assert obs.shape == (6, 8) and "CTSMAP" in obs.maps

@@ -162,7 +162,7 @@ def test_json_round_trip(app, tmp_path):
     _change_everything(app)
     text = app.to_json()
     data = json.loads(text)
-    assert data["schema_version"] == SCHEMA_VERSION and list(data)[0] == "schema_version"
+    assert data["schema_version"] == SCHEMA_VERSION and next(iter(data)) == "schema_version"
     again = AppState.from_json(text)
     assert again.to_json() == text
     path = app.save(tmp_path / "session.json")

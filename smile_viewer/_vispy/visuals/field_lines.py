@@ -14,7 +14,7 @@ from vispy import scene
 
 from smile_viewer._vispy.visuals.lines import ThickLine
 
-__all__ = ["FieldLines", "TOPOLOGY_COLORS", "TOPOLOGY_LABELS", "segments_from_lines"]
+__all__ = ["TOPOLOGY_COLORS", "TOPOLOGY_LABELS", "FieldLines", "segments_from_lines"]
 
 #: Colour of each topology class (index = code), readable on the dark background and apart
 #: from the axes (red/green/blue), the Sun (yellow) and the orbit (light cyan).
