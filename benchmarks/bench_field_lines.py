@@ -26,24 +26,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:  # imported rather than run as ``python benchmarks/<script>.py``
+    sys.path.insert(0, _HERE)
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        cpu = platform.processor() or cpu
-    return f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} logical cores, Python {platform.python_version()}"
+from _machine import machine_summary
 
 
 def seeds_sm_equator(tilt: float):
@@ -69,7 +61,6 @@ def best_of(fn, repeat=3):
 
 
 def child() -> None:
-    import numba
     import numpy as np
 
     t0 = time.perf_counter()
@@ -98,8 +89,7 @@ def child() -> None:
     fm.b_gsm(pts[:10])
     t_eval, _ = best_of(lambda: fm.b_gsm(pts))
 
-    print(f"machine: {machine()}; numba {numba.__version__} with {numba.get_num_threads()} threads")
-    print(f"cache dir: {os.environ.get('NUMBA_CACHE_DIR', '(default, __pycache__)')}")
+    print(machine_summary({"numba cache": os.environ.get("NUMBA_CACHE_DIR", "(default, __pycache__)")}))
     print(f"import smile_viewer.physics.field: {t_import:.2f} s")
     print(f"first trace call (compile or cache load + run): {t_first:.2f} s")
     print(f"1000 lines T89+IGRF: {t_t89:.3f} s, {len(fl.points)} points, {fl.counts()}")

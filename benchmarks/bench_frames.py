@@ -21,7 +21,6 @@ only times scattered over decades come near the 2 s budget.
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import time
 import warnings
@@ -34,19 +33,14 @@ from astropy.time import Time
 
 from smile_viewer.coords import transform
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:  # imported rather than run as ``python benchmarks/<script>.py``
+    sys.path.insert(0, _HERE)
+
+from _machine import machine_summary
+
 N = 100_000
 PAIRS = [("gsm", "gse"), ("gei", "gsm"), ("geo", "sm")]
-
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _best_of(fn, *args, repeat: int = 3) -> float:
@@ -60,10 +54,7 @@ def _best_of(fn, *args, repeat: int = 3) -> float:
 
 def main() -> None:
     warnings.simplefilter("ignore")  # "dubious year" beyond the leap-second table
-    print(f"platform : {platform.platform()}")
-    print(f"cpu      : {_cpu_model()}, {os.cpu_count()} cores")
-    print(f"python   : {sys.version.split()[0]}  numpy {np.__version__}  pyerfa {erfa.__version__}"
-          f"  astropy {astropy.__version__}")
+    print(machine_summary({"pyerfa": erfa.__version__, "astropy": astropy.__version__}))
     rng = np.random.default_rng(0)
     xyz = rng.normal(size=(N, 3)) * 10.0
     start = Time("2026-05-01", scale="utc")

@@ -21,31 +21,16 @@ Everything is single-threaded numpy; the GSE case is dominated by the frame rota
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import time
 
 import numpy as np
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:  # imported rather than run as ``python benchmarks/<script>.py``
+    sys.path.insert(0, _HERE)
 
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        usable = os.cpu_count()
-    return (
-        f"{platform.platform()} | {cpu} | {os.cpu_count()} logical cores ({usable} usable) | "
-        f"Python {platform.python_version()} | numpy {np.__version__}"
-    )
+from _machine import machine_summary
 
 
 def best_of(fn, repeat: int = 3) -> float:
@@ -66,7 +51,7 @@ def main(n: int = 1_000_000) -> None:
     from smile_viewer.mission.orbit import default_orbit
     from smile_viewer.mission.tle import TLEOrbit, format_tle
 
-    print(machine())
+    print(machine_summary())
     orbit = default_orbit()
     times = orbit.epoch + TimeDelta(np.arange(n) * 60.0, format="sec")
     m = np.random.default_rng(0).uniform(-np.pi, np.pi, n)

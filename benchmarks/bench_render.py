@@ -38,22 +38,16 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:  # imported rather than run as ``python benchmarks/<script>.py``
+    sys.path.insert(0, _HERE)
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+from _machine import machine_summary
 
 
 def sxi_camera(shape=(155, 265), position=(6.0, -6.0, 18.0)):
@@ -112,7 +106,6 @@ def main(argv: list[str] | None = None) -> int:
     repeat = 3 if args.quick else max(1, args.repeat)
     n_vol = 128 if args.quick else 256
 
-    import numba
     import numpy as np
 
     from smile_viewer.compute import AnalyticSource, RenderRequest, VolumeSource, available_backends, render
@@ -120,20 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     from smile_viewer.physics.solar_wind import SolarWind
     from smile_viewer.physics.volume import sample_model
 
-    try:
-        affinity = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        affinity = os.cpu_count()
     print("== bench_render: synthetic SXI images (compute.render)")
     print(f"date      {time.strftime('%Y-%m-%d %H:%M %Z')}")
-    print(f"machine   {platform.platform()}; CPU {cpu_model()!r}; {os.cpu_count()} logical cores "
-          f"({affinity} usable); numba {numba.__version__} with {numba.get_num_threads()} threads "
-          f"({numba.config.THREADING_LAYER} layer); numpy {np.__version__}; Python {sys.version.split()[0]}")
-    try:
-        print(f"load avg  {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} "
-              "(other processes share these cores)")
-    except OSError:
-        pass
+    print(machine_summary())
     avail = available_backends()
     for name, (ok, detail) in avail.items():
         print(f"backend   {name:6s} {'available' if ok else 'NOT available'}: {detail}")

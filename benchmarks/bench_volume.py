@@ -37,22 +37,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:  # imported rather than run as ``python benchmarks/<script>.py``
+    sys.path.insert(0, _HERE)
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+from _machine import machine_summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,26 +62,13 @@ def main(argv: list[str] | None = None) -> int:
         # Must happen before numba is imported, so that the compile time is a real compile.
         os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="smile-bench-numba-")
 
-    import numba
     import numpy as np
 
     from smile_viewer.physics import emissivity as E
     from smile_viewer.physics.solar_wind import SolarWind
     from smile_viewer.physics.volume import sample_model
 
-    try:
-        affinity = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        affinity = os.cpu_count()
-    print("machine")
-    print(f"  platform      {platform.platform()}  ({platform.machine()})")
-    print(f"  python        {sys.version.split()[0]}  numba {numba.__version__}  numpy {np.__version__}")
-    print(f"  cpu           {cpu_model()}")
-    threads = numba.get_num_threads()
-    print(f"  cores         {os.cpu_count()} logical, {affinity} usable; numba threads {threads}")
-    if hasattr(os, "getloadavg"):
-        print("  load average  " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
-    print(f"  numba cache   {'on-disk (warm)' if args.warm_cache else 'fresh (cold compile)'}")
+    print(machine_summary({"numba cache": "on-disk (warm)" if args.warm_cache else "fresh (cold compile)"}))
 
     sw = SolarWind.from_speed(n_cm3=5.0, v_km_s=400.0, bz_nt=0.0)
     models = [E.jorgensen_defaults(sw), E.cmem_defaults(sw), E.exosphere_model(sw)]

@@ -24,28 +24,16 @@ astropy 8.0.2; two runs):
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import time
 
 import numpy as np
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:  # imported rather than run as ``python benchmarks/<script>.py``
+    sys.path.insert(0, _HERE)
 
-def machine() -> str:
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count()
-    return f"{platform.system()} {platform.machine()}, {cpu or 'unknown CPU'}, {cores} cores available"
+from _machine import machine_summary
 
 
 def best_of(fn, repeat):
@@ -65,8 +53,7 @@ def main(days: float = 365.0, step_s: float = 60.0, repeat: int = 3) -> None:
     from smile_viewer.analysis.windows import compute_windows, find_windows
     from smile_viewer.coords.timeparse import time_grid
 
-    print(f"machine: {machine()}")
-    print(f"Python {platform.python_version()}, numpy {np.__version__}, astropy {astropy.__version__}")
+    print(machine_summary({"astropy": astropy.__version__}))
     prof = load_profile()
     start = Time("2026-06-01T00:00:00", scale="utc")
     stop = start + (days * 86400.0 - step_s) * astropy.units.s

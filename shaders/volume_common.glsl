@@ -15,6 +15,7 @@ uniform float u_occult_radius;  // rays stop at this geocentric distance (1 R_E:
 uniform float u_log_offset;     // log10 of the factor from the texture's sums to physical units
 uniform vec2 u_log_range;       // log10 of the values mapped to the ends of the colour map
 uniform float u_opacity;        // layer opacity (multiplies the emitted colour)
+uniform float u_iso_level;      // colour-map level of the isosurface
 uniform float u_jitter;         // 1: sample at a random point of each step (noise, not bands); 0: midpoints
 uniform float u_glow_power;     // emitted colour * level^power: 0 = the plain colour map (a
                                 // synthetic image); 1 = faint gas fades out (a glow in 3-D)

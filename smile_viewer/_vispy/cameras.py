@@ -1,7 +1,7 @@
 """A vispy camera that is an imager: placed at the spacecraft, looking along the boresight,
 with the instrument's field of view and roll.
 
-``InstrumentCamera.set_camera(camera)`` takes a :class:`smile_viewer.compute.camera.Camera`
+``InstrumentCamera.set_camera(camera)`` takes a :class:`smile_viewer.mission.camera.Camera`
 (position, rotation with columns camera x, camera y, boresight in the scene frame, full field
 of view along x and y) and sets the view and a gnomonic perspective projection to match:
 
@@ -63,7 +63,7 @@ class InstrumentCamera(PerspectiveCamera):
         self.view_changed()
 
     def set_camera(self, camera) -> None:
-        """Match a ``compute.camera.Camera`` (its position, rotation and field of view)."""
+        """Match a ``mission.camera.Camera`` (its position, rotation and field of view)."""
         self.set_pose(camera.position_re, camera.rotation, camera.fov_deg)
 
     def set_pose(self, position_re, rotation, fov_deg=None) -> None:

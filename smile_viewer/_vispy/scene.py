@@ -209,13 +209,18 @@ class SceneView:
 
         ps = self._pixel_scale
         root = self.view.scene
+        # one font cache for every text of the view (vispy gives each text its own otherwise,
+        # and renders every glyph again: over a second of the first frame on a CPU)
+        from vispy.visuals.text.text import FontManager
+
+        self.fonts = FontManager(method="cpu")
         self.earth = Earth(day_night=self._state.day_night, parent=root)
         self.earth.order = -10  # opaque first
-        self.axes = FrameAxes(self._state.frame, length=8.0, pixel_scale=ps, parent=root)
-        self.sun = SunArrow(start=11.0, end=17.0, pixel_scale=ps, parent=root)
+        self.axes = FrameAxes(self._state.frame, length=8.0, pixel_scale=ps, parent=root, font_manager=self.fonts)
+        self.sun = SunArrow(start=11.0, end=17.0, pixel_scale=ps, parent=root, font_manager=self.fonts)
         self.field_lines = FieldLines(pixel_scale=ps, parent=root)
         self.orbit_track = OrbitTrack(pixel_scale=ps, parent=root)
-        self.spacecraft = SpacecraftMarker("SMILE", pixel_scale=ps, parent=root)
+        self.spacecraft = SpacecraftMarker("SMILE", pixel_scale=ps, parent=root, font_manager=self.fonts)
         self.emission_volume = EmissionVolume(parent=root)
         self.emission_volume.order = 4
         # draws the (additive) volume at a fraction of the resolution: llvmpipe frame rates
@@ -819,14 +824,15 @@ class SceneView:
         self.hud = scene.Node(parent=canvas.scene, name="hud")
         self.hud_title = scene.visuals.Text(
             "", color=HUD_COLOR, font_size=13 * ps, bold=True, anchor_x="left", anchor_y="bottom",
-            parent=self.hud,
+            parent=self.hud, font_manager=self.fonts,
         )
         self.hud_time = scene.visuals.Text(
             "", color=HUD_COLOR, font_size=11 * ps, anchor_x="left", anchor_y="bottom", parent=self.hud,
+            font_manager=self.fonts,
         )
         self.hud_credit = scene.visuals.Text(
             EARTH_CREDIT, color=HUD_DIM, font_size=8 * ps, anchor_x="left", anchor_y="bottom",
-            parent=self.hud,
+            parent=self.hud, font_manager=self.fonts,
         )
         self.legend = scene.Node(parent=self.hud, name="legend")
         self.legend_panel = scene.visuals.Rectangle(center=(0, 0), width=10, height=10,
@@ -834,7 +840,7 @@ class SceneView:
         self.legend_panel.order = -1
         self.legend_items: list = []
         self.colorbar = HudColorBar(self.emission_volume.cmap_name, font_size=8.5 * ps, color=HUD_COLOR,
-                                    parent=self.hud)
+                                    parent=self.hud, font_manager=self.fonts)
         self.colorbar.visible = False
 
     def _legend_entries(self) -> list[tuple[str, tuple]]:
@@ -875,7 +881,8 @@ class SceneView:
         ps = self._pixel_scale
         while len(self.legend_items) < len(entries):
             self.legend_items.append(scene.visuals.Text(
-                "", color=HUD_COLOR, font_size=9.5 * ps, anchor_x="right", anchor_y="bottom", parent=self.legend))
+                "", color=HUD_COLOR, font_size=9.5 * ps, anchor_x="right", anchor_y="bottom", parent=self.legend,
+                font_manager=self.fonts))
         for i, item in enumerate(self.legend_items):
             if i < len(entries):
                 text, color = entries[i]

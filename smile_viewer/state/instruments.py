@@ -12,7 +12,7 @@
 
 :func:`instrument_pointing` and :func:`instrument_camera` turn a state, a spacecraft position
 and a time into a :class:`~smile_viewer.mission.pointing.Pointing` and a
-:class:`~smile_viewer.compute.camera.Camera` — plain functions, safe in a worker.
+:class:`~smile_viewer.mission.camera.Camera` — plain functions, safe in a worker.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def instrument_pointing(settings: InstrumentState, position_gse_re, time=None):
 
 def instrument_camera(settings: InstrumentState, position_gse_re, time=None, *, frame: str = "gse",
                       shape: tuple[int, int] | None = None):
-    """The :class:`~smile_viewer.compute.camera.Camera` of ``settings`` at ``position_gse_re``
+    """The :class:`~smile_viewer.mission.camera.Camera` of ``settings`` at ``position_gse_re``
     (GSE, R_E) and ``time``, in ``frame`` ("gse" or "gsm"; GSM needs the time), with the
     state's pixel grid unless ``shape`` (ny, nx) is given."""
     from smile_viewer.mission.instruments import load_instrument

@@ -9,13 +9,16 @@ the view (``SceneView.apply_data``). Requests compare equal when they would buil
 data, so a view skips work that would change nothing. Each ``build_*`` also accepts an
 :class:`~smile_viewer.state.app.AppState` directly (it makes the request itself).
 
-Frames: boundary meshes and field lines are returned in GSM (Shue and Jelínek surfaces are
-symmetric about X and so the same in GSE); the emission volume in its own ``frame``. The
-view places each with the rotation to the scene frame at the scene time.
+Frames: each result says its frame. Field lines are in GSM; the Lin et al. (2010)
+magnetopause is in GSM; Shue and Jelínek surfaces are symmetric about X and so the same in GSE
+and GSM (frame "any"), or in GSE when aberrated; the emission volume is in its own ``frame``.
+The view places each with the rotation to the scene frame at the scene time.
 
 Also here: :func:`effective_solar_wind` (the manual inputs, or an OMNI file at the scene
 time), :func:`field_line_seeds`, :func:`fov_geometry` (SXI's pyramid and UVI's cone) and
-:func:`instrument_view` (the camera of an imager at the scene time).
+:func:`instrument_view` (the camera of an imager at the scene time), and
+:func:`los_intensity_estimate` / :func:`log_range_for_camera` (a quick line-of-sight estimate
+through a volume along a few hundred of a camera's rays: colour ranges).
 """
 
 from __future__ import annotations
@@ -540,7 +543,7 @@ class FovGeometry:
 
 
 def fov_geometry(camera, length_re: float, *, n_circle: int = 64) -> FovGeometry:
-    """The field-of-view solid of ``camera`` (a ``compute.camera.Camera``), ``length_re`` long
+    """The field-of-view solid of ``camera`` (a ``mission.camera.Camera``), ``length_re`` long
     along the boresight: a rectangular pyramid true to the field and roll (the far face is
     the tangent plane at ``length_re``), or a cone for a circular field."""
     apex = np.asarray(camera.position_re, dtype=float)

@@ -46,7 +46,7 @@ class _ArrowSet(scene.Node):
 
     def __init__(self, starts, ends, colors, labels, *, head_length, head_radius,
                  width: float, font_size: float, label_offset: float, pixel_scale: float = 1.0,
-                 parent=None, name=None):
+                 parent=None, name=None, font_manager=None):
         super().__init__(parent=parent, name=name)
         starts = np.asarray(starts, float)
         ends = np.asarray(ends, float)
@@ -88,7 +88,7 @@ class _ArrowSet(scene.Node):
                 continue
             t = scene.visuals.Text(
                 text=text, pos=end + d * label_offset, color=c, font_size=font_size * pixel_scale,
-                bold=True, anchor_x="center", anchor_y="center", parent=self,
+                bold=True, anchor_x="center", anchor_y="center", parent=self, font_manager=font_manager,
             )
             self.labels.append(t)
 
@@ -116,7 +116,8 @@ class _ArrowSet(scene.Node):
 class FrameAxes(_ArrowSet):
     """X, Y, Z axes of the scene frame from the origin, ``length`` R_E long, labelled."""
 
-    def __init__(self, frame: str = "gse", length: float = 8.0, pixel_scale: float = 1.0, parent=None):
+    def __init__(self, frame: str = "gse", length: float = 8.0, pixel_scale: float = 1.0, parent=None,
+                 font_manager=None):
         self.frame = frame.lower()
         self.length = float(length)
         eye = np.eye(3)
@@ -126,7 +127,7 @@ class FrameAxes(_ArrowSet):
             labels=self._labels(self.frame),
             head_length=0.09 * self.length, head_radius=0.028 * self.length,
             width=2.0, font_size=11.0, label_offset=0.1 * self.length,
-            pixel_scale=pixel_scale, parent=parent, name="axes",
+            pixel_scale=pixel_scale, parent=parent, name="axes", font_manager=font_manager,
         )
 
     @staticmethod
@@ -143,11 +144,12 @@ class FrameAxes(_ArrowSet):
 class SunArrow(_ArrowSet):
     """An arrow along +X (towards the Sun in GSE and GSM) from ``start`` to ``end`` R_E."""
 
-    def __init__(self, start: float = 11.0, end: float = 17.0, pixel_scale: float = 1.0, parent=None):
+    def __init__(self, start: float = 11.0, end: float = 17.0, pixel_scale: float = 1.0, parent=None,
+                 font_manager=None):
         self.start = float(start)
         self.end = float(end)
         super().__init__(
             starts=[[self.start, 0.0, 0.0]], ends=[[self.end, 0.0, 0.0]], colors=[SUN_COLOR],
             labels=["to Sun"], head_length=1.0, head_radius=0.36, width=4.0, font_size=12.0,
-            label_offset=1.6, pixel_scale=pixel_scale, parent=parent, name="sun",
+            label_offset=1.6, pixel_scale=pixel_scale, parent=parent, name="sun", font_manager=font_manager,
         )

@@ -68,7 +68,7 @@ class OrbitTrack(scene.Node):
 class SpacecraftMarker(scene.Node):
     """A bright disc at the spacecraft's position with its name beside it."""
 
-    def __init__(self, name: str = "SMILE", pixel_scale: float = 1.0, parent=None):
+    def __init__(self, name: str = "SMILE", pixel_scale: float = 1.0, parent=None, font_manager=None):
         super().__init__(parent=parent, name="spacecraft")
         self.order = 10  # after the track it sits on
         self._pixel_scale = pixel_scale
@@ -77,7 +77,7 @@ class SpacecraftMarker(scene.Node):
         self.marker.set_gl_state("translucent", depth_test=True)
         self.label = scene.visuals.Text(
             text="   " + name, color=(1.0, 0.80, 0.55, 1.0), font_size=12 * pixel_scale, bold=True,
-            anchor_x="left", anchor_y="bottom", parent=self,
+            anchor_x="left", anchor_y="bottom", parent=self, font_manager=font_manager,
         )
         self.set_position(self.position)
 

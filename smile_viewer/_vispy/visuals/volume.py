@@ -9,7 +9,8 @@ values (nz, ny, nx), node (i, j, k) at ``origin + (i dx, j dy, k dz)`` R_E) in t
   imager makes from the camera's position (``shaders/volume_emission.frag``);
 - ``"mip"`` — the largest emissivity along the ray, logarithmic colour map
   (``shaders/volume_mip.frag``);
-- ``"iso"`` — an isosurface at a fraction of the largest emissivity (vispy's own method).
+- ``"iso"`` — an isosurface at a fraction of the largest emissivity, lit by a headlight
+  (``shaders/volume_iso.frag``).
 
 All three clip the rays to the grid's nodes (zero outside, as ``Volume.sample`` and the
 compute backends treat it) and stop them at the Earth (r = 1 R_E; ``occult_radius_re``),
@@ -30,7 +31,7 @@ from vispy import gloo
 from vispy.scene.visuals import create_visual_node
 from vispy.visuals import Visual
 from vispy.visuals.transforms import MatrixTransform
-from vispy.visuals.volume import _FRAGMENT_SHADER, _ISO_SNIPPETS, VolumeVisual
+from vispy.visuals.volume import _FRAGMENT_SHADER, VolumeVisual
 
 from smile_viewer._vispy.visuals.colormaps import volume_colormap
 from smile_viewer.resources import read_shader
@@ -113,7 +114,7 @@ class EmissionVolumeVisual(VolumeVisual):
         **VolumeVisual._rendering_methods,
         "emission": _snippets("volume_emission.frag"),
         "mip": _snippets("volume_mip.frag"),
-        "iso": _ISO_SNIPPETS,
+        "iso": _snippets("volume_iso.frag"),
     }
     _raycasting_modes = {
         **VolumeVisual._raycasting_modes,
@@ -152,6 +153,7 @@ class EmissionVolumeVisual(VolumeVisual):
         self.shared_program["u_opacity"] = self._opacity
         self.shared_program["u_glow_power"] = float(glow_power)
         self.shared_program["u_jitter"] = 0.0
+        self.shared_program["u_iso_level"] = 0.8
         self.shared_program["u_origin_re"] = (0.0, 0.0, 0.0)
         self.shared_program["u_spacing_re"] = (1.0, 1.0, 1.0)
         self.shared_program["u_log_offset"] = 0.0
