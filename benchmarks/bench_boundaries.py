@@ -14,11 +14,17 @@ Recorded figures (numpy 2.4.6, Python 3.11, 2 shared CPU cores of the developmen
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 import time
 
 import numpy as np
 
 from smile_viewer.physics.boundaries import jelinek2012_magnetopause, lin2010, shue1998
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:  # for the shared machine description
+    sys.path.insert(0, _HERE)
+from _machine import machine_summary  # noqa: E402
 
 
 def best_of(fn, repeat: int = 3) -> float:
@@ -36,6 +42,7 @@ def main(n: int = 1_000_000) -> None:
     phi = rng.uniform(0.0, 2 * np.pi, n)
     pts = rng.uniform(-40.0, 20.0, (n, 3))
     models = [shue1998(2.0, -3.0), lin2010(2.0, 0.01, -3.0, 0.3), jelinek2012_magnetopause(2.0)]
+    print(machine_summary())
     print(f"{'model':36s} {'r(θ,φ)':>9s} {'contains':>9s} {'mesh':>9s}   ({n:,} points, best of 3)")
     for m in models:
         t_r = best_of(lambda m=m: m.r(theta, phi))

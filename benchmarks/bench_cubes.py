@@ -45,6 +45,11 @@ from pathlib import Path
 
 import numpy as np
 
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:  # for the shared machine description
+    sys.path.insert(0, _HERE)
+from _machine import machine_summary  # noqa: E402
+
 
 def timed(label: str, func, repeat: int = 3):
     best = float("inf")
@@ -78,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     bounds = ((-20.0, 30.0), (-25.0, 25.0), (-25.0, 25.0))
     vol = sample_model(jorgensen_defaults(sw), (n, n, n), bounds, frame="gsm")
     x, y, z = vol.axes()
+    print(machine_summary())
     print(f"n = {n} ({vol.nbytes / 1e6:.1f} MB float32), m = {m}, repeat {args.repeat} (best of)")
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -28,8 +28,8 @@ What it measures:
     repainted and waited for (``glFinish``); "empty window" is that path with nothing to draw:
     the toolkit's own cost of putting a software-rendered frame on the screen.
 
-It prints the machine: platform, CPU model, cores, load average, the OpenGL renderer and
-version, and the software versions.
+It prints the machine (``benchmarks/_machine.py``: platform, CPU model, cores, load average,
+software versions) with the OpenGL renderer and version.
 
 Recorded figures
 ----------------
@@ -39,8 +39,6 @@ See the lead's benchmarks/README.md (figures quoted from this script's output).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import subprocess
 import sys
 import time
@@ -65,32 +63,17 @@ print(f"{t_import - t0:.3f} {t_view - t_import:.3f} {t1 - t_view:.3f} {t1 - t0:.
 """
 
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def machine_info(gl: dict) -> str:
-    import numpy
     import vispy
+    from _machine import machine_summary  # benchmarks/_machine.py (this directory is on sys.path)
 
     import smile_viewer
 
-    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
-    return "\n".join([
-        f"platform      {platform.platform()}",
-        f"cpu           {cpu_model()}, {os.cpu_count()} logical cores, load average {load}",
-        (f"python        {platform.python_version()}, numpy {numpy.__version__}, vispy {vispy.__version__}, "
-         f"smile-viewer {smile_viewer.__version__}"),
-        f"OpenGL        {gl.get('renderer', '?')} | {gl.get('version', '?')} | {gl.get('vendor', '?')}",
-        f"vispy backend {gl.get('backend', '?')}",
-    ])
+    return machine_summary({
+        "vispy": f"{vispy.__version__} ({gl.get('backend', '?')} backend)",
+        "OpenGL": f"{gl.get('renderer', '?')} | {gl.get('version', '?')} | {gl.get('vendor', '?')}",
+        "smile-viewer": smile_viewer.__version__,
+    })
 
 
 def first_frame(size, repeat: int) -> list[tuple[float, ...]]:
