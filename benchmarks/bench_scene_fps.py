@@ -80,7 +80,7 @@ def first_frame(size, repeat: int) -> list[tuple[float, ...]]:
     code = FIRST_FRAME_CODE.replace("W, H", f"{size[0]}, {size[1]}")
     out = []
     for _ in range(repeat):
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
         if res.returncode != 0:
             raise RuntimeError(res.stderr[-2000:])
         out.append(tuple(float(v) for v in res.stdout.split()[-4:]))

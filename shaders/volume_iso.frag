@@ -3,7 +3,7 @@
 // largest value; the texture holds P / P_max), located between two samples by linear
 // interpolation, shaded with a headlight from a smoothed gradient (central differences two
 // voxels apart: the grid's trilinear steps do not show). One colour from the colour map
-// (u_iso_level), opaque, depth-tested with the rest of the scene.
+// (u_iso_level), translucent (0.65 x the layer opacity), depth-tested with the scene.
 // Sections fill vispy's $before_loop, $in_loop and $after_loop.
 
 //! section: before_loop
@@ -39,4 +39,4 @@
         vec4 base = $cmap(u_iso_level);
         vec3 rgb = base.rgb * (0.30 + 0.70 * lambert) + 0.25 * spec;
         frag_depth_point = hit_loc * u_shape - 0.5;
-        gl_FragColor = vec4(clamp(rgb, 0.0, 1.0), u_opacity);
+        gl_FragColor = vec4(clamp(rgb, 0.0, 1.0), 0.65 * u_opacity);  // what lies inside shows through

@@ -10,7 +10,8 @@ values (nz, ny, nx), node (i, j, k) at ``origin + (i dx, j dy, k dz)`` R_E) in t
 - ``"mip"`` — the largest emissivity along the ray, logarithmic colour map
   (``shaders/volume_mip.frag``);
 - ``"iso"`` — an isosurface at a fraction of the largest emissivity, lit by a headlight
-  (``shaders/volume_iso.frag``).
+  (``shaders/volume_iso.frag``), of the volume smoothed by a Gaussian of one voxel: the
+  models' boundaries are jumps, which the grid's trilinear interpolation turns into dimples.
 
 All three clip the rays to the grid's nodes (zero outside, as ``Volume.sample`` and the
 compute backends treat it) and stop them at the Earth (r = 1 R_E; ``occult_radius_re``),
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 #: Decades shown below the brightest value when the range is automatic.
-AUTO_DECADES = {"emission": 1.5, "mip": 3.0}
+AUTO_DECADES = {"emission": 1.5, "mip": 1.5}
 
 
 def _los_factor() -> float:
@@ -74,7 +75,7 @@ def _snippets(name: str) -> dict[str, str]:
 def auto_log_range(values: np.ndarray, spacing_re, mode: str) -> tuple[float, float]:
     """A log10 range for the colour map from the data: for "emission" the brightest
     axis-aligned line-of-sight intensity [keV cm^-2 s^-1 sr^-1] and 1.5 decades below; for
-    "mip" the largest emissivity and 3 decades below."""
+    "mip" the largest emissivity and 1.5 decades below."""
     v = np.clip(np.asarray(values, dtype=np.float32), 0.0, None)
     vmax = float(v.max()) if v.size else 0.0
     if not vmax > 0:
@@ -133,6 +134,8 @@ class EmissionVolumeVisual(VolumeVisual):
                  glow_power: float = 1.0):
         self._tex_dtype = np.float32
         self._values = np.zeros((2, 2, 2), np.float32)
+        self._norm = None
+        self._smoothed = None
         self._vmax = 0.0
         self._origin = np.zeros(3)
         self._spacing = np.ones(3)
@@ -177,15 +180,28 @@ class EmissionVolumeVisual(VolumeVisual):
         self._vmax = vmax if vmax > 0 else 0.0
         norm = (np.clip(v, 0.0, None) / vmax).astype(np.float32) if vmax > 0 else np.zeros_like(v)
         self._values = v
+        self._norm = norm
+        self._smoothed = None
         self._origin = np.asarray(origin_re, dtype=float).reshape(3)
         self._spacing = np.asarray(spacing_re, dtype=float).reshape(3)
         self._auto_ranges = {}
-        self.set_data(np.ascontiguousarray(norm, dtype=self._tex_dtype), clim=(0.0, 1.0))
+        self._upload()
         self.shared_program["u_origin_re"] = tuple(float(c) for c in self._origin)
         self.shared_program["u_spacing_re"] = tuple(float(c) for c in self._spacing)
         self._update_log_uniforms()
         self._update_transform()
         self.update()
+
+    def _upload(self) -> None:
+        """The texture: the values over their maximum (smoothed for the isosurface)."""
+        data = self._norm
+        if self._mode == "iso" and data.size > 8:
+            if self._smoothed is None:
+                from scipy.ndimage import gaussian_filter
+
+                self._smoothed = gaussian_filter(data, sigma=1.0, mode="nearest").astype(np.float32)
+            data = self._smoothed
+        self.set_data(np.ascontiguousarray(data, dtype=self._tex_dtype), clim=(0.0, 1.0))
 
     @property
     def values(self) -> np.ndarray:
@@ -227,8 +243,11 @@ class EmissionVolumeVisual(VolumeVisual):
     def set_mode(self, mode: str) -> None:
         if mode not in self.MODES:
             raise ValueError(f"render mode {mode!r}: choose one of {self.MODES}")
+        previous = self._mode
         self._mode = mode
         self.method = mode
+        if (previous == "iso") != (mode == "iso") and getattr(self, "_norm", None) is not None:
+            self._upload()
         if mode == "iso":
             self.threshold = self._iso_fraction
             self.set_gl_state("translucent", depth_test=True, depth_mask=True, cull_face=False)

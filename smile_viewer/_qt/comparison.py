@@ -1,0 +1,820 @@
+"""Observed versus synthetic: the comparison view (a dock's widget or a window).
+
+:class:`ComparisonView` puts an observed image (:class:`~smile_viewer.io.observed.ObservedImage`)
+beside the synthetic image computed for the same geometry:
+
+- two :class:`~smile_viewer._qt.image_panel.ImagePanel` (left: observed, right: synthetic or
+  a derived image) with **linked zoom and pan** (the right ViewBox is X/Y-linked to the left)
+  and a **linked cursor**: hovering a pixel in either outlines it in both and the read-out
+  under the panels gives observed, synthetic and the residual there;
+- **modes** (``MODES``): ``side by side``; ``blink`` (the left panel alternates observed and
+  synthetic: key **B**, :meth:`blink_toggle`, or the timer at the chosen interval; the right
+  panel is hidden); ``difference`` (right: obs − syn); ``ratio`` (right: obs / syn, NaN where
+  syn ≤ 0); ``residual σ`` (right: (obs − syn)/σ, σ = sqrt(syn) — the Poisson σ for counts,
+  :func:`~smile_viewer.analysis.statistics.residual_sigma`);
+- **shared colour limits and scale** (a check box, on by default): observed and synthetic
+  use one scale and the levels of their union, so equal colours mean equal values (in blink
+  too); derived images keep their own levels; each panel has its colour bar;
+- **line profiles**: a :class:`pyqtgraph.LineSegmentROI` on the observed panel (mirrored as a
+  line on the other), both profiles plotted below against the distance along the line in
+  pixels; values are sampled at ``ceil(length) + 1`` equally spaced points of the segment
+  and each takes the value of the **nearest pixel** (no interpolation: a profile shows
+  pixel values exactly). Presets: horizontal and vertical cuts through the aim point (the
+  projected AIM_* when the observation has position and aim, else the image centre);
+- **statistics** (χ², Cash and C-stat for counts, Pearson r, mean residual, n) from
+  :func:`smile_viewer.analysis.statistics.compare` on the pixels that are valid
+  (``obs.valid_mask()``, finite in both) and inside the visible range of the panels,
+  recomputed (debounced) when the view moves;
+- **overlays** (:mod:`smile_viewer.analysis.overlays`): Earth limb, field-of-view outline,
+  magnetopause and bow-shock tangent lines, as pyqtgraph curves in both panels, each with a
+  toggle.
+
+The synthetic image comes from :meth:`set_synthetic` (an array on the observed grid) or is
+computed by :meth:`compute_synthetic` (model → worker thread with progress → set_synthetic):
+the expected counts of :class:`~smile_viewer.analysis.fitting.ForwardModel` at full
+resolution when the comparison is in counts, else the line-of-sight intensity rendered on the
+observation's matched camera.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPen, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smile_viewer._qt.image_panel import ImagePanel, format_value
+from smile_viewer._qt.pyside_compat import apply_pyside_fixes
+from smile_viewer._qt.workers import run_in_thread
+from smile_viewer.analysis import statistics as st
+
+apply_pyside_fixes()
+
+__all__ = ["MODES", "OVERLAYS", "ComparisonView", "sample_line"]
+
+#: Display modes, in menu order.
+MODES: tuple[str, ...] = ("side by side", "blink", "difference", "ratio", "residual σ")
+#: Overlay names -> (label, colour).
+OVERLAYS: dict[str, tuple[str, tuple[int, int, int]]] = {
+    "limb": ("Earth limb", (80, 200, 255)),
+    "fov": ("FOV outline", (230, 230, 230)),
+    "magnetopause": ("Magnetopause", (60, 255, 120)),
+    "bow_shock": ("Bow shock", (255, 120, 200)),
+}
+
+
+def sample_line(image: np.ndarray, p0, p1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest-pixel samples of ``image`` along the segment ``p0 → p1`` (``(row, col)`` array
+    coordinates, pixel centres at integers).
+
+    Returns ``(distance, values, rows, cols)``: ``ceil(length) + 1`` equally spaced points
+    (distance in pixels from ``p0``), each with the value of the pixel it falls in (NaN
+    outside the image).
+    """
+    img = np.asarray(image, dtype=float)
+    r0, c0 = (float(v) for v in p0)
+    r1, c1 = (float(v) for v in p1)
+    length = math.hypot(r1 - r0, c1 - c0)
+    n = max(int(math.ceil(length - 1e-9)) + 1, 2)
+    t = np.linspace(0.0, 1.0, n)
+    rows = np.floor(r0 + t * (r1 - r0) + 0.5).astype(int)
+    cols = np.floor(c0 + t * (c1 - c0) + 0.5).astype(int)
+    inside = (rows >= 0) & (rows < img.shape[0]) & (cols >= 0) & (cols < img.shape[1])
+    values = np.full(n, np.nan)
+    values[inside] = img[rows[inside], cols[inside]]
+    return t * length, values, rows, cols
+
+
+def _pen(rgb, width=2, style=Qt.PenStyle.SolidLine) -> QPen:
+    pen = QPen(QColor(*rgb))
+    pen.setCosmetic(True)
+    pen.setWidthF(width)
+    pen.setStyle(style)
+    return pen
+
+
+class ComparisonView(QWidget):
+    """Observed and synthetic images compared (see the module doc).
+
+    Signals: ``mode_changed(str)``, ``statistics_changed(object)`` (a
+    :class:`~smile_viewer.analysis.statistics.ComparisonStats`), ``synthetic_ready()``,
+    ``synthetic_failed(str)``.
+    """
+
+    mode_changed = Signal(str)
+    statistics_changed = Signal(object)
+    synthetic_ready = Signal()
+    synthetic_failed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *, blink_interval_ms: int = 700):
+        super().__init__(parent)
+        self.setObjectName("comparisonView")
+        self.setWindowTitle("Compare observed and synthetic")
+        self.obs = None
+        self._observed: np.ndarray | None = None
+        self._synthetic: np.ndarray | None = None
+        self._units = ""
+        self._syn_units = ""
+        self._counts = False
+        self._valid: np.ndarray | None = None
+        self._mode = MODES[0]
+        self._blink_showing = "observed"
+        self._camera = None
+        self._aim_pixel: tuple[float, float] | None = None
+        self._overlay_data: dict[str, np.ndarray] = {}
+        self._overlay_items: dict[str, list[pg.PlotDataItem]] = {k: [] for k in OVERLAYS}
+        self._stats: st.ComparisonStats | None = None
+        self._job = None
+        self._syncing = False
+
+        # panels
+        self.left = ImagePanel(self)
+        self.left.setObjectName("comparisonObserved")
+        self.right = ImagePanel(self)
+        self.right.setObjectName("comparisonSynthetic")
+        self.right.view.setXLink(self.left.view)
+        self.right.view.setYLink(self.left.view)
+        for p in (self.left, self.right):
+            p.pixel_hovered.connect(self._on_hover)
+            p.scale_combo.currentTextChanged.connect(lambda s, src=p: self._on_scale_changed(src, s))
+            p.levels_changed.connect(lambda lo, hi, src=p: self._on_levels_changed(src, lo, hi))
+            for name, (label, rgb) in OVERLAYS.items():
+                item = pg.PlotDataItem(pen=_pen(rgb, 1.6, Qt.PenStyle.DashLine if name == "fov" else
+                                                 Qt.PenStyle.SolidLine), connect="finite", name=label)
+                item.setZValue(20)
+                p.plot.addItem(item)
+                self._overlay_items[name].append(item)
+
+        # the profile line: an ROI on the observed panel, mirrored on the other
+        self.roi = pg.LineSegmentROI([[0, 0], [10, 0]], pen=_pen((0, 255, 255), 2))
+        self.roi.setZValue(30)
+        self.left.plot.addItem(self.roi)
+        self.roi.sigRegionChanged.connect(self._update_profile)
+        self._roi_mirror = pg.PlotDataItem(pen=_pen((0, 255, 255), 2))
+        self._roi_mirror.setZValue(30)
+        self.right.plot.addItem(self._roi_mirror)
+
+        self.profile_plot = pg.PlotWidget(self)
+        self.profile_plot.setObjectName("comparisonProfile")
+        self.profile_plot.setBackground(QColor(30, 30, 30))
+        self.profile_plot.setLabel("bottom", "distance along the line", units="pixel")
+        self.profile_plot.addLegend(offset=(-10, 10))
+        self.profile_plot.showGrid(x=True, y=True, alpha=0.25)
+        self.profile_plot.setMinimumHeight(150)
+        self.profile_obs = self.profile_plot.plot(pen=_pen((255, 170, 60), 2), name="observed")
+        self.profile_syn = self.profile_plot.plot(pen=_pen((90, 200, 255), 2), name="synthetic")
+
+        # controls
+        self.mode_combo = QComboBox(self)
+        self.mode_combo.setObjectName("comparisonMode")
+        self.mode_combo.addItems(MODES)
+        self.mode_combo.setToolTip("Side by side, blink (key B), difference obs − syn, ratio obs / syn, "
+                                   "residual in σ = sqrt(synthetic)")
+        self.mode_combo.currentTextChanged.connect(self.set_mode)
+        self.shared_check = QCheckBox("Shared colours", self)
+        self.shared_check.setObjectName("comparisonShared")
+        self.shared_check.setChecked(True)
+        self.shared_check.setToolTip("One colour scale and the levels of both images (equal colour = equal value)")
+        self.shared_check.toggled.connect(self.set_shared_levels)
+        self.blink_button = QPushButton("Blink", self)
+        self.blink_button.setObjectName("comparisonBlinkRun")
+        self.blink_button.setCheckable(True)
+        self.blink_button.setToolTip("Alternate observed and synthetic at the interval (key B: one step)")
+        self.blink_button.toggled.connect(self.set_blink_running)
+        self.blink_spin = QSpinBox(self)
+        self.blink_spin.setObjectName("comparisonBlinkInterval")
+        self.blink_spin.setRange(100, 5000)
+        self.blink_spin.setSingleStep(100)
+        self.blink_spin.setSuffix(" ms")
+        self.blink_spin.setValue(int(blink_interval_ms))
+        self.blink_spin.valueChanged.connect(lambda v: self.blink_timer.setInterval(int(v)))
+        self.blink_timer = QTimer(self)
+        self.blink_timer.setInterval(int(blink_interval_ms))
+        self.blink_timer.timeout.connect(self.blink_toggle)
+        self.profile_combo = QComboBox(self)
+        self.profile_combo.setObjectName("comparisonProfilePreset")
+        self.profile_combo.addItems(["free line", "horizontal through aim", "vertical through aim"])
+        self.profile_combo.setToolTip("Drag the line's ends on the observed image, or cut through the aim point")
+        self.profile_combo.textActivated.connect(self._on_profile_preset)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(QLabel("Mode", self))
+        top.addWidget(self.mode_combo)
+        top.addWidget(self.shared_check)
+        top.addWidget(self.blink_button)
+        top.addWidget(self.blink_spin)
+        top.addSpacing(12)
+        top.addWidget(QLabel("Profile", self))
+        top.addWidget(self.profile_combo)
+        top.addSpacing(12)
+        self.overlay_checks: dict[str, QCheckBox] = {}
+        for name, (label, rgb) in OVERLAYS.items():
+            cb = QCheckBox(label, self)
+            cb.setObjectName(f"comparisonOverlay_{name}")
+            cb.setChecked(True)
+            cb.setStyleSheet(f"QCheckBox {{ color: rgb({rgb[0]},{rgb[1]},{rgb[2]}); }}"
+                             if name != "fov" else "")
+            cb.toggled.connect(lambda on, n=name: self.set_overlay_visible(n, on))
+            self.overlay_checks[name] = cb
+            top.addWidget(cb)
+        top.addStretch(1)
+
+        self.cursor_label = QLabel(self)
+        self.cursor_label.setObjectName("comparisonCursor")
+        self.cursor_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cursor_label.setFixedHeight(self.cursor_label.fontMetrics().height() + 4)
+
+        # statistics
+        self.stats_box = QGroupBox("Statistics (valid pixels in view)", self)
+        form = QFormLayout(self.stats_box)
+        self.stat_labels: dict[str, QLabel] = {}
+        for key, label in (("n", "pixels"), ("chi2", "χ²"), ("chi2_reduced", "χ²/dof"), ("cash", "Cash C"),
+                           ("cstat", "C-stat"), ("pearson_r", "Pearson r"), ("mean_residual", "mean residual")):
+            lab = QLabel("–", self.stats_box)
+            lab.setObjectName(f"comparisonStat_{key}")
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(label, lab)
+            self.stat_labels[key] = lab
+        self.sigma_label = QLabel("", self.stats_box)
+        self.sigma_label.setWordWrap(True)
+        form.addRow(self.sigma_label)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("comparisonProgress")
+        self.progress.setRange(0, 1000)
+        self.progress.setVisible(False)
+        self.progress_label = QLabel("", self)
+        self.progress_label.setVisible(False)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.left)
+        self.splitter.addWidget(self.right)
+        lower = QSplitter(Qt.Orientation.Horizontal, self)
+        lower.addWidget(self.profile_plot)
+        side = QWidget(self)
+        sl = QVBoxLayout(side)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(self.stats_box)
+        sl.addWidget(self.progress_label)
+        sl.addWidget(self.progress)
+        sl.addStretch(1)
+        lower.addWidget(side)
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 1)
+        vsplit = QSplitter(Qt.Orientation.Vertical, self)
+        vsplit.addWidget(self.splitter)
+        vsplit.addWidget(lower)
+        vsplit.setStretchFactor(0, 3)
+        vsplit.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(vsplit, 1)
+        layout.addWidget(self.cursor_label)
+
+        self.blink_shortcut = QShortcut(QKeySequence("B"), self)
+        self.blink_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.blink_shortcut.activated.connect(self.blink_toggle)
+
+        self._stats_timer = QTimer(self)
+        self._stats_timer.setSingleShot(True)
+        self._stats_timer.setInterval(120)
+        self._stats_timer.timeout.connect(self.update_statistics)
+        self.left.view.sigRangeChanged.connect(lambda *_: self._stats_timer.start())
+
+    # -- data ----------------------------------------------------------------------------------
+    def set_observed(self, obs, *, use: str = "auto") -> None:
+        """Show an :class:`~smile_viewer.io.observed.ObservedImage`.
+
+        ``use``: "counts" (its counts map: CTSMAP), "image" (its primary image) or "auto"
+        (counts when the file has them, else the image). With counts the comparison is of
+        counts (Cash statistic, residual σ = sqrt(model)).
+        """
+        counts = getattr(obs, "counts", None)
+        if use not in ("auto", "counts", "image"):
+            raise ValueError(f"use = {use!r}: expected 'auto', 'counts' or 'image'")
+        if use == "counts" and counts is None:
+            raise ValueError(f"{obs.path}: no counts map (CTSMAP) to compare")
+        self.obs = obs
+        if counts is not None and use != "image":
+            self._observed = np.asarray(counts, dtype=float)
+            self._units = "count"
+            self._counts = True
+        else:
+            self._observed = np.asarray(obs.image, dtype=float)
+            self._units = obs.units
+            self._counts = obs.units == "count"
+        self._valid = np.asarray(obs.valid_mask(), dtype=bool)
+        if self._synthetic is not None and self._synthetic.shape != self._observed.shape:
+            self._synthetic = None
+        self._camera = None
+        self._aim_pixel = None
+        try:
+            from smile_viewer.analysis.geometry import camera_for_observation
+
+            if obs.position_re is not None:
+                self._camera = camera_for_observation(obs)
+        except Exception:  # noqa: BLE001 - no geometry: no overlays, aim = centre
+            self._camera = None
+        if self._camera is not None and obs.aim_re is not None:
+            from smile_viewer.analysis.overlays import project_points
+
+            col, row = project_points(self._camera, np.asarray(obs.aim_re, float))
+            if np.isfinite(row) and np.isfinite(col):
+                self._aim_pixel = (float(row), float(col))
+        rows, cols = self._observed.shape
+        self.set_profile_line((rows / 2 - 0.5, cols * 0.15), (rows / 2 - 0.5, cols * 0.85))
+        self._refresh()
+        self.left.fit_view()
+
+    def set_arrays(self, observed, synthetic=None, *, units: str = "", counts: bool = False,
+                   valid=None) -> None:
+        """Compare plain arrays (no observation file): for scripts and tests."""
+        self.obs = None
+        self._observed = np.asarray(observed, dtype=float)
+        self._units = units
+        self._counts = bool(counts)
+        self._valid = (np.isfinite(self._observed) if valid is None else np.asarray(valid, bool))
+        self._camera = None
+        self._aim_pixel = None
+        self._synthetic = None
+        if synthetic is not None:
+            self._synthetic = self._check_synthetic(synthetic)
+            self._syn_units = units
+        rows, cols = self._observed.shape
+        self.set_profile_line((rows / 2 - 0.5, cols * 0.15), (rows / 2 - 0.5, cols * 0.85))
+        self._refresh()
+        self.left.fit_view()
+
+    def _check_synthetic(self, image) -> np.ndarray:
+        if hasattr(image, "unit") and hasattr(image, "value"):
+            image = image.value
+        a = np.asarray(image, dtype=float)
+        if self._observed is not None and a.shape != self._observed.shape:
+            raise ValueError(f"the synthetic image is {a.shape} but the observed one is {self._observed.shape}: "
+                             "compute it on the observed grid")
+        return a
+
+    def set_synthetic(self, image, units: str | None = None) -> None:
+        """The synthetic image on the observed grid (same shape), in the observed units."""
+        self._synthetic = self._check_synthetic(image)
+        self._syn_units = self._units if units is None else str(units)
+        self._refresh()
+        self.synthetic_ready.emit()
+
+    @property
+    def observed(self) -> np.ndarray | None:
+        return self._observed
+
+    @property
+    def synthetic(self) -> np.ndarray | None:
+        return self._synthetic
+
+    @property
+    def counts(self) -> bool:
+        """True when the comparison is of counts (Cash statistic, Poisson σ)."""
+        return self._counts
+
+    @property
+    def camera(self):
+        """The observation's matched camera (None without geometry)."""
+        return self._camera
+
+    def compute_synthetic(self, model, *, backend: str = "cpu", synchronous: bool | None = None):
+        """Compute the synthetic image of ``model`` for the observation in a worker thread.
+
+        Counts: expected counts (source + background) of the full-resolution forward model;
+        otherwise the intensity rendered on the matched camera. Returns the job (its
+        result is also applied with :meth:`set_synthetic`).
+        """
+        if self.obs is None:
+            raise ValueError("set an observation first (set_observed)")
+        obs, counts = self.obs, self._counts
+
+        def work(ctx):
+            ctx.progress(0.05, "matching the geometry")
+            if counts:
+                from smile_viewer.analysis.fitting import ForwardModel
+
+                fwd = ForwardModel(obs, bin_factor=1, oversample=1, backend=backend)
+                ctx.check()
+                ctx.progress(0.2, "rendering the model on the observed grid")
+                _intensity, expected = fwd.full_resolution(model)
+                return expected, "count"
+            from smile_viewer.analysis.geometry import camera_for_observation
+            from smile_viewer.compute import AnalyticSource, RenderRequest, render
+
+            cam = camera_for_observation(obs)
+            ctx.check()
+            ctx.progress(0.2, "rendering the model on the observed grid")
+            res = render(RenderRequest(cam, AnalyticSource(model), backend=backend))
+            return res.image, getattr(res, "units", obs.units)
+
+        def done(result):
+            image, units = result
+            self.set_synthetic(image, units if not self._counts else "count")
+
+        def failed(err):
+            self.synthetic_failed.emit(str(getattr(err, "message", err)))
+            self.progress_label.setText(f"failed: {getattr(err, 'message', err)}")
+
+        def progress(f, msg):
+            self.progress.setValue(int(1000 * f))
+            self.progress_label.setText(msg)
+
+        def finished():
+            self.progress.setVisible(False)
+            self._job = None
+
+        if self._job is not None:
+            self._job.cancel()
+        self.progress.setVisible(True)
+        self.progress_label.setVisible(True)
+        self.progress_label.setText("synthetic image…")
+        self._job = run_in_thread(work, on_result=done, on_error=failed, on_progress=progress,
+                                  on_finished=finished, synchronous=synchronous)
+        return self._job
+
+    # -- modes ---------------------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def set_mode(self, mode: str) -> None:
+        """One of :data:`MODES`."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        if self.mode_combo.currentText() != mode:
+            self.mode_combo.blockSignals(True)
+            self.mode_combo.setCurrentText(mode)
+            self.mode_combo.blockSignals(False)
+        changed = mode != self._mode
+        self._mode = mode
+        if mode != "blink":
+            self.set_blink_running(False)
+            self._blink_showing = "observed"
+        self._refresh()
+        if changed:
+            self.mode_changed.emit(mode)
+
+    def derived_image(self, mode: str | None = None) -> np.ndarray | None:
+        """The right panel's image in a derived mode (difference, ratio, residual σ)."""
+        mode = self._mode if mode is None else mode
+        o, s = self._observed, self._synthetic
+        if o is None or s is None:
+            return None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if mode == "difference":
+                return o - s
+            if mode == "ratio":
+                return np.where(s > 0, o / s, np.nan)
+            if mode == "residual σ":
+                return st.residual_sigma(o, s, mask=self._valid)
+        return None
+
+    def blink_toggle(self) -> None:
+        """Switch the blinking panel between observed and synthetic (enters blink mode)."""
+        if self._mode != "blink":
+            self.set_mode("blink")
+        self._blink_showing = "synthetic" if self._blink_showing == "observed" else "observed"
+        self._show_left()
+
+    @property
+    def blink_showing(self) -> str:
+        """"observed" or "synthetic": what the left panel shows."""
+        return self._blink_showing
+
+    def set_blink_running(self, on: bool) -> None:
+        """Start or stop the blink timer (interval from the spin box)."""
+        on = bool(on)
+        if self.blink_button.isChecked() != on:
+            self.blink_button.blockSignals(True)
+            self.blink_button.setChecked(on)
+            self.blink_button.blockSignals(False)
+        if on:
+            if self._mode != "blink":
+                self.set_mode("blink")
+            self.blink_timer.start(self.blink_spin.value())
+        else:
+            self.blink_timer.stop()
+
+    def shown_image(self) -> np.ndarray | None:
+        """The data of the left (observed / blinking) panel."""
+        return self.left.image
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def _show_left(self) -> None:
+        if self._observed is None:
+            return
+        if self._mode == "blink" and self._blink_showing == "synthetic" and self._synthetic is not None:
+            self.left.set_image(self._synthetic, self._syn_units or self._units, "Synthetic  (blink: B)")
+        else:
+            title = "Observed" + ("  (blink: B)" if self._mode == "blink" else "")
+            if self.obs is not None and getattr(self.obs, "instrument", ""):
+                title = f"{self.obs.instrument.upper()} " + title.lower()
+            self.left.set_image(self._observed, self._units, title)
+
+    def _refresh(self) -> None:
+        if self._observed is None:
+            return
+        self._show_left()
+        mode = self._mode
+        self.right.setVisible(mode != "blink")
+        if mode == "side by side":
+            if self._synthetic is not None:
+                self.right.set_image(self._synthetic, self._syn_units or self._units, "Synthetic")
+            else:
+                self.right.clear()
+                self.right.title_label.setText("Synthetic (none yet)")
+        elif mode in ("difference", "ratio", "residual σ"):
+            img = self.derived_image(mode)
+            if img is None:
+                self.right.clear()
+                self.right.title_label.setText(f"{mode}: no synthetic image")
+            else:
+                units = {"difference": self._units, "ratio": "", "residual σ": "σ"}[mode]
+                title = {"difference": "Observed − synthetic", "ratio": "Observed / synthetic",
+                         "residual σ": "(obs − syn) / sqrt(syn)"}[mode]
+                # derived images keep their own levels and an asinh-friendly linear scale
+                self.right.set_auto_levels(True)
+                if mode != "ratio" and self.right.scale == "log":
+                    self.right.set_scale("linear")
+                self.right.set_image(img, units, title)
+        self._apply_shared_levels()
+        self._update_overlays()
+        self._update_profile()
+        self.update_statistics()
+
+    def set_shared_levels(self, on: bool) -> None:
+        """Share the colour scale and levels of observed and synthetic (on by default)."""
+        on = bool(on)
+        if self.shared_check.isChecked() != on:
+            self.shared_check.blockSignals(True)
+            self.shared_check.setChecked(on)
+            self.shared_check.blockSignals(False)
+        if not on:
+            self.left.set_auto_levels(True)
+            self.right.set_auto_levels(True)
+        self._apply_shared_levels()
+
+    @property
+    def shared_levels(self) -> bool:
+        return self.shared_check.isChecked()
+
+    def _apply_shared_levels(self) -> None:
+        if not self.shared_levels or self._observed is None or self._synthetic is None:
+            return
+        both = np.concatenate([self._observed[np.isfinite(self._observed)],
+                               self._synthetic[np.isfinite(self._synthetic)]])
+        if both.size == 0:
+            return
+        lo, hi = ImagePanel.auto_levels_for(both, self.left.scale)
+        self._syncing = True
+        try:
+            self.left.set_levels(lo, hi)
+            if self._mode == "side by side":
+                if self.right.scale != self.left.scale:
+                    self.right.set_scale(self.left.scale)
+                self.right.set_levels(lo, hi)
+        finally:
+            self._syncing = False
+
+    def _on_scale_changed(self, src: ImagePanel, scale: str) -> None:
+        if self._syncing or not self.shared_levels or self._mode != "side by side":
+            if src is self.left:
+                self._apply_shared_levels()
+            return
+        other = self.right if src is self.left else self.left
+        self._syncing = True
+        try:
+            other.set_scale(scale)
+        finally:
+            self._syncing = False
+        self._apply_shared_levels()
+
+    def _on_levels_changed(self, src: ImagePanel, lo: float, hi: float) -> None:
+        """Levels dragged on one colour bar follow on the other when shared (side by side)."""
+        if self._syncing or not self.shared_levels or self._mode != "side by side" or src.auto_levels:
+            return
+        other = self.right if src is self.left else self.left
+        if other.image is None or other.levels() == (lo, hi):
+            return
+        self._syncing = True
+        try:
+            other.set_levels(lo, hi)
+        finally:
+            self._syncing = False
+
+    # -- cursor ----------------------------------------------------------------------------------
+    def _on_hover(self, row: int, col: int) -> None:
+        if row < 0 or self._observed is None:
+            self.cursor_label.setText("")
+            self.left.set_marker(None)
+            self.right.set_marker(None)
+            return
+        self.left.set_marker((row, col))
+        if self.right.isVisible():
+            self.right.set_marker((row, col))
+        self.cursor_label.setText(self.cursor_text(row, col))
+
+    def cursor_text(self, row: int, col: int) -> str:
+        """The linked read-out: observed, synthetic and the residual (in σ for counts) at a pixel."""
+        o = float(self._observed[row, col])
+        text = f"pixel (row {row}, col {col})   observed {format_value(o)} {self._units}".rstrip()
+        if self._synthetic is not None:
+            s = float(self._synthetic[row, col])
+            text += f"   synthetic {format_value(s)}   obs − syn {format_value(o - s)}"
+            if s > 0 and np.isfinite(o):
+                text += f"   residual {(o - s) / math.sqrt(s):+.2f} σ"
+        return text
+
+    # -- profiles --------------------------------------------------------------------------------
+    def set_profile_line(self, p0, p1) -> None:
+        """Put the profile line from ``p0`` to ``p1`` (``(row, col)``, pixel centres at integers)."""
+        (r0, c0), (r1, c1) = p0, p1
+        self.roi.blockSignals(True)
+        try:
+            h = self.roi.getHandles()
+            self.roi.movePoint(h[0], QPointF(c0 + 0.5, r0 + 0.5), finish=False)
+            self.roi.movePoint(h[1], QPointF(c1 + 0.5, r1 + 0.5), finish=False)
+        finally:
+            self.roi.blockSignals(False)
+        self._update_profile()
+
+    def profile_line(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The profile line's end points ``((row0, col0), (row1, col1))`` in array coordinates."""
+        pts = [self.roi.mapToParent(h.pos()) for h in self.roi.getHandles()]
+        return tuple((p.y() - 0.5, p.x() - 0.5) for p in pts)  # type: ignore[return-value]
+
+    @property
+    def aim_pixel(self) -> tuple[float, float]:
+        """``(row, col)`` of the aim point (projected AIM_*), else the image centre."""
+        if self._aim_pixel is not None:
+            return self._aim_pixel
+        rows, cols = self._observed.shape
+        return ((rows - 1) / 2.0, (cols - 1) / 2.0)
+
+    def profile_through_aim(self, direction: str = "horizontal") -> None:
+        """A cut along the whole row (``horizontal``) or column (``vertical``) of the aim point."""
+        if self._observed is None:
+            return
+        rows, cols = self._observed.shape
+        r, c = self.aim_pixel
+        r, c = float(np.clip(round(r), 0, rows - 1)), float(np.clip(round(c), 0, cols - 1))
+        if direction == "horizontal":
+            self.set_profile_line((r, 0.0), (r, cols - 1.0))
+        elif direction == "vertical":
+            self.set_profile_line((0.0, c), (rows - 1.0, c))
+        else:
+            raise ValueError(f"direction = {direction!r}: 'horizontal' or 'vertical'")
+
+    def _on_profile_preset(self, text: str) -> None:
+        if text.startswith("horizontal"):
+            self.profile_through_aim("horizontal")
+        elif text.startswith("vertical"):
+            self.profile_through_aim("vertical")
+
+    def profile(self) -> dict[str, np.ndarray] | None:
+        """Samples along the profile line: ``distance``, ``rows``, ``cols``, ``observed``,
+        ``synthetic`` (NaN when there is none) — nearest pixel, see :func:`sample_line`."""
+        if self._observed is None:
+            return None
+        p0, p1 = self.profile_line()
+        dist, obs_v, rows, cols = sample_line(self._observed, p0, p1)
+        syn_v = (sample_line(self._synthetic, p0, p1)[1] if self._synthetic is not None
+                 else np.full(dist.shape, np.nan))
+        return {"distance": dist, "rows": rows, "cols": cols, "observed": obs_v, "synthetic": syn_v}
+
+    def _update_profile(self, *_args) -> None:
+        prof = self.profile()
+        (r0, c0), (r1, c1) = self.profile_line()
+        self._roi_mirror.setData([c0 + 0.5, c1 + 0.5], [r0 + 0.5, r1 + 0.5])
+        if prof is None:
+            return
+        self.profile_obs.setData(prof["distance"], prof["observed"], connect="finite")
+        self.profile_syn.setData(prof["distance"], prof["synthetic"], connect="finite")
+        self.profile_plot.setLabel("left", self._units or "value")
+
+    # -- statistics ------------------------------------------------------------------------------
+    def visible_mask(self) -> np.ndarray | None:
+        """Pixels whose centres lie in the panels' visible range."""
+        if self._observed is None:
+            return None
+        (x0, x1), (y0, y1) = self.left.view.viewRange()
+        rows, cols = self._observed.shape
+        r = np.arange(rows) + 0.5
+        c = np.arange(cols) + 0.5
+        return ((r >= min(y0, y1)) & (r <= max(y0, y1)))[:, None] & ((c >= min(x0, x1)) & (c <= max(x0, x1)))[None, :]
+
+    def statistics_mask(self) -> np.ndarray | None:
+        """Valid pixels (the observation's valid mask) in view."""
+        vis = self.visible_mask()
+        if vis is None:
+            return None
+        return vis & self._valid if self._valid is not None else vis
+
+    def update_statistics(self) -> st.ComparisonStats | None:
+        """Recompute the statistics on the valid pixels in view; returns them."""
+        if self._observed is None or self._synthetic is None:
+            self._stats = None
+            for lab in self.stat_labels.values():
+                lab.setText("–")
+            return None
+        stats = st.compare(self._observed, self._synthetic, counts=self._counts, mask=self.statistics_mask())
+        self._stats = stats
+        values = stats.to_dict()
+        for key, lab in self.stat_labels.items():
+            v = values.get(key)
+            if v is None:
+                lab.setText("–" if key in ("cash", "cstat") and not self._counts else "nan")
+            elif key in ("n",):
+                lab.setText(str(v))
+            elif key == "pearson_r":
+                lab.setText(f"{v:.4f}")
+            else:
+                lab.setText(format_value(float(v), 5))
+        self.sigma_label.setText(f"σ: {stats.sigma}" + ("" if self._counts else "; Cash needs counts"))
+        self.statistics_changed.emit(stats)
+        return stats
+
+    @property
+    def stats(self) -> st.ComparisonStats | None:
+        return self._stats
+
+    # -- overlays --------------------------------------------------------------------------------
+    def set_overlays(self, *, camera=None, model=None, magnetopause=None, bow_shock=None,
+                     to_camera_frame=None, limb: bool = True, fov: bool = True) -> None:
+        """Compute and draw the overlays for ``camera`` (default: the observation's camera).
+
+        ``model``: an emissivity model (its magnetopause and bow shock are used);
+        ``magnetopause`` / ``bow_shock``: boundary surfaces (override the model's).
+        ``to_camera_frame``: 3 × 3 matrix from the surfaces' frame to the camera's.
+        """
+        from smile_viewer.analysis import overlays as ov
+
+        cam = camera if camera is not None else self._camera
+        self._overlay_data = {}
+        if cam is not None:
+            if limb:
+                self._overlay_data["limb"] = ov.earth_limb(cam)
+            if fov:
+                self._overlay_data["fov"] = ov.fov_outline(cam)
+            mp = magnetopause if magnetopause is not None else model
+            bs = bow_shock if bow_shock is not None else model
+            if mp is not None:
+                self._overlay_data["magnetopause"] = ov.tangent_outline(cam, mp, kind="magnetopause",
+                                                                        to_camera_frame=to_camera_frame)
+            if bs is not None:
+                self._overlay_data["bow_shock"] = ov.tangent_outline(cam, bs, kind="bow_shock",
+                                                                     to_camera_frame=to_camera_frame)
+        self._update_overlays()
+
+    def overlay_data(self, name: str) -> np.ndarray | None:
+        """``(N, 2)`` (col, row) array coordinates of an overlay (NaN between pieces), or None."""
+        return self._overlay_data.get(name)
+
+    def set_overlay_visible(self, name: str, on: bool) -> None:
+        if name not in OVERLAYS:
+            raise ValueError(f"unknown overlay {name!r}; choose from {', '.join(OVERLAYS)}")
+        cb = self.overlay_checks[name]
+        if cb.isChecked() != bool(on):
+            cb.blockSignals(True)
+            cb.setChecked(bool(on))
+            cb.blockSignals(False)
+        for item in self._overlay_items[name]:
+            item.setVisible(bool(on))
+
+    def _update_overlays(self) -> None:
+        for name, items in self._overlay_items.items():
+            xy = self._overlay_data.get(name)
+            for item in items:
+                if xy is None or len(xy) == 0:
+                    item.setData([], [])
+                else:
+                    item.setData(xy[:, 0] + 0.5, xy[:, 1] + 0.5, connect="finite")
+                item.setVisible(self.overlay_checks[name].isChecked())
+
+    # -- lifetime --------------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.blink_timer.stop()
+        if self._job is not None:
+            self._job.cancel()
+        super().closeEvent(event)
