@@ -39,12 +39,11 @@ observation's matched camera.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPen, QShortcut
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -92,7 +91,7 @@ def sample_line(image: np.ndarray, p0, p1) -> tuple[np.ndarray, np.ndarray, np.n
     r0, c0 = (float(v) for v in p0)
     r1, c1 = (float(v) for v in p1)
     length = math.hypot(r1 - r0, c1 - c0)
-    n = max(int(math.ceil(length - 1e-9)) + 1, 2)
+    n = max(math.ceil(length - 1e-9) + 1, 2)
     t = np.linspace(0.0, 1.0, n)
     rows = np.floor(r0 + t * (r1 - r0) + 0.5).astype(int)
     cols = np.floor(c0 + t * (c1 - c0) + 0.5).astype(int)
@@ -290,9 +289,10 @@ class ComparisonView(QWidget):
         layout.addWidget(vsplit, 1)
         layout.addWidget(self.cursor_label)
 
-        self.blink_shortcut = QShortcut(QKeySequence("B"), self)
-        self.blink_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.blink_shortcut.activated.connect(self.blink_toggle)
+        # key B: the image views see the key first (pyqtgraph's scene would swallow a shortcut's
+        # override), so they are filtered; elsewhere in the view keyPressEvent takes it
+        for p in (self.left, self.right):
+            p.graphics.installEventFilter(self)
 
         self._stats_timer = QTimer(self)
         self._stats_timer.setSingleShot(True)
@@ -442,6 +442,8 @@ class ComparisonView(QWidget):
 
         def finished():
             self.progress.setVisible(False)
+            if self._synthetic is not None and self.progress_label.text().startswith("failed") is False:
+                self.progress_label.setVisible(False)
             self._job = None
 
         if self._job is not None:
@@ -611,10 +613,21 @@ class ComparisonView(QWidget):
         self._apply_shared_levels()
 
     def _on_levels_changed(self, src: ImagePanel, lo: float, hi: float) -> None:
-        """Levels dragged on one colour bar follow on the other when shared (side by side)."""
-        if self._syncing or not self.shared_levels or self._mode != "side by side" or src.auto_levels:
+        """Levels dragged on one colour bar follow on the other when shared (side by side);
+        a scale chosen on one panel (menu or set_scale) goes to the other."""
+        if self._syncing or not self.shared_levels or self._mode != "side by side":
             return
         other = self.right if src is self.left else self.left
+        if other.image is not None and other.scale != src.scale:
+            self._syncing = True
+            try:
+                other.set_scale(src.scale)
+            finally:
+                self._syncing = False
+            self._apply_shared_levels()
+            return
+        if src.auto_levels:
+            return
         if other.image is None or other.levels() == (lo, hi):
             return
         self._syncing = True
@@ -679,6 +692,9 @@ class ComparisonView(QWidget):
         rows, cols = self._observed.shape
         r, c = self.aim_pixel
         r, c = float(np.clip(round(r), 0, rows - 1)), float(np.clip(round(c), 0, cols - 1))
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.setCurrentIndex(1 if direction == "horizontal" else 2)
+        self.profile_combo.blockSignals(False)
         if direction == "horizontal":
             self.set_profile_line((r, 0.0), (r, cols - 1.0))
         elif direction == "vertical":
@@ -812,8 +828,27 @@ class ComparisonView(QWidget):
                     item.setData(xy[:, 0] + 0.5, xy[:, 1] + 0.5, connect="finite")
                 item.setVisible(self.overlay_checks[name].isChecked())
 
+    # -- keys ------------------------------------------------------------------------------------
+    @staticmethod
+    def _is_blink_key(event) -> bool:
+        return (event.key() == Qt.Key.Key_B and not event.isAutoRepeat()
+                and not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier))
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.KeyPress and self._is_blink_key(event):
+            self.blink_toggle()
+            return True
+        return super().eventFilter(obj, event)
+
+    def keyPressEvent(self, event) -> None:
+        if self._is_blink_key(event):
+            self.blink_toggle()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     # -- lifetime --------------------------------------------------------------------------------
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event) -> None:
         self.blink_timer.stop()
         if self._job is not None:
             self._job.cancel()

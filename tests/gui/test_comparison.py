@@ -83,7 +83,7 @@ def test_profile_values_equal_pixel_values(view):
     np.testing.assert_array_equal(prof["observed"], obs[12, 3:51])
     np.testing.assert_array_equal(prof["synthetic"], syn[12, 3:51])
     # what the plot shows
-    x, y = view.profile_obs.getData()
+    _x, y = view.profile_obs.getData()
     np.testing.assert_array_equal(y, obs[12, 3:51])
     # dragging the ROI (moving it by whole pixels) updates the profile
     view.roi.setPos(view.roi.pos() + view.roi.pos().__class__(0, 5))

@@ -1,0 +1,204 @@
+"""Solar wind and model dock: n, v, Bz, By, T (with units), the magnetopause model and the
+emissivity model (Jorgensen, CMEM, exosphere, a plasma file or an emissivity cube file).
+
+Edits are debounced (:attr:`ModelDock.DEBOUNCE_MS`) and applied to the state in one step; a
+value the state refuses (a speed above 3,000 km/s, …) is shown in red below the fields and
+changes nothing. State changes (a loaded session) move the widgets.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+#: (field, label, suffix, minimum, maximum, decimals, step)
+SOLAR_WIND_FIELDS: tuple[tuple[str, str, str, float, float, int, float], ...] = (
+    ("n_cm3", "Density n", " cm⁻³", 0.01, 200.0, 2, 0.5),
+    ("v_km_s", "Speed v", " km/s", 100.0, 3000.0, 0, 10.0),
+    ("bz_nt", "IMF Bz (GSM)", " nT", -100.0, 100.0, 1, 0.5),
+    ("by_nt", "IMF By (GSM)", " nT", -100.0, 100.0, 1, 0.5),
+    ("t_k", "Temperature T", " K", 1.0e3, 1.0e7, 0, 1.0e4),
+)
+BOUNDARY_TITLES = {
+    "shue1997": "Shue et al. (1997)",
+    "shue1998": "Shue et al. (1998)",
+    "lin2010": "Lin et al. (2010)",
+    "jelinek2012": "Jelínek et al. (2012)",
+}
+EMISSIVITY_TITLES = {
+    "jorgensen": "Jorgensen et al. (2019)",
+    "cmem": "CMEM (Sun et al. 2019)",
+    "exosphere": "Exosphere only (solar wind)",
+    "plasma": "Plasma (MHD) file…",
+    "cube": "Emissivity cube file…",
+}
+
+
+class ModelDock(QDockWidget):
+    """Solar wind inputs and model choice of ``model_state`` (objectName ``modelDock``)."""
+
+    DEBOUNCE_MS = 250
+
+    def __init__(self, model_state, parent=None):
+        super().__init__("Solar wind && model", parent)
+        self.setObjectName("modelDock")
+        self._model = model_state
+        body = QWidget(self)
+        outer = QVBoxLayout(body)
+        outer.setContentsMargins(6, 4, 6, 4)
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        self.spins: dict[str, QDoubleSpinBox] = {}
+        for key, label, suffix, lo, hi, dec, step in SOLAR_WIND_FIELDS:
+            spin = QDoubleSpinBox(body)
+            spin.setObjectName(f"sw_{key}")
+            spin.setRange(lo, hi)
+            spin.setDecimals(dec)
+            spin.setSingleStep(step)
+            spin.setSuffix(suffix)
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(self._schedule)
+            form.addRow(label, spin)
+            self.spins[key] = spin
+        self.pressure_label = QLabel(body)
+        self.pressure_label.setObjectName("pressureLabel")
+        form.addRow("Dynamic pressure", self.pressure_label)
+
+        self.boundary_combo = QComboBox(body)
+        self.boundary_combo.setObjectName("boundaryModel")
+        for key, title in BOUNDARY_TITLES.items():
+            self.boundary_combo.addItem(title, key)
+        self.boundary_combo.currentIndexChanged.connect(self._on_boundary)
+        form.addRow("Magnetopause", self.boundary_combo)
+
+        self.emissivity_combo = QComboBox(body)
+        self.emissivity_combo.setObjectName("emissivityModel")
+        for key, title in EMISSIVITY_TITLES.items():
+            self.emissivity_combo.addItem(title, key)
+        self.emissivity_combo.activated.connect(self._on_emissivity)
+        form.addRow("Emissivity", self.emissivity_combo)
+        self.file_label = QLabel(body)
+        self.file_label.setObjectName("emissivityFile")
+        self.file_label.setWordWrap(True)
+        form.addRow("", self.file_label)
+        outer.addLayout(form)
+
+        self.error_label = QLabel(body)
+        self.error_label.setObjectName("modelError")
+        self.error_label.setStyleSheet("color: #e05050;")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        outer.addWidget(self.error_label)
+        outer.addStretch(1)
+        self.setWidget(body)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.DEBOUNCE_MS)
+        self._timer.timeout.connect(self.apply)
+
+        self._sw = model_state.solar_wind
+        self._models = model_state.models
+        self._sw.events.connect(self._show_solar_wind)
+        self._models.events.connect(self._show_models)
+        self._show_solar_wind()
+        self._show_models()
+
+    # -- state → widgets -------------------------------------------------------------------
+    def _show_solar_wind(self, *_args) -> None:
+        sw = self._sw
+        for key, spin in self.spins.items():
+            spin.blockSignals(True)
+            spin.setValue(float(getattr(sw, key)))
+            spin.blockSignals(False)
+        try:
+            self.pressure_label.setText(f"{sw.pd_npa:.2f} nPa")
+        except ValueError:
+            self.pressure_label.setText("—")
+
+    def _show_models(self, *_args) -> None:
+        m = self._models
+        for combo, value in ((self.boundary_combo, m.boundary_model), (self.emissivity_combo, m.emissivity_model)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            combo.blockSignals(False)
+        self.file_label.setText(f"<small>{m.cube_path}</small>" if m.cube_path else "")
+        self.file_label.setVisible(bool(m.cube_path) and m.emissivity_model in ("plasma", "cube"))
+
+    # -- widgets → state -------------------------------------------------------------------
+    def _schedule(self, *_args) -> None:
+        self._timer.start()
+
+    def values(self) -> dict[str, float]:
+        return {key: float(spin.value()) for key, spin in self.spins.items()}
+
+    def apply(self) -> bool:
+        """Apply the edited solar wind now (the debounce timer calls this); False if refused."""
+        self._timer.stop()
+        values = self.values()
+        sw = self._sw
+        changed = {k: v for k, v in values.items() if float(getattr(sw, k)) != v}
+        if not changed:
+            return True
+        try:
+            type(sw).model_validate({**sw.model_dump(), **changed})
+        except ValueError as exc:
+            self._show_error(str(exc).splitlines()[-1] if str(exc) else "refused")
+            return False
+        for k, v in changed.items():
+            setattr(sw, k, v)
+        self._show_error(None)
+        self._show_solar_wind()
+        return True
+
+    def _show_error(self, text: str | None) -> None:
+        self.error_label.setText(text or "")
+        self.error_label.setVisible(bool(text))
+
+    def _on_boundary(self, index: int) -> None:
+        key = self.boundary_combo.itemData(index)
+        if key and key != self._models.boundary_model:
+            self._models.boundary_model = key
+
+    def _on_emissivity(self, index: int) -> None:
+        key = self.emissivity_combo.itemData(index)
+        if key in ("plasma", "cube"):
+            title = "Open plasma (MHD) file" if key == "plasma" else "Open emissivity cube"
+            path, _ = QFileDialog.getOpenFileName(self, title, "",
+                                                  "Cubes (*.fits *.fit *.nc *.vtk *.vti *.h5);;All files (*)")
+            if not path:
+                self._show_models()
+                return
+            self.choose_file(path, key)
+            return
+        self.set_emissivity_model(key)
+
+    def set_emissivity_model(self, key: str) -> None:
+        try:
+            self._models.emissivity_model = key
+            self._show_error(None)
+        except ValueError as exc:
+            self._show_error(str(exc).splitlines()[-1])
+        self._show_models()
+
+    def choose_file(self, path: str, kind: str = "cube") -> None:
+        try:
+            self._models.choose_file(path, kind)
+            self._show_error(None)
+        except ValueError as exc:
+            self._show_error(str(exc).splitlines()[-1])
+        self._show_models()
+
+    def disconnect_state(self) -> None:
+        self._timer.stop()
+        self._sw.events.disconnect(self._show_solar_wind, missing_ok=True)
+        self._models.events.disconnect(self._show_models, missing_ok=True)
