@@ -80,19 +80,6 @@ def test_zp2008_eppaurora_value():
     assert e == pytest.approx(5.914083679736101, rel=1e-12)
 
 
-def test_against_eppaurora_when_installed():
-    models = pytest.importorskip("eppaurora.models")
-    if not hasattr(models, "zp2008"):
-        pytest.skip("the installed eppaurora has no zp2008 (released after 0.3.1)")
-    rng = np.random.default_rng(3)
-    for _ in range(40):
-        mlat, mlt, kp = rng.uniform(-89, 89), rng.uniform(0, 24), rng.uniform(0, 9)
-        q_ref, e_ref = models.zp2008(mlat, mlt, kp)
-        q, e = zhang_paxton_2008(mlat, mlt, kp, below_lowest_bin="clamp")
-        assert q == pytest.approx(float(q_ref), rel=1e-10, abs=1e-14)
-        assert e == pytest.approx(float(e_ref), rel=1e-10, abs=1e-14)
-
-
 def _appendix_a(mlat, mlt, kp, table):
     """Appendix A of Zhang & Paxton (2008), written out plainly for one point."""
     c = zp.load_coefficients()

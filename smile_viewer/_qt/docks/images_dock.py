@@ -1,0 +1,187 @@
+"""Images dock: live synthetic SXI and UVI images, computed off the GUI thread.
+
+The pure half (no Qt; worker-safe): :func:`image_request` turns the application state into a
+frozen :class:`ImageRequest` on the GUI thread (the imager's camera at the spacecraft's
+position at the scene time, the emissivity model and its inputs); :func:`compute_image` builds
+the source and ray-marches it (:func:`smile_viewer.compute.render`) in a worker and returns an
+:class:`ImageResult` (the image in physical units, the camera, the model, provenance).
+
+The Qt half: :class:`ImagesDock` — two :class:`~smile_viewer._qt.image_panel.ImagePanel`
+(colour scale chooser, colour bar in physical units, value under the cursor). The main
+window owns the schedulers and calls :meth:`ImagesDock.show_result`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time as _time
+from typing import Any
+
+import numpy as np
+from PySide6.QtWidgets import QDockWidget, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+
+from smile_viewer.errors import UserInputError
+
+INSTRUMENTS = ("sxi", "uvi")
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageRequest:
+    """Everything :func:`compute_image` needs (built on the GUI thread, read in a worker)."""
+
+    instrument: str
+    camera: Any
+    model: str
+    params: tuple[tuple[str, float], ...]
+    solar_wind: Any
+    time: Any
+    cube_path: str | None = None
+    backend: str = "auto"
+    max_distance_re: float = 80.0
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageResult:
+    request: ImageRequest
+    image: np.ndarray
+    units: str
+    source: Any
+    model: Any
+    provenance: dict
+    elapsed_s: float
+
+    @property
+    def instrument(self) -> str:
+        return self.request.instrument
+
+    @property
+    def camera(self):
+        return self.request.camera
+
+    def title(self) -> str:
+        t = self.request.time.utc.strftime("%Y-%m-%d %H:%M UTC")
+        model = "aurora (Zhang & Paxton)" if self.request.instrument == "uvi" else self.request.model
+        return f"{self.request.instrument.upper()} synthetic · {model} · {t}"
+
+
+def image_request(app, name: str, position_gse_re, *, backend: str = "auto",
+                  shape: tuple[int, int] | None = None) -> ImageRequest:
+    """The frozen request of imager ``name`` of ``app`` for a spacecraft at ``position_gse_re``."""
+    from smile_viewer.state import scene_data as sd
+
+    if name not in INSTRUMENTS:
+        raise ValueError(f"unknown instrument {name!r}")
+    cam, _length = sd.instrument_view(app, name, position_gse_re, frame="gse", shape=shape)
+    sw, _note = sd.effective_solar_wind(app)
+    models = app.model.models
+    model = models.emissivity_model if name == "sxi" else "aurora"
+    return ImageRequest(
+        instrument=name, camera=cam, model=model, params=tuple(sorted(models.params_for(model).items()))
+        if name == "sxi" else (), solar_wind=sw, time=app.scene.time,
+        cube_path=models.cube_path if model in ("plasma", "cube") else None, backend=backend,
+    )
+
+
+def emissivity_source(req: ImageRequest):
+    """``(compute source, model object)`` of a request (model: an EmissivityModel, a Volume or
+    an AuroralShell)."""
+    from smile_viewer.compute.types import AnalyticSource, AuroraSource, VolumeSource
+    from smile_viewer.physics import emissivity as em
+
+    params = dict(req.params)
+    if req.model == "aurora":
+        from smile_viewer.physics.aurora import AuroralShell
+
+        shell = AuroralShell.from_solar_wind(req.solar_wind)
+        return AuroraSource(shell, req.time), shell
+    if req.model in ("plasma", "cube"):
+        from smile_viewer.io.cubes import read_cube
+
+        if not req.cube_path:
+            raise UserInputError(f"emissivity model {req.model!r} needs a file")
+        volume = read_cube(req.cube_path)
+        return VolumeSource(volume, req.time), volume
+    if req.model == "cmem":
+        from smile_viewer.coords import dipole_tilt
+
+        tilt = float(np.asarray(dipole_tilt(req.time)).reshape(()))
+        model = em.cmem_defaults(req.solar_wind, tilt_rad=tilt, **params)
+        return AnalyticSource(model, frame="gsm", time=req.time), model
+    if req.model == "exosphere":
+        model = em.exosphere_model(req.solar_wind, **params)
+        return AnalyticSource(model), model
+    model = em.jorgensen_defaults(req.solar_wind, **params)
+    return AnalyticSource(model), model
+
+
+def compute_image(req: ImageRequest, ctx=None) -> ImageResult:
+    """Build the source and render the image (runs in a worker)."""
+    from smile_viewer.compute import RenderRequest, render
+
+    t0 = _time.perf_counter()
+    if ctx is not None:
+        ctx.progress(0.05, f"{req.instrument.upper()}: model")
+    source, model = emissivity_source(req)
+    if ctx is not None:
+        ctx.check()
+        ctx.progress(0.2, f"{req.instrument.upper()}: ray marching")
+    result = render(RenderRequest(req.camera, source, backend=req.backend, max_distance_re=req.max_distance_re))
+    return ImageResult(req, np.asarray(result.image), str(result.units), source, model,
+                       dict(result.provenance), _time.perf_counter() - t0)
+
+
+def warm_up(backend: str = "auto") -> tuple[str, str]:
+    """A tiny render (compiles/loads numba's kernels) → ``select_backend(backend)``."""
+    from smile_viewer.compute import RenderRequest, render, select_backend
+    from smile_viewer.compute.types import AnalyticSource
+    from smile_viewer.mission.instruments import load_instrument
+    from smile_viewer.mission.pointing import sxi_pointing
+    from smile_viewer.physics import emissivity as em
+    from smile_viewer.physics.solar_wind import SolarWind
+
+    pos = np.array([10.0, 5.0, 14.0])
+    cam = load_instrument("sxi").camera(pos, np.asarray(sxi_pointing(pos).rotation), shape=(8, 8))
+    model = em.jorgensen_defaults(SolarWind.from_speed(n_cm3=5.0, v_km_s=400.0))
+    render(RenderRequest(cam, AnalyticSource(model), backend=backend))
+    return select_backend(backend)
+
+
+class ImagesDock(QDockWidget):
+    """Two image panels, SXI and UVI (objectName ``imagesDock``)."""
+
+    def __init__(self, parent=None):
+        from smile_viewer._qt.image_panel import ImagePanel
+
+        super().__init__("Synthetic images", parent)
+        self.setObjectName("imagesDock")
+        body = QWidget(self)
+        v = QVBoxLayout(body)
+        v.setContentsMargins(2, 2, 2, 2)
+        split = QSplitter(Qt.Orientation.Vertical, body)
+        self.panels = {
+            "sxi": ImagePanel(split, scale="sqrt", colormap="inferno"),
+            "uvi": ImagePanel(split, scale="linear", colormap="viridis"),
+        }
+        for name, panel in self.panels.items():
+            panel.setObjectName(f"{name}Panel")
+            panel.title_label.setText(f"{name.upper()}: computing…")
+            split.addWidget(panel)
+        v.addWidget(split, 1)
+        self.info = QLabel(body)
+        self.info.setObjectName("imagesInfo")
+        self.info.setWordWrap(True)
+        v.addWidget(self.info)
+        self.setWidget(body)
+        self.results: dict[str, ImageResult] = {}
+
+    def show_result(self, result: ImageResult) -> None:
+        self.results[result.instrument] = result
+        panel = self.panels[result.instrument]
+        panel.set_image(result.image, result.units, result.title())
+        bits = [f"{n.upper()} {r.image.shape[1]}×{r.image.shape[0]} in {r.elapsed_s * 1000:.0f} ms"
+                for n, r in self.results.items()]
+        self.info.setText("<small>" + " · ".join(bits) + " — click a pixel for its line of sight</small>")
+
+    def show_error(self, name: str, message: str) -> None:
+        self.panels[name].title_label.setText(f"{name.upper()}: {message}")
