@@ -81,7 +81,6 @@ any subset of a grid gives the same answers as the whole grid.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -94,6 +93,7 @@ from astropy.time import Time
 
 from smile_viewer.constants import R_E_KM
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.jsonfile import read_json_file
 
 __all__ = [
     "CONSTRAINTS",
@@ -369,16 +369,7 @@ def _parse_profile(data: dict, path) -> MissionProfile:
 def load_profile(path=None) -> MissionProfile:
     """Read a mission profile (default: ``assets/mission/profile_default.json``)."""
     p = default_profile_path() if path is None else Path(path).expanduser()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataFileError(p, "no such mission profile file") from None
-    except OSError as exc:
-        raise DataFileError(p, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFileError(p, f"not valid JSON: {exc}") from None
+    data = read_json_file(p, "mission profile file")
     return _parse_profile(data, p)
 
 

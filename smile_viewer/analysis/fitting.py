@@ -219,16 +219,6 @@ def _subsolar(model) -> float:
 # ---------------------------------------------------------------------------- forward model
 
 
-def _pixel_size_deg(camera) -> tuple[float, float]:
-    if getattr(camera, "rays", None) is None:
-        dx, dy = camera.pixel_scale_rad
-        return math.degrees(dx), math.degrees(dy)
-    d = np.asarray(camera.ray_directions(), dtype=float)
-    ax = np.arccos(np.clip(np.sum(d[:, 1:] * d[:, :-1], axis=-1), -1, 1))
-    ay = np.arccos(np.clip(np.sum(d[1:] * d[:-1], axis=-1), -1, 1))
-    return math.degrees(float(np.median(ax))), math.degrees(float(np.median(ay)))
-
-
 def _block_sum(a: np.ndarray, b: int, oy: int, ox: int, nby: int, nbx: int) -> np.ndarray:
     sub = a[oy:oy + nby * b, ox:ox + nbx * b]
     return sub.reshape(nby, b, nbx, b).sum(axis=(1, 3))
@@ -323,7 +313,7 @@ class ForwardModel:
 
         # binning
         ny, nx = obs.shape
-        px, py = _pixel_size_deg(cam)
+        px, py = cam.pixel_size_deg()
         if isinstance(bin_factor, str):
             if bin_factor.strip().lower() != "auto":
                 raise UserInputError(f"bin_factor = {bin_factor!r}: an integer >= 1 or 'auto'")
@@ -433,7 +423,7 @@ class ForwardModel:
         sig = img * self.fine_exposure_factor
         fw = self.instrument.psf_fwhm_deg * FWHM_TO_SIGMA
         if self.psf and fw > 0:
-            px, py = _pixel_size_deg(self.camera)
+            px, py = self.camera.pixel_size_deg()
             sig = gaussian_filter(sig, sigma=(fw / py, fw / px), mode="reflect", truncate=4.0)
         sig = np.where(np.asarray(self.camera.inside_field(), dtype=bool), sig, 0.0)
         return img, sig + self.fine_background

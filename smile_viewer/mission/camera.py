@@ -140,6 +140,20 @@ class Camera:
         fx, fy = np.radians(self.fov_deg)
         return 2.0 * np.tan(fx / 2.0) / nx, 2.0 * np.tan(fy / 2.0) / ny
 
+    def pixel_size_deg(self) -> tuple[float, float]:
+        """Angular size of a pixel (along x, along y) [deg] near the image centre.
+
+        Gnomonic cameras: the tangent-plane pixel size at the boresight. Explicit rays: the
+        median angle between neighbouring rays along each axis.
+        """
+        if self.rays is None:
+            dx, dy = self.pixel_scale_rad
+            return float(np.degrees(dx)), float(np.degrees(dy))
+        d = self.rays
+        ax = np.arccos(np.clip(np.sum(d[:, 1:] * d[:, :-1], axis=-1), -1.0, 1.0))
+        ay = np.arccos(np.clip(np.sum(d[1:] * d[:-1], axis=-1), -1.0, 1.0))
+        return float(np.degrees(np.median(ax))), float(np.degrees(np.median(ay)))
+
     def tangent_plane_coords(self) -> tuple[np.ndarray, np.ndarray]:
         """Intermediate coordinates (x[i], y[j]) of pixel centres on the tangent plane [rad]."""
         ny, nx = self.shape

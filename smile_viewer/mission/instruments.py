@@ -31,7 +31,6 @@ along rows (row 0 at the top of a picture), the boresight third; see
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.jsonfile import read_json_file
 
 __all__ = [
     "HC_KEV_NM",
@@ -311,16 +311,7 @@ def _parse(data: dict, path: Path) -> Instrument:
 @lru_cache(maxsize=16)
 def _load_path(path: str) -> Instrument:
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataFileError(p, "no such instrument file") from None
-    except OSError as exc:
-        raise DataFileError(p, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFileError(p, f"not valid JSON: {exc}") from None
+    data = read_json_file(p, "instrument file")
     return _parse(data, p)
 
 

@@ -92,17 +92,6 @@ def pixel_solid_angle_sr(camera) -> np.ndarray:
     return np.linalg.norm(np.cross(di, dj), axis=-1)
 
 
-def _pixel_size_deg(camera) -> tuple[float, float]:
-    """Angular size of a pixel (along x, along y) [deg] near the image centre."""
-    if getattr(camera, "rays", None) is None:
-        dx, dy = camera.pixel_scale_rad
-        return math.degrees(dx), math.degrees(dy)
-    d = np.asarray(camera.ray_directions(), dtype=float)
-    ax = np.arccos(np.clip(np.sum(d[:, 1:] * d[:, :-1], axis=-1), -1, 1))
-    ay = np.arccos(np.clip(np.sum(d[1:] * d[:-1], axis=-1), -1, 1))
-    return math.degrees(float(np.median(ax))), math.degrees(float(np.median(ay)))
-
-
 def _exposure(value, instrument) -> float:
     t = instrument.default_exposure_s if value is None else value
     try:
@@ -155,7 +144,7 @@ def compute_response(image, camera, instrument, *, exposure_s: float | None = No
     signal = intensity * per_unit
     sigma_px = (0.0, 0.0)
     if psf and inst.psf_fwhm_deg > 0:
-        px, py = _pixel_size_deg(camera)
+        px, py = camera.pixel_size_deg()
         sigma_px = (inst.psf_fwhm_deg * FWHM_TO_SIGMA / py, inst.psf_fwhm_deg * FWHM_TO_SIGMA / px)
         signal = gaussian_filter(signal, sigma=sigma_px, mode="reflect", truncate=4.0)
     signal = np.where(inside, signal, 0.0)
