@@ -90,6 +90,7 @@ import numpy as np
 from numba import prange
 
 from smile_viewer.physics import emissivity_kernels as K
+from smile_viewer.physics.volume import trilinear_at_index
 from smile_viewer.physics.aurora import kernels as AK
 
 __all__ = [
@@ -639,19 +640,7 @@ def _trilinear_in(values, x0, y0, z0, sx, sy, sz, x, y, z):
     fx = min(max(fx, 0.0), nx - 1.0)
     fy = min(max(fy, 0.0), ny - 1.0)
     fz = min(max(fz, 0.0), nz - 1.0)
-    i = min(int(fx), nx - 2)
-    j = min(int(fy), ny - 2)
-    k = min(int(fz), nz - 2)
-    tx = fx - i
-    ty = fy - j
-    tz = fz - k
-    c00 = values[k, j, i] * (1.0 - tx) + values[k, j, i + 1] * tx
-    c01 = values[k, j + 1, i] * (1.0 - tx) + values[k, j + 1, i + 1] * tx
-    c10 = values[k + 1, j, i] * (1.0 - tx) + values[k + 1, j, i + 1] * tx
-    c11 = values[k + 1, j + 1, i] * (1.0 - tx) + values[k + 1, j + 1, i + 1] * tx
-    c0 = c00 * (1.0 - ty) + c01 * ty
-    c1 = c10 * (1.0 - ty) + c11 * ty
-    return c0 * (1.0 - tz) + c1 * tz
+    return trilinear_at_index(values, fx, fy, fz)
 
 
 @_jit

@@ -53,6 +53,27 @@ FRAMES = ("gse", "gsm")
 DEFAULT_BOUNDS = ((-30.0, 30.0), (-30.0, 30.0), (-30.0, 30.0))
 
 _pjit = numba.njit(parallel=True, cache=True, fastmath=False, error_model="numpy")
+_jit = numba.njit(cache=True, fastmath=False, error_model="numpy")
+
+
+@_jit
+def trilinear_at_index(values, fx, fy, fz):
+    """Trilinear interpolation of ``values`` (nz, ny, nx) at fractional node indices
+    (fx, fy, fz), each within [0, n - 1] on its axis (numba; shared with the ray marcher)."""
+    nz, ny, nx = values.shape
+    i = min(int(fx), nx - 2)
+    j = min(int(fy), ny - 2)
+    k = min(int(fz), nz - 2)
+    tx = fx - i
+    ty = fy - j
+    tz = fz - k
+    c00 = values[k, j, i] * (1.0 - tx) + values[k, j, i + 1] * tx
+    c01 = values[k, j + 1, i] * (1.0 - tx) + values[k, j + 1, i + 1] * tx
+    c10 = values[k + 1, j, i] * (1.0 - tx) + values[k + 1, j, i + 1] * tx
+    c11 = values[k + 1, j + 1, i] * (1.0 - tx) + values[k + 1, j + 1, i + 1] * tx
+    c0 = c00 * (1.0 - ty) + c01 * ty
+    c1 = c10 * (1.0 - ty) + c11 * ty
+    return c0 * (1.0 - tz) + c1 * tz
 
 
 # --------------------------------------------------------------------------------------
@@ -76,19 +97,7 @@ def _trilinear_kernel(values, x0, y0, z0, dx, dy, dz, pts, fill, out):
         if not (fx >= 0.0 and fx <= nx - 1 and fy >= 0.0 and fy <= ny - 1 and fz >= 0.0 and fz <= nz - 1):
             out[n] = fill
             continue
-        i = min(int(fx), nx - 2)
-        j = min(int(fy), ny - 2)
-        k = min(int(fz), nz - 2)
-        tx = fx - i
-        ty = fy - j
-        tz = fz - k
-        c00 = values[k, j, i] * (1.0 - tx) + values[k, j, i + 1] * tx
-        c01 = values[k, j + 1, i] * (1.0 - tx) + values[k, j + 1, i + 1] * tx
-        c10 = values[k + 1, j, i] * (1.0 - tx) + values[k + 1, j, i + 1] * tx
-        c11 = values[k + 1, j + 1, i] * (1.0 - tx) + values[k + 1, j + 1, i + 1] * tx
-        c0 = c00 * (1.0 - ty) + c01 * ty
-        c1 = c10 * (1.0 - ty) + c11 * ty
-        out[n] = c0 * (1.0 - tz) + c1 * tz
+        out[n] = trilinear_at_index(values, fx, fy, fz)
 
 
 @_pjit
