@@ -106,6 +106,7 @@ def los_profile(result, row: int, col: int, *, max_distance_re: float | None = N
                       float(image[row, col]), result.units, bool(hits))
 
 
+_SHORT = {"magnetopause": "MP", "bow shock": "BS"}
 _CROSSING_PENS = {"magnetopause": "#4cc9f0", "bow shock": "#ff9a3c"}
 
 
@@ -148,15 +149,15 @@ class LosPlot(QWidget):
             line = pg.InfiniteLine(pos=s, angle=90, movable=False,
                                    pen=pg.mkPen(_CROSSING_PENS.get(label, "#ccc"), width=1.5,
                                                 style=pg.QtCore.Qt.PenStyle.DashLine),
-                                   label=label, labelOpts={"position": 0.9, "color": _CROSSING_PENS.get(label),
-                                                           "rotateAxis": (1, 0), "anchors": [(0, 0), (0, 0)]})
+                                   label=_SHORT.get(label, label), labelOpts={"position": 0.92, "color": _CROSSING_PENS.get(label),
+                                                           "anchors": [(0, 0.5), (0, 0.5)], "movable": False})
             self.plot.addItem(line)
             self.lines.append(line)
         self.plot.enableAutoRange()
         end = "the Earth" if prof.hits_earth else f"{prof.s_re[-1]:.0f} R_E"
         self.caption.setText(
             f"{instrument.upper()} pixel (row {prof.row}, col {prof.col}): {prof.pixel_value:.4g} {prof.pixel_units}"
-            f" — ray from SMILE to {end}; {len(prof.crossings)} boundary crossing(s)")
+            f" — ray from SMILE to {end}; MP magnetopause, BS bow shock ({len(prof.crossings)} crossings)")
 
 
 class LosDock(QDockWidget):

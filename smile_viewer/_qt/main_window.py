@@ -1,41 +1,68 @@
-"""The main window: the 3-D scene in the centre, a time bar, menus and a status bar.
+"""The main window: the 3-D scene in the centre, docks around it, menus and a status bar.
 
-The window holds no scene logic: it owns a :class:`~smile_viewer.state.SceneState`, hands
-it to :class:`~smile_viewer._vispy.scene.SceneView` (which draws it) and binds widgets to
-it (time slider, layer and camera actions). Later docks (layers, solar wind, instruments)
-add their widgets the same way.
+The window holds no scene logic. It owns an :class:`~smile_viewer.state.app.AppState`
+(``window.app_state``; ``window.state`` is its :class:`~smile_viewer.state.SceneState`), hands
+it to :class:`~smile_viewer._vispy.scene.SceneView` (which draws it) and binds the docks to its
+parts:
+
+- Layers (:mod:`.docks.layers_dock`), Solar wind & model (:mod:`.docks.model_dock`), Instruments
+  (:mod:`.docks.instruments_dock`), Time (:mod:`.docks.time_dock`), Synthetic images
+  (:mod:`.docks.images_dock`), Line of sight (:mod:`.los_plot`), Pointing windows
+  (:mod:`.timeline_dock`) and Compare (:mod:`.comparison`).
+
+Work off the GUI thread (ARCHITECTURE.md): the scene view runs in ``"async"`` mode — its
+``data_requested(kind, request, generation)`` goes to one :class:`~._qt.workers.RenderScheduler`
+per kind (boundaries, field lines, volume) whose results come back through ``apply_data``;
+the synthetic images have a scheduler each (debounced, latest wins), fed by the state's
+events; numba is warmed up by a tiny render in a worker at start; the pointing-window
+timeline and observed images load in workers. ``SMILE_SYNC_WORKERS=1`` runs it all inline.
+
+The dock layout is saved on close and restored on open (:mod:`.settings`); under the test
+suite (``SMILE_TEST_SESSION``) only when a ``settings`` object is given.
 """
 
 from __future__ import annotations
 
-import math
+import logging
+import os
+import time as _time
+from pathlib import Path
 
-from astropy.time import Time
-from PySide6.QtCore import Qt, QTimer, Signal
+import numpy as np
+from astropy.time import TimeDelta
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QDoubleSpinBox,
     QFileDialog,
-    QHBoxLayout,
+    QFormLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSlider,
-    QToolBar,
-    QToolButton,
-    QWidget,
+    QPushButton,
+    QSpinBox,
 )
 
-from smile_viewer.state import CAMERA_PRESETS, SceneState
-from smile_viewer.state.scene import to_utc_time
+from smile_viewer._qt.docks.time_dock import TimeControl, format_utc  # noqa: F401 - re-exported
+from smile_viewer._qt.pyside_compat import apply_pyside_fixes
+from smile_viewer.state import CAMERA_PRESETS, AppState, SceneState
+
+apply_pyside_fixes()
+
+log = logging.getLogger(__name__)
 
 _PRESET_TITLES = {
     "overview": "Overview",
-    "noon_midnight": "Noon–midnight plane (from dusk)",
-    "north": "From the north (ecliptic pole)",
     "from_sun": "From the Sun",
-    "earth": "Close to Earth",
+    "north": "From the north (ecliptic pole)",
     "through_sxi": "Through SXI (from the spacecraft)",
+    "noon_midnight": "Noon–midnight plane (from dusk)",
+    "earth": "Close to Earth",
 }
+_PRESET_ORDER = ("overview", "from_sun", "north", "through_sxi", "noon_midnight", "earth")
 _LAYER_TITLES = {
     "earth": "Earth",
     "axes": "Axes",
@@ -50,99 +77,42 @@ _LAYER_TITLES = {
     "emission_volume": "Emission volume",
     "labels": "Caption and legend",
 }
+LOS_COLOR = (1.0, 0.85, 0.25, 1.0)
 
 
-def format_utc(t: Time) -> str:
-    return t.utc.strftime("%Y-%m-%d %H:%M UTC")
+def _build_scene_data(item, ctx=None):
+    """Worker: ``(kind, request, generation)`` → ``(kind, generation, data)``."""
+    from smile_viewer.state.scene_data import build
+
+    kind, request, gen = item
+    return kind, gen, build(request)
 
 
-class TimeControl(QWidget):
-    """A slider over one orbit period (1-minute steps), the UTC time, and play/pause.
+class MovieDialog(QDialog):
+    """Time range of a movie: duration from the scene time, frames, frame rate."""
 
-    Bound to ``state.time``: moving the slider sets it; a change from elsewhere moves the
-    slider (re-anchoring the range when the time leaves it).
-    """
-
-    STEP_S = 60.0
-    timeChanged = Signal(str)
-
-    def __init__(self, state: SceneState, period_s: float, parent=None):
+    def __init__(self, parent=None, period_h: float = 51.0):
         super().__init__(parent)
-        self.setObjectName("timeControl")
-        self._state = state
-        self.period_s = float(period_s)
-        self.start: Time = state.time
-
-        self.play_button = QToolButton(self)
-        self.play_button.setObjectName("playButton")
-        self.play_button.setCheckable(True)
-        self.play_button.setText("▶")
-        self.play_button.setToolTip("Play / pause: one orbit in about 30 seconds")
-        self.play_button.toggled.connect(self._on_play_toggled)
-
-        self.slider = QSlider(Qt.Orientation.Horizontal, self)
-        self.slider.setObjectName("timeSlider")
-        self.slider.setRange(0, max(1, int(math.ceil(self.period_s / self.STEP_S))))
-        self.slider.setSingleStep(1)
-        self.slider.setPageStep(60)
-        self.slider.setToolTip("Scene time within one orbit period")
-        self.slider.valueChanged.connect(self._on_slider)
-
-        self.label = QLabel(self)
-        self.label.setObjectName("timeLabel")
-        self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("0000-00-00 00:00 UTC") + 12)
-        self.label.setToolTip("Scene time (UTC)")
-
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 2)
-        layout.addWidget(self.play_button)
-        layout.addWidget(QLabel("Time", self))
-        layout.addWidget(self.slider, 1)
-        layout.addWidget(self.label)
-
-        self._timer = QTimer(self)
-        self._timer.setInterval(40)
-        self._timer.timeout.connect(self._advance)
-
-        state.events.time.connect(self._on_state_time)
-        self._on_state_time(state.time)
-
-    def _seconds(self, t: Time) -> float:
-        return float((t - self.start).to_value("s"))
-
-    def _on_slider(self, value: int) -> None:
-        self._state.set_time_from_offset(self.start, value * self.STEP_S)
-
-    def _on_state_time(self, t: Time) -> None:
-        t = to_utc_time(t)
-        s = self._seconds(t)
-        if s < 0 or s > self.slider.maximum() * self.STEP_S:
-            self.start = t  # re-anchor the period on the new time
-            s = 0.0
-        value = int(round(s / self.STEP_S))
-        if value != self.slider.value():
-            self.slider.blockSignals(True)
-            self.slider.setValue(value)
-            self.slider.blockSignals(False)
-        text = format_utc(t)
-        self.label.setText(text)
-        self.timeChanged.emit(text)
-
-    # -- play ----------------------------------------------------------------------------
-    def _on_play_toggled(self, on: bool) -> None:
-        self.play_button.setText("❚❚" if on else "▶")
-        if on:
-            self._timer.start()
-        else:
-            self._timer.stop()
-
-    def _advance(self) -> None:
-        n = self.slider.maximum()
-        step = max(1, n // 750)  # one period in ~750 frames (~30 s)
-        self.slider.setValue((self.slider.value() + step) % (n + 1))
-
-    def stop(self) -> None:
-        self.play_button.setChecked(False)
+        self.setWindowTitle("Export movie")
+        form = QFormLayout(self)
+        self.hours = QDoubleSpinBox(self)
+        self.hours.setRange(0.1, 24 * 30)
+        self.hours.setValue(round(period_h, 1))
+        self.hours.setSuffix(" h from the scene time")
+        self.frames = QSpinBox(self)
+        self.frames.setRange(2, 5000)
+        self.frames.setValue(250)
+        self.fps = QSpinBox(self)
+        self.fps.setRange(1, 60)
+        self.fps.setValue(25)
+        self.fps.setSuffix(" frames/s")
+        form.addRow("Duration", self.hours)
+        form.addRow("Frames", self.frames)
+        form.addRow("Frame rate", self.fps)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        bb.accepted.connect(self.accept)
+        bb.rejected.connect(self.reject)
+        form.addRow(bb)
 
 
 class MainWindow(QMainWindow):
@@ -150,69 +120,457 @@ class MainWindow(QMainWindow):
 
     Parameters
     ----------
-    state : SceneState, optional
-        The scene model (default: at the first apogee after the orbit epoch).
+    state : AppState or SceneState, optional
+        The application state (default: a new AppState — first apogee, default models). A
+        SceneState is wrapped in an AppState with the other parts at their defaults.
     orbit : optional
-        The orbit to show (default: ``smile_viewer.mission.orbit.default_orbit()``).
+        The orbit (default: ``smile_viewer.mission.orbit.default_orbit()``).
+    settings : QSettings, optional
+        Where the window layout is saved and restored (default: the application's settings;
+        under the test suite nothing is saved or restored unless this is given).
+    warm_up : bool
+        Warm up the compute backend (a tiny render in a worker) at start.
     """
 
-    def __init__(self, state: SceneState | None = None, orbit=None, parent=None):
+    def __init__(self, state: AppState | SceneState | None = None, orbit=None, parent=None, *,
+                 settings=None, warm_up: bool = True):
         super().__init__(parent)
         self.setObjectName("smileMainWindow")
         self.setWindowTitle("smile-viewer")
-        self.resize(1280, 860)
+        self.resize(1560, 960)
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
+                            | QMainWindow.DockOption.AllowNestedDocks)
 
         import vispy.app
 
-        from smile_viewer._vispy.scene import SceneView
+        from smile_viewer._qt.workers import RenderScheduler
+        from smile_viewer._vispy.scene import DATA_KINDS, SceneView
 
         if orbit is None:
             from smile_viewer.mission.orbit import default_orbit
 
             orbit = default_orbit()
-        self.state = state if state is not None else SceneState()
+        self.orbit = orbit
+        if state is None:
+            state = AppState()
+        elif isinstance(state, SceneState):
+            state = AppState(scene=state)
+        self.app_state: AppState = state
+        self.state: SceneState = state.scene
+        self._settings = settings
+        self._persist_layout = settings is not None or not os.environ.get("SMILE_TEST_SESSION")
+        self._closed = False
+
         self.scene_view = SceneView(
-            self.state, orbit=orbit, app=vispy.app.use_app("pyside6"), parent=self, size=(1280, 760),
+            self.app_state, orbit=orbit, app=vispy.app.use_app("pyside6"), parent=self, size=(1000, 700),
+            update_policy="async",
         )
         self.canvas = self.scene_view.canvas
         self.canvas.native.setObjectName("sceneCanvas")
         self.canvas.native.setMinimumSize(320, 240)
         self.setCentralWidget(self.canvas.native)
 
-        # time bar
-        self.time_control = TimeControl(self.state, self.scene_view.period_s, self)
-        self.time_toolbar = QToolBar("Time", self)
-        self.time_toolbar.setObjectName("timeToolBar")
-        self.time_toolbar.setMovable(False)
-        self.time_toolbar.addWidget(self.time_control)
-        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.time_toolbar)
+        # scene data (boundaries, field lines, volume) in workers, one scheduler per kind
+        self.data_schedulers: dict[str, RenderScheduler] = {}
+        for kind in DATA_KINDS:
+            sch = RenderScheduler(_build_scene_data, debounce_ms=0, parent=self)
+            sch.resultReady.connect(self._on_scene_data)
+            sch.errorOccurred.connect(lambda err, k=kind: self._on_scene_data_error(k, err))
+            sch.busyChanged.connect(self._update_busy)
+            self.data_schedulers[kind] = sch
+        self.scene_view.data_requested.connect(self._on_data_requested)
 
-        # status bar
-        self.position_label = QLabel(self)
-        self.position_label.setObjectName("positionLabel")
-        self.statusBar().addPermanentWidget(self.position_label)
-        self.statusBar().showMessage("Drag to rotate, scroll to zoom, Shift+drag to pan", 10000)
-
+        self._build_docks()
+        self._build_status_bar()
         self._build_menus()
+
+        # synthetic images in workers, following the state
+        self.image_schedulers: dict[str, RenderScheduler] = {}
+        from smile_viewer._qt.docks.images_dock import compute_image
+
+        for name in ("sxi", "uvi"):
+            sch = RenderScheduler(compute_image, request_factory=lambda n=name: self.image_request(n),
+                                  debounce_ms=120, max_delay_ms=400, parent=self)
+            sch.resultReady.connect(self._on_image)
+            sch.errorOccurred.connect(lambda err, n=name: self._on_image_error(n, err))
+            sch.busyChanged.connect(self._update_busy)
+            self.image_schedulers[name] = sch
+        self._bind_image_inputs()
+
+        self.los_line = None
+        self.los_selection: tuple[str, int, int] | None = None
+
         self.state.events.time.connect(self._update_status)
         self.state.events.frame.connect(self._update_status)
         self._update_status()
 
+        # frames per second of the 3-D view
+        self._frames = 0
+        self._fps_clock = QElapsedTimer()
+        self._fps_clock.start()
+        self.canvas.events.draw.connect(self._count_frame)
+        self._fps_timer = QTimer(self)
+        self._fps_timer.setInterval(1000)
+        self._fps_timer.timeout.connect(self._update_fps)
+        self._fps_timer.start()
+
+        restored = False
+        if self._persist_layout:
+            from smile_viewer._qt.settings import restore_window_layout
+
+            restored = restore_window_layout(self, self._settings)
+        self._needs_default_sizes = not restored
+
+        self._warm_job = None
+        if warm_up:
+            self._start_warm_up()
+        for sch in self.image_schedulers.values():
+            sch.schedule()
+
+    # -- docks -----------------------------------------------------------------------------
+    def _build_docks(self) -> None:
+        from smile_viewer._qt.docks.images_dock import ImagesDock
+        from smile_viewer._qt.docks.instruments_dock import InstrumentsDock
+        from smile_viewer._qt.docks.layers_dock import LayersDock
+        from smile_viewer._qt.docks.model_dock import ModelDock
+        from smile_viewer._qt.docks.time_dock import TimeDock
+        from smile_viewer._qt.los_plot import LosDock
+        from smile_viewer._qt.timeline_dock import TimelineDock
+
+        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.layers_dock = LayersDock(self.state, self)
+        self.model_dock = ModelDock(self.app_state.model, self)
+        self.instruments_dock = InstrumentsDock(self.app_state.instruments, self)
+        self.time_dock = TimeDock(self.state, self.scene_view.period_s, self, orbit=self.orbit)
+        self.time_control = self.time_dock.control
+        self.images_dock = ImagesDock(self)
+        self.los_dock = LosDock(self)
+        self.los_plot = self.los_dock.plot
+        self.timeline_dock = TimelineDock(self, state=self.state)
+        self._add_timeline_button()
+
+        self.addDockWidget(left, self.layers_dock)
+        self.addDockWidget(left, self.model_dock)
+        self.tabifyDockWidget(self.model_dock, self.instruments_dock)
+        self.model_dock.raise_()
+        self.addDockWidget(right, self.images_dock)
+        self.addDockWidget(right, self.los_dock)
+        self.addDockWidget(bottom, self.time_dock)
+        self.addDockWidget(bottom, self.timeline_dock)
+        self.timeline_dock.hide()
+        self.time_dock.setTitleBarWidget(QLabel("", self.time_dock))
+
+        self.compare_dock = None
+        self.comparison = None
+        try:
+            from smile_viewer._qt.comparison import ComparisonView
+        except ImportError:  # pragma: no cover - being written alongside
+            ComparisonView = None
+        if ComparisonView is not None:
+            self.comparison = ComparisonView()
+            self.compare_dock = QDockWidget("Compare", self)
+            self.compare_dock.setObjectName("compareDock")
+            from PySide6.QtWidgets import QScrollArea
+
+            scroll = QScrollArea(self.compare_dock)  # the view is wide: scroll rather than squeeze the 3-D view
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(self.comparison)
+            self.compare_dock.setWidget(scroll)
+            self.addDockWidget(right, self.compare_dock)
+            self.tabifyDockWidget(self.images_dock, self.compare_dock)
+            self.images_dock.raise_()
+
+        for name, panel in self.images_dock.panels.items():
+            panel.pixel_clicked.connect(lambda r, c, n=name: self.show_line_of_sight(n, r, c))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._needs_default_sizes:
+            self._needs_default_sizes = False
+            QTimer.singleShot(0, self._default_dock_sizes)
+
+    def _default_dock_sizes(self) -> None:
+        """The default split: a wide 3-D view, the images on the right (first start only)."""
+        if self._closed:
+            return
+        w = self.width()
+        self.resizeDocks([self.layers_dock], [290], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.images_dock], [max(440, int(w * 0.33))], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.images_dock, self.los_dock], [640, 250], Qt.Orientation.Vertical)
+        self.resizeDocks([self.layers_dock, self.model_dock], [300, 420], Qt.Orientation.Vertical)
+
+    def docks(self) -> list[QDockWidget]:
+        return [d for d in (self.layers_dock, self.model_dock, self.instruments_dock, self.time_dock,
+                            self.images_dock, self.los_dock, self.timeline_dock, self.compare_dock) if d]
+
+    def _add_timeline_button(self) -> None:
+        self.timeline_button = QPushButton("Compute SXI/UVI windows for this orbit", self.timeline_dock)
+        self.timeline_button.setObjectName("computeWindowsButton")
+        self.timeline_button.setToolTip("Evaluate the pointing constraints over one orbit from the scene time "
+                                        "(in a worker)")
+        self.timeline_button.clicked.connect(self.compute_windows)
+        self.timeline_dock.widget().layout().insertWidget(0, self.timeline_button)
+        self._windows_job = None
+
+    def compute_windows(self) -> None:
+        """Pointing windows over one orbit period from the scene time, in a worker."""
+        from smile_viewer._qt.workers import run_in_thread
+        from smile_viewer.analysis.windows import compute_windows
+
+        start = self.state.time
+        stop = start + TimeDelta(self.scene_view.period_s, format="sec")
+        self.timeline_button.setEnabled(False)
+        self.timeline_button.setText("Computing windows…")
+        self.timeline_dock.show()
+
+        def done(ws):
+            self.timeline_dock.set_windows(ws)
+            self.statusBar().showMessage(f"{len(self.timeline_dock.windows)} pointing windows", 5000)
+
+        def failed(err):
+            QMessageBox.warning(self, "Pointing windows", err.message)
+
+        def finished():
+            self.timeline_button.setEnabled(True)
+            self.timeline_button.setText("Compute SXI/UVI windows for this orbit")
+
+        self._windows_job = run_in_thread(compute_windows, start, stop, "5min", orbit=self.orbit,
+                                          on_result=done, on_error=failed, on_finished=finished)
+
+    # -- status bar ------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.busy_label = QLabel("", self)
+        self.busy_label.setObjectName("busyLabel")
+        self.backend_label = QLabel("Compute: starting…", self)
+        self.backend_label.setObjectName("backendLabel")
+        self.render_label = QLabel("Last render: —", self)
+        self.render_label.setObjectName("renderTimeLabel")
+        self.fps_label = QLabel("3-D: — fps", self)
+        self.fps_label.setObjectName("fpsLabel")
+        self.position_label = QLabel(self)
+        self.position_label.setObjectName("positionLabel")
+        for w in (self.busy_label, self.position_label, self.backend_label, self.render_label, self.fps_label):
+            sb.addPermanentWidget(w)
+        sb.showMessage("Drag to rotate, scroll to zoom, Shift+drag to pan; click an image pixel for its line of sight",
+                       15000)
+
+    def _start_warm_up(self) -> None:
+        from smile_viewer._qt.docks.images_dock import warm_up
+        from smile_viewer._qt.workers import run_in_thread
+
+        t0 = _time.perf_counter()
+
+        def done(choice):
+            name, reason = choice
+            self.backend_label.setText(self.backend_text(name, reason))
+            self.backend_label.setToolTip(f"{reason}\n(warm-up {(_time.perf_counter() - t0) * 1000:.0f} ms)")
+
+        def failed(err):
+            self.backend_label.setText("Compute: unavailable")
+            self.backend_label.setToolTip(err.message)
+
+        self._warm_job = run_in_thread(warm_up, on_result=done, on_error=failed)
+
+    @staticmethod
+    def backend_text(name: str, reason: str = "") -> str:
+        """Status-bar text: the GPU's name, or "CPU (numba, N threads)"."""
+        if name == "cuda":
+            device = reason.split(" (")[0].replace("auto: ", "")
+            return f"Compute: GPU {device}"
+        if name == "cpu":
+            try:
+                import numba
+
+                n = numba.get_num_threads()
+            except Exception:  # noqa: BLE001
+                n = os.cpu_count() or 1
+            return f"Compute: CPU (numba, {n} threads)"
+        return "Compute: numpy (reference)"
+
+    def _update_status(self, *_args) -> None:
+        p = self.scene_view.spacecraft_position
+        r = float((p @ p) ** 0.5)
+        frame = self.state.frame.upper()
+        self.position_label.setText(
+            f"SMILE  r = {r:5.2f} R_E   {frame} ({p[0]:+6.2f}, {p[1]:+6.2f}, {p[2]:+6.2f}) R_E"
+        )
+
+    def _update_busy(self, *_args) -> None:
+        n = sum(s.busy for s in (*self.data_schedulers.values(), *getattr(self, "image_schedulers", {}).values()))
+        self.busy_label.setText("⏳ computing…" if n else "")
+
+    def _count_frame(self, _event=None) -> None:
+        self._frames += 1
+
+    def _update_fps(self) -> None:
+        ms = self._fps_clock.restart()
+        fps = self._frames * 1000.0 / ms if ms > 0 else 0.0
+        frames, self._frames = self._frames, 0
+        self.fps_label.setText(f"3-D: {fps:4.1f} fps" if frames else "3-D: idle")
+
+    # -- scene data in workers -------------------------------------------------------------
+    def _on_data_requested(self, kind: str, request, generation: int) -> None:
+        if self._closed:
+            return
+        self.data_schedulers[kind].submit_now((kind, request, generation))
+
+    def _on_scene_data(self, result) -> None:
+        kind, gen, data = result
+        if not self._closed:
+            self.scene_view.apply_data(kind, gen, data)
+
+    def _on_scene_data_error(self, kind: str, err) -> None:
+        self.statusBar().showMessage(f"{kind.replace('_', ' ')}: {err.message}", 8000)
+        self.scene_view._report(kind, RuntimeError(err.message))
+
+    # -- synthetic images ------------------------------------------------------------------
+    def image_request(self, name: str):
+        from smile_viewer._qt.docks.images_dock import image_request
+        from smile_viewer.state.scene_data import spacecraft_position_gse
+
+        pos = spacecraft_position_gse(self.orbit, self.state.time)
+        return image_request(self.app_state, name, pos)
+
+    def _bind_image_inputs(self) -> None:
+        a = self.app_state
+        both = lambda *_a: self.schedule_images()
+        self._image_bindings = [(self.state.events.time, both)]
+        for model in (a.model.solar_wind, a.model.models):
+            self._image_bindings.append((model.events, both))
+        for name in ("sxi", "uvi"):
+            inst = getattr(a.instruments, name)
+            cb = (lambda *_a, n=name: self.schedule_images(n))
+            self._image_bindings += [(inst.events, cb), (inst.pointing.events, cb)]
+        for sig, cb in self._image_bindings:
+            sig.connect(cb)
+
+    def schedule_images(self, *names: str) -> None:
+        """Recompute the synthetic images (debounced, in workers)."""
+        if self._closed:
+            return
+        for name in names or ("sxi", "uvi"):
+            self.image_schedulers[name].schedule()
+
+    def _on_image(self, result) -> None:
+        if self._closed:
+            return
+        self.images_dock.show_result(result)
+        self.render_label.setText(f"Last render: {result.instrument.upper()} {result.elapsed_s * 1000:.0f} ms")
+        sel = self.los_selection
+        if sel is not None and sel[0] == result.instrument:
+            _n, r, c = sel
+            ny, nx = result.image.shape
+            if r < ny and c < nx:
+                self.show_line_of_sight(*sel)
+
+    def _on_image_error(self, name: str, err) -> None:
+        self.images_dock.show_error(name, err.message)
+        self.statusBar().showMessage(f"{name.upper()}: {err.message}", 8000)
+
+    # -- line of sight ---------------------------------------------------------------------
+    def show_line_of_sight(self, name: str, row: int, col: int) -> None:
+        """Draw pixel (row, col) of imager ``name``'s line of sight in 3-D and plot η along it."""
+        from smile_viewer._qt.los_plot import los_profile
+        from smile_viewer._vispy.scene import _rotation
+
+        result = self.images_dock.results.get(name)
+        if result is None:
+            return
+        try:
+            prof = los_profile(result, row, col)
+        except (IndexError, ValueError) as exc:
+            self.statusBar().showMessage(f"Line of sight: {exc}", 6000)
+            return
+        self.los_selection = (name, int(row), int(col))
+        self.los_profile = prof
+        self.los_plot.set_profile(prof, name)
+        self.los_dock.show()
+        self.los_dock.raise_()
+        for n, panel in self.images_dock.panels.items():
+            panel.set_marker((row, col) if n == name else None)
+        r = _rotation("gse", self.state.frame, self.state.time)
+        pts = (prof.points_gse @ r.T).astype(np.float32)
+        pts = pts[np.linspace(0, len(pts) - 1, min(len(pts), 200)).astype(int)]
+        if self.los_line is None:
+            from vispy import scene
+
+            self.los_line = scene.visuals.Line(pos=pts, color=LOS_COLOR, width=3.0, method="gl",
+                                               parent=self.scene_view.view.scene)
+            self.los_line.order = 8
+            self.los_line.set_gl_state("translucent", depth_test=True)
+        else:
+            self.los_line.set_data(pos=pts)
+            self.los_line.visible = True
+        self.canvas.update()
+
+    def clear_line_of_sight(self) -> None:
+        self.los_selection = None
+        if self.los_line is not None:
+            self.los_line.visible = False
+            self.canvas.update()
+        for panel in self.images_dock.panels.values():
+            panel.set_marker(None)
+
     # -- menus -----------------------------------------------------------------------------
+    def _action(self, text, slot, shortcut=None, name=None, tip=None) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if name:
+            act.setObjectName(name)
+        if tip:
+            act.setStatusTip(tip)
+        act.triggered.connect(lambda _checked=False: slot())
+        return act
+
     def _build_menus(self) -> None:
         mb = self.menuBar()
         file_menu = mb.addMenu("&File")
-        save = QAction("Save &image…", self)
-        save.setShortcut(QKeySequence.StandardKey.Save)
-        save.triggered.connect(self._save_image_dialog)
-        file_menu.addAction(save)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self.file_actions = {
+            "open_session": self._action("&Open session…", self.open_session, QKeySequence.StandardKey.Open,
+                                         "action_open_session"),
+            "save_session": self._action("&Save session…", self.save_session, QKeySequence.StandardKey.Save,
+                                         "action_save_session"),
+            "open_observed": self._action("Open &observed image…", self.open_observed, "Ctrl+Shift+O",
+                                          "action_open_observed"),
+            "screenshot": self._action("Save 3-D &screenshot…", self.save_screenshot, "Ctrl+Shift+S",
+                                       "action_screenshot"),
+            "save_panel": self._action("Save image &panel…", self.save_image_panel, "Ctrl+Shift+P",
+                                       "action_save_panel"),
+            "movie": self._action("Export &movie…", self.export_movie, "Ctrl+Shift+M", "action_movie"),
+            "quit": self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "action_quit"),
+        }
+        fa = self.file_actions
+        for key in ("open_session", "save_session", None, "open_observed", None, "screenshot", "save_panel",
+                    "movie", None, "quit"):
+            if key is None:
+                file_menu.addSeparator()
+            elif key == "open_observed" and self.comparison is None:
+                continue
+            else:
+                file_menu.addAction(fa[key])
 
         view_menu = mb.addMenu("&View")
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.camera_actions: dict[str, QAction] = {}
+        names = [n for n in _PRESET_ORDER if n in CAMERA_PRESETS] + [n for n in CAMERA_PRESETS if n not in _PRESET_ORDER]
+        for i, name in enumerate(names):
+            act = QAction(_PRESET_TITLES.get(name, name), self)
+            act.setObjectName(f"camera_{name}")
+            act.setCheckable(True)
+            act.setChecked(name == self.state.camera_preset)
+            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            act.triggered.connect(lambda _checked=False, n=name: self.set_camera_preset(n))
+            group.addAction(act)
+            view_menu.addAction(act)
+            self.camera_actions[name] = act
+        self.state.events.camera_preset.connect(self._on_camera_preset)
+        view_menu.addSeparator()
+        layer_menu = view_menu.addMenu("&Layers")
         self.layer_actions: dict[str, QAction] = {}
         layers = self.state.layers
         for name in layers.names():
@@ -221,7 +579,7 @@ class MainWindow(QMainWindow):
             act.setCheckable(True)
             act.setChecked(getattr(layers, name))
             act.toggled.connect(lambda on, n=name: setattr(self.state.layers, n, on))
-            view_menu.addAction(act)
+            layer_menu.addAction(act)
             self.layer_actions[name] = act
         self._layers_model = self.state.layers
         self._layers_model.events.connect(self._on_layer_event)
@@ -230,29 +588,28 @@ class MainWindow(QMainWindow):
         self.day_night_action.setCheckable(True)
         self.day_night_action.setChecked(self.state.day_night)
         self.day_night_action.toggled.connect(lambda on: setattr(self.state, "day_night", on))
-        view_menu.addSeparator()
         view_menu.addAction(self.day_night_action)
-
-        cam_menu = mb.addMenu("&Camera")
-        group = QActionGroup(self)
-        group.setExclusive(True)
-        self.camera_actions: dict[str, QAction] = {}
-        for i, name in enumerate(CAMERA_PRESETS):
-            act = QAction(_PRESET_TITLES.get(name, name), self)
-            act.setObjectName(f"camera_{name}")
-            act.setCheckable(True)
-            act.setChecked(name == self.state.camera_preset)
-            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            act.triggered.connect(lambda _checked=False, n=name: self.set_camera_preset(n))
-            group.addAction(act)
-            cam_menu.addAction(act)
-            self.camera_actions[name] = act
-        self.state.events.camera_preset.connect(self._on_camera_preset)
+        self.clear_los_action = self._action("Clear line of sight", self.clear_line_of_sight, "Esc",
+                                             "action_clear_los")
+        view_menu.addAction(self.clear_los_action)
+        self.play_action = self._action("Play / pause", self.time_control.play_button.toggle, "Space",
+                                        "action_play")
+        self.apogee_action = self._action("Jump to next apogee", self.time_control.jump_to_next_apogee, "Ctrl+A",
+                                          "action_next_apogee")
+        view_menu.addAction(self.play_action)
+        view_menu.addAction(self.apogee_action)
+        view_menu.addSeparator()
+        dock_menu = view_menu.addMenu("&Panels")
+        for dock in self.docks():
+            dock_menu.addAction(dock.toggleViewAction())
 
         help_menu = mb.addMenu("&Help")
         about = QAction("&About smile-viewer", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+        from smile_viewer._qt.help_dialog import install_help_action
+
+        self.help_action = install_help_action(self, help_menu)
 
     def _on_layer_event(self, info) -> None:
         name = info.signal.name
@@ -283,35 +640,142 @@ class MainWindow(QMainWindow):
         if act is not None:
             act.setChecked(True)
 
-    # -- status ----------------------------------------------------------------------------
-    def _update_status(self, *_args) -> None:
-        p = self.scene_view.spacecraft_position
-        r = float((p @ p) ** 0.5)
-        frame = self.state.frame.upper()
-        self.position_label.setText(
-            f"SMILE  r = {r:5.2f} R_E   {frame} ({p[0]:+6.2f}, {p[1]:+6.2f}, {p[2]:+6.2f}) R_E"
-        )
+    # -- sessions --------------------------------------------------------------------------
+    def open_session(self, path=None) -> bool:
+        """File ▸ Open session…: load, validate, apply in place; a bad or newer file shows a
+        dialog and changes nothing. Returns True when a session was applied."""
+        from smile_viewer._qt.session_dialogs import ask_open_session
+        from smile_viewer.state.app import SCHEMA_VERSION
 
-    # -- actions ---------------------------------------------------------------------------
-    def save_image(self, path) -> None:
-        """Save the current view (window size) as PNG."""
-        from smile_viewer._vispy.headless import write_png_atomic
-
-        img = self.scene_view.render(alpha=False)
-        write_png_atomic(img[..., :3], path)
-
-    def _save_image_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save image", "smile-scene.png", "PNG image (*.png)")
-        if not path:
-            return
-        if not path.lower().endswith(".png"):
-            path += ".png"
+        got = ask_open_session(self, AppState, SCHEMA_VERSION, path=path)
+        if got is None:
+            return False
+        new, p = got
         try:
-            self.save_image(path)
-        except (OSError, ValueError) as exc:
-            QMessageBox.warning(self, "Save image", f"Could not save {path}:\n{exc}")
-            return
-        self.statusBar().showMessage(f"Saved {path}", 5000)
+            self.app_state.update_from(new)
+        except (ValueError, TypeError) as exc:  # validated already; be safe
+            QMessageBox.warning(self, "Open session", f"The session could not be applied:\n{exc}")
+            return False
+        self.statusBar().showMessage(f"Opened session {p}", 6000)
+        self.setWindowTitle(f"smile-viewer — {Path(p).name}")
+        return True
+
+    def save_session(self, path=None):
+        """File ▸ Save session…: the whole state as versioned JSON (atomic). Returns the path or None."""
+        from smile_viewer._qt.session_dialogs import ask_save_session
+        from smile_viewer.state.app import SCHEMA_VERSION
+
+        saved = ask_save_session(self, self.app_state, SCHEMA_VERSION, path=path)
+        if saved is not None:
+            self.statusBar().showMessage(f"Saved session {saved}", 6000)
+            self.setWindowTitle(f"smile-viewer — {Path(saved).name}")
+        return saved
+
+    # -- export ----------------------------------------------------------------------------
+    def _ask_path(self, title: str, name: str, filt: str, suffix: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, name, filt)
+        if not path:
+            return None
+        if not path.lower().endswith(suffix):
+            path += suffix
+        return path
+
+    def save_screenshot(self, path=None, size=None):
+        """File ▸ Save 3-D screenshot…: the 3-D view as PNG (re-rendered at ``size`` if given)."""
+        from smile_viewer._qt.export import save_canvas_png
+
+        path = path or self._ask_path("Save 3-D screenshot", "smile-scene.png", "PNG image (*.png)", ".png")
+        if not path:
+            return None
+        try:
+            out = save_canvas_png(self.scene_view, path, size)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            QMessageBox.warning(self, "Save 3-D screenshot", f"Could not save {path}:\n{exc}")
+            return None
+        self.statusBar().showMessage(f"Saved {out}", 5000)
+        return out
+
+    def save_image(self, path) -> None:
+        """Save the current 3-D view (window size) as PNG (kept for scripts)."""
+        self.save_screenshot(path)
+
+    _save_image_dialog = save_screenshot
+
+    def save_image_panel(self, path=None, name: str = "sxi"):
+        """File ▸ Save image panel…: a synthetic-image panel (with its colour bar) as PNG."""
+        from smile_viewer._qt.export import save_widget_png
+
+        path = path or self._ask_path("Save image panel", f"smile-{name}.png", "PNG image (*.png)", ".png")
+        if not path:
+            return None
+        try:
+            out = save_widget_png(self.images_dock.panels[name], path)
+        except Exception as exc:  # noqa: BLE001
+            QMessageBox.warning(self, "Save image panel", f"Could not save {path}:\n{exc}")
+            return None
+        self.statusBar().showMessage(f"Saved {out}", 5000)
+        return out
+
+    def export_movie(self, path=None, hours: float | None = None, n_frames: int | None = None,
+                     fps: int | None = None, size=None):
+        """File ▸ Export movie…: the 3-D view over a time range from the scene time, as MP4."""
+        from smile_viewer._qt.export import canvas_frames, export_movie_with_progress
+
+        if hours is None or n_frames is None:
+            dlg = MovieDialog(self, self.scene_view.period_s / 3600.0)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return None
+            hours, n_frames, fps = dlg.hours.value(), dlg.frames.value(), dlg.fps.value()
+        fps = fps or 25
+        path = path or self._ask_path("Export movie", "smile-orbit.mp4", "MP4 movie (*.mp4)", ".mp4")
+        if not path:
+            return None
+        t0 = self.state.time
+        times = [t0 + TimeDelta(hours * 3600.0 * i / max(1, n_frames - 1), format="sec") for i in range(n_frames)]
+        self.time_control.stop()
+
+        def set_time(t):
+            self.state.time = t
+
+        frames = canvas_frames(self.scene_view, times, set_time, size)
+        try:
+            out = export_movie_with_progress(self, frames, path, float(fps), n_frames)
+        finally:
+            self.state.time = t0
+        if out is not None:
+            self.statusBar().showMessage(f"Saved {out}", 6000)
+        return out
+
+    # -- observed images -------------------------------------------------------------------
+    def open_observed(self, path=None):
+        """File ▸ Open observed image…: load in a worker, show it in the Compare dock with the
+        synthetic image of the current model."""
+        if self.comparison is None:
+            return None
+        from smile_viewer._qt.workers import run_in_thread
+        from smile_viewer.io.observed import load_observed
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Open observed image", "",
+                                                  "FITS images (*.fits *.fit *.fits.gz);;All files (*)")
+            if not path:
+                return None
+
+        def done(obs):
+            self.comparison.set_observed(obs)
+            self.compare_dock.show()
+            self.compare_dock.raise_()
+            sxi = self.images_dock.results.get("sxi")
+            if sxi is not None and hasattr(sxi.model, "emissivity"):
+                try:
+                    self.comparison.compute_synthetic(sxi.model)
+                except Exception as exc:  # noqa: BLE001
+                    self.statusBar().showMessage(f"Synthetic image for the observation: {exc}", 8000)
+
+        def failed(err):
+            QMessageBox.warning(self, "Open observed image", f"Could not open {path}:\n{err.message}")
+
+        return run_in_thread(load_observed, path, on_result=done, on_error=failed)
 
     def _about(self) -> None:
         import smile_viewer
@@ -319,17 +783,45 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self, "About smile-viewer",
             f"smile-viewer {smile_viewer.__version__}\n\n"
-            "The SMILE mission's orbit and Earth's magnetosphere in 3-D.\n"
+            "The SMILE mission's orbit, Earth's magnetosphere in 3-D and live synthetic\n"
+            "SXI (soft X-ray) and UVI (ultraviolet) images.\n"
             "Earth image: NASA Blue Marble Next Generation (public domain).",
         )
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        self.time_control.stop()
+    # -- closing ---------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        if not self._closed and self._persist_layout:
+            try:
+                from smile_viewer._qt.settings import save_window_layout
+
+                save_window_layout(self, self._settings)
+            except Exception:
+                log.warning("could not save the window layout", exc_info=True)
+        self._shutdown()
+        super().closeEvent(event)
+
+    def _shutdown(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._fps_timer.stop()
+        self.time_control.disconnect_state()
+        for sch in (*self.data_schedulers.values(), *self.image_schedulers.values()):
+            sch.shutdown(2.0)
+        for job in (self._warm_job, self._windows_job):
+            if job is not None:
+                job.cancel()
+                job.wait(5.0)
+        for sig, cb in self._image_bindings:
+            sig.disconnect(cb, missing_ok=True)
+        self.scene_view.data_requested.disconnect(self._on_data_requested)
         self.scene_view.disconnect()
+        for dock in (self.layers_dock, self.model_dock, self.instruments_dock):
+            dock.disconnect_state()
         self.state.events.time.disconnect(self._update_status, missing_ok=True)
         self.state.events.frame.disconnect(self._update_status, missing_ok=True)
         self.state.events.camera_preset.disconnect(self._on_camera_preset, missing_ok=True)
         self._layers_model.events.disconnect(self._on_layer_event, missing_ok=True)
         self.state.events.layers.disconnect(self._on_layers_replaced, missing_ok=True)
-        self.state.events.time.disconnect(self.time_control._on_state_time, missing_ok=True)
-        super().closeEvent(event)
+        if self.timeline_dock._state is not None:
+            self.state.events.time.disconnect(self.timeline_dock.set_time, missing_ok=True)

@@ -18,12 +18,14 @@ import time as _time
 from typing import Any
 
 import numpy as np
-from PySide6.QtWidgets import QDockWidget, QLabel, QSplitter, QVBoxLayout, QWidget
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from smile_viewer.errors import UserInputError
 
 INSTRUMENTS = ("sxi", "uvi")
+#: Largest image rendered in one kernel call; bigger ones go in row bands (see compute_image).
+TILE_PIXELS = 8_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,9 +128,32 @@ def compute_image(req: ImageRequest, ctx=None) -> ImageResult:
     if ctx is not None:
         ctx.check()
         ctx.progress(0.2, f"{req.instrument.upper()}: ray marching")
-    result = render(RenderRequest(req.camera, source, backend=req.backend, max_distance_re=req.max_distance_re))
-    return ImageResult(req, np.asarray(result.image), str(result.units), source, model,
-                       dict(result.provenance), _time.perf_counter() - t0)
+    cam = req.camera
+    ny, nx = cam.shape
+    if ny * nx <= TILE_PIXELS:
+        result = render(RenderRequest(cam, source, backend=req.backend, max_distance_re=req.max_distance_re))
+        image, units, prov = np.asarray(result.image), str(result.units), dict(result.provenance)
+    else:
+        # Row bands of explicit rays: the compiled kernels hold the GIL while they run, so a
+        # large image in one call would freeze the GUI; bands also give progress and cancel.
+        rays = np.asarray(cam.ray_directions(), dtype=float)
+        inside = np.asarray(cam.inside_field(), dtype=bool)
+        rows = max(1, TILE_PIXELS // nx)
+        image = np.full((ny, nx), np.nan)
+        units, prov = "", {}
+        for r0 in range(0, ny, rows):
+            r1 = min(ny, r0 + rows)
+            band = cam.with_(rays=rays[r0:r1], shape=(r1 - r0, nx), circular=False)
+            res = render(RenderRequest(band, source, backend=req.backend, max_distance_re=req.max_distance_re))
+            image[r0:r1] = res.image
+            units, prov = str(res.units), dict(res.provenance)
+            if ctx is not None:
+                ctx.check()
+                ctx.progress(0.2 + 0.8 * r1 / ny, f"{req.instrument.upper()}: ray marching")
+            _time.sleep(0)  # let the GUI thread take the GIL between bands
+        image[~inside] = np.nan
+        prov["tiles"] = -(-ny // rows)
+    return ImageResult(req, image, units, source, model, prov, _time.perf_counter() - t0)
 
 
 def warm_up(backend: str = "auto") -> tuple[str, str]:
@@ -144,6 +169,8 @@ def warm_up(backend: str = "auto") -> tuple[str, str]:
     cam = load_instrument("sxi").camera(pos, np.asarray(sxi_pointing(pos).rotation), shape=(8, 8))
     model = em.jorgensen_defaults(SolarWind.from_speed(n_cm3=5.0, v_km_s=400.0))
     render(RenderRequest(cam, AnalyticSource(model), backend=backend))
+    rays = np.asarray(cam.ray_directions(), dtype=float)  # the banded path (explicit rays) too
+    render(RenderRequest(cam.with_(rays=rays, circular=False), AnalyticSource(model), backend=backend))
     return select_backend(backend)
 
 

@@ -70,7 +70,7 @@ class TimeControl(QWidget):
 
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setObjectName("timeSlider")
-        self.slider.setRange(0, max(1, int(math.ceil(self.period_s / self.STEP_S))))
+        self.slider.setRange(0, max(1, math.ceil(self.period_s / self.STEP_S)))
         self.slider.setSingleStep(1)
         self.slider.setPageStep(60)
         self.slider.setToolTip("Scene time within one orbit period (1-minute steps)")
@@ -116,7 +116,7 @@ class TimeControl(QWidget):
         if s < 0 or s > self.slider.maximum() * self.STEP_S:
             self.start = t  # re-anchor the period on the new time
             s = 0.0
-        value = int(round(s / self.STEP_S))
+        value = round(s / self.STEP_S)
         if value != self.slider.value():
             self.slider.blockSignals(True)
             self.slider.setValue(value)
