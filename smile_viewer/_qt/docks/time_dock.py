@@ -83,7 +83,7 @@ class TimeControl(QWidget):
 
         self.apogee_button = QToolButton(self)
         self.apogee_button.setObjectName("nextApogeeButton")
-        self.apogee_button.setText("Next apogee ⏭")
+        self.apogee_button.setText("Next apogee")
         self.apogee_button.setToolTip("Jump to the next apogee of the orbit")
         self.apogee_button.clicked.connect(self.jump_to_next_apogee)
         self.apogee_button.setEnabled(orbit is not None)
