@@ -132,3 +132,42 @@ def test_los_profile_crosses_boundaries_and_matches_pixel():
 
     integral = np.trapezoid(np.nan_to_num(prof.eta), prof.s_re) * LOS_FACTOR
     assert integral == pytest.approx(prof.pixel_value, rel=0.05)
+
+
+def test_model_dock_follows_an_omni_file_and_refuses_a_bad_one(qtbot, tmp_path):
+    """A readable OMNI file makes the solar wind follow it; a bad one shows an error, changes nothing."""
+    from astropy.time import Time, TimeDelta
+
+    from smile_viewer._qt.docks.model_dock import ModelDock
+    from smile_viewer.state.app import AppState
+    from smile_viewer.state.scene_data import effective_solar_wind
+
+    app = AppState()
+    dock = ModelDock(app.model)
+    qtbot.addWidget(dock)
+
+    bad = tmp_path / "bad.asc"
+    bad.write_text("this is not an OMNI file\n")
+    dock.load_omni(str(bad), synchronous=True)
+    assert app.model.solar_wind.omni_path is None
+    assert dock.error_label.text() and "bad.asc" in dock.error_label.text()
+
+    # one day of 5-min OMNI HRO records (49 words) with n rising linearly
+    lines = []
+    t0 = Time("2026-05-21T00:00:00", scale="utc")
+    for k in range(288):
+        minute = 5 * k
+        fields = [2026, 141, minute // 60, minute % 60] + [0] * 45
+        values = {13: 5.0, 14: 1.0, 15: 0.0, 16: -1.0, 17: 0.0, 18: -1.0, 21: 400.0, 22: -400.0,
+                  23: 0.0, 24: 0.0, 25: 4.0 + k / 100.0, 26: 1.0e5}
+        for i, v in values.items():
+            fields[i] = v
+        lines.append(" ".join(str(f) for f in fields))
+    good = tmp_path / "omni_5min.asc"
+    good.write_text("\n".join(lines) + "\n")
+    dock.load_omni(str(good), synchronous=True)
+    assert app.model.solar_wind.omni_path == str(good)
+    sw, note = effective_solar_wind(app, time=t0 + TimeDelta(50 * 300.0, format="sec"))
+    assert "OMNI" in note and abs(sw.n_cm3 - 4.5) < 1e-6
+    dock.set_omni_path(None)
+    assert app.model.solar_wind.omni_path is None

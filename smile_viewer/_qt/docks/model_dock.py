@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +38,7 @@ BOUNDARY_TITLES = {
 }
 EMISSIVITY_TITLES = {
     "jorgensen": "Jorgensen et al. (2019)",
-    "cmem": "CMEM (Sun et al. 2019)",
+    "cmem": "CMEM (Wharton et al. 2025)",
     "exosphere": "Exosphere only (solar wind)",
     "plasma": "Plasma (MHD) file…",
     "cube": "Emissivity cube file…",
@@ -69,6 +71,23 @@ class ModelDock(QDockWidget):
             spin.valueChanged.connect(self._schedule)
             form.addRow(label, spin)
             self.spins[key] = spin
+        omni_row = QHBoxLayout()
+        self.omni_button = QPushButton("OMNI file…", body)
+        self.omni_button.setObjectName("omniLoad")
+        self.omni_button.setToolTip("Take the solar wind from an OMNI file (HRO ASCII or CDF): it then follows the time")
+        self.omni_button.clicked.connect(self._on_omni_button)
+        self.omni_clear = QPushButton("Manual", body)
+        self.omni_clear.setObjectName("omniClear")
+        self.omni_clear.setToolTip("Use the values typed above instead of the OMNI file")
+        self.omni_clear.clicked.connect(lambda: self.set_omni_path(None))
+        omni_row.addWidget(self.omni_button)
+        omni_row.addWidget(self.omni_clear)
+        form.addRow("Solar wind from", omni_row)
+        self.omni_label = QLabel(body)
+        self.omni_label.setObjectName("omniFile")
+        self.omni_label.setWordWrap(True)
+        form.addRow("", self.omni_label)
+        self._omni_job = None
         self.pressure_label = QLabel(body)
         self.pressure_label.setObjectName("pressureLabel")
         form.addRow("Dynamic pressure", self.pressure_label)
@@ -124,6 +143,10 @@ class ModelDock(QDockWidget):
             self.pressure_label.setText(f"{sw.pd_npa:.2f} nPa")
         except ValueError:
             self.pressure_label.setText("—")
+        following = bool(sw.omni_path)
+        self.omni_label.setText(f"<small>{sw.omni_path} (follows the time; the values above are the fallback)</small>"
+                                if following else "<small>the values typed above</small>")
+        self.omni_clear.setEnabled(following)
 
     def _show_models(self, *_args) -> None:
         m = self._models
@@ -197,6 +220,30 @@ class ModelDock(QDockWidget):
         except ValueError as exc:
             self._show_error(str(exc).splitlines()[-1])
         self._show_models()
+
+    def _on_omni_button(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open OMNI solar-wind file", "",
+                                              "OMNI files (*.asc *.txt *.dat *.cdf);;All files (*)")
+        if path:
+            self.load_omni(path)
+
+    def load_omni(self, path: str, synchronous: bool | None = None) -> None:
+        """Read the OMNI file in a worker; on success the solar wind follows it, else an error shows."""
+        from smile_viewer._qt.workers import run_in_thread
+        from smile_viewer.io.omni import read_solar_wind
+
+        self.omni_label.setText(f"<small>reading {path} …</small>")
+        self._omni_job = run_in_thread(
+            read_solar_wind, path, synchronous=synchronous,
+            on_result=lambda _series: self.set_omni_path(path),
+            on_error=lambda err: (self._show_error(err.message), self._show_solar_wind()),
+        )
+
+    def set_omni_path(self, path: str | None) -> None:
+        """Follow the OMNI file at ``path`` (already checked readable), or the manual values (None)."""
+        self._sw.omni_path = path
+        self._show_error(None)
+        self._show_solar_wind()
 
     def disconnect_state(self) -> None:
         self._timer.stop()
