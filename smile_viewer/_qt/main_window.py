@@ -536,6 +536,8 @@ class MainWindow(QMainWindow):
                                          "action_save_session"),
             "open_observed": self._action("Open &observed image…", self.open_observed, "Ctrl+Shift+O",
                                           "action_open_observed"),
+            "fit": self._action("&Fit the model to the observed image…", self.open_fit_dialog, "Ctrl+Shift+F",
+                                "action_fit"),
             "screenshot": self._action("Save 3-D &screenshot…", self.save_screenshot, "Ctrl+Shift+S",
                                        "action_screenshot"),
             "save_panel": self._action("Save image &panel…", self.save_image_panel, "Ctrl+Shift+P",
@@ -544,11 +546,11 @@ class MainWindow(QMainWindow):
             "quit": self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "action_quit"),
         }
         fa = self.file_actions
-        for key in ("open_session", "save_session", None, "open_observed", None, "screenshot", "save_panel",
+        for key in ("open_session", "save_session", None, "open_observed", "fit", None, "screenshot", "save_panel",
                     "movie", None, "quit"):
             if key is None:
                 file_menu.addSeparator()
-            elif key == "open_observed" and self.comparison is None:
+            elif key in ("open_observed", "fit") and self.comparison is None:
                 continue
             else:
                 file_menu.addAction(fa[key])
@@ -776,6 +778,24 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Open observed image", f"Could not open {path}:\n{err.message}")
 
         return run_in_thread(load_observed, path, on_result=done, on_error=failed)
+
+    def open_fit_dialog(self, model: str | None = None):
+        """File ▸ Fit the model to the observed image…: fit in a worker with progress and cancel;
+        "Apply model" shows the fitted model's synthetic image in the Compare dock."""
+        if self.comparison is None:
+            return None
+        if self.comparison.obs is None:
+            QMessageBox.information(self, "Fit", "Open an observed image first (File ▸ Open observed image…).")
+            return None
+        from smile_viewer._qt.fit_dialog import FitDialog
+
+        if model is None:
+            model = "cmem" if self.app_state.model.models.emissivity_model == "cmem" else "jorgensen"
+        dialog = FitDialog(self.comparison.obs, model, parent=self)
+        dialog.model_applied.connect(self.comparison.compute_synthetic)
+        dialog.show()  # the user picks the free parameters, then presses Start
+        self.fit_dialog = dialog
+        return dialog
 
     def _about(self) -> None:
         import smile_viewer

@@ -219,3 +219,26 @@ def test_next_apogee_button_moves_time_to_an_apogee(window):
     assert (t1 - t0).to_value("s") > 60
     r = np.linalg.norm(window.orbit.position(t1, frame="gse"))
     assert r > 15.0
+
+
+@pytest.mark.gl
+def test_fit_menu_opens_a_fit_on_the_observed_image(window, qtbot, monkeypatch):
+    """File ▸ Fit: refused (with a message) before an observation is open; afterwards a fit
+    dialog on that observation whose "Apply model" recomputes the Compare dock's synthetic image."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.gui.test_comparison import _observation
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
+    assert window.open_fit_dialog() is None and "observed image first" in shown[0]
+
+    obs, model, truth = _observation()
+    window.comparison.set_observed(obs)
+    applied = []
+    monkeypatch.setattr(window.comparison, "compute_synthetic", lambda m: applied.append(m))
+    dialog = window.open_fit_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.obs is obs
+    dialog.model_applied.emit(truth)  # what "Apply model" sends after a fit
+    assert applied == [truth]
