@@ -86,14 +86,13 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from astropy.time import Time
 
 from smile_viewer.constants import R_E_KM
 from smile_viewer.errors import DataFileError, UserInputError
-from smile_viewer.io.jsonfile import read_json_file
+from smile_viewer.io.jsonfile import documented_value, read_json_file
 
 __all__ = [
     "CONSTRAINTS",
@@ -147,7 +146,6 @@ R_MOON_KM: float = 1737.4
 #: Astronomical unit [km] (IAU 2012, exact).
 AU_KM: float = 149597870.7
 
-_STATUSES = ("[E]", "[D]", "[A]")
 _J2000_JD = 2451545.0
 _BOUNDARY_MODELS = ("shue1997", "shue1998", "lin2010", "jelinek2012_magnetopause")
 
@@ -160,19 +158,6 @@ def default_profile_path() -> Path:
     from smile_viewer.resources import asset_path
 
     return asset_path("mission", "profile_default.json")
-
-
-def _entry(d: dict, key: str, path) -> Any:
-    if key not in d:
-        raise DataFileError(path, f"missing entry {key!r}")
-    e = d[key]
-    if not isinstance(e, dict) or "value" not in e:
-        raise DataFileError(path, f"entry {key!r} must be an object with 'value', 'status' and 'provenance'")
-    if e.get("status") not in _STATUSES:
-        raise DataFileError(path, f"entry {key!r} needs a status, one of {', '.join(_STATUSES)}")
-    if not str(e.get("provenance", "")).strip():
-        raise DataFileError(path, f"entry {key!r} has no provenance")
-    return e["value"]
 
 
 def _number(value, what: str, path, *, lo: float | None = None, hi: float | None = None) -> float:
@@ -302,7 +287,7 @@ def _parse_profile(data: dict, path) -> MissionProfile:
         cons = data["constraints"]
     except KeyError as exc:
         raise DataFileError(path, f"missing section {exc.args[0]!r}") from None
-    sxi_fov = _entry(fov, "sxi_deg", path)
+    sxi_fov = documented_value(fov, "sxi_deg", path)
     try:
         fx, fy = (float(v) for v in sxi_fov)
     except (TypeError, ValueError):
@@ -318,7 +303,7 @@ def _parse_profile(data: dict, path) -> MissionProfile:
     if unknown:
         raise DataFileError(path, f"constraints: unknown {sorted(unknown)}; known: {', '.join(CONSTRAINTS)}")
     enabled = tuple(n for n in CONSTRAINTS if n in cons and bool(cons[n].get("enabled", True)))
-    sw = _entry(data, "solar_wind", path)
+    sw = documented_value(data, "solar_wind", path)
     if not isinstance(sw, dict):
         raise DataFileError(path, "solar_wind.value must be an object (n_cm3, v_km_s, bz_nt, ...)")
     sw = {k: _number(v, f"solar_wind.{k}", path) for k, v in sw.items()}
@@ -326,7 +311,7 @@ def _parse_profile(data: dict, path) -> MissionProfile:
     if missing:
         raise DataFileError(path, f"solar_wind.value needs {', '.join(missing)} (and optionally bx_nt, by_nt, bz_nt)")
     qf = data.get("quality_flag", {})
-    lam = _entry(qf, "lambda_thresholds_deg", path) if "lambda_thresholds_deg" in qf else (25.0, 50.0)
+    lam = documented_value(qf, "lambda_thresholds_deg", path) if "lambda_thresholds_deg" in qf else (25.0, 50.0)
     win = data.get("windows", {})
     windows = {k: tuple(str(c) for c in v) for k, v in win.items() if k in ("sxi", "uvi")}
     if not windows:
@@ -334,29 +319,29 @@ def _parse_profile(data: dict, path) -> MissionProfile:
     prof = MissionProfile(
         name=str(data.get("name", Path(str(path)).stem)),
         sxi_fov_deg=(fx, fy),
-        uvi_fov_diameter_deg=_number(_entry(fov, "uvi_diameter_deg", path), "uvi_diameter_deg", path),
-        sxi_limb_angle_deg=_number(_entry(pnt, "sxi_limb_angle_deg", path), "sxi_limb_angle_deg", path,
+        uvi_fov_diameter_deg=_number(documented_value(fov, "uvi_diameter_deg", path), "uvi_diameter_deg", path),
+        sxi_limb_angle_deg=_number(documented_value(pnt, "sxi_limb_angle_deg", path), "sxi_limb_angle_deg", path,
                                    lo=-90, hi=90),
-        sxi_roll_deg=_number(_entry(pnt, "sxi_roll_deg", path), "sxi_roll_deg", path),
-        uvi_target_altitude_km=_number(_entry(pnt, "uvi_target_altitude_km", path), "uvi_target_altitude_km",
+        sxi_roll_deg=_number(documented_value(pnt, "sxi_roll_deg", path), "sxi_roll_deg", path),
+        uvi_target_altitude_km=_number(documented_value(pnt, "uvi_target_altitude_km", path), "uvi_target_altitude_km",
                                        path, lo=0),
-        uvi_oval_offset_deg=_number(_entry(pnt, "uvi_oval_offset_deg", path), "uvi_oval_offset_deg", path,
+        uvi_oval_offset_deg=_number(documented_value(pnt, "uvi_oval_offset_deg", path), "uvi_oval_offset_deg", path,
                                     lo=-90, hi=90),
         solar_wind=sw,
-        min_altitude_km=_number(_entry(con("radiation_belt"), "min_altitude_km", path), "min_altitude_km", path),
-        min_radius_re=_number(_entry(con("sxi_radius"), "min_radius_re", path), "min_radius_re", path),
-        min_sun_angle_deg=_number(_entry(con("sxi_sun"), "min_angle_deg", path), "sxi_sun.min_angle_deg", path,
+        min_altitude_km=_number(documented_value(con("radiation_belt"), "min_altitude_km", path), "min_altitude_km", path),
+        min_radius_re=_number(documented_value(con("sxi_radius"), "min_radius_re", path), "min_radius_re", path),
+        min_sun_angle_deg=_number(documented_value(con("sxi_sun"), "min_angle_deg", path), "sxi_sun.min_angle_deg", path,
                                   lo=0, hi=180),
-        earth_limb_margin_deg=_number(_entry(con("sxi_earth"), "limb_margin_deg", path), "limb_margin_deg", path),
-        sxi_moon_margin_deg=_number(_entry(con("sxi_moon"), "margin_deg", path), "sxi_moon.margin_deg", path),
+        earth_limb_margin_deg=_number(documented_value(con("sxi_earth"), "limb_margin_deg", path), "limb_margin_deg", path),
+        sxi_moon_margin_deg=_number(documented_value(con("sxi_moon"), "margin_deg", path), "sxi_moon.margin_deg", path),
         magnetopause_model=str(con("sxi_magnetopause").get("model", "shue1998")).strip().lower().replace("-", "_"),
-        magnetopause_edge_margin_deg=_number(_entry(con("sxi_magnetopause"), "edge_margin_deg", path),
+        magnetopause_edge_margin_deg=_number(documented_value(con("sxi_magnetopause"), "edge_margin_deg", path),
                                              "sxi_magnetopause.edge_margin_deg", path),
-        uvi_oval_radius_deg=_number(_entry(con("uvi_oval"), "oval_radius_deg", path), "oval_radius_deg", path,
+        uvi_oval_radius_deg=_number(documented_value(con("uvi_oval"), "oval_radius_deg", path), "oval_radius_deg", path,
                                     lo=0, hi=90),
-        uvi_oval_edge_margin_deg=_number(_entry(con("uvi_oval"), "edge_margin_deg", path),
+        uvi_oval_edge_margin_deg=_number(documented_value(con("uvi_oval"), "edge_margin_deg", path),
                                          "uvi_oval.edge_margin_deg", path),
-        uvi_moon_margin_deg=_number(_entry(con("uvi_moon"), "margin_deg", path), "uvi_moon.margin_deg", path),
+        uvi_moon_margin_deg=_number(documented_value(con("uvi_moon"), "margin_deg", path), "uvi_moon.margin_deg", path),
         qf_lambda_deg=tuple(float(v) for v in lam),
         enabled=enabled,
         windows=windows,

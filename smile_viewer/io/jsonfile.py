@@ -29,3 +29,23 @@ def read_json_file(path, what: str = "file"):
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataFileError(p, f"not valid JSON: {exc}") from None
+
+
+#: Status flags of documented values (the project's reference notes): exact, derived, approximate.
+VALUE_STATUSES = ("[E]", "[D]", "[A]")
+
+
+def documented_value(d: dict, key: str, path):
+    """The ``value`` of a documented entry ``{"value", "status", "provenance"}`` of a config
+    file, after checking that its status is one of :data:`VALUE_STATUSES` and that it names
+    its provenance; ``DataFileError`` naming the file and the entry otherwise."""
+    if key not in d:
+        raise DataFileError(path, f"missing entry {key!r}")
+    e = d[key]
+    if not isinstance(e, dict) or "value" not in e:
+        raise DataFileError(path, f"entry {key!r} must be an object with 'value', 'status' and 'provenance'")
+    if e.get("status") not in VALUE_STATUSES:
+        raise DataFileError(path, f"entry {key!r} needs a status, one of {', '.join(VALUE_STATUSES)}")
+    if not str(e.get("provenance", "")).strip():
+        raise DataFileError(path, f"entry {key!r} has no provenance")
+    return e["value"]

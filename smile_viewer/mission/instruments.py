@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from smile_viewer.errors import DataFileError, UserInputError
-from smile_viewer.io.jsonfile import read_json_file
+from smile_viewer.io.jsonfile import documented_value, read_json_file
 
 __all__ = [
     "HC_KEV_NM",
@@ -56,7 +56,6 @@ HC_KEV_NM: float = 1.239841984
 #: Photons cm^-2 s^-1 sr^-1 in one Rayleigh (10^6 / 4π; Hunten et al. 1956).
 PHOTONS_PER_RAYLEIGH: float = 1.0e6 / (4.0 * math.pi)
 
-_STATUSES = ("[E]", "[D]", "[A]")
 _BUILTIN = ("sxi", "uvi")
 
 
@@ -206,20 +205,6 @@ class Instrument:
 # ---------------------------------------------------------------------------- loading
 
 
-def _entry(d: dict, key: str, path: Path):
-    """The 'value' of a documented entry, checking its status and provenance."""
-    if key not in d:
-        raise DataFileError(path, f"missing entry {key!r}")
-    e = d[key]
-    if not isinstance(e, dict) or "value" not in e:
-        raise DataFileError(path, f"entry {key!r} must be an object with 'value', 'status' and 'provenance'")
-    if e.get("status") not in _STATUSES:
-        raise DataFileError(path, f"entry {key!r} needs a status, one of {', '.join(_STATUSES)}")
-    if not str(e.get("provenance", "")).strip():
-        raise DataFileError(path, f"entry {key!r} has no provenance")
-    return e["value"]
-
-
 def _positive(value, key: str, path: Path, allow_zero: bool = False) -> float:
     try:
         v = float(value)
@@ -243,7 +228,7 @@ def _pointing_values(d: dict, path: Path) -> dict:
     out = {}
     for k, v in d.items():
         if isinstance(v, dict) and "value" in v:
-            out[k] = _entry(d, k, path)
+            out[k] = documented_value(d, k, path)
         else:
             out[k] = v
     return out
@@ -255,31 +240,31 @@ def _parse(data: dict, path: Path) -> Instrument:
     name = str(data.get("name", "")).strip().lower()
     if not name:
         raise DataFileError(path, "missing 'name'")
-    fov = _pair(_entry(data, "field_of_view_deg", path), "field_of_view_deg", path)
-    nx, ny = (int(v) for v in _entry(data, "pixel_grid", path))
+    fov = _pair(documented_value(data, "field_of_view_deg", path), "field_of_view_deg", path)
+    nx, ny = (int(v) for v in documented_value(data, "pixel_grid", path))
     units = str(data.get("image_units", ""))
     circular = bool(data.get("circular", False))
     if units == "R":
-        lo_nm, hi_nm = _pair(_entry(data, "band_nm", path), "band_nm", path)
+        lo_nm, hi_nm = _pair(documented_value(data, "band_nm", path), "band_nm", path)
         band_nm = (lo_nm, hi_nm)
         band_kev = (HC_KEV_NM / hi_nm, HC_KEV_NM / lo_nm)
         photons_per_unit = PHOTONS_PER_RAYLEIGH
-        sens = _positive(_entry(data, "sensitivity_counts_per_rayleigh_pixel_s", path), "sensitivity", path)
+        sens = _positive(documented_value(data, "sensitivity_counts_per_rayleigh_pixel_s", path), "sensitivity", path)
         # Equivalent area from the sensitivity of an on-axis pixel of the default grid.
         dx = 2 * math.tan(math.radians(fov[0]) / 2) / nx
         dy = 2 * math.tan(math.radians(fov[1]) / 2) / ny
         area = sens / (PHOTONS_PER_RAYLEIGH * dx * dy)
     elif units == "keV cm^-2 s^-1 sr^-1":
         band_nm = None
-        band_kev = _pair(_entry(data, "energy_band_kev", path), "energy_band_kev", path)
-        e_mean = _positive(_entry(data, "mean_photon_energy_kev", path), "mean_photon_energy_kev", path)
+        band_kev = _pair(documented_value(data, "energy_band_kev", path), "energy_band_kev", path)
+        e_mean = _positive(documented_value(data, "mean_photon_energy_kev", path), "mean_photon_energy_kev", path)
         if not band_kev[0] <= e_mean <= band_kev[1]:
             raise DataFileError(path, f"mean photon energy {e_mean} keV lies outside the band {band_kev}")
         photons_per_unit = 1.0 / e_mean
-        area = _positive(_entry(data, "effective_area_cm2", path), "effective_area_cm2", path)
+        area = _positive(documented_value(data, "effective_area_cm2", path), "effective_area_cm2", path)
     else:
         raise DataFileError(path, f"image_units must be 'keV cm^-2 s^-1 sr^-1' or 'R', got {units!r}")
-    vig = _entry(data, "vignetting", path)
+    vig = documented_value(data, "vignetting", path)
     try:
         vignetting = Vignetting.from_dict(vig)
     except (UserInputError, TypeError, ValueError) as exc:
@@ -295,11 +280,11 @@ def _parse(data: dict, path: Path) -> Instrument:
         effective_area_cm2=area,
         photons_per_unit=photons_per_unit,
         vignetting=vignetting,
-        psf_fwhm_deg=_positive(_entry(data, "psf_fwhm_deg", path), "psf_fwhm_deg", path, allow_zero=True),
-        sky_background=_positive(_entry(data, "sky_background", path), "sky_background", path, allow_zero=True),
+        psf_fwhm_deg=_positive(documented_value(data, "psf_fwhm_deg", path), "psf_fwhm_deg", path, allow_zero=True),
+        sky_background=_positive(documented_value(data, "sky_background", path), "sky_background", path, allow_zero=True),
         particle_background_counts_s_sr=_positive(
-            _entry(data, "particle_background_counts_s_sr", path), "particle_background", path, allow_zero=True),
-        default_exposure_s=_positive(_entry(data, "default_exposure_s", path), "default_exposure_s", path),
+            documented_value(data, "particle_background_counts_s_sr", path), "particle_background", path, allow_zero=True),
+        default_exposure_s=_positive(documented_value(data, "default_exposure_s", path), "default_exposure_s", path),
         pointing=_pointing_values(data.get("pointing", {}), path),
         band_nm=band_nm,
         projection=str(data.get("projection", "TAN")),
