@@ -64,6 +64,14 @@ def _finite(value, name: str) -> float:
     return x
 
 
+
+def _optional_path_text(value) -> str | None:
+    """A file path typed or stored by the user: stripped text, or None when empty."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
 class _CheckedWhole(EventedModel):
     """An evented model whose assignments are checked against the whole model first.
 
@@ -117,10 +125,7 @@ class SolarWindInputs(_CheckedWhole):
     @field_validator("omni_path", mode="before")
     @classmethod
     def _path_text(cls, value):
-        if value is None:
-            return None
-        text = str(value).strip()
-        return text or None
+        return _optional_path_text(value)
 
     @model_validator(mode="after")
     def _physical(self):
@@ -189,10 +194,7 @@ class ModelSettings(_CheckedWhole):
     @field_validator("cube_path", mode="before")
     @classmethod
     def _path_text(cls, value):
-        if value is None:
-            return None
-        text = str(value).strip()
-        return text or None
+        return _optional_path_text(value)
 
     @model_validator(mode="after")
     def _needs_file(self):
