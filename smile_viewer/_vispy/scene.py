@@ -128,6 +128,16 @@ def _rotation_geo_to(frame: str, time: Time) -> np.ndarray:
     return _rotation("geo", frame, time)
 
 
+#: Instrument settings that the 3-D scene does not draw (a redraw costs ~100 ms on llvmpipe).
+_IMAGE_ONLY_FIELDS = frozenset({"exposure_s", "pixel_grid"})
+
+
+def _event_name(info) -> str | None:
+    """Name of the field whose change psygnal relays in ``info`` (an EmissionInfo), if any."""
+    signal = getattr(info, "signal", None)
+    return getattr(signal, "name", None)
+
+
 def _replaced_a_model(info) -> bool:
     from psygnal import EventedModel
 
@@ -367,6 +377,8 @@ class SceneView:
         self._mark_dirty(*DATA_KINDS)
 
     def _on_instruments_event(self, info=None) -> None:
+        if _event_name(info) in _IMAGE_ONLY_FIELDS:
+            return  # exposure and pixel grid change the images, not the 3-D scene: no redraw
         if _replaced_a_model(info):
             self._rebind()
         self._update_instruments()

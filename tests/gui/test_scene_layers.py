@@ -307,3 +307,17 @@ def test_a_loaded_session_is_followed_in_place(sv):
         assert not np.allclose(sv.cameras["sxi"].rotation, before_rot)
     finally:
         sv.app_state.update_from(AppState.from_json(saved))
+
+
+def test_only_pointing_changes_redraw_the_scene(sv, monkeypatch):
+    """Exposure and pixel grid change the images, not the 3-D scene: no redraw (a frame costs
+    ~100 ms on llvmpipe); a roll change redraws."""
+    updates = []
+    monkeypatch.setattr(sv.canvas, "update", lambda *a, **k: updates.append(1))
+    sxi = sv.app_state.instruments.sxi
+    sxi.pixel_grid = (100, 60)
+    sxi.exposure_s = 120.0
+    assert updates == []
+    sxi.pointing.roll_deg = 15.0
+    assert updates
+    sxi.pointing.roll_deg = 0.0
