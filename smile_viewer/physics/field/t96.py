@@ -301,24 +301,27 @@ def _dipshld(ps, x, y, z):
 
 
 @nb.njit(cache=True)
-def _shlcar3x3(a, x, y, z, sps):
-    cps = np.sqrt(1.0 - sps * sps)
+def _shielding_harmonics(a, n, x, y, z, cps, sps):
+    """Sum of the n×n "box harmonic" shielding terms of T96 (Tsyganenko's SHLCAR3X3 for n = 3,
+    BIRK2SHL for n = 2). Layout of ``a``: 4n² linear coefficients, then the scale lengths
+    p (n), r (n), q (n), s (n)."""
     s3ps = 4.0 * cps * cps - 1.0
+    base = 4 * n * n
     hx = 0.0
     hy = 0.0
     hz = 0.0
     l = 0
     for m in range(2):
-        for i in range(3):
-            p = a[36 + i]
-            q = a[42 + i]
+        for i in range(n):
+            p = a[base + i]
+            q = a[base + 2 * n + i]
             cypi = np.cos(y / p)
             cyqi = np.cos(y / q)
             sypi = np.sin(y / p)
             syqi = np.sin(y / q)
-            for k in range(3):
-                r = a[39 + k]
-                s = a[45 + k]
+            for k in range(n):
+                r = a[base + n + k]
+                s = a[base + 3 * n + k]
                 szrk = np.sin(z / r)
                 czsk = np.cos(z / s)
                 czrk = np.cos(z / r)
@@ -343,6 +346,11 @@ def _shlcar3x3(a, x, y, z, sps):
                 hz += c * dz
                 l += 2
     return hx, hy, hz
+
+
+@nb.njit(cache=True)
+def _shlcar3x3(a, x, y, z, sps):
+    return _shielding_harmonics(a, 3, x, y, z, np.sqrt(1.0 - sps * sps), sps)
 
 
 @nb.njit(cache=True)
@@ -960,49 +968,7 @@ def _birk1tot_02(ps, x, y, z):
 
 @nb.njit(cache=True)
 def _birk2shl(x, y, z, ps):
-    a = _BIRK2SHL_A
-    cps = np.cos(ps)
-    sps = np.sin(ps)
-    s3ps = 4.0 * cps * cps - 1.0
-    hx = 0.0
-    hy = 0.0
-    hz = 0.0
-    l = 0
-    for m in range(2):
-        for i in range(2):
-            p = a[16 + i]
-            q = a[20 + i]
-            cypi = np.cos(y / p)
-            cyqi = np.cos(y / q)
-            sypi = np.sin(y / p)
-            syqi = np.sin(y / q)
-            for k in range(2):
-                r = a[18 + k]
-                s = a[22 + k]
-                szrk = np.sin(z / r)
-                czsk = np.cos(z / s)
-                czrk = np.cos(z / r)
-                szsk = np.sin(z / s)
-                sqpr = np.sqrt(1.0 / (p * p) + 1.0 / (r * r))
-                sqqs = np.sqrt(1.0 / (q * q) + 1.0 / (s * s))
-                epr = np.exp(x * sqpr)
-                eqs = np.exp(x * sqqs)
-                if m == 0:
-                    dx = -sqpr * epr * cypi * szrk
-                    dy = epr / p * sypi * szrk
-                    dz = -epr / r * cypi * czrk
-                    f2 = cps
-                else:
-                    dx = -sps * sqqs * eqs * cyqi * czsk
-                    dy = sps * eqs / q * syqi * czsk
-                    dz = sps * eqs / s * cyqi * szsk
-                    f2 = s3ps
-                c = a[l] + a[l + 1] * f2
-                hx += c * dx
-                hy += c * dy
-                hz += c * dz
-                l += 2
-    return hx, hy, hz
+    return _shielding_harmonics(_BIRK2SHL_A, 2, x, y, z, np.cos(ps), np.sin(ps))
 
 
 @nb.njit(cache=True)
