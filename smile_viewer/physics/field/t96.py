@@ -354,6 +354,37 @@ def _shlcar3x3(a, x, y, z, sps):
 
 
 @nb.njit(cache=True)
+def _disk_potential(dzetas, rhos, bi, ddzetadx, ddzetady, ddzetadz, drhosdx, drhosdy, drhosdz):
+    """The vector-potential factor A_s of one current-disk mode of half-thickness ``bi`` and its
+    gradient (Tsyganenko's RINGCURR96 and TAILDISK share it): ``(as0, dA/dx, dA/dy, dA/dz)``."""
+    s1 = np.sqrt((dzetas + bi) ** 2 + (rhos + bi) ** 2)
+    s2 = np.sqrt((dzetas + bi) ** 2 + (rhos - bi) ** 2)
+    ds1ddz = (dzetas + bi) / s1
+    ds2ddz = (dzetas + bi) / s2
+    ds1drhos = (rhos + bi) / s1
+    ds2drhos = (rhos - bi) / s2
+    ds1dx = ds1ddz * ddzetadx + ds1drhos * drhosdx
+    ds1dy = ds1ddz * ddzetady + ds1drhos * drhosdy
+    ds1dz = ds1ddz * ddzetadz + ds1drhos * drhosdz
+    ds2dx = ds2ddz * ddzetadx + ds2drhos * drhosdx
+    ds2dy = ds2ddz * ddzetady + ds2drhos * drhosdy
+    ds2dz = ds2ddz * ddzetadz + ds2drhos * drhosdz
+    s1ts2 = s1 * s2
+    s1ps2 = s1 + s2
+    s1ps2sq = s1ps2 * s1ps2
+    fac1 = np.sqrt(s1ps2sq - (2.0 * bi) ** 2)
+    as0 = fac1 / (s1ts2 * s1ps2sq)
+    term1 = 1.0 / (s1ts2 * s1ps2 * fac1)
+    fac2 = as0 / s1ps2sq
+    dasds1 = term1 - fac2 / s1 * (s2 * s2 + s1 * (3.0 * s1 + 4.0 * s2))
+    dasds2 = term1 - fac2 / s2 * (s1 * s1 + s2 * (3.0 * s2 + 4.0 * s1))
+    dasdx = dasds1 * ds1dx + dasds2 * ds2dx
+    dasdy = dasds1 * ds1dy + dasds2 * ds2dy
+    dasdz = dasds1 * ds1dz + dasds2 * ds2dz
+    return as0, dasdx, dasdy, dasdz
+
+
+@nb.njit(cache=True)
 def _ringcurr96(x, y, z, cpss, spss, dpsrr, xs, dxsx, dxsy, dxsz, dzsx, dzsz, zsww):
     d0 = 2.0
     deltadx = 0.0
@@ -388,30 +419,8 @@ def _ringcurr96(x, y, z, cpss, spss, dpsrr, xs, dxsx, dxsy, dxsz, dzsx, dzsz, zs
         else:
             f = -1603.386993
             bi = 3.766875
-        s1 = np.sqrt((dzetas + bi) ** 2 + (rhos + bi) ** 2)
-        s2 = np.sqrt((dzetas + bi) ** 2 + (rhos - bi) ** 2)
-        ds1ddz = (dzetas + bi) / s1
-        ds2ddz = (dzetas + bi) / s2
-        ds1drhos = (rhos + bi) / s1
-        ds2drhos = (rhos - bi) / s2
-        ds1dx = ds1ddz * ddzetadx + ds1drhos * drhosdx
-        ds1dy = ds1ddz * ddzetady + ds1drhos * drhosdy
-        ds1dz = ds1ddz * ddzetadz + ds1drhos * drhosdz
-        ds2dx = ds2ddz * ddzetadx + ds2drhos * drhosdx
-        ds2dy = ds2ddz * ddzetady + ds2drhos * drhosdy
-        ds2dz = ds2ddz * ddzetadz + ds2drhos * drhosdz
-        s1ts2 = s1 * s2
-        s1ps2 = s1 + s2
-        s1ps2sq = s1ps2 * s1ps2
-        fac1 = np.sqrt(s1ps2sq - (2.0 * bi) ** 2)
-        as0 = fac1 / (s1ts2 * s1ps2sq)
-        term1 = 1.0 / (s1ts2 * s1ps2 * fac1)
-        fac2 = as0 / s1ps2sq
-        dasds1 = term1 - fac2 / s1 * (s2 * s2 + s1 * (3.0 * s1 + 4.0 * s2))
-        dasds2 = term1 - fac2 / s2 * (s1 * s1 + s2 * (3.0 * s2 + 4.0 * s1))
-        dasdx = dasds1 * ds1dx + dasds2 * ds2dx
-        dasdy = dasds1 * ds1dy + dasds2 * ds2dy
-        dasdz = dasds1 * ds1dz + dasds2 * ds2dz
+        as0, dasdx, dasdy, dasdz = _disk_potential(dzetas, rhos, bi, ddzetadx, ddzetady, ddzetadz,
+                                                   drhosdx, drhosdy, drhosdz)
         bx += f * ((2.0 * as0 + y * dasdy) * spss - xs * dasdz + as0 * dpsrr * (y * y * cpss + z * zs))
         by -= f * y * (as0 * dpsrr * xs + dasdz * cpss + dasdx * spss)
         bz += f * ((2.0 * as0 + y * dasdy) * cpss + xs * dasdx - as0 * dpsrr * (x * zs + y * y * spss))
@@ -436,30 +445,8 @@ def _taildisk(x, y, z, cpss, spss, dpsrr, xs, dxsx, dxsy, dxsz, dzetas, ddzetadx
     for i in range(4):
         f = _TAILDISK_F[i]
         bi = _TAILDISK_BETA[i]
-        s1 = np.sqrt((dzetas + bi) ** 2 + (rhos + bi) ** 2)
-        s2 = np.sqrt((dzetas + bi) ** 2 + (rhos - bi) ** 2)
-        ds1ddz = (dzetas + bi) / s1
-        ds2ddz = (dzetas + bi) / s2
-        ds1drhos = (rhos + bi) / s1
-        ds2drhos = (rhos - bi) / s2
-        ds1dx = ds1ddz * ddzetadx + ds1drhos * drhosdx
-        ds1dy = ds1ddz * ddzetady + ds1drhos * drhosdy
-        ds1dz = ds1ddz * ddzetadz + ds1drhos * drhosdz
-        ds2dx = ds2ddz * ddzetadx + ds2drhos * drhosdx
-        ds2dy = ds2ddz * ddzetady + ds2drhos * drhosdy
-        ds2dz = ds2ddz * ddzetadz + ds2drhos * drhosdz
-        s1ts2 = s1 * s2
-        s1ps2 = s1 + s2
-        s1ps2sq = s1ps2 * s1ps2
-        fac1 = np.sqrt(s1ps2sq - (2.0 * bi) ** 2)
-        as0 = fac1 / (s1ts2 * s1ps2sq)
-        term1 = 1.0 / (s1ts2 * s1ps2 * fac1)
-        fac2 = as0 / s1ps2sq
-        dasds1 = term1 - fac2 / s1 * (s2 * s2 + s1 * (3.0 * s1 + 4.0 * s2))
-        dasds2 = term1 - fac2 / s2 * (s1 * s1 + s2 * (3.0 * s2 + 4.0 * s1))
-        dasdx = dasds1 * ds1dx + dasds2 * ds2dx
-        dasdy = dasds1 * ds1dy + dasds2 * ds2dy
-        dasdz = dasds1 * ds1dz + dasds2 * ds2dz
+        as0, dasdx, dasdy, dasdz = _disk_potential(dzetas, rhos, bi, ddzetadx, ddzetady, ddzetadz,
+                                                   drhosdx, drhosdy, drhosdz)
         bx += f * ((2.0 * as0 + y * dasdy) * spss - (xs - xshift) * dasdz
                    + as0 * dpsrr * (y * y * cpss + z * zsww))
         by -= f * y * (as0 * dpsrr * xs + dasdz * cpss + dasdx * spss)
