@@ -215,7 +215,8 @@ def _bes1(x):
 
 
 @nb.njit(cache=True)
-def _cylharm(a, x, y, z):
+def _cylindrical(y, z):
+    """Distance from the X axis and the azimuth's sine and cosine (rho floored at 1e-8, as in T96)."""
     rho = np.sqrt(y * y + z * z)
     if rho < 1e-8:
         sinfi = 1.0
@@ -224,6 +225,12 @@ def _cylharm(a, x, y, z):
     else:
         sinfi = z / rho
         cosfi = y / rho
+    return rho, sinfi, cosfi
+
+
+@nb.njit(cache=True)
+def _cylharm(a, x, y, z):
+    rho, sinfi, cosfi = _cylindrical(y, z)
     sinfi2 = sinfi * sinfi
     si2co2 = sinfi2 - cosfi * cosfi
     bx = 0.0
@@ -254,14 +261,7 @@ def _cylharm(a, x, y, z):
 
 @nb.njit(cache=True)
 def _cylhar1(a, x, y, z):
-    rho = np.sqrt(y * y + z * z)
-    if rho < 1e-8:
-        sinfi = 1.0
-        cosfi = 0.0
-        rho = 1e-8
-    else:
-        sinfi = z / rho
-        cosfi = y / rho
+    rho, sinfi, cosfi = _cylindrical(y, z)
     bx = 0.0
     by = 0.0
     bz = 0.0
