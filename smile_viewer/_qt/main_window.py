@@ -647,9 +647,8 @@ class MainWindow(QMainWindow):
         """File ▸ Open session…: load, validate, apply in place; a bad or newer file shows a
         dialog and changes nothing. Returns True when a session was applied."""
         from smile_viewer._qt.session_dialogs import ask_open_session
-        from smile_viewer.state.app import SCHEMA_VERSION
 
-        got = ask_open_session(self, AppState, SCHEMA_VERSION, path=path)
+        got = ask_open_session(self, path=path)
         if got is None:
             return False
         new, p = got
@@ -663,11 +662,11 @@ class MainWindow(QMainWindow):
         return True
 
     def save_session(self, path=None):
-        """File ▸ Save session…: the whole state as versioned JSON (atomic). Returns the path or None."""
+        """File ▸ Save session…: the whole state as a session file (atomic; the format
+        ``smile-viewer render --session`` reads). Returns the path or None."""
         from smile_viewer._qt.session_dialogs import ask_save_session
-        from smile_viewer.state.app import SCHEMA_VERSION
 
-        saved = ask_save_session(self, self.app_state, SCHEMA_VERSION, path=path)
+        saved = ask_save_session(self, self.app_state, path=path)
         if saved is not None:
             self.statusBar().showMessage(f"Saved session {saved}", 6000)
             self.setWindowTitle(f"smile-viewer — {Path(saved).name}")

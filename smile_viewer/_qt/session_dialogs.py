@@ -1,12 +1,10 @@
-"""File ▸ Open session… / Save session as…: file dialogs around :mod:`smile_viewer.io.session`.
-
-Both helpers are independent of the state model: pass the pydantic model class (or
-instance) and its schema version.
+"""File ▸ Open session… / Save session as…: file dialogs around :mod:`smile_viewer.state.session`
+(the one session reader and writer, shared with ``smile-viewer render --session`` and Python).
 
 - :func:`ask_open_session` asks for a file, loads and validates it completely and returns
-  the new model; a bad file (corrupt, not a session, fields that do not validate, written
+  the new :class:`~smile_viewer.state.app.AppState`; a bad file (corrupt, not a session, fields that do not validate, written
   by a newer smile-viewer) shows one warning dialog naming the file and the problem, and
-  returns None: **nothing is changed**. The caller applies the returned model in one step.
+  returns None: **nothing is changed**. The caller applies the returned state in one step.
 - :func:`ask_save_session` asks for a file name (``.smile.json`` added when there is no
   extension) and writes atomically; a failure shows a dialog and returns None.
 - :func:`show_session_error` is the dialog itself (for sessions opened from the command
@@ -17,23 +15,19 @@ The folder last used is remembered (:func:`smile_viewer._qt.settings.last_direct
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
 
-from pydantic import BaseModel
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 from smile_viewer._qt.settings import last_directory, remember_directory
-from smile_viewer.io.session import SESSION_SUFFIX, SessionError, load_session, save_session
+from smile_viewer.state.app import AppState
+from smile_viewer.state.session import SESSION_SUFFIX, SessionError, load_session, save_session
 
 apply_pyside_fixes()
 
 __all__ = ["SESSION_FILTER", "ask_open_session", "ask_save_session", "show_session_error"]
-
-M = TypeVar("M", bound=BaseModel)
 
 #: File dialog filter for sessions.
 SESSION_FILTER = f"smile-viewer sessions (*{SESSION_SUFFIX} *.json);;All files (*)"
@@ -53,10 +47,9 @@ def show_session_error(parent: QWidget | None, error: SessionError, *, action: s
     box.exec()
 
 
-def ask_open_session(parent: QWidget | None, model_cls: type[M], current_version: int, *,
-                     migrations: Mapping[int, Callable[[dict], dict]] | None = None,
-                     settings: QSettings | None = None, path=None) -> tuple[M, Path] | None:
-    """Ask for a session file and load it; returns ``(model, path)`` or None (cancelled or bad).
+def ask_open_session(parent: QWidget | None, *, settings: QSettings | None = None,
+                     path=None) -> tuple[AppState, Path] | None:
+    """Ask for a session file and load it; returns ``(state, path)`` or None (cancelled or bad).
 
     ``path``: skip the file dialog and load this file (errors still shown as a dialog).
     """
@@ -68,18 +61,18 @@ def ask_open_session(parent: QWidget | None, model_cls: type[M], current_version
         path = chosen
     p = Path(path).expanduser()
     try:
-        model = load_session(p, model_cls, current_version, migrations=migrations)
+        state = load_session(p)
     except SessionError as exc:
         show_session_error(parent, exc, action="open")
         return None
     remember_directory(p, _DIR_KEY, settings)
-    return model, p
+    return state, p
 
 
-def ask_save_session(parent: QWidget | None, model: BaseModel, schema_version: int, *,
+def ask_save_session(parent: QWidget | None, state: AppState, *,
                      settings: QSettings | None = None, path=None,
                      suggested_name: str = "session") -> Path | None:
-    """Ask for a file name and save ``model``; returns the path, or None (cancelled or failed)."""
+    """Ask for a file name and save ``state``; returns the path, or None (cancelled or failed)."""
     if path is None:
         start = str(Path(last_directory(_DIR_KEY, settings)) / f"{suggested_name}{SESSION_SUFFIX}")
         chosen, _ = QFileDialog.getSaveFileName(parent, "Save session", start, SESSION_FILTER)
@@ -90,7 +83,7 @@ def ask_save_session(parent: QWidget | None, model: BaseModel, schema_version: i
     if not p.suffix:
         p = p.with_name(p.name + SESSION_SUFFIX)
     try:
-        saved = save_session(p, model, schema_version)
+        saved = save_session(p, state)
     except SessionError as exc:
         show_session_error(parent, exc, action="save")
         return None

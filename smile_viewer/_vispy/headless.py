@@ -282,11 +282,12 @@ def _resolve_state(state, session):
     """(AppState, SceneState) from a state object or a session file."""
     from smile_viewer.state.app import AppState
     from smile_viewer.state.scene import SceneState
+    from smile_viewer.state.session import load_session
 
     if session is not None:
         if state is not None:
             raise UserInputError("give a state or a session file, not both")
-        app = AppState.load(session)
+        app = load_session(session)
         return app, app.scene
     if state is None:
         app = AppState()
@@ -407,8 +408,9 @@ def render_scene_png(out_path, size=(1280, 800), time=None, *, camera_preset: st
     view : str, optional
         ``overview``, ``sun``, ``north`` or ``sxi`` (through SXI from the spacecraft).
     session : path, optional
-        A session file (``AppState.save``) to render; a bad or newer file raises
-        ``smile_viewer.state.app.SessionError`` (a ``UserInputError``).
+        A session file (saved by the application, ``AppState.save`` or
+        ``smile_viewer.state.session.save_session``: one format) to render; a bad or newer file
+        raises ``smile_viewer.state.session.SessionError`` (a ``UserInputError``).
 
     Raises ``HeadlessGLError`` (a ``UserInputError``) when no OpenGL context can be had,
     naming what to install.

@@ -8,11 +8,12 @@ lets the user change it. Views subscribe with ``model.events.<field>.connect(cal
   emissivity models with parameters, field-line tracing;
 - :mod:`.instruments` — :class:`InstrumentsState`: SXI/UVI pointing, exposure, pixel grid;
 - :mod:`.volume` — :class:`EmissionVolumeSettings`: grid, render mode, colour map, log range;
-- :mod:`.app` — :class:`AppState`: all of them, with versioned JSON sessions;
+- :mod:`.app` — :class:`AppState`: all of them;
+- :mod:`.session` — session files: the one reader and writer of the whole state (GUI, CLI, Python);
 - :mod:`.scene_data` — pure builders of the 3-D scene's data (worker-safe).
 """
 
-from smile_viewer.state.app import SCHEMA_VERSION, AppState, SessionError, SessionVersionError
+from smile_viewer.state.app import AppState
 from smile_viewer.state.instruments import InstrumentsState, InstrumentState, SXIPointing, UVIPointing
 from smile_viewer.state.model import (
     BOUNDARY_MODELS,
@@ -32,6 +33,8 @@ from smile_viewer.state.scene import (
     SceneState,
     to_utc_time,
 )
+from smile_viewer.state.session import FORMAT_VERSION as SESSION_FORMAT_VERSION
+from smile_viewer.state.session import SessionError, SessionVersionError
 from smile_viewer.state.volume import RENDER_MODES, VOLUME_COLORMAPS, EmissionVolumeSettings
 
 __all__ = [
@@ -41,7 +44,7 @@ __all__ = [
     "LAYER_NAMES",
     "RENDER_MODES",
     "SCENE_FRAMES",
-    "SCHEMA_VERSION",
+    "SESSION_FORMAT_VERSION",
     "VOLUME_COLORMAPS",
     "AppState",
     "EmissionVolumeSettings",

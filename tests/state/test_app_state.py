@@ -19,7 +19,7 @@ from smile_viewer.state import (
     SessionVersionError,
     SolarWindInputs,
 )
-from smile_viewer.state.app import SCHEMA_VERSION
+from smile_viewer.state.session import FORMAT_VERSION
 
 T0 = "2026-03-20T12:00:00"
 
@@ -162,7 +162,8 @@ def test_json_round_trip(app, tmp_path):
     _change_everything(app)
     text = app.to_json()
     data = json.loads(text)
-    assert data["schema_version"] == SCHEMA_VERSION and next(iter(data)) == "schema_version"
+    assert data["format"] == "smile-viewer-session" and data["format_version"] == FORMAT_VERSION
+    assert data["state"]["volume"]["render_mode"] == "mip"
     again = AppState.from_json(text)
     assert again.to_json() == text
     path = app.save(tmp_path / "session.json")
@@ -190,8 +191,8 @@ def test_update_from_applies_in_place_and_keeps_bindings(app):
 
 @pytest.mark.parametrize("text, message", [
     ("{not json", "not valid JSON"),
-    ("[1, 2]", "expected a JSON object"),
-    ('{"scene": {}}', "no schema_version"),
+    ("[1, 2]", "expected an object"),
+    ('{"scene": {}}', "not a smile-viewer session"),
     ('{"schema_version": "1"}', "whole number"),
     ('{"schema_version": 1, "scene": {"frame": "heliocentric"}}', "scene.frame"),
     ('{"schema_version": 1, "model": {"solar_wind": {"n_cm3": -3}}}', "density"),
@@ -207,7 +208,7 @@ def test_bad_session_text_gives_a_clear_error(text, message):
 def test_newer_session_is_refused_and_a_bad_file_changes_nothing(app, tmp_path):
     before = app.to_json()
     newer = json.loads(before)
-    newer["schema_version"] = SCHEMA_VERSION + 1
+    newer["format_version"] = FORMAT_VERSION + 1
     path = tmp_path / "newer.json"
     path.write_text(json.dumps(newer))
     with pytest.raises(SessionVersionError, match="newer smile-viewer"):
