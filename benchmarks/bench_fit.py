@@ -1,6 +1,6 @@
 """Benchmark: fitting the subsolar magnetopause to simulated 5-minute SXI exposures.
 
-The accuracy target of issue 6 (after Samsonov et al. 2024, REFERENCE.md): on 20 simulated
+The accuracy target of issue 6 (after Samsonov et al. 2024, docs/reference.md#accuracy-targets): on 20 simulated
 5-minute SXI exposures with Poisson noise and background, for solar wind densities
 n = 5–10 cm^-3 and v = 400 km/s, the fitted subsolar magnetopause distance is within
 0.2 R_E RMS of the true one, and each fit takes under 10 s on the development machine.

@@ -1,7 +1,7 @@
 """Benchmark: synthetic SXI images with compute.render on every backend, beside the community loop.
 
 The image: the SXI field, 26.5° × 15.5° at 0.1° pixels (265 × 155 = 41,075 rays), from
-(6, -6, 18) R_E (GSE) aimed by the SXI team's law (REFERENCE.md; aim point on the X axis at
+(6, -6, 18) R_E (GSE) aimed by the SXI team's law (docs/reference.md#sxi-pointing-law; aim point on the X axis at
 x ≈ 7.9 R_E), rays to 80 R_E, Earth occulted. Two sources:
 
 1. the Jorgensen et al. (2019) model for n = 5 cm^-3, v = 400 km/s, Bz = 0 (analytic, evaluated

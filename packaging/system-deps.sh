@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Check (and, as root with apt-get, install) the Debian packages smile-viewer needs for Qt
 # and OpenGL: a virtual X server (Xvfb) with Mesa for headless use and tests, and the xcb
-# libraries Qt 6's xcb platform plugin loads. List kept in step with ARCHITECTURE.md.
+# libraries Qt 6's xcb platform plugin loads. List kept in step with README.md and docs/architecture.md.
 set -euo pipefail
 
 PACKAGES=(

@@ -1,4 +1,4 @@
-"""The layers below the GUI must run with no display and no GL (ARCHITECTURE.md)."""
+"""The layers below the GUI must run with no display and no GL (docs/architecture.md#layers)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ import ast  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "smile_viewer"
-#: Rank of each layer (ARCHITECTURE.md); a module may import modules of its rank or lower.
+#: Rank of each layer (docs/architecture.md#layers); a module may import modules of its rank or lower.
 LAYER_RANK = {
     "constants": 0, "errors": 0, "resources": 0, "_offline": 0, "__init__": 0,
     "coords": 1, "physics": 1, "mission": 1, "io": 1,

@@ -3,7 +3,7 @@
 Each instrument is defined by a JSON file under ``assets/instruments/`` (``sxi.json``,
 ``uvi.json``), where every number carries its status and provenance: ``[E]`` an exact
 published figure, ``[D]`` derived here, ``[A]`` approximate or pre-launch — a configurable
-placeholder with its reasoning (REFERENCE.md's rule: approximate values live in
+placeholder with its reasoning (the rule of docs/reference.md: approximate values live in
 configuration files with their provenance, never buried in code). :func:`load_instrument`
 reads one by name or from any path with the same layout.
 

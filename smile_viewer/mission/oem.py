@@ -311,7 +311,7 @@ def format_oem(
     if ref in _CUSTOM_FRAME_COMMENTS:
         lines += [
             f"COMMENT REF_FRAME = {ref} is not a CCSDS/SANA reference frame: {_CUSTOM_FRAME_COMMENTS[ref]},",
-            "COMMENT as defined by smile_viewer.coords (see REFERENCE.md 'Coordinates')",
+            "COMMENT as defined by smile_viewer.coords (see docs/reference.md#frames-and-dipole-tilt)",
         ]
     lines += [
         f"OBJECT_NAME = {object_name}",

@@ -578,7 +578,7 @@ class ExosphereModel(EmissivityModel):
     model_id: ClassVar[int] = _k.MODEL_EXOSPHERE
     name: ClassVar[str] = "exosphere"
     reference: ClassVar[str] = (
-        "P = alpha n_H n_sw v_eff (REFERENCE.md); n_H = n0 (10 R_E / r)^3, Cravens et al. (2001)"
+        "P = alpha n_H n_sw v_eff (docs/reference.md); n_H = n0 (10 R_E / r)^3, Cravens et al. (2001)"
     )
     param_names: ClassVar[tuple[str, ...]] = (
         "n_sw_cm3", "v_eff_km_s", "n0_cm3", "alpha_ev_cm2", "r_inner_re",
@@ -659,7 +659,7 @@ def jorgensen_defaults(sw: Any, **overrides: float) -> JorgensenModel:
 
     ``overrides`` replace any of these by name (e.g. ``A1=4e-5``).
     Note: the CMEM code computes the dynamic pressure from its MHD run's header; here it is
-    the OMNI convention 2e-6 n v² (REFERENCE.md).
+    the OMNI convention 2e-6 n v² (docs/reference.md#solar-wind-and-dynamic-pressure).
     """
     from smile_viewer.physics.boundaries import shue1997
 
@@ -827,7 +827,7 @@ def _theta_phi(p: np.ndarray) -> tuple[float, float]:
 
 
 def plasma_emissivity(n_sw_cm3, v_eff_km_s, n_h_cm3, alpha_ev_cm2: float = 1.0e-15):
-    """P = alpha · n_H · n_sw · v_eff [eV cm^-3 s^-1] (REFERENCE.md), vectorised.
+    """P = alpha · n_H · n_sw · v_eff [eV cm^-3 s^-1] (docs/reference.md), vectorised.
 
     ``n_sw_cm3`` solar wind (or sheath) proton density [cm^-3], ``v_eff_km_s`` effective
     collision speed sqrt(v² + v_th²) [km/s] (converted to cm/s here), ``n_h_cm3`` exospheric
@@ -844,7 +844,7 @@ def plasma_emissivity(n_sw_cm3, v_eff_km_s, n_h_cm3, alpha_ev_cm2: float = 1.0e-
 
 
 def thermal_speed_km_s(t_k):
-    """Proton thermal speed sqrt(3 k T / m_p) [km/s], vectorised (REFERENCE.md)."""
+    """Proton thermal speed sqrt(3 k T / m_p) [km/s], vectorised (docs/reference.md)."""
     t = np.asarray(t_k, dtype=float)
     return _scalar_or_array(np.sqrt(3.0 * K_BOLTZMANN_J_K * t / M_PROTON_KG) / 1.0e3)
 
@@ -993,6 +993,6 @@ def masked_plasma_emissivity(
 def los_intensity_from_emissivity_integral(integral_ev_cm3_s_re):
     """Line-of-sight intensity [keV cm^-2 s^-1 sr^-1] from ∫ P dl with P in eV cm^-3 s^-1 and
     dl in R_E: I = integral × 6.371e5 / (4 pi) (R_E = 6371 km = 6.371e8 cm, × 1e-3 eV → keV;
-    REFERENCE.md). A uniform P = 1e-5 over 1 R_E gives 0.50699. Vectorised."""
+    docs/reference.md). A uniform P = 1e-5 over 1 R_E gives 0.50699. Vectorised."""
     a = np.asarray(integral_ev_cm3_s_re, dtype=float)
     return _scalar_or_array(a * LOS_FACTOR)

@@ -1,6 +1,6 @@
 """Exospheric neutral hydrogen: the Cravens et al. (2001) profile and its closed-form line integrals.
 
-Profile [E] (REFERENCE.md, "Soft X-ray emissivity"):
+Profile [E] (docs/reference.md#exosphere):
 
     n_H(r) = n0 (10 R_E / r)^3  cm^-3,
 
@@ -98,7 +98,7 @@ def hydrogen_density_cm3(r_re, n0_cm3: float = CRAVENS2001_N0_CM3):
 def radial_tail_integral(r1_re, amplitude: float = 1.0, r_ref_re: float = R_REF_RE):
     """∫_{r1}^∞ A (r / r_ref)^-3 dr = A r_ref³ / (2 r1²)  [A · R_E], for ``r1_re`` > 0 [R_E].
 
-    With r_ref = 10: A · 1000 / (2 r1²) (REFERENCE.md). Vectorised over ``r1_re``; r1 = 0 gives
+    With r_ref = 10: A · 1000 / (2 r1²) (docs/reference.md#exosphere). Vectorised over ``r1_re``; r1 = 0 gives
     +inf, r1 < 0 raises :class:`~smile_viewer.errors.UserInputError`.
     """
     r_ref = _check_r_ref(r_ref_re)

@@ -476,7 +476,7 @@ class SolarWind:
 
     @property
     def v_thermal_km_s(self) -> float:
-        """Proton thermal speed sqrt(3 k T / m_p) [km/s] (REFERENCE.md, SWCX emissivity)."""
+        """Proton thermal speed sqrt(3 k T / m_p) [km/s] (docs/reference.md, SWCX emissivity)."""
         return math.sqrt(3.0 * K_BOLTZMANN_J_K * self.t_k / M_PROTON_KG) / 1.0e3
 
     @property

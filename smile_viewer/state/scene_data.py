@@ -1,6 +1,6 @@
 """The 3-D scene's data, built by pure functions (no Qt, no vispy): safe to run in a worker.
 
-The pattern (ARCHITECTURE.md, "work off the GUI thread"): on the GUI thread, turn the state
+The pattern (docs/architecture.md#threads-and-workers): on the GUI thread, turn the state
 into a small frozen *request* (``boundary_request(app)``, ``field_line_request(app)``,
 ``volume_request(app)`` — fast, they only read the state); in a worker, build the data from
 the request (``build_boundary_meshes``, ``build_field_lines``, ``build_emission_volume`` —

@@ -445,7 +445,7 @@ def test_standoff_matches_the_boundary_models():
             jelinek2012_magnetopause(pd[i]).standoff_re, rel=1e-13)
         assert standoff_re("lin2010", pd, bz, pm, tilt)[i] == pytest.approx(
             lin2010(pd[i], pm[i], bz[i], tilt[i]).standoff_re, rel=1e-12)
-    assert standoff_re("lin2010", 2.0, 0.0, 0.0, 0.0) == pytest.approx(10.6810, abs=1e-4)  # REFERENCE.md
+    assert standoff_re("lin2010", 2.0, 0.0, 0.0, 0.0) == pytest.approx(10.6810, abs=1e-4)  # docs/reference.md#lin-2010
     assert np.isnan(standoff_re("shue1998", np.nan, 0.0))
 
 

@@ -32,7 +32,7 @@ EXO = E.exosphere_model(SW)
 
 
 def sxi_camera(position=(6.0, -6.0, 18.0), shape=(16, 27), fov=(26.5, 15.5)) -> Camera:
-    """SXI camera aimed by the SXI team's law (REFERENCE.md): boresight in the plane of the
+    """SXI camera aimed by the SXI team's law (docs/reference.md#sxi-pointing-law): boresight in the plane of the
     spacecraft and the X axis, aimed at (x_aim, 0, 0), 20.3° + asin(1/|r|) from Earth's centre."""
     pos = np.asarray(position, dtype=float)
     x, y, z = pos
@@ -70,7 +70,7 @@ def trapezium_reference(model, camera, step=0.01, max_distance=80.0):
 
 @pytest.mark.parametrize("backend", ["cpu", "numpy"])
 def test_uniform_slab_gives_reference_intensity(backend):
-    """P = 1e-5 eV cm^-3 s^-1 over 1 R_E → 0.50699 keV cm^-2 s^-1 sr^-1 (REFERENCE.md)."""
+    """P = 1e-5 eV cm^-3 s^-1 over 1 R_E → 0.50699 keV cm^-2 s^-1 sr^-1 (docs/reference.md)."""
     vol = Volume(np.full((3, 3, 3), 1e-5), origin_re=(0.0, 4.0, -1.0), spacing_re=(0.5, 1.0, 1.0))
     cam = one_ray((-5.0, 5.0, 0.0), (1.0, 0.0, 0.0))
     res = render(RenderRequest(cam, VolumeSource(vol), backend=backend))
@@ -194,7 +194,7 @@ def test_image_is_bright_toward_the_sheath_and_dark_toward_the_magnetosphere():
     res = render(RenderRequest(sxi_camera(shape=(31, 53)), AnalyticSource(JORG), backend="cpu"))
     img = res.image
     assert np.all(np.isfinite(img)) and np.all(img > 0)
-    # published peak dayside intensities: a few to a few tens (REFERENCE.md)
+    # published peak dayside intensities: a few to a few tens (Zhang et al. 2024; docs/reference.md#accuracy-targets)
     assert 3.0 < img.max() < 60.0
     assert img.max() / img.min() > 2.0
 

@@ -44,7 +44,8 @@ def _angle(a, b):
 
 # ------------------------------------------------------------------------ GEOPACK vector
 
-# REFERENCE.md: at 2001-01-01T02:03:04 UT, tilt −0.533585 rad; GSM (−5.1, 0.3, 2.8) R_E is
+# GEOPACK test vector (tsssss/geopack; docs/reference.md#frames-and-dipole-tilt): at
+# 2001-01-01T02:03:04 UT, tilt −0.533585 rad; GSM (−5.1, 0.3, 2.8) R_E is
 # GSE (−5.1, 0.905617, 2.666432) and SM (−2.967009, 0.3, 5.004683).
 GEOPACK_T = Time("2001-01-01T02:03:04", scale="utc")
 GEOPACK_GSM = np.array([-5.1, 0.3, 2.8])

@@ -48,7 +48,7 @@ def test_sxi_figures():
     assert sxi.band_kev == (0.2, 2.5)
     assert sxi.image_units == "keV cm^-2 s^-1 sr^-1"
     assert sxi.photons_per_unit == pytest.approx(1.0 / 0.6)
-    # The alternatives quoted in REFERENCE.md are kept with the chosen value.
+    # The alternatives quoted in docs/reference.md#instruments are kept with the chosen value.
     alts = sxi.provenance["field_of_view_deg"]["alternatives"]
     assert [26.0, 15.5] in alts.values() and [27.0, 16.0] in alts.values()
     assert "effective_area_cm2" in sxi.approximate_values()

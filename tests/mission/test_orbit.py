@@ -1,6 +1,6 @@
 """Tests of smile_viewer.mission.orbit: Kepler+J2 default orbit, TLE (sgp4), SPICE, extrema.
 
-Regression values are REFERENCE.md "SMILE mission" [D] figures: a = 69,462 km, e = 0.83630,
+Regression values are the [D] figures of docs/reference.md#smile-orbit: a = 69,462 km, e = 0.83630,
 period 50.61 h, apogee 20.02 R_E geocentric, perigee altitude 5,000 km (R_E = 6371 km,
 mu = 398600.4418 km^3 s^-2).
 """

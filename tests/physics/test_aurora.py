@@ -246,7 +246,7 @@ def test_lbhl_rayleigh_per_energy_flux():
     assert ev_per_erg == pytest.approx(6.241509074e11, rel=1e-10)
     expected = ev_per_erg / math.pi / 4.90e8
     assert LBHL_R_PER_ERG_CM2_S == pytest.approx(expected, rel=1e-14)
-    assert LBHL_R_PER_ERG_CM2_S == pytest.approx(405.0, abs=1.0)  # REFERENCE.md [D] "about 405 R"
+    assert LBHL_R_PER_ERG_CM2_S == pytest.approx(405.0, abs=1.0)  # docs/reference.md#sotirelis-2013 [D] "about 405 R"
     assert LBHL_R_PER_ERG_CM2_S == pytest.approx(405.456, abs=1e-3)
     # pi sr: integral of cos(theta) over the downward hemisphere
     hemi, _ = quad(lambda th: math.cos(th) * math.sin(th) * 2 * math.pi, 0, math.pi / 2)

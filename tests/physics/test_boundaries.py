@@ -1,4 +1,4 @@
-"""Tests of smile_viewer.physics.boundaries against REFERENCE.md ("Boundary models") and geometry."""
+"""Tests of smile_viewer.physics.boundaries against docs/reference.md#boundary-models and geometry."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ MODEL_IDS = ["shue1997", "shue1998", "lin2010", "jelinek_mp", "jelinek_bs"]
 
 
 # ---------------------------------------------------------------------------------------
-# REFERENCE.md [D] values
+# docs/reference.md#boundary-models [D] values
 # ---------------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from smile_viewer.resources import asset_path
 # A hand-chosen Jorgensen parameter set with different y and z flarings.
 JP = dict(r_mp=10.0, r_bs=13.0, A1=3.2e-5, A2=1.3e-5, B=-1.8e-5, alpha=2.5, beta=-1.6,
           ay_mp=0.6, az_mp=0.5, ay_bs=0.8, az_bs=0.7)  # fmt: skip
-# A CMEM parameter set (the typical start) with the Lin inputs of REFERENCE.md's check values.
+# A CMEM parameter set (the typical start) with the Lin inputs of the check values in docs/reference.md#lin-2010.
 CP = dict(p0=1.0, r_bs=14.0, A1=1.5e-5, A2=1.3e-5, B=2.0, alpha=2.5, beta=-1.6, p1=1.0, p2=3.0, p3=4.0,
           ay_bs=0.79, az_bs=0.75)  # fmt: skip
 LIN_IN = dict(pd_npa=2.0, pm_npa=0.0, bz_nt=0.0, tilt_rad=0.0)
@@ -177,7 +177,7 @@ class TestCMEM:
         np.testing.assert_allclose(m.magnetopause_r(th, ph), lin.r(th, ph), rtol=1e-12)
 
     def test_reference_values(self):
-        """REFERENCE.md [D]: Pd 2, Pm 0, Bz 0, tilt 0: r0 10.9657, nose 10.6810, dusk 15.2344."""
+        """docs/reference.md#lin-2010 [D]: Pd 2, Pm 0, Bz 0, tilt 0: r0 10.9657, nose 10.6810, dusk 15.2344."""
         m = cmem(p0=1.0, p1=1.0, p2=1.0, p3=1.0)
         assert m.lin_coefficients["r0"] == pytest.approx(10.9657, abs=1e-4)
         assert m.magnetopause_r(0.0, 0.0) == pytest.approx(10.6810, abs=1e-4)
@@ -577,7 +577,7 @@ class TestExosphere:
 
 
 def test_los_intensity_unit_check():
-    """REFERENCE.md [D]: uniform P = 1e-5 eV cm^-3 s^-1 over 1 R_E → 0.50699 keV cm^-2 s^-1 sr^-1."""
+    """docs/reference.md [D]: uniform P = 1e-5 eV cm^-3 s^-1 over 1 R_E → 0.50699 keV cm^-2 s^-1 sr^-1."""
     assert E.los_intensity_from_emissivity_integral(1e-5) == pytest.approx(0.50699, abs=5e-6)
     want = 1e-5 * 6.371e5 / (4 * math.pi)
     assert E.los_intensity_from_emissivity_integral(1e-5) == pytest.approx(want, rel=1e-15)

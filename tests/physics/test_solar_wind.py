@@ -28,7 +28,7 @@ from smile_viewer.physics.solar_wind import (
 
 
 def test_dynamic_pressure_reference_values():
-    # REFERENCE.md [D]: n = 5, v = 400 -> 1.600 nPa (OMNI 2e-6 n v^2), 1.338 (protons only)
+    # docs/reference.md#solar-wind-and-dynamic-pressure [D]: n = 5, v = 400 -> 1.600 nPa (OMNI 2e-6 n v^2), 1.338 (protons only)
     sw = SolarWind.from_speed(n_cm3=5, v_km_s=400)
     assert sw.pd_npa == pytest.approx(1.600, rel=1e-12)
     assert sw.pd_protons_npa == pytest.approx(1.338, abs=5e-4)

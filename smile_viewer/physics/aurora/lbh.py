@@ -2,8 +2,8 @@
 
 Sotirelis, T., H. Korth, S.-Y. Hsieh, Y. Zhang, D. Morrison and L. Paxton (2013), Empirical
 relationship between electron precipitation and far-ultraviolet auroral emissions from DMSP
-observations, J. Geophys. Res. Space Physics, 118, 1203-1209 (REFERENCE.md, "Auroral
-ultraviolet") [E], fitted to DMSP F16 SSUSI radiances and coincident SSJ5 particle fluxes:
+observations, J. Geophys. Res. Space Physics, 118, 1203-1209 (see
+docs/reference.md#sotirelis-2013) [E], fitted to DMSP F16 SSUSI radiances and coincident SSJ5 particle fluxes:
 
     J_E = 4.90e8 (eV s^-1 sr^-1 cm^-2) / R × I_LBHL   (valid where the ion energy flux is
                                                        below a tenth of the electrons'),
@@ -16,7 +16,7 @@ Q in erg cm^-2 s^-1 and 1 erg = 1e-7 J / 1.602176634e-19 J/eV = 6.241509e11 eV:
 
     I_LBHL [R] = Q · 6.241509e11 / (π · 4.90e8) = 405.46 R per erg cm^-2 s^-1
 
-(:data:`LBHL_R_PER_ERG_CM2_S`; REFERENCE.md's [D] "about 405 R"). The factor belongs to the
+(:data:`LBHL_R_PER_ERG_CM2_S`; docs/reference.md [D] "about 405 R"). The factor belongs to the
 DMSP/SSUSI LBH-long passband; SMILE UVI's 160–180 nm band is close to it, not identical.
 
 Mean-energy dependence: none is applied. Sotirelis et al. found LBH-long proportional to the

@@ -40,7 +40,7 @@ from ._base import BoundarySurface, check_finite, check_non_negative, check_posi
 
 __all__ = ["LIN2010_COEFFICIENTS", "Lin2010Magnetopause", "lin2010"]
 
-#: a0 … a21 of Lin et al. (2010), Table 1 (via REFERENCE.md).
+#: a0 … a21 of Lin et al. (2010), Table 1 (listed in docs/reference.md#lin-2010).
 LIN2010_COEFFICIENTS: tuple[float, ...] = (
     12.544, -0.194, 0.305, 0.0573, 2.178, 0.0571, -0.999, 16.473, 0.00152, 0.382, 0.0431,
     -0.00763, -0.210, 0.0405, -4.430, -0.636, -2.600, 0.832, -5.328, 1.103, -0.907, 1.450,
