@@ -57,7 +57,7 @@ def check_contents(dist: Path, version: str) -> tuple[Path, Path]:
               f"found {[w.name for w in wheels]} and {[s.name for s in sdists]}")
     wheel, sdist = wheels[0], sdists[0]
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("smile_viewer/__init__.py", "smile_viewer/cli.py", "smile_viewer/_qt/app.py",
+    for needed in ("smile_viewer/__init__.py", "smile_viewer/cli/__init__.py", "smile_viewer/_qt/app.py",
                    "smile_viewer/assets/orbits/smile_default.json"):
         if needed not in names:
             _fail(f"{wheel.name} lacks {needed}")

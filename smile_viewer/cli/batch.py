@@ -1,0 +1,51 @@
+"""``smile-viewer batch``: a series of synthetic SXI or UVI images on a dask cluster.
+
+Options, files, resuming and the cluster are described in :mod:`smile_viewer.batch`, which does
+the work (:func:`~smile_viewer.batch.run_batch`).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from smile_viewer.cli.common import BACKENDS, SOLAR_WIND_KEYS
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Register ``batch`` on the command line's sub-parsers."""
+    p = sub.add_parser(
+        "batch",
+        help="series of synthetic SXI/UVI images on a dask cluster (FITS + PNG per epoch, movie)",
+        description="Compute synthetic images for every epoch of a time range on a dask cluster.",
+    )
+    p.add_argument("--start", required=True, help="first epoch, ISO 8601 UTC")
+    p.add_argument("--stop", required=True, help="last epoch, ISO 8601 UTC")
+    p.add_argument("--cadence", default="5min", help="time between frames, e.g. 60s, 5min (default 5min)")
+    p.add_argument("--instrument", required=True, choices=("sxi", "uvi"), help="sxi or uvi")
+    p.add_argument("--out", required=True, metavar="DIR", help="output directory (created if missing)")
+    p.add_argument("--windows", metavar="FILE", help="only epochs inside this windows file (.json or .csv)")
+    p.add_argument("--movie", metavar="FILE.mp4", help="also assemble the PNGs into a movie")
+    p.add_argument("--fps", default="10", help="movie frames per second (default 10)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="an existing dask scheduler, e.g. tcp://host:8786")
+    where.add_argument("--workers", metavar="N", help="workers of the local cluster (default: one per core)")
+    p.add_argument("--threads", action="store_true", help="local cluster of threads in this process")
+    p.add_argument("--model", default=None, metavar="NAME", help="as for synth (default: jorgensen / aurora)")
+    p.add_argument("--param", metavar="NAME=VALUE", action="append", default=[], help="model parameter (repeatable)")
+    p.add_argument("--solar-wind", dest="solar_wind", metavar="n=5,v=400,...",
+                   help=f"solar wind, keys {','.join(SOLAR_WIND_KEYS)}")
+    p.add_argument("--pixels", metavar="WxH", help="pixel grid (default: the instrument's)")
+    p.add_argument("--step", metavar="R_E", help="fixed trapezium step instead of the adaptive integrator")
+    p.add_argument("--max-distance", dest="max_distance", default="80", metavar="R_E", help="ray length (80)")
+    p.add_argument("--backend", default="auto", choices=BACKENDS, help="render backend")
+    p.add_argument("--exposure", metavar="S", help="exposure [s] (default: the instrument's)")
+    p.add_argument("--seed", metavar="N", help="seed of the Poisson noise (frame i uses N + i)")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the series; returns the exit status (1 when frames failed)."""
+    from smile_viewer.batch import run_batch_command
+
+    return run_batch_command(args)
