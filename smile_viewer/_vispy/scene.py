@@ -45,6 +45,7 @@ from smile_viewer._vispy.visuals.guides import FrameAxes, SunArrow
 from smile_viewer._vispy.visuals.orbit import OrbitTrack, SpacecraftMarker
 from smile_viewer._vispy.visuals.surfaces import BoundarySurface
 from smile_viewer._vispy.visuals.volume import EmissionVolume, GLStateReset, VolumeCompositor
+from smile_viewer.physics import models as registry
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +60,6 @@ TRACK_POINTS = 1201
 
 #: Kinds of data built off the GUI thread (``data_requested`` / ``apply_data``).
 DATA_KINDS = ("boundaries", "field_lines", "volume")
-
-_BOUNDARY_TITLES = {
-    "shue1997": "Shue et al. 1997",
-    "shue1998": "Shue et al. 1998",
-    "lin2010": "Lin et al. 2010",
-    "jelinek2012": "Jelínek et al. 2012",
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -860,10 +854,11 @@ class SceneView:
         st = self._state.styles
         entries: list[tuple[str, tuple]] = []
         if lay.magnetopause:
-            name = _BOUNDARY_TITLES.get(self._app_state.model.models.boundary_model, "")
-            entries.append((f"——  magnetopause ({name})", st.magnetopause.rgba((0.3, 0.79, 0.94))[:3]))
+            name = registry.boundary_model(self._app_state.model.models.boundary_model).title
+            entries.append((f"——  magnetopause, {name}", st.magnetopause.rgba((0.3, 0.79, 0.94))[:3]))
         if lay.bow_shock:
-            entries.append(("——  bow shock (Jelínek et al. 2012)", st.bow_shock.rgba((1.0, 0.6, 0.24))[:3]))
+            name = registry.boundary_model(registry.BOW_SHOCK_MODEL, "bow_shock").title
+            entries.append((f"——  bow shock, {name}", st.bow_shock.rgba((1.0, 0.6, 0.24))[:3]))
         if lay.field_lines:
             fl = self.data.get("field_lines")
             what = f", {fl.description}" if fl is not None else ""

@@ -93,6 +93,7 @@ from astropy.time import Time
 from smile_viewer.constants import R_E_KM
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.jsonfile import documented_value, read_json_file
+from smile_viewer.physics import models as registry
 
 __all__ = [
     "CONSTRAINTS",
@@ -147,7 +148,6 @@ R_MOON_KM: float = 1737.4
 AU_KM: float = 149597870.7
 
 _J2000_JD = 2451545.0
-_BOUNDARY_MODELS = ("shue1997", "shue1998", "lin2010", "jelinek2012_magnetopause")
 
 
 # ============================================================================ profile
@@ -222,9 +222,10 @@ class MissionProfile:
             bad = set(names) - set(CONSTRAINTS)
             if bad:
                 raise DataFileError(path, f"windows.{inst}: unknown constraint(s) {sorted(bad)}")
-        if self.magnetopause_model not in _BOUNDARY_MODELS:
-            raise DataFileError(path, f"sxi_magnetopause.model {self.magnetopause_model!r}: use one of "
-                                      f"{', '.join(_BOUNDARY_MODELS)}")
+        try:
+            registry.boundary_model(self.magnetopause_model)
+        except UserInputError as exc:
+            raise DataFileError(path, f"sxi_magnetopause.model: {exc}") from None
         fx, fy = self.sxi_fov_deg
         if not (0 < fx < 180 and 0 < fy < 180):
             raise DataFileError(path, f"SXI field {self.sxi_fov_deg} must be two angles in (0, 180) deg")
@@ -477,37 +478,9 @@ def quality_flag_snr_bits(cxfov_counts, background_counts) -> int:
 
 
 def standoff_re(model: str, pd_npa, bz_nt, pm_npa=0.0, tilt_rad=0.0) -> np.ndarray:
-    """Subsolar magnetopause distance [R_E] of ``model``, vectorised over its inputs
-    (NaN where an input is NaN or out of the model's domain). Same formulas as
-    :mod:`smile_viewer.physics.boundaries` (``.standoff_re``), which the tests compare with."""
-    key = str(model).strip().lower().replace("-", "_")
-    pd = np.asarray(pd_npa, dtype=float)
-    bz = np.asarray(bz_nt, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        pd = np.where(pd > 0, pd, np.nan)
-        if key == "shue1997":
-            k = np.where(bz >= 0.0, 0.013, 0.140)
-            return (11.4 + k * bz) * pd ** (-1.0 / 6.6)
-        if key == "shue1998":
-            return (10.22 + 1.29 * np.tanh(0.184 * (bz + 8.14))) * pd ** (-1.0 / 6.6)
-        if key == "jelinek2012_magnetopause":
-            from smile_viewer.physics.boundaries import Jelinek2012Magnetopause as J
-
-            return J.r_scale_re * pd ** (-1.0 / J.epsilon)
-        if key == "lin2010":
-            from smile_viewer.physics.boundaries import LIN2010_COEFFICIENTS as a
-
-            psi = np.asarray(tilt_rad, dtype=float)
-            p = pd + np.asarray(pm_npa, dtype=float)
-            r0 = a[0] * p ** a[1] * (1.0 + a[2] * np.expm1(a[3] * bz) / (np.exp(a[4] * bz) + 1.0))
-            c = a[14] * p ** a[15]
-            d_n = a[16] + a[17] * psi + a[18] * psi**2
-            d_s = a[16] - a[17] * psi + a[18] * psi**2
-            # At theta = 0 the angular distances to the cusp centres are theta_n, theta_s themselves.
-            psi_n = np.arccos(np.clip(np.cos(a[19] + a[20] * psi), -1.0, 1.0))
-            psi_s = np.arccos(np.clip(np.cos(a[19] - a[20] * psi), -1.0, 1.0))
-            return r0 + c * np.exp(d_n * psi_n ** a[21]) + c * np.exp(d_s * psi_s ** a[21])
-    raise UserInputError(f"unknown magnetopause model {model!r}; use one of {', '.join(_BOUNDARY_MODELS)}")
+    """Subsolar magnetopause distance [R_E] of the registered magnetopause ``model``,
+    vectorised over its inputs (NaN where an input is NaN or out of the model's domain)."""
+    return registry.boundary_model(model).standoff_re(pd_npa, bz_nt, pm_npa, tilt_rad)
 
 
 def uvi_oval_margins_deg(position_re, centre_dir, shell_radius_re: float, ring_radius_deg: float,
@@ -740,7 +713,8 @@ def _evaluate_chunk(times: Time, profile: MissionProfile, orbit, solar_wind, nod
     standoff = np.full(len(p), np.nan)
     if "sxi_magnetopause" in profile.enabled:
         pd, bz, pm = _solar_wind_arrays(solar_wind, times)
-        tilt = np.arcsin(np.clip(dip[:, 0], -1.0, 1.0)) if profile.magnetopause_model == "lin2010" else 0.0
+        needs_tilt = registry.boundary_model(profile.magnetopause_model).needs_tilt
+        tilt = np.arcsin(np.clip(dip[:, 0], -1.0, 1.0)) if needs_tilt else 0.0
         standoff = standoff_re(profile.magnetopause_model, pd, bz, pm, tilt)
     ok, margin, lam, qf = constraint_margins(p, profile, moon_re=moon, dipole_gse=dip, standoff_re=standoff)
     return ok, margin, lam, qf, np.linalg.norm(p, axis=1), standoff

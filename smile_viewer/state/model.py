@@ -6,11 +6,9 @@ field-line tracing (pydantic + psygnal; no Qt, no vispy).
   combination is refused and the model keeps its old values), plus an optional OMNI file
   (``omni_path``): when set, the solar wind follows the scene time and the fields are the
   fallback used outside the file's coverage.
-- :class:`ModelSettings` — the magnetopause model (``shue1997``, ``shue1998``, ``lin2010``,
-  ``jelinek2012``; the bow shock is always Jelínek et al. 2012, the one bow-shock model
-  available), the emissivity model (``jorgensen``, ``cmem``, ``exosphere``, ``plasma`` — a
-  file of MHD plasma moments turned into emissivity —, ``cube`` — a file of emissivity)
-  with parameter overrides per model, and the file for ``plasma``/``cube``.
+- :class:`ModelSettings` — the magnetopause model and the emissivity source (keys of the
+  model registry :mod:`smile_viewer.physics.models`; ``plasma`` and ``cube`` are files of MHD
+  moments or of emissivity) with parameter overrides per model, and the file they read.
 - :class:`FieldLineSettings` — the field model (IGRF or dipole + T89/T96/none), Kp (set, or
   derived from the solar wind by Newell et al. 2008), and the seed set.
 - :class:`ModelState` — the three together.
@@ -28,6 +26,9 @@ from typing import ClassVar, Literal
 from psygnal import EventedModel
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from smile_viewer.errors import UserInputError
+from smile_viewer.physics import models
+
 __all__ = [
     "BOUNDARY_MODELS",
     "EMISSIVITY_MODELS",
@@ -38,17 +39,13 @@ __all__ = [
     "SolarWindInputs",
 ]
 
-#: Magnetopause models the scene can draw (keys of the state; see ``physics.boundaries``).
-BOUNDARY_MODELS: tuple[str, ...] = ("shue1997", "shue1998", "lin2010", "jelinek2012")
-#: Emissivity sources of the emission volume and the synthetic images.
-EMISSIVITY_MODELS: tuple[str, ...] = ("jorgensen", "cmem", "exosphere", "plasma", "cube")
-#: Parameters each analytic model lets the user override (``physics.emissivity``).
+#: Magnetopause models the scene can draw (keys of :mod:`smile_viewer.physics.models`).
+BOUNDARY_MODELS: tuple[str, ...] = tuple(models.magnetopause_models())
+#: Emissivity sources of the emission volume and the synthetic SXI images.
+EMISSIVITY_MODELS: tuple[str, ...] = tuple(models.emissivity_models(band="sxi"))
+#: Parameters each source lets the user override (none for the file sources).
 EMISSIVITY_PARAM_NAMES: dict[str, tuple[str, ...]] = {
-    "jorgensen": ("r_mp", "r_bs", "A1", "A2", "B", "alpha", "beta", "ay_mp", "az_mp", "ay_bs", "az_bs"),
-    "cmem": ("p0", "r_bs", "A1", "A2", "B", "alpha", "beta", "p1", "p2", "p3", "ay_bs", "az_bs"),
-    "exosphere": ("n0_cm3", "alpha_ev_cm2", "r_inner_re"),
-    "plasma": (),
-    "cube": (),
+    key: entry.parameter_names for key, entry in models.emissivity_models(band="sxi").items()
 }
 
 _STRICT = ConfigDict(validate_assignment=True, extra="forbid")
@@ -71,6 +68,19 @@ def _optional_path_text(value) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+def _registry_key(value, allowed: tuple[str, ...], lookup) -> str:
+    """The registry key of a model name (aliases and case accepted), or ValueError."""
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a model name")
+    try:
+        key = lookup(value).key
+    except UserInputError:
+        key = None
+    if key not in allowed:
+        raise ValueError(f"unknown model {value!r}; expected one of {', '.join(allowed)}")
+    return key
+
 
 class _CheckedWhole(EventedModel):
     """An evented model whose assignments are checked against the whole model first.
@@ -163,16 +173,21 @@ class ModelSettings(_CheckedWhole):
 
     model_config = _STRICT
 
-    boundary_model: Literal["shue1997", "shue1998", "lin2010", "jelinek2012"] = "shue1998"
+    boundary_model: str = "shue1998"
     aberration: bool = False
-    emissivity_model: Literal["jorgensen", "cmem", "exosphere", "plasma", "cube"] = "jorgensen"
+    emissivity_model: str = "jorgensen"
     emissivity_params: dict[str, dict[str, float]] = Field(default_factory=dict)
     cube_path: str | None = None
 
-    @field_validator("boundary_model", "emissivity_model", mode="before")
+    @field_validator("boundary_model", mode="before")
     @classmethod
-    def _lower(cls, value):
-        return value.strip().lower().replace("-", "_") if isinstance(value, str) else value
+    def _known_boundary(cls, value):
+        return _registry_key(value, BOUNDARY_MODELS, models.boundary_model)
+
+    @field_validator("emissivity_model", mode="before")
+    @classmethod
+    def _known_emissivity(cls, value):
+        return _registry_key(value, EMISSIVITY_MODELS, models.emissivity_model)
 
     @field_validator("emissivity_params")
     @classmethod
@@ -198,7 +213,7 @@ class ModelSettings(_CheckedWhole):
 
     @model_validator(mode="after")
     def _needs_file(self):
-        if self.emissivity_model in ("plasma", "cube") and not self.cube_path:
+        if models.emissivity_model(self.emissivity_model).kind == "file" and not self.cube_path:
             raise ValueError(f"emissivity model {self.emissivity_model!r} needs a file: set cube_path")
         return self
 

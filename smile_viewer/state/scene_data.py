@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 
 from smile_viewer.errors import UserInputError
+from smile_viewer.physics import models as registry
+from smile_viewer.physics.models import BOW_SHOCK_MODEL
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +68,6 @@ __all__ = [
 #: Field-line topology classes drawn by the scene (index = the code in ``FieldLineData.topology``).
 TOPOLOGY_NAMES: tuple[str, ...] = ("closed", "open_north", "open_south", "imf", "other")
 CLOSED, OPEN_NORTH, OPEN_SOUTH, IMF, OTHER = range(5)
-
-_MAGNETOPAUSE_KEYS = {
-    "shue1997": "shue1997",
-    "shue1998": "shue1998",
-    "lin2010": "lin2010",
-    "jelinek2012": "jelinek2012_magnetopause",
-}
 
 
 def _time_of(app):
@@ -165,7 +160,7 @@ def boundary_request(app, *, x_tail_re: float = -30.0) -> BoundaryRequest:
     sw, note = effective_solar_wind(app)
     models = app.model.models
     tilt = 0.0
-    if models.boundary_model == "lin2010":
+    if registry.boundary_model(models.boundary_model).needs_tilt:
         from smile_viewer.coords import dipole_tilt
 
         tilt = float(np.asarray(dipole_tilt(_time_of(app))).reshape(()))
@@ -213,15 +208,13 @@ def _surface_mesh(surface, req: BoundaryRequest, kind: str) -> SurfaceMesh:
 
 def build_boundary_meshes(request) -> BoundaryMeshes:
     """Triangle meshes of the chosen magnetopause and the Jelínek et al. (2012) bow shock."""
-    from smile_viewer.physics.boundaries import from_solar_wind
-
     req = request if isinstance(request, BoundaryRequest) else boundary_request(request)
     mp = bs = None
     if req.magnetopause:
-        surface = from_solar_wind(_MAGNETOPAUSE_KEYS[req.model], req.solar_wind, tilt_rad=req.tilt_rad)
+        surface = registry.boundary_model(req.model).surface(req.solar_wind, req.tilt_rad)
         mp = _surface_mesh(surface, req, "magnetopause")
     if req.bow_shock:
-        surface = from_solar_wind("jelinek2012_bow_shock", req.solar_wind)
+        surface = registry.boundary_model(BOW_SHOCK_MODEL, "bow_shock").surface(req.solar_wind)
         bs = _surface_mesh(surface, req, "bow_shock")
     return BoundaryMeshes(mp, bs, req.note)
 
@@ -411,14 +404,15 @@ def volume_request(app) -> VolumeRequest:
     vs = app.volume
     sw, _note = effective_solar_wind(app)
     name = models.emissivity_model
+    entry = registry.emissivity_model(name)
     tilt, frame = 0.0, vs.frame
     path, stamp = None, ()
-    if name == "cmem":
+    if entry.needs_tilt:
         from smile_viewer.coords import dipole_tilt
 
         tilt = round(float(np.asarray(dipole_tilt(_time_of(app))).reshape(())), 4)
-        frame = "gsm"
-    if name in ("plasma", "cube"):
+        frame = entry.frame
+    if entry.kind == "file":
         path = os.path.abspath(os.path.expanduser(models.cube_path))
         try:
             st = os.stat(path)
@@ -436,16 +430,15 @@ def volume_request(app) -> VolumeRequest:
 def build_emission_volume(request):
     """Sample the chosen emissivity model on the grid (or read the file) → ``physics.volume.Volume``."""
     req = request if isinstance(request, VolumeRequest) else volume_request(request)
-    if req.model in ("plasma", "cube"):
+    if registry.emissivity_model(req.model).kind == "file":
         from smile_viewer.io.cubes import read_cube
 
         if not req.cube_path:
             raise UserInputError(f"emissivity model {req.model!r} needs a file")
         return read_cube(req.cube_path)
-    from smile_viewer.physics.emissivity import model_from_name
     from smile_viewer.physics.volume import sample_model
 
-    model = model_from_name(req.model, req.solar_wind, tilt_rad=req.tilt_rad, **dict(req.params))
+    model = registry.build_emissivity(req.model, req.solar_wind, tilt_rad=req.tilt_rad, **dict(req.params))
     return sample_model(model, req.shape, req.bounds_re, frame=req.frame)
 
 

@@ -13,9 +13,9 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 
 from smile_viewer.errors import UserInputError
+from smile_viewer.physics.models import bow_shock_models, magnetopause_models
 from smile_viewer.physics.boundaries import (
     LIN2010_COEFFICIENTS,
-    MODEL_NAMES,
     BoundarySurface,
     aberration_angle_rad,
     aberration_rotation,
@@ -496,8 +496,10 @@ def test_from_solar_wind_duck_typed():
     assert from_solar_wind("jelinek2012-magnetopause", sw).r0 == pytest.approx(11.2372, abs=1e-4)
     assert from_solar_wind("jelinek2012_bow_shock", sw).kind == "bow_shock"
     assert from_solar_wind("shue1998", sw).v_sw_km_s is None
-    for name, kind in MODEL_NAMES.items():
-        assert from_solar_wind(name, sw, 0.0).kind == kind
+    for name in magnetopause_models():
+        assert from_solar_wind(name, sw, 0.0).kind == "magnetopause"
+    for name in bow_shock_models():
+        assert from_solar_wind(f"{name}_bow_shock", sw, 0.0).kind == "bow_shock"
     with pytest.raises(UserInputError, match="tilt_rad"):
         from_solar_wind("lin2010", sw)
     with pytest.raises(UserInputError, match="unknown boundary model 'tsyganenko'"):

@@ -21,7 +21,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from smile_viewer.errors import UserInputError
+from smile_viewer.compute.sources import emission_source
+from smile_viewer.physics import models as registry
 
 INSTRUMENTS = ("sxi", "uvi")
 #: Largest image rendered in one kernel call; bigger ones go in row bands (see compute_image).
@@ -63,7 +64,7 @@ class ImageResult:
 
     def title(self) -> str:
         t = self.request.time.utc.strftime("%Y-%m-%d %H:%M UTC")
-        model = "aurora (Zhang & Paxton)" if self.request.instrument == "uvi" else self.request.model
+        model = registry.emissivity_model(self.request.model).title
         return f"{self.request.instrument.upper()} synthetic · {model} · {t}"
 
 
@@ -81,40 +82,15 @@ def image_request(app, name: str, position_gse_re, *, backend: str = "auto",
     return ImageRequest(
         instrument=name, camera=cam, model=model, params=tuple(sorted(models.params_for(model).items()))
         if name == "sxi" else (), solar_wind=sw, time=app.scene.time,
-        cube_path=models.cube_path if model in ("plasma", "cube") else None, backend=backend,
+        cube_path=models.cube_path if registry.emissivity_model(model).kind == "file" else None,
+        backend=backend,
     )
 
 
 def emissivity_source(req: ImageRequest):
     """``(compute source, model object)`` of a request (model: an EmissivityModel, a Volume or
     an AuroralShell)."""
-    from smile_viewer.compute.types import AnalyticSource, AuroraSource, VolumeSource
-    from smile_viewer.physics import emissivity as em
-
-    params = dict(req.params)
-    if req.model == "aurora":
-        from smile_viewer.physics.aurora import AuroralShell
-
-        shell = AuroralShell.from_solar_wind(req.solar_wind)
-        return AuroraSource(shell, req.time), shell
-    if req.model in ("plasma", "cube"):
-        from smile_viewer.io.cubes import read_cube
-
-        if not req.cube_path:
-            raise UserInputError(f"emissivity model {req.model!r} needs a file")
-        volume = read_cube(req.cube_path)
-        return VolumeSource(volume, req.time), volume
-    if req.model == "cmem":
-        from smile_viewer.coords import dipole_tilt
-
-        tilt = float(np.asarray(dipole_tilt(req.time)).reshape(()))
-        model = em.cmem_defaults(req.solar_wind, tilt_rad=tilt, **params)
-        return AnalyticSource(model, frame="gsm", time=req.time), model
-    if req.model == "exosphere":
-        model = em.exosphere_model(req.solar_wind, **params)
-        return AnalyticSource(model), model
-    model = em.jorgensen_defaults(req.solar_wind, **params)
-    return AnalyticSource(model), model
+    return emission_source(req.model, req.solar_wind, req.time, dict(req.params), cube_path=req.cube_path)
 
 
 def compute_image(req: ImageRequest, ctx=None) -> ImageResult:

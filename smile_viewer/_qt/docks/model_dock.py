@@ -1,5 +1,5 @@
 """Solar wind and model dock: n, v, Bz, By, T (with units), the magnetopause model and the
-emissivity model (Jorgensen, CMEM, exosphere, a plasma file or an emissivity cube file).
+emissivity source, both listed from the model registry (:mod:`smile_viewer.physics.models`).
 
 Edits are debounced (:attr:`ModelDock.DEBOUNCE_MS`) and applied to the state in one step; a
 value the state refuses (a speed above 3,000 km/s, …) is shown in red below the fields and
@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smile_viewer.physics import models as registry
+
 #: (field, label, suffix, minimum, maximum, decimals, step)
 SOLAR_WIND_FIELDS: tuple[tuple[str, str, str, float, float, int, float], ...] = (
     ("n_cm3", "Density n", " cm⁻³", 0.01, 200.0, 2, 0.5),
@@ -30,19 +32,15 @@ SOLAR_WIND_FIELDS: tuple[tuple[str, str, str, float, float, int, float], ...] = 
     ("by_nt", "IMF By (GSM)", " nT", -100.0, 100.0, 1, 0.5),
     ("t_k", "Temperature T", " K", 1.0e3, 1.0e7, 0, 1.0e4),
 )
-BOUNDARY_TITLES = {
-    "shue1997": "Shue et al. (1997)",
-    "shue1998": "Shue et al. (1998)",
-    "lin2010": "Lin et al. (2010)",
-    "jelinek2012": "Jelínek et al. (2012)",
-}
+#: Combo titles from the model registry (a file source opens a file dialog: "…").
+BOUNDARY_TITLES = {key: m.title for key, m in registry.magnetopause_models().items()}
 EMISSIVITY_TITLES = {
-    "jorgensen": "Jorgensen et al. (2019)",
-    "cmem": "CMEM (Wharton et al. 2025)",
-    "exosphere": "Exosphere only (solar wind)",
-    "plasma": "Plasma (MHD) file…",
-    "cube": "Emissivity cube file…",
+    key: m.title + ("…" if m.kind == "file" else "") for key, m in registry.emissivity_models(band="sxi").items()
 }
+
+
+def _is_file_source(key: str) -> bool:
+    return registry.emissivity_model(key).kind == "file"
 
 
 class ModelDock(QDockWidget):
@@ -155,7 +153,7 @@ class ModelDock(QDockWidget):
             combo.setCurrentIndex(max(0, combo.findData(value)))
             combo.blockSignals(False)
         self.file_label.setText(f"<small>{m.cube_path}</small>" if m.cube_path else "")
-        self.file_label.setVisible(bool(m.cube_path) and m.emissivity_model in ("plasma", "cube"))
+        self.file_label.setVisible(bool(m.cube_path) and _is_file_source(m.emissivity_model))
 
     # -- widgets → state -------------------------------------------------------------------
     def _schedule(self, *_args) -> None:
@@ -194,8 +192,8 @@ class ModelDock(QDockWidget):
 
     def _on_emissivity(self, index: int) -> None:
         key = self.emissivity_combo.itemData(index)
-        if key in ("plasma", "cube"):
-            title = "Open plasma (MHD) file" if key == "plasma" else "Open emissivity cube"
+        if _is_file_source(key):
+            title = "Open " + registry.emissivity_model(key).title
             path, _ = QFileDialog.getOpenFileName(self, title, "",
                                                   "Cubes (*.fits *.fit *.nc *.vtk *.vti *.h5);;All files (*)")
             if not path:

@@ -69,7 +69,6 @@ __all__ = [
     "jelinek2012_magnetopause",
     "jelinek2012_bow_shock",
     "from_solar_wind",
-    "MODEL_NAMES",
     "aberration_rotation",
     "aberration_angle_rad",
     "mesh_volume",
@@ -78,60 +77,24 @@ __all__ = [
     "NOMINAL_SOLAR_WIND_VELOCITY_GSE_KM_S",
 ]
 
-#: Model keys accepted by :func:`from_solar_wind`, with the kind of surface each gives.
-MODEL_NAMES: dict[str, str] = {
-    "shue1997": "magnetopause",
-    "shue1998": "magnetopause",
-    "lin2010": "magnetopause",
-    "jelinek2012_magnetopause": "magnetopause",
-    "jelinek2012_bow_shock": "bow_shock",
-}
-
-
-def _solar_wind_velocity(sw: Any):
-    """The solar wind velocity (GSE, km/s) of a SolarWind-like object, or None if it has none."""
-    v = getattr(sw, "v_gse_km_s", None)
-    if v is None:
-        return None
-    return tuple(float(c) for c in v)
-
 
 def from_solar_wind(model_name: str, sw: Any, tilt_rad: float | None = None) -> BoundarySurface:
-    """Build the boundary ``model_name`` from a SolarWind-like object.
+    """Build the magnetopause or bow shock ``model_name`` from a SolarWind-like object.
 
-    ``model_name``: one of :data:`MODEL_NAMES` (case and surrounding blanks ignored; ``-``
-    may stand for ``_``). ``sw``: any object with attributes ``pd_npa`` (dynamic pressure,
-    nPa), ``pm_npa`` (IMF magnetic pressure, nPa) and ``bz_nt`` (IMF Bz GSM, nT), such as
-    :class:`smile_viewer.physics.solar_wind.SolarWind`; if it also has ``v_gse_km_s`` (the
-    solar wind velocity, GSE, km/s) the surface keeps it for ``aberrate=True``.
-    ``tilt_rad``: dipole tilt [rad], required by ``lin2010`` and ignored by the
-    tilt-independent models.
+    ``model_name``: a key or alias of :mod:`smile_viewer.physics.models` (magnetopause models
+    first, then bow shocks: ``"jelinek2012_bow_shock"``). ``sw``: an object with ``pd_npa``,
+    ``pm_npa`` and ``bz_nt`` (nPa, nPa, nT GSM); with ``v_gse_km_s`` the surface keeps it for
+    ``aberrate=True``. ``tilt_rad``: dipole tilt [rad], required by the tilt-dependent models.
     """
-    if not isinstance(model_name, str):
-        raise UserInputError(f"model_name = {model_name!r} must be one of {', '.join(MODEL_NAMES)}")
-    key = model_name.strip().lower().replace("-", "_")
-    if key not in MODEL_NAMES:
-        raise UserInputError(f"unknown boundary model {model_name!r}: choose one of {', '.join(MODEL_NAMES)}")
-    try:
-        pd = sw.pd_npa
-    except AttributeError:
-        raise UserInputError(f"solar wind {sw!r} has no pd_npa (dynamic pressure, nPa)") from None
-    kw = {"v_sw_km_s": _solar_wind_velocity(sw)}
-    if key in ("shue1997", "shue1998"):
-        fn = shue1997 if key == "shue1997" else shue1998
-        return fn(pd, _attr(sw, "bz_nt", "IMF Bz GSM, nT"), **kw)
-    if key == "lin2010":
-        if tilt_rad is None:
-            raise UserInputError("model lin2010 needs the dipole tilt: pass tilt_rad (radians)")
-        pm = _attr(sw, "pm_npa", "IMF magnetic pressure, nPa")
-        return lin2010(pd, pm, _attr(sw, "bz_nt", "IMF Bz GSM, nT"), tilt_rad, **kw)
-    if key == "jelinek2012_magnetopause":
-        return jelinek2012_magnetopause(pd, **kw)
-    return jelinek2012_bow_shock(pd, **kw)
+    # The registry imports this package for its builders: imported here to avoid the cycle.
+    from smile_viewer.physics import models
 
-
-def _attr(sw: Any, name: str, what: str) -> Any:
     try:
-        return getattr(sw, name)
-    except AttributeError:
-        raise UserInputError(f"solar wind {sw!r} has no {name} ({what})") from None
+        entry = models.boundary_model(model_name, "magnetopause")
+    except UserInputError:
+        try:
+            entry = models.boundary_model(model_name, "bow_shock")
+        except UserInputError:
+            names = [*models.magnetopause_models(), *(f"{k}_bow_shock" for k in models.bow_shock_models())]
+            raise UserInputError(f"unknown boundary model {model_name!r}: choose one of {', '.join(names)}") from None
+    return entry.surface(sw, tilt_rad)

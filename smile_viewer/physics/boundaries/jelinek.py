@@ -70,6 +70,13 @@ class Jelinek2012Surface(BoundarySurface):
         object.__setattr__(self, "r0_conic_re", big_r0)
         object.__setattr__(self, "r0", 0.5 * big_r0)
 
+    @classmethod
+    def standoff_array(cls, pd_npa, bz_nt=0.0, pm_npa=0.0, tilt_rad=0.0) -> np.ndarray:
+        """Nose distance R Pd^(-1/eps) [R_E] for an array of pressures (NaN where pd <= 0)."""
+        pd = np.asarray(pd_npa, dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return cls.r_scale_re * np.power(np.where(pd > 0, pd, np.nan), -1.0 / cls.epsilon)
+
     def _r(self, theta: np.ndarray, phi: np.ndarray) -> np.ndarray:
         c, s = np.cos(theta), np.sin(theta)
         l2s2 = self.lam**2 * s * s

@@ -93,24 +93,26 @@ class Lin2010Magnetopause(BoundarySurface):
             raise UserInputError(
                 f"dipole tilt tilt_rad = {psi!r}: must be within ±pi/2 (the unit is radians)"
             )
-        a = LIN2010_COEFFICIENTS
-        p = pd + pm
         set_ = object.__setattr__
         set_(self, "pd_npa", pd)
         set_(self, "pm_npa", pm)
         set_(self, "bz_nt", bz)
         set_(self, "tilt_rad", psi)
-        bz_factor = 1.0 + a[2] * math.expm1(a[3] * bz) / (math.exp(a[4] * bz) + 1.0)
-        set_(self, "r0", a[0] * p ** a[1] * bz_factor)
-        set_(self, "beta0", a[6] + a[7] * math.expm1(a[8] * bz) / (math.exp(a[9] * bz) + 1.0))
-        set_(self, "beta1", a[10])
-        set_(self, "beta2", a[11] + a[12] * psi)
-        set_(self, "beta3", a[13])
-        set_(self, "c", a[14] * p ** a[15])
-        set_(self, "d_n", a[16] + a[17] * psi + a[18] * psi**2)
-        set_(self, "d_s", a[16] - a[17] * psi + a[18] * psi**2)
-        set_(self, "theta_n", a[19] + a[20] * psi)
-        set_(self, "theta_s", a[19] - a[20] * psi)
+        for name, value in _coefficients(pd, pm, bz, psi).items():
+            set_(self, name, float(value))
+
+    @staticmethod
+    def standoff_array(pd_npa, bz_nt, pm_npa=0.0, tilt_rad=0.0) -> np.ndarray:
+        """Nose distance r0 + Q(theta = 0) [R_E] for arrays of inputs (NaN where pd_npa <= 0)."""
+        pd = np.asarray(pd_npa, dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            k = _coefficients(np.where(pd > 0, pd, np.nan), np.asarray(pm_npa, dtype=float),
+                              np.asarray(bz_nt, dtype=float), np.asarray(tilt_rad, dtype=float))
+            e = LIN2010_COEFFICIENTS[21]
+            # at theta = 0 the angular distances to the cusp centres are theta_n and theta_s
+            psi_n = np.arccos(np.clip(np.cos(k["theta_n"]), -1.0, 1.0))
+            psi_s = np.arccos(np.clip(np.cos(k["theta_s"]), -1.0, 1.0))
+            return k["r0"] + k["c"] * np.exp(k["d_n"] * psi_n**e) + k["c"] * np.exp(k["d_s"] * psi_s**e)
 
     # -- pieces of the model -------------------------------------------------------------
 
@@ -140,6 +142,26 @@ class Lin2010Magnetopause(BoundarySurface):
         a5 = LIN2010_COEFFICIENTS[5]
         base = np.cos(0.5 * theta) + a5 * np.sin(2.0 * theta) * (-np.expm1(-theta))
         return self.r0 * base ** self.beta(phi) + self.cusp_term(theta, phi)
+
+
+def _coefficients(pd, pm, bz, psi) -> dict:
+    """The paper's r0, beta0..beta3, c, d_n, d_s, theta_n, theta_s for pressures [nPa], Bz [nT]
+    and tilt [rad] (numpy-broadcast)."""
+    a = LIN2010_COEFFICIENTS
+    p = pd + pm
+    bz_factor = 1.0 + a[2] * np.expm1(a[3] * bz) / (np.exp(a[4] * bz) + 1.0)
+    return {
+        "r0": a[0] * np.power(p, a[1]) * bz_factor,
+        "beta0": a[6] + a[7] * np.expm1(a[8] * bz) / (np.exp(a[9] * bz) + 1.0),
+        "beta1": a[10] + 0.0 * psi,
+        "beta2": a[11] + a[12] * psi,
+        "beta3": a[13] + 0.0 * psi,
+        "c": a[14] * np.power(p, a[15]),
+        "d_n": a[16] + a[17] * psi + a[18] * psi**2,
+        "d_s": a[16] - a[17] * psi + a[18] * psi**2,
+        "theta_n": a[19] + a[20] * psi,
+        "theta_s": a[19] - a[20] * psi,
+    }
 
 
 def lin2010(pd_npa: float, pm_npa: float, bz_nt: float, tilt_rad: float, **kwargs) -> Lin2010Magnetopause:

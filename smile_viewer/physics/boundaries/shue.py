@@ -51,7 +51,7 @@ class ShueMagnetopause(BoundarySurface):
         bz = check_finite(self.bz_nt, "IMF bz_nt")
         object.__setattr__(self, "pd_npa", pd)
         object.__setattr__(self, "bz_nt", bz)
-        r0, alpha = self._coefficients(pd, bz)
+        r0, alpha = (float(v) for v in self._coefficients(pd, bz))
         if not (r0 > 0 and alpha > 0 and math.isfinite(r0) and math.isfinite(alpha)):
             raise UserInputError(
                 f"{self.name}: pd_npa = {pd!r}, bz_nt = {bz!r} give r0 = {r0:.4g}, alpha = {alpha:.4g}; "
@@ -61,8 +61,16 @@ class ShueMagnetopause(BoundarySurface):
         object.__setattr__(self, "alpha", alpha)
 
     @staticmethod
-    def _coefficients(pd: float, bz: float) -> tuple[float, float]:  # pragma: no cover - abstract
+    def _coefficients(pd, bz):  # pragma: no cover - abstract
+        """(r0 [R_E], alpha) for pressures [nPa] and Bz [nT], numpy-broadcast."""
         raise NotImplementedError
+
+    @classmethod
+    def standoff_array(cls, pd_npa, bz_nt, pm_npa=0.0, tilt_rad=0.0) -> np.ndarray:
+        """Subsolar distance r0 [R_E] for arrays of inputs (NaN where pd_npa <= 0 or NaN)."""
+        pd = np.asarray(pd_npa, dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            return cls._coefficients(np.where(pd > 0, pd, np.nan), np.asarray(bz_nt, dtype=float))[0]
 
     def _r(self, theta: np.ndarray, phi: np.ndarray) -> np.ndarray:
         # (2 / (1 + cos t))^a == cos(t/2)^(-2a), exact identity, stable near t = pi
@@ -85,9 +93,9 @@ class Shue1997Magnetopause(ShueMagnetopause):
     )
 
     @staticmethod
-    def _coefficients(pd: float, bz: float) -> tuple[float, float]:
-        k = 0.013 if bz >= 0.0 else 0.140
-        r0 = (11.4 + k * bz) * pd ** (-1.0 / 6.6)
+    def _coefficients(pd, bz):
+        k = np.where(np.asarray(bz) >= 0.0, 0.013, 0.140)
+        r0 = (11.4 + k * bz) * np.power(pd, -1.0 / 6.6)
         alpha = (0.58 - 0.010 * bz) * (1.0 + 0.010 * pd)
         return r0, alpha
 
@@ -104,9 +112,9 @@ class Shue1998Magnetopause(ShueMagnetopause):
     )
 
     @staticmethod
-    def _coefficients(pd: float, bz: float) -> tuple[float, float]:
-        r0 = (10.22 + 1.29 * math.tanh(0.184 * (bz + 8.14))) * pd ** (-1.0 / 6.6)
-        alpha = (0.58 - 0.007 * bz) * (1.0 + 0.024 * math.log(pd))
+    def _coefficients(pd, bz):
+        r0 = (10.22 + 1.29 * np.tanh(0.184 * (bz + 8.14))) * np.power(pd, -1.0 / 6.6)
+        alpha = (0.58 - 0.007 * bz) * (1.0 + 0.024 * np.log(pd))
         return r0, alpha
 
 
