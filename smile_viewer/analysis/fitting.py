@@ -81,14 +81,10 @@ model; ``cancel`` (a callable returning True, or an object with ``is_set()``, e.
 
 Output: :class:`FitResult` — best-fit parameters, errors, covariance, statistic, number of
 forward models, time; :meth:`FitResult.to_json` (atomic) and :meth:`FitResult.write_level4`:
-a level-4-style FITS after the SXI team's fit files (swharton1/SXI_L4_V1
-``read_fits_result.py``): primary = the fitted expected counts on the observed grid, keys
-``RCMEM`` (the subsolar magnetopause distance of the fitted model, whichever model) and
-``R_ERR``, ``MODEL``, ``FIT``, ``MIN_COST``, ``ITER``, ``OPT_TIME``, ``EXPOS``, ``POS_*``,
-``AIM_*``, ``DATE-OBS``, the observation's WCS or level-3 angle cards; extensions CTSMAP,
-BKGMAP, INTENSITY (fitted intensity), RESMAP ((d − m)/sqrt(m)), PARAMETERS (table:
-Parameter, Initial, Optimum, Error, Free, Lower, Upper), P_VARIATION (every forward model:
-cost and free parameters), COVAR, PROVENANCE (JSON).
+the level-4 FITS the SXI team's reader opens (swharton1/SXI_L4_V1 ``read_fits_result.py``;
+:mod:`smile_viewer.analysis.fit_level4`, :mod:`smile_viewer.io.level4`): primary = the fitted
+expected counts, ``RCMEM`` = the subsolar magnetopause distance of the fitted model
+(whichever model), CXFOV, BKGMAP, ERROR, PARAMETERS, P_VARIATION, COVAR, quality flags.
 """
 
 from __future__ import annotations
@@ -102,6 +98,7 @@ from typing import Any
 
 import numpy as np
 
+from smile_viewer.analysis import fit_quality, fit_start
 from smile_viewer.errors import DataFileError, UserInputError
 
 __all__ = [
@@ -534,8 +531,11 @@ class FitResult:
         return atomic_write_text(path, json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n")
 
     def write_level4(self, path, *, overwrite: bool = True):
-        """Write the level-4-style FITS (module docstring), atomically; returns the path."""
-        return _write_level4(self, path, overwrite=overwrite)
+        """Write the level-4 FITS in the SXI team's layout (:mod:`smile_viewer.io.level4`),
+        atomically; returns the path."""
+        from smile_viewer.analysis.fit_level4 import write_fit_level4
+
+        return write_fit_level4(self, path, overwrite=overwrite)
 
 
 # ---------------------------------------------------------------------------- the fit
@@ -604,12 +604,16 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
                     bin_factor: int | str = "auto", oversample: int | str = "auto", background=None,
                     errors: str = "hessian", tie_bow_shock: bool = True, max_evals: int = 400,
                     backend: str = "cpu", progress: Callable[[FitProgress], Any] | None = None,
-                    cancel=None, forward: ForwardModel | None = None) -> FitResult:
+                    cancel=None, forward: ForwardModel | None = None, scan: bool = True) -> FitResult:
     """Fit ``model`` ("jorgensen" or "cmem") to the counts of ``obs`` (module docstring).
 
     ``start``: a model object to start from (else :func:`start_model` with ``solar_wind`` and
     ``params``); ``free``: names (list or "r_mp,A1"); ``bounds``: {name: (lo, hi)};
-    ``forward``: a ready :class:`ForwardModel` (reused across fits of the same observation).
+    ``forward``: a ready :class:`ForwardModel` (reused across fits of the same observation);
+    ``scan``: start from a coarse scan of the magnetopause size on the image
+    (:mod:`smile_viewer.analysis.fit_start`; False: from ``start`` as given). The result carries
+    flags and a widened error where the fit is poor or degenerate
+    (:mod:`smile_viewer.analysis.fit_quality`).
     """
     from scipy.optimize import minimize
 
@@ -689,38 +693,68 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
                                  state["phase"], _time.perf_counter() - t_start))
         return c, exp
 
-    # amplitude pre-scaling: the best common factor for the start geometry
     amps = [n for n in free if n in AMPLITUDES[model_name] or n == NORM]
-    p_init = {n: start_params[n] for n in free}
-    if amps:
-        sig = fwd.signal(start)
-        k = _best_amplitude_factor(fwd.data, sig, fwd.background, fwd.mask)
-        if k is not None and math.isfinite(k) and k > 0:
-            for n in amps:
-                lo, hi = bnds[n]
-                p_init[n] = float(np.clip(start_params[n] * k, lo, hi))
-            notes.append(f"free amplitudes scaled by {k:.4g} before the search (best common factor)")
 
-    scales = np.array([_scale(n, p_init[n], model_name) for n in free])
-    x0 = np.array([p_init[n] for n in free])
-
-    def to_values(u: np.ndarray) -> dict[str, float]:
-        p = x0 + np.asarray(u) * scales
-        return {n: float(np.clip(v, *bnds[n])) for n, v in zip(free, p)}
-
-    def objective(u):
-        return evaluate(to_values(u))[0]
-
-    ub = [((bnds[n][0] - x0[i]) / scales[i], (bnds[n][1] - x0[i]) / scales[i]) for i, n in enumerate(free)]
-    ub = [(None if not math.isfinite(lo) else lo, None if not math.isfinite(hi) else hi) for lo, hi in ub]
+    # the start from the image: a coarse scan of the magnetopause size (analysis.fit_start)
+    size = fit_start.size_parameter(free) if scan else None
+    start_scan = None
+    starts = [{n: start_params[n] for n in free}]
+    if size is not None:
+        state["phase"] = "scan"
+        start_scan = _scan_start(fwd, build, size, bnds, start_params, amps, progress, cancel, t_start)
+        if start_scan is not None and start_scan.minima:
+            starts = []
+            for i in start_scan.starts():
+                p = {n: start_params[n] for n in free}
+                p[size] = float(start_scan.values[i])
+                starts.append(p)
+            notes.append(f"start from the image: {size} = {starts[0][size]:.4g} (subsolar "
+                         f"{start_scan.subsolar_re[start_scan.best]:.2f} R_E), the best of {start_scan.values.size} "
+                         f"magnetopause positions on {start_scan.bin_factor}x{start_scan.bin_factor}-pixel bins"
+                         + (f"; {len(starts) - 1} other minimum(s) tried" if len(starts) > 1 else ""))
+        state["phase"] = "fit"
     k = len(free)
-    simplex = np.vstack([np.zeros(k), np.eye(k)])
-    for i, (lo, hi) in enumerate(ub):  # keep the initial simplex inside the bounds
-        if hi is not None and simplex[i + 1, i] > hi:
-            simplex[i + 1, i] = -1.0 if lo is None or lo <= -1.0 else lo
-    opt = minimize(objective, np.zeros(k), method="Nelder-Mead", bounds=ub,
-                   options={"xatol": 1e-3, "fatol": 1e-3, "maxfev": max_evals, "initial_simplex": simplex})
-    best_vals = to_values(opt.x)
+
+    def local_fit(p_init: dict[str, float], budget: int):
+        # amplitude pre-scaling: the best common factor for the start geometry
+        if amps:
+            sig = fwd.signal(build({n: v for n, v in p_init.items() if n not in amps}))
+            kf = _best_amplitude_factor(fwd.data, sig, fwd.background, fwd.mask)
+            if kf is not None and math.isfinite(kf) and kf > 0:
+                for n in amps:
+                    p_init[n] = float(np.clip(start_params[n] * kf, *bnds[n]))
+        sc = np.array([_scale(n, p_init[n], model_name) for n in free])
+        x0 = np.array([p_init[n] for n in free])
+
+        def to_values(u: np.ndarray) -> dict[str, float]:
+            p = x0 + np.asarray(u) * sc
+            return {n: float(np.clip(v, *bnds[n])) for n, v in zip(free, p)}
+
+        def objective(u):
+            return evaluate(to_values(u))[0]
+
+        ub = [((bnds[n][0] - x0[i]) / sc[i], (bnds[n][1] - x0[i]) / sc[i]) for i, n in enumerate(free)]
+        ub = [(None if not math.isfinite(lo) else lo, None if not math.isfinite(hi) else hi) for lo, hi in ub]
+        simplex = np.vstack([np.zeros(k), np.eye(k)])
+        for i, (lo, hi) in enumerate(ub):  # keep the initial simplex inside the bounds
+            if hi is not None and simplex[i + 1, i] > hi:
+                simplex[i + 1, i] = -1.0 if lo is None or lo <= -1.0 else lo
+        o = minimize(objective, np.zeros(k), method="Nelder-Mead", bounds=ub,
+                     options={"xatol": 1e-3, "fatol": 1e-3, "maxfev": budget, "initial_simplex": simplex})
+        return to_values(o.x), o, sc, kf if amps else None
+
+    runs = []
+    for j, p0_ in enumerate(starts):
+        budget = max_evals - state["n"]
+        if j and budget < 20:
+            notes.append(f"{len(starts) - j} further start(s) skipped: max_evals reached")
+            break
+        runs.append(local_fit(dict(p0_), max(budget, 5)))
+    i_best = int(np.argmin([r[1].fun for r in runs]))
+    best_vals, opt, scales, k_amp = runs[i_best]
+    if k_amp is not None:
+        notes.append(f"free amplitudes scaled by {k_amp:.4g} before the search (best common factor)")
+    other_minima = [(_subsolar(build(r[0])), float(r[1].fun - opt.fun)) for j, r in enumerate(runs) if j != i_best]
     best_model = build(best_vals)
     best_params = {kk: float(v) for kk, v in best_model.params.items()}
     for extra in EXTRA_PARAMS[model_name]:
@@ -767,6 +801,16 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
 
     from smile_viewer.analysis.statistics import cstat
 
+    # how far the fit can be trusted: flags and the widened error (analysis.fit_quality)
+    cstat_value = float(cstat(fwd.data, best_exp, mask=fwd.mask))
+    quality = fit_quality.assess_fit(
+        cstat_value=cstat_value, expected_counts=best_exp, mask=fwd.mask, free=free, best=best_vals,
+        bounds=bnds, scales=scales, subsolar_re=sub, subsolar_err_re=sub_err, size_param=size or main,
+        scan=start_scan, other_minima=other_minima, in_field=_subsolar_in_field(fwd, sub),
+        converged=success, message=message)
+    if quality.error_scale > 1.0:
+        errs = {n: v * quality.error_scale for n, v in errs.items()}
+        cov = cov * quality.error_scale**2
     n_bins = int(fwd.mask.sum())
     return FitResult(
         model_name=model_name,
@@ -777,9 +821,9 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
         errors=errs,
         covariance=cov,
         subsolar_re=sub,
-        subsolar_err_re=sub_err,
+        subsolar_err_re=quality.subsolar_err_re,
         cash=float(best_c),
-        cstat=float(cstat(fwd.data, best_exp, mask=fwd.mask)),
+        cstat=cstat_value,
         n_bins=n_bins,
         dof=n_bins - k,
         n_evals=state["n"],
@@ -800,30 +844,52 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
         model=best_model,
         expected=best_exp,
         forward=fwd,
+        quality=quality,
+        start_scan=start_scan,
     )
 
 
-def _best_amplitude_factor(data, signal, background, mask) -> float | None:
-    """k ≥ 0 minimising C(k·signal + background) (a 1-D convex problem; Newton on k)."""
-    d, s, b = data[mask], signal[mask], background[mask]
-    if s.sum() <= 0:
+#: k ≥ 0 minimising C(k·signal + background) (shared with the start scan).
+_best_amplitude_factor = fit_start.best_amplitude_factor
+
+
+def _scan_start(fwd, build, size, bnds, start_params, amps, progress, cancel, t_start):
+    """The coarse scan of ``size`` (:func:`fit_start.scan_start`), with progress and cancel."""
+    lo, hi = bnds[size]
+
+    def subsolar_of(v: float) -> float:
+        return _subsolar(build({size: v}))
+
+    values, subs = fit_start.scan_grid(subsolar_of, (lo, hi), start_params[size], log=size == "pd_npa")
+    if values.size < 3:
         return None
-    k = max((d.sum() - b.sum()) / s.sum(), 1e-3)
-    for _ in range(50):
-        m = k * s + b
-        g = np.sum(s) - np.sum(d * s / m)        # dC/dk / 2
-        h = np.sum(d * s * s / (m * m))          # d2C/dk2 / 2
-        if h <= 0:
-            break
-        step = g / h
-        k_new = k - step
-        if k_new <= 0:
-            k_new = k / 2
-        if abs(k_new - k) < 1e-10 * k:
-            k = k_new
-            break
-        k = k_new
-    return float(k)
+    coarse = fit_start.coarse_forward(fwd)
+    a_lo, a_hi = (1e-3, 1e3)
+    if NORM in amps:
+        a_lo, a_hi = bnds[NORM]
+    seen = {"n": 0, "best": math.inf}
+
+    def on_eval(v, sub, c, kk):
+        if _is_cancelled(cancel):
+            raise FitCancelled("fit cancelled")
+        seen["n"] += 1
+        seen["best"] = min(seen["best"], c)
+        if progress is not None:
+            params = {size: v, **({NORM: kk} if NORM in amps else {})}
+            progress(FitProgress(seen["n"], c, seen["best"], params, "scan", _time.perf_counter() - t_start))
+
+    if _is_cancelled(cancel):
+        raise FitCancelled("fit cancelled")
+    return fit_start.scan_start(coarse, build, size, values, subs, fit_amplitude=bool(amps),
+                                amplitude_bounds=(a_lo, a_hi), on_eval=on_eval)
+
+
+def _subsolar_in_field(fwd, subsolar_re: float):
+    """(in the field, angle to the nearest used bin [deg]) of the subsolar point (r, 0, 0): on
+    the X axis, which GSE and GSM share (the camera of the forward model is in GSE)."""
+    if str(fwd.camera.frame).lower() not in ("gse", "gsm") or not math.isfinite(subsolar_re):
+        return None
+    return fit_quality.point_in_field(fwd, (subsolar_re, 0.0, 0.0), frame=str(fwd.camera.frame))
 
 
 def _covariance(evaluate, fwd, build, best, c0, exp0, free, scales, bnds, notes):
@@ -962,127 +1028,6 @@ def _propagate_subsolar(build, best, free, cov, scales) -> float:
         g[i] = (up - dn) / (2 * h)
     var = float(g @ cov @ g)
     return math.sqrt(var) if var >= 0 else math.nan
-
-
-# ---------------------------------------------------------------------------- level 4
-
-
-_ANGLE_CARDS = ("CTYPE1", "CTYPE2", "CRVAL1", "CRVAL2", "CDELT1", "CDELT2", "CRPIX1", "CRPIX2")
-
-
-def _write_level4(result: FitResult, path, *, overwrite: bool = True):
-    from astropy.io import fits
-
-    import smile_viewer
-    from smile_viewer.io.atomic import atomic_path, check_output_path
-
-    target = check_output_path(path)
-    if target.exists() and not overwrite:
-        raise UserInputError(f"{target} exists (use overwrite=True)")
-    fwd = result.forward
-    if fwd is None or result.model is None:
-        raise UserInputError("this fit result holds no forward model (it was read from JSON): refit to write FITS")
-    obs = fwd.obs
-    intensity, expected = fwd.full_resolution(result.model)
-    from smile_viewer.analysis.statistics import residual_sigma
-
-    resid = residual_sigma(fwd.fine_counts, expected, mask=fwd.fine_valid)
-
-    h = fits.Header()
-    h["TELESCOP"] = ("SMILE", "ESA-CAS SMILE mission")
-    h["INSTRUME"] = (fwd.instrument.name.upper(), "instrument")
-    h["ORIGIN"] = ("smile-viewer", "level-4-style fit product")
-    h["PROGRAM"] = ("smile-viewer", "software that made this file")
-    h["VERSION"] = (smile_viewer.__version__, "smile-viewer version")
-    h["BUNIT"] = ("count", "fitted expected counts (signal + background)")
-    if obs.wcs is not None:
-        h.extend(obs.wcs.to_header(), update=True)
-    else:
-        for key in _ANGLE_CARDS:
-            if obs.header is not None and key in obs.header:
-                h[key] = obs.header[key]
-    pos = fwd.camera.position_re
-    for c, v in zip("XYZ", pos):
-        h[f"POS_{c}"] = (float(v), f"[R_E] spacecraft position {c} GSE")
-    if obs.aim_re is not None:
-        for c, v in zip("XYZ", obs.aim_re):
-            h[f"AIM_{c}"] = (float(v), f"[R_E] aim point {c} GSE")
-    h["DATE-OBS"] = (obs.time_start.utc.isot, "start of the exposure (UTC)")
-    if obs.time_end is not None:
-        h["DATE-END"] = (obs.time_end.utc.isot, "end of the exposure (UTC)")
-    h["EXPOS"] = (float(fwd.exposure_s), "[s] exposure time")
-    if obs.band_kev is not None:
-        h["EMIN"] = (float(obs.band_kev[0]), "[keV] lower band edge")
-        h["EMAX"] = (float(obs.band_kev[1]), "[keV] upper band edge")
-    h["FILENAME"] = (obs.path.name[:68], "observation fitted")
-    h["MODEL"] = (result.model_name, "emissivity model fitted")
-    h["FIT"] = ("cash-nelder-mead", "Cash statistic minimised by Nelder-Mead")
-    h["RCMEM"] = (float(result.subsolar_re), "[R_E] subsolar magnetopause of the fitted model")
-    h["R_ERR"] = (float(result.subsolar_err_re) if math.isfinite(result.subsolar_err_re) else -1.0,
-                  "[R_E] 1-sigma error of RCMEM (-1: unknown)")
-    h["MIN_COST"] = (float(result.cash), "minimum Cash C = 2 sum(m - d ln m)")
-    h["CSTAT"] = (float(result.cstat), "C-stat 2 sum(m - d + d ln(d/m)) at the minimum")
-    h["NBINS"] = (int(result.n_bins), "bins fitted")
-    h["DOF"] = (int(result.dof), "degrees of freedom")
-    h["ITER"] = (int(result.n_evals), "forward models evaluated")
-    h["OPT_TIME"] = (float(result.time_s), "[s] fit time")
-    h["BINFACT"] = (int(result.bin_factor), "pixels per bin along each axis")
-    h["OVERSAMP"] = (int(result.oversample), "rays per bin along each axis")
-    h["ERRMETH"] = (result.uncertainty_method[:60], "how the errors were found")
-    total = float(np.nansum(np.where(fwd.fine_valid, fwd.fine_counts, 0.0)))
-    h["CNT_RATE"] = (total / fwd.exposure_s, "[counts/s] total count rate")
-    if result.model_name == "cmem":
-        h["DIPOLE"] = (math.degrees(float(result.model.tilt_rad)), "[deg] dipole tilt")
-    for n, v in result.parameters.items():
-        h[f"HIERARCH FIT {n}"] = (float(v), "best fit" if n in result.free else "fixed")
-    for n, v in result.errors.items():
-        if math.isfinite(v):
-            h[f"HIERARCH ERR {n}"] = (float(v), "1-sigma error")
-
-    hdus = [fits.PrimaryHDU(data=np.asarray(expected, dtype=np.float64), header=h)]
-    wcs_cards = fits.Header()
-    if obs.wcs is not None:
-        wcs_cards.extend(obs.wcs.to_header(), update=True)
-    for name, data, bunit, comment in (
-        ("CTSMAP", fwd.fine_counts, "count", "observed counts"),
-        ("BKGMAP", fwd.fine_background, "count", "background used in the fit"),
-        ("INTENSITY", intensity, "keV cm-2 s-1 sr-1", "fitted line-of-sight intensity"),
-        ("RESMAP", resid, "", "(counts - model) / sqrt(model)"),
-    ):
-        hh = wcs_cards.copy()
-        if bunit:
-            hh["BUNIT"] = (bunit, comment)
-        else:
-            hh["COMMENT"] = comment
-        hdus.append(fits.ImageHDU(data=np.asarray(data, dtype=np.float32), header=hh, name=name))
-    names = list(result.parameters)
-    lo = [result.bounds.get(n, (math.nan, math.nan))[0] for n in names]
-    hi = [result.bounds.get(n, (math.nan, math.nan))[1] for n in names]
-    cols = [
-        fits.Column(name="Parameter", format="16A", array=np.array(names)),
-        fits.Column(name="Initial", format="D", array=np.array([result.start_parameters[n] for n in names])),
-        fits.Column(name="Optimum", format="D", array=np.array([result.parameters[n] for n in names])),
-        fits.Column(name="Error", format="D", array=np.array([result.errors.get(n, math.nan) for n in names])),
-        fits.Column(name="Free", format="L", array=np.array([n in result.free for n in names])),
-        fits.Column(name="Lower", format="D", array=np.array(lo, dtype=float)),
-        fits.Column(name="Upper", format="D", array=np.array(hi, dtype=float)),
-    ]
-    hdus.append(fits.BinTableHDU.from_columns(cols, name="PARAMETERS"))
-    hist = result.history or [(0, result.cash, tuple(result.parameters[n] for n in result.free))]
-    vcols = [fits.Column(name="EVAL", format="J", array=np.array([r[0] for r in hist])),
-             fits.Column(name="COST", format="D", array=np.array([r[1] for r in hist]))]
-    for i, n in enumerate(result.free):
-        vcols.append(fits.Column(name=n, format="D", array=np.array([r[2][i] for r in hist])))
-    hdus.append(fits.BinTableHDU.from_columns(vcols, name="P_VARIATION"))
-    cov_hdu = fits.ImageHDU(data=np.asarray(result.covariance, dtype=np.float64), name="COVAR")
-    cov_hdu.header["COMMENT"] = "covariance of the free parameters, in the order " + ",".join(result.free)
-    hdus.append(cov_hdu)
-    text = json.dumps({"fit": result.to_dict(), "observation_provenance": _clean(obs.provenance)}, sort_keys=True)
-    hdus.append(fits.BinTableHDU.from_columns(
-        [fits.Column(name="JSON", format=f"{max(1, len(text))}A", array=np.array([text]))], name="PROVENANCE"))
-    with atomic_path(target) as tmp:
-        fits.HDUList(hdus).writeto(tmp, overwrite=True, checksum=True)
-    return target
 
 
 # ---------------------------------------------------------------------------- command line
