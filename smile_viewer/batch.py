@@ -1,44 +1,9 @@
 """``smile-viewer batch``: a series of synthetic SXI or UVI images computed on a dask cluster.
 
-::
-
-    smile-viewer batch --start T --stop T [--cadence 5min] --instrument sxi|uvi --out DIR
-        [--windows FILE.json|FILE.csv] [--movie FILE.mp4 [--fps 10]]
-        [--scheduler ADDRESS | --workers N [--threads]]
-        [--model NAME] [--param NAME=VALUE ...] [--solar-wind n=5,v=400,...] [--pixels WxH]
-        [--step R_E] [--max-distance R_E] [--backend auto|cuda|cpu|numpy] [--exposure S]
-        [--seed N] [--no-progress]
-
-One frame per epoch of the grid (``--start`` to ``--stop`` every ``--cadence``), or only the
-epochs inside the instrument's windows of a windows file (:mod:`smile_viewer.analysis.windows`).
-Each frame is what ``smile-viewer synth --time T`` makes (:mod:`smile_viewer.synth`: the
-default SMILE orbit, the instrument's pointing law, the model, the instrument response): a
-FITS product ``DIR/<instrument>_<YYYYMMDDTHHMMSS>.fits`` and its PNG quicklook. SXI frames
-carry the SXI team's full quality flag in the FITS header (``QUALFLAG``: position bits 1, 2
-and signal-to-noise bits 4, 8 from CXFOV and BKGMAP, swharton1/SXI_L4_V1
-``calc_quality_flag_2``; ``QF_LAMBD``, ``QF_SNR``). ``DIR/frames.csv`` indexes every frame.
-
-Where the work runs (dask.distributed):
-
-- by default a ``LocalCluster`` on this machine (:func:`local_cluster`): one single-threaded
-  worker process per CPU core (``--workers N`` to choose; ``--threads`` for threads in one
-  process), listening on 127.0.0.1 only, no dashboard; each worker's numba/OpenMP threads are
-  limited so the processes do not oversubscribe the cores; with ``--backend cuda`` one worker
-  by default (each worker process opens its own CUDA context);
-- ``--scheduler ADDRESS`` (``tcp://host:8786``): an existing cluster, whose workers need
-  smile-viewer installed. Workers return the finished files' bytes and this process writes
-  them, so no shared file system is needed.
-
-Progress: a tqdm bar on stderr (``--no-progress`` to hide). Resumable: a frame whose FITS and
-PNG files are both present and complete (FITS header readable with the right DATE-OBS, PNG
-ending in its IEND chunk) is skipped; every file is written to a temporary name and renamed
-(:mod:`smile_viewer.io.atomic`), so an interrupted run leaves no partial file under a final
-name, and temporary files left by a killed run are removed at the next start. The movie
-(``--movie``, H.264 through imageio-ffmpeg) is assembled from the PNGs in time order.
-
-Mistakes (bad time, unknown model or parameter, unwritable directory) end with exit status 2
-and one line before any work starts; frames that fail while rendering are listed and the
-command ends with status 1.
+One frame as ``smile-viewer synth --time T`` makes it per epoch of a grid (or per epoch inside a
+windows file): FITS and PNG, ``frames.csv`` and an optional movie; a local dask cluster by
+default or ``--scheduler ADDRESS``; resumable, every file written atomically. Options, workers
+and resuming: docs/cli.md#batch.
 """
 
 from __future__ import annotations

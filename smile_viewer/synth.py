@@ -1,49 +1,10 @@
-"""``smile-viewer synth``: a synthetic SXI or UVI image product from the command line.
+"""A synthetic SXI or UVI image product, what ``smile-viewer synth`` makes: :func:`make_synthetic`
+takes typed :class:`SynthOptions`; the command line (:mod:`smile_viewer.cli.synth`) parses them.
 
-::
-
-    smile-viewer synth --instrument sxi|uvi --out FILE.fits [--png FILE.png]
-        (--time T | --position X,Y,Z [--time T])
-        [--aim X,Y,Z | --attitude FILE | --rays FILE.npy] [--roll DEG]
-        [--model jorgensen|cmem|plasma|aurora|cube:PATH] [--param NAME=VALUE ...]
-        [--solar-wind n=5,v=400,bz=5,...] [--pixels WxH] [--step R_E] [--max-distance R_E]
-        [--backend auto|cuda|cpu|numpy] [--exposure S] [--seed N]
-
-Where: ``--time`` alone takes the position from the default SMILE orbit; ``--position``
-(GSE, R_E) overrides it (the time is still needed for the WCS, CMEM's dipole tilt, UVI's
-pointing and attitude files; without ``--time`` the default orbit's epoch is used and said).
-
-Pointing: the instrument's law by default (SXI: the SXI team's limb law; UVI: the northern
-auroral oval centre), or ``--aim`` (an aim point, GSE), ``--attitude`` (J2000 quaternions,
-JSON or CSV, see :mod:`smile_viewer.mission.pointing`) or ``--rays`` (an H×W×3 ``.npy`` of
-GSE unit vectors; the nominal boresight for the header is their normalised mean). ``--roll``
-adds a roll about the boresight.
-
-Models (parameter names as in :mod:`smile_viewer.physics.emissivity`):
-
-- ``jorgensen`` (SXI default): Jorgensen et al. (2019) from the solar wind
-  (:func:`~smile_viewer.physics.emissivity.jorgensen_defaults`), rendered in GSE;
-- ``cmem``: CMEM from the solar wind with the dipole tilt at the time, rendered in GSM (the
-  tilt is a GSM quantity) from the GSE camera;
-- ``plasma``: the exosphere-only model — the unshocked solar wind charge-exchanging
-  everywhere outside the Earth (:class:`~smile_viewer.physics.emissivity.ExosphereModel`;
-  parameters ``n0_cm3``, ``alpha_ev_cm2``, ``r_inner_re``). A plasma (MHD) emissivity cube is
-  given as ``cube:PATH`` instead;
-- ``cube:PATH``: a sampled emissivity volume read by :func:`smile_viewer.io.cubes.read_cube`
-  (its own frame; no ``--param``);
-- ``aurora`` (UVI default): the auroral LBH-long shell, Zhang & Paxton (2008) at Kp from the
-  solar wind (Newell et al. 2008) or ``--param kp=K``.
-
-``--solar-wind`` keys: n [cm^-3], v [km/s, radial], vx, vy, vz [km/s GSE], bx, by, bz [nT
-GSM], t [K], he (alpha/proton ratio); defaults n=5, v=400, b=0, t=1e5 K.
-
-``--step R_E`` integrates with a fixed step and the trapezium rule (the SXI team's method,
-0.5 R_E in their simulations) instead of the default adaptive integrator, which is more
-accurate; ``--max-distance`` is the ray length (80 R_E default).
-
-Outputs: the FITS product (:func:`smile_viewer.io.products.write_synthetic_product`: the
-image, counts, background and vignetting maps, WCS, SXI level-3 style keys) and optionally a
-PNG quicklook. Mistakes end with exit status 2 and a one-line message.
+Where (a time on the default orbit, or a position), the pointing (the instrument's law, an aim
+point, an attitude file or explicit rays), the model and solar wind, the integrator, the
+instrument response; then the FITS product and an optional PNG quicklook. Mistakes end with
+exit status 2 and one line. Options: docs/cli.md#synth.
 """
 
 from __future__ import annotations

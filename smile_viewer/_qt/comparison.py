@@ -1,39 +1,10 @@
 """Observed versus synthetic: the comparison view (a dock's widget or a window).
 
-:class:`ComparisonView` puts an observed image (:class:`~smile_viewer.io.observed.ObservedImage`)
-beside the synthetic image computed for the same geometry:
-
-- two :class:`~smile_viewer._qt.image_panel.ImagePanel` (left: observed, right: synthetic or
-  a derived image) with **linked zoom and pan** (the right ViewBox is X/Y-linked to the left)
-  and a **linked cursor**: hovering a pixel in either outlines it in both and the read-out
-  under the panels gives observed, synthetic and the residual there;
-- **modes** (``MODES``): ``side by side``; ``blink`` (the left panel alternates observed and
-  synthetic: key **B**, :meth:`blink_toggle`, or the timer at the chosen interval; the right
-  panel is hidden); ``difference`` (right: obs − syn); ``ratio`` (right: obs / syn, NaN where
-  syn ≤ 0); ``residual σ`` (right: (obs − syn)/σ, σ = sqrt(syn) — the Poisson σ for counts,
-  :func:`~smile_viewer.analysis.statistics.residual_sigma`);
-- **shared colour limits and scale** (a check box, on by default): observed and synthetic
-  use one scale and the levels of their union, so equal colours mean equal values (in blink
-  too); derived images keep their own levels; each panel has its colour bar;
-- **line profiles**: a :class:`pyqtgraph.LineSegmentROI` on the observed panel (mirrored as a
-  line on the other), both profiles plotted below against the distance along the line in
-  pixels; values are sampled at ``ceil(length) + 1`` equally spaced points of the segment
-  and each takes the value of the **nearest pixel** (no interpolation: a profile shows
-  pixel values exactly). Presets: horizontal and vertical cuts through the aim point (the
-  projected AIM_* when the observation has position and aim, else the image centre);
-- **statistics** (χ², Cash and C-stat for counts, Pearson r, mean residual, n) from
-  :func:`smile_viewer.analysis.statistics.compare` on the pixels that are valid
-  (``obs.valid_mask()``, finite in both) and inside the visible range of the panels,
-  recomputed (debounced) when the view moves;
-- **overlays** (:mod:`smile_viewer.analysis.overlays`): Earth limb, field-of-view outline,
-  magnetopause and bow-shock tangent lines, as pyqtgraph curves in both panels, each with a
-  toggle.
-
-The synthetic image comes from :meth:`set_synthetic` (an array on the observed grid) or is
-computed by :meth:`compute_synthetic` (model → worker thread with progress → set_synthetic):
-the expected counts of :class:`~smile_viewer.analysis.fitting.ForwardModel` at full
-resolution when the comparison is in counts, else the line-of-sight intensity rendered on the
-observation's matched camera.
+:class:`ComparisonView` shows an observed image beside the synthetic one for the same geometry:
+linked panels and cursor, blink, difference, ratio and residual modes, a shared colour scale,
+line profiles, statistics of the visible pixels and overlays; the synthetic image comes from
+:meth:`~ComparisonView.set_synthetic` or :meth:`~ComparisonView.compute_synthetic` (in a
+worker). What each does: docs/analysis.md#comparison-view.
 """
 
 from __future__ import annotations

@@ -10,9 +10,10 @@ parts:
   (:mod:`.docks.images_dock`), Line of sight (:mod:`.los_plot`), Pointing windows
   (:mod:`.timeline_dock`) and Compare (:mod:`.comparison`).
 
-Work off the GUI thread (docs/architecture.md#threads-and-workers): the scene view runs in ``"async"`` mode — its
-``data_requested(kind, request, generation)`` goes to one :class:`~._qt.workers.RenderScheduler`
-per kind (boundaries, field lines, volume) whose results come back through ``apply_data``;
+Work off the GUI thread (docs/architecture.md#threads-and-workers): the scene view runs in
+``"async"`` mode — its ``data_requested(kind, request, generation)`` goes to one
+:class:`~._qt.workers.RenderScheduler` per kind (boundaries, field lines, volume) whose results
+come back through ``apply_data``;
 the synthetic images have a scheduler each (debounced, latest wins), fed by the state's
 events; numba is warmed up by a tiny render in a worker at start; the pointing-window
 timeline and observed images load in workers. ``SMILE_SYNC_WORKERS=1`` runs it all inline.

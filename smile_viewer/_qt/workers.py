@@ -1,42 +1,10 @@
 """Long work off the GUI thread: one-off jobs and a debounced, latest-wins render scheduler.
 
-The GUI thread builds a frozen request (cheap) and hands it to a worker; the work (model
-sampling, ray marching, file loading) runs in Qt's thread pool; the result comes back to the
-GUI thread as a signal. Two pieces:
-
-:class:`Job`
-    One call of a function in the thread pool, with ``started``, ``progressChanged``,
-    ``resultReady``, ``errorOccurred``, ``cancelled`` and ``finished`` signals, delivered on
-    the GUI thread. :func:`run_in_thread` starts one (file loading, exports, fits).
-
-:class:`RenderScheduler`
-    For work that follows the user's input (slider drags, camera moves, model parameters):
-    every :meth:`~RenderScheduler.submit` gets a new *generation* number; bursts are
-    debounced (``debounce_ms``, default 80 ms: ten quick submits make one run, of the last
-    request); at most one job runs at a time and a newer submit cancels the running one;
-    only the newest generation's result (or error) is delivered, stale ones are dropped.
-
-Work functions
-    ``fn(*args, **kwargs) -> result``. A function that wants to report progress or honour
-    cancel declares a parameter named ``ctx``: it then receives a :class:`WorkContext`
-    (``ctx.progress(fraction, message)``, ``ctx.cancelled``, ``ctx.check()`` which raises
-    :class:`Cancelled`). Cancel is cooperative: work that never looks simply runs to its end
-    and its result is dropped. ``compute.render(request)`` can be passed as it is.
-
-Errors
-    A :class:`~smile_viewer.errors.UserInputError` becomes a user-facing message (its text);
-    any other exception is logged with its traceback (logger ``smile_viewer._qt.workers``)
-    and reported as a short message ("RuntimeError: … (details in the log)"). Both arrive as
-    a :class:`WorkError` through ``errorOccurred``.
-
-Synchronous mode
-    ``synchronous=True``, or the environment variable ``SMILE_SYNC_WORKERS=1`` (read when the
-    Job/scheduler is created), runs everything inline on the calling thread with no debounce:
-    the signals have been emitted when ``submit``/``start`` returns. For deterministic tests
-    and for debugging with a plain stack.
-
-Threads: no Qt object is touched from a worker thread; results travel by queued signals to
-objects that live on the GUI thread.
+:class:`Job` / :func:`run_in_thread` run one call in Qt's thread pool with signals delivered on
+the GUI thread; :class:`RenderScheduler` debounces submits and delivers only the newest
+generation. A work function that declares a parameter ``ctx`` gets a :class:`WorkContext`
+(progress, cooperative cancel). ``SMILE_SYNC_WORKERS=1`` runs everything inline
+(docs/settings.md). The rules: docs/architecture.md#threads-and-workers.
 """
 
 from __future__ import annotations

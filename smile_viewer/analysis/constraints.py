@@ -1,82 +1,10 @@
 """Observation constraints of SXI and UVI, evaluated over many epochs at once.
 
-A :class:`MissionProfile` (``assets/mission/profile_default.json``; every value with its
-status and provenance, REFERENCE.md's rule) names the constraints and their thresholds;
-:func:`evaluate_constraints` evaluates all of them on a time grid and returns a
-:class:`ConstraintTable` (one boolean and one signed margin per constraint and epoch, plus the
-SXI team's position quality flag). :mod:`smile_viewer.analysis.windows` turns the table into
-windows.
-
-Constraints (names as written in window files)
-----------------------------------------------
-``radiation_belt``   altitude ≥ ``min_altitude_km`` (both instruments off below) [A]
-``sxi_radius``       |r| > ``min_radius_re`` (7.84 R_E, strictly, as the SXI team's code)
-``sxi_sun``          Sun ≥ ``min_angle_deg`` (40°) from the SXI boresight
-``sxi_earth``        the Earth's disc + ``limb_margin_deg`` wholly outside the SXI rectangle
-``sxi_moon``         the Moon's disc + ``margin_deg`` wholly outside the SXI rectangle
-``sxi_magnetopause`` the subsolar magnetopause point ≥ ``edge_margin_deg`` inside the SXI field
-``uvi_oval``         the auroral-oval ring above the spacecraft's horizon and ≥
-                     ``edge_margin_deg`` inside the UVI circle
-``uvi_moon``         the Moon's disc + ``margin_deg`` outside the UVI circle
-
-Each margin is a continuous, signed quantity (degrees, R_E or km; :data:`MARGIN_UNITS`): the
-constraint holds where the margin is ≥ 0 (``sxi_radius``: > 0).
-
-Geometry
---------
-Positions are GSE, Earth radii. The Sun is +X GSE exactly (GSE's X axis *is* the apparent Sun
-direction in :mod:`smile_viewer.coords`).
-
-- SXI points by the SXI team's law (:func:`smile_viewer.mission.pointing.sxi_boresight`) with
-  its roll convention: camera y toward Earth's centre projected across the boresight, turned
-  by ``sxi_roll_deg`` (the same axes as :func:`~smile_viewer.mission.pointing.camera_rotation`).
-- Rectangular field: a direction d (camera frame) is inside when d_z > 0, |d_x| ≤ t_x d_z and
-  |d_y| ≤ t_y d_z, with t = tan(fov/2) (gnomonic, the edges of the outer pixels). The signed
-  angular distance of d to the field (:func:`rect_signed_distance_deg`) is the distance to the
-  nearest of the four edges — each a great-circle arc between two corners, so the nearest
-  point is the foot of the perpendicular when it falls on the arc and otherwise a corner —
-  negative inside. A disc (Earth, Moon) of angular radius ρ is wholly outside exactly when
-  that distance exceeds ρ (plus the margin): all four edges and corners are tested, for any
-  roll.
-- Earth limb vs the field at the default pointing: the law puts the boresight
-  20.3° + asin(1/|r|) from Earth's centre, i.e. 20.3° off the limb, toward the Earth along
-  camera y where the field's half-width is 7.75°: the limb stays 12.55° outside the near edge
-  at every distance (7.05° at roll 90°, the long axis toward the Earth), and
-  20.3° − 15.22° = 5.08° outside even with a corner turned toward the Earth (roll 60.0°; the
-  half-diagonal of the 26.5° × 15.5° field is 15.22°). The Earth therefore never enters the
-  field under the law; ``sxi_earth`` binds only for other limb angles or fields, or a limb
-  margin above 5° at some rolls (tests cover those).
-- UVI aims at the auroral-oval centre C = R_a c (``uvi_oval_offset_deg`` from the northern
-  IGRF dipole pole toward magnetic midnight at ``uvi_target_altitude_km``; the same point as
-  :func:`smile_viewer.mission.pointing.uvi_target`). The oval is a ring of points
-  P(ψ) = R_a (cos γ c + sin γ (cos ψ e1 + sin ψ e2)) (γ = ``oval_radius_deg``). All of the
-  ring is above the horizon of S (S·P > R_a²) exactly when angle(S, c) + γ < acos(R_a/|S|).
-  With e1 in the plane of S and c, the angle between P − S and the boresight depends on cos ψ
-  only, as (A + B x)/sqrt(D − E x) with x = cos ψ; its extremes over x ∈ [−1, 1] are at the
-  ends or at the single stationary point x* = 2D/E + A/B: the largest off-axis angle of the
-  ring is found in closed form (tests check it against a dense sampling of the ring).
-- Moon: ``erfa.moon98`` (Meeus; the ephemeris behind astropy's ``get_body('moon',
-  ephemeris='builtin')``, no download), geocentric GCRS, rotated to GSE; seen from the
-  spacecraft (parallax) with its angular radius asin(1737.4 km / distance).
-- Subsolar magnetopause: (r_mp, 0, 0) GSE, r_mp the standoff distance of the chosen model
-  (:func:`standoff_re`: Shue 1997/1998, Lin 2010 with the dipole tilt, Jelínek 2012; formulas
-  of :mod:`smile_viewer.physics.boundaries`, vectorised here and tested against them) from a
-  constant :class:`~smile_viewer.physics.solar_wind.SolarWind` or a
-  :class:`~smile_viewer.physics.solar_wind.SolarWindSeries` (epochs without data fail the
-  constraint). Aberration of the X axis is ignored.
-
-Quality flag (SXI team, public code swharton1/SXI_L4_V1 ``quality_flag.py``,
-``calc_quality_flag_2``): λ = |atan((aim_x − x)/sqrt(y² + z²))|, bit value 1 when
-25° < λ ≤ 50°, 2 when λ > 50°; under the pointing law λ = |limb_c − alpha|. The
-signal-to-noise bits (4 and 8) need counts and are added per image by
-:mod:`smile_viewer.batch` (:func:`quality_flag_snr_bits`).
-
-Speed: every quantity is computed at every epoch, in chunks. The slowly varying ephemerides —
-the GEI→GSE rotation, the Moon (GSE) and the dipole axis (GSE) — are computed exactly at
-nodes every :data:`NODE_STEP_S` seconds of TT anchored at J2000 and interpolated with 4-point
-cubic Lagrange polynomials (error below 1e-7 rad for the dipole, which turns once a day; far
-less for the others): an epoch's values never depend on the other epochs of the request, so
-any subset of a grid gives the same answers as the whole grid.
+A :class:`MissionProfile` (``assets/mission/profile_default.json``, every threshold with its
+flag and provenance) names the constraints; :func:`evaluate_constraints` evaluates them on a
+time grid into a :class:`ConstraintTable` (one boolean and one signed margin per constraint and
+epoch, plus the SXI team's position quality flag), which :mod:`smile_viewer.analysis.windows`
+turns into windows. Constraints, geometry and speed: docs/analysis.md#observation-constraints.
 """
 
 from __future__ import annotations

@@ -1,90 +1,12 @@
 """Fitting emissivity models to observed SXI counts: above all the subsolar magnetopause.
 
-:func:`fit_observation(obs, "jorgensen" | "cmem") <fit_observation>` fits parameters of the
-Jorgensen et al. (2019) or CMEM model (:mod:`smile_viewer.physics.emissivity`) to the counts
-map of an observed image (:class:`~smile_viewer.io.observed.ObservedImage`), by Poisson
-maximum likelihood: it minimises the Cash statistic C = 2 Σ (m − d ln m)
-(:mod:`smile_viewer.analysis.statistics`) over the pixels with data.
-
-Forward model (:class:`ForwardModel`), for a parameter set:
-
-1. the camera of the observation (:func:`smile_viewer.analysis.geometry.match_geometry`: its
-   own pixel grid, position and DATE-OBS);
-2. **binning**: the observed pixels are summed in blocks of b × b (``bin_factor``; "auto"
-   picks b so that a bin is about ``BIN_TARGET_DEG`` = 0.5° — for the default SXI grid of
-   0.102° pixels, b = 5: 53 × 31 bins of 0.51°). Counts and background are summed exactly
-   (sums of Poisson counts are Poisson). Rows and columns left over when the shape is not a
-   multiple of b are dropped (half at each edge), and a bin is used only if all its pixels
-   have data (finite counts and background, inside the field, exposure > 0);
-3. the model's line-of-sight intensity I is rendered (``compute.render``, the ``cpu``
-   backend by default) along ``oversample`` × ``oversample`` rays per bin ("auto": 2 × 2
-   for Jorgensen, 1 for CMEM, :data:`DEFAULT_OVERSAMPLE`), at the centres
-   of the sub-cells (explicit rays from the observation's own pixel directions), and
-   averaged: the bin-mean intensity; NaN → 0 and negatives clipped to 0, as
-   :func:`~smile_viewer.mission.response.compute_response` does;
-4. expected source counts per bin = mean I × Σ over the bin's pixels of the exposure
-   factor photons_per_unit × A_eff × Ω_pix × v × t (the instrument's figures,
-   ``mission.response``; v = the file's VIGMAP where present, else the instrument's
-   vignetting; t = EXPOS), then the instrument's Gaussian PSF with σ in bin units;
-5. plus the background per bin: the file's BKGMAP (or the sum of its parts) when present,
-   else the instrument's model background (sky + particle, as ``compute_response``).
-
-With ``bin_factor=1, oversample=1`` this is exactly the expected-counts map of
-``compute_response`` on the observed grid (tested). Binning the default SXI grid to 0.5°
-with 2 × 2 rays per bin (6,600 rays) makes a forward model cost ~12 ms instead of ~30 ms
-(41,000 rays) on two cores; the bias this adds to the fitted subsolar distance is below
-0.001 R_E with 2 × 2 rays and 0.004 R_E with one ray per bin (noiseless fits).
-
-Parameters: by their published names (``JORGENSEN_PARAMS``, ``CMEM_PARAMS``) and the
-pseudo-parameter ``norm``, a factor on all the emission amplitudes of the start model
-together (A1, A2, B for Jorgensen; A1, A2 for CMEM, whose B is a shape parameter): the SWCX
-emissivity P = alpha n_H n_sw v_eff scales with the solar wind flux everywhere, so one
-factor is the physical unknown when the shapes are held. For CMEM the Lin et al. (2010)
-input ``pd_npa`` (dynamic pressure) may be freed instead of p0: it moves *and reshapes* the
-magnetopause (cusps included) as the pressure does, which is more robust when the start's
-solar wind is uncertain (bench_fit.py: RMS 0.20 vs 0.23 R_E with a ±20 % density error).
-``free`` selects those fitted
-(default: the subsolar magnetopause distance — ``r_mp`` for Jorgensen, ``p0`` for CMEM;
-"r_mp" is accepted for CMEM and means p0 — and ``norm``; ``norm`` cannot be combined with
-a free amplitude); the others stay at the start values (``start``: a model, or the
-defaults for ``solar_wind``, by default n = 5 cm^-3, v = 400 km/s). While the bow shock is
-not free it moves with the magnetopause (``tie_bow_shock``: r_bs − subsolar r_mp kept at its
-start value). Before the search the free amplitudes (or ``norm``) are scaled by the best
-common factor for the start geometry (one render). ``bounds`` defaults in
-:data:`DEFAULT_BOUNDS`.
-
-Search: scipy's Nelder–Mead on the free parameters in units of :data:`SCALES` (initial
-simplex one unit along each), with the bounds, ``xatol`` 1e-3 units, ``fatol`` 1e-3 in C,
-at most ``max_evals`` forward models.
-
-Uncertainties (``errors``):
-
-- ``"hessian"`` (default): the covariance is the inverse of the Hessian of C/2 (−ln L) at
-  the minimum, by central differences with steps of one Fisher-matrix σ (the secant
-  curvature over the 1σ range, where ΔC ≈ 1: C is slightly rough on smaller scales, as a
-  boundary crosses the rays of a bin). The Fisher matrix Jᵀ diag(1/m) J from
-  central-difference derivatives of the expected counts (steps 0.1 of :data:`SCALES`) sets
-  the steps and is the fallback when the Hessian is not positive definite (said in
-  ``notes``);
-- ``"profile"``: as "hessian", plus the ΔC = 1 interval of the main parameter (r_mp / p0,
-  else the first free one) with the other free parameters re-fitted at each point
-  (``profile_interval``); the subsolar error is then the half-width of that interval;
-- ``"none"``.
-
-The subsolar magnetopause distance ``subsolar_re`` is r_mp (Jorgensen) or the CMEM
-standoff p0 r0 + p2 Q0 (``CMEMModel.magnetopause_standoff_re``), with its error propagated
-from the covariance.
-
-Progress and cancel (for the GUI's worker): ``progress(FitProgress)`` after every forward
-model; ``cancel`` (a callable returning True, or an object with ``is_set()``, e.g. a
-``threading.Event``) is checked before each and raises :class:`FitCancelled`.
-
-Output: :class:`FitResult` — best-fit parameters, errors, covariance, statistic, number of
-forward models, time; :meth:`FitResult.to_json` (atomic) and :meth:`FitResult.write_level4`:
-the level-4 FITS the SXI team's reader opens (swharton1/SXI_L4_V1 ``read_fits_result.py``;
-:mod:`smile_viewer.analysis.fit_level4`, :mod:`smile_viewer.io.level4`): primary = the fitted
-expected counts, ``RCMEM`` = the subsolar magnetopause distance of the fitted model
-(whichever model), CXFOV, BKGMAP, ERROR, PARAMETERS, P_VARIATION, COVAR, quality flags.
+:func:`fit_observation` fits a model of the registry (Jorgensen, CMEM, ...) to the counts map of
+an :class:`~smile_viewer.io.observed.ObservedImage` by Poisson maximum likelihood (the Cash
+statistic, :mod:`smile_viewer.analysis.statistics`) with Nelder–Mead. :class:`ForwardModel`
+makes the expected counts (binning, rendering, instrument response, background);
+:class:`FitResult` holds the result (:meth:`FitResult.to_json`; :meth:`FitResult.write_level4`,
+the SXI team's level-4 layout, :mod:`smile_viewer.io.level4`).
+Forward model, parameters, search and uncertainties: docs/analysis.md#fitting.
 """
 
 from __future__ import annotations

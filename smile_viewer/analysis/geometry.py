@@ -1,45 +1,9 @@
 """Matched geometry: the camera of an observed image, on its own pixel grid and at its own time.
 
-:func:`camera_for_observation(obs) <camera_for_observation>` returns a
-:class:`~smile_viewer.mission.camera.Camera` whose pixel (i, j) looks exactly where the
-observed image's pixel (i, j) looks, so that ``render(RenderRequest(camera, source))`` makes a
-synthetic image that lands pixel for pixel on the observed grid (tested: a product written
-by :func:`smile_viewer.io.products.write_synthetic_product`, read back with
-:func:`smile_viewer.io.observed.load_observed`, gives the same camera — rays to 1e-9 rad — and
-the same rendered image to 1e-6).
-
-Directions (:func:`pixel_directions`), at the start of the exposure (DATE-OBS):
-
-- **celestial WCS**: pixel → (RA, Dec) with astropy (0-based pixel coordinates) → a unit
-  vector in GEI/J2000 axes (ICRS/FK5 axes taken as GEI, as :func:`camera_wcs` writes them;
-  other celestial frames go through astropy's SkyCoord to ICRS) → the scene frame (GSE by
-  default) with :func:`smile_viewer.coords.rotation_matrix` at DATE-OBS.
-- **SXI level-3 pixel angles** (the SXI team's layout, no celestial WCS; swharton1/
-  Emissivity_Cubes ``smile_fov_limb.py``, swharton1/SXI_L4_V1 ``read_fits_result.get_fov``):
-  look direction L = unit(AIM − POS); b = the point of the look line closest to Earth's
-  centre, POS − (POS·L) L (the team's ``b = smile_loc + |r| cos(limb_c) L``); image axes
-  x_i = b/|b| (columns, the angle φ = CRVAL1 + (k + 0.5) CDELT1) and y_i = (b × L)/|b × L|
-  (rows, θ); pixel direction ∝ L + tan φ x_i + tan θ y_i. Positions and aim are GSE.
-
-The camera (:func:`match_geometry`):
-
-- when the WCS is a gnomonic ``RA---TAN``/``DEC--TAN`` without distortion, with
-  ``CRPIX = ((nx+1)/2, (ny+1)/2)`` and orthogonal, right-handed axes (the layout
-  :func:`~smile_viewer.io.products.camera_wcs` writes), an **exact** camera: rotation
-  (columns = the directions of increasing column and row on the tangent plane, and the
-  boresight = CRVAL, rotated to the scene frame), field of view ``2 atan(n d / 2)`` from the
-  pixel sizes d, the image's shape; accepted only if its rays agree with the WCS's to
-  ``tolerance_rad`` (default 1e-9 rad) at every pixel;
-- otherwise (another projection, an off-centre CRPIX, a mirrored picture, distortion,
-  the team's angle layout) a camera with **explicit rays** (the WCS's or the angles'
-  directions of every pixel) and a nominal rotation and field of view for headers and drawing.
-
-Position: ``POS_X/Y/Z`` (or the CDF's GCI_POSITION) when present, else the default SMILE
-orbit at DATE-OBS (said in ``notes``).
-
-:func:`regrid_to_observation` resamples an image with its own celestial WCS onto the
-observed grid with ``reproject`` (optional dependency; an image seen from the same
-position — a regrid moves directions, not 3-D points).
+:func:`camera_for_observation` / :func:`match_geometry` give a camera whose pixel (i, j) looks
+where the observed pixel (i, j) looks (exact for our TAN layout, explicit rays otherwise);
+:func:`pixel_directions` (from a celestial WCS or the SXI team's level-3 angles);
+:func:`regrid_to_observation`. Method: docs/analysis.md#matched-geometry.
 """
 
 from __future__ import annotations

@@ -1,40 +1,9 @@
 """Outlines to draw over an image, in the pixel coordinates of a camera (pure numpy, no Qt).
 
-Every function returns an ``(N, 2)`` float array of ``(col, row)`` **array coordinates** of
-the camera's image (pixel centres at integers, ``image[row, col]``; the image's outer edge
-runs from −0.5 to n − 0.5), with NaN rows separating the pieces of a curve that is not one
-connected polyline. The comparison view adds 0.5 to put them on pyqtgraph's pixel corners.
-
-- :func:`earth_limb` — Earth's limb: the circle of tangent points of the lines of sight on
-  the sphere |p| = ``radius_re``. Exact: seen from a distance d it is a circle of angular
-  radius asin(radius / d) around the direction of Earth's centre, sampled in 3-D and
-  projected.
-- :func:`fov_outline` — the field's edge: the image rectangle, or the circle of a circular
-  (UVI) field.
-- :func:`tangent_outline` — the *limb* (silhouette, "tangent line") of a boundary surface
-  (magnetopause or bow shock) as the camera sees it: the points P of the surface where the
-  line of sight is tangent to it, n(P) · (P − C) = 0 (n the surface normal, C the camera).
-  These are the lines along which the emission integrated along the line of sight jumps
-  (the brightest lines of an SXI image, Collier & Connor 2018).
-
-Method of :func:`tangent_outline`: the surface is a radial function r(θ, φ) (θ from +X, φ
-about X from +Y toward +Z, the convention of :mod:`smile_viewer.physics.boundaries`). It is
-sampled on a (θ, φ) grid (θ from a small angle to the tail cut x = ``x_tail_re``, φ over a
-full turn, periodic); at each node the normal is the cross product of the central-difference
-tangents ∂P/∂θ × ∂P/∂φ, and g = n̂ · (P − C)/|P − C| is the cosine of the angle between the
-normal and the line of sight. The limb is the zero contour of g, found cell by cell by
-marching squares with linear interpolation along the cell edges; the zero crossings' (θ, φ)
-are then evaluated on the exact surface and projected with the camera's gnomonic (TAN)
-projection. The error is second order in the grid step (the default 361 × 241 grid puts the
-curve within ~0.01° for SMILE-like distances, far below a pixel). Points behind the camera are
-dropped. The surface is transparent: no hidden-line removal (the whole silhouette bounds the
-emission). A camera with explicit rays (non-TAN optics) is drawn with its nominal TAN
-pointing (``rotation`` and ``fov_deg``): good to the distortion of those optics.
-
-Surfaces: a :class:`~smile_viewer.physics.boundaries.BoundarySurface`, an emissivity model
-(``magnetopause_r`` / ``bow_shock_r``; pick with ``kind``), or any ``r(theta, phi)`` callable.
-``to_camera_frame``: a 3 × 3 matrix taking the surface's frame (GSM for Lin/CMEM) to the
-camera's frame (GSE) when they differ.
+:func:`earth_limb`, :func:`fov_outline` and :func:`tangent_outline` (the silhouette of a
+magnetopause or bow shock, where the integrated emission jumps) return ``(N, 2)`` arrays of
+``(col, row)`` array coordinates (pixel centres at integers), NaN rows between pieces. Method
+and accuracy: docs/analysis.md#overlays.
 """
 
 from __future__ import annotations

@@ -1,35 +1,8 @@
 """Comparison statistics of an observed image (data d) and a model image (m), on masks.
 
-Every function takes ``data`` and ``model`` arrays of one shape and an optional boolean
-``mask`` (True = use the pixel). Pixels where ``data``, ``model`` (or ``sigma``) are not
-finite — NaN marks "no data" and "outside the field" in this package's images — are left
-out as well, so a circular UVI field or a masked region needs no special handling. When no
-pixel is left the result is NaN (``n = 0``), not an error. Mismatched shapes raise
-:class:`~smile_viewer.errors.UserInputError`.
-
-Statistics (sums over the used pixels i):
-
-- :func:`chi_square`: χ² = Σ ((d − m) / σ)². With ``sigma`` given, those σ (pixels with
-  σ ≤ 0 are left out). Without it, **Pearson's χ² for counts**: σ² = m (the Poisson variance
-  of the model, "sqrt(model)"), so pixels with m ≤ 0 are left out. (Neyman's σ² = d is not
-  used: it is biased low for few counts and undefined at d = 0.)
-- :func:`cash`: the Cash (1979) statistic **C = 2 Σ (m − d ln m)** — −2 ln L of Poisson
-  counts up to a term that depends on the data only; what the fits minimise. A pixel with
-  d = 0 adds 2m; a pixel with m ≤ 0 and d > 0 makes C infinite (the model forbids the data).
-- :func:`cstat`: the "C-stat" (the form XSPEC calls cstat; the Poisson deviance),
-  **C = 2 Σ (m − d + d ln(d / m))**, with d ln(d/m) = 0 where d = 0. It differs from
-  :func:`cash` by 2 Σ (d ln d − d), a constant for given data, so both have the same minimum
-  and the same ΔC; this form is ≥ 0 and, for counts that are not too small (≳ 5 per pixel),
-  approximately χ²-distributed with N − p degrees of freedom (N pixels, p fitted
-  parameters): a goodness-of-fit measure.
-- :func:`pearson_r`: the linear correlation coefficient of d and m.
-- :func:`mean_residual`: mean of (d − m).
-- :func:`residual_sigma`: the per-pixel residual in units of σ, (d − m)/σ with σ = sqrt(m)
-  for counts (or the given σ); an image, NaN where a pixel is not used.
-- :func:`deviance_residuals`: sign(d − m) sqrt(2 (m − d + d ln(d/m))) per pixel; their
-  squares sum to the C-stat (better behaved than (d − m)/sqrt(m) for few counts).
-
-:func:`compare` gathers them in a :class:`ComparisonStats` (the comparison view shows it).
+chi², Cash, C-stat, Pearson r, mean and per-pixel residuals and deviance residuals, gathered by
+:func:`compare`. Non-finite pixels are left out, no pixel left gives NaN, and mismatched shapes
+raise :class:`~smile_viewer.errors.UserInputError`. Definitions: docs/analysis.md#statistics.
 """
 
 from __future__ import annotations

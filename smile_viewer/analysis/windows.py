@@ -4,33 +4,11 @@
 
     from smile_viewer.analysis.windows import compute_windows
     ws = compute_windows("2026-06-01", "2026-06-08", step="1min")
-    for w in ws.for_instrument("sxi"):
-        print(w.start.isot, w.end.isot, w.duration_s, w.ended_by, w.quality_flag)
     ws.write("windows.json"); ws.write("windows.csv"); ws.plot("timeline.png")
 
-A **window** is a maximal run of consecutive epochs of the grid where every constraint the
-profile lists for an instrument holds (:mod:`smile_viewer.analysis.constraints`): ``start``
-and ``end`` are its first and last such epochs, ``duration_s = end − start`` (0 for a window
-of one epoch; ``n_epochs`` counts them), ``started_by`` / ``ended_by`` name the constraints
-that failed at the epoch just before / just after it (joined with ``+`` when several change
-together; ``start_of_range`` / ``end_of_range`` at the ends of the grid). Windows are exact at
-the cadence: every constraint is evaluated at every epoch (no coarse search that could miss a
-short window or gap); the tests compare them with an independent brute-force evaluation.
-
-SXI windows carry the SXI team's quality flag (position bits, swharton1/SXI_L4_V1
-``quality_flag.py``; :func:`~smile_viewer.analysis.constraints.quality_flag_position`):
-``quality_flag`` is the worst (largest) over the window's epochs, ``quality_flag_best`` the
-best, with the range of λ. UVI windows have none (empty in CSV, ``null`` in JSON).
-
-Files (written atomically, :mod:`smile_viewer.io.atomic`):
-
-- JSON: ``{"schema": "smile-viewer windows 1", "meta": {...}, "windows": [{...}, ...]}``;
-- CSV: a first line ``# smile-viewer windows 1``, a line ``# meta: {JSON}``, then a header
-  and one row per window (times ISO 8601 UTC to the millisecond);
-- PNG timeline (matplotlib's Agg canvas, imported only here): one row per instrument's windows
-  (coloured by the worst quality flag) and one per constraint (where it holds).
-
-:func:`read_windows` reads either file back into a :class:`WindowSet`.
+A window is a maximal run of epochs where every constraint of an instrument holds
+(:mod:`smile_viewer.analysis.constraints`); :func:`read_windows` reads the files back.
+Definitions and file layouts: docs/analysis.md#pointing-windows.
 """
 
 from __future__ import annotations

@@ -1,83 +1,11 @@
 """The ``cpu`` backend: numba kernels, parallel over rays (``prange``), one thread per ray's loop.
 
-This module also *defines* the integration algorithm; the numpy reference
-(:mod:`._raymarch_numpy`) and the CUDA kernels (``raymarch.cu``) follow it step by step, so the
-three backends agree to rounding (tested to 1e-5 relative; in practice ~1e-12).
-
-Units: positions and path lengths in R_E; analytic emissivity in eV cm^-3 s^-1; the kernels
-return ∫ P ds with ds in R_E (the caller multiplies by the source's unit factor).
-
-Rays
-----
-Ray ``i`` is ``o + s d_i`` (``|d_i| = 1``) for ``0 <= s <= s_end[i]``, where ``s_end`` is the
-outer path length, shortened to the first contact with the sphere r = 1 R_E when the request
-occults the Earth (:func:`smile_viewer.compute.backends.ray_ends`).
-
-Analytic models, ``method="adaptive"``
---------------------------------------
-Each model has two boundary functions in logarithmic form, ``g_mp = ln r - ln r_mp(dir)`` and
-``g_bs = ln r - ln r_bs(dir)`` (negative inside; :func:`boundary_pair`), whose signs give the
-region as the point functions of :mod:`smile_viewer.physics.emissivity_kernels` decide it:
-inside the magnetopause (P = 0), the sheath (smooth P), outside the bow shock
-(P = A2 (r/10)^-3). Each ray is integrated in two passes.
-
-Pass 1, the crossings (:func:`find_crossings`):
-
-1. Coarse walk: ``s_0 = 0``, ``s_{k+1} = min(s_k + h(s_k), s_end)`` with
-   ``h(s) = clamp(f · r(s), 1e-3, max_step)``, ``f = step_fraction``, ``r(s) = |o + s d|`` (the
-   geocentric distance: boundaries and emissivity vary on that scale). In a CMEM cusp zone
-   (:func:`model_hints`: within e^-7 of the cusp depth of a cusp centre) ``h`` is at most
-   ``CUSP_STEP`` × the cusp's angular half-width × r, since the cusp funnels are narrow. Both
-   boundary functions are evaluated at every ``s_k``.
-2. A sign change of ``g_mp`` or ``g_bs`` between ``s_k`` and ``s_{k+1}`` is a crossing; it is
-   located by false position with the Anderson–Björck modification (:func:`refine_root`)
-   until an estimate moves by less than ``root_tol`` (errors ~1e-9 R_E at 1e-6).
-3. Grazing rays: where a boundary function has a discrete extremum towards zero at ``s_k``
-   (``|g(s_k)|`` below both neighbours, no crossing on either side), a pair of crossings
-   may hide in ``[s_{k-1}, s_{k+1}]``; successive parabolic interpolation
-   (:func:`_probe_graze`, at most 4 evaluations) looks for a point of the other sign and, if
-   it finds one, both crossings are located as in 2.
-4. The crossings (at most ``MAX_CROSSINGS``) are sorted along the ray.
-
-Pass 2, the integral (:func:`ray_adaptive`): the crossings cut ``[0, s_end]`` into pieces,
-each in one region (the flags at s = 0 flipped at each crossing):
-
-- magnetopause: 0;
-- sheath: panels ``[s, min(s + h(s), b)]`` (``h`` as above, without the cusp rule), each
-  integrated with ``n``-point Gauss–Legendre of the model's sheath formula
-  (:func:`sheath_point`, the point function's formula without its region tests);
-- outside the bow shock: closed form ``A2 · 10³ ∫ ds / r³`` (:func:`inv_cube_integral`, free
-  of cancellation, as :func:`smile_viewer.physics.exosphere.line_integral_inverse_cube`).
-
-Accuracy: the sheath emissivity is analytic along the ray, its nearest complex singularities
-at least r_min away from the real axis, so a panel of length f·r converges like
-(2/f + sqrt(1 + 4/f²))^(-2n): ~1e-7 at f = 0.6, n = 4. At the defaults (f = 0.6,
-max_step = 12 R_E, n = 4, root_tol = 1e-6 R_E) the SXI images of the tests are within ~1e-7
-(median) and ~3e-5 (worst pixel) of a converged reference (f = 0.01, max_step = 0.05, n = 8).
-A pair of crossings closer together than a coarse step and missed by the grazing probe
-is what remains possible (a ray touching a boundary's limb or a cusp's tip).
-
-Cost (Jorgensen, SXI image from (6, -6, 18) R_E): ~24 boundary and ~10 emissivity
-evaluations per ray.
-
-``method="trapezium"``: samples at ``s = k · step`` (k = 0, 1, …) and at ``s_end``, trapezium
-rule (the SXI team's method with step 0.5 R_E).
-
-Sampled volumes
----------------
-The ray is clipped to the grid's box (slab method) and to ``[0, s_end]``; the clipped piece of
-length L is cut into an even number ``m = 2 ceil(L / (2 h))`` of intervals, ``h`` =
-``volume_step_voxels`` × the smallest spacing, and integrated by composite Simpson on the
-trilinear interpolant (fractional indices clamped into the grid, since the clipped points are
-inside up to rounding). Nothing outside the box.
-
-Auroral shell
--------------
-The (at most two) pieces of the ray inside the shell's radial support are found exactly
-(:func:`smile_viewer.physics.aurora.kernels.shell_segments`), clipped to ``[0, s_end]``, cut
-into ``m = max(1, ceil(len / max_step))`` equal sub-pieces and integrated with ``n``-point
-Gauss–Legendre of :func:`~smile_viewer.physics.aurora.kernels.auroral_shell_point` — the
-algorithm of :meth:`AuroralShell.line_integral` with ``source="grid"``.
+This module defines the integration algorithm — boundary crossings by a coarse walk and false
+position, Gauss–Legendre on each smooth piece, the closed-form r^-3 tail, Simpson on sampled
+volumes, exact shell segments for the aurora; the numpy reference (:mod:`._raymarch_numpy`) and
+the CUDA kernels (``raymarch.cu``) follow it step by step. Positions and path lengths in R_E;
+the kernels return ∫ P ds with ds in R_E. The algorithm, its accuracy and cost:
+docs/integration.md.
 """
 
 from __future__ import annotations

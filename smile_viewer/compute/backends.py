@@ -1,23 +1,11 @@
 """One entry point, three backends: :func:`render`, backend selection and what they share.
 
-Backends
---------
-- ``cuda``: cupy RawModule kernels compiled from ``raymarch.cu`` (shipped beside this file);
-  analytic models evaluated in the kernel, sampled volumes through 3-D texture objects.
-- ``cpu``: numba, parallel over rays (:mod:`._raymarch_numba`, which defines the algorithm).
-- ``numpy``: the reference, vectorised over rays (:mod:`._raymarch_numpy`), slow but plain.
-
-``auto`` (the default) picks ``cuda`` when cupy imports and ``cupy.cuda.is_available()`` is
-true, else ``cpu``, and records why (``"cupy not installed"``, ``"no CUDA device"``) in the
-result's provenance. The environment variable ``SMILE_BACKEND`` (auto, cuda, cpu or numpy)
-overrides the automatic choice; an explicit backend in the request wins over it. Nothing
-fails for want of a GPU: a request for ``cuda`` where there is none runs on ``cpu`` and says
-so; with ``auto``, a CUDA error at run time (a driver or compiler problem) also falls back to
-``cpu`` with a warning.
-
-The three backends run the same algorithm on the same rays and agree to 1e-5 relative (in
-practice ~1e-12; tested). Images come back in physical units: keV cm^-2 s^-1 sr^-1 for soft
-X-ray sources, Rayleigh for the auroral shell (see :mod:`.types`).
+``cuda`` (cupy kernels from ``raymarch.cu``), ``cpu`` (numba, :mod:`._raymarch_numba`, which
+defines the algorithm) and ``numpy`` (the reference, :mod:`._raymarch_numpy`) run the same
+algorithm on the same rays and agree to 1e-5 relative. ``auto`` picks ``cuda`` when cupy sees a
+GPU, else ``cpu``, and records why; ``SMILE_BACKEND`` overrides it (docs/settings.md). Nothing
+fails for want of a GPU. Selection and fallbacks: docs/architecture.md#compute; the algorithm:
+docs/integration.md.
 """
 
 from __future__ import annotations

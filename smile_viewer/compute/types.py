@@ -1,66 +1,10 @@
 """What a render is asked for and what it gives back: sources, :class:`RenderRequest`, :class:`RenderResult`.
 
-Everything here is frozen and complete, so a request can be built on the GUI thread and
-handed to a worker, and a result says exactly how it was made.
-
-Sources
--------
-- :class:`AnalyticSource` — an analytic soft X-ray emissivity model of
-  :mod:`smile_viewer.physics.emissivity` (Jorgensen, CMEM, exosphere-only), evaluated at each
-  sample inside the kernel through its ``model_id`` and ``to_array()`` (no grid).
-- :class:`VolumeSource` — a sampled :class:`~smile_viewer.physics.volume.Volume`, interpolated
-  trilinearly, zero outside the grid.
-- :class:`AuroraSource` — the auroral LBH-long emission shell
-  (:class:`smile_viewer.physics.aurora.AuroralShell`) at one time, through its gridded
-  mlat × MLT brightness map (bilinear), as the numba point function
-  :func:`smile_viewer.physics.aurora.kernels.auroral_shell_point` evaluates it.
-- :class:`SumSource` — the sum of several sources with the same units.
-
-Units (by source kind)
-----------------------
-- Soft X-ray sources (emissivity P in eV cm^-3 s^-1): line-of-sight intensity
-  ``I = (1/4π) ∫ P dl`` in keV cm^-2 s^-1 sr^-1, i.e. the integral over path length in R_E
-  times ``LOS_FACTOR = 6.371e8 cm × 1e-3 / (4π)`` (REFERENCE.md: uniform P = 1e-5 over 1 R_E
-  gives 0.50699).
-- The auroral shell (volume emission in R per R_E): brightness in Rayleigh (the integral over
-  path length in R_E, factor 1).
-- A volume whose ``units`` are neither gives the plain integral, in "(units) R_E".
-
-Frames
-------
-Rays are made in the camera's frame (``camera.frame``, GSE or GSM). Each source is in its own
-frame: an analytic model in ``frame`` (default ``None`` = the camera's; the models are
-symmetric about X except for unequal y/z flaring and CMEM's dipole tilt, a GSM quantity), a
-volume in ``volume.frame``. When they differ, the rays are rotated into the source's frame at
-``time`` (needed then). Rotations keep path lengths, so Earth occultation and the outer
-distance apply alike to every source.
-
-Integration (see :mod:`smile_viewer.compute._raymarch_numba` for the algorithm)
--------------------------------------------------------------------------------
-``method="adaptive"`` (default): along each ray the crossings with the model's magnetopause
-and bow shock are located (a coarse walk with steps ``step_fraction × r`` clamped to
-[1e-3, ``max_step_re``] R_E, where r is the geocentric distance — shorter in CMEM's cusp
-zones —, a probe where the ray grazes a boundary, then false position to ``root_tol_re``);
-every piece inside the sheath is integrated in panels of the same length with
-``quadrature_order``-point Gauss–Legendre; outside the bow shock A2 (r/10)^-3 is integrated in
-closed form; inside the magnetopause there is nothing. At the defaults the result is within
-~1e-7 (median over an SXI image; ~3e-5 worst pixel) of a converged reference, where a fixed
-0.5 R_E trapezium is off by ~1 % (median) and up to ~6 % near the boundaries, and a 0.01 R_E
-trapezium by ~2e-4 — at ~35 evaluations per ray instead of 161 (or 8000).
-
-``method="trapezium"``: the community approach (fixed step ``step_re``, default 0.5 R_E,
-trapezium rule, the last step shortened to end exactly at the ray's end), for comparison
-with published simulations.
-
-Sampled volumes are integrated by composite Simpson on the trilinear interpolant with a step
-of at most ``volume_step_voxels`` (default 0.5) × the smallest voxel spacing, over the part of
-the ray inside the grid. The auroral shell is integrated exactly where the ray is inside it
-(sphere intersections), in Gauss–Legendre sub-pieces of at most ``AuroraSource.max_step_km``.
-
-Limits: rays start at the camera and end at ``max_distance_re`` (path length, default 80 R_E,
-as in the SXI team's simulations) or, with ``occult_earth`` (default), where they meet the
-Earth's surface r = 1 R_E (UVI sees the disk: the shell in front of it counts, what lies
-behind does not).
+Everything here is frozen and complete, so a request can be built on the GUI thread and handed
+to a worker, and a result says exactly how it was made. Sources: :class:`AnalyticSource`,
+:class:`VolumeSource`, :class:`AuroraSource` and :class:`SumSource`. Units (keV cm^-2 s^-1 sr^-1
+for soft X-rays, Rayleigh for the aurora), frames, integration methods and limits:
+docs/integration.md.
 """
 
 from __future__ import annotations

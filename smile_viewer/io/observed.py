@@ -1,61 +1,9 @@
 """Observed images: SXI and UVI products (FITS, CDF) read into one :class:`ObservedImage`.
 
-:func:`load_observed(path) <load_observed>` reads, by content (the file's first bytes):
-
-1. **FITS images with a celestial WCS** (``CTYPE1/2`` = ``RA---xxx``/``DEC--xxx``; any
-   projection astropy knows, e.g. the products of :mod:`smile_viewer.io.products` for SXI
-   and UVI). The image is the primary HDU (or, when that is empty, the first 2-D image
-   extension). The pixels' directions are given by the WCS.
-2. **SXI level-3 products in the SXI team's layout** (swharton1/SXI_L3, REFERENCE.md;
-   ``read_bkg_file.py``, ``rebin_files_exp_bkg.py``): primary image (the team writes CXFOV,
-   the charge-exchange foreground, there), primary keys ``POS_X/Y/Z`` (spacecraft, GSE,
-   R_E), ``AIM_X/Y/Z`` (aim point, GSE, R_E), ``DATE-OBS``, ``DATE-END``, ``EXPOS`` [s],
-   ``EMIN``/``EMAX`` [keV], ``RA``/``DEC`` of the boresight, and the image axes as
-   *angles in the instrument frame*: ``CRVAL1/2`` = the lower edge of the first pixel [deg]
-   (−fov/2), ``CDELT1/2`` = the pixel width [deg], ``CTYPE1/2`` a unit label — not a
-   celestial WCS. Pixel centre k (0-based) is at ``CRVAL + (k + 0.5) CDELT`` (or, when a
-   ``CRPIXn`` card is present, the FITS rule ``CRVAL + (k + 1 − CRPIX) CDELT``). Those
-   angles are turned into directions by the team's camera model
-   (swharton1/Emissivity_Cubes ``smile_fov_limb.py``, swharton1/SXI_L4_V1
-   ``read_fits_result.get_fov``): see :func:`smile_viewer.analysis.geometry.pixel_directions`.
-   A file with both a celestial WCS and these keys is read as case 1.
-3. **UVI images as CDF** in the style of the Polar UVI key-parameter files (CDAWeb
-   ``PO_K0_UVI``, e.g. ``po_k0_uvi_20051230_v02.cdf`` of the CDF test corpus; variable
-   names as there):
-
-   - ``Epoch`` (CDF_EPOCH, CDF_EPOCH16 or CDF_TIME_TT2000; one per image record),
-     ``IMG_MINUS_MSEC`` / ``IMG_PLUS_MSEC`` (the integration starts ``IMG_MINUS_MSEC`` ms
-     before Epoch and ends ``IMG_PLUS_MSEC`` ms after it; without them the start is Epoch
-     and the exposure is unknown);
-   - ``IMAGE_DATA`` (records of ny × nx; ``FILLVAL`` and values outside
-     ``VALIDMIN``–``VALIDMAX`` become NaN; ``UNITS`` gives the units);
-   - ``GCI_POSITION`` (spacecraft position, GCI [km]; taken as GEI/J2000 axes),
-     ``GCI_LOOK_DIR`` (unit boresight, GCI), ``GCI_SUN`` (unit Sun direction, GCI),
-     ``QUALITY_FLAG``, ``FILTER`` (kept in ``provenance``).
-
-   Polar's own pixel pointing needs its instrument model (``uvilook``/``ptg`` in IDL with
-   ``SYSTEM``, ``DSP_ANGLE`` and ``ATTITUDE``: the despun platform), which does not apply to
-   SMILE. A SMILE-style file therefore adds two variables of ours:
-   ``GCI_COL_DIR`` (unit vector, GCI: the direction of increasing column index on the
-   tangent plane at the boresight) and ``PIXEL_SCALE_DEG`` (two numbers: the gnomonic
-   tangent-plane pixel sizes along columns and rows [deg]; a negative second value means
-   rows run along −(boresight × GCI_COL_DIR)). Rows otherwise run along boresight ×
-   GCI_COL_DIR and the boresight meets the image centre. Without ``GCI_COL_DIR`` the UVI
-   roll convention is assumed (image "up", toward row 0, points to the Sun projected
-   across the boresight: :mod:`smile_viewer.mission.pointing`); without
-   ``PIXEL_SCALE_DEG`` the instrument's field of view over its default grid (when the image
-   has that grid). Each assumption is listed in ``notes``. From these a celestial TAN WCS
-   is built, so the geometry is handled as in case 1.
-
-Every problem — a missing file, a file that is neither FITS nor CDF, a corrupt file, a
-missing key or variable, a value that is not a number, an extension whose shape differs
-from the image — raises :class:`~smile_viewer.errors.DataFileError` naming the file and
-the key; nothing else escapes.
-
-Extensions read (FITS; present ones only, each must have the image's shape): CTSMAP
-(counts), EXPMAP, SIGMAP, BKGMAP (total background), XBMAP, PSMAP, PBMAP, CLMAP, SPMAP
-(background parts), VIGMAP (vignetting 0–1), CXFOV, ERRFOV, BKGCON, CXFOV_CON. Their
-values are float64 arrays; blank (NaN) stays NaN.
+:func:`load_observed` recognises by content FITS images with a celestial WCS, SXI level-3
+products in the SXI team's layout (swharton1/SXI_L3) and UVI images as CDF in the style of the
+Polar UVI files. Every problem raises :class:`~smile_viewer.errors.DataFileError` naming the file
+and the key. Layouts and the extensions read: docs/formats.md#observed-images.
 """
 
 from __future__ import annotations

@@ -1,41 +1,9 @@
 """Readers for OMNI solar wind files: high-resolution ASCII and CDAWeb CDF.
 
-Both readers return a :class:`~smile_viewer.physics.solar_wind.SolarWindSeries` with every
-OMNI fill value turned into NaN, so fill values never reach a model: they are either
-interpolated over (gaps up to ``max_gap_s``) or reported with the time and the gap.
-Problems with a file raise :class:`~smile_viewer.errors.DataFileError` naming the file and the
-problem (with the line number for ASCII files).
-
-OMNI values are already time-shifted to the bow-shock nose. The time of a record is its
-time stamp as written in the file: the start of the 1-min or 5-min averaging interval.
-
-High-resolution OMNI (HRO) ASCII
---------------------------------
-The annual/monthly files ``omni_min<YYYY>.asc`` / ``omni_5min<YYYY>.asc`` (and ``.dat``) of
-https://spdf.gsfc.nasa.gov/pub/data/omni/high_res_omni/, layout from that directory's
-``hroformat.txt`` (HRO_format.txt): one record per line, 46 words for 1-min data, read with
-the Fortran format::
-
-    (2I4,4I3,3I4,2I7,F6.2,I7, 8F8.2,4F8.1,F7.2,F9.0,F6.2,2F7.2,F6.1,6F8.2,7I6,F7.2,F5.1)
-
-and 49 words for 5-min data (the same plus three GOES proton fluxes, 3F9.2). The words used
-here (1-based): 1 Year, 2 Day of year, 3 Hour, 4 Minute (start of the average);
-15 Bx GSE = GSM (F8.2); 18 By GSM (F8.2); 19 Bz GSM (F8.2); 22 flow speed (F8.1);
-23–25 Vx, Vy, Vz GSE (F8.1); 26 proton density (F7.2); 27 temperature (F9.0).
-Missing data are the field's format filled with 9s: 9999.99 (B), 99999.9 (speeds),
-999.99 (density), 9999999. (temperature). Records are read by whitespace; a record in which
-two fields touch (a full-width negative number) is read by the fixed column widths instead.
-
-CDAWeb CDF (OMNI_HRO_1MIN, OMNI_HRO_5MIN)
------------------------------------------
-Files such as ``omni_hro_1min_20150301_v01.cdf`` from https://cdaweb.gsfc.nasa.gov/ with the
-variables ``Epoch`` (CDF_EPOCH; CDF_TIME_TT2000 and CDF_EPOCH16 are read too), ``BX_GSE``,
-``BY_GSM``, ``BZ_GSM``, ``flow_speed``, ``Vx``, ``Vy``, ``Vz``, ``proton_density``, ``T``.
-Each variable's own ``FILLVAL`` (and ``VALIDMIN``/``VALIDMAX``) attribute is used; where a
-variable has none, the HRO ASCII fill value of that quantity is used instead.
-
-In both formats, where Vx, Vy, Vz are missing but the flow speed is present, the flow is taken
-as radial, v = (-speed, 0, 0).
+Both return a :class:`~smile_viewer.physics.solar_wind.SolarWindSeries` with every OMNI fill
+value turned into NaN; problems raise :class:`~smile_viewer.errors.DataFileError` naming the
+file (and the line for ASCII files). Layouts, the words read and the fill values:
+docs/formats.md#omni-solar-wind.
 """
 
 from __future__ import annotations

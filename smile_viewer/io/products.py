@@ -1,46 +1,9 @@
 """Synthetic SXI/UVI image products in FITS, and the celestial WCS of a camera.
 
-:func:`camera_wcs` — the celestial (RA/Dec, ICRS axes, gnomonic ``TAN``) WCS of a
-:class:`~smile_viewer.mission.camera.Camera` at a time: the camera attitude is rotated from
-its scene frame (GSE or GSM) to GEI/J2000 with :func:`smile_viewer.coords.rotation_matrix`.
-FITS pixel (i + 1, j + 1) (1-based, i the column, j the row of the array) looks along
-``camera.ray_directions()[j, i]``; the tests check this to 1e-9 rad and the round trip
-world → pixel. Keys: ``CRPIX = (n + 1)/2``, ``CRVAL`` = RA/Dec of the boresight,
-``CDELT`` = tangent-plane pixel size [deg] (2 tan(fov/2)/n, as the level-3 products' CDELT1/2),
-``PC = CD / CDELT`` where CD turns pixel offsets into (east, north) tangent-plane degrees (a
-rotation for square pixels), ``LONPOLE = 180``. RA/Dec are directions
-seen from the spacecraft in GEI/J2000 axes (the GCRS, aligned with ICRS to 23 mas), not the
-topocentric positions of stars; parallax does not apply to directions. Cameras with
-explicit rays get the WCS of their nominal pointing (an approximation, stated in the header).
-
-Images are stored as the camera makes them: array row 0 is the top of the picture (the
-quicklook PNG shows it so); a FITS viewer that puts row 1 at the bottom shows the picture
-upside down, but its WCS overlay is right either way.
-
-:func:`write_synthetic_product` — one FITS file per image (written atomically: a temporary
-file in the same directory, then renamed):
-
-- primary HDU: the image in physical units (``BUNIT`` "keV cm-2 s-1 sr-1" for SXI, "R" for
-  UVI), the celestial WCS, and the keys of the SXI team's level-3 products
-  (swharton1/SXI_L3, REFERENCE.md): ``POS_X/Y/Z`` (spacecraft, GSE, R_E), ``AIM_X/Y/Z``
-  (aim point, GSE, R_E), ``DATE-OBS``, ``DATE-END`` (= DATE-OBS + EXPOS), ``EXPOS`` [s],
-  ``EMIN``/``EMAX`` [keV], ``CDELT1/2`` [deg], ``RA``/``DEC`` of the boresight; then
-  ``TELESCOP``, ``INSTRUME``, ``FRAME``, ``MODEL`` with each model parameter as a HIERARCH card
-  ``MODEL <name>`` (published names, case kept), the solar wind
-  (:meth:`SolarWind.fits_cards`: ``SW_N``, ``SW_VX`` …), ``BACKEND``, the integration
-  settings, ``PROGRAM``/``VERSION`` (software) and, with a response, ``SEED``;
-- image extensions named as in the SXI team's level-3 product (REFERENCE.md), present when a
-  :class:`~smile_viewer.mission.response.Response` is given:
-  ``CTSMAP`` simulated counts (Poisson), ``EXPMAP`` expected counts (the mean of CTSMAP:
-  signal + background; a name of ours, the team's product has no such map), ``SIGMAP``
-  expected source counts (ours), ``BKGMAP`` total background, ``XBMAP`` sky background,
-  ``PBMAP`` particle background, ``VIGMAP`` vignetting (0–1), ``CXFOV`` = (CTSMAP − BKGMAP) /
-  VIGMAP (NaN where VIGMAP is 0), ``ERRFOV`` = sqrt(CTSMAP) (as in swharton1/SXI_L3
-  ``rebin_files_exp_bkg.py``); each with the same WCS;
-- a ``PROVENANCE`` binary table with one JSON string: the render's provenance, the model, the
-  instrument figures and the response settings.
-
-:func:`read_synthetic_product` reads it back into a :class:`SyntheticProduct`.
+:func:`camera_wcs` (RA/Dec, gnomonic TAN, from a camera's attitude at a time),
+:func:`write_synthetic_product` (one FITS file per image, written atomically: the image in
+physical units with the SXI team's level-3 keys, the response's maps as extensions, a
+PROVENANCE table) and :func:`read_synthetic_product`. Layout: docs/formats.md#synthetic-products.
 """
 
 from __future__ import annotations

@@ -1,70 +1,10 @@
 """Where SXI and UVI look: pointing laws, explicit aim points, attitude files, constraints.
 
 Every law returns a :class:`Pointing`: a camera rotation (columns camera x, camera y,
-boresight, in GSE unless said otherwise — the convention of
-:class:`smile_viewer.mission.camera.Camera`), the aim point when there is one, and the name
-of the law. Positions are in Earth radii (GSE).
-
-SXI pointing law (the SXI team's, REFERENCE.md "SXI pointing law"; public code
-swharton1/Emissivity_Cubes ``smile_fov_limb.py``)
-----------------------------------------------------------------------------------
-For a spacecraft at r = (x, y, z), rho = sqrt(y² + z²), alpha = atan2(x, rho) and
-limb_c = limb + asin(1 R_E / |r|) (limb = 20.3° [A], ``assets/instruments/sxi.json``):
-
-- the boresight lies in the plane holding the spacecraft and the GSE X axis, at the angle
-  limb_c from the direction to Earth's centre, turned from it toward +X (sunward);
-- it aims at (x_aim, 0, 0) with x_aim = x + rho tan(limb_c − alpha).
-
-When limb_c − alpha ≥ 90° (far on the night side, close to the X axis) the boresight never
-meets the X axis in front of the spacecraft: the boresight is still defined (the angle to
-Earth's centre is still limb_c) but there is no aim point (``aim_re`` is None, NaN in the
-vectorised :func:`sxi_aim_point`). The team's code uses the tangent formula there too, which
-flips the boresight; such positions fail the observation constraints anyway. On the X axis
-itself (rho = 0) the plane is undefined and the law refuses.
-
-SXI roll convention
--------------------
-Camera y (increasing row index; "down" in a picture stored top row first) points toward
-Earth's centre projected across the boresight. The short (15.5°) axis of the field therefore
-lies in the plane holding the boresight and Earth's centre, the long (26.5°) axis is
-perpendicular to it, and the Earth side of the field is at the bottom of the picture. This
-is the SXI team's orientation: in ``smile_fov_limb.py`` the image axis ``xi = b`` (the
-perpendicular from Earth's centre to the look line) spans ``phi_fov`` = 16° and
-``yi = b × L`` spans ``theta_fov`` = 27° (there xi points away from Earth; here camera y
-points toward it, so camera x = −yi). ``roll_deg`` turns the camera about the boresight
-(right-handed) from this reference. Explicit aim points use the same reference.
-
-UVI
----
-By default UVI aims at the centre of the northern auroral oval: a point ``altitude_km``
-(110 km [A]) above the surface, ``oval_offset_deg`` (4° [A]) from the northern IGRF dipole
-pole toward magnetic midnight (−X of SM); ``target="pole"`` aims at the dipole pole itself
-(values in ``assets/instruments/uvi.json``). Roll reference: camera "up" (−y) toward the
-Sun projected across the boresight — noon at the top of the picture.
-
-Attitude quaternions (J2000 = GEI here)
----------------------------------------
-:func:`read_attitude` reads a small JSON or CSV file of times and unit quaternions; they are
-interpolated by spherical linear interpolation (slerp) and rotated to GSE at the requested
-time. Conventions, stated in the file or taken by default:
-
-- order: **scalar first** (q0 = w; CSV columns ``time,q0,q1,q2,q3`` or ``time,qw,qx,qy,qz``);
-  scalar last when the CSV columns are ``time,qx,qy,qz,qw`` or JSON ``"scalar_first": false``;
-- meaning: by default (``"inst_to_j2000"``) R(q) turns instrument-frame vectors into J2000,
-  ``v_J2000 = R(q) v_inst``: the columns of R(q) are the instrument axes (camera x, camera y,
-  boresight) in J2000 — the same convention as :class:`Camera`. ``"j2000_to_inst"`` (the
-  SPICE C-matrix sense) means the transpose. JSON key ``"convention"``; CSV comment line
-  ``# convention: j2000_to_inst``.
-
-JSON layout: ``{"frame": "J2000", "scalar_first": true, "convention": "inst_to_j2000",
-"records": [{"time": "2026-05-01T00:00:00", "q": [w, x, y, z]}, ...]}``.
-
-Observation constraints (pure functions; the planning issue uses them)
------------------------------------------------------------------------
-:func:`observation_constraints`: |r| > ``min_radius_re`` (7.84 R_E [A]) and the Sun at least
-``sun_avoidance_deg`` (40° [A]) from the boresight (swharton1/Emissivity_Cubes
-``smile_fov_limb.py``). The Sun direction defaults to +X GSE (true within the 20″ of annual
-aberration; pass :func:`smile_viewer.coords.sun_direction` for the exact one).
+boresight, in GSE unless said otherwise — as :class:`smile_viewer.mission.camera.Camera`), the
+aim point when there is one, and the law's name; positions in R_E (GSE). The SXI team's limb
+law (swharton1/Emissivity_Cubes ``smile_fov_limb.py``), the roll conventions and UVI's aim:
+docs/reference.md#sxi-pointing-law; attitude files: docs/formats.md#attitude-quaternions.
 """
 
 from __future__ import annotations

@@ -1,40 +1,10 @@
 """Instrument response: from an image in physical units to counts, with backgrounds and noise.
 
-For each pixel (``instrument`` figures from ``assets/instruments/*.json``):
-
-    signal_rate  = I × photons_per_unit × A_eff × Ω_pix × v(θ)            [counts s^-1]
-    signal       = PSF ⊛ (signal_rate × t)                                [counts]
-    sky          = B_sky × photons_per_unit × A_eff × Ω_pix × v(θ) × t    [counts]
-    particle     = R_part × Ω_pix × t                                     [counts]
-    expected     = signal + sky + particle;   counts ~ Poisson(expected)
-
-- ``I``: the rendered image in the instrument's units; NaN (outside a circular field, or no
-  data) counts as 0, and negative values (an analytic model can go below 0 with some
-  parameters) are clipped to 0 before counting.
-- ``photons_per_unit`` converts to photons cm^-2 s^-1 sr^-1. **SXI**: the intensity is an
-  energy intensity (keV cm^-2 s^-1 sr^-1, REFERENCE.md) and is divided by the band's mean
-  photon energy ⟨E⟩ (0.6 keV [A]; the SXI team's public code, swharton1/CMEM_Image
-  ``ppmlr_image.py``, stops at the intensity and does not convert to counts). **UVI**:
-  1 R = 10^6/(4π) photons cm^-2 s^-1 sr^-1, and ``A_eff`` is the equivalent area of the
-  configured sensitivity (counts s^-1 R^-1 per pixel of the default grid).
-- ``Ω_pix``: each pixel's solid angle (``camera.pixel_solid_angle_sr()``; for explicit rays
-  it is estimated from the spacing of neighbouring rays). ``v(θ)``: vignetting at the pixel's
-  off-axis angle. ``t``: exposure [s].
-- PSF: a Gaussian of the instrument's FWHM, σ = FWHM / (2 sqrt(2 ln 2)), in pixel units along
-  each axis (``scipy.ndimage.gaussian_filter``), with a reflecting boundary (mode "reflect"):
-  the counts spread out of the image are those spread in from just outside it, so the total
-  is conserved exactly. Applied to the source counts only (the backgrounds are smooth).
-  Pixels outside a circular field are then set to 0 in every map.
-- Backgrounds: the sky background (``sky_background``, in image units) passes the optics like
-  the signal; the particle background (``particle_background_counts_s_sr``) does not (no
-  vignetting).
-- Noise: ``numpy.random.default_rng(seed)`` Poisson draws: the same seed gives the same counts.
-
-The result (:class:`Response`) holds every map, all (ny, nx) float64 except ``counts``
-(int64): ``signal``, ``sky_background``, ``particle_background``, ``background`` (their
-sum), ``expected`` (signal + background), ``counts``, ``vignetting`` (0–1),
-``counts_per_unit`` (expected signal counts per image unit before the PSF: A_eff Ω v t ×
-photons_per_unit).
+:func:`compute_response` turns a rendered image into the source signal (through the PSF), sky
+and particle backgrounds, expected counts and seeded Poisson counts, with the instrument's
+figures from ``assets/instruments/*.json``. The :class:`Response` holds ``signal``,
+``sky_background``, ``particle_background``, ``background``, ``expected``, ``counts`` (int64),
+``vignetting`` and ``counts_per_unit``, all (ny, nx). Formulas: docs/reference.md#instrument-response.
 """
 
 from __future__ import annotations

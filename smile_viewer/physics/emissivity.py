@@ -1,68 +1,12 @@
 """Soft X-ray (solar wind charge exchange) emissivity: analytic models and plasma moments.
 
-Everything here is in eV cm^-3 s^-1, with positions in Earth radii (R_E = 6371 km,
-:mod:`smile_viewer.constants`) in a frame whose X axis points to the Sun: GSE or GSM. The
-Jorgensen model is symmetric about X; CMEM is too except through the Lin et al. (2010)
-dipole tilt (``tilt_rad``, default 0), which is a GSM quantity — use GSM positions when the
-tilt is not 0. Angles: ``theta`` from +X, ``phi`` about X from +Y toward +Z (as in
-:mod:`smile_viewer.physics.boundaries`).
-
-Analytic models (REFERENCE.md, "Analytic emissivity models used for SXI studies")
----------------------------------------------------------------------------------
-:class:`JorgensenModel` — Jorgensen et al. (2019), JGR Space Physics 124. Both boundaries
-are 3-D Shue surfaces ``r = ry rz / sqrt((rz cos phi)² + (ry sin phi)²)``,
-``ry = r0 (2/(1+cos theta))^ay``, ``rz`` likewise with ``az``. Emissivity::
-
-    0                                                  r <  r_mp(theta, phi)
-    (A1 + B sin^8 theta) (r/10)^(-alpha - beta sin² theta)   r_mp <= r < r_bs
-    A2 (r/10)^-3                                       r >= r_bs
-
-:class:`CMEMModel` — the Cusp-Magnetosheath Emissivity Model, Wharton et al. (2025), JGR.
-Followed exactly as the public code swharton1/CMEM implements it
-(``CMEM/boundary_emissivity_functions.py``: ``lin_scaled_func``, ``get_lin_coeffs``,
-``cmem_func``; initial parameters ``CMEM/set_initial_params.py``, method 1):
-
-- magnetopause: Lin et al. (2010) with its coefficients from (Pd, Pm, Bz, tilt) and four
-  scalings, ``r = p0 r0 f^(p1 beta(phi)) + p2 c [exp(p3 d_n psi_n^a21) + exp(p3 d_s psi_s^a21)]``
-  — p0 scales the size r0, p1 the flaring exponent beta, p2 the cusp depth (the amplitude c
-  of the indentation Q), p3 the cusp width (the exponent factor d). p0 = p1 = p2 = p3 = 1 is
-  Lin et al. (2010) itself;
-- bow shock: the 3-D Shue surface of Jorgensen with (r_bs, ay_bs, az_bs);
-- sheath: ``A1 exp(-B (theta/2)^4) (r/10)^(-alpha - beta sin² theta)``; outside the bow
-  shock ``A2 (r/10)^-3``; 0 inside the magnetopause.
-
-One deliberate difference from swharton1/CMEM: that code takes ``phi = arccos(y/sqrt(y²+z²))``
-in [0, pi], which folds the southern hemisphere onto the northern one. Here ``phi`` is the
-full azimuth ``atan2(z, y)`` of Lin et al. (2010), so the southern cusp and the small
-north–south asymmetry of Lin's beta2 sin(phi) term (and the tilt) are where the paper puts
-them. At zero tilt the two agree in the north and differ in the south only through the
-beta2 = -0.00763 term.
-
-Region tests follow both codes: ``r < r_mp`` is inside, ``r_mp <= r < r_bs`` is the sheath,
-``r >= r_bs`` the solar wind. The models are evaluated as published — no clipping — so
-parameters can make the emissivity negative; :func:`check_positive` finds and warns about it.
-
-:class:`ExosphereModel` — the unshocked solar wind everywhere (no magnetosphere):
-P = alpha n_H(r) n_sw v_eff with the Cravens et al. (2001) hydrogen profile, i.e.
-``A (r/10)^-3`` outside ``r_inner_re`` (default 1 R_E, the Earth).
-
-Default parameter sets from the solar wind (:func:`jorgensen_defaults`,
-:func:`cmem_defaults`) take the typical values [A] from
-``assets/models/emissivity_defaults.json`` (with their provenance) and the boundary sizes
-from the solar wind: Shue et al. (1997) for the Jorgensen magnetopause and the flaring,
-Lin et al. (2010) for CMEM.
-
-Kernels: every model has ``model_id`` and ``to_array()`` for the numba point functions of
-:mod:`smile_viewer.physics.emissivity_kernels`; the numpy ``emissivity()`` here performs the
-same operations and agrees with them to 1e-12 relative (tested).
-
-Physical emissivity
--------------------
-:func:`plasma_emissivity` — P = alpha n_H n_sw v_eff (REFERENCE.md, "Soft X-ray
-emissivity"), v_eff = sqrt(v² + 3kT/m_p); :func:`masked_plasma_emissivity` evaluates it on
-grids of MHD moments and removes the magnetosphere by a boundary model or a plasma criterion.
-
-Line-of-sight intensity: :func:`los_intensity_from_emissivity_integral`.
+:class:`JorgensenModel` (Jorgensen et al. 2019), :class:`CMEMModel` (Wharton et al. 2025, as
+swharton1/CMEM implements it but with the full azimuth of Lin et al. 2010) and
+:class:`ExosphereModel` (the unshocked solar wind with the Cravens et al. 2001 hydrogen);
+:func:`plasma_emissivity` and :func:`masked_plasma_emissivity` from MHD moments. Units
+eV cm^-3 s^-1, positions in R_E with X toward the Sun (GSM when CMEM's tilt is not 0). Formulas,
+defaults and conventions: docs/reference.md#jorgensen-2019, docs/reference.md#cmem and
+docs/reference.md#swcx-emissivity-and-line-of-sight-intensity.
 """
 
 from __future__ import annotations

@@ -1,70 +1,11 @@
 """Scalar point functions of the analytic soft X-ray emissivity models, compiled with numba.
 
-These are the functions the CPU ray marcher (:mod:`smile_viewer.compute`) and the volume
-sampler (:mod:`smile_viewer.physics.volume`) call once per sample. Each takes a position
-``(x, y, z)`` in Earth radii and the model's parameter vector ``p`` (a C-contiguous float64
-array made by the model object's ``to_array()``; layouts below) and returns a float64.
-
-Frame and angles (same as :mod:`smile_viewer.physics.boundaries`): X toward the Sun (GSE or
-GSM — the models are symmetric about X except for the Lin et al. 2010 dipole tilt, which is
-GSM), ``theta`` is the angle from +X, ``phi`` the azimuth about X from +Y toward +Z, so that a
-point is ``(r cos theta, r sin theta cos phi, r sin theta sin phi)``.
-
-Units: emissivity in eV cm^-3 s^-1, lengths in R_E (R_E = 6371 km).
-
-Numerical choices (identical in the numpy path of :mod:`smile_viewer.physics.emissivity`,
-which must agree with these to 1e-12 relative):
-
-- ``cos theta = x/r`` and ``sin theta = rho/r`` with ``rho = sqrt(y² + z²)``; ``theta``
-  itself (needed by CMEM) is ``atan2(rho, x)`` (accurate at all angles, 0 at r = 0).
-- ``cos phi = y/rho``, ``sin phi = z/rho`` (``cos² phi = y²/rho²``, ``sin² phi = z²/rho²``
-  for the Shue surfaces); on the X axis (``rho = 0``) ``phi = 0`` (as in swharton1/CMEM's
-  coordinate conversion).
-- At ``r = 0`` the point is inside every magnetopause: emissivity 0.
-- The Shue factor ``q = 2/(1 + cos theta)`` is computed from a point as ``2r/(r + x)`` for
-  x >= 0 and ``2r(r - x)/rho²`` for x < 0 (no cancellation down the tail), and from angles
-  as ``2/(1 + cos theta)`` or ``2 (1 - cos theta)/sin² theta``; it is +inf on the -X axis,
-  where the Shue surfaces are at infinity (the point is then inside the magnetopause).
-- ``q**a`` is evaluated as ``exp(a log q)`` (one logarithm shared by the y and z flarings)
-  and the 3-D Shue radius ``ry rz / sqrt((rz cos phi)² + (ry sin phi)²)`` of Jorgensen et
-  al. (2019) as the algebraically identical ``1 / sqrt(cos²phi / ry² + sin²phi / rz²)``.
-- ``A (r/10)^-3`` is evaluated as ``A u³`` with ``u = 10/r``; the sheath power
-  ``(r/10)^e`` as ``exp(e (ln r - ln 10))``.
-- Inside tests against an axisymmetric Shue surface (``ay == az``, the default flaring) are
-  done in logarithms, ``ln r < ln r0 + a ln q`` (no exponential), which is ``r < r0 q^a`` up to
-  rounding; the radius functions then return ``r0 q^a``. With ``ay != az`` the test is
-  ``r < shue3d_radius(...)``.
-
-For the ray marcher: each model is smooth inside each of its three regions and jumps across
-the magnetopause (0 → sheath) and the bow shock (sheath → A2 (r/10)^-3). A point on a
-boundary belongs to the outer region (``r >= r_mp`` is sheath, ``r >= r_bs`` solar wind).
-``magnetopause_r_xyz`` / ``bow_shock_r_xyz`` give the boundary radius in the direction of a
-point, so a crossing along a ray is a root of ``|P(s)| - r_b(P(s))``; outside the bow shock
-the line integral of ``A2 (r/10)^-3`` is closed-form
-(:func:`smile_viewer.physics.exosphere.line_integral_inverse_cube`).
-
-The functions are compiled with ``fastmath=False`` and ``error_model="numpy"`` (a division
-by zero gives inf/NaN as in numpy instead of raising; the code guards the cases that occur).
-
-Parameter vector layouts
-------------------------
-Jorgensen et al. (2019), ``model_id`` 1, length 13 — the parameters in their published order,
-then two derived values:
-``[r_mp, r_bs, A1, A2, B, alpha, beta, ay_mp, az_mp, ay_bs, az_bs, ln(r_mp), ln(r_bs)]``.
-
-CMEM (Wharton et al. 2025), ``model_id`` 2, length 33:
-``[p0, r_bs, A1, A2, B, alpha, beta, p1, p2, p3, ay_bs, az_bs,``
-``  pd_npa, pm_npa, bz_nt, tilt_rad,``
-``  r0_lin, beta0, beta1, beta2, beta3, c, d_n, d_s, theta_n, theta_s, a5, a21,``
-``  cos theta_n, sin theta_n, cos theta_s, sin theta_s, ln(r_bs)]``
-— the 12 model parameters, the Lin et al. (2010) inputs, the Lin coefficients derived from
-them (:attr:`smile_viewer.physics.emissivity.CMEMModel.lin_coefficients`, from
-:func:`smile_viewer.physics.boundaries.lin2010`) and the cusp-centre cosines and sines
-(precomputed with ``math.cos``/``math.sin``).
-
-Exosphere-only, ``model_id`` 3, length 6:
-``[A_ev_cm3_s, r_inner_re, n0_cm3, n_sw_cm3, v_eff_km_s, alpha_ev_cm2]`` with
-``A = alpha n0 n_sw v_eff`` (v_eff in cm/s): P = A (r/10)^-3 for r >= r_inner, 0 inside.
+The CPU ray marcher (:mod:`smile_viewer.compute`) and the volume sampler
+(:mod:`smile_viewer.physics.volume`) call them once per sample, with a position (x, y, z) in R_E
+and the model's parameter vector ``p`` (``model.to_array()``); they return eV cm^-3 s^-1 and
+agree with the numpy code of :mod:`smile_viewer.physics.emissivity` to 1e-12 relative.
+``model_id``: 1 Jorgensen, 2 CMEM, 3 exosphere only, 4 CMEM2. Numerical forms and parameter
+layouts: docs/reference.md#numerical-forms-of-the-analytic-models.
 """
 
 from __future__ import annotations

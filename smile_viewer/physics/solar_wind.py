@@ -1,40 +1,11 @@
 """Solar wind input for the magnetosphere and emissivity models.
 
-Two objects:
-
-- :class:`SolarWind` — one validated, immutable set of upstream conditions: proton density,
-  bulk velocity (GSE), proton temperature, IMF (GSM) and optionally the alpha/proton ratio,
-  with the derived quantities the models use (dynamic and magnetic pressure, Bz, Mach
-  numbers, the effective speed of the SWCX emissivity).
-- :class:`SolarWindSeries` — a time series of the same quantities (for example read from an
-  OMNI file by :mod:`smile_viewer.io.omni`) with OMNI fill values masked as NaN, evaluated at
-  any time by linear interpolation across gaps up to a configurable length.
-
-Units are in the names: ``n_cm3`` [cm^-3], ``*_km_s`` [km/s], ``t_k`` [K], ``*_nt`` [nT],
-``*_npa`` [nPa]. Solar wind values are at the bow-shock nose, as in OMNI (no time shift here).
-
-Conventions (REFERENCE.md, "Dynamic pressure"; OMNI documentation):
-
-- ``pd_npa`` is OMNI's flow pressure, 2e-6 · n · v² nPa (the 2e-6 rather than m_p = 1.6726e-6
-  allows for about 4 % helium); ``pd_protons_npa`` is protons alone, m_p · n · v².
-  n = 5 cm^-3, v = 400 km/s: 1.600 and 1.338 nPa.
-- ``v_alfven_km_s`` is the exact B / sqrt(mu0 rho) with rho = m_p n (1 + 4 he_ratio)
-  (protons only when ``he_ratio`` is None): 48.77 km/s for n = 5 cm^-3, |B| = 5 nT.
-- The Mach numbers follow OMNI's own definitions exactly, so they equal the "Alfven mach
-  number" and "Magnetosonic mach number" columns of the OMNI high-resolution data
-  (HRO_format.txt footnotes G and K, https://spdf.gsfc.nasa.gov/pub/data/omni/high_res_omni/;
-  derivation in https://omniweb.gsfc.nasa.gov/ftpbrowser/bow_derivation.html, which assumes
-  5 % alphas with T_alpha = 4 T_p, T_e = 1.4e5 K and gamma = 5/3):
-
-  * Alfvén speed (OMNI) V_A = 20 · B / sqrt(n) km/s (44.72 km/s for n = 5, B = 5 nT — the
-    mass density includes the alphas, hence lower than the exact protons-only 48.77);
-  * sound speed V_s = 0.12 · sqrt(T + 1.28e5) km/s;
-  * magnetosonic speed V_ms = sqrt(V_A² + V_s²);
-  * ``alfven_mach`` = V / V_A = V · sqrt(n) / (20 B); ``magnetosonic_mach`` = V / V_ms.
-
-  The protons-only Alfvén Mach number, if wanted, is ``speed_km_s / v_alfven_km_s``.
-- ``v_thermal_km_s`` = sqrt(3 k T / m_p) and ``v_eff_km_s`` = sqrt(v² + v_th²), the speed in
-  the SWCX emissivity P = alpha n_H n_sw v_eff (REFERENCE.md).
+:class:`SolarWind` — one validated, immutable set of upstream conditions with the derived
+quantities the models use (dynamic and magnetic pressure, Mach numbers, the effective speed of
+the SWCX emissivity); :class:`SolarWindSeries` — a time series of them, fill values masked and
+gaps interpolated. Units in the names (``n_cm3``, ``*_km_s``, ``t_k``, ``*_nt``, ``*_npa``).
+Conventions (OMNI's Pd = 2e-6 n v², OMNI's Mach numbers):
+docs/reference.md#solar-wind-and-dynamic-pressure.
 """
 
 from __future__ import annotations

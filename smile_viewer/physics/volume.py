@@ -1,34 +1,9 @@
 """Emissivity volumes: values on a uniform 3-D grid, trilinear sampling, model sampling.
 
-Array order
------------
-:class:`Volume` stores its values as a float32 array of shape **(nz, ny, nx)** — index
-``values[k, j, i]`` is the node at ``(x0 + i dx, y0 + j dy, z0 + k dz)`` — the order of the
-primary array of the SMILE modelling community's FITS cubes (z, y, x) and of C-order numpy
-arrays read from them, so a cube goes to and from disk without a transpose. Everything that
-takes a *count per axis* or *bounds* takes them in x, y, z order: ``n_xyz = (nx, ny, nz)``,
-``bounds = ((x0, x1), (y0, y1), (z0, z1))``; ``values.shape`` is the reverse of ``n_xyz``.
-
-Grid
-----
-Nodes sit on the bounds (a vertex-centred grid, like the axes stored in the cube files):
-``nx`` nodes from x0 to x1 inclusive, spacing ``dx = (x1 - x0) / (nx - 1)``. Lengths in R_E
-(6371 km), positions in the volume's ``frame`` ("gse" or "gsm"), values in ``units``
-(``"eV cm^-3 s^-1"`` for emissivity).
-
-Sampling
---------
-:meth:`Volume.sample` interpolates trilinearly (exact for fields linear in x, y, z).
-Outside the grid it returns ``fill_value``: 0.0 by default — no emission outside the volume,
-which is how the renderers treat a sampled volume — or NaN on request. A NaN position gives
-NaN; a NaN value in the grid spreads to the samples whose cell touches it.
-
-Model sampling
---------------
-:func:`sample_model` evaluates an analytic model at every node with a numba ``parallel=True``
-kernel that calls the model's point function (:mod:`emissivity_kernels`); other sources with
-an ``emissivity(xyz)`` method, or plain callables, are evaluated with numpy slab by slab.
-:func:`plasma_volume` builds a volume from plasma moments on a grid (MHD output).
+:class:`Volume` stores float32 values of shape (nz, ny, nx) — the order of the community's FITS
+cubes — while counts and bounds are given in x, y, z order; nodes sit on the bounds.
+:meth:`Volume.sample` (trilinear, 0 outside by default), :func:`sample_model` (numba, parallel)
+and :func:`plasma_volume`. Details: docs/formats.md#volume-array-order.
 """
 
 from __future__ import annotations

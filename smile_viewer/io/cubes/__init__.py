@@ -1,36 +1,10 @@
 """Reading (and writing) MHD and emissivity cubes → :class:`~smile_viewer.physics.volume.Volume`.
 
-One entry point, :func:`read_cube`, dispatches on the file's first bytes (and, failing that,
-its extension) to:
-
-- :func:`read_fits_cube` / :func:`write_fits_cube` — the SMILE modelling community's FITS
-  cubes (primary array (z, y, x), extensions ``x``, ``y``, ``z``, solar wind in the header);
-  :mod:`.fits_cube`;
-- :func:`read_vtk_cube` — VTK image data, rectilinear, structured and unstructured grids and
-  legacy ``.vtk`` through pyvista, resampled onto a uniform grid; :mod:`.vtk_cube`;
-- :func:`read_netcdf_cube` — netCDF/HDF5 through xarray: an emissivity variable or plasma
-  moments (n, vx, vy, vz, T or p) turned into emissivity with the magnetosphere masked out;
-  :mod:`.netcdf_cube`.
-
-:func:`cube_info` describes a file (shape, axis ranges, variables, frame, solar wind, the
-memory reading it needs) from its headers and metadata, without reading the data: for a file
-dialog.
-
-Every problem with a file raises :class:`~smile_viewer.errors.DataFileError` whose message
-names the file and the problem: missing, empty, unreadable or corrupt/truncated files, a
-missing variable (with the list of what the file has), non-monotonic axes, axes whose lengths
-do not match the data, the wrong number of dimensions, non-uniform axes where a uniform grid is
-needed (``nonuniform="resample"`` interpolates instead; VTK grids are always resampled), too
-many NaN values (more than ``max_nan_fraction``; fewer are reported with a
-:class:`CubeWarning` giving count and fraction, and are never silently zeroed — ``nan_fill``
-replaces them on request), and files whose loading would need more memory than is available
-(or than ``max_bytes``), refused from the header's sizes before anything is loaded.
-
-Options common to the readers: ``frame`` ("gse"/"gsm"; default: what the file states, else
-GSM), ``max_bytes``, ``max_nan_fraction`` (default 0.5), ``nan_fill``, and the resampling
-grid ``spacing_re`` / ``shape`` / ``bounds``. Each reader's docstring lists its own options;
-:func:`read_cube` passes ``**options`` through and rejects options the chosen reader does not
-take, naming them.
+:func:`read_cube` dispatches on the file's first bytes (then its extension) to
+:func:`read_fits_cube` / :func:`write_fits_cube`, :func:`read_vtk_cube` and
+:func:`read_netcdf_cube`; :func:`cube_info` describes a file from its headers only. Every problem
+raises :class:`~smile_viewer.errors.DataFileError` naming the file. Checks and common options:
+docs/formats.md#emissivity-and-mhd-cubes.
 """
 
 from __future__ import annotations

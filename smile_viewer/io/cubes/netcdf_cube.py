@@ -1,40 +1,9 @@
 """netCDF and HDF5 cubes through xarray → emissivity volumes.
 
-A file holds either an emissivity variable or plasma moments, on 1-D coordinate axes
-``x``, ``y``, ``z``:
-
-- emissivity: the variable named by ``variable=`` (or ``variables={"emissivity": ...}``), else
-  the first of :data:`~smile_viewer.io.cubes._common.EMISSIVITY_NAMES` found
-  (case-insensitive). Its ``units`` attribute, when astropy can read it, is converted to
-  eV cm^-3 s^-1; other units are kept (with a :class:`CubeWarning`).
-- plasma moments: density ``n``, velocity ``vx``, ``vy``, ``vz`` and temperature ``T`` or
-  thermal pressure ``p`` (names from ``variables={"n": "rho", "vx": "ux", ..., "T": "temp"}``,
-  else searched in :data:`~smile_viewer.io.cubes._common.MOMENT_NAMES`). Units from each
-  variable's ``units`` attribute, converted with astropy to cm^-3, km/s, K and nPa (a mass
-  density such as ``amu/cm^3`` is divided by the proton mass; a temperature in eV is
-  converted to K); without a ``units`` attribute those units are assumed (said in the
-  provenance). A pressure gives T = p / (n k), all of it assigned to the protons. The
-  emissivity is P = alpha n_H n v_eff with v_eff = sqrt(v² + 3kT/m_p) and the Cravens (2001)
-  hydrogen (:func:`smile_viewer.physics.emissivity.masked_plasma_emissivity`), computed at the
-  file's nodes with the magnetosphere set to 0 — by a boundary model
-  (``mask="boundary", boundary=shue1997(...)``, its ``contains``) or by the plasma criterion
-  (``mask="plasma"``, the default).
-
-Coordinates: 1-D variables named ``x``, ``y``, ``z`` (or ``variables={"x": ..., ...}``; also
-searched: X, x_re, x_gse, x_gsm, xx) in R_E, or in km/m when their ``units`` attribute says
-so. The data variable's dimensions are matched to the axes by name (its dims are the axes'
-dims, in any order: transposed to (z, y, x)); when the names do not tell (HDF5 files without
-dimension scales, read with "phony" dimensions), by length when the three lengths differ, and
-otherwise by ``order`` ("zyx", the default and C order of the community's cubes, or "xyz").
-Decreasing axes are reversed with the data; non-monotonic axes, lengths that do not match and
-non-uniform axes (unless ``nonuniform="resample"``) raise DataFileError naming the file.
-
-Engines: HDF5-based files (netCDF-4 and plain HDF5) through h5netcdf (netCDF4 if h5netcdf is
-missing), netCDF-3 classic files through netCDF4 or scipy. ``engine=`` overrides;
-``group=`` reads a group of an HDF5/netCDF-4 file.
-
-Frame: the global attribute ``frame`` (or ``coordinate_system``/``coord_sys``) when it is
-"GSE" or "GSM", else GSM is assumed; ``frame=`` overrides.
+An emissivity variable, or plasma moments (n, v, T or p) turned into emissivity with the
+magnetosphere masked, on 1-D axes x, y, z; units converted with astropy; engines h5netcdf,
+netCDF4 or scipy. Names searched, dimension matching, units and frame:
+docs/formats.md#netcdf-and-hdf5-cubes.
 """
 
 from __future__ import annotations

@@ -1,37 +1,8 @@
 """VTK files (MHD output) through pyvista → emissivity volumes on a uniform grid.
 
-Formats: XML image data (``.vti``), rectilinear grids (``.vtr``), structured grids
-(``.vts``), unstructured grids (``.vtu``) and legacy ``.vtk`` files holding any of them.
-
-What is read
-------------
-An emissivity array (point or cell data; name given by ``variable=``, else the first of
-:data:`~smile_viewer.io.cubes._common.EMISSIVITY_NAMES` found, case-insensitively) — or,
-with ``variables={"n": ..., "v": ... | "vx"/"vy"/"vz": ..., "T": ... | "p": ...}``, plasma
-moments from which the emissivity P = alpha n_H n v_eff is computed on the uniform grid
-(:func:`smile_viewer.physics.volume.plasma_volume`, the magnetosphere masked by
-``mask``/``boundary``). VTK files carry no units: coordinates are taken in R_E unless
-``length_unit`` says "km" or "m"; emissivity in eV cm^-3 s^-1; moments in cm^-3, km/s, K and
-nPa unless ``units={"n": "m-3", ...}`` says otherwise.
-
-Onto a uniform grid
--------------------
-- Image data with point data and no grid options: used as it is (no interpolation).
-- Image data with cell data: the cell centres form a uniform grid, used as it is.
-- Rectilinear grids: trilinear (tensor-product linear) interpolation from the axes onto a
-  uniform grid — exact for fields linear in x, y, z; uniform rectilinear point data with no
-  grid options is used as it is.
-- Structured and unstructured grids (and image data with a direction matrix): VTK's
-  resampling (pyvista ``ImageData.sample``, vtkResampleWithDataSet), which interpolates
-  with each cell's own shape functions (trilinear in hexahedra, linear in tetrahedra), so a
-  linear field comes through exactly. Cell data are first averaged to the points
-  (``cell_data_to_point_data``) unless ``cell_data="nearest"`` (the containing cell's value).
-  Grid nodes outside the source mesh (e.g. inside an MHD code's inner boundary) get
-  ``outside_value`` (default 0.0); their number is in the provenance.
-
-The grid: ``bounds`` (default the data's bounds) and either ``spacing_re`` (exact step) or
-``shape`` = (nx, ny, nz), or by default cubic cells with about as many nodes as the source has
-points, at most :data:`~smile_viewer.io.cubes._common.DEFAULT_MAX_NODES`.
+``.vti``, ``.vtr``, ``.vts``, ``.vtu`` and legacy ``.vtk``: an emissivity array, or plasma
+moments turned into emissivity, resampled onto a uniform grid (used as it is where it already is
+one). What is read and how it is resampled: docs/formats.md#vtk-cubes.
 """
 
 from __future__ import annotations

@@ -1,49 +1,10 @@
 """Scalar point functions of the auroral emission shell, compiled with numba, for the ray marchers.
 
-The compute kernels call :func:`auroral_shell_point` once per sample and can use
-:func:`shell_segments` to find, per ray, the (at most two) pieces of the ray inside the shell,
-so that they integrate only there (the shell is tens of km thick: a fixed step would miss it).
-Both take plain floats and arrays; they are what :class:`~smile_viewer.physics.aurora.AuroralShell`
-evaluates in its ``source="grid"`` path, so the numpy and numba results agree to rounding.
-
-Units: lengths in R_E, volume emission in Rayleigh per R_E (``R/R_E``), so that a ray marcher
-that integrates over path length in R_E obtains Rayleigh (see the ``shell`` module).
-
-Parameter vector ``p`` (float64, length :data:`SHELL_NPARAM` = 21), made by
-``AuroralShell.kernel_arrays(time, frame)``:
-
-====  ==========================================================================
-0-8   rotation matrix scene frame → SM, row-major (v_SM = M v)
-9     r_in: inner radius of the shell's support [R_E]
-10    r_out: outer radius [R_E]
-11    profile: 0 = uniform slab between r_in and r_out, 1 = Gaussian in radius
-12    r_peak: radius of the Gaussian's peak [R_E] (unused for the slab)
-13    sigma: Gaussian width [R_E] (unused for the slab)
-14    norm: 1 / ∫ profile dr over [r_in, r_out] [1/R_E] (vertical integral = brightness)
-15    mlat0: magnetic latitude of grid row 0 [deg]
-16    dmlat: row spacing [deg] (> 0)
-17    n_mlat: number of rows (>= 2)
-18    mlt0: MLT of grid column 0 [h]
-19    dmlt: column spacing [h], n_mlt · dmlt = 24 (the grid is periodic in MLT)
-20    n_mlt: number of columns (>= 2)
-====  ==========================================================================
-
-``grid``: float64 (or float32) C-contiguous array (n_mlat, n_mlt) of column brightness [R];
-bilinear interpolation, periodic in MLT, held constant beyond the first and last rows.
-
-Analytic variant, :func:`zp_shell_point` (no grid: the Zhang & Paxton 2008 energy flux is
-evaluated at each sample, as ``AuroralShell.volume_emission(..., source="model")`` does).
-Parameter vector (float64, length :data:`ZP_SHELL_NPARAM` = 122), made by
-``AuroralShell.analytic_kernel_params(time, frame)``:
-
-=======  =====================================================================
-0-14     as above (rotation to SM, radial profile)
-15, 16   f1, f2: weights of the lower and upper Kp bins (flux = f1 V1 + f2 V2, floored at 0)
-17       Rayleigh of LBH-long per erg cm^-2 s^-1 (405.46, Sotirelis et al. 2013)
-18-69    lower Kp bin's energy-flux table, 13 terms × (A, B, C, D), row-major
-         (Const, Cos_1..Cos_6, Sin_1..Sin_6)
-70-121   upper Kp bin's table, same layout
-=======  =====================================================================
+:func:`auroral_shell_point` (a gridded brightness map), :func:`zp_shell_point` (Zhang & Paxton
+2008 evaluated at each sample) and :func:`shell_segments` (the at most two pieces of a ray
+inside the shell, which is too thin for a fixed step). Volume emission in Rayleigh per R_E.
+They are what :class:`~smile_viewer.physics.aurora.AuroralShell` evaluates, so numpy and numba
+agree to rounding. Parameter layouts: docs/reference.md#shell-kernel-parameters.
 """
 
 from __future__ import annotations

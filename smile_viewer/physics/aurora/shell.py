@@ -1,45 +1,10 @@
 """The auroral emission shell that the UVI imaging engine ray-marches.
 
-A brightness map B(mlat, MLT) [Rayleigh, a column emission rate] is placed on a thin
-spherical shell above the Earth. The volume emission rate at radius r is
-
-    ε(r, mlat, MLT) = B(mlat, MLT) · w(r),   ∫ w(r) dr = 1 over the shell  (r in R_E),
-
-so ε is in **Rayleigh per Earth radius** (R/R_E): a line-of-sight integral of ε over path
-length in R_E gives Rayleigh directly, and a vertical (radial) path through the shell gives
-back B exactly, because mlat and MLT do not change along a radial line. A slanted path
-through a thin shell gives about B / cos(zenith angle) (the van Rhijn brightening; exactly
-B × chord length / thickness for the slab).
-
-Rayleigh: 1 R = 10^6 / (4π) photons cm^-2 s^-1 sr^-1, i.e. a column emission of 10^6 photons
-cm^-2 s^-1 into 4π sr. For an optically thin, isotropic emitter with volume emission rate
-η [photons cm^-3 s^-1], I [R] = 10^-6 ∫ η dl [cm]; hence η = ε · 10^6 / R_E[cm]
-(:data:`PHOTONS_CM3_S_PER_R_PER_RE` = 1.5696e-3 photons cm^-3 s^-1 per R/R_E).
-
-Profiles (:class:`ShellProfile`): a uniform slab (default 110–130 km altitude, where the
-LBH-long emission of electrons of a few keV peaks) or a Gaussian in altitude (default peak
-120 km, σ 10 km) cut at ±4σ and renormalised so that the vertical integral is still exact.
-Both have a compact radial support [r_in, r_out]; :func:`~.kernels.shell_segments` gives the
-pieces of a ray inside it. No absorption (O2 absorbs little at 160–180 nm) and no scattering.
-
-Brightness maps: Zhang & Paxton (2008) energy flux (Kp, or Kp from the solar wind by
-Newell et al. 2008) converted to LBH-long with Sotirelis et al. (2013), 405.46 R per
-erg cm^-2 s^-1 — :meth:`AuroralShell.from_kp` — or any gridded map
-(:meth:`AuroralShell.from_grid`, :meth:`AuroralShell.uniform`). Magnetic coordinates: centred
-dipole (:mod:`smile_viewer.physics.aurora.magnetic`, a stated simplification of the AACGM
-coordinates the model was fitted in). Both hemispheres are lit (the model uses |mlat|).
-Dayglow is not modelled.
-
-Two evaluation paths:
-
-- ``source="model"``: the brightness is evaluated from the model at each point (no grid);
-  the numba point function :func:`~.kernels.zp_shell_point` with
-  :meth:`AuroralShell.analytic_kernel_params` does the same for Zhang & Paxton shells.
-- ``source="grid"``: bilinear interpolation in a regular mlat × MLT grid
-  (:meth:`AuroralShell.grid`), exactly what the numba point function
-  :func:`~.kernels.auroral_shell_point` does with :meth:`AuroralShell.kernel_arrays`; the
-  default grid (0.25° × 0.1 h) is within 1 % of the model where the brightness exceeds a
-  tenth of its peak.
+A brightness map B(mlat, MLT) [R] on a thin spherical shell: the volume emission B · w(r), with
+∫ w dr = 1, is in Rayleigh per R_E, so a line-of-sight integral over path length in R_E gives
+Rayleigh. Maps from Zhang & Paxton (2008) with Sotirelis et al. (2013)
+(:meth:`AuroralShell.from_kp`) or any grid. Profiles, units and the two evaluation paths:
+docs/reference.md#emission-shell.
 """
 
 from __future__ import annotations

@@ -2,43 +2,9 @@
 
 Zhang, Y., and L. J. Paxton (2008), An empirical Kp-dependent global auroral model based on
 TIMED/GUVI FUV data, J. Atmos. Sol.-Terr. Phys., 70(8-9), 1231-1242,
-doi:10.1016/j.jastp.2008.03.008.
-
-The model (the paper's Appendix A, implemented here step by step):
-
-1. ``angle = MLT · 2π / 24`` and the magnetic co-latitude ``x = 90° − |mlat|`` (the same
-   model for both hemispheres).
-2. Kp bins 0–1.5, 1.5–3, 3–4.5, 4.5–6, 6–8, 8–10 with centres
-   ``Kp_model = [0.75, 2.25, 3.75, 5.25, 7.00, 9.00]``. The two adjacent centres
-   ``Kpm1 <= Kp <= Kpm2`` are used; below 0.75, ``Kpm1 = 0.75`` and ``Kpm2 = 2.25``.
-3. At each of them the Epstein parameters (A, B, C, D) are Fourier series in ``angle``,
-   ``P = Const + Σ_{n=1..6} [Cos_n cos(n·angle) + Sin_n sin(n·angle)]`` (Table 1 for the
-   energy flux, Table 2 for the mean energy), and the value is the Epstein function
-   ``V(x) = A exp((x − B)/C) / (1 + exp((x − B)/D))²``. (Appendix A prints ``(x − A)`` in
-   the denominator's exponent, a misprint for ``(x − B)``: the Epstein transition function
-   has one centre, and with ``(x − A)`` the fitted maps and the hemispheric powers of the
-   paper are not reproduced.)
-4. Mean energy: linear interpolation in Kp between the two centres.
-5. Energy flux: linear interpolation in the hemispheric power HP of the paper's Eqs. (1)-(2),
-   ``HP = 38.66 exp(0.1967 Kp) − 33.99`` (Kp <= 5) and ``4.592 exp(0.4731 Kp) + 20.47``
-   (Kp > 5) [GW], each of HP(Kp), HP(Kpm1), HP(Kpm2) with its own branch.
-
-Below Kp = 0.75 the paper's step 2 extrapolates linearly from the two lowest bins
-(``below_lowest_bin="paper"``, the default); that extrapolation goes negative equatorward and
-poleward of the oval (at Kp = 0 down to −0.43 erg cm^-2 s^-1), so results are floored at 0.
-``below_lowest_bin="clamp"`` holds the Kp = 0.75 maps instead (what pyeppaurora's ``zp2008``
-does, through ``numpy.interp``). For 0.75 <= Kp <= 9 the two agree exactly.
-
-Units: energy flux in erg cm^-2 s^-1 (= mW m^-2), mean energy in keV, magnetic latitude in
-degrees, MLT in hours, Kp 0–9 (thirds as decimals: 3+ = 3.333). The paper's magnetic
-coordinates are those of the GUVI products (corrected geomagnetic, AACGM-type); this package
-feeds it centred-dipole coordinates (:mod:`smile_viewer.physics.aurora.magnetic`), a stated
-simplification (several degrees at some longitudes).
-
-Coefficients: ``assets/models/zhang_paxton_2008.json``, with their provenance (a published
-transcription cross-checked against a second one). Check: the energy flux integrated over a
-hemisphere reproduces Eqs. (1)-(2) to within 5.0 % at each bin centre (tests); and for
-0 <= Kp <= 9 the results agree with pyeppaurora's ``zp2008`` (clamp mode) to 1e-13.
+doi:10.1016/j.jastp.2008.03.008 — the paper's Appendix A step by step, with the coefficients of
+``assets/models/zhang_paxton_2008.json``. The steps, the misprint corrected, the behaviour below
+Kp 0.75, units and checks: docs/reference.md#zhang--paxton-2008.
 """
 
 from __future__ import annotations

@@ -1,33 +1,14 @@
 """Magnetopause and bow-shock models: Shue et al. 1997/1998, Lin et al. 2010, Jelínek et al. 2012.
 
-Each factory returns an immutable :class:`BoundarySurface`::
+Each factory returns an immutable :class:`BoundarySurface` with ``r0``, ``standoff_re``,
+``r(theta, phi)``, ``contains(xyz_re)`` and ``mesh(...)``::
 
-    >>> from smile_viewer.physics.boundaries import shue1998, lin2010
+    >>> from smile_viewer.physics.boundaries import shue1998
     >>> mp = shue1998(pd_npa=2.0, bz_nt=-5.0)
     >>> round(mp.r0, 4), round(mp.alpha, 4)
     (9.8062, 0.6252)
-    >>> lin = lin2010(pd_npa=2.0, pm_npa=0.0, bz_nt=0.0, tilt_rad=0.0)
-    >>> round(lin.r0, 4), round(lin.standoff_re, 4)     # paper's r0, nose with the cusp term Q
-    (10.9657, 10.681)
 
-Every surface offers
-
-- ``.r0`` — standoff distance [R_E] (for Lin 2010 the paper's r0 parameter, without the cusp
-  term; the actual nose distance is ``.standoff_re`` for every model);
-- ``.r(theta, phi=0.0)`` — radial distance [R_E], numpy-broadcast over theta (from +X) and
-  phi (about X from +Y toward +Z) [rad];
-- ``.contains(xyz_re)`` — inside test for points (..., 3) [R_E] (GSM for Lin 2010; Shue and
-  Jelínek are axisymmetric about X, so GSE or GSM);
-- ``.mesh(x_tail_re=-60, n_theta=96, n_phi=128)`` — closed, outward-wound triangle mesh
-  ``(vertices (N, 3) float, triangles (M, 3) int)``, cut and capped at X = x_tail_re;
-- ``.name``, ``.kind`` ("magnetopause" / "bow_shock"), ``.frame``, ``.reference`` and a
-  ``.parameters`` dict for provenance;
-- optional aberration of the X axis (``aberrate=True`` in ``contains`` and ``mesh``; see
-  :func:`aberration_rotation`), off by default.
-
-Inputs are validated: a dynamic pressure that is not a finite number > 0 (and other bad
-inputs) raises :class:`smile_viewer.errors.UserInputError` naming the argument and the value.
-Formulas, coefficients and reference values: ``REFERENCE.md`` ("Boundary models").
+Formulas, coefficients, conventions and check values: docs/reference.md#boundary-models.
 """
 
 from __future__ import annotations

@@ -1,37 +1,9 @@
 """Field-line tracing for many seeds at once: Dormand–Prince 5(4) with error control, numba, parallel.
 
-Each seed is traced both ways along the unit field direction (arc length s in R_E):
-dr/ds = +B/|B| ("plus" half, toward the northern footpoint of a closed line) and dr/ds = −B/|B|
-("minus" half, toward the southern one). A half stops, with its end located by a secant
-(Illinois) search on the step length so that the end lies on the stopping surface to ~1e-9 R_E,
-when it
-
-- reaches the inner sphere r = ``r_inner_re`` (default 1 R_E): end ``INNER``;
-- leaves the magnetopause, given as a Shue et al. surface r = r0 (2 / (1 + cos θ))^α (θ from +X_GSM;
-  ``magnetopause=(r0, alpha)``): end ``MAGNETOPAUSE``;
-- leaves the box ``box=(xmin, xmax, ymin, ymax, zmin, zmax)`` [R_E, GSM]: end ``BOX``;
-- runs out of points (``max_points`` per half) or meets a null field: end ``MAX_POINTS`` / ``NULL``.
-
-Classification of a line (``FieldLines.status``):
-
-- ``CLOSED``: both halves end on the inner sphere;
-- ``OPEN_NORTH``: the plus half ends on the inner sphere, the minus half leaves (magnetopause or box);
-- ``OPEN_SOUTH``: the minus half ends on the inner sphere, the plus half leaves;
-- ``IMF``: both halves leave (also a seed already outside the magnetopause or box: a line of one point);
-- ``INCOMPLETE``: a half ran out of points or met a null field;
-- ``INVALID``: the seed is inside the inner sphere or not finite.
-
-"North"/"south" name the end reached along +B/−B: with Earth's dipole moment pointing south, +B
-leads into the northern hemisphere. Footpoints are given in GSM [R_E] and as magnetic latitude and
-magnetic local time of the centred dipole (SM frame with the model's tilt): MLAT = asin(z_SM/r),
-MLT = 12 h + atan2(y_SM, x_SM)·12/π. This is the centred-dipole (SM) convention, a simplification
-of AACGM/apex coordinates (differences of a few degrees with IGRF at the surface).
-
-Step control: the error estimate of the embedded 4th-order solution, per component, must stay below
-``atol_re + rtol · r`` (default 1e-8 each: a dipole line keeps its L-shell to ~1e-7 and lands within
-1e-6° of its invariant latitude; looser tolerances save little time since the step count grows only as
-tol^(-1/5)); steps are also capped at ``max_step_re`` and 0.25 r. Points returned are the accepted steps
-(not resampled): about 50 for an L = 4 dipole line.
+Each seed is traced both ways along B/|B| until the inner sphere, the magnetopause (a Shue
+surface), a box or the point limit; lines are classed CLOSED, OPEN_NORTH, OPEN_SOUTH, IMF,
+INCOMPLETE or INVALID, with footpoints in GSM and as centred-dipole MLAT/MLT. Stopping rules,
+classes and tolerances: docs/reference.md#field-line-tracing.
 """
 
 from __future__ import annotations
