@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 from smile_viewer._qt.workers import run_in_thread
+from smile_viewer.physics import models as registry
 
 apply_pyside_fixes()
 
@@ -45,7 +46,7 @@ class FitDialog(QDialog):
     """Fit ``obs`` with progress and cancel (see the module doc).
 
     Parameters: ``obs`` an :class:`~smile_viewer.io.observed.ObservedImage` with counts;
-    ``model`` "jorgensen" or "cmem"; ``fit_kwargs``: more keyword arguments of
+    ``model`` a fittable model key (:func:`smile_viewer.physics.models.fittable_models`); ``fit_kwargs``: more keyword arguments of
     :func:`~smile_viewer.analysis.fitting.fit_observation` (``start``, ``bin_factor``,
     ``errors``, …); ``synchronous``: run inline (tests).
 
@@ -73,7 +74,7 @@ class FitDialog(QDialog):
 
         self.model_combo = QComboBox(self)
         self.model_combo.setObjectName("fitModel")
-        self.model_combo.addItems(["jorgensen", "cmem"])
+        self.model_combo.addItems(list(registry.fittable_models()))
         self.model_combo.setCurrentText(model)
         self.free_edit = QLineEdit(self)
         self.free_edit.setObjectName("fitFree")

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from smile_viewer._qt.docks.time_dock import TimeControl, format_utc  # noqa: F401 - re-exported
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
+from smile_viewer.physics import models as registry
 from smile_viewer.state import CAMERA_PRESETS, AppState, SceneState
 
 apply_pyside_fixes()
@@ -790,7 +791,8 @@ class MainWindow(QMainWindow):
         from smile_viewer._qt.fit_dialog import FitDialog
 
         if model is None:
-            model = "cmem" if self.app_state.model.models.emissivity_model == "cmem" else "jorgensen"
+            chosen = self.app_state.model.models.emissivity_model
+            model = chosen if chosen in registry.fittable_models() else "jorgensen"
         dialog = FitDialog(self.comparison.obs, model, parent=self)
         dialog.model_applied.connect(self.comparison.compute_synthetic)
         dialog.show()  # the user picks the free parameters, then presses Start

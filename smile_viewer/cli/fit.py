@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 
 from smile_viewer.cli.common import BACKENDS, parse_params, parse_solar_wind
+from smile_viewer.physics import models as registry
 
-#: Models ``fit --model`` offers (those :func:`~smile_viewer.analysis.fitting.fit_observation`
-#: fits). The one place to change when the choices come from a model registry.
-MODEL_CHOICES = ("jorgensen", "cmem")
+#: Models ``fit --model`` offers: the registry's fittable models.
+MODEL_CHOICES = tuple(registry.fittable_models())
 ERROR_CHOICES = ("hessian", "profile", "none")
 BACKGROUND_CHOICES = ("auto", "file", "model")
 
@@ -21,7 +21,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     """Register ``fit`` on the command line's sub-parsers."""
     p = sub.add_parser(
         "fit",
-        help="fit Jorgensen or CMEM (the subsolar magnetopause) to an observed SXI counts image",
+        help=f"fit {', '.join(MODEL_CHOICES)} (the subsolar magnetopause) to an observed SXI counts image",
         description="Fit an emissivity model to the counts of an observed SXI image (Cash statistic, "
                     "background from the file) and write the result as JSON and a level-4-style FITS.",
     )
