@@ -3,7 +3,8 @@
 :class:`ImagePanel` shows one image (a synthetic SXI/UVI frame, an observed image, a
 difference) with:
 
-- a colour scale — ``linear``, ``log``, ``sqrt`` or ``asinh`` — and a colour map;
+- a colour scale — ``linear``, ``log``, ``sqrt`` or ``asinh``, the same as the PNG quicklooks'
+  (:mod:`smile_viewer.io.stretch`) — and a colour map;
 - a colour bar (pyqtgraph's HistogramLUT: histogram, draggable levels) whose ticks are
   physical values in the image's units whatever the scale (the bar is drawn in the
   stretched space, the labels are the values);
@@ -49,6 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
+from smile_viewer.io.stretch import SCALES, Stretch, auto_levels
 
 apply_pyside_fixes()
 
@@ -61,9 +63,6 @@ __all__ = [
     "format_value",
     "physical_ticks",
 ]
-
-#: Colour scales offered, in menu order.
-SCALES: tuple[str, ...] = ("linear", "log", "sqrt", "asinh")
 
 #: Colour maps offered: menu name -> pyqtgraph colour map name (those that exist are listed).
 COLORMAPS: dict[str, str] = {
@@ -145,45 +144,6 @@ def _decade_ticks(lo: float, hi: float, mults: Sequence[float] = (1.0,)) -> list
                 if a <= v <= b:
                     out.append(sign * v)
     return out
-
-
-class Stretch:
-    """The colour scale: ``forward`` maps physical values to the displayed (stretched) space.
-
-    ``Stretch("log", floor=1e-9)``, ``Stretch("asinh", a=0.3)``, ``Stretch("sqrt")``,
-    ``Stretch("linear")``. Vectorised; NaN stays NaN.
-    """
-
-    def __init__(self, scale: str = "linear", *, floor: float = 1e-30, a: float = 1.0):
-        if scale not in SCALES:
-            raise ValueError(f"unknown colour scale {scale!r}; choose from {', '.join(SCALES)}")
-        self.scale = scale
-        self.floor = float(floor) if floor > 0 else 1e-30
-        self.a = float(a) if a > 0 else 1.0
-
-    def forward(self, x):
-        x = np.asarray(x, dtype=float)
-        if self.scale == "linear":
-            return x.copy()
-        if self.scale == "sqrt":
-            return np.sign(x) * np.sqrt(np.abs(x))
-        if self.scale == "log":
-            with np.errstate(invalid="ignore"):
-                return np.log10(np.where(x > self.floor, x, np.where(np.isnan(x), np.nan, self.floor)))
-        return np.arcsinh(x / self.a)
-
-    def inverse(self, y):
-        y = np.asarray(y, dtype=float)
-        if self.scale == "linear":
-            return y.copy()
-        if self.scale == "sqrt":
-            return np.sign(y) * y * y
-        if self.scale == "log":
-            return 10.0**y
-        return self.a * np.sinh(y)
-
-    def __repr__(self) -> str:
-        return f"Stretch({self.scale!r}, floor={self.floor:g}, a={self.a:g})"
 
 
 def physical_ticks(stretch: Stretch, d_lo: float, d_hi: float, n: int = 6) -> list[tuple[float, str]]:
@@ -610,36 +570,11 @@ class ImagePanel(QWidget):
     def auto_levels_for(data: np.ndarray, scale: str) -> tuple[float, float]:
         """Levels (physical) chosen for ``data`` on ``scale``: min..max of the finite values;
         on log scale the smallest positive value (at least 10⁻⁶ of the maximum)..max."""
-        finite = data[np.isfinite(data)]
-        if finite.size == 0:
-            return (0.0, 1.0) if scale != "log" else (0.1, 1.0)
-        lo, hi = float(finite.min()), float(finite.max())
-        if scale == "log":
-            pos = finite[finite > 0]
-            if pos.size == 0:
-                return (1e-30, 1e-29)
-            hi = float(pos.max())
-            lo = max(float(pos.min()), hi * 1e-6)
-            if lo >= hi:
-                lo = hi / 10.0
-            return lo, hi
-        if lo == hi:
-            pad = abs(lo) * 0.01 if lo != 0 else 1.0
-            return lo - pad, hi + pad
-        return lo, hi
+        return auto_levels(data, scale)
 
     # -- drawing ---------------------------------------------------------------------------------
     def _make_stretch(self) -> None:
-        data = self._data
-        finite = data[np.isfinite(data)] if data is not None else np.empty(0)
-        floor, a = 1e-30, 1.0
-        if finite.size:
-            pos = finite[finite > 0]
-            if pos.size:
-                floor = max(float(pos.min()), float(pos.max()) * 1e-12)
-            peak = float(np.max(np.abs(finite)))
-            a = self.asinh_softening * peak if peak > 0 else 1.0
-        self._stretch = Stretch(self._scale, floor=floor, a=a)
+        self._stretch = Stretch.for_data(self._scale, self._data, asinh_softening=self.asinh_softening)
 
     def _display_levels(self) -> tuple[float, float]:
         lo, hi = self._levels

@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from smile_viewer.errors import UserInputError
+from smile_viewer.io.stretch import ASINH_SOFTENING, LOG_DYNAMIC_RANGE, Stretch, auto_levels
 
 __all__ = ["SCALES", "write_quicklook_png"]
 
-#: Colour scales.
+#: Colour scales (those of :mod:`smile_viewer.io.stretch`, the default first).
 SCALES = ("log", "linear", "sqrt", "asinh")
 
 _UNIT_LABELS = {
@@ -33,27 +34,26 @@ _UNIT_LABELS = {
 }
 
 
-def _norm(scale: str, data: np.ndarray, vmin, vmax):
+def _norm(scale: str, data: np.ndarray, vmin, vmax, asinh_softening: float = ASINH_SOFTENING):
+    """The matplotlib norm of ``scale`` for ``data``: the stretch and automatic levels of
+    :mod:`smile_viewer.io.stretch`, as the application's image panels use them."""
     from matplotlib import colors
 
-    finite = data[np.isfinite(data)]
-    hi = float(np.max(finite)) if finite.size else 1.0
-    lo = float(np.min(finite)) if finite.size else 0.0
-    if scale == "log":
-        pos = finite[finite > 0]
-        top = float(vmax) if vmax is not None else (float(pos.max()) if pos.size else 1.0)
-        bottom = float(vmin) if vmin is not None else (max(float(pos.min()), top * 1e-4) if pos.size else top * 1e-4)
-        bottom = min(bottom, top * 0.999)
-        return colors.LogNorm(vmin=bottom, vmax=top, clip=True)
-    lo = float(vmin) if vmin is not None else min(lo, 0.0) if scale != "linear" else lo
+    lo, hi = auto_levels(data, scale)
+    lo = float(vmin) if vmin is not None else lo
     hi = float(vmax) if vmax is not None else hi
+    if scale == "log":
+        if not hi > 0:
+            hi = 1.0
+        if not 0 < lo < hi:
+            lo = hi * LOG_DYNAMIC_RANGE
+        return colors.LogNorm(vmin=lo, vmax=hi, clip=True)  # log10, the same map as Stretch("log")
     if hi <= lo:
         hi = lo + 1.0
     if scale == "linear":
         return colors.Normalize(vmin=lo, vmax=hi, clip=True)
-    if scale == "sqrt":
-        return colors.PowerNorm(gamma=0.5, vmin=max(lo, 0.0), vmax=hi, clip=True)
-    return colors.AsinhNorm(linear_width=max(hi * 0.02, 1e-30), vmin=lo, vmax=hi, clip=True)
+    stretch = Stretch.for_data(scale, data, asinh_softening=asinh_softening)
+    return colors.FuncNorm((stretch.forward, stretch.inverse), vmin=lo, vmax=hi, clip=True)
 
 
 def write_quicklook_png(path, image, camera, units: str, title: str = "", scale: str = "log", *,
@@ -62,7 +62,8 @@ def write_quicklook_png(path, image, camera, units: str, title: str = "", scale:
     """Write a PNG of ``image`` (ny, nx) seen by ``camera``; returns the path.
 
     ``units``: label of the colour bar (our unit names are typeset, others shown as given);
-    ``scale``: "log" (default; zeros and negatives are blank), "linear", "sqrt" or "asinh".
+    ``scale``: "log" (default; zeros and negatives are blank), "linear", "sqrt" or "asinh",
+    mapped to colours exactly as the application's image panels do (:mod:`smile_viewer.io.stretch`).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
