@@ -63,6 +63,7 @@ COMMANDS = (
     "windows",
     "batch",
     "stack",
+    "cube_info",
 )
 
 #: The command run when none is given.

@@ -1,0 +1,62 @@
+"""``smile-viewer cube-info CUBE``: an emissivity cube's grid, frame, units, value range and its
+subsolar magnetopause by the SXI team's three definitions (maxIx, maxdIx, f.25).
+
+The work is :func:`smile_viewer.io.cubes.read_cube` and
+:func:`smile_viewer.physics.cube_magnetopause.subsolar_magnetopause`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Register ``cube-info`` on the command line's sub-parsers."""
+    p = sub.add_parser(
+        "cube-info",
+        help="describe an emissivity cube and its subsolar magnetopause (maxIx, maxdIx, f.25)",
+        description="Read an emissivity or MHD cube (FITS, VTK, netCDF/HDF5) and print its grid, frame, units, "
+                    "value range and the subsolar magnetopause along the Sun-Earth line by the SXI team's three "
+                    "definitions (swharton1/Emissivity_Cubes read_fits_cube.py).",
+    )
+    p.add_argument("cube", metavar="CUBE", help="cube file")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the description; returns the exit status (a bad file raises DataFileError: exit 2)."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from smile_viewer.errors import UserInputError
+    from smile_viewer.io.cubes import read_cube
+    from smile_viewer.physics.cube_magnetopause import subsolar_magnetopause
+
+    path = Path(args.cube).expanduser()
+    vol = read_cube(path)
+    nx, ny, nz = vol.n_xyz
+    values = np.asarray(vol.values)
+    finite = np.isfinite(values)
+    print(f"file       {path}")
+    print(f"grid       {nx} x {ny} x {nz} nodes (x, y, z)")
+    for name, (lo, hi), step in zip("xyz", vol.bounds, vol.spacing_re):
+        print(f"  {name}        {lo:.4g} .. {hi:.4g} R_E, step {step:.4g} R_E")
+    print(f"frame      {vol.frame.upper()}")
+    print(f"units      {vol.units}")
+    if finite.any():
+        v = values[finite]
+        nan = f", {int((~finite).sum())} NaN nodes" if not finite.all() else ""
+        print(f"values     {float(v.min()):.4g} .. {float(v.max()):.4g}{nan}")
+    else:
+        print("values     none finite")
+    try:
+        mp = subsolar_magnetopause(vol)
+    except UserInputError as exc:
+        print(f"subsolar magnetopause: n/a ({exc})")
+        return 0
+    print(f"subsolar magnetopause along the Sun-Earth line (y = {mp.line_y_re:.4g}, z = {mp.line_z_re:.4g} R_E):")
+    print(f"  maxIx    {mp.max_ix_re:.3f} R_E  (largest emissivity, {mp.max_emissivity:.4g} {vol.units})")
+    print(f"  maxdIx   {mp.max_dix_re:.3f} R_E  (largest increase to the next sample sunward)")
+    print(f"  f.25     {mp.f25_re:.3f} R_E  (maxdIx + 0.25 (maxIx - maxdIx))")
+    return 0
