@@ -11,7 +11,7 @@ found, in this order:
 4. a private Xvfb server started for the rest of this process, then Qt.
 
 ``SMILE_GL_BACKEND`` = ``qt``, ``egl`` or ``xvfb`` forces one of 2–4 (for tests and bug
-reports). The image is drawn at twice the requested size and downsampled (antialiasing
+reports; every environment variable: docs/settings.md). The image is drawn at twice the requested size and downsampled (antialiasing
 that works on every OpenGL driver).
 """
 
