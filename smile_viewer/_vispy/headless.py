@@ -11,8 +11,8 @@ found, in this order:
 4. a private Xvfb server started for the rest of this process, then Qt.
 
 ``SMILE_GL_BACKEND`` = ``qt``, ``egl`` or ``xvfb`` forces one of 2–4 (for tests and bug
-reports; every environment variable: docs/settings.md). The image is drawn at twice the requested size and downsampled (antialiasing
-that works on every OpenGL driver).
+reports; every environment variable: docs/settings.md). The image is drawn at twice the
+requested size and downsampled (antialiasing that works on every OpenGL driver).
 """
 
 from __future__ import annotations
