@@ -171,7 +171,7 @@ def test_bad_session_file_shows_dialog_and_changes_nothing(window, tmp_path, mon
     if content == "newer":
         window.save_session(path)
         data = json.loads(path.read_text())
-        data["schema_version"] = 99
+        data["format_version"] = 99
         data["state"]["model"]["solar_wind"]["n_cm3"] = 50.0
         content = json.dumps(data)
     path.write_text(content)
