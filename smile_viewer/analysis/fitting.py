@@ -294,11 +294,34 @@ class ForwardModel:
             return AnalyticSource(model, frame="gsm", time=self.time)
         return AnalyticSource(model)
 
+    def _in_model_frame(self, camera, model):
+        """(camera, source) for a render: an explicit-ray camera is turned into the model's frame
+        once and kept (the same rotation the renderer applies, which would otherwise recompute
+        the GSE→GSM matrix from the time, ~10 ms, on every forward model)."""
+        from smile_viewer.compute.types import AnalyticSource
+        from smile_viewer.mission.camera import Camera
+
+        src = self.source(model)
+        frame = src.frame
+        if frame is None or frame == camera.frame or camera.rays is None:
+            return camera, src
+        cache = self.__dict__.setdefault("_frame_cameras", {})
+        key = (id(camera), frame)
+        if key not in cache:
+            from smile_viewer.coords import rotation_matrix
+
+            m = np.asarray(rotation_matrix(self.time, camera.frame, frame), dtype=float).reshape(3, 3)
+            cache[key] = (camera, Camera(position_re=m @ camera.position_re, rotation=m @ camera.rotation,
+                                         fov_deg=camera.fov_deg, shape=camera.shape, circular=False,
+                                         rays=camera.rays @ m.T, frame=frame, name=camera.name))
+        return cache[key][1], AnalyticSource(model, frame=frame)
+
     def _render(self, camera, model) -> np.ndarray:
         from smile_viewer.compute import RenderRequest, render
 
         t0 = _time.perf_counter()
-        res = render(RenderRequest(camera, self.source(model), backend=self.backend))
+        camera, src = self._in_model_frame(camera, model)
+        res = render(RenderRequest(camera, src, backend=self.backend))
         self.render_ms += 1e3 * (_time.perf_counter() - t0)
         self.renders += 1
         img = np.asarray(res.image, dtype=float)
@@ -403,6 +426,25 @@ class FitResult:
     model: Any = None
     expected: np.ndarray | None = None
     forward: Any = None
+    quality: Any = None  # fit_quality.FitQuality: flags, C-stat test, widened error
+    start_scan: Any = None  # fit_start.StartScan: the profile the start came from
+
+    @property
+    def flags(self) -> list:
+        """The :class:`~smile_viewer.analysis.fit_quality.FitFlag` s of this fit (empty: none)."""
+        return list(self.quality.flags) if self.quality is not None else []
+
+    @property
+    def reliable(self) -> bool:
+        """False when a flag says the value should not be used without looking at the image."""
+        return self.quality.reliable if self.quality is not None else True
+
+    def quality_text(self) -> str:
+        """One line: "" when nothing is flagged, else "UNRELIABLE: …" or "flagged: …"."""
+        if not self.flags:
+            return ""
+        head = "UNRELIABLE" if not self.reliable else "flagged"
+        return f"{head}: " + "; ".join(f"{f.code} ({f.message})" for f in self.flags)
 
     @property
     def correlation(self) -> np.ndarray:
@@ -414,9 +456,13 @@ class FitResult:
     def summary_line(self) -> str:
         name = "r_mp" if self.model_name == "jorgensen" else "subsolar r_mp (CMEM)"
         err = f" ± {self.subsolar_err_re:.3f}" if math.isfinite(self.subsolar_err_re) else ""
-        return (f"{name} = {self.subsolar_re:.3f}{err} R_E ({self.model_name}, free {','.join(self.free)}; "
+        text = (f"{name} = {self.subsolar_re:.3f}{err} R_E ({self.model_name}, free {','.join(self.free)}; "
                 f"C = {self.cash:.2f}, C-stat {self.cstat:.1f} for {self.dof} dof; {self.n_evals} forward models "
                 f"in {self.time_s:.2f} s)")
+        flags = ", ".join(f.code for f in self.flags)
+        if flags:
+            text += (" UNRELIABLE: " if not self.reliable else " flagged: ") + flags
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly record (no arrays but the covariance)."""
@@ -443,6 +489,8 @@ class FitResult:
                         "bin_deg": list(self.bin_deg)},
             "exposure_s": self.exposure_s,
             "observation": self.observation,
+            "quality": self.quality.to_dict() if self.quality is not None else None,
+            "start_scan": self.start_scan.to_dict() if self.start_scan is not None else None,
             "notes": self.notes,
         })
 

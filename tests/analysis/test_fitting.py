@@ -144,8 +144,12 @@ def test_progress_and_cancel():
     obs, *_ = _observation(TRUTH, shape=(31, 53))
     seen = []
     res = fit_observation(obs, "jorgensen", errors="none", progress=seen.append)
-    assert len(seen) == res.n_evals and seen[-1].n_evals == res.n_evals
-    assert seen[0].phase == "fit" and set(seen[0].params) == {"r_mp", "norm"}
+    # first the start scan (coarse forward models, counted apart), then the fit's forward models
+    scan = [s for s in seen if s.phase == "scan"]
+    fit = [s for s in seen if s.phase != "scan"]
+    assert len(scan) == res.start_scan.values.size and seen[: len(scan)] == scan
+    assert len(fit) == res.n_evals and seen[-1].n_evals == res.n_evals
+    assert fit[0].phase == "fit" and set(fit[0].params) == {"r_mp", "norm"}
     assert all(s.best_cost <= s.cost for s in seen)
     flag = threading.Event()
 
