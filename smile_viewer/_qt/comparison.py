@@ -98,6 +98,7 @@ class ComparisonView(QWidget):
         self.setObjectName("comparisonView")
         self.setWindowTitle("Compare observed and synthetic")
         self.obs = None
+        self.level4 = None  # the level-4 fit file shown (set_level4), else None
         self._observed: np.ndarray | None = None
         self._synthetic: np.ndarray | None = None
         self._units = ""
@@ -285,6 +286,7 @@ class ComparisonView(QWidget):
         if use == "counts" and counts is None:
             raise ValueError(f"{obs.path}: no counts map (CTSMAP) to compare")
         self.obs = obs
+        self.level4 = None
         if counts is not None and use != "image":
             self._observed = np.asarray(counts, dtype=float)
             self._units = "count"
@@ -320,6 +322,7 @@ class ComparisonView(QWidget):
                    valid=None) -> None:
         """Compare plain arrays (no observation file): for scripts and tests."""
         self.obs = None
+        self.level4 = None
         self._observed = np.asarray(observed, dtype=float)
         self._units = units
         self._counts = bool(counts)
@@ -334,6 +337,14 @@ class ComparisonView(QWidget):
         self.set_profile_line((rows / 2 - 0.5, cols * 0.15), (rows / 2 - 0.5, cols * 0.85))
         self._refresh()
         self.left.fit_view()
+
+    def set_level4(self, l4) -> None:
+        """Show a level-4 fit file (:class:`~smile_viewer.io.level4.Level4File`, ours or the SXI
+        team's): observed = its CTSMAP (ours) or CXFOV (the team's), synthetic = the fitted
+        counts (PRIMARY)."""
+        self.set_observed(l4.to_observed(), use="image")
+        self.set_synthetic(l4.fitted, units="count")
+        self.level4 = l4
 
     def _check_synthetic(self, image) -> np.ndarray:
         if hasattr(image, "unit") and hasattr(image, "value"):

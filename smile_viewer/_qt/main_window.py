@@ -752,11 +752,11 @@ class MainWindow(QMainWindow):
     # -- observed images -------------------------------------------------------------------
     def open_observed(self, path=None):
         """File ▸ Open observed image…: load in a worker, show it in the Compare dock with the
-        synthetic image of the current model."""
+        synthetic image of the current model (a level-4 fit file: its observed and fitted images)."""
         if self.comparison is None:
             return None
         from smile_viewer._qt.workers import run_in_thread
-        from smile_viewer.io.observed import load_observed
+        from smile_viewer.io.level4 import Level4File, load_observation_or_level4
 
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self, "Open observed image", "",
@@ -765,10 +765,13 @@ class MainWindow(QMainWindow):
                 return None
 
         def done(obs):
-            self.comparison.set_observed(obs)
+            if isinstance(obs, Level4File):
+                self.comparison.set_level4(obs)
+            else:
+                self.comparison.set_observed(obs)
             self.compare_dock.show()
             self.compare_dock.raise_()
-            sxi = self.images_dock.results.get("sxi")
+            sxi = None if isinstance(obs, Level4File) else self.images_dock.results.get("sxi")
             if sxi is not None and hasattr(sxi.model, "emissivity"):
                 try:
                     self.comparison.compute_synthetic(sxi.model)
@@ -778,7 +781,7 @@ class MainWindow(QMainWindow):
         def failed(err):
             QMessageBox.warning(self, "Open observed image", f"Could not open {path}:\n{err.message}")
 
-        return run_in_thread(load_observed, path, on_result=done, on_error=failed)
+        return run_in_thread(load_observation_or_level4, path, on_result=done, on_error=failed)
 
     def open_fit_dialog(self, model: str | None = None):
         """File ▸ Fit the model to the observed image…: fit in a worker with progress and cancel;

@@ -41,6 +41,7 @@ __all__ = [
     "Level4File",
     "ParameterTable",
     "is_level4",
+    "load_observation_or_level4",
     "read_level4",
     "write_level4",
 ]
@@ -355,6 +356,16 @@ def is_level4(path) -> bool:
                 return "RCMEM" in hdul[0].header and any((x.name or "").upper() == "PARAMETERS" for x in hdul[1:])
     except Exception:  # noqa: BLE001 - any failure means "not a (readable) level-4 file"
         return False
+
+
+def load_observation_or_level4(path):
+    """A level-4 file (:func:`read_level4`) when ``path`` is one (:func:`is_level4`), else the
+    observed image (:func:`smile_viewer.io.observed.load_observed`): the GUI's open path."""
+    if is_level4(path):
+        return read_level4(path)
+    from smile_viewer.io.observed import load_observed
+
+    return load_observed(path)
 
 
 def _num(h, key: str, p: Path, kind=float):

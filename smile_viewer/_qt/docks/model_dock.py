@@ -43,6 +43,14 @@ def _is_file_source(key: str) -> bool:
     return registry.emissivity_model(key).kind == "file"
 
 
+def _cube_magnetopause(path: str):
+    """Worker: read the cube and find its subsolar magnetopause (the SXI team's definitions)."""
+    from smile_viewer.io.cubes import read_cube
+    from smile_viewer.physics.cube_magnetopause import subsolar_magnetopause
+
+    return subsolar_magnetopause(read_cube(path))
+
+
 class ModelDock(QDockWidget):
     """Solar wind inputs and model choice of ``model_state`` (objectName ``modelDock``)."""
 
@@ -107,6 +115,13 @@ class ModelDock(QDockWidget):
         self.file_label.setObjectName("emissivityFile")
         self.file_label.setWordWrap(True)
         form.addRow("", self.file_label)
+        self.cube_mp_label = QLabel(body)  # the cube's subsolar magnetopause (SXI team's definitions)
+        self.cube_mp_label.setObjectName("cubeMagnetopause")
+        self.cube_mp_label.setWordWrap(True)
+        self.cube_mp_label.hide()
+        self._cube_mp_path: str | None = None
+        self._cube_mp_job = None
+        form.addRow("", self.cube_mp_label)
         outer.addLayout(form)
 
         self.error_label = QLabel(body)
@@ -154,6 +169,32 @@ class ModelDock(QDockWidget):
             combo.blockSignals(False)
         self.file_label.setText(f"<small>{m.cube_path}</small>" if m.cube_path else "")
         self.file_label.setVisible(bool(m.cube_path) and _is_file_source(m.emissivity_model))
+        self.show_cube_magnetopause(m.cube_path if _is_file_source(m.emissivity_model) else None)
+
+    def show_cube_magnetopause(self, path: str | None, synchronous: bool | None = None) -> None:
+        """Show the subsolar magnetopause of the cube at ``path`` (maxIx, maxdIx, f.25; read in a
+        worker; :mod:`smile_viewer.physics.cube_magnetopause`), or hide it (None)."""
+        if path == self._cube_mp_path:
+            return
+        self._cube_mp_path = path
+        if not path:
+            self.cube_mp_label.hide()
+            return
+        from smile_viewer._qt.workers import run_in_thread
+
+        def done(mp, p=path):
+            if p == self._cube_mp_path:
+                self.cube_mp_label.setText(f"<small>Subsolar magnetopause of the cube: maxIx {mp.max_ix_re:.2f}, "
+                                           f"maxdIx {mp.max_dix_re:.2f}, f.25 {mp.f25_re:.2f} R<sub>E</sub></small>")
+
+        def failed(err, p=path):
+            if p == self._cube_mp_path:
+                self.cube_mp_label.setText(f"<small>Subsolar magnetopause of the cube: n/a ({err.message})</small>")
+
+        self.cube_mp_label.setText("<small>Subsolar magnetopause of the cube: reading …</small>")
+        self.cube_mp_label.show()
+        self._cube_mp_job = run_in_thread(_cube_magnetopause, path, on_result=done, on_error=failed,
+                                          synchronous=synchronous)
 
     # -- widgets → state -------------------------------------------------------------------
     def _schedule(self, *_args) -> None:
