@@ -41,6 +41,7 @@ __all__ = [
     "render_volume",
     "run",
     "sheath_point",
+    "smooth_width",
     "wind_amplitude",
 ]
 
@@ -58,11 +59,22 @@ CUSP_STEP = 0.35
 GRAZE_NEAR = 0.02
 #: Crossings kept per ray (a line meets each boundary surface only a few times).
 MAX_CROSSINGS = 32
+#: Smooth models (CMEM2: logistic steps of width ~1/k instead of jumps; docs/integration.md):
+#: panel growth per unit distance from a crossing, the shortest panel at a crossing in units of
+#: 1/k, and the shortest panel of all [R_E] (progress for any k).
+SMOOTH_GROWTH = 0.5
+SMOOTH_WIDTH = 1.0
+SMOOTH_MIN_PANEL = 1.0e-9
+#: Smooth models: a close approach to a boundary within SMOOTH_NEAR × w (w = SMOOTH_WIDTH / k) of
+#: it, found by the grazing probe without a crossing, is a breakpoint too (the logistic's flank
+#: is e^-20 of its size 20 widths away).
+SMOOTH_NEAR = 20.0
 
 LN2 = math.log(2.0)
 _JORG = K.MODEL_JORGENSEN
 _CMEM = K.MODEL_CMEM
 _EXO = K.MODEL_EXOSPHERE
+_CMEM2 = K.MODEL_CMEM2
 
 
 # --------------------------------------------------------------------------------------
@@ -139,10 +151,11 @@ def boundary_pair(model_id, x, y, z, p):
         gm = lr - _shue_ln_radius(q, lq, y2, z2, rho2, p[0], p[11], p[7], p[8])
         gb = lr - _shue_ln_radius(q, lq, y2, z2, rho2, p[1], p[12], p[9], p[10])
         return _clamp_g(gm), _clamp_g(gb)
-    if model_id == _CMEM:
+    if model_id == _CMEM or model_id == _CMEM2:
         rmp = K.cmem_magnetopause_r_xyz(x, y, z, p)
         gm = lr - math.log(rmp) if rmp > 0.0 else G_BIG
-        gb = lr - _shue_ln_radius(q, lq, y2, z2, rho2, p[1], p[32], p[10], p[11])
+        r_bs = p[1] if model_id == _CMEM else p[35]
+        gb = lr - _shue_ln_radius(q, lq, y2, z2, rho2, r_bs, p[32], p[10], p[11])
         return _clamp_g(gm), _clamp_g(gb)
     return np.nan, np.nan
 
@@ -150,7 +163,7 @@ def boundary_pair(model_id, x, y, z, p):
 @_jit
 def boundary_one(model_id, which, x, y, z, p):
     """One boundary function: ``which`` 0 = magnetopause, 1 = bow shock (see :func:`boundary_pair`)."""
-    if model_id == _CMEM:
+    if model_id == _CMEM or model_id == _CMEM2:
         r, q, y2, z2, rho2 = _shue_q(x, y, z)
         if r == 0.0:
             return -G_BIG
@@ -158,7 +171,8 @@ def boundary_one(model_id, which, x, y, z, p):
         if which == 0:
             rmp = K.cmem_magnetopause_r_xyz(x, y, z, p)
             return _clamp_g(lr - math.log(rmp)) if rmp > 0.0 else G_BIG
-        return _clamp_g(lr - _shue_ln_radius(q, math.log(q), y2, z2, rho2, p[1], p[32], p[10], p[11]))
+        r_bs = p[1] if model_id == _CMEM else p[35]
+        return _clamp_g(lr - _shue_ln_radius(q, math.log(q), y2, z2, rho2, r_bs, p[32], p[10], p[11]))
     gm, gb = boundary_pair(model_id, x, y, z, p)
     return gm if which == 0 else gb
 
@@ -279,8 +293,8 @@ def model_hints(model_id, p):
     of angular half-width (ln 2 / |p3 d|)^(1/a21) (~9° at the typical start). Where the
     direction of a point is within the zone (e^-7 of the depth) of a cusp centre
     (cos psi > cos_zone), the coarse step is at most ``angular_step × r``. Other models have
-    no such feature: cos_zone = 2 (never)."""
-    if model_id != _CMEM:
+    no such feature: cos_zone = 2 (never). CMEM2 has CMEM's magnetopause (same entries)."""
+    if model_id != _CMEM and model_id != _CMEM2:
         return 2.0, 1.0
     k = min(abs(p[9] * p[22]), abs(p[9] * p[23]))
     if p[8] * p[21] == 0.0 or not (k > 0.0) or not (p[27] > 0.0):
@@ -317,13 +331,17 @@ def _step(ox, oy, oz, dx, dy, dz, s, s_end, frac, max_step, p, cos_zone, ang_ste
 
 
 @_jit
-def _probe_graze(model_id, w, p, ox, oy, oz, dx, dy, dz, s0, g0, s1, g1, s2, g2, tol, cross_s, cross_w, nc):
+def _probe_graze(model_id, w, p, ox, oy, oz, dx, dy, dz, s0, g0, s1, g1, s2, g2, tol, cross_s, cross_w, nc,
+                 near):
     """Look for a pair of crossings of boundary ``w`` hidden between coarse samples.
 
     (s0, s1, s2) are consecutive samples with g of one sign and |g(s1)| smallest: the ray comes
     closest to the surface near s1. Successive parabolic interpolation (at most 4 probes)
     follows the extremum while the parabola predicts that |g| falls below half its smallest
     sampled value, or that value is below GRAZE_NEAR; a probe of the other sign gives two brackets, refined and recorded.
+    Smooth models (``near`` = SMOOTH_NEAR · w > 0): when no crossing is found but the best point
+    s1 is within ``near`` R_E of the surface (r(s1) |g(s1)| < near), s1 is recorded as a
+    breakpoint (``cross_w`` 2), so that the panels are graded about the close approach too.
     Returns (number of crossings recorded, evaluations)."""
     sign = 1.0 if g1 >= 0.0 else -1.0
     n_ev = 0
@@ -373,6 +391,14 @@ def _probe_graze(model_id, w, p, ox, oy, oz, dx, dy, dz, s0, g0, s1, g1, s2, g2,
                 s1, g1 = sv, gp
             else:
                 s2, g2 = sv, gp
+    if near > 0.0 and nc < cross_s.shape[0]:
+        x = ox + s1 * dx
+        y = oy + s1 * dy
+        z = oz + s1 * dz
+        if math.sqrt(x * x + y * y + z * z) * abs(g1) < near:
+            cross_s[nc] = s1
+            cross_w[nc] = 2
+            return 1, n_ev
     return 0, n_ev
 
 
@@ -381,10 +407,12 @@ def find_crossings(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, t
                    cross_s, cross_w):
     """Pass 1 of the adaptive integrator: the boundary crossings along the ray, sorted by s.
 
-    Fills ``cross_s`` (positions) and ``cross_w`` (0 magnetopause, 1 bow shock) and returns
+    Fills ``cross_s`` (positions) and ``cross_w`` (0 magnetopause, 1 bow shock, 2 a close
+    approach of a smooth model's boundary, see :func:`_probe_graze`) and returns
     (count, region flags at s = 0 as in_mp, in_bs, boundary evaluations). At most
     ``cross_s.shape[0]`` crossings are kept."""
     cap = cross_s.shape[0]
+    near = SMOOTH_NEAR * smooth_width(model_id, p)
     gm, gb = boundary_pair(model_id, ox, oy, oz, p)
     in_m0 = gm < 0.0
     in_b0 = gb < 0.0
@@ -412,7 +440,7 @@ def find_crossings(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, t
                 nc += 1
         elif not cm_prev and abs(gm) < abs(gmp) and abs(gm) < abs(gm1):
             added, k = _probe_graze(model_id, 0, p, ox, oy, oz, dx, dy, dz, sp, gmp, s, gm, s1, gm1, tol,
-                                    cross_s, cross_w, nc)
+                                    cross_s, cross_w, nc, near)
             nc += added
             nb += k
         if cb:
@@ -424,7 +452,7 @@ def find_crossings(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, t
                 nc += 1
         elif not cb_prev and abs(gb) < abs(gbp) and abs(gb) < abs(gb1):
             added, k = _probe_graze(model_id, 1, p, ox, oy, oz, dx, dy, dz, sp, gbp, s, gb, s1, gb1, tol,
-                                    cross_s, cross_w, nc)
+                                    cross_s, cross_w, nc, near)
             nc += added
             nb += k
         cm_prev = cm
@@ -494,6 +522,53 @@ def _sheath_integral(model_id, p, ox, oy, oz, dx, dy, dz, a, b, max_step, frac, 
 
 
 @_jit
+def _smooth_step(ox, oy, oz, dx, dy, dz, s, a, b, a_cross, b_cross, frac, max_step, p, w):
+    """Next panel end after s in the piece [a, b] of a smooth model: the ordinary panel
+    (:func:`_step`), at most SMOOTH_GROWTH (s - a) + w long after a crossing at a and at most
+    (SMOOTH_GROWTH (b - s) + w) / (1 + SMOOTH_GROWTH) before a crossing at b (the remaining
+    distance then shrinks geometrically to w), at least SMOOTH_MIN_PANEL; at most b."""
+    s1 = _step(ox, oy, oz, dx, dy, dz, s, b, frac, max_step, p, 2.0, 1.0)
+    h = s1 - s
+    if a_cross:
+        h = min(h, SMOOTH_GROWTH * (s - a) + w)
+    if b_cross:
+        h = min(h, (SMOOTH_GROWTH * (b - s) + w) / (1.0 + SMOOTH_GROWTH))
+    h = max(h, SMOOTH_MIN_PANEL)
+    return min(s + h, b)
+
+
+@_jit
+def _smooth_integral(model_id, p, ox, oy, oz, dx, dy, dz, a, b, a_cross, b_cross, max_step, frac, w, glx, glw):
+    """∫_a^b of the full point function of a smooth model in the panels of :func:`_smooth_step`,
+    each with Gauss–Legendre. Returns (integral, evaluations)."""
+    ng = glx.shape[0]
+    total = 0.0
+    cnt = 0
+    s = a
+    while s < b:
+        s1 = _smooth_step(ox, oy, oz, dx, dy, dz, s, a, b, a_cross, b_cross, frac, max_step, p, w)
+        half = 0.5 * (s1 - s)
+        mid = 0.5 * (s1 + s)
+        acc = 0.0
+        for k in range(ng):
+            u = mid + half * glx[k]
+            acc += glw[k] * K.emissivity_point(model_id, ox + u * dx, oy + u * dy, oz + u * dz, p)
+        total += acc * half
+        cnt += ng
+        s = s1
+    return total, cnt
+
+
+@_jit
+def smooth_width(model_id, p):
+    """w [R_E]: the shortest panel at a crossing of a smooth model (SMOOTH_WIDTH / k, CMEM2);
+    0 for the models whose boundaries are jumps."""
+    if model_id == _CMEM2:
+        return SMOOTH_WIDTH / p[33]
+    return 0.0
+
+
+@_jit
 def ray_adaptive(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol, cos_zone, ang_step,
                  glx, glw, cross_s, cross_w):
     """∫_0^{s_end} P ds [eV cm^-3 s^-1 R_E] along one ray (see the module docstring).
@@ -505,6 +580,21 @@ def ray_adaptive(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol
         return 0.0, 0, 0
     nc, in_m, in_b, nb = find_crossings(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol,
                                         cos_zone, ang_step, cross_s, cross_w)
+    w = smooth_width(model_id, p)
+    if w > 0.0:  # smooth model: every piece with the point function, panels graded at crossings
+        total = 0.0
+        npt = 0
+        a = 0.0
+        for ic in range(nc + 1):
+            t = cross_s[ic] if ic < nc else s_end
+            t = min(t, s_end)
+            if t > a:
+                v, k = _smooth_integral(model_id, p, ox, oy, oz, dx, dy, dz, a, t, ic > 0, ic < nc,
+                                        max_step, frac, w, glx, glw)
+                total += v
+                npt += k
+                a = t
+        return total, npt, nb
     bdot = ox * dx + oy * dy + oz * dz
     px = ox - bdot * dx
     py = oy - bdot * dy

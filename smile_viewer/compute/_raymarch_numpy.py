@@ -31,6 +31,10 @@ MIN_STEP_RE = 1.0e-3
 CUSP_STEP = 0.35
 GRAZE_NEAR = 0.02
 G_BIG = 700.0
+SMOOTH_GROWTH = 0.5
+SMOOTH_WIDTH = 1.0
+SMOOTH_MIN_PANEL = 1.0e-9
+SMOOTH_NEAR = 20.0
 _CHUNK_POINTS = 2_000_000
 
 
@@ -57,7 +61,7 @@ def _g(model, which: int, pts: np.ndarray) -> np.ndarray:
 
 def _model_hints(model_id: int, p: np.ndarray) -> tuple[float, float]:
     """As _raymarch_numba.model_hints."""
-    if model_id != K.MODEL_CMEM:
+    if model_id not in (K.MODEL_CMEM, K.MODEL_CMEM2):
         return 2.0, 1.0
     k = min(abs(p[9] * p[22]), abs(p[9] * p[23]))
     if p[8] * p[21] == 0.0 or not (k > 0.0) or not (p[27] > 0.0):
@@ -89,6 +93,21 @@ def _step(o, d, s, s_end, frac, max_step, p, cos_zone, ang_step):
     return np.minimum(s + h, s_end)
 
 
+def _smooth_step(o, d, s, a, b, a_cross, b_cross, frac, max_step, p, w):
+    """Vectorised _raymarch_numba._smooth_step (same operations in the same order)."""
+    s1 = _step(o, d, s, b, frac, max_step, p, 2.0, 1.0)
+    h = s1 - s
+    h = np.where(a_cross, np.minimum(h, SMOOTH_GROWTH * (s - a) + w), h)
+    h = np.where(b_cross, np.minimum(h, (SMOOTH_GROWTH * (b - s) + w) / (1.0 + SMOOTH_GROWTH)), h)
+    h = np.maximum(h, SMOOTH_MIN_PANEL)
+    return np.minimum(s + h, b)
+
+
+def _smooth_width(model_id: int, p: np.ndarray) -> float:
+    """As _raymarch_numba.smooth_width."""
+    return SMOOTH_WIDTH / float(p[33]) if model_id == K.MODEL_CMEM2 else 0.0
+
+
 def _points(o, d, s):
     return o[None, :] + s[:, None] * d
 
@@ -116,6 +135,7 @@ def _crossings(model, model_id, p, o, dirs, s_end, frac, max_step, tol):
     """All crossings: (ray index, s, which) arrays, and the flags (in_mp, in_bs) at s = 0."""
     n = dirs.shape[0]
     cos_zone, ang_step = _model_hints(model_id, p)
+    near = SMOOTH_NEAR * _smooth_width(model_id, p)
     s = np.zeros(n)
     pts0 = _points(o, dirs, s)
     gm = _g(model, 0, pts0)
@@ -158,22 +178,24 @@ def _crossings(model, model_id, p, o, dirs, s_end, frac, max_step, tol):
             cand = valid[1:] & valid[:-1] & ~cross[:-1] & ~cross[1:] & (a1 < a0) & (a1 < a2)
             kk, i = np.nonzero(cand)
             if kk.size:
-                r_i, t_s = _probe(model, w, o, dirs, i, S[kk, i], G[kk, i], S[kk + 1, i], G[kk + 1, i],
-                                  S[kk + 2, i], G[kk + 2, i], tol, tol_np)
+                r_i, t_s, w_i = _probe(model, w, o, dirs, i, S[kk, i], G[kk, i], S[kk + 1, i], G[kk + 1, i],
+                                       S[kk + 2, i], G[kk + 2, i], tol, tol_np, near)
                 if r_i.size:
                     rays.append(r_i)
                     spos.append(t_s)
-                    which.append(np.full(r_i.size, w))
+                    which.append(w_i)
     if rays:
         return np.concatenate(rays), np.concatenate(spos), np.concatenate(which), in_m0, in_b0
     e = np.zeros(0)
     return e.astype(int), e, e.astype(int), in_m0, in_b0
 
 
-def _probe(model, w, o, dirs, i, s0, g0, s1, g1, s2, g2, tol, tol_np):
-    """Vectorised _raymarch_numba._probe_graze: returns (ray indices, crossing positions)."""
+def _probe(model, w, o, dirs, i, s0, g0, s1, g1, s2, g2, tol, tol_np, near=0.0):
+    """Vectorised _raymarch_numba._probe_graze: returns (ray indices, crossing positions, which:
+    ``w`` for crossings, 2 for the close approaches of a smooth model, ``near`` > 0)."""
     sign = np.where(g1 >= 0.0, 1.0, -1.0)
     active = np.ones(i.size, dtype=bool)
+    hit_all = []
     out_r, out_s = [], []
     s0, g0, s1, g1, s2, g2 = (np.array(v, dtype=float) for v in (s0, g0, s1, g1, s2, g2))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -194,6 +216,7 @@ def _probe(model, w, o, dirs, i, s0, g0, s1, g1, s2, g2, tol, tol_np):
             gp = np.zeros(i.size)
             gp[active] = _g(model, w, _points(o, dirs[i[active]], sv[active]))
             hit = active & ((gp < 0.0) != (sign < 0.0))
+            hit_all.append(hit)
             if hit.any():
                 ih = i[hit]
                 t0 = _bisect(model, w, o, dirs[ih], s0[hit], sv[hit], g0[hit], tol_np)
@@ -213,9 +236,20 @@ def _probe(model, w, o, dirs, i, s0, g0, s1, g1, s2, g2, tol, tol_np):
             n_s1 = np.where(u & better, sv, s1)
             n_g1 = np.where(u & better, gp, g1)
             s0, g0, s1, g1, s2, g2 = n_s0, n_g0, n_s1, n_g1, n_s2, n_g2
+    out_w = [np.full(a.size, w) for a in out_r]
+    if near > 0.0:
+        missed = np.ones(i.size, dtype=bool)
+        for a in hit_all:
+            missed &= ~a
+        pt = _points(o, dirs[i], s1)
+        close = missed & (np.sqrt((pt * pt).sum(axis=1)) * np.abs(g1) < near)
+        if close.any():
+            out_r.append(i[close])
+            out_s.append(s1[close])
+            out_w.append(np.full(int(close.sum()), 2))
     if out_r:
-        return np.concatenate(out_r), np.concatenate(out_s)
-    return np.zeros(0, dtype=int), np.zeros(0)
+        return np.concatenate(out_r), np.concatenate(out_s), np.concatenate(out_w)
+    return np.zeros(0, dtype=int), np.zeros(0), np.zeros(0, dtype=int)
 
 
 def _wind_amplitude(model_id: int, p: np.ndarray) -> float:
@@ -263,6 +297,15 @@ def _adaptive(prep, request):
     p_b = np.where(nxt_same, np.roll(p_a, -1), se[p_ray])
     keep = p_b > p_a
     p_ray, p_a, p_b, p_im, p_ib = p_ray[keep], p_a[keep], p_b[keep], p_im[keep], p_ib[keep]
+    w_smooth = _smooth_width(prep.model_id, p)
+    if w_smooth > 0.0:  # smooth model: every piece with the point function, graded panels
+        p_ac = p_key[o2][keep] != -1
+        p_bc = nxt_same[keep]
+        vals, n_pt = _panels(model, o, dirs[live], p_ray, p_a, p_b, m, request,
+                             lambda d, cur, a, b, ac, bc: _smooth_step(o, d, cur, a, b, ac, bc, frac, max_step, p,
+                                                                       w_smooth), p_ac, p_bc)
+        total[live] = vals
+        return total, n_pt, 0
     region = np.where(p_im, 0, np.where(p_ib, 1, 2))
     # outside the bow shock: closed form
     wmask = region == 2
@@ -277,36 +320,47 @@ def _adaptive(prep, request):
     smask = region == 1
     n_pt = 0
     if smask.any():
-        sr, sa, sb = p_ray[smask], p_a[smask], p_b[smask]
-        d_live = dirs[live]
-        glx, glw = np.polynomial.legendre.leggauss(request.quadrature_order)
-        pan_r, pan_a, pan_b = [], [], []
-        cur = sa.copy()
-        act = cur < sb
-        while act.any():
-            ia = np.nonzero(act)[0]
-            nxt = _step(o, d_live[sr[ia]], cur[ia], sb[ia], frac, max_step, p, 2.0, 1.0)
-            pan_r.append(sr[ia])
-            pan_a.append(cur[ia])
-            pan_b.append(nxt)
-            cur[ia] = nxt
-            act = cur < sb
-        pan_r = np.concatenate(pan_r)
-        pan_a = np.concatenate(pan_a)
-        pan_b = np.concatenate(pan_b)
-        half = 0.5 * (pan_b - pan_a)
-        mid = 0.5 * (pan_b + pan_a)
-        per = max(1, _CHUNK_POINTS // glx.size)
-        for start in range(0, pan_r.size, per):
-            sl = slice(start, start + per)
-            u = mid[sl, None] + half[sl, None] * glx[None, :]
-            pts = o[None, None, :] + u[..., None] * d_live[pan_r[sl]][:, None, :]
-            eta = np.asarray(model.emissivity(pts), dtype=float)
-            vals = (eta * glw[None, :]).sum(axis=1) * half[sl]
-            total_live += np.bincount(pan_r[sl], weights=vals, minlength=m)
-        n_pt = pan_r.size * glx.size
+        nf = np.zeros(int(smask.sum()), dtype=bool)
+        vals, n_pt = _panels(model, o, dirs[live], p_ray[smask], p_a[smask], p_b[smask], m, request,
+                             lambda d, cur, a, b, ac, bc: _step(o, d, cur, b, frac, max_step, p, 2.0, 1.0), nf, nf)
+        total_live += vals
     total[live] = total_live
     return total, n_pt, 0
+
+
+def _panels(model, o, d_live, sr, sa, sb, m, request, next_end, a_cross, b_cross):
+    """Gauss–Legendre panels over pieces [sa, sb] of rays sr (``next_end(d, cur, a, b, a_cross,
+    b_cross)`` gives each panel's end) of the model's numpy emissivity → (per-ray sums (m,),
+    evaluations)."""
+    glx, glw = np.polynomial.legendre.leggauss(request.quadrature_order)
+    pan_r, pan_a, pan_b = [], [], []
+    cur = sa.copy()
+    act = cur < sb
+    while act.any():
+        ia = np.nonzero(act)[0]
+        nxt = next_end(d_live[sr[ia]], cur[ia], sa[ia], sb[ia], a_cross[ia], b_cross[ia])
+        pan_r.append(sr[ia])
+        pan_a.append(cur[ia])
+        pan_b.append(nxt)
+        cur[ia] = nxt
+        act = cur < sb
+    out = np.zeros(m)
+    if not pan_r:
+        return out, 0
+    pan_r = np.concatenate(pan_r)
+    pan_a = np.concatenate(pan_a)
+    pan_b = np.concatenate(pan_b)
+    half = 0.5 * (pan_b - pan_a)
+    mid = 0.5 * (pan_b + pan_a)
+    per = max(1, _CHUNK_POINTS // glx.size)
+    for start in range(0, pan_r.size, per):
+        sl = slice(start, start + per)
+        u = mid[sl, None] + half[sl, None] * glx[None, :]
+        pts = o[None, None, :] + u[..., None] * d_live[pan_r[sl]][:, None, :]
+        eta = np.asarray(model.emissivity(pts), dtype=float)
+        vals = (eta * glw[None, :]).sum(axis=1) * half[sl]
+        out += np.bincount(pan_r[sl], weights=vals, minlength=m)
+    return out, pan_r.size * glx.size
 
 
 def _trapezium(prep, request):

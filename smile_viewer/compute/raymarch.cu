@@ -7,7 +7,7 @@
 //
 // It is a line-by-line port of
 //   smile_viewer/compute/_raymarch_numba.py         the integration algorithm (its definition)
-//   smile_viewer/physics/emissivity_kernels.py      Jorgensen, CMEM, exosphere point functions
+//   smile_viewer/physics/emissivity_kernels.py      Jorgensen, CMEM, exosphere, CMEM2 point functions
 //   smile_viewer/physics/aurora/kernels.py          the auroral shell point function, segments
 // with the parameter vectors laid out exactly as the models' to_array() / kernel_arrays()
 // (documented in those modules). Everything is double precision except the sampled volume,
@@ -24,6 +24,11 @@ typedef long long sv_int64;
 #define SV_JORG 1
 #define SV_CMEM 2
 #define SV_EXO 3
+#define SV_CMEM2 4
+#define SV_SMOOTH_GROWTH 0.5
+#define SV_SMOOTH_WIDTH 1.0
+#define SV_SMOOTH_MIN_PANEL 1.0e-9
+#define SV_SMOOTH_NEAR 20.0
 #define SV_G_BIG 700.0
 #define SV_MIN_STEP 1.0e-3
 #define SV_CUSP_STEP 0.35
@@ -180,6 +185,37 @@ __device__ double sv_cmem_point(double x, double y, double z, const double* p) {
     return p[3] * (u * u * u);
 }
 
+// logistic 1 / (1 + exp(-t)) without overflow (emissivity_kernels.logistic)
+__device__ double sv_logistic(double t) {
+    if (t >= 0.0) return 1.0 / (1.0 + exp(-t));
+    double e = exp(t);
+    return e / (1.0 + e);
+}
+
+// CMEM2: CMEM's magnetopause and a Shue bow shock from r_mp0 + dr, logistic steps of steepness k
+__device__ double sv_cmem2_point(double x, double y, double z, const double* p) {
+    double r, rho, ct, st, cp, sp;
+    sv_direction(x, y, z, &r, &rho, &ct, &st, &cp, &sp);
+    if (r == 0.0) return 0.0;
+    double theta = atan2(rho, x);
+    double rmp = sv_lin_scaled_radius(theta, ct, st, cp, sp, p);
+    double r_, q, c2, s2, rho2;
+    sv_shue_geom(x, y, z, &r_, &q, &c2, &s2, &rho2);
+    double rbs = sv_shue3d_radius(q, c2, s2, p[35], p[10], p[11]);
+    double k = p[33];
+    double s_mp = sv_logistic(k * (r - rmp));
+    double s_in = sv_logistic(k * (rbs - r));
+    double s_out = sv_logistic(k * (r - rbs));
+    double u = 10.0 / r;
+    double out = p[3] * (u * u * u) * s_out;
+    double w = s_mp * s_in;
+    if (w > 0.0) {
+        double h2 = 0.25 * theta * theta;
+        out += p[2] * exp(-p[4] * (h2 * h2) + (-p[5] - p[6] * (ct * ct)) * (log(r) - SV_LN10)) * w;
+    }
+    return out;
+}
+
 __device__ double sv_exosphere_point(double x, double y, double z, const double* p) {
     double r = sqrt(x * x + y * y + z * z);
     if (r < p[1] || r == 0.0) return 0.0;
@@ -191,6 +227,7 @@ __device__ double sv_emissivity_point(int model_id, double x, double y, double z
     if (model_id == SV_JORG) return sv_jorgensen_point(x, y, z, p);
     if (model_id == SV_CMEM) return sv_cmem_point(x, y, z, p);
     if (model_id == SV_EXO) return sv_exosphere_point(x, y, z, p);
+    if (model_id == SV_CMEM2) return sv_cmem2_point(x, y, z, p);
     return __longlong_as_double(0x7ff8000000000000LL);  // NaN
 }
 
@@ -257,10 +294,11 @@ __device__ void sv_boundary_pair(int model_id, double x, double y, double z, con
         *gb = sv_clamp_g(lr - sv_shue_ln_radius(q, lq, c2, s2, p[1], p[12], p[9], p[10]));
         return;
     }
-    if (model_id == SV_CMEM) {
+    if (model_id == SV_CMEM || model_id == SV_CMEM2) {
         double rmp = sv_cmem_magnetopause_r_xyz(x, y, z, p);
         *gm = rmp > 0.0 ? sv_clamp_g(lr - log(rmp)) : SV_G_BIG;
-        *gb = sv_clamp_g(lr - sv_shue_ln_radius(q, lq, c2, s2, p[1], p[32], p[10], p[11]));
+        double r_bs = model_id == SV_CMEM ? p[1] : p[35];
+        *gb = sv_clamp_g(lr - sv_shue_ln_radius(q, lq, c2, s2, r_bs, p[32], p[10], p[11]));
         return;
     }
     *gm = __longlong_as_double(0x7ff8000000000000LL);
@@ -268,7 +306,7 @@ __device__ void sv_boundary_pair(int model_id, double x, double y, double z, con
 }
 
 __device__ double sv_boundary_one(int model_id, int which, double x, double y, double z, const double* p) {
-    if (model_id == SV_CMEM) {
+    if (model_id == SV_CMEM || model_id == SV_CMEM2) {
         double r, q, c2, s2, rho2;
         sv_shue_geom(x, y, z, &r, &q, &c2, &s2, &rho2);
         if (r == 0.0) return -SV_G_BIG;
@@ -277,7 +315,8 @@ __device__ double sv_boundary_one(int model_id, int which, double x, double y, d
             double rmp = sv_cmem_magnetopause_r_xyz(x, y, z, p);
             return rmp > 0.0 ? sv_clamp_g(lr - log(rmp)) : SV_G_BIG;
         }
-        return sv_clamp_g(lr - sv_shue_ln_radius(q, log(q), c2, s2, p[1], p[32], p[10], p[11]));
+        double r_bs = model_id == SV_CMEM ? p[1] : p[35];
+        return sv_clamp_g(lr - sv_shue_ln_radius(q, log(q), c2, s2, r_bs, p[32], p[10], p[11]));
     }
     double gm, gb;
     sv_boundary_pair(model_id, x, y, z, p, &gm, &gb);
@@ -331,7 +370,7 @@ struct SvRay {
 __device__ void sv_model_hints(int model_id, const double* p, double* cos_zone, double* ang_step) {
     *cos_zone = 2.0;
     *ang_step = 1.0;
-    if (model_id != SV_CMEM) return;
+    if (model_id != SV_CMEM && model_id != SV_CMEM2) return;
     double k = sv_min(fabs(p[9] * p[22]), fabs(p[9] * p[23]));
     if (p[8] * p[21] == 0.0 || !(k > 0.0) || !(p[27] > 0.0)) return;
     double inv = 1.0 / p[27];
@@ -399,7 +438,7 @@ __device__ double sv_refine_root(int model_id, int which, const double* p, const
 
 __device__ int sv_probe_graze(int model_id, int w, const double* p, const SvRay& R, double s0, double g0,
                               double s1, double g1, double s2, double g2, double tol, double* cross_s,
-                              int* cross_w, int nc, int* n_ev) {
+                              int* cross_w, int nc, int* n_ev, double near) {
     double sign = g1 >= 0.0 ? 1.0 : -1.0;
     for (int it = 0; it < 4; ++it) {
         double d1 = (g1 - g0) / (s1 - s0);
@@ -447,7 +486,22 @@ __device__ int sv_probe_graze(int model_id, int w, const double* p, const SvRay&
             }
         }
     }
+    if (near > 0.0 && nc < SV_MAX_CROSSINGS) {  // smooth model: a close approach is a breakpoint
+        double x = R.ox + s1 * R.dx;
+        double y = R.oy + s1 * R.dy;
+        double z = R.oz + s1 * R.dz;
+        if (sqrt(x * x + y * y + z * z) * fabs(g1) < near) {
+            cross_s[nc] = s1;
+            cross_w[nc] = 2;
+            return 1;
+        }
+    }
     return 0;
+}
+
+// w [R_E], the shortest panel at a crossing of a smooth model; 0 for jumps (_raymarch_numba.smooth_width)
+__device__ double sv_smooth_width(int model_id, const double* p) {
+    return model_id == SV_CMEM2 ? SV_SMOOTH_WIDTH / p[33] : 0.0;
 }
 
 __device__ int sv_find_crossings(int model_id, const double* p, const SvRay& R, double s_end, double frac,
@@ -459,6 +513,7 @@ __device__ int sv_find_crossings(int model_id, const double* p, const SvRay& R, 
     *in_b0 = gb < 0.0;
     *n_ev += 1;
     int nc = 0;
+    double near = SV_SMOOTH_NEAR * sv_smooth_width(model_id, p);
     double sp = 0.0, gmp = 0.0, gbp = 0.0;
     bool cm_prev = true, cb_prev = true;
     double s = 0.0;
@@ -477,7 +532,7 @@ __device__ int sv_find_crossings(int model_id, const double* p, const SvRay& R, 
                 nc++;
             }
         } else if (!cm_prev && fabs(gm) < fabs(gmp) && fabs(gm) < fabs(gm1)) {
-            nc += sv_probe_graze(model_id, 0, p, R, sp, gmp, s, gm, s1, gm1, tol, cross_s, cross_w, nc, n_ev);
+            nc += sv_probe_graze(model_id, 0, p, R, sp, gmp, s, gm, s1, gm1, tol, cross_s, cross_w, nc, n_ev, near);
         }
         if (cb) {
             double t = sv_refine_root(model_id, 1, p, R, s, s1, gb, gb1, tol, n_ev);
@@ -487,7 +542,7 @@ __device__ int sv_find_crossings(int model_id, const double* p, const SvRay& R, 
                 nc++;
             }
         } else if (!cb_prev && fabs(gb) < fabs(gbp) && fabs(gb) < fabs(gb1)) {
-            nc += sv_probe_graze(model_id, 1, p, R, sp, gbp, s, gb, s1, gb1, tol, cross_s, cross_w, nc, n_ev);
+            nc += sv_probe_graze(model_id, 1, p, R, sp, gbp, s, gb, s1, gb1, tol, cross_s, cross_w, nc, n_ev, near);
         }
         cm_prev = cm;
         cb_prev = cb;
@@ -534,6 +589,38 @@ __device__ double sv_sheath_integral(int model_id, const double* p, const SvRay&
     return total;
 }
 
+// smooth models (_raymarch_numba._smooth_step, _smooth_integral, smooth_width)
+__device__ double sv_smooth_step(const SvRay& R, double s, double a, double b, bool a_cross, bool b_cross,
+                                 double frac, double max_step, const double* p, double w) {
+    double s1 = sv_step(R, s, b, frac, max_step, p, 2.0, 1.0);
+    double h = s1 - s;
+    if (a_cross) h = sv_min(h, SV_SMOOTH_GROWTH * (s - a) + w);
+    if (b_cross) h = sv_min(h, (SV_SMOOTH_GROWTH * (b - s) + w) / (1.0 + SV_SMOOTH_GROWTH));
+    h = sv_max(h, SV_SMOOTH_MIN_PANEL);
+    return sv_min(s + h, b);
+}
+
+__device__ double sv_smooth_integral(int model_id, const double* p, const SvRay& R, double a, double b,
+                                     bool a_cross, bool b_cross, double max_step, double frac, double w,
+                                     const double* glx, const double* glw, int ng, sv_int64* n_pt) {
+    double total = 0.0;
+    double s = a;
+    while (s < b) {
+        double s1 = sv_smooth_step(R, s, a, b, a_cross, b_cross, frac, max_step, p, w);
+        double half = 0.5 * (s1 - s);
+        double mid = 0.5 * (s1 + s);
+        double acc = 0.0;
+        for (int k = 0; k < ng; ++k) {
+            double u = mid + half * glx[k];
+            acc += glw[k] * sv_emissivity_point(model_id, R.ox + u * R.dx, R.oy + u * R.dy, R.oz + u * R.dz, p);
+        }
+        total += acc * half;
+        *n_pt += ng;
+        s = s1;
+    }
+    return total;
+}
+
 __device__ double sv_ray_adaptive(int model_id, const double* p, const SvRay& R, double s_end, double frac,
                                   double max_step, double tol, double cos_zone, double ang_step,
                                   const double* glx, const double* glw, int ng, sv_int64* n_pt, int* n_bd) {
@@ -543,6 +630,21 @@ __device__ double sv_ray_adaptive(int model_id, const double* p, const SvRay& R,
     bool in_m, in_b;
     int nc = sv_find_crossings(model_id, p, R, s_end, frac, max_step, tol, cos_zone, ang_step, cross_s, cross_w,
                                &in_m, &in_b, n_bd);
+    double w_smooth = sv_smooth_width(model_id, p);
+    if (w_smooth > 0.0) {  // smooth model: every piece with the point function, panels graded at crossings
+        double acc = 0.0;
+        double a0 = 0.0;
+        for (int ic = 0; ic <= nc; ++ic) {
+            double t = ic < nc ? cross_s[ic] : s_end;
+            if (t > s_end) t = s_end;
+            if (t > a0) {
+                acc += sv_smooth_integral(model_id, p, R, a0, t, ic > 0, ic < nc, max_step, frac, w_smooth, glx,
+                                          glw, ng, n_pt);
+                a0 = t;
+            }
+        }
+        return acc;
+    }
     double bdot = R.ox * R.dx + R.oy * R.dy + R.oz * R.dz;
     double px = R.ox - bdot * R.dx;
     double py = R.oy - bdot * R.dy;

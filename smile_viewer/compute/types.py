@@ -102,15 +102,12 @@ class AnalyticSource(_SourceBase):
         from smile_viewer.physics import emissivity_kernels as K
 
         mid = getattr(self.model, "model_id", None)
-        if mid not in (K.MODEL_JORGENSEN, K.MODEL_CMEM, K.MODEL_EXOSPHERE) or not callable(
-            getattr(self.model, "to_array", None)
-        ):
+        if mid not in K.KERNEL_NPARAM or not callable(getattr(self.model, "to_array", None)):
             raise UserInputError(
-                f"AnalyticSource needs a Jorgensen, CMEM or exosphere model, got {type(self.model).__name__}"
+                f"AnalyticSource needs a Jorgensen, CMEM, CMEM2 or exosphere model, got {type(self.model).__name__}"
             )
         p = np.ascontiguousarray(self.model.to_array(), dtype=np.float64)
-        need = {K.MODEL_JORGENSEN: K.JORGENSEN_NPARAM, K.MODEL_CMEM: K.CMEM_NPARAM,
-                K.MODEL_EXOSPHERE: K.EXOSPHERE_NPARAM}[mid]  # fmt: skip
+        need = K.KERNEL_NPARAM[mid]
         if p.shape != (need,) or not np.all(np.isfinite(p)):
             raise UserInputError(f"{self.model.name} parameter vector must be {need} finite numbers")
         object.__setattr__(self, "frame", _check_frame(self.frame, "model"))

@@ -207,6 +207,18 @@ def _lin_scaled(theta, ct, st, cp, sp, p: np.ndarray) -> np.ndarray:
         return p0 * r0 * f + q
 
 
+def lin_kernel_entries(lin_coefficients: Mapping[str, float]) -> list[float]:
+    """Entries 16–31 of the CMEM and CMEM2 kernel vectors (read by :func:`_lin_scaled` and
+    ``emissivity_kernels._lin_scaled_radius``) from :attr:`CMEMModel.lin_coefficients`-style
+    values: r0, beta0..beta3, c, d_n, d_s, theta_n, theta_s, a5, a21, then cos/sin theta_n and
+    cos/sin theta_s."""
+    lc = lin_coefficients
+    vals = [float(lc[n]) for n in ("r0", "beta0", "beta1", "beta2", "beta3", "c", "d_n", "d_s",
+                                   "theta_n", "theta_s", "a5", "a21")]  # fmt: skip
+    tn, ts = vals[8], vals[9]
+    return vals + [math.cos(tn), math.sin(tn), math.cos(ts), math.sin(ts)]
+
+
 def _scalar_or_array(a: np.ndarray):
     a = np.asarray(a)
     return float(a) if a.ndim == 0 else a
@@ -297,6 +309,7 @@ class EmissivityModel:
             _k.MODEL_JORGENSEN: _k.jorgensen_point,
             _k.MODEL_CMEM: _k.cmem_point,
             _k.MODEL_EXOSPHERE: _k.exosphere_point,
+            _k.MODEL_CMEM2: _k.cmem2_point,
         }[self.model_id]
 
     def emissivity_numba(self, xyz_re: Any) -> np.ndarray:
@@ -465,10 +478,8 @@ class CMEMModel(EmissivityModel):
         lc = self.lin_coefficients
         vals = [getattr(self, n) for n in CMEM_PARAMS]
         vals += [self.pd_npa, self.pm_npa, self.bz_nt, self.tilt_rad]
-        vals += [lc[n] for n in ("r0", "beta0", "beta1", "beta2", "beta3", "c", "d_n", "d_s",
-                                 "theta_n", "theta_s", "a5", "a21")]  # fmt: skip
-        tn, ts = lc["theta_n"], lc["theta_s"]
-        vals += [math.cos(tn), math.sin(tn), math.cos(ts), math.sin(ts), math.log(self.r_bs)]
+        vals += lin_kernel_entries(lc)
+        vals += [math.log(self.r_bs)]
         return np.array(vals, dtype=np.float64)
 
     def magnetopause_r(self, theta, phi=0.0):

@@ -19,10 +19,16 @@ __all__ = [
     "MODEL_JORGENSEN",
     "MODEL_CMEM",
     "MODEL_EXOSPHERE",
+    "MODEL_CMEM2",
+    "KERNEL_NPARAM",
     "LN10",
     "JORGENSEN_NPARAM",
     "CMEM_NPARAM",
     "EXOSPHERE_NPARAM",
+    "CMEM2_NPARAM",
+    "logistic",
+    "cmem2_point",
+    "cmem2_bow_shock_r_xyz",
     "jorgensen_point",
     "cmem_point",
     "exosphere_point",
@@ -48,9 +54,20 @@ MODEL_CMEM = 2
 #: ``model_id`` of the exosphere-only model A (r/10)^-3 outside r_inner.
 MODEL_EXOSPHERE = 3
 
+#: ``model_id`` of CMEM2 (Wharton et al. 2025, swharton1/CMEM2): CMEM with logistic boundaries.
+MODEL_CMEM2 = 4
+
 JORGENSEN_NPARAM = 13
 CMEM_NPARAM = 33
 EXOSPHERE_NPARAM = 6
+CMEM2_NPARAM = 36
+#: Length of the parameter vector of each ``model_id``.
+KERNEL_NPARAM = {
+    MODEL_JORGENSEN: JORGENSEN_NPARAM,
+    MODEL_CMEM: CMEM_NPARAM,
+    MODEL_EXOSPHERE: EXOSPHERE_NPARAM,
+    MODEL_CMEM2: CMEM2_NPARAM,
+}
 
 _jit = numba.njit(cache=True, fastmath=False, error_model="numpy")
 
@@ -318,6 +335,51 @@ def cmem_point(x, y, z, p):
 
 
 @_jit
+def logistic(t):
+    """The logistic function 1 / (1 + exp(-t)), without overflow: e^t / (1 + e^t) for t < 0."""
+    if t >= 0.0:
+        return 1.0 / (1.0 + math.exp(-t))
+    e = math.exp(t)
+    return e / (1.0 + e)
+
+
+@_jit
+def cmem2_bow_shock_r_xyz(x, y, z, p):
+    """CMEM2 bow shock radius [R_E] in the direction of (x, y, z): 3-D Shue with r0 = r_mp0 + dr."""
+    r, rho2, q, c2, s2 = _shue_geom(x, y, z)
+    return shue3d_radius(q, c2, s2, p[35], p[10], p[11])
+
+
+@_jit
+def cmem2_point(x, y, z, p):
+    """CMEM2 emissivity [eV cm^-3 s^-1] at (x, y, z) [R_E] (swharton1/CMEM2, the sigmoid form).
+
+    ``S(r_mp) S'(r_bs) A1 exp(-B (theta/2)^4) (r/10)^(-dbeta - beta cos² theta)
+    + S(r_bs) A2 (r/10)^-3`` with the logistic steps ``S(r_b) = 1/(1 + exp(-k (r - r_b)))``,
+    ``S'(r_b) = 1/(1 + exp(k (r - r_b)))``; r_mp the CMEM magnetopause (scaled Lin 2010) and
+    r_bs the 3-D Shue bow shock with subsolar distance r_mp0 + dr. Smooth everywhere; 0 at r = 0.
+    """
+    r, rho, ct, st, cp, sp = _direction(x, y, z)
+    if r == 0.0:
+        return 0.0
+    theta = math.atan2(rho, x)
+    rmp = _lin_scaled_radius(theta, ct, st, cp, sp, p)
+    r_, rho2, q, c2, s2 = _shue_geom(x, y, z)
+    rbs = shue3d_radius(q, c2, s2, p[35], p[10], p[11])
+    k = p[33]
+    s_mp = logistic(k * (r - rmp))
+    s_in = logistic(k * (rbs - r))
+    s_out = logistic(k * (r - rbs))
+    u = 10.0 / r
+    out = p[3] * (u * u * u) * s_out
+    w = s_mp * s_in
+    if w > 0.0:
+        h2 = 0.25 * theta * theta
+        out += p[2] * math.exp(-p[4] * (h2 * h2) + (-p[5] - p[6] * (ct * ct)) * (math.log(r) - LN10)) * w
+    return out
+
+
+@_jit
 def exosphere_point(x, y, z, p):
     """Exosphere-only emissivity A (r/10)^-3 [eV cm^-3 s^-1] for r >= r_inner, else 0."""
     r = math.sqrt(x * x + y * y + z * z)
@@ -329,7 +391,7 @@ def exosphere_point(x, y, z, p):
 
 @_jit
 def emissivity_point(model_id, x, y, z, p):
-    """Emissivity of model ``model_id`` (1 Jorgensen, 2 CMEM, 3 exosphere) at (x, y, z).
+    """Emissivity of model ``model_id`` (1 Jorgensen, 2 CMEM, 3 exosphere, 4 CMEM2) at (x, y, z).
 
     An unknown ``model_id`` gives NaN (kernels cannot raise usefully; the Python side checks).
     """
@@ -339,6 +401,8 @@ def emissivity_point(model_id, x, y, z, p):
         return cmem_point(x, y, z, p)
     if model_id == MODEL_EXOSPHERE:
         return exosphere_point(x, y, z, p)
+    if model_id == MODEL_CMEM2:
+        return cmem2_point(x, y, z, p)
     return np.nan
 
 
@@ -350,7 +414,7 @@ def magnetopause_r_xyz(model_id, x, y, z, p):
     """
     if model_id == MODEL_JORGENSEN:
         return jorgensen_magnetopause_r_xyz(x, y, z, p)
-    if model_id == MODEL_CMEM:
+    if model_id == MODEL_CMEM or model_id == MODEL_CMEM2:
         return cmem_magnetopause_r_xyz(x, y, z, p)
     if model_id == MODEL_EXOSPHERE:
         return p[1]
@@ -368,6 +432,8 @@ def bow_shock_r_xyz(model_id, x, y, z, p):
         return jorgensen_bow_shock_r_xyz(x, y, z, p)
     if model_id == MODEL_CMEM:
         return cmem_bow_shock_r_xyz(x, y, z, p)
+    if model_id == MODEL_CMEM2:
+        return cmem2_bow_shock_r_xyz(x, y, z, p)
     if model_id == MODEL_EXOSPHERE:
         return p[1]
     return np.nan

@@ -27,12 +27,14 @@ from smile_viewer.compute import _raymarch_numba as NB
 from smile_viewer.compute import _raymarch_numpy as NP
 from smile_viewer.errors import UserInputError
 from smile_viewer.physics import emissivity as E
+from smile_viewer.physics.cmem2 import cmem2_defaults
 from smile_viewer.physics.solar_wind import SolarWind
 
 SW = SolarWind.from_speed(n_cm3=5, v_km_s=400, bz_nt=0)
 JORG = E.jorgensen_defaults(SW)
 CMEM = E.cmem_defaults(SW)
 EXO = E.exosphere_model(SW)
+CMEM2 = cmem2_defaults(SW)
 
 
 def sxi_camera(position=(6.0, -6.0, 18.0), shape=(16, 27), fov=(26.5, 15.5)) -> Camera:
@@ -231,7 +233,7 @@ def test_inverse_cube_closed_form_matches_the_exosphere_module():
 
 @pytest.mark.gpu
 @pytest.mark.parametrize("method", ["adaptive", "trapezium"])
-@pytest.mark.parametrize("model", [JORG, CMEM, EXO], ids=["jorgensen", "cmem", "exosphere"])
+@pytest.mark.parametrize("model", [JORG, CMEM, EXO, CMEM2], ids=["jorgensen", "cmem", "exosphere", "cmem2"])
 def test_cuda_agrees_with_cpu_analytic(model, method):
     cam = sxi_camera(shape=(31, 53))
     a = render(RenderRequest(cam, AnalyticSource(model), backend="cpu", method=method))

@@ -29,6 +29,7 @@ from smile_viewer.compute import (
 )
 from smile_viewer.compute._raymarch_cupy import SOURCE_PATH, kernel_source
 from smile_viewer.physics import emissivity as E
+from smile_viewer.physics.cmem2 import cmem2_defaults
 from smile_viewer.physics.solar_wind import SolarWind
 from smile_viewer.physics.volume import sample_model
 
@@ -36,6 +37,7 @@ SW = SolarWind.from_speed(n_cm3=5, v_km_s=400, bz_nt=0)
 JORG = E.jorgensen_defaults(SW)
 CMEM = E.cmem_defaults(SW)
 EXO = E.exosphere_model(SW)
+CMEM2 = cmem2_defaults(SW)
 
 
 def sxi_camera(shape, position=(6.0, -6.0, 18.0)) -> Camera:
@@ -184,8 +186,9 @@ def _rays(cam):
 C_INT, C_DBL = ctypes.c_int, ctypes.c_double
 
 
-@pytest.mark.parametrize("model", [JORG, CMEM, EXO, JORG.replace(ay_mp=0.5, az_mp=0.7)],
-                         ids=["jorgensen", "cmem", "exosphere", "jorgensen-asymmetric"])
+@pytest.mark.parametrize("model", [JORG, CMEM, EXO, JORG.replace(ay_mp=0.5, az_mp=0.7), CMEM2,
+                                   CMEM2.replace(ay_bs=0.9, az_bs=0.7, p3=1.0, tilt_rad=0.3, k=20.0)],
+                         ids=["jorgensen", "cmem", "exosphere", "jorgensen-asymmetric", "cmem2", "cmem2-tilted"])
 def test_host_build_of_the_analytic_kernels_matches_numba(host_lib, model):
     cam = sxi_camera(shape=(12, 20))
     o, d, s_end = _rays(cam)
