@@ -19,7 +19,7 @@ Ours add CTSMAP (counts), INTENSITY, RESMAP, PROVENANCE and, when the observatio
 its celestial WCS as the alternate WCS "A" (``CTYPE1A``…, ``WCSNAMEA``) so that sky tools
 still place the pixels. :func:`write_level4` writes a :class:`Level4File` atomically;
 :func:`read_level4` reads ours and the team's into one; a broken file raises
-:class:`~smile_viewer.errors.DataFileError` with one line. See docs/reference.md.
+:class:`~smile_viewer.errors.DataFileError` with one line. See docs/reference.md#level-4-fit-results.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ first such node when two are equally near), no interpolation:
   sunward sample, one spacing further out);
 - ``f.25`` = maxdIx + 0.25 (maxIx − maxdIx).
 
-NaN samples are skipped (the team's code would fail on them). See docs/reference.md.
+NaN samples are skipped (the team's code would fail on them). See
+docs/reference.md#subsolar-magnetopause-of-a-cube.
 """
 
 from __future__ import annotations
