@@ -8,7 +8,6 @@ and resuming: docs/cli.md#batch.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
 import io
@@ -19,16 +18,34 @@ import sys
 import tempfile
 import threading
 import time as _time
+import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from astropy.io import fits
+from astropy.time import Time
+
+from smile_viewer.analysis.constraints import quality_flag_position, quality_flag_snr_bits
+from smile_viewer.analysis.windows import WindowSet, read_windows
+from smile_viewer.compute import RenderRequest, render
+from smile_viewer.coords.timeparse import parse_duration_s, parse_time, time_grid
 from smile_viewer.errors import UserInputError
+from smile_viewer.io.atomic import atomic_path, atomic_write_bytes, atomic_write_text, check_output_path
+from smile_viewer.io.products import write_synthetic_product
+from smile_viewer.io.quicklook import write_quicklook_png
+from smile_viewer.mission.instruments import load_instrument
+from smile_viewer.mission.orbit import default_orbit
+from smile_viewer.mission.pointing import default_pointing
+from smile_viewer.mission.response import compute_response
+from smile_viewer.physics.solar_wind import SolarWind
+from smile_viewer.synth import build_source, resolve_model_name
 
 __all__ = [
     "BatchReport",
     "FrameSpec",
-    "add_batch_parser",
     "clean_stray_temp_files",
     "compute_frame",
     "frame_is_complete",
@@ -37,7 +54,6 @@ __all__ = [
     "make_movie",
     "plan_frames",
     "run_batch",
-    "run_batch_command",
 ]
 
 INDEX_NAME = "frames.csv"
@@ -77,8 +93,6 @@ class FrameSpec:
 
 def frame_stem(instrument: str, time) -> str:
     """``sxi_20260912T000500`` (``_123`` appended for a fractional second, in ms)."""
-    from astropy.time import Time
-
     t = time if isinstance(time, Time) else Time(time, scale="utc")
     iso = t.utc.isot  # YYYY-MM-DDTHH:MM:SS.sss
     stem = f"{instrument.lower()}_{iso[0:4]}{iso[5:7]}{iso[8:10]}T{iso[11:13]}{iso[14:16]}{iso[17:19]}"
@@ -107,10 +121,6 @@ def _fits_header(path: Path):
     :func:`~smile_viewer.io.products.write_synthetic_product`) verify, and the last HDU is
     PROVENANCE (the writer's last one), so a file cut at an HDU boundary does not pass either.
     """
-    import warnings
-
-    from astropy.io import fits
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -124,8 +134,6 @@ def _fits_header(path: Path):
 
 def frame_is_complete(out_dir, spec: FrameSpec) -> bool:
     """Whether the frame's FITS (readable, DATE-OBS = the epoch) and PNG (whole) exist."""
-    from astropy.time import Time
-
     d = Path(out_dir)
     fits_path, png_path = d / f"{spec.stem}.fits", d / f"{spec.stem}.png"
     if not (fits_path.is_file() and png_path.is_file() and _png_complete(png_path)):
@@ -155,10 +163,6 @@ def clean_stray_temp_files(out_dir) -> list[Path]:
 
 
 def _position(time):
-    import numpy as np
-
-    from smile_viewer.mission.orbit import default_orbit
-
     return np.asarray(default_orbit().position(time, "gse"), dtype=float).reshape(3)
 
 
@@ -168,19 +172,6 @@ def compute_frame(spec: FrameSpec) -> dict[str, Any]:
     Returns ``{"stem", "time", "fits": bytes, "png": bytes, "info": {...}}``; the files are
     written by the caller (see the module docstring).
     """
-    import numpy as np
-    from astropy.time import Time
-
-    from smile_viewer.analysis.constraints import quality_flag_position, quality_flag_snr_bits
-    from smile_viewer.compute import RenderRequest, render
-    from smile_viewer.io.products import write_synthetic_product
-    from smile_viewer.io.quicklook import write_quicklook_png
-    from smile_viewer.mission.instruments import load_instrument
-    from smile_viewer.mission.pointing import default_pointing
-    from smile_viewer.mission.response import compute_response
-    from smile_viewer.physics.solar_wind import SolarWind
-    from smile_viewer.synth import build_source
-
     t0 = _time.perf_counter()
     inst = load_instrument(spec.instrument)
     time = Time(spec.time, scale="utc")
@@ -225,8 +216,6 @@ def compute_frame(spec: FrameSpec) -> dict[str, Any]:
 
 
 def _write_frame(out_dir: Path, result: dict) -> None:
-    from smile_viewer.io.atomic import atomic_write_bytes
-
     # The PNG first, the FITS last: a frame counts as done only when both are there.
     atomic_write_bytes(out_dir / f"{result['stem']}.png", result["png"])
     atomic_write_bytes(out_dir / f"{result['stem']}.fits", result["fits"])
@@ -239,16 +228,10 @@ def plan_frames(start, stop, cadence, instrument: str, *, windows=None, **spec_k
     """The frames of a run: epochs from ``start`` to ``stop`` every ``cadence`` (seconds or
     "5min"), only those inside ``instrument``'s windows when ``windows`` (a
     :class:`~smile_viewer.analysis.windows.WindowSet` or a file path) is given."""
-    import numpy as np
-
-    from smile_viewer.coords.timeparse import parse_duration_s, parse_time, time_grid
-
     t0, t1 = parse_time(start), parse_time(stop)
     times = time_grid(t0, t1, parse_duration_s(cadence), max_points=1_000_000)
     inst = str(instrument).lower()
     if windows is not None:
-        from smile_viewer.analysis.windows import WindowSet, read_windows
-
         ws = windows if isinstance(windows, WindowSet) else read_windows(windows)
         keep = np.zeros(len(times), dtype=bool)
         jd = (times.utc.jd1 - 2451545.0) + times.utc.jd2
@@ -265,12 +248,6 @@ def plan_frames(start, stop, cadence, instrument: str, *, windows=None, **spec_k
 
 def _validate(specs: list[FrameSpec]) -> None:
     """Catch the user's mistakes before any work: build the first frame's source."""
-    from astropy.time import Time
-
-    from smile_viewer.mission.instruments import load_instrument
-    from smile_viewer.physics.solar_wind import SolarWind
-    from smile_viewer.synth import build_source
-
     if not specs:
         return
     s = specs[0]
@@ -293,6 +270,8 @@ def local_cluster(n_workers: int, *, processes: bool = True, **kwargs):
     only: the scheduler (TCP for processes, in-process otherwise) and the HTTP endpoints that
     the scheduler and workers always open (health, metrics) on random local ports, with no
     dashboard. ``kwargs`` go to ``LocalCluster`` (e.g. ``env`` for worker processes)."""
+    # Lazy (here and below): dask.distributed takes about a second to import and only running
+    # a batch needs it (not planning, nor compute_frame on the workers).
     from dask.distributed import LocalCluster
 
     return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
@@ -403,8 +382,6 @@ def _index_row(out_dir: Path, spec: FrameSpec, status: str, info: dict | None, m
 
 
 def _write_index(out_dir: Path, rows: list[dict]) -> Path:
-    from smile_viewer.io.atomic import atomic_write_text
-
     buf = io.StringIO()
     wr = csv.DictWriter(buf, fieldnames=INDEX_COLUMNS, lineterminator="\n")
     wr.writeheader()
@@ -416,13 +393,10 @@ def _write_index(out_dir: Path, rows: list[dict]) -> Path:
 def make_movie(png_paths, out_path, fps: float = 10.0) -> Path:
     """Assemble PNG frames (equal sizes, in the given order) into a movie with imageio-ffmpeg
     (H.264, yuv420p; frames padded to a multiple of 16 pixels), written atomically."""
-    import numpy as np
-
     try:
         import imageio.v2 as imageio
     except ImportError:  # pragma: no cover - dependency missing
         raise UserInputError("--movie needs imageio and imageio-ffmpeg: pip install imageio imageio-ffmpeg") from None
-    from smile_viewer.io.atomic import atomic_path, check_output_path
 
     paths = [Path(p) for p in png_paths]
     if not paths:
@@ -464,12 +438,6 @@ def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, m
     v 400, B 0); ``shape``: (ny, nx); ``client``: an existing dask ``Client`` to use instead of
     ``scheduler`` / a new LocalCluster.
     """
-    import uuid
-
-    from smile_viewer.mission.instruments import load_instrument
-    from smile_viewer.physics.solar_wind import SolarWind
-    from smile_viewer.synth import resolve_model_name
-
     t_begin = _time.perf_counter()
     out = Path(out_dir).expanduser()
     if out.exists() and not out.is_dir():
@@ -479,8 +447,6 @@ def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, m
             raise UserInputError(f"--out {out_dir}: directory {out.parent} does not exist")
         out.mkdir()
     if movie is not None:
-        from smile_viewer.io.atomic import check_output_path
-
         mp = check_output_path(movie)
         if mp.suffix.lower() not in MOVIE_SUFFIXES:
             raise UserInputError(f"--movie {movie}: use one of {', '.join(MOVIE_SUFFIXES)}")
@@ -488,7 +454,7 @@ def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, m
     if inst.name not in ("sxi", "uvi"):
         raise UserInputError(f"batch runs sxi or uvi, not {inst.name!r}")
     sw = solar_wind if solar_wind is not None else SolarWind()
-    model_name = resolve_model_name(argparse.Namespace(model=model), inst)
+    model_name = resolve_model_name(model, inst)
     specs = plan_frames(start, stop, cadence, inst.name, windows=windows, model=model_name,
                         params=tuple(sorted((params or {}).items())), solar_wind=sw.to_dict(),
                         shape=None if shape is None else tuple(int(v) for v in shape), step_re=step_re,
@@ -542,80 +508,3 @@ def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, m
         report.movie_path = make_movie(pngs, movie, fps=fps)
     report.seconds = _time.perf_counter() - t_begin
     return report
-
-
-# ============================================================================ command line
-
-
-def add_batch_parser(sub) -> argparse.ArgumentParser:
-    """Register ``batch`` on the command line's sub-parsers."""
-    from smile_viewer.synth import SOLAR_WIND_KEYS
-
-    p = sub.add_parser(
-        "batch",
-        help="series of synthetic SXI/UVI images on a dask cluster (FITS + PNG per epoch, movie)",
-        description="Compute synthetic images for every epoch of a time range on a dask cluster.",
-    )
-    p.add_argument("--start", required=True, help="first epoch, ISO 8601 UTC")
-    p.add_argument("--stop", required=True, help="last epoch, ISO 8601 UTC")
-    p.add_argument("--cadence", default="5min", help="time between frames, e.g. 60s, 5min (default 5min)")
-    p.add_argument("--instrument", required=True, choices=("sxi", "uvi"), help="sxi or uvi")
-    p.add_argument("--out", required=True, metavar="DIR", help="output directory (created if missing)")
-    p.add_argument("--windows", metavar="FILE", help="only epochs inside this windows file (.json or .csv)")
-    p.add_argument("--movie", metavar="FILE.mp4", help="also assemble the PNGs into a movie")
-    p.add_argument("--fps", default="10", help="movie frames per second (default 10)")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="ADDRESS", help="an existing dask scheduler, e.g. tcp://host:8786")
-    where.add_argument("--workers", metavar="N", help="workers of the local cluster (default: one per core)")
-    p.add_argument("--threads", action="store_true", help="local cluster of threads in this process")
-    p.add_argument("--model", default=None, metavar="NAME", help="as for synth (default: jorgensen / aurora)")
-    p.add_argument("--param", metavar="NAME=VALUE", action="append", default=[], help="model parameter (repeatable)")
-    p.add_argument("--solar-wind", dest="solar_wind", metavar="n=5,v=400,...",
-                   help=f"solar wind, keys {','.join(SOLAR_WIND_KEYS)}")
-    p.add_argument("--pixels", metavar="WxH", help="pixel grid (default: the instrument's)")
-    p.add_argument("--step", metavar="R_E", help="fixed trapezium step instead of the adaptive integrator")
-    p.add_argument("--max-distance", dest="max_distance", default="80", metavar="R_E", help="ray length (80)")
-    p.add_argument("--backend", default="auto", choices=("auto", "cuda", "cpu", "numpy"), help="render backend")
-    p.add_argument("--exposure", metavar="S", help="exposure [s] (default: the instrument's)")
-    p.add_argument("--seed", metavar="N", help="seed of the Poisson noise (frame i uses N + i)")
-    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
-    return p
-
-
-def _int_arg(text, what: str, lo: int) -> int:
-    try:
-        v = int(str(text).strip())
-    except ValueError:
-        raise UserInputError(f"{what}: {text!r} is not an integer") from None
-    if v < lo:
-        raise UserInputError(f"{what} must be >= {lo}, got {v}")
-    return v
-
-
-def run_batch_command(args: argparse.Namespace) -> int:
-    """Carry out ``smile-viewer batch`` (parsed ``args``); returns the exit status."""
-    from smile_viewer.synth import parse_pixels, parse_positive, parse_params, parse_solar_wind
-
-    fps = parse_positive(args.fps, "--fps")
-    workers = _int_arg(args.workers, "--workers", 1) if args.workers is not None else None
-    seed = _int_arg(args.seed, "--seed", 0) if args.seed is not None else None
-    report = run_batch(
-        args.start, args.stop, args.cadence, args.instrument, args.out, windows=args.windows, movie=args.movie,
-        fps=fps, scheduler=args.scheduler, n_workers=workers, processes=not args.threads, progress=args.progress,
-        model=args.model, params=parse_params(args.param), solar_wind=parse_solar_wind(args.solar_wind),
-        shape=parse_pixels(args.pixels) if args.pixels else None,
-        step_re=parse_positive(args.step, "--step") if args.step is not None else None,
-        max_distance_re=parse_positive(args.max_distance, "--max-distance"), backend=args.backend,
-        exposure_s=parse_positive(args.exposure, "--exposure") if args.exposure is not None else None, seed=seed,
-    )
-    if report.removed_temp:
-        print(f"removed {len(report.removed_temp)} temporary file(s) left by an interrupted run")
-    print(f"{report.n_frames} frames: {report.n_computed} computed, {report.n_skipped} already done, "
-          f"{len(report.failures)} failed ({report.seconds:.1f} s); index {report.index_path}")
-    if report.movie_path is not None:
-        print(f"wrote {report.movie_path}")
-    if report.failures:
-        t, msg = report.failures[0]
-        print(f"smile-viewer: {len(report.failures)} frame(s) failed; first at {t}: {msg}", file=sys.stderr)
-        return 1
-    return 0

@@ -1003,24 +1003,18 @@ def _propagate_subsolar(build, best, free, cov, scales) -> float:
 # ---------------------------------------------------------------------------- command line
 
 
-def _int_option(text, name: str, lo: int, hi: int) -> int:
-    try:
-        v = int(str(text).strip())
-    except ValueError:
-        raise UserInputError(f"{name} must be an integer, got {text!r}") from None
-    if not lo <= v <= hi:
-        raise UserInputError(f"{name} must be between {lo} and {hi}, got {v}")
-    return v
-
-
 def fit_command(observation, *, model: str = "jorgensen", out, fits=None, free=None,
                 params: Mapping[str, float] | None = None, solar_wind=None, instrument=None,
-                bin_factor="auto", oversample="auto", errors: str = "hessian", max_evals="400",
-                background=None, record="0", backend: str = "cpu"):
-    """``smile-viewer fit``: check the outputs, load, fit, write JSON (and the level-4 FITS).
+                bin_factor: int | str = "auto", oversample: int | str = "auto", errors: str = "hessian",
+                max_evals: int = 400, background=None, record: int = 0, backend: str = "cpu"):
+    """What ``smile-viewer fit`` does: check the outputs, load, fit, write JSON (and the level-4 FITS).
 
-    Options arrive as typed on the command line (strings); mistakes raise UserInputError /
-    DataFileError before any work. Returns (result, [paths written]).
+    ``observation``, ``out``, ``fits``: paths; ``free``: free parameter names (a sequence; None
+    for the model's default); ``params``: start values; ``solar_wind``: a ``SolarWind`` of the
+    start model; ``bin_factor`` / ``oversample``: an int or "auto"; ``max_evals``: most forward
+    models; ``record``: image record of a CDF file. The command line
+    (:mod:`smile_viewer.cli.fit`) turns its option text into these. Mistakes raise
+    UserInputError / DataFileError. Returns (result, [paths written]).
     """
     from smile_viewer.io.atomic import check_output_path
     from smile_viewer.io.observed import load_observed
@@ -1030,23 +1024,13 @@ def fit_command(observation, *, model: str = "jorgensen", out, fits=None, free=N
     if fits_path is not None and fits_path.resolve() == out_path.resolve():
         raise UserInputError("--out and --fits name the same file")
     name = _model_name(model)
-    if isinstance(bin_factor, str) and bin_factor.strip().lower() == "auto":
-        b: int | str = "auto"
-    else:
-        b = _int_option(bin_factor, "--bin", 1, 1000)
-    if isinstance(oversample, str) and oversample.strip().lower() == "auto":
-        o: int | str = "auto"
-    else:
-        o = _int_option(oversample, "--oversample", 1, 8)
-    n_max = _int_option(max_evals, "--max-evals", 5, 100000)
-    rec = _int_option(record, "--record", 0, 10**9)
     if errors not in ("hessian", "profile", "none"):
         raise UserInputError(f"--errors must be hessian, profile or none, got {errors!r}")
     free_names, _ = _parse_free(free, name)
-    obs = load_observed(observation, instrument=instrument, record=rec)
+    obs = load_observed(observation, instrument=instrument, record=int(record))
     start = start_model(name, obs, solar_wind=solar_wind, params=params)
-    result = fit_observation(obs, name, free=free_names, start=start, bin_factor=b, oversample=o,
-                             background=background, errors=errors, max_evals=n_max, backend=backend,
+    result = fit_observation(obs, name, free=free_names, start=start, bin_factor=bin_factor, oversample=oversample,
+                             background=background, errors=errors, max_evals=int(max_evals), backend=backend,
                              instrument=instrument)
     written = [result.to_json(out_path)]
     if fits_path is not None:

@@ -37,12 +37,10 @@ __all__ = [
     "SCHEMA",
     "Window",
     "WindowSet",
-    "add_windows_parser",
     "compute_windows",
     "find_windows",
     "plot_timeline",
     "read_windows",
-    "run_windows_command",
 ]
 
 SCHEMA = "smile-viewer windows 1"
@@ -426,85 +424,3 @@ def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 1
     with atomic_path(out) as tmp:
         fig.savefig(tmp, format="png")
     return out
-
-
-# ============================================================================ command line
-
-
-def add_windows_parser(sub):
-    """Register ``windows`` on the command line's sub-parsers."""
-    p = sub.add_parser(
-        "windows",
-        help="pointing windows of SXI and UVI over a time range (CSV/JSON, timeline PNG)",
-        description="Evaluate the observation constraints of a mission profile over a time range and list "
-                    "the windows when they all hold.",
-    )
-    p.add_argument("--start", required=True, help="first epoch, ISO 8601 UTC")
-    p.add_argument("--stop", required=True, help="last epoch, ISO 8601 UTC")
-    p.add_argument("--step", default="1min", help="cadence, e.g. 30s, 1min, 10min (default 1min)")
-    p.add_argument("--profile", metavar="FILE", help="mission profile JSON (default: assets/mission/profile_default.json)")
-    p.add_argument("--out", required=True, metavar="FILE.csv|FILE.json", help="windows file")
-    p.add_argument("--plot", metavar="FILE.png", help="also write a timeline PNG")
-    p.add_argument("--instrument", default="sxi,uvi", metavar="sxi,uvi",
-                   help="whose windows: sxi, uvi or sxi,uvi (default)")
-    p.add_argument("--solar-wind", dest="solar_wind", metavar="n=5,v=400,bz=-2,...",
-                   help="constant solar wind for the magnetopause (default: the profile's)")
-    p.add_argument("--omni", metavar="FILE", help="solar wind time series (OMNI ASCII or CDF) instead")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("--tle", metavar="FILE", help="orbit from a two-line element set")
-    src.add_argument("--oem", metavar="FILE", help="orbit from a CCSDS OEM ephemeris")
-    return p
-
-
-def run_windows_command(args, *, solar_wind_parser=None) -> int:
-    """Carry out ``smile-viewer windows`` (parsed ``args``); returns the exit status.
-
-    ``solar_wind_parser``: turns ``--solar-wind`` text into a ``SolarWind`` (the command line
-    passes :func:`smile_viewer.synth.parse_solar_wind`, a layer above this one).
-    """
-    from smile_viewer.io.atomic import check_output_path
-
-    out = check_output_path(args.out)
-    if out.suffix.lower() not in (".csv", ".json"):
-        raise UserInputError(f"--out {args.out}: use a .csv or .json file name")
-    plot = None
-    if args.plot:
-        plot = check_output_path(args.plot)
-        if plot.suffix.lower() != ".png":
-            raise UserInputError(f"--plot {args.plot}: use a .png file name")
-    insts = tuple(s.strip().lower() for s in str(args.instrument).split(",") if s.strip())
-    bad = [i for i in insts if i not in INSTRUMENTS]
-    if not insts or bad:
-        raise UserInputError(f"--instrument {args.instrument!r}: use sxi, uvi or sxi,uvi")
-    if args.solar_wind and args.omni:
-        raise UserInputError("give --solar-wind or --omni, not both")
-    profile = load_profile(args.profile) if args.profile else load_profile()
-    solar_wind = None
-    if args.solar_wind:
-        if solar_wind_parser is None:
-            raise UserInputError("--solar-wind needs a parser (run through smile_viewer.cli)")
-        solar_wind = solar_wind_parser(args.solar_wind)
-    elif args.omni:
-        from smile_viewer.io.omni import read_solar_wind
-
-        solar_wind = read_solar_wind(args.omni)
-    orbit = None
-    if args.tle:
-        from smile_viewer.mission.orbit import orbit_from_tle
-
-        orbit = orbit_from_tle(args.tle)
-    elif args.oem:
-        from smile_viewer.mission.orbit import orbit_from_oem
-
-        orbit = orbit_from_oem(args.oem)
-    ws = compute_windows(args.start, args.stop, args.step, profile, orbit=orbit, solar_wind=solar_wind,
-                         instruments=insts)
-    path = ws.write(out)
-    for line in ws.meta.get("notes", []):
-        print(f"note: {line}")
-    for line in ws.summary():
-        print(line)
-    print(f"wrote {path} ({ws.meta['n_epochs']:,} epochs in {ws.meta['compute_s']:.2f} s)")
-    if plot is not None:
-        print(f"wrote {ws.plot(plot)}")
-    return 0

@@ -7,8 +7,17 @@ the work (:func:`~smile_viewer.batch.run_batch`).
 from __future__ import annotations
 
 import argparse
+import sys
 
-from smile_viewer.cli.common import BACKENDS, SOLAR_WIND_KEYS
+from smile_viewer.cli.common import (
+    BACKENDS,
+    SOLAR_WIND_KEYS,
+    parse_int,
+    parse_params,
+    parse_pixels,
+    parse_positive,
+    parse_solar_wind,
+)
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -46,6 +55,29 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run the series; returns the exit status (1 when frames failed)."""
-    from smile_viewer.batch import run_batch_command
+    # Lazy: the batch library (dask, the render engine) is not needed to build the parser.
+    from smile_viewer.batch import run_batch
 
-    return run_batch_command(args)
+    fps = parse_positive(args.fps, "--fps")
+    workers = parse_int(args.workers, "--workers", 1) if args.workers is not None else None
+    seed = parse_int(args.seed, "--seed", 0) if args.seed is not None else None
+    report = run_batch(
+        args.start, args.stop, args.cadence, args.instrument, args.out, windows=args.windows, movie=args.movie,
+        fps=fps, scheduler=args.scheduler, n_workers=workers, processes=not args.threads, progress=args.progress,
+        model=args.model, params=parse_params(args.param), solar_wind=parse_solar_wind(args.solar_wind),
+        shape=parse_pixels(args.pixels) if args.pixels else None,
+        step_re=parse_positive(args.step, "--step") if args.step is not None else None,
+        max_distance_re=parse_positive(args.max_distance, "--max-distance"), backend=args.backend,
+        exposure_s=parse_positive(args.exposure, "--exposure") if args.exposure is not None else None, seed=seed,
+    )
+    if report.removed_temp:
+        print(f"removed {len(report.removed_temp)} temporary file(s) left by an interrupted run")
+    print(f"{report.n_frames} frames: {report.n_computed} computed, {report.n_skipped} already done, "
+          f"{len(report.failures)} failed ({report.seconds:.1f} s); index {report.index_path}")
+    if report.movie_path is not None:
+        print(f"wrote {report.movie_path}")
+    if report.failures:
+        t, msg = report.failures[0]
+        print(f"smile-viewer: {len(report.failures)} frame(s) failed; first at {t}: {msg}", file=sys.stderr)
+        return 1
+    return 0

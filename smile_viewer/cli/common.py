@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from smile_viewer.errors import UserInputError
@@ -21,6 +22,7 @@ __all__ = [
     "FRAMES",
     "SOLAR_WIND_KEYS",
     "ArgumentParser",
+    "LazyChoices",
     "check_output",
     "frame_type",
     "parse_int",
@@ -48,8 +50,35 @@ SOLAR_WIND_KEYS = ("n", "v", "vx", "vy", "vz", "bx", "by", "bz", "t", "he")
 class ArgumentParser(argparse.ArgumentParser):
     """argparse with the one-line error style of the rest of the command line."""
 
-    def error(self, message: str):  # noqa: D401 - argparse API
+    def error(self, message: str):  # argparse API: one line, exit status 2
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+class LazyChoices(Sequence):
+    """argparse ``choices`` looked up on first use (``in``, iteration), e.g. from the model
+    registry, whose import is too slow for building the parser at every start. Give the argument
+    a ``metavar``: without one argparse lists the choices, and so loads them, at once."""
+
+    def __init__(self, load: Callable[[], Iterable[str]]):
+        self._load = load
+        self._items: tuple[str, ...] | None = None
+
+    def _get(self) -> tuple[str, ...]:
+        if self._items is None:
+            self._items = tuple(self._load())
+        return self._items
+
+    def __getitem__(self, i):
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __contains__(self, value) -> bool:
+        return value in self._get()
+
+    def __repr__(self) -> str:
+        return f"LazyChoices({self._get()!r})"
 
 
 # ---------------------------------------------------------------------------- argparse types

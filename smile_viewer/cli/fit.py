@@ -8,11 +8,24 @@ from __future__ import annotations
 
 import argparse
 
-from smile_viewer.cli.common import BACKENDS, parse_params, parse_solar_wind
-from smile_viewer.physics import models as registry
+from smile_viewer.cli.common import (
+    LazyChoices,
+    parse_int_in_range,
+    parse_params,
+    parse_solar_wind,
+)
 
-#: Models ``fit --model`` offers: the registry's fittable models.
-MODEL_CHOICES = tuple(registry.fittable_models())
+
+def _fittable_models():
+    # Lazy: the registry imports the emissivity kernels (numba, about 0.5 s), which building the
+    # parser at every start (``smile-viewer --version``) must not pay for.
+    from smile_viewer.physics import models as registry
+
+    return registry.fittable_models()
+
+
+#: Models ``fit --model`` offers: the registry's fittable models (looked up on first use).
+MODEL_CHOICES = LazyChoices(_fittable_models)
 ERROR_CHOICES = ("hessian", "profile", "none")
 BACKGROUND_CHOICES = ("auto", "file", "model")
 
@@ -21,12 +34,14 @@ def add_parser(sub) -> argparse.ArgumentParser:
     """Register ``fit`` on the command line's sub-parsers."""
     p = sub.add_parser(
         "fit",
-        help=f"fit {', '.join(MODEL_CHOICES)} (the subsolar magnetopause) to an observed SXI counts image",
+        help="fit an emissivity model (the subsolar magnetopause) to an observed SXI counts image",
         description="Fit an emissivity model to the counts of an observed SXI image (Cash statistic, "
                     "background from the file) and write the result as JSON and a level-4-style FITS.",
     )
     p.add_argument("observation", metavar="OBS", help="observed image: FITS (celestial WCS or SXI level 3) or CDF")
-    p.add_argument("--model", choices=MODEL_CHOICES, default="jorgensen", help="model (default jorgensen)")
+    # A metavar, so that argparse does not list (and load) the choices while building the parser.
+    p.add_argument("--model", choices=MODEL_CHOICES, metavar="MODEL", default="jorgensen",
+                   help="model: %(choices)s (default %(default)s)")
     p.add_argument("--out", required=True, metavar="RESULT.json", help="fit result (JSON)")
     p.add_argument("--fits", metavar="L4.fits", help="also write a level-4-style FITS (fitted image, parameters)")
     p.add_argument("--free", metavar="NAMES", help="free parameters, comma-separated "
@@ -48,16 +63,28 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
+def _int_or_auto(text: str, what: str, lo: int, hi: int) -> int | str:
+    if str(text).strip().lower() == "auto":
+        return "auto"
+    return parse_int_in_range(text, what, lo, hi)
+
+
 def run(args: argparse.Namespace) -> int:
     """Fit and write the results; returns the exit status."""
+    # Lazy: the fitting library (scipy, the render engine) is not needed to build the parser.
     from smile_viewer.analysis.fitting import fit_command
 
     params = parse_params(args.param)
     sw = parse_solar_wind(args.solar_wind) if args.solar_wind else None
+    bin_factor = _int_or_auto(args.bin_factor, "--bin", 1, 1000)
+    oversample = _int_or_auto(args.oversample, "--oversample", 1, 8)
+    max_evals = parse_int_in_range(args.max_evals, "--max-evals", 5, 100000)
+    record = parse_int_in_range(args.record, "--record", 0, 10**9)
+    free = None if args.free is None else tuple(s.strip() for s in args.free.split(",") if s.strip())
     result, written = fit_command(
-        args.observation, model=args.model, out=args.out, fits=args.fits, free=args.free, params=params,
-        solar_wind=sw, instrument=args.instrument, bin_factor=args.bin_factor, oversample=args.oversample,
-        errors=args.errors, max_evals=args.max_evals, background=args.background, record=args.record,
+        args.observation, model=args.model, out=args.out, fits=args.fits, free=free, params=params,
+        solar_wind=sw, instrument=args.instrument, bin_factor=bin_factor, oversample=oversample,
+        errors=args.errors, max_evals=max_evals, background=args.background, record=record,
         backend=args.backend)
     print(result.summary_line())
     print("wrote " + ", ".join(str(p) for p in written))

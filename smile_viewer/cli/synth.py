@@ -6,8 +6,21 @@ Options, models and outputs are described in :mod:`smile_viewer.synth`, which do
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from smile_viewer.cli.common import BACKENDS, SOLAR_WIND_KEYS
+from smile_viewer.cli.common import (
+    BACKENDS,
+    SOLAR_WIND_KEYS,
+    check_output,
+    parse_int,
+    parse_number,
+    parse_params,
+    parse_pixels,
+    parse_positive,
+    parse_solar_wind,
+    parse_triple,
+)
+from smile_viewer.errors import UserInputError
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -44,8 +57,77 @@ def add_parser(sub) -> argparse.ArgumentParser:
     return p
 
 
+def _load_rays(path: str):
+    """``--rays FILE.npy``: an H x W x 3 array of finite, non-zero GSE directions, normalised."""
+    import numpy as np  # lazy with the rest of run(): start-up time of the command line
+
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise UserInputError(f"--rays {path}: no such file")
+    try:
+        rays = np.load(p, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise UserInputError(f"--rays {path}: not a readable .npy array ({exc})") from None
+    if rays.ndim != 3 or rays.shape[-1] != 3 or min(rays.shape[:2]) < 2:
+        raise UserInputError(f"--rays {path}: need an H x W x 3 array (H, W >= 2), got shape {rays.shape}")
+    if not np.issubdtype(rays.dtype, np.number) or not np.all(np.isfinite(rays)):
+        raise UserInputError(f"--rays {path}: values must be finite numbers")
+    norms = np.linalg.norm(rays, axis=-1)
+    if np.any(norms == 0):
+        raise UserInputError(f"--rays {path}: zero-length ray vectors")
+    rays = rays / norms[..., None]
+    if np.linalg.norm(rays.reshape(-1, 3).mean(axis=0)) < 1e-6:
+        raise UserInputError(f"--rays {path}: the rays have no mean direction")
+    return rays
+
+
+def options_from_args(args: argparse.Namespace):
+    """The typed :class:`~smile_viewer.synth.SynthOptions` of parsed ``synth`` options (numbers
+    first: a typo fails before any work)."""
+    # Lazy: the library (numpy, astropy, the render engine) is not needed to build the parser.
+    from smile_viewer.coords.timeparse import parse_time
+    from smile_viewer.synth import SynthOptions
+
+    out = check_output(args.out, "--out")
+    png = check_output(args.png, "--png") if args.png else None
+    roll = parse_number(args.roll, "--roll")
+    max_distance = parse_positive(args.max_distance, "--max-distance")
+    step = parse_positive(args.step, "--step") if args.step is not None else None
+    exposure = parse_positive(args.exposure, "--exposure") if args.exposure is not None else None
+    seed = parse_int(args.seed, "--seed", 0) if args.seed is not None else None
+    shape = parse_pixels(args.pixels) if args.pixels else None
+    params = parse_params(args.param)
+    sw = parse_solar_wind(args.solar_wind)
+    if args.time is None and args.position is None:
+        raise UserInputError("give --time (position from the default orbit) or --position X,Y,Z")
+    time = parse_time(args.time) if args.time is not None else None
+    position = parse_triple(args.position, "--position") if args.position is not None else None
+    aim = parse_triple(args.aim, "--aim") if args.aim is not None else None
+    attitude = None
+    if args.attitude is not None:
+        attitude = Path(args.attitude).expanduser()
+        if not attitude.is_file():
+            raise UserInputError(f"--attitude {args.attitude}: no such file")
+    rays = None
+    if args.rays is not None:
+        if shape is not None:
+            raise UserInputError("--pixels cannot be combined with --rays (the rays set the grid)")
+        rays = _load_rays(args.rays)
+    return SynthOptions(
+        instrument=args.instrument, out=out, png=png, time=time, position_re=position, aim_re=aim,
+        attitude=attitude, rays=rays, roll_deg=roll, model=args.model, params=params, solar_wind=sw,
+        shape=shape, step_re=step, max_distance_re=max_distance, backend=args.backend, exposure_s=exposure,
+        seed=seed)
+
+
 def run(args: argparse.Namespace) -> int:
     """Make the product; returns the exit status."""
-    from smile_viewer.synth import run_synth
+    from smile_viewer.synth import make_synthetic  # lazy: start-up time (see options_from_args)
 
-    return run_synth(args)
+    product = make_synthetic(options_from_args(args))
+    for note in product.notes:
+        print(note)
+    print(product.summary_line())
+    if product.png is not None:
+        print(f"wrote {product.png}")
+    return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from smile_viewer.cli.common import parse_solar_wind
+from smile_viewer.errors import UserInputError
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -38,6 +39,47 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Compute and write the windows; returns the exit status."""
-    from smile_viewer.analysis.windows import run_windows_command
+    # Lazy: the planning library (astropy, the orbit, the constraints) is not needed to build
+    # the parser (start-up time of the command line).
+    from smile_viewer.analysis.constraints import load_profile
+    from smile_viewer.analysis.windows import INSTRUMENTS, compute_windows
+    from smile_viewer.io.atomic import check_output_path
+    from smile_viewer.io.omni import read_solar_wind
+    from smile_viewer.mission.orbit import orbit_from_oem, orbit_from_tle
 
-    return run_windows_command(args, solar_wind_parser=parse_solar_wind)
+    out = check_output_path(args.out)
+    if out.suffix.lower() not in (".csv", ".json"):
+        raise UserInputError(f"--out {args.out}: use a .csv or .json file name")
+    plot = None
+    if args.plot:
+        plot = check_output_path(args.plot)
+        if plot.suffix.lower() != ".png":
+            raise UserInputError(f"--plot {args.plot}: use a .png file name")
+    insts = tuple(s.strip().lower() for s in str(args.instrument).split(",") if s.strip())
+    bad = [i for i in insts if i not in INSTRUMENTS]
+    if not insts or bad:
+        raise UserInputError(f"--instrument {args.instrument!r}: use sxi, uvi or sxi,uvi")
+    if args.solar_wind and args.omni:
+        raise UserInputError("give --solar-wind or --omni, not both")
+    profile = load_profile(args.profile) if args.profile else load_profile()
+    solar_wind = None
+    if args.solar_wind:
+        solar_wind = parse_solar_wind(args.solar_wind)
+    elif args.omni:
+        solar_wind = read_solar_wind(args.omni)
+    orbit = None
+    if args.tle:
+        orbit = orbit_from_tle(args.tle)
+    elif args.oem:
+        orbit = orbit_from_oem(args.oem)
+    ws = compute_windows(args.start, args.stop, args.step, profile, orbit=orbit, solar_wind=solar_wind,
+                         instruments=insts)
+    path = ws.write(out)
+    for line in ws.meta.get("notes", []):
+        print(f"note: {line}")
+    for line in ws.summary():
+        print(line)
+    print(f"wrote {path} ({ws.meta['n_epochs']:,} epochs in {ws.meta['compute_s']:.2f} s)")
+    if plot is not None:
+        print(f"wrote {ws.plot(plot)}")
+    return 0
