@@ -372,7 +372,7 @@ def _num(h, key: str, p: Path, kind=float):
     if key not in h:
         return None
     v = h[key]
-    if isinstance(v, (bool, np.bool_)) or isinstance(v, str):
+    if isinstance(v, (bool, np.bool_, str)):
         raise DataFileError(p, f"{key} = {v!r} is not a number")
     try:
         x = float(v)
