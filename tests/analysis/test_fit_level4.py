@@ -354,3 +354,25 @@ def test_quality_flags_hand_values():
     bkg = np.full((10, 10), 240.0 * math.sqrt(1 / 0.81 - 1))
     f = sxi_quality_flags(aim, pos, 300.0, cx, bkg)
     assert f["qf"] == 1 and f["qf2"] == 0
+
+
+def test_turned_wcs_with_a_cd_matrix():
+    """_flip_wcs: new pixel (X, Y) looks where the old (nx-1-Y, ny-1-X) did, for a CD-matrix WCS
+    with an off-centre reference pixel."""
+    from astropy.wcs import WCS
+
+    from smile_viewer.analysis.fit_level4 import _flip_wcs
+
+    ny, nx = 7, 11
+    w = WCS(naxis=2)
+    w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    w.wcs.crval = [40.0, -20.0]
+    w.wcs.crpix = [3.5, 5.25]
+    w.wcs.cd = [[-0.1, 0.02], [0.03, 0.12]]
+    w.wcs.set()
+    t = _flip_wcs(w, ny, nx)
+    X, Y = np.meshgrid(np.arange(ny, dtype=float), np.arange(nx, dtype=float))  # the turned image is (nx, ny)
+    new = np.array(t.pixel_to_world_values(X, Y))
+    old = np.array(w.pixel_to_world_values(nx - 1 - Y, ny - 1 - X))
+    np.testing.assert_allclose(new, old, rtol=0, atol=1e-10)
+    assert t.pixel_shape == (ny, nx)
