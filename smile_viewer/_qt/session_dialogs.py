@@ -2,9 +2,9 @@
 (the one session reader and writer, shared with ``smile-viewer render --session`` and Python).
 
 - :func:`ask_open_session` asks for a file, loads and validates it completely and returns
-  the new :class:`~smile_viewer.state.app.AppState`; a bad file (corrupt, not a session, fields that do not validate, written
-  by a newer smile-viewer) shows one warning dialog naming the file and the problem, and
-  returns None: **nothing is changed**. The caller applies the returned state in one step.
+  the new :class:`~smile_viewer.state.app.AppState`; a bad file (corrupt, not a session,
+  fields that do not validate, written by a newer smile-viewer) shows one warning dialog
+  naming the file and the problem, and returns None: **nothing is changed**. The caller applies the returned state in one step.
 - :func:`ask_save_session` asks for a file name (``.smile.json`` added when there is no
   extension) and writes atomically; a failure shows a dialog and returns None.
 - :func:`show_session_error` is the dialog itself (for sessions opened from the command

@@ -192,7 +192,8 @@ def _unwrap(data: Any, source) -> tuple[int, str | None, dict]:
         if version > 1:
             _refuse_newer(source, version, None)
         return version, None, dict(data)
-    raise SessionError(source, "not a smile-viewer session (no \"format\", \"state\" or \"schema_version\" key)")
+    raise SessionError(source, "not a smile-viewer session "
+                               "(no \"format\", \"state\" or \"schema_version\" key)")
 
 
 def _refuse_newer(source, version: int, app_version: str | None):
@@ -219,8 +220,8 @@ def parse_session(text: str | bytes, *, source="session") -> AppState:
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise SessionError(source, f"is not a text (UTF-8) file (undecodable byte at offset {exc.start}); "
-                                       "not a smile-viewer session") from None
+            raise SessionError(source, f"is not a text (UTF-8) file (undecodable byte at offset "
+                                       f"{exc.start}); not a smile-viewer session") from None
     if not text.strip():
         raise SessionError(source, "the file is empty; not a smile-viewer session")
     try:

@@ -66,8 +66,8 @@ def _spy_on_the_renderer(monkeypatch):
 
 
 @pytest.mark.slow  # a window and three small renders: ~15 s on llvmpipe
-def test_a_session_saved_in_the_application_renders_from_the_command_line(window, qtbot, tmp_path, monkeypatch,
-                                                                          capsys):
+def test_a_session_saved_in_the_application_renders_from_the_command_line(
+        window, qtbot, tmp_path, monkeypatch, capsys):
     from smile_viewer._vispy.headless import render_scene_image
     from smile_viewer.cli import main
     from smile_viewer.state import AppState
@@ -125,10 +125,12 @@ def test_a_session_written_from_python_opens_in_the_application(window, tmp_path
     model_state, layers = window.app_state.model.solar_wind, window.state.layers
     assert window.open_session(path) is True
     assert window.app_state.to_json() == app.to_json()
-    assert window.app_state.model.solar_wind is model_state and window.state.layers is layers, "bound in place"
+    assert window.app_state.model.solar_wind is model_state, "applied in place"
+    assert window.state.layers is layers, "applied in place"
     assert window.model_dock.spins["bz_nt"].value() == pytest.approx(6.5)
     assert not window.layers_dock.checks["magnetopause"].isChecked()
-    assert not window.layers_dock.checks["sxi_fov"].isChecked() and window.layers_dock.checks["orbit"].isChecked()
+    checks = window.layers_dock.checks
+    assert not checks["sxi_fov"].isChecked() and checks["orbit"].isChecked()
     assert window.instruments_dock.groups["sxi"].roll.value() == pytest.approx(-30.0)
     assert window.state.time.isot.startswith("2026-06-01T00:00:00")
     assert window.windowTitle().endswith("python.smile.json")
@@ -138,7 +140,7 @@ def test_a_session_written_from_python_opens_in_the_application(window, tmp_path
     path.write_text(BARE_V1, encoding="utf-8")
     assert window.open_session(path) is True
     assert window.state.time.isot == "2026-04-02T03:04:05.000"
-    assert not window.layers_dock.checks["orbit"].isChecked() and not window.layers_dock.checks["labels"].isChecked()
+    assert not checks["orbit"].isChecked() and not checks["labels"].isChecked()
     assert window.layers_dock.checks["sxi_fov"].isChecked(), "absent from the old file: back to the default"
     assert window.model_dock.spins["n_cm3"].value() == pytest.approx(9.5)
     assert window.model_dock.spins["bz_nt"].value() == pytest.approx(4.0)
@@ -149,7 +151,8 @@ BAD_SESSIONS = [
     ('{"format": "smile-viewer-session", "format_version": 3, "app_version": "0.9", "state": {}}',
      "written by a newer smile-viewer (0.9) in session format 3"),
     ("\x00garbage", "not valid JSON"),
-    ('{"format": "smile-viewer-session", "format_version": 2, "state": {"scene": {"layers": {"earth": [1]}}}}',
+    ('{"format": "smile-viewer-session", "format_version": 2, '
+     '"state": {"scene": {"layers": {"earth": [1]}}}}',
      "field 'scene.layers.earth'"),
 ]
 
@@ -175,4 +178,5 @@ def test_a_bad_session_is_refused_by_both_with_one_line(window, tmp_path, monkey
         # the application: one dialog with the same problem, nothing changed
         assert window.open_session(path) is False
         assert json.loads(window.app_state.to_json()) == before
-        assert len(shown) == i + 1 and message.lower() in shown[i].lower() and "Nothing was changed" in shown[i]
+        assert len(shown) == i + 1 and message.lower() in shown[i].lower()
+        assert "Nothing was changed" in shown[i]

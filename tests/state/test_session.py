@@ -99,7 +99,8 @@ def test_bare_appstate_layout_of_format_1_is_read(tmp_path):
     assert app.scene.layers.bow_shock is False and app.scene.layers.field_lines is True
     assert app.scene.layers.magnetopause is True, "fields absent from the file take their defaults"
     assert app.scene.camera_preset == "north"
-    assert (app.model.solar_wind.n_cm3, app.model.solar_wind.v_km_s, app.model.solar_wind.bz_nt) == (12.5, 650.0, -7.5)
+    sw = app.model.solar_wind
+    assert (sw.n_cm3, sw.v_km_s, sw.bz_nt) == (12.5, 650.0, -7.5)
     assert app.instruments.sxi.pointing.roll_deg == -20.0 and app.instruments.sxi.exposure_s == 120.0
     assert app.volume.shape == (96, 80, 64) and app.volume.render_mode == "mip"
     # saved again, it is in the current format
@@ -127,13 +128,15 @@ def test_a_utf8_bom_is_accepted(tmp_path):
 
 
 # -- bad sessions: one line naming the file, state unchanged ------------------------------------------
-NEWER_ENVELOPE = '{"format": "smile-viewer-session", "format_version": 3, "app_version": "0.9.0", "state": {}}'
+NEWER_ENVELOPE = ('{"format": "smile-viewer-session", "format_version": 3, "app_version": "0.9.0", '
+                  '"state": {}}')
 NEWER_OLD_ENVELOPE = '{"format": "smile-viewer-session", "schema_version": 2, "state": {"scene": {}}}'
 NEWER_BARE = '{"schema_version": 7, "scene": {}}'
 
 
 @pytest.mark.parametrize("text, message", [
-    (NEWER_ENVELOPE, r"written by a newer smile-viewer \(0\.9\.0\) in session format 3; .* reads formats up to 2"),
+    (NEWER_ENVELOPE,
+     r"written by a newer smile-viewer \(0\.9\.0\) in session format 3; .* reads formats up to 2"),
     (NEWER_OLD_ENVELOPE, r"written by a newer smile-viewer in session format 2"),
     (NEWER_BARE, r"written by a newer smile-viewer in session format 7"),
 ])
@@ -154,10 +157,12 @@ def test_newer_formats_are_refused(tmp_path, text, message):
     ('{"hello": "world"}', "not a smile-viewer session"),
     ('{"format": "napari-session", "format_version": 1, "state": {}}', "format is 'napari-session'"),
     ('{"format": "smile-viewer-session", "state": {}}', 'no "format_version"'),
-    ('{"format": "smile-viewer-session", "format_version": "2", "state": {}}', '"format_version" must be a whole number'),
+    ('{"format": "smile-viewer-session", "format_version": "2", "state": {}}',
+     '"format_version" must be a whole number'),
     ('{"format": "smile-viewer-session", "format_version": true, "state": {}}', "must be a whole number"),
     ('{"format": "smile-viewer-session", "format_version": 0, "state": {}}', "must be 1 or more"),
-    ('{"format": "smile-viewer-session", "format_version": 2, "state": [1]}', '"state" must be a JSON object, got array'),
+    ('{"format": "smile-viewer-session", "format_version": 2, "state": [1]}',
+     '"state" must be a JSON object, got array'),
     ('{"schema_version": "1"}', '"schema_version" must be a whole number'),
     # wrong types and values inside the state: the field is named
     ('{"format": "smile-viewer-session", "format_version": 2, '
@@ -166,7 +171,8 @@ def test_newer_formats_are_refused(tmp_path, text, message):
      '"state": {"scene": {"frame": "heliocentric"}}}', "field 'scene.frame'"),
     ('{"format": "smile-viewer-session", "format_version": 2, '
      '"state": {"volume": {"shape": "big"}}}', "field 'volume.shape'"),
-    ('{"format": "smile-viewer-session", "format_version": 2, "state": {"surprise": true}}', "field 'surprise'"),
+    ('{"format": "smile-viewer-session", "format_version": 2, "state": {"surprise": true}}',
+     "field 'surprise'"),
     # format 2 holds no version inside the state
     ('{"format": "smile-viewer-session", "format_version": 2, "state": {"schema_version": 1}}',
      "field 'schema_version'"),
