@@ -192,6 +192,8 @@ def _unwrap(data: Any, source) -> tuple[int, str | None, dict]:
         if version > 1:
             _refuse_newer(source, version, None)
         return version, None, dict(data)
+    if fmt == SESSION_FORMAT:
+        raise SessionError(source, "invalid session: no \"state\"")
     raise SessionError(source, "not a smile-viewer session "
                                "(no \"format\", \"state\" or \"schema_version\" key)")
 

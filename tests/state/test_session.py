@@ -157,6 +157,7 @@ def test_newer_formats_are_refused(tmp_path, text, message):
     ('{"hello": "world"}', "not a smile-viewer session"),
     ('{"format": "napari-session", "format_version": 1, "state": {}}', "format is 'napari-session'"),
     ('{"format": "smile-viewer-session", "state": {}}', 'no "format_version"'),
+    ('{"format": "smile-viewer-session", "format_version": 2}', 'invalid session: no "state"'),
     ('{"format": "smile-viewer-session", "format_version": "2", "state": {}}',
      '"format_version" must be a whole number'),
     ('{"format": "smile-viewer-session", "format_version": true, "state": {}}', "must be a whole number"),
