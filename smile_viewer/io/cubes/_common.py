@@ -19,6 +19,7 @@ import numpy as np
 
 from smile_viewer.constants import R_E_KM
 from smile_viewer.io.atomic import atomic_path
+from smile_viewer.io.checked_file import checked_path
 from smile_viewer.errors import DataFileError, UserInputError
 
 __all__ = [
@@ -178,24 +179,9 @@ def format_bytes(n: float) -> str:
 
 
 def check_readable(path: Any) -> Path:
-    """The path as a Path, or DataFileError if it is missing, a directory, empty or unreadable."""
-    try:
-        p = Path(os.fspath(path)).expanduser()
-    except TypeError:
-        raise UserInputError(f"cube path {path!r} is not a file name") from None
-    if not p.exists():
-        raise DataFileError(p, "no such file")
-    if p.is_dir():
-        raise DataFileError(p, "is a directory, not a cube file")
-    try:
-        size = p.stat().st_size
-        with open(p, "rb") as f:
-            f.read(1)
-    except OSError as exc:
-        raise DataFileError(p, f"cannot be read ({exc.strerror or exc})") from None
-    if size == 0:
-        raise DataFileError(p, "is empty (0 bytes)")
-    return p
+    """The path as a Path, or DataFileError if it is missing, not a regular file (directory,
+    pipe, device), empty, unreadable or over the cube size limit (io.checked_file)."""
+    return checked_path(path, "cube")
 
 
 def read_magic(path: Path, n: int = 1024) -> bytes:

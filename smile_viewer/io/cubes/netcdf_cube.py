@@ -16,6 +16,7 @@ import numpy as np
 
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.cubes import _common as c
+from smile_viewer.io.guarded import guard
 
 __all__ = ["NETCDF_SUFFIXES", "netcdf_cube_info", "read_netcdf_cube"]
 
@@ -169,6 +170,7 @@ def _itemsize(var) -> int:
     return max(dt.itemsize, 4 if dt.kind == "f" else 8)
 
 
+@guard("netCDF/HDF5", "cube")
 def netcdf_cube_info(path: Any, *, group: str | None = None, engine: str | None = None) -> c.CubeInfo:
     """Variables (names, dims, shapes, dtypes, units), axis ranges and frame of a netCDF/HDF5
     file, without reading its data variables (only the 1-D axes)."""
@@ -221,6 +223,7 @@ def netcdf_cube_info(path: Any, *, group: str | None = None, engine: str | None 
         ds.close()
 
 
+@guard("netCDF/HDF5", "cube")
 def read_netcdf_cube(
     path: Any,
     *,

@@ -17,6 +17,7 @@ import numpy as np
 
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.cubes import _common as c
+from smile_viewer.io.guarded import guard
 
 __all__ = ["VTK_SUFFIXES", "read_vtk_cube", "vtk_cube_info"]
 
@@ -226,6 +227,7 @@ def _meta(path: Path) -> dict[str, Any]:
     return _legacy_meta(path) if kind == "legacy" else _xml_meta(path, kind)
 
 
+@guard("VTK", "cube")
 def vtk_cube_info(path: Any) -> c.CubeInfo:
     """Grid type, size, bounds (where the metadata give them) and arrays of a VTK file,
     without reading its arrays."""
@@ -368,6 +370,7 @@ def _is_rectilinear(mesh) -> bool:
     return type(mesh).__name__ == "RectilinearGrid"
 
 
+@guard("VTK", "cube")
 def read_vtk_cube(
     path: Any,
     *,
