@@ -5,7 +5,8 @@ pool (:func:`~smile_viewer._qt.workers.run_in_thread`). While it runs it shows t
 forward models, the current Cash statistic (and the best so far) and the current subsolar
 magnetopause distance; **Cancel** sets the job's cancel flag, which the fit checks before
 every forward model (it stops within one forward model, some tens of ms). The result table
-lists every parameter with its error (free ones) and the summary line; **Apply model** emits
+lists every parameter with its error (free ones), the summary line and the fit's quality flags
+(:mod:`smile_viewer.analysis.fit_quality`; red when unreliable); **Apply model** emits
 ``model_applied(model)`` with the fitted emissivity model (the application re-renders with
 it) and :attr:`result` keeps the :class:`~smile_viewer.analysis.fitting.FitResult`.
 """
@@ -116,6 +117,10 @@ class FitDialog(QDialog):
         self.summary_label.setObjectName("fitSummary")
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.quality_label = QLabel("", self)  # flags of a poor or degenerate fit (analysis.fit_quality)
+        self.quality_label.setObjectName("fitQuality")
+        self.quality_label.setWordWrap(True)
+        self.quality_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.fit_button = QPushButton("Fit", self)
         self.fit_button.setObjectName("fitStart")
@@ -145,6 +150,7 @@ class FitDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary_label)
+        layout.addWidget(self.quality_label)
         layout.addLayout(buttons)
         self.resize(520, 460)
 
@@ -184,6 +190,8 @@ class FitDialog(QDialog):
         self.status_label.setText(f"Fitting {model}…")
         self.table.setRowCount(0)
         self.summary_label.setText("")
+        self.quality_label.setText("")
+        self.quality_label.setStyleSheet("")
         self.job = run_in_thread(work, on_result=self._on_result, on_error=self._on_error,
                                  on_progress=self._on_progress, on_finished=self._on_finished,
                                  synchronous=self.synchronous)
@@ -264,6 +272,28 @@ class FitDialog(QDialog):
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
         self.summary_label.setText(res.summary_line())
+        self._show_quality(res)
+
+    def _show_quality(self, res) -> None:
+        """The fit's flags, one per line (red when the value should not be used as it is)."""
+        q = getattr(res, "quality", None)
+        if q is None:
+            self.quality_label.setText("")
+            return
+        if not q.flags:
+            c = q.cstat
+            text = "No quality flags."
+            if c is not None and math.isfinite(c.z):
+                text += f" C-stat {c.value:.1f} against {c.expected:.1f} ± {c.sigma:.1f} expected (z = {c.z:.1f})."
+            self.quality_label.setText(text)
+            self.quality_label.setStyleSheet("")
+            return
+        head = "UNRELIABLE — do not use the value without looking at the image:" if not q.reliable else "Flagged:"
+        lines = [head] + [f"• {f.code}: {f.message}" for f in q.flags]
+        if q.widening:
+            lines.append("Error widened: " + "; ".join(q.widening))
+        self.quality_label.setText("\n".join(lines))
+        self.quality_label.setStyleSheet("color: #c62828;" if not q.reliable else "color: #a65e00;")
 
     def apply(self) -> None:
         """Emit ``model_applied`` with the fitted model."""

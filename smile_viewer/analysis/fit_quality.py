@@ -202,7 +202,7 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
                bounds: Mapping[str, tuple[float, float]], scales: Sequence[float], subsolar_re: float,
                subsolar_err_re: float, size_param: str | None, scan=None, other_minima=(),
                in_field: tuple[bool, float] | None = None, converged: bool = True,
-               message: str = "") -> FitQuality:
+               message: str = "", errors_computed: bool = True) -> FitQuality:
     """Flags and the reported (widened) subsolar error of a finished fit.
 
     Flags (``FitFlag.code``, severity):
@@ -228,7 +228,8 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
     The reported error = max(S × the statistical error, the largest distance from the best
     fit to a scanned magnetopause position or another local minimum with ΔC ≤ S²), so it
     covers every position the data cannot exclude at ΔC = 1 (scaled by S²); when the
-    statistical error is unknown, the latter alone (or NaN when there is no scan).
+    statistical error is unknown, the latter alone (or NaN). ``errors_computed``: False when
+    no statistical error was asked for (no ``flat_profile`` flag from the curvature then).
     """
     q = FitQuality(subsolar_err_stat_re=float(subsolar_err_re))
     n_free = len(free)
@@ -268,7 +269,7 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
     if math.isfinite(err):
         if s > 1.0:
             q.widening.append(f"statistical error {subsolar_err_re:.3g} R_E × S = {s:.3f} (poor fit)")
-    elif size_param is not None:
+    elif size_param is not None and errors_computed:
         q.flags.append(FitFlag("flat_profile", "unreliable",
                                f"C has no curvature along {size_param} at the best fit: no statistical error"))
     threshold = s * s
@@ -281,7 +282,7 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
                                    f"{min(scan.subsolar_re):.1f}–{max(scan.subsolar_re):.1f} R_E: the image does not "
                                    "locate the magnetopause"))
         near = np.asarray(scan.subsolar_re, dtype=float)[dc <= threshold]
-        if near.size > 1 or (near.size == 1 and not math.isfinite(err)):
+        if near.size > 1:
             r = float(np.max(np.abs(near - subsolar_re)))
             if r > reach:
                 reach = r

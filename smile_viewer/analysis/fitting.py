@@ -777,7 +777,7 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
         cstat_value=cstat_value, expected_counts=best_exp, mask=fwd.mask, free=free, best=best_vals,
         bounds=bnds, scales=scales, subsolar_re=sub, subsolar_err_re=sub_err, size_param=size or main,
         scan=start_scan, other_minima=other_minima, in_field=_subsolar_in_field(fwd, sub),
-        converged=success, message=message)
+        converged=success, message=message, errors_computed=err_mode != "none")
     if quality.error_scale > 1.0:
         errs = {n: v * quality.error_scale for n, v in errs.items()}
         cov = cov * quality.error_scale**2

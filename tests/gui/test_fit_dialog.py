@@ -86,3 +86,25 @@ def test_fit_error_is_reported(qtbot, tiny_obs):
     with qtbot.waitSignal(dlg.fit_failed, timeout=10000):
         dlg.start()
     assert dlg.state == "failed" and "Fit failed" in dlg.status_label.text()
+
+
+def test_quality_flags_are_shown(qtbot, tiny_obs):
+    """Noise-free counts: the C-stat is far below its Poisson expectation (a warning); a bound
+    that stops r_mp short of the truth makes the fit unreliable, said in red."""
+    dlg = FitDialog(tiny_obs, "jorgensen", synchronous=True, errors="none")
+    qtbot.addWidget(dlg)
+    with qtbot.waitSignal(dlg.fit_finished, timeout=60000):
+        dlg.start()
+    res = dlg.result
+    assert [f.code for f in res.flags] == ["cstat_low"] and res.reliable
+    assert dlg.quality_label.text().startswith("Flagged:") and "cstat_low" in dlg.quality_label.text()
+    assert "flagged: cstat_low" in dlg.summary_label.text()
+    bounded = FitDialog(tiny_obs, "jorgensen", synchronous=True, errors="none", bounds={"r_mp": (10.0, 25.0)})
+    qtbot.addWidget(bounded)
+    with qtbot.waitSignal(bounded.fit_finished, timeout=60000):
+        bounded.start()
+    assert bounded.result.parameters["r_mp"] == pytest.approx(10.0, abs=1e-3)
+    assert not bounded.result.reliable and "at_bound" in [f.code for f in bounded.result.flags]
+    assert bounded.quality_label.text().startswith("UNRELIABLE") and "at_bound" in bounded.quality_label.text()
+    assert "c62828" in bounded.quality_label.styleSheet()
+    assert "UNRELIABLE: " in bounded.summary_label.text()
