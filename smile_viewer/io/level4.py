@@ -167,7 +167,10 @@ class Level4File:
             raise DataFileError(self.path or "<level 4>", "has no CXFOV, CTSMAP or ORIGINAL extension to compare")
         if self.date_obs is None:
             raise DataFileError(self.path or "<level 4>", "header has no DATE-OBS")
-        t0 = parse_time(self.date_obs)
+        try:
+            t0 = parse_time(self.date_obs)
+        except UserInputError as exc:
+            raise DataFileError(self.path or "<level 4>", f"DATE-OBS: {exc}") from None
         maps = {k: np.asarray(v, dtype=float) for k, v in (("CTSMAP", self.counts), ("BKGMAP", self.background),
                                                             ("CXFOV", self.cxfov), ("ERRFOV", self.error))
                 if v is not None}
@@ -362,7 +365,9 @@ def load_observation_or_level4(path):
     """A level-4 file (:func:`read_level4`) when ``path`` is one (:func:`is_level4`), else the
     observed image (:func:`smile_viewer.io.observed.load_observed`): the GUI's open path."""
     if is_level4(path):
-        return read_level4(path)
+        l4 = read_level4(path)
+        l4.to_observed()  # what the comparison view needs: fail here, in the worker, if it cannot
+        return l4
     from smile_viewer.io.observed import load_observed
 
     return load_observed(path)

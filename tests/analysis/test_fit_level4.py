@@ -376,3 +376,23 @@ def test_turned_wcs_with_a_cd_matrix():
     old = np.array(w.pixel_to_world_values(nx - 1 - Y, ny - 1 - X))
     np.testing.assert_allclose(new, old, rtol=0, atol=1e-10)
     assert t.pixel_shape == (ny, nx)
+
+
+def test_open_path_gives_level4_or_observation(tmp_path):
+    from smile_viewer.errors import DataFileError
+    from smile_viewer.io.level4 import Level4File, load_observation_or_level4
+
+    _team_layout_file(tmp_path / "team.fits")
+    assert isinstance(load_observation_or_level4(tmp_path / "team.fits"), Level4File)
+    with fits.open(tmp_path / "team.fits") as hdul:
+        h = hdul[0].header.copy()
+        h["DATE-OBS"] = "yesterday"
+        fits.HDUList([fits.PrimaryHDU(hdul[0].data, header=h)] + [x.copy() for x in hdul[1:]]).writeto(
+            tmp_path / "baddate.fits")
+        # without PARAMETERS it is an ordinary level-3 style image for load_observed
+        fits.HDUList([x.copy() for x in hdul if x.name != "PARAMETERS"]).writeto(tmp_path / "l3like.fits")
+    with pytest.raises(DataFileError) as e:
+        load_observation_or_level4(tmp_path / "baddate.fits")
+    _one_line(e, "baddate.fits", "DATE-OBS")
+    obs = load_observation_or_level4(tmp_path / "l3like.fits")
+    assert not isinstance(obs, Level4File) and obs.geometry_kind == "sxi_angles"
