@@ -181,20 +181,29 @@ class StackResult:
 
 
 def _angle_deg(u, v) -> float:
-    return math.degrees(math.atan2(np.linalg.norm(np.cross(u, v)), float(np.dot(u, v))))
+    """Angle between two unit 3-vectors (tuples) [deg], accurate for small angles."""
+    cx = (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
+    return math.degrees(math.atan2(math.hypot(*cx), u[0] * v[0] + u[1] * v[1] + u[2] * v[2]))
+
+
+def _close(a, b, atol: float, rtol: float = 0.0) -> bool:
+    return all(abs(x - y) <= atol + rtol * abs(y) for x, y in zip(a, b))
 
 
 def _mismatch(a: L3Minute, ref: L3Minute, tol_deg: float, tol_re: float) -> str:
+    """'' when minute ``a`` may be stacked with ``ref`` (same grid and band, pointing within the
+    tolerances), else what differs. Plain floats: called O(n²) times for n minutes."""
     fa, fr = a.reference, ref.reference
-    if fa.shape != fr.shape or not np.allclose(fa.crval_deg, fr.crval_deg, rtol=0, atol=1e-9) \
-            or not np.allclose(fa.cdelt_deg, fr.cdelt_deg, rtol=1e-9, atol=0):
+    if fa.shape != fr.shape or not _close(fa.crval_deg, fr.crval_deg, 1e-9) \
+            or not _close(fa.cdelt_deg, fr.cdelt_deg, 0.0, 1e-9):
         return (f"pixel grid {fa.shape[1]}x{fa.shape[0]} CRVAL {fa.crval_deg} CDELT {fa.cdelt_deg} differs from "
                 f"{fr.shape[1]}x{fr.shape[0]} CRVAL {fr.crval_deg} CDELT {fr.cdelt_deg}")
     for k in ("EMIN", "EMAX"):
         if k in fa.keys and k in fr.keys and not math.isclose(fa.keys[k], fr.keys[k], rel_tol=1e-9, abs_tol=1e-12):
             return f"{k} {fa.keys[k]:g} keV differs from {fr.keys[k]:g} keV"
-    dpos = float(np.linalg.norm(fa.position_re - fr.position_re))
-    ang = _angle_deg(fa.look_direction, fr.look_direction)
+    pa, pr = fa.position_re.tolist(), fr.position_re.tolist()
+    dpos = math.dist(pa, pr)
+    ang = _angle_deg(fa.look_direction.tolist(), fr.look_direction.tolist())
     if dpos > tol_re or ang > tol_deg:
         return (f"pointing differs: POS {dpos:.4g} R_E and look direction (AIM − POS) {ang:.4g}° from the "
                 f"reference (tolerances {tol_re:g} R_E, {tol_deg:g}°)")
@@ -207,18 +216,22 @@ def _select(minutes: Sequence[L3Minute], tol_deg: float, tol_re: float):
     complete = [m for m in minutes if m.complete]
     if not complete:
         return [], []
-    best, best_n = 0, -1
-    for i, r in enumerate(complete):
-        n = sum(1 for m in complete if m is r or not _mismatch(m, r, tol_deg, tol_re))
-        if n > best_n:
-            best, best_n = i, n
-    ref = complete[best]
+    why = {id(m): _mismatch(m, complete[0], tol_deg, tol_re) for m in complete[1:]}
+    ref = complete[0]
+    if any(why.values()):  # not all match the first minute: find the largest matching group
+        best, best_n = 0, -1
+        for i, r in enumerate(complete):
+            n = sum(1 for m in complete if m is r or not _mismatch(m, r, tol_deg, tol_re))
+            if n > best_n:
+                best, best_n = i, n
+        ref = complete[best]
+        why = {id(m): _mismatch(m, ref, tol_deg, tol_re) for m in complete if m is not ref}
     used, problems = [], []
     for m in complete:
-        why = "" if m is ref else _mismatch(m, ref, tol_deg, tol_re)
-        if why:
+        reason = why.get(id(m), "")
+        if reason:
             for f in m.files.values():
-                problems.append(L3Problem(str(f.path), f"{why} (reference minute {ref.reference.date_obs}): "
+                problems.append(L3Problem(str(f.path), f"{reason} (reference minute {ref.reference.date_obs}): "
                                                        "left out of the stack"))
         else:
             used.append(m)

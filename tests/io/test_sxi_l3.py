@@ -14,7 +14,7 @@ from astropy.io import fits
 from l3_team_files import PARTS, random_minute, team_header, team_name, write_minute
 
 from smile_viewer.errors import DataFileError, UserInputError
-from smile_viewer.io.sxi_l3 import open_l3_file, scan_l3
+from smile_viewer.io.sxi_l3 import hdu_layout, open_l3_file, scan_l3
 
 T0 = dt.datetime(2026, 3, 17, 2, 40)
 SHAPE = (6, 4)  # (NAXIS2, NAXIS1)
@@ -172,3 +172,31 @@ def test_scaled_integer_data_and_blank(tmp_path):
     expect = raw * 0.5 + 10.0
     expect[raw == 7] = np.nan
     np.testing.assert_array_equal(got, expect)
+
+
+def test_header_cards_parsed_as_astropy_reads_them(tmp_path):
+    """hdu_layout's card parser (used for speed) gives astropy's values for the team's keys and
+    for the value forms of the FITS standard (quotes, '' inside strings, logicals, exponents)."""
+    h = team_header(T0, **GRID)
+    h["OBJECT"] = "O'Brien  "
+    h["FLAG"] = True
+    h["SMALL"] = -1.25e-12
+    h["BIG"] = 6.02e23
+    h["COUNT"] = -42
+    h["EMPTY"] = ""
+    h.add_comment("a comment = not a value")
+    h.add_history("history")
+    p = tmp_path / team_name("TOT", T0)
+    fits.PrimaryHDU(np.zeros(SHAPE, dtype=np.int32), header=h).writeto(p)
+    raw = p.read_bytes().replace(b"EXPOS   =                 60.0",
+                                 b"EXPOS   =               0.6D+2")  # a Fortran-style exponent
+    assert b"0.6D+2" in raw
+    p.write_bytes(raw)
+    ours, hdus = hdu_layout(p)
+    theirs = fits.getheader(p)
+    for key in theirs:
+        if key in ("COMMENT", "HISTORY"):
+            continue
+        assert ours[key] == theirs[key] and type(ours[key]) is type(theirs[key]), key
+    assert ours["EXPOS"] == 60.0 and ours["OBJECT"] == "O'Brien"
+    assert "COMMENT" not in ours and hdus[0].shape == SHAPE and hdus[0].offset == 2880

@@ -218,6 +218,7 @@ def test_written_stack_opens_with_the_observed_image_reader(tmp_path):
     np.testing.assert_allclose(obs.pixel_angles["phi_deg"], [-0.25, 0.25])
     np.testing.assert_allclose(obs.pixel_angles["theta_deg"], [-0.375, 0.375])
     with fits.open(path) as hl:
+        hl.verify("exception")  # a valid FITS file by astropy's checks
         assert [h.name for h in hl] == ["PRIMARY", "CTSMAP", "BKGMAP", "XBMAP", "PSMAP", "PBMAP", "CLMAP", "SPMAP",
                                         "VIGMAP", "CXFOV", "ERRFOV"]
         h = hl[0].header
