@@ -359,7 +359,9 @@ def write_stacks(inputs, out_dir, *, minutes: int, binning=(1, 1), require_compl
     Resumable: an interval whose output already exists complete (every extension present and
     on disk) with at least as many minutes as can be stacked now is skipped without reading its
     inputs. ``progress(done, total)`` is called after each interval. Problems (per file, per
-    missing minute run) are collected in the result, never raised.
+    missing minute run) are collected in the result, never raised; with no complete minute at
+    all nothing is written. Raises UserInputError for a missing ``out_dir`` or input path and
+    a binning that does not divide the field.
     """
     out = Path(out_dir).expanduser()
     if not out.is_dir():
@@ -370,8 +372,7 @@ def write_stacks(inputs, out_dir, *, minutes: int, binning=(1, 1), require_compl
     run.intervals = len(intervals)
     run.problems.extend(missing_minute_problems(intervals))
     if not series.complete_minutes:
-        raise UserInputError(f"no complete minute (TOT + BKG + VCY with matching headers) among "
-                             f"{sum(len(m.files) for m in series)} per-minute files")
+        return run  # nothing to stack: the problems say why
     _check_blocks(series.complete_minutes[0].reference.shape, binning)
     tol = (float(options.get("pointing_tolerance_deg", 0.05)), float(options.get("position_tolerance_re", 0.05)))
     for i, iv in enumerate(intervals):

@@ -74,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
                           vignetting=args.vignetting, pointing_tolerance_deg=tol_deg, position_tolerance_re=tol_re)
     for problem in result.problems:
         print(f"smile-viewer stack: {problem}", file=sys.stderr)
+    if not result.written and not result.skipped:
+        what = "no usable per-minute SXI level-3 file" if not result.intervals else \
+            "no complete minute (TOT + BKG + VCY with matching headers and valid data)"
+        raise UserInputError(f"nothing stacked from {', '.join(args.inputs)}: {what} (problems above)")
     for path in result.written:
         print(f"wrote {path}")
     print(f"{len(result.written)} written, {len(result.skipped)} already complete (skipped), "

@@ -16,7 +16,7 @@ field [deg]), CDELT1/2 (pixel size [deg]); NAXIS1 is the short (16°) axis. A st
 :func:`scan_l3` reads headers only (the data stay on disk until :meth:`L3File.read`), finds
 each file's product from its content (extensions, header words; the name only confirms), groups
 TOT/BKG/VCY by DATE-OBS into :class:`L3Minute` and returns an :class:`L3Series` with the
-problems found, one :class:`L3Problem` per file. See docs/reference.md (SXI level 3).
+problems found, one :class:`L3Problem` per file. See docs/reference.md (SXI team products).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.checked_file import checked_path
 from smile_viewer.io.observed import BACKGROUND_PARTS, _as_2d, _number, _parse_time
 
 __all__ = [
@@ -147,7 +148,7 @@ def hdu_layout(path) -> tuple[dict, list[_HDU]]:
     about 0.1 ms a value, which made scanning a day of files (4,320) take tens of seconds
     (benchmarks/bench_stack.py); tests compare both on the team's layout.
     """
-    p = Path(path)
+    p = checked_path(path, "level3")  # regular, readable, not empty, within the size limit
     try:
         size = p.stat().st_size
         fh = open(p, "rb")  # noqa: SIM115 - closed below
@@ -156,8 +157,6 @@ def hdu_layout(path) -> tuple[dict, list[_HDU]]:
     hdus: list[_HDU] = []
     primary = None
     with fh:
-        if size == 0:
-            raise DataFileError(p, "is empty")
         if fh.read(9) != b"SIMPLE  =":
             raise DataFileError(p, "does not start like a FITS file (no SIMPLE card): corrupt or not FITS")
         pos = 0

@@ -277,3 +277,18 @@ def test_cli_user_mistakes_exit_2_with_one_line(tmp_path, capsys, argv, expected
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and expected in err
+
+
+def test_cli_nothing_to_stack_lists_the_problems_then_exits_2(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    rng = np.random.default_rng(6)
+    cts, parts, vig = random_minute(rng, SHAPE)
+    write_minute(src, T0, cts, parts, vig, products=("TOT", "BKG"), **GRID)  # no VCY
+    (src / team_name("TOT", T0 + dt.timedelta(minutes=1))).write_bytes(b"SIMPLE  =   T" + b" " * 100)
+    assert main(["stack", str(src), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert sum("has no VCY file" in line for line in err) == 2
+    assert any("truncated" in line for line in err)
+    assert err[-1].startswith("smile-viewer: error: nothing stacked from") and "no complete minute" in err[-1]
+    assert list(tmp_path.glob("*.fits")) == []
