@@ -73,6 +73,10 @@ def _as_path(path: Any, what: str) -> Path:
     return Path(text).expanduser()
 
 
+def _a(what: str) -> str:
+    return ("an " if what[:1].lower() in "aeiou" else "a ") + what
+
+
 def _limit(kind: str) -> tuple[int, str]:
     try:
         return SIZE_LIMITS[kind]
@@ -113,23 +117,23 @@ def checked_path(path: Any, kind: str, *, allow_empty: bool = False) -> Path:
         raise UserInputError(f"{what} path {str(p)!r} is not a file name ({exc})") from None
     mode = st.st_mode
     if stat.S_ISDIR(mode):
-        raise DataFileError(p, f"is a directory, not a {what}")
+        raise DataFileError(p, f"is a directory, not {_a(what)}")
     if stat.S_ISFIFO(mode):
-        raise DataFileError(p, f"is a named pipe (FIFO), not a regular file: refused (expected a {what})")
+        raise DataFileError(p, f"is a named pipe (FIFO), not a regular file: refused (expected {_a(what)})")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        raise DataFileError(p, f"is a device, not a regular file: refused (expected a {what})")
+        raise DataFileError(p, f"is a device, not a regular file: refused (expected {_a(what)})")
     if stat.S_ISSOCK(mode):
-        raise DataFileError(p, f"is a socket, not a regular file: refused (expected a {what})")
+        raise DataFileError(p, f"is a socket, not a regular file: refused (expected {_a(what)})")
     if not stat.S_ISREG(mode):
-        raise DataFileError(p, f"is not a regular file (expected a {what})")
+        raise DataFileError(p, f"is not a regular file (expected {_a(what)})")
     if not os.access(p, os.R_OK):
         raise DataFileError(p, "cannot read the file: permission denied")
     if st.st_size == 0 and not allow_empty:
-        raise DataFileError(p, f"is empty (0 bytes), not a {what}")
+        raise DataFileError(p, f"is empty (0 bytes), not {_a(what)}")
     if st.st_size > limit:
         raise DataFileError(
             p,
-            f"is {format_size(st.st_size)}, more than the {format_size(limit)} limit for a {what}: refused "
+            f"is {format_size(st.st_size)}, more than the {format_size(limit)} limit for {_a(what)}: refused "
             f"(size limits: docs/formats.md#size-limits-and-the-error-contract)",
         )
     return p
@@ -146,7 +150,7 @@ def read_bytes(path: Any, kind: str, *, allow_empty: bool = False) -> bytes:
         raise DataFileError(p, _os_problem(exc)) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise DataFileError(p, f"is not a regular file (expected a {what})")
+            raise DataFileError(p, f"is not a regular file (expected {_a(what)})")
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, 1 << 20)
@@ -154,7 +158,7 @@ def read_bytes(path: Any, kind: str, *, allow_empty: bool = False) -> bytes:
                 break
             total += len(chunk)
             if total > limit:
-                raise DataFileError(p, f"is more than the {format_size(limit)} limit for a {what}: refused")
+                raise DataFileError(p, f"is more than the {format_size(limit)} limit for {_a(what)}: refused")
             chunks.append(chunk)
     except OSError as exc:
         raise DataFileError(p, _os_problem(exc)) from None
@@ -172,7 +176,7 @@ def decode_text(data: bytes, path: Any, what: str = "text file", encoding: str =
         line = data[: exc.start].count(b"\n") + 1
         bad = data[exc.start : exc.start + 1]
         raise DataFileError(
-            path, f"line {line}: byte {bad!r} is not {encoding.upper()} text; not a {what}"
+            path, f"line {line}: byte {bad!r} is not {encoding.upper()} text; not {_a(what)}"
         ) from None
 
 
@@ -239,7 +243,7 @@ def parse_json(text: str | bytes, path: Any, what: str = "JSON file", *, max_dep
     if isinstance(text, bytes):
         text = decode_text(text, path, what)
     if not text.strip():
-        raise DataFileError(path, f"is empty; not a {what}")
+        raise DataFileError(path, f"is empty; not {_a(what)}")
     try:
         data = json.loads(
             text, parse_constant=_refuse_constant, parse_int=_checked_int, parse_float=_checked_float
@@ -248,14 +252,14 @@ def parse_json(text: str | bytes, path: Any, what: str = "JSON file", *, max_dep
         raise DataFileError(path, f"{_line_of(text, exc.token)}{exc}; not a valid {what}") from None
     except json.JSONDecodeError as exc:
         raise DataFileError(
-            path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); not a {what}"
+            path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); not {_a(what)}"
         ) from None
     except RecursionError:
-        raise DataFileError(path, f"JSON nested too deeply (more than {max_depth} levels); not a {what}") from None
+        raise DataFileError(path, f"JSON nested too deeply (more than {max_depth} levels); not {_a(what)}") from None
     except ValueError as exc:  # e.g. Python's integer digit limit
-        raise DataFileError(path, f"not valid JSON ({str(exc).splitlines()[0]}); not a {what}") from None
+        raise DataFileError(path, f"not valid JSON ({str(exc).splitlines()[0]}); not {_a(what)}") from None
     if not _depth_ok(data, max_depth):
-        raise DataFileError(path, f"JSON nested too deeply (more than {max_depth} levels); not a {what}")
+        raise DataFileError(path, f"JSON nested too deeply (more than {max_depth} levels); not {_a(what)}")
     return data
 
 
@@ -267,7 +271,7 @@ def read_json(path: Any, kind: str, *, expect: type | tuple[type, ...] | None = 
     data = parse_json(read_text(path, kind), p, what)
     if expect is not None and not isinstance(data, expect):
         want = "a JSON object" if expect is dict else "JSON of the expected shape"
-        raise DataFileError(p, f"holds a JSON {_json_type(data)}, not {want}; not a {what}")
+        raise DataFileError(p, f"holds a JSON {_json_type(data)}, not {want}; not {_a(what)}")
     return data
 
 

@@ -300,10 +300,10 @@ def run_guarded(func: Callable, args: tuple = (), kwargs: dict | None = None, *,
 
 
 
-def guard(what: str, kind: str):
+def guard(what: str, kind: str, check: Callable | None = None):
     """Decorator for a module-level reader ``func(path, ...)``: the path is checked
-    (:func:`~smile_viewer.io.checked_file.checked_path` with ``kind``), then ``func`` runs under
-    :func:`run_guarded` (in-process when already inside a guarded child)."""
+    (:func:`~smile_viewer.io.checked_file.checked_path` with ``kind``, or ``check(path)``), then
+    ``func`` runs under :func:`run_guarded` (in-process when already inside a guarded child)."""
 
     def decorate(func: Callable) -> Callable:
         @functools.wraps(func)
@@ -312,7 +312,7 @@ def guard(what: str, kind: str):
                 return func(path, *args, **kwargs)
             from smile_viewer.io.checked_file import checked_path
 
-            p = checked_path(path, kind)
+            p = checked_path(path, kind) if check is None else check(path)
             return run_guarded(wrapper, (p, *args), kwargs, path=p, what=what)
 
         wrapper.unguarded = func

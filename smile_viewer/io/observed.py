@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.checked_file import checked_path
+from smile_viewer.io.guarded import guard
 
 __all__ = [
     "BACKGROUND_PARTS",
@@ -205,19 +207,18 @@ def _sha256(path: Path) -> str:
 
 
 def _check_file(path) -> Path:
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise DataFileError(p, "no such file")
-    if p.is_dir():
-        raise DataFileError(p, "is a directory, not an image file")
-    try:
-        with open(p, "rb") as fh:
-            head = fh.read(16)
-    except OSError as exc:
-        raise DataFileError(p, f"cannot read the file ({exc.strerror or exc})") from None
-    if not head:
-        raise DataFileError(p, "is empty")
-    return p
+    """A regular, readable, non-empty file within the observed-image size limit (io.checked_file)."""
+    return checked_path(path, "observed")
+
+
+def _refuse_no_data(img: ObservedImage) -> ObservedImage:
+    """An image with no finite pixel (all NaN or infinite) is refused: nothing could be compared."""
+    a = np.asarray(img.image)
+    if a.size == 0 or not np.isfinite(a).any():
+        n_nan = int(np.isnan(a).sum())
+        raise DataFileError(img.path, f"the image ({'×'.join(map(str, a.shape))}) holds no finite value "
+                                      f"({n_nan} NaN, {a.size - n_nan} infinite): no data to compare")
+    return img
 
 
 def _number(value, path: Path, key: str) -> float:
@@ -485,6 +486,7 @@ CDF_IMAGE = "IMAGE_DATA"
 CDF_EPOCH = "Epoch"
 
 
+@guard("CDF", "observed")
 def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
     import cdflib
 
@@ -763,9 +765,9 @@ def load_observed(path, *, instrument: str | None = None, record: int = 0) -> Ob
     with open(p, "rb") as fh:
         head = fh.read(16)
     if head.startswith(_FITS_MAGIC) or (head[:2] == b"\x1f\x8b" and ".fit" in p.name.lower()):
-        return _read_fits(p, instrument)  # plain or gzip-compressed FITS (astropy reads both)
+        return _refuse_no_data(_read_fits(p, instrument))  # plain or gzip-compressed FITS (astropy reads both)
     if head[:4] in _CDF_MAGICS:
-        return _read_cdf(p, instrument, record)
+        return _refuse_no_data(_read_cdf(p, instrument, record))
     if p.suffix.lower() in (".fits", ".fit", ".fts", ".cdf"):
         raise DataFileError(p, f"does not start like a {'CDF' if p.suffix.lower() == '.cdf' else 'FITS'} file: "
                                "corrupt or not that format")

@@ -18,6 +18,8 @@ import numpy as np
 from astropy.time import Time
 
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.checked_file import checked_path, read_bytes
+from smile_viewer.io.guarded import guard
 from smile_viewer.physics.solar_wind import DEFAULT_MAX_GAP_S, SolarWindSeries
 
 __all__ = [
@@ -88,13 +90,14 @@ _CDF_MAGIC = (b"\xcd\xf3\x00\x01", b"\xcd\xf2\x60\x02", b"\x00\x00\xff\xff")
 # ---------------------------------------------------------------------------------------
 
 
-def _check_path(path: str | Path) -> Path:
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise DataFileError(p, "file not found")
-    if p.is_dir():
-        raise DataFileError(p, "is a directory, not a data file")
-    return p
+def _check_path(path: str | Path, kind: str = "omni_ascii") -> Path:
+    """A regular, readable file within the size limit of ``kind`` (io.checked_file)."""
+    try:
+        return checked_path(path, kind)
+    except DataFileError as exc:
+        if exc.problem == "no such file":
+            raise DataFileError(exc.path, "file not found") from None
+        raise
 
 
 def _fortran_widths(fmt: str) -> list[int]:
@@ -156,10 +159,7 @@ def _build_series(path: Path, times: Time, cols: dict[str, np.ndarray], max_gap_
 
 def _read_ascii_bytes(path: Path) -> bytes:
     """The file's bytes, refusing binary and non-ASCII content."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataFileError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    raw = read_bytes(path, "omni_ascii")
     if b"\x00" in raw[:65536]:
         raise DataFileError(path, "is a binary file, not an OMNI ASCII text file")
     try:
@@ -376,6 +376,7 @@ def _cdf_times(path: Path, epoch: np.ndarray, cdfepoch: Any) -> tuple[Time, np.n
     return times, good
 
 
+@guard("CDF", "omni_cdf", check=lambda path: _check_path(path, "omni_cdf"))
 def read_omni_cdf(path: str | Path, *, max_gap_s: float = DEFAULT_MAX_GAP_S) -> SolarWindSeries:
     """Read a CDAWeb OMNI_HRO_1MIN or OMNI_HRO_5MIN CDF file into a SolarWindSeries.
 
@@ -390,7 +391,7 @@ def read_omni_cdf(path: str | Path, *, max_gap_s: float = DEFAULT_MAX_GAP_S) -> 
     """
     import cdflib
 
-    p = _check_path(path)
+    p = _check_path(path, "omni_cdf")
     try:
         with open(p, "rb") as fh:
             magic = fh.read(4)

@@ -31,6 +31,7 @@ Nodes are the ones nearest the requested time; at a node the stored state is ret
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from astropy.time import Time, TimeDelta
 import smile_viewer
 from smile_viewer.constants import MU_EARTH_KM3_S2
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.checked_file import read_bytes
 from smile_viewer.mission.orbit import Orbit, as_time, check_frame, seconds_since, transform_state
 
 #: REF_FRAME written for each smile-viewer frame.
@@ -403,6 +405,11 @@ def _parse_epochs(strings: list[str], scale: str, path, line_numbers: list[int])
     raise DataFileError(path, f"lines {line_numbers[0]}-{line_numbers[-1]}: epochs mix formats")
 
 
+#: Names of the six state numbers of an OEM data line, and the largest magnitude accepted [km, km/s].
+_STATE_FIELDS = ("X", "Y", "Z", "X_DOT", "Y_DOT", "Z_DOT")
+_MAX_STATE_VALUE = 1e12
+
+
 class _Segment:
     def __init__(self, meta: dict, meta_line: int):
         self.meta = meta
@@ -415,10 +422,7 @@ class _Segment:
 def read_oem(path) -> EphemerisOrbit:
     """Read a KVN CCSDS OEM file into an :class:`EphemerisOrbit` (see the module docstring)."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise DataFileError(path, "is a directory, not an OEM file") from None
+    raw = read_bytes(path, "oem", allow_empty=True)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -510,6 +514,10 @@ def read_oem(path) -> EphemerisOrbit:
         except ValueError:
             bad = next(x for x in fields[1:] if not _is_float(x))
             raise DataFileError(path, f"line {num}: cannot read number {bad!r}") from None
+        for name, x, v in zip(_STATE_FIELDS, fields[1:7], values):
+            if not math.isfinite(v) or abs(v) > _MAX_STATE_VALUE:
+                raise DataFileError(path, f"line {num}: {name} = {x!r} is not a finite state value "
+                                          f"(|value| at most {_MAX_STATE_VALUE:g} km, km/s)")
         seg = segments[-1]
         seg.epochs.append(fields[0])
         seg.numbers.append(values)

@@ -17,6 +17,7 @@ nutation, ≤ 1e-11 rad/s: ≤ 1.5e-6 km/s at 20 R_E).
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ import numpy as np
 from astropy.time import Time, TimeDelta
 
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.checked_file import read_bytes
 from smile_viewer.mission.orbit import Orbit, seconds_since
 
 _TLE_LEN = 69
@@ -118,10 +120,7 @@ def _source_lines(path_or_lines) -> tuple[str, list[tuple[int, str]]]:
     is_text = isinstance(path_or_lines, str) and "\n" in path_or_lines
     if isinstance(path_or_lines, (str, Path)) and not is_text:
         path = Path(path_or_lines)
-        try:
-            raw = path.read_bytes()
-        except IsADirectoryError:
-            raise DataFileError(path, "is a directory, not a TLE file") from None
+        raw = read_bytes(path, "tle", allow_empty=True)
         try:
             text = raw.decode("ascii")
         except UnicodeDecodeError:
@@ -250,6 +249,26 @@ class TLEOrbit(Orbit):
         self._epoch = Time(self.satrec.jdsatepoch, self.satrec.jdsatepochF, format="jd", scale="utc")
         if not self.satrec.no_kozai > 0:
             raise DataFileError(source, "mean motion must be positive")
+        self._check_elements()
+
+    def _check_elements(self) -> None:
+        """Non-finite or impossible elements (a damaged line that still has a valid checksum), or
+        an element set SGP4 cannot propagate at its own epoch, are refused in one line."""
+        s = self.satrec
+        fields = {"eccentricity": s.ecco, "inclination [rad]": s.inclo, "RAAN [rad]": s.nodeo,
+                  "argument of perigee [rad]": s.argpo, "mean anomaly [rad]": s.mo,
+                  "mean motion [rad/min]": s.no_kozai, "BSTAR": s.bstar}
+        for field, value in fields.items():
+            if not math.isfinite(value):
+                raise DataFileError(self.source, f"TLE {field} = {value!r} is not a finite number")
+        if not 0.0 <= s.ecco < 1.0:
+            raise DataFileError(self.source, f"TLE eccentricity = {s.ecco!r} is out of range [0, 1)")
+        err, r, _ = s.sgp4(s.jdsatepoch, s.jdsatepochF)
+        if err or not all(math.isfinite(x) for x in r):
+            from sgp4.api import SGP4_ERRORS
+
+            why = SGP4_ERRORS.get(int(err), "non-finite position") if err else "non-finite position"
+            raise DataFileError(self.source, f"SGP4 cannot propagate this TLE at its epoch ({why})")
 
     @property
     def epoch(self) -> Time:
@@ -273,7 +292,11 @@ class TLEOrbit(Orbit):
                 f"SGP4 cannot propagate {self.name} to {t[i].isot}: "
                 f"{SGP4_ERRORS.get(int(err[i]), 'error ' + str(err[i]))}"
             )
-        return np.asarray(r), np.asarray(v)
+        r, v = np.asarray(r), np.asarray(v)
+        if not (np.isfinite(r).all() and np.isfinite(v).all()):
+            i = int(np.nonzero(~np.isfinite(r).all(axis=-1) | ~np.isfinite(v).all(axis=-1))[0][0])
+            raise UserInputError(f"SGP4 gives a non-finite position for {self.name} at {t[i].isot}")
+        return r, v
 
     def _state_native(self, times: Time) -> tuple[np.ndarray, np.ndarray]:
         r, v = self.teme_state(times)

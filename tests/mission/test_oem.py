@@ -256,7 +256,7 @@ def test_binary_and_xml_and_missing_files(tmp_path):
     xml.write_text('<?xml version="1.0"?><oem></oem>')
     with pytest.raises(DataFileError, match="XML OEM"):
         read_oem(xml)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(DataFileError, match=r"missing\.oem: no such file"):
         read_oem(tmp_path / "missing.oem")
     with pytest.raises(DataFileError, match="is a directory"):
         read_oem(tmp_path)

@@ -364,7 +364,7 @@ def test_bad_tle_raises_data_file_error(tmp_path, lines, message):
 
 
 def test_tle_missing_file():
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(DataFileError, match=r"smile\.tle: no such file"):
         orbit_from_tle("/nonexistent/smile.tle")
 
 
