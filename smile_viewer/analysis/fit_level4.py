@@ -19,8 +19,8 @@
   (:func:`sxi_quality_flags`; the SNR bits are :func:`~smile_viewer.analysis.constraints.
   quality_flag_snr_bits`). CNT_RATE = ΣCXFOV / EXPOS, the foreground rate (``analyse_GAC``).
 - DIPOLE in degrees; P_SPACE = 0 (our line integrals are adaptive, no fixed step);
-  P0_METH = 0 (our start: the model's defaults for the solar wind, not the CMEM paper's
-  methods 1 or 2); R_ERR = 9999 when the error is unknown.
+  P0_METH = 0 (our own start, said in P0_DESC — not the CMEM paper's methods 1 or 2);
+  R_ERR = 9999 when the error is unknown; the fit-quality flags in FITFLAGS and RELIABLE.
 """
 
 from __future__ import annotations
@@ -251,6 +251,13 @@ def level4_from_fit(result):
         ("ORIENT", orient, "team, native (turned to the team's) or other"),
         ("LOSMETH", "adaptive", "line integrals: adaptive Gauss-Legendre"),
     ]
+    scan = getattr(result, "start_scan", None)
+    extra.append(("P0_DESC", "coarse scan of the magnetopause size" if scan is not None else
+                  "model defaults for the solar wind", "how the start values were found (P0_METH 0)"))
+    if getattr(result, "quality", None) is not None:
+        codes = ",".join(f.code for f in result.flags)
+        extra += [("FITFLAGS", codes[:68] or "none", "fit-quality flags (analysis.fit_quality)"),
+                  ("RELIABLE", bool(result.reliable), "False: do not use RCMEM without looking")]
     if obs.time_end is not None:
         extra.append(("DATE-END", obs.time_end.utc.strftime("%Y-%m-%dT%H:%M:%S.%f"), "end of the exposure (UTC)"))
     if obs.band_kev is not None:

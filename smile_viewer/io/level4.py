@@ -276,8 +276,10 @@ def write_level4(l4: Level4File, path, *, overwrite: bool = True) -> Path:
     _put(h, "CNT_RATE", l4.count_rate, "[counts/s] sum(CXFOV) / EXPOS")
     _put(h, "QF", l4.qf, "SXI quality flag: position + count-rate points")
     _put(h, "QF2", l4.qf2, "SXI quality flag 2: bits 1,2 position; 4,8 SNR")
-    for k, v, c in l4.extra_cards:
-        _put(h, k, v, c)
+    with warnings.catch_warnings():  # a long value leaves less room for its comment: cut, say nothing
+        warnings.filterwarnings("ignore", message="Card is too long, comment will be truncated")
+        for k, v, c in l4.extra_cards:
+            _put(h, k, v, c)
 
     ext_header = fits.Header()
     for k, v, c in geometry:
@@ -322,7 +324,8 @@ def write_level4(l4: Level4File, path, *, overwrite: bool = True) -> Path:
         text = l4.provenance_json
         hdus.append(fits.BinTableHDU.from_columns(
             [fits.Column(name="JSON", format=f"{max(1, len(text))}A", array=np.array([text]))], name="PROVENANCE"))
-    with atomic_path(target) as tmp:
+    with atomic_path(target) as tmp, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Card is too long, comment will be truncated")
         fits.HDUList(hdus).writeto(tmp, overwrite=True, checksum=True)
     return target
 

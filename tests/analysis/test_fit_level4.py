@@ -396,3 +396,13 @@ def test_open_path_gives_level4_or_observation(tmp_path):
     _one_line(e, "baddate.fits", "DATE-OBS")
     obs = load_observation_or_level4(tmp_path / "l3like.fits")
     assert not isinstance(obs, Level4File) and obs.geometry_kind == "sxi_angles"
+
+
+def test_fit_quality_and_start_cards(fitted):
+    _obs, res, _resp, path = fitted
+    h = fits.getheader(path)
+    assert h["P0_DESC"] == ("coarse scan of the magnetopause size" if res.start_scan is not None
+                            else "model defaults for the solar wind")
+    if res.quality is not None:
+        assert h["RELIABLE"] is bool(res.reliable)
+        assert h["FITFLAGS"] == (",".join(f.code for f in res.flags) or "none")
