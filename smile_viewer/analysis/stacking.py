@@ -29,6 +29,7 @@ Where we differ, and why:
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ __all__ = [
     "StackInterval",
     "StackResult",
     "StackRun",
+    "combined_to_observed",
+    "interval_at",
+    "missing_minute_problems",
     "plan_intervals",
     "quality_flag_l3",
     "rebin_mean",
@@ -335,6 +339,54 @@ def stack_series(series: L3Series, *, minutes: int, binning=(1, 1), require_comp
                 iv.label, f"{minutes - len(res.used)} minutes left out: not stacked (complete intervals only)"),))
             continue
         yield res
+
+
+def interval_at(series: L3Series, minutes: int, time: datetime, *,
+                origin: datetime | None = None) -> StackInterval | None:
+    """The interval of :func:`plan_intervals` (same ``minutes`` and ``origin``) holding
+    ``time`` (naive UTC), or None when no file of the series falls in it."""
+    n = int(minutes)
+    if n < 1:
+        raise UserInputError(f"minutes = {minutes!r}: must be a whole number >= 1")
+    if not len(series):
+        return None
+    step = timedelta(minutes=n)
+    if origin is None:
+        origin = series[0].start.replace(hour=0, minute=0, second=0, microsecond=0)
+    a = origin + math.floor((time - origin) / step) * step
+    times = series.times
+    lo, hi = bisect.bisect_left(times, a), bisect.bisect_left(times, a + step)
+    if lo == hi:
+        return None
+    inside = series.minutes[lo:hi]
+    have = {_floor_minute(m.start) for m in inside}
+    missing = tuple(t for t in (a + timedelta(minutes=i) for i in range(n)) if t not in have)
+    return StackInterval(start=a, end=a + step, minutes=tuple(inside), missing=missing)
+
+
+def combined_to_observed(product: CombinedL3, *, name: str = "<stack>"):
+    """The stacked product as an :class:`~smile_viewer.io.observed.ObservedImage` (format
+    "sxi-l3", as :func:`~smile_viewer.io.observed.load_observed` gives for the written file):
+    image = CXFOV, every combined map, the team's pixel angles, no file needed (the GUI)."""
+    from astropy.time import Time
+
+    from smile_viewer.io.observed import ObservedImage, _team_pixel_angles
+
+    path = Path(name)
+    header = {"CRVAL1": product.crval_deg[0], "CRVAL2": product.crval_deg[1],
+              "CDELT1": product.cdelt_deg[0], "CDELT2": product.cdelt_deg[1],
+              "EXPOS": product.exposure_s, "DATE-OBS": product.date_obs, "DATE-END": product.date_end,
+              "QF": product.quality_flag, "NMINUTES": product.n_minutes, **product.keys}
+    band = (product.keys["EMIN"], product.keys["EMAX"]) if {"EMIN", "EMAX"} <= set(product.keys) else None
+    return ObservedImage(
+        path=path, image=np.asarray(product.maps["CXFOV"], dtype=float), units="count", wcs=None,
+        time_start=Time(product.start, scale="utc"), time_end=Time(product.end, scale="utc"),
+        exposure_s=product.exposure_s, position_re=np.asarray(product.position_re, float),
+        aim_re=np.asarray(product.aim_re, float), instrument="sxi", band_kev=band,
+        maps={k: np.asarray(v, dtype=float) for k, v in product.maps.items()}, header=header, format="sxi-l3",
+        pixel_angles=_team_pixel_angles(header, product.shape, path), notes=product.notes,
+        provenance={"path": name, "format": "sxi-l3 stack", "minutes": list(product.sources),
+                    "binning": list(product.binning), "vignetting": product.vignetting})
 
 
 # ---------------------------------------------------------------------------- files

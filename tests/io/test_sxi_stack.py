@@ -18,6 +18,8 @@ from astropy.io import fits
 from l3_team_files import PARTS, random_minute, team_name, write_minute
 
 from smile_viewer.analysis.stacking import (
+    combined_to_observed,
+    interval_at,
     plan_intervals,
     quality_flag_l3,
     rebin_mean,
@@ -292,3 +294,30 @@ def test_cli_nothing_to_stack_lists_the_problems_then_exits_2(tmp_path, capsys):
     assert any("truncated" in line for line in err)
     assert err[-1].startswith("smile-viewer: error: nothing stacked from") and "no complete minute" in err[-1]
     assert list(tmp_path.glob("*.fits")) == []
+
+
+def test_interval_at_a_time_and_the_stack_as_an_observed_image(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    out.mkdir()
+    hand_minutes(src)
+    series = scan_l3(src)
+    iv = interval_at(series, 5, T0 + dt.timedelta(minutes=3, seconds=20))
+    assert iv.start == T0 and iv.end == T0 + dt.timedelta(minutes=5) and len(iv.minutes) == 2
+    assert len(iv.missing) == 3
+    assert interval_at(series, 5, T0 + dt.timedelta(minutes=5)) is None
+    assert interval_at(series, 1, T0 + dt.timedelta(minutes=1, seconds=59)).minutes == (series[1],)
+    product = stack_minutes(iv.minutes, binning=(2, 3)).product
+    mem = combined_to_observed(product, name="stack 02:40")
+    [path] = write_stacks(src, out, minutes=5, binning=(2, 3)).written
+    disk = load_observed(path)
+    assert mem.format == disk.format == "sxi-l3" and mem.geometry_kind == disk.geometry_kind == "sxi_angles"
+    np.testing.assert_array_equal(mem.image, disk.image)
+    for k in disk.maps:
+        np.testing.assert_array_equal(mem.maps[k], disk.maps[k])
+    np.testing.assert_array_equal(mem.counts, disk.counts)
+    for k in ("phi_deg", "theta_deg"):
+        np.testing.assert_allclose(mem.pixel_angles[k], disk.pixel_angles[k], rtol=1e-15)
+    assert mem.exposure_s == disk.exposure_s and mem.time_start.isot == disk.time_start.isot
+    np.testing.assert_array_equal(mem.aim_re, disk.aim_re)
+    assert mem.band_kev == disk.band_kev == (0.2, 2.5)
