@@ -24,13 +24,17 @@ from typing import Any
 import numpy as np
 from astropy.time import Time
 
+from smile_viewer import __version__
 from smile_viewer.analysis.constraints import (
     ConstraintTable,
     MissionProfile,
     evaluate_constraints,
     load_profile,
 )
+from smile_viewer.coords.timeparse import parse_duration_s, parse_time, time_grid
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.atomic import atomic_path, atomic_write_text, check_output_path
+from smile_viewer.io.checked_file import parse_json, read_text
 
 __all__ = [
     "CSV_COLUMNS",
@@ -219,8 +223,6 @@ class WindowSet:
 
     def write(self, path) -> Path:
         """Write ``.json`` or ``.csv`` (by the extension), atomically; returns the path."""
-        from smile_viewer.io.atomic import atomic_write_text
-
         p = Path(path).expanduser()
         suffix = p.suffix.lower()
         if suffix == ".json":
@@ -272,8 +274,6 @@ def compute_windows(start, stop, step="1min", profile=None, *, orbit=None, solar
     ``solar_wind``: ``SolarWind`` / ``SolarWindSeries`` (default: the profile's);
     ``instruments``: which windows to find ("sxi", "uvi").
     """
-    from smile_viewer.coords.timeparse import parse_duration_s, parse_time, time_grid
-
     t_start = _time.perf_counter()
     prof = _as_profile(profile)
     insts = tuple(str(i).lower() for i in instruments)
@@ -288,8 +288,6 @@ def compute_windows(start, stop, step="1min", profile=None, *, orbit=None, solar
         raise UserInputError(f"the range {t0.isot} .. {t1.isot} holds fewer than 2 epochs at {step_s:g} s")
     table = evaluate_constraints(times, prof, orbit=orbit, solar_wind=solar_wind, workers=workers)
     windows = find_windows(table, insts)
-    from smile_viewer import __version__
-
     meta = {
         "start": _iso(times[0]),
         "stop": _iso(times[-1]),
@@ -316,17 +314,14 @@ def compute_windows(start, stop, step="1min", profile=None, *, orbit=None, solar
 def read_windows(path) -> WindowSet:
     """Read a windows file (``.json`` or ``.csv``, as :meth:`WindowSet.write` makes them)."""
     p = Path(path).expanduser()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataFileError(p, "no such windows file") from None
-    except OSError as exc:
-        raise DataFileError(p, f"cannot read: {exc.strerror or exc}") from None
+    try:  # a regular file within the windows size limit, UTF-8 (io.checked_file)
+        text = read_text(p, "windows", allow_empty=True)
+    except DataFileError as exc:
+        if exc.problem == "no such file":
+            raise DataFileError(p, "no such windows file") from None
+        raise
     if text.lstrip().startswith("{"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DataFileError(p, f"not valid JSON: {exc}") from None
+        data = parse_json(text, p, "windows file")
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise DataFileError(p, f"not a windows file (schema {SCHEMA!r})")
         recs = data.get("windows")
@@ -340,10 +335,7 @@ def read_windows(path) -> WindowSet:
     body = []
     for line in lines[1:]:
         if line.startswith("# meta:"):
-            try:
-                meta = json.loads(line[len("# meta:"):])
-            except json.JSONDecodeError as exc:
-                raise DataFileError(p, f"bad meta line: {exc}") from None
+            meta = parse_json(line[len("# meta:"):], p, "windows file (its '# meta:' line)")
         elif line.startswith("#") or not line.strip():
             continue
         else:
@@ -367,12 +359,11 @@ _QF_COLOURS = {0: "#2ca02c", 1: "#e6b800", 2: "#ff7f0e", None: "#1f77b4"}
 
 def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 110) -> Path:
     """Write the timeline PNG of ``ws`` (windows; per-constraint rows when ``ws.table`` is set)."""
+    # Lazy: matplotlib takes a few hundred ms to import and only the plot needs it.
     from matplotlib import dates as mdates
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
-
-    from smile_viewer.io.atomic import atomic_path, check_output_path
 
     out = check_output_path(path)
     if out.suffix.lower() != ".png":

@@ -21,7 +21,7 @@ def _warm_up() -> None:
             try:
                 g.save(path)
                 pv.read(path)
-            except Exception:  # noqa: BLE001 - a warm-up only
+            except Exception:  # noqa: BLE001, S110 - a warm-up only
                 pass
 
 

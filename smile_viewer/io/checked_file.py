@@ -38,7 +38,7 @@ SIZE_LIMITS: dict[str, tuple[int, str]] = {
     "oem": (512 * MiB, "OEM ephemeris file"),
     "spice": (4 * GiB, "SPICE kernel"),
     "attitude": (512 * MiB, "attitude file (CSV, JSON)"),
-    "session": (64 * MiB, "session file"),
+    "session": (1 * MiB, "session file"),
     "config": (4 * MiB, "configuration file (instrument, mission profile, orbit JSON)"),
     "windows": (256 * MiB, "observation-windows file"),
 }
@@ -99,10 +99,11 @@ def _os_problem(exc: OSError) -> str:
     return f"cannot read the file ({exc.strerror or exc})"
 
 
-def checked_path(path: Any, kind: str, *, allow_empty: bool = False) -> Path:
+def checked_path(path: Any, kind: str, *, allow_empty: bool = False, check_size: bool = True) -> Path:
     """``path`` as a :class:`Path` after checks that never open it: it exists (symbolic-link
     loops named), is a regular file (not a directory, named pipe, device or socket), is
-    readable, not empty (unless ``allow_empty``) and within ``SIZE_LIMITS[kind]``.
+    readable, not empty (unless ``allow_empty``) and within ``SIZE_LIMITS[kind]`` (unless
+    ``check_size`` is False: the caller checks the size with its own message).
 
     Raises :class:`DataFileError` (one line naming the file) or :class:`UserInputError` for a
     value that is not a file name.
@@ -130,10 +131,13 @@ def checked_path(path: Any, kind: str, *, allow_empty: bool = False) -> Path:
         raise DataFileError(p, "cannot read the file: permission denied")
     if st.st_size == 0 and not allow_empty:
         raise DataFileError(p, f"is empty (0 bytes), not {_a(what)}")
-    if st.st_size > limit:
+    if check_size and st.st_size > limit:
+        size = format_size(st.st_size)
+        if size == format_size(limit):
+            size = f"{st.st_size} bytes"
         raise DataFileError(
             p,
-            f"is {format_size(st.st_size)}, more than the {format_size(limit)} limit for {_a(what)}: refused "
+            f"is {size}, more than the {format_size(limit)} limit for {_a(what)}: refused "
             f"(size limits: docs/formats.md#size-limits-and-the-error-contract)",
         )
     return p

@@ -16,8 +16,9 @@ import os
 import signal
 import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from smile_viewer.errors import DataFileError, UserInputError
 

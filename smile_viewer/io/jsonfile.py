@@ -6,29 +6,26 @@ One place for the error messages: a missing, unreadable or malformed file raises
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from smile_viewer.errors import DataFileError
+from smile_viewer.io.checked_file import parse_json, read_text
 
 
 def read_json_file(path, what: str = "file"):
     """The parsed JSON content of ``path``; ``what`` names the kind of file in messages."""
     p = Path(path).expanduser()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataFileError(p, f"no such {what}") from None
-    except IsADirectoryError:
-        raise DataFileError(p, f"is a directory, not a {what}") from None
-    except UnicodeDecodeError:
-        raise DataFileError(p, f"not a text file (expected a JSON {what})") from None
-    except OSError as exc:
-        raise DataFileError(p, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFileError(p, f"not valid JSON: {exc}") from None
+    try:  # regular file within the config size limit, UTF-8 (io.checked_file)
+        text = read_text(p, "config", allow_empty=True)
+    except DataFileError as exc:
+        if exc.problem == "no such file":
+            raise DataFileError(p, f"no such {what}") from None
+        if exc.problem.startswith("is a directory"):
+            raise DataFileError(p, f"is a directory, not a {what}") from None
+        if " is not UTF-8 text" in exc.problem:
+            raise DataFileError(p, f"not a text file (expected a JSON {what})") from None
+        raise
+    return parse_json(text, p, what)
 
 
 #: Status flags of documented values (the project's reference notes): exact, derived, approximate.

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from smile_viewer.io.atomic import atomic_path
+from smile_viewer.io.checked_file import checked_path
 from smile_viewer.errors import DataFileError, UserInputError
 
 __all__ = [
@@ -369,9 +370,7 @@ def read_synthetic_product(path) -> SyntheticProduct:
     from astropy.time import Time
     from astropy.wcs import WCS
 
-    p = Path(path)
-    if not p.exists():
-        raise DataFileError(p, "no such file")
+    p = checked_path(path, "product")  # regular file within the size limit (io.checked_file)
     try:
         with fits.open(p, memmap=False) as hdul:
             h = hdul[0].header.copy()

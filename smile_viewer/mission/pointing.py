@@ -10,7 +10,6 @@ docs/reference.md#sxi-pointing-law; attitude files: docs/formats.md#attitude-qua
 from __future__ import annotations
 
 import csv
-import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +20,7 @@ from astropy.time import Time
 
 from smile_viewer.constants import R_E_KM
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.checked_file import parse_json, read_text
 
 __all__ = [
     "AttitudeHistory",
@@ -361,6 +361,10 @@ class AttitudeHistory:
 
 def _parse_quaternions(rows, scalar_first: bool, convention: str, path) -> np.ndarray:
     q = np.asarray(rows, dtype=float)
+    bad = ~np.isfinite(q).all(axis=1) | ~(np.linalg.norm(np.where(np.isfinite(q), q, 0.0), axis=1) > 1e-12)
+    if bad.any():
+        i = int(np.nonzero(bad)[0][0])
+        raise DataFileError(path, f"record {i + 1}: quaternion {q[i].tolist()} is not finite or has zero length")
     if not scalar_first:
         q = np.roll(q, 1, axis=1)
     if convention == "j2000_to_inst":
@@ -374,11 +378,11 @@ def read_attitude(path) -> AttitudeHistory:
     """Read an attitude file (JSON or CSV, see the module docstring)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataFileError(p, "no such attitude file") from None
-    except OSError as exc:
-        raise DataFileError(p, f"cannot read: {exc.strerror or exc}") from None
+        text = read_text(p, "attitude")
+    except DataFileError as exc:
+        if exc.problem == "no such file":
+            raise DataFileError(p, "no such attitude file") from None
+        raise
     try:
         if p.suffix.lower() == ".json" or text.lstrip().startswith("{"):
             return _read_attitude_json(text, p)
@@ -387,8 +391,11 @@ def read_attitude(path) -> AttitudeHistory:
         raise
     except UserInputError as exc:
         raise DataFileError(p, str(exc)) from None
-    except (ValueError, TypeError, KeyError) as exc:
-        raise DataFileError(p, f"cannot read attitude: {exc}") from None
+    except csv.Error as exc:
+        raise DataFileError(p, f"not a readable attitude CSV file ({exc})") from None
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+        text = " ".join(str(exc).split())
+        raise DataFileError(p, f"cannot read attitude: {type(exc).__name__}: {text[:200]}") from None
 
 
 def _check_frame_name(frame, path):
@@ -397,10 +404,10 @@ def _check_frame_name(frame, path):
 
 
 def _read_attitude_json(text: str, path: Path) -> AttitudeHistory:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFileError(path, f"not valid JSON: {exc}") from None
+    data = parse_json(text, path, "attitude JSON file")
+    if not isinstance(data, dict):
+        raise DataFileError(path, "an attitude JSON file holds an object with 'records'; "
+                                  f"this one holds {type(data).__name__ if data is not None else 'null'}")
     _check_frame_name(data.get("frame", "J2000"), path)
     recs = data.get("records")
     if not isinstance(recs, list) or not recs:

@@ -22,6 +22,7 @@ from astropy.time import Time
 
 from smile_viewer.constants import MU_EARTH_KM3_S2
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.checked_file import checked_path
 from smile_viewer.mission.orbit import Orbit
 
 _J2000_JD = 2451545.0
@@ -108,9 +109,13 @@ class SpiceOrbit(Orbit):
         paths = [Path(k) for k in kernels]
         self._loaded: list[str] = []
         for p in paths:
-            if not p.is_file():
+            try:  # a regular file within the kernel size limit (io.checked_file)
+                checked_path(p, "spice")
+            except DataFileError as exc:
                 self.close()
-                raise DataFileError(p, "no such SPICE kernel file")
+                if exc.problem == "no such file":
+                    raise DataFileError(p, "no such SPICE kernel file") from None
+                raise
             try:
                 sp.furnsh(str(p))
             except Exception as exc:  # SpiceyError

@@ -38,6 +38,7 @@ from pydantic import ValidationError
 
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.atomic import atomic_write_text, check_output_path
+from smile_viewer.io.checked_file import checked_path, parse_json
 from smile_viewer.state.app import AppState
 
 __all__ = [
@@ -129,6 +130,10 @@ def _without_path(message: str, path) -> str:
 
 # -- reading ----------------------------------------------------------------------------------------
 def _read_text(path: Path) -> str:
+    try:  # pipes, devices, link loops refused without opening (io.checked_file)
+        checked_path(path, "session", allow_empty=True, check_size=False)
+    except DataFileError as exc:
+        raise SessionError(path, exc.problem) from None
     try:
         if path.is_dir():
             raise SessionError(path, "is a directory, not a session file")
@@ -226,13 +231,11 @@ def parse_session(text: str | bytes, *, source="session") -> AppState:
                                        f"{exc.start}); not a smile-viewer session") from None
     if not text.strip():
         raise SessionError(source, "the file is empty; not a smile-viewer session")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SessionError(source, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-                                   "the file is damaged or not a session") from None
-    except RecursionError:
-        raise SessionError(source, "not a session: JSON nested too deeply") from None
+    try:  # NaN/Infinity, huge integers and deep nesting refused (io.checked_file)
+        data = parse_json(text, source, "session")
+    except DataFileError as exc:
+        raise SessionError(source, exc.problem.replace("; not a session", "; the file is damaged or not "
+                                                       "a session")) from None
     version, app_version, state = _unwrap(data, source)
     if version > FORMAT_VERSION:
         _refuse_newer(source, version, app_version)
