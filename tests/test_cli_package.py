@@ -66,11 +66,11 @@ def test_building_the_parser_imports_no_heavy_library():
         "         'smile_viewer.analysis.windows', 'smile_viewer.compute')\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
-    ver = subprocess.run([sys.executable, "-m", "smile_viewer", "--version"], capture_output=True, text=True,
-                         timeout=120)
+    ver = subprocess.run([sys.executable, "-m", "smile_viewer", "--version"], check=False, capture_output=True,
+                         text=True, timeout=120)
     assert ver.returncode == 0 and ver.stdout.strip() == f"smile-viewer {smile_viewer.__version__}"
 
 
