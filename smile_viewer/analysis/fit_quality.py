@@ -3,8 +3,7 @@
 :func:`cstat_expectation` gives the expected C-stat and its variance for Poisson counts of
 known means (Kaastra 2017, A&A 605, A51, eqs. 4–6); :func:`assess_fit` turns a finished fit
 into :class:`FitFlag` s and the widened error of the subsolar magnetopause distance. The
-thresholds and the widening rules are explained in docs/reference.md ("Fit quality") and
-repeated in :func:`assess_fit`.
+thresholds and the widening rules: docs/analysis.md#fit-start-and-quality and :func:`assess_fit`.
 """
 
 from __future__ import annotations
@@ -169,9 +168,8 @@ class FitQuality:
 def point_in_field(forward, point, *, frame: str = "gse") -> tuple[bool, float]:
     """Whether ``point`` [R_E, in the camera's frame] is seen in a used bin of ``forward``
     (a :class:`~smile_viewer.analysis.fitting.ForwardModel`), and the angle [deg] from its
-    direction to the nearest used bin's centre. In the field = within 0.75 of a bin's
-    diagonal-free size (the larger bin side) of a used bin centre, i.e. inside the used area
-    or on its edge."""
+    direction to the nearest used bin's centre. In the field = within 0.75 × the larger bin
+    side of a used bin's centre: inside the used area or on its edge."""
     cam = forward.camera
     if str(getattr(cam, "frame", frame)).lower() != frame.lower():
         raise ValueError(f"camera frame {cam.frame} differs from {frame}")

@@ -9,7 +9,7 @@ convex problem). The local optimiser then starts from the best position, and fro
 :data:`MAX_EXTRA_STARTS` other distinct minima of the profile that are not far worse. Why:
 C has more than one minimum along the size (a magnetopause pushed out of the field leaves a
 plateau), and a start taken from a wrong solar wind can slide onto the wrong one.
-See docs/reference.md ("Fit start and quality").
+See docs/analysis.md#fit-start-and-quality.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ statistic, :mod:`smile_viewer.analysis.statistics`) with Nelder–Mead. :class:`
 makes the expected counts (binning, rendering, instrument response, background);
 :class:`FitResult` holds the result (:meth:`FitResult.to_json`; :meth:`FitResult.write_level4`,
 the SXI team's level-4 layout, :mod:`smile_viewer.io.level4`).
-Forward model, parameters, search and uncertainties: docs/analysis.md#fitting.
+Forward model, parameters, search and uncertainties: docs/analysis.md#fitting; the start from a
+coarse scan of the image (:mod:`~smile_viewer.analysis.fit_start`) and the flags of a poor or
+degenerate fit (:mod:`~smile_viewer.analysis.fit_quality`): docs/analysis.md#fit-start-and-quality.
 """
 
 from __future__ import annotations
