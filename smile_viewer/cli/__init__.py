@@ -1,18 +1,10 @@
 """The ``smile-viewer`` command line.
 
-``smile-viewer`` with no sub-command starts the desktop application. Sub-commands (one module
-of this package each):
-
-- ``gui``     start the desktop application (the default)
-- ``orbit``   export an ephemeris of the SMILE orbit (CSV or CCSDS OEM)
-- ``render``  render the 3-D scene to a PNG without a window
-- ``synth``   synthetic SXI/UVI image product (FITS, optional PNG); see :mod:`smile_viewer.synth`
-- ``fit``     fit an emissivity model (the subsolar magnetopause) to an observed SXI counts
-  image: JSON result and a level-4-style FITS; see :mod:`smile_viewer.analysis.fitting`
-- ``windows`` pointing windows over a time range (CSV/JSON, timeline PNG); see
-  :mod:`smile_viewer.analysis.windows`
-- ``batch``   a series of synthetic images on a dask cluster (FITS + PNG, movie); see
-  :mod:`smile_viewer.batch`
+``smile-viewer`` with no sub-command starts the desktop application. Each sub-command is one
+module of this package, listed in :data:`COMMANDS` (``gui``, ``orbit``, ``render``, ``synth``,
+``fit``, ``windows``, ``batch``, ...); ``smile-viewer --help`` lists them all and docs/cli.md
+describes each. The modules parse option text into typed values and call the library
+(:mod:`smile_viewer.synth`, :mod:`smile_viewer.batch`, :mod:`smile_viewer.analysis`, ...).
 
 A user's mistake (bad time string, unknown frame, unreadable file) ends with exit status 2
 and a one-line message on stderr, never a traceback.
@@ -36,7 +28,10 @@ Keep the module's top-level imports light (argparse, pathlib, ``smile_viewer.err
 ``smile_viewer.cli.common``): every command's parser is built at each start, so library imports
 (numpy, astropy, dask, ...) go inside ``run()`` and ``smile-viewer --version`` stays fast. No
 Qt or vispy at import time either (tests/test_layering.py imports every module of this package
-headless). Errors: raise ``UserInputError`` / ``DataFileError``; :func:`main` prints them.
+headless; tests/test_cli_package.py checks that building the parser loads no numba, scipy,
+dask, Qt or vispy). Choices that come from a slow library (the model registry) go in a
+:class:`~smile_viewer.cli.common.LazyChoices` with a ``metavar``. Errors: raise
+``UserInputError`` / ``DataFileError``; :func:`main` prints them.
 """
 
 from __future__ import annotations
