@@ -538,6 +538,7 @@ class MainWindow(QMainWindow):
                                          "action_save_session"),
             "open_observed": self._action("Open &observed image…", self.open_observed, "Ctrl+Shift+O",
                                           "action_open_observed"),
+            "open_l3": self._action("Open SXI &level-3 folder…", self.open_l3_folder, None, "action_open_l3"),
             "fit": self._action("&Fit the model to the observed image…", self.open_fit_dialog, "Ctrl+Shift+F",
                                 "action_fit"),
             "screenshot": self._action("Save 3-D &screenshot…", self.save_screenshot, "Ctrl+Shift+S",
@@ -548,11 +549,11 @@ class MainWindow(QMainWindow):
             "quit": self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "action_quit"),
         }
         fa = self.file_actions
-        for key in ("open_session", "save_session", None, "open_observed", "fit", None, "screenshot", "save_panel",
-                    "movie", None, "quit"):
+        for key in ("open_session", "save_session", None, "open_observed", "open_l3", "fit", None, "screenshot",
+                    "save_panel", "movie", None, "quit"):
             if key is None:
                 file_menu.addSeparator()
-            elif key in ("open_observed", "fit") and self.comparison is None:
+            elif key in ("open_observed", "open_l3", "fit") and self.comparison is None:
                 continue
             else:
                 file_menu.addAction(fa[key])
@@ -782,6 +783,13 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Open observed image", f"Could not open {path}:\n{err.message}")
 
         return run_in_thread(load_observation_or_level4, path, on_result=done, on_error=failed)
+
+    def open_l3_folder(self, path=None):
+        """File ▸ Open SXI level-3 folder…: per-minute files as a series the time slider steps
+        through, stacked and binned in the Compare dock (:mod:`smile_viewer._qt.l3_series`)."""
+        from smile_viewer._qt.l3_series import open_l3_folder
+
+        return open_l3_folder(self, path)
 
     def open_fit_dialog(self, model: str | None = None):
         """File ▸ Fit the model to the observed image…: fit in a worker with progress and cancel;
