@@ -40,7 +40,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                     "team's rebin_files.py does, and write one combined FITS file per interval.",
     )
     p.add_argument("inputs", nargs="+", metavar="FILES_OR_DIR", help="per-minute FITS files or directories")
-    p.add_argument("--minutes", default="5", metavar="N", help="minutes per stack (default 5)")
+    p.add_argument("--minutes", default="5", metavar="N",
+                   help="minutes per stack (default 5); stacks start at 00:00 UTC of the first minute's day "
+                        "+ k·N minutes")
     p.add_argument("--bin", default="1x1", dest="binning", metavar="AxB",
                    help="native pixels per output pixel along axis 1 x axis 2 (default 1x1)")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory (must exist)")
