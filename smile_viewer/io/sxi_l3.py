@@ -58,8 +58,8 @@ _NAME_RE = re.compile(r"-SCI-(TOT|BKG|VCY|CXFCON|CXF)_", re.IGNORECASE)
 _BITPIX = {8: ">u1", 16: ">i2", 32: ">i4", 64: ">i8", -32: ">f4", -64: ">f8"}
 #: Header words that name a single-image product (checked in PRODUCT, FILETYPE, ... below).
 _HINT_KEYS = ("PRODUCT", "FILETYPE", "DATATYPE", "CONTENT", "HDUNAME", "EXTNAME", "OBJECT")
-_HINTS = (("VCY", ("VCY", "VIGMAP", "VIGNET", "EXPOSURE MAP")),
-          ("BKG", ("BKG", "BKGMAP", "BACKGROUND")),
+#: (A background file is recognised by its five extensions only.)
+_HINTS = (("VCY", ("VCY", "VIGMAP", "VIGNET", "VIGNETTING", "EXPOSURE MAP")),
           ("TOT", ("TOT", "CTSMAP", "COUNTS", "COUNT MAP")))
 
 

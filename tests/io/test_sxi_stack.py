@@ -226,6 +226,13 @@ def test_written_stack_opens_with_the_observed_image_reader(tmp_path):
         h = hl[0].header
         assert h["NMINUTES"] == 2 and h["QF"] in range(5) and h["EMIN"] == 0.2 and h["RA"] == 123.4
         assert hl["VIGMAP"].header["DATE-OBS"] == h["DATE-OBS"]  # every extension carries the keys
+        # what the team's read_rebinned_file.py reads (swharton1/SXI_L3): these keys, these extensions
+        for key in ("POS_X", "POS_Y", "POS_Z", "AIM_X", "AIM_Y", "AIM_Z", "EMIN", "EMAX", "RA", "DEC", "NAXIS1",
+                    "NAXIS2", "CDELT1", "CDELT2", "CRVAL1", "CRVAL2", "CTYPE1", "CTYPE2", "EXPOS"):
+            assert key in h, key
+        for key in ("DATE-OBS", "DATE-END"):
+            dt.datetime.strptime(h[key], "%Y-%m-%dT%H:%M:%S.%f")
+        assert (h["NAXIS1"], h["NAXIS2"], h["CDELT1"], h["CDELT2"]) == (2, 2, 0.5, 0.75)
         assert [c for c in h["COMMENT"] if c.startswith("Derived from")] == [
             "Derived from L3_20260317T0240-20260317T0241", "Derived from L3_20260317T0241-20260317T0242"]
 
