@@ -19,6 +19,7 @@ from scipy.special import gammaln
 __all__ = [
     "FLAT_DELTA_C",
     "MINIMUM_DELTA_C",
+    "S_UNRELIABLE",
     "Z_POOR",
     "FitFlag",
     "FitQuality",
@@ -35,6 +36,10 @@ Z_POOR = 3.0
 #: A scan profile whose ΔC over the whole scanned range stays below this (2 sd for one
 #: parameter) cannot tell any two magnetopause positions apart: "flat".
 FLAT_DELTA_C = 4.0
+#: A poor fit whose error scale S = sqrt(C / E[C]) reaches this is unreliable, not only widened:
+#: the misfit then outweighs the Poisson noise three times over (C ≥ 4 E[C]), so the best fit is
+#: biased by whatever the model lacks, by more than any widened error says.
+S_UNRELIABLE = 2.0
 #: A second local minimum within this ΔC (2 sd, times the error scale²) is flagged.
 MINIMUM_DELTA_C = 4.0
 
@@ -205,9 +210,10 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
 
     Flags (``FitFlag.code``, severity):
 
-    - ``poor_fit`` (warning): C-stat z > :data:`Z_POOR` — the model does not describe the
-      counts to within Poisson noise; all errors are multiplied by S = sqrt(C / E[C]) (the
-      Birge ratio / PDG scale factor with Kaastra's expectation in place of the dof);
+    - ``poor_fit`` (warning; unreliable when S ≥ :data:`S_UNRELIABLE`): C-stat z > :data:`Z_POOR`
+      — the model does not describe the counts to within Poisson noise; all errors are
+      multiplied by S = sqrt(C / E[C]) (the Birge ratio / PDG scale factor with Kaastra's
+      expectation in place of the dof);
     - ``cstat_low`` (warning): z < −:data:`Z_POOR` — the counts scatter less than Poisson
       noise (noise-free simulation, smoothed data or an over-estimated background): the
       errors, which assume Poisson counts, are then too large rather than too small;
@@ -237,7 +243,7 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
     if math.isfinite(ct.z) and ct.z > Z_POOR:
         s = math.sqrt(ct.value / ct.expected) if ct.expected > 0 else 1.0
         s = max(s, 1.0)
-        q.flags.append(FitFlag("poor_fit", "warning",
+        q.flags.append(FitFlag("poor_fit", "unreliable" if s >= S_UNRELIABLE else "warning",
                                f"C-stat {ct.value:.1f} against {ct.expected:.1f} ± {ct.sigma:.1f} expected for "
                                f"Poisson counts (z = {ct.z:.1f} > {Z_POOR:g}): the model does not describe the "
                                f"image to within the noise; errors × {s:.2f}"))
@@ -265,7 +271,7 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
 
     err = float(subsolar_err_re) * s if math.isfinite(subsolar_err_re) else math.nan
     if math.isfinite(err):
-        if s > 1.0:
+        if s > 1.0 and subsolar_err_re > 0:
             q.widening.append(f"statistical error {subsolar_err_re:.3g} R_E × S = {s:.3f} (poor fit)")
     elif size_param is not None and errors_computed:
         q.flags.append(FitFlag("flat_profile", "unreliable",

@@ -195,6 +195,9 @@ def test_error_widening_rules():
     q = assess_fit(cstat_value=1.44 * e, scan=_Scan([8.5, 9.0, 9.5, 10.0], [1.3, 0, 1.6, 30]), **common)
     assert q.codes() == ["poor_fit"] and q.error_scale == pytest.approx(1.2, rel=1e-3)
     assert q.subsolar_err_re == pytest.approx(0.5)  # 8.5 (ΔC 1.3 <= 1.44) is reached; 9.5 is not needed
+    assert q.reliable  # S = 1.2: a warning
+    q = assess_fit(cstat_value=4.41 * e, **common)  # S = 2.1: the misfit dominates the noise
+    assert q.codes() == ["poor_fit"] and not q.reliable and q.subsolar_err_re == pytest.approx(0.05 * 2.1)
     # no statistical error (flat curvature): flagged, and the scan alone sets the error
     q = assess_fit(cstat_value=e, scan=_Scan([8.0, 9.0, 10.0], [0.2, 0, 0.3]),
                    **{**common, "subsolar_err_re": math.nan})
