@@ -198,6 +198,9 @@ def make_synthetic(options: SynthOptions) -> SynthProduct:
         position = np.asarray(o.position_re, dtype=float).reshape(3)
     else:
         position = np.asarray(default_orbit().position(time, "gse"), dtype=float).reshape(3)
+    if not np.isfinite(position).all() or float(np.max(np.abs(position))) > pt.MAX_POSITION_RE:
+        xyz = ",".join(f"{v:g}" for v in position)
+        raise UserInputError(f"position {xyz} R_E is not finite or farther than {pt.MAX_POSITION_RE:g} R_E: out of range")
     r = float(np.linalg.norm(position))
     if r <= 1.0:
         xyz = ",".join(f"{v:g}" for v in position)
@@ -230,6 +233,9 @@ def make_synthetic(options: SynthOptions) -> SynthProduct:
     source, model_info = build_source(model_name, dict(o.params), sw, time, inst)
     request_kw: dict[str, Any] = {"max_distance_re": float(o.max_distance_re), "backend": o.backend}
     if o.step_re is not None:
+        if not 0.0 < float(o.step_re) <= float(o.max_distance_re):  # one step past the ray: a garbage image
+            raise UserInputError(f"step = {o.step_re:g} R_E must be > 0 and at most the ray length "
+                                 f"({float(o.max_distance_re):g} R_E)")
         request_kw.update(method="trapezium", step_re=float(o.step_re))
     result = render(RenderRequest(camera=camera, source=source, **request_kw))
     response = compute_response(result.image, camera, inst, exposure_s=o.exposure_s, seed=o.seed)

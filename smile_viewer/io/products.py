@@ -273,6 +273,12 @@ def write_synthetic_product(path, result, camera, time, instrument, response=Non
         units, provenance = str(result.units), dict(getattr(result, "provenance", {}) or {})
     if image.shape != tuple(camera.shape):
         raise UserInputError(f"image shape {image.shape} does not match the camera's {tuple(camera.shape)}")
+    inside = np.asarray(camera.inside_field(), dtype=bool) if hasattr(camera, "inside_field") else True
+    bad = int(np.count_nonzero(~np.isfinite(image) & inside))  # NaN outside a circular field is normal
+    if bad or not np.isfinite(image).any():  # garbage (e.g. a step longer than the ray) is never written
+        raise UserInputError(f"the synthetic image holds {bad or image.size} non-finite values (NaN or infinite) "
+                             f"in its field of view: not written to {path}; check the step, the model parameters "
+                             "and the position")
     if model is None:
         src = provenance.get("source")
         if isinstance(src, dict):

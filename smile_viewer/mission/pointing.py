@@ -97,8 +97,16 @@ def _vec3(v, name: str) -> np.ndarray:
     return a
 
 
+#: Farthest spacecraft position accepted [R_E] (0.4 AU; the Moon is at 60 R_E): beyond it a
+#: camera geometry overflows or means nothing.
+MAX_POSITION_RE = 1e4
+
+
 def _position(position_re) -> np.ndarray:
     p = _vec3(position_re, "position")
+    if float(np.max(np.abs(p))) > MAX_POSITION_RE:
+        raise UserInputError(f"position {','.join(f'{v:g}' for v in p)} R_E is farther than "
+                             f"{MAX_POSITION_RE:g} R_E from the Earth: out of range")
     r = float(np.linalg.norm(p))
     if r <= 1.0:
         raise UserInputError(f"position {','.join(f'{v:g}' for v in p)} R_E (|r| = {r:.3g}) is inside the Earth")

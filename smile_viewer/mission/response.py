@@ -61,6 +61,9 @@ def pixel_solid_angle_sr(camera) -> np.ndarray:
     dj = np.gradient(d, axis=0)
     return np.linalg.norm(np.cross(di, dj), axis=-1)
 
+#: Longest exposure accepted [s] (a year): beyond it Poisson counts overflow 64-bit integers.
+MAX_EXPOSURE_S = 3.2e7
+
 
 def _exposure(value, instrument) -> float:
     t = instrument.default_exposure_s if value is None else value
@@ -70,6 +73,8 @@ def _exposure(value, instrument) -> float:
         raise UserInputError(f"exposure = {value!r} is not a number") from None
     if not math.isfinite(t) or t <= 0:
         raise UserInputError(f"exposure must be a positive number of seconds, got {value!r}")
+    if t > MAX_EXPOSURE_S:
+        raise UserInputError(f"exposure = {value!r} s is longer than {MAX_EXPOSURE_S:g} s (a year): out of range")
     return t
 
 
@@ -127,6 +132,10 @@ def compute_response(image, camera, instrument, *, exposure_s: float | None = No
         particle = np.zeros(img.shape)
     bkg = sky + particle
     expected = signal + bkg
+    peak = float(np.max(expected)) if expected.size else 0.0
+    if not (math.isfinite(peak) and peak < 1e15):  # Poisson draws need lam well inside int64
+        raise UserInputError(f"the image gives {peak:.3g} expected counts in a pixel (exposure {t:g} s): "
+                             "not finite or too many to draw counts from; check the image and the exposure")
     counts = generator.poisson(expected).astype(np.int64)
     return Response(
         expected=expected,

@@ -81,6 +81,7 @@ def _vtk_kind(path: Path) -> str:
             raise DataFileError(
                 path, f"is a VTK XML file of type {t!r}: expected one of {', '.join(_XML_TYPES)}"
             )
+        _check_xml_array_types(path)
         return _KIND[_XML_TYPES[t]]
     suffix = path.suffix.lower()
     if suffix in _KIND:
@@ -88,6 +89,31 @@ def _vtk_kind(path: Path) -> str:
             raise DataFileError(path, "is an XML file without a <VTKFile type=...> element: not a VTK file")
         raise DataFileError(path, f"is not a VTK file (its first bytes are {head[:16]!r})")
     raise DataFileError(path, f"is not a VTK file (extension {suffix!r}, first bytes {head[:16]!r})")
+
+
+#: Numeric ``type=`` values of VTK XML DataArrays (VTK's file-format description); anything
+#: else (e.g. ``String``, whose reader can crash on hostile bytes) is refused before VTK parses.
+_XML_NUMERIC = {"Int8", "UInt8", "Int16", "UInt16", "Int32", "UInt32", "Int64", "UInt64", "Float32", "Float64"}
+
+
+def _check_xml_array_types(path: Path, limit: int = 1 << 24) -> None:
+    """Refuse a VTK XML file whose DataArrays are not numeric, or whose header is not ASCII XML,
+    from its first ``limit`` bytes up to ``<AppendedData`` (a cheap check before VTK parses)."""
+    with open(path, "rb") as f:
+        head = f.read(limit)
+    stop = head.find(b"<AppendedData")
+    head = head if stop < 0 else head[:stop]
+    for m in re.finditer(rb"<DataArray\b([^>]*)>", head):
+        attrs = m.group(1)
+        t = re.search(rb'\stype="([^"]*)"', attrs)
+        name = re.search(rb'\sName="([^"]*)"', attrs)
+        label = name.group(1).decode("latin-1")[:40] if name else "?"
+        if t is None:
+            raise DataFileError(path, f"is a corrupt VTK XML file: DataArray {label!r} has no type")
+        typ = t.group(1).decode("latin-1")
+        if typ not in _XML_NUMERIC:
+            raise DataFileError(path, f"DataArray {label!r} has type {typ[:20]!r}: only numeric arrays "
+                                      "(Int8 … Float64) are read")
 
 
 # --------------------------------------------------------------------------------------
