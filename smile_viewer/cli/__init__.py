@@ -58,6 +58,7 @@ COMMANDS = (
     "windows",
     "batch",
     "stack",
+    "fit_series",
     "cube_info",
 )
 
