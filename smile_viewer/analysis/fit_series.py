@@ -213,9 +213,9 @@ def plan_series(inputs, *, minutes: int = 5) -> SeriesPlan:
                                      inputs=(_stat(p),)))
     if minute_paths:
         series = scan_l3(minute_paths)
-        plan.problems.extend(f"{q.where}: {q.problem}" for q in series.problems)
+        plan.problems.extend(str(q) for q in series.problems)
         intervals = plan_intervals(series, int(minutes))
-        plan.problems.extend(f"{q.where}: {q.problem}" for q in missing_minute_problems(intervals))
+        plan.problems.extend(str(q) for q in missing_minute_problems(intervals))
         for iv in intervals:
             if not any(m.complete for m in iv.minutes):
                 plan.problems.append(f"{iv.label}: no complete minute (TOT + BKG + VCY): no frame")
@@ -264,7 +264,7 @@ def load_frame(spec: FrameSpec, options: FitSeriesOptions):
 
     series = scan_l3(list(spec.paths))
     res = stack_minutes(series.minutes, binning=options.binning, vignetting=options.vignetting)
-    notes = [f"{q.where}: {q.problem}" for q in (*series.problems, *res.problems)]
+    notes = [str(q) for q in (*series.problems, *res.problems)]
     if res.product is None:
         raise DataFileError(spec.label, notes[0] if notes else "no minute could be stacked")
     return combined_to_observed(res.product, name=spec.key), notes
