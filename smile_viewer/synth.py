@@ -114,7 +114,7 @@ def resolve_model_name(model: str | None, inst) -> str:
         if not key[5:].strip():
             raise UserInputError("--model cube:PATH needs a path")
         return "cube:" + key[5:].strip()
-    if low not in ("jorgensen", "cmem", "plasma", "aurora"):
+    if low not in MODELS:  # (cube:PATH was handled above)
         raise UserInputError(f"unknown --model {name!r}; choose from {', '.join(MODELS)}")
     return low
 
