@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from smile_viewer.cli.common import (
     BACKENDS,
@@ -57,12 +58,15 @@ def run(args: argparse.Namespace) -> int:
     """Run the series; returns the exit status (1 when frames failed)."""
     # Lazy: the batch library (dask, the render engine) is not needed to build the parser.
     from smile_viewer.batch import run_batch
+    from smile_viewer.coords.timeparse import parse_duration_s, parse_time
 
     fps = parse_positive(args.fps, "--fps")
     workers = parse_int(args.workers, "--workers", 1) if args.workers is not None else None
     seed = parse_int(args.seed, "--seed", 0) if args.seed is not None else None
+    start, stop, cadence_s = parse_time(args.start), parse_time(args.stop), parse_duration_s(args.cadence)
     report = run_batch(
-        args.start, args.stop, args.cadence, args.instrument, args.out, windows=args.windows, movie=args.movie,
+        start, stop, cadence_s, args.instrument, Path(args.out), windows=args.windows and Path(args.windows),
+        movie=args.movie and Path(args.movie),
         fps=fps, scheduler=args.scheduler, n_workers=workers, processes=not args.threads, progress=args.progress,
         model=args.model, params=parse_params(args.param), solar_wind=parse_solar_wind(args.solar_wind),
         shape=parse_pixels(args.pixels) if args.pixels else None,
