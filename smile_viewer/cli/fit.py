@@ -7,6 +7,7 @@ The work is :func:`smile_viewer.analysis.fitting.fit_command`.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from smile_viewer.cli.common import (
     LazyChoices,
@@ -82,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
     record = parse_int_in_range(args.record, "--record", 0, 10**9)
     free = None if args.free is None else tuple(s.strip() for s in args.free.split(",") if s.strip())
     result, written = fit_command(
-        args.observation, model=args.model, out=args.out, fits=args.fits, free=free, params=params,
+        Path(args.observation), model=args.model, out=Path(args.out), fits=args.fits and Path(args.fits), free=free,
+        params=params,
         solar_wind=sw, instrument=args.instrument, bin_factor=bin_factor, oversample=oversample,
         errors=args.errors, max_evals=max_evals, background=args.background, record=record,
         backend=args.backend)
