@@ -1,9 +1,10 @@
-"""Observation constraints of SXI and UVI, evaluated over many epochs at once.
+"""Observation constraints of SXI and UVI, and SXI target visibility, over many epochs at once.
 
 A :class:`MissionProfile` (``assets/mission/profile_default.json``, every threshold with its
 flag and provenance) names the constraints; :func:`evaluate_constraints` evaluates them on a
 time grid into a :class:`ConstraintTable` (one boolean and one signed margin per constraint and
-epoch, plus the SXI team's position quality flag), which :mod:`smile_viewer.analysis.windows`
+epoch, plus the SXI team's position quality flag and the visibility of the :data:`TARGETS`:
+magnetopause nose and cusps in the SXI field), which :mod:`smile_viewer.analysis.windows`
 turns into windows. Constraints, geometry and speed: docs/analysis.md#observation-constraints.
 """
 
@@ -24,13 +25,17 @@ from smile_viewer.io.jsonfile import documented_value, read_json_file
 from smile_viewer.physics import models as registry
 
 __all__ = [
+    "APPLIES_TO",
     "CONSTRAINTS",
+    "MARGIN_FIELDS",
     "MARGIN_UNITS",
     "NODE_STEP_S",
     "ConstraintTable",
     "MissionProfile",
     "circle_signed_distance_deg",
+    "TARGETS",
     "constraint_margins",
+    "cusp_positions_gse",
     "default_profile_path",
     "evaluate_constraints",
     "load_profile",
@@ -39,6 +44,7 @@ __all__ = [
     "rect_signed_distance_deg",
     "standoff_re",
     "sxi_camera_axes",
+    "target_margins",
     "uvi_oval_margins_deg",
 ]
 
@@ -64,6 +70,36 @@ MARGIN_UNITS: dict[str, str] = {
     "sxi_magnetopause": "deg",
     "uvi_oval": "deg",
     "uvi_moon": "deg",
+}
+
+#: SXI targets whose visibility (inside the SXI field) is reported beside the windows. They are
+#: not constraints: SXI observes whether or not they are in the field (docs/analysis.md).
+TARGETS: tuple[str, ...] = ("nose", "cusp_north", "cusp_south")
+
+#: Which instruments' windows each constraint can belong to.
+APPLIES_TO: dict[str, tuple[str, ...]] = {
+    "radiation_belt": ("sxi", "uvi"),
+    "sxi_radius": ("sxi",),
+    "sxi_sun": ("sxi",),
+    "sxi_earth": ("sxi",),
+    "sxi_moon": ("sxi",),
+    "sxi_magnetopause": ("sxi",),
+    "uvi_oval": ("uvi",),
+    "uvi_moon": ("uvi",),
+}
+
+#: The profile value that a constraint's margin sets (``--margin NAME=VALUE``):
+#: (attribute of :class:`MissionProfile`, unit, lowest, highest allowed). Targets' margins
+#: live in ``MissionProfile.target_margin_deg`` (deg, -90 .. 90).
+MARGIN_FIELDS: dict[str, tuple[str, str, float, float]] = {
+    "radiation_belt": ("min_altitude_km", "km", 0.0, 1.0e6),
+    "sxi_radius": ("min_radius_re", "R_E", 0.0, 1.0e3),
+    "sxi_sun": ("min_sun_angle_deg", "deg", 0.0, 180.0),
+    "sxi_earth": ("earth_limb_margin_deg", "deg", -90.0, 90.0),
+    "sxi_moon": ("sxi_moon_margin_deg", "deg", -90.0, 90.0),
+    "sxi_magnetopause": ("magnetopause_edge_margin_deg", "deg", -90.0, 90.0),
+    "uvi_oval": ("uvi_oval_edge_margin_deg", "deg", -90.0, 90.0),
+    "uvi_moon": ("uvi_moon_margin_deg", "deg", -90.0, 90.0),
 }
 
 #: Spacing of the ephemeris nodes [s of TT], anchored at J2000.
@@ -131,6 +167,10 @@ class MissionProfile:
     enabled: tuple[str, ...]
     windows: dict
     source: str = ""
+    #: Targets whose visibility is evaluated (a subset of :data:`TARGETS`).
+    targets: tuple[str, ...] = TARGETS
+    #: Per target: how far [deg] inside the field edges its point must be to count as visible.
+    target_margin_deg: dict = field(default_factory=lambda: dict.fromkeys(TARGETS, 0.0))
 
     def replace(self, **changes) -> MissionProfile:
         """A copy with some values changed (validated like a file)."""
@@ -162,6 +202,74 @@ class MissionProfile:
         lo, hi = self.qf_lambda_deg
         if not lo <= hi:
             raise DataFileError(path, f"quality_flag thresholds {self.qf_lambda_deg} must be increasing")
+        bad = set(self.targets) - set(TARGETS)
+        if bad:
+            raise DataFileError(path, f"unknown target(s) {sorted(bad)}; known: {', '.join(TARGETS)}")
+        missing = set(TARGETS) - set(self.target_margin_deg)
+        if missing:
+            raise DataFileError(path, f"targets: no edge margin for {sorted(missing)}")
+
+    def with_overrides(self, *, disable=(), margins=None, require=()) -> MissionProfile:
+        """A copy with constraints or targets switched off (``disable``: names), margins
+        changed (``margins``: name -> value in the unit of :data:`MARGIN_FIELDS`, degrees for
+        targets) and constraints added to the windows they apply to (``require``: e.g.
+        ``sxi_magnetopause`` restores nose-in-field SXI windows). Raises ``UserInputError``
+        (one line) for an unknown name or a value out of range.
+        """
+        import dataclasses
+
+        known = CONSTRAINTS + TARGETS
+        disable = tuple(str(d) for d in disable)
+        require = tuple(str(r) for r in require)
+        for nm in disable:
+            if nm not in known:
+                raise UserInputError(f"cannot disable {nm!r}: not a constraint or target; known: {', '.join(known)}")
+        for nm in require:
+            if nm not in CONSTRAINTS:
+                raise UserInputError(f"cannot require {nm!r}: not a constraint; known: {', '.join(CONSTRAINTS)}")
+            if nm in disable:
+                raise UserInputError(f"{nm} is both disabled and required")
+        changes: dict = {}
+        tmargin = dict(self.target_margin_deg)
+        for nm, value in dict(margins or {}).items():
+            nm = str(nm)
+            if nm in TARGETS:
+                attr, unit, lo, hi = None, "deg", -90.0, 90.0
+            elif nm in MARGIN_FIELDS:
+                attr, unit, lo, hi = MARGIN_FIELDS[nm]
+            else:
+                raise UserInputError(f"no margin called {nm!r}; known: {', '.join(known)}")
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                raise UserInputError(f"margin {nm} = {value!r} is not a number") from None
+            if not (math.isfinite(v) and lo <= v <= hi):
+                raise UserInputError(f"margin {nm} = {value!r} {unit} is out of range ({lo:g} .. {hi:g} {unit})")
+            if attr is None:
+                tmargin[nm] = v
+            else:
+                changes[attr] = v
+        enabled = [c for c in self.enabled if c not in disable]
+        windows = {k: tuple(v) for k, v in self.windows.items()}
+        for nm in require:
+            if nm not in enabled:
+                enabled.append(nm)
+            for inst in APPLIES_TO[nm]:
+                if inst in windows and nm not in windows[inst]:
+                    windows[inst] = windows[inst] + (nm,)
+        out = dataclasses.replace(
+            self, enabled=tuple(c for c in CONSTRAINTS if c in enabled), windows=windows,
+            targets=tuple(t for t in self.targets if t not in disable), target_margin_deg=tmargin, **changes)
+        out._validate(out.source or "profile")
+        return out
+
+    def margin_value(self, name: str) -> float:
+        """The value that ``--margin name=...`` sets (unit: :data:`MARGIN_FIELDS`; deg for targets)."""
+        if name in TARGETS:
+            return float(self.target_margin_deg[name])
+        if name not in MARGIN_FIELDS:
+            raise UserInputError(f"no margin called {name!r}; known: {', '.join(CONSTRAINTS + TARGETS)}")
+        return float(getattr(self, MARGIN_FIELDS[name][0]))
 
     def window_constraints(self, instrument: str) -> tuple[str, ...]:
         """The enabled constraints that ``instrument``'s windows need."""
@@ -204,6 +312,8 @@ class MissionProfile:
             "qf_lambda_deg": list(self.qf_lambda_deg),
             "enabled": list(self.enabled),
             "windows": {k: list(v) for k, v in self.windows.items()},
+            "targets": list(self.targets),
+            "target_margin_deg": dict(self.target_margin_deg),
         }
 
 
@@ -245,6 +355,23 @@ def _parse_profile(data: dict, path) -> MissionProfile:
     windows = {k: tuple(str(c) for c in v) for k, v in win.items() if k in ("sxi", "uvi")}
     if not windows:
         raise DataFileError(path, "windows: give the constraints of 'sxi' and/or 'uvi' windows")
+    tsec = data.get("targets", {})  # optional (profiles written before targets existed)
+    if not isinstance(tsec, dict):
+        raise DataFileError(path, "targets must be an object (nose, cusp_north, cusp_south)")
+    unknown_t = set(tsec) - set(TARGETS) - {"description", "cusp_model"}
+    if unknown_t:
+        raise DataFileError(path, f"targets: unknown {sorted(unknown_t)}; known: {', '.join(TARGETS)}")
+    t_margin = dict.fromkeys(TARGETS, 0.0)
+    t_enabled = []
+    for t in TARGETS:
+        entry = tsec.get(t, {})
+        if not isinstance(entry, dict):
+            raise DataFileError(path, f"targets.{t} must be an object")
+        if "edge_margin_deg" in entry:
+            t_margin[t] = _number(documented_value(entry, "edge_margin_deg", path), f"targets.{t}.edge_margin_deg",
+                                  path, lo=-90, hi=90)
+        if bool(entry.get("enabled", True)):
+            t_enabled.append(t)
     prof = MissionProfile(
         name=str(data.get("name", Path(str(path)).stem)),
         sxi_fov_deg=(fx, fy),
@@ -275,6 +402,8 @@ def _parse_profile(data: dict, path) -> MissionProfile:
         enabled=enabled,
         windows=windows,
         source=str(path),
+        targets=tuple(t_enabled),
+        target_margin_deg=t_margin,
     )
     prof._validate(path)
     return prof
@@ -411,6 +540,81 @@ def standoff_re(model: str, pd_npa, bz_nt, pm_npa=0.0, tilt_rad=0.0) -> np.ndarr
     return registry.boundary_model(model).standoff_re(pd_npa, bz_nt, pm_npa, tilt_rad)
 
 
+def cusp_positions_gse(pd_npa, bz_nt, pm_npa, dipole_gse) -> tuple[np.ndarray, np.ndarray]:
+    """(north, south) cusp centres (n, 3) GSE [R_E] on the Lin et al. (2010) magnetopause.
+
+    Lin et al. 2010 (JGR 115, A04207) centre their cusp indentations at theta_n = a19 + a20 psi
+    (phi = pi/2, GSM north) and theta_s = a19 - a20 psi (phi = 3 pi/2, south), theta from +X,
+    psi the dipole tilt [rad]; the point is on their surface at that direction (indentation Q
+    included): r = r0 [cos(theta/2) + a5 sin(2 theta)(1 - e^-theta)]^beta(phi) + Q. Inputs are
+    arrays (n,) of Pd, IMF Bz, IMF magnetic pressure Pm [nPa, nT, nPa] and the northern dipole
+    axis (n, 3) in GSE (tilt psi = asin(axis_x); GSM +Z = the axis without its X part).
+    Aberration is ignored, as for the subsolar point. NaN where Pd is not positive.
+    """
+    from smile_viewer.physics.boundaries.lin import LIN2010_COEFFICIENTS as a
+
+    dip = _unit(np.atleast_2d(np.asarray(dipole_gse, dtype=float)))
+    n = len(dip)
+    pd = np.broadcast_to(np.asarray(pd_npa, dtype=float), (n,))
+    bz = np.broadcast_to(np.asarray(bz_nt, dtype=float), (n,))
+    pm = np.broadcast_to(np.asarray(pm_npa, dtype=float), (n,))
+    psi = np.arcsin(np.clip(dip[:, 0], -1.0, 1.0))
+    z_gsm = _unit(np.stack([np.zeros(n), dip[:, 1], dip[:, 2]], axis=1))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        p = np.where(pd > 0, pd + pm, np.nan)
+        r0 = a[0] * p ** a[1] * (1.0 + a[2] * np.expm1(a[3] * bz) / (np.exp(a[4] * bz) + 1.0))
+        beta0 = a[6] + a[7] * np.expm1(a[8] * bz) / (np.exp(a[9] * bz) + 1.0)
+        c = a[14] * p ** a[15]
+        out = []
+        for sign in (1.0, -1.0):  # north (phi = pi/2, sin phi = 1), south (3 pi/2, sin phi = -1)
+            theta = a[19] + sign * a[20] * psi
+            other = a[19] - sign * a[20] * psi
+            d_self = a[16] + sign * a[17] * psi + a[18] * psi**2
+            d_other = a[16] - sign * a[17] * psi + a[18] * psi**2
+            # beta0 + beta1 cos(phi) + beta2 sin(phi) + beta3 sin^2(phi) with cos(phi) = 0.
+            beta = beta0 + sign * (a[11] + a[12] * psi) + a[13]
+            # Q: distance 0 to this cusp's centre (term c), theta + other (<= pi) to the other.
+            psi_other = np.minimum(theta + other, 2.0 * np.pi - (theta + other))
+            del d_self  # exp(d_self * 0) = 1
+            q = c + c * np.exp(d_other * psi_other ** a[21])
+            base = np.cos(0.5 * theta) + a[5] * np.sin(2.0 * theta) * (-np.expm1(-theta))
+            r = r0 * base**beta + q
+            out.append(r[:, None] * (np.cos(theta)[:, None] * np.array([1.0, 0.0, 0.0])
+                                     + sign * np.sin(theta)[:, None] * z_gsm))
+    return out[0], out[1]
+
+
+def target_margins(position_re, profile: MissionProfile, *, standoff_re=None, cusp_north_re=None,
+                   cusp_south_re=None, axes=None) -> tuple[dict, dict]:
+    """Visibility of the profile's targets in the SXI field: ``(visible, margin)`` dicts of
+    (n,) arrays; margin [deg] = how far inside the field edges the target point is, less the
+    target's edge margin (>= 0: visible). ``standoff_re`` (n,) places the nose on +X GSE;
+    ``cusp_*_re`` (n, 3) the cusp centres (:func:`cusp_positions_gse`)."""
+    p = np.atleast_2d(np.asarray(position_re, dtype=float))
+    n = len(p)
+    if axes is None:
+        axes = sxi_camera_axes(p, profile.sxi_limb_angle_deg, profile.sxi_roll_deg)
+    visible: dict[str, np.ndarray] = {}
+    margin: dict[str, np.ndarray] = {}
+    for t in (t for t in TARGETS if t in profile.targets):
+        if t == "nose":
+            if standoff_re is None:
+                raise UserInputError("target nose needs standoff_re")
+            target = np.zeros_like(p)
+            target[:, 0] = np.broadcast_to(np.asarray(standoff_re, dtype=float), (n,))
+        else:
+            value = cusp_north_re if t == "cusp_north" else cusp_south_re
+            if value is None:
+                raise UserInputError(f"target {t} needs {t}_re")
+            target = np.broadcast_to(np.asarray(value, dtype=float), (n, 3))
+        m = -rect_signed_distance_deg(_to_cam(target - p, axes), profile.sxi_fov_deg) \
+            - float(profile.target_margin_deg[t])
+        margin[t] = m
+        with np.errstate(invalid="ignore"):
+            visible[t] = m >= 0
+    return visible, margin
+
+
 def uvi_oval_margins_deg(position_re, centre_dir, shell_radius_re: float, ring_radius_deg: float,
                          fov_diameter_deg: float):
     """(horizon margin, field margin) [deg] of the auroral-oval ring (module docstring).
@@ -511,7 +715,8 @@ class ConstraintTable:
     ``margin[name]`` float (n,) in :data:`MARGIN_UNITS` (≥ 0 where it holds; NaN where it
     cannot be evaluated, e.g. no solar wind); ``lambda_deg`` and ``quality_flag`` (SXI
     position bits); ``radius_re``; ``standoff_re``; ``profile``; ``notes`` (lines for the
-    user, e.g. epochs without solar wind).
+    user, e.g. epochs without solar wind); ``visible[target]`` and ``target_margin[target]``
+    [deg] for the profile's :data:`TARGETS` (geometry only, whether or not SXI observes).
     """
 
     times: Time
@@ -524,6 +729,9 @@ class ConstraintTable:
     standoff_re: np.ndarray
     profile: MissionProfile
     notes: list[str] = field(default_factory=list)
+    #: Per target (:data:`TARGETS`): bool (n,) inside the SXI field, and the margin [deg].
+    visible: dict[str, np.ndarray] = field(default_factory=dict)
+    target_margin: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -639,13 +847,18 @@ def _evaluate_chunk(times: Time, profile: MissionProfile, orbit, solar_wind, nod
     rot, moon, dip = nodes.at(tt_s)
     p = np.einsum("nij,nj->ni", rot, p_gei)
     standoff = np.full(len(p), np.nan)
-    if "sxi_magnetopause" in profile.enabled:
+    visible, tmargin = {}, {}
+    if "sxi_magnetopause" in profile.enabled or profile.targets:
         pd, bz, pm = _solar_wind_arrays(solar_wind, times)
         needs_tilt = registry.boundary_model(profile.magnetopause_model).needs_tilt
         tilt = np.arcsin(np.clip(dip[:, 0], -1.0, 1.0)) if needs_tilt else 0.0
         standoff = standoff_re(profile.magnetopause_model, pd, bz, pm, tilt)
+        if profile.targets:
+            north, south = cusp_positions_gse(pd, bz, pm, dip)
+            visible, tmargin = target_margins(p, profile, standoff_re=standoff, cusp_north_re=north,
+                                              cusp_south_re=south)
     ok, margin, lam, qf = constraint_margins(p, profile, moon_re=moon, dipole_gse=dip, standoff_re=standoff)
-    return ok, margin, lam, qf, np.linalg.norm(p, axis=1), standoff
+    return ok, margin, lam, qf, np.linalg.norm(p, axis=1), standoff, visible, tmargin
 
 
 def evaluate_constraints(times, profile: MissionProfile | None = None, *, orbit=None, solar_wind=None,
@@ -693,10 +906,15 @@ def evaluate_constraints(times, profile: MissionProfile | None = None, *, orbit=
     qf = np.concatenate([pp[3] for pp in parts])
     r = np.concatenate([pp[4] for pp in parts])
     standoff = np.concatenate([pp[5] for pp in parts])
+    targets = [t for t in TARGETS if t in parts[0][6]]
+    visible = {t: np.concatenate([pp[6][t] for pp in parts]) for t in targets}
+    tmargin = {t: np.concatenate([pp[7][t] for pp in parts]) for t in targets}
     notes = []
-    if "sxi_magnetopause" in margin:
+    if "sxi_magnetopause" in margin or targets:
         missing = int(np.count_nonzero(~np.isfinite(standoff)))
         if missing:
-            notes.append(f"no solar wind at {missing} of {n} epochs: sxi_magnetopause fails there")
+            what = " and ".join(x for x in ("sxi_magnetopause fails" if "sxi_magnetopause" in margin else "",
+                                             "no target is visible" if targets else "") if x)
+            notes.append(f"no solar wind at {missing} of {n} epochs: {what} there")
     seconds = tt_s - tt_s[0]  # elapsed SI seconds (TT is uniform; leap seconds counted)
-    return ConstraintTable(t, seconds, ok, margin, lam, qf, r, standoff, prof, notes)
+    return ConstraintTable(t, seconds, ok, margin, lam, qf, r, standoff, prof, notes, visible, tmargin)

@@ -1,4 +1,5 @@
-"""Pointing windows: when SXI can see the subsolar magnetosheath and UVI the northern oval.
+"""Pointing windows: when SXI and UVI observe under SMILE's operational constraints, what
+SXI sees (magnetopause nose, cusps) and what limits each gap.
 
 ::
 
@@ -7,7 +8,10 @@
     ws.write("windows.json"); ws.write("windows.csv"); ws.plot("timeline.png")
 
 A window is a maximal run of epochs where every constraint of an instrument holds
-(:mod:`smile_viewer.analysis.constraints`); :func:`read_windows` reads the files back.
+(:mod:`smile_viewer.analysis.constraints`); a visibility row (``ws.visibility``) a run inside
+an SXI window where a target is in the field; a gap (``ws.gaps``) a run between windows, with
+the constraint that limits it. :func:`read_windows` reads the files back;
+:func:`monthly_summary` gives observing hours per orbit by month.
 Definitions and file layouts: docs/analysis.md#pointing-windows.
 """
 
@@ -26,6 +30,8 @@ from astropy.time import Time
 
 from smile_viewer import __version__
 from smile_viewer.analysis.constraints import (
+    CONSTRAINTS,
+    TARGETS,
     ConstraintTable,
     MissionProfile,
     evaluate_constraints,
@@ -42,15 +48,25 @@ __all__ = [
     "Window",
     "WindowSet",
     "compute_windows",
+    "find_gaps",
+    "find_visibility",
     "find_windows",
+    "monthly_summary",
     "plot_timeline",
     "read_windows",
 ]
 
 SCHEMA = "smile-viewer windows 1"
 INSTRUMENTS = ("sxi", "uvi")
+#: Columns of the CSV file. ``kind``: "window", "visible" (a target in the SXI field during an
+#: SXI window; ``target`` names it) or "gap" (``limited_by`` names the limiting constraint).
 CSV_COLUMNS = ("instrument", "start", "end", "duration_s", "n_epochs", "started_by", "ended_by",
+               "kind", "target", "limited_by",
                "quality_flag", "quality_flag_best", "lambda_min_deg", "lambda_max_deg")
+#: The columns of files written before visibility rows and gaps (read as windows).
+_CSV_COLUMNS_V0 = ("instrument", "start", "end", "duration_s", "n_epochs", "started_by", "ended_by",
+                   "quality_flag", "quality_flag_best", "lambda_min_deg", "lambda_max_deg")
+KINDS = ("window", "visible", "gap")
 START_OF_RANGE = "start_of_range"
 END_OF_RANGE = "end_of_range"
 
@@ -61,7 +77,10 @@ def _iso(t: Time) -> str:
 
 @dataclass(frozen=True)
 class Window:
-    """One window (module docstring). ``start``/``end`` are scalar UTC ``Time``s."""
+    """One window, visibility row or gap (``kind``; module docstring). ``start``/``end`` are
+    scalar UTC ``Time``s (first and last epoch of the run). For a gap ``started_by`` and
+    ``ended_by`` are the constraints failing at its first and last epoch and ``limited_by`` the
+    one that limits it (:func:`find_gaps`)."""
 
     instrument: str
     start: Time
@@ -74,6 +93,9 @@ class Window:
     quality_flag_best: int | None = None
     lambda_min_deg: float | None = None
     lambda_max_deg: float | None = None
+    kind: str = "window"
+    target: str | None = None
+    limited_by: str | None = None
 
     def contains(self, t) -> bool:
         """Whether ``t`` lies within [start, end]."""
@@ -89,6 +111,9 @@ class Window:
             "n_epochs": int(self.n_epochs),
             "started_by": self.started_by,
             "ended_by": self.ended_by,
+            "kind": self.kind,
+            "target": self.target,
+            "limited_by": self.limited_by,
             "quality_flag": self.quality_flag,
             "quality_flag_best": self.quality_flag_best,
             "lambda_min_deg": None if self.lambda_min_deg is None else round(float(self.lambda_min_deg), 4),
@@ -107,6 +132,12 @@ class Window:
             inst = str(d["instrument"]).strip().lower()
             if inst not in INSTRUMENTS:
                 raise ValueError(f"unknown instrument {inst!r}")
+            kind = str(d.get("kind") or "window").strip().lower()
+            if kind not in KINDS:
+                raise ValueError(f"unknown kind {kind!r}; use {', '.join(KINDS)}")
+            target = d.get("target") or None
+            if kind == "visible" and target not in TARGETS:
+                raise ValueError(f"unknown target {target!r}; use {', '.join(TARGETS)}")
             return cls(
                 instrument=inst,
                 start=Time(str(d["start"]), scale="utc"),
@@ -119,6 +150,9 @@ class Window:
                 quality_flag_best=opt_int(d.get("quality_flag_best")),
                 lambda_min_deg=opt_float(d.get("lambda_min_deg")),
                 lambda_max_deg=opt_float(d.get("lambda_max_deg")),
+                kind=kind,
+                target=None if target is None else str(target),
+                limited_by=d.get("limited_by") or None,
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise DataFileError(where or "windows", f"bad window record {d!r}: {exc}") from None
@@ -135,6 +169,69 @@ def _failing(table: ConstraintTable, names, i: int) -> str:
     return "+".join(bad)
 
 
+def _sxi_quality(table: ConstraintTable, i0: int, i1: int) -> dict:
+    """The SXI team's position quality flag over epochs i0..i1: worst, best, λ range."""
+    q = table.quality_flag[i0:i1 + 1]
+    lam = table.lambda_deg[i0:i1 + 1]
+    return {"quality_flag": int(q.max()), "quality_flag_best": int(q.min()),
+            "lambda_min_deg": float(np.nanmin(lam)), "lambda_max_deg": float(np.nanmax(lam))}
+
+
+def find_visibility(table: ConstraintTable) -> list[Window]:
+    """Visibility rows: runs inside SXI windows where a target of the profile is in the SXI
+    field (``kind`` "visible", ``target`` its name), with the quality flag over the run;
+    ``started_by``/``ended_by`` name what failed next to it (a window constraint or the target)."""
+    if "sxi" not in table.profile.windows:
+        return []
+    names = table.profile.window_constraints("sxi")
+    observing = table.all_ok(names)
+    n = len(table)
+    out: list[Window] = []
+    for tgt in (t for t in TARGETS if t in table.visible):
+        vis = table.visible[tgt]
+
+        def why(i, tgt=tgt, vis=vis):
+            bad = [nm for nm in names if not table.ok[nm][i]]
+            return "+".join(bad + ([] if vis[i] else [tgt]))
+
+        starts, ends = _runs(observing & vis)
+        for i0, i1 in zip(starts.tolist(), ends.tolist()):
+            out.append(Window(
+                instrument="sxi", start=table.times[i0], end=table.times[i1],
+                duration_s=float(table.seconds[i1] - table.seconds[i0]), n_epochs=i1 - i0 + 1,
+                started_by=START_OF_RANGE if i0 == 0 else why(i0 - 1),
+                ended_by=END_OF_RANGE if i1 == n - 1 else why(i1 + 1),
+                kind="visible", target=tgt, **_sxi_quality(table, i0, i1)))
+    out.sort(key=lambda w: (float(w.start.jd1 - 2451545.0 + w.start.jd2), TARGETS.index(w.target)))
+    return out
+
+
+def find_gaps(table: ConstraintTable, instruments=INSTRUMENTS) -> list[Window]:
+    """Gaps: maximal runs where an instrument's window constraints do not all hold (``kind``
+    "gap"). ``limited_by`` is the first failing constraint: the one failing at the gap's first
+    epoch (the one that closed the window before it); when several fail there, the one that
+    fails at the most epochs of the gap (then the profile's order). ``started_by``/``ended_by``:
+    every constraint failing at the gap's first/last epoch."""
+    out: list[Window] = []
+    for inst in instruments:
+        names = table.profile.window_constraints(inst)
+        if not names:
+            continue
+        bad = {nm: ~np.asarray(table.ok[nm], bool) for nm in names}
+        starts, ends = _runs(~table.all_ok(names))
+        for i0, i1 in zip(starts.tolist(), ends.tolist()):
+            first = [nm for nm in names if bad[nm][i0]]
+            counts = {nm: int(np.count_nonzero(bad[nm][i0:i1 + 1])) for nm in first}
+            limited = max(first, key=lambda nm: (counts[nm], -names.index(nm)))
+            out.append(Window(
+                instrument=inst, start=table.times[i0], end=table.times[i1],
+                duration_s=float(table.seconds[i1] - table.seconds[i0]), n_epochs=i1 - i0 + 1,
+                started_by="+".join(first), ended_by=_failing(table, names, i1),
+                kind="gap", limited_by=limited))
+    out.sort(key=lambda w: (float(w.start.jd1 - 2451545.0 + w.start.jd2), w.instrument))
+    return out
+
+
 def find_windows(table: ConstraintTable, instruments=INSTRUMENTS) -> list[Window]:
     """The windows of each of ``instruments`` in a :class:`ConstraintTable`, in time order."""
     out: list[Window] = []
@@ -147,12 +244,7 @@ def find_windows(table: ConstraintTable, instruments=INSTRUMENTS) -> list[Window
         ok = table.all_ok(names)
         starts, ends = _runs(ok)
         for i0, i1 in zip(starts.tolist(), ends.tolist()):
-            qf = lam_min = lam_max = qf_best = None
-            if inst == "sxi":
-                q = table.quality_flag[i0:i1 + 1]
-                lam = table.lambda_deg[i0:i1 + 1]
-                qf, qf_best = int(q.max()), int(q.min())
-                lam_min, lam_max = float(np.nanmin(lam)), float(np.nanmax(lam))
+            quality = _sxi_quality(table, i0, i1) if inst == "sxi" else {}
             out.append(Window(
                 instrument=inst,
                 start=table.times[i0],
@@ -161,7 +253,7 @@ def find_windows(table: ConstraintTable, instruments=INSTRUMENTS) -> list[Window
                 n_epochs=i1 - i0 + 1,
                 started_by=START_OF_RANGE if i0 == 0 else _failing(table, names, i0 - 1),
                 ended_by=END_OF_RANGE if i1 == n - 1 else _failing(table, names, i1 + 1),
-                quality_flag=qf, quality_flag_best=qf_best, lambda_min_deg=lam_min, lambda_max_deg=lam_max,
+                **quality,
             ))
     out.sort(key=lambda w: (float(w.start.jd1 - 2451545.0 + w.start.jd2), w.instrument))
     return out
@@ -169,12 +261,15 @@ def find_windows(table: ConstraintTable, instruments=INSTRUMENTS) -> list[Window
 
 @dataclass(eq=False)
 class WindowSet:
-    """Windows with the request that made them (``meta``) and, when just computed, the
+    """Windows with the request that made them (``meta``), the targets' ``visibility`` rows and
+    the ``gaps`` (both lists of :class:`Window`, by ``kind``) and, when just computed, the
     :class:`ConstraintTable` (``table``; not written to files)."""
 
     windows: list[Window]
     meta: dict = field(default_factory=dict)
     table: ConstraintTable | None = None
+    visibility: list[Window] = field(default_factory=list)
+    gaps: list[Window] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.windows)
@@ -202,13 +297,20 @@ class WindowSet:
             tot = sum(w.duration_s for w in ws)
             frac = f", {100.0 * tot / span:.1f} % of the range" if span else ""
             lines.append(f"{inst.upper()}: {len(ws)} windows, {tot / 3600.0:.1f} h in total{frac}")
+        if self.visibility:
+            parts = []
+            for tgt in TARGETS:
+                tot = sum(w.duration_s for w in self.visibility if w.target == tgt)
+                parts.append(f"{tgt} {tot / 3600.0:.1f} h")
+            lines.append("SXI targets in the field: " + ", ".join(parts))
         return lines
 
     # -- files -------------------------------------------------------------------------
 
     def to_json_text(self) -> str:
-        return json.dumps({"schema": SCHEMA, "meta": self.meta, "windows": [w.to_dict() for w in self.windows]},
-                          indent=1) + "\n"
+        return json.dumps({"schema": SCHEMA, "meta": self.meta, "windows": [w.to_dict() for w in self.windows],
+                           "visibility": [w.to_dict() for w in self.visibility],
+                           "gaps": [w.to_dict() for w in self.gaps]}, indent=1) + "\n"
 
     def to_csv_text(self) -> str:
         buf = io.StringIO()
@@ -216,7 +318,8 @@ class WindowSet:
         buf.write("# meta: " + json.dumps(self.meta, separators=(",", ":")) + "\n")
         wr = csv.writer(buf, lineterminator="\n")
         wr.writerow(CSV_COLUMNS)
-        for w in self.windows:
+        for w in sorted(self.windows + self.visibility + self.gaps,
+                        key=lambda w: (float(w.start.jd1 - 2451545.0 + w.start.jd2), KINDS.index(w.kind))):
             d = w.to_dict()
             wr.writerow(["" if d[c] is None else d[c] for c in CSV_COLUMNS])
         return buf.getvalue()
@@ -288,6 +391,11 @@ def compute_windows(start, stop, step="1min", profile=None, *, orbit=None, solar
         raise UserInputError(f"the range {t0.isot} .. {t1.isot} holds fewer than 2 epochs at {step_s:g} s")
     table = evaluate_constraints(times, prof, orbit=orbit, solar_wind=solar_wind, workers=workers)
     windows = find_windows(table, insts)
+    visibility = find_visibility(table) if "sxi" in insts else []
+    gaps = find_gaps(table, insts)
+    from smile_viewer.mission.orbit import default_orbit
+
+    period_s = float(getattr(orbit if orbit is not None else default_orbit(), "period_s", float("nan")))
     meta = {
         "start": _iso(times[0]),
         "stop": _iso(times[-1]),
@@ -296,7 +404,10 @@ def compute_windows(start, stop, step="1min", profile=None, *, orbit=None, solar
         "span_s": float(table.seconds[-1]),
         "instruments": list(insts),
         "constraints": {i: list(prof.window_constraints(i)) for i in insts},
+        "targets": list(prof.targets) if "sxi" in insts else [],
+        "orbit_period_s": round(period_s, 3),
         "fraction_ok": {nm: round(float(np.mean(table.ok[nm])), 6) for nm in table.ok},
+        "fraction_visible": {t: round(float(np.mean(table.visible[t])), 6) for t in table.visible},
         "profile": prof.to_dict(),
         "orbit": _orbit_description(orbit),
         "solar_wind": _solar_wind_description(solar_wind, prof),
@@ -305,7 +416,31 @@ def compute_windows(start, stop, step="1min", profile=None, *, orbit=None, solar
         "created": Time.now().utc.isot[:19],
         "compute_s": round(_time.perf_counter() - t_start, 3),
     }
-    return WindowSet(windows, meta, table)
+    return WindowSet(windows, meta, table, visibility, gaps)
+
+
+def monthly_summary(ws: WindowSet, instrument: str = "sxi") -> list[dict]:
+    """Per UTC calendar month of a just-computed ``ws`` (it needs ``ws.table``): the month
+    ("YYYY-MM"), the epochs in it, the observing time per orbit [h] (fraction of the month's
+    epochs inside ``instrument``'s windows × the orbit period ``meta["orbit_period_s"]``) and,
+    for SXI, each target's time in the field while observing, per orbit [h] (``<target>_h``).
+    The grid is uniform, so fractions of epochs are fractions of time."""
+    table = ws.table
+    if table is None:
+        raise UserInputError("a monthly summary needs the constraint table: compute the windows, do not read them")
+    period_h = float(ws.meta.get("orbit_period_s", float("nan"))) / 3600.0
+    observing = table.all_ok(table.profile.window_constraints(instrument))
+    months = np.array([s[:7] for s in table.times.utc.isot])
+    rows = []
+    for m in dict.fromkeys(months.tolist()):
+        sel = months == m
+        row = {"month": m, "n_epochs": int(np.count_nonzero(sel)),
+               "observing_h_per_orbit": float(np.mean(observing[sel])) * period_h}
+        if instrument == "sxi":
+            for tgt in (t for t in TARGETS if t in table.visible):
+                row[f"{tgt}_h_per_orbit"] = float(np.mean((observing & table.visible[tgt])[sel])) * period_h
+        rows.append(row)
+    return rows
 
 
 # ============================================================================ read
@@ -327,7 +462,12 @@ def read_windows(path) -> WindowSet:
         recs = data.get("windows")
         if not isinstance(recs, list):
             raise DataFileError(p, "no 'windows' list")
-        return WindowSet([Window.from_dict(r, p) for r in recs], dict(data.get("meta", {})))
+        extra = {k: data.get(k, []) for k in ("visibility", "gaps")}
+        if not all(isinstance(v, list) for v in extra.values()):
+            raise DataFileError(p, "'visibility' and 'gaps' must be lists")
+        return WindowSet([Window.from_dict(r, p) for r in recs], dict(data.get("meta", {})),
+                         visibility=[Window.from_dict(r, p) for r in extra["visibility"]],
+                         gaps=[Window.from_dict(r, p) for r in extra["gaps"]])
     lines = text.splitlines()
     if not lines or lines[0].strip() != f"# {SCHEMA}":
         raise DataFileError(p, f"not a windows file (first line '# {SCHEMA}')")
@@ -341,9 +481,11 @@ def read_windows(path) -> WindowSet:
         else:
             body.append(line)
     rows = list(csv.DictReader(body))
-    if body and tuple(next(csv.reader(body[:1]))) != CSV_COLUMNS:
+    if body and tuple(next(csv.reader(body[:1]))) not in (CSV_COLUMNS, _CSV_COLUMNS_V0):
         raise DataFileError(p, f"header must be {','.join(CSV_COLUMNS)}")
-    return WindowSet([Window.from_dict(r, p) for r in rows], meta)
+    recs = [Window.from_dict(r, p) for r in rows]
+    return WindowSet([w for w in recs if w.kind == "window"], meta,
+                     visibility=[w for w in recs if w.kind == "visible"], gaps=[w for w in recs if w.kind == "gap"])
 
 
 # ============================================================================ plot

@@ -31,10 +31,39 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--solar-wind", dest="solar_wind", metavar="n=5,v=400,bz=-2,...",
                    help="constant solar wind for the magnetopause (default: the profile's)")
     p.add_argument("--omni", metavar="FILE", help="solar wind time series (OMNI ASCII or CDF) instead")
+    p.add_argument("--disable", action="append", default=[], metavar="NAME[,NAME]",
+                   help="switch off constraints or targets, e.g. sxi_moon or nose (repeatable)")
+    p.add_argument("--margin", action="append", default=[], metavar="NAME=VALUE",
+                   help="change a constraint's threshold or margin (its unit: km, R_E or deg), e.g. sxi_sun=45, "
+                        "radiation_belt=25000, cusp_north=2 (repeatable)")
+    p.add_argument("--require", action="append", default=[], metavar="NAME",
+                   help="add a constraint to the windows it applies to, e.g. sxi_magnetopause for nose-in-field "
+                        "SXI windows (repeatable)")
+    p.add_argument("--monthly", action="store_true",
+                   help="also print SXI observing hours and targets' hours in the field per orbit, by month")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--tle", metavar="FILE", help="orbit from a two-line element set")
     src.add_argument("--oem", metavar="FILE", help="orbit from a CCSDS OEM ephemeris")
     return p
+
+
+def _names(values) -> tuple[str, ...]:
+    """``--disable a,b --disable c`` -> ("a", "b", "c")."""
+    return tuple(n.strip() for v in values for n in str(v).split(",") if n.strip())
+
+
+def _margins(values) -> dict[str, float]:
+    """``--margin sxi_sun=45`` -> {"sxi_sun": 45.0}, with one-line errors."""
+    out: dict[str, float] = {}
+    for v in values:
+        name, sep, value = str(v).partition("=")
+        if not sep or not name.strip():
+            raise UserInputError(f"--margin {v!r}: write NAME=VALUE, e.g. sxi_sun=45")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise UserInputError(f"--margin {v!r}: {value.strip()!r} is not a number") from None
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,7 +72,6 @@ def run(args: argparse.Namespace) -> int:
     # the parser (start-up time of the command line).
     from smile_viewer.analysis.constraints import load_profile
     from smile_viewer.analysis.windows import INSTRUMENTS, compute_windows
-    from smile_viewer.coords.timeparse import parse_duration_s, parse_time
     from smile_viewer.io.atomic import check_output_path
     from smile_viewer.io.omni import read_solar_wind
     from smile_viewer.mission.orbit import orbit_from_oem, orbit_from_tle
@@ -63,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     if args.solar_wind and args.omni:
         raise UserInputError("give --solar-wind or --omni, not both")
     profile = load_profile(args.profile) if args.profile else load_profile()
+    profile = profile.with_overrides(disable=_names(args.disable), margins=_margins(args.margin),
+                                     require=_names(args.require))
     solar_wind = None
     if args.solar_wind:
         solar_wind = parse_solar_wind(args.solar_wind)
@@ -73,14 +103,24 @@ def run(args: argparse.Namespace) -> int:
         orbit = orbit_from_tle(args.tle)
     elif args.oem:
         orbit = orbit_from_oem(args.oem)
-    start, stop, step_s = parse_time(args.start), parse_time(args.stop), parse_duration_s(args.step)
-    ws = compute_windows(start, stop, step_s, profile, orbit=orbit, solar_wind=solar_wind, instruments=insts)
+    ws = compute_windows(args.start, args.stop, args.step, profile, orbit=orbit, solar_wind=solar_wind,
+                         instruments=insts)
     path = ws.write(out)
     for line in ws.meta.get("notes", []):
         print(f"note: {line}")
     for line in ws.summary():
         print(line)
     print(f"wrote {path} ({ws.meta['n_epochs']:,} epochs in {ws.meta['compute_s']:.2f} s)")
+    if args.monthly:
+        from smile_viewer.analysis.windows import monthly_summary
+
+        for inst in insts:
+            rows = monthly_summary(ws, inst)
+            keys = [k for k in rows[0] if k.endswith("_h_per_orbit")] if rows else []
+            print(f"{inst.upper()} hours per {ws.meta['orbit_period_s'] / 3600.0:.1f} h orbit, by month: "
+                  + ", ".join(k[:-len('_h_per_orbit')] for k in keys))
+            for r in rows:
+                print(f"  {r['month']}  " + "  ".join(f"{r[k]:5.1f}" for k in keys))
     if plot is not None:
         print(f"wrote {ws.plot(plot)}")
     return 0
