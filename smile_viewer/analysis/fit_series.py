@@ -54,18 +54,56 @@ __all__ = [
 FRAME_SCHEMA = "smile-viewer fit-series frame 1"
 #: CSV columns: (name, unit); the header writes ``name [unit]``.
 COLUMNS = (
-    ("time", "UTC"), ("time_end", "UTC"), ("status", ""), ("key", ""),
-    ("pos_x", "R_E GSE"), ("pos_y", "R_E GSE"), ("pos_z", "R_E GSE"),
-    ("aim_x", "R_E GSE"), ("aim_y", "R_E GSE"), ("aim_z", "R_E GSE"),
-    ("model", ""), ("r_mp", "R_E"), ("r_mp_err", "R_E"), ("qf", ""), ("qf2", ""), ("cusp", ""),
-    ("total_rate", "counts/s"), ("background_rate", "counts/s"), ("cnt_rate", "counts/s"),
-    ("cstat", ""), ("dof", ""), ("cstat_per_dof", ""), ("fit_flags", ""), ("reliable", ""),
-    ("fit_time", "s"), ("n_evals", ""), ("exposure", "s"), ("n_minutes", ""), ("frame_file", ""),
-    ("source", ""), ("message", ""),
+    ("time", "UTC"),
+    ("time_end", "UTC"),
+    ("status", ""),
+    ("key", ""),
+    ("pos_x", "R_E GSE"),
+    ("pos_y", "R_E GSE"),
+    ("pos_z", "R_E GSE"),
+    ("aim_x", "R_E GSE"),
+    ("aim_y", "R_E GSE"),
+    ("aim_z", "R_E GSE"),
+    ("model", ""),
+    ("r_mp", "R_E"),
+    ("r_mp_err", "R_E"),
+    ("qf", ""),
+    ("qf2", ""),
+    ("cusp", ""),
+    ("total_rate", "counts/s"),
+    ("background_rate", "counts/s"),
+    ("cnt_rate", "counts/s"),
+    ("cstat", ""),
+    ("dof", ""),
+    ("cstat_per_dof", ""),
+    ("fit_flags", ""),
+    ("reliable", ""),
+    ("fit_time", "s"),
+    ("n_evals", ""),
+    ("exposure", "s"),
+    ("n_minutes", ""),
+    ("frame_file", ""),
+    ("source", ""),
+    ("message", ""),
 )
 COLUMN_NAMES = tuple(c for c, _ in COLUMNS)
-_NUMERIC = {"pos_x", "pos_y", "pos_z", "aim_x", "aim_y", "aim_z", "r_mp", "r_mp_err", "total_rate",
-            "background_rate", "cnt_rate", "cstat", "cstat_per_dof", "fit_time", "exposure"}
+_NUMERIC = {
+    "pos_x",
+    "pos_y",
+    "pos_z",
+    "aim_x",
+    "aim_y",
+    "aim_z",
+    "r_mp",
+    "r_mp_err",
+    "total_rate",
+    "background_rate",
+    "cnt_rate",
+    "cstat",
+    "cstat_per_dof",
+    "fit_time",
+    "exposure",
+}
 _INTEGER = {"qf", "qf2", "dof", "n_evals", "n_minutes"}
 _BOOL = {"cusp", "reliable"}
 _OBSERVED_SUFFIXES = (".fits", ".fit", ".fts", ".cdf")
@@ -115,9 +153,14 @@ class FitSeriesOptions:
             raise UserInputError(f"binning {self.binning}: two whole numbers >= 1")
         if self.errors not in ("hessian", "profile", "none"):
             raise UserInputError(f"errors = {self.errors!r}: expected hessian, profile or none")
-        return FitSeriesOptions(**{**asdict(self), "model": _check_model(self.model or None),
-                                   "free": None if self.free is None else tuple(self.free),
-                                   "binning": tuple(int(b) for b in self.binning)})
+        return FitSeriesOptions(
+            **{
+                **asdict(self),
+                "model": _check_model(self.model or None),
+                "free": None if self.free is None else tuple(self.free),
+                "binning": tuple(int(b) for b in self.binning),
+            }
+        )
 
     def fingerprint(self) -> dict:
         d = asdict(self)
@@ -153,8 +196,11 @@ def _collect(inputs) -> list[Path]:
     for item in inputs:
         p = Path(item).expanduser()
         if p.is_dir():
-            out.extend(q for q in sorted(p.iterdir())
-                       if q.is_file() and q.suffix.lower() in _OBSERVED_SUFFIXES and not q.name.startswith("."))
+            out.extend(
+                q
+                for q in sorted(p.iterdir())
+                if q.is_file() and q.suffix.lower() in _OBSERVED_SUFFIXES and not q.name.startswith(".")
+            )
         elif p.is_file():
             out.append(p)
         else:
@@ -209,8 +255,9 @@ def plan_series(inputs, *, minutes: int = 5) -> SeriesPlan:
         while key in keys:
             key += "_"
         keys.add(key)
-        plan.frames.append(FrameSpec(index=0, key=key, kind="file", paths=(str(p),), label=p.name,
-                                     inputs=(_stat(p),)))
+        plan.frames.append(
+            FrameSpec(index=0, key=key, kind="file", paths=(str(p),), label=p.name, inputs=(_stat(p),))
+        )
     if minute_paths:
         series = scan_l3(minute_paths)
         plan.problems.extend(str(q) for q in series.problems)
@@ -222,13 +269,29 @@ def plan_series(inputs, *, minutes: int = 5) -> SeriesPlan:
                 continue
             files = tuple(p for m in iv.minutes for p in m.paths)
             key = f"stack_{iv.start:%Y%m%dT%H%M}-{iv.end:%Y%m%dT%H%M}"
-            plan.frames.append(FrameSpec(index=0, key=key, kind="minutes", paths=tuple(str(p) for p in files),
-                                         label=iv.label, inputs=tuple(_stat(p) for p in files)))
-    plan.frames = [FrameSpec(index=i, key=s.key, kind=s.kind, paths=s.paths, label=s.label, inputs=s.inputs)
-                   for i, s in enumerate(plan.frames)]
+            plan.frames.append(
+                FrameSpec(
+                    index=0,
+                    key=key,
+                    kind="minutes",
+                    paths=tuple(str(p) for p in files),
+                    label=iv.label,
+                    inputs=tuple(_stat(p) for p in files),
+                )
+            )
+    plan.frames = [
+        FrameSpec(index=i, key=s.key, kind=s.kind, paths=s.paths, label=s.label, inputs=s.inputs)
+        for i, s in enumerate(plan.frames)
+    ]
     if not plan.frames:
-        raise UserInputError("nothing to fit: " + ("; ".join(plan.problems[:3]) if plan.problems else
-                                                   "no observed image or per-minute level-3 file"))
+        raise UserInputError(
+            "nothing to fit: "
+            + (
+                "; ".join(plan.problems[:3])
+                if plan.problems
+                else "no observed image or per-minute level-3 file"
+            )
+        )
     return plan
 
 
@@ -307,9 +370,16 @@ def fit_frame(spec: FrameSpec, options: FitSeriesOptions, *, level4: bool = Fals
 
     try:
         obs, notes = load_frame(spec, options)
-        res = fit_observation(obs, options.model, free=options.free, bin_factor=options.bin_factor,
-                              oversample=options.oversample, errors=options.errors,
-                              max_evals=int(options.max_evals), backend=options.backend)
+        res = fit_observation(
+            obs,
+            options.model,
+            free=options.free,
+            bin_factor=options.bin_factor,
+            oversample=options.oversample,
+            errors=options.errors,
+            max_evals=int(options.max_evals),
+            backend=options.backend,
+        )
         l4 = level4_from_fit(res)
     except (UserInputError, DataFileError) as exc:
         return _failed(spec, " ".join(str(exc).split()))
@@ -319,27 +389,47 @@ def fit_frame(spec: FrameSpec, options: FitSeriesOptions, *, level4: bool = Fals
     valid = np.asarray(fwd.fine_valid, dtype=bool)
     t = float(fwd.exposure_s)
     q = res.quality
-    per_dof = q.cstat.per_dof if (q is not None and q.cstat is not None) else (
-        res.cstat / res.dof if res.dof > 0 else math.nan)
+    per_dof = (
+        q.cstat.per_dof
+        if (q is not None and q.cstat is not None)
+        else (res.cstat / res.dof if res.dof > 0 else math.nan)
+    )
     rec = {
-        "time": _iso(obs.time_start), "time_end": _iso(obs.time_end), "status": "ok", "key": spec.key,
+        "time": _iso(obs.time_start),
+        "time_end": _iso(obs.time_end),
+        "status": "ok",
+        "key": spec.key,
         **{f"pos_{c}": float(v) for c, v in zip("xyz", l4.position_re)},
         **{f"aim_{c}": float(v) for c, v in zip("xyz", l4.aim_re)},
-        "model": res.model_name, "r_mp": float(res.subsolar_re), "r_mp_err": float(res.subsolar_err_re),
-        "qf": int(l4.qf), "qf2": int(l4.qf2), "cusp": team_cusp_test(l4.cxfov),
+        "model": res.model_name,
+        "r_mp": float(res.subsolar_re),
+        "r_mp_err": float(res.subsolar_err_re),
+        "qf": int(l4.qf),
+        "qf2": int(l4.qf2),
+        "cusp": team_cusp_test(l4.cxfov),
         "total_rate": float(np.sum(np.asarray(fwd.fine_counts)[valid])) / t,
         "background_rate": float(np.sum(np.asarray(fwd.fine_background)[valid])) / t,
-        "cnt_rate": float(l4.count_rate), "cstat": float(res.cstat), "dof": int(res.dof),
-        "cstat_per_dof": float(per_dof), "fit_flags": ";".join(f.code for f in res.flags),
-        "reliable": bool(res.reliable), "fit_time": float(res.time_s), "n_evals": int(res.n_evals),
-        "exposure": t, "n_minutes": _n_minutes(obs),
-        "source": spec.label, "message": "; ".join(notes)[:300],
+        "cnt_rate": float(l4.count_rate),
+        "cstat": float(res.cstat),
+        "dof": int(res.dof),
+        "cstat_per_dof": float(per_dof),
+        "fit_flags": ";".join(f.code for f in res.flags),
+        "reliable": bool(res.reliable),
+        "fit_time": float(res.time_s),
+        "n_evals": int(res.n_evals),
+        "exposure": t,
+        "n_minutes": _n_minutes(obs),
+        "source": spec.label,
+        "message": "; ".join(notes)[:300],
     }
-    arrays = {"observed": np.asarray(fwd.data, dtype=np.float32),
-              "fitted": np.asarray(res.expected, dtype=np.float32),
-              "mask": np.asarray(fwd.mask, dtype=bool)}
-    return FrameOutcome(spec=spec, record=rec, result=res.to_dict(), arrays=arrays,
-                        level4=l4 if level4 else None)
+    arrays = {
+        "observed": np.asarray(fwd.data, dtype=np.float32),
+        "fitted": np.asarray(res.expected, dtype=np.float32),
+        "mask": np.asarray(fwd.mask, dtype=bool),
+    }
+    return FrameOutcome(
+        spec=spec, record=rec, result=res.to_dict(), arrays=arrays, level4=l4 if level4 else None
+    )
 
 
 # ---------------------------------------------------------------------------- the frame cache
@@ -371,8 +461,12 @@ def _write_cache(frames_dir: Path, out: FrameOutcome, options: FitSeriesOptions)
 
     with atomic_path(frames_dir / f"{out.spec.key}.npz") as tmp, open(tmp, "wb") as fh:
         np.savez_compressed(fh, **out.arrays)
-    doc = {"schema": FRAME_SCHEMA, "fingerprint": _fingerprint(out.spec, options), "record": out.record,
-           "fit": out.result}
+    doc = {
+        "schema": FRAME_SCHEMA,
+        "fingerprint": _fingerprint(out.spec, options),
+        "record": out.record,
+        "fit": out.result,
+    }
     atomic_write_text(frames_dir / f"{out.spec.key}.json", json.dumps(_clean(doc), indent=1) + "\n")
 
 
@@ -412,8 +506,11 @@ class FitSeries:
     @property
     def failures(self) -> list[tuple[str, str]]:
         """(frame, one-line reason) of every frame that could not be fitted."""
-        return [(r.get("source") or r.get("key", ""), r.get("message", "")) for r in self.records
-                if r.get("status") != "ok"]
+        return [
+            (r.get("source") or r.get("key", ""), r.get("message", ""))
+            for r in self.records
+            if r.get("status") != "ok"
+        ]
 
     def times(self):
         """DATE-OBS of the fitted frames (astropy Time; None when there are none)."""
@@ -534,8 +631,9 @@ def _client(scheduler: str | None, n_workers: int | None, processes: bool, n_tas
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dependency missing
-        raise UserInputError("fit series on dask needs dask.distributed: pip install 'dask[distributed]'") \
-            from None
+        raise UserInputError(
+            "fit series on dask needs dask.distributed: pip install 'dask[distributed]'"
+        ) from None
     if scheduler:
         try:
             client = Client(scheduler, timeout="20s")
@@ -553,11 +651,17 @@ def _client(scheduler: str | None, n_workers: int | None, processes: bool, n_tas
     n = max(1, min(int(n_workers or cores), max(n_tasks, 1)))
     per = str(max(1, cores // n))
     env = {k: per for k in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
-                           host="127.0.0.1" if processes else None, dashboard_address=None,
-                           worker_dashboard_address="127.0.0.1:0",
-                           scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-                           silence_logs=logging.CRITICAL, **({"env": env} if processes else {}))
+    cluster = LocalCluster(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=processes,
+        host="127.0.0.1" if processes else None,
+        dashboard_address=None,
+        worker_dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.CRITICAL,
+        **({"env": env} if processes else {}),
+    )
     client = Client(cluster)
     try:
         yield client
@@ -566,10 +670,19 @@ def _client(scheduler: str | None, n_workers: int | None, processes: bool, n_tas
         cluster.close()
 
 
-def run_fit_series(inputs, frames_dir, *, options: FitSeriesOptions | None = None, l4_dir=None,
-                   scheduler: str | None = None, n_workers: int | None = None, processes: bool = True,
-                   client=None, in_process: bool = False,
-                   progress: Callable[[int, int], Any] | None = None) -> FitSeries:
+def run_fit_series(
+    inputs,
+    frames_dir,
+    *,
+    options: FitSeriesOptions | None = None,
+    l4_dir=None,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    processes: bool = True,
+    client=None,
+    in_process: bool = False,
+    progress: Callable[[int, int], Any] | None = None,
+) -> FitSeries:
     """Fit every frame of ``inputs`` (:func:`plan_series`) and return the :class:`FitSeries`.
 
     ``frames_dir``: the per-frame cache (created if missing; its parent must exist): a frame
@@ -628,14 +741,19 @@ def run_fit_series(inputs, frames_dir, *, options: FitSeriesOptions | None = Non
         for spec in todo:
             accept(fit_frame(spec, opts, level4=want_l4))
     elif todo:
-        ctx = (contextlib.nullcontext(client) if client is not None
-               else _client(scheduler, n_workers, processes, len(todo)))
+        ctx = (
+            contextlib.nullcontext(client)
+            if client is not None
+            else _client(scheduler, n_workers, processes, len(todo))
+        )
         with ctx as cl:
             from dask.distributed import as_completed
 
             token = uuid.uuid4().hex[:8]
-            futures = [cl.submit(fit_frame, s, opts, level4=want_l4, key=f"smile-fit-{s.key}-{token}",
-                                 pure=False) for s in todo]
+            futures = [
+                cl.submit(fit_frame, s, opts, level4=want_l4, key=f"smile-fit-{s.key}-{token}", pure=False)
+                for s in todo
+            ]
             by_key = {f.key: s for f, s in zip(futures, todo)}
             try:
                 for fut in as_completed(futures):
@@ -668,8 +786,10 @@ def shue_standoff(times, solar_wind=None) -> tuple[np.ndarray, str]:
     if solar_wind is None:
         sw = SolarWind()
         r0 = float(Shue1998Magnetopause.standoff_array(sw.pd_npa, sw.bz_nt))
-        return np.full(n, r0), (f"Shue 1998, default solar wind (n {sw.n_cm3:g} cm$^{{-3}}$, "
-                                f"v {sw.speed_km_s:g} km/s, Bz {sw.bz_nt:g} nT)")
+        return np.full(n, r0), (
+            f"Shue 1998, default solar wind (n {sw.n_cm3:g} cm$^{{-3}}$, "
+            f"v {sw.speed_km_s:g} km/s, Bz {sw.bz_nt:g} nT)"
+        )
     pd, bz = np.full(n, np.nan), np.full(n, np.nan)
     for i in range(n):
         try:
@@ -684,8 +804,9 @@ def shue_standoff(times, solar_wind=None) -> tuple[np.ndarray, str]:
 QF_COLORS = ("#1a9850", "#91cf60", "#fdae61", "#f46d43", "#d73027")
 
 
-def plot_series(series: FitSeries, path, *, solar_wind=None, size_px: tuple[int, int] = (1200, 600),
-                dpi: int = 100) -> Path:
+def plot_series(
+    series: FitSeries, path, *, solar_wind=None, size_px: tuple[int, int] = (1200, 600), dpi: int = 100
+) -> Path:
     """r_mp(t) with error bars coloured by the team's QF (0 best … 4), unreliable fits hollow,
     beside the Shue et al. (1998) standoff (:func:`shue_standoff`); PNG written atomically."""
     import matplotlib
@@ -709,17 +830,39 @@ def plot_series(series: FitSeries, path, *, solar_wind=None, size_px: tuple[int,
     for q in sorted({int(rec["qf"]) for rec in ok if rec.get("qf") is not None}):
         color = QF_COLORS[min(max(q, 0), len(QF_COLORS) - 1)]
         for reliable in (True, False):
-            idx = [i for i, rec in enumerate(ok)
-                   if rec.get("qf") == q and bool(rec.get("reliable", True)) == reliable]
+            idx = [
+                i
+                for i, rec in enumerate(ok)
+                if rec.get("qf") == q and bool(rec.get("reliable", True)) == reliable
+            ]
             if not idx:
                 continue
             e = np.where(np.isfinite(err[idx]), err[idx], 0.0)
-            ax.errorbar([dt[i] for i in idx], r[idx], yerr=e, fmt="o", color=color, ecolor=color, capsize=3,
-                        markerfacecolor=color if reliable else "none", markersize=5, linestyle="none")
+            ax.errorbar(
+                [dt[i] for i in idx],
+                r[idx],
+                yerr=e,
+                fmt="o",
+                color=color,
+                ecolor=color,
+                capsize=3,
+                markerfacecolor=color if reliable else "none",
+                markersize=5,
+                linestyle="none",
+            )
         handles.append(Line2D([], [], marker="o", color=color, linestyle="none", label=f"fit, QF {q}"))
     if any(not rec.get("reliable", True) for rec in ok):
-        handles.append(Line2D([], [], marker="o", color="grey", markerfacecolor="none", linestyle="none",
-                              label="flagged unreliable"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                color="grey",
+                markerfacecolor="none",
+                linestyle="none",
+                label="flagged unreliable",
+            )
+        )
     shue, label = shue_standoff(times, solar_wind)
     (line,) = ax.plot(dt, shue, "-", color="black", lw=1.2, label=label)
     handles.append(line)
@@ -736,8 +879,9 @@ def plot_series(series: FitSeries, path, *, solar_wind=None, size_px: tuple[int,
     return target
 
 
-def write_frame_pngs(series: FitSeries, out_dir, *, size_px: tuple[int, int] = (960, 400),
-                     dpi: int = 100) -> list[Path]:
+def write_frame_pngs(
+    series: FitSeries, out_dir, *, size_px: tuple[int, int] = (960, 400), dpi: int = 100
+) -> list[Path]:
     """One PNG per fitted frame (observed, fitted, residual; equal sizes, time order) in
     ``out_dir``, for a movie (:func:`smile_viewer.batch.make_movie`)."""
     import matplotlib
@@ -755,7 +899,11 @@ def write_frame_pngs(series: FitSeries, out_dir, *, size_px: tuple[int, int] = (
             continue
         fig = Figure(figsize=(size_px[0] / dpi, size_px[1] / dpi), dpi=dpi)
         vmax = float(np.nanmax(arrays["observed"])) if np.isfinite(arrays["observed"]).any() else 1.0
-        panels = (("observed", "magma", (0, vmax)), ("fitted", "magma", (0, vmax)), ("residual", "coolwarm", (-4, 4)))
+        panels = (
+            ("observed", "magma", (0, vmax)),
+            ("fitted", "magma", (0, vmax)),
+            ("residual", "coolwarm", (-4, 4)),
+        )
         for i, (name, cmap, lim) in enumerate(panels):
             ax = fig.add_subplot(1, 3, i + 1)
             im = ax.imshow(arrays[name], origin="upper", cmap=cmap, vmin=lim[0], vmax=lim[1])
@@ -764,8 +912,11 @@ def write_frame_pngs(series: FitSeries, out_dir, *, size_px: tuple[int, int] = (
             ax.set_yticks([])
             fig.colorbar(im, ax=ax, shrink=0.8)
         err = rec.get("r_mp_err")
-        fig.suptitle(f"{rec.get('time', '')[:19]}  r_mp = {rec.get('r_mp', math.nan):.2f} ± "
-                     f"{err if err is not None else math.nan:.2f} R_E  QF {rec.get('qf')}", fontsize=10)
+        fig.suptitle(
+            f"{rec.get('time', '')[:19]}  r_mp = {rec.get('r_mp', math.nan):.2f} ± "
+            f"{err if err is not None else math.nan:.2f} R_E  QF {rec.get('qf')}",
+            fontsize=10,
+        )
         target = out / f"frame_{k:05d}.png"
         with atomic_path(target) as tmp:
             fig.savefig(tmp, format="png", dpi=dpi)
@@ -786,4 +937,3 @@ def frames_dir_for(csv_path) -> Path:
     """The default per-frame folder of a series CSV: ``<csv stem>_frames`` beside it."""
     p = Path(csv_path).expanduser()
     return p.with_name(p.stem + "_frames")
-

@@ -30,30 +30,65 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "fit-series",
         help="fit every stacked SXI frame (or per-minute files stacked on the fly); CSV and r_mp(t) plot",
         description="Fit an emissivity model to every frame of a folder of stacked SXI products (SCI-CXF) or "
-                    "per-minute level-3 files (stacked --minutes at a time, binned --bin), on dask; write one "
-                    "CSV row per frame and plot the subsolar magnetopause against Shue et al. (1998).",
+        "per-minute level-3 files (stacked --minutes at a time, binned --bin), on dask; write one "
+        "CSV row per frame and plot the subsolar magnetopause against Shue et al. (1998).",
     )
-    p.add_argument("inputs", nargs="+", metavar="FILES_OR_DIR", help="stacked or per-minute FITS files, or folders")
-    p.add_argument("--model", choices=MODEL_CHOICES, metavar="MODEL", default=None,
-                   help="model to fit: %(choices)s (default cmem2 when available, else the first)")
-    p.add_argument("--out", required=True, metavar="SERIES.csv", help="one row per frame (units in the header)")
-    p.add_argument("--plot", metavar="SERIES.png", help="r_mp(t) with error bars coloured by QF, and Shue 1998")
+    p.add_argument(
+        "inputs", nargs="+", metavar="FILES_OR_DIR", help="stacked or per-minute FITS files, or folders"
+    )
+    p.add_argument(
+        "--model",
+        choices=MODEL_CHOICES,
+        metavar="MODEL",
+        default=None,
+        help="model to fit: %(choices)s (default cmem2 when available, else the first)",
+    )
+    p.add_argument(
+        "--out", required=True, metavar="SERIES.csv", help="one row per frame (units in the header)"
+    )
+    p.add_argument(
+        "--plot", metavar="SERIES.png", help="r_mp(t) with error bars coloured by QF, and Shue 1998"
+    )
     p.add_argument("--movie", metavar="FITS.mp4", help="observed, fitted and residual per frame")
     p.add_argument("--fps", default="4", help="movie frames per second (default 4)")
-    p.add_argument("--omni", metavar="FILE", help="OMNI solar-wind file (ASCII or CDF) for the Shue 1998 curve")
+    p.add_argument(
+        "--omni", metavar="FILE", help="OMNI solar-wind file (ASCII or CDF) for the Shue 1998 curve"
+    )
     p.add_argument("--l4-dir", dest="l4_dir", metavar="DIR", help="also write a level-4 FITS file per frame")
-    p.add_argument("--frames-dir", dest="frames_dir", metavar="DIR",
-                   help="per-frame results (default: <SERIES>_frames beside the CSV)")
+    p.add_argument(
+        "--frames-dir",
+        dest="frames_dir",
+        metavar="DIR",
+        help="per-frame results (default: <SERIES>_frames beside the CSV)",
+    )
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="ADDRESS", help="an existing dask scheduler, e.g. tcp://host:8786")
-    where.add_argument("--workers", metavar="N", help="workers of the local cluster (default: one per core; "
-                                                      "0: fit in this process)")
-    p.add_argument("--minutes", default="5", metavar="N", help="minutes per stack of per-minute files (default 5)")
-    p.add_argument("--bin", default="1x1", dest="binning", metavar="AxB",
-                   help="native pixels per stacked pixel, per-minute files (default 1x1)")
-    p.add_argument("--errors", choices=("hessian", "profile", "none"), default="hessian",
-                   help="uncertainties (default hessian)")
-    p.add_argument("--max-evals", dest="max_evals", default="400", metavar="N", help="most forward models per fit")
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", help="an existing dask scheduler, e.g. tcp://host:8786"
+    )
+    where.add_argument(
+        "--workers",
+        metavar="N",
+        help="workers of the local cluster (default: one per core; 0: fit in this process)",
+    )
+    p.add_argument(
+        "--minutes", default="5", metavar="N", help="minutes per stack of per-minute files (default 5)"
+    )
+    p.add_argument(
+        "--bin",
+        default="1x1",
+        dest="binning",
+        metavar="AxB",
+        help="native pixels per stacked pixel, per-minute files (default 1x1)",
+    )
+    p.add_argument(
+        "--errors",
+        choices=("hessian", "profile", "none"),
+        default="hessian",
+        help="uncertainties (default hessian)",
+    )
+    p.add_argument(
+        "--max-evals", dest="max_evals", default="400", metavar="N", help="most forward models per fit"
+    )
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress line")
     return p
 
@@ -99,16 +134,25 @@ def run(args: argparse.Namespace) -> int:
         from smile_viewer.io.omni import read_solar_wind
 
         solar_wind = read_solar_wind(args.omni)  # read first: a bad file stops before hours of fitting
-    options = FitSeriesOptions(model=args.model or "", minutes=minutes, binning=binning, errors=args.errors,
-                               max_evals=max_evals).checked()
+    options = FitSeriesOptions(
+        model=args.model or "", minutes=minutes, binning=binning, errors=args.errors, max_evals=max_evals
+    ).checked()
     frames_dir = Path(args.frames_dir).expanduser() if args.frames_dir else frames_dir_for(out)
 
     def progress(done: int, total: int) -> None:
         if args.progress:
             print(f"\r{done}/{total} frames", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
-    series = run_fit_series(args.inputs, frames_dir, options=options, l4_dir=l4_dir, scheduler=args.scheduler,
-                            n_workers=workers or None, in_process=workers == 0, progress=progress)
+    series = run_fit_series(
+        args.inputs,
+        frames_dir,
+        options=options,
+        l4_dir=l4_dir,
+        scheduler=args.scheduler,
+        n_workers=workers or None,
+        in_process=workers == 0,
+        progress=progress,
+    )
     for line in series.problems:
         print(f"smile-viewer fit-series: {line}", file=sys.stderr)
     for frame, reason in series.failures:
@@ -121,7 +165,10 @@ def run(args: argparse.Namespace) -> int:
 
         with tempfile.TemporaryDirectory(prefix="smile-fit-movie-") as tmp:
             written.append(make_movie(write_frame_pngs(series, tmp), movie, fps=fps))
-    print(f"model {options.model}: {len(series.ok)} frames fitted ({series.n_fitted} now, {series.n_cached} from "
-          f"{frames_dir}), {len(series.failures)} failed, {len(series.problems)} problems, {series.seconds:.1f} s")
+    print(
+        f"model {options.model}: {len(series.ok)} frames fitted ({series.n_fitted} now, "
+        f"{series.n_cached} from {frames_dir}), {len(series.failures)} failed, "
+        f"{len(series.problems)} problems, {series.seconds:.1f} s"
+    )
     print("wrote " + ", ".join(str(p) for p in written))
     return 1 if series.failures else 0

@@ -46,18 +46,25 @@ def apogee_frames(n_frames: int, *, minutes: int = 5, gap_min: int = 10, seed: i
     for k in range(n_frames):
         phase = k / max(n_frames - 1, 1)
         x, y = 6.0 + 3.0 * phase, -4.0 + 8.0 * phase
-        z = math.sqrt(19.0 ** 2 - x * x - y * y)
+        z = math.sqrt(19.0**2 - x * x - y * y)
         pos = (x, y, z)
         n = 6.0 + 8.0 * phase + rng.uniform(-0.5, 0.5)
         truth = jorgensen_defaults(SolarWind(n_cm3=n))
-        out.append(SimFrame(start=T0 + dt.timedelta(minutes=gap_min * k), position_re=pos,
-                            aim_re=tuple(float(v) for v in sxi_pointing(np.array(pos)).aim_re),
-                            n_cm3=n, r_mp_true=float(truth.r_mp)))
+        out.append(
+            SimFrame(
+                start=T0 + dt.timedelta(minutes=gap_min * k),
+                position_re=pos,
+                aim_re=tuple(float(v) for v in sxi_pointing(np.array(pos)).aim_re),
+                n_cm3=n,
+                r_mp_true=float(truth.r_mp),
+            )
+        )
     return out
 
 
-def write_frame_minutes(folder: Path, frame: SimFrame, *, minutes: int = 5, pixel_deg: float = 0.25,
-                        seed: int = 0) -> list[Path]:
+def write_frame_minutes(
+    folder: Path, frame: SimFrame, *, minutes: int = 5, pixel_deg: float = 0.25, seed: int = 0
+) -> list[Path]:
     """The per-minute files of one frame; returns their paths."""
     from smile_viewer.analysis.geometry import camera_for_observation
     from smile_viewer.compute import AnalyticSource, RenderRequest, render
@@ -89,8 +96,9 @@ def write_frame_minutes(folder: Path, frame: SimFrame, *, minutes: int = 5, pixe
     return paths
 
 
-def write_series(folder: Path, n_frames: int, *, minutes: int = 5, pixel_deg: float = 0.25,
-                 seed: int = 0) -> list[SimFrame]:
+def write_series(
+    folder: Path, n_frames: int, *, minutes: int = 5, pixel_deg: float = 0.25, seed: int = 0
+) -> list[SimFrame]:
     frames = apogee_frames(n_frames, minutes=minutes, seed=seed)
     for k, fr in enumerate(frames):
         write_frame_minutes(folder, fr, minutes=minutes, pixel_deg=pixel_deg, seed=seed * 1000 + k)

@@ -69,8 +69,14 @@ def fitted(data, tmp_path_factory):
     d = data[0]
     out = tmp_path_factory.mktemp("out")
     seen = []
-    series = run_fit_series(d, out / "frames", options=OPTS, in_process=True, l4_dir=out,
-                            progress=lambda k, n: seen.append((k, n)))
+    series = run_fit_series(
+        d,
+        out / "frames",
+        options=OPTS,
+        in_process=True,
+        l4_dir=out,
+        progress=lambda k, n: seen.append((k, n)),
+    )
     return out, series, seen
 
 
@@ -93,8 +99,9 @@ def test_plan_series(data, tmp_path):
     plan = plan_series(d, minutes=2)
     keys = [f.key for f in plan.frames]
     assert keys[0] == "no_counts"  # a single file is a frame of its own
-    assert keys[1:] == [f"stack_{fr.start:%Y%m%dT%H%M}-{fr.start + dt.timedelta(minutes=2):%Y%m%dT%H%M}"
-                        for fr in frames]
+    assert keys[1:] == [
+        f"stack_{fr.start:%Y%m%dT%H%M}-{fr.start + dt.timedelta(minutes=2):%Y%m%dT%H%M}" for fr in frames
+    ]
     assert [f.kind for f in plan.frames] == ["file", "minutes", "minutes", "minutes"]
     assert all(len(f.paths) == 6 for f in plan.frames[1:])  # 2 minutes x TOT/BKG/VCY
     assert plan.problems == []
@@ -125,14 +132,18 @@ def test_series_records_cache_and_bad_frame(data, fitted):
     assert "CTSMAP" in series.failures[0][1] and "\n" not in series.failures[0][1]
     for rec, fr in zip(ok, frames):
         assert rec["model"] == "jorgensen" and rec["n_minutes"] == 2 and rec["exposure"] == 120.0
-        assert rec["pos_x"] == pytest.approx(fr.position_re[0]) and rec["aim_x"] == pytest.approx(fr.aim_re[0])
+        assert rec["pos_x"] == pytest.approx(fr.position_re[0]) and rec["aim_x"] == pytest.approx(
+            fr.aim_re[0]
+        )
         assert abs(rec["r_mp"] - fr.r_mp_true) < max(4 * rec["r_mp_err"], 0.3)
         assert 0 <= rec["qf"] <= 4 and rec["qf2"] in (0, 1, 2, 4, 5, 6, 8, 9, 10)
         assert isinstance(rec["cusp"], bool) and isinstance(rec["reliable"], bool)
         assert rec["dof"] > 100 and 0.7 < rec["cstat_per_dof"] < 1.5
         assert rec["total_rate"] > rec["background_rate"] > 0 and rec["fit_time"] > 0
     # the rates are those of the stacked maps, by hand from the files
-    first = [p for m in range(2) for p in d.glob(f"*TOT_{frames[0].start + dt.timedelta(minutes=m):%Y%m%dT%H%M}-*")]
+    first = [
+        p for m in range(2) for p in d.glob(f"*TOT_{frames[0].start + dt.timedelta(minutes=m):%Y%m%dT%H%M}-*")
+    ]
     assert len(first) == 2
     total = sum(float(fits.getdata(p).sum()) for p in first)
     assert ok[0]["total_rate"] == pytest.approx(total / 120.0, rel=1e-9)
@@ -145,10 +156,14 @@ def test_series_records_cache_and_bad_frame(data, fitted):
     names = sorted(p.name for p in (out / "frames").iterdir())
     assert names == sorted([f"{r['key']}.json" for r in ok] + [f"{r['key']}.npz" for r in ok])
     arrays = series.frame_arrays(ok[1])
-    assert set(arrays) == {"observed", "fitted", "residual"} and arrays["observed"].shape == arrays["fitted"].shape
+    assert (
+        set(arrays) == {"observed", "fitted", "residual"}
+        and arrays["observed"].shape == arrays["fitted"].shape
+    )
     good = np.isfinite(arrays["residual"])
-    np.testing.assert_allclose(arrays["residual"][good], ((arrays["observed"] - arrays["fitted"])
-                                                          / np.sqrt(arrays["fitted"]))[good])
+    np.testing.assert_allclose(
+        arrays["residual"][good], ((arrays["observed"] - arrays["fitted"]) / np.sqrt(arrays["fitted"]))[good]
+    )
 
 
 def test_resume_fits_nothing_and_refits_a_changed_input(data, fitted):
@@ -193,8 +208,13 @@ def test_shue_standoff_by_hand():
     from smile_viewer.physics.solar_wind import SolarWindSeries
 
     t = Time(["2026-09-12T00:00", "2026-09-12T01:00", "2026-09-12T08:00", "2026-09-12T09:00"])
-    sw = SolarWindSeries(t, n_cm3=[10.0, 10.0, 5.0, 5.0], v_gse_km_s=[[-500.0, 0, 0]] * 4, t_k=[1e5] * 4,
-                         b_gsm_nt=[[0, 0, -5.0]] * 2 + [[0, 0, 2.0]] * 2)
+    sw = SolarWindSeries(
+        t,
+        n_cm3=[10.0, 10.0, 5.0, 5.0],
+        v_gse_km_s=[[-500.0, 0, 0]] * 4,
+        t_k=[1e5] * 4,
+        b_gsm_nt=[[0, 0, -5.0]] * 2 + [[0, 0, 2.0]] * 2,
+    )
     q = Time(["2026-09-12T00:30", "2026-09-12T04:00", "2026-09-12T08:30"])
     r, label = shue_standoff(q, sw)
     assert label.startswith("Shue 1998 from")
@@ -214,27 +234,48 @@ def test_cli_end_to_end_and_mistakes(data, fitted, tmp_path, capsys):
     out = fitted[0]
     good = [str(p) for p in sorted(d.iterdir()) if p != bad]
     csv_path, png = tmp_path / "s.csv", tmp_path / "s.png"
-    argv = ["fit-series", *good, "--model", "jorgensen", "--minutes", "2", "--out", str(csv_path),
-            "--plot", str(png), "--frames-dir", str(out / "frames"), "--workers", "0", "--no-progress"]
+    argv = [
+        "fit-series",
+        *good,
+        "--model",
+        "jorgensen",
+        "--minutes",
+        "2",
+        "--out",
+        str(csv_path),
+        "--plot",
+        str(png),
+        "--frames-dir",
+        str(out / "frames"),
+        "--workers",
+        "0",
+        "--no-progress",
+    ]
     assert _cli(argv) == 0  # from the cache: nothing refitted
     text = capsys.readouterr().out
     assert "3 frames fitted (0 now, 3 from" in text
     assert _png_size(png) == (1200, 600)
     assert len(read_series(csv_path).ok) == 3
     # the bad frame: listed, the others written, exit status 1
-    assert _cli([*argv[:1], str(d), *argv[len(good) + 1:]]) == 1
+    assert _cli([*argv[:1], str(d), *argv[len(good) + 1 :]]) == 1
     err = capsys.readouterr().err
     assert "frame no_counts.fits not fitted:" in err and "CTSMAP" in err
     mistakes = [
-        ["--bin", "3y"], ["--minutes", "0"], ["--workers", "-1"], ["--model", "shue"],
+        ["--bin", "3y"],
+        ["--minutes", "0"],
+        ["--workers", "-1"],
+        ["--model", "shue"],
         ["--omni", str(tmp_path / "none.txt")],
     ]
     for extra in mistakes:
         assert _cli([*argv, *extra]) == 2, extra
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and "error" in err, err
-    for bad_out in (["--out", str(tmp_path / "s.txt")], ["--plot", str(tmp_path / "s.jpg")],
-                    ["--out", str(tmp_path / "nodir" / "s.csv")]):
+    for bad_out in (
+        ["--out", str(tmp_path / "s.txt")],
+        ["--plot", str(tmp_path / "s.jpg")],
+        ["--out", str(tmp_path / "nodir" / "s.csv")],
+    ):
         assert _cli([*argv, *bad_out]) == 2
         assert capsys.readouterr().err.strip().count("\n") == 0
     assert _cli(["fit-series", str(tmp_path / "nothing"), "--out", str(csv_path)]) == 2
@@ -247,10 +288,16 @@ def test_two_worker_local_cluster(data, tmp_path):
 
     d, frames, bad = data
     files = [p for p in sorted(d.iterdir()) if f"{frames[0].start:%Y%m%dT%H%M}-" in p.name or p == bad]
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
-            Client(lc) as client:
-        series = run_fit_series(files, tmp_path / "frames", options=FitSeriesOptions(
-            model="jorgensen", minutes=2, errors="none"), client=client)
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc,
+        Client(lc) as client,
+    ):
+        series = run_fit_series(
+            files,
+            tmp_path / "frames",
+            options=FitSeriesOptions(model="jorgensen", minutes=2, errors="none"),
+            client=client,
+        )
         assert len(client.scheduler_info()["workers"]) == 2
     assert series.n_fitted == 1 and len(series.failures) == 1
     assert abs(series.ok[0]["r_mp"] - frames[0].r_mp_true) < 0.5
@@ -265,8 +312,9 @@ def test_r_mp_recovered_over_20_five_minute_stacks(tmp_path):
     frames = apogee_frames(20)
     for k, fr in enumerate(frames):
         write_frame_minutes(tmp_path, fr, minutes=5, pixel_deg=1.0, seed=100 + k)
-    series = run_fit_series(tmp_path, tmp_path / "frames", options=FitSeriesOptions(model="jorgensen"),
-                            in_process=True)
+    series = run_fit_series(
+        tmp_path, tmp_path / "frames", options=FitSeriesOptions(model="jorgensen"), in_process=True
+    )
     assert len(series.ok) == 20 and not series.failures
     truth = np.array([f.r_mp_true for f in frames])
     delta = series.column("r_mp") - truth
