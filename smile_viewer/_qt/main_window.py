@@ -292,6 +292,40 @@ class MainWindow(QMainWindow):
         if self._needs_default_sizes:
             self._needs_default_sizes = False
             QTimer.singleShot(0, self._default_dock_sizes)
+        QTimer.singleShot(0, self.hide_orphan_tab_bars)
+
+    def hide_orphan_tab_bars(self) -> list:
+        """Hide the stray copy of a dock tab bar that Qt 6.11 leaves when a second group of
+        docks is tabified (it is drawn over the dock below and never moves); returns those hidden.
+
+        Of the visible tab bars showing the same tabs, the one kept is nearest to the dock its
+        current tab names."""
+        from PySide6.QtWidgets import QTabBar
+
+        if self._closed:
+            return []
+        groups: dict[tuple, list] = {}
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is self and bar.isVisible() and bar.count():
+                groups.setdefault(tuple(bar.tabText(i) for i in range(bar.count())), []).append(bar)
+        hidden = []
+        for bars in groups.values():
+            if len(bars) < 2:
+                continue
+
+            def gap(bar):
+                title = bar.tabText(bar.currentIndex()).replace("&&", "&")
+                docks = [d for d in self.docks() if d.windowTitle() == title and d.isVisible()]
+                if not docks:
+                    return float("inf")
+                g, b = docks[0].geometry(), bar.geometry()
+                return abs(b.left() - g.left()) + min(abs(b.top() - g.bottom()), abs(b.bottom() - g.top()))
+
+            bars.sort(key=gap)
+            for bar in bars[1:]:
+                bar.hide()
+                hidden.append(bar)
+        return hidden
 
     def _default_dock_sizes(self) -> None:
         """The default split: a wide 3-D view, the images on the right (first start only)."""
@@ -539,6 +573,8 @@ class MainWindow(QMainWindow):
             "open_observed": self._action("Open &observed image…", self.open_observed, "Ctrl+Shift+O",
                                           "action_open_observed"),
             "open_l3": self._action("Open SXI &level-3 folder…", self.open_l3_folder, None, "action_open_l3"),
+            "open_fit_series": self._action("Open f&it series…", self.open_fit_series, None,
+                                            "action_open_fit_series"),
             "fit": self._action("&Fit the model to the observed image…", self.open_fit_dialog, "Ctrl+Shift+F",
                                 "action_fit"),
             "screenshot": self._action("Save 3-D &screenshot…", self.save_screenshot, "Ctrl+Shift+S",
@@ -549,8 +585,8 @@ class MainWindow(QMainWindow):
             "quit": self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "action_quit"),
         }
         fa = self.file_actions
-        for key in ("open_session", "save_session", None, "open_observed", "open_l3", "fit", None, "screenshot",
-                    "save_panel", "movie", None, "quit"):
+        for key in ("open_session", "save_session", None, "open_observed", "open_l3", "open_fit_series", "fit", None,
+                    "screenshot", "save_panel", "movie", None, "quit"):
             if key is None:
                 file_menu.addSeparator()
             elif key in ("open_observed", "open_l3", "fit") and self.comparison is None:
@@ -790,6 +826,13 @@ class MainWindow(QMainWindow):
         from smile_viewer._qt.l3_series import open_l3_folder
 
         return open_l3_folder(self, path)
+
+    def open_fit_series(self, path=None):
+        """File ▸ Open fit series…: the CSV of ``smile-viewer fit-series`` as r_mp(t) in the timeline
+        dock, the frame under the time slider in the Compare dock (:mod:`smile_viewer._qt.fit_series_view`)."""
+        from smile_viewer._qt.fit_series_view import open_fit_series
+
+        return open_fit_series(self, path)
 
     def open_fit_dialog(self, model: str | None = None):
         """File ▸ Fit the model to the observed image…: fit in a worker with progress and cancel;

@@ -1,0 +1,59 @@
+"""Defects a new user met in the main window (issue 12): one tab bar per docked group, panels
+re-fitted on resize, the line-of-sight plot's units, the Pointing windows dock without
+scrolling. One window for the module (building it takes seconds on two cores)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+if os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+    del os.environ["QT_QPA_PLATFORM"]
+
+pytestmark = pytest.mark.gl
+
+
+def _pump(app, seconds: float) -> None:
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+@pytest.fixture(scope="module")
+def window(qapp):
+    import vispy.app
+
+    vispy.app.use_app("pyside6")
+    from smile_viewer._qt.main_window import MainWindow
+
+    win = MainWindow(warm_up=False)
+    win.resize(1600, 1000)
+    win.show()
+    _pump(qapp, 1.0)
+    yield win
+    win.close()
+    _pump(qapp, 0.2)
+
+
+def test_one_tab_bar_for_images_and_compare(window, qapp):
+    from PySide6.QtWidgets import QTabBar
+
+    bars = [b for b in window.findChildren(QTabBar) if b.isVisible() and b.count() == 2
+            and [b.tabText(0), b.tabText(1)] == ["Synthetic images", "Compare"]]
+    assert len(bars) == 1
+    # the bar kept is the working one: choosing Compare shows the Compare dock
+    bars[0].setCurrentIndex(1)
+    _pump(qapp, 0.2)
+    # (a tabbed dock behind another stays "visible", moved off screen: check what is drawn)
+    assert not window.compare_dock.visibleRegion().isEmpty()
+    assert window.images_dock.visibleRegion().isEmpty()
+    bars[0].setCurrentIndex(0)
+    _pump(qapp, 0.2)
+    assert not window.images_dock.visibleRegion().isEmpty()
+    # and it does not overlap the Line-of-sight dock's title
+    los_top = window.los_dock.geometry().top()
+    assert bars[0].geometry().bottom() <= los_top
