@@ -17,27 +17,24 @@ from typing import Any
 import numpy as np
 from astropy.time import Time
 
-from smile_viewer.compute import AnalyticSource, AuroraSource, RenderRequest, VolumeSource, render
-from smile_viewer.coords import dipole_tilt
+from smile_viewer.compute import RenderRequest, render
+from smile_viewer.compute.sources import emission_source
 from smile_viewer.errors import UserInputError
-from smile_viewer.io.cubes import read_cube
 from smile_viewer.io.products import write_synthetic_product
 from smile_viewer.io.quicklook import write_quicklook_png
 from smile_viewer.mission import pointing as pt
 from smile_viewer.mission.instruments import load_instrument
 from smile_viewer.mission.orbit import default_orbit
 from smile_viewer.mission.response import compute_response
-from smile_viewer.physics import emissivity as em
-from smile_viewer.physics.aurora import AuroralShell, kp_from_solar_wind
+from smile_viewer.physics import models as registry
+from smile_viewer.physics.aurora import kp_from_solar_wind
 from smile_viewer.physics.solar_wind import SolarWind
 
 __all__ = ["MODELS", "SynthOptions", "SynthProduct", "build_source", "make_synthetic", "resolve_model_name"]
 
-#: Model names of ``synth --model`` / ``batch --model`` (``cube:PATH`` takes a file): the one
-#: place to change when the names come from a model registry.
-MODELS = ("jorgensen", "cmem", "plasma", "aurora", "cube:PATH")
-_EXOSPHERE_PARAMS = ("n0_cm3", "alpha_ev_cm2", "r_inner_re")
-_AURORA_PARAMS = ("kp",)
+#: Model names of ``synth --model`` / ``batch --model``: every registered source; a file
+#: source takes its file as ``KEY:PATH`` (``cube:PATH``, ``plasma:PATH``).
+MODELS = tuple(f"{k}:PATH" if e.kind == "file" else k for k, e in registry.emissivity_models().items())
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,7 @@ class SynthOptions:
     point, GSE [R_E]), ``attitude`` (a J2000 attitude file or
     :class:`~smile_viewer.mission.pointing.AttitudeHistory`), ``rays`` (H x W x 3 GSE
     directions, which set the grid); else the instrument's law. ``roll_deg``: extra roll about
-    the boresight. ``model``: a name of :data:`MODELS` or ``cube:PATH`` (None: jorgensen for
+    the boresight. ``model``: a name of :data:`MODELS` (``KEY:PATH`` for a file; None: jorgensen for
     SXI, aurora for UVI) with ``params`` overrides; ``solar_wind`` (None: n 5 cm^-3, v 400 km/s,
     B 0). ``shape``: (ny, nx) (None: the instrument's); ``step_re``: fixed trapezium step
     instead of the adaptive integrator; ``max_distance_re``: ray length; ``exposure_s``
@@ -105,63 +102,44 @@ class SynthProduct:
 
 
 def resolve_model_name(model: str | None, inst) -> str:
-    """The model of ``model`` (a name of :data:`MODELS`, ``cube:PATH``, or None for the
-    instrument's default: aurora for UVI, jorgensen for SXI), normalised."""
+    """The model of ``model`` (a registered name, ``KEY:PATH`` for a file source, or None for
+    the instrument's default: aurora for UVI, jorgensen for SXI), normalised."""
     name = model if model is not None else ("aurora" if inst.image_units == "R" else "jorgensen")
-    key = name.strip()
-    low = key.lower()
-    if low.startswith("cube:"):
-        if not key[5:].strip():
-            raise UserInputError("--model cube:PATH needs a path")
-        return "cube:" + key[5:].strip()
-    if low not in MODELS:  # (cube:PATH was handled above)
-        raise UserInputError(f"unknown --model {name!r}; choose from {', '.join(MODELS)}")
-    return low
+    key, sep, path = name.strip().partition(":")
+    try:
+        entry = registry.emissivity_model(key)
+    except UserInputError:
+        raise UserInputError(f"unknown --model {name!r}; choose from {', '.join(MODELS)}") from None
+    if entry.kind == "file":
+        if not path.strip():
+            hint = "; the exosphere-only model is 'exosphere'" if entry.key == "plasma" else ""
+            raise UserInputError(f"--model {entry.key}:PATH needs a path (an MHD or emissivity file){hint}")
+        return f"{entry.key}:{path.strip()}"
+    if sep:
+        raise UserInputError(f"--model {entry.key} takes no file (only {', '.join(m for m in MODELS if ':' in m)})")
+    return entry.key
 
 
 def build_source(model_name: str, params: dict, sw, time, inst):
-    """(source, model object or description for the header)."""
-    xray = inst.image_units != "R"
-    if model_name == "aurora":
-        if xray:
-            raise UserInputError(f"{inst.name.upper()} images soft X-rays: --model aurora is for UVI")
-        unknown = sorted(set(params) - set(_AURORA_PARAMS))
-        if unknown:
-            raise UserInputError(f"aurora: unknown parameter(s) {unknown}; valid: {', '.join(_AURORA_PARAMS)}")
-        if "kp" in params:
-            kp = params["kp"]
-            shell = AuroralShell.from_kp(kp)
-        else:
-            kp = float(kp_from_solar_wind(sw))
-            shell = AuroralShell.from_solar_wind(sw)
-        return AuroraSource(shell, time), {"model": "aurora", "parameters": {"kp": float(kp)},
-                                           "description": shell.parameters}
-    if model_name.startswith("cube:"):
+    """(source, model object or description for the header) of a resolved model name."""
+    key, _, path = model_name.partition(":")
+    entry = registry.emissivity_model(key)
+    band = "uvi" if inst.image_units == "R" else "sxi"
+    if entry.kind == "file":
         if params:
-            raise UserInputError("a cube takes no --param (its values are the emissivity)")
-        path = model_name[5:]
+            raise UserInputError(f"a {entry.key} file takes no --param (its values are the emissivity)")
         if not Path(path).expanduser().exists():
-            raise UserInputError(f"cube {path}: no such file")
-        volume = read_cube(Path(path).expanduser())
-        src = VolumeSource(volume, time)
+            raise UserInputError(f"{entry.key} {path}: no such file")
+        src, _volume = emission_source(key, sw, time, cube_path=path)
         if src.units != inst.image_units:
-            raise UserInputError(f"cube {path} gives images in {src.units!r}, "
+            raise UserInputError(f"{entry.key} {path} gives images in {src.units!r}, "
                                  f"{inst.name.upper()} needs {inst.image_units!r}")
-        return src, {"model": "cube", "parameters": {}, "path": str(path)}
-    if not xray:
-        raise UserInputError(f"UVI images the aurora: use --model aurora (or a cube in R/R_E), not {model_name}")
-    if model_name == "plasma":
-        unknown = sorted(set(params) - set(_EXOSPHERE_PARAMS))
-        if unknown:
-            raise UserInputError(f"plasma: unknown parameter(s) {unknown}; valid: {', '.join(_EXOSPHERE_PARAMS)}")
-        model = em.exosphere_model(sw, **params)
-        return AnalyticSource(model), model
-    if model_name == "cmem":
-        tilt = float(dipole_tilt(time))
-        model = em.cmem_defaults(sw, tilt_rad=tilt, **params)
-        return AnalyticSource(model, frame="gsm", time=time), model
-    model = em.jorgensen_defaults(sw, **params)
-    return AnalyticSource(model), model
+        return src, {"model": entry.key, "parameters": {}, "path": str(path)}
+    src, model = emission_source(key, sw, time, params, band=band)
+    if entry.kind == "aurora":
+        kp = float(params["kp"]) if "kp" in params else float(kp_from_solar_wind(sw))
+        return src, {"model": entry.key, "parameters": {"kp": kp}, "description": model.parameters}
+    return src, model
 
 
 def _normalised_rays(rays) -> np.ndarray:

@@ -48,8 +48,13 @@ ERRORS = [
      ["unknown parameter", "r_mp", "A1"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "cmem", "--param", "r_mp=10"],
      ["unknown parameter", "p0"]),
-    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "plasma", "--param", "A1=1"],
+    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "exosphere", "--param", "A1=1"],
      ["n0_cm3"]),
+    # "plasma" is an MHD plasma file (as in the GUI); the exosphere-only model has its own name
+    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "plasma"],
+     ["plasma:PATH", "exosphere"]),
+    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "cmem:{d}/x.fits"],
+     ["takes no file"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--param", "A1=lots"], ["not a number"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--param", "A1"], ["NAME=VALUE"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--solar-wind", "n=5,w=3"],
@@ -149,7 +154,7 @@ def test_synth_in_process_variants(tmp_path, capsys):
     pos = "2,-5,18"
     base = ["--instrument", "sxi", "--time", TIME, "--position", pos, "--backend", "numpy", "--seed", "1"]
     rc, cap = _in_process(capsys, [*base, "--out", str(tmp_path / "aim.fits"), "--aim", "10,0,0",
-                                   "--pixels", "9x6", "--model", "plasma"])
+                                   "--pixels", "9x6", "--model", "exosphere"])
     assert rc == 0, cap.err
     with fits.open(tmp_path / "aim.fits") as hdul:
         assert hdul[0].header["AIM_X"] == 10.0 and hdul[0].header["MODEL"] == "exosphere"

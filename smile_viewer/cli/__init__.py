@@ -60,6 +60,7 @@ COMMANDS = (
     "stack",
     "fit_series",
     "cube_info",
+    "models",
 )
 
 #: The command run when none is given.

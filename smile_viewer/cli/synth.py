@@ -42,9 +42,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     point.add_argument("--rays", metavar="FILE.npy", help="explicit ray directions: H x W x 3 GSE unit vectors")
     p.add_argument("--roll", metavar="DEG", default="0", help="extra roll about the boresight [deg]")
     p.add_argument("--model", metavar="NAME", default=None,
-                   help="jorgensen (SXI default), cmem, plasma (exosphere only), cube:PATH, aurora (UVI default)")
+                   help="a registered model ('smile-viewer models' lists them), KEY:PATH for a file source "
+                        "(cube:PATH, plasma:PATH); default jorgensen (SXI), aurora (UVI)")
     p.add_argument("--param", metavar="NAME=VALUE", action="append", default=[],
-                   help="model parameter (repeatable), names as in smile_viewer.physics.emissivity")
+                   help="model parameter (repeatable); 'smile-viewer models NAME' lists them")
     p.add_argument("--solar-wind", metavar="n=5,v=400,bz=5,...", dest="solar_wind", default=None,
                    help=f"solar wind, keys {','.join(SOLAR_WIND_KEYS)}")
     p.add_argument("--pixels", metavar="WxH", help="pixel grid (default: the instrument's)")

@@ -121,3 +121,20 @@ def test_model_from_name_is_the_registry_builder():
     ref = models.build_emissivity("cmem", SW, tilt_rad=0.2, p2=2.0)
     np.testing.assert_array_equal(m.to_array(), ref.to_array())
     assert math.isclose(m.tilt_rad, 0.2)
+
+
+def test_models_command_lists_the_registry(capsys):
+    from smile_viewer.cli import main
+
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    for key, entry in models.emissivity_models().items():
+        assert (f"{key}:PATH" if entry.kind == "file" else key) in out
+    for key in models.magnetopause_models():
+        assert key in out
+    assert main(["models", "cmem"]) == 0
+    out = capsys.readouterr().out
+    assert "p0" in out and "[0.3, 3]" in out and "pd_npa" in out and "[nPa]" in out
+    assert main(["models", "tsyganenko"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown emissivity model 'tsyganenko'" in err
