@@ -497,10 +497,27 @@ def _mpl_dates(t: Time) -> np.ndarray:
 
 
 _QF_COLOURS = {0: "#2ca02c", 1: "#e6b800", 2: "#ff7f0e", None: "#1f77b4"}
+#: Colour of the target-visibility rows.
+TARGET_COLOUR = "#17becf"
+#: Row labels of the targets.
+TARGET_LABELS = {"nose": "nose in field", "cusp_north": "north cusp in field", "cusp_south": "south cusp in field"}
+#: Colour of a gap by the constraint that limits it (the timeline PNG and the dock).
+GAP_COLOURS = {
+    "radiation_belt": "#8c564b",
+    "sxi_radius": "#555555",
+    "sxi_sun": "#d62728",
+    "sxi_earth": "#2f4b7c",
+    "sxi_moon": "#9467bd",
+    "sxi_magnetopause": "#bcbd22",
+    "uvi_oval": "#e377c2",
+    "uvi_moon": "#7b4173",
+}
 
 
 def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 110) -> Path:
-    """Write the timeline PNG of ``ws`` (windows; per-constraint rows when ``ws.table`` is set)."""
+    """Write the timeline PNG of ``ws``: per instrument its windows (SXI by quality flag), for SXI
+    the targets' visibility rows, the gaps coloured by their limiting constraint (labelled where
+    wide enough) and, when ``ws.table`` is set, one row per window constraint."""
     # Lazy: matplotlib takes a few hundred ms to import and only the plot needs it.
     from matplotlib import dates as mdates
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -511,7 +528,7 @@ def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 1
     if out.suffix.lower() != ".png":
         raise UserInputError(f"timeline plot {path}: use a .png file name")
     insts = list(ws.meta.get("instruments", INSTRUMENTS))
-    rows: list[tuple[str, list[tuple[float, float]], list[str]]] = []
+    rows: list[tuple] = []  # (label, [(x0, width) days], colours[, gap constraint names])
     step_days = float(ws.meta.get("step_s", 60.0)) / 86400.0
     for inst in insts:
         segs, cols = [], []
@@ -520,6 +537,16 @@ def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 1
             segs.append((x0, max(float(w.duration_s) / 86400.0, step_days)))
             cols.append(_QF_COLOURS.get(w.quality_flag, _QF_COLOURS[None]))
         rows.append((f"{inst.upper()} windows", segs, cols))
+        if inst == "sxi":
+            for tgt in ws.meta.get("targets", sorted({v.target for v in ws.visibility}, key=TARGETS.index)):
+                segs = [(float(_mpl_dates(v.start)), max(float(v.duration_s) / 86400.0, step_days))
+                        for v in ws.visibility if v.target == tgt]
+                rows.append((TARGET_LABELS.get(tgt, tgt), segs, [TARGET_COLOUR] * len(segs)))
+        gaps = [g for g in ws.gaps if g.instrument == inst]
+        if gaps or ws.table is not None:
+            segs = [(float(_mpl_dates(g.start)), max(float(g.duration_s) / 86400.0, step_days)) for g in gaps]
+            rows.append((f"{inst.upper()} gaps: limited by", segs,
+                         [GAP_COLOURS.get(g.limited_by or "", "0.3") for g in gaps], [g.limited_by for g in gaps]))
         table = ws.table
         if table is not None:
             x = _mpl_dates(table.times)
@@ -532,10 +559,20 @@ def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 1
     fig = Figure(figsize=(11.0, 1.0 + 0.42 * max(len(rows), 1)), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
-    for k, (_label, segs, cols) in enumerate(rows):
+    if "start" in ws.meta and "stop" in ws.meta:
+        span = float(_mpl_dates(Time(ws.meta["stop"], scale="utc")) - _mpl_dates(Time(ws.meta["start"], scale="utc")))
+    else:
+        span = 0.0
+    used_gaps: list[str] = []
+    for k, (_label, segs, cols, *names) in enumerate(rows):
         y = len(rows) - 1 - k
         if segs:
             ax.broken_barh(segs, (y - 0.35, 0.7), facecolors=cols, edgecolors="none")
+        for (x0, wd), nm in zip(segs, names[0] if names else ()):
+            if nm and nm not in used_gaps:
+                used_gaps.append(nm)
+            if nm and span > 0 and wd > 0.06 * span:  # name the constraint on gaps wide enough
+                ax.text(x0 + 0.5 * wd, y, nm, ha="center", va="center", fontsize=6.5, color="white", clip_on=True)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([r[0] for r in reversed(rows)], fontsize=8)
     ax.set_ylim(-0.6, len(rows) - 0.4)
@@ -548,9 +585,11 @@ def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 1
     ax.set_xlabel("UTC")
     ax.grid(axis="x", color="0.85", lw=0.6)
     handles = [Patch(color=_QF_COLOURS[q], label=f"SXI window, quality flag {q}") for q in (0, 1, 2)]
-    handles += [Patch(color=_QF_COLOURS[None], label="UVI window"), Patch(color="0.6", label="constraint holds")]
-    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.25 if len(rows) > 4 else -0.45),
-              ncol=5, frameon=False)
+    handles += [Patch(color=_QF_COLOURS[None], label="UVI window"), Patch(color=TARGET_COLOUR, label="target in SXI field"),
+                Patch(color="0.6", label="constraint holds")]
+    handles += [Patch(color=GAP_COLOURS.get(nm, "0.3"), label=f"gap: {nm}") for nm in CONSTRAINTS if nm in used_gaps]
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(rows) > 8 else -0.25),
+              ncol=6, frameon=False)
     ax.set_title(title or f"Pointing windows {ws.meta.get('start', '')[:16]} – {ws.meta.get('stop', '')[:16]} UTC",
                  fontsize=10)
     fig.tight_layout()

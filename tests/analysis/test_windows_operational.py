@@ -307,3 +307,25 @@ def test_cli_override_mistakes(tmp_path, capsys, extra, fragment):
                             str(tmp_path / "w.csv")] + extra)
     assert rc == 2 and len(cap.err.strip().splitlines()) == 1 and fragment in cap.err, cap.err
     assert not (tmp_path / "w.csv").exists()
+
+
+def test_timeline_png_has_target_rows_and_gap_colours(fortnight, tmp_path):
+    from PIL import Image
+
+    from smile_viewer.analysis.windows import GAP_COLOURS, TARGET_COLOUR
+
+    img = np.asarray(Image.open(fortnight.plot(tmp_path / "t.png")).convert("RGB")).astype(int)
+
+    def count(hexcol):
+        rgb = np.array([int(hexcol[i:i + 2], 16) for i in (1, 3, 5)])
+        return int(np.sum(np.all(np.abs(img - rgb) <= 2, axis=-1)))
+
+    assert count(TARGET_COLOUR) > 300
+    limits = {g.limited_by for g in fortnight.gaps}
+    assert "sxi_sun" in limits
+    for nm in limits:
+        assert count(GAP_COLOURS[nm]) > 100, nm
+    # From a file (no constraint table) the rows are drawn too.
+    back = read_windows(fortnight.write(tmp_path / "w.json"))
+    img = np.asarray(Image.open(back.plot(tmp_path / "b.png")).convert("RGB")).astype(int)
+    assert count(TARGET_COLOUR) > 300 and count(GAP_COLOURS["sxi_sun"]) > 1000
