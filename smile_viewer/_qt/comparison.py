@@ -122,7 +122,9 @@ class ComparisonView(QWidget):
         self.right.setObjectName("comparisonSynthetic")
         self.right.view.setXLink(self.left.view)
         self.right.view.setYLink(self.left.view)
+        self._zoom_hold = None  # a region kept while a mode change resizes the panels
         for p in (self.left, self.right):
+            p.view.sigResized.connect(self._restore_zoom)
             p.pixel_hovered.connect(self._on_hover)
             p.scale_combo.currentTextChanged.connect(lambda s, src=p: self._on_scale_changed(src, s))
             p.levels_changed.connect(lambda lo, hi, src=p: self._on_levels_changed(src, lo, hi))
@@ -519,9 +521,15 @@ class ComparisonView(QWidget):
     def _refresh(self) -> None:
         if self._observed is None:
             return
+        zoom = self._zoom_intent() if self.left.image is not None else None
         self._show_left()
         mode = self._mode
-        self.right.setVisible(mode != "blink")
+        self._set_right_shown(mode != "blink")
+        if zoom is not None and self.left.image is not None:
+            # the same region in every mode, again while the layout resizes the panels
+            self._zoom_hold = zoom
+            self._restore_zoom()
+            QTimer.singleShot(300, self._release_zoom)
         if mode == "side by side":
             if self._synthetic is not None:
                 self.right.set_image(self._synthetic, self._syn_units or self._units, "Synthetic")
@@ -546,6 +554,41 @@ class ComparisonView(QWidget):
         self._update_overlays()
         self._update_profile()
         self.update_statistics()
+
+    def _zoom_intent(self):
+        """The region to keep across a mode change: the one asked for last time when the view is
+        still that region widened by the locked aspect (the panels changed shape), else the view."""
+        rect = self.left.view.viewRect()
+        last = getattr(self, "_last_zoom", None)
+        if last is not None:
+            tol = 1e-3 * max(last.width(), last.height())
+            inside = rect.adjusted(-tol, -tol, tol, tol).contains(last)
+            tight = (abs(rect.width() - last.width()) <= tol or abs(rect.height() - last.height()) <= tol)
+            if inside and tight:
+                return last
+        self._last_zoom = rect
+        return rect
+
+    def _restore_zoom(self, *_args) -> None:
+        zoom = getattr(self, "_zoom_hold", None)
+        if zoom is not None:
+            self.left.view.setRange(zoom, padding=0)
+
+    def _release_zoom(self) -> None:
+        self._zoom_hold = None
+
+    def _set_right_shown(self, on: bool) -> None:
+        """Show or hide the right panel. Hidden, it is unlinked from the left one: a hidden view
+        box has no size, and a linked one would zoom both out to thousands of pixels."""
+        if on == (self.right.view.linkedView(0) is not None) and on == self.right.isVisibleTo(self):
+            return
+        if not on:
+            self.right.view.setXLink(None)
+            self.right.view.setYLink(None)
+        self.right.setVisible(on)
+        if on:
+            self.right.view.setXLink(self.left.view)
+            self.right.view.setYLink(self.left.view)
 
     def set_shared_levels(self, on: bool) -> None:
         """Share the colour scale and levels of observed and synthetic (on by default)."""
