@@ -15,6 +15,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
+from smile_viewer._qt.image_panel import _unit_text
+
 
 @dataclasses.dataclass(frozen=True)
 class LosProfile:
@@ -122,8 +124,9 @@ class LosPlot(QWidget):
         self.plot.setObjectName("losPlotWidget")
         self.plot.setBackground("#10131c")
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setLabel("bottom", "distance from SMILE s [R_E]")
+        self.plot.setLabel("bottom", "distance from SMILE s [R<sub>E</sub>]")
         self.plot.setLabel("left", "emissivity η")
+        self.plot.getAxis("left").setWidth(62)  # room for the label beside the tick values
         self.plot.setMenuEnabled(False)
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#ffd166", width=2))
         self.lines: list[pg.InfiniteLine] = []
@@ -134,6 +137,26 @@ class LosPlot(QWidget):
         v.addWidget(self.caption)
         self.profile: LosProfile | None = None
 
+    def set_y_label(self, text: str) -> None:
+        """The y label, in a smaller font when the axis is too short for it (never clipped)."""
+        axis = self.plot.getAxis("left")
+        height = max(axis.size().height(), self.plot.height() - 60, 40)
+        for pt in (9, 8, 7, 6):
+            axis.setLabel(text, **{"font-size": f"{pt}pt"})
+            if axis.label.boundingRect().width() <= height:
+                break
+        self._y_label = text
+
+    def y_label_fits(self) -> bool:
+        """Whether the y label's text is no longer than the axis (for tests)."""
+        axis = self.plot.getAxis("left")
+        return axis.label.boundingRect().width() <= axis.size().height() + 1
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if getattr(self, "_y_label", None):
+            self.set_y_label(self._y_label)
+
     def set_profile(self, prof: LosProfile, instrument: str = "") -> None:
         self.profile = prof
         for line in self.lines:
@@ -141,10 +164,10 @@ class LosPlot(QWidget):
         self.lines = []
         if prof.eta is not None:
             self.curve.setData(prof.s_re, np.nan_to_num(prof.eta, nan=0.0))
-            self.plot.setLabel("left", f"η [{prof.units}]" if prof.units else "η")
+            self.set_y_label(f"η [{_unit_text(prof.units)}]" if prof.units else "η")
         else:
             self.curve.setData([], [])
-            self.plot.setLabel("left", "η (no point values for this model)")
+            self.set_y_label("η (no point values for this model)")
         for s, label in prof.crossings:
             line = pg.InfiniteLine(pos=s, angle=90, movable=False,
                                    pen=pg.mkPen(_CROSSING_PENS.get(label, "#ccc"), width=1.5,
@@ -156,8 +179,8 @@ class LosPlot(QWidget):
         self.plot.enableAutoRange()
         end = "the Earth" if prof.hits_earth else f"{prof.s_re[-1]:.0f} R_E"
         self.caption.setText(
-            f"{instrument.upper()} pixel (row {prof.row}, col {prof.col}): {prof.pixel_value:.4g} {prof.pixel_units}"
-            f" — ray from SMILE to {end}; MP magnetopause, BS bow shock ({len(prof.crossings)} crossings)")
+            f"{instrument.upper()} pixel (row {prof.row}, col {prof.col}): {prof.pixel_value:.4g} "
+            f"{_unit_text(prof.pixel_units)} — ray from SMILE to {end}; MP magnetopause, BS bow shock ({len(prof.crossings)} crossings)")
 
 
 class LosDock(QDockWidget):
