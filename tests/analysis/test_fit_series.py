@@ -196,6 +196,10 @@ def test_csv_plot_and_reading_back(fitted, tmp_path):
     assert back.frame_arrays(back.ok[0]) is not None
     png = plot_series(back, tmp_path / "series.png", size_px=(900, 450))
     assert _png_size(png) == (900, 450)
+    from smile_viewer.physics.solar_wind import SolarWind, SolarWindSeries
+
+    sw = SolarWindSeries.constant(SolarWind(n_cm3=10.0))
+    assert _png_size(plot_series(back, tmp_path / "omni.png", solar_wind=sw)) == (1200, 600)
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
     with pytest.raises(DataFileError, match="not a fit-series CSV"):
         read_series(tmp_path / "bad.csv")
@@ -251,10 +255,11 @@ def test_cli_end_to_end_and_mistakes(data, fitted, tmp_path, capsys):
         "0",
         "--no-progress",
     ]
-    assert _cli(argv) == 0  # from the cache: nothing refitted
+    assert _cli([*argv, "--movie", str(tmp_path / "fits.mp4")]) == 0  # from the cache: nothing refitted
     text = capsys.readouterr().out
     assert "3 frames fitted (0 now, 3 from" in text
     assert _png_size(png) == (1200, 600)
+    assert (tmp_path / "fits.mp4").read_bytes()[4:8] == b"ftyp"  # an MP4 container
     assert len(read_series(csv_path).ok) == 3
     # the bad frame: listed, the others written, exit status 1
     assert _cli([*argv[:1], str(d), *argv[len(good) + 1 :]]) == 1
