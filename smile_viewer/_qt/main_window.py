@@ -347,6 +347,7 @@ class MainWindow(QMainWindow):
         self.timeline_button.setToolTip("Evaluate the pointing constraints over one orbit from the scene time "
                                         "(in a worker)")
         self.timeline_button.clicked.connect(self.compute_windows)
+        self.timeline_dock.recompute_requested.connect(self.compute_windows)
         self.timeline_dock.widget().layout().insertWidget(0, self.timeline_button)
         self._windows_job = None
 
@@ -357,6 +358,13 @@ class MainWindow(QMainWindow):
 
         start = self.state.time
         stop = start + TimeDelta(self.scene_view.period_s, format="sec")
+        from smile_viewer.errors import UserInputError
+
+        try:
+            profile = self.timeline_dock.profile()  # the dock's constraint switches and margins
+        except UserInputError as exc:
+            QMessageBox.warning(self, "Pointing windows", str(exc))
+            return
         self.timeline_button.setEnabled(False)
         self.timeline_button.setText("Computing windows…")
         self.timeline_dock.show()
@@ -372,7 +380,7 @@ class MainWindow(QMainWindow):
             self.timeline_button.setEnabled(True)
             self.timeline_button.setText("Compute SXI/UVI windows for this orbit")
 
-        self._windows_job = run_in_thread(compute_windows, start, stop, "5min", orbit=self.orbit,
+        self._windows_job = run_in_thread(compute_windows, start, stop, "5min", profile, orbit=self.orbit,
                                           on_result=done, on_error=failed, on_finished=finished)
 
     # -- status bar ------------------------------------------------------------------------

@@ -6,7 +6,13 @@
 - a pyqtgraph plot (no OpenGL) with UTC dates along the bottom, an SXI row and a UVI row, each
   window a bar (hover a row of the list for details) — SXI coloured by the SXI team's quality flag (0 green, 1 amber, 2 orange), UVI
   blue — and a vertical line at the scene time;
-- a list of the windows below (instrument, start, end, duration, quality flag, ended by).
+- a list of the windows below (instrument, start, end, duration, quality flag, ended by);
+- rows for the SXI targets in the field (nose, north and south cusp, while SXI observes), and
+  the gaps between windows drawn on each instrument's row in the colour of the constraint that
+  limits them (key beside the summary; hover a bar for details);
+- "Constraints…" opens a :class:`~smile_viewer._qt.constraints_panel.ConstraintsPanel`:
+  switch constraints off, change margins; "Apply" emits ``recompute_requested`` (the main
+  window recomputes with :meth:`TimelineDock.profile`).
 
 Clicking a bar, or activating a row of the list (click, Enter), emits ``time_requested`` with
 the window's start (a scalar UTC ``astropy.time.Time``) and ``window_selected`` with the
@@ -30,8 +36,10 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -44,8 +52,11 @@ apply_pyside_fixes()
 
 __all__ = ["ROWS", "TimelineDock"]
 
-#: Plot rows (y value) of each instrument.
-ROWS = {"sxi": 1.0, "uvi": 0.0}
+#: Plot rows (y value) of each instrument and of the SXI targets' visibility.
+ROWS = {"sxi": 4.0, "nose": 3.0, "cusp_north": 2.0, "cusp_south": 1.0, "uvi": 0.0}
+_ROW_LABELS = {"sxi": "SXI", "nose": "nose", "cusp_north": "N cusp", "cusp_south": "S cusp", "uvi": "UVI"}
+#: Gaps are drawn on their instrument's row, thinner than windows.
+_GAP_HALF_HEIGHT = 0.16
 _BAR_HALF_HEIGHT = 0.32
 _QF_COLOURS = {0: "#2ca02c", 1: "#e6b800", 2: "#ff7f0e", None: "#1f77b4"}
 #: A click within this many pixels of a bar selects it (windows of one epoch are thin).
@@ -65,11 +76,13 @@ class TimelineDock(QDockWidget):
 
     time_requested = Signal(object)  # astropy Time: the start of the chosen window
     window_selected = Signal(object)  # the Window
+    recompute_requested = Signal()  # "Apply" in the constraints panel
 
     def __init__(self, parent=None, *, state=None, title: str = "Pointing windows"):
         super().__init__(title, parent)
         self.setObjectName("timelineDock")
         self._windows: list = []
+        self._extras: list = []  # visibility rows and gaps (drawn, not in the list)
         self._state = state
 
         body = QWidget(self)
@@ -85,14 +98,19 @@ class TimelineDock(QDockWidget):
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.setMinimumHeight(110)
         left = self.plot.getAxis("left")
-        left.setTicks([[(y, name.upper()) for name, y in ROWS.items()]])
-        self.plot.setYRange(-0.6, 1.6, padding=0)
+        left.setTicks([[(y, _ROW_LABELS.get(name, name)) for name, y in ROWS.items()]])
+        left.setWidth(52)  # room for "N cusp" from the first paint
+        self.plot.setYRange(min(ROWS.values()) - 0.6, max(ROWS.values()) + 0.6, padding=0)
         self.plot.getAxis("bottom").setLabel("UTC")
         # All bars in one item, updated in place (adding and removing many small graphics items
         # from Python is fragile with PySide6 when widgets are torn down).
         self.bars = pg.BarGraphItem(x0=[0.0], y0=[0.0], width=[0.0], height=[0.0])
         self.bars.setVisible(False)
         self.plot.addItem(self.bars)
+        self.extra_bars = pg.BarGraphItem(x0=[0.0], y0=[0.0], width=[0.0], height=[0.0])
+        self.extra_bars.setVisible(False)
+        self.plot.addItem(self.extra_bars)
+        self.plot.scene().sigMouseMoved.connect(self._on_hover)
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#d62728", width=1.5))
         self.cursor.setZValue(10)
         self.cursor.setVisible(False)
@@ -101,6 +119,21 @@ class TimelineDock(QDockWidget):
 
         self.summary = QLabel("No windows loaded", body)
         self.summary.setObjectName("timelineSummary")
+        self.gap_key = QLabel("", body)
+        self.gap_key.setObjectName("timelineGapKey")
+        self.gap_key.setToolTip("Gaps between windows, coloured by the constraint that limits them")
+        self.constraints_button = QToolButton(body)
+        self.constraints_button.setObjectName("constraintsButton")
+        self.constraints_button.setText("Constraints…")
+        self.constraints_button.setCheckable(True)
+        self.constraints_button.setToolTip("Switch constraints off or change their margins, then Apply")
+        self._panel = None
+        self.constraints_button.toggled.connect(self._toggle_panel)
+        summary_row = QHBoxLayout()
+        summary_row.setContentsMargins(0, 0, 0, 0)
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.gap_key)
+        summary_row.addWidget(self.constraints_button)
 
         self.table = QTreeWidget(body)
         self.table.setObjectName("timelineTable")
@@ -113,7 +146,7 @@ class TimelineDock(QDockWidget):
         self.table.itemClicked.connect(self._on_item)
 
         layout.addWidget(self.plot, 3)
-        layout.addWidget(self.summary)
+        layout.addLayout(summary_row)
         layout.addWidget(self.table, 2)
         self.setWidget(body)
 
@@ -166,6 +199,93 @@ class TimelineDock(QDockWidget):
                                             for k in ROWS if counts[k]))
         else:
             self.summary.setText("No windows")
+        self._set_extras(getattr(windows, "visibility", []) or [], getattr(windows, "gaps", []) or [])
+
+    def _set_extras(self, visibility, gaps) -> None:
+        """Draw the targets' visibility rows and the gaps (coloured by their limiting constraint)."""
+        from smile_viewer.analysis.windows import GAP_COLOURS, TARGET_COLOUR
+
+        self._extras = [v for v in visibility if v.target in ROWS] + [g for g in gaps if g.instrument in ROWS]
+        x0, width, y0, height, brushes = [], [], [], [], []
+        for w in self._extras:
+            a, b = _unix(w.start), _unix(w.end)
+            half = _GAP_HALF_HEIGHT if w.kind == "gap" else _BAR_HALF_HEIGHT
+            x0.append(a)
+            width.append(max(b - a, 60.0))
+            y0.append(ROWS[w.target if w.kind == "visible" else w.instrument] - half)
+            height.append(2 * half)
+            colour = GAP_COLOURS.get(w.limited_by or "", "#555555") if w.kind == "gap" else TARGET_COLOUR
+            brushes.append(QBrush(QColor(colour)))
+        if x0:
+            pen = QPen(Qt.PenStyle.NoPen)
+            self.extra_bars.setOpts(x0=np.array(x0), y0=np.array(y0), width=np.array(width), height=np.array(height),
+                                    brushes=brushes, pens=[pen] * len(x0))
+        self.extra_bars.setVisible(bool(x0))
+        hours = {t: sum(v.duration_s for v in visibility if v.target == t) / 3600.0 for t in ROWS if t not in
+                 ("sxi", "uvi")}
+        if visibility:
+            self.summary.setText(self.summary.text() + "   in the SXI field: " + ", ".join(
+                f"{_ROW_LABELS[t]} {h:.1f} h" for t, h in hours.items()))
+        used = [g.limited_by for g in self._extras if g.kind == "gap"]
+        names = sorted(set(used), key=used.index)
+        self.gap_key.setText("gaps: " + " ".join(
+            f'<span style="color:{GAP_COLOURS.get(n, "#555555")}">&#9632;</span>&nbsp;{n}' for n in names)
+            if names else "")
+        if self._extras and not self._windows:
+            lo = min(_unix(w.start) for w in self._extras)
+            hi = max(_unix(w.end) for w in self._extras)
+            self.plot.setXRange(lo, hi, padding=0.02)
+
+    def describe_at(self, x_unix: float, y: float, slop: float = 0.0) -> str:
+        """Text about what is drawn at plot coordinates (x [Unix s], y): a window, a target's
+        visibility or a gap and its limiting constraint; "" where nothing is."""
+        w = self.window_at(x_unix, y, slop)
+        if w is not None:
+            return self._tooltip(w)
+        for e in self._extras:
+            row = ROWS[e.target if e.kind == "visible" else e.instrument]
+            x0, x1 = _unix(e.start), _unix(e.end)
+            if abs(y - row) <= 0.5 and x0 - slop <= x_unix <= x1 + slop:
+                span = f"{_fmt(e.start)} – {_fmt(e.end)} UTC, {e.duration_s / 3600.0:.2f} h"
+                if e.kind == "gap":
+                    return (f"{e.instrument.upper()} gap {span}\nlimited by {e.limited_by}"
+                            f"\nfailing at its start: {e.started_by}; at its end: {e.ended_by}")
+                return f"{e.target.replace('_', ' ')} in the SXI field {span}\nquality flag {e.quality_flag}"
+        return ""
+
+    def _on_hover(self, pos) -> None:
+        vb = self.plot.getViewBox()
+        if not vb.sceneBoundingRect().contains(pos):
+            return
+        p = vb.mapSceneToView(pos)
+        self.plot.setToolTip(self.describe_at(p.x(), p.y(), _CLICK_SLOP_PX * vb.viewPixelSize()[0]))
+
+    # -- constraints ---------------------------------------------------------------------
+
+    @property
+    def constraints_panel(self):
+        """The constraints panel (made on first use)."""
+        if self._panel is None:
+            from smile_viewer._qt.constraints_panel import ConstraintsPanel
+
+            self._panel = ConstraintsPanel(self.widget())
+            self._panel.setVisible(False)
+            self._panel.apply_requested.connect(self.recompute_requested)
+            lay = self.widget().layout()
+            lay.insertWidget(lay.indexOf(self.table), self._panel)
+        return self._panel
+
+    def _toggle_panel(self, on: bool) -> None:
+        self.constraints_panel.setVisible(bool(on))
+
+    def profile(self):
+        """The mission profile with the panel's switches and margins (the default profile when
+        the panel was never opened)."""
+        if self._panel is None:
+            from smile_viewer.analysis.constraints import load_profile
+
+            return load_profile()
+        return self._panel.profile()
 
     def load_file(self, path) -> None:
         """Read a windows file (.json or .csv) and show it."""
