@@ -327,3 +327,20 @@ def test_r_mp_recovered_over_20_five_minute_stacks(tmp_path):
     print(f"RMS {rms:.3f} R_E, bias {delta.mean():+.3f}, {series.seconds:.1f} s for 20 frames")
     assert rms < 0.2
     assert all(r["n_minutes"] == 5 for r in series.ok)
+
+
+def test_a_stacked_file_fits_as_its_minutes_stacked_on_the_fly(data, fitted, tmp_path):
+    """`smile-viewer stack` output (SCI-CXF) as input gives the frame's fit of the on-the-fly stack."""
+    from smile_viewer.analysis.stacking import write_stacks
+
+    d, _, bad = data
+    run = write_stacks([p for p in d.iterdir() if p != bad], tmp_path, minutes=2)
+    assert len(run.written) == 3
+    one = min(run.written)
+    series = run_fit_series([one], tmp_path / "frames", options=OPTS, in_process=True)
+    rec = series.ok[0]
+    again = next(r for r in fitted[1].ok if r["time"] == rec["time"])
+    assert rec["key"] == one.stem and rec["n_minutes"] == 2
+    assert rec["r_mp"] == pytest.approx(again["r_mp"], rel=1e-6)
+    assert (rec["qf"], rec["qf2"], rec["cusp"]) == (again["qf"], again["qf2"], again["cusp"])
+    assert rec["total_rate"] == pytest.approx(again["total_rate"], rel=1e-12)
