@@ -18,7 +18,9 @@ from scipy.special import gammaln
 
 __all__ = [
     "FLAT_DELTA_C",
+    "LIMB_THETA_MAX_DEG",
     "MINIMUM_DELTA_C",
+    "PRECISION_RE",
     "S_UNRELIABLE",
     "Z_POOR",
     "FitFlag",
@@ -27,6 +29,7 @@ __all__ = [
     "cstat_expectation",
     "cstat_test",
     "point_in_field",
+    "seen_nose_angle_deg",
 ]
 
 #: |z| of the C-stat above which a fit is flagged (z = (C − E[C]) / sd[C]): 3 sd, a one-sided
@@ -40,8 +43,19 @@ FLAT_DELTA_C = 4.0
 #: the misfit then outweighs the Poisson noise three times over (C ≥ 4 E[C]), so the best fit is
 #: biased by whatever the model lacks, by more than any widened error says.
 S_UNRELIABLE = 2.0
+#: A reported 1-σ subsolar error above this [R_E] is flagged ``imprecise``: the 2-σ interval is
+#: wider than ±0.3 R_E (about the published 5-minute accuracy, 0.2 R_E RMS, Samsonov et al. 2024).
+PRECISION_RE = 0.15
 #: A second local minimum within this ΔC (2 sd, times the error scale²) is flagged.
 MINIMUM_DELTA_C = 4.0
+
+#: The magnetopause is in the field when a used ray enters or grazes it this close to the nose
+#: (θ from +X), or the subsolar point itself is in a used bin: beyond 60° the subsolar distance rests on the model's
+#: flaring (Shue-type r ∝ (2/(1+cos θ))^α: an error of 0.1 in α moves r0 by 3 % from θ = 60°,
+#: 0.3 R_E at 10 R_E; by 7 % from θ = 90°).
+LIMB_THETA_MAX_DEG = 60.0
+#: Distances [R_E] from the spacecraft sampled along each ray for the limb.
+_LIMB_SAMPLES_RE = np.arange(0.1, 45.0, 0.2)
 
 #: Above this mean, Kaastra's (2017) closed-form approximations (his Sect. 3; error below
 #: 1e-4 there) replace the exact Poisson sums.
@@ -142,6 +156,7 @@ class FitQuality:
     widening: list[str] = field(default_factory=list)
     subsolar_in_field: bool | None = None
     subsolar_offset_deg: float = math.nan
+    seen_theta_deg: float = math.nan
 
     @property
     def reliable(self) -> bool:
@@ -167,6 +182,7 @@ class FitQuality:
             "error_widening": list(self.widening),
             "subsolar_in_field": self.subsolar_in_field,
             "subsolar_offset_deg": self.subsolar_offset_deg,
+            "seen_theta_deg": self.seen_theta_deg,
         }
 
 
@@ -191,6 +207,44 @@ def point_in_field(forward, point, *, frame: str = "gse") -> tuple[bool, float]:
     return nearest <= 0.75 * max(forward.bin_deg), nearest
 
 
+def seen_nose_angle_deg(position_re, directions, used, magnetopause_r) -> float:
+    """θ [deg from +X] of the magnetopause point nearest the nose that the ``used`` bins see.
+
+    ``directions`` (ny, nx, 3): the bins' central rays from ``position_re``, in the frame of the
+    model whose ``magnetopause_r(theta, phi)`` [R_E] is given, sampled every 0.2 R_E to 45 R_E.
+    A ray sees the surface where it enters the magnetopause (or the Earth; not when it starts
+    inside) — viewed from high above, SXI looks through the dayside magnetopause rather than
+    at its limb — and where it grazes it: a ray that misses beside a used neighbour that
+    enters, at its point closest to the surface (the limb). NaN when no used ray does either.
+    """
+    d = np.asarray(directions, dtype=float)
+    d = d / np.linalg.norm(d, axis=-1, keepdims=True)
+    pos = np.asarray(position_re, dtype=float).reshape(3)
+    pts = pos + _LIMB_SAMPLES_RE[None, None, :, None] * d[:, :, None, :]
+    x, y, z = pts[..., 0], pts[..., 1], pts[..., 2]
+    r = np.sqrt(x * x + y * y + z * z)
+    theta = np.arccos(np.clip(x / np.maximum(r, 1e-12), -1.0, 1.0))
+    with np.errstate(invalid="ignore", over="ignore"):
+        gap = r - np.asarray(magnetopause_r(theta, np.arctan2(z, y)), dtype=float)
+    gap = np.where(np.isnan(gap), np.inf, gap)
+    inside = (gap < 0) | (r < 1.0)
+    hits = inside.any(axis=-1)
+    first = np.argmax(inside, axis=-1)
+    used = np.asarray(used, dtype=bool)
+    enters = used & hits & (first > 0)
+    theta_in = np.take_along_axis(theta, first[..., None], axis=-1)[..., 0]
+    k = np.argmin(gap, axis=-1)
+    theta_t = np.take_along_axis(theta, k[..., None], axis=-1)[..., 0]
+    limb = np.zeros(used.shape, dtype=bool)
+    for a, b in (((slice(None), slice(1, None)), (slice(None), slice(None, -1))),
+                 ((slice(1, None), slice(None)), (slice(None, -1), slice(None)))):
+        pair = used[a] & used[b] & (hits[a] != hits[b])
+        limb[a] |= pair & ~hits[a]
+        limb[b] |= pair & ~hits[b]
+    seen = np.concatenate([theta_in[enters], theta_t[limb]])
+    return float(np.degrees(seen.min())) if seen.size else math.nan
+
+
 def _at_bound(value: float, bounds: tuple[float, float], scale: float) -> str | None:
     lo, hi = bounds
     tol = 1e-3 * scale
@@ -204,7 +258,7 @@ def _at_bound(value: float, bounds: tuple[float, float], scale: float) -> str | 
 def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str], best: Mapping[str, float],
                bounds: Mapping[str, tuple[float, float]], scales: Sequence[float], subsolar_re: float,
                subsolar_err_re: float, size_param: str | None, scan=None, other_minima=(),
-               in_field: tuple[bool, float] | None = None, converged: bool = True,
+               in_field: tuple[bool, float, float] | None = None, converged: bool = True,
                message: str = "", errors_computed: bool = True) -> FitQuality:
     """Flags and the reported (widened) subsolar error of a finished fit.
 
@@ -219,15 +273,18 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
       errors, which assume Poisson counts, are then too large rather than too small;
     - ``at_bound`` (unreliable): a free parameter ended on its bound — the optimum may lie
       beyond it; the value is a limit;
-    - ``outside_field`` (unreliable): the fitted subsolar point is not in a used bin — the
-      distance is an extrapolation of the model's fixed shape from what the image shows;
+    - ``outside_field`` (unreliable): neither the fitted subsolar point nor any magnetopause
+      point within :data:`LIMB_THETA_MAX_DEG` of the nose is seen by a used bin
+      (:func:`seen_nose_angle_deg`) — the distance is extrapolated with the model's flaring;
     - ``flat_profile`` (unreliable): the start scan's C changes by less than
       :data:`FLAT_DELTA_C` over the whole scanned range of magnetopause positions, or the
       curvature of C along the size parameter is not positive (no error from the Hessian);
     - ``multiple_minima`` (unreliable when within ΔC ≤ S², else warning): a second local
       fit ended at another magnetopause position (> 2 statistical errors and > 0.1 R_E away)
       with ΔC < :data:`MINIMUM_DELTA_C` S²;
-    - ``not_converged`` (warning): the optimiser stopped before its tolerances.
+    - ``not_converged`` (warning): the optimiser stopped before its tolerances;
+    - ``imprecise`` (warning): the reported subsolar error exceeds :data:`PRECISION_RE` — the
+      image cannot place the magnetopause to ±0.3 R_E (2 σ).
 
     The reported error = max(S × the statistical error, the largest distance from the best
     fit to a scanned magnetopause position or another local minimum with ΔC ≤ S²), so it
@@ -263,11 +320,15 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
                                    "the optimum may lie beyond it (the value is a limit)"))
     if in_field is not None:
         q.subsolar_in_field, q.subsolar_offset_deg = bool(in_field[0]), float(in_field[1])
-        if not in_field[0]:
+        q.seen_theta_deg = float(in_field[2])
+        limb_seen = math.isfinite(q.seen_theta_deg) and q.seen_theta_deg <= LIMB_THETA_MAX_DEG
+        if not in_field[0] and not limb_seen:
+            where = (f"the fitted bins see the magnetopause only from {q.seen_theta_deg:.0f}° off the nose"
+                     if math.isfinite(q.seen_theta_deg) else "no fitted bin sees the magnetopause")
             q.flags.append(FitFlag("outside_field", "unreliable",
                                    f"the fitted subsolar magnetopause ({subsolar_re:.2f} R_E) is {in_field[1]:.1f}° "
-                                   "from the nearest fitted bin, outside the field: its distance is extrapolated "
-                                   "from the model's shape"))
+                                   f"outside the fitted bins and {where}: the distance is extrapolated with the "
+                                   "model's flaring"))
 
     err = float(subsolar_err_re) * s if math.isfinite(subsolar_err_re) else math.nan
     if math.isfinite(err):
@@ -307,4 +368,7 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
     if reach > 0 and (not math.isfinite(err) or reach > err):
         err = reach
     q.subsolar_err_re = err
+    if math.isfinite(err) and err > PRECISION_RE:
+        q.flags.append(FitFlag("imprecise", "warning",
+                               f"the subsolar distance is known to ± {err:.2f} R_E (1 σ): not to 0.3 R_E (2 σ)"))
     return q

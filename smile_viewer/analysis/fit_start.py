@@ -3,8 +3,9 @@
 Before the local optimiser, :func:`scan_start` evaluates the Cash statistic on a coarse
 copy of the forward model (bins of about :data:`SCAN_BIN_DEG`, one ray each) for
 magnetopause positions every :data:`SCAN_STEP_RE` from :data:`SCAN_RANGE_RE` (subsolar
-distance), moving the free size parameter (``r_mp``, ``p0`` or ``pd_npa``) with the other
-parameters at their start values and the emission scale re-fitted at each position (a 1-D
+distance), moving the free size parameter (``r_mp``, ``p0`` or ``pd_npa``; for a free ``p0``
+also the start's pressure ``pd_npa``, :data:`SHAPE_SCANS`) with the other parameters at
+their start values and the emission scale re-fitted at each position (a 1-D
 convex problem). The local optimiser then starts from the best position, and from up to
 :data:`MAX_EXTRA_STARTS` other distinct minima of the profile that are not far worse. Why:
 C has more than one minimum along the size (a magnetopause pushed out of the field leaves a
@@ -31,11 +32,13 @@ __all__ = [
     "SCAN_MIN_BINS",
     "SCAN_RANGE_RE",
     "SCAN_STEP_RE",
+    "SHAPE_SCANS",
     "SIZE_PARAMS",
     "StartScan",
     "best_amplitude_factor",
     "coarse_forward",
     "distinct_minima",
+    "merge_scans",
     "scan_grid",
     "scan_start",
     "size_parameter",
@@ -43,6 +46,11 @@ __all__ = [
 
 #: Parameters that set the magnetopause size, in order of preference (the first free one is scanned).
 SIZE_PARAMS = ("r_mp", "p0", "pd_npa")
+#: A start-model input scanned as well as the free size parameter (when not itself free): CMEM's
+#: Lin et al. (2010) pressure moves and reshapes the magnetopause (cusps, flaring) as the solar
+#: wind does, so a wrong start pressure need not bias a p0 fit (bench_fit.py: up to 0.6 R_E);
+#: the lower C of the two profiles picks the start (both are tried when close).
+SHAPE_SCANS = {"p0": "pd_npa"}
 #: Subsolar magnetopause distances scanned [R_E]: the observed range (about 6–15 R_E) and a margin.
 SCAN_RANGE_RE = (5.5, 16.0)
 #: Spacing of the scanned distances [R_E]: the basin of the right minimum is ~1.5 R_E wide on
@@ -162,6 +170,11 @@ class StartScan:
     bin_factor: int
     n_bins: int
     time_s: float
+    point_parameters: list[str] | None = None  # per point, when scans of several parameters are merged
+
+    def parameter_at(self, i: int) -> str:
+        """The parameter moved at point ``i``."""
+        return self.point_parameters[i] if self.point_parameters is not None else self.parameter
 
     @property
     def best(self) -> int:
@@ -193,10 +206,27 @@ class StartScan:
             "delta_c": [float(v - c0) for v in self.costs],
             "amplitude_factors": [float(v) for v in self.amplitude_factors],
             "minima_subsolar_re": [float(self.subsolar_re[i]) for i in self.minima],
+            "point_parameters": list(self.point_parameters) if self.point_parameters is not None else None,
             "bin_factor": self.bin_factor,
             "n_bins": self.n_bins,
             "time_s": self.time_s,
         }
+
+
+def merge_scans(scans) -> StartScan:
+    """One profile of several scans on the same coarse forward model (their C are comparable):
+    points concatenated, each scan's own minima ranked together."""
+    scans = list(scans)
+    if len(scans) == 1:
+        return scans[0]
+    offsets = np.cumsum([0] + [s.values.size for s in scans[:-1]])
+    costs = np.concatenate([s.costs for s in scans])
+    minima = sorted((int(o) + i for s, o in zip(scans, offsets) for i in s.minima), key=lambda i: costs[i])
+    return StartScan("|".join(s.parameter for s in scans), np.concatenate([s.values for s in scans]),
+                     np.concatenate([s.subsolar_re for s in scans]), costs,
+                     np.concatenate([s.amplitude_factors for s in scans]), minima, scans[0].bin_factor,
+                     scans[0].n_bins, float(sum(s.time_s for s in scans)),
+                     [s.parameter for s in scans for _ in range(s.values.size)])
 
 
 def best_amplitude_factor(data, signal, background, mask) -> float | None:

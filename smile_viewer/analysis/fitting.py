@@ -631,13 +631,15 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
 
     amp_names = AMPLITUDES[model_name]
 
+    shape = {"model": start}  # the start model; its CMEM pressure may come from the scan
+
     def build(values: Mapping[str, float]):
         changes = dict(values)
         norm = changes.pop(NORM, None)
         if norm is not None:
             for a in amp_names:
                 changes[a] = start_params[a] * norm
-        m = start.replace(**changes)
+        m = shape["model"].replace(**changes)
         if tie:
             r_sub = _subsolar(m)
             m = m.replace(r_bs=max(r_sub + bs_offset, 0.1))
@@ -670,17 +672,31 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     # the start from the image: a coarse scan of the magnetopause size (analysis.fit_start)
     size = fit_start.size_parameter(free) if scan else None
     start_scan = None
-    starts = [{n: start_params[n] for n in free}]
+    nuisance: tuple[str, ...] = ()  # scanned start-model inputs whose uncertainty the errors include
+    starts = [(start, {n: start_params[n] for n in free})]
     if size is not None:
+        # CMEM with p0 free: the start's Lin et al. (2010) pressure is scanned too, which moves *and
+        # reshapes* the magnetopause as the solar wind does (p0 then refines the size from 1)
+        names = [size]
+        shape_name = fit_start.SHAPE_SCANS.get(size)
+        if shape_name in EXTRA_PARAMS[model_name] and shape_name not in free:
+            names.append(shape_name)
+            nuisance = (shape_name,)
+        scan_bounds = {**bnds, **{n: _bounds(n, model_name, bounds) for n in names if n not in bnds}}
         state["phase"] = "scan"
-        start_scan = _scan_start(fwd, build, size, bnds, start_params, amps, progress, cancel, t_start)
+        start_scan = _scan_start(fwd, build, names, scan_bounds, start_params, amps, progress, cancel, t_start)
         if start_scan is not None and start_scan.minima:
             starts = []
             for i in start_scan.starts():
+                v = float(start_scan.values[i])
                 p = {n: start_params[n] for n in free}
-                p[size] = float(start_scan.values[i])
-                starts.append(p)
-            notes.append(f"start from the image: {size} = {starts[0][size]:.4g} (subsolar "
+                moved = start_scan.parameter_at(i)
+                if moved == size:
+                    starts.append((start, {**p, size: v}))
+                else:
+                    starts.append((start.replace(**{moved: v}), p))
+            moved = start_scan.parameter_at(start_scan.best)
+            notes.append(f"start from the image: {moved} = {start_scan.values[start_scan.best]:.4g} (subsolar "
                          f"{start_scan.subsolar_re[start_scan.best]:.2f} R_E), the best of {start_scan.values.size} "
                          f"magnetopause positions on {start_scan.bin_factor}x{start_scan.bin_factor}-pixel bins"
                          + (f"; {len(starts) - 1} other minimum(s) tried" if len(starts) > 1 else ""))
@@ -716,17 +732,23 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
         return to_values(o.x), o, sc, kf if amps else None
 
     runs = []
-    for j, p0_ in enumerate(starts):
+    for j, (model_j, p0_) in enumerate(starts):
         budget = max_evals - state["n"]
         if j and budget < 20:
             notes.append(f"{len(starts) - j} further start(s) skipped: max_evals reached")
             break
-        runs.append(local_fit(dict(p0_), max(budget, 5)))
+        shape["model"] = model_j
+        r = local_fit(dict(p0_), max(budget, 5))
+        runs.append((*r, model_j, _subsolar(build(r[0]))))
     i_best = int(np.argmin([r[1].fun for r in runs]))
-    best_vals, opt, scales, k_amp = runs[i_best]
+    best_vals, opt, scales, k_amp, shape["model"], _ = runs[i_best]
     if k_amp is not None:
         notes.append(f"free amplitudes scaled by {k_amp:.4g} before the search (best common factor)")
-    other_minima = [(_subsolar(build(r[0])), float(r[1].fun - opt.fun)) for j, r in enumerate(runs) if j != i_best]
+    other_minima = [(r[5], float(r[1].fun - opt.fun)) for j, r in enumerate(runs) if j != i_best]
+    for extra in EXTRA_PARAMS[model_name]:
+        if extra not in free and getattr(shape["model"], extra) != start_params[extra]:
+            notes.append(f"the start model's {extra} = {getattr(shape['model'], extra):.4g} (was "
+                         f"{start_params[extra]:.4g}), from the scan")
     best_model = build(best_vals)
     best_params = {kk: float(v) for kk, v in best_model.params.items()}
     for extra in EXTRA_PARAMS[model_name]:
@@ -749,7 +771,20 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     interval = None
     if err_mode in ("hessian", "profile"):
         state["phase"] = "errors"
-        cov, unc = _covariance(evaluate, fwd, build, best_vals, best_c, best_exp, free, scales, bnds, notes)
+        if nuisance:
+            # the start's pressure is uncertain too (its scan picks it on coarse bins): the
+            # Hessian includes it, and the errors of the free parameters are its marginals
+            ext_free = free + nuisance
+            ext_vals = {**best_vals, **{n: float(getattr(shape["model"], n)) for n in nuisance}}
+            ext_scales = np.concatenate([scales, [_scale(n, ext_vals[n], model_name) for n in nuisance]])
+            ext_bnds = {**bnds, **{n: _bounds(n, model_name, bounds) for n in nuisance}}
+            cov_ext, unc = _covariance(evaluate, fwd, build, ext_vals, best_c, best_exp, ext_free, ext_scales,
+                                       ext_bnds, notes)
+            cov = cov_ext[:k, :k]
+            nuisance_err = _propagate_subsolar(build, ext_vals, ext_free, cov_ext, ext_scales)
+            unc += f" (marginal over {', '.join(nuisance)})"
+        else:
+            cov, unc = _covariance(evaluate, fwd, build, best_vals, best_c, best_exp, free, scales, bnds, notes)
         if err_mode == "profile":
             state["phase"] = "profile"
             main = next((n for n in free if n in ("r_mp", "p0")), free[0])
@@ -760,14 +795,17 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
             for i, n in enumerate(free)}
     sub = _subsolar(best_model)
     sub_err = _propagate_subsolar(build, best_vals, free, cov, scales)
+    if nuisance and err_mode != "none":
+        sub_err = nuisance_err
     main = next((n for n in free if n in ("r_mp", "p0")), None)
     if interval is not None and main is not None:
         notes.append(f"profile ΔC = 1 interval of {main}: [{interval[0]:.4g}, {interval[1]:.4g}]")
         try:
             lo_sub = _subsolar(build({**best_vals, main: interval[0]}))
             hi_sub = _subsolar(build({**best_vals, main: interval[1]}))
-            sub_err = 0.5 * abs(hi_sub - lo_sub)
-            notes.append("the subsolar error is the half-width of the profile interval")
+            sub_err = max(0.5 * abs(hi_sub - lo_sub), sub_err if nuisance and math.isfinite(sub_err) else 0.0)
+            notes.append("the subsolar error is the half-width of the profile interval"
+                         + (f" (or the Hessian's marginal over {', '.join(nuisance)}, if larger)" if nuisance else ""))
         except UserInputError:
             pass
 
@@ -778,7 +816,7 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     quality = fit_quality.assess_fit(
         cstat_value=cstat_value, expected_counts=best_exp, mask=fwd.mask, free=free, best=best_vals,
         bounds=bnds, scales=scales, subsolar_re=sub, subsolar_err_re=sub_err, size_param=size or main,
-        scan=start_scan, other_minima=other_minima, in_field=_subsolar_in_field(fwd, sub),
+        scan=start_scan, other_minima=other_minima, in_field=_field_view(fwd, best_model, sub),
         converged=success, message=message, errors_computed=err_mode != "none")
     if quality.error_scale > 1.0:
         errs = {n: v * quality.error_scale for n, v in errs.items()}
@@ -825,43 +863,53 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
 _best_amplitude_factor = fit_start.best_amplitude_factor
 
 
-def _scan_start(fwd, build, size, bnds, start_params, amps, progress, cancel, t_start):
-    """The coarse scan of ``size`` (:func:`fit_start.scan_start`), with progress and cancel."""
-    lo, hi = bnds[size]
-
-    def subsolar_of(v: float) -> float:
-        return _subsolar(build({size: v}))
-
-    values, subs = fit_start.scan_grid(subsolar_of, (lo, hi), start_params[size], log=size == "pd_npa")
-    if values.size < 3:
-        return None
-    coarse = fit_start.coarse_forward(fwd)
-    a_lo, a_hi = (1e-3, 1e3)
-    if NORM in amps:
-        a_lo, a_hi = bnds[NORM]
-    seen = {"n": 0, "best": math.inf}
-
-    def on_eval(v, sub, c, kk):
-        if _is_cancelled(cancel):
-            raise FitCancelled("fit cancelled")
-        seen["n"] += 1
-        seen["best"] = min(seen["best"], c)
-        if progress is not None:
-            params = {size: v, **({NORM: kk} if NORM in amps else {})}
-            progress(FitProgress(seen["n"], c, seen["best"], params, "scan", _time.perf_counter() - t_start))
-
+def _scan_start(fwd, build, names, bnds, start_params, amps, progress, cancel, t_start):
+    """The coarse scans (:func:`fit_start.scan_start`) of each parameter in ``names`` on one
+    coarse forward model, merged into one profile; progress ("scan") and cancel."""
     if _is_cancelled(cancel):
         raise FitCancelled("fit cancelled")
-    return fit_start.scan_start(coarse, build, size, values, subs, fit_amplitude=bool(amps),
-                                amplitude_bounds=(a_lo, a_hi), on_eval=on_eval)
+    a_lo, a_hi = bnds[NORM] if NORM in amps else (1e-3, 1e3)
+    seen = {"n": 0, "best": math.inf}
+    coarse = None
+    scans = []
+    for name in names:
+        def subsolar_of(v: float, name=name) -> float:
+            return _subsolar(build({name: v}))
+
+        values, subs = fit_start.scan_grid(subsolar_of, bnds[name], start_params[name], log=name == "pd_npa")
+        if values.size < 3:
+            continue
+
+        def on_eval(v, sub, c, kk, name=name):
+            if _is_cancelled(cancel):
+                raise FitCancelled("fit cancelled")
+            seen["n"] += 1
+            seen["best"] = min(seen["best"], c)
+            if progress is not None:
+                params = {name: v, **({NORM: kk} if NORM in amps else {})}
+                progress(FitProgress(seen["n"], c, seen["best"], params, "scan", _time.perf_counter() - t_start))
+
+        coarse = coarse if coarse is not None else fit_start.coarse_forward(fwd)
+        scans.append(fit_start.scan_start(coarse, build, name, values, subs, fit_amplitude=bool(amps),
+                                          amplitude_bounds=(a_lo, a_hi), on_eval=on_eval))
+    return fit_start.merge_scans(scans) if scans else None
 
 
-def _subsolar_in_field(fwd, subsolar_re: float):
-    """(in the field, angle to the nearest used bin [deg]) of the subsolar point (r, 0, 0): on
-    the X axis, which GSE and GSM share (the camera of the forward model is in GSE)."""
+def _field_view(fwd, model, subsolar_re: float):
+    """(subsolar point in the field, its angle to the nearest used bin [deg], θ [deg] of the
+    magnetopause point nearest the nose that the used bins see) for :func:`fit_quality.assess_fit`.
+    The subsolar point (r, 0, 0) lies on the X axis, which GSE and GSM share."""
     if str(fwd.camera.frame).lower() not in ("gse", "gsm") or not math.isfinite(subsolar_re):
         return None
-    return fit_quality.point_in_field(fwd, (subsolar_re, 0.0, 0.0), frame=str(fwd.camera.frame))
+    inside, offset = fit_quality.point_in_field(fwd, (subsolar_re, 0.0, 0.0), frame=str(fwd.camera.frame))
+    theta = math.nan
+    if callable(getattr(model, "magnetopause_r", None)):
+        cam, _ = fwd._in_model_frame(fwd.sample_camera, model)
+        nby, nbx = fwd.shape
+        o = fwd.oversample
+        centres = np.asarray(cam.ray_directions(), dtype=float).reshape(nby, o, nbx, o, 3).mean(axis=(1, 3))
+        theta = fit_quality.seen_nose_angle_deg(cam.position_re, centres, fwd.mask, model.magnetopause_r)
+    return inside, offset, theta
 
 
 def _covariance(evaluate, fwd, build, best, c0, exp0, free, scales, bnds, notes):

@@ -105,7 +105,7 @@ def test_good_fit_has_no_flags():
     q = res.quality
     assert abs(q.cstat.z) < Z_POOR and q.error_scale == 1.0
     assert res.subsolar_err_re == q.subsolar_err_stat_re  # nothing widened
-    assert q.subsolar_in_field and res.summary_line().endswith("s)")
+    assert q.seen_theta_deg < 60.0 and res.summary_line().endswith("s)")
 
 
 def test_poor_fit_is_flagged_and_its_errors_scaled(tmp_path):
@@ -149,6 +149,7 @@ def test_magnetopause_outside_the_field_is_flagged():
     q = res.quality
     assert "outside_field" in q.codes() and not res.reliable
     assert q.subsolar_in_field is False and q.subsolar_offset_deg > 5.0
+    assert not q.seen_theta_deg <= 60.0  # NaN (no bin sees the magnetopause) or far from the nose
 
 
 def test_image_without_magnetosheath_is_flat():
@@ -181,10 +182,11 @@ def test_error_widening_rules():
     assert q.flags == [] and q.subsolar_err_re == 0.05
     # a broad scan: positions 8.5 and 9.5 lie within ΔC <= 1, so the error reaches them
     q = assess_fit(cstat_value=e, scan=_Scan([8.0, 8.5, 9.0, 9.5, 10.0], [50, 0.6, 0, 0.9, 30]), **common)
-    assert q.subsolar_err_re == pytest.approx(0.5) and q.flags == []
+    assert q.subsolar_err_re == pytest.approx(0.5) and q.codes() == ["imprecise"]  # > 0.15 R_E
     # a second local fit 2 R_E away at ΔC = 0.5: flagged unreliable, and the error covers it
     q = assess_fit(cstat_value=e, other_minima=[(11.0, 0.5)], **common)
-    assert q.codes() == ["multiple_minima"] and not q.reliable and q.subsolar_err_re == pytest.approx(2.0)
+    assert q.codes() == ["multiple_minima", "imprecise"] and not q.reliable
+    assert q.subsolar_err_re == pytest.approx(2.0)
     # ... at ΔC = 3: a warning, the error unchanged; at ΔC = 10 nothing
     q = assess_fit(cstat_value=e, other_minima=[(11.0, 3.0)], **common)
     assert q.codes() == ["multiple_minima"] and q.reliable and q.subsolar_err_re == 0.05
@@ -193,7 +195,7 @@ def test_error_widening_rules():
     sig = math.sqrt(float(cstat_expectation(mu)[1].sum()))
     assert 0.44 * e / sig > Z_POOR
     q = assess_fit(cstat_value=1.44 * e, scan=_Scan([8.5, 9.0, 9.5, 10.0], [1.3, 0, 1.6, 30]), **common)
-    assert q.codes() == ["poor_fit"] and q.error_scale == pytest.approx(1.2, rel=1e-3)
+    assert q.codes() == ["poor_fit", "imprecise"] and q.error_scale == pytest.approx(1.2, rel=1e-3)
     assert q.subsolar_err_re == pytest.approx(0.5)  # 8.5 (ΔC 1.3 <= 1.44) is reached; 9.5 is not needed
     assert q.reliable  # S = 1.2: a warning
     q = assess_fit(cstat_value=4.41 * e, **common)  # S = 2.1: the misfit dominates the noise

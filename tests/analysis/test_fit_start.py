@@ -99,7 +99,11 @@ def test_default_start_cmem_fit_finds_the_magnetopause(dense_wind_cmem):
     assert abs(res.subsolar_re - true_r) < 0.3
     assert res.reliable and res.flags == []
     scan = res.start_scan
-    assert scan.parameter == "p0" and abs(scan.subsolar_re[scan.best] - true_r) <= SCAN_STEP_RE
+    # both profiles: p0 with the start's Lin shape, and the start's pressure (shape and size)
+    assert scan.parameter == "p0|pd_npa" and abs(scan.subsolar_re[scan.best] - true_r) <= SCAN_STEP_RE
+    # the image prefers the pressure of its own solar wind (n = 20: 2e-6 n v² = 6.4 nPa)
+    assert scan.parameter_at(scan.best) == "pd_npa" and 4.5 < res.model.pd_npa < 8.5
+    assert res.parameters["p0"] == pytest.approx(1.0, abs=0.05)
     assert res.subsolar_err_re < 0.1
 
 
@@ -146,7 +150,8 @@ def _truth(model: str, n: float, bz: float):
 @pytest.mark.slow
 def test_default_start_recovers_the_magnetopause_over_solar_winds():
     """n = 2–30 cm^-3, Bz −10…+5 nT (corners and centre), each model fitted from its default start
-    (n = 5, Bz = 0): the subsolar magnetopause within 0.3 R_E, or the result flagged unreliable."""
+    (n = 5, Bz = 0): the subsolar magnetopause within 0.3 R_E, or the result flagged unreliable or
+    imprecise (its error, which then covers the miss, above 0.15 R_E)."""
     rows = []
     t0 = time.perf_counter()
     for model in _models():
@@ -159,7 +164,10 @@ def test_default_start_recovers_the_magnetopause_over_solar_winds():
                          res.quality.codes()))
             print(f"{model:9s} n={n:4.1f} Bz={bz:+5.1f} true {true_r:6.2f} fit {res.subsolar_re:6.2f} "
                   f"± {res.subsolar_err_re:.3f} Δ {delta:+.2f} flags {res.quality.codes()}")
-            assert abs(delta) <= 0.3 or not res.reliable, rows[-1]
+            codes = res.quality.codes()
+            # recovered; or said plainly: unreliable, or imprecise (error > 0.15 R_E) with the miss within 3 sigma
+            assert (abs(delta) <= 0.3 or not res.reliable
+                    or ("imprecise" in codes and abs(delta) <= 3 * res.subsolar_err_re)), rows[-1]
     print(f"{len(rows)} fits in {time.perf_counter() - t0:.1f} s")
     # not by flagging everything: most cases are recovered and trusted
     good = [r for r in rows if abs(r[4] - r[3]) <= 0.3 and r[6]]
