@@ -311,3 +311,32 @@ def finite_number(value: Any, path: Any, field: str, *, lo: float | None = None,
 def _short(value: Any, limit: int = 40) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- readers ---------------------------------------------------------------------------------------
+def damaged_file_errors(what: str):
+    """Decorator for a reader ``func(path, ...)`` built on a pure-Python parser (astropy.io.fits):
+    any exception other than :class:`UserInputError` (KeyError, VerifyError, AttributeError, ...
+    from a damaged header) becomes one DataFileError line naming the file; the parser's own
+    exception type and first words are kept in the message."""
+    import functools
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(path, *args, **kwargs):
+            try:
+                return func(path, *args, **kwargs)
+            except UserInputError:
+                raise
+            except RecursionError:
+                raise DataFileError(_as_path(path, what), f"is a damaged {what} (nested too deeply)") from None
+            except MemoryError:
+                raise DataFileError(_as_path(path, what), f"is a damaged {what} (not enough memory to read it)") from None
+            except Exception as exc:  # noqa: BLE001 - a damaged file can raise anything from the parser
+                text = " ".join(str(exc).split())[:200]
+                raise DataFileError(_as_path(path, what),
+                                    f"is a damaged {what} ({type(exc).__name__}: {text})") from None
+
+        return wrapper
+
+    return decorate

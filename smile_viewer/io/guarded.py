@@ -24,7 +24,7 @@ from smile_viewer.errors import DataFileError, UserInputError
 
 #: Seconds a guarded parse may take before it is stopped (plus 1 s per 20 MiB of file).
 #: ``SMILE_VIEWER_PARSE_TIMEOUT_S`` in the environment overrides it.
-PARSE_TIMEOUT_S = 120.0
+PARSE_TIMEOUT_S = 60.0
 #: Least address space a guarded child may add to what it holds at start [bytes]. The budget is
 #: the larger of this and 8 × the file's size, capped by the memory available now.
 MIN_MEMORY_BYTES = 2 * 2**30

@@ -35,6 +35,9 @@ ROOT = HERE.parents[1]
 
 #: Worker address-space limit [bytes]: a reader that blows up memory raises MemoryError here.
 WORKER_MEMORY_BYTES = 6 * 2**30
+#: The guarded parsers' time limit in the workers [s] (SMILE_VIEWER_PARSE_TIMEOUT_S): well under
+#: the per-case limit, so a parser that hangs must end as a clean error, not a "hang".
+GUARD_TIMEOUT_S = "20"
 
 # ------------------------------------------------------------------------------- mutations
 INTERESTING_TEXT = [b"NaN", b"-Infinity", b"Infinity", b"nan", b"inf", b"1e308", b"-1e308", b"1e999",
@@ -298,7 +301,7 @@ class Worker:
     """One ``fuzzlib.py --worker`` process; :meth:`run` gives (outcome, detail) or a hang/crash."""
 
     def __init__(self, env: dict | None = None):
-        self.env = {**os.environ, **(env or {})}
+        self.env = {"SMILE_VIEWER_PARSE_TIMEOUT_S": GUARD_TIMEOUT_S, **os.environ, **(env or {})}
         self.proc = None
 
     def _start(self) -> None:

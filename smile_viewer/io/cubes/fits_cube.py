@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.checked_file import damaged_file_errors
 from smile_viewer.io.cubes import _common as c
 
 __all__ = ["SOLAR_WIND_KEYS", "fits_cube_info", "read_fits_cube", "solar_wind_from_header", "write_fits_cube"]
@@ -183,6 +184,7 @@ def solar_wind_from_header(header: Mapping[str, Any]):
 # --------------------------------------------------------------------------------------
 
 
+@damaged_file_errors("FITS file")
 def fits_cube_info(path: Any) -> c.CubeInfo:
     """Shape, axis ranges, units, frame and solar wind of a FITS cube, from its headers and
     the small axis extensions (the 3-D array is not read)."""
@@ -253,6 +255,7 @@ def _dtype_name(h) -> str:
 # --------------------------------------------------------------------------------------
 
 
+@damaged_file_errors("FITS file")
 def read_fits_cube(
     path: Any,
     *,
