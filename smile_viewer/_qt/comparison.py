@@ -124,6 +124,7 @@ class ComparisonView(QWidget):
         self.right.view.setYLink(self.left.view)
         self._zoom_hold = None  # a region kept while a mode change resizes the panels
         for p in (self.left, self.right):
+            p.refit_on_resize = False  # the zoom is the user's, kept across modes
             p.view.sigResized.connect(self._restore_zoom)
             p.pixel_hovered.connect(self._on_hover)
             p.scale_combo.currentTextChanged.connect(lambda s, src=p: self._on_scale_changed(src, s))

@@ -56,9 +56,11 @@ apply_pyside_fixes()
 
 __all__ = [
     "COLORMAPS",
+    "DISPLAY_BINS",
     "SCALES",
     "ImagePanel",
     "Stretch",
+    "block_mean_display",
     "coordinate_function_from_wcs",
     "format_value",
     "physical_ticks",
@@ -77,6 +79,32 @@ COLORMAPS: dict[str, str] = {
 }
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+#: Display binning offered (label -> n): the image is shown as n×n block means (display only).
+DISPLAY_BINS: dict[str, int] = {"1×1": 1, "2×2": 2, "4×4": 4, "8×8": 8}
+#: Counts images with fewer counts than this per pixel (mean) are shown binned 4×4 at first.
+SPARSE_COUNTS_PER_PIXEL = 2.0
+
+
+def block_mean_display(image: np.ndarray, n: int) -> np.ndarray:
+    """The image as n×n block means, repeated back to the original shape (display only).
+
+    NaN pixels are left out of each mean and stay NaN; a block with no finite pixel is NaN.
+    Edge blocks smaller than n×n average what they hold."""
+    a = np.asarray(image, dtype=np.float64)
+    if n <= 1:
+        return a
+    rows, cols = a.shape
+    pr, pc = -rows % n, -cols % n
+    padded = np.pad(a, ((0, pr), (0, pc)), constant_values=np.nan)
+    finite = np.isfinite(padded)
+    blocks = np.where(finite, padded, 0.0).reshape(padded.shape[0] // n, n, padded.shape[1] // n, n)
+    counts = finite.reshape(blocks.shape).sum(axis=(1, 3))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = blocks.sum(axis=(1, 3)) / counts
+    out = np.repeat(np.repeat(means, n, axis=0), n, axis=1)[:rows, :cols]
+    out[~np.isfinite(a)] = np.nan
+    return out
 
 
 # -- numbers ------------------------------------------------------------------------------------
@@ -204,6 +232,43 @@ def coordinate_function_from_wcs(wcs, names: tuple[str, str] = ("RA", "Dec")
     return coords
 
 
+class _AngleAxis(pg.AxisItem):
+    """An axis of pixel positions labelled in degrees: ``deg = (v - centre) × scale``.
+
+    Ticks are chosen at round angles (not round pixel numbers). With ``scale`` None it is a
+    plain pixel axis."""
+
+    def __init__(self, orientation, **kw):
+        super().__init__(orientation, **kw)
+        self.deg_per_px: float | None = None
+        self.centre_px = 0.0
+
+    def set_angle(self, deg_per_px: float | None, centre_px: float = 0.0) -> None:
+        self.deg_per_px = None if deg_per_px is None or not deg_per_px > 0 else float(deg_per_px)
+        self.centre_px = float(centre_px)
+        self.picture = None
+        self.update()
+
+    def to_deg(self, v):
+        return (np.asarray(v, float) - self.centre_px) * self.deg_per_px
+
+    def tickValues(self, minVal, maxVal, size):
+        if self.deg_per_px is None:
+            return super().tickValues(minVal, maxVal, size)
+        a, b = sorted((float(self.to_deg(minVal)), float(self.to_deg(maxVal))))
+        out = []
+        for spacing, vals in super().tickValues(a, b, size):
+            out.append((spacing / self.deg_per_px, [v / self.deg_per_px + self.centre_px for v in vals]))
+        return out
+
+    def tickStrings(self, values, scale, spacing):
+        if self.deg_per_px is None:
+            return super().tickStrings(values, scale, spacing)
+        step = spacing * self.deg_per_px
+        places = max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
+        return [f"{float(self.to_deg(v)):.{places}f}°".replace("-", "−") for v in values]
+
+
 # -- the widget --------------------------------------------------------------------------------
 class ImagePanel(QWidget):
     """A 2-D image with a colour scale, colour bar in physical units and cursor read-out.
@@ -266,17 +331,36 @@ class ImagePanel(QWidget):
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setObjectName("imageGraphics")
         self.graphics.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0)
+        self.plot: pg.PlotItem = self.graphics.addPlot(
+            row=0, col=0, axisItems={"left": _AngleAxis("left"), "bottom": _AngleAxis("bottom")})
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setLabel("left", "row")
         self.plot.setLabel("bottom", "column")
+        self._deg_per_px: tuple[float, float] | None = None
+        self._not_observing: str | None = None
+        self._display_bin = 1
+        self.refit_on_resize = True  # show the whole image again when the panel is resized
+        self._user_zoomed = False
         self.view: pg.ViewBox = self.plot.getViewBox()
         self.view.setAspectLocked(True, ratio=1.0)
         self.view.invertY(True)  # row 0 at the top
         self.view.setBackgroundColor(QColor(40, 40, 40))
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image_item)
+        self.view.sigRangeChangedManually.connect(self._on_user_zoom)
+        self.view.sigResized.connect(self._on_view_resized)
+        # "not observing (reason)": a shade over the image and a label
+        self.shade_item = QGraphicsRectItem()
+        self.shade_item.setBrush(QColor(20, 20, 20, 150))
+        self.shade_item.setPen(QPen(Qt.PenStyle.NoPen))
+        self.shade_item.setZValue(15)
+        self.shade_item.setVisible(False)
+        self.plot.addItem(self.shade_item)
+        self.shade_text = pg.TextItem("", color=(255, 210, 120), anchor=(0.5, 0.5))
+        self.shade_text.setZValue(16)
+        self.shade_text.setVisible(False)
+        self.plot.addItem(self.shade_text)
         self.colorbar = pg.HistogramLUTItem(image=self.image_item, gradientPosition="right")
         self.colorbar.axis.enableAutoSIPrefix(False)
         self.colorbar.sigLevelsChanged.connect(self._on_colorbar_levels)
@@ -304,6 +388,13 @@ class ImagePanel(QWidget):
         self.auto_button.setToolTip("Set the colour levels from each new image's data "
                                     "(switched off when you drag the levels on the colour bar)")
         self.auto_button.toggled.connect(self.set_auto_levels)
+        self.bin_combo = QComboBox(self)
+        self.bin_combo.setObjectName("imageDisplayBin")
+        for label, n in DISPLAY_BINS.items():
+            self.bin_combo.addItem(label, n)
+        self.bin_combo.setToolTip("Display only: average n×n pixels (sparse counts read as an image); "
+                                  "the data, the read-out and the statistics keep every pixel")
+        self.bin_combo.currentIndexChanged.connect(lambda i: self.set_display_bin(self.bin_combo.itemData(i)))
         self.fit_button = QToolButton(self)
         self.fit_button.setObjectName("imageFit")
         self.fit_button.setText("Fit")
@@ -316,6 +407,7 @@ class ImagePanel(QWidget):
         controls.addWidget(self.scale_combo)
         controls.addWidget(QLabel("Colours", self))
         controls.addWidget(self.colormap_combo)
+        controls.addWidget(self.bin_combo)
         controls.addWidget(self.auto_button)
         controls.addWidget(self.fit_button)
         controls.addStretch(1)
@@ -373,14 +465,102 @@ class ImagePanel(QWidget):
             self._title = str(title)
             self.title_label.setText(self._title)
         self._update_colorbar_label()
+        if shape_changed and self._units == "count":
+            finite = data[np.isfinite(data)]
+            sparse = finite.size and float(finite.mean()) < SPARSE_COUNTS_PER_PIXEL
+            self._set_bin_combo(4 if sparse else 1)
         self._make_stretch()
         if self._auto_levels or self._levels is None:
-            self._levels = self.auto_levels_for(data, self._scale)
+            self._levels = self.auto_levels_for(self.display_data(), self._scale)
         self._redraw()
-        if shape_changed:
+        if shape_changed or (self.refit_on_resize and not self._user_zoomed):
             self.fit_view()
+        if shape_changed:
+            self._update_axes()
+        self.set_not_observing(self._not_observing)
         if self._hover is not None:
             self._show_cursor(*self._hover)
+
+    def display_data(self) -> np.ndarray | None:
+        """What is drawn: the image, or its n×n block means (:meth:`set_display_bin`)."""
+        if self._data is None:
+            return None
+        return block_mean_display(self._data, self._display_bin)
+
+    @property
+    def display_bin(self) -> int:
+        return self._display_bin
+
+    def _set_bin_combo(self, n: int) -> None:
+        self._display_bin = int(n)
+        i = self.bin_combo.findData(int(n))
+        if i >= 0 and self.bin_combo.currentIndex() != i:
+            self.bin_combo.blockSignals(True)
+            self.bin_combo.setCurrentIndex(i)
+            self.bin_combo.blockSignals(False)
+
+    def set_display_bin(self, n: int) -> None:
+        """Show n×n block means (1: every pixel). Display only: :attr:`image`, the read-out and
+        anything computed from the data keep every pixel."""
+        n = int(n)
+        if n < 1:
+            raise ValueError(f"display binning must be ≥ 1, got {n}")
+        self._set_bin_combo(n)
+        if self._data is not None:
+            self._make_stretch()
+            if self._auto_levels:
+                self._levels = self.auto_levels_for(self.display_data(), self._scale)
+            self._redraw()
+
+    def set_angular_scale(self, deg_per_px: tuple[float, float] | None,
+                          names: tuple[str, str] = ("x", "y")) -> None:
+        """Label the axes in degrees from the image centre (``deg_per_px`` = (along columns,
+        along rows)), e.g. a camera's :meth:`~smile_viewer.mission.camera.Camera.pixel_size_deg`;
+        None: rows and columns."""
+        self._deg_per_px = None if deg_per_px is None else (float(deg_per_px[0]), float(deg_per_px[1]))
+        self._angle_names = names
+        self._update_axes()
+
+    def _update_axes(self) -> None:
+        bottom, left = self.plot.getAxis("bottom"), self.plot.getAxis("left")
+        if self._deg_per_px is None or self._data is None:
+            bottom.set_angle(None)
+            left.set_angle(None)
+            self.plot.setLabel("bottom", "column")
+            self.plot.setLabel("left", "row")
+            return
+        rows, cols = self._data.shape
+        bottom.set_angle(self._deg_per_px[0], cols / 2.0)
+        left.set_angle(self._deg_per_px[1], rows / 2.0)
+        nx, ny = getattr(self, "_angle_names", ("x", "y"))
+        self.plot.setLabel("bottom", f"{nx} [°]")
+        self.plot.setLabel("left", f"{ny} [°]")
+
+    def angle_at(self, row: float, col: float) -> tuple[float, float] | None:
+        """Instrument angles (x, y) [deg] from the image centre of array position (row, col)
+        (pixel centres at integers), or None without an angular scale."""
+        if self._deg_per_px is None or self._data is None:
+            return None
+        rows, cols = self._data.shape
+        return ((col + 0.5 - cols / 2.0) * self._deg_per_px[0], (row + 0.5 - rows / 2.0) * self._deg_per_px[1])
+
+    def set_not_observing(self, reason: str | None) -> None:
+        """Shade the image and label it "not observing (reason)" — an image of a time the
+        instrument does not observe; None removes the shade."""
+        self._not_observing = reason
+        on = reason is not None and self._data is not None
+        self.shade_item.setVisible(on)
+        self.shade_text.setVisible(on)
+        if on:
+            rows, cols = self._data.shape
+            self.shade_item.setRect(QRectF(0, 0, cols, rows))
+            self.shade_text.setText(f"not observing ({reason})")
+            self.shade_text.setPos(cols / 2.0, rows / 2.0)
+
+    @property
+    def not_observing(self) -> str | None:
+        """The reason shown over the image, or None."""
+        return self._not_observing
 
     def clear(self) -> None:
         """Remove the image."""
@@ -430,7 +610,7 @@ class ImagePanel(QWidget):
             return
         self._make_stretch()
         if self._auto_levels or self._levels is None:
-            self._levels = self.auto_levels_for(self._data, scale)
+            self._levels = self.auto_levels_for(self.display_data(), scale)
         elif scale == "log" and self._levels[0] <= 0:
             self._levels = (self._stretch.floor, max(self._levels[1], self._stretch.floor * 10))
         self._redraw()
@@ -478,7 +658,7 @@ class ImagePanel(QWidget):
         was = self._auto_levels
         self._auto_levels = on
         if on and not was and self._data is not None:
-            self._levels = self.auto_levels_for(self._data, self._scale)
+            self._levels = self.auto_levels_for(self.display_data(), self._scale)
             self._redraw()
 
     @property
@@ -513,11 +693,19 @@ class ImagePanel(QWidget):
         self._marker_item.setRect(QRectF(col, row, 1, 1))
 
     def fit_view(self) -> None:
-        """Zoom to show the whole image."""
+        """Zoom to show the whole image (and re-fit on resize until the user zooms)."""
+        self._user_zoomed = False
         if self._data is None:
             return
         rows, cols = self._data.shape
         self.view.setRange(QRectF(0, 0, cols, rows), padding=0.02)
+
+    def _on_user_zoom(self, *_args) -> None:
+        self._user_zoomed = True
+
+    def _on_view_resized(self, *_args) -> None:
+        if self.refit_on_resize and not self._user_zoomed and self._data is not None:
+            self.fit_view()
 
     def value_at(self, row: int, col: int) -> float:
         """The physical value of pixel ``(row, col)`` (IndexError outside the image)."""
@@ -555,6 +743,13 @@ class ImagePanel(QWidget):
         value = self.value_at(row, col)
         text = f"pixel (row {row}, col {col})   "
         text += "no data" if np.isnan(value) else f"{format_value(value)} {self._units}".rstrip()
+        if self._display_bin > 1 and not np.isnan(value):
+            shown = self.display_data()[row, col]
+            text += f" (shown {self._display_bin}×{self._display_bin}: {format_value(float(shown), 3)})"
+        ang = self.angle_at(row if row_f is None else row_f, col if col_f is None else col_f)
+        if ang is not None:
+            nx, ny = getattr(self, "_angle_names", ("x", "y"))
+            text += f"   {nx} {ang[0]:+.2f}°, {ny} {ang[1]:+.2f}°"
         if self._coords is not None:
             try:
                 c = self._coords(row if row_f is None else row_f, col if col_f is None else col_f)
@@ -574,7 +769,7 @@ class ImagePanel(QWidget):
 
     # -- drawing ---------------------------------------------------------------------------------
     def _make_stretch(self) -> None:
-        self._stretch = Stretch.for_data(self._scale, self._data, asinh_softening=self.asinh_softening)
+        self._stretch = Stretch.for_data(self._scale, self.display_data(), asinh_softening=self.asinh_softening)
 
     def _display_levels(self) -> tuple[float, float]:
         lo, hi = self._levels
@@ -592,7 +787,7 @@ class ImagePanel(QWidget):
         if self._scale == "log":
             # the stretch floor must lie under the lower level, or the levels would be clipped
             self._stretch.floor = min(self._stretch.floor, max(self._levels[0], 1e-300))
-        display = self._stretch.forward(self._data).astype(np.float32)
+        display = self._stretch.forward(self.display_data()).astype(np.float32)
         dlo, dhi = self._display_levels()
         self._updating += 1
         try:

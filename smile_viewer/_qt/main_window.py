@@ -476,7 +476,7 @@ class MainWindow(QMainWindow):
         from smile_viewer.state.scene_data import spacecraft_position_gse
 
         pos = spacecraft_position_gse(self.orbit, self.state.time)
-        return image_request(self.app_state, name, pos)
+        return image_request(self.app_state, name, pos, orbit=self.orbit)
 
     def _bind_image_inputs(self) -> None:
         a = self.app_state

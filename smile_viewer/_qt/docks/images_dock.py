@@ -42,6 +42,8 @@ class ImageRequest:
     cube_path: str | None = None
     backend: str = "auto"
     max_distance_re: float = 80.0
+    #: The orbit, to tell whether the instrument observes at ``time`` (None: not checked).
+    orbit: Any = dataclasses.field(default=None, compare=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +55,9 @@ class ImageResult:
     model: Any
     provenance: dict
     elapsed_s: float
+    #: Why the instrument does not observe at this time ("inside the radiation belts", …), or
+    #: None when it observes (or was not checked).
+    not_observing: str | None = None
 
     @property
     def instrument(self) -> str:
@@ -68,8 +73,38 @@ class ImageResult:
         return f"{self.request.instrument.upper()} synthetic · {model} · {t}"
 
 
+#: What each operational constraint (smile_viewer.analysis.constraints) means when it fails.
+_NOT_OBSERVING = {
+    "radiation_belt": "inside the radiation belts",
+    "sxi_radius": "too close to the Earth",
+    "sxi_sun": "Sun too close to the boresight",
+    "sxi_earth": "Earth in the field",
+    "sxi_moon": "Moon in the field",
+    "sxi_magnetopause": "magnetopause outside the field",
+    "uvi_oval": "auroral oval not in view",
+    "uvi_moon": "Moon in the field",
+}
+
+
+def not_observing_reason(instrument: str, time, orbit, profile=None) -> str | None:
+    """Why ``instrument`` does not observe at ``time`` by the mission profile's operational
+    constraints (:func:`smile_viewer.analysis.constraints.evaluate_constraints`), e.g.
+    "inside the radiation belts"; None when every constraint of its windows holds."""
+    from astropy.time import Time
+
+    from smile_viewer.analysis.constraints import evaluate_constraints, load_profile
+
+    prof = load_profile() if profile is None else profile
+    t = Time([time]) if not getattr(time, "shape", ()) else time.reshape(-1)[:1]
+    table = evaluate_constraints(t, prof, orbit=orbit, workers=1)
+    failed = [n for n in prof.window_constraints(instrument) if n in table.ok and not bool(table.ok[n][0])]
+    if not failed:
+        return None
+    return ", ".join(dict.fromkeys(_NOT_OBSERVING.get(n, n.replace("_", " ")) for n in failed))
+
+
 def image_request(app, name: str, position_gse_re, *, backend: str = "auto",
-                  shape: tuple[int, int] | None = None) -> ImageRequest:
+                  shape: tuple[int, int] | None = None, orbit=None) -> ImageRequest:
     """The frozen request of imager ``name`` of ``app`` for a spacecraft at ``position_gse_re``."""
     from smile_viewer.state import scene_data as sd
 
@@ -83,7 +118,7 @@ def image_request(app, name: str, position_gse_re, *, backend: str = "auto",
         instrument=name, camera=cam, model=model, params=tuple(sorted(models.params_for(model).items()))
         if name == "sxi" else (), solar_wind=sw, time=app.scene.time,
         cube_path=models.cube_path if registry.emissivity_model(model).kind == "file" else None,
-        backend=backend,
+        backend=backend, orbit=orbit,
     )
 
 
@@ -129,7 +164,13 @@ def compute_image(req: ImageRequest, ctx=None) -> ImageResult:
             _time.sleep(0)  # let the GUI thread take the GIL between bands
         image[~inside] = np.nan
         prov["tiles"] = -(-ny // rows)
-    return ImageResult(req, image, units, source, model, prov, _time.perf_counter() - t0)
+    reason = None
+    if req.orbit is not None:
+        try:
+            reason = not_observing_reason(req.instrument, req.time, req.orbit)
+        except Exception as exc:  # noqa: BLE001 - the image is still worth showing
+            prov["observing_check"] = f"not checked: {exc}"
+    return ImageResult(req, image, units, source, model, prov, _time.perf_counter() - t0, reason)
 
 
 def warm_up(backend: str = "auto") -> tuple[str, str]:
@@ -182,6 +223,9 @@ class ImagesDock(QDockWidget):
         self.results[result.instrument] = result
         panel = self.panels[result.instrument]
         panel.set_image(result.image, result.units, result.title())
+        cam = result.camera
+        panel.set_angular_scale(cam.pixel_size_deg() if cam.rays is None else None)
+        panel.set_not_observing(result.not_observing)
         bits = [f"{n.upper()} {r.image.shape[1]}×{r.image.shape[0]} in {r.elapsed_s * 1000:.0f} ms"
                 for n, r in self.results.items()]
         self.info.setText("<small>" + " · ".join(bits) + " — click a pixel for its line of sight</small>")
