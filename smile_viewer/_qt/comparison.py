@@ -316,10 +316,23 @@ class ComparisonView(QWidget):
             col, row = project_points(self._camera, np.asarray(obs.aim_re, float))
             if np.isfinite(row) and np.isfinite(col):
                 self._aim_pixel = (float(row), float(col))
+        self._set_sky_axes(obs)
         rows, cols = self._observed.shape
         self.set_profile_line((rows / 2 - 0.5, cols * 0.15), (rows / 2 - 0.5, cols * 0.85))
         self._refresh()
         self.left.fit_view()
+
+    def _set_sky_axes(self, obs) -> None:
+        """Axes in instrument degrees (the camera's pixel size), RA/Dec in the read-out (WCS)."""
+        from smile_viewer._qt.image_panel import coordinate_function_from_wcs
+
+        scale = None
+        if self._camera is not None and self._camera.rays is None:
+            scale = self._camera.pixel_size_deg()
+        wcs = getattr(obs, "wcs", None) if obs is not None else None
+        for p in (self.left, self.right):
+            p.set_angular_scale(scale)
+            p.set_coordinate_function(coordinate_function_from_wcs(wcs) if wcs is not None else None)
 
     def set_arrays(self, observed, synthetic=None, *, units: str = "", counts: bool = False,
                    valid=None) -> None:
@@ -336,6 +349,7 @@ class ComparisonView(QWidget):
         if synthetic is not None:
             self._synthetic = self._check_synthetic(synthetic)
             self._syn_units = units
+        self._set_sky_axes(None)
         rows, cols = self._observed.shape
         self.set_profile_line((rows / 2 - 0.5, cols * 0.15), (rows / 2 - 0.5, cols * 0.85))
         self._refresh()

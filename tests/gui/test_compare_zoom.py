@@ -43,3 +43,41 @@ def test_zoom_is_kept_across_every_mode(qtbot, view):
             assert got[2] <= zoom[2] + 0.5 and got[3] >= zoom[3] - 0.5, (mode, got)
             assert min((got[1] - got[0]) / (zoom[1] - zoom[0]), (got[3] - got[2]) / (zoom[3] - zoom[2])) < 1.05, \
                 (mode, got)
+
+
+def test_observed_axes_in_degrees_and_radec_readout(qtbot):
+    """An observation with a WCS: axes in instrument degrees (the camera's pixel size), RA/Dec
+    in the read-out equal to the WCS's; our synthetic panels' RA/Dec (from the camera and the
+    GSE→GEI rotation) agree with that WCS to 0.01°."""
+    from astropy.time import Time
+
+    from smile_viewer._qt.docks.images_dock import sky_coordinate_function
+    from smile_viewer.io.observed import observed_from_arrays
+    from smile_viewer.io.products import camera_wcs
+    from smile_viewer.mission.instruments import load_instrument
+    from smile_viewer.mission.pointing import sxi_pointing
+
+    t = Time("2026-05-21T01:00:00")
+    pos = np.array([6.0, -6.0, 18.0])
+    pt = sxi_pointing(pos)
+    cam = load_instrument("sxi").camera(pos, pt.rotation, shape=(31, 53))
+    wcs = camera_wcs(cam, t)
+    obs = observed_from_arrays(np.ones(cam.shape), wcs=wcs, time_start=t, exposure_s=300.0, position_re=pos,
+                               aim_re=pt.aim_re, instrument="sxi", units="count")
+    v = ComparisonView()
+    qtbot.addWidget(v)
+    v.set_observed(obs)
+    assert v.left.plot.getAxis("bottom").labelText.endswith("[°]")
+    sx, sy = cam.pixel_size_deg()
+    assert v.left.angle_at(0, 0) == pytest.approx(((0.5 - 53 / 2) * sx, (0.5 - 31 / 2) * sy))
+    text = v.left.cursor_text(3, 40)
+    ra, dec = wcs.pixel_to_world_values(40, 3)
+    assert f"RA {float(ra) % 360:.3f}°" in text and f"Dec {float(dec):+.3f}°" in text
+    ours = sky_coordinate_function(cam, t)
+    for row, col in ((0, 0), (3, 40), (30, 52), (15, 26)):
+        ra, dec = wcs.pixel_to_world_values(col, row)
+        got = ours(row, col)
+        g_ra = float(got.split("RA ")[1].split("°")[0])
+        g_dec = float(got.split("Dec ")[1].split("°")[0])
+        assert abs((g_ra - float(ra) + 180) % 360 - 180) * np.cos(np.radians(float(dec))) < 0.01
+        assert g_dec == pytest.approx(float(dec), abs=0.01)

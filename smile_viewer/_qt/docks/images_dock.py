@@ -103,6 +103,24 @@ def not_observing_reason(instrument: str, time, orbit, profile=None) -> str | No
     return ", ".join(dict.fromkeys(_NOT_OBSERVING.get(n, n.replace("_", " ")) for n in failed))
 
 
+def sky_coordinate_function(camera, time):
+    """``f(row, col) -> "RA 123.456°, Dec -12.345°"`` for a gnomonic camera at ``time``
+    (array position, pixel centres at integers; GEI J2000 ≈ ICRS, see smile_viewer.coords.frames)."""
+    from smile_viewer.coords.frames import rotation_matrix
+
+    to_gei = rotation_matrix(time, camera.frame, "gei") @ np.asarray(camera.rotation)
+    ny, nx = camera.shape
+    dx, dy = camera.pixel_scale_rad
+
+    def coords(row: float, col: float) -> str:
+        v = to_gei @ np.array([(col - (nx - 1) / 2.0) * dx, (row - (ny - 1) / 2.0) * dy, 1.0])
+        ra = np.degrees(np.arctan2(v[1], v[0])) % 360.0
+        dec = np.degrees(np.arcsin(v[2] / np.linalg.norm(v)))
+        return f"RA {ra:.3f}°, Dec {dec:+.3f}°"
+
+    return coords
+
+
 def image_request(app, name: str, position_gse_re, *, backend: str = "auto",
                   shape: tuple[int, int] | None = None, orbit=None) -> ImageRequest:
     """The frozen request of imager ``name`` of ``app`` for a spacecraft at ``position_gse_re``."""
@@ -225,6 +243,8 @@ class ImagesDock(QDockWidget):
         panel.set_image(result.image, result.units, result.title())
         cam = result.camera
         panel.set_angular_scale(cam.pixel_size_deg() if cam.rays is None else None)
+        panel.set_coordinate_function(sky_coordinate_function(cam, result.request.time) if cam.rays is None
+                                      else None)
         panel.set_not_observing(result.not_observing)
         bits = [f"{n.upper()} {r.image.shape[1]}×{r.image.shape[0]} in {r.elapsed_s * 1000:.0f} ms"
                 for n, r in self.results.items()]
