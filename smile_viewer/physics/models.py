@@ -16,6 +16,7 @@ from typing import Any
 
 from smile_viewer.errors import UserInputError
 from smile_viewer.physics import boundaries as _bnd
+from smile_viewer.physics import cmem2 as _cmem2
 from smile_viewer.physics import emissivity as _em
 from smile_viewer.physics import emissivity_kernels as _k
 
@@ -245,6 +246,9 @@ def _sheath_exponents() -> tuple[Parameter, Parameter]:
 
 
 _R_BS = Parameter("r_bs", "R_E", "subsolar bow shock", (6.0, 40.0), 0.5)
+#: Model inputs a fit may free besides the published parameters of the Lin-based models.
+_CMEM_FIT_INPUTS = (Parameter("pd_npa", "nPa", "dynamic pressure of the Lin et al. (2010) magnetopause",
+                              (0.05, 50.0)),)
 
 register_emissivity(EmissivityModelEntry(
     key=_em.JorgensenModel.name,
@@ -291,8 +295,22 @@ register_emissivity(EmissivityModelEntry(
     frame="gsm",
     standoff_re=lambda m: float(m.magnetopause_standoff_re),
     size_parameter="p0",
-    fit_inputs=(Parameter("pd_npa", "nPa", "dynamic pressure of the Lin et al. (2010) magnetopause",
-                          (0.05, 50.0)),),
+    fit_inputs=_CMEM_FIT_INPUTS,
+    fit_oversample=1,
+))
+
+register_emissivity(EmissivityModelEntry(
+    key=_cmem2.CMEM2Model.name,
+    title=_cmem2.CMEM2_TITLE,
+    citation=_cmem2.CMEM2Model.reference,
+    kind="analytic",
+    parameters=tuple(Parameter(*info) for info in _cmem2.CMEM2_PARAMETER_INFO),
+    kernel_id=_cmem2.CMEM2Model.model_id,
+    build=lambda sw, tilt, **over: _cmem2.cmem2_defaults(sw, tilt_rad=tilt, **over),
+    frame="gsm",
+    standoff_re=lambda m: float(m.magnetopause_standoff_re),
+    size_parameter="p0",
+    fit_inputs=_CMEM_FIT_INPUTS,
     fit_oversample=1,
 ))
 

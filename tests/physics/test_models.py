@@ -138,3 +138,14 @@ def test_models_command_lists_the_registry(capsys):
     assert main(["models", "tsyganenko"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unknown emissivity model 'tsyganenko'" in err
+
+
+def test_cli_survives_a_closed_pipe(tmp_path):
+    """``smile-viewer models | head -1``: no traceback when the reader goes away."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(f'"{sys.executable}" -m smile_viewer models cmem2 | head -1', shell=True,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.stdout.startswith("cmem2:")
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
