@@ -92,7 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     run = getattr(args, "_run", None) or _command_module(DEFAULT_COMMAND).run
     try:
-        return run(args)
+        status = run(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
+        return status
     except UserInputError as exc:
         print(f"smile-viewer: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
