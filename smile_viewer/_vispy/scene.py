@@ -53,6 +53,11 @@ log = logging.getLogger(__name__)
 BACKGROUND = (0.015, 0.020, 0.045, 1.0)
 HUD_COLOR = (0.85, 0.88, 0.95, 1.0)
 HUD_DIM = (0.55, 0.60, 0.70, 1.0)
+#: Through an imager: the outline of its field and the dimming of the sky outside it.
+FIELD_OUTLINE_COLOR = (0.72, 0.95, 0.35, 1.0)
+FIELD_MASK_COLOR = (0.0, 0.0, 0.0, 0.62)
+#: Height of the caption band at the top of the canvas [logical pixels × pixel scale].
+CAPTION_BAND = 84
 EARTH_CREDIT = "Earth: NASA Blue Marble Next Generation"
 
 #: Points along the orbit track (one period).
@@ -95,6 +100,18 @@ CAMERA_PRESETS: dict[str, CameraSetup | InstrumentViewSetup] = {
     "earth": CameraSetup(azimuth=125.0, elevation=18.0, scale_factor=4.2),
     "through_sxi": InstrumentViewSetup("sxi"),
 }
+
+
+def _compact_legend_text(text: str) -> str:
+    """A legend entry for the compact key: the model names and descriptions left out."""
+    head = text.split(",")[0].rstrip()
+    return head if len(head) <= 34 else head[:33] + "…"
+
+
+def _overlap(a, b, pad: float = 0.0) -> bool:
+    """Whether rectangles ``(x, y, w, h)`` a and b overlap (b grown by ``pad``)."""
+    return (a[0] < b[0] + b[2] + pad and b[0] - pad < a[0] + a[2]
+            and a[1] < b[1] + b[3] + pad and b[1] - pad < a[1] + a[3])
 
 
 def camera_axes(azimuth: float, elevation: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -725,7 +742,7 @@ class SceneView:
         """
         w, h = (max(int(v), 1) for v in self.canvas.size)
         ps = self._pixel_scale
-        top = (72 * ps) if self._state.layers.labels else 12 * ps
+        top = (CAPTION_BAND * ps) if self._state.layers.labels else 12 * ps
         bottom = 24 * ps
         box_w, box_h = max(w - 24 * ps, 1), max(h - top - bottom, 1)
         box_cx, box_cy = w / 2, top + box_h / 2
@@ -845,9 +862,19 @@ class SceneView:
                                                     color=(0.0, 0.0, 0.02, 0.55), parent=self.legend)
         self.legend_panel.order = -1
         self.legend_items: list = []
+        self._legend_full: dict[int, str] = {}  # each item's full text (the compact key shortens it)
         self.colorbar = HudColorBar(self.emission_volume.cmap_name, font_size=8.5 * ps, color=HUD_COLOR,
                                     parent=self.hud, font_manager=self.fonts)
         self.colorbar.visible = False
+        # Through an imager: the field outlined, the sky outside it dimmed (the view then has the
+        # field's aspect, like the image panel). Canvas pixels, drawn whether or not labels are on.
+        self.field_frame = scene.Node(parent=canvas.scene, name="field_frame")
+        self.field_frame.order = 900
+        self.field_mask = [scene.visuals.Rectangle(center=(0, 0), width=10, height=10, color=FIELD_MASK_COLOR,
+                                                   parent=self.field_frame) for _ in range(2)]
+        self.field_outline = scene.visuals.Line(pos=np.zeros((5, 2), np.float32), color=FIELD_OUTLINE_COLOR,
+                                                width=2.0 * ps, method="gl", parent=self.field_frame)
+        self.field_frame.visible = False
 
     def _legend_entries(self) -> list[tuple[str, tuple]]:
         lay = self._state.layers
@@ -893,6 +920,7 @@ class SceneView:
         for i, item in enumerate(self.legend_items):
             if i < len(entries):
                 text, color = entries[i]
+                self._legend_full[id(item)] = text
                 item.text = text
                 item.color = (*color[:3], 1.0)
                 item.visible = True
@@ -924,28 +952,117 @@ class SceneView:
         self.hud_title.pos = (14 * ps, 34 * ps)
         self.hud_time.pos = (14 * ps, 58 * ps)
         self.hud_credit.pos = (14 * ps, h - 22 * ps)  # (a "bottom" anchor hangs the text below)
-        y = 10 * ps
-        n = 0
-        longest = 0
-        # the legend needs room: on a small canvas it would hide the scene
+        # The key is always shown. On a roomy canvas: full entries at the top right; on a
+        # narrow one (the default layout): a compact key (short names, smaller type) at the
+        # bottom right, where it hides the least of the scene and none of the caption.
         roomy = w >= 760 * ps and h >= 420 * ps
-        self.legend.visible = roomy
-        for item in self.legend_items:
-            if item.visible:
-                item.pos = (w - 14 * ps, y)
-                y += 17 * ps
-                n += 1
-                longest = max(longest, len(item.text))
+        self.legend_compact = not roomy
+        self.legend.visible = True
+        step, size, char = (17, 9.5, 5.9) if roomy else (13, 7.5, 4.7)
+        shown = [item for item in self.legend_items if item.visible]
+        for item in shown:
+            full = self._legend_full.get(id(item), item.text)
+            text = full if roomy else _compact_legend_text(full)
+            if item.text != text:
+                item.text = text
+            item.font_size = size * ps
+        n = len(shown)
+        longest = max((len(item.text) for item in shown), default=0)
+        width = (longest * char + 26) * ps
+        height = (n * step + 10) * ps
+        if roomy:
+            top = 5 * ps
+        else:
+            bar = 58 if getattr(self, "colorbar", None) is not None and self.colorbar.visible else 0
+            top = h - (bar + 26) * ps - height  # above the colour bar and the credit line's height
+            top = max(top, CAPTION_BAND * ps)
+        for i, item in enumerate(shown):
+            item.pos = (w - 14 * ps, top + 5 * ps + i * step * ps)
         if hasattr(self, "legend_panel"):
             self.legend_panel.visible = n > 0
             if n:
-                width = (longest * 5.9 + 26) * ps
-                height = (n * 17 + 10) * ps
                 self.legend_panel.width = width
                 self.legend_panel.height = height
-                self.legend_panel.center = (w - 4 * ps - width / 2, 5 * ps + height / 2)
+                self.legend_panel.center = (w - 4 * ps - width / 2, top + height / 2)
+        self.legend_rect = (w - 4 * ps - width, top, width, height) if n else None
         if hasattr(self, "colorbar"):
             self.colorbar.place(w - 266 * ps, h - 46 * ps, ps)
+        self._layout_field_frame()
+        self._place_spacecraft_label()
+
+    # -- through an imager: the field's frame ------------------------------------------------
+    def instrument_frame_rect(self) -> tuple[float, float, float, float] | None:
+        """``(x, y, width, height)`` in canvas pixels of the imager's field in the through-imager
+        view (x right, y down), or None in the other views."""
+        setup = getattr(self, "_camera_setup", None)
+        if not isinstance(setup, InstrumentViewSetup):
+            return None
+        cam = self.instrument_camera
+        w, h = (float(v) for v in self.canvas.size)
+        hx, hy = cam.half_extent()
+        tx = np.tan(np.radians(cam.fov_xy[0]) / 2.0)
+        ty = np.tan(np.radians(cam.fov_xy[1]) / 2.0)
+        fw, fh = w * tx / hx, h * ty / hy
+        return (w - fw) / 2.0, (h - fh) / 2.0, fw, fh
+
+    def _layout_field_frame(self) -> None:
+        if not hasattr(self, "field_frame"):
+            return
+        rect = self.instrument_frame_rect()
+        self.field_frame.visible = rect is not None
+        if rect is None:
+            return
+        x, y, fw, fh = rect
+        w, h = (float(v) for v in self.canvas.size)
+        self.field_outline.set_data(pos=np.array([[x, y], [x + fw, y], [x + fw, y + fh], [x, y + fh], [x, y]],
+                                                 np.float32))
+        # the sky outside the field: two bands (above/below, or left/right)
+        bands = ([(w / 2, y / 2, w, y), (w / 2, (y + fh + h) / 2, w, h - y - fh)] if fh < h - 1 else
+                 [(x / 2, h / 2, x, h), ((x + fw + w) / 2, h / 2, w - x - fw, h)])
+        for rect_vis, (cx, cy, bw, bh) in zip(self.field_mask, bands):
+            rect_vis.visible = bw >= 1 and bh >= 1
+            if rect_vis.visible:
+                rect_vis.center = (cx, cy)
+                rect_vis.width = bw
+                rect_vis.height = bh
+
+    # -- the spacecraft's name, clear of the caption -----------------------------------------
+    def caption_rect(self) -> tuple[float, float, float, float] | None:
+        """``(x, y, width, height)`` in canvas pixels of the caption (title and time lines), or
+        None with labels off. Width from the text length (an upper bound of the glyphs)."""
+        if not self._state.layers.labels or not hasattr(self, "hud_title"):
+            return None
+        ps = self._pixel_scale
+        width = max(len(self.hud_title.text) * 13 * 0.62, len(self.hud_time.text) * 11 * 0.6) * ps
+        return 14 * ps, 34 * ps - 4 * ps, width, (58 + 22 - 30) * ps
+
+    def spacecraft_label_rect(self) -> tuple[float, float, float, float] | None:
+        """``(x, y, width, height)`` in canvas pixels of the "SMILE" label beside the marker."""
+        if not hasattr(self, "spacecraft") or not self.spacecraft.visible:
+            return None
+        with np.errstate(invalid="ignore", divide="ignore"):
+            px = self.project(self.spacecraft.position)[0]
+        if not np.all(np.isfinite(px)):
+            return None
+        ps = self._pixel_scale
+        lw, lh = len(self.spacecraft.label.text) * 12 * 0.68 * ps, 12 * 1.5 * ps
+        above = self.spacecraft.label.anchors[1] == "bottom"
+        return float(px[0]), float(px[1] - lh if above else px[1]), lw, lh
+
+    def _place_spacecraft_label(self) -> None:
+        """Put "SMILE" below its marker when above it would touch the caption."""
+        if not hasattr(self, "spacecraft"):
+            return
+        label = self.spacecraft.label
+        cap = self.caption_rect()
+        want = "bottom"
+        if cap is not None:
+            label.anchors = ("left", "bottom")
+            r = self.spacecraft_label_rect()
+            if r is not None and _overlap(r, cap, pad=4 * self._pixel_scale):
+                want = "top"
+        if label.anchors[1] != want:
+            label.anchors = ("left", want)
 
     # -- queries (tests, overlays) ---------------------------------------------------------
     def project(self, xyz) -> np.ndarray:
@@ -964,6 +1081,7 @@ class SceneView:
     def _on_draw_flush(self, event=None) -> None:
         if self._dirty:
             self.flush()
+        self._place_spacecraft_label()  # the camera or the spacecraft may have moved
 
     def _restore_depth_mask(self, event=None) -> None:
         self.canvas.context.set_depth_mask(True)
