@@ -127,6 +127,19 @@ def _limit_child(memory_bytes: int) -> None:
             pass
 
 
+def _quiet() -> None:
+    """Parsers print to stdout/stderr (VTK's "ERROR:root:..." lines): in the child that output is
+    dropped, so the user sees the one-line error only (the readers collect VTK's messages through
+    pyvista's error observer, not from the streams)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
 def _one_line(text: str, limit: int = 300) -> str:
     first = " ".join(str(text).split())
     return first if len(first) <= limit else first[: limit - 1] + "…"
@@ -136,6 +149,7 @@ def _child_main(conn, module: str, name: str, args, kwargs, memory_bytes: int, a
     global IN_CHILD
     IN_CHILD = True
     os.environ["SMILE_VIEWER_GUARD_CHILD"] = "1"
+    _quiet()
     _limit_child(memory_bytes)
     caught: list = []
     try:

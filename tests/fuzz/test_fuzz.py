@@ -250,6 +250,7 @@ def test_runner_reports_hangs_and_crashes():
 SHORT_CASES = int(os.environ.get("SMILE_VIEWER_FUZZ_CASES", "0")) or 6
 
 
+@pytest.mark.slow
 def test_short_campaign_keeps_the_contract(tmp_path):
     """A seeded campaign over every kind, the hostile paths and the command line: no failure.
     Its table goes to the test output (``-s``); ``SMILE_VIEWER_FUZZ_CASES`` makes it longer."""
