@@ -259,8 +259,10 @@ class MainWindow(QMainWindow):
         self.model_dock.raise_()
         self.addDockWidget(right, self.images_dock)
         self.addDockWidget(right, self.los_dock)
-        self.addDockWidget(bottom, self.time_dock)
+        # the Pointing windows dock over the time strip, both full width: side by side, the
+        # table was squeezed into a corner and the strip grew an empty band to its height
         self.addDockWidget(bottom, self.timeline_dock)
+        self.splitDockWidget(self.timeline_dock, self.time_dock, Qt.Orientation.Vertical)
         self.timeline_dock.hide()
         self.time_dock.setTitleBarWidget(QLabel("", self.time_dock))
 
@@ -351,6 +353,15 @@ class MainWindow(QMainWindow):
         self.timeline_dock.widget().layout().insertWidget(0, self.timeline_button)
         self._windows_job = None
 
+    def show_timeline_dock(self) -> None:
+        """Show the Pointing windows dock across the bottom, the time strip at its own height."""
+        was_hidden = self.timeline_dock.isHidden()
+        self.timeline_dock.show()
+        if was_hidden and self.dockWidgetArea(self.timeline_dock) == Qt.DockWidgetArea.BottomDockWidgetArea:
+            strip = self.time_dock.minimumSizeHint().height()
+            want = max(260, min(360, int(self.height() * 0.34)))
+            self.resizeDocks([self.timeline_dock, self.time_dock], [want, strip], Qt.Orientation.Vertical)
+
     def compute_windows(self) -> None:
         """Pointing windows over one orbit period from the scene time, in a worker."""
         from smile_viewer._qt.workers import run_in_thread
@@ -367,7 +378,7 @@ class MainWindow(QMainWindow):
             return
         self.timeline_button.setEnabled(False)
         self.timeline_button.setText("Computing windows…")
-        self.timeline_dock.show()
+        self.show_timeline_dock()
 
         def done(ws):
             self.timeline_dock.set_windows(ws)

@@ -845,6 +845,7 @@ class SceneView:
         canvas = self.canvas
         # Caption in canvas pixels (not part of the 3-D scene).
         self.hud = scene.Node(parent=canvas.scene, name="hud")
+        self.hud.order = 950  # over the through-imager frame and its dimmed surroundings
         self.hud_title = scene.visuals.Text(
             "", color=HUD_COLOR, font_size=13 * ps, bold=True, anchor_x="left", anchor_y="bottom",
             parent=self.hud, font_manager=self.fonts,

@@ -57,3 +57,29 @@ def test_one_tab_bar_for_images_and_compare(window, qapp):
     # and it does not overlap the Line-of-sight dock's title
     los_top = window.los_dock.geometry().top()
     assert bars[0].geometry().bottom() <= los_top
+
+
+def test_pointing_windows_dock_laid_out_without_scrolling(window, qapp, qtbot):
+    from PySide6.QtWidgets import QSlider
+
+    slider = window.findChild(QSlider, "timeSlider")
+    strip_before = window.time_dock.height()
+    window.compute_windows()
+    qtbot.waitUntil(lambda: window.timeline_button.isEnabled(), timeout=120_000)
+    _pump(qapp, 0.5)
+    dock = window.timeline_dock
+    assert dock.isVisible() and len(dock.windows) > 0
+    table = dock.table
+    # the whole table width is on screen: no horizontal scrolling
+    assert table.horizontalScrollBar().maximum() == 0
+    assert dock.width() >= 0.9 * window.width()
+    # the time strip keeps its height (no empty band) and its slider the window's width
+    assert window.time_dock.height() <= strip_before + 4
+    assert slider.width() >= 0.6 * window.width()
+    # the image panels are re-fitted to their new size: the SXI image fills its panel's
+    # view along one axis (within the 2 % padding)
+    panel = window.images_dock.panels["sxi"]
+    if panel.image is not None:
+        rows, cols = panel.image.shape
+        (x0, x1), (y0, y1) = panel.view.viewRange()
+        assert min((x1 - x0) / cols, (y1 - y0) / rows) < 1.06
