@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smile_viewer.analysis.constraints import CONSTRAINTS, MARGIN_FIELDS, TARGETS, MissionProfile, load_profile
+from smile_viewer.analysis.constraints import (
+    CONSTRAINTS,
+    MARGIN_FIELDS,
+    TARGETS,
+    MissionProfile,
+    load_profile,
+)
 from smile_viewer.errors import UserInputError
 
 __all__ = ["ConstraintsPanel"]
@@ -56,11 +62,11 @@ class ConstraintsPanel(QWidget):
                 label, unit, lo, hi, on = f"{name} in field", "deg", -90.0, 90.0, name in self._base.targets
                 tip = f"Report when the {name.replace('_', ' ')} is inside the SXI field, this far inside the edges"
             elif name in _OPTIONAL:
-                attr, unit, lo, hi = MARGIN_FIELDS[name]
+                _attr, unit, lo, hi = MARGIN_FIELDS[name]
                 label, on = f"require {name}", name in self._base.window_constraints("sxi")
                 tip = "Add the subsolar magnetopause in the field to the SXI windows (the old, strict definition)"
             else:
-                attr, unit, lo, hi = MARGIN_FIELDS[name]
+                _attr, unit, lo, hi = MARGIN_FIELDS[name]
                 label, on = name, name in self._base.enabled
                 tip = f"Switch {name} off to see what the windows would be without it"
             box = QCheckBox(label, self)

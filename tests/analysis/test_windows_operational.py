@@ -130,7 +130,7 @@ def test_cusp_centres_are_lin2010_cusp_centres_on_its_surface(psi):
 
 def test_target_on_the_boresight_is_visible_and_off_field_is_not(profile):
     p = np.array([[2.0, 3.0, 17.0]])
-    x, y, b = sxi_camera_axes(p, profile.sxi_limb_angle_deg)
+    _x, y, b = sxi_camera_axes(p, profile.sxi_limb_angle_deg)
     on_axis = p + 5.0 * b
     # 10 deg off the boresight along the short (15.5 deg) axis: 2.25 deg outside the field.
     off = p + 5.0 * (math.cos(math.radians(10)) * b + math.sin(math.radians(10)) * y)

@@ -4,6 +4,7 @@ limiting constraint; its constraints panel switches constraints off and changes 
 
 from __future__ import annotations
 
+import astropy.units as u
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox
@@ -86,3 +87,40 @@ def test_recomputed_windows_follow_the_panel(dock):
     assert sum(w.duration_s for w in ws.windows) > sum(w.duration_s for w in base.windows) + 3600 * 20
     dock.set_windows(ws)
     assert "sxi_sun" not in dock.gap_key.text()
+
+
+@pytest.mark.gl
+@pytest.mark.slow  # a main window: about 8 s on 2 cores
+def test_main_window_recomputes_with_the_panel(qtbot, tmp_path, monkeypatch):
+    import os
+
+    import vispy.app
+    from PySide6.QtCore import QSettings
+
+    import smile_viewer.analysis.windows as windows_mod
+
+    if os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        monkeypatch.delenv("QT_QPA_PLATFORM")
+    monkeypatch.setenv("SMILE_SYNC_WORKERS", "1")
+    vispy.app.use_app("pyside6")
+    from smile_viewer._qt.main_window import MainWindow
+
+    calls = []
+    real = windows_mod.compute_windows
+
+    def spy(start, stop, step, profile=None, **kw):
+        calls.append(profile)
+        return real(start, start + 6 * 3600 * u.s, "30min", profile, **kw)
+
+    monkeypatch.setattr(windows_mod, "compute_windows", spy)
+    win = MainWindow(settings=QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    panel = win.timeline_dock.constraints_panel
+    panel.boxes["sxi_sun"].setChecked(False)
+    panel.spins["sxi_moon"].setValue(9.0)
+    panel.apply_button.click()
+    qtbot.waitUntil(lambda: len(calls) == 1 and win.timeline_button.isEnabled(), timeout=60000)
+    prof = calls[0]
+    assert "sxi_sun" not in prof.window_constraints("sxi") and prof.sxi_moon_margin_deg == 9.0
+    assert win.timeline_dock.windows  # the dock shows what was computed
+    win.close()
