@@ -329,3 +329,13 @@ def test_timeline_png_has_target_rows_and_gap_colours(fortnight, tmp_path):
     back = read_windows(fortnight.write(tmp_path / "w.json"))
     img = np.asarray(Image.open(back.plot(tmp_path / "b.png")).convert("RGB")).astype(int)
     assert count(TARGET_COLOUR) > 300 and count(GAP_COLOURS["sxi_sun"]) > 1000
+
+
+def test_required_magnetopause_windows_are_the_nose_visibility_rows(profile):
+    # The old definition (nose 3 deg inside the field) as a constraint equals the nose target
+    # with a 3 deg margin during the operational windows.
+    prof = profile.with_overrides(require=["sxi_magnetopause"], margins={"nose": 3.0})
+    ws = compute_windows("2026-09-10T00:00", "2026-09-14T00:00", "10min", prof, instruments=("sxi",))
+    spans = [(w.start.isot, w.end.isot) for w in ws.windows]
+    assert len(spans) >= 2
+    assert spans == [(v.start.isot, v.end.isot) for v in ws.visibility if v.target == "nose"]
