@@ -694,18 +694,12 @@ def exosphere_model(sw: Any, n0_cm3: float | None = None, alpha_ev_cm2: float | 
 
 
 def model_from_name(name: str, sw: Any, *, tilt_rad: float = 0.0, **overrides: float) -> EmissivityModel:
-    """``"jorgensen"``, ``"cmem"`` or ``"exosphere"`` from the solar wind, with parameter overrides
-    (for the command line's ``--model`` and ``--param NAME=VALUE``)."""
-    key = str(name).strip().lower()
-    if key in ("jorgensen", "jorg"):
-        return jorgensen_defaults(sw, **overrides)
-    if key == "cmem":
-        return cmem_defaults(sw, tilt_rad=tilt_rad, **overrides)
-    if key == "exosphere":
-        allowed = ("n0_cm3", "alpha_ev_cm2", "r_inner_re")
-        _check_overrides(overrides, allowed, "exosphere")
-        return exosphere_model(sw, **overrides)
-    raise UserInputError(f"unknown emissivity model {name!r}; expected 'jorgensen', 'cmem' or 'exosphere'")
+    """The analytic model ``name`` (a key of :mod:`smile_viewer.physics.models`) from the solar
+    wind, with parameter overrides."""
+    # The registry imports this module for its builders: imported here to avoid the cycle.
+    from smile_viewer.physics.models import build_emissivity
+
+    return build_emissivity(name, sw, tilt_rad=tilt_rad, **overrides)
 
 
 # --------------------------------------------------------------------------------------

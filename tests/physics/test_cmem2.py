@@ -234,3 +234,9 @@ def test_defaults_from_the_solar_wind():
     with pytest.raises(UserInputError, match="unknown parameter"):
         cmem2_defaults(sw, r_bs=12.0)
 
+
+def test_model_from_name_builds_cmem2():
+    sw = SolarWind.from_speed(n_cm3=5.0, v_km_s=400.0)
+    m = E.model_from_name("cmem2", sw, tilt_rad=0.05, dr=3.5)
+    assert isinstance(m, CMEM2Model) and m.dr == 3.5 and m.tilt_rad == 0.05
+    assert m == cmem2_defaults(sw, tilt_rad=0.05, dr=3.5)
