@@ -27,6 +27,7 @@ from smile_viewer.errors import UserInputError
 
 __all__ = [
     "EXTRA_START_DELTA_C",
+    "EXTRA_START_SEPARATION_RE",
     "MAX_EXTRA_STARTS",
     "SCAN_BIN_DEG",
     "SCAN_MIN_BINS",
@@ -62,8 +63,10 @@ SCAN_BIN_DEG = 1.5
 SCAN_MIN_BINS = 48
 #: Other minima of the scan profile that the local optimiser also starts from (at most).
 MAX_EXTRA_STARTS = 2
-#: Such a minimum is tried when its coarse ΔC is below this (5 sd at the coarse binning).
+#: Such a minimum is tried when its coarse ΔC is below this (5 sd at the coarse binning) ...
 EXTRA_START_DELTA_C = 25.0
+#: ... and it lies this far [R_E] from the starts taken (2 scan steps: another basin).
+EXTRA_START_SEPARATION_RE = 1.0
 
 
 def size_parameter(free) -> str | None:
@@ -184,18 +187,26 @@ class StartScan:
     def delta_c_range(self) -> float:
         return float(np.max(self.costs) - np.min(self.costs)) if self.costs.size else 0.0
 
-    def starts(self, *, max_extra: int = MAX_EXTRA_STARTS, delta_c: float = EXTRA_START_DELTA_C) -> list[int]:
+    def starts(self, *, max_extra: int = MAX_EXTRA_STARTS, delta_c: float = EXTRA_START_DELTA_C,
+               separation_re: float = EXTRA_START_SEPARATION_RE) -> list[int]:
         """Indices to start the local optimiser from: the best minimum and up to ``max_extra``
-        others within ``delta_c`` of it (none when the profile is flat)."""
+        others within ``delta_c`` of it, each at least ``separation_re`` from those taken (the
+        same position seen through another parameter is the same basin); only the best when
+        the profile is flat."""
         if not self.minima:
             return []
         from smile_viewer.analysis.fit_quality import FLAT_DELTA_C
 
         best = self.costs[self.minima[0]]
+        out = [self.minima[0]]
         if self.delta_c_range < FLAT_DELTA_C:
-            return [self.minima[0]]
-        extra = [i for i in self.minima[1:] if self.costs[i] - best < delta_c][:max_extra]
-        return [self.minima[0], *extra]
+            return out
+        for i in self.minima[1:]:
+            if len(out) > max_extra or self.costs[i] - best >= delta_c:
+                break
+            if all(abs(self.subsolar_re[i] - self.subsolar_re[j]) >= separation_re for j in out):
+                out.append(i)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         c0 = float(np.min(self.costs)) if self.costs.size else 0.0

@@ -24,16 +24,12 @@ import numpy as np
 
 from smile_viewer.analysis import fit_quality, fit_start
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.physics import models as registry
 
 __all__ = [
-    "AMPLITUDES",
     "BIN_TARGET_DEG",
-    "DEFAULT_BOUNDS",
-    "DEFAULT_FREE",
-    "DEFAULT_OVERSAMPLE",
-    "EXTRA_PARAMS",
     "NORM",
-    "SCALES",
+    "NORM_BOUNDS",
     "FitCancelled",
     "FitProgress",
     "FitResult",
@@ -45,32 +41,17 @@ __all__ = [
 
 #: Target bin size [deg] of ``bin_factor="auto"``.
 BIN_TARGET_DEG = 0.5
-#: Rays per bin along each axis for ``oversample="auto"``: CMEM's forward model costs ~8x more per
-#: ray (the Lin et al. 2010 surface with its cusps), one ray per 0.5° bin biases r_mp < 0.005 R_E.
-DEFAULT_OVERSAMPLE = {"jorgensen": 2, "cmem": 1}
-#: Free parameters by default: the subsolar magnetopause and the common emission scale.
-DEFAULT_FREE = {"jorgensen": ("r_mp", "norm"), "cmem": ("p0", "norm")}
+# What a fit needs of each model (free parameters by default, amplitudes, bounds, search steps,
+# rays per bin for oversample="auto", inputs that may be freed) is the model registry's
+# (smile_viewer.physics.models): the size parameter and "norm" are free by default.
 #: The pseudo-parameter that multiplies every amplitude of the start model together.
 NORM = "norm"
-#: Parameters that scale the emission linearly (scaled together before the search).
-AMPLITUDES = {"jorgensen": ("A1", "A2", "B"), "cmem": ("A1", "A2")}
-#: Typical size of a change of each parameter (the search's unit).
-SCALES = {
-    "r_mp": 0.5, "r_bs": 0.5, "p0": 0.05, "alpha": 0.2, "beta": 0.2,
-    "ay_mp": 0.05, "az_mp": 0.05, "ay_bs": 0.05, "az_bs": 0.05,
-    "p1": 0.1, "p2": 0.5, "p3": 0.5, "B_cmem": 0.5,
-}
-_RELATIVE_SCALES = {"pd_npa": 0.2}
-#: Default bounds (lower, upper) of the parameters while fitting.
-DEFAULT_BOUNDS = {
-    "r_mp": (5.0, 25.0), "r_bs": (6.0, 40.0), "p0": (0.3, 3.0),
-    "A1": (0.0, math.inf), "A2": (0.0, math.inf), "B": (-math.inf, math.inf),
-    "alpha": (0.0, 10.0), "beta": (-10.0, 10.0),
-    "ay_mp": (0.1, 1.5), "az_mp": (0.1, 1.5), "ay_bs": (0.1, 1.5), "az_bs": (0.1, 1.5),
-    "p1": (0.2, 5.0), "p2": (0.0, 20.0), "p3": (0.0, 30.0),
-    "norm": (1e-3, 1e3), "pd_npa": (0.05, 50.0),
-}
-_CMEM_B_BOUNDS = (0.0, 50.0)
+#: Bounds of ``norm`` while fitting.
+NORM_BOUNDS = (1e-3, 1e3)
+#: Search step of a parameter with no registered step, relative to its value (at least 1e-3).
+RELATIVE_STEP = 0.1
+#: Search step of a model input freed besides the published parameters, relative to its value.
+_INPUT_RELATIVE_STEP = 0.2
 _BAD = 1e30
 
 
@@ -90,51 +71,51 @@ class FitProgress:
     elapsed_s: float
 
 
-#: Model inputs that may be freed besides the published parameters: CMEM's Lin et al. (2010)
-#: dynamic pressure (moves and reshapes the magnetopause, cusps included, as the pressure does).
-EXTRA_PARAMS = {"jorgensen": (), "cmem": ("pd_npa",)}
-
-
-def _param_names(model_name: str) -> tuple[str, ...]:
-    from smile_viewer.physics.emissivity import CMEM_PARAMS, JORGENSEN_PARAMS
-
-    return {"jorgensen": JORGENSEN_PARAMS, "cmem": CMEM_PARAMS}[model_name] + EXTRA_PARAMS[model_name]
+def _entry(model) -> registry.EmissivityModelEntry:
+    """The registry entry of a fittable model (a key, an alias or a model object)."""
+    entry = registry.emissivity_model(str(getattr(model, "name", model)))
+    if not entry.fittable:
+        raise UserInputError(f"{entry.key} cannot be fitted; fit one of {', '.join(registry.fittable_models())}")
+    return entry
 
 
 def _model_name(model) -> str:
-    key = str(getattr(model, "name", model)).strip().lower()
-    if key in ("jorgensen", "jorg"):
-        return "jorgensen"
-    if key == "cmem":
-        return "cmem"
-    raise UserInputError(f"unknown model {model!r}: fit 'jorgensen' or 'cmem'")
+    return _entry(model).key
+
+
+def _param_names(model_name: str) -> tuple[str, ...]:
+    e = _entry(model_name)
+    return e.parameter_names + tuple(p.name for p in e.fit_inputs)
+
+
+def _fit_inputs(model_name: str) -> tuple[str, ...]:
+    return tuple(p.name for p in _entry(model_name).fit_inputs)
+
+
+def _amplitudes(model_name: str) -> tuple[str, ...]:
+    return _entry(model_name).amplitudes
 
 
 def start_model(model_name: str, obs=None, *, solar_wind=None, params: Mapping[str, float] | None = None):
     """The starting model: the defaults for ``solar_wind`` (default n = 5 cm^-3, v = 400 km/s,
-    Bz = 0) with ``params`` overrides; CMEM takes the dipole tilt at ``obs``'s DATE-OBS."""
-    from smile_viewer.physics import emissivity as em
+    Bz = 0) with ``params`` overrides; a GSM model takes the dipole tilt at ``obs``'s DATE-OBS."""
     from smile_viewer.physics.solar_wind import SolarWind
 
-    name = _model_name(model_name)
+    entry = _entry(model_name)
     sw = solar_wind if solar_wind is not None else SolarWind()
     over = dict(params or {})
-    if name == "cmem" and "r_mp" in over:
-        raise UserInputError("cmem: give p0 (the magnetopause size scale), not r_mp")
-    if name == "jorgensen":
-        return em.jorgensen_defaults(sw, **over)
+    if "r_mp" in over and entry.size_parameter != "r_mp":
+        raise UserInputError(f"{entry.key}: give {entry.size_parameter} (the magnetopause size scale), not r_mp")
     tilt = 0.0
-    if obs is not None:
+    if obs is not None and entry.needs_tilt:
         from smile_viewer.coords import dipole_tilt
 
         tilt = float(dipole_tilt(obs.time_start))
-    return em.cmem_defaults(sw, tilt_rad=tilt, **over)
+    return entry.model(sw, tilt_rad=tilt, **over)
 
 
 def _subsolar(model) -> float:
-    if getattr(model, "name", "") == "cmem":
-        return float(model.magnetopause_standoff_re)
-    return float(model.r_mp)
+    return float(_entry(model).standoff_re(model))
 
 
 # ---------------------------------------------------------------------------- forward model
@@ -292,8 +273,9 @@ class ForwardModel:
         """The render source of ``model`` (CMEM in GSM with the tilt at DATE-OBS, as ``synth``)."""
         from smile_viewer.compute.types import AnalyticSource
 
-        if getattr(model, "name", "") == "cmem":
-            return AnalyticSource(model, frame="gsm", time=self.time)
+        frame = _entry(model).frame
+        if frame != "gse":
+            return AnalyticSource(model, frame=frame, time=self.time)
         return AnalyticSource(model)
 
     def _in_model_frame(self, camera, model):
@@ -456,7 +438,8 @@ class FitResult:
             return c / np.outer(d, d)
 
     def summary_line(self) -> str:
-        name = "r_mp" if self.model_name == "jorgensen" else "subsolar r_mp (CMEM)"
+        entry = _entry(self.model_name)
+        name = "r_mp" if entry.size_parameter == "r_mp" else f"subsolar r_mp ({entry.key.upper()})"
         err = f" ± {self.subsolar_err_re:.3f}" if math.isfinite(self.subsolar_err_re) else ""
         text = (f"{name} = {self.subsolar_re:.3f}{err} R_E ({self.model_name}, free {','.join(self.free)}; "
                 f"C = {self.cash:.2f}, C-stat {self.cstat:.1f} for {self.dof} dof; {self.n_evals} forward models "
@@ -522,13 +505,13 @@ def _is_cancelled(cancel) -> bool:
 
 
 def _scale(name: str, value: float, model_name: str) -> float:
-    if name in AMPLITUDES[model_name] or name == NORM:
+    """The search step of a parameter: 20 % for amplitudes, the registry's step, else relative."""
+    if name in _amplitudes(model_name) or name == NORM:
         return 0.2 * abs(value) if value != 0 else 1e-6
-    if name in _RELATIVE_SCALES:
-        return _RELATIVE_SCALES[name] * max(abs(value), 1e-3)
-    if model_name == "cmem" and name == "B":
-        return SCALES["B_cmem"]
-    return SCALES.get(name, 0.1 * max(abs(value), 1e-3))
+    if name in _fit_inputs(model_name):
+        return _INPUT_RELATIVE_STEP * max(abs(value), 1e-3)
+    step = _entry(model_name).parameter(name).step
+    return step if step is not None else RELATIVE_STEP * max(abs(value), 1e-3)
 
 
 def _bounds(name: str, model_name: str, user: Mapping[str, Sequence[float]] | None):
@@ -537,25 +520,26 @@ def _bounds(name: str, model_name: str, user: Mapping[str, Sequence[float]] | No
         if not lo < hi:
             raise UserInputError(f"bounds for {name}: lower {lo} must be below upper {hi}")
         return lo, hi
-    if model_name == "cmem" and name == "B":
-        return _CMEM_B_BOUNDS
-    return DEFAULT_BOUNDS.get(name, (-math.inf, math.inf))
+    if name == NORM:
+        return NORM_BOUNDS
+    return _entry(model_name).parameter(name).bounds
 
 
 def _parse_free(free, model_name: str) -> tuple[tuple[str, ...], list[str]]:
     names = _param_names(model_name)
     notes = []
+    entry = _entry(model_name)
     if free is None:
-        items = list(DEFAULT_FREE[model_name])
+        items = [entry.size_parameter, NORM]
     elif isinstance(free, str):
         items = [s.strip() for s in free.split(",") if s.strip()]
     else:
         items = [str(s).strip() for s in free]
     out: list[str] = []
     for it in items:
-        if model_name == "cmem" and it == "r_mp":
-            it = "p0"
-            notes.append("free 'r_mp' for CMEM means p0 (the magnetopause size scale)")
+        if it == "r_mp" and entry.size_parameter != "r_mp":
+            it = entry.size_parameter
+            notes.append(f"free 'r_mp' for {entry.key.upper()} means {it} (the magnetopause size scale)")
         if it not in names and it != NORM:
             raise UserInputError(f"{model_name}: unknown free parameter {it!r}; valid: {', '.join(names)}, {NORM}")
         if it in out:
@@ -564,9 +548,9 @@ def _parse_free(free, model_name: str) -> tuple[tuple[str, ...], list[str]]:
     if not out:
         raise UserInputError("no free parameter to fit")
     if NORM in out:
-        both = [n for n in out if n in AMPLITUDES[model_name]]
+        both = [n for n in out if n in entry.amplitudes]
         if both:
-            raise UserInputError(f"free '{NORM}' scales all amplitudes ({', '.join(AMPLITUDES[model_name])}) "
+            raise UserInputError(f"free '{NORM}' scales all amplitudes ({', '.join(entry.amplitudes)}) "
                                  f"together: do not free {', '.join(both)} as well")
     return tuple(out), notes
 
@@ -577,7 +561,7 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
                     errors: str = "hessian", tie_bow_shock: bool = True, max_evals: int = 400,
                     backend: str = "cpu", progress: Callable[[FitProgress], Any] | None = None,
                     cancel=None, forward: ForwardModel | None = None, scan: bool = True) -> FitResult:
-    """Fit ``model`` ("jorgensen" or "cmem") to the counts of ``obs`` (module docstring).
+    """Fit ``model`` (a fittable model of the registry) to the counts of ``obs`` (module docstring).
 
     ``start``: a model object to start from (else :func:`start_model` with ``solar_wind`` and
     ``params``); ``free``: names (list or "r_mp,A1"); ``bounds``: {name: (lo, hi)};
@@ -597,7 +581,7 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
         start = start.replace(**params)
     free, notes = _parse_free(free, model_name)
     if isinstance(oversample, str) and oversample.strip().lower() == "auto":
-        oversample = DEFAULT_OVERSAMPLE[model_name]
+        oversample = _entry(model_name).fit_oversample
     err_mode = str(errors).strip().lower()
     if err_mode not in ("hessian", "profile", "none"):
         raise UserInputError(f"errors = {errors!r}: expected 'hessian', 'profile' or 'none'")
@@ -617,19 +601,22 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     notes.extend(fwd.notes)
 
     start_params = dict(start.params)
-    for extra in EXTRA_PARAMS[model_name]:
+    for extra in _fit_inputs(model_name):
         start_params[extra] = float(getattr(start, extra))
     start_params[NORM] = 1.0
     start_sub = _subsolar(start)
-    bs_offset = start_params["r_bs"] - start_sub
-    tie = bool(tie_bow_shock) and "r_bs" not in free
+    # the bow shock moves with the magnetopause (a model whose bow shock is placed relative to
+    # the magnetopause, CMEM2's dr, has no absolute bow-shock parameter and needs no tie)
+    bs_param = _entry(model_name).bow_shock_parameter
+    tie = bool(tie_bow_shock) and bs_param is not None and bs_param not in free
+    bs_offset = start_params[bs_param] - start_sub if tie else 0.0
     bnds = {n: _bounds(n, model_name, bounds) for n in free}
     for n in free:
         lo, hi = bnds[n]
         if not lo <= start_params[n] <= hi:
             raise UserInputError(f"start value {n} = {start_params[n]:g} lies outside its bounds ({lo:g}, {hi:g})")
 
-    amp_names = AMPLITUDES[model_name]
+    amp_names = _amplitudes(model_name)
 
     shape = {"model": start}  # the start model; its CMEM pressure may come from the scan
 
@@ -642,7 +629,7 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
         m = shape["model"].replace(**changes)
         if tie:
             r_sub = _subsolar(m)
-            m = m.replace(r_bs=max(r_sub + bs_offset, 0.1))
+            m = m.replace(**{bs_param: max(r_sub + bs_offset, 0.1)})
         return m
 
     state = {"n": 0, "best": math.inf, "phase": "fit"}
@@ -667,7 +654,7 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
                                  state["phase"], _time.perf_counter() - t_start))
         return c, exp
 
-    amps = [n for n in free if n in AMPLITUDES[model_name] or n == NORM]
+    amps = [n for n in free if n in _amplitudes(model_name) or n == NORM]
 
     # the start from the image: a coarse scan of the magnetopause size (analysis.fit_start)
     size = fit_start.size_parameter(free) if scan else None
@@ -679,7 +666,7 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
         # reshapes* the magnetopause as the solar wind does (p0 then refines the size from 1)
         names = [size]
         shape_name = fit_start.SHAPE_SCANS.get(size)
-        if shape_name in EXTRA_PARAMS[model_name] and shape_name not in free:
+        if shape_name in _fit_inputs(model_name) and shape_name not in free:
             names.append(shape_name)
             nuisance = (shape_name,)
         scan_bounds = {**bnds, **{n: _bounds(n, model_name, bounds) for n in names if n not in bnds}}
@@ -745,14 +732,14 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     if k_amp is not None:
         notes.append(f"free amplitudes scaled by {k_amp:.4g} before the search (best common factor)")
     other_minima = [(r[5], float(r[1].fun - opt.fun)) for j, r in enumerate(runs) if j != i_best]
-    for extra in EXTRA_PARAMS[model_name]:
+    for extra in _fit_inputs(model_name):
         if extra not in free and getattr(shape["model"], extra) != start_params[extra]:
             notes.append(f"the start model's {extra} = {getattr(shape['model'], extra):.4g} (was "
                          f"{start_params[extra]:.4g}), from the scan")
     best_model = build(best_vals)
     best_params = {kk: float(v) for kk, v in best_model.params.items()}
-    for extra in EXTRA_PARAMS[model_name]:
-        if extra in free:
+    for extra in _fit_inputs(model_name):
+        if extra in free or getattr(best_model, extra) != start_params[extra]:  # fitted, or from the scan
             best_params[extra] = float(getattr(best_model, extra))
     if NORM in free:
         best_params[NORM] = best_vals[NORM]
@@ -797,6 +784,9 @@ def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind
     sub_err = _propagate_subsolar(build, best_vals, free, cov, scales)
     if nuisance and err_mode != "none":
         sub_err = nuisance_err
+        for j, n in enumerate(nuisance):  # the start input's own error (not free; marginal)
+            v = cov_ext[k + j, k + j]
+            errs[n] = float(math.sqrt(v)) if np.isfinite(v) and v >= 0 else math.nan
     main = next((n for n in free if n in ("r_mp", "p0")), None)
     if interval is not None and main is not None:
         notes.append(f"profile ΔC = 1 interval of {main}: [{interval[0]:.4g}, {interval[1]:.4g}]")
