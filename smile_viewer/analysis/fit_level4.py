@@ -206,7 +206,7 @@ def level4_from_fit(result):
                      "widths along columns and rows")
 
     flags = sxi_quality_flags(aim, pos, fwd.exposure_s, arrays["cxfov"], arrays["bkg"])
-    if result.model_name == "cmem":
+    if hasattr(result.model, "tilt_rad"):  # a GSM model keeps the tilt it was built with
         dipole = math.degrees(float(result.model.tilt_rad))
     else:
         from smile_viewer.coords import dipole_tilt

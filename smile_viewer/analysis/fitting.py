@@ -73,9 +73,13 @@ class FitProgress:
 
 def _entry(model) -> registry.EmissivityModelEntry:
     """The registry entry of a fittable model (a key, an alias or a model object)."""
-    entry = registry.emissivity_model(str(getattr(model, "name", model)))
+    fittable = ", ".join(registry.fittable_models())
+    try:
+        entry = registry.emissivity_model(str(getattr(model, "name", model)))
+    except UserInputError:
+        raise UserInputError(f"unknown model {model!r}: fit one of {fittable}") from None
     if not entry.fittable:
-        raise UserInputError(f"{entry.key} cannot be fitted; fit one of {', '.join(registry.fittable_models())}")
+        raise UserInputError(f"{entry.key} cannot be fitted: fit one of {fittable}")
     return entry
 
 

@@ -67,7 +67,9 @@ class EmissivityModelEntry:
     the subsolar magnetopause [R_E]. ``size_parameter`` is the parameter that sets the
     magnetopause size (freed by default in fits, with the common amplitude scale);
     ``fit_inputs`` are model inputs that may be freed besides the published parameters;
-    ``fit_oversample`` rays per fit bin along each axis by default.
+    ``fit_oversample`` rays per fit bin along each axis by default; ``bow_shock_parameter``
+    the absolute bow-shock distance a fit keeps at its start offset from the magnetopause (None
+    when the model places the bow shock relative to the magnetopause itself).
     """
 
     key: str
@@ -83,6 +85,7 @@ class EmissivityModelEntry:
     size_parameter: str | None = None
     fit_inputs: tuple[Parameter, ...] = ()
     fit_oversample: int = 1
+    bow_shock_parameter: str | None = None
     aliases: tuple[str, ...] = ()
 
     @property
@@ -270,6 +273,7 @@ register_emissivity(EmissivityModelEntry(
     standoff_re=lambda m: float(m.r_mp),
     size_parameter="r_mp",
     fit_oversample=2,
+    bow_shock_parameter="r_bs",
     aliases=("jorg",),
 ))
 
@@ -297,6 +301,7 @@ register_emissivity(EmissivityModelEntry(
     size_parameter="p0",
     fit_inputs=_CMEM_FIT_INPUTS,
     fit_oversample=1,
+    bow_shock_parameter="r_bs",
 ))
 
 register_emissivity(EmissivityModelEntry(
