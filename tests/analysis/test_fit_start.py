@@ -21,7 +21,8 @@ from smile_viewer.io.products import camera_wcs
 from smile_viewer.mission.instruments import load_instrument
 from smile_viewer.mission.pointing import aim_pointing
 from smile_viewer.mission.response import compute_response
-from smile_viewer.physics.emissivity import cmem_defaults, jorgensen_defaults, model_from_name
+from smile_viewer.physics.emissivity import cmem_defaults, model_from_name
+from smile_viewer.physics.models import emissivity_model
 from smile_viewer.physics.solar_wind import SolarWind
 
 T = Time("2026-05-21T01:00:00")
@@ -35,8 +36,8 @@ def _observation(truth, *, seed: int, exposure_s: float = 3000.0):
     """A 100 x 50-pixel SXI image of ``truth`` with Poisson noise (the field of the default grid)."""
     pt = aim_pointing(POS, AIM)
     cam = SXI.camera(POS, pt.rotation, shape=(50, 100))
-    frame = "gsm" if truth.name.startswith("cmem") else None
-    src = AnalyticSource(truth, frame=frame, time=T if frame else None)
+    frame = emissivity_model(truth.name).frame
+    src = AnalyticSource(truth, frame=frame, time=T) if frame != "gse" else AnalyticSource(truth)
     image = render(RenderRequest(cam, src, backend="cpu")).image
     resp = compute_response(image, cam, SXI, exposure_s=exposure_s, seed=seed)
     obs = observed_from_arrays(image, wcs=camera_wcs(cam, T), time_start=T, exposure_s=resp.exposure_s,
@@ -122,11 +123,9 @@ def test_local_start_alone_is_trapped_and_says_so(dense_wind_cmem):
 def _models():
     out = ["jorgensen", "cmem"]
     try:  # CMEM2 joins the grid once the registry builds it and the fit accepts it
-        from smile_viewer.analysis.fitting import _model_name
-
         model_from_name("cmem2", SolarWind())
-        _model_name("cmem2")
-        out.append("cmem2")
+        if emissivity_model("cmem2").fittable:
+            out.append("cmem2")
     except UserInputError:
         pass
     return out
@@ -134,28 +133,22 @@ def _models():
 
 def _truth(model: str, n: float, bz: float):
     """The model for (n, Bz), its emission amplitudes scaled by n / 5 cm^-3 (SWCX ∝ n_sw)."""
-    from smile_viewer.analysis.fitting import AMPLITUDES, _subsolar
-
+    entry = emissivity_model(model)
     sw = SolarWind(n_cm3=n, b_gsm_nt=(0.0, 0.0, bz))
-    if model == "jorgensen":
-        m = jorgensen_defaults(sw)
-    elif model == "cmem":
-        m = cmem_defaults(sw, tilt_rad=TILT)
-    else:
-        m = model_from_name(model, sw, tilt_rad=TILT)
-    m = m.replace(**{a: getattr(m, a) * n / 5.0 for a in AMPLITUDES.get(model, ())})
-    return m, _subsolar(m)
+    m = model_from_name(model, sw, tilt_rad=TILT if entry.needs_tilt else 0.0)
+    m = m.replace(**{a: getattr(m, a) * n / 5.0 for a in entry.amplitudes})
+    return m, float(entry.standoff_re(m))
 
 
 @pytest.mark.slow
 def test_default_start_recovers_the_magnetopause_over_solar_winds():
-    """n = 2–30 cm^-3, Bz −10…+5 nT (corners and centre), each model fitted from its default start
+    """n = 2–30 cm^-3, Bz −10…+5 nT (the corners), each model fitted from its default start
     (n = 5, Bz = 0): the subsolar magnetopause within 0.3 R_E, or the result flagged unreliable or
     imprecise (its error, which then covers the miss, above 0.15 R_E)."""
     rows = []
     t0 = time.perf_counter()
     for model in _models():
-        for k, (n, bz) in enumerate([(2.0, 5.0), (2.0, -10.0), (30.0, 5.0), (30.0, -10.0), (10.0, 0.0)]):
+        for k, (n, bz) in enumerate([(2.0, 5.0), (2.0, -10.0), (30.0, 5.0), (30.0, -10.0)]):
             truth, true_r = _truth(model, n, bz)
             obs, _ = _observation(truth, seed=10 + k)
             res = fit_observation(obs, model)
