@@ -104,7 +104,8 @@ class SynthProduct:
 def resolve_model_name(model: str | None, inst) -> str:
     """The model of ``model`` (a registered name, ``KEY:PATH`` for a file source, or None for
     the instrument's default: aurora for UVI, jorgensen for SXI), normalised."""
-    name = model if model is not None else ("aurora" if inst.image_units == "R" else "jorgensen")
+    default = registry.DEFAULT_AURORA if inst.image_units == "R" else registry.DEFAULT_EMISSIVITY
+    name = model if model is not None else default
     key, sep, path = name.strip().partition(":")
     try:
         entry = registry.emissivity_model(key)

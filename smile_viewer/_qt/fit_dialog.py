@@ -60,7 +60,7 @@ class FitDialog(QDialog):
     fit_failed = Signal(str)
     model_applied = Signal(object)
 
-    def __init__(self, obs, model: str = "jorgensen", *, parent: QWidget | None = None,
+    def __init__(self, obs, model: str = registry.DEFAULT_EMISSIVITY, *, parent: QWidget | None = None,
                  synchronous: bool | None = None, **fit_kwargs: Any):
         super().__init__(parent)
         self.setObjectName("fitDialog")

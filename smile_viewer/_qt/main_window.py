@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time as _time
 from pathlib import Path
 
@@ -82,12 +83,28 @@ _LAYER_TITLES = {
 LOS_COLOR = (1.0, 0.85, 0.25, 1.0)
 
 
+#: Field lines already traced, by request (the two newest): the start-up warm-up traces the
+#: current request in the background, so turning the layer on shows them at once.
+_FIELD_LINE_CACHE: dict = {}
+_FIELD_LINE_LOCK = threading.Lock()
+
+
 def _build_scene_data(item, ctx=None):
     """Worker: ``(kind, request, generation)`` → ``(kind, generation, data)``."""
     from smile_viewer.state.scene_data import build
 
     kind, request, gen = item
-    return kind, gen, build(request)
+    if kind != "field_lines":
+        return kind, gen, build(request)
+    with _FIELD_LINE_LOCK:
+        data = _FIELD_LINE_CACHE.get(request)
+    if data is None:
+        data = build(request)
+        with _FIELD_LINE_LOCK:
+            _FIELD_LINE_CACHE[request] = data
+            while len(_FIELD_LINE_CACHE) > 2:
+                _FIELD_LINE_CACHE.pop(next(iter(_FIELD_LINE_CACHE)))
+    return kind, gen, data
 
 
 class MovieDialog(QDialog):
@@ -359,7 +376,7 @@ class MainWindow(QMainWindow):
         self.timeline_dock.show()
         if was_hidden and self.dockWidgetArea(self.timeline_dock) == Qt.DockWidgetArea.BottomDockWidgetArea:
             strip = self.time_dock.minimumSizeHint().height()
-            want = max(260, min(360, int(self.height() * 0.34)))
+            want = max(220, min(300, int(self.height() * 0.27)))
             self.resizeDocks([self.timeline_dock, self.time_dock], [want, strip], Qt.Orientation.Vertical)
 
     def compute_windows(self) -> None:
@@ -422,12 +439,28 @@ class MainWindow(QMainWindow):
             name, reason = choice
             self.backend_label.setText(self.backend_text(name, reason))
             self.backend_label.setToolTip(f"{reason}\n(warm-up {(_time.perf_counter() - t0) * 1000:.0f} ms)")
+            self._warm_up_field_lines()
 
         def failed(err):
             self.backend_label.setText("Compute: unavailable")
             self.backend_label.setToolTip(err.message)
 
         self._warm_job = run_in_thread(warm_up, on_result=done, on_error=failed)
+
+    def _warm_up_field_lines(self) -> None:
+        """Trace the current field lines in the background (loads or compiles numba's tracing
+        kernels and the Earth-orientation tables): turning the layer on then takes no time.
+        Without this the first toggle waited for all of it — about 20 s with an empty numba cache."""
+        from smile_viewer._qt.workers import run_in_thread
+        from smile_viewer.state.scene_data import field_line_request
+
+        if self._closed:
+            return
+        try:
+            req = field_line_request(self.app_state)
+        except Exception:  # noqa: BLE001 - a warm-up only
+            return
+        self._fl_warm_job = run_in_thread(_build_scene_data, ("field_lines", req, 0))
 
     @staticmethod
     def backend_text(name: str, reason: str = "") -> str:
@@ -865,7 +898,7 @@ class MainWindow(QMainWindow):
 
         if model is None:
             chosen = self.app_state.model.models.emissivity_model
-            model = chosen if chosen in registry.fittable_models() else "jorgensen"
+            model = chosen if chosen in registry.fittable_models() else registry.DEFAULT_EMISSIVITY
         dialog = FitDialog(self.comparison.obs, model, parent=self)
         dialog.model_applied.connect(self.comparison.compute_synthetic)
         dialog.show()  # the user picks the free parameters, then presses Start
@@ -903,7 +936,7 @@ class MainWindow(QMainWindow):
         self.time_control.disconnect_state()
         for sch in (*self.data_schedulers.values(), *self.image_schedulers.values()):
             sch.shutdown(2.0)
-        for job in (self._warm_job, self._windows_job):
+        for job in (self._warm_job, self._windows_job, getattr(self, "_fl_warm_job", None)):
             if job is not None:
                 job.cancel()
                 job.wait(5.0)

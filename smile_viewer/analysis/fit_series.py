@@ -110,11 +110,11 @@ _OBSERVED_SUFFIXES = (".fits", ".fit", ".fts", ".cdf")
 
 
 def default_model() -> str:
-    """``cmem2`` when the registry offers it, else the registry's first fittable model."""
-    from smile_viewer.physics.models import fittable_models
+    """The SXI team's level-4 model (CMEM2) when the registry offers it, else its first fittable model."""
+    from smile_viewer.physics.models import LEVEL4_MODEL, fittable_models
 
     keys = list(fittable_models())
-    return "cmem2" if "cmem2" in keys else keys[0]
+    return LEVEL4_MODEL if LEVEL4_MODEL in keys else keys[0]
 
 
 def _check_model(model: str | None) -> str:

@@ -559,7 +559,7 @@ def _parse_free(free, model_name: str) -> tuple[tuple[str, ...], list[str]]:
     return tuple(out), notes
 
 
-def fit_observation(obs, model="jorgensen", *, free=None, start=None, solar_wind=None,
+def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=None, solar_wind=None,
                     params: Mapping[str, float] | None = None, bounds=None, instrument=None,
                     bin_factor: int | str = "auto", oversample: int | str = "auto", background=None,
                     errors: str = "hessian", tie_bow_shock: bool = True, max_evals: int = 400,
@@ -1047,7 +1047,7 @@ def _propagate_subsolar(build, best, free, cov, scales) -> float:
 # ---------------------------------------------------------------------------- command line
 
 
-def fit_command(observation, *, model: str = "jorgensen", out, fits=None, free=None,
+def fit_command(observation, *, model: str = registry.DEFAULT_EMISSIVITY, out, fits=None, free=None,
                 params: Mapping[str, float] | None = None, solar_wind=None, instrument=None,
                 bin_factor: int | str = "auto", oversample: int | str = "auto", errors: str = "hessian",
                 max_evals: int = 400, background=None, record: int = 0, backend: str = "cpu"):

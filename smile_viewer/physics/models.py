@@ -22,6 +22,10 @@ from smile_viewer.physics import emissivity_kernels as _k
 
 __all__ = [
     "BOW_SHOCK_MODEL",
+    "DEFAULT_AURORA",
+    "DEFAULT_EMISSIVITY",
+    "DEFAULT_MAGNETOPAUSE",
+    "LEVEL4_MODEL",
     "BoundaryModel",
     "EmissivityModelEntry",
     "Parameter",
@@ -39,6 +43,13 @@ __all__ = [
 _INF = math.inf
 #: The bow shock drawn with every magnetopause (the one bow-shock model registered).
 BOW_SHOCK_MODEL = "jelinek2012"
+#: What is used where the user has not chosen: the magnetopause, the SXI emissivity model and
+#: the UVI source.
+DEFAULT_MAGNETOPAUSE = "shue1998"
+DEFAULT_EMISSIVITY = "jorgensen"
+DEFAULT_AURORA = "aurora"
+#: The model of the SXI team's level-4 fits (swharton1/SXI_L4_V1): the default of fit series.
+LEVEL4_MODEL = "cmem2"
 
 
 @dataclass(frozen=True)

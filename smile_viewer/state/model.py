@@ -173,9 +173,9 @@ class ModelSettings(_CheckedWhole):
 
     model_config = _STRICT
 
-    boundary_model: str = "shue1998"
+    boundary_model: str = models.DEFAULT_MAGNETOPAUSE
     aberration: bool = False
-    emissivity_model: str = "jorgensen"
+    emissivity_model: str = models.DEFAULT_EMISSIVITY
     emissivity_params: dict[str, dict[str, float]] = Field(default_factory=dict)
     cube_path: str | None = None
 
