@@ -1,5 +1,6 @@
-"""Imported once by the fork server of io.guarded: reads a tiny VTK image so that each guarded
-child starts with VTK's readers initialised (saves a few hundred ms per cube read)."""
+"""Imported once by the fork server of io.guarded: reads a tiny VTK image and tiny netCDF-3/4
+files so that each guarded child starts with VTK's readers initialised and xarray's backends
+(and the dask import it makes on first use) loaded: a few hundred ms saved per cube read."""
 
 from __future__ import annotations
 
@@ -23,6 +24,16 @@ def _warm_up() -> None:
                 pv.read(path)
             except Exception:  # noqa: BLE001, S110 - a warm-up only
                 pass
+        try:
+            import xarray as xr
+
+            ds = xr.Dataset({"eta": (("x",), np.zeros(3, np.float32))})
+            for engine in ("scipy", "h5netcdf"):
+                path = os.path.join(tmp, f"w_{engine}.nc")
+                ds.to_netcdf(path, engine=engine)
+                xr.open_dataset(path, engine=engine, cache=False).close()
+        except Exception:  # noqa: BLE001, S110 - a warm-up only
+            pass
 
 
 _warm_up()
