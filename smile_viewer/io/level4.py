@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.checked_file import checked_path
 
 __all__ = [
     "DATE_FORMAT",
@@ -334,6 +335,7 @@ def write_level4(l4: Level4File, path, *, overwrite: bool = True) -> Path:
 
 
 def _check_file(path) -> Path:
+    checked_path(path, "level4", allow_empty=True)  # pipes, devices, link loops, size limit (io.checked_file)
     p = Path(path).expanduser()
     if not p.exists():
         raise DataFileError(p, "no such file")
