@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import logging
 import os
 import re
 import sys
@@ -31,6 +30,7 @@ from astropy.time import Time
 from smile_viewer.analysis.constraints import quality_flag_position, quality_flag_snr_bits
 from smile_viewer.analysis.windows import WindowSet, read_windows
 from smile_viewer.compute import RenderRequest, render
+from smile_viewer.compute.cluster import dask_client, local_cluster
 from smile_viewer.coords.timeparse import parse_duration_s, parse_time, time_grid
 from smile_viewer.errors import UserInputError
 from smile_viewer.io.atomic import atomic_path, atomic_write_bytes, atomic_write_text, check_output_path
@@ -258,65 +258,14 @@ def _validate(specs: list[FrameSpec]) -> None:
 # ============================================================================ cluster
 
 
-def _machine_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return max(1, os.cpu_count() or 1)
-
-
-def local_cluster(n_workers: int, *, processes: bool = True, **kwargs):
-    """A ``LocalCluster`` of ``n_workers`` single-threaded workers that listens on 127.0.0.1
-    only: the scheduler (TCP for processes, in-process otherwise) and the HTTP endpoints that
-    the scheduler and workers always open (health, metrics) on random local ports, with no
-    dashboard. ``kwargs`` go to ``LocalCluster`` (e.g. ``env`` for worker processes)."""
-    # Lazy (here and below): dask.distributed takes about a second to import and only running
-    # a batch needs it (not planning, nor compute_frame on the workers).
-    from dask.distributed import LocalCluster
-
-    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
-                        host="127.0.0.1" if processes else None, dashboard_address=None,
-                        worker_dashboard_address="127.0.0.1:0",
-                        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-                        # Task errors reach us through the futures; the workers' own logging at
-                        # shutdown (heartbeats racing the scheduler's close) is noise to a user.
-                        silence_logs=logging.CRITICAL, **kwargs)
-
-
 @contextlib.contextmanager
 def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool, n_tasks: int,
                  backend: str = "auto"):
-    """A dask Client: to ``scheduler``, or to a LocalCluster sized to this machine."""
-    try:
-        from dask.distributed import Client
-    except ImportError:  # pragma: no cover - dependency missing
-        raise UserInputError("smile-viewer batch needs dask.distributed: pip install 'dask[distributed]'") from None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UserInputError(f"cannot reach the dask scheduler {scheduler}: {exc}") from None
-        try:
-            yield client
-        finally:
-            client.close()
-        return
-    cores = _machine_cores()
-    # One CUDA context per worker process: with --backend cuda one worker by default.
-    default = 1 if backend == "cuda" else cores
-    n = max(1, min(int(n_workers or default), max(n_tasks, 1)))
-    kw: dict[str, Any] = {}
-    if processes:
-        per = str(max(1, cores // n))
-        kw["env"] = {"NUMBA_NUM_THREADS": per, "OMP_NUM_THREADS": per, "OPENBLAS_NUM_THREADS": per,
-                     "MKL_NUM_THREADS": per}  # passed to each worker process (Nanny)
-    cluster = local_cluster(n, processes=processes, **kw)
-    client = Client(cluster)
-    try:
+    """A dask Client: to ``scheduler``, or to a LocalCluster sized to this machine (one worker by
+    default with the cuda backend: one CUDA context per worker process)."""
+    with dask_client(scheduler, n_workers, processes, n_tasks, default_workers=1 if backend == "cuda" else None,
+                     what="smile-viewer batch") as client:
         yield client
-    finally:
-        client.close()
-        cluster.close()
 
 
 class _Progress:

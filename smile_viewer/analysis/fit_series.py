@@ -19,7 +19,6 @@ import contextlib
 import csv
 import io
 import json
-import logging
 import math
 import os
 import time as _time
@@ -32,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from smile_viewer.compute.cluster import dask_client
 from smile_viewer.errors import DataFileError, UserInputError
 
 __all__ = [
@@ -624,52 +624,6 @@ def read_series(path, *, frames_dir=None) -> FitSeries:
 # ---------------------------------------------------------------------------- running
 
 
-@contextlib.contextmanager
-def _client(scheduler: str | None, n_workers: int | None, processes: bool, n_tasks: int):
-    """A dask Client to ``scheduler``, or to a LocalCluster listening on 127.0.0.1 only (as
-    :func:`smile_viewer.batch.local_cluster`, which lives in a layer above this one)."""
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:  # pragma: no cover - dependency missing
-        raise UserInputError(
-            "fit series on dask needs dask.distributed: pip install 'dask[distributed]'"
-        ) from None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UserInputError(f"cannot reach the dask scheduler {scheduler}: {exc}") from None
-        try:
-            yield client
-        finally:
-            client.close()
-        return
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        cores = os.cpu_count() or 1
-    n = max(1, min(int(n_workers or cores), max(n_tasks, 1)))
-    per = str(max(1, cores // n))
-    env = {k: per for k in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
-    cluster = LocalCluster(
-        n_workers=n,
-        threads_per_worker=1,
-        processes=processes,
-        host="127.0.0.1" if processes else None,
-        dashboard_address=None,
-        worker_dashboard_address="127.0.0.1:0",
-        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-        silence_logs=logging.CRITICAL,
-        **({"env": env} if processes else {}),
-    )
-    client = Client(cluster)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
-
-
 def run_fit_series(
     inputs,
     frames_dir,
@@ -744,7 +698,7 @@ def run_fit_series(
         ctx = (
             contextlib.nullcontext(client)
             if client is not None
-            else _client(scheduler, n_workers, processes, len(todo))
+            else dask_client(scheduler, n_workers, processes, len(todo), what="fit series on dask")
         )
         with ctx as cl:
             from dask.distributed import as_completed
