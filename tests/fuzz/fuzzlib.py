@@ -407,7 +407,7 @@ def cli_cases(work: Path, n: int, seed: int) -> list[tuple[str, str, object]]:
             else:
                 argv += [rng.choice(["--tle", "--oem", "--omni", "--profile"]), str(rng.choice(list(h.values())))]
         cases.append(("cli", "cli", argv))
-    for name, p in h.items():
+    for p in h.values():
         for flag in ("--tle", "--oem", "--omni", "--profile"):
             cases.append(("cli_hostile", "cli", ["windows", "--start", "2026-05-21T00:00", "--stop",
                                                  "2026-05-21T01:00", "--out", out, flag, str(p)]))

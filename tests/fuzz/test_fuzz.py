@@ -19,12 +19,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import fuzzlib  # noqa: E402
-import seeds  # noqa: E402
+import fuzzlib
+import seeds
 
-from smile_viewer.errors import DataFileError, UserInputError  # noqa: E402
-from smile_viewer.io import checked_file as cf  # noqa: E402
-from smile_viewer.io import guarded  # noqa: E402
+from smile_viewer.errors import DataFileError
+from smile_viewer.io import checked_file as cf
+from smile_viewer.io import guarded
 
 
 # ------------------------------------------------------------------------- checked files

@@ -19,7 +19,7 @@ if os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") == "offscreen
     del os.environ["QT_QPA_PLATFORM"]
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fuzz"))
-import seeds  # noqa: E402
+import seeds
 
 pytestmark = [pytest.mark.gl, pytest.mark.slow]
 
