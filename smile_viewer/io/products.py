@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from smile_viewer.io.atomic import atomic_path
-from smile_viewer.io.checked_file import checked_path
+from smile_viewer.io.checked_file import checked_path, damaged_file_errors
 from smile_viewer.errors import DataFileError, UserInputError
 
 __all__ = [
@@ -370,6 +370,7 @@ class SyntheticProduct:
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
+@damaged_file_errors("synthetic product (FITS)")
 def read_synthetic_product(path) -> SyntheticProduct:
     """Read a file written by :func:`write_synthetic_product`."""
     from astropy.io import fits

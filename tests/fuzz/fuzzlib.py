@@ -170,6 +170,16 @@ def _observed(p):
         raise _Garbage("observed image holds no finite pixel")
 
 
+def _product(p):
+    import numpy as np
+
+    from smile_viewer.io.products import read_synthetic_product
+
+    prod = read_synthetic_product(p)
+    if not np.isfinite(prod.image).any():
+        raise _Garbage("synthetic product holds no finite pixel")
+
+
 def _omni(p):
     from smile_viewer.io.omni import read_solar_wind
 
@@ -238,7 +248,7 @@ def _selftest(what):
         time.sleep(3600)
 
 
-LOADERS = {"selftest": _selftest, "cube": _cube, "observed": _observed, "omni": _omni, "tle": _tle, "oem": _oem,
+LOADERS = {"selftest": _selftest, "cube": _cube, "observed": _observed, "product": _product, "omni": _omni, "tle": _tle, "oem": _oem,
            "attitude": _attitude, "session": _session, "profile": _profile}
 
 

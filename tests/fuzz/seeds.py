@@ -134,6 +134,11 @@ def observed_fits(d: Path) -> list[Path]:
     return [d / "product.fits", d / "team_l3.fits"]
 
 
+def product(d: Path) -> list[Path]:
+    """The synthetic product alone (read back by io.products.read_synthetic_product)."""
+    return [p for p in observed_fits(d) if p.name == "product.fits"]
+
+
 def observed_cdf(d: Path) -> list[Path]:
     import cdflib
     from astropy.time import Time
@@ -280,6 +285,7 @@ KINDS = {
     "hdf5": (hdf5, "cube", False),
     "observed_fits": (observed_fits, "observed", False),
     "observed_cdf": (observed_cdf, "observed", False),
+    "product": (product, "product", False),
     "omni_ascii": (omni_ascii, "omni", True),
     "omni_cdf": (omni_cdf, "omni", False),
     "tle": (tle, "tle", True),

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fuzzlib
 import seeds
 
-from smile_viewer.errors import DataFileError
+from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io import checked_file as cf
 from smile_viewer.io import guarded
 
@@ -264,3 +264,71 @@ def test_short_campaign_keeps_the_contract(tmp_path):
     for kind in seeds.KINDS:
         assert table[kind]["accepted"] >= 1, kind  # its seeds at least
     assert table["hostile"]["clean"] == table["hostile"]["cases"]
+
+
+# ------------------------------------------------------------------------- CLI parsers
+HOSTILE_VALUES = ["", " ", "-", "--", "nan", "-inf", "1e308", "1e999", "-0", "1e-320", "10000000000000000000",
+                  "9" * 5000, "1,2", "1,2,3,4", "1,,3", "x" * 10_000, "é", "\x00", "0x10", "1_000", "٣",
+                  "NaN,0,0", "1e308,1e308,1e308", "8x", "x8", "100000x100000", "-5x5", "n=", "=5", "n=5,n=6",
+                  "bz=nan", "v=-400", "kp=1e400", "2026-13-45", "99999-01-01T00:00", "1h", "-1min", "0s"]
+
+
+def test_cli_parsers_give_a_value_or_one_line():
+    """Every sub-command's parser, fed mutated command lines (its own options with hostile
+    values): parsed, or exit status 2 with one line on stderr; nothing else escapes."""
+    import argparse
+    import contextlib
+    import io
+
+    from smile_viewer.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    rng = random.Random(13)
+    parsed = refused = 0
+    for name, p in sub.choices.items():
+        opts = [s for a in p._actions for s in a.option_strings if s not in ("-h", "--help")] or ["--nothing"]
+        for _ in range(40):
+            argv = [name]
+            for _ in range(rng.randint(0, 6)):
+                argv += [rng.choice(opts)] + ([rng.choice(HOSTILE_VALUES)] if rng.random() < 0.8 else [])
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                try:
+                    parser.parse_args(argv)
+                    parsed += 1
+                except SystemExit as exc:
+                    assert exc.code == 2, (argv, exc.code)
+                    lines = err.getvalue().strip().splitlines()
+                    assert len(lines) == 1 and lines[0].startswith("smile-viewer"), (argv, lines)
+                    refused += 1
+    assert parsed > 0 and refused > 0
+
+
+@pytest.mark.parametrize(
+    "func",
+    ["parse_number", "parse_positive", "parse_int", "parse_int_in_range", "parse_triple", "parse_pixels",
+     "parse_params", "parse_solar_wind", "size_type", "frame_type"],
+)
+def test_option_value_parsers_give_a_value_or_one_line(func):
+    import argparse
+
+    from smile_viewer.cli import common
+
+    f = getattr(common, func)
+    call = {
+        "parse_number": lambda v: f(v, "--x"), "parse_positive": lambda v: f(v, "--x"),
+        "parse_int": lambda v: f(v, "--x", 0), "parse_int_in_range": lambda v: f(v, "--x", 0, 10),
+        "parse_triple": lambda v: f(v, "--x"), "parse_pixels": f, "parse_params": lambda v: f([v]),
+        "parse_solar_wind": f, "size_type": f, "frame_type": f,
+    }[func]
+    for v in HOSTILE_VALUES:
+        try:
+            out = call(v)
+        except (UserInputError, argparse.ArgumentTypeError) as exc:
+            assert "\n" not in str(exc) and str(exc), (v, exc)
+            continue
+        values = np.atleast_1d(np.asarray(out if not isinstance(out, dict) else list(out.values()), dtype=object))
+        for x in values.ravel():
+            if isinstance(x, float):
+                assert np.isfinite(x), (func, v, out)
