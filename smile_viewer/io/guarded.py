@@ -201,6 +201,16 @@ def _rewarn(records) -> None:
         warnings.warn(message, cat, stacklevel=3)
 
 
+def _daemonic() -> bool:
+    """True in a daemonic process (a dask or multiprocessing pool worker), which may not start
+    children: there the reader runs in-process, and a crash ends that worker only (its pool
+    reports the task as failed)."""
+    try:
+        return bool(multiprocessing.current_process().daemon)
+    except Exception:  # noqa: BLE001 - an unusual process object: assume not
+        return False
+
+
 def _start_without_main(proc) -> None:
     """``proc.start()`` without multiprocessing's re-import of the ``__main__`` script in the
     child (the child imports the reader by its module name): a user's script without an
@@ -241,7 +251,7 @@ def run_guarded(func: Callable, args: tuple = (), kwargs: dict | None = None, *,
     runs in-process.
     """
     kwargs = dict(kwargs or {})
-    if IN_CHILD or os.environ.get("SMILE_VIEWER_UNGUARDED") == "1":
+    if IN_CHILD or os.environ.get("SMILE_VIEWER_UNGUARDED") == "1" or _daemonic():
         return func(*args, **kwargs)
     p = Path(os.fspath(path))
     try:
@@ -323,7 +333,10 @@ def guard(what: str, kind: str, check: Callable | None = None):
     def decorate(func: Callable) -> Callable:
         @functools.wraps(func)
         def wrapper(path, *args, **kwargs):
-            if IN_CHILD or os.environ.get("SMILE_VIEWER_UNGUARDED") == "1":
+            if IN_CHILD or os.environ.get("SMILE_VIEWER_UNGUARDED") == "1" or _daemonic():
+                from smile_viewer.io.checked_file import checked_path
+
+                path = checked_path(path, kind) if check is None else check(path)
                 return func(path, *args, **kwargs)
             from smile_viewer.io.checked_file import checked_path
 
