@@ -65,7 +65,7 @@ SCAN_MIN_BINS = 48
 MAX_EXTRA_STARTS = 2
 #: Such a minimum is tried when its coarse ΔC is below this (5 sd at the coarse binning) ...
 EXTRA_START_DELTA_C = 25.0
-#: ... and it lies this far [R_E] from the starts taken (2 scan steps: another basin).
+#: ... and it lies this far [R_E] from the starts taken along the same parameter (2 scan steps).
 EXTRA_START_SEPARATION_RE = 1.0
 
 
@@ -190,9 +190,9 @@ class StartScan:
     def starts(self, *, max_extra: int = MAX_EXTRA_STARTS, delta_c: float = EXTRA_START_DELTA_C,
                separation_re: float = EXTRA_START_SEPARATION_RE) -> list[int]:
         """Indices to start the local optimiser from: the best minimum and up to ``max_extra``
-        others within ``delta_c`` of it, each at least ``separation_re`` from those taken (the
-        same position seen through another parameter is the same basin); only the best when
-        the profile is flat."""
+        others within ``delta_c`` of it, each at least ``separation_re`` from those taken along
+        the same parameter (another basin; a minimum of another parameter's profile — another
+        magnetopause shape — is tried wherever it lies); only the best when the profile is flat."""
         if not self.minima:
             return []
         from smile_viewer.analysis.fit_quality import FLAT_DELTA_C
@@ -204,7 +204,8 @@ class StartScan:
         for i in self.minima[1:]:
             if len(out) > max_extra or self.costs[i] - best >= delta_c:
                 break
-            if all(abs(self.subsolar_re[i] - self.subsolar_re[j]) >= separation_re for j in out):
+            if all(abs(self.subsolar_re[i] - self.subsolar_re[j]) >= separation_re
+                   or self.parameter_at(i) != self.parameter_at(j) for j in out):
                 out.append(i)
         return out
 
