@@ -338,7 +338,7 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
         q.flags.append(FitFlag("flat_profile", "unreliable",
                                f"C has no curvature along {size_param} at the best fit: no statistical error"))
     threshold = s * s
-    reach = 0.0
+    reach, why = 0.0, ""
     if scan is not None:
         dc = np.asarray(scan.costs, dtype=float) - float(np.min(scan.costs))
         if scan.delta_c_range < FLAT_DELTA_C and not any(f.code == "flat_profile" for f in q.flags):
@@ -350,9 +350,8 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
         if near.size > 1:
             r = float(np.max(np.abs(near - subsolar_re)))
             if r > reach:
-                reach = r
-                q.widening.append(f"start scan: magnetopause positions within ΔC ≤ {threshold:.2f} reach "
-                                  f"{r:.2f} R_E from the best fit")
+                reach, why = r, (f"start scan: magnetopause positions within ΔC ≤ {threshold:.2f} reach "
+                                 f"{r:.2f} R_E from the best fit")
     stat = err if math.isfinite(err) else 0.0
     for sub_alt, dc_alt in other_minima:
         sep = abs(float(sub_alt) - subsolar_re)
@@ -363,10 +362,10 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
                                f"another local minimum at {sub_alt:.2f} R_E fits almost as well "
                                f"(ΔC = {dc_alt:.2f})"))
         if dc_alt <= threshold and sep > reach:
-            reach = sep
-            q.widening.append(f"a second minimum {sep:.2f} R_E away with ΔC = {dc_alt:.2f} ≤ {threshold:.2f}")
+            reach, why = sep, f"a second minimum {sep:.2f} R_E away with ΔC = {dc_alt:.2f} ≤ {threshold:.2f}"
     if reach > 0 and (not math.isfinite(err) or reach > err):
         err = reach
+        q.widening.append(why)
     q.subsolar_err_re = err
     if math.isfinite(err) and err > PRECISION_RE:
         q.flags.append(FitFlag("imprecise", "warning",
