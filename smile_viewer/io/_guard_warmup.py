@@ -1,6 +1,8 @@
 """Imported once by the fork server of io.guarded: reads a tiny VTK image and tiny netCDF-3/4
 files so that each guarded child starts with VTK's readers initialised and xarray's backends
-(and the dask import it makes on first use) loaded: a few hundred ms saved per cube read."""
+(and the dask import it makes on first use) loaded: a few hundred ms saved per cube read.
+Importing it anywhere else does nothing (the fork server is started with
+``SMILE_VIEWER_GUARD_SERVER=1`` in its environment)."""
 
 from __future__ import annotations
 
@@ -36,4 +38,5 @@ def _warm_up() -> None:
             pass
 
 
-_warm_up()
+if os.environ.get("SMILE_VIEWER_GUARD_SERVER") == "1":
+    _warm_up()

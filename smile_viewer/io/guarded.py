@@ -226,10 +226,16 @@ def _start_without_main(proc) -> None:
         return data
 
     spawn.get_preparation_data = preparation_data
+    previous = os.environ.get("SMILE_VIEWER_GUARD_SERVER")
+    os.environ["SMILE_VIEWER_GUARD_SERVER"] = "1"  # a fork server started now warms up (_guard_warmup)
     try:
         proc.start()
     finally:
         spawn.get_preparation_data = original
+        if previous is None:
+            os.environ.pop("SMILE_VIEWER_GUARD_SERVER", None)
+        else:
+            os.environ["SMILE_VIEWER_GUARD_SERVER"] = previous
 
 
 def _signal_name(code: int) -> str:
