@@ -310,14 +310,17 @@ def _worker() -> None:
 class Worker:
     """One ``fuzzlib.py --worker`` process; :meth:`run` gives (outcome, detail) or a hang/crash."""
 
-    def __init__(self, env: dict | None = None):
-        self.env = {"SMILE_VIEWER_PARSE_TIMEOUT_S": GUARD_TIMEOUT_S, **os.environ, **(env or {})}
+    def __init__(self, env: dict | None = None, cwd: str | Path | None = None):
+        self.env = {"SMILE_VIEWER_PARSE_TIMEOUT_S": GUARD_TIMEOUT_S, **os.environ, **(env or {}),
+                    "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+        # mutated command lines write where their --out says: never into the repository
+        self.cwd = str(cwd) if cwd is not None else tempfile.mkdtemp(prefix="smile-fuzz-cwd-")
         self.proc = None
 
     def _start(self) -> None:
         self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--worker"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     cwd=str(ROOT), env=self.env, start_new_session=True)
+                                     cwd=self.cwd, env=self.env, start_new_session=True)
         if self._readline(300) != "ready":
             self.close()
             raise RuntimeError("fuzz worker did not start")
@@ -424,11 +427,13 @@ def cli_cases(work: Path, n: int, seed: int) -> list[tuple[str, str, object]]:
     return cases
 
 
-def run_campaign(cases, *, timeout: float = 60.0, workers: int = 1, env: dict | None = None, log=None):
-    """Run ``cases`` on ``workers`` worker processes; returns (table, failures)."""
+def run_campaign(cases, *, timeout: float = 60.0, workers: int = 1, env: dict | None = None, log=None,
+                 cwd: str | Path | None = None):
+    """Run ``cases`` on ``workers`` worker processes (working directory ``cwd``, default a new
+    temporary one); returns (table, failures)."""
     table: dict[str, Counter] = defaultdict(Counter)
     failures = []
-    pool = [Worker(env) for _ in range(max(1, workers))]
+    pool = [Worker(env, cwd) for _ in range(max(1, workers))]
     queue = list(enumerate(cases))
     try:
         if workers <= 1:
@@ -508,8 +513,9 @@ def main(argv=None) -> int:
         if not kinds or "cli" in kinds:
             cases += cli_cases(work, args.cli, args.seed)
         print(f"{len(cases)} cases, timeout {args.timeout:g} s per case, {args.workers} workers", flush=True)
+        (work / "cwd").mkdir(exist_ok=True)
         table, failures = run_campaign(cases, timeout=args.timeout, workers=args.workers,
-                                       log=lambda s: print(s, flush=True))
+                                       log=lambda s: print(s, flush=True), cwd=work / "cwd")
         print(format_table(table))
         print(f"{len(failures)} failures in {time.time() - t0:.0f} s (seed {args.seed})")
     return 1 if failures else 0

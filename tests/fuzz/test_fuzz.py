@@ -234,9 +234,9 @@ def test_mutator_is_seeded_and_changes_the_bytes():
     assert sum(m != data for m in (fuzzlib.mutate(data, random.Random(s), True) for s in range(50))) >= 45
 
 
-def test_runner_reports_hangs_and_crashes():
+def test_runner_reports_hangs_and_crashes(tmp_path):
     """The harness itself: a hang and a crash in a worker are counted (and the worker replaced)."""
-    w = fuzzlib.Worker()
+    w = fuzzlib.Worker(cwd=tmp_path)
     try:
         assert w.run("selftest", "crash", 120) == ("crash", "SIGSEGV")
         assert w.run("selftest", "hang", 2) == ("hang", "no answer within 2 s")
@@ -257,7 +257,8 @@ def test_short_campaign_keeps_the_contract(tmp_path):
     per_kind = SHORT_CASES
     cases = fuzzlib.build_cases(tmp_path, per_kind, 20260521)
     cases += fuzzlib.cli_cases(tmp_path, max(8, per_kind * 2), 20260521)
-    table, failures = fuzzlib.run_campaign(cases, timeout=60, workers=2)
+    (tmp_path / "cwd").mkdir()
+    table, failures = fuzzlib.run_campaign(cases, timeout=60, workers=2, cwd=tmp_path / "cwd")
     print("\n" + fuzzlib.format_table(table))
     assert sum(c["cases"] for c in table.values()) == len(cases)
     assert not failures, json.dumps(failures[:10], indent=1, default=str)
