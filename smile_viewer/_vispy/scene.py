@@ -56,6 +56,8 @@ HUD_DIM = (0.55, 0.60, 0.70, 1.0)
 #: Through an imager: the outline of its field and the dimming of the sky outside it.
 FIELD_OUTLINE_COLOR = (0.72, 0.95, 0.35, 1.0)
 FIELD_MASK_COLOR = (0.0, 0.0, 0.0, 0.62)
+#: Fraction of the framebuffer's resolution the emission volume is cast at while the camera moves.
+MOVING_VOLUME_RESOLUTION = 0.2
 #: Height of the caption band at the top of the canvas [logical pixels × pixel scale].
 CAPTION_BAND = 84
 EARTH_CREDIT = "Earth: NASA Blue Marble Next Generation"
@@ -262,6 +264,13 @@ class SceneView:
         self._gl_reset = GLStateReset(parent=canvas.scene)
         self._gl_reset.order = 1_000_000
         canvas.events.resize.connect(self._on_resize)
+        # While the camera moves the volume is cast at a lower resolution (frame rate on
+        # llvmpipe); at rest, 0.3 s after the last move, at the chosen one again.
+        self._rest_resolution: float | None = None
+        self._rest_timer = None
+        canvas.events.mouse_press.connect(self._on_interaction)
+        canvas.events.mouse_wheel.connect(self._on_interaction)
+        canvas.events.mouse_release.connect(self._on_interaction_end)
         # The orbit track writes no depth (so the spacecraft marker on it is drawn whole);
         # glClear honours the depth mask, so switch it back on before every frame's clear.
         canvas.events.draw.connect(self._restore_depth_mask, position="first")
@@ -439,9 +448,47 @@ class SceneView:
 
     @volume_resolution.setter
     def volume_resolution(self, value: float) -> None:
+        if getattr(self, "_rest_resolution", None) is not None and value != MOVING_VOLUME_RESOLUTION:
+            self._rest_resolution = float(value)  # chosen while moving: the one to come back to
+            return
         self.volume_compositor.scale = value
         self._route_volume()
         self.canvas.update()
+
+    def set_moving(self, moving: bool) -> None:
+        """Cast the emission volume at :data:`MOVING_VOLUME_RESOLUTION` while the camera moves;
+        back at the chosen resolution (:attr:`volume_resolution`) at rest."""
+        if moving:
+            if self._rest_resolution is None and self.volume_compositor.scale > MOVING_VOLUME_RESOLUTION:
+                self._rest_resolution = self.volume_compositor.scale
+                self.volume_resolution = MOVING_VOLUME_RESOLUTION
+        elif self._rest_resolution is not None:
+            rest, self._rest_resolution = self._rest_resolution, None
+            self.volume_resolution = rest
+
+    @property
+    def moving(self) -> bool:
+        return self._rest_resolution is not None
+
+    def _on_interaction(self, event=None) -> None:
+        if not self._state.layers.emission_volume:
+            return
+        self.set_moving(True)
+        if event is not None and getattr(event, "type", "") == "mouse_wheel":
+            self._rest_later()
+
+    def _on_interaction_end(self, event=None) -> None:
+        if self.moving:
+            self._rest_later()
+
+    def _rest_later(self) -> None:
+        if self._rest_timer is None:
+            from vispy import app as vispy_app
+
+            self._rest_timer = vispy_app.Timer(interval=0.3, iterations=1, start=False, app=self.canvas.app,
+                                               connect=lambda _e: self.set_moving(False))
+        self._rest_timer.stop()
+        self._rest_timer.start(iterations=1)
 
     def _route_volume(self) -> None:
         """The volume draws itself (full resolution, isosurface) or through the compositor."""
@@ -966,7 +1013,8 @@ class SceneView:
             text = full if roomy else _compact_legend_text(full)
             if item.text != text:
                 item.text = text
-            item.font_size = size * ps
+            if item.font_size != size * ps:
+                item.font_size = size * ps
         n = len(shown)
         longest = max((len(item.text) for item in shown), default=0)
         width = (longest * char + 26) * ps
@@ -1037,8 +1085,9 @@ class SceneView:
         width = max(len(self.hud_title.text) * 13 * 0.62, len(self.hud_time.text) * 11 * 0.6) * ps
         return 14 * ps, 34 * ps - 4 * ps, width, (58 + 22 - 30) * ps
 
-    def spacecraft_label_rect(self) -> tuple[float, float, float, float] | None:
-        """``(x, y, width, height)`` in canvas pixels of the "SMILE" label beside the marker."""
+    def spacecraft_label_rect(self, above: bool | None = None) -> tuple[float, float, float, float] | None:
+        """``(x, y, width, height)`` in canvas pixels of the "SMILE" label beside the marker
+        (``above``: where it would be above or below the marker; None: where it is)."""
         if not hasattr(self, "spacecraft") or not self.spacecraft.visible:
             return None
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -1047,7 +1096,8 @@ class SceneView:
             return None
         ps = self._pixel_scale
         lw, lh = len(self.spacecraft.label.text) * 12 * 0.68 * ps, 12 * 1.5 * ps
-        above = self.spacecraft.label.anchors[1] == "bottom"
+        if above is None:
+            above = self.spacecraft.label.anchors[1] == "bottom"
         return float(px[0]), float(px[1] - lh if above else px[1]), lw, lh
 
     def _place_spacecraft_label(self) -> None:
@@ -1058,11 +1108,10 @@ class SceneView:
         cap = self.caption_rect()
         want = "bottom"
         if cap is not None:
-            label.anchors = ("left", "bottom")
-            r = self.spacecraft_label_rect()
+            r = self.spacecraft_label_rect(above=True)
             if r is not None and _overlap(r, cap, pad=4 * self._pixel_scale):
                 want = "top"
-        if label.anchors[1] != want:
+        if tuple(label.anchors) != ("left", want):  # (setting it redraws: only on a change)
             label.anchors = ("left", want)
 
     # -- queries (tests, overlays) ---------------------------------------------------------
@@ -1088,6 +1137,12 @@ class SceneView:
         self.canvas.context.set_depth_mask(True)
 
     def close(self) -> None:
+        if self._rest_timer is not None:
+            self._rest_timer.stop()
+        for ev, cb in ((self.canvas.events.mouse_press, self._on_interaction),
+                       (self.canvas.events.mouse_wheel, self._on_interaction),
+                       (self.canvas.events.mouse_release, self._on_interaction_end)):
+            ev.disconnect(cb)
         self.disconnect()
         self.canvas.events.draw.disconnect(self._restore_depth_mask)
         self.canvas.events.draw.disconnect(self._on_draw_flush)

@@ -83,3 +83,23 @@ def test_pointing_windows_dock_laid_out_without_scrolling(window, qapp, qtbot):
         rows, cols = panel.image.shape
         (x0, x1), (y0, y1) = panel.view.viewRange()
         assert min((x1 - x0) / cols, (y1 - y0) / rows) < 1.06
+
+
+def test_3d_view_idle_when_nothing_changes(window, qapp):
+    """No redraw loop: once drawn, the 3-D view is not drawn again until something changes
+    (each frame costs about 0.1–0.5 s on llvmpipe)."""
+    _pump(qapp, 2.0)
+    frames = []
+
+    def count(_event):
+        frames.append(1)
+
+    window.canvas.events.draw.connect(count)
+    try:
+        _pump(qapp, 1.5)
+        assert len(frames) == 0
+        window.canvas.update()
+        _pump(qapp, 1.0)
+        assert 1 <= len(frames) <= 2
+    finally:
+        window.canvas.events.draw.disconnect(count)

@@ -54,7 +54,7 @@ def _cube_magnetopause(path: str):
 class ModelDock(QDockWidget):
     """Solar wind inputs and model choice of ``model_state`` (objectName ``modelDock``)."""
 
-    DEBOUNCE_MS = 250
+    DEBOUNCE_MS = 30  # spin boxes apply on Enter or a step (no keyboard tracking): only merge a burst
 
     def __init__(self, model_state, parent=None):
         super().__init__("Solar wind && model", parent)
