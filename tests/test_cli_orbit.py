@@ -88,7 +88,7 @@ def test_orbit_from_tle(tmp_path):
         (["--start", STOP, "--stop", START], ["before start time"]),
         (["--start", START, "--stop", STOP, "--step", "ten minutes"], ["cannot read duration"]),
         (["--start", START, "--stop", STOP, "--frame", "hci"], ["unknown frame 'hci'"]),
-        (["--start", START, "--stop", STOP, "--oem", "missing.oem"], ["missing.oem", "No such file"]),
+        (["--start", START, "--stop", STOP, "--oem", "missing.oem"], ["missing.oem: no such file"]),
         (["--start", START, "--stop", STOP, "--oem", "garbage.oem"], ["garbage.oem: line 1"]),
         (["--start", START, "--stop", STOP, "--tle", "garbage.oem"], ["garbage.oem"]),
         (["--start", START, "--stop", STOP, "--out", "smile.txt"], ["smile.txt", ".csv", ".oem"]),
