@@ -54,6 +54,26 @@ sessions, load average 1.4-2.1, numpy 2.4.6, numba 0.68.1, no GPU; fits on the c
 | CMEM, pd_npa + norm (n = 5 defaults)        | apogee    | 0.205     | -0.048 | 65 %           | 1.12 / 2.25            |
 | CMEM, pd_npa + norm (true n x U(0.8, 1.2))  | apogee    | 0.197     | -0.036 | 65 %           | 1.15 / 2.25            |
 
+Recorded 2026-12-07 after the start scan and the quality flags (analysis.fit_start,
+analysis.fit_quality; docs/analysis.md#fit-start-and-quality), same container but load average
+5-7 (other sessions), so the times are about 3x those above; "forward models" counts the fit's
+own (the coarse scan adds 22 for Jorgensen, 43 for CMEM: p0 and the Lin pressure):
+
+| model, free (start)                    | positions | RMS [R_E] | bias   | within 1 sigma | flagged (unreliable) | forward models | mean / worst s |
+|----------------------------------------|-----------|----------:|-------:|---------------:|---------------------:|---------------:|---------------:|
+| Jorgensen, r_mp + norm (n = 5 defaults) | apogee    | 0.086     | -0.030 | 70 %           | 5 imprecise (0)      | 73             | 3.76 / 5.17    |
+| CMEM, p0 + norm (n = 5 defaults)        | apogee    | **0.212** | -0.044 | **80 %**       | 13 (0): 12 imprecise | 141            | 11.8 / 25.6    |
+
+CMEM p0 + norm improves from 0.342 to 0.212 R_E RMS and its errors become honest (80 % within
+1 sigma, from 20 %): the scan also moves the start's Lin pressure (shape and size), both shapes
+are fitted when their coarse C are close, and the errors include the pressure's uncertainty
+(12 of 20 fits are flagged ``imprecise``: error > 0.15 R_E at ~13,000 counts). That doubles the
+CMEM fit's forward models. The n = 20 cm^-3 CMEM case of issue 11 (100 x 50 pixels, 3,000 s),
+fitted from the default start, goes from 19.86 +- 1.74 R_E (wrong minimum) to 8.77 +- 0.02 R_E
+(truth 8.75); CPU time per fit with one numba thread, same process, interleaved (old code =
+commit 065eb57): CMEM 2.25 -> 1.70 s (82 instead of 119 forward models; the renderer no longer
+recomputes the GSE->GSM matrix on every call), Jorgensen 1.02 -> 1.07 s.
+
 "apogee": |r| 18.5-20 R_E, x 3-9, |y| <= 6 (the default); "wide": |r| 16-20, x 0-8, |y| <= 8
 (``--geometry wide``). The target (0.2 R_E RMS, < 10 s) is met for the default case. The
 statistical error depends strongly on the viewing geometry and the counts: with the [A]
@@ -161,10 +181,12 @@ def run(model: str, n_cases: int, oversample, geometry: str = "apogee", start: s
             pull = delta / res.subsolar_err_re if res.subsolar_err_re > 0 else math.nan
             rows.append({"case": k, "n_cm3": n, "counts": total, "true_re": true_r, "fit_re": res.subsolar_re,
                          "err_re": res.subsolar_err_re, "delta_re": delta, "pull": pull,
-                         "n_evals": res.n_evals, "seconds": dt, "cstat": res.cstat, "dof": res.dof})
+                         "n_evals": res.n_evals, "seconds": dt, "cstat": res.cstat, "dof": res.dof,
+                         "reliable": res.reliable, "flags": [f.code for f in res.flags]})
             if not quiet:
                 print(f"{k:4d} {n:6.2f} {total:7d} {true_r:8.3f} {res.subsolar_re:8.3f} {res.subsolar_err_re:7.3f} "
-                      f"{delta:+7.3f} {pull:+6.2f} {res.n_evals:5d} {dt:6.2f} {res.cstat:8.1f}/{res.dof}")
+                      f"{delta:+7.3f} {pull:+6.2f} {res.n_evals:5d} {dt:6.2f} {res.cstat:8.1f}/{res.dof} "
+                      f"{','.join(f.code for f in res.flags) or '-'}")
     deltas = [r["delta_re"] for r in rows]
     secs = [r["seconds"] for r in rows]
     out = {
@@ -181,6 +203,8 @@ def run(model: str, n_cases: int, oversample, geometry: str = "apogee", start: s
         "mean_s": statistics.fmean(secs),
         "max_s": max(secs),
         "mean_evals": statistics.fmean(r["n_evals"] for r in rows),
+        "unreliable": sum(not r["reliable"] for r in rows),
+        "flagged": sum(bool(r["flags"]) for r in rows),
         "rows": rows,
     }
     return out
@@ -201,7 +225,7 @@ def main(argv=None) -> int:
     print(machine_summary())
     print(f"model {args.model}, {args.cases} simulated 5-minute SXI exposures, n = 5-10 cm^-3, v = 400 km/s")
     print(f"positions: {args.geometry} box |r|, x, |y| = {GEOMETRIES[args.geometry]} R_E (GSE)")
-    print("case      n  counts     true      fit   sigma   delta   pull evals      s   C-stat/dof")
+    print("case      n  counts     true      fit   sigma   delta   pull evals      s   C-stat/dof flags")
     oversample = args.oversample if args.oversample == "auto" else int(args.oversample)
     print(f"start: {args.start}, oversample: {oversample}")
     free = tuple(args.free.split(",")) if args.free else None
@@ -211,6 +235,7 @@ def main(argv=None) -> int:
           f"{100 * out['within_1sigma']:.0f} % within 1 sigma")
     print(f"time per fit: mean {out['mean_s']:.2f} s, worst {out['max_s']:.2f} s (target < 10 s); "
           f"{out['mean_evals']:.0f} forward models on average")
+    print(f"flagged fits: {out['flagged']} ({out['unreliable']} unreliable; analysis.fit_quality)")
     ok = out["rms_re"] < 0.2 and out["max_s"] < 10.0
     print("targets met" if ok else "TARGETS NOT MET")
     if args.json:
