@@ -13,6 +13,7 @@ import functools
 import importlib
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 import warnings
@@ -162,7 +163,7 @@ def _child_main(conn, module: str, name: str, args, kwargs, memory_bytes: int, a
             warnings.simplefilter("always")
             result = func(*args, **kwargs)
         msgs = _warning_records(caught)
-        conn.send(("ok", result, msgs))
+        _send_out_of_band(conn, ("ok", result, msgs))
     except DataFileError as exc:
         conn.send(("data", (exc.path, exc.problem), _warning_records(caught)))
     except UserInputError as exc:
@@ -178,6 +179,28 @@ def _child_main(conn, module: str, name: str, args, kwargs, memory_bytes: int, a
             conn.send(("other", type(exc).__name__, []))
     finally:
         conn.close()
+
+
+def _send_out_of_band(conn, msg) -> None:
+    """Send ``msg`` pickled (protocol 5) with the arrays' buffers out of band, each as its own
+    message: neither process holds a pickled copy of a volume besides its arrays."""
+    buffers: list = []
+    data = pickle.dumps(msg, protocol=5, buffer_callback=buffers.append)
+    raws = [b.raw() for b in buffers]
+    conn.send(("oob", [r.nbytes for r in raws]))
+    conn.send_bytes(data)
+    for r in raws:
+        conn.send_bytes(r)
+
+
+def _recv_out_of_band(conn, sizes):
+    """The message :func:`_send_out_of_band` sent: the arrays are rebuilt on writable buffers
+    received in place (no second copy)."""
+    data = conn.recv_bytes()
+    bufs = [bytearray(n) for n in sizes]
+    for b in bufs:
+        conn.recv_bytes_into(b)
+    return pickle.loads(data, buffers=bufs)  # our own child's result
 
 
 def _warning_records(caught) -> list[tuple[str, str, str]]:
@@ -289,6 +312,8 @@ def run_guarded(func: Callable, args: tuple = (), kwargs: dict | None = None, *,
         if recv.poll(timeout):
             try:
                 msg = recv.recv()
+                if isinstance(msg, tuple) and msg and msg[0] == "oob":
+                    msg = _recv_out_of_band(recv, msg[1])
             except (EOFError, OSError):
                 msg = None
             except Exception as exc:  # noqa: BLE001 - an unpicklable result
