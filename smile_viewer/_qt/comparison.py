@@ -195,10 +195,9 @@ class ComparisonView(QWidget):
         top.addWidget(self.shared_check)
         top.addWidget(self.blink_button)
         top.addWidget(self.blink_spin)
-        top.addSpacing(12)
-        top.addWidget(QLabel("Profile", self))
-        top.addWidget(self.profile_combo)
-        top.addSpacing(12)
+        overlays_row = QHBoxLayout()  # a row of its own: the dock is narrow in the default layout
+        overlays_row.setContentsMargins(0, 0, 0, 0)
+        overlays_row.addWidget(QLabel("Overlays", self))
         self.overlay_checks: dict[str, QCheckBox] = {}
         for name, (label, rgb) in OVERLAYS.items():
             cb = QCheckBox(label, self)
@@ -208,8 +207,14 @@ class ComparisonView(QWidget):
                              if name != "fov" else "")
             cb.toggled.connect(lambda on, n=name: self.set_overlay_visible(n, on))
             self.overlay_checks[name] = cb
-            top.addWidget(cb)
+            overlays_row.addWidget(cb)
         top.addStretch(1)
+        overlays_row.addStretch(1)
+        profile_row = QHBoxLayout()
+        profile_row.setContentsMargins(0, 0, 0, 0)
+        profile_row.addWidget(QLabel("Profile", self))
+        profile_row.addWidget(self.profile_combo)
+        profile_row.addStretch(1)
 
         self.cursor_label = QLabel(self)
         self.cursor_label.setObjectName("comparisonCursor")
@@ -237,10 +242,12 @@ class ComparisonView(QWidget):
         self.progress_label = QLabel("", self)
         self.progress_label.setVisible(False)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        # stacked until the view is wide (resizeEvent): its minimum width then fits a narrow dock
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.left)
         self.splitter.addWidget(self.right)
-        lower = QSplitter(Qt.Orientation.Horizontal, self)
+        lower = QSplitter(Qt.Orientation.Vertical, self)
+        self._lower_splitter = lower
         lower.addWidget(self.profile_plot)
         side = QWidget(self)
         sl = QVBoxLayout(side)
@@ -261,6 +268,8 @@ class ComparisonView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addLayout(overlays_row)
+        layout.addLayout(profile_row)
         layout.addWidget(vsplit, 1)
         layout.addWidget(self.cursor_label)
 
@@ -591,6 +600,17 @@ class ComparisonView(QWidget):
 
     def _release_zoom(self) -> None:
         self._zoom_hold = None
+
+    #: Narrower than this [px], the panels stack (observed over synthetic) and the statistics go
+    #: under the profile: side by side they would not fit the dock of the default layout.
+    STACK_BELOW_PX = 900
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        orient = (Qt.Orientation.Vertical if self.width() < self.STACK_BELOW_PX else Qt.Orientation.Horizontal)
+        for split in (self.splitter, self._lower_splitter):
+            if split.orientation() != orient:
+                split.setOrientation(orient)
 
     def _set_right_shown(self, on: bool) -> None:
         """Show or hide the right panel. Hidden, it is unlinked from the left one: a hidden view

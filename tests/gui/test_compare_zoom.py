@@ -81,3 +81,21 @@ def test_observed_axes_in_degrees_and_radec_readout(qtbot):
         g_dec = float(got.split("Dec ")[1].split("°")[0])
         assert abs((g_ra - float(ra) + 180) % 360 - 180) * np.cos(np.radians(float(dec))) < 0.01
         assert g_dec == pytest.approx(float(dec), abs=0.01)
+
+
+def test_fits_the_narrow_dock_of_the_default_layout(qtbot, view):
+    """In the default layout the Compare dock is about 520 px wide: the view must fit it without
+    horizontal scrolling, the panels stacked; wide, they go side by side again."""
+    from PySide6.QtCore import Qt
+
+    view.resize(520, 900)
+    qtbot.wait(30)
+    assert view.splitter.orientation() == Qt.Orientation.Vertical
+    assert view.minimumSizeHint().width() <= 500
+    fresh = ComparisonView()  # before its first resize too (a scroll area asks it first)
+    qtbot.addWidget(fresh)
+    assert fresh.minimumSizeHint().width() <= 500
+    assert view.left.isVisible() and view.right.isVisible()
+    view.resize(1200, 800)
+    qtbot.wait(30)
+    assert view.splitter.orientation() == Qt.Orientation.Horizontal
