@@ -155,8 +155,15 @@ class _Garbage(Exception):
 
 
 def _cube(p):
-    from smile_viewer.io.cubes import read_cube
+    """cube_info (headers only: its own code paths), then read_cube."""
+    from smile_viewer.errors import DataFileError, UserInputError
+    from smile_viewer.io.cubes import cube_info, read_cube
 
+    try:
+        str(cube_info(p))
+    except (DataFileError, UserInputError) as exc:
+        if "\n" in str(exc).strip():
+            raise _Garbage(f"multi-line cube_info message: {str(exc)[:200]}") from None
     read_cube(p)
 
 
