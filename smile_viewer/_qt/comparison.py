@@ -124,7 +124,8 @@ class ComparisonView(QWidget):
         self.right.view.setYLink(self.left.view)
         self._zoom_hold = None  # a region kept while a mode change resizes the panels
         for p in (self.left, self.right):
-            p.refit_on_resize = False  # the zoom is the user's, kept across modes
+            # re-fitted on resize until the user zooms either panel (they are linked)
+            p.view.sigRangeChangedManually.connect(self._on_user_zoom)
             p.view.sigResized.connect(self._restore_zoom)
             p.pixel_hovered.connect(self._on_hover)
             p.scale_combo.currentTextChanged.connect(lambda s, src=p: self._on_scale_changed(src, s))
@@ -593,6 +594,10 @@ class ComparisonView(QWidget):
         self._last_zoom = rect
         return rect
 
+    def _on_user_zoom(self, *_args) -> None:
+        for p in (self.left, self.right):
+            p._user_zoomed = True
+
     def _restore_zoom(self, *_args) -> None:
         zoom = getattr(self, "_zoom_hold", None)
         if zoom is not None:
@@ -611,6 +616,9 @@ class ComparisonView(QWidget):
         for split in (self.splitter, self._lower_splitter):
             if split.orientation() != orient:
                 split.setOrientation(orient)
+        stacked = orient == Qt.Orientation.Vertical
+        for p in (self.left, self.right):  # stacked, each panel keeps a readable height
+            p.setMinimumHeight(230 if stacked else 0)
 
     def _set_right_shown(self, on: bool) -> None:
         """Show or hide the right panel. Hidden, it is unlinked from the left one: a hidden view

@@ -467,7 +467,9 @@ class ImagePanel(QWidget):
         self._update_colorbar_label()
         if shape_changed and self._units == "count":
             finite = data[np.isfinite(data)]
-            sparse = finite.size and float(finite.mean()) < SPARSE_COUNTS_PER_PIXEL
+            # sparse counts: whole numbers (a model's expected counts are not) with a low mean
+            sparse = (finite.size and float(finite.mean()) < SPARSE_COUNTS_PER_PIXEL
+                      and bool(np.all(finite == np.round(finite))))
             self._set_bin_combo(4 if sparse else 1)
         self._make_stretch()
         if self._auto_levels or self._levels is None:

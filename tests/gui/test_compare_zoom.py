@@ -31,6 +31,7 @@ def _rect(panel):
 
 def test_zoom_is_kept_across_every_mode(qtbot, view):
     view.left.view.setRange(QRectF(10, 5, 24, 16), padding=0)
+    view.left.view.sigRangeChangedManually.emit([True, True])  # as a mouse zoom does
     qtbot.wait(50)
     zoom = _rect(view.left)
     for mode in [*MODES[1:], MODES[0], *MODES[1:], MODES[0]]:

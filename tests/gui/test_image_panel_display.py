@@ -88,6 +88,11 @@ def test_sparse_counts_are_shown_binned_data_unchanged(qtbot):
     qtbot.addWidget(panel2)
     panel2.set_image(rng.poisson(50.0, size=(40, 40)).astype(float), "count")
     assert panel2.display_bin == 1
+    # a model's expected counts (not whole numbers) are smooth already: not binned
+    panel3 = ImagePanel()
+    qtbot.addWidget(panel3)
+    panel3.set_image(np.full((40, 40), 0.3), "count")
+    assert panel3.display_bin == 1
 
 
 def test_not_observing_shade_and_label(qtbot):
