@@ -173,9 +173,9 @@ def test_error_widening_rules():
     """By hand: a scan with two positions within ΔC = 1 and a second minimum at ΔC = 0.5."""
     mu = np.full(400, 50.0)
     mask = np.ones(400, dtype=bool)
-    common = dict(expected_counts=mu, mask=mask, free=("r_mp", "norm"), best={"r_mp": 9.0, "norm": 1.0},
-                  bounds={"r_mp": (5.0, 25.0), "norm": (1e-3, 1e3)}, scales=(0.5, 0.2), subsolar_re=9.0,
-                  subsolar_err_re=0.05, size_param="r_mp")
+    common = {"expected_counts": mu, "mask": mask, "free": ("r_mp", "norm"), "best": {"r_mp": 9.0, "norm": 1.0},
+              "bounds": {"r_mp": (5.0, 25.0), "norm": (1e-3, 1e3)}, "scales": (0.5, 0.2), "subsolar_re": 9.0,
+              "subsolar_err_re": 0.05, "size_param": "r_mp"}
     e = float(cstat_expectation(mu)[0].sum()) - 2
     # a good fit, a sharp scan: nothing changes
     q = assess_fit(cstat_value=e, scan=_Scan([8.0, 8.5, 9.0, 9.5], [50, 20, 0, 30]), **common)

@@ -113,6 +113,7 @@ def test_local_start_alone_is_trapped_and_says_so(dense_wind_cmem):
     beyond the field — the old behaviour; the flags now say the value is not to be used."""
     obs, true_r, _ = dense_wind_cmem
     res = fit_observation(obs, "cmem", scan=False, errors="none")
+    assert res.subsolar_re - true_r > 6.0
     assert res.start_scan is None
     assert res.subsolar_re > 15.0
     assert not res.reliable
