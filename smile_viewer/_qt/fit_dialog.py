@@ -176,7 +176,9 @@ class FitDialog(QDialog):
         def work(ctx):
             def progress(p):
                 self.last_progress = p
-                ctx.progress(min(p.n_evals / max_evals, 0.99), self._progress_text(p))
+                # the start scan counts its coarse forward models apart: the bar starts with the fit
+                fraction = 0.0 if p.phase == "scan" else min(p.n_evals / max_evals, 0.99)
+                ctx.progress(fraction, self._progress_text(p))
 
             return fit_observation(obs, model, progress=progress, cancel=lambda: ctx.cancelled, **kwargs)
 
