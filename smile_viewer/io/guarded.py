@@ -141,6 +141,27 @@ def _quiet() -> None:
         pass
 
 
+def allow_memory(nbytes: int) -> None:
+    """Inside a guarded child, let the parse use ``nbytes`` more address space: a reader's own
+    estimate of what the file's data need, already checked against the memory available
+    (``io.cubes._common.check_memory`` calls this). Elsewhere it does nothing."""
+    if not IN_CHILD or nbytes <= 0:
+        return
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY:
+            return
+        want = _vm_size() + 2 * int(nbytes) + MIN_MEMORY_BYTES // 2
+        if hard != resource.RLIM_INFINITY:
+            want = min(want, hard)
+        if want > soft:
+            resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def _one_line(text: str, limit: int = 300) -> str:
     first = " ".join(str(text).split())
     return first if len(first) <= limit else first[: limit - 1] + "…"

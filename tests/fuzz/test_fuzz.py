@@ -145,6 +145,27 @@ def test_guarded_child_turns_a_crash_a_hang_and_a_blow_up_into_one_line(tmp_path
         assert guarded.run_guarded(_warns, path=p, what="x") == 7
 
 
+def test_a_readers_estimate_raises_the_childs_memory_budget(tmp_path):
+    """A child limited to 0.5 GiB cannot reserve 3 GiB, unless a reader's checked estimate
+    (io.cubes._common.check_memory → guarded.allow_memory) says the data need it."""
+    p = tmp_path / "x.nc"
+    p.write_bytes(b"CDF\x01")
+    with pytest.raises(DataFileError, match="ran out of its memory budget"):
+        guarded.run_guarded(_reserve, (3 * 2**30, False), path=p, what="netCDF", memory_bytes=2**29)
+    assert guarded.run_guarded(_reserve, (3 * 2**30, True), path=p, what="netCDF", memory_bytes=2**29) == 3 * 2**30
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    guarded.allow_memory(2**40)  # outside a child: nothing happens
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+
+
+def _reserve(n, allow):
+    if allow:
+        guarded.allow_memory(n)
+    return np.empty(n, np.uint8).nbytes  # address space only: no page is touched
+
+
 def _crash():
     import ctypes
 

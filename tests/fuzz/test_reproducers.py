@@ -180,3 +180,25 @@ def test_nan_in_an_oem_is_refused(tmp_path):
     text[i] = " ".join([*f[:4], "NaN", *f[5:]])
     p.write_text("\n".join(text) + "\n")
     _one_line_error(read_oem, p, match=f"line {i + 1}: X_DOT = 'NaN' is not a finite state value")
+
+
+def test_a_netcdf3_header_promising_more_data_than_the_file_holds(tmp_path):
+    """One field (the record count) changed: the file would make the reader allocate 800 MiB
+    of fill values; it is refused from its header."""
+    import struct
+
+    import xarray as xr
+
+    x, y, z = seeds._axes()
+    ds = xr.Dataset({"eta": (("z", "y", "x"), np.ones((z.size, y.size, x.size), np.float32))},
+                    coords={"x": x, "y": y, "z": z})
+    ds.to_netcdf(tmp_path / "rec.nc", engine="scipy", format="NETCDF3_CLASSIC", unlimited_dims=["z"])
+    from smile_viewer.io.cubes import read_cube
+
+    assert read_cube(tmp_path / "rec.nc").values.shape == (5, 6, 7)
+    b = bytearray((tmp_path / "rec.nc").read_bytes())
+    assert struct.unpack(">i", b[4:8]) == (5,)  # numrecs, right after the CDF\x01 magic
+    b[4:8] = struct.pack(">i", 5_000_000)
+    (tmp_path / "big.nc").write_bytes(bytes(b))
+    _one_line_error(read_cube, tmp_path / "big.nc",
+                    match="big.nc: is truncated or corrupt: its header describes 801.1 MiB of data but the file holds")

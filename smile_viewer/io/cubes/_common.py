@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from smile_viewer.constants import R_E_KM
+from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.atomic import atomic_path
 from smile_viewer.io.checked_file import checked_path
-from smile_viewer.errors import DataFileError, UserInputError
 
 __all__ = [
     "DEFAULT_FRAME",
@@ -255,6 +255,9 @@ def check_memory(path: Path, needed: int, max_bytes: int | None, what: str) -> N
             f"{source}; refused before loading. Crop or downsample the cube, read a coarser grid "
             "(spacing_re/bounds), or use a machine with more memory",
         )
+    from smile_viewer.io.guarded import allow_memory
+
+    allow_memory(needed)  # a guarded child may now use what the data need (io.guarded)
 
 
 # --------------------------------------------------------------------------------------
