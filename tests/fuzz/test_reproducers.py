@@ -202,3 +202,32 @@ def test_a_netcdf3_header_promising_more_data_than_the_file_holds(tmp_path):
     (tmp_path / "big.nc").write_bytes(bytes(b))
     _one_line_error(read_cube, tmp_path / "big.nc",
                     match="big.nc: is truncated or corrupt: its header describes 801.1 MiB of data but the file holds")
+
+
+@pytest.mark.slow
+def test_command_line_on_a_hanging_cdf_and_a_crashing_vti(tmp_path):
+    """`windows --omni` on an OMNI CDF that loops cdflib forever, and `synth --model cube:` on a
+    .vti that crashes VTK (SIGSEGV): each ends with exit status 2 and one line on stderr (fd
+    level: nothing from the parsers themselves), and no output file."""
+    import os
+    import subprocess
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gui"))
+    from test_bad_input_gui import crashing_vti, hanging_cdf
+
+    env = {**os.environ, "SMILE_VIEWER_PARSE_TIMEOUT_S": "3"}
+    exe = [sys.executable, "-m", "smile_viewer"]
+    hang = hanging_cdf(tmp_path)
+    out = tmp_path / "w.csv"
+    r = subprocess.run([*exe, "windows", "--start", "2026-05-21T00:00", "--stop", "2026-05-21T01:00", "--out",
+                        str(out), "--omni", str(hang)], capture_output=True, text=True, timeout=300, env=env,
+                       cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "hang.cdf: the CDF parser did not finish within 3 s" in r.stderr and not out.exists()
+    crash = crashing_vti(tmp_path)
+    out = tmp_path / "s.fits"
+    r = subprocess.run([*exe, "synth", "--instrument", "sxi", "--time", "2026-05-21T00:00", "--pixels", "8x6",
+                        "--out", str(out), "--model", f"cube:{crash}"], capture_output=True, text=True, timeout=300,
+                       env=env, cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "crash.vti: the VTK parser crashed (SIGSEGV)" in r.stderr and not out.exists()
