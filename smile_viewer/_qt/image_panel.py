@@ -323,6 +323,7 @@ class ImagePanel(QWidget):
         self.title_label = QLabel(self)
         self.title_label.setObjectName("imageTitle")
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title_label.setWordWrap(True)  # a long title must not set the dock's minimum width
         font = self.title_label.font()
         font.setBold(True)
         self.title_label.setFont(font)
@@ -403,9 +404,7 @@ class ImagePanel(QWidget):
 
         controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)
-        controls.addWidget(QLabel("Scale", self))
-        controls.addWidget(self.scale_combo)
-        controls.addWidget(QLabel("Colours", self))
+        controls.addWidget(self.scale_combo)  # (what each one is: in its tooltip)
         controls.addWidget(self.colormap_combo)
         controls.addWidget(self.bin_combo)
         controls.addWidget(self.auto_button)

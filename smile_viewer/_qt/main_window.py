@@ -208,9 +208,11 @@ class MainWindow(QMainWindow):
         self.image_schedulers: dict[str, RenderScheduler] = {}
         from smile_viewer._qt.docks.images_dock import compute_image
 
-        for name in ("sxi", "uvi"):
+        # SXI first (it is what the solar wind changes most), UVI after it: on two cores two
+        # renders at once would each take twice as long
+        for name, debounce in (("sxi", 20), ("uvi", 150)):
             sch = RenderScheduler(compute_image, request_factory=lambda n=name: self.image_request(n),
-                                  debounce_ms=120, max_delay_ms=400, parent=self)
+                                  debounce_ms=debounce, max_delay_ms=400, parent=self)
             sch.resultReady.connect(self._on_image)
             sch.errorOccurred.connect(lambda err, n=name: self._on_image_error(n, err))
             sch.busyChanged.connect(self._update_busy)
@@ -352,7 +354,9 @@ class MainWindow(QMainWindow):
             return
         w = self.width()
         self.resizeDocks([self.layers_dock], [290], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.images_dock], [max(440, int(w * 0.33))], Qt.Orientation.Horizontal)
+        # narrow windows (1280 px): the docks take less, the 3-D view keeps ~40 % of the width
+        self.resizeDocks([self.images_dock], [max(400 if w < 1500 else 440, int(w * 0.33))],
+                         Qt.Orientation.Horizontal)
         self.resizeDocks([self.images_dock, self.los_dock], [640, 250], Qt.Orientation.Vertical)
         self.resizeDocks([self.layers_dock, self.model_dock], [300, 420], Qt.Orientation.Vertical)
 

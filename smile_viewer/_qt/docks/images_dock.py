@@ -182,13 +182,14 @@ def compute_image(req: ImageRequest, ctx=None) -> ImageResult:
             _time.sleep(0)  # let the GUI thread take the GIL between bands
         image[~inside] = np.nan
         prov["tiles"] = -(-ny // rows)
+    elapsed = _time.perf_counter() - t0
     reason = None
     if req.orbit is not None:
         try:
             reason = not_observing_reason(req.instrument, req.time, req.orbit)
         except Exception as exc:  # noqa: BLE001 - the image is still worth showing
             prov["observing_check"] = f"not checked: {exc}"
-    return ImageResult(req, image, units, source, model, prov, _time.perf_counter() - t0, reason)
+    return ImageResult(req, image, units, source, model, prov, elapsed, reason)
 
 
 def warm_up(backend: str = "auto") -> tuple[str, str]:

@@ -111,6 +111,9 @@ class ModelDock(QDockWidget):
             self.emissivity_combo.addItem(title, key)
         self.emissivity_combo.activated.connect(self._on_emissivity)
         form.addRow("Emissivity", self.emissivity_combo)
+        for combo in (self.boundary_combo, self.emissivity_combo):  # long titles must not widen the dock
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
         self.file_label = QLabel(body)
         self.file_label.setObjectName("emissivityFile")
         self.file_label.setWordWrap(True)

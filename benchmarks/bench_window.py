@@ -1,0 +1,160 @@
+"""Benchmark: what a user waits for in the main window (issue 12).
+
+Targets (development machine: Mesa llvmpipe, 2 cores): field lines on screen ≤ 2 s after the
+toggle in a freshly started window ("cold": toggled 2 s after the window shows) and ≤ 0.5 s
+when they were shown before ("warm"); a UVI image anywhere on the orbit ≤ 0.5 s; an SXI image
+on screen ≤ 0.3 s after a solar-wind change; the 3-D view with field lines and the emission
+volume ≥ 5 frames/s at the default layout while the camera moves.
+
+Run (needs a display: Xvfb is fine)::
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python benchmarks/bench_window.py
+
+What it measures (wall clock, the main window at 1600 × 1000 with its default layout):
+
+- field lines: from ``layers.field_lines = True`` until the scene holds them and has drawn a
+  frame with them; "cold" 2 s after the window shows (the start-up warm-up still running),
+  "warm" after they were turned off again;
+- SXI after a change: from a solar-wind density step in the Solar wind dock (as the spin box's
+  arrow does) until the SXI panel shows an image of the new density;
+- UVI / SXI images: ``compute_image`` in this process at 13 points of one orbit (perigee
+  included), best of 2 per point, the numba kernels warm;
+- frames per second: the camera turned by 2° per frame, each frame repainted and waited for,
+  field lines and the emission volume on, the volume at rest resolution and while moving.
+
+It prints the machine (``benchmarks/_machine.py``) and each figure with its load average: the
+two cores are shared, and under a load of 5 every figure is about 2.5 times slower.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _machine import machine_summary  # noqa: E402
+
+
+def _pump(app, seconds: float, until=None) -> float | None:
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        app.processEvents()
+        time.sleep(0.002)
+        if until is not None and until():
+            return time.perf_counter() - t0
+    return None
+
+
+def _load() -> str:
+    try:
+        return open("/proc/loadavg").read().split()[0]
+    except OSError:
+        return "?"
+
+
+def main() -> None:
+    os.environ.setdefault("SMILE_TEST_SESSION", "1")  # no saved layout read or written
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    from smile_viewer._qt.main_window import MainWindow
+
+    print(machine_summary())
+    win = MainWindow()
+    win.resize(1600, 1000)
+    win.show()
+    sv = win.scene_view
+    frames: list[float] = []
+    win.canvas.events.draw.connect(lambda _e: frames.append(time.perf_counter()))
+
+    def lines_on_screen(t0):
+        return lambda: "field_lines" in sv.data and sv.field_lines.visible and any(f > t0 for f in frames)
+
+    # -- field lines, cold: 2 s after the window shows
+    _pump(app, 2.0)
+    t0 = time.perf_counter()
+    win.state.layers.field_lines = True
+    dt = _pump(app, 120.0, until=lambda: "field_lines" in sv.data)
+    dt2 = _pump(app, 10.0, until=lines_on_screen(t0 + (dt or 0)))
+    print(f"field lines, cold toggle (2 s after start): {dt:.2f} s to the data, "
+          f"{(dt or 0) + (dt2 or 0):.2f} s on screen   (load {_load()})")
+    # -- warm: off and on again
+    win.state.layers.field_lines = False
+    _pump(app, 1.0)
+    t0 = time.perf_counter()
+    win.state.layers.field_lines = True
+    dt = _pump(app, 30.0, until=lines_on_screen(t0))
+    print(f"field lines, warm toggle: {dt:.2f} s on screen   (load {_load()})")
+
+    # -- SXI after a solar-wind change
+    _pump(app, 30.0, until=lambda: len(win.images_dock.results) == 2
+          and not any(s.busy for s in win.image_schedulers.values()))
+    spin = win.model_dock.spins["n_cm3"]
+    waits = []
+    for _ in range(4):
+        t0 = time.perf_counter()
+        spin.stepUp()  # as the spin box's arrow does
+        target = spin.value()
+
+        def shown(target=target):
+            r = win.images_dock.results.get("sxi")
+            return r is not None and abs(r.request.solar_wind.n_cm3 - target) < 1e-6
+
+        dt = _pump(app, 20.0, until=shown)
+        waits.append(float("nan") if dt is None else dt)
+        _pump(app, 0.3)
+    print("SXI on screen after a density step: " + ", ".join(f"{w * 1000:.0f}" for w in waits)
+          + f" ms (best {min(waits) * 1000:.0f} ms)   (load {_load()})")
+
+    # -- images along the orbit (in this process, kernels warm)
+    from astropy.time import TimeDelta
+
+    from smile_viewer._qt.docks.images_dock import compute_image, image_request
+    from smile_viewer.state.scene_data import spacecraft_position_gse
+
+    t_start = win.state.time
+    times = [t_start + TimeDelta(h * 3600.0, format="sec") for h in np.linspace(0, 50.6, 13)]
+    orbit = win.orbit
+    r = [float(np.linalg.norm(orbit.position(t, "gei"))) for t in times]
+    for name in ("uvi", "sxi"):
+        rows = []
+        for t, rr in zip(times, r):
+            win.app_state.scene.time = t
+            req = image_request(win.app_state, name, spacecraft_position_gse(orbit, t))
+            best = min(compute_image(req).elapsed_s for _ in range(2))
+            rows.append((rr, best))
+        worst = max(rows, key=lambda x: x[1])
+        print(f"{name.upper()} image along the orbit: worst {worst[1] * 1000:.0f} ms at r = {worst[0]:.1f} R_E, "
+              f"median {np.median([b for _, b in rows]) * 1000:.0f} ms, "
+              + " ".join(f"{rr:.1f}:{b * 1000:.0f}" for rr, b in rows) + f"   (load {_load()})")
+    win.app_state.scene.time = t_start
+
+    # -- frames per second while the camera moves
+    win.state.layers.emission_volume = True
+    _pump(app, 120.0, until=lambda: "volume" in sv.data and not any(s.busy for s in win.data_schedulers.values()))
+    _pump(app, 1.0)
+    cam = sv.turntable
+
+    def fps(n=10):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            cam.azimuth += 2.0
+            win.canvas.native.repaint()
+            app.processEvents()
+        return n / (time.perf_counter() - t0)
+
+    print(f"3-D, field lines + volume, volume at {sv.volume_resolution:.1f}: {fps():.1f} frames/s   "
+          f"(load {_load()})")
+    sv.set_moving(True)
+    print(f"3-D, field lines + volume, moving (volume at {sv.volume_resolution:.1f}): {fps():.1f} frames/s   "
+          f"(load {_load()})")
+    sv.set_moving(False)
+    win.close()
+    _pump(app, 0.3)
+
+
+if __name__ == "__main__":
+    main()
