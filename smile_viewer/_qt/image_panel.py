@@ -557,6 +557,7 @@ class ImagePanel(QWidget):
             self.shade_item.setRect(QRectF(0, 0, cols, rows))
             self.shade_text.setText(f"not observing ({reason})")
             self.shade_text.setPos(cols / 2.0, rows / 2.0)
+            self._wrap_shade_text()
 
     @property
     def not_observing(self) -> str | None:
@@ -704,7 +705,17 @@ class ImagePanel(QWidget):
     def _on_user_zoom(self, *_args) -> None:
         self._user_zoomed = True
 
+    def _wrap_shade_text(self) -> None:
+        """The "not observing" label wrapped to the image's width on screen (never cut)."""
+        if self._data is None or not self.shade_text.isVisible():
+            return
+        width_px = self.view.width() or self.graphics.width()
+        self.shade_text.setTextWidth(max(120.0, 0.9 * float(width_px)))
+        doc = self.shade_text.textItem.document()
+        doc.setDefaultTextOption(_centred_text_option())
+
     def _on_view_resized(self, *_args) -> None:
+        self._wrap_shade_text()
         if self.refit_on_resize and not self._user_zoomed and self._data is not None:
             self.fit_view()
 
@@ -871,6 +882,15 @@ class ImagePanel(QWidget):
         row, col = hit[0], hit[1]
         self.set_marker((row, col))
         self.pixel_clicked.emit(row, col)
+
+
+def _centred_text_option():
+    from PySide6.QtGui import QTextOption
+
+    opt = QTextOption()
+    opt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    opt.setWrapMode(QTextOption.WrapMode.WordWrap)
+    return opt
 
 
 def _colormap(name: str):

@@ -104,6 +104,13 @@ def test_not_observing_shade_and_label(qtbot):
     assert panel.shade_item.isVisible() and panel.shade_text.isVisible()
     assert panel.shade_text.textItem.toPlainText() == "not observing (inside the radiation belts)"
     assert panel.shade_item.rect().width() == 30 and panel.shade_item.rect().height() == 20
+    # a long reason is wrapped to the panel's width, not cut
+    panel.resize(300, 260)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_not_observing("inside the radiation belts, too close to the Earth, Sun too close to the boresight")
+    qtbot.wait(30)
+    assert panel.shade_text.textItem.boundingRect().width() <= panel.graphics.width()
     panel.set_image(np.ones((20, 30)) * 2)  # kept for the next image until told otherwise
     assert panel.shade_item.isVisible()
     panel.set_not_observing(None)
