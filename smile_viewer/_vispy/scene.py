@@ -1090,6 +1090,8 @@ class SceneView:
         (``above``: where it would be above or below the marker; None: where it is)."""
         if not hasattr(self, "spacecraft") or not self.spacecraft.visible:
             return None
+        if above is None and not self.spacecraft.label.visible:
+            return None
         with np.errstate(invalid="ignore", divide="ignore"):
             px = self.project(self.spacecraft.position)[0]
         if not np.all(np.isfinite(px)):
@@ -1106,13 +1108,18 @@ class SceneView:
             return
         label = self.spacecraft.label
         cap = self.caption_rect()
-        want = "bottom"
+        want, show = "bottom", True
         if cap is not None:
+            pad = 4 * self._pixel_scale
             r = self.spacecraft_label_rect(above=True)
-            if r is not None and _overlap(r, cap, pad=4 * self._pixel_scale):
+            if r is not None and _overlap(r, cap, pad=pad):
                 want = "top"
+                below = self.spacecraft_label_rect(above=False)
+                show = below is None or not _overlap(below, cap, pad=pad)  # else the caption names SMILE
         if tuple(label.anchors) != ("left", want):  # (setting it redraws: only on a change)
             label.anchors = ("left", want)
+        if label.visible != show:
+            label.visible = show
 
     # -- queries (tests, overlays) ---------------------------------------------------------
     def project(self, xyz) -> np.ndarray:

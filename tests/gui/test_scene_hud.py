@@ -75,13 +75,18 @@ def test_smile_label_clear_of_the_caption(sv, size):
     sv.state.layers.labels = True
     sv.apply_camera_preset("overview")
     t0 = sv.state.time
+    shown = 0
     try:
         for hours in range(0, 51, 3):  # around one orbit
             sv.state.time = t0 + TimeDelta(hours * 3600.0, format="sec")
             sv._layout_hud()
             label, cap = sv.spacecraft_label_rect(), sv.caption_rect()
-            assert label is not None and cap is not None
+            assert cap is not None
+            if label is None:  # hidden: above and below the marker both touch the caption
+                continue
+            shown += 1
             assert not _overlap(label, cap), (size, hours, label, cap)
+        assert shown >= 15  # of 17: the label is hidden only where nothing else works
     finally:
         sv.state.time = t0
         sv.canvas.size = DEFAULT_CANVAS
