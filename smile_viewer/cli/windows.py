@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     # the parser (start-up time of the command line).
     from smile_viewer.analysis.constraints import load_profile
     from smile_viewer.analysis.windows import INSTRUMENTS, compute_windows
+    from smile_viewer.coords.timeparse import parse_duration_s, parse_time
     from smile_viewer.io.atomic import check_output_path
     from smile_viewer.io.omni import read_solar_wind
     from smile_viewer.mission.orbit import orbit_from_oem, orbit_from_tle
@@ -103,8 +104,8 @@ def run(args: argparse.Namespace) -> int:
         orbit = orbit_from_tle(args.tle)
     elif args.oem:
         orbit = orbit_from_oem(args.oem)
-    ws = compute_windows(args.start, args.stop, args.step, profile, orbit=orbit, solar_wind=solar_wind,
-                         instruments=insts)
+    start, stop, step_s = parse_time(args.start), parse_time(args.stop), parse_duration_s(args.step)
+    ws = compute_windows(start, stop, step_s, profile, orbit=orbit, solar_wind=solar_wind, instruments=insts)
     path = ws.write(out)
     for line in ws.meta.get("notes", []):
         print(f"note: {line}")
