@@ -35,7 +35,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _machine import machine_summary  # noqa: E402
+from _machine import machine_summary
 
 
 def _pump(app, seconds: float, until=None) -> float | None:

@@ -123,7 +123,6 @@ def test_not_observing_reason_at_perigee_and_apogee():
 
     from smile_viewer._qt.docks.images_dock import not_observing_reason
     from smile_viewer.mission.orbit import default_orbit
-
     from smile_viewer.state import SceneState
 
     orbit = default_orbit()

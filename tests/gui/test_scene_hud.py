@@ -102,7 +102,7 @@ def test_through_sxi_frame_outlined_and_matches_the_sxi_image(sv):
     sv.state.camera_preset = "through_sxi"
     sv.apply_camera_preset("through_sxi")
     sv.flush()
-    x, y, w, h = sv.instrument_frame_rect()
+    _x, y, w, h = sv.instrument_frame_rect()
     cam = sv.cameras["sxi"]
     tx, ty = (np.tan(np.radians(v) / 2) for v in cam.fov_deg)
     assert w / h == pytest.approx(tx / ty, rel=1e-6)  # the field's aspect: 26.5° × 15.5°
@@ -111,13 +111,13 @@ def test_through_sxi_frame_outlined_and_matches_the_sxi_image(sv):
     img = sv.render(alpha=False)[..., :3].astype(float)
     ps = img.shape[0] / DEFAULT_CANVAS[1]
     # the outline is drawn along the frame's top edge
-    row = int(round(y * ps))
+    row = round(y * ps)
     outline = img[row - 1: row + 2, int(0.2 * w * ps): int(0.8 * w * ps)]
     assert (outline[..., 1].max(axis=0) > 150).mean() > 0.8
     # the framed region, averaged onto the image's pixels, against the SXI synthetic image
     result = compute_image(image_request(sv.app_state, "sxi", sv.spacecraft_position_gse, shape=(31, 53)))
     ref = np.log10(np.clip(result.image, 1e-6, None))
-    region = img[int(round((y + 2) * ps)): int(round((y + h - 2) * ps)), int(round(2 * ps)): int(round((w - 2) * ps))]
+    region = img[round((y + 2) * ps): round((y + h - 2) * ps), round(2 * ps): round((w - 2) * ps)]
     lum = region.mean(axis=2)
     ny, nx = ref.shape
     rr = np.linspace(0, lum.shape[0], ny + 1).astype(int)
