@@ -29,6 +29,7 @@ import numpy as np
 from smile_viewer.errors import UserInputError
 from smile_viewer.physics import emissivity as _em
 from smile_viewer.physics import emissivity_kernels as _k
+from smile_viewer.physics.boundaries import shue1997
 
 __all__ = [
     "CMEM2_PARAMETER_INFO",
@@ -218,8 +219,6 @@ def cmem2_defaults(sw: Any, tilt_rad: float = 0.0, **overrides: float) -> CMEM2M
     (swharton1/SXI_L4_V1 ``cmem2b_func``). Values [A] from ``assets/models/emissivity_defaults.json``.
     ``overrides`` replace any parameter, or ``k``, by name.
     """
-    from smile_viewer.physics.boundaries import shue1997
-
     sw = _em._check_sw(sw)
     _em._check_overrides(overrides, CMEM2_PARAMS + ("k",), "cmem2")
     t = _em._typical("cmem2")

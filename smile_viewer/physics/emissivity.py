@@ -25,6 +25,9 @@ import numpy as np
 from smile_viewer.constants import K_BOLTZMANN_J_K, M_PROTON_KG, R_E_CM
 from smile_viewer.errors import UserInputError
 from smile_viewer.physics import emissivity_kernels as _k
+from smile_viewer.physics.boundaries import LIN2010_COEFFICIENTS, lin2010, shue1997
+from smile_viewer.physics.exosphere import hydrogen_density_cm3
+from smile_viewer.resources import asset_path
 
 __all__ = [
     "JorgensenModel",
@@ -78,8 +81,6 @@ class NegativeEmissivityWarning(UserWarning):
 
 @lru_cache(maxsize=1)
 def _load_defaults() -> dict[str, Any]:
-    from smile_viewer.resources import asset_path
-
     path = asset_path("models", "emissivity_defaults.json")
     with open(path, encoding="utf-8") as fh:
         data = json.load(fh)
@@ -451,15 +452,11 @@ class CMEMModel(EmissivityModel):
 
     def lin2010(self):
         """The unscaled Lin et al. (2010) magnetopause for this model's solar wind and tilt."""
-        from smile_viewer.physics.boundaries import lin2010
-
         return lin2010(self.pd_npa, self.pm_npa, self.bz_nt, self.tilt_rad)
 
     @property
     def lin_coefficients(self) -> dict[str, float]:
         """r0, beta0..beta3, c, d_n, d_s, theta_n, theta_s (Lin et al. 2010) and a5, a21."""
-        from smile_viewer.physics.boundaries import LIN2010_COEFFICIENTS
-
         lin = self.lin2010()
         out = {
             n: float(getattr(lin, n))
@@ -589,6 +586,7 @@ class ExosphereModel(EmissivityModel):
 
 
 def _check_sw(sw: Any):
+    # lazy: solar_wind imports smile_viewer.coords, whose IERS tables cost ~0.4 s at GUI start-up
     from smile_viewer.physics.solar_wind import SolarWind
 
     if not isinstance(sw, SolarWind):
@@ -616,8 +614,6 @@ def jorgensen_defaults(sw: Any, **overrides: float) -> JorgensenModel:
     Note: the CMEM code computes the dynamic pressure from its MHD run's header; here it is
     the OMNI convention 2e-6 n v² (docs/reference.md#solar-wind-and-dynamic-pressure).
     """
-    from smile_viewer.physics.boundaries import shue1997
-
     sw = _check_sw(sw)
     _check_overrides(overrides, JORGENSEN_PARAMS, "jorgensen")
     t = _typical("jorgensen")
@@ -649,8 +645,6 @@ def cmem_defaults(sw: Any, tilt_rad: float = 0.0, **overrides: float) -> CMEMMod
     ``sw.bz_nt`` and ``tilt_rad``, and alpha97 the Shue et al. (1997) flaring. Typical values
     [A] from ``assets/models/emissivity_defaults.json``. ``overrides`` replace any by name.
     """
-    from smile_viewer.physics.boundaries import lin2010, shue1997
-
     sw = _check_sw(sw)
     _check_overrides(overrides, CMEM_PARAMS, "cmem")
     t = _typical("cmem")
@@ -696,7 +690,7 @@ def exosphere_model(sw: Any, n0_cm3: float | None = None, alpha_ev_cm2: float | 
 def model_from_name(name: str, sw: Any, *, tilt_rad: float = 0.0, **overrides: float) -> EmissivityModel:
     """The analytic model ``name`` (a key of :mod:`smile_viewer.physics.models`) from the solar
     wind, with parameter overrides."""
-    # The registry imports this module for its builders: imported here to avoid the cycle.
+    # lazy: import cycle (physics.models imports this module for its builders)
     from smile_viewer.physics.models import build_emissivity
 
     return build_emissivity(name, sw, tilt_rad=tilt_rad, **overrides)
@@ -893,8 +887,6 @@ def masked_plasma_emissivity(
     if temp.shape != shape:
         raise UserInputError(f"t_k has shape {temp.shape}; positions give {shape}")
     if n_h_cm3 is None:
-        from smile_viewer.physics.exosphere import hydrogen_density_cm3
-
         r = np.sqrt(np.sum(p * p, axis=-1))
         n0 = t["exosphere_n0_cm3"] if n0_cm3 is None else _positive(n0_cm3, "n0_cm3", "cm^-3")
         with np.errstate(divide="ignore"):

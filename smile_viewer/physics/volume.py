@@ -16,6 +16,7 @@ from typing import Any
 import numba
 import numpy as np
 
+import smile_viewer
 from smile_viewer.errors import UserInputError
 from smile_viewer.physics import emissivity_kernels as _k
 from smile_viewer.physics.emissivity import EMISSIVITY_UNITS, EmissivityModel, masked_plasma_emissivity
@@ -320,8 +321,6 @@ def _grid(shape: Any, bounds: Any):
 
 
 def _software() -> dict[str, str]:
-    import smile_viewer
-
     return {"smile_viewer": smile_viewer.__version__, "numba": numba.__version__, "numpy": np.__version__}
 
 

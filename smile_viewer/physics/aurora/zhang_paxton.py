@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.physics.aurora.kp import kp_from_solar_wind
 from smile_viewer.resources import asset_path
 
 __all__ = [
@@ -283,8 +284,6 @@ class ZhangPaxton2008:
 
     @classmethod
     def from_solar_wind(cls, solar_wind, **kwargs) -> ZhangPaxton2008:
-        from smile_viewer.physics.aurora.kp import kp_from_solar_wind
-
         return cls(kp=kp_from_solar_wind(solar_wind), **kwargs)
 
     def energy_flux(self, mlat_deg, mlt_h):

@@ -67,7 +67,7 @@ def from_solar_wind(model_name: str, sw: Any, tilt_rad: float | None = None) -> 
     ``pm_npa`` and ``bz_nt`` (nPa, nPa, nT GSM); with ``v_gse_km_s`` the surface keeps it for
     ``aberrate=True``. ``tilt_rad``: dipole tilt [rad], required by the tilt-dependent models.
     """
-    # The registry imports this package for its builders: imported here to avoid the cycle.
+    # lazy: import cycle (physics.models imports this package for its builders)
     from smile_viewer.physics import models
 
     try:

@@ -24,7 +24,9 @@ import numba as nb
 import numpy as np
 
 from smile_viewer.constants import R_E_KM
+from smile_viewer.coords import rotation_matrix
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.resources import asset_path
 
 #: IGRF (and GEOPACK) reference radius [km].
 IGRF_REF_RADIUS_KM = 6371.2
@@ -104,8 +106,6 @@ def load_shc(path) -> IGRFCoefficients:
 @lru_cache(maxsize=1)
 def igrf14() -> IGRFCoefficients:
     """The IGRF-14 coefficients shipped with smile-viewer (``assets/models/igrf14.shc``)."""
-    from smile_viewer.resources import asset_path
-
     return load_shc(asset_path("models", "igrf14.shc"))
 
 
@@ -313,12 +313,11 @@ def _year_and_rotation(times_or_year, geo_to_gsm):
         if geo_to_gsm is None:
             raise UserInputError("igrf_gsm with a decimal year needs the GEO→GSM rotation matrix geo_to_gsm")
         return float(times_or_year), _rotation(geo_to_gsm)
+    # lazy: import cycle (field.model imports this module via field.dipole)
     from smile_viewer.physics.field.model import decimal_year
 
     year = decimal_year(times_or_year)
     if geo_to_gsm is None:
-        from smile_viewer.coords import rotation_matrix
-
         geo_to_gsm = rotation_matrix(times_or_year, "geo", "gsm")
     return year, _rotation(geo_to_gsm)
 

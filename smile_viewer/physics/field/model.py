@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import erfa
 import numba as nb
 import numpy as np
+from astropy.time import Time
 
+from smile_viewer.coords import rotation_matrix
 from smile_viewer.errors import UserInputError
 from smile_viewer.physics.field import igrf as _igrf
 from smile_viewer.physics.field.dipole import B0_2025_NT, dipole_kernel
@@ -36,9 +39,6 @@ P_SIZE = 12
 
 def decimal_year(time) -> float:
     """Decimal year (calendar-year fraction, UTC) of one time: astropy ``Time``, ISO string or datetime."""
-    import erfa
-    from astropy.time import Time
-
     try:
         t = time if isinstance(time, Time) else Time(time, scale="utc")
     except (ValueError, TypeError) as exc:
@@ -193,8 +193,6 @@ class FieldModel:
     def at_time(cls, time, internal: str = "igrf", external: str | None = None, **params) -> FieldModel:
         """Model at ``time`` (astropy ``Time`` or ISO string): GEO→GSM from :mod:`smile_viewer.coords`,
         IGRF-14 coefficients and dipole moment of the epoch, tilt consistent with both."""
-        from smile_viewer.coords import rotation_matrix
-
         year = decimal_year(time)
         r = np.asarray(rotation_matrix(time, "geo", "gsm"), dtype=np.float64).reshape(3, 3)
         if str(internal).lower() == "dipole" and "tilt_rad" not in params:
