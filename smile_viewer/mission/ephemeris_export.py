@@ -25,6 +25,7 @@ from astropy.time import Time
 from smile_viewer.constants import R_E_KM
 from smile_viewer.errors import UserInputError
 from smile_viewer.io.atomic import atomic_write_text, check_output_path
+from smile_viewer.mission.oem import write_oem
 from smile_viewer.mission.orbit import Orbit, as_time, check_frame
 
 #: Output formats by file extension.
@@ -82,8 +83,6 @@ def export_ephemeris(orbit: Orbit, times, frame: str, out_path) -> Path:
         raise UserInputError("no epochs to export")
     if fmt == "csv":
         return atomic_write_text(path, _csv_text(orbit, t, frame))
-
-    from smile_viewer.mission.oem import write_oem
 
     if len(t) > 1 and np.any(np.diff((t.tai.jd1 - t.tai.jd1[0]) + (t.tai.jd2 - t.tai.jd2[0])) <= 0):
         raise UserInputError("OEM epochs must be strictly increasing")

@@ -41,6 +41,8 @@ import numpy as np
 
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.jsonfile import documented_value, read_json_file
+from smile_viewer.mission.camera import Camera
+from smile_viewer.resources import asset_path
 
 __all__ = [
     "HC_KEV_NM",
@@ -135,10 +137,6 @@ class Instrument:
         defaults to :attr:`default_shape`; ``rays`` (ny, nx, 3) explicit unit vectors in
         ``frame`` replace the projection (the shape then follows the rays).
         """
-        # Camera is a leaf module (numpy only); imported here so that importing the mission
-        # layer does not load the compute layer above it.
-        from smile_viewer.mission.camera import Camera
-
         if rays is not None:
             rays = np.asarray(rays, dtype=float)
             if rays.ndim != 3 or rays.shape[-1] != 3:
@@ -311,8 +309,6 @@ def load_instrument(name_or_path) -> Instrument:
         return name_or_path
     key = str(name_or_path).strip()
     if key.lower() in _BUILTIN:
-        from smile_viewer.resources import asset_path
-
         return _load_path(str(asset_path("instruments", f"{key.lower()}.json")))
     if key.lower().endswith(".json") or "/" in key or "\\" in key:
         return _load_path(str(Path(key).expanduser().resolve()))

@@ -36,6 +36,7 @@ from astropy.time import Time
 from smile_viewer.constants import J2, MU_EARTH_KM3_S2, R_E_KM, R_EQ_KM
 from smile_viewer.errors import DataFileError
 from smile_viewer.mission.orbit import Orbit, as_time, seconds_since
+from smile_viewer.resources import asset_path
 
 _TWO_PI = 2.0 * np.pi
 
@@ -259,8 +260,6 @@ class KeplerJ2Orbit(Orbit):
 
 @lru_cache(maxsize=1)
 def _default_orbit_spec() -> dict:
-    from smile_viewer.resources import asset_path
-
     path = asset_path("orbits", "smile_default.json")
     try:
         spec = json.loads(path.read_text(encoding="utf-8"))

@@ -41,6 +41,7 @@ from astropy.time import Time, TimeDelta
 import smile_viewer
 from smile_viewer.constants import MU_EARTH_KM3_S2
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.atomic import atomic_write_text
 from smile_viewer.io.checked_file import read_bytes
 from smile_viewer.mission.orbit import Orbit, as_time, check_frame, seconds_since, transform_state
 
@@ -359,8 +360,6 @@ def write_oem(
     (``"gei"`` → EME2000, ``"geo"`` → ITRF, ``"gse"``/``"gsm"``/``"sm"`` → custom codes with a
     COMMENT). ``version`` ``"2.0"`` or ``"3.0"``.
     """
-    from smile_viewer.io.atomic import atomic_write_text
-
     text = format_oem(
         times, pos_km, vel_km_s, frame=frame, object_name=object_name, object_id=object_id,
         center_name=center_name, originator=originator or f"smile-viewer {smile_viewer.__version__}",

@@ -29,12 +29,14 @@ Lengths are in km inside, Earth radii (``R_E_KM`` = 6371 km) for ``position``.
 from __future__ import annotations
 
 import abc
+import importlib
 from pathlib import Path
 
 import numpy as np
 from astropy.time import Time, TimeDelta
 
 from smile_viewer.constants import R_E_KM
+from smile_viewer.coords import rotation_matrix, transform
 from smile_viewer.errors import UserInputError
 
 #: Frames an orbit can be asked for (those of ``smile_viewer.coords``).
@@ -91,8 +93,6 @@ def time_from_seconds(ref: Time, seconds) -> Time:
 
 
 def _rotation(times: Time, src: str, dst: str) -> np.ndarray:
-    from smile_viewer.coords import rotation_matrix
-
     return np.asarray(rotation_matrix(times, src, dst), dtype=float)
 
 
@@ -100,8 +100,6 @@ def transform_positions(r: np.ndarray, times: Time, src: str, dst: str) -> np.nd
     """Rotate geocentric vectors ``r`` (N,3) (any length unit) from ``src`` to ``dst`` at ``times``."""
     if src == dst:
         return r
-    from smile_viewer.coords import transform
-
     # coords works in R_E; the frames are pure rotations of geocentric vectors, so scaling commutes.
     out = np.asarray(transform(r / R_E_KM, times, src, dst), dtype=float)
     return out.reshape(r.shape) * R_E_KM
@@ -264,6 +262,7 @@ def _flat(times) -> tuple[Time, tuple[int, ...]]:
 
 def default_orbit():
     """The default SMILE orbit: Kepler + secular J2 from ``assets/orbits/smile_default.json``."""
+    # lazy: orbit sources load on demand (tle pulls astropy.coordinates, spice needs optional spiceypy)
     from smile_viewer.mission.kepler import default_orbit as _default
 
     return _default()
@@ -271,6 +270,7 @@ def default_orbit():
 
 def orbit_from_tle(path_or_lines, *, name: str | None = None):
     """A :class:`~smile_viewer.mission.tle.TLEOrbit` from a TLE file path or its 2–3 lines."""
+    # lazy: orbit sources load on demand (tle pulls astropy.coordinates, spice needs optional spiceypy)
     from smile_viewer.mission.tle import orbit_from_tle as _from_tle
 
     return _from_tle(path_or_lines, name=name)
@@ -278,6 +278,7 @@ def orbit_from_tle(path_or_lines, *, name: str | None = None):
 
 def read_oem(path: str | Path):
     """An :class:`~smile_viewer.mission.oem.EphemerisOrbit` from a CCSDS OEM (KVN) file."""
+    # lazy: orbit sources load on demand (tle pulls astropy.coordinates, spice needs optional spiceypy)
     from smile_viewer.mission.oem import read_oem as _read
 
     return _read(path)
@@ -289,6 +290,7 @@ orbit_from_oem = read_oem
 
 def orbit_from_spice(kernels, target: str = "SMILE", observer: str = "EARTH", *, name: str | None = None):
     """A :class:`~smile_viewer.mission.spice.SpiceOrbit` from SPICE kernels (needs ``spiceypy``)."""
+    # lazy: orbit sources load on demand (tle pulls astropy.coordinates, spice needs optional spiceypy)
     from smile_viewer.mission.spice import orbit_from_spice as _from_spice
 
     return _from_spice(kernels, target=target, observer=observer, name=name)
@@ -307,8 +309,6 @@ _LAZY = {
 def __getattr__(name: str):
     # Re-export the classes without importing every source module (and sgp4, spiceypy) up front.
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

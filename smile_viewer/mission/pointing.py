@@ -19,8 +19,11 @@ import numpy as np
 from astropy.time import Time
 
 from smile_viewer.constants import R_E_KM
+from smile_viewer.coords import rotation_matrix, transform
+from smile_viewer.coords.timeparse import parse_time
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.checked_file import parse_json, read_text
+from smile_viewer.mission.instruments import load_instrument
 
 __all__ = [
     "AttitudeHistory",
@@ -140,8 +143,6 @@ def camera_rotation(boresight, down, roll_deg: float = 0.0) -> np.ndarray:
 
 @lru_cache(maxsize=4)
 def _pointing_config(name: str) -> dict:
-    from smile_viewer.mission.instruments import load_instrument
-
     return load_instrument(name).pointing
 
 
@@ -241,8 +242,6 @@ def uvi_target(time, *, target: str | None = None, altitude_km: float | None = N
                offset_deg: float | None = None) -> np.ndarray:
     """UVI's default aim point [R_E, GSE] at ``time``: the auroral oval centre (``"oval"``)
     or the northern dipole pole (``"pole"``) at ``altitude_km`` (module docstring)."""
-    from smile_viewer.coords import transform
-
     cfg = _pointing_config("uvi")
     tgt = str(cfg.get("target", "oval") if target is None else target).lower()
     if tgt not in ("oval", "pole"):
@@ -285,8 +284,6 @@ def default_pointing(instrument, position_re, time=None, *, roll_deg: float = 0.
 def _as_time(time) -> Time:
     if isinstance(time, Time):
         return time
-    from smile_viewer.coords.timeparse import parse_time
-
     return parse_time(time)
 
 
@@ -308,7 +305,7 @@ def quaternion_to_matrix(q, scalar_first: bool = True) -> np.ndarray:
 
 def matrix_to_quaternion(m, scalar_first: bool = True) -> np.ndarray:
     """Unit quaternion (w ≥ 0) of a rotation matrix, inverse of :func:`quaternion_to_matrix`."""
-    from scipy.spatial.transform import Rotation
+    from scipy.spatial.transform import Rotation  # lazy: ~0.2 s, quaternion paths only
 
     q = Rotation.from_matrix(np.asarray(m, dtype=float)).as_quat(scalar_first=True)
     q = q if q[0] >= 0 else -q
@@ -339,7 +336,7 @@ class AttitudeHistory:
 
     def quaternion_at(self, time) -> np.ndarray:
         """Unit quaternion (scalar first) at ``time`` by slerp; no extrapolation."""
-        from scipy.spatial.transform import Rotation, Slerp
+        from scipy.spatial.transform import Rotation, Slerp  # lazy: ~0.2 s, quaternion paths only
 
         t = _as_time(time)
         if not t.isscalar:
@@ -360,8 +357,6 @@ class AttitudeHistory:
 
     def rotation(self, time, frame: str = "gse") -> np.ndarray:
         """Instrument axes (columns x, y, boresight) in ``frame`` at ``time``."""
-        from smile_viewer.coords import rotation_matrix
-
         t = _as_time(time)
         r_j2000 = quaternion_to_matrix(self.quaternion_at(t))
         return rotation_matrix(t, "gei", frame) @ r_j2000

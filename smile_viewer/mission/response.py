@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.ndimage import gaussian_filter
 
 from smile_viewer.errors import UserInputError
+from smile_viewer.mission.instruments import load_instrument
 
 __all__ = ["FWHM_TO_SIGMA", "Response", "compute_response", "pixel_solid_angle_sr"]
 
@@ -88,10 +90,6 @@ def compute_response(image, camera, instrument, *, exposure_s: float | None = No
     Poisson draw reproducible; ``psf``, ``background`` and ``vignetting`` switch those parts
     off (for checks).
     """
-    from scipy.ndimage import gaussian_filter
-
-    from smile_viewer.mission.instruments import load_instrument
-
     inst = load_instrument(instrument)
     img = np.asarray(image, dtype=float)
     if img.shape != tuple(camera.shape):

@@ -30,7 +30,7 @@ _J2000_JD = 2451545.0
 
 def _spiceypy():
     try:
-        import spiceypy
+        import spiceypy  # lazy: optional dependency (smile-viewer[spice])
     except ImportError:
         raise UserInputError(
             "reading SPICE kernels needs spiceypy: pip install 'smile-viewer[spice]'"

@@ -22,8 +22,12 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+import astropy.units as u
 import numpy as np
+from astropy.coordinates import GCRS, TEME, CartesianRepresentation
 from astropy.time import Time, TimeDelta
+from astropy.utils import iers
+from sgp4.api import SGP4_ERRORS, WGS72, Satrec
 
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.checked_file import read_bytes
@@ -186,10 +190,6 @@ def read_tle(path_or_lines) -> tuple[str | None, str, str, str]:
 
 def _teme_to_gcrs_exact(times: Time) -> np.ndarray:
     """(N,3,3) TEME → GCRS rotation from astropy, one transform per basis vector and time."""
-    import astropy.units as u
-    from astropy.coordinates import GCRS, TEME, CartesianRepresentation
-    from astropy.utils import iers
-
     n = len(times)
     idx = np.tile(np.arange(n), 3)
     basis = np.repeat(np.eye(3), n, axis=0)  # rows: e_x (n times), e_y, e_z
@@ -237,8 +237,6 @@ class TLEOrbit(Orbit):
     native_frame = "gei"
 
     def __init__(self, line1: str, line2: str, *, name: str | None = None, source: str = "<TLE>"):
-        from sgp4.api import WGS72, Satrec
-
         try:
             self.satrec = Satrec.twoline2rv(line1, line2, WGS72)
         except (ValueError, IndexError) as exc:
@@ -265,8 +263,6 @@ class TLEOrbit(Orbit):
             raise DataFileError(self.source, f"TLE eccentricity = {s.ecco!r} is out of range [0, 1)")
         err, r, _ = s.sgp4(s.jdsatepoch, s.jdsatepochF)
         if err or not all(math.isfinite(x) for x in r):
-            from sgp4.api import SGP4_ERRORS
-
             why = SGP4_ERRORS.get(int(err), "non-finite position") if err else "non-finite position"
             raise DataFileError(self.source, f"SGP4 cannot propagate this TLE at its epoch ({why})")
 
@@ -281,8 +277,6 @@ class TLEOrbit(Orbit):
 
     def teme_state(self, times) -> tuple[np.ndarray, np.ndarray]:
         """SGP4 position [km] and velocity [km/s] in TEME, (N,3) for a 1-D ``Time`` array."""
-        from sgp4.api import SGP4_ERRORS
-
         t = Time(times).utc.reshape(-1)
         err, r, v = self.satrec.sgp4_array(np.ascontiguousarray(t.jd1), np.ascontiguousarray(t.jd2))
         bad = np.nonzero(err)[0]
