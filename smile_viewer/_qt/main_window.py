@@ -283,6 +283,19 @@ class MainWindow(QMainWindow):
         self.addDockWidget(bottom, self.timeline_dock)
         self.splitDockWidget(self.timeline_dock, self.time_dock, Qt.Orientation.Vertical)
         self.timeline_dock.hide()
+        # tall forms scroll rather than set the window's minimum height (at 1280 × 800 with the
+        # Pointing windows dock open the window grew past the screen)
+        from PySide6.QtWidgets import QFrame, QScrollArea
+
+        for dock in (self.model_dock, self.instruments_dock):
+            body = dock.widget()
+            scroll = QScrollArea(dock)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidgetResizable(True)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setWidget(body)
+            scroll.setMinimumWidth(body.minimumSizeHint().width())
+            dock.setWidget(scroll)
         self.time_dock.setTitleBarWidget(QLabel("", self.time_dock))
 
         self.compare_dock = None
