@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import tempfile
 
+import numpy as np
+
 
 def _warm_up() -> None:
     try:
-        import numpy as np
-        import pyvista as pv
+        import pyvista as pv  # lazy: runs only in the guard's fork server, to preload these
     except ImportError:  # pragma: no cover - pyvista is a dependency
         return
     with tempfile.TemporaryDirectory(prefix="smile-viewer-warmup-") as tmp:
@@ -27,7 +28,7 @@ def _warm_up() -> None:
             except Exception:  # noqa: BLE001, S110 - a warm-up only
                 pass
         try:
-            import xarray as xr
+            import xarray as xr  # lazy: runs only in the guard's fork server, to preload these
 
             ds = xr.Dataset({"eta": (("x",), np.zeros(3, np.float32))})
             for engine in ("scipy", "h5netcdf"):

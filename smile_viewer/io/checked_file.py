@@ -11,6 +11,7 @@ nesting. Limits and the error contract: docs/formats.md#size-limits-and-the-erro
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import math
 import os
@@ -319,8 +320,6 @@ def damaged_file_errors(what: str):
     any exception other than :class:`UserInputError` (KeyError, VerifyError, AttributeError, ...
     from a damaged header) becomes one DataFileError line naming the file; the parser's own
     exception type and first words are kept in the message."""
-    import functools
-
     def decorate(func):
         @functools.wraps(func)
         def wrapper(path, *args, **kwargs):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 import multiprocessing
 import os
 import pickle
@@ -18,10 +19,12 @@ import signal
 import threading
 import warnings
 from collections.abc import Callable
+from multiprocessing import spawn
 from pathlib import Path
 from typing import Any
 
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.checked_file import checked_path
 
 #: Seconds a guarded parse may take before it is stopped (plus 1 s per 20 MiB of file).
 #: ``SMILE_VIEWER_PARSE_TIMEOUT_S`` in the environment overrides it.
@@ -68,8 +71,6 @@ def _context():
 
 
 def _importable(name: str) -> bool:
-    import importlib.util
-
     try:
         return importlib.util.find_spec(name) is not None
     except (ImportError, ValueError):
@@ -88,6 +89,7 @@ def timeout_for(size_bytes: int) -> float:
 
 def memory_budget(size_bytes: int) -> int:
     """Address space [bytes] a child may add for a file of ``size_bytes``."""
+    # lazy: import cycle (io.cubes._common imports this module)
     from smile_viewer.io.cubes._common import available_memory_bytes
 
     budget = max(MIN_MEMORY_BYTES, 8 * int(size_bytes))
@@ -110,7 +112,7 @@ def _vm_size() -> int:
 
 def _limit_child(memory_bytes: int) -> None:
     try:
-        import resource
+        import resource  # lazy: Unix-only standard module (absent on Windows)
     except ImportError:  # pragma: no cover - Windows
         return
     try:
@@ -148,7 +150,7 @@ def allow_memory(nbytes: int) -> None:
     if not IN_CHILD or nbytes <= 0:
         return
     try:
-        import resource
+        import resource  # lazy: Unix-only standard module (absent on Windows)
 
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if soft == resource.RLIM_INFINITY:
@@ -176,6 +178,7 @@ def _child_main(conn, module: str, name: str, args, kwargs, memory_bytes: int, a
     caught: list = []
     try:
         if avail is not None:  # the parent's view of free memory decides the readers' checks
+            # lazy: import cycle (io.cubes._common imports this module)
             from smile_viewer.io.cubes import _common
 
             _common.available_memory_bytes = lambda: avail
@@ -259,8 +262,6 @@ def _start_without_main(proc) -> None:
     """``proc.start()`` without multiprocessing's re-import of the ``__main__`` script in the
     child (the child imports the reader by its module name): a user's script without an
     ``if __name__ == "__main__"`` guard is never run twice."""
-    from multiprocessing import spawn
-
     original = spawn.get_preparation_data
 
     def preparation_data(name):
@@ -310,6 +311,7 @@ def run_guarded(func: Callable, args: tuple = (), kwargs: dict | None = None, *,
         size = 0
     timeout = timeout_for(size) if timeout_s is None else float(timeout_s)
     budget = memory_budget(size) if memory_bytes is None else int(memory_bytes)
+    # lazy: import cycle (io.cubes._common imports this module)
     from smile_viewer.io.cubes._common import available_memory_bytes
 
     ctx = _context()
@@ -386,12 +388,8 @@ def guard(what: str, kind: str, check: Callable | None = None):
         @functools.wraps(func)
         def wrapper(path, *args, **kwargs):
             if IN_CHILD or os.environ.get("SMILE_VIEWER_UNGUARDED") == "1" or _daemonic():
-                from smile_viewer.io.checked_file import checked_path
-
                 path = checked_path(path, kind) if check is None else check(path)
                 return func(path, *args, **kwargs)
-            from smile_viewer.io.checked_file import checked_path
-
             p = checked_path(path, kind) if check is None else check(path)
             return run_guarded(wrapper, (p, *args), kwargs, path=p, what=what)
 

@@ -31,9 +31,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from astropy import units as u
+from astropy.io import fits
+from astropy.wcs import WCS
 
+from smile_viewer.coords.timeparse import parse_time
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.atomic import atomic_path, check_output_path
 from smile_viewer.io.checked_file import checked_path
+from smile_viewer.io.observed import ObservedImage, load_observed
 
 __all__ = [
     "DATE_FORMAT",
@@ -160,9 +166,6 @@ class Level4File:
         """An :class:`~smile_viewer.io.observed.ObservedImage` of :attr:`observed` with this
         file's geometry (sky WCS, else the instrument angles) and maps (CTSMAP, BKGMAP, CXFOV,
         ERRFOV = ERROR), for the comparison view."""
-        from smile_viewer.coords.timeparse import parse_time
-        from smile_viewer.io.observed import ObservedImage
-
         obs = self.observed
         if obs is None:
             raise DataFileError(self.path or "<level 4>", "has no CXFOV, CTSMAP or ORIGINAL extension to compare")
@@ -180,8 +183,6 @@ class Level4File:
             angles = None
         t1 = None
         if self.exposure_s is not None:
-            from astropy import units as u
-
             t1 = t0 + float(self.exposure_s) * u.s
         return ObservedImage(
             path=Path(self.path) if self.path is not None else Path("<level 4>"),
@@ -239,10 +240,6 @@ def _put(h, key: str, value, comment: str = "") -> None:
 def write_level4(l4: Level4File, path, *, overwrite: bool = True) -> Path:
     """Write ``l4`` (module docstring) atomically; returns the path. Raises UserInputError
     for an unwritable path or an existing file with ``overwrite=False``."""
-    from astropy.io import fits
-
-    from smile_viewer.io.atomic import atomic_path, check_output_path
-
     target = check_output_path(path)
     if target.exists() and not overwrite:
         raise UserInputError(f"{target} exists (use overwrite=True)")
@@ -355,8 +352,6 @@ def is_level4(path) -> bool:
     """True when ``path`` is a FITS file whose primary header has RCMEM and that holds a
     PARAMETERS table (the level-4 layout); False for anything else (never raises)."""
     try:
-        from astropy.io import fits
-
         p = _check_file(path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -373,8 +368,6 @@ def load_observation_or_level4(path):
         l4 = read_level4(path)
         l4.to_observed()  # what the comparison view needs: fail here, in the worker, if it cannot
         return l4
-    from smile_viewer.io.observed import load_observed
-
     return load_observed(path)
 
 
@@ -428,8 +421,6 @@ def read_level4(path) -> Level4File:
     """Read a level-4 file (ours or the team's; module docstring). Required: a 2-D primary
     image, RCMEM and a PARAMETERS table with Parameter, Initial and Optimum; the rest is
     optional (None). Any problem raises DataFileError naming the file."""
-    from astropy.io import fits
-
     p = _check_file(path)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -505,8 +496,6 @@ def read_level4(path) -> Level4File:
         raise DataFileError(p, "header has no RCMEM: not a level-4 file")
     sky = None
     if "CTYPE1A" in h:
-        from astropy.wcs import WCS
-
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

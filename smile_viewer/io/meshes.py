@@ -39,7 +39,7 @@ def write_mesh(path, vertices, triangles, *, frame: str = "gse", units: str = "R
     if t.ndim != 2 or t.shape[1] != 3 or t.size == 0 or t.min() < 0 or t.max() >= len(v):
         raise UserInputError(f"mesh triangles must be (M, 3) indices into {len(v)} vertices")
 
-    import pyvista as pv
+    import pyvista as pv  # lazy: pyvista/VTK cost ~0.45 s; only VTK cubes and meshes need them
 
     faces = np.hstack([np.full((len(t), 1), 3, dtype=np.int64), t.astype(np.int64)]).ravel()
     poly = pv.PolyData(v, faces)

@@ -16,10 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from astropy import units as u
+from astropy.io import fits
+from astropy.time import Time
+from astropy.wcs import WCS, FITSFixedWarning
 
+from smile_viewer.constants import R_E_KM
+from smile_viewer.coords import rotation_matrix, sun_direction
+from smile_viewer.coords.timeparse import parse_time
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.checked_file import checked_path
 from smile_viewer.io.guarded import guard
+from smile_viewer.mission.instruments import load_instrument
+from smile_viewer.mission.pointing import camera_rotation
 
 __all__ = [
     "BACKGROUND_PARTS",
@@ -255,8 +264,6 @@ def _header_vector(h, path: Path, prefix: str, required: bool) -> np.ndarray | N
 
 
 def _parse_time(value, path: Path, key: str, scale: str = "utc"):
-    from astropy.time import Time
-
     if value is None:
         raise DataFileError(path, f"header has no {key}")
     s = str(value).strip()
@@ -291,8 +298,6 @@ def _celestial_wcs(header, path: Path, notes: list[str]):
     lat = any(c.startswith(("DEC-", "GLAT", "ELAT")) for c in ctypes)
     if not (lon and lat):
         return None
-    from astropy.wcs import WCS, FITSFixedWarning
-
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", FITSFixedWarning)
@@ -332,8 +337,6 @@ def _instrument_name(value, fallback: str = "") -> str:
 
 
 def _read_fits(p: Path, instrument: str | None) -> ObservedImage:
-    from astropy.io import fits
-
     notes: list[str] = []
     hdus_read: list[str] = []
     try:
@@ -402,8 +405,6 @@ def _read_fits(p: Path, instrument: str | None) -> ObservedImage:
     expos = _header_number(header, p, "EXPOS", required=False)
     if expos is None and "EXPOSURE" in header:
         expos = _header_number(header, p, "EXPOSURE")
-    from astropy import units as u
-
     if expos is not None:
         if expos <= 0:
             raise DataFileError(p, f"EXPOS = {expos!r} must be > 0 s")
@@ -488,7 +489,7 @@ CDF_EPOCH = "Epoch"
 
 @guard("CDF", "observed")
 def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
-    import cdflib
+    import cdflib  # lazy: only CDF inputs need cdflib
 
     notes: list[str] = []
     try:
@@ -538,8 +539,6 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
     if not 0 <= record < n_rec:
         raise DataFileError(p, f"record {record} requested but {CDF_EPOCH} has {n_rec} record(s)")
     try:
-        from astropy.time import Time
-
         dt = cdflib.cdfepoch.to_datetime(epoch[record])
         t_epoch = Time(np.atleast_1d(dt)[0], scale="utc")
         if not np.isfinite(t_epoch.jd):
@@ -580,8 +579,6 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         notes.append(f"{CDF_IMAGE} has no UNITS attribute: units unknown")
 
     # times
-    from astropy import units as u
-
     minus = get("IMG_MINUS_MSEC", required=False)[0]
     plus = get("IMG_PLUS_MSEC", required=False)[0]
     if minus is not None and plus is not None:
@@ -596,9 +593,6 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         t0, t1, expos = t_epoch, None, None
         notes.append("no IMG_MINUS_MSEC/IMG_PLUS_MSEC: the exposure starts at Epoch, length unknown")
     t0 = t0.utc
-
-    from smile_viewer.constants import R_E_KM
-    from smile_viewer.coords import rotation_matrix, sun_direction
 
     gei_to_gse = rotation_matrix(t0, "gei", "gse")
     gpos = get("GCI_POSITION", required=False)[0]
@@ -641,8 +635,6 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         if dx_deg < 0:
             raise DataFileError(p, f"PIXEL_SCALE_DEG[0] = {dx_deg} must be > 0 (columns run along GCI_COL_DIR)")
     else:
-        from smile_viewer.mission.instruments import load_instrument
-
         try:
             ins = load_instrument(inst or "uvi")
         except UserInputError:
@@ -655,8 +647,6 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
                      f"({dx_deg:.5f} x {dy_deg:.5f} deg)")
     if col is None:
         s = sun if sun is not None else sun_direction(t0, "gei")
-        from smile_viewer.mission.pointing import camera_rotation
-
         try:
             rot = camera_rotation(look, -np.asarray(s, dtype=float).reshape(3))
         except UserInputError:
@@ -709,8 +699,6 @@ def tan_wcs(boresight_gei, col_gei, row_gei, dx_rad: float, dy_rad: float, shape
     ``boresight + (i - (nx-1)/2) dx col + (j - (ny-1)/2) dy row`` (normalised), all in
     GEI/J2000 axes (``col``, ``row`` unit vectors perpendicular to the boresight; ``row`` may
     be either ``boresight × col`` or its opposite, i.e. a mirrored picture)."""
-    from astropy.wcs import WCS
-
     b = np.asarray(boresight_gei, dtype=float)
     b = b / np.linalg.norm(b)
     cx = np.asarray(col_gei, dtype=float)
@@ -778,10 +766,6 @@ def observed_from_arrays(image, *, wcs=None, time_start, exposure_s=None, positi
                          instrument: str = "", units: str = "", maps: dict | None = None,
                          path: str = "<memory>") -> ObservedImage:
     """An :class:`ObservedImage` built in memory (tests, simulations, the GUI's own images)."""
-    from astropy import units as u
-
-    from smile_viewer.coords.timeparse import parse_time
-
     t0 = parse_time(time_start)
     img = np.asarray(image, dtype=float)
     if img.ndim != 2:

@@ -389,7 +389,7 @@ def read_omni_cdf(path: str | Path, *, max_gap_s: float = DEFAULT_MAX_GAP_S) -> 
     Raises :class:`~smile_viewer.errors.DataFileError` naming the file and the problem:
     missing file, not a CDF or corrupt, a missing variable, variables of different lengths.
     """
-    import cdflib
+    import cdflib  # lazy: only CDF inputs need cdflib
 
     p = _check_path(path, "omni_cdf")
     try:

@@ -15,10 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from astropy import units as u
+from astropy.io import fits
+from astropy.time import Time
+from astropy.wcs import WCS
 
+import smile_viewer
+from smile_viewer.coords import rotation_matrix, transform
+from smile_viewer.coords.timeparse import parse_time
+from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.atomic import atomic_path
 from smile_viewer.io.checked_file import checked_path, damaged_file_errors
-from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.mission.instruments import load_instrument
+from smile_viewer.physics.solar_wind import SolarWind
 
 __all__ = [
     "RESPONSE_EXTENSIONS",
@@ -42,14 +51,10 @@ def fits_unit(units: str) -> str:
 
 
 def _as_time(time):
-    from astropy.time import Time
-
     if isinstance(time, Time):
         if not time.isscalar:
             raise UserInputError("one time is needed for a WCS")
         return time
-    from smile_viewer.coords.timeparse import parse_time
-
     return parse_time(time)
 
 
@@ -67,10 +72,6 @@ def camera_wcs(camera, time):
 
     ``time``: astropy ``Time`` or an ISO string (UTC). See the module docstring.
     """
-    from astropy.wcs import WCS
-
-    from smile_viewer.coords import rotation_matrix
-
     t = _as_time(time)
     frame = getattr(camera, "frame", "gse")
     rot = rotation_matrix(t, frame, "gei") @ np.asarray(camera.rotation, dtype=float)
@@ -173,10 +174,6 @@ def _model_info(model) -> tuple[str, dict[str, Any], dict[str, Any]]:
 
 def _primary_header(image_units, camera, time, instrument, wcs, exposure_s, aim, aim_note, model,
                     solar_wind, provenance, response, extra_cards):
-    from astropy.io import fits
-
-    import smile_viewer
-
     t = _as_time(time)
     h = fits.Header()
     h["TELESCOP"] = ("SMILE", "ESA-CAS SMILE mission")
@@ -193,8 +190,6 @@ def _primary_header(image_units, camera, time, instrument, wcs, exposure_s, aim,
     h["FRAME"] = (str(getattr(camera, "frame", "gse")).upper(), "scene frame of the render")
     pos = np.asarray(camera.position_re, dtype=float)
     if str(getattr(camera, "frame", "gse")).lower() != "gse":
-        from smile_viewer.coords import transform
-
         pos = transform(pos, t, camera.frame, "gse")
         aim = transform(aim, t, camera.frame, "gse")
     for k, v in zip("XYZ", pos):
@@ -203,8 +198,6 @@ def _primary_header(image_units, camera, time, instrument, wcs, exposure_s, aim,
         h[f"AIM_{k}"] = (float(v), f"[R_E] aim point {k} GSE")
     if aim_note:
         h["AIMDEF"] = (aim_note[:60], "")
-    from astropy import units as u
-
     end = t + float(exposure_s) * u.s
     h["DATE-OBS"] = (t.utc.isot, "start of the exposure (UTC)")
     h["DATE-END"] = (end.utc.isot, "end of the exposure (UTC)")
@@ -260,10 +253,6 @@ def write_synthetic_product(path, result, camera, time, instrument, response=Non
     instrument's. ``model``: an emissivity model, an auroral shell, a dict or a name (the
     render's source description is used when None).
     """
-    from astropy.io import fits
-
-    from smile_viewer.mission.instruments import load_instrument
-
     inst = load_instrument(instrument)
     if isinstance(result, np.ndarray) or not hasattr(result, "image"):
         image = np.asarray(result, dtype=float)
@@ -373,10 +362,6 @@ class SyntheticProduct:
 @damaged_file_errors("synthetic product (FITS)")
 def read_synthetic_product(path) -> SyntheticProduct:
     """Read a file written by :func:`write_synthetic_product`."""
-    from astropy.io import fits
-    from astropy.time import Time
-    from astropy.wcs import WCS
-
     p = checked_path(path, "product")  # regular file within the size limit (io.checked_file)
     try:
         with fits.open(p, memmap=False) as hdul:
@@ -398,8 +383,6 @@ def read_synthetic_product(path) -> SyntheticProduct:
             params[card.keyword[len("MODEL "):]] = card.value
     sw = None
     if "SW_N" in h:
-        from smile_viewer.physics.solar_wind import SolarWind
-
         sw = SolarWind.from_fits_header(h)
     return SyntheticProduct(
         image=image,

@@ -37,7 +37,7 @@ _UNIT_LABELS = {
 def _norm(scale: str, data: np.ndarray, vmin, vmax, asinh_softening: float = ASINH_SOFTENING):
     """The matplotlib norm of ``scale`` for ``data``: the stretch and automatic levels of
     :mod:`smile_viewer.io.stretch`, as the application's image panels use them."""
-    from matplotlib import colors
+    from matplotlib import colors  # lazy: matplotlib costs ~1.2 s; only exported plots need it
 
     lo, hi = auto_levels(data, scale)
     lo = float(vmin) if vmin is not None else lo
@@ -65,6 +65,7 @@ def write_quicklook_png(path, image, camera, units: str, title: str = "", scale:
     ``scale``: "log" (default; zeros and negatives are blank), "linear", "sqrt" or "asinh",
     mapped to colours exactly as the application's image panels do (:mod:`smile_viewer.io.stretch`).
     """
+    # lazy: matplotlib costs ~1.2 s; only exported plots need it
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Circle

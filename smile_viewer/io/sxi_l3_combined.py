@@ -23,9 +23,11 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+from astropy.io import fits
 
 from smile_viewer.errors import DataFileError
 from smile_viewer.io.atomic import atomic_path
+from smile_viewer.io.sxi_l3 import hdu_layout
 
 __all__ = ["COMBINED_MAPS", "CombinedL3", "combined_filename", "read_stack_size", "write_combined_l3"]
 
@@ -121,8 +123,6 @@ def _cards(product: CombinedL3) -> list[tuple]:
 @functools.lru_cache(maxsize=64)
 def _structural_cards(name: str, ny: int, nx: int) -> str:
     """The mandatory cards of a float64 image HDU (FITS standard 4.0 §4.4.1), then EXTNAME."""
-    from astropy.io import fits
-
     if name == "PRIMARY":
         cards = [("SIMPLE", True), ("BITPIX", -64), ("NAXIS", 2), ("NAXIS1", nx), ("NAXIS2", ny), ("EXTEND", True)]
     else:
@@ -142,8 +142,6 @@ def write_combined_l3(path, product: CombinedL3) -> Path:
     objects took about 0.1 s per 11-HDU file, most of a day's stacking time
     (benchmarks/bench_stack.py). The tests open the result with astropy and verify it.
     """
-    from astropy.io import fits
-
     missing = [m for m in COMBINED_MAPS if m not in product.maps]
     if missing:
         raise ValueError(f"combined product lacks {', '.join(missing)}")
@@ -171,8 +169,6 @@ def write_combined_l3(path, product: CombinedL3) -> Path:
 def read_stack_size(path) -> int | None:
     """NMINUTES of an existing, complete combined file (every extension present and all its
     data on disk), or None when the file is missing, damaged, truncated or not a stack."""
-    from smile_viewer.io.sxi_l3 import hdu_layout
-
     p = Path(path)
     if not p.is_file():
         return None

@@ -15,12 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import astropy.units as u
 import numpy as np
+from astropy.constants import m_p
 
+import smile_viewer
 from smile_viewer.constants import R_E_KM
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.atomic import atomic_path
 from smile_viewer.io.checked_file import checked_path
+from smile_viewer.io.guarded import allow_memory
+from smile_viewer.physics.emissivity import masked_plasma_emissivity, temperature_from_pressure_k
+from smile_viewer.physics.volume import FRAMES
 
 __all__ = [
     "DEFAULT_FRAME",
@@ -213,7 +219,7 @@ def available_memory_bytes() -> int | None:
     """Memory available to a new allocation [bytes]: psutil when installed, else
     ``MemAvailable`` of /proc/meminfo, else None (unknown: no limit is applied)."""
     try:
-        import psutil
+        import psutil  # lazy: optional (not a dependency; a fallback is used without it)
     except ImportError:
         psutil = None
     if psutil is not None:
@@ -255,8 +261,6 @@ def check_memory(path: Path, needed: int, max_bytes: int | None, what: str) -> N
             f"{source}; refused before loading. Crop or downsample the cube, read a coarser grid "
             "(spacing_re/bounds), or use a machine with more memory",
         )
-    from smile_viewer.io.guarded import allow_memory
-
     allow_memory(needed)  # a guarded child may now use what the data need (io.guarded)
 
 
@@ -589,9 +593,6 @@ def convert_units(
     target = MOMENT_UNITS[quantity]
     if units is None or str(units).strip() == "":
         return values, f"{name}: no units given, assumed {target}"
-    import astropy.units as u
-    from astropy.constants import m_p
-
     text = str(units).strip()
     aliases = {"/cc": "cm-3", "#/cc": "cm-3", "1/cc": "cm-3", "cc-1": "cm-3", "cc^-1": "cm-3", "kelvin": "K"}
     spec = aliases.get(text.lower(), text).replace("^", "").replace("amu", "u").replace("/cc", "/cm3")
@@ -624,8 +625,6 @@ def emissivity_units(
     CubeWarning): the volume's ``units`` then says what the values are."""
     if units is None or str(units).strip() == "":
         return values, EMISSIVITY_UNITS, f"{name}: no units given, assumed {EMISSIVITY_UNITS}"
-    import astropy.units as u
-
     text = str(units).strip()
     try:
         unit = u.Unit(text.replace("^", ""), parse_strict="raise")
@@ -649,8 +648,6 @@ def emissivity_units(
 
 def resolve_frame(path: Path, option: str | None, from_file: str | None) -> tuple[str, str]:
     """(frame, how it was decided): the ``frame`` option, else the file's, else the default."""
-    from smile_viewer.physics.volume import FRAMES
-
     if option is not None:
         f = str(option).strip().lower()
         if f not in FRAMES:
@@ -678,8 +675,6 @@ def split_options(options: Mapping[str, Any], allowed: Sequence[str], reader: st
 
 
 def software() -> dict[str, str]:
-    import smile_viewer
-
     return {"smile_viewer": smile_viewer.__version__, "numpy": np.__version__}
 
 
@@ -811,8 +806,6 @@ def emissivity_from_moments(
     The magnetosphere is masked as ``mask_options`` say
     (:func:`smile_viewer.physics.emissivity.masked_plasma_emissivity`). Returns (P,
     provenance)."""
-    from smile_viewer.physics.emissivity import masked_plasma_emissivity, temperature_from_pressure_k
-
     bad = sorted(set(mask_options) - set(MASK_OPTIONS))
     if bad:
         raise UserInputError(

@@ -29,6 +29,7 @@ bit for bit), origin, spacing, frame, units and provenance.
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import os
@@ -38,10 +39,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from astropy.io import fits
 
+import smile_viewer
+from smile_viewer.coords.timeparse import parse_time
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.checked_file import damaged_file_errors
 from smile_viewer.io.cubes import _common as c
+from smile_viewer.physics.solar_wind import SolarWind
+from smile_viewer.physics.volume import Volume
 
 __all__ = ["SOLAR_WIND_KEYS", "fits_cube_info", "read_fits_cube", "solar_wind_from_header", "write_fits_cube"]
 
@@ -79,8 +85,6 @@ _READ_OPTIONS = (
 
 
 def _fits():
-    from astropy.io import fits
-
     return fits
 
 
@@ -159,8 +163,6 @@ def solar_wind_from_header(header: Mapping[str, Any]):
     (``DENSITY``, ``VX``/``VY``/``VZ``, ``BX``/``BY``/``BZ``, ``TEMP``), or None when the
     header lacks them or they are not a valid solar wind. Velocities are taken as GSE and the
     IMF as GSM, as the header comments of the community's cubes have no frame."""
-    from smile_viewer.physics.solar_wind import SolarWind
-
     try:
         kw = {
             "n_cm3": float(header["DENSITY"]),
@@ -296,8 +298,6 @@ def read_fits_cube(
     provenance stored by :func:`write_fits_cube` (when present), the file, the header's solar
     wind keywords and how the frame was decided.
     """
-    from smile_viewer.physics.volume import Volume
-
     p = c.check_readable(path)
     if nonuniform not in ("error", "resample"):
         raise UserInputError(f"nonuniform = {nonuniform!r}: expected 'error' or 'resample'")
@@ -463,8 +463,6 @@ def _origin_spacing(axes, wcs, flipped) -> tuple[tuple[float, ...], tuple[float,
 
 
 def _solar_wind_cards(solar_wind: Any) -> list[tuple[str, Any, str]]:
-    from smile_viewer.physics.solar_wind import SolarWind
-
     if solar_wind is None:
         return []
     if isinstance(solar_wind, Mapping):
@@ -540,8 +538,6 @@ def write_fits_cube(
     ``TIME`` in the community's ``%Y/%m/%d %H:%M`` and ``DATE-OBS`` (ISO); ``original`` →
     ``ORIGINAL`` (the source file).
     """
-    from smile_viewer.physics.volume import Volume
-
     fits = _fits()
     if not isinstance(volume, Volume):
         raise UserInputError(f"write_fits_cube needs a Volume, got {type(volume).__name__}")
@@ -565,16 +561,12 @@ def write_fits_cube(
             raise UserInputError(f"dipole_tilt_deg = {dipole_tilt_deg!r}: expected a finite angle in degrees")
         h["DIPOLE"] = (tilt, "dipole tilt angle [deg]")
     if time is not None:
-        from smile_viewer.coords.timeparse import parse_time
-
         t = parse_time(time)
         h["TIME"] = (t.utc.strftime("%Y/%m/%d %H:%M"), "time of the conditions (UTC)")
         h["DATE-OBS"] = (t.utc.isot, "time of the conditions (UTC)")
     if original is not None:
         h["ORIGINAL"] = (str(original), "original file")
     h["PROVENAN"] = json.dumps(volume.provenance, ensure_ascii=True, sort_keys=True, default=str)
-    import smile_viewer
-
     h["HISTORY"] = (
         f"Written by smile-viewer {smile_viewer.__version__} (smile_viewer.io.cubes.write_fits_cube)"
     )
@@ -587,8 +579,6 @@ def write_fits_cube(
     with c.atomic_output(target, overwrite=overwrite) as tmp:
         # astropy picks compression from the file name, so write through a file object.
         if str(target).lower().endswith(".gz"):
-            import gzip
-
             # no time stamp and no file name in the gzip header: the same cube gives the same bytes
             with open(tmp, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as f:
                 hdul.writeto(f, output_verify="exception")

@@ -8,6 +8,7 @@ docs/formats.md#netcdf-and-hdf5-cubes.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import numpy as np
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.cubes import _common as c
 from smile_viewer.io.guarded import guard
+from smile_viewer.physics.volume import Volume
 
 __all__ = ["NETCDF_SUFFIXES", "netcdf_cube_info", "read_netcdf_cube"]
 
@@ -31,7 +33,7 @@ _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 def _xr():
     try:
-        import xarray
+        import xarray  # lazy: xarray+h5netcdf cost ~0.6 s; only netCDF cubes need them
     except ImportError as exc:  # pragma: no cover - xarray is a dependency
         raise UserInputError(
             f"reading netCDF/HDF5 files needs xarray (pip install xarray h5netcdf): {exc}"
@@ -40,8 +42,6 @@ def _xr():
 
 
 def _have(module: str) -> bool:
-    import importlib.util
-
     return importlib.util.find_spec(module) is not None
 
 
@@ -252,8 +252,6 @@ def read_netcdf_cube(
     ``max_bytes``, ``max_nan_fraction`` and ``nan_fill`` as for
     :func:`~smile_viewer.io.cubes.read_fits_cube`.
     """
-    from smile_viewer.physics.volume import Volume
-
     p = c.check_readable(path)
     if nonuniform not in ("error", "resample"):
         raise UserInputError(f"nonuniform = {nonuniform!r}: expected 'error' or 'resample'")

@@ -18,6 +18,7 @@ import numpy as np
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.cubes import _common as c
 from smile_viewer.io.guarded import guard
+from smile_viewer.physics.volume import Volume
 
 __all__ = ["VTK_SUFFIXES", "read_vtk_cube", "vtk_cube_info"]
 
@@ -41,7 +42,7 @@ _CELL_BYTES = 80
 
 def _pv():
     try:
-        import pyvista
+        import pyvista  # lazy: pyvista/VTK cost ~0.45 s; only VTK cubes and meshes need them
     except ImportError as exc:  # pragma: no cover - pyvista is a dependency
         raise UserInputError(f"reading VTK files needs pyvista (pip install pyvista): {exc}") from None
     return pyvista
@@ -128,6 +129,7 @@ _VTK_TYPE_NAMES = {2: "char", 3: "uint8", 4: "int16", 5: "uint16", 6: "int32", 7
 def _xml_meta(path: Path, kind: str) -> dict[str, Any]:
     """Whole extent, origin/spacing, point/cell counts and arrays of an XML VTK file, from the
     reader's information pass (and the <Piece> tags for unstructured grids)."""
+    # lazy: VTK costs ~0.45 s; only VTK cubes need it
     from vtkmodules.vtkCommonDataModel import vtkDataObject
     from vtkmodules.vtkCommonExecutionModel import vtkStreamingDemandDrivenPipeline as sddp
 
@@ -427,8 +429,6 @@ def read_vtk_cube(
     as for :func:`~smile_viewer.io.cubes.read_fits_cube` (NaN counts are of the arrays as
     read from the file).
     """
-    from smile_viewer.physics.volume import Volume
-
     p = c.check_readable(path)
     if cell_data not in ("point", "nearest"):
         raise UserInputError(
