@@ -815,10 +815,13 @@ class SceneView:
 
     def _on_resize(self, event=None) -> None:
         self._layout_hud()
-        # Keep a framing preset framed while the user has not moved the camera.
+        # Keep a framing preset framed while the user has not moved the camera; again at the
+        # next draw, when the view box has its new size (during the canvas's resize event it may
+        # not, and the fit then left the orbit under the caption).
         setup = getattr(self, "_camera_setup", None)
         if isinstance(setup, CameraSetup) and setup.fit and self._camera_state() == self._camera_signature:
             self.set_camera(setup)
+            self._refit_at_draw = True
 
     # -- updates ---------------------------------------------------------------------------
     def _update_all(self) -> None:
@@ -1138,6 +1141,11 @@ class SceneView:
     def _on_draw_flush(self, event=None) -> None:
         if self._dirty:
             self.flush()
+        if getattr(self, "_refit_at_draw", False):
+            self._refit_at_draw = False
+            setup = self._camera_setup
+            if isinstance(setup, CameraSetup) and setup.fit and self._camera_state() == self._camera_signature:
+                self.set_camera(setup)
         self._place_spacecraft_label()  # the camera or the spacecraft may have moved
 
     def _restore_depth_mask(self, event=None) -> None:

@@ -75,6 +75,13 @@ def test_pointing_windows_dock_laid_out_without_scrolling(window, qapp, qtbot):
     # the time strip keeps its height (no empty band) and its slider the window's width
     assert window.time_dock.height() <= strip_before + 4
     assert slider.width() >= 0.6 * window.width()
+    # the 3-D view was re-framed for its new, shorter canvas: the orbit stays under the caption
+    from smile_viewer._vispy.scene import CAPTION_BAND
+
+    sv = window.scene_view
+    _pump(qapp, 0.5)
+    top = float(sv.project(sv.orbit_track.positions)[:, 1].min())
+    assert top >= CAPTION_BAND - 2, top
     # the tall Solar wind and Instruments forms scroll rather than push the window's minimum
     # height past a 800 px screen with this dock open (it was 842 px)
     assert window.minimumSizeHint().height() <= 810
