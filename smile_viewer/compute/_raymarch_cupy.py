@@ -39,7 +39,7 @@ def kernel_source() -> str:
 
 
 def _module():
-    import cupy
+    import cupy  # lazy: optional dependency (smile-viewer[gpu])
 
     dev = cupy.cuda.Device().id
     mod = _modules.get(dev)
@@ -51,6 +51,7 @@ def _module():
 
 def _texture(volume_values: np.ndarray, key):
     """(texture object, CUDA array) for a float32 (nz, ny, nx) array, cached per ``key``."""
+    # lazy: optional dependency (smile-viewer[gpu])
     import cupy
     from cupy.cuda import runtime, texture
 
@@ -84,7 +85,7 @@ def _blocks(n: int) -> tuple[int]:
 def run(prep, request):
     """Integrate one prepared source along its rays on the GPU →
     (∫ values ds per ray [source units × R_E], samples, boundary evaluations)."""
-    import cupy
+    import cupy  # lazy: optional dependency (smile-viewer[gpu])
 
     n = prep.dirs.shape[0]
     if n == 0:

@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numba
 import numpy as np
 
+import smile_viewer
 from smile_viewer.compute.types import RenderRequest, RenderResult
 from smile_viewer.constants import R_E_KM
+from smile_viewer.coords import rotation_matrix
 from smile_viewer.errors import UserInputError
 
 __all__ = [
@@ -52,7 +55,7 @@ class CudaFallbackWarning(RuntimeWarning):
 def _cuda_status() -> tuple[bool, str, str]:
     """(available, reason, device name). Cached: importing cupy is slow."""
     try:
-        import cupy
+        import cupy  # lazy: optional dependency (smile-viewer[gpu])
     except ImportError:
         return False, "cupy not installed", ""
     except Exception as exc:  # noqa: BLE001 - a broken CUDA installation must not stop a render
@@ -69,8 +72,6 @@ def _cuda_status() -> tuple[bool, str, str]:
 
 
 def _numba_threads() -> int:
-    import numba
-
     return int(numba.get_num_threads())
 
 
@@ -92,8 +93,6 @@ def available_backends() -> dict[str, tuple[bool, str]]:
     ``cuda``'s detail says why it is not available ("cupy not installed", "no CUDA device")
     or names the device.
     """
-    import numba
-
     ok, reason, _ = _cuda_status()
     return {
         "cuda": (ok, reason),
@@ -139,6 +138,7 @@ def select_backend(requested: str = "auto") -> tuple[str, str]:
 
 
 def _module(name: str):
+    # lazy: only the chosen back end's kernels are loaded
     if name == "cuda":
         from smile_viewer.compute import _raymarch_cupy as mod
     elif name == "cpu":
@@ -209,8 +209,6 @@ def _rotate(cam_frame: str, src_frame: str, time_: Any, what: str):
             f"the {what} is in {src_frame.upper()} and the camera in {cam_frame.upper()}: "
             "give the source a time to rotate between them"
         )
-    from smile_viewer.coords import rotation_matrix
-
     return np.asarray(rotation_matrix(time_, cam_frame, src_frame), dtype=np.float64).reshape(3, 3)
 
 
@@ -243,10 +241,6 @@ def _prepare(leaf: Any, request: RenderRequest, origin: np.ndarray, dirs: np.nda
 
 
 def _versions(backend: str) -> dict[str, str]:
-    import numba
-
-    import smile_viewer
-
     out = {
         "smile_viewer": smile_viewer.__version__,
         "python": sys.version.split()[0],
@@ -255,7 +249,7 @@ def _versions(backend: str) -> dict[str, str]:
     }
     if backend == "cuda":
         try:
-            import cupy
+            import cupy  # lazy: optional dependency (smile-viewer[gpu])
 
             out["cupy"] = cupy.__version__
             out["cuda_runtime"] = str(cupy.cuda.runtime.runtimeGetVersion())

@@ -34,6 +34,7 @@ def local_cluster(n_workers: int, *, processes: bool = True, **kwargs):
     dashboard. ``kwargs`` go to ``LocalCluster`` (e.g. ``env`` for worker processes)."""
     # Lazy (here and below): dask.distributed takes about a second to import and only running
     # work on a cluster needs it.
+    # lazy: dask.distributed costs ~0.7 s; only multi-process runs need it
     from dask.distributed import LocalCluster
 
     return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
@@ -52,6 +53,7 @@ def dask_client(scheduler: str | None, n_workers: int | None, processes: bool, n
     (default ``default_workers``, else one per core; never more than ``n_tasks``) that is closed
     on exit. An unreachable scheduler is a one-line UserInputError naming ``what`` needed it."""
     try:
+        # lazy: dask.distributed costs ~0.7 s; only multi-process runs need it
         from dask.distributed import Client
     except ImportError:  # pragma: no cover - dependency missing
         raise UserInputError(f"{what} needs dask.distributed: pip install 'dask[distributed]'") from None

@@ -44,6 +44,7 @@ def emission_source(model: str, solar_wind: Any, time: Any, params: dict[str, fl
         return AuroraSource(shell, time), shell
     if entry.kind == "file":
         # the cube readers bring pyvista/xarray/h5py (about a second): only when a file is read
+        # lazy: the cube readers (~70 ms) are needed for cube files only
         from smile_viewer.io.cubes import read_cube
 
         if not cube_path:

@@ -9,6 +9,7 @@ docs/integration.md.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -17,6 +18,9 @@ import numpy as np
 
 from smile_viewer.compute.camera import Camera
 from smile_viewer.errors import UserInputError
+from smile_viewer.physics import emissivity_kernels as K
+from smile_viewer.physics.emissivity import LOS_FACTOR
+from smile_viewer.physics.volume import Volume
 
 __all__ = [
     "AURORA_UNITS",
@@ -46,8 +50,6 @@ _AURORA_VOLUME_UNITS = ("R/R_E", "R per R_E", "R R_E^-1")
 
 
 def _los_factor() -> float:
-    from smile_viewer.physics.emissivity import LOS_FACTOR
-
     return LOS_FACTOR
 
 
@@ -99,8 +101,6 @@ class AnalyticSource(_SourceBase):
     kind: ClassVar[str] = "analytic"
 
     def __post_init__(self) -> None:
-        from smile_viewer.physics import emissivity_kernels as K
-
         mid = getattr(self.model, "model_id", None)
         if mid not in K.KERNEL_NPARAM or not callable(getattr(self.model, "to_array", None)):
             raise UserInputError(
@@ -146,8 +146,6 @@ class VolumeSource(_SourceBase):
     kind: ClassVar[str] = "volume"
 
     def __post_init__(self) -> None:
-        from smile_viewer.physics.volume import Volume
-
         if not isinstance(self.volume, Volume):
             raise UserInputError(f"VolumeSource needs a Volume, got {type(self.volume).__name__}")
 
@@ -384,8 +382,6 @@ class RenderRequest:
 
     def replace(self, **changes: Any) -> RenderRequest:
         """A copy with some fields changed (validated again)."""
-        import dataclasses
-
         return dataclasses.replace(self, **changes)
 
     def settings(self) -> dict[str, Any]:
@@ -437,6 +433,7 @@ class RenderResult:
 
     def wcs(self, time: Any):
         """The image's celestial WCS at ``time`` (:func:`smile_viewer.io.products.camera_wcs`)."""
+        # lazy: io.products loads astropy.wcs (~0.1 s); only WCS export needs it
         from smile_viewer.io.products import camera_wcs
 
         return camera_wcs(self.camera, time)
