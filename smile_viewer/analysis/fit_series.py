@@ -33,6 +33,7 @@ import numpy as np
 
 from smile_viewer.compute.cluster import dask_client
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.checked_file import collect_files
 
 __all__ = [
     "COLUMNS",
@@ -189,25 +190,6 @@ class SeriesPlan:
     problems: list[str] = field(default_factory=list)
 
 
-def _collect(inputs) -> list[Path]:
-    if isinstance(inputs, (str, os.PathLike)):
-        inputs = [inputs]
-    out: list[Path] = []
-    for item in inputs:
-        p = Path(item).expanduser()
-        if p.is_dir():
-            out.extend(
-                q
-                for q in sorted(p.iterdir())
-                if q.is_file() and q.suffix.lower() in _OBSERVED_SUFFIXES and not q.name.startswith(".")
-            )
-        elif p.is_file():
-            out.append(p)
-        else:
-            raise UserInputError(f"{p}: no such file or directory")
-    return sorted(set(out))
-
-
 def _stat(p: Path) -> tuple:
     st = p.stat()
     return (str(p.resolve()), int(st.st_size), int(st.st_mtime_ns))
@@ -225,7 +207,7 @@ def plan_series(inputs, *, minutes: int = 5) -> SeriesPlan:
     from smile_viewer.analysis.stacking import missing_minute_problems, plan_intervals
     from smile_viewer.io.sxi_l3 import open_l3_file, scan_l3
 
-    paths = _collect(inputs)
+    paths = sorted(collect_files(inputs, _OBSERVED_SUFFIXES))
     if not paths:
         shown = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
         raise UserInputError(f"no FITS or CDF files in {', '.join(map(str, shown))}")

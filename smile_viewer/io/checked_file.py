@@ -144,6 +144,26 @@ def checked_path(path: Any, kind: str, *, allow_empty: bool = False, check_size:
     return p
 
 
+def collect_files(inputs: Any, suffixes: tuple[str, ...]) -> list[Path]:
+    """The files named by ``inputs`` (a path or a list of paths): a directory gives its files
+    ending in one of ``suffixes`` (lower case, with the dot; hidden files skipped), in name
+    order; a file is taken as it is (:func:`checked_path` judges it when it is read). Each file
+    once, in the order given. A path that does not exist is a one-line UserInputError."""
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    out: dict[Path, None] = {}
+    for item in inputs:
+        p = Path(item).expanduser()
+        if p.is_dir():
+            out.update(dict.fromkeys(q for q in sorted(p.iterdir()) if q.is_file()
+                                     and q.suffix.lower() in suffixes and not q.name.startswith(".")))
+        elif p.exists():
+            out[p] = None
+        else:
+            raise UserInputError(f"{p}: no such file or directory")
+    return list(out)
+
+
 def read_bytes(path: Any, kind: str, *, allow_empty: bool = False) -> bytes:
     """The bytes of a file after :func:`checked_path`; opened non-blocking and re-checked, so a
     file swapped for a pipe after the check cannot block, and never read past the size limit."""

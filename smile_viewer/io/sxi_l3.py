@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from smile_viewer.errors import DataFileError, UserInputError
-from smile_viewer.io.checked_file import checked_path
+from smile_viewer.io.checked_file import checked_path, collect_files
 from smile_viewer.io.observed import BACKGROUND_PARTS, _as_2d, _number, _parse_time
 
 __all__ = [
@@ -494,22 +494,6 @@ class L3Series:
         return [m.start for m in self.minutes]
 
 
-def _collect(inputs) -> list[Path]:
-    if isinstance(inputs, (str, os.PathLike)):
-        inputs = [inputs]
-    out: list[Path] = []
-    for item in inputs:
-        p = Path(item).expanduser()
-        if p.is_dir():
-            out.extend(q for q in sorted(p.iterdir()) if q.is_file() and q.suffix.lower() in FITS_SUFFIXES
-                       and not q.name.startswith("."))
-        elif p.exists():
-            out.append(p)
-        else:
-            raise UserInputError(f"{p}: no such file or directory")
-    return out
-
-
 def scan_l3(inputs) -> L3Series:
     """Read the headers of per-minute SXI level-3 files and group them into minutes.
 
@@ -520,7 +504,7 @@ def scan_l3(inputs) -> L3Series:
     a minute lacking one of TOT/BKG/VCY is kept (not complete) and reported. Raises
     UserInputError only for a path that does not exist or when nothing was given.
     """
-    paths = _collect(inputs)
+    paths = collect_files(inputs, FITS_SUFFIXES)
     if not paths:
         shown = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
         raise UserInputError(f"no FITS files (*.fits, *.fit, *.fts) in {', '.join(map(str, shown)) or 'the input'}")
