@@ -33,7 +33,13 @@ from smile_viewer.compute import RenderRequest, render
 from smile_viewer.compute.cluster import dask_client, local_cluster
 from smile_viewer.coords.timeparse import parse_duration_s, parse_time, time_grid
 from smile_viewer.errors import UserInputError
-from smile_viewer.io.atomic import atomic_path, atomic_write_bytes, atomic_write_text, check_output_path
+from smile_viewer.io.atomic import (
+    atomic_path,
+    atomic_write_bytes,
+    atomic_write_text,
+    check_output_path,
+    output_directory,
+)
 from smile_viewer.io.products import write_synthetic_product
 from smile_viewer.io.quicklook import write_quicklook_png
 from smile_viewer.mission.instruments import load_instrument
@@ -388,13 +394,7 @@ def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, m
     ``scheduler`` / a new LocalCluster.
     """
     t_begin = _time.perf_counter()
-    out = Path(out_dir).expanduser()
-    if out.exists() and not out.is_dir():
-        raise UserInputError(f"--out {out_dir} is a file; give a directory")
-    if not out.exists():
-        if not out.parent.is_dir():
-            raise UserInputError(f"--out {out_dir}: directory {out.parent} does not exist")
-        out.mkdir()
+    out = output_directory(out_dir, "--out")
     if movie is not None:
         mp = check_output_path(movie)
         if mp.suffix.lower() not in MOVIE_SUFFIXES:

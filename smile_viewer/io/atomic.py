@@ -59,6 +59,19 @@ def check_output_path(path) -> Path:
     return p
 
 
+def output_directory(path, what: str = "output directory") -> Path:
+    """``path`` as a directory to write into: made when missing (its parent must exist); a
+    file there, or a missing parent, is a one-line UserInputError naming ``what``."""
+    p = Path(os.fspath(path)).expanduser()
+    if p.exists() and not p.is_dir():
+        raise UserInputError(f"{what} {p} is a file; give a directory")
+    if not p.exists():
+        if not p.parent.is_dir():
+            raise UserInputError(f"{what} {p}: directory {p.parent} does not exist")
+        p.mkdir()
+    return p
+
+
 def _default_mode(target: Path) -> int:
     """Permissions for the new file: those of the file it replaces, else 0666 less the umask."""
     try:
