@@ -10,19 +10,27 @@ turns into windows. Constraints, geometry and speed: docs/analysis.md#observatio
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import erfa
 import numpy as np
 from astropy.time import Time
 
-from smile_viewer.constants import R_E_KM
+from smile_viewer.constants import MU0_H_M, R_E_KM
+from smile_viewer.coords import dipole_axis, rotation_matrix
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.jsonfile import documented_value, read_json_file
+from smile_viewer.mission.orbit import default_orbit
+from smile_viewer.mission.pointing import sxi_boresight
 from smile_viewer.physics import models as registry
+from smile_viewer.physics.boundaries.lin import LIN2010_COEFFICIENTS
+from smile_viewer.physics.solar_wind import SolarWind, SolarWindSeries
+from smile_viewer.resources import asset_path
 
 __all__ = [
     "APPLIES_TO",
@@ -119,8 +127,6 @@ _J2000_JD = 2451545.0
 
 def default_profile_path() -> Path:
     """``assets/mission/profile_default.json``."""
-    from smile_viewer.resources import asset_path
-
     return asset_path("mission", "profile_default.json")
 
 
@@ -174,8 +180,6 @@ class MissionProfile:
 
     def replace(self, **changes) -> MissionProfile:
         """A copy with some values changed (validated like a file)."""
-        import dataclasses
-
         out = dataclasses.replace(self, **changes)
         out._validate(out.source or "profile")
         return out
@@ -216,8 +220,6 @@ class MissionProfile:
         ``sxi_magnetopause`` restores nose-in-field SXI windows). Raises ``UserInputError``
         (one line) for an unknown name or a value out of range.
         """
-        import dataclasses
-
         known = CONSTRAINTS + TARGETS
         disable = tuple(str(d) for d in disable)
         require = tuple(str(r) for r in require)
@@ -281,8 +283,6 @@ class MissionProfile:
 
     def solar_wind_object(self):
         """The profile's nominal solar wind as a :class:`~smile_viewer.physics.solar_wind.SolarWind`."""
-        from smile_viewer.physics.solar_wind import SolarWind
-
         sw = self.solar_wind
         return SolarWind(n_cm3=sw["n_cm3"], v_gse_km_s=(-float(sw["v_km_s"]), 0.0, 0.0), t_k=sw["t_k"],
                          b_gsm_nt=(sw.get("bx_nt", 0.0), sw.get("by_nt", 0.0), sw.get("bz_nt", 0.0)))
@@ -488,8 +488,6 @@ def sxi_camera_axes(position_re, limb_deg: float, roll_deg: float = 0.0):
     camera y toward Earth's centre projected across the boresight, turned by ``roll_deg``
     (right-handed about the boresight) — :func:`~smile_viewer.mission.pointing.camera_rotation`
     vectorised. NaN on the X axis, where the law is undefined."""
-    from smile_viewer.mission.pointing import sxi_boresight
-
     p = np.asarray(position_re, dtype=float)
     b = sxi_boresight(p, limb_deg)
     down = -p
@@ -551,8 +549,7 @@ def cusp_positions_gse(pd_npa, bz_nt, pm_npa, dipole_gse) -> tuple[np.ndarray, n
     axis (n, 3) in GSE (tilt psi = asin(axis_x); GSM +Z = the axis without its X part).
     Aberration is ignored, as for the subsolar point. NaN where Pd is not positive.
     """
-    from smile_viewer.physics.boundaries.lin import LIN2010_COEFFICIENTS as a
-
+    a = LIN2010_COEFFICIENTS
     dip = _unit(np.atleast_2d(np.asarray(dipole_gse, dtype=float)))
     n = len(dip)
     pd = np.broadcast_to(np.asarray(pd_npa, dtype=float), (n,))
@@ -669,10 +666,6 @@ class _Nodes:
     :data:`NODE_STEP_S` anchored at J2000, and their cubic Lagrange interpolation."""
 
     def __init__(self, tt_s: np.ndarray, step_s: float = NODE_STEP_S):
-        import erfa
-
-        from smile_viewer.coords import dipole_axis, rotation_matrix
-
         self.step = float(step_s)
         f = tt_s / self.step
         k = np.floor(f).astype(np.int64)
@@ -750,9 +743,6 @@ class ConstraintTable:
 
 def _solar_wind_arrays(solar_wind, times: Time):
     """(pd [nPa], bz [nT], pm [nPa]) arrays over ``times`` (NaN without data)."""
-    from smile_viewer.constants import MU0_H_M
-    from smile_viewer.physics.solar_wind import SolarWind, SolarWindSeries
-
     n = len(times)
     if isinstance(solar_wind, SolarWind):
         return (np.full(n, solar_wind.pd_npa), np.full(n, solar_wind.bz_nt), np.full(n, solar_wind.pm_npa))
@@ -870,8 +860,6 @@ def evaluate_constraints(times, profile: MissionProfile | None = None, *, orbit=
     ``workers``: threads over chunks (default: up to 2 when there are several chunks; numpy
     releases the GIL in the heavy array operations).
     """
-    from smile_viewer.mission.orbit import default_orbit
-
     prof = load_profile() if profile is None else profile
     t = times if isinstance(times, Time) else Time(times, scale="utc")
     t = t.utc.reshape(-1)

@@ -31,7 +31,13 @@ from typing import Any
 
 import numpy as np
 
+import smile_viewer
+from smile_viewer.analysis.constraints import quality_flag_snr_bits
+from smile_viewer.analysis.geometry import pixel_directions
+from smile_viewer.analysis.statistics import residual_sigma
+from smile_viewer.coords import dipole_tilt
 from smile_viewer.errors import UserInputError
+from smile_viewer.io.level4 import Level4File, ParameterTable, write_level4
 
 __all__ = ["level4_from_fit", "sxi_quality_flags", "write_fit_level4"]
 
@@ -48,8 +54,6 @@ def sxi_quality_flags(aim_re, position_re, exposure_s: float, cxfov, background)
     2 (λ > 50°). QF = position points + rate points (0 when ΣCXFOV/EXPOS ≥ 150 s⁻¹, 1 when
     ≥ 75, else 2). QF2 = position bits (1, 2) + SNR bits (4: 0.33 < SNR ≤ 0.67, 8: SNR < 0.33;
     SNR = S/sqrt(S² + B²), S = ΣCXFOV, B = ΣBKGMAP). Returns qf, qf2, lambda_deg, snr, rate."""
-    from smile_viewer.analysis.constraints import quality_flag_snr_bits
-
     aim = np.asarray(aim_re, dtype=float)
     pos = np.asarray(position_re, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -109,8 +113,6 @@ def _flip_wcs(w, ny: int, nx: int):
 
 def _orientation(obs, pos, aim) -> tuple[str, tuple[float, float], tuple[float, float]]:
     """("team" | "native" | "other", crval, cdelt) for ``obs``'s grid (module docstring)."""
-    from smile_viewer.analysis.geometry import pixel_directions
-
     ny, nx = obs.shape
     if obs.pixel_angles is not None:
         h = obs.header if obs.header is not None else {}
@@ -151,10 +153,6 @@ def level4_from_fit(result):
     """The :class:`~smile_viewer.io.level4.Level4File` of a fit (module docstring).
 
     Needs the forward model (a result read from JSON has none: UserInputError)."""
-    import smile_viewer
-    from smile_viewer.analysis.statistics import residual_sigma
-    from smile_viewer.io.level4 import Level4File, ParameterTable
-
     fwd = result.forward
     if fwd is None or result.model is None:
         raise UserInputError("this fit result holds no forward model (it was read from JSON): refit to write FITS")
@@ -209,8 +207,6 @@ def level4_from_fit(result):
     if hasattr(result.model, "tilt_rad"):  # a GSM model keeps the tilt it was built with
         dipole = math.degrees(float(result.model.tilt_rad))
     else:
-        from smile_viewer.coords import dipole_tilt
-
         dipole = math.degrees(float(dipole_tilt(obs.time_start)))
     names = tuple(result.parameters)
     table = ParameterTable(
@@ -301,6 +297,4 @@ def _json_clean(v):
 
 def write_fit_level4(result, path, *, overwrite: bool = True):
     """Write the level-4 product of ``result`` atomically; returns the path."""
-    from smile_viewer.io.level4 import write_level4
-
     return write_level4(level4_from_fit(result), path, overwrite=overwrite)

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from smile_viewer.analysis.fit_quality import FLAT_DELTA_C
 from smile_viewer.errors import UserInputError
 
 __all__ = [
@@ -78,7 +79,7 @@ def coarse_forward(fwd, *, bin_deg: float = SCAN_BIN_DEG, min_bins: int = SCAN_M
     """A coarse copy of the :class:`~smile_viewer.analysis.fitting.ForwardModel` ``fwd``: the same
     observation, instrument and background, bins of about ``bin_deg`` (never finer than
     ``fwd``'s), one ray per bin."""
-    from smile_viewer.analysis.fitting import ForwardModel
+    from smile_viewer.analysis.fitting import ForwardModel  # lazy: import cycle (fitting imports this module)
 
     obs = fwd.obs
     ny, nx = obs.shape
@@ -195,8 +196,6 @@ class StartScan:
         magnetopause shape — is tried wherever it lies); only the best when the profile is flat."""
         if not self.minima:
             return []
-        from smile_viewer.analysis.fit_quality import FLAT_DELTA_C
-
         best = self.costs[self.minima[0]]
         out = [self.minima[0]]
         if self.delta_c_range < FLAT_DELTA_C:

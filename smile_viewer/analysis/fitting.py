@@ -21,10 +21,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.ndimage import gaussian_filter
+from scipy.optimize import brentq, minimize
 
 from smile_viewer.analysis import fit_quality, fit_start
+from smile_viewer.analysis.fit_level4 import write_fit_level4
+from smile_viewer.analysis.geometry import match_geometry, pixel_directions
+from smile_viewer.analysis.statistics import cash, cstat
+from smile_viewer.compute import RenderRequest, render
+from smile_viewer.compute.types import AnalyticSource
+from smile_viewer.coords import dipole_tilt, rotation_matrix
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.atomic import atomic_write_text, check_output_path
+from smile_viewer.io.observed import load_observed
+from smile_viewer.mission.camera import Camera
+from smile_viewer.mission.instruments import load_instrument
+from smile_viewer.mission.response import FWHM_TO_SIGMA, pixel_solid_angle_sr
 from smile_viewer.physics import models as registry
+from smile_viewer.physics.solar_wind import SolarWind
 
 __all__ = [
     "BIN_TARGET_DEG",
@@ -103,8 +117,6 @@ def _amplitudes(model_name: str) -> tuple[str, ...]:
 def start_model(model_name: str, obs=None, *, solar_wind=None, params: Mapping[str, float] | None = None):
     """The starting model: the defaults for ``solar_wind`` (default n = 5 cm^-3, v = 400 km/s,
     Bz = 0) with ``params`` overrides; a GSM model takes the dipole tilt at ``obs``'s DATE-OBS."""
-    from smile_viewer.physics.solar_wind import SolarWind
-
     entry = _entry(model_name)
     sw = solar_wind if solar_wind is not None else SolarWind()
     over = dict(params or {})
@@ -112,8 +124,6 @@ def start_model(model_name: str, obs=None, *, solar_wind=None, params: Mapping[s
         raise UserInputError(f"{entry.key}: give {entry.size_parameter} (the magnetopause size scale), not r_mp")
     tilt = 0.0
     if obs is not None and entry.needs_tilt:
-        from smile_viewer.coords import dipole_tilt
-
         tilt = float(dipole_tilt(obs.time_start))
     return entry.model(sw, tilt_rad=tilt, **over)
 
@@ -141,11 +151,6 @@ class ForwardModel:
 
     def __init__(self, obs, *, instrument=None, bin_factor: int | str = "auto", oversample: int = 2,
                  background: str | np.ndarray | None = None, backend: str = "cpu", psf: bool = True):
-        from smile_viewer.analysis.geometry import match_geometry, pixel_directions
-        from smile_viewer.mission.camera import Camera
-        from smile_viewer.mission.instruments import load_instrument
-        from smile_viewer.mission.response import FWHM_TO_SIGMA, pixel_solid_angle_sr
-
         self.obs = obs
         self.notes: list[str] = []
         name = instrument if instrument is not None else (obs.instrument or "sxi")
@@ -275,8 +280,6 @@ class ForwardModel:
 
     def source(self, model):
         """The render source of ``model`` (CMEM in GSM with the tilt at DATE-OBS, as ``synth``)."""
-        from smile_viewer.compute.types import AnalyticSource
-
         frame = _entry(model).frame
         if frame != "gse":
             return AnalyticSource(model, frame=frame, time=self.time)
@@ -286,9 +289,6 @@ class ForwardModel:
         """(camera, source) for a render: an explicit-ray camera is turned into the model's frame
         once and kept (the same rotation the renderer applies, which would otherwise recompute
         the GSE→GSM matrix from the time, ~10 ms, on every forward model)."""
-        from smile_viewer.compute.types import AnalyticSource
-        from smile_viewer.mission.camera import Camera
-
         src = self.source(model)
         frame = src.frame
         if frame is None or frame == camera.frame or camera.rays is None:
@@ -296,8 +296,6 @@ class ForwardModel:
         cache = self.__dict__.setdefault("_frame_cameras", {})
         key = (id(camera), frame)
         if key not in cache:
-            from smile_viewer.coords import rotation_matrix
-
             m = np.asarray(rotation_matrix(self.time, camera.frame, frame), dtype=float).reshape(3, 3)
             cache[key] = (camera, Camera(position_re=m @ camera.position_re, rotation=m @ camera.rotation,
                                          fov_deg=camera.fov_deg, shape=camera.shape, circular=False,
@@ -305,8 +303,6 @@ class ForwardModel:
         return cache[key][1], AnalyticSource(model, frame=frame)
 
     def _render(self, camera, model) -> np.ndarray:
-        from smile_viewer.compute import RenderRequest, render
-
         t0 = _time.perf_counter()
         camera, src = self._in_model_frame(camera, model)
         res = render(RenderRequest(camera, src, backend=self.backend))
@@ -324,8 +320,6 @@ class ForwardModel:
 
     def signal(self, model) -> np.ndarray:
         """Expected source counts per bin."""
-        from scipy.ndimage import gaussian_filter
-
         sig = self.bin_intensity(model) * self.exposure_factor
         if self.psf_sigma_bins[0] > 0:
             sig = gaussian_filter(sig, sigma=self.psf_sigma_bins, mode="reflect", truncate=4.0)
@@ -337,18 +331,12 @@ class ForwardModel:
 
     def cash(self, expected: np.ndarray) -> float:
         """C = 2 Σ (m − d ln m) over the bins used."""
-        from smile_viewer.analysis.statistics import cash
-
         return cash(self.data, expected, mask=self.mask)
 
     # -- full resolution (for the level-4 product and the comparison view)
 
     def full_resolution(self, model) -> tuple[np.ndarray, np.ndarray]:
         """(intensity, expected counts) of ``model`` on the observed grid (PSF in pixel units)."""
-        from scipy.ndimage import gaussian_filter
-
-        from smile_viewer.mission.response import FWHM_TO_SIGMA
-
         img = self._render(self.camera, model)
         sig = img * self.fine_exposure_factor
         fw = self.instrument.psf_fwhm_deg * FWHM_TO_SIGMA
@@ -485,15 +473,11 @@ class FitResult:
 
     def to_json(self, path) -> Any:
         """Write :meth:`to_dict` as JSON, atomically; returns the path."""
-        from smile_viewer.io.atomic import atomic_write_text
-
         return atomic_write_text(path, json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n")
 
     def write_level4(self, path, *, overwrite: bool = True):
         """Write the level-4 FITS in the SXI team's layout (:mod:`smile_viewer.io.level4`),
         atomically; returns the path."""
-        from smile_viewer.analysis.fit_level4 import write_fit_level4
-
         return write_fit_level4(self, path, overwrite=overwrite)
 
 
@@ -575,8 +559,6 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
     flags and a widened error where the fit is poor or degenerate
     (:mod:`smile_viewer.analysis.fit_quality`).
     """
-    from scipy.optimize import minimize
-
     t_start = _time.perf_counter()
     model_name = _model_name(model if start is None else start)
     if start is None:
@@ -803,8 +785,6 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
         except UserInputError:
             pass
 
-    from smile_viewer.analysis.statistics import cstat
-
     # how far the fit can be trusted: flags and the widened error (analysis.fit_quality)
     cstat_value = float(cstat(fwd.data, best_exp, mask=fwd.mask))
     quality = fit_quality.assess_fit(
@@ -968,8 +948,6 @@ def _covariance(evaluate, fwd, build, best, c0, exp0, free, scales, bnds, notes)
 
 def _profile_interval(evaluate, best, c0, free, scales, bnds, cov, notes, name):
     """ΔC = 1 interval of parameter ``name``, the other free parameters re-fitted at each point."""
-    from scipy.optimize import brentq, minimize
-
     i0 = free.index(name)
     others = tuple(n for n in free if n != name)
     lo_b, hi_b = bnds[name]
@@ -1060,9 +1038,6 @@ def fit_command(observation, *, model: str = registry.DEFAULT_EMISSIVITY, out, f
     (:mod:`smile_viewer.cli.fit`) turns its option text into these. Mistakes raise
     UserInputError / DataFileError. Returns (result, [paths written]).
     """
-    from smile_viewer.io.atomic import check_output_path
-    from smile_viewer.io.observed import load_observed
-
     out_path = check_output_path(out)
     fits_path = check_output_path(fits) if fits else None
     if fits_path is not None and fits_path.resolve() == out_path.resolve():

@@ -14,7 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from smile_viewer.coords import rotation_matrix, transform
 from smile_viewer.errors import UserInputError
+from smile_viewer.mission.camera import Camera
+from smile_viewer.mission.instruments import load_instrument
+from smile_viewer.mission.orbit import default_orbit
+from smile_viewer.mission.pointing import camera_rotation
 
 __all__ = [
     "MatchedGeometry",
@@ -76,8 +81,6 @@ def _pixel_grid(obs, x, y):
 def pixel_directions(obs, x=None, y=None, *, frame: str = "gse") -> np.ndarray:
     """Unit look directions (..., 3) in ``frame`` of pixel coordinates (x = column, y = row,
     0-based, fractional allowed; default: every pixel centre, shape (ny, nx, 3)), at DATE-OBS."""
-    from smile_viewer.coords import rotation_matrix
-
     xx, yy = _pixel_grid(obs, x, y)
     t = obs.time_start
     if obs.wcs is not None:
@@ -132,14 +135,10 @@ def _team_axes(obs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def observation_position(obs, frame: str = "gse") -> tuple[np.ndarray, str]:
     """(position [R_E] in ``frame``, source): the file's position, else the default orbit's at DATE-OBS."""
-    from smile_viewer.coords import transform
-
     if obs.position_re is not None:
         p = np.asarray(obs.position_re, dtype=float)
         src = "cdf" if obs.format == "uvi-cdf" else "header"
     else:
-        from smile_viewer.mission.orbit import default_orbit
-
         p = np.asarray(default_orbit().position(obs.time_start, "gse"), dtype=float).reshape(3)
         src = "orbit"
     if frame != "gse":
@@ -149,9 +148,6 @@ def observation_position(obs, frame: str = "gse") -> tuple[np.ndarray, str]:
 
 def _exact_tan_camera(obs, rays, position, frame, inst, tolerance_rad):
     """An exact Camera from a standard-layout TAN WCS, or (None, reason)."""
-    from smile_viewer.coords import rotation_matrix
-    from smile_viewer.mission.camera import Camera
-
     w = obs.wcs
     w.wcs.set()
     ctype = [str(c).upper() for c in w.wcs.ctype]
@@ -202,8 +198,6 @@ def _max_angle(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _resolve_instrument(obs, instrument):
-    from smile_viewer.mission.instruments import load_instrument
-
     name = instrument if instrument is not None else (obs.instrument or None)
     if name is None:
         return None
@@ -212,9 +206,6 @@ def _resolve_instrument(obs, instrument):
 
 def match_geometry(obs, instrument=None, *, frame: str = "gse", tolerance_rad: float = 1e-9) -> MatchedGeometry:
     """The matched camera of ``obs`` (module docstring) with how it was made."""
-    from smile_viewer.mission.camera import Camera
-    from smile_viewer.mission.pointing import camera_rotation
-
     frame = str(frame).lower()
     if frame not in ("gse", "gsm"):
         raise UserInputError(f"frame = {frame!r}: expected 'gse' or 'gsm'")
@@ -275,7 +266,7 @@ def regrid_to_observation(image, image_wcs, obs, *, order: str = "bilinear") -> 
         raise UserInputError(f"{obs.path}: regridding needs a celestial WCS on the observed image; render the "
                              "synthetic image on camera_for_observation(obs) instead")
     try:
-        from reproject import reproject_interp
+        from reproject import reproject_interp  # lazy: optional dependency (smile-viewer[reproject])
     except ImportError:
         raise UserInputError("regridding needs the optional package 'reproject' (pip install reproject); "
                              "or render on camera_for_observation(obs), which needs no regrid") from None

@@ -37,9 +37,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from astropy.time import Time
 
 from smile_viewer.errors import DataFileError, UserInputError
-from smile_viewer.io.observed import BACKGROUND_PARTS
+from smile_viewer.io.observed import BACKGROUND_PARTS, ObservedImage, _team_pixel_angles
 from smile_viewer.io.sxi_l3 import L3Minute, L3Problem, L3Series, scan_l3
 from smile_viewer.io.sxi_l3_combined import CombinedL3, combined_filename, read_stack_size, write_combined_l3
 
@@ -368,10 +369,6 @@ def combined_to_observed(product: CombinedL3, *, name: str = "<stack>"):
     """The stacked product as an :class:`~smile_viewer.io.observed.ObservedImage` (format
     "sxi-l3", as :func:`~smile_viewer.io.observed.load_observed` gives for the written file):
     image = CXFOV, every combined map, the team's pixel angles, no file needed (the GUI)."""
-    from astropy.time import Time
-
-    from smile_viewer.io.observed import ObservedImage, _team_pixel_angles
-
     path = Path(name)
     header = {"CRVAL1": product.crval_deg[0], "CRVAL2": product.crval_deg[1],
               "CDELT1": product.cdelt_deg[0], "CDELT2": product.cdelt_deg[1],

@@ -41,6 +41,7 @@ from smile_viewer.coords.timeparse import parse_duration_s, parse_time, time_gri
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.atomic import atomic_path, atomic_write_text, check_output_path
 from smile_viewer.io.checked_file import parse_json, read_text
+from smile_viewer.mission.orbit import default_orbit
 
 __all__ = [
     "CSV_COLUMNS",
@@ -393,8 +394,6 @@ def compute_windows(start, stop, step="1min", profile=None, *, orbit=None, solar
     windows = find_windows(table, insts)
     visibility = find_visibility(table) if "sxi" in insts else []
     gaps = find_gaps(table, insts)
-    from smile_viewer.mission.orbit import default_orbit
-
     period_s = float(getattr(orbit if orbit is not None else default_orbit(), "period_s", float("nan")))
     meta = {
         "start": _iso(times[0]),
@@ -519,6 +518,7 @@ def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 1
     the targets' visibility rows, the gaps coloured by their limiting constraint (labelled where
     wide enough) and, when ``ws.table`` is set, one row per window constraint."""
     # Lazy: matplotlib takes a few hundred ms to import and only the plot needs it.
+    # lazy: matplotlib costs ~1.2 s; only exported plots need it
     from matplotlib import dates as mdates
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
