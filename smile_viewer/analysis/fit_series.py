@@ -23,6 +23,7 @@ import math
 import os
 import time as _time
 import uuid
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -30,10 +31,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from astropy.time import Time
 
+from smile_viewer.analysis.stacking import (
+    combined_to_observed,
+    missing_minute_problems,
+    plan_intervals,
+    stack_minutes,
+)
 from smile_viewer.compute.cluster import dask_client
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.atomic import atomic_path, atomic_write_text, check_output_path
 from smile_viewer.io.checked_file import collect_files
+from smile_viewer.io.level4 import write_level4
+from smile_viewer.io.observed import load_observed
+from smile_viewer.io.sxi_l3 import open_l3_file, scan_l3
+from smile_viewer.physics.boundaries.shue import Shue1998Magnetopause
+from smile_viewer.physics.models import LEVEL4_MODEL, fittable_models
+from smile_viewer.physics.solar_wind import SolarWind
 
 __all__ = [
     "COLUMNS",
@@ -112,15 +127,11 @@ _OBSERVED_SUFFIXES = (".fits", ".fit", ".fts", ".cdf")
 
 def default_model() -> str:
     """The SXI team's level-4 model (CMEM2) when the registry offers it, else its first fittable model."""
-    from smile_viewer.physics.models import LEVEL4_MODEL, fittable_models
-
     keys = list(fittable_models())
     return LEVEL4_MODEL if LEVEL4_MODEL in keys else keys[0]
 
 
 def _check_model(model: str | None) -> str:
-    from smile_viewer.physics.models import fittable_models
-
     if model is None:
         return default_model()
     key = str(model).strip().lower()
@@ -204,9 +215,6 @@ def plan_series(inputs, *, minutes: int = 5) -> SeriesPlan:
     frame. Files that are neither, intervals with no complete minute and missing minutes are
     listed in ``problems`` (one line each). Raises UserInputError when nothing can be fitted.
     """
-    from smile_viewer.analysis.stacking import missing_minute_problems, plan_intervals
-    from smile_viewer.io.sxi_l3 import open_l3_file, scan_l3
-
     paths = sorted(collect_files(inputs, _OBSERVED_SUFFIXES))
     if not paths:
         shown = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
@@ -286,8 +294,6 @@ def team_cusp_test(cxfov) -> bool:
     method), as ``read_fits_result.py`` applies it to the level-4 CXFOV: the peak-to-peak of the
     row means (mean over columns) ≥ that of the column means (mean over rows). Non-finite pixels
     are left out of the means (the team's numpy means would give NaN and hence False)."""
-    import warnings
-
     a = np.asarray(cxfov, dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN row or column: its mean is NaN
@@ -300,13 +306,8 @@ def team_cusp_test(cxfov) -> bool:
 
 def load_frame(spec: FrameSpec, options: FitSeriesOptions):
     """(ObservedImage, notes) of a frame: the file read, or its minutes stacked."""
-    from smile_viewer.io.observed import load_observed
-
     if spec.kind == "file":
         return load_observed(spec.paths[0]), []
-    from smile_viewer.analysis.stacking import combined_to_observed, stack_minutes
-    from smile_viewer.io.sxi_l3 import scan_l3
-
     series = scan_l3(list(spec.paths))
     res = stack_minutes(series.minutes, binning=options.binning, vignetting=options.vignetting)
     notes = [str(q) for q in (*series.problems, *res.problems)]
@@ -347,6 +348,8 @@ def _failed(spec: FrameSpec, message: str) -> FrameOutcome:
 def fit_frame(spec: FrameSpec, options: FitSeriesOptions, *, level4: bool = False) -> FrameOutcome:
     """Load (or stack) one frame and fit it; never raises for bad data or a failed fit: the
     outcome's ``error`` holds one line. ``level4``: also return the level-4 product."""
+    # lazy: the fitter (scipy.optimize, ~0.5 s) loads at the first fit; the GUI's series view
+    # imports this module for its colours and times
     from smile_viewer.analysis.fit_level4 import level4_from_fit
     from smile_viewer.analysis.fitting import fit_observation
 
@@ -439,8 +442,6 @@ def _cached(frames_dir: Path, spec: FrameSpec, options: FitSeriesOptions) -> dic
 
 
 def _write_cache(frames_dir: Path, out: FrameOutcome, options: FitSeriesOptions) -> None:
-    from smile_viewer.io.atomic import atomic_path, atomic_write_text
-
     with atomic_path(frames_dir / f"{out.spec.key}.npz") as tmp, open(tmp, "wb") as fh:
         np.savez_compressed(fh, **out.arrays)
     doc = {
@@ -496,8 +497,6 @@ class FitSeries:
 
     def times(self):
         """DATE-OBS of the fitted frames (astropy Time; None when there are none)."""
-        from astropy.time import Time
-
         t = [r["time"] for r in self.ok]
         return Time(t, scale="utc") if t else None
 
@@ -524,8 +523,6 @@ class FitSeries:
 
     def write_csv(self, path) -> Path:
         """The rows as CSV (``name [unit]`` header), written atomically."""
-        from smile_viewer.io.atomic import atomic_write_text, check_output_path
-
         target = check_output_path(path)
         base = target.resolve().parent
         buf = io.StringIO()
@@ -658,8 +655,6 @@ def run_fit_series(
     def accept(out: FrameOutcome) -> None:
         nonlocal done
         if not out.error and l4 is not None and out.level4 is not None:
-            from smile_viewer.io.level4 import write_level4
-
             try:
                 write_level4(out.level4, l4 / f"{out.spec.key}_L4.fits")
             except (UserInputError, ValueError, OSError) as exc:
@@ -683,6 +678,7 @@ def run_fit_series(
             else dask_client(scheduler, n_workers, processes, len(todo), what="fit series on dask")
         )
         with ctx as cl:
+            # lazy: dask.distributed costs ~0.7 s; only multi-process runs need it
             from dask.distributed import as_completed
 
             token = uuid.uuid4().hex[:8]
@@ -715,9 +711,6 @@ def shue_standoff(times, solar_wind=None) -> tuple[np.ndarray, str]:
     """Shue et al. (1998) subsolar magnetopause [R_E] at ``times`` (astropy Time, array) from
     ``solar_wind`` (a SolarWindSeries, e.g. :func:`smile_viewer.io.omni.read_solar_wind`; NaN
     where it has a gap; None: the default solar wind) and a label saying which."""
-    from smile_viewer.physics.boundaries.shue import Shue1998Magnetopause
-    from smile_viewer.physics.solar_wind import SolarWind
-
     n = len(times) if times is not None else 0
     if solar_wind is None:
         sw = SolarWind()
@@ -745,13 +738,11 @@ def plot_series(
 ) -> Path:
     """r_mp(t) with error bars coloured by the team's QF (0 best … 4), unreliable fits hollow,
     beside the Shue et al. (1998) standoff (:func:`shue_standoff`); PNG written atomically."""
-    import matplotlib
+    import matplotlib  # lazy: matplotlib costs ~1.2 s; only exported plots need it
 
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
-
-    from smile_viewer.io.atomic import atomic_path, check_output_path
 
     target = check_output_path(path)
     ok = series.ok
@@ -820,12 +811,10 @@ def write_frame_pngs(
 ) -> list[Path]:
     """One PNG per fitted frame (observed, fitted, residual; equal sizes, time order) in
     ``out_dir``, for a movie (:func:`smile_viewer.batch.make_movie`)."""
-    import matplotlib
+    import matplotlib  # lazy: matplotlib costs ~1.2 s; only exported plots need it
 
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
-
-    from smile_viewer.io.atomic import atomic_path
 
     out = Path(out_dir)
     paths = []

@@ -517,8 +517,7 @@ def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 1
     """Write the timeline PNG of ``ws``: per instrument its windows (SXI by quality flag), for SXI
     the targets' visibility rows, the gaps coloured by their limiting constraint (labelled where
     wide enough) and, when ``ws.table`` is set, one row per window constraint."""
-    # Lazy: matplotlib takes a few hundred ms to import and only the plot needs it.
-    # lazy: matplotlib costs ~1.2 s; only exported plots need it
+    # lazy: matplotlib costs ~1.2 s to import and only the plot needs it
     from matplotlib import dates as mdates
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
