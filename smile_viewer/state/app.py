@@ -49,27 +49,27 @@ class AppState(EventedModel):
     # -- sessions (smile_viewer.state.session does the work) -----------------------------
     def to_json(self, indent: int | None = 2) -> str:
         """This state as session-file text (the same state gives the same text)."""
-        from smile_viewer.state.session import session_text
+        from smile_viewer.state.session import session_text  # lazy: import cycle (session imports AppState)
 
         return session_text(self, indent)
 
     @classmethod
     def from_json(cls, text: str | bytes, *, source: str = "session") -> AppState:
         """A new AppState from session text (any format version read); SessionError if bad."""
-        from smile_viewer.state.session import parse_session
+        from smile_viewer.state.session import parse_session  # lazy: import cycle (session imports AppState)
 
         return parse_session(text, source=source)
 
     def save(self, path) -> Path:
         """Write this state as a session file (atomically); returns its path."""
-        from smile_viewer.state.session import save_session
+        from smile_viewer.state.session import save_session  # lazy: import cycle (session imports AppState)
 
         return save_session(path, self)
 
     @classmethod
     def load(cls, path) -> AppState:
         """A new AppState from a session file; SessionError (nothing changed) if it cannot be used."""
-        from smile_viewer.state.session import load_session
+        from smile_viewer.state.session import load_session  # lazy: import cycle (session imports AppState)
 
         return load_session(path)
 

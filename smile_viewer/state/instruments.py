@@ -24,6 +24,8 @@ import numpy as np
 from psygnal import EventedModel
 from pydantic import ConfigDict, Field, field_validator
 
+from smile_viewer.errors import UserInputError
+
 __all__ = [
     "InstrumentState",
     "InstrumentsState",
@@ -122,6 +124,7 @@ class InstrumentState(EventedModel):
 
 
 def _instrument_defaults(name: str) -> dict:
+    # lazy: keeps coords/mission (~40 ms) out of the GUI's start-up import of state
     from smile_viewer.mission.instruments import load_instrument
 
     inst = load_instrument(name)
@@ -159,6 +162,7 @@ def instrument_pointing(settings: InstrumentState, position_gse_re, time=None):
     at ``position_gse_re`` [R_E] at ``time`` (UVI's laws need it). Raises
     :class:`~smile_viewer.errors.UserInputError` where a law is undefined (SXI's law on the
     X axis, an aim point at the spacecraft)."""
+    # lazy: keeps coords/mission (~40 ms) out of the GUI's start-up import of state
     from smile_viewer.mission import pointing as law
 
     p = np.asarray(position_gse_re, dtype=float).reshape(3)
@@ -170,8 +174,6 @@ def instrument_pointing(settings: InstrumentState, position_gse_re, time=None):
     if pt.mode == "aim_point":
         return law.aim_pointing(p, pt.aim_re, roll_deg=pt.roll_deg, reference="sun")
     if time is None:
-        from smile_viewer.errors import UserInputError
-
         raise UserInputError("UVI's pointing law needs the time (the dipole pole moves)")
     target = "oval" if pt.mode == "auroral_oval" else "pole"
     return law.uvi_pointing(p, time, target=target, roll_deg=pt.roll_deg)
@@ -182,6 +184,7 @@ def instrument_camera(settings: InstrumentState, position_gse_re, time=None, *, 
     """The :class:`~smile_viewer.mission.camera.Camera` of ``settings`` at ``position_gse_re``
     (GSE, R_E) and ``time``, in ``frame`` ("gse" or "gsm"; GSM needs the time), with the
     state's pixel grid unless ``shape`` (ny, nx) is given."""
+    # lazy: keeps coords/mission (~40 ms) out of the GUI's start-up import of state
     from smile_viewer.mission.instruments import load_instrument
 
     pointing = instrument_pointing(settings, position_gse_re, time)
@@ -190,9 +193,8 @@ def instrument_camera(settings: InstrumentState, position_gse_re, time=None, *, 
     frame = frame.lower()
     if frame != "gse":
         if time is None:
-            from smile_viewer.errors import UserInputError
-
             raise UserInputError(f"a camera in {frame.upper()} needs the time")
+        # lazy: keeps coords/mission (~40 ms) out of the GUI's start-up import of state
         from smile_viewer.coords import rotation_matrix
 
         r = np.asarray(rotation_matrix(time, "gse", frame), dtype=float).reshape(3, 3)

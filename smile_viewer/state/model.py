@@ -144,6 +144,7 @@ class SolarWindInputs(_CheckedWhole):
 
     def to_solar_wind(self):
         """The :class:`~smile_viewer.physics.solar_wind.SolarWind` of these inputs (ValueError if refused)."""
+        # lazy: keeps coords/mission (~40 ms) out of the GUI's start-up import of state
         from smile_viewer.physics.solar_wind import SolarWind, SolarWindWarning
 
         with warnings.catch_warnings():

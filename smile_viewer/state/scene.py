@@ -49,6 +49,7 @@ def to_utc_time(value) -> Time:
             value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
         t = Time(value, scale="utc")
     elif isinstance(value, str):
+        # lazy: keeps coords/mission (~40 ms) out of the GUI's start-up import of state
         from smile_viewer.coords.timeparse import parse_time
 
         t = parse_time(value)  # raises UserInputError (a ValueError) naming the text
@@ -64,8 +65,7 @@ def to_utc_time(value) -> Time:
 def _default_time() -> Time:
     """The first apogee of the default SMILE orbit after its epoch (the scene starts there:
     SMILE's imaging vantage point, about 20 R_E out)."""
-    from astropy.time import TimeDelta
-
+    # lazy: keeps coords/mission (~40 ms) out of the GUI's start-up import of state
     from smile_viewer.mission.orbit import default_orbit
 
     orbit = default_orbit()

@@ -33,9 +33,14 @@ from typing import Any
 
 import numpy as np
 
+from smile_viewer.coords import dipole_tilt
 from smile_viewer.errors import UserInputError
 from smile_viewer.physics import models as registry
+from smile_viewer.physics.boundaries import jelinek2012_bow_shock, shue1998
+from smile_viewer.physics.emissivity import LOS_FACTOR
 from smile_viewer.physics.models import BOW_SHOCK_MODEL
+from smile_viewer.physics.volume import sample_model
+from smile_viewer.state.instruments import instrument_camera, instrument_pointing
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +85,7 @@ _omni_lock = threading.Lock()
 
 
 def _read_omni(path: str):
-    from smile_viewer.io.omni import read_solar_wind
+    from smile_viewer.io.omni import read_solar_wind  # lazy: OMNI files only
 
     p = os.path.abspath(os.path.expanduser(path))
     st = os.stat(p)  # FileNotFoundError names the file
@@ -161,8 +166,6 @@ def boundary_request(app, *, x_tail_re: float = -30.0) -> BoundaryRequest:
     models = app.model.models
     tilt = 0.0
     if registry.boundary_model(models.boundary_model).needs_tilt:
-        from smile_viewer.coords import dipole_tilt
-
         tilt = float(np.asarray(dipole_tilt(_time_of(app))).reshape(()))
         tilt = round(tilt, 5)  # 0.0006°: finer changes do not show
     # both surfaces are built whichever layers are shown (a few ms): switching a layer on
@@ -264,11 +267,10 @@ class FieldLineData:
 
 def field_line_request(app) -> FieldLineRequest:
     """The field-line request of ``app`` at its scene time."""
-    from smile_viewer.physics.boundaries import shue1998
-
     sw, _note = effective_solar_wind(app)
     fl = app.model.field_lines
     if fl.kp is None:
+        # lazy: field lines are off by default; the field models cost ~50 ms
         from smile_viewer.physics.aurora.kp import kp_from_solar_wind
 
         kp, kp_source = round(float(kp_from_solar_wind(sw)), 2), "Newell et al. 2008 from the solar wind"
@@ -313,8 +315,6 @@ def field_line_seeds(latitudes_deg, mlt_h, radius_re: float, tilt_rad: float) ->
 
 def _imf_lines(b_gsm, pd_npa: float, extent: float = 15.0):
     """Straight IMF lines upstream of the Jelínek et al. (2012) bow shock (GSM ≈ GSE here)."""
-    from smile_viewer.physics.boundaries import jelinek2012_bow_shock
-
     bs = jelinek2012_bow_shock(pd_npa)
     b = np.asarray(b_gsm, dtype=float)
     d = b / np.linalg.norm(b)
@@ -342,6 +342,7 @@ def _imf_lines(b_gsm, pd_npa: float, extent: float = 15.0):
 
 def build_field_lines(request) -> FieldLineData:
     """Trace the seeds in IGRF/dipole + T89/T96 and class each line by topology."""
+    # lazy: field lines are off by default; the field models cost ~50 ms
     from smile_viewer.physics.field import CLOSED as F_CLOSED
     from smile_viewer.physics.field import IMF as F_IMF
     from smile_viewer.physics.field import OPEN_NORTH as F_ON
@@ -408,8 +409,6 @@ def volume_request(app) -> VolumeRequest:
     tilt, frame = 0.0, vs.frame
     path, stamp = None, ()
     if entry.needs_tilt:
-        from smile_viewer.coords import dipole_tilt
-
         tilt = round(float(np.asarray(dipole_tilt(_time_of(app))).reshape(())), 4)
         frame = entry.frame
     if entry.kind == "file":
@@ -431,13 +430,12 @@ def build_emission_volume(request):
     """Sample the chosen emissivity model on the grid (or read the file) → ``physics.volume.Volume``."""
     req = request if isinstance(request, VolumeRequest) else volume_request(request)
     if registry.emissivity_model(req.model).kind == "file":
+        # lazy: the cube readers (~55 ms) are needed for cube files only
         from smile_viewer.io.cubes import read_cube
 
         if not req.cube_path:
             raise UserInputError(f"emissivity model {req.model!r} needs a file")
         return read_cube(req.cube_path)
-    from smile_viewer.physics.volume import sample_model
-
     model = registry.build_emissivity(req.model, req.solar_wind, tilt_rad=req.tilt_rad, **dict(req.params))
     return sample_model(model, req.shape, req.bounds_re, frame=req.frame)
 
@@ -448,8 +446,6 @@ def los_intensity_estimate(volume, camera, *, max_rays: int = 600, max_distance_
     spread subset of ``camera``'s rays (about ``max_rays``), by the trapezium rule on the
     trilinear interpolant — a quick estimate for colour ranges, not an image. The volume and
     the camera must be in the same frame."""
-    from smile_viewer.physics.emissivity import LOS_FACTOR
-
     rays = np.asarray(camera.ray_directions(), dtype=float)
     ny, nx = rays.shape[:2]
     k = max(1, int(math.ceil(math.sqrt(ny * nx / max(1, max_rays)))))
@@ -568,8 +564,6 @@ def instrument_view(app, name: str, position_gse_re, *, frame: str | None = None
     """``(camera, length_re)`` of imager ``name`` ("sxi" or "uvi") of ``app`` at its scene time,
     for a spacecraft at ``position_gse_re``; ``length_re`` is the distance to the aim point
     (SXI's law, UVI's target, or the set aim point) — where the field of view is drawn to."""
-    from smile_viewer.state.instruments import instrument_camera, instrument_pointing
-
     settings = getattr(app.instruments, name)
     t = _time_of(app)
     frame = (frame or app.scene.frame).lower()

@@ -36,6 +36,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+import smile_viewer
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.atomic import atomic_write_text, check_output_path
 from smile_viewer.io.checked_file import checked_path, parse_json
@@ -76,8 +77,6 @@ class SessionVersionError(SessionError):
 
 
 def _app_version() -> str:
-    import smile_viewer
-
     return smile_viewer.__version__
 
 
