@@ -282,7 +282,7 @@ class _Progress:
         self.total, self.done, self.enabled = total, initial, enabled
         if enabled:
             try:
-                from tqdm import tqdm
+                from tqdm import tqdm  # lazy: plain progress lines when tqdm is missing
             except ImportError:  # pragma: no cover - tqdm missing: plain lines
                 return
             self.bar = tqdm(total=total, initial=initial, desc=desc, unit="frame", file=sys.stderr,
@@ -349,7 +349,7 @@ def make_movie(png_paths, out_path, fps: float = 10.0) -> Path:
     """Assemble PNG frames (equal sizes, in the given order) into a movie with imageio-ffmpeg
     (H.264, yuv420p; frames padded to a multiple of 16 pixels), written atomically."""
     try:
-        import imageio.v2 as imageio
+        import imageio.v2 as imageio  # lazy: movies only; one-line hint if missing
     except ImportError:  # pragma: no cover - dependency missing
         raise UserInputError("--movie needs imageio and imageio-ffmpeg: pip install imageio imageio-ffmpeg") from None
 
@@ -426,6 +426,7 @@ def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, m
             token = uuid.uuid4().hex[:8]  # unique keys: never a result cached from another run
             futures = cl.map(compute_frame, todo, key=[f"smile-frame-{s.stem}-{token}" for s in todo])
             by_key = {f.key: s for f, s in zip(futures, todo)}
+            # lazy: dask.distributed costs ~0.7 s; only multi-process runs need it
             from dask.distributed import as_completed
 
             try:
