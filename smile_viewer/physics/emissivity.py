@@ -26,7 +26,6 @@ from smile_viewer.constants import K_BOLTZMANN_J_K, M_PROTON_KG, R_E_CM
 from smile_viewer.errors import UserInputError
 from smile_viewer.physics import emissivity_kernels as _k
 from smile_viewer.physics.boundaries import LIN2010_COEFFICIENTS, lin2010, shue1997
-from smile_viewer.physics.exosphere import hydrogen_density_cm3
 from smile_viewer.resources import asset_path
 
 __all__ = [
@@ -887,6 +886,9 @@ def masked_plasma_emissivity(
     if temp.shape != shape:
         raise UserInputError(f"t_k has shape {temp.shape}; positions give {shape}")
     if n_h_cm3 is None:
+        # lazy: MHD-cube path only; keeps ~5 ms off the GUI's start-up import of state
+        from smile_viewer.physics.exosphere import hydrogen_density_cm3
+
         r = np.sqrt(np.sum(p * p, axis=-1))
         n0 = t["exosphere_n0_cm3"] if n0_cm3 is None else _positive(n0_cm3, "n0_cm3", "cm^-3")
         with np.errstate(divide="ignore"):
