@@ -585,7 +585,7 @@ class ExosphereModel(EmissivityModel):
 
 
 def _check_sw(sw: Any):
-    # lazy: solar_wind imports smile_viewer.coords, whose IERS tables cost ~0.4 s at GUI start-up
+    # lazy: solar_wind pulls in smile_viewer.coords: kept out of the GUI's start-up import of state
     from smile_viewer.physics.solar_wind import SolarWind
 
     if not isinstance(sw, SolarWind):
