@@ -41,7 +41,7 @@ from smile_viewer.analysis.stacking import (
 )
 from smile_viewer.compute.cluster import dask_client
 from smile_viewer.errors import DataFileError, UserInputError
-from smile_viewer.io.atomic import atomic_path, atomic_write_text, check_output_path
+from smile_viewer.io.atomic import atomic_path, atomic_write_text, check_output_path, output_directory
 from smile_viewer.io.checked_file import collect_files
 from smile_viewer.io.level4 import write_level4
 from smile_viewer.io.observed import load_observed
@@ -628,13 +628,7 @@ def run_fit_series(
     """
     t0 = _time.perf_counter()
     opts = (options or FitSeriesOptions()).checked()
-    fdir = Path(frames_dir).expanduser()
-    if fdir.exists() and not fdir.is_dir():
-        raise UserInputError(f"frames folder {fdir} is a file")
-    if not fdir.exists():
-        if not fdir.parent.is_dir():
-            raise UserInputError(f"frames folder {fdir}: directory {fdir.parent} does not exist")
-        fdir.mkdir()
+    fdir = output_directory(frames_dir, "frames folder")
     l4 = Path(l4_dir).expanduser() if l4_dir is not None else None
     if l4 is not None and not l4.is_dir():
         raise UserInputError(f"level-4 folder {l4} does not exist")
