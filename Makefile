@@ -1,6 +1,6 @@
 # smile-viewer: the two commands.
 #   make run   set up .venv and start the desktop application on its default scene
-#   make test  set up .venv and run the whole test suite
+#   make test  set up .venv, check the code style (make lint: ruff) and run the whole test suite
 # Other targets: make bench (benchmarks), make wheel, make clean.
 #   make dist  build the wheel and sdist into dist/ and check that the installed wheel starts
 #   make fuzz  a long seeded fuzz campaign over every file kind, hostile paths and the CLI
@@ -12,7 +12,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test bench wheel sysdeps venv clean fuzz
+.PHONY: run test lint bench wheel sysdeps venv clean fuzz
 
 FUZZ_CASES ?= 3000
 fuzz: $(STAMP)
@@ -21,8 +21,13 @@ fuzz: $(STAMP)
 run: $(STAMP)
 	@$(BIN)/smile-viewer
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (pinned in the test extra): the rules are in pyproject.toml, the style in docs/architecture.md
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

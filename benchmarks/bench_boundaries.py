@@ -14,8 +14,8 @@ Recorded figures (numpy 2.4.6, Python 3.11, 2 shared CPU cores of the developmen
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 import time
+from pathlib import Path
 
 import numpy as np
 

@@ -76,8 +76,9 @@ def child() -> None:
     t_first = time.perf_counter() - t0
     t_t89, fl = best_of(lambda: trace_field_lines(seeds, fm))
 
-    fm96 = FieldModel.at_time(when, internal="igrf", external="t96", pdyn_npa=2.0, dst_nt=-20.0, by_nt=2.0,
-                              bz_nt=-3.0)
+    fm96 = FieldModel.at_time(
+        when, internal="igrf", external="t96", pdyn_npa=2.0, dst_nt=-20.0, by_nt=2.0, bz_nt=-3.0
+    )
     trace_field_lines(seeds[:2], fm96)
     t_t96, fl96 = best_of(lambda: trace_field_lines(seeds, fm96))
     fmd = FieldModel(internal="dipole", tilt_rad=fm.tilt_rad)
@@ -109,12 +110,17 @@ def main() -> int:
         return 0
     here = os.path.dirname(os.path.abspath(__file__))
     with tempfile.TemporaryDirectory(prefix="numba-cold-") as cold:
-        for label, env in (("cold numba cache (JIT compile)", {"NUMBA_CACHE_DIR": cold}),
-                           ("warm numba cache", {"NUMBA_CACHE_DIR": cold})):
+        for label, env in (
+            ("cold numba cache (JIT compile)", {"NUMBA_CACHE_DIR": cold}),
+            ("warm numba cache", {"NUMBA_CACHE_DIR": cold}),
+        ):
             print(f"--- {label}")
             sys.stdout.flush()
-            subprocess.run([sys.executable, os.path.join(here, "bench_field_lines.py"), "--child"],
-                           env={**os.environ, **env}, check=True)
+            subprocess.run(
+                [sys.executable, os.path.join(here, "bench_field_lines.py"), "--child"],
+                env={**os.environ, **env},
+                check=True,
+            )
     return 0
 
 

@@ -149,12 +149,21 @@ def simulate_case(k: int, n_cases: int, model: str, directory: str, geometry: st
     res = render(RenderRequest(cam, source, backend="cpu"))
     resp = compute_response(res.image, cam, sxi, exposure_s=300.0, seed=k)
     path = os.path.join(directory, f"case{k:02d}.fits")
-    write_synthetic_product(path, res, cam, t, sxi, response=resp, solar_wind=sw, model=truth, aim_re=pt.aim_re)
+    write_synthetic_product(
+        path, res, cam, t, sxi, response=resp, solar_wind=sw, model=truth, aim_re=pt.aim_re
+    )
     return path, truth, n, resp.total_counts
 
 
-def run(model: str, n_cases: int, oversample, geometry: str = "apogee", start: str = "default",
-        free=None, quiet: bool = False) -> dict:
+def run(
+    model: str,
+    n_cases: int,
+    oversample,
+    geometry: str = "apogee",
+    start: str = "default",
+    free=None,
+    quiet: bool = False,
+) -> dict:
     from smile_viewer.analysis.fitting import fit_observation
     from smile_viewer.io.observed import load_observed
 
@@ -175,18 +184,36 @@ def run(model: str, n_cases: int, oversample, geometry: str = "apogee", start: s
                 f = np.random.default_rng(2000 + k).uniform(0.8, 1.2)
                 sw = SolarWind(n_cm3=n * f, v_gse_km_s=(-400.0, 0.0, 0.0))
             t0 = time.perf_counter()
-            res = fit_observation(obs, model, free=free, oversample=oversample, errors="hessian", solar_wind=sw)
+            res = fit_observation(
+                obs, model, free=free, oversample=oversample, errors="hessian", solar_wind=sw
+            )
             dt = time.perf_counter() - t0
             delta = res.subsolar_re - true_r
             pull = delta / res.subsolar_err_re if res.subsolar_err_re > 0 else math.nan
-            rows.append({"case": k, "n_cm3": n, "counts": total, "true_re": true_r, "fit_re": res.subsolar_re,
-                         "err_re": res.subsolar_err_re, "delta_re": delta, "pull": pull,
-                         "n_evals": res.n_evals, "seconds": dt, "cstat": res.cstat, "dof": res.dof,
-                         "reliable": res.reliable, "flags": [f.code for f in res.flags]})
+            rows.append(
+                {
+                    "case": k,
+                    "n_cm3": n,
+                    "counts": total,
+                    "true_re": true_r,
+                    "fit_re": res.subsolar_re,
+                    "err_re": res.subsolar_err_re,
+                    "delta_re": delta,
+                    "pull": pull,
+                    "n_evals": res.n_evals,
+                    "seconds": dt,
+                    "cstat": res.cstat,
+                    "dof": res.dof,
+                    "reliable": res.reliable,
+                    "flags": [f.code for f in res.flags],
+                }
+            )
             if not quiet:
-                print(f"{k:4d} {n:6.2f} {total:7d} {true_r:8.3f} {res.subsolar_re:8.3f} {res.subsolar_err_re:7.3f} "
-                      f"{delta:+7.3f} {pull:+6.2f} {res.n_evals:5d} {dt:6.2f} {res.cstat:8.1f}/{res.dof} "
-                      f"{','.join(f.code for f in res.flags) or '-'}")
+                print(
+                    f"{k:4d} {n:6.2f} {total:7d} {true_r:8.3f} {res.subsolar_re:8.3f} {res.subsolar_err_re:7.3f} "
+                    f"{delta:+7.3f} {pull:+6.2f} {res.n_evals:5d} {dt:6.2f} {res.cstat:8.1f}/{res.dof} "
+                    f"{','.join(f.code for f in res.flags) or '-'}"
+                )
     deltas = [r["delta_re"] for r in rows]
     secs = [r["seconds"] for r in rows]
     out = {
@@ -216,10 +243,18 @@ def main(argv=None) -> int:
     p.add_argument("--cases", type=int, default=20)
     p.add_argument("--oversample", default="auto", help="rays per bin along each axis (default auto)")
     p.add_argument("--free", default=None, help="free parameters (default r_mp,norm; cmem p0,norm)")
-    p.add_argument("--start", choices=("default", "perturbed"), default="default",
-                   help="start model: the defaults for n = 5 (default), or for the true n times U(0.8, 1.2)")
-    p.add_argument("--geometry", choices=tuple(GEOMETRIES), default="apogee",
-                   help="spacecraft positions: near apogee (default) or a wider box")
+    p.add_argument(
+        "--start",
+        choices=("default", "perturbed"),
+        default="default",
+        help="start model: the defaults for n = 5 (default), or for the true n times U(0.8, 1.2)",
+    )
+    p.add_argument(
+        "--geometry",
+        choices=tuple(GEOMETRIES),
+        default="apogee",
+        help="spacecraft positions: near apogee (default) or a wider box",
+    )
     p.add_argument("--json", help="also write the figures to this JSON file")
     args = p.parse_args(argv)
     print(machine_summary())
@@ -231,10 +266,14 @@ def main(argv=None) -> int:
     free = tuple(args.free.split(",")) if args.free else None
     print(f"free: {free or 'default'}")
     out = run(args.model, args.cases, oversample, args.geometry, args.start, free)
-    print(f"RMS error {out['rms_re']:.3f} R_E (target 0.2), bias {out['bias_re']:+.3f}, scatter {out['std_re']:.3f}; "
-          f"{100 * out['within_1sigma']:.0f} % within 1 sigma")
-    print(f"time per fit: mean {out['mean_s']:.2f} s, worst {out['max_s']:.2f} s (target < 10 s); "
-          f"{out['mean_evals']:.0f} forward models on average")
+    print(
+        f"RMS error {out['rms_re']:.3f} R_E (target 0.2), bias {out['bias_re']:+.3f}, scatter {out['std_re']:.3f}; "
+        f"{100 * out['within_1sigma']:.0f} % within 1 sigma"
+    )
+    print(
+        f"time per fit: mean {out['mean_s']:.2f} s, worst {out['max_s']:.2f} s (target < 10 s); "
+        f"{out['mean_evals']:.0f} forward models on average"
+    )
     print(f"flagged fits: {out['flagged']} ({out['unreliable']} unreliable; analysis.fit_quality)")
     ok = out["rms_re"] < 0.2 and out["max_s"] < 10.0
     print("targets met" if ok else "TARGETS NOT MET")

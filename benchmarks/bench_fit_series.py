@@ -55,8 +55,10 @@ def main(n_frames: int = 10, pixel_deg: float = 0.25) -> None:
         t0 = time.perf_counter()
         for k, fr in enumerate(frames):
             write_frame_minutes(data, fr, minutes=5, pixel_deg=pixel_deg, seed=k)
-        print(f"{n_frames} frames of 5 per-minute files at {pixel_deg}° written in "
-              f"{time.perf_counter() - t0:.1f} s (untimed)")
+        print(
+            f"{n_frames} frames of 5 per-minute files at {pixel_deg}° written in "
+            f"{time.perf_counter() - t0:.1f} s (untimed)"
+        )
         opts = FitSeriesOptions(model="jorgensen")
         truth = np.array([f.r_mp_true for f in frames])
         runs = (("in process", {"in_process": True}), ("2 workers", {"n_workers": 2}))
@@ -66,12 +68,16 @@ def main(n_frames: int = 10, pixel_deg: float = 0.25) -> None:
             dt = time.perf_counter() - t0
             rms = float(np.sqrt(np.mean((s.column("r_mp") - truth) ** 2)))
             fit = np.array([r["fit_time"] for r in s.ok])
-            print(f"{name:12s} {dt:7.1f} s  {60 * len(s.ok) / dt:6.1f} frames/min  "
-                  f"(fit {fit.mean():.2f} s mean per frame; RMS {rms:.3f} R_E; {len(s.failures)} failed)")
+            print(
+                f"{name:12s} {dt:7.1f} s  {60 * len(s.ok) / dt:6.1f} frames/min  "
+                f"(fit {fit.mean():.2f} s mean per frame; RMS {rms:.3f} R_E; {len(s.failures)} failed)"
+            )
         t0 = time.perf_counter()
         s = run_fit_series(data, Path(tmp) / "frames0", options=opts, in_process=True)
-        print(f"{'resume':12s} {time.perf_counter() - t0:7.1f} s  ({s.n_cached} from the cache, "
-              f"{s.n_fitted} fitted)")
+        print(
+            f"{'resume':12s} {time.perf_counter() - t0:7.1f} s  ({s.n_cached} from the cache, "
+            f"{s.n_fitted} fitted)"
+        )
 
 
 if __name__ == "__main__":

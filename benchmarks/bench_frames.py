@@ -66,8 +66,7 @@ def main() -> None:
     for label, span_d in [("1 day", 1.0), ("1 year", 365.25), ("30 years", 30 * 365.25)]:
         times = start + np.sort(rng.uniform(0.0, span_d, N)) * u.day
         figures = "  ".join(
-            f"{src}->{dst} {_best_of(transform, xyz, times, src, dst):.3f} s"
-            for src, dst in PAIRS
+            f"{src}->{dst} {_best_of(transform, xyz, times, src, dst):.3f} s" for src, dst in PAIRS
         )
         print(f"{N:,} points at {N:,} distinct times within {label:>8}: {figures}")
 

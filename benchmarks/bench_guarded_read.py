@@ -45,7 +45,9 @@ def main() -> int:
         g.save(vti)
         a = np.linspace(-32, 31.5, n)
         nc = Path(tmp) / "cube.nc"
-        xr.Dataset({"eta": (("z", "y", "x"), f)}, coords={"x": a, "y": a, "z": a}).to_netcdf(nc, engine="h5netcdf")
+        xr.Dataset({"eta": (("z", "y", "x"), f)}, coords={"x": a, "y": a, "z": a}).to_netcdf(
+            nc, engine="h5netcdf"
+        )
         for path in (vti, nc):
             times = {"guarded": [], "in-process": []}
             t0 = time.perf_counter()
@@ -60,10 +62,14 @@ def main() -> int:
                     read_cube(path)
                     times[mode].append(time.perf_counter() - t)
             os.environ.pop("SMILE_VIEWER_UNGUARDED", None)
-            print(f"{path.name} ({n}^3 float32, {path.stat().st_size / 2**20:.1f} MiB): first guarded read "
-                  f"{first:.2f} s")
+            print(
+                f"{path.name} ({n}^3 float32, {path.stat().st_size / 2**20:.1f} MiB): first guarded read "
+                f"{first:.2f} s"
+            )
             for mode, ts in times.items():
-                print(f"  {mode:10s} best {min(ts) * 1e3:7.0f} ms   median {statistics.median(ts) * 1e3:7.0f} ms")
+                print(
+                    f"  {mode:10s} best {min(ts) * 1e3:7.0f} ms   median {statistics.median(ts) * 1e3:7.0f} ms"
+                )
     return 0
 
 

@@ -43,9 +43,9 @@ def best_of(fn, repeat: int = 3) -> float:
 
 
 def main(n: int = 1_000_000) -> None:
-    import smile_viewer  # noqa: F401  (offline astropy)
     from astropy.time import TimeDelta
 
+    import smile_viewer  # noqa: F401  (offline astropy)
     from smile_viewer.mission.kepler import solve_kepler
     from smile_viewer.mission.oem import EphemerisOrbit
     from smile_viewer.mission.orbit import default_orbit
@@ -59,8 +59,13 @@ def main(n: int = 1_000_000) -> None:
     grid = orbit.epoch + TimeDelta(np.arange(0, 60 * n + 600, 600.0), format="sec")
     eph = EphemerisOrbit(grid, *orbit.state(grid, "gei"))
     l1, l2 = format_tle(
-        epoch=orbit.epoch, inclination_deg=73.0, raan_deg=279.25, eccentricity=orbit.e, arg_perigee_deg=287.5,
-        mean_anomaly_deg=0.0, mean_motion_rev_day=86400.0 / orbit.keplerian_period_s,
+        epoch=orbit.epoch,
+        inclination_deg=73.0,
+        raan_deg=279.25,
+        eccentricity=orbit.e,
+        arg_perigee_deg=287.5,
+        mean_anomaly_deg=0.0,
+        mean_motion_rev_day=86400.0 / orbit.keplerian_period_s,
     )
     tle = TLEOrbit(l1, l2, name="SMILE-like TLE")
     n_tle = max(n // 10, 1)

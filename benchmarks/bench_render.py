@@ -124,18 +124,24 @@ def main(argv: list[str] | None = None) -> int:
     model = E.jorgensen_defaults(sw)
     cam, x_aim = sxi_camera()
     ny, nx = cam.shape
-    print(f"image     {nx} x {ny} = {nx * ny} rays, 0.1 deg pixels, from (6, -6, 18) R_E, aim x = {x_aim:.2f} R_E, "
-          "to 80 R_E, Earth occulted")
+    print(
+        f"image     {nx} x {ny} = {nx * ny} rays, 0.1 deg pixels, from (6, -6, 18) R_E, aim x = {x_aim:.2f} R_E, "
+        "to 80 R_E, Earth occulted"
+    )
     wanted = [b.strip() for b in args.backends.split(",") if b.strip()]
 
     t = time.perf_counter()
     vol = sample_model(model, (n_vol,) * 3, ((-30.0, 30.0),) * 3)
-    print(f"volume    {n_vol}^3 Jorgensen over [-30, 30]^3 R_E (spacing {vol.spacing_re[0]:.4f} R_E), "
-          f"sampled in {time.perf_counter() - t:.2f} s")
+    print(
+        f"volume    {n_vol}^3 Jorgensen over [-30, 30]^3 R_E (spacing {vol.spacing_re[0]:.4f} R_E), "
+        f"sampled in {time.perf_counter() - t:.2f} s"
+    )
 
     results: dict[tuple[str, str], float] = {}
     for label, source in (("analytic", AnalyticSource(model)), ("volume", VolumeSource(vol))):
-        print(f"\n-- {label}: {'Jorgensen model in the kernels' if label == 'analytic' else f'{n_vol}^3 cube, trilinear'}")
+        print(
+            f"\n-- {label}: {'Jorgensen model in the kernels' if label == 'analytic' else f'{n_vol}^3 cube, trilinear'}"
+        )
         for name in wanted:
             if name == "cuda" and not avail["cuda"][0]:
                 print(f"cuda      not measured (no GPU available: {avail['cuda'][1]})")
@@ -144,15 +150,19 @@ def main(argv: list[str] | None = None) -> int:
             req = RenderRequest(cam, source, backend=name)
             res, t_first, times = timed(lambda req=req: render(req), reps)
             if res.provenance["backend"] != name:
-                print(f"{name:9s} not measured (ran on {res.provenance['backend']}: {res.provenance['backend_reason']})")
+                print(
+                    f"{name:9s} not measured (ran on {res.provenance['backend']}: {res.provenance['backend_reason']})"
+                )
                 continue
             best, med = min(times), statistics.median(times)
             ns = res.provenance["samples"]
             nb = res.provenance["boundary_evaluations"]
             results[(label, name)] = best
-            print(f"{name:9s} best {best * 1e3:8.1f} ms  median {med * 1e3:8.1f} ms  (first call {t_first * 1e3:.0f} ms) "
-                  f"| {ns / nx / ny:5.1f} samples/ray, {ns / best / 1e6:7.1f} M samples/s, "
-                  f"{(ns + nb) / best / 1e6:7.1f} M evaluations/s | {res.provenance['device']}")
+            print(
+                f"{name:9s} best {best * 1e3:8.1f} ms  median {med * 1e3:8.1f} ms  (first call {t_first * 1e3:.0f} ms) "
+                f"| {ns / nx / ny:5.1f} samples/ray, {ns / best / 1e6:7.1f} M samples/s, "
+                f"{(ns + nb) / best / 1e6:7.1f} M evaluations/s | {res.provenance['device']}"
+            )
         if args.no_loop or (args.quick and label == "volume"):
             continue
         if label == "analytic":
@@ -160,29 +170,48 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from scipy.interpolate import RegularGridInterpolator
 
-            interp = RegularGridInterpolator((vol.z, vol.y, vol.x), vol.values, method="linear",
-                                             bounds_error=False, fill_value=0.0)
+            interp = RegularGridInterpolator(
+                (vol.z, vol.y, vol.x), vol.values, method="linear", bounds_error=False, fill_value=0.0
+            )
 
             def emis(pts, interp=interp):
                 return interp(pts[:, ::-1])  # (x, y, z) points → the cube's (z, y, x) axes
+
         t = time.perf_counter()
         loop_img = community_loop(cam, emis)
         t_loop = time.perf_counter() - t
         results[(label, "loop")] = t_loop
-        print(f"{'loop':9s} {t_loop * 1e3:8.0f} ms  (per-pixel Python loop, 161 samples every 0.5 R_E, trapezium; "
-              f"{161 * nx * ny / t_loop / 1e6:.2f} M samples/s)")
+        print(
+            f"{'loop':9s} {t_loop * 1e3:8.0f} ms  (per-pixel Python loop, 161 samples every 0.5 R_E, trapezium; "
+            f"{161 * nx * ny / t_loop / 1e6:.2f} M samples/s)"
+        )
         for name in wanted:
             if (label, name) in results:
                 print(f"          {name}: {t_loop / results[(label, name)]:7.1f} x faster than the loop")
         if label == "analytic":
-            ref = render(RenderRequest(cam, source, backend="cpu", step_fraction=0.02, max_step_re=0.1,
-                                       quadrature_order=6, root_tol_re=1e-10)).image
+            ref = render(
+                RenderRequest(
+                    cam,
+                    source,
+                    backend="cpu",
+                    step_fraction=0.02,
+                    max_step_re=0.1,
+                    quadrature_order=6,
+                    root_tol_re=1e-10,
+                )
+            ).image
             ours = render(RenderRequest(cam, source, backend="cpu")).image
             trap = render(RenderRequest(cam, source, backend="cpu", method="trapezium", step_re=0.5)).image
-            for what, img in (("default adaptive", ours), ("trapezium 0.5 R_E", trap), ("community loop", loop_img)):
+            for what, img in (
+                ("default adaptive", ours),
+                ("trapezium 0.5 R_E", trap),
+                ("community loop", loop_img),
+            ):
                 err = np.abs(img / ref - 1.0)
-                print(f"accuracy  {what:18s} vs converged reference: median {np.median(err):.1e}, "
-                      f"worst pixel {err.max():.1e}")
+                print(
+                    f"accuracy  {what:18s} vs converged reference: median {np.median(err):.1e}, "
+                    f"worst pixel {err.max():.1e}"
+                )
 
     cpu = results.get(("analytic", "cpu"))
     loop = results.get(("analytic", "loop"))
@@ -193,7 +222,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cpu  >= 60x the loop:     {loop / cpu:.0f}x  {'met' if loop / cpu >= 60 else 'NOT met'}")
     gpu = results.get(("analytic", "cuda"))
     if gpu is not None:
-        print(f"cuda <= 2 ms (H100):      {gpu * 1e3:.2f} ms on {render(RenderRequest(cam, AnalyticSource(model), backend='cuda')).provenance['device']}")
+        print(
+            f"cuda <= 2 ms (H100):      {gpu * 1e3:.2f} ms on {render(RenderRequest(cam, AnalyticSource(model), backend='cuda')).provenance['device']}"
+        )
     else:
         print("cuda <= 2 ms (H100):      not measured (no GPU available)")
     return 0

@@ -69,18 +69,22 @@ def machine_info(gl: dict) -> str:
 
     import smile_viewer
 
-    return machine_summary({
-        "vispy": f"{vispy.__version__} ({gl.get('backend', '?')} backend)",
-        "OpenGL": f"{gl.get('renderer', '?')} | {gl.get('version', '?')} | {gl.get('vendor', '?')}",
-        "smile-viewer": smile_viewer.__version__,
-    })
+    return machine_summary(
+        {
+            "vispy": f"{vispy.__version__} ({gl.get('backend', '?')} backend)",
+            "OpenGL": f"{gl.get('renderer', '?')} | {gl.get('version', '?')} | {gl.get('vendor', '?')}",
+            "smile-viewer": smile_viewer.__version__,
+        }
+    )
 
 
 def first_frame(size, repeat: int) -> list[tuple[float, ...]]:
     code = FIRST_FRAME_CODE.replace("W, H", f"{size[0]}, {size[1]}")
     out = []
     for _ in range(repeat):
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+        res = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+        )
         if res.returncode != 0:
             raise RuntimeError(res.stderr[-2000:])
         out.append(tuple(float(v) for v in res.stdout.split()[-4:]))
@@ -92,9 +96,13 @@ def main(argv=None) -> int:
     p.add_argument("--size", default="1280x800", help="canvas WxH (default 1280x800)")
     p.add_argument("--shape", type=int, default=128, help="emission volume nodes per axis (default 128)")
     p.add_argument("--frames", type=int, default=20, help="frames to time (default 20)")
-    p.add_argument("--step", type=float, default=None, help="ray-marching step in voxels (default: the state's 0.8)")
+    p.add_argument(
+        "--step", type=float, default=None, help="ray-marching step in voxels (default: the state's 0.8)"
+    )
     p.add_argument("--field-lines", action="store_true", help="also show the field lines")
-    p.add_argument("--first-frame-runs", type=int, default=3, help="fresh processes timed for the first frame")
+    p.add_argument(
+        "--first-frame-runs", type=int, default=3, help="fresh processes timed for the first frame"
+    )
     args = p.parse_args(argv)
     w, h = (int(v) for v in args.size.lower().split("x"))
 
@@ -125,9 +133,11 @@ def main(argv=None) -> int:
     print(machine_info(gl))
     print()
     vol = view.data.get("volume")
-    print(f"scene         {w}x{h}, emission volume {vol.values.shape[::-1] if vol is not None else None} "
-          f"(nx, ny, nz), step {view.emission_volume.step_voxels} voxels, field lines "
-          f"{'on' if args.field_lines else 'off'}; data built in {t_build:.2f} s")
+    print(
+        f"scene         {w}x{h}, emission volume {vol.values.shape[::-1] if vol is not None else None} "
+        f"(nx, ny, nz), step {view.emission_volume.step_voxels} voxels, field lines "
+        f"{'on' if args.field_lines else 'off'}; data built in {t_build:.2f} s"
+    )
 
     def timed(label, fn, note=""):
         cam = view.turntable
@@ -140,8 +150,10 @@ def main(argv=None) -> int:
             times.append(time.perf_counter() - t)
         times.sort()
         med = times[len(times) // 2]
-        print(f"{label:<13} median {1000 * med:7.1f} ms/frame = {1 / med:5.1f} frames/s "
-              f"(best {1 / times[0]:.1f}, worst {1 / times[-1]:.1f}; {args.frames} frames){note}")
+        print(
+            f"{label:<13} median {1000 * med:7.1f} ms/frame = {1 / med:5.1f} frames/s "
+            f"(best {1 / times[0]:.1f}, worst {1 / times[-1]:.1f}; {args.frames} frames){note}"
+        )
 
     def frame():
         canvas.render(alpha=False)
@@ -167,7 +179,7 @@ def main(argv=None) -> int:
     view.flush()
 
     def window(c=win_canvas):
-        c.native.repaint()     # a synchronous paint of the window
+        c.native.repaint()  # a synchronous paint of the window
         app.process_events()
         gloo.gl.glFinish()
 
@@ -190,9 +202,11 @@ def main(argv=None) -> int:
     if args.first_frame_runs > 0:
         runs = first_frame((w, h), args.first_frame_runs)
         best = min(runs, key=lambda r: r[3])
-        print(f"first frame   best {best[3]:.2f} s of {len(runs)} fresh processes "
-              f"(imports {best[0]:.2f} s, scene built {best[1]:.2f} s, first draw {best[2]:.2f} s); "
-              f"all: {', '.join(f'{r[3]:.2f}' for r in runs)} s")
+        print(
+            f"first frame   best {best[3]:.2f} s of {len(runs)} fresh processes "
+            f"(imports {best[0]:.2f} s, scene built {best[1]:.2f} s, first draw {best[2]:.2f} s); "
+            f"all: {', '.join(f'{r[3]:.2f}' for r in runs)} s"
+        )
     return 0
 
 

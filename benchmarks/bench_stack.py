@@ -78,8 +78,9 @@ def write_day(folder: Path, pixel_deg: float, start: dt.datetime, n_minutes: int
         name = f"{t0:%Y%m%dT%H%M}-{t1:%Y%m%dT%H%M}_V01.fits"
         cts = rng.poisson(0.3, size=(ny, nx)).astype(np.int16)
         fits.PrimaryHDU(cts, header=h).writeto(folder / f"SMILE_SXI_L3_SCIM15-SCI-TOT_{name}")
-        fits.HDUList([fits.PrimaryHDU(total, header=h)] + [fits.ImageHDU(parts[k], name=k) for k in PARTS]).writeto(
-            folder / f"SMILE_SXI_L3_SCIM15-SCI-BKG_{name}")
+        fits.HDUList(
+            [fits.PrimaryHDU(total, header=h)] + [fits.ImageHDU(parts[k], name=k) for k in PARTS]
+        ).writeto(folder / f"SMILE_SXI_L3_SCIM15-SCI-BKG_{name}")
         fits.PrimaryHDU(vig, header=h).writeto(folder / f"SMILE_SXI_L3_SCIM15-SCI-VCY_{name}")
     return nx, ny
 
@@ -104,26 +105,38 @@ def main(minutes: int = 5, pixel_deg: float = 0.25) -> None:
         out.mkdir()
         t_gen, (nx, ny) = timed(lambda: write_day(src, pixel_deg, start))
         size = sum(p.stat().st_size for p in src.iterdir()) / 1e6
-        print(f"1,440 minutes of TOT + BKG + VCY at {pixel_deg:g}° ({nx} x {ny} pixels, NAXIS1 x NAXIS2): "
-              f"4,320 files, {size:.0f} MB, written in {t_gen:.1f} s (not timed below)")
+        print(
+            f"1,440 minutes of TOT + BKG + VCY at {pixel_deg:g}° ({nx} x {ny} pixels, NAXIS1 x NAXIS2): "
+            f"4,320 files, {size:.0f} MB, written in {t_gen:.1f} s (not timed below)"
+        )
         t_scan = min(timed(lambda: scan_l3(src))[0] for _ in range(2))
         series = scan_l3(src)
-        print(f"  scan (headers)            {t_scan:6.2f} s   {len(series)} minutes, {len(series.problems)} problems")
+        print(
+            f"  scan (headers)            {t_scan:6.2f} s   {len(series)} minutes, {len(series.problems)} problems"
+        )
         for binning in ((1, 1), (2, 2)):
             t, results = timed(lambda b=binning: list(stack_series(series, minutes=minutes, binning=b)))
             n_ok = sum(r.product is not None for r in results)
             n_prob = sum(len(r.problems) for r in results)
-            print(f"  stack {binning[0]}x{binning[1]} in memory      {t:6.2f} s   {n_ok} stacks of {minutes} min, "
-                  f"{n_prob} problems")
+            print(
+                f"  stack {binning[0]}x{binning[1]} in memory      {t:6.2f} s   {n_ok} stacks of {minutes} min, "
+                f"{n_prob} problems"
+            )
         t_write, run = timed(lambda: write_stacks(src, out, minutes=minutes, binning=(2, 2)))
         verdict = "OK" if t_write < 30 else "SLOWER THAN"
-        print(f"  write_stacks 2x2 (all)    {t_write:6.2f} s   {len(run.written)} files written, "
-              f"{len(run.problems)} problems   {verdict} (target 30 s)")
+        print(
+            f"  write_stacks 2x2 (all)    {t_write:6.2f} s   {len(run.written)} files written, "
+            f"{len(run.problems)} problems   {verdict} (target 30 s)"
+        )
         t_resume, again = timed(lambda: write_stacks(src, out, minutes=minutes, binning=(2, 2)))
-        print(f"  write_stacks again        {t_resume:6.2f} s   {len(again.skipped)} complete outputs skipped, "
-              f"{len(again.written)} written")
+        print(
+            f"  write_stacks again        {t_resume:6.2f} s   {len(again.skipped)} complete outputs skipped, "
+            f"{len(again.written)} written"
+        )
         t_hour, hour = timed(lambda: list(stack_series(series, minutes=60, binning=(1, 1))))
-        print(f"  stack 60 min 1x1          {t_hour:6.2f} s   {sum(r.product is not None for r in hour)} stacks")
+        print(
+            f"  stack 60 min 1x1          {t_hour:6.2f} s   {sum(r.product is not None for r in hour)} stacks"
+        )
         if run.problems or len(run.written) != 1440 // minutes:
             sys.exit(1)
 

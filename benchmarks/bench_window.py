@@ -79,8 +79,10 @@ def main() -> None:
     win.state.layers.field_lines = True
     dt = _pump(app, 120.0, until=lambda: "field_lines" in sv.data)
     dt2 = _pump(app, 10.0, until=lines_on_screen(t0 + (dt or 0)))
-    print(f"field lines, cold toggle (2 s after start): {dt:.2f} s to the data, "
-          f"{(dt or 0) + (dt2 or 0):.2f} s on screen   (load {_load()})")
+    print(
+        f"field lines, cold toggle (2 s after start): {dt:.2f} s to the data, "
+        f"{(dt or 0) + (dt2 or 0):.2f} s on screen   (load {_load()})"
+    )
     # -- warm: off and on again
     win.state.layers.field_lines = False
     _pump(app, 1.0)
@@ -90,8 +92,13 @@ def main() -> None:
     print(f"field lines, warm toggle: {dt:.2f} s on screen   (load {_load()})")
 
     # -- SXI after a solar-wind change
-    _pump(app, 30.0, until=lambda: len(win.images_dock.results) == 2
-          and not any(s.busy for s in win.image_schedulers.values()))
+    _pump(
+        app,
+        30.0,
+        until=lambda: (
+            len(win.images_dock.results) == 2 and not any(s.busy for s in win.image_schedulers.values())
+        ),
+    )
     spin = win.model_dock.spins["n_cm3"]
     waits = []
     for _ in range(4):
@@ -106,8 +113,11 @@ def main() -> None:
         dt = _pump(app, 20.0, until=shown)
         waits.append(float("nan") if dt is None else dt)
         _pump(app, 0.3)
-    print("SXI on screen after a density step: " + ", ".join(f"{w * 1000:.0f}" for w in waits)
-          + f" ms (best {min(waits) * 1000:.0f} ms)   (load {_load()})")
+    print(
+        "SXI on screen after a density step: "
+        + ", ".join(f"{w * 1000:.0f}" for w in waits)
+        + f" ms (best {min(waits) * 1000:.0f} ms)   (load {_load()})"
+    )
 
     # -- images along the orbit (in this process, kernels warm)
     from astropy.time import TimeDelta
@@ -127,14 +137,21 @@ def main() -> None:
             best = min(compute_image(req).elapsed_s for _ in range(2))
             rows.append((rr, best))
         worst = max(rows, key=lambda x: x[1])
-        print(f"{name.upper()} image along the orbit: worst {worst[1] * 1000:.0f} ms at r = {worst[0]:.1f} R_E, "
-              f"median {np.median([b for _, b in rows]) * 1000:.0f} ms, "
-              + " ".join(f"{rr:.1f}:{b * 1000:.0f}" for rr, b in rows) + f"   (load {_load()})")
+        print(
+            f"{name.upper()} image along the orbit: worst {worst[1] * 1000:.0f} ms at r = {worst[0]:.1f} R_E, "
+            f"median {np.median([b for _, b in rows]) * 1000:.0f} ms, "
+            + " ".join(f"{rr:.1f}:{b * 1000:.0f}" for rr, b in rows)
+            + f"   (load {_load()})"
+        )
     win.app_state.scene.time = t_start
 
     # -- frames per second while the camera moves
     win.state.layers.emission_volume = True
-    _pump(app, 120.0, until=lambda: "volume" in sv.data and not any(s.busy for s in win.data_schedulers.values()))
+    _pump(
+        app,
+        120.0,
+        until=lambda: "volume" in sv.data and not any(s.busy for s in win.data_schedulers.values()),
+    )
     _pump(app, 1.0)
     cam = sv.turntable
 
@@ -146,11 +163,15 @@ def main() -> None:
             app.processEvents()
         return n / (time.perf_counter() - t0)
 
-    print(f"3-D, field lines + volume, volume at {sv.volume_resolution:.1f}: {fps():.1f} frames/s   "
-          f"(load {_load()})")
+    print(
+        f"3-D, field lines + volume, volume at {sv.volume_resolution:.1f}: {fps():.1f} frames/s   "
+        f"(load {_load()})"
+    )
     sv.set_moving(True)
-    print(f"3-D, field lines + volume, moving (volume at {sv.volume_resolution:.1f}): {fps():.1f} frames/s   "
-          f"(load {_load()})")
+    print(
+        f"3-D, field lines + volume, moving (volume at {sv.volume_resolution:.1f}): {fps():.1f} frames/s   "
+        f"(load {_load()})"
+    )
     sv.set_moving(False)
     win.close()
     _pump(app, 0.3)

@@ -84,5 +84,8 @@ def main(days: float = 365.0, step_s: float = 60.0, repeat: int = 3) -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    main(float(args[0]) if args else 365.0, float(args[1]) if len(args) > 1 else 60.0,
-         int(args[2]) if len(args) > 2 else 3)
+    main(
+        float(args[0]) if args else 365.0,
+        float(args[1]) if len(args) > 1 else 60.0,
+        int(args[2]) if len(args) > 2 else 3,
+    )

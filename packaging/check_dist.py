@@ -53,12 +53,18 @@ def check_contents(dist: Path, version: str) -> tuple[Path, Path]:
     wheels = sorted(dist.glob(f"smile_viewer-{version}-*.whl"))
     sdists = sorted(dist.glob(f"smile_viewer-{version}.tar.gz"))
     if len(wheels) != 1 or len(sdists) != 1:
-        _fail(f"expected one wheel and one sdist of version {version} in {dist}, "
-              f"found {[w.name for w in wheels]} and {[s.name for s in sdists]}")
+        _fail(
+            f"expected one wheel and one sdist of version {version} in {dist}, "
+            f"found {[w.name for w in wheels]} and {[s.name for s in sdists]}"
+        )
     wheel, sdist = wheels[0], sdists[0]
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("smile_viewer/__init__.py", "smile_viewer/cli/__init__.py", "smile_viewer/_qt/app.py",
-                   "smile_viewer/assets/orbits/smile_default.json"):
+    for needed in (
+        "smile_viewer/__init__.py",
+        "smile_viewer/cli/__init__.py",
+        "smile_viewer/_qt/app.py",
+        "smile_viewer/assets/orbits/smile_default.json",
+    ):
         if needed not in names:
             _fail(f"{wheel.name} lacks {needed}")
     if not any(n.startswith("smile_viewer/shaders/") for n in names):
@@ -71,9 +77,14 @@ def check_contents(dist: Path, version: str) -> tuple[Path, Path]:
     _ok(f"{wheel.name}: {len(names)} files, package + assets + shaders, command smile-viewer")
     with tarfile.open(sdist) as tf:
         members = {m.name.split("/", 1)[1] for m in tf.getmembers() if "/" in m.name}
-    for needed in ("pyproject.toml", "smile_viewer/__init__.py", "tests/conftest.py",
-                   "packaging/smile-viewer.desktop", "packaging/icons/smile-viewer.svg",
-                   "packaging/io.github.smile_viewer.SmileViewer.metainfo.xml"):
+    for needed in (
+        "pyproject.toml",
+        "smile_viewer/__init__.py",
+        "tests/conftest.py",
+        "packaging/smile-viewer.desktop",
+        "packaging/icons/smile-viewer.svg",
+        "packaging/io.github.smile_viewer.SmileViewer.metainfo.xml",
+    ):
         if needed not in members:
             _fail(f"{sdist.name} lacks {needed}")
     _ok(f"{sdist.name}: {len(members)} files incl. tests and packaging")
@@ -94,13 +105,34 @@ def install_wheel(wheel: Path, where: Path) -> Path:
     vpy = venv / "bin" / "python"
     if not vpy.exists():  # Windows layout
         vpy = venv / "Scripts" / "python.exe"
-    res = subprocess.run([sys.executable, "-m", "pip", "--python", str(vpy), "install", "--quiet",
-                          "--no-deps", "--no-index", str(wheel)],
-                         check=False, capture_output=True, text=True, timeout=300)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(vpy),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if res.returncode != 0:
         _fail(f"pip could not install {wheel.name}: {res.stderr.strip()[-2000:]}")
-    site = Path(subprocess.run([str(vpy), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(vpy), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     # dependencies from this environment, after the venv's own site-packages (a plain
     # path: .pth files there, such as the checkout's editable install, are not processed)
     (site / "zz_smile_viewer_deps.pth").write_text("\n".join(_deps_paths()) + "\n")
@@ -121,14 +153,16 @@ def check_installed(venv: Path, version: str, work: Path) -> None:
         _fail(f"the wheel installed no smile-viewer command in {bindir}")
     res = _run([str(exe), "--version"], work)
     if res.returncode != 0 or res.stdout.strip() != f"smile-viewer {version}":
-        _fail(f"smile-viewer --version: status {res.returncode}, out {res.stdout!r}, "
-              f"err {res.stderr[-1500:]!r}")
+        _fail(
+            f"smile-viewer --version: status {res.returncode}, out {res.stdout!r}, err {res.stderr[-1500:]!r}"
+        )
     _ok(f"smile-viewer --version -> {res.stdout.strip()}")
     res = _run([str(bindir / "python"), "-c", "import smile_viewer; print(smile_viewer.__file__)"], work)
     loaded = res.stdout.strip()
     if res.returncode != 0 or not loaded.startswith(str(venv)):
-        _fail(f"import smile_viewer loaded {loaded or res.stderr[-1500:]!r}, "
-              f"not the installed wheel in {venv}")
+        _fail(
+            f"import smile_viewer loaded {loaded or res.stderr[-1500:]!r}, not the installed wheel in {venv}"
+        )
     _ok(f"import smile_viewer -> {loaded}")
 
     out = work / "scene.png"

@@ -63,7 +63,17 @@ __all__ = [
 ]
 
 INDEX_NAME = "frames.csv"
-INDEX_COLUMNS = ("time", "fits", "png", "status", "quality_flag", "lambda_deg", "snr", "total_counts", "message")
+INDEX_COLUMNS = (
+    "time",
+    "fits",
+    "png",
+    "status",
+    "quality_flag",
+    "lambda_deg",
+    "snr",
+    "total_counts",
+    "message",
+)
 MOVIE_SUFFIXES = (".mp4", ".mkv", ".mov", ".avi", ".webm")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: matplotlib (mathtext, font cache) is not thread-safe: workers that are threads of one process
@@ -192,8 +202,10 @@ def compute_frame(spec: FrameSpec) -> dict[str, Any]:
     result = render(RenderRequest(camera=camera, source=source, **kw))
     seed = None if spec.seed is None else int(spec.seed) + int(spec.index)
     response = compute_response(result.image, camera, inst, exposure_s=spec.exposure_s, seed=seed)
-    info: dict[str, Any] = {"total_counts": int(np.asarray(response.counts).sum()),
-                            "backend": getattr(result, "backend", "")}
+    info: dict[str, Any] = {
+        "total_counts": int(np.asarray(response.counts).sum()),
+        "backend": getattr(result, "backend", ""),
+    }
     cards: dict[str, Any] = {}
     if inst.image_units != "R":  # SXI: the team's quality flag
         lam, qf_pos = quality_flag_position(position[None], float(inst.pointing.get("limb_angle_deg", 20.3)))
@@ -204,16 +216,30 @@ def compute_frame(spec: FrameSpec) -> dict[str, Any]:
         snr = s / (s * s + b * b) ** 0.5 if (s or b) else 0.0
         qf = int(max(qf_pos[0], 0)) + quality_flag_snr_bits(cxfov, response.background)
         info.update(quality_flag=qf, lambda_deg=round(float(lam[0]), 4), snr=round(snr, 5))
-        cards = {"QUALFLAG": (qf, "SXI quality flag, bits 1,2 position 4,8 SNR"),
-                 "QF_LAMBD": (round(float(lam[0]), 4), "[deg] quality-flag angle lambda"),
-                 "QF_SNR": (round(snr, 5), "S/sqrt(S^2+B^2), S=sum CXFOV, B=sum BKGMAP"),
-                 "QF_REF": ("swharton1/SXI_L4_V1 calc_quality_flag_2", "quality flag definition")}
+        cards = {
+            "QUALFLAG": (qf, "SXI quality flag, bits 1,2 position 4,8 SNR"),
+            "QF_LAMBD": (round(float(lam[0]), 4), "[deg] quality-flag angle lambda"),
+            "QF_SNR": (round(snr, 5), "S/sqrt(S^2+B^2), S=sum CXFOV, B=sum BKGMAP"),
+            "QF_REF": ("swharton1/SXI_L4_V1 calc_quality_flag_2", "quality flag definition"),
+        }
     with tempfile.TemporaryDirectory(prefix="smile-frame-") as tmp:
         f_path, p_path = Path(tmp) / "frame.fits", Path(tmp) / "frame.png"
-        write_synthetic_product(f_path, result, camera, time, inst, response=response, solar_wind=sw,
-                                model=model_info, aim_re=pointing.aim_re, extra_cards=cards)
-        title = (f"{inst.name.upper()} {time.utc.isot[:19]}  r = ({position[0]:.1f}, {position[1]:.1f}, "
-                 f"{position[2]:.1f}) R_E  {spec.model}")
+        write_synthetic_product(
+            f_path,
+            result,
+            camera,
+            time,
+            inst,
+            response=response,
+            solar_wind=sw,
+            model=model_info,
+            aim_re=pointing.aim_re,
+            extra_cards=cards,
+        )
+        title = (
+            f"{inst.name.upper()} {time.utc.isot[:19]}  r = ({position[0]:.1f}, {position[1]:.1f}, "
+            f"{position[2]:.1f}) R_E  {spec.model}"
+        )
         with _MPL_LOCK:
             write_quicklook_png(p_path, result.image, camera, result.units, title=title, scale="log")
         fits_bytes, png_bytes = f_path.read_bytes(), p_path.read_bytes()
@@ -248,7 +274,9 @@ def plan_frames(start, stop, cadence, instrument: str, *, windows=None, **spec_k
         times = times[keep]
     specs = []
     for i, t in enumerate(times):
-        specs.append(FrameSpec(index=i, time=t.utc.isot, instrument=inst, stem=frame_stem(inst, t), **spec_kw))
+        specs.append(
+            FrameSpec(index=i, time=t.utc.isot, instrument=inst, stem=frame_stem(inst, t), **spec_kw)
+        )
     return specs
 
 
@@ -265,12 +293,19 @@ def _validate(specs: list[FrameSpec]) -> None:
 
 
 @contextlib.contextmanager
-def _dask_client(scheduler: str | None, n_workers: int | None, processes: bool, n_tasks: int,
-                 backend: str = "auto"):
+def _dask_client(
+    scheduler: str | None, n_workers: int | None, processes: bool, n_tasks: int, backend: str = "auto"
+):
     """A dask Client: to ``scheduler``, or to a LocalCluster sized to this machine (one worker by
     default with the cuda backend: one CUDA context per worker process)."""
-    with dask_client(scheduler, n_workers, processes, n_tasks, default_workers=1 if backend == "cuda" else None,
-                     what="smile-viewer batch") as client:
+    with dask_client(
+        scheduler,
+        n_workers,
+        processes,
+        n_tasks,
+        default_workers=1 if backend == "cuda" else None,
+        what="smile-viewer batch",
+    ) as client:
         yield client
 
 
@@ -285,8 +320,9 @@ class _Progress:
                 from tqdm import tqdm  # lazy: plain progress lines when tqdm is missing
             except ImportError:  # pragma: no cover - tqdm missing: plain lines
                 return
-            self.bar = tqdm(total=total, initial=initial, desc=desc, unit="frame", file=sys.stderr,
-                            dynamic_ncols=True)
+            self.bar = tqdm(
+                total=total, initial=initial, desc=desc, unit="frame", file=sys.stderr, dynamic_ncols=True
+            )
 
     def update(self) -> None:
         self.done += 1
@@ -323,13 +359,26 @@ class BatchReport:
 
 
 def _index_row(out_dir: Path, spec: FrameSpec, status: str, info: dict | None, message: str = "") -> dict:
-    row = {"time": spec.time, "fits": f"{spec.stem}.fits", "png": f"{spec.stem}.png", "status": status,
-           "quality_flag": "", "lambda_deg": "", "snr": "", "total_counts": "", "message": message}
+    row = {
+        "time": spec.time,
+        "fits": f"{spec.stem}.fits",
+        "png": f"{spec.stem}.png",
+        "status": status,
+        "quality_flag": "",
+        "lambda_deg": "",
+        "snr": "",
+        "total_counts": "",
+        "message": message,
+    }
     if info is None and status == "skipped":
         h = _fits_header(out_dir / f"{spec.stem}.fits")
         if h is not None:
-            info = {"quality_flag": h.get("QUALFLAG", ""), "lambda_deg": h.get("QF_LAMBD", ""),
-                    "snr": h.get("QF_SNR", ""), "total_counts": h.get("NCOUNTS", "")}
+            info = {
+                "quality_flag": h.get("QUALFLAG", ""),
+                "lambda_deg": h.get("QF_LAMBD", ""),
+                "snr": h.get("QF_SNR", ""),
+                "total_counts": h.get("NCOUNTS", ""),
+            }
     for k in ("quality_flag", "lambda_deg", "snr", "total_counts"):
         if info and info.get(k) is not None:
             row[k] = info[k]
@@ -351,7 +400,9 @@ def make_movie(png_paths, out_path, fps: float = 10.0) -> Path:
     try:
         import imageio.v2 as imageio  # lazy: movies only; one-line hint if missing
     except ImportError:  # pragma: no cover - dependency missing
-        raise UserInputError("--movie needs imageio and imageio-ffmpeg: pip install imageio imageio-ffmpeg") from None
+        raise UserInputError(
+            "--movie needs imageio and imageio-ffmpeg: pip install imageio imageio-ffmpeg"
+        ) from None
 
     paths = [Path(p) for p in png_paths]
     if not paths:
@@ -363,9 +414,16 @@ def make_movie(png_paths, out_path, fps: float = 10.0) -> Path:
     h, w = first.shape[:2]
     hp, wp = -(-h // 16) * 16, -(-w // 16) * 16
     with atomic_path(out) as tmp:
-        writer = imageio.get_writer(str(tmp), format="FFMPEG", fps=float(fps), codec="libx264",
-                                    pixelformat="yuv420p", macro_block_size=1, quality=8,
-                                    ffmpeg_log_level="error")
+        writer = imageio.get_writer(
+            str(tmp),
+            format="FFMPEG",
+            fps=float(fps),
+            codec="libx264",
+            pixelformat="yuv420p",
+            macro_block_size=1,
+            quality=8,
+            ffmpeg_log_level="error",
+        )
         try:
             for p in paths:
                 img = np.asarray(imageio.imread(p))
@@ -373,7 +431,9 @@ def make_movie(png_paths, out_path, fps: float = 10.0) -> Path:
                     img = np.stack([img] * 3, axis=-1)
                 img = img[..., :3]
                 if img.shape[:2] != (h, w):
-                    raise UserInputError(f"frame {p.name} is {img.shape[1]}x{img.shape[0]}, the first {w}x{h}")
+                    raise UserInputError(
+                        f"frame {p.name} is {img.shape[1]}x{img.shape[0]}, the first {w}x{h}"
+                    )
                 frame = np.zeros((hp, wp, 3), dtype=np.uint8)
                 frame[:h, :w] = img
                 writer.append_data(frame)
@@ -382,11 +442,31 @@ def make_movie(png_paths, out_path, fps: float = 10.0) -> Path:
     return out
 
 
-def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, movie=None, fps: float = 10.0,
-              scheduler: str | None = None, n_workers: int | None = None, processes: bool = True,
-              progress: bool = True, model: str | None = None, params: dict | None = None, solar_wind=None,
-              shape=None, step_re: float | None = None, max_distance_re: float = 80.0, backend: str = "auto",
-              exposure_s: float | None = None, seed: int | None = None, client=None) -> BatchReport:
+def run_batch(
+    start,
+    stop,
+    cadence,
+    instrument: str,
+    out_dir,
+    *,
+    windows=None,
+    movie=None,
+    fps: float = 10.0,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    processes: bool = True,
+    progress: bool = True,
+    model: str | None = None,
+    params: dict | None = None,
+    solar_wind=None,
+    shape=None,
+    step_re: float | None = None,
+    max_distance_re: float = 80.0,
+    backend: str = "auto",
+    exposure_s: float | None = None,
+    seed: int | None = None,
+    client=None,
+) -> BatchReport:
     """Compute the frames of a run (module docstring) and return a :class:`BatchReport`.
 
     ``solar_wind``: a :class:`~smile_viewer.physics.solar_wind.SolarWind` (default: n 5,
@@ -404,10 +484,22 @@ def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, m
         raise UserInputError(f"batch runs sxi or uvi, not {inst.name!r}")
     sw = solar_wind if solar_wind is not None else SolarWind()
     model_name = resolve_model_name(model, inst)
-    specs = plan_frames(start, stop, cadence, inst.name, windows=windows, model=model_name,
-                        params=tuple(sorted((params or {}).items())), solar_wind=sw.to_dict(),
-                        shape=None if shape is None else tuple(int(v) for v in shape), step_re=step_re,
-                        max_distance_re=float(max_distance_re), backend=backend, exposure_s=exposure_s, seed=seed)
+    specs = plan_frames(
+        start,
+        stop,
+        cadence,
+        inst.name,
+        windows=windows,
+        model=model_name,
+        params=tuple(sorted((params or {}).items())),
+        solar_wind=sw.to_dict(),
+        shape=None if shape is None else tuple(int(v) for v in shape),
+        step_re=step_re,
+        max_distance_re=float(max_distance_re),
+        backend=backend,
+        exposure_s=exposure_s,
+        seed=seed,
+    )
     report = BatchReport(out_dir=out, n_frames=len(specs))
     if not specs:
         raise UserInputError("no epochs to compute (the windows file has none in this range?)")
@@ -419,8 +511,11 @@ def run_batch(start, stop, cadence, instrument: str, out_dir, *, windows=None, m
     report.n_skipped = len(done)
     rows = [_index_row(out, s, "skipped", None) for s in done]
     if todo:
-        ctx = contextlib.nullcontext(client) if client is not None else _dask_client(
-            scheduler, n_workers, processes, len(todo), backend)
+        ctx = (
+            contextlib.nullcontext(client)
+            if client is not None
+            else _dask_client(scheduler, n_workers, processes, len(todo), backend)
+        )
         with ctx as cl:
             bar = _Progress(len(specs), progress, initial=len(done))
             token = uuid.uuid4().hex[:8]  # unique keys: never a result cached from another run

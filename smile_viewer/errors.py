@@ -7,7 +7,6 @@ the offending field, value or file.
 
 from __future__ import annotations
 
-
 #: Control characters (except tab/newline, which ``split`` removes) shown as "?" in messages.
 _CONTROL = {c: "?" for c in (*range(0, 9), 11, 12, *range(14, 32), 127)}
 

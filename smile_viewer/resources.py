@@ -7,7 +7,7 @@ installed wheel hatchling places them inside the package (``smile_viewer/shaders
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -18,7 +18,7 @@ class ResourceNotFoundError(FileNotFoundError):
     """A shipped resource is missing (a broken installation)."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def resource_dir(kind: str) -> Path:
     """Return the directory holding resources of ``kind`` (``"assets"`` or ``"shaders"``)."""
     if kind not in _KINDS:

@@ -94,8 +94,10 @@ class SynthProduct:
         """``wrote OUT (SXI 27x16, jorgensen, backend numpy, 12 ms; 1234 counts in 600 s)``."""
         ny, nx = self.shape
         ms = f", {self.timing_ms:.0f} ms" if self.timing_ms is not None else ""
-        return (f"wrote {self.out} ({self.instrument.upper()} {nx}x{ny}, {self.model}, backend "
-                f"{self.backend or '?'}{ms}; {self.total_counts} counts in {self.exposure_s:g} s)")
+        return (
+            f"wrote {self.out} ({self.instrument.upper()} {nx}x{ny}, {self.model}, backend "
+            f"{self.backend or '?'}{ms}; {self.total_counts} counts in {self.exposure_s:g} s)"
+        )
 
 
 # ---------------------------------------------------------------------------- the work
@@ -117,7 +119,9 @@ def resolve_model_name(model: str | None, inst) -> str:
             raise UserInputError(f"--model {entry.key}:PATH needs a path (an MHD or emissivity file){hint}")
         return f"{entry.key}:{path.strip()}"
     if sep:
-        raise UserInputError(f"--model {entry.key} takes no file (only {', '.join(m for m in MODELS if ':' in m)})")
+        raise UserInputError(
+            f"--model {entry.key} takes no file (only {', '.join(m for m in MODELS if ':' in m)})"
+        )
     return entry.key
 
 
@@ -133,8 +137,10 @@ def build_source(model_name: str, params: dict, sw, time, inst):
             raise UserInputError(f"{entry.key} {path}: no such file")
         src, _volume = emission_source(key, sw, time, cube_path=path)
         if src.units != inst.image_units:
-            raise UserInputError(f"{entry.key} {path} gives images in {src.units!r}, "
-                                 f"{inst.name.upper()} needs {inst.image_units!r}")
+            raise UserInputError(
+                f"{entry.key} {path} gives images in {src.units!r}, "
+                f"{inst.name.upper()} needs {inst.image_units!r}"
+            )
         return src, {"model": entry.key, "parameters": {}, "path": str(path)}
     src, model = emission_source(key, sw, time, params, band=band)
     if entry.kind == "aurora":
@@ -179,7 +185,9 @@ def make_synthetic(options: SynthOptions) -> SynthProduct:
         position = np.asarray(default_orbit().position(time, "gse"), dtype=float).reshape(3)
     if not np.isfinite(position).all() or float(np.max(np.abs(position))) > pt.MAX_POSITION_RE:
         xyz = ",".join(f"{v:g}" for v in position)
-        raise UserInputError(f"position {xyz} R_E is not finite or farther than {pt.MAX_POSITION_RE:g} R_E: out of range")
+        raise UserInputError(
+            f"position {xyz} R_E is not finite or farther than {pt.MAX_POSITION_RE:g} R_E: out of range"
+        )
     r = float(np.linalg.norm(position))
     if r <= 1.0:
         xyz = ",".join(f"{v:g}" for v in position)
@@ -190,7 +198,9 @@ def make_synthetic(options: SynthOptions) -> SynthProduct:
     roll = float(o.roll_deg)
     reference = "sun" if inst.image_units == "R" else "earth"
     if o.aim_re is not None:
-        pointing = pt.aim_pointing(position, tuple(float(v) for v in o.aim_re), roll_deg=roll, reference=reference)
+        pointing = pt.aim_pointing(
+            position, tuple(float(v) for v in o.aim_re), roll_deg=roll, reference=reference
+        )
     elif o.attitude is not None:
         pointing = pt.attitude_pointing(o.attitude, time, roll_deg=roll)
     elif o.rays is not None:
@@ -213,24 +223,45 @@ def make_synthetic(options: SynthOptions) -> SynthProduct:
     request_kw: dict[str, Any] = {"max_distance_re": float(o.max_distance_re), "backend": o.backend}
     if o.step_re is not None:
         if not 0.0 < float(o.step_re) <= float(o.max_distance_re):  # one step past the ray: a garbage image
-            raise UserInputError(f"step = {o.step_re:g} R_E must be > 0 and at most the ray length "
-                                 f"({float(o.max_distance_re):g} R_E)")
+            raise UserInputError(
+                f"step = {o.step_re:g} R_E must be > 0 and at most the ray length "
+                f"({float(o.max_distance_re):g} R_E)"
+            )
         request_kw.update(method="trapezium", step_re=float(o.step_re))
     result = render(RenderRequest(camera=camera, source=source, **request_kw))
     response = compute_response(result.image, camera, inst, exposure_s=o.exposure_s, seed=o.seed)
     out = Path(o.out).expanduser()
-    write_synthetic_product(out, result, camera, time, inst, response=response, solar_wind=sw,
-                            model=model_info, aim_re=pointing.aim_re)
+    write_synthetic_product(
+        out,
+        result,
+        camera,
+        time,
+        inst,
+        response=response,
+        solar_wind=sw,
+        model=model_info,
+        aim_re=pointing.aim_re,
+    )
     png = None
     if o.png is not None:
         png = Path(o.png).expanduser()
-        title = (f"{inst.name.upper()} {time.utc.isot[:19]}  r = ({position[0]:.1f}, {position[1]:.1f}, "
-                 f"{position[2]:.1f}) R_E  {model_name}")
+        title = (
+            f"{inst.name.upper()} {time.utc.isot[:19]}  r = ({position[0]:.1f}, {position[1]:.1f}, "
+            f"{position[2]:.1f}) R_E  {model_name}"
+        )
         write_quicklook_png(png, result.image, camera, result.units, title=title, scale="log")
     prov = result.provenance or {}
     timing = prov.get("timing_ms")
     ms = timing.get("total") if isinstance(timing, dict) else timing
     return SynthProduct(
-        out=out, png=png, instrument=inst.name, shape=tuple(camera.shape), model=model_name,
-        backend=result.backend or "", timing_ms=float(ms) if isinstance(ms, (int, float)) else None,
-        total_counts=int(response.total_counts), exposure_s=float(response.exposure_s), notes=tuple(notes))
+        out=out,
+        png=png,
+        instrument=inst.name,
+        shape=tuple(camera.shape),
+        model=model_name,
+        backend=result.backend or "",
+        timing_ms=float(ms) if isinstance(ms, (int, float)) else None,
+        total_counts=int(response.total_counts),
+        exposure_s=float(response.exposure_s),
+        notes=tuple(notes),
+    )

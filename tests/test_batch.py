@@ -51,14 +51,20 @@ def test_plan_frames_with_windows(tmp_path):
     for s in specs:
         assert ws.window_at(s.time, "sxi") is not None
     path = ws.write(tmp_path / "w.json")
-    again = plan_frames("2026-09-11T00:00", "2026-09-13T00:00", "30min", "sxi", windows=path, model="jorgensen")
+    again = plan_frames(
+        "2026-09-11T00:00", "2026-09-13T00:00", "30min", "sxi", windows=path, model="jorgensen"
+    )
     assert [s.time for s in again] == [s.time for s in specs]
     assert [s.index for s in again] == list(range(len(again)))
 
 
 def test_stray_temp_files_are_recognised(tmp_path):
-    ours = [".sxi_20260912T000000.0a1b2c3d.tmp.png", ".sxi_20260912T000000.fits.k2j4h1_x.tmp",
-            ".frames.12345678.tmp.csv", ".movie.deadbeef.tmp.mp4"]
+    ours = [
+        ".sxi_20260912T000000.0a1b2c3d.tmp.png",
+        ".sxi_20260912T000000.fits.k2j4h1_x.tmp",
+        ".frames.12345678.tmp.csv",
+        ".movie.deadbeef.tmp.mp4",
+    ]
     theirs = [".bashrc", "notes.tmp", ".sxi_20260912T000000.png", "sxi_20260912T000000.fits", ".x.tmp"]
     for n in ours + theirs:
         (tmp_path / n).write_bytes(b"x")
@@ -108,7 +114,9 @@ def test_batch_on_a_local_cluster_and_resume(cluster, tmp_path):
     assert (out / f"{stems[1]}.fits").stat().st_mtime_ns == mtimes[f"{stems[1]}.fits"]  # untouched
     assert all(frame_is_complete(out, s) for s in spec)
     index = (out / "frames.csv").read_text().splitlines()
-    assert sum(",skipped," in line for line in index) == 1 and sum(",computed," in line for line in index) == 2
+    assert (
+        sum(",skipped," in line for line in index) == 1 and sum(",computed," in line for line in index) == 2
+    )
     skipped = next(line for line in index if ",skipped," in line)
     assert skipped.split(",")[4] == str(qf)  # the flag read back from the FITS header
 
@@ -125,8 +133,18 @@ def test_batch_on_a_local_cluster_and_resume(cluster, tmp_path):
 
 
 def test_uvi_batch_with_movie(cluster, tmp_path):
-    rep = run_batch("2026-09-12T00:00", "2026-09-12T00:05", "5min", "uvi", tmp_path / "u", client=cluster,
-                    progress=False, movie=tmp_path / "u.mp4", shape=(10, 10), backend="numpy")
+    rep = run_batch(
+        "2026-09-12T00:00",
+        "2026-09-12T00:05",
+        "5min",
+        "uvi",
+        tmp_path / "u",
+        client=cluster,
+        progress=False,
+        movie=tmp_path / "u.mp4",
+        shape=(10, 10),
+        backend="numpy",
+    )
     assert rep.ok and rep.n_computed == 2 and rep.movie_path.is_file() and rep.movie_path.stat().st_size > 0
     from astropy.io import fits
 
@@ -137,8 +155,16 @@ def test_uvi_batch_with_movie(cluster, tmp_path):
 def test_existing_scheduler_by_address(cluster, tmp_path):
     """--scheduler: connect to a running scheduler (here the fixture's, by its address)."""
     address = cluster.scheduler.address
-    rep = run_batch(START, "2026-09-12T00:10:00", "10min", "sxi", tmp_path / "s", scheduler=address,
-                    progress=False, **TINY)
+    rep = run_batch(
+        START,
+        "2026-09-12T00:10:00",
+        "10min",
+        "sxi",
+        tmp_path / "s",
+        scheduler=address,
+        progress=False,
+        **TINY,
+    )
     assert rep.ok and rep.n_computed == 2
     assert sorted(p.suffix for p in (tmp_path / "s").iterdir()) == [".csv", ".fits", ".fits", ".png", ".png"]
 
@@ -162,27 +188,46 @@ def test_failed_frames_are_reported_and_not_written(cluster, tmp_path, monkeypat
 
 def test_process_cluster_two_workers(tmp_path):
     """The default: a LocalCluster of worker processes (two here), started and closed by run_batch."""
-    rep = run_batch(START, "2026-09-12T00:10:00", "10min", "sxi", tmp_path / "p", n_workers=2, processes=True,
-                    progress=False, **TINY)
+    rep = run_batch(
+        START,
+        "2026-09-12T00:10:00",
+        "10min",
+        "sxi",
+        tmp_path / "p",
+        n_workers=2,
+        processes=True,
+        progress=False,
+        **TINY,
+    )
     assert rep.ok and rep.n_computed == 2
     assert len(list((tmp_path / "p").glob("*.fits"))) == 2
 
 
-@pytest.mark.parametrize("kw, fragment", [
-    ({"cadence": "5 parsecs"}, "cannot read duration"),
-    ({"model": "mhd"}, "unknown --model"),
-    ({"params": {"rmp": 10.0}}, "unknown parameter"),
-    ({"movie": "m.gif"}, "movie"),
-    ({"instrument": "hxi"}, "unknown instrument"),
-])
+@pytest.mark.parametrize(
+    "kw, fragment",
+    [
+        ({"cadence": "5 parsecs"}, "cannot read duration"),
+        ({"model": "mhd"}, "unknown --model"),
+        ({"params": {"rmp": 10.0}}, "unknown parameter"),
+        ({"movie": "m.gif"}, "movie"),
+        ({"instrument": "hxi"}, "unknown instrument"),
+    ],
+)
 def test_mistakes_fail_before_any_work(tmp_path, kw, fragment):
     args = {"start": START, "stop": STOP, "cadence": "10min", "instrument": "sxi", "out_dir": tmp_path / "x"}
     if "movie" in kw:
         kw = {"movie": tmp_path / kw["movie"]}
     args.update(kw)
     with pytest.raises(UserInputError, match=fragment):
-        run_batch(args.pop("start"), args.pop("stop"), args.pop("cadence"), args.pop("instrument"),
-                  args.pop("out_dir"), progress=False, **args)
+        run_batch(
+            args.pop("start"),
+            args.pop("stop"),
+            args.pop("cadence"),
+            args.pop("instrument"),
+            args.pop("out_dir"),
+            progress=False,
+            **args,
+        )
     assert not list((tmp_path / "x").glob("*.fits")) if (tmp_path / "x").exists() else True
 
 

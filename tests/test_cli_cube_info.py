@@ -14,11 +14,20 @@ def _community_cube(path, x, y, z, data):
     """The layout swharton1/Emissivity_Cubes reads (read_fits_cube.py): primary array (z, y, x),
     ImageHDUs x, y, z, solar wind keywords BX..BZ, VX..VZ, DENSITY, TEMP."""
     hdu = fits.PrimaryHDU(np.asarray(data, dtype=np.float64))
-    for k, v in {"BX": 0.0, "BY": 0.0, "BZ": 5.0, "VX": -400.0, "VY": 0.0, "VZ": 0.0, "DENSITY": 5.0,
-                 "TEMP": 2e5}.items():
+    for k, v in {
+        "BX": 0.0,
+        "BY": 0.0,
+        "BZ": 5.0,
+        "VX": -400.0,
+        "VY": 0.0,
+        "VZ": 0.0,
+        "DENSITY": 5.0,
+        "TEMP": 2e5,
+    }.items():
         hdu.header[k] = v
-    fits.HDUList([hdu, fits.ImageHDU(x, name="x"), fits.ImageHDU(y, name="y"),
-                  fits.ImageHDU(z, name="z")]).writeto(path)
+    fits.HDUList(
+        [hdu, fits.ImageHDU(x, name="x"), fits.ImageHDU(y, name="y"), fits.ImageHDU(z, name="z")]
+    ).writeto(path)
     return path
 
 
@@ -37,14 +46,19 @@ def test_cube_info_prints_grid_range_and_magnetopause(tmp_path, capsys):
     assert rc == 0
     from smile_viewer.io.cubes import DEFAULT_FRAME  # the community's cubes carry no frame
 
-    assert "33 x 5 x 5 nodes" in out and "step 0.5 R_E" in out and f"frame      {DEFAULT_FRAME.upper()}" in out
+    assert (
+        "33 x 5 x 5 nodes" in out and "step 0.5 R_E" in out and f"frame      {DEFAULT_FRAME.upper()}" in out
+    )
     assert "0 .. 0.001" in out  # value range
     assert "maxIx    11.000 R_E" in out and "maxdIx   10.500 R_E" in out and "f.25     10.625 R_E" in out
 
 
 def test_cube_info_bad_files_exit_2_with_one_line(tmp_path, capsys):
     (tmp_path / "junk.fits").write_text("not a cube\n")
-    for path, fragment in ((tmp_path / "missing.fits", "missing.fits"), (tmp_path / "junk.fits", "junk.fits")):
+    for path, fragment in (
+        (tmp_path / "missing.fits", "missing.fits"),
+        (tmp_path / "junk.fits", "junk.fits"),
+    ):
         rc = main(["cube-info", str(path)])
         err = capsys.readouterr().err.strip()
         assert rc == 2 and len(err.splitlines()) == 1 and fragment in err and "Traceback" not in err

@@ -59,8 +59,20 @@ def _assert_user_error(rc, captured, *fragments):
 
 def test_fit_writes_json_and_level4(product, tmp_path, capsys):
     out, l4 = tmp_path / "fit.json", tmp_path / "l4.fits"
-    rc, cap = _in_process(capsys, product, "--model", "jorgensen", "--out", out, "--fits", l4,
-                          "--free", "r_mp,norm", "--solar-wind", "n=6,v=400")
+    rc, cap = _in_process(
+        capsys,
+        product,
+        "--model",
+        "jorgensen",
+        "--out",
+        out,
+        "--fits",
+        l4,
+        "--free",
+        "r_mp,norm",
+        "--solar-wind",
+        "n=6,v=400",
+    )
     assert rc == 0, cap.err
     assert "r_mp = " in cap.out and "wrote" in cap.out
     data = json.loads(out.read_text())
@@ -75,9 +87,29 @@ def test_fit_writes_json_and_level4(product, tmp_path, capsys):
 def test_fit_cmem_subprocess(product, tmp_path):
     """The installed entry point: CMEM, a fixed bin, the level-4 FITS skipped."""
     out = tmp_path / "cmem.json"
-    proc = subprocess.run([sys.executable, "-m", "smile_viewer", "fit", str(product), "--model", "cmem",
-                           "--out", str(out), "--bin", "2", "--oversample", "1", "--errors", "none"],
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "smile_viewer",
+            "fit",
+            str(product),
+            "--model",
+            "cmem",
+            "--out",
+            str(out),
+            "--bin",
+            "2",
+            "--oversample",
+            "1",
+            "--errors",
+            "none",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text())
     assert data["model"] == "cmem" and data["free"] == ["p0", "norm"] and data["binning"]["bin_factor"] == 2

@@ -17,7 +17,10 @@ START, STOP = "2026-05-20T00:00:00", "2026-05-21T00:00:00"
 def _run(*args, cwd=None):
     return subprocess.run(
         [sys.executable, "-m", "smile_viewer", "orbit", *map(str, args)],
-        capture_output=True, text=True, timeout=120, cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
     )
 
 
@@ -56,13 +59,37 @@ def test_orbit_oem_and_reading_it_back(tmp_path):
     assert "REF_FRAME = EME2000" in oem.read_text()
     # --oem: interpolate the file just written, inside its span.
     csv = tmp_path / "from_oem.csv"
-    proc = _run("--start", "2026-05-20T01:00", "--stop", "2026-05-20T12:00", "--step", "30min",
-                "--frame", "gei", "--oem", oem, "--out", csv)
+    proc = _run(
+        "--start",
+        "2026-05-20T01:00",
+        "--stop",
+        "2026-05-20T12:00",
+        "--step",
+        "30min",
+        "--frame",
+        "gei",
+        "--oem",
+        oem,
+        "--out",
+        csv,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "wrote 23 epochs" in proc.stdout
     # Outside its span: a user error, not a traceback.
-    proc = _run("--start", START, "--stop", "2026-05-22", "--step", "1h", "--frame", "gei", "--oem", oem,
-                "--out", tmp_path / "x.csv")
+    proc = _run(
+        "--start",
+        START,
+        "--stop",
+        "2026-05-22",
+        "--step",
+        "1h",
+        "--frame",
+        "gei",
+        "--oem",
+        oem,
+        "--out",
+        tmp_path / "x.csv",
+    )
     _assert_user_error(proc, "outside the ephemeris")
 
 
@@ -74,8 +101,9 @@ def test_orbit_from_tle(tmp_path):
         "2 99999  73.0000 279.2500 8362990 287.5000   0.0000  0.47422215    08\n"
     )
     out = tmp_path / "tle.oem"
-    proc = _run("--start", START, "--stop", STOP, "--step", "2h", "--frame", "gsm", "--tle", tle,
-                "--out", out)
+    proc = _run(
+        "--start", START, "--stop", STOP, "--step", "2h", "--frame", "gsm", "--tle", tle, "--out", out
+    )
     assert proc.returncode == 0, proc.stderr
     eph = read_oem(out)
     assert len(eph.times) == 13 and eph.native_frame == "gsm" and eph.name == "SMILE (test)"

@@ -66,11 +66,18 @@ def test_building_the_parser_imports_no_heavy_library():
         "         'smile_viewer.analysis.windows', 'smile_viewer.compute')\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
-    ver = subprocess.run([sys.executable, "-m", "smile_viewer", "--version"], check=False, capture_output=True,
-                         text=True, timeout=120)
+    ver = subprocess.run(
+        [sys.executable, "-m", "smile_viewer", "--version"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ver.returncode == 0 and ver.stdout.strip() == f"smile-viewer {smile_viewer.__version__}"
 
 
@@ -103,13 +110,20 @@ def test_fit_model_choices_are_the_registry_models():
 
 def test_parse_solar_wind_values():
     sw = common.parse_solar_wind("n=8, v=450, bz=-2, t=2e5, he=0.04")
-    assert sw == SolarWind(n_cm3=8.0, v_gse_km_s=(-450.0, 0.0, 0.0), t_k=2e5, b_gsm_nt=(0.0, 0.0, -2.0),
-                           he_ratio=0.04)
+    assert sw == SolarWind(
+        n_cm3=8.0, v_gse_km_s=(-450.0, 0.0, 0.0), t_k=2e5, b_gsm_nt=(0.0, 0.0, -2.0), he_ratio=0.04
+    )
     assert common.parse_solar_wind(None) == SolarWind()
     sw = common.parse_solar_wind("vx=-500,vy=30")
     assert sw.v_gse_km_s == (-500.0, 30.0, 0.0)
-    for text, fragment in [("v=400,vx=-400", "not both"), ("w=3", "unknown key"), ("n=1,n=2", "given twice"),
-                           ("n", "KEY=VALUE"), ("v=-3", "v must be > 0"), ("n=lots", "not a number")]:
+    for text, fragment in [
+        ("v=400,vx=-400", "not both"),
+        ("w=3", "unknown key"),
+        ("n=1,n=2", "given twice"),
+        ("n", "KEY=VALUE"),
+        ("v=-3", "v must be > 0"),
+        ("n=lots", "not a number"),
+    ]:
         with pytest.raises(UserInputError, match=fragment):
             common.parse_solar_wind(text)
 
@@ -123,7 +137,10 @@ def test_number_parsers():
         (lambda: common.parse_number("inf", "--roll"), "--roll: 'inf' is not a finite number"),
         (lambda: common.parse_positive("0", "--exposure"), "--exposure must be > 0, got '0'"),
         (lambda: common.parse_int("1.5", "--seed", 0), "--seed: '1.5' is not an integer"),
-        (lambda: common.parse_int_in_range("3", "--max-evals", 5, 9), "--max-evals must be between 5 and 9, got 3"),
+        (
+            lambda: common.parse_int_in_range("3", "--max-evals", 5, 9),
+            "--max-evals must be between 5 and 9, got 3",
+        ),
         (lambda: common.parse_int_in_range("x", "--bin", 1, 9), "--bin must be an integer, got 'x'"),
         (lambda: common.parse_pixels("1x99999"), "--pixels 1x99999 out of range (2..8192 a side)"),
         (lambda: common.parse_params(["A1=1", "A1=2"]), "--param A1 given twice"),

@@ -15,8 +15,13 @@ TIME = "2026-05-21T01:00:00"
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "smile_viewer", "synth", *map(str, args)],
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "smile_viewer", "synth", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def _assert_user_error(proc, *fragments):
@@ -44,38 +49,95 @@ ERRORS = [
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--position", "1,2,z"], ["not a number"]),
     (["--instrument", "hxi", "--out", "{d}/a.fits", "--time", TIME], ["unknown instrument"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", "yesterday-ish"], ["cannot read time"]),
-    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--param", "rmp=10"],
-     ["unknown parameter", "r_mp", "A1"]),
-    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "cmem", "--param", "r_mp=10"],
-     ["unknown parameter", "p0"]),
-    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "exosphere", "--param", "A1=1"],
-     ["n0_cm3"]),
+    (
+        ["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--param", "rmp=10"],
+        ["unknown parameter", "r_mp", "A1"],
+    ),
+    (
+        [
+            "--instrument",
+            "sxi",
+            "--out",
+            "{d}/a.fits",
+            "--time",
+            TIME,
+            "--model",
+            "cmem",
+            "--param",
+            "r_mp=10",
+        ],
+        ["unknown parameter", "p0"],
+    ),
+    (
+        [
+            "--instrument",
+            "sxi",
+            "--out",
+            "{d}/a.fits",
+            "--time",
+            TIME,
+            "--model",
+            "exosphere",
+            "--param",
+            "A1=1",
+        ],
+        ["n0_cm3"],
+    ),
     # "plasma" is an MHD plasma file (as in the GUI); the exosphere-only model has its own name
-    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "plasma"],
-     ["plasma:PATH", "exosphere"]),
-    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "cmem:{d}/x.fits"],
-     ["takes no file"]),
+    (
+        ["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "plasma"],
+        ["plasma:PATH", "exosphere"],
+    ),
+    (
+        ["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "cmem:{d}/x.fits"],
+        ["takes no file"],
+    ),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--param", "A1=lots"], ["not a number"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--param", "A1"], ["NAME=VALUE"]),
-    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--solar-wind", "n=5,w=3"],
-     ["unknown key", "bz"]),
+    (
+        ["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--solar-wind", "n=5,w=3"],
+        ["unknown key", "bz"],
+    ),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--solar-wind", "n=-5"], ["n_cm3"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "mhd"], ["unknown --model"]),
-    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "cube:{d}/nope.fits"],
-     ["no such file"]),
-    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--attitude", "{d}/nope.json"],
-     ["no such file"]),
-    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--rays", "{d}/nope.npy"], ["no such file"]),
+    (
+        ["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "cube:{d}/nope.fits"],
+        ["no such file"],
+    ),
+    (
+        ["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--attitude", "{d}/nope.json"],
+        ["no such file"],
+    ),
+    (
+        ["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--rays", "{d}/nope.npy"],
+        ["no such file"],
+    ),
     (["--instrument", "sxi", "--out", "{d}/no/dir/a.fits", "--time", TIME], ["does not exist"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--pixels", "12"], ["W x H", "265x155"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--pixels", "1x99999"], ["out of range"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--exposure", "0"], ["--exposure"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--seed", "1.5"], ["--seed"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--step", "-1"], ["--step"]),
-    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--max-distance", "far"], ["--max-distance"]),
+    (
+        ["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--max-distance", "far"],
+        ["--max-distance"],
+    ),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--backend", "gpu"], ["invalid choice"]),
-    (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--aim", "1,0,0", "--attitude", "x.json"],
-     ["not allowed"]),
+    (
+        [
+            "--instrument",
+            "sxi",
+            "--out",
+            "{d}/a.fits",
+            "--time",
+            TIME,
+            "--aim",
+            "1,0,0",
+            "--attitude",
+            "x.json",
+        ],
+        ["not allowed"],
+    ),
     (["--instrument", "uvi", "--out", "{d}/a.fits", "--time", TIME, "--model", "jorgensen"], ["aurora"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--time", TIME, "--model", "aurora"], ["UVI"]),
     (["--instrument", "sxi", "--out", "{d}/a.fits", "--position", "12,0,0"], ["X axis"]),
@@ -94,14 +156,19 @@ def test_user_errors_in_process(tmp_path, capsys, argv, fragments):
 
 
 def test_user_errors_in_a_subprocess(tmp_path):
-    _assert_user_error(_run("--instrument", "sxi", "--out", tmp_path / "a.fits", "--time", TIME,
-                            "--param", "bogus=1"), "unknown parameter", "r_mp")
+    _assert_user_error(
+        _run("--instrument", "sxi", "--out", tmp_path / "a.fits", "--time", TIME, "--param", "bogus=1"),
+        "unknown parameter",
+        "r_mp",
+    )
     bad = tmp_path / "rays.npy"
     np.save(bad, np.zeros((4, 5)))
-    _assert_user_error(_run("--instrument", "sxi", "--out", tmp_path / "a.fits", "--time", TIME, "--rays", bad),
-                       "H x W x 3")
-    _assert_user_error(_run("--instrument", "sxi", "--out", tmp_path / "a.fits", "--position", "0,0,0.9"),
-                       "inside the Earth")
+    _assert_user_error(
+        _run("--instrument", "sxi", "--out", tmp_path / "a.fits", "--time", TIME, "--rays", bad), "H x W x 3"
+    )
+    _assert_user_error(
+        _run("--instrument", "sxi", "--out", tmp_path / "a.fits", "--position", "0,0,0.9"), "inside the Earth"
+    )
 
 
 def _render_available() -> bool:
@@ -112,7 +179,9 @@ def _render_available() -> bool:
     return True
 
 
-needs_render = pytest.mark.skipif(not _render_available(), reason="smile_viewer.compute.render not available yet")
+needs_render = pytest.mark.skipif(
+    not _render_available(), reason="smile_viewer.compute.render not available yet"
+)
 
 
 @needs_render
@@ -120,9 +189,28 @@ def test_synth_sxi_small(tmp_path):
     from astropy.io import fits
 
     out, png = tmp_path / "sxi.fits", tmp_path / "sxi.png"
-    proc = _run("--instrument", "sxi", "--out", out, "--png", png, "--time", TIME, "--pixels", "27x16",
-                "--param", "A1=4e-5", "--solar-wind", "n=8,v=450,bz=-2", "--exposure", "600", "--seed", "3",
-                "--backend", "numpy")
+    proc = _run(
+        "--instrument",
+        "sxi",
+        "--out",
+        out,
+        "--png",
+        png,
+        "--time",
+        TIME,
+        "--pixels",
+        "27x16",
+        "--param",
+        "A1=4e-5",
+        "--solar-wind",
+        "n=8,v=450,bz=-2",
+        "--exposure",
+        "600",
+        "--seed",
+        "3",
+        "--backend",
+        "numpy",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "wrote" in proc.stdout and png.exists()
     with fits.open(out) as hdul:
@@ -135,8 +223,26 @@ def test_synth_sxi_small(tmp_path):
         assert hdul["CTSMAP"].data.shape == (16, 27)
     # Same seed, same counts.
     out2 = tmp_path / "sxi2.fits"
-    proc = _run("--instrument", "sxi", "--out", out2, "--time", TIME, "--pixels", "27x16", "--param", "A1=4e-5",
-                "--solar-wind", "n=8,v=450,bz=-2", "--exposure", "600", "--seed", "3", "--backend", "numpy")
+    proc = _run(
+        "--instrument",
+        "sxi",
+        "--out",
+        out2,
+        "--time",
+        TIME,
+        "--pixels",
+        "27x16",
+        "--param",
+        "A1=4e-5",
+        "--solar-wind",
+        "n=8,v=450,bz=-2",
+        "--exposure",
+        "600",
+        "--seed",
+        "3",
+        "--backend",
+        "numpy",
+    )
     assert proc.returncode == 0, proc.stderr
     with fits.open(out) as a, fits.open(out2) as b:
         np.testing.assert_array_equal(a["CTSMAP"].data, b["CTSMAP"].data)
@@ -153,8 +259,20 @@ def test_synth_in_process_variants(tmp_path, capsys):
 
     pos = "2,-5,18"
     base = ["--instrument", "sxi", "--time", TIME, "--position", pos, "--backend", "numpy", "--seed", "1"]
-    rc, cap = _in_process(capsys, [*base, "--out", str(tmp_path / "aim.fits"), "--aim", "10,0,0",
-                                   "--pixels", "9x6", "--model", "exosphere"])
+    rc, cap = _in_process(
+        capsys,
+        [
+            *base,
+            "--out",
+            str(tmp_path / "aim.fits"),
+            "--aim",
+            "10,0,0",
+            "--pixels",
+            "9x6",
+            "--model",
+            "exosphere",
+        ],
+    )
     assert rc == 0, cap.err
     with fits.open(tmp_path / "aim.fits") as hdul:
         assert hdul[0].header["AIM_X"] == 10.0 and hdul[0].header["MODEL"] == "exosphere"
@@ -162,12 +280,34 @@ def test_synth_in_process_variants(tmp_path, capsys):
     rot = sxi_pointing([2.0, -5.0, 18.0]).rotation
     q = matrix_to_quaternion(rotation_matrix(Time(TIME), "gse", "gei") @ rot)
     att = tmp_path / "att.json"
-    att.write_text(json.dumps({"records": [{"time": "2026-05-21T00:00:00", "q": list(q)},
-                                           {"time": "2026-05-21T02:00:00", "q": list(q)}]}))
-    rc, cap = _in_process(capsys, [*base, "--out", str(tmp_path / "att.fits"), "--attitude", str(att),
-                                   "--pixels", "9x6", "--model", "cmem"])
+    att.write_text(
+        json.dumps(
+            {
+                "records": [
+                    {"time": "2026-05-21T00:00:00", "q": list(q)},
+                    {"time": "2026-05-21T02:00:00", "q": list(q)},
+                ]
+            }
+        )
+    )
+    rc, cap = _in_process(
+        capsys,
+        [
+            *base,
+            "--out",
+            str(tmp_path / "att.fits"),
+            "--attitude",
+            str(att),
+            "--pixels",
+            "9x6",
+            "--model",
+            "cmem",
+        ],
+    )
     assert rc == 0, cap.err
-    rc, cap = _in_process(capsys, [*base, "--out", str(tmp_path / "law.fits"), "--pixels", "9x6", "--model", "cmem"])
+    rc, cap = _in_process(
+        capsys, [*base, "--out", str(tmp_path / "law.fits"), "--pixels", "9x6", "--model", "cmem"]
+    )
     assert rc == 0, cap.err
     with fits.open(tmp_path / "att.fits") as a, fits.open(tmp_path / "law.fits") as b:
         np.testing.assert_allclose(a[0].data, b[0].data, rtol=1e-6)  # same attitude, same picture
@@ -184,8 +324,25 @@ def test_synth_in_process_variants(tmp_path, capsys):
     with fits.open(tmp_path / "rays.fits") as a, fits.open(tmp_path / "law2.fits") as b:
         np.testing.assert_allclose(a[0].data, b[0].data, rtol=1e-6)
 
-    rc, cap = _in_process(capsys, ["--instrument", "uvi", "--time", TIME, "--position", pos, "--backend", "numpy",
-                                   "--out", str(tmp_path / "uvi.fits"), "--pixels", "12x12", "--param", "kp=4"])
+    rc, cap = _in_process(
+        capsys,
+        [
+            "--instrument",
+            "uvi",
+            "--time",
+            TIME,
+            "--position",
+            pos,
+            "--backend",
+            "numpy",
+            "--out",
+            str(tmp_path / "uvi.fits"),
+            "--pixels",
+            "12x12",
+            "--param",
+            "kp=4",
+        ],
+    )
     assert rc == 0, cap.err
     with fits.open(tmp_path / "uvi.fits") as hdul:
         h = hdul[0].header
@@ -208,9 +365,25 @@ def test_synth_cube_uniform_slab(tmp_path, capsys):
     write_fits_cube(cube, vol)
     pos = np.array([2.0, -5.0, 18.0])
     out = tmp_path / "cube.fits"
-    rc, cap = _in_process(capsys, ["--instrument", "sxi", "--time", TIME, "--position", "2,-5,18",
-                                   "--backend", "numpy", "--pixels", "9x6", "--model", f"cube:{cube}",
-                                   "--out", str(out)])
+    rc, cap = _in_process(
+        capsys,
+        [
+            "--instrument",
+            "sxi",
+            "--time",
+            TIME,
+            "--position",
+            "2,-5,18",
+            "--backend",
+            "numpy",
+            "--pixels",
+            "9x6",
+            "--model",
+            f"cube:{cube}",
+            "--out",
+            str(out),
+        ],
+    )
     assert rc == 0, cap.err
     cam = load_instrument("sxi").camera(pos, sxi_pointing(pos).rotation, shape=(6, 9))
     d = np.asarray(cam.ray_directions()).reshape(-1, 3)

@@ -41,10 +41,26 @@ WINDOWS_ERRORS = [
     (["--start", START, "--stop", STOP, "--out", "{d}/nodir/w.csv"], ["does not exist"]),
     (["--start", START, "--stop", STOP, "--out", "{d}/w.csv", "--plot", "{d}/t.jpg"], [".png"]),
     (["--start", START, "--stop", STOP, "--out", "{d}/w.csv", "--profile", "{d}/none.json"], ["no such"]),
-    (["--start", START, "--stop", STOP, "--out", "{d}/w.csv", "--profile", "{d}/bad.json"], ["not valid JSON"]),
+    (
+        ["--start", START, "--stop", STOP, "--out", "{d}/w.csv", "--profile", "{d}/bad.json"],
+        ["not valid JSON"],
+    ),
     (["--start", START, "--stop", STOP, "--out", "{d}/w.csv", "--instrument", "hxi"], ["--instrument"]),
-    (["--start", START, "--stop", STOP, "--out", "{d}/w.csv", "--solar-wind", "n=5", "--omni", "{d}/o.txt"],
-     ["not both"]),
+    (
+        [
+            "--start",
+            START,
+            "--stop",
+            STOP,
+            "--out",
+            "{d}/w.csv",
+            "--solar-wind",
+            "n=5",
+            "--omni",
+            "{d}/o.txt",
+        ],
+        ["not both"],
+    ),
     (["--start", START, "--stop", STOP, "--out", "{d}/w.csv", "--solar-wind", "n=-1"], ["n_cm3"]),
     (["--start", START, "--stop", STOP, "--out", "{d}/w.csv", "--oem", "{d}/none.oem"], []),
     (["--start", START, "--stop", START, "--out", "{d}/w.csv"], ["fewer than 2 epochs"]),
@@ -60,16 +76,45 @@ def test_windows_mistakes(tmp_path, capsys, argv, fragments):
 
 
 def test_windows_error_in_a_real_process(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "smile_viewer", "windows", "--start", START, "--stop", STOP,
-                           "--out", str(tmp_path / "w.xlsx")], capture_output=True, text=True, timeout=120,
-                          check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "smile_viewer",
+            "windows",
+            "--start",
+            START,
+            "--stop",
+            STOP,
+            "--out",
+            str(tmp_path / "w.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and ".csv or .json" in proc.stderr
 
 
 def test_windows_csv_and_plot(tmp_path, capsys):
-    rc, cap = _in_process(capsys, ["windows", "--start", START, "--stop", STOP, "--step", "5min",
-                                   "--out", str(tmp_path / "w.csv"), "--plot", str(tmp_path / "t.png")])
+    rc, cap = _in_process(
+        capsys,
+        [
+            "windows",
+            "--start",
+            START,
+            "--stop",
+            STOP,
+            "--step",
+            "5min",
+            "--out",
+            str(tmp_path / "w.csv"),
+            "--plot",
+            str(tmp_path / "t.png"),
+        ],
+    )
     assert rc == 0, cap.err
     assert "SXI:" in cap.out and "UVI:" in cap.out and "wrote" in cap.out
     text = (tmp_path / "w.csv").read_text().splitlines()
@@ -84,9 +129,26 @@ def test_windows_json_options(tmp_path, capsys):
     prof["constraints"]["sxi_magnetopause"]["edge_margin_deg"]["value"] = 0.0
     prof["constraints"]["uvi_moon"]["enabled"] = False
     (tmp_path / "p.json").write_text(json.dumps(prof))
-    rc, cap = _in_process(capsys, ["windows", "--start", START, "--stop", STOP, "--step", "10min",
-                                   "--instrument", "sxi", "--solar-wind", "n=10,v=500,bz=-5",
-                                   "--profile", str(tmp_path / "p.json"), "--out", str(tmp_path / "w.json")])
+    rc, cap = _in_process(
+        capsys,
+        [
+            "windows",
+            "--start",
+            START,
+            "--stop",
+            STOP,
+            "--step",
+            "10min",
+            "--instrument",
+            "sxi",
+            "--solar-wind",
+            "n=10,v=500,bz=-5",
+            "--profile",
+            str(tmp_path / "p.json"),
+            "--out",
+            str(tmp_path / "w.json"),
+        ],
+    )
     assert rc == 0, cap.err
     data = json.loads((tmp_path / "w.json").read_text())
     assert data["schema"] == "smile-viewer windows 1"
@@ -113,32 +175,86 @@ BATCH_ERRORS = [
 
 @pytest.mark.parametrize("extra, fragments", BATCH_ERRORS)
 def test_batch_mistakes(tmp_path, capsys, extra, fragments):
-    argv = ["batch", "--start", START, "--stop", "2026-09-10T00:20", "--cadence", "10min", "--instrument", "sxi",
-            "--out", str(tmp_path / "out"), "--no-progress"] + [a.format(d=tmp_path) for a in extra]
+    argv = [
+        "batch",
+        "--start",
+        START,
+        "--stop",
+        "2026-09-10T00:20",
+        "--cadence",
+        "10min",
+        "--instrument",
+        "sxi",
+        "--out",
+        str(tmp_path / "out"),
+        "--no-progress",
+    ] + [a.format(d=tmp_path) for a in extra]
     rc, cap = _in_process(capsys, argv)
     _assert_one_line_error(rc, cap, *fragments)
     assert not list(tmp_path.glob("out/*.fits"))
 
 
 def test_batch_unknown_instrument_is_an_argparse_error(tmp_path, capsys):
-    rc, cap = _in_process(capsys, ["batch", "--start", START, "--stop", STOP, "--instrument", "hxi",
-                                   "--out", str(tmp_path)])
+    rc, cap = _in_process(
+        capsys, ["batch", "--start", START, "--stop", STOP, "--instrument", "hxi", "--out", str(tmp_path)]
+    )
     _assert_one_line_error(rc, cap, "--instrument")
 
 
 def test_batch_with_windows_and_movie(tmp_path, capsys):
-    rc, cap = _in_process(capsys, ["windows", "--start", "2026-09-11T00:00", "--stop", "2026-09-13T00:00",
-                                   "--step", "10min", "--instrument", "sxi", "--out", str(tmp_path / "w.json")])
+    rc, cap = _in_process(
+        capsys,
+        [
+            "windows",
+            "--start",
+            "2026-09-11T00:00",
+            "--stop",
+            "2026-09-13T00:00",
+            "--step",
+            "10min",
+            "--instrument",
+            "sxi",
+            "--out",
+            str(tmp_path / "w.json"),
+        ],
+    )
     assert rc == 0, cap.err
     from smile_viewer.analysis.windows import read_windows
 
     first = read_windows(tmp_path / "w.json").for_instrument("sxi")[0]
     start = first.start.isot
     stop = (first.start + 25 * 60 * __import__("astropy.units").units.s).isot  # 3 epochs at 10 min if inside
-    argv = ["batch", "--start", start, "--stop", stop, "--cadence", "10min", "--instrument", "sxi",
-            "--windows", str(tmp_path / "w.json"), "--out", str(tmp_path / "out"), "--movie", str(tmp_path / "m.mp4"),
-            "--threads", "--workers", "2", "--pixels", "12x8", "--backend", "numpy", "--step", "1",
-            "--max-distance", "40", "--seed", "1", "--no-progress"]
+    argv = [
+        "batch",
+        "--start",
+        start,
+        "--stop",
+        stop,
+        "--cadence",
+        "10min",
+        "--instrument",
+        "sxi",
+        "--windows",
+        str(tmp_path / "w.json"),
+        "--out",
+        str(tmp_path / "out"),
+        "--movie",
+        str(tmp_path / "m.mp4"),
+        "--threads",
+        "--workers",
+        "2",
+        "--pixels",
+        "12x8",
+        "--backend",
+        "numpy",
+        "--step",
+        "1",
+        "--max-distance",
+        "40",
+        "--seed",
+        "1",
+        "--no-progress",
+    ]
     rc, cap = _in_process(capsys, argv)
     assert rc == 0, cap.err
     n = len(list((tmp_path / "out").glob("*.fits")))

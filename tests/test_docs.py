@@ -14,16 +14,41 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 # Built from pieces so that this file does not match itself.
-FORBIDDEN = re.compile("|".join(re.escape(p) for p in ("REFERENCE" + ".md", "ARCHITECTURE" + ".md", "../" + "shared")))
-TEXT_SUFFIXES = {".py", ".md", ".json", ".toml", ".txt", ".cfg", ".ini", ".sh", ".cu", ".glsl", ".vert", ".frag",
-                 ".yml", ".yaml", ".desktop", ".xml", ".csv", ""}
+FORBIDDEN = re.compile(
+    "|".join(re.escape(p) for p in ("REFERENCE" + ".md", "ARCHITECTURE" + ".md", "../" + "shared"))
+)
+TEXT_SUFFIXES = {
+    ".py",
+    ".md",
+    ".json",
+    ".toml",
+    ".txt",
+    ".cfg",
+    ".ini",
+    ".sh",
+    ".cu",
+    ".glsl",
+    ".vert",
+    ".frag",
+    ".yml",
+    ".yaml",
+    ".desktop",
+    ".xml",
+    ".csv",
+    "",
+}
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 CODE_POINTER = re.compile(r"docs/([A-Za-z0-9_-]+\.md)(#[A-Za-z0-9_-]+)?")
 
 
 def _project_files() -> list[Path]:
-    out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode != 0:  # not a git checkout (an sdist): walk the tree instead
         names = [str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file()]
     else:
@@ -131,7 +156,13 @@ def test_checks_can_fail(tmp_path):
     (tmp_path / "a.md").write_text("# Zhang & Paxton 2008\n\n## Shue 1998\n", encoding="utf-8")
     assert anchors(tmp_path / "a.md") == {"zhang--paxton-2008", "shue-1998"}
     doc = tmp_path / "b.md"
-    doc.write_text("[ok](a.md#shue-1998) [gone](missing.md) [no heading](a.md#shue-1997)\n"
-                   "```\n[inside code](nowhere.md)\n```\n", encoding="utf-8")
-    assert broken_links(doc) == ["b.md: missing.md (no such file)", "b.md: a.md#shue-1997 (no heading #shue-1997)"]
+    doc.write_text(
+        "[ok](a.md#shue-1998) [gone](missing.md) [no heading](a.md#shue-1997)\n"
+        "```\n[inside code](nowhere.md)\n```\n",
+        encoding="utf-8",
+    )
+    assert broken_links(doc) == [
+        "b.md: missing.md (no such file)",
+        "b.md: a.md#shue-1997 (no heading #shue-1997)",
+    ]
     assert FORBIDDEN.search("see " + "REFERENCE" + ".md") and FORBIDDEN.search("../" + "shared/x")

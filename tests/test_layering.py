@@ -44,7 +44,9 @@ def test_headless_layers_do_not_import_gui_libraries(package):
     """Importing every module of a headless layer loads none of PySide6, vispy, pyqtgraph…"""
     out = subprocess.run(
         [sys.executable, "-c", _walk_and_import(package)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "", f"{package} imported GUI modules: {out.stdout.strip()}"
@@ -64,10 +66,24 @@ from pathlib import Path  # noqa: E402
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "smile_viewer"
 #: Rank of each layer (docs/architecture.md#layers); a module may import modules of its rank or lower.
 LAYER_RANK = {
-    "constants": 0, "errors": 0, "resources": 0, "_offline": 0, "__init__": 0,
-    "coords": 1, "physics": 1, "mission": 1, "io": 1,
-    "compute": 2, "analysis": 3, "state": 4, "_vispy": 5, "_qt": 6,
-    "synth": 7, "batch": 7, "cli": 8, "__main__": 8,
+    "constants": 0,
+    "errors": 0,
+    "resources": 0,
+    "_offline": 0,
+    "__init__": 0,
+    "coords": 1,
+    "physics": 1,
+    "mission": 1,
+    "io": 1,
+    "compute": 2,
+    "analysis": 3,
+    "state": 4,
+    "_vispy": 5,
+    "_qt": 6,
+    "synth": 7,
+    "batch": 7,
+    "cli": 8,
+    "__main__": 8,
 }
 
 
@@ -84,8 +100,11 @@ def _imported_modules(path: Path, module: str) -> set[str]:
             found.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:  # relative import: resolve against this module's package
-                base = module.split(".")[: -node.level] if not path.name == "__init__.py" else \
-                    module.split(".")[: len(module.split(".")) - node.level + 1]
+                base = (
+                    module.split(".")[: -node.level]
+                    if not path.name == "__init__.py"
+                    else module.split(".")[: len(module.split(".")) - node.level + 1]
+                )
                 found.add(".".join(base + ([node.module] if node.module else [])))
             elif node.module:
                 found.add(node.module)

@@ -48,7 +48,11 @@ def unexplained_lazy_imports(path: Path) -> list[tuple[int, str]]:
         for node in sorted(nodes, key=lambda n: n.lineno):
             name = name_of(node)
             package = name.split(".")[0]
-            if "# lazy:" in lines[node.lineno - 1] or comment_above(node.lineno) or package in explained_packages:
+            if (
+                "# lazy:" in lines[node.lineno - 1]
+                or comment_above(node.lineno)
+                or package in explained_packages
+            ):
                 explained_packages.add(package)
             else:
                 out.append((node.lineno, name))

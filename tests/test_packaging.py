@@ -64,8 +64,9 @@ def test_desktop_entry_fields():
     assert all(not v.startswith(" ") for v in e.values())
 
 
-@pytest.mark.skipif(shutil.which("desktop-file-validate") is None,
-                    reason="desktop-file-validate not installed")
+@pytest.mark.skipif(
+    shutil.which("desktop-file-validate") is None, reason="desktop-file-validate not installed"
+)
 def test_desktop_file_validate():
     res = subprocess.run(["desktop-file-validate", str(DESKTOP)], check=False, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
@@ -87,14 +88,16 @@ def test_appstream_metainfo_parses_and_names_the_app():
     assert root.find("description/p") is not None
     releases = root.findall("releases/release")
     assert releases, "at least one release"
-    assert releases[0].get("version") == smile_viewer.__version__, \
+    assert releases[0].get("version") == smile_viewer.__version__, (
         "add a <release> for the new version to the metainfo"
+    )
 
 
 @pytest.mark.skipif(shutil.which("appstreamcli") is None, reason="appstreamcli not installed")
 def test_appstreamcli_validate():
-    res = subprocess.run(["appstreamcli", "validate", "--no-net", str(METAINFO)],
-                         check=False, capture_output=True, text=True)
+    res = subprocess.run(
+        ["appstreamcli", "validate", "--no-net", str(METAINFO)], check=False, capture_output=True, text=True
+    )
     assert res.returncode == 0, res.stdout + res.stderr
 
 
@@ -151,11 +154,21 @@ def test_check_dist_render_check(tmp_path):
 def test_dist_builds_and_the_installed_wheel_starts(tmp_path):
     """What ``make dist`` does: sdist, wheel from the sdist, install, --version, render."""
     out = tmp_path / "dist"
-    res = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
-                         check=False, capture_output=True, text=True, timeout=600)
+    res = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-    res = subprocess.run([sys.executable, str(PKG / "check_dist.py"), str(out)],
-                         check=False, capture_output=True, text=True, timeout=900)
+    res = subprocess.run(
+        [sys.executable, str(PKG / "check_dist.py"), str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     assert f"smile-viewer --version -> smile-viewer {smile_viewer.__version__}" in res.stdout
     assert "render content" in res.stdout

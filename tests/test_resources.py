@@ -38,7 +38,9 @@ def built_wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     proc = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     (wheel,) = out.glob("smile_viewer-*.whl")
@@ -59,9 +61,14 @@ def test_installed_wheel_finds_its_resources(built_wheel, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     vpy = venv / "bin" / "python"
-    site = Path(subprocess.run(
-        [str(vpy), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(vpy), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     with zipfile.ZipFile(built_wheel) as zf:  # a wheel install is an unzip into purelib
         zf.extractall(site)
     # Dependencies from this environment, *after* the new site-packages (plain path, so the
@@ -74,8 +81,9 @@ def test_installed_wheel_finds_its_resources(built_wheel, tmp_path):
         " 'orbit': json.loads(r.asset_path('orbits', 'smile_default.json').read_text())}))"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([str(vpy), "-c", code], capture_output=True, text=True, cwd=tmp_path,
-                          env=env, timeout=120)
+    proc = subprocess.run(
+        [str(vpy), "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     found = json.loads(proc.stdout)
     assert found["pkg"].startswith(str(site))

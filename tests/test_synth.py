@@ -19,15 +19,18 @@ TIME = Time("2026-05-21T01:00:00", scale="utc")
 POS = (2.0, -5.0, 18.0)
 
 
-@pytest.mark.parametrize("kw, fragment", [
-    ({}, "give a time"),
-    ({"position_re": (0.5, 0.2, 0.0)}, "inside the Earth"),
-    ({"time": TIME, "aim_re": (10, 0, 0), "rays": np.ones((3, 3, 3))}, "not several"),
-    ({"time": TIME, "rays": np.ones((3, 3, 3)), "shape": (3, 3)}, "rays set the grid"),
-    ({"time": TIME, "position_re": POS, "rays": np.ones((3, 3))}, "H x W x 3"),
-    ({"time": TIME, "model": "mhd"}, "unknown --model"),
-    ({"time": TIME, "position_re": POS, "params": {"rmp": 10.0}}, "unknown parameter"),
-])
+@pytest.mark.parametrize(
+    "kw, fragment",
+    [
+        ({}, "give a time"),
+        ({"position_re": (0.5, 0.2, 0.0)}, "inside the Earth"),
+        ({"time": TIME, "aim_re": (10, 0, 0), "rays": np.ones((3, 3, 3))}, "not several"),
+        ({"time": TIME, "rays": np.ones((3, 3, 3)), "shape": (3, 3)}, "rays set the grid"),
+        ({"time": TIME, "position_re": POS, "rays": np.ones((3, 3))}, "H x W x 3"),
+        ({"time": TIME, "model": "mhd"}, "unknown --model"),
+        ({"time": TIME, "position_re": POS, "params": {"rmp": 10.0}}, "unknown parameter"),
+    ],
+)
 def test_mistakes(tmp_path, kw, fragment):
     with pytest.raises(UserInputError, match=fragment) as exc:
         make_synthetic(SynthOptions(instrument="sxi", out=tmp_path / "a.fits", **kw))
@@ -46,17 +49,49 @@ def test_typed_options_make_the_command_lines_product(tmp_path, capsys):
     """The same numbers typed and as option text give the same image and counts; explicit rays of
     any length give the law's picture (they are normalised)."""
     sw = SolarWind(n_cm3=8.0, v_gse_km_s=(-450.0, 0.0, 0.0), b_gsm_nt=(0.0, 0.0, -2.0))
-    opts = SynthOptions(instrument="sxi", out=tmp_path / "lib.fits", time=TIME, position_re=POS, shape=(6, 9),
-                        params={"A1": 4e-5}, solar_wind=sw, backend="numpy", exposure_s=600.0, seed=3)
+    opts = SynthOptions(
+        instrument="sxi",
+        out=tmp_path / "lib.fits",
+        time=TIME,
+        position_re=POS,
+        shape=(6, 9),
+        params={"A1": 4e-5},
+        solar_wind=sw,
+        backend="numpy",
+        exposure_s=600.0,
+        seed=3,
+    )
     product = make_synthetic(opts)
     assert product.out == tmp_path / "lib.fits" and product.shape == (6, 9) and product.model == "jorgensen"
     line = product.summary_line()
     assert line.startswith(f"wrote {tmp_path / 'lib.fits'} (SXI 9x6, jorgensen, backend numpy")
     assert line.endswith(f"; {product.total_counts} counts in 600 s)")
 
-    rc = main(["synth", "--instrument", "sxi", "--out", str(tmp_path / "cli.fits"), "--time", TIME.isot,
-               "--position", "2,-5,18", "--pixels", "9x6", "--param", "A1=4e-5", "--solar-wind", "n=8,v=450,bz=-2",
-               "--backend", "numpy", "--exposure", "600", "--seed", "3"])
+    rc = main(
+        [
+            "synth",
+            "--instrument",
+            "sxi",
+            "--out",
+            str(tmp_path / "cli.fits"),
+            "--time",
+            TIME.isot,
+            "--position",
+            "2,-5,18",
+            "--pixels",
+            "9x6",
+            "--param",
+            "A1=4e-5",
+            "--solar-wind",
+            "n=8,v=450,bz=-2",
+            "--backend",
+            "numpy",
+            "--exposure",
+            "600",
+            "--seed",
+            "3",
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     with fits.open(tmp_path / "lib.fits") as a, fits.open(tmp_path / "cli.fits") as b:
         np.testing.assert_array_equal(a[0].data, b[0].data)
@@ -66,7 +101,17 @@ def test_typed_options_make_the_command_lines_product(tmp_path, capsys):
 
     cam = load_instrument("sxi").camera(np.array(POS), sxi_pointing(np.array(POS)).rotation, shape=(6, 9))
     rays = 2.5 * np.asarray(cam.ray_directions())
-    make_synthetic(SynthOptions(instrument="sxi", out=tmp_path / "rays.fits", time=TIME, position_re=POS, rays=rays,
-                                params={"A1": 4e-5}, solar_wind=sw, backend="numpy"))
+    make_synthetic(
+        SynthOptions(
+            instrument="sxi",
+            out=tmp_path / "rays.fits",
+            time=TIME,
+            position_re=POS,
+            rays=rays,
+            params={"A1": 4e-5},
+            solar_wind=sw,
+            backend="numpy",
+        )
+    )
     with fits.open(tmp_path / "rays.fits") as r, fits.open(tmp_path / "lib.fits") as a:
         np.testing.assert_allclose(r[0].data, a[0].data, rtol=1e-6)

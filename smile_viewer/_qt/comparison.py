@@ -131,8 +131,11 @@ class ComparisonView(QWidget):
             p.scale_combo.currentTextChanged.connect(lambda s, src=p: self._on_scale_changed(src, s))
             p.levels_changed.connect(lambda lo, hi, src=p: self._on_levels_changed(src, lo, hi))
             for name, (label, rgb) in OVERLAYS.items():
-                item = pg.PlotDataItem(pen=_pen(rgb, 1.6, Qt.PenStyle.DashLine if name == "fov" else
-                                                 Qt.PenStyle.SolidLine), connect="finite", name=label)
+                item = pg.PlotDataItem(
+                    pen=_pen(rgb, 1.6, Qt.PenStyle.DashLine if name == "fov" else Qt.PenStyle.SolidLine),
+                    connect="finite",
+                    name=label,
+                )
                 item.setZValue(20)
                 p.plot.addItem(item)
                 self._overlay_items[name].append(item)
@@ -160,13 +163,17 @@ class ComparisonView(QWidget):
         self.mode_combo = QComboBox(self)
         self.mode_combo.setObjectName("comparisonMode")
         self.mode_combo.addItems(MODES)
-        self.mode_combo.setToolTip("Side by side, blink (key B), difference obs − syn, ratio obs / syn, "
-                                   "residual in σ = sqrt(synthetic)")
+        self.mode_combo.setToolTip(
+            "Side by side, blink (key B), difference obs − syn, ratio obs / syn, "
+            "residual in σ = sqrt(synthetic)"
+        )
         self.mode_combo.currentTextChanged.connect(self.set_mode)
         self.shared_check = QCheckBox("Shared colours", self)
         self.shared_check.setObjectName("comparisonShared")
         self.shared_check.setChecked(True)
-        self.shared_check.setToolTip("One colour scale and the levels of both images (equal colour = equal value)")
+        self.shared_check.setToolTip(
+            "One colour scale and the levels of both images (equal colour = equal value)"
+        )
         self.shared_check.toggled.connect(self.set_shared_levels)
         self.blink_button = QPushButton("Blink", self)
         self.blink_button.setObjectName("comparisonBlinkRun")
@@ -186,7 +193,9 @@ class ComparisonView(QWidget):
         self.profile_combo = QComboBox(self)
         self.profile_combo.setObjectName("comparisonProfilePreset")
         self.profile_combo.addItems(["free line", "horizontal through aim", "vertical through aim"])
-        self.profile_combo.setToolTip("Drag the line's ends on the observed image, or cut through the aim point")
+        self.profile_combo.setToolTip(
+            "Drag the line's ends on the observed image, or cut through the aim point"
+        )
         self.profile_combo.textActivated.connect(self._on_profile_preset)
 
         top = QHBoxLayout()
@@ -204,8 +213,9 @@ class ComparisonView(QWidget):
             cb = QCheckBox(label, self)
             cb.setObjectName(f"comparisonOverlay_{name}")
             cb.setChecked(True)
-            cb.setStyleSheet(f"QCheckBox {{ color: rgb({rgb[0]},{rgb[1]},{rgb[2]}); }}"
-                             if name != "fov" else "")
+            cb.setStyleSheet(
+                f"QCheckBox {{ color: rgb({rgb[0]},{rgb[1]},{rgb[2]}); }}" if name != "fov" else ""
+            )
             cb.toggled.connect(lambda on, n=name: self.set_overlay_visible(n, on))
             self.overlay_checks[name] = cb
             overlays_row.addWidget(cb)
@@ -226,8 +236,15 @@ class ComparisonView(QWidget):
         self.stats_box = QGroupBox("Statistics (valid pixels in view)", self)
         form = QFormLayout(self.stats_box)
         self.stat_labels: dict[str, QLabel] = {}
-        for key, label in (("n", "pixels"), ("chi2", "χ²"), ("chi2_reduced", "χ²/dof"), ("cash", "Cash C"),
-                           ("cstat", "C-stat"), ("pearson_r", "Pearson r"), ("mean_residual", "mean residual")):
+        for key, label in (
+            ("n", "pixels"),
+            ("chi2", "χ²"),
+            ("chi2_reduced", "χ²/dof"),
+            ("cash", "Cash C"),
+            ("cstat", "C-stat"),
+            ("pearson_r", "Pearson r"),
+            ("mean_residual", "mean residual"),
+        ):
             lab = QLabel("–", self.stats_box)
             lab.setObjectName(f"comparisonStat_{key}")
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -344,15 +361,16 @@ class ComparisonView(QWidget):
             p.set_angular_scale(scale)
             p.set_coordinate_function(coordinate_function_from_wcs(wcs) if wcs is not None else None)
 
-    def set_arrays(self, observed, synthetic=None, *, units: str = "", counts: bool = False,
-                   valid=None) -> None:
+    def set_arrays(
+        self, observed, synthetic=None, *, units: str = "", counts: bool = False, valid=None
+    ) -> None:
         """Compare plain arrays (no observation file): for scripts and tests."""
         self.obs = None
         self.level4 = None
         self._observed = np.asarray(observed, dtype=float)
         self._units = units
         self._counts = bool(counts)
-        self._valid = (np.isfinite(self._observed) if valid is None else np.asarray(valid, bool))
+        self._valid = np.isfinite(self._observed) if valid is None else np.asarray(valid, bool)
         self._camera = None
         self._aim_pixel = None
         self._synthetic = None
@@ -378,8 +396,10 @@ class ComparisonView(QWidget):
             image = image.value
         a = np.asarray(image, dtype=float)
         if self._observed is not None and a.shape != self._observed.shape:
-            raise ValueError(f"the synthetic image is {a.shape} but the observed one is {self._observed.shape}: "
-                             "compute it on the observed grid")
+            raise ValueError(
+                f"the synthetic image is {a.shape} but the observed one is {self._observed.shape}: "
+                "compute it on the observed grid"
+            )
         return a
 
     def set_synthetic(self, image, units: str | None = None) -> None:
@@ -460,8 +480,14 @@ class ComparisonView(QWidget):
         self.progress.setVisible(True)
         self.progress_label.setVisible(True)
         self.progress_label.setText("synthetic image…")
-        self._job = run_in_thread(work, on_result=done, on_error=failed, on_progress=progress,
-                                  on_finished=finished, synchronous=synchronous)
+        self._job = run_in_thread(
+            work,
+            on_result=done,
+            on_error=failed,
+            on_progress=progress,
+            on_finished=finished,
+            synchronous=synchronous,
+        )
         return self._job
 
     # -- modes ---------------------------------------------------------------------------------
@@ -510,7 +536,7 @@ class ComparisonView(QWidget):
 
     @property
     def blink_showing(self) -> str:
-        """"observed" or "synthetic": what the left panel shows."""
+        """ "observed" or "synthetic": what the left panel shows."""
         return self._blink_showing
 
     def set_blink_running(self, on: bool) -> None:
@@ -568,8 +594,11 @@ class ComparisonView(QWidget):
                 self.right.title_label.setText(f"{mode}: no synthetic image")
             else:
                 units = {"difference": self._units, "ratio": "", "residual σ": "σ"}[mode]
-                title = {"difference": "Observed − synthetic", "ratio": "Observed / synthetic",
-                         "residual σ": "(obs − syn) / sqrt(syn)"}[mode]
+                title = {
+                    "difference": "Observed − synthetic",
+                    "ratio": "Observed / synthetic",
+                    "residual σ": "(obs − syn) / sqrt(syn)",
+                }[mode]
                 # derived images keep their own levels and an asinh-friendly linear scale
                 self.right.set_auto_levels(True)
                 if mode != "ratio" and self.right.scale == "log":
@@ -588,7 +617,7 @@ class ComparisonView(QWidget):
         if last is not None:
             tol = 1e-3 * max(last.width(), last.height())
             inside = rect.adjusted(-tol, -tol, tol, tol).contains(last)
-            tight = (abs(rect.width() - last.width()) <= tol or abs(rect.height() - last.height()) <= tol)
+            tight = abs(rect.width() - last.width()) <= tol or abs(rect.height() - last.height()) <= tol
             if inside and tight:
                 return last
         self._last_zoom = rect
@@ -612,7 +641,7 @@ class ComparisonView(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        orient = (Qt.Orientation.Vertical if self.width() < self.STACK_BELOW_PX else Qt.Orientation.Horizontal)
+        orient = Qt.Orientation.Vertical if self.width() < self.STACK_BELOW_PX else Qt.Orientation.Horizontal
         for split in (self.splitter, self._lower_splitter):
             if split.orientation() != orient:
                 split.setOrientation(orient)
@@ -652,8 +681,9 @@ class ComparisonView(QWidget):
     def _apply_shared_levels(self) -> None:
         if not self.shared_levels or self._observed is None or self._synthetic is None:
             return
-        both = np.concatenate([self._observed[np.isfinite(self._observed)],
-                               self._synthetic[np.isfinite(self._synthetic)]])
+        both = np.concatenate(
+            [self._observed[np.isfinite(self._observed)], self._synthetic[np.isfinite(self._synthetic)]]
+        )
         if both.size == 0:
             return
         lo, hi = ImagePanel.auto_levels_for(both, self.left.scale)
@@ -783,8 +813,11 @@ class ComparisonView(QWidget):
             return None
         p0, p1 = self.profile_line()
         dist, obs_v, rows, cols = sample_line(self._observed, p0, p1)
-        syn_v = (sample_line(self._synthetic, p0, p1)[1] if self._synthetic is not None
-                 else np.full(dist.shape, np.nan))
+        syn_v = (
+            sample_line(self._synthetic, p0, p1)[1]
+            if self._synthetic is not None
+            else np.full(dist.shape, np.nan)
+        )
         return {"distance": dist, "rows": rows, "cols": cols, "observed": obs_v, "synthetic": syn_v}
 
     def _update_profile(self, *_args) -> None:
@@ -806,7 +839,9 @@ class ComparisonView(QWidget):
         rows, cols = self._observed.shape
         r = np.arange(rows) + 0.5
         c = np.arange(cols) + 0.5
-        return ((r >= min(y0, y1)) & (r <= max(y0, y1)))[:, None] & ((c >= min(x0, x1)) & (c <= max(x0, x1)))[None, :]
+        return ((r >= min(y0, y1)) & (r <= max(y0, y1)))[:, None] & ((c >= min(x0, x1)) & (c <= max(x0, x1)))[
+            None, :
+        ]
 
     def statistics_mask(self) -> np.ndarray | None:
         """Valid pixels (the observation's valid mask) in view."""
@@ -844,8 +879,17 @@ class ComparisonView(QWidget):
         return self._stats
 
     # -- overlays --------------------------------------------------------------------------------
-    def set_overlays(self, *, camera=None, model=None, magnetopause=None, bow_shock=None,
-                     to_camera_frame=None, limb: bool = True, fov: bool = True) -> None:
+    def set_overlays(
+        self,
+        *,
+        camera=None,
+        model=None,
+        magnetopause=None,
+        bow_shock=None,
+        to_camera_frame=None,
+        limb: bool = True,
+        fov: bool = True,
+    ) -> None:
         """Compute and draw the overlays for ``camera`` (default: the observation's camera).
 
         ``model``: an emissivity model (its magnetopause and bow shock are used);
@@ -864,11 +908,13 @@ class ComparisonView(QWidget):
             mp = magnetopause if magnetopause is not None else model
             bs = bow_shock if bow_shock is not None else model
             if mp is not None:
-                self._overlay_data["magnetopause"] = ov.tangent_outline(cam, mp, kind="magnetopause",
-                                                                        to_camera_frame=to_camera_frame)
+                self._overlay_data["magnetopause"] = ov.tangent_outline(
+                    cam, mp, kind="magnetopause", to_camera_frame=to_camera_frame
+                )
             if bs is not None:
-                self._overlay_data["bow_shock"] = ov.tangent_outline(cam, bs, kind="bow_shock",
-                                                                     to_camera_frame=to_camera_frame)
+                self._overlay_data["bow_shock"] = ov.tangent_outline(
+                    cam, bs, kind="bow_shock", to_camera_frame=to_camera_frame
+                )
         self._update_overlays()
 
     def overlay_data(self, name: str) -> np.ndarray | None:
@@ -899,8 +945,11 @@ class ComparisonView(QWidget):
     # -- keys ------------------------------------------------------------------------------------
     @staticmethod
     def _is_blink_key(event) -> bool:
-        return (event.key() == Qt.Key.Key_B and not event.isAutoRepeat()
-                and not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier))
+        return (
+            event.key() == Qt.Key.Key_B
+            and not event.isAutoRepeat()
+            and not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+        )
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.KeyPress and self._is_blink_key(event):

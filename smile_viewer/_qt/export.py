@@ -105,7 +105,7 @@ def render_canvas(canvas, size=None, *, alpha: bool = False) -> np.ndarray:
         img = _render_scaled(canvas, vcanvas, full, alpha)
         x0 = (img.shape[1] - wh[0]) // 2
         y0 = (img.shape[0] - wh[1]) // 2
-        img = img[y0:y0 + wh[1], x0:x0 + wh[0]]
+        img = img[y0 : y0 + wh[1], x0 : x0 + wh[0]]
     img = np.asarray(img)
     if not alpha and img.ndim == 3 and img.shape[2] == 4:
         img = img[..., :3]
@@ -130,8 +130,11 @@ def _render_scaled(canvas, vcanvas, size: tuple[int, int], alpha: bool) -> np.nd
         if depth[0] == 1:
             h, w = fbo.color_buffer.shape[:2]
             s = vcanvas.pixel_scale
-            vcanvas.transforms.configure(viewport=(0, 0, w, h), fbo_size=(w, h),
-                                         fbo_rect=(offset[0] * s, offset[1] * s, csize[0] * s, csize[1] * s))
+            vcanvas.transforms.configure(
+                viewport=(0, 0, w, h),
+                fbo_size=(w, h),
+                fbo_rect=(offset[0] * s, offset[1] * s, csize[0] * s, csize[1] * s),
+            )
 
     vcanvas.push_fbo = push_fbo
     try:
@@ -214,14 +217,23 @@ def _ffmpeg():
     try:
         import imageio_ffmpeg
     except ImportError:
-        raise UserInputError("movie export needs the imageio-ffmpeg package: "
-                             "pip install imageio-ffmpeg") from None
+        raise UserInputError(
+            "movie export needs the imageio-ffmpeg package: pip install imageio-ffmpeg"
+        ) from None
     return imageio_ffmpeg
 
 
-def write_movie(frames: FrameSource, path, fps: float = 25.0, n_frames: int | None = None, *,
-                progress: Callable[[float], Any] | None = None, cancel=None, quality: float = 8.0,
-                codec: str = "libx264") -> Path:
+def write_movie(
+    frames: FrameSource,
+    path,
+    fps: float = 25.0,
+    n_frames: int | None = None,
+    *,
+    progress: Callable[[float], Any] | None = None,
+    cancel=None,
+    quality: float = 8.0,
+    codec: str = "libx264",
+) -> Path:
     """Encode frames to an MP4 (H.264, yuv420p) file, atomically; returns the path.
 
     Parameters
@@ -285,15 +297,22 @@ def write_movie(frames: FrameSource, path, fps: float = 25.0, n_frames: int | No
                     size = (w, h)
                     padded = _pad_even(rgb)
                     writer = ffmpeg.write_frames(
-                        str(tmp), (padded.shape[1], padded.shape[0]), fps=fps, codec=codec,
-                        pix_fmt_in="rgb24", pix_fmt_out="yuv420p", quality=quality,
-                        macro_block_size=1, ffmpeg_log_level="error",
+                        str(tmp),
+                        (padded.shape[1], padded.shape[0]),
+                        fps=fps,
+                        codec=codec,
+                        pix_fmt_in="rgb24",
+                        pix_fmt_out="yuv420p",
+                        quality=quality,
+                        macro_block_size=1,
+                        ffmpeg_log_level="error",
                         output_params=["-movflags", "+faststart"],
                     )
                     ff(writer.send, None)  # start ffmpeg
                 elif (w, h) != size:
-                    raise UserInputError(f"movie frame {i} is {w}x{h}, but the first frame was "
-                                         f"{size[0]}x{size[1]}")
+                    raise UserInputError(
+                        f"movie frame {i} is {w}x{h}, but the first frame was {size[0]}x{size[1]}"
+                    )
                 else:
                     padded = _pad_even(rgb)
                 ff(writer.send, padded)
@@ -316,8 +335,9 @@ def write_movie(frames: FrameSource, path, fps: float = 25.0, n_frames: int | No
     return target
 
 
-def canvas_frames(canvas, times: Sequence, set_time: Callable[[Any], Any],
-                  size=None) -> Callable[[int], np.ndarray]:
+def canvas_frames(
+    canvas, times: Sequence, set_time: Callable[[Any], Any], size=None
+) -> Callable[[int], np.ndarray]:
     """``frames(i)`` for :func:`write_movie`: set the scene time to ``times[i]`` and render.
 
     ``canvas``: a ``SceneView`` or ``SceneCanvas``; ``set_time(t)`` moves the application
@@ -333,10 +353,18 @@ def canvas_frames(canvas, times: Sequence, set_time: Callable[[Any], Any],
     return frame
 
 
-def export_movie_with_progress(parent, frames: FrameSource, path, fps: float = 25.0,
-                               n_frames: int | None = None, *, title: str = "Export movie",
-                               label: str | None = None, show_errors: bool = True,
-                               **movie_kwargs) -> Path | None:
+def export_movie_with_progress(
+    parent,
+    frames: FrameSource,
+    path,
+    fps: float = 25.0,
+    n_frames: int | None = None,
+    *,
+    title: str = "Export movie",
+    label: str | None = None,
+    show_errors: bool = True,
+    **movie_kwargs,
+) -> Path | None:
     """Write a movie with a modal progress dialog and a Cancel button (GUI thread).
 
     Returns the path, or None when the user cancelled (no file is left) or, with
@@ -348,8 +376,9 @@ def export_movie_with_progress(parent, frames: FrameSource, path, fps: float = 2
 
     if n_frames is None and hasattr(frames, "__len__"):
         n_frames = len(frames)  # type: ignore[arg-type]
-    dialog = QProgressDialog(label or f"Writing {Path(str(path)).name}…", "Cancel", 0,
-                             1000 if n_frames else 0, parent)
+    dialog = QProgressDialog(
+        label or f"Writing {Path(str(path)).name}…", "Cancel", 0, 1000 if n_frames else 0, parent
+    )
     dialog.setObjectName("movieProgressDialog")
     dialog.setWindowTitle(title)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -366,8 +395,9 @@ def export_movie_with_progress(parent, frames: FrameSource, path, fps: float = 2
         QCoreApplication.processEvents()
 
     try:
-        return write_movie(frames, path, fps, n_frames, progress=on_progress, cancel=dialog.wasCanceled,
-                           **movie_kwargs)
+        return write_movie(
+            frames, path, fps, n_frames, progress=on_progress, cancel=dialog.wasCanceled, **movie_kwargs
+        )
     except Cancelled:
         log.info("movie export cancelled; no file written")
         return None

@@ -60,8 +60,15 @@ class FitDialog(QDialog):
     fit_failed = Signal(str)
     model_applied = Signal(object)
 
-    def __init__(self, obs, model: str = registry.DEFAULT_EMISSIVITY, *, parent: QWidget | None = None,
-                 synchronous: bool | None = None, **fit_kwargs: Any):
+    def __init__(
+        self,
+        obs,
+        model: str = registry.DEFAULT_EMISSIVITY,
+        *,
+        parent: QWidget | None = None,
+        synchronous: bool | None = None,
+        **fit_kwargs: Any,
+    ):
         super().__init__(parent)
         self.setObjectName("fitDialog")
         self.setWindowTitle("Fit the model to the observation")
@@ -133,7 +140,9 @@ class FitDialog(QDialog):
         self.apply_button = QPushButton("Apply model", self)
         self.apply_button.setObjectName("fitApply")
         self.apply_button.setEnabled(False)
-        self.apply_button.setToolTip("Use the fitted model in the application (re-renders the synthetic image)")
+        self.apply_button.setToolTip(
+            "Use the fitted model in the application (re-renders the synthetic image)"
+        )
         self.apply_button.clicked.connect(self.apply)
         buttons = QHBoxLayout()
         buttons.addWidget(self.fit_button)
@@ -194,9 +203,14 @@ class FitDialog(QDialog):
         self.summary_label.setText("")
         self.quality_label.setText("")
         self.quality_label.setStyleSheet("")
-        self.job = run_in_thread(work, on_result=self._on_result, on_error=self._on_error,
-                                 on_progress=self._on_progress, on_finished=self._on_finished,
-                                 synchronous=self.synchronous)
+        self.job = run_in_thread(
+            work,
+            on_result=self._on_result,
+            on_error=self._on_error,
+            on_progress=self._on_progress,
+            on_finished=self._on_finished,
+            synchronous=self.synchronous,
+        )
         self.job.cancelled.connect(self._on_cancelled)
 
     def cancel(self) -> None:
@@ -220,8 +234,9 @@ class FitDialog(QDialog):
 
     @staticmethod
     def _progress_text(p) -> str:
-        name, value = next(((k, v) for k, v in p.params.items() if k in ("r_mp", "p0", "pd_npa")),
-                           (None, None))
+        name, value = next(
+            ((k, v) for k, v in p.params.items() if k in ("r_mp", "p0", "pd_npa")), (None, None)
+        )
         text = f"forward model {p.n_evals} ({p.phase}) · C = {p.cost:.2f} (best {p.best_cost:.2f})"
         if name is not None:
             text += f" · {name} = {value:.3f}" + (" R_E" if name == "r_mp" else "")
@@ -235,8 +250,10 @@ class FitDialog(QDialog):
         self.result = result
         self.state = "done"
         self.progress_bar.setValue(1000)
-        self.status_label.setText(f"Done: {result.n_evals} forward models in {result.time_s:.2f} s"
-                                  + ("" if result.success else f" (optimizer: {result.message})"))
+        self.status_label.setText(
+            f"Done: {result.n_evals} forward models in {result.time_s:.2f} s"
+            + ("" if result.success else f" (optimizer: {result.message})")
+        )
         self._show_result(result)
         self.apply_button.setEnabled(result.model is not None)
         self.fit_finished.emit(result)
@@ -263,8 +280,12 @@ class FitDialog(QDialog):
         for i, n in enumerate(names):
             err = res.errors.get(n, math.nan) if n in res.free else math.nan
             start = res.start_parameters.get(n, math.nan)
-            cells = [n + (" (free)" if n in res.free else ""), f"{start:.5g}", f"{res.parameters[n]:.5g}",
-                     f"{err:.3g}" if math.isfinite(err) else ("–" if n not in res.free else "n/a")]
+            cells = [
+                n + (" (free)" if n in res.free else ""),
+                f"{start:.5g}",
+                f"{res.parameters[n]:.5g}",
+                f"{err:.3g}" if math.isfinite(err) else ("–" if n not in res.free else "n/a"),
+            ]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j and n in res.free:
@@ -290,7 +311,11 @@ class FitDialog(QDialog):
             self.quality_label.setText(text)
             self.quality_label.setStyleSheet("")
             return
-        head = "UNRELIABLE — do not use the value without looking at the image:" if not q.reliable else "Flagged:"
+        head = (
+            "UNRELIABLE — do not use the value without looking at the image:"
+            if not q.reliable
+            else "Flagged:"
+        )
         lines = [head] + [f"• {f.code}: {f.message}" for f in q.flags]
         if q.widening:
             lines.append("Error widened: " + "; ".join(q.widening))

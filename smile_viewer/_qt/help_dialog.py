@@ -96,8 +96,14 @@ def collect_shortcuts(window: QWidget) -> list[Shortcut]:
         seen.add(key)
         keys = _keys(action.shortcuts())
         if keys and action.isVisible():
-            rows.append(Shortcut(group, _clean(action.text()) or action.objectName(), keys,
-                                 action.toolTip() if action.toolTip() != action.text() else ""))
+            rows.append(
+                Shortcut(
+                    group,
+                    _clean(action.text()) or action.objectName(),
+                    keys,
+                    action.toolTip() if action.toolTip() != action.text() else "",
+                )
+            )
 
     def walk(menu: QMenu, path: str) -> None:
         for action in menu.actions():
@@ -130,9 +136,14 @@ def collect_shortcuts(window: QWidget) -> list[Shortcut]:
 class HelpDialog(QDialog):
     """Keyboard shortcuts (from ``window``'s actions) and mouse controls, with a search field."""
 
-    def __init__(self, window: QWidget, parent: QWidget | None = None, *,
-                 mouse_3d: Sequence[tuple[str, str]] = MOUSE_CONTROLS_3D,
-                 mouse_image: Sequence[tuple[str, str]] = MOUSE_CONTROLS_IMAGE):
+    def __init__(
+        self,
+        window: QWidget,
+        parent: QWidget | None = None,
+        *,
+        mouse_3d: Sequence[tuple[str, str]] = MOUSE_CONTROLS_3D,
+        mouse_image: Sequence[tuple[str, str]] = MOUSE_CONTROLS_IMAGE,
+    ):
         super().__init__(parent if parent is not None else window)
         self.setObjectName("helpDialog")
         self.setWindowTitle("Keyboard and mouse")
@@ -156,8 +167,9 @@ class HelpDialog(QDialog):
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setUniformRowHeights(True)
 
-        note = QLabel("Shortcuts are read from the application's menus, so this list is always current.",
-                      self)
+        note = QLabel(
+            "Shortcuts are read from the application's menus, so this list is always current.", self
+        )
         note.setWordWrap(True)
         note.setEnabled(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

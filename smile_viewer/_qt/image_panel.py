@@ -192,13 +192,21 @@ def physical_ticks(stretch: Stretch, d_lo: float, d_hi: float, n: int = 6) -> li
     if scale == "linear":
         groups = [nice]
     elif scale == "log":
-        groups = [_decade_ticks(p_lo, p_hi), _decade_ticks(p_lo, p_hi, (2.0, 5.0)),
-                  _decade_ticks(p_lo, p_hi, (2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)), nice]
+        groups = [
+            _decade_ticks(p_lo, p_hi),
+            _decade_ticks(p_lo, p_hi, (2.0, 5.0)),
+            _decade_ticks(p_lo, p_hi, (2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)),
+            nice,
+        ]
     elif scale == "sqrt":
         groups = [[0.0] if p_lo <= 0 <= p_hi else [], nice, _decade_ticks(p_lo, p_hi)]
     else:  # asinh
-        groups = [[0.0] if p_lo <= 0 <= p_hi else [], _decade_ticks(p_lo, p_hi),
-                  _decade_ticks(p_lo, p_hi, (2.0, 5.0)), nice]
+        groups = [
+            [0.0] if p_lo <= 0 <= p_hi else [],
+            _decade_ticks(p_lo, p_hi),
+            _decade_ticks(p_lo, p_hi, (2.0, 5.0)),
+            nice,
+        ]
     min_sep = span / (n + 2)
     chosen: list[tuple[float, float]] = []
     for group in groups:
@@ -214,8 +222,9 @@ def physical_ticks(stretch: Stretch, d_lo: float, d_hi: float, n: int = 6) -> li
     return [(pos, format_value(v, 3)) for pos, v in chosen]
 
 
-def coordinate_function_from_wcs(wcs, names: tuple[str, str] = ("RA", "Dec")
-                                 ) -> Callable[[float, float], str]:
+def coordinate_function_from_wcs(
+    wcs, names: tuple[str, str] = ("RA", "Dec")
+) -> Callable[[float, float], str]:
     """A cursor coordinate function from an astropy WCS of the image array.
 
     The WCS must describe the array as stored (``image[row, col]``, 0-based, pixel centres at
@@ -298,8 +307,15 @@ class ImagePanel(QWidget):
     pixel_hovered = Signal(int, int)
     levels_changed = Signal(float, float)
 
-    def __init__(self, parent: QWidget | None = None, *, scale: str = "linear", colormap: str = "inferno",
-                 coordinates: Callable | None = None, asinh_softening: float = 0.1):
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        scale: str = "linear",
+        colormap: str = "inferno",
+        coordinates: Callable | None = None,
+        asinh_softening: float = 0.1,
+    ):
         super().__init__(parent)
         self.setObjectName("imagePanel")
         if scale not in SCALES:
@@ -333,7 +349,8 @@ class ImagePanel(QWidget):
         self.graphics.setObjectName("imageGraphics")
         self.graphics.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.plot: pg.PlotItem = self.graphics.addPlot(
-            row=0, col=0, axisItems={"left": _AngleAxis("left"), "bottom": _AngleAxis("bottom")})
+            row=0, col=0, axisItems={"left": _AngleAxis("left"), "bottom": _AngleAxis("bottom")}
+        )
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setLabel("left", "row")
@@ -386,15 +403,19 @@ class ImagePanel(QWidget):
         self.auto_button.setText("Auto levels")
         self.auto_button.setCheckable(True)
         self.auto_button.setChecked(True)
-        self.auto_button.setToolTip("Set the colour levels from each new image's data "
-                                    "(switched off when you drag the levels on the colour bar)")
+        self.auto_button.setToolTip(
+            "Set the colour levels from each new image's data "
+            "(switched off when you drag the levels on the colour bar)"
+        )
         self.auto_button.toggled.connect(self.set_auto_levels)
         self.bin_combo = QComboBox(self)
         self.bin_combo.setObjectName("imageDisplayBin")
         for label, n in DISPLAY_BINS.items():
             self.bin_combo.addItem(label, n)
-        self.bin_combo.setToolTip("Display only: average n×n pixels (sparse counts read as an image); "
-                                  "the data, the read-out and the statistics keep every pixel")
+        self.bin_combo.setToolTip(
+            "Display only: average n×n pixels (sparse counts read as an image); "
+            "the data, the read-out and the statistics keep every pixel"
+        )
         self.bin_combo.currentIndexChanged.connect(lambda i: self.set_display_bin(self.bin_combo.itemData(i)))
         self.fit_button = QToolButton(self)
         self.fit_button.setObjectName("imageFit")
@@ -467,8 +488,11 @@ class ImagePanel(QWidget):
         if shape_changed and self._units == "count":
             finite = data[np.isfinite(data)]
             # sparse counts: whole numbers (a model's expected counts are not) with a low mean
-            sparse = (finite.size and float(finite.mean()) < SPARSE_COUNTS_PER_PIXEL
-                      and bool(np.all(finite == np.round(finite))))
+            sparse = (
+                finite.size
+                and float(finite.mean()) < SPARSE_COUNTS_PER_PIXEL
+                and bool(np.all(finite == np.round(finite)))
+            )
             self._set_bin_combo(4 if sparse else 1)
         self._make_stretch()
         if self._auto_levels or self._levels is None:
@@ -513,8 +537,9 @@ class ImagePanel(QWidget):
                 self._levels = self.auto_levels_for(self.display_data(), self._scale)
             self._redraw()
 
-    def set_angular_scale(self, deg_per_px: tuple[float, float] | None,
-                          names: tuple[str, str] = ("x", "y")) -> None:
+    def set_angular_scale(
+        self, deg_per_px: tuple[float, float] | None, names: tuple[str, str] = ("x", "y")
+    ) -> None:
         """Label the axes in degrees from the image centre (``deg_per_px`` = (along columns,
         along rows)), e.g. a camera's :meth:`~smile_viewer.mission.camera.Camera.pixel_size_deg`;
         None: rows and columns."""
@@ -543,7 +568,10 @@ class ImagePanel(QWidget):
         if self._deg_per_px is None or self._data is None:
             return None
         rows, cols = self._data.shape
-        return ((col + 0.5 - cols / 2.0) * self._deg_per_px[0], (row + 0.5 - rows / 2.0) * self._deg_per_px[1])
+        return (
+            (col + 0.5 - cols / 2.0) * self._deg_per_px[0],
+            (row + 0.5 - rows / 2.0) * self._deg_per_px[1],
+        )
 
     def set_not_observing(self, reason: str | None) -> None:
         """Shade the image and label it "not observing (reason)" — an image of a time the
@@ -781,7 +809,9 @@ class ImagePanel(QWidget):
 
     # -- drawing ---------------------------------------------------------------------------------
     def _make_stretch(self) -> None:
-        self._stretch = Stretch.for_data(self._scale, self.display_data(), asinh_softening=self.asinh_softening)
+        self._stretch = Stretch.for_data(
+            self._scale, self.display_data(), asinh_softening=self.asinh_softening
+        )
 
     def _display_levels(self) -> tuple[float, float]:
         lo, hi = self._levels
@@ -866,8 +896,9 @@ class ImagePanel(QWidget):
         if changed:
             self.pixel_hovered.emit(row, col)
 
-    def _show_cursor(self, row: int, col: int, row_f: float | None = None,
-                     col_f: float | None = None) -> None:
+    def _show_cursor(
+        self, row: int, col: int, row_f: float | None = None, col_f: float | None = None
+    ) -> None:
         try:
             self.cursor_label.setText(self.cursor_text(row, col, row_f, col_f))
         except IndexError:  # a new, smaller image

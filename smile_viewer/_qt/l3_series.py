@@ -154,8 +154,10 @@ class L3SeriesPanel(QWidget):
             return
         iv = interval_at(self.series, self.minutes, self._scene_datetime(t))
         if iv is None:
-            self.info.setText(f"No level-3 data at {self._scene_datetime(t):%Y-%m-%d %H:%M} "
-                              f"({len(self.series)} minutes from {self.series[0].start:%Y-%m-%d %H:%M})")
+            self.info.setText(
+                f"No level-3 data at {self._scene_datetime(t):%Y-%m-%d %H:%M} "
+                f"({len(self.series)} minutes from {self.series[0].start:%Y-%m-%d %H:%M})"
+            )
             return
         key = (iv.start, self.minutes, self.binning)
         if key == self._shown_key:
@@ -171,16 +173,19 @@ class L3SeriesPanel(QWidget):
         problems = list(result.problems) + missing_minute_problems([iv])
         if obs is not None:
             self.comparison.set_observed(obs)
-            text = (f"{iv.label}: {len(result.used)} of {self.minutes} min, "
-                    f"{self.binning[0]}×{self.binning[1]}, QF {result.product.quality_flag}")
+            text = (
+                f"{iv.label}: {len(result.used)} of {self.minutes} min, "
+                f"{self.binning[0]}×{self.binning[1]}, QF {result.product.quality_flag}"
+            )
         else:
             text = f"{iv.label}: nothing to stack"
         if problems:
             text += f" — {len(problems)} problem{'s' if len(problems) > 1 else ''}"
         self.info.setText(text)
         lines = [str(p) for p in problems] + [str(p) for p in self.series.problems]
-        shown = lines[:TOOLTIP_LINES] + ([f"… and {len(lines) - TOOLTIP_LINES} more"]
-                                         if len(lines) > TOOLTIP_LINES else [])
+        shown = lines[:TOOLTIP_LINES] + (
+            [f"… and {len(lines) - TOOLTIP_LINES} more"] if len(lines) > TOOLTIP_LINES else []
+        )
         self.info.setToolTip("\n".join(shown) if shown else "No problems")
         self.stacked.emit(result)
 
@@ -248,15 +253,20 @@ def open_l3_folder(window, path=None):
     def done(series):
         if not len(series):
             lines = "\n".join(str(p) for p in series.problems[:TOOLTIP_LINES])
-            QMessageBox.warning(window, "Open SXI level-3 folder", f"No usable per-minute file in {path}.\n{lines}")
+            QMessageBox.warning(
+                window, "Open SXI level-3 folder", f"No usable per-minute file in {path}.\n{lines}"
+            )
             return
         panel = attach_panel(window)
         panel.set_series(series, name=str(path))
         window.compare_dock.show()
         window.compare_dock.raise_()
         window.state.time = Time(series[0].start, scale="utc")
-        window.statusBar().showMessage(f"{len(series)} minutes of SXI level 3 from {series[0].start:%Y-%m-%d %H:%M}"
-                                       f" ({len(series.problems)} problems)", 8000)
+        window.statusBar().showMessage(
+            f"{len(series)} minutes of SXI level 3 from {series[0].start:%Y-%m-%d %H:%M}"
+            f" ({len(series.problems)} problems)",
+            8000,
+        )
 
     def failed(err):
         QMessageBox.warning(window, "Open SXI level-3 folder", f"Could not open {path}:\n{err.message}")

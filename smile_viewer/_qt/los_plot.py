@@ -22,11 +22,11 @@ from smile_viewer._qt.image_panel import _unit_text
 class LosProfile:
     row: int
     col: int
-    s_re: np.ndarray            # distance from the spacecraft [R_E]
-    points_gse: np.ndarray      # (n, 3) sample points, GSE [R_E]
-    eta: np.ndarray | None      # emissivity at each point (None: the model has no point values)
+    s_re: np.ndarray  # distance from the spacecraft [R_E]
+    points_gse: np.ndarray  # (n, 3) sample points, GSE [R_E]
+    eta: np.ndarray | None  # emissivity at each point (None: the model has no point values)
     units: str
-    crossings: tuple[tuple[float, str], ...]   # (s [R_E], "magnetopause" | "bow shock")
+    crossings: tuple[tuple[float, str], ...]  # (s [R_E], "magnetopause" | "bow shock")
     pixel_value: float
     pixel_units: str
     hits_earth: bool
@@ -48,8 +48,9 @@ def _sign_changes(s: np.ndarray, f: np.ndarray) -> list[float]:
     return out
 
 
-def los_profile(result, row: int, col: int, *, max_distance_re: float | None = None,
-                n: int = 1600) -> LosProfile:
+def los_profile(
+    result, row: int, col: int, *, max_distance_re: float | None = None, n: int = 1600
+) -> LosProfile:
     """η along the line of sight of pixel (row, col) of an image result (see the module doc)."""
     cam = result.camera
     dirs = np.asarray(cam.ray_directions(), dtype=float)
@@ -104,8 +105,18 @@ def los_profile(result, row: int, col: int, *, max_distance_re: float | None = N
                 crossings += [(v, label) for v in _sign_changes(s, f)]
     crossings.sort()
     image = result.image
-    return LosProfile(int(row), int(col), s, pts_gse, eta, units, tuple(crossings),
-                      float(image[row, col]), result.units, bool(hits))
+    return LosProfile(
+        int(row),
+        int(col),
+        s,
+        pts_gse,
+        eta,
+        units,
+        tuple(crossings),
+        float(image[row, col]),
+        result.units,
+        bool(hits),
+    )
 
 
 _SHORT = {"magnetopause": "MP", "bow shock": "BS"}
@@ -169,18 +180,29 @@ class LosPlot(QWidget):
             self.curve.setData([], [])
             self.set_y_label("η (no point values for this model)")
         for s, label in prof.crossings:
-            line = pg.InfiniteLine(pos=s, angle=90, movable=False,
-                                   pen=pg.mkPen(_CROSSING_PENS.get(label, "#ccc"), width=1.5,
-                                                style=pg.QtCore.Qt.PenStyle.DashLine),
-                                   label=_SHORT.get(label, label), labelOpts={"position": 0.92, "color": _CROSSING_PENS.get(label),
-                                                           "anchors": [(0, 0.5), (0, 0.5)], "movable": False})
+            line = pg.InfiniteLine(
+                pos=s,
+                angle=90,
+                movable=False,
+                pen=pg.mkPen(
+                    _CROSSING_PENS.get(label, "#ccc"), width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine
+                ),
+                label=_SHORT.get(label, label),
+                labelOpts={
+                    "position": 0.92,
+                    "color": _CROSSING_PENS.get(label),
+                    "anchors": [(0, 0.5), (0, 0.5)],
+                    "movable": False,
+                },
+            )
             self.plot.addItem(line)
             self.lines.append(line)
         self.plot.enableAutoRange()
         end = "the Earth" if prof.hits_earth else f"{prof.s_re[-1]:.0f} R_E"
         self.caption.setText(
             f"{instrument.upper()} pixel (row {prof.row}, col {prof.col}): {prof.pixel_value:.4g} "
-            f"{_unit_text(prof.pixel_units)} — ray from SMILE to {end}; MP magnetopause, BS bow shock ({len(prof.crossings)} crossings)")
+            f"{_unit_text(prof.pixel_units)} — ray from SMILE to {end}; MP magnetopause, BS bow shock ({len(prof.crossings)} crossings)"
+        )
 
 
 class LosDock(QDockWidget):

@@ -128,7 +128,9 @@ class MovieDialog(QDialog):
         form.addRow("Duration", self.hours)
         form.addRow("Frames", self.frames)
         form.addRow("Frame rate", self.fps)
-        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        bb = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         bb.accepted.connect(self.accept)
         bb.rejected.connect(self.reject)
         form.addRow(bb)
@@ -151,15 +153,25 @@ class MainWindow(QMainWindow):
         Warm up the compute backend (a tiny render in a worker) at start.
     """
 
-    def __init__(self, state: AppState | SceneState | None = None, orbit=None, parent=None, *,
-                 settings=None, warm_up: bool = True):
+    def __init__(
+        self,
+        state: AppState | SceneState | None = None,
+        orbit=None,
+        parent=None,
+        *,
+        settings=None,
+        warm_up: bool = True,
+    ):
         super().__init__(parent)
         self.setObjectName("smileMainWindow")
         self.setWindowTitle("smile-viewer")
         self.resize(1560, 960)
         self.setDockNestingEnabled(True)
-        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
-                            | QMainWindow.DockOption.AllowNestedDocks)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+        )
 
         import vispy.app
 
@@ -182,7 +194,11 @@ class MainWindow(QMainWindow):
         self._closed = False
 
         self.scene_view = SceneView(
-            self.app_state, orbit=orbit, app=vispy.app.use_app("pyside6"), parent=self, size=(1000, 700),
+            self.app_state,
+            orbit=orbit,
+            app=vispy.app.use_app("pyside6"),
+            parent=self,
+            size=(1000, 700),
             update_policy="async",
         )
         self.canvas = self.scene_view.canvas
@@ -211,8 +227,13 @@ class MainWindow(QMainWindow):
         # SXI first (it is what the solar wind changes most), UVI after it: on two cores two
         # renders at once would each take twice as long
         for name, debounce in (("sxi", 20), ("uvi", 150)):
-            sch = RenderScheduler(compute_image, request_factory=lambda n=name: self.image_request(n),
-                                  debounce_ms=debounce, max_delay_ms=400, parent=self)
+            sch = RenderScheduler(
+                compute_image,
+                request_factory=lambda n=name: self.image_request(n),
+                debounce_ms=debounce,
+                max_delay_ms=400,
+                parent=self,
+            )
             sch.resultReady.connect(self._on_image)
             sch.errorOccurred.connect(lambda err, n=name: self._on_image_error(n, err))
             sch.busyChanged.connect(self._update_busy)
@@ -259,8 +280,11 @@ class MainWindow(QMainWindow):
         from smile_viewer._qt.los_plot import LosDock
         from smile_viewer._qt.timeline_dock import TimelineDock
 
-        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
-                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        left, right, bottom = (
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
         self.layers_dock = LayersDock(self.state, self)
         self.model_dock = ModelDock(self.app_state.model, self)
         self.instruments_dock = InstrumentsDock(self.app_state.instruments, self)
@@ -310,7 +334,9 @@ class MainWindow(QMainWindow):
             self.compare_dock.setObjectName("compareDock")
             from PySide6.QtWidgets import QScrollArea
 
-            scroll = QScrollArea(self.compare_dock)  # the view is wide: scroll rather than squeeze the 3-D view
+            scroll = QScrollArea(
+                self.compare_dock
+            )  # the view is wide: scroll rather than squeeze the 3-D view
             scroll.setWidgetResizable(True)
             scroll.setWidget(self.comparison)
             self.compare_dock.setWidget(scroll)
@@ -368,20 +394,34 @@ class MainWindow(QMainWindow):
         w = self.width()
         self.resizeDocks([self.layers_dock], [290], Qt.Orientation.Horizontal)
         # narrow windows (1280 px): the docks take less, the 3-D view keeps ~40 % of the width
-        self.resizeDocks([self.images_dock], [max(400 if w < 1500 else 440, int(w * 0.33))],
-                         Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.images_dock], [max(400 if w < 1500 else 440, int(w * 0.33))], Qt.Orientation.Horizontal
+        )
         self.resizeDocks([self.images_dock, self.los_dock], [640, 250], Qt.Orientation.Vertical)
         self.resizeDocks([self.layers_dock, self.model_dock], [300, 420], Qt.Orientation.Vertical)
 
     def docks(self) -> list[QDockWidget]:
-        return [d for d in (self.layers_dock, self.model_dock, self.instruments_dock, self.time_dock,
-                            self.images_dock, self.los_dock, self.timeline_dock, self.compare_dock) if d]
+        return [
+            d
+            for d in (
+                self.layers_dock,
+                self.model_dock,
+                self.instruments_dock,
+                self.time_dock,
+                self.images_dock,
+                self.los_dock,
+                self.timeline_dock,
+                self.compare_dock,
+            )
+            if d
+        ]
 
     def _add_timeline_button(self) -> None:
         self.timeline_button = QPushButton("Compute SXI/UVI windows for this orbit", self.timeline_dock)
         self.timeline_button.setObjectName("computeWindowsButton")
-        self.timeline_button.setToolTip("Evaluate the pointing constraints over one orbit from the scene time "
-                                        "(in a worker)")
+        self.timeline_button.setToolTip(
+            "Evaluate the pointing constraints over one orbit from the scene time (in a worker)"
+        )
         self.timeline_button.clicked.connect(self.compute_windows)
         self.timeline_dock.recompute_requested.connect(self.compute_windows)
         self.timeline_dock.widget().layout().insertWidget(0, self.timeline_button)
@@ -425,8 +465,17 @@ class MainWindow(QMainWindow):
             self.timeline_button.setEnabled(True)
             self.timeline_button.setText("Compute SXI/UVI windows for this orbit")
 
-        self._windows_job = run_in_thread(compute_windows, start, stop, "5min", profile, orbit=self.orbit,
-                                          on_result=done, on_error=failed, on_finished=finished)
+        self._windows_job = run_in_thread(
+            compute_windows,
+            start,
+            stop,
+            "5min",
+            profile,
+            orbit=self.orbit,
+            on_result=done,
+            on_error=failed,
+            on_finished=finished,
+        )
 
     # -- status bar ------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -441,10 +490,18 @@ class MainWindow(QMainWindow):
         self.fps_label.setObjectName("fpsLabel")
         self.position_label = QLabel(self)
         self.position_label.setObjectName("positionLabel")
-        for w in (self.busy_label, self.position_label, self.backend_label, self.render_label, self.fps_label):
+        for w in (
+            self.busy_label,
+            self.position_label,
+            self.backend_label,
+            self.render_label,
+            self.fps_label,
+        ):
             sb.addPermanentWidget(w)
-        sb.showMessage("Drag to rotate, scroll to zoom, Shift+drag to pan; click an image pixel for its line of sight",
-                       15000)
+        sb.showMessage(
+            "Drag to rotate, scroll to zoom, Shift+drag to pan; click an image pixel for its line of sight",
+            15000,
+        )
 
     def _start_warm_up(self) -> None:
         from smile_viewer._qt.docks.images_dock import warm_up
@@ -504,7 +561,9 @@ class MainWindow(QMainWindow):
         )
 
     def _update_busy(self, *_args) -> None:
-        n = sum(s.busy for s in (*self.data_schedulers.values(), *getattr(self, "image_schedulers", {}).values()))
+        n = sum(
+            s.busy for s in (*self.data_schedulers.values(), *getattr(self, "image_schedulers", {}).values())
+        )
         self.busy_label.setText("⏳ computing…" if n else "")
 
     def _count_frame(self, _event=None) -> None:
@@ -547,7 +606,7 @@ class MainWindow(QMainWindow):
             self._image_bindings.append((model.events, both))
         for name in ("sxi", "uvi"):
             inst = getattr(a.instruments, name)
-            cb = (lambda *_a, n=name: self.schedule_images(n))
+            cb = lambda *_a, n=name: self.schedule_images(n)
             self._image_bindings += [(inst.events, cb), (inst.pointing.events, cb)]
         for sig, cb in self._image_bindings:
             sig.connect(cb)
@@ -563,7 +622,9 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.images_dock.show_result(result)
-        self.render_label.setText(f"Last render: {result.instrument.upper()} {result.elapsed_s * 1000:.0f} ms")
+        self.render_label.setText(
+            f"Last render: {result.instrument.upper()} {result.elapsed_s * 1000:.0f} ms"
+        )
         sel = self.los_selection
         if sel is not None and sel[0] == result.instrument:
             _n, r, c = sel
@@ -602,8 +663,9 @@ class MainWindow(QMainWindow):
         if self.los_line is None:
             from vispy import scene
 
-            self.los_line = scene.visuals.Line(pos=pts, color=LOS_COLOR, width=3.0, method="gl",
-                                               parent=self.scene_view.view.scene)
+            self.los_line = scene.visuals.Line(
+                pos=pts, color=LOS_COLOR, width=3.0, method="gl", parent=self.scene_view.view.scene
+            )
             self.los_line.order = 8
             self.los_line.set_gl_state("translucent", depth_test=True)
         else:
@@ -635,27 +697,47 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         file_menu = mb.addMenu("&File")
         self.file_actions = {
-            "open_session": self._action("&Open session…", self.open_session, QKeySequence.StandardKey.Open,
-                                         "action_open_session"),
-            "save_session": self._action("&Save session…", self.save_session, QKeySequence.StandardKey.Save,
-                                         "action_save_session"),
-            "open_observed": self._action("Open &observed image…", self.open_observed, "Ctrl+Shift+O",
-                                          "action_open_observed"),
+            "open_session": self._action(
+                "&Open session…", self.open_session, QKeySequence.StandardKey.Open, "action_open_session"
+            ),
+            "save_session": self._action(
+                "&Save session…", self.save_session, QKeySequence.StandardKey.Save, "action_save_session"
+            ),
+            "open_observed": self._action(
+                "Open &observed image…", self.open_observed, "Ctrl+Shift+O", "action_open_observed"
+            ),
             "open_l3": self._action("Open SXI &level-3 folder…", self.open_l3_folder, None, "action_open_l3"),
-            "open_fit_series": self._action("Open f&it series…", self.open_fit_series, None,
-                                            "action_open_fit_series"),
-            "fit": self._action("&Fit the model to the observed image…", self.open_fit_dialog, "Ctrl+Shift+F",
-                                "action_fit"),
-            "screenshot": self._action("Save 3-D &screenshot…", self.save_screenshot, "Ctrl+Shift+S",
-                                       "action_screenshot"),
-            "save_panel": self._action("Save image &panel…", self.save_image_panel, "Ctrl+Shift+P",
-                                       "action_save_panel"),
+            "open_fit_series": self._action(
+                "Open f&it series…", self.open_fit_series, None, "action_open_fit_series"
+            ),
+            "fit": self._action(
+                "&Fit the model to the observed image…", self.open_fit_dialog, "Ctrl+Shift+F", "action_fit"
+            ),
+            "screenshot": self._action(
+                "Save 3-D &screenshot…", self.save_screenshot, "Ctrl+Shift+S", "action_screenshot"
+            ),
+            "save_panel": self._action(
+                "Save image &panel…", self.save_image_panel, "Ctrl+Shift+P", "action_save_panel"
+            ),
             "movie": self._action("Export &movie…", self.export_movie, "Ctrl+Shift+M", "action_movie"),
             "quit": self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "action_quit"),
         }
         fa = self.file_actions
-        for key in ("open_session", "save_session", None, "open_observed", "open_l3", "open_fit_series", "fit", None,
-                    "screenshot", "save_panel", "movie", None, "quit"):
+        for key in (
+            "open_session",
+            "save_session",
+            None,
+            "open_observed",
+            "open_l3",
+            "open_fit_series",
+            "fit",
+            None,
+            "screenshot",
+            "save_panel",
+            "movie",
+            None,
+            "quit",
+        ):
             if key is None:
                 file_menu.addSeparator()
             elif key in ("open_observed", "open_l3", "fit") and self.comparison is None:
@@ -667,7 +749,9 @@ class MainWindow(QMainWindow):
         group = QActionGroup(self)
         group.setExclusive(True)
         self.camera_actions: dict[str, QAction] = {}
-        names = [n for n in _PRESET_ORDER if n in CAMERA_PRESETS] + [n for n in CAMERA_PRESETS if n not in _PRESET_ORDER]
+        names = [n for n in _PRESET_ORDER if n in CAMERA_PRESETS] + [
+            n for n in CAMERA_PRESETS if n not in _PRESET_ORDER
+        ]
         for i, name in enumerate(names):
             act = QAction(_PRESET_TITLES.get(name, name), self)
             act.setObjectName(f"camera_{name}")
@@ -699,13 +783,16 @@ class MainWindow(QMainWindow):
         self.day_night_action.setChecked(self.state.day_night)
         self.day_night_action.toggled.connect(lambda on: setattr(self.state, "day_night", on))
         view_menu.addAction(self.day_night_action)
-        self.clear_los_action = self._action("Clear line of sight", self.clear_line_of_sight, "Esc",
-                                             "action_clear_los")
+        self.clear_los_action = self._action(
+            "Clear line of sight", self.clear_line_of_sight, "Esc", "action_clear_los"
+        )
         view_menu.addAction(self.clear_los_action)
-        self.play_action = self._action("Play / pause", self.time_control.play_button.toggle, "Space",
-                                        "action_play")
-        self.apogee_action = self._action("Jump to next apogee", self.time_control.jump_to_next_apogee, "Ctrl+A",
-                                          "action_next_apogee")
+        self.play_action = self._action(
+            "Play / pause", self.time_control.play_button.toggle, "Space", "action_play"
+        )
+        self.apogee_action = self._action(
+            "Jump to next apogee", self.time_control.jump_to_next_apogee, "Ctrl+A", "action_next_apogee"
+        )
         view_menu.addAction(self.play_action)
         view_menu.addAction(self.apogee_action)
         view_menu.addSeparator()
@@ -825,8 +912,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {out}", 5000)
         return out
 
-    def export_movie(self, path=None, hours: float | None = None, n_frames: int | None = None,
-                     fps: int | None = None, size=None):
+    def export_movie(
+        self,
+        path=None,
+        hours: float | None = None,
+        n_frames: int | None = None,
+        fps: int | None = None,
+        size=None,
+    ):
         """File ▸ Export movie…: the 3-D view over a time range from the scene time, as MP4."""
         from smile_viewer._qt.export import canvas_frames, export_movie_with_progress
 
@@ -840,7 +933,9 @@ class MainWindow(QMainWindow):
         if not path:
             return None
         t0 = self.state.time
-        times = [t0 + TimeDelta(hours * 3600.0 * i / max(1, n_frames - 1), format="sec") for i in range(n_frames)]
+        times = [
+            t0 + TimeDelta(hours * 3600.0 * i / max(1, n_frames - 1), format="sec") for i in range(n_frames)
+        ]
         self.time_control.stop()
 
         def set_time(t):
@@ -865,8 +960,9 @@ class MainWindow(QMainWindow):
         from smile_viewer.io.level4 import Level4File, load_observation_or_level4
 
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Open observed image", "",
-                                                  "FITS images (*.fits *.fit *.fits.gz);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Open observed image", "", "FITS images (*.fits *.fit *.fits.gz);;All files (*)"
+            )
             if not path:
                 return None
 
@@ -909,7 +1005,9 @@ class MainWindow(QMainWindow):
         if self.comparison is None:
             return None
         if self.comparison.obs is None:
-            QMessageBox.information(self, "Fit", "Open an observed image first (File ▸ Open observed image…).")
+            QMessageBox.information(
+                self, "Fit", "Open an observed image first (File ▸ Open observed image…)."
+            )
             return None
         from smile_viewer._qt.fit_dialog import FitDialog
 
@@ -926,7 +1024,8 @@ class MainWindow(QMainWindow):
         import smile_viewer
 
         QMessageBox.about(
-            self, "About smile-viewer",
+            self,
+            "About smile-viewer",
             f"smile-viewer {smile_viewer.__version__}\n\n"
             "The SMILE mission's orbit, Earth's magnetosphere in 3-D and live synthetic\n"
             "SXI (soft X-ray) and UVI (ultraviolet) images.\n"

@@ -95,8 +95,11 @@ def apply_pyside_fixes() -> dict[str, bool]:
         try:
             setattr(SignalInstance, name, fixed)
         except (TypeError, AttributeError):  # pragma: no cover - immutable type in some build
-            log.warning("PySide6 SignalInstance.%s loses references to True/False and cannot be "
-                        "patched; long sessions may crash", name)
+            log.warning(
+                "PySide6 SignalInstance.%s loses references to True/False and cannot be "
+                "patched; long sessions may crash",
+                name,
+            )
             found[name] = False
             continue
         log.info("patched PySide6 SignalInstance.%s (it returns bools without a reference)", name)

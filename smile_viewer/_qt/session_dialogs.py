@@ -37,8 +37,12 @@ _DIR_KEY = "sessions"
 def show_session_error(parent: QWidget | None, error: SessionError, *, action: str = "open") -> None:
     """A warning dialog: which file, what is wrong, and that nothing was changed."""
     title = "Open session" if action == "open" else "Save session"
-    box = QMessageBox(QMessageBox.Icon.Warning, title,
-                      f"The session could not be {'opened' if action == 'open' else 'saved'}.", parent=parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        title,
+        f"The session could not be {'opened' if action == 'open' else 'saved'}.",
+        parent=parent,
+    )
     box.setObjectName("sessionErrorDialog")
     consequence = "Nothing was changed." if action == "open" else "Any existing file was left as it was."
     problem = error.problem[:1].upper() + error.problem[1:]
@@ -47,15 +51,17 @@ def show_session_error(parent: QWidget | None, error: SessionError, *, action: s
     box.exec()
 
 
-def ask_open_session(parent: QWidget | None, *, settings: QSettings | None = None,
-                     path=None) -> tuple[AppState, Path] | None:
+def ask_open_session(
+    parent: QWidget | None, *, settings: QSettings | None = None, path=None
+) -> tuple[AppState, Path] | None:
     """Ask for a session file and load it; returns ``(state, path)`` or None (cancelled or bad).
 
     ``path``: skip the file dialog and load this file (errors still shown as a dialog).
     """
     if path is None:
-        chosen, _ = QFileDialog.getOpenFileName(parent, "Open session", last_directory(_DIR_KEY, settings),
-                                                SESSION_FILTER)
+        chosen, _ = QFileDialog.getOpenFileName(
+            parent, "Open session", last_directory(_DIR_KEY, settings), SESSION_FILTER
+        )
         if not chosen:
             return None
         path = chosen
@@ -69,9 +75,14 @@ def ask_open_session(parent: QWidget | None, *, settings: QSettings | None = Non
     return state, p
 
 
-def ask_save_session(parent: QWidget | None, state: AppState, *,
-                     settings: QSettings | None = None, path=None,
-                     suggested_name: str = "session") -> Path | None:
+def ask_save_session(
+    parent: QWidget | None,
+    state: AppState,
+    *,
+    settings: QSettings | None = None,
+    path=None,
+    suggested_name: str = "session",
+) -> Path | None:
     """Ask for a file name and save ``state``; returns the path, or None (cancelled or failed)."""
     if path is None:
         start = str(Path(last_directory(_DIR_KEY, settings)) / f"{suggested_name}{SESSION_SUFFIX}")

@@ -120,8 +120,12 @@ def ensure_on_screen(widget: QWidget, screens: Sequence[QRect] | None = None) ->
     dw, dh = frame.width() - geo.width(), frame.height() - geo.height()
     widget.resize(max(1, target.width() - dw), max(1, target.height() - dh))
     widget.move(target.left(), target.top())  # move() places the frame's top left corner
-    log.info("moved %s onto a screen: %s -> %s", widget.objectName() or type(widget).__name__,
-             frame.getRect(), target.getRect())
+    log.info(
+        "moved %s onto a screen: %s -> %s",
+        widget.objectName() or type(widget).__name__,
+        frame.getRect(),
+        target.getRect(),
+    )
     return True
 
 
@@ -129,12 +133,18 @@ def ensure_on_screen(widget: QWidget, screens: Sequence[QRect] | None = None) ->
 def _check_object_names(window: QMainWindow) -> None:
     for w in window.findChildren(QDockWidget) + window.findChildren(QToolBar):
         if not w.objectName():
-            log.warning("%s %r has no objectName: its place cannot be saved",
-                        type(w).__name__, w.windowTitle())
+            log.warning(
+                "%s %r has no objectName: its place cannot be saved", type(w).__name__, w.windowTitle()
+            )
 
 
-def save_window_layout(window: QMainWindow, settings: QSettings | None = None, *, group: str = "mainWindow",
-                       version: int = LAYOUT_VERSION) -> None:
+def save_window_layout(
+    window: QMainWindow,
+    settings: QSettings | None = None,
+    *,
+    group: str = "mainWindow",
+    version: int = LAYOUT_VERSION,
+) -> None:
     """Store the window's geometry and dock/toolbar layout under ``group``."""
     s = settings if settings is not None else app_settings()
     _check_object_names(window)
@@ -157,9 +167,14 @@ def _bytes(value) -> QByteArray | None:
     return None
 
 
-def restore_window_layout(window: QMainWindow, settings: QSettings | None = None, *,
-                          group: str = "mainWindow",
-                          version: int = LAYOUT_VERSION, screens: Sequence[QRect] | None = None) -> bool:
+def restore_window_layout(
+    window: QMainWindow,
+    settings: QSettings | None = None,
+    *,
+    group: str = "mainWindow",
+    version: int = LAYOUT_VERSION,
+    screens: Sequence[QRect] | None = None,
+) -> bool:
     """Restore what :func:`save_window_layout` stored; returns True when a layout was applied.
 
     Call it after the docks exist and before ``show()``. Missing, corrupt or other-version
@@ -190,8 +205,9 @@ def restore_window_layout(window: QMainWindow, settings: QSettings | None = None
         except Exception:
             log.warning("ignored an unreadable saved dock layout", exc_info=True)
     elif state is not None:
-        log.info("saved dock layout is version %s, this is %s: using the default layout",
-                 saved_version, version)
+        log.info(
+            "saved dock layout is version %s, this is %s: using the default layout", saved_version, version
+        )
     ensure_on_screen(window, screens)
     for dock in window.findChildren(QDockWidget):
         if dock.isFloating():

@@ -89,8 +89,9 @@ class TimelineDock(QDockWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
 
-        self.plot = pg.PlotWidget(parent=body, axisItems={"bottom": pg.DateAxisItem(orientation="bottom",
-                                                                                     utcOffset=0)})
+        self.plot = pg.PlotWidget(
+            parent=body, axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0)}
+        )
         self.plot.setObjectName("timelinePlot")
         self.plot.setBackground("w")
         self.plot.setMenuEnabled(False)
@@ -140,7 +141,9 @@ class TimelineDock(QDockWidget):
         self.table.setRootIsDecorated(False)
         self.table.setUniformRowHeights(True)
         self.table.setAlternatingRowColors(True)
-        self.table.setHeaderLabels(["Instrument", "Start (UTC)", "End (UTC)", "Duration [h]", "QF", "Ended by"])
+        self.table.setHeaderLabels(
+            ["Instrument", "Start (UTC)", "End (UTC)", "Duration [h]", "QF", "Ended by"]
+        )
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemActivated.connect(self._on_item)
         self.table.itemClicked.connect(self._on_item)
@@ -177,16 +180,28 @@ class TimelineDock(QDockWidget):
             pen = QPen(colour.darker(130))
             pen.setCosmetic(True)
             pens.append(pen)
-            item = QTreeWidgetItem([
-                w.instrument.upper(), _fmt(w.start), _fmt(w.end), f"{w.duration_s / 3600.0:.2f}",
-                "" if w.quality_flag is None else str(w.quality_flag), w.ended_by,
-            ])
+            item = QTreeWidgetItem(
+                [
+                    w.instrument.upper(),
+                    _fmt(w.start),
+                    _fmt(w.end),
+                    f"{w.duration_s / 3600.0:.2f}",
+                    "" if w.quality_flag is None else str(w.quality_flag),
+                    w.ended_by,
+                ]
+            )
             item.setData(0, Qt.ItemDataRole.UserRole, i)
             item.setToolTip(0, self._tooltip(w))
             self.table.addTopLevelItem(item)
         if x0:
-            self.bars.setOpts(x0=np.array(x0), y0=np.array(y0), width=np.array(width),
-                              height=np.full(len(x0), 2 * _BAR_HALF_HEIGHT), brushes=brushes, pens=pens)
+            self.bars.setOpts(
+                x0=np.array(x0),
+                y0=np.array(y0),
+                width=np.array(width),
+                height=np.full(len(x0), 2 * _BAR_HALF_HEIGHT),
+                brushes=brushes,
+                pens=pens,
+            )
         self.bars.setVisible(bool(x0))
         if self._windows:
             lo = min(_unix(w.start) for w in self._windows)
@@ -195,8 +210,9 @@ class TimelineDock(QDockWidget):
             self.plot.setXRange(lo - pad, hi + pad, padding=0)
             counts = {k: sum(1 for w in self._windows if w.instrument == k) for k in ROWS}
             hours = {k: sum(w.duration_s for w in self._windows if w.instrument == k) / 3600.0 for k in ROWS}
-            self.summary.setText("   ".join(f"{k.upper()}: {counts[k]} windows, {hours[k]:.1f} h"
-                                            for k in ROWS if counts[k]))
+            self.summary.setText(
+                "   ".join(f"{k.upper()}: {counts[k]} windows, {hours[k]:.1f} h" for k in ROWS if counts[k])
+            )
         else:
             self.summary.setText("No windows")
         self._set_extras(getattr(windows, "visibility", []) or [], getattr(windows, "gaps", []) or [])
@@ -218,19 +234,36 @@ class TimelineDock(QDockWidget):
             brushes.append(QBrush(QColor(colour)))
         if x0:
             pen = QPen(Qt.PenStyle.NoPen)
-            self.extra_bars.setOpts(x0=np.array(x0), y0=np.array(y0), width=np.array(width), height=np.array(height),
-                                    brushes=brushes, pens=[pen] * len(x0))
+            self.extra_bars.setOpts(
+                x0=np.array(x0),
+                y0=np.array(y0),
+                width=np.array(width),
+                height=np.array(height),
+                brushes=brushes,
+                pens=[pen] * len(x0),
+            )
         self.extra_bars.setVisible(bool(x0))
-        hours = {t: sum(v.duration_s for v in visibility if v.target == t) / 3600.0 for t in ROWS if t not in
-                 ("sxi", "uvi")}
+        hours = {
+            t: sum(v.duration_s for v in visibility if v.target == t) / 3600.0
+            for t in ROWS
+            if t not in ("sxi", "uvi")
+        }
         if visibility:
-            self.summary.setText(self.summary.text() + "   in the SXI field: " + ", ".join(
-                f"{_ROW_LABELS[t]} {h:.1f} h" for t, h in hours.items()))
+            self.summary.setText(
+                self.summary.text()
+                + "   in the SXI field: "
+                + ", ".join(f"{_ROW_LABELS[t]} {h:.1f} h" for t, h in hours.items())
+            )
         used = [g.limited_by for g in self._extras if g.kind == "gap"]
         names = sorted(set(used), key=used.index)
-        self.gap_key.setText("gaps: " + " ".join(
-            f'<span style="color:{GAP_COLOURS.get(n, "#555555")}">&#9632;</span>&nbsp;{n}' for n in names)
-            if names else "")
+        self.gap_key.setText(
+            "gaps: "
+            + " ".join(
+                f'<span style="color:{GAP_COLOURS.get(n, "#555555")}">&#9632;</span>&nbsp;{n}' for n in names
+            )
+            if names
+            else ""
+        )
         if self._extras and not self._windows:
             lo = min(_unix(w.start) for w in self._extras)
             hi = max(_unix(w.end) for w in self._extras)
@@ -248,8 +281,10 @@ class TimelineDock(QDockWidget):
             if abs(y - row) <= 0.5 and x0 - slop <= x_unix <= x1 + slop:
                 span = f"{_fmt(e.start)} – {_fmt(e.end)} UTC, {e.duration_s / 3600.0:.2f} h"
                 if e.kind == "gap":
-                    return (f"{e.instrument.upper()} gap {span}\nlimited by {e.limited_by}"
-                            f"\nfailing at its start: {e.started_by}; at its end: {e.ended_by}")
+                    return (
+                        f"{e.instrument.upper()} gap {span}\nlimited by {e.limited_by}"
+                        f"\nfailing at its start: {e.started_by}; at its end: {e.ended_by}"
+                    )
                 return f"{e.target.replace('_', ' ')} in the SXI field {span}\nquality flag {e.quality_flag}"
         return ""
 
@@ -296,9 +331,11 @@ class TimelineDock(QDockWidget):
     @staticmethod
     def _tooltip(w) -> str:
         qf = "" if w.quality_flag is None else f"\nquality flag {w.quality_flag} (best {w.quality_flag_best})"
-        return (f"{w.instrument.upper()} {_fmt(w.start)} – {_fmt(w.end)} UTC\n"
-                f"{w.duration_s / 3600.0:.2f} h, {w.n_epochs} epochs\nstarted by {w.started_by}, "
-                f"ended by {w.ended_by}{qf}")
+        return (
+            f"{w.instrument.upper()} {_fmt(w.start)} – {_fmt(w.end)} UTC\n"
+            f"{w.duration_s / 3600.0:.2f} h, {w.n_epochs} epochs\nstarted by {w.started_by}, "
+            f"ended by {w.ended_by}{qf}"
+        )
 
     # -- time ----------------------------------------------------------------------------
 

@@ -194,8 +194,16 @@ class Job(QObject):
     _relayProgress = Signal(float, str)  # emitted from the worker thread
     _relayDone = Signal(object)  # emitted from the worker thread
 
-    def __init__(self, fn: Callable, *args, synchronous: bool | None = None, pool: QThreadPool | None = None,
-                 generation: int = 0, parent: QObject | None = None, **kwargs):
+    def __init__(
+        self,
+        fn: Callable,
+        *args,
+        synchronous: bool | None = None,
+        pool: QThreadPool | None = None,
+        generation: int = 0,
+        parent: QObject | None = None,
+        **kwargs,
+    ):
         super().__init__(parent)
         self.fn = fn
         self.args = args
@@ -310,9 +318,17 @@ class Job(QObject):
         self.finished.emit()
 
 
-def run_in_thread(fn: Callable, *args, on_result: Callable | None = None, on_error: Callable | None = None,
-                  on_progress: Callable | None = None, on_finished: Callable | None = None,
-                  synchronous: bool | None = None, pool: QThreadPool | None = None, **kwargs) -> Job:
+def run_in_thread(
+    fn: Callable,
+    *args,
+    on_result: Callable | None = None,
+    on_error: Callable | None = None,
+    on_progress: Callable | None = None,
+    on_finished: Callable | None = None,
+    synchronous: bool | None = None,
+    pool: QThreadPool | None = None,
+    **kwargs,
+) -> Job:
     """Start ``fn(*args, **kwargs)`` in the thread pool and return its :class:`Job`.
 
     The callbacks run on the GUI thread: ``on_result(result)``, ``on_error(WorkError)``,
@@ -367,9 +383,17 @@ class RenderScheduler(QObject):
     cancelled = Signal(int)
     busyChanged = Signal(bool)
 
-    def __init__(self, work: Callable, *, request_factory: Callable[[], Any] | None = None,
-                 debounce_ms: int = 80, max_delay_ms: int | None = None, synchronous: bool | None = None,
-                 pool: QThreadPool | None = None, parent: QObject | None = None):
+    def __init__(
+        self,
+        work: Callable,
+        *,
+        request_factory: Callable[[], Any] | None = None,
+        debounce_ms: int = 80,
+        max_delay_ms: int | None = None,
+        synchronous: bool | None = None,
+        pool: QThreadPool | None = None,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.work = work
         self.request_factory = request_factory
@@ -489,8 +513,9 @@ class RenderScheduler(QObject):
         elif current:  # the work stopped itself with Cancelled
             self.cancelled.emit(job.generation)
         else:
-            log.debug("dropped the stale result of generation %d (newest %d)", job.generation,
-                      self._generation)
+            log.debug(
+                "dropped the stale result of generation %d (newest %d)", job.generation, self._generation
+            )
         if self._pending is not None and not self._timer.isActive() and not self._closed:
             self._launch_pending()
         self._update_busy()

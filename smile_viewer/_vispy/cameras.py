@@ -27,8 +27,14 @@ __all__ = ["InstrumentCamera"]
 class InstrumentCamera(PerspectiveCamera):
     """A fixed perspective camera at an imager's position and attitude (not interactive)."""
 
-    def __init__(self, fov_deg=(26.5, 15.5), fit: str = "contain", near_re: float = 0.01,
-                 far_re: float = 2000.0, **kwargs):
+    def __init__(
+        self,
+        fov_deg=(26.5, 15.5),
+        fit: str = "contain",
+        near_re: float = 0.01,
+        far_re: float = 2000.0,
+        **kwargs,
+    ):
         self._fov_xy = (float(fov_deg[0]), float(fov_deg[1]))
         self._fit = fit
         self._near = float(near_re)

@@ -165,7 +165,9 @@ def _start_xvfb(size: tuple[int, int]) -> str:
         screen = f"{max(size[0], 640)}x{max(size[1], 480)}x24"
         proc = subprocess.Popen(
             [exe, "-displayfd", str(w), "-screen", "0", screen, "-nolisten", "tcp", "-noreset"],
-            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(w,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         os.close(w)
         w = -1
@@ -223,7 +225,9 @@ def gl_app(size: tuple[int, int] = (1280, 800)):
             _forget_failed_app()
     raise HeadlessGLError(
         "cannot create an OpenGL context to render the scene without a window ("
-        + "; ".join(errors) + "). " + _INSTALL_HINT
+        + "; ".join(errors)
+        + "). "
+        + _INSTALL_HINT
     )
 
 
@@ -299,9 +303,18 @@ def _resolve_state(state, session):
     raise UserInputError(f"state must be an AppState or a SceneState, got {type(state).__name__}")
 
 
-def render_scene_image(size=(1280, 800), time=None, *, camera_preset: str | None = None,
-                       camera=None, state=None, supersample: int = 2, return_view_info: bool = False,
-                       view: str | None = None, session=None):
+def render_scene_image(
+    size=(1280, 800),
+    time=None,
+    *,
+    camera_preset: str | None = None,
+    camera=None,
+    state=None,
+    supersample: int = 2,
+    return_view_info: bool = False,
+    view: str | None = None,
+    session=None,
+):
     """Render the scene to an (H, W, 3) uint8 array (see ``render_scene_png``).
 
     With ``return_view_info`` also returns a dict: ``project`` (a function mapping scene
@@ -389,8 +402,16 @@ def write_png_atomic(image: np.ndarray, out_path) -> Path:
     return out
 
 
-def render_scene_png(out_path, size=(1280, 800), time=None, *, camera_preset: str | None = None,
-                     state=None, view: str | None = None, session=None) -> Path:
+def render_scene_png(
+    out_path,
+    size=(1280, 800),
+    time=None,
+    *,
+    camera_preset: str | None = None,
+    state=None,
+    view: str | None = None,
+    session=None,
+) -> Path:
     """Render the 3-D scene to a PNG file and return its path.
 
     Parameters
@@ -423,11 +444,18 @@ def render_scene_png(out_path, size=(1280, 800), time=None, *, camera_preset: st
         raise UserInputError(f"directory {out.resolve().parent} does not exist")
     if view is not None:
         camera_preset_for_view(view)  # a bad name fails before any GL work
-    image = render_scene_image(size, time, camera_preset=camera_preset, state=state, view=view, session=session)
+    image = render_scene_image(
+        size, time, camera_preset=camera_preset, state=state, view=view, session=session
+    )
     return write_png_atomic(image, out)
 
 
 __all__ = [
-    "VIEWS", "HeadlessGLError", "camera_preset_for_view", "gl_app", "render_scene_image", "render_scene_png",
+    "VIEWS",
+    "HeadlessGLError",
+    "camera_preset_for_view",
+    "gl_app",
+    "render_scene_image",
+    "render_scene_png",
     "write_png_atomic",
 ]

@@ -112,8 +112,12 @@ def _compact_legend_text(text: str) -> str:
 
 def _overlap(a, b, pad: float = 0.0) -> bool:
     """Whether rectangles ``(x, y, w, h)`` a and b overlap (b grown by ``pad``)."""
-    return (a[0] < b[0] + b[2] + pad and b[0] - pad < a[0] + a[2]
-            and a[1] < b[1] + b[3] + pad and b[1] - pad < a[1] + a[3])
+    return (
+        a[0] < b[0] + b[2] + pad
+        and b[0] - pad < a[0] + a[2]
+        and a[1] < b[1] + b[3] + pad
+        and b[1] - pad < a[1] + a[3]
+    )
 
 
 def camera_axes(azimuth: float, elevation: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -202,10 +206,21 @@ class SceneView:
     #: ``(kind,)``: new data for a layer is on screen.
     data_applied = Signal(str)
 
-    def __init__(self, state, canvas: scene.SceneCanvas | None = None, *, orbit=None,
-                 pixel_scale: float = 1.0, size: tuple[int, int] = (1280, 800), app=None,
-                 samples: int = 4, show: bool = False, parent=None, update_policy: str = "sync",
-                 volume_resolution: float = 0.4):
+    def __init__(
+        self,
+        state,
+        canvas: scene.SceneCanvas | None = None,
+        *,
+        orbit=None,
+        pixel_scale: float = 1.0,
+        size: tuple[int, int] = (1280, 800),
+        app=None,
+        samples: int = 4,
+        show: bool = False,
+        parent=None,
+        update_policy: str = "sync",
+        volume_resolution: float = 0.4,
+    ):
         self._app_state, self._state = _as_app_state(state)
         self._pixel_scale = float(pixel_scale)
         if update_policy not in ("sync", "async"):
@@ -219,8 +234,14 @@ class SceneView:
         self.period_s = float(orbit.period_s)
         if canvas is None:
             canvas = scene.SceneCanvas(
-                size=size, bgcolor=BACKGROUND, show=show, app=app, keys=None, parent=parent,
-                config={"samples": samples} if samples else None, title="smile-viewer",
+                size=size,
+                bgcolor=BACKGROUND,
+                show=show,
+                app=app,
+                keys=None,
+                parent=parent,
+                config={"samples": samples} if samples else None,
+                title="smile-viewer",
             )
         else:
             canvas.bgcolor = BACKGROUND
@@ -239,7 +260,9 @@ class SceneView:
         self.fonts = FontManager(method="cpu")
         self.earth = Earth(day_night=self._state.day_night, parent=root)
         self.earth.order = -10  # opaque first
-        self.axes = FrameAxes(self._state.frame, length=8.0, pixel_scale=ps, parent=root, font_manager=self.fonts)
+        self.axes = FrameAxes(
+            self._state.frame, length=8.0, pixel_scale=ps, parent=root, font_manager=self.fonts
+        )
         self.sun = SunArrow(start=11.0, end=17.0, pixel_scale=ps, parent=root, font_manager=self.fonts)
         self.field_lines = FieldLines(pixel_scale=ps, parent=root)
         self.orbit_track = OrbitTrack(pixel_scale=ps, parent=root)
@@ -247,8 +270,9 @@ class SceneView:
         self.emission_volume = EmissionVolume(parent=root)
         self.emission_volume.order = 4
         # draws the (additive) volume at a fraction of the resolution: llvmpipe frame rates
-        self.volume_compositor = VolumeCompositor(self.emission_volume, canvas, scale=volume_resolution,
-                                                  parent=root)
+        self.volume_compositor = VolumeCompositor(
+            self.emission_volume, canvas, scale=volume_resolution, parent=root
+        )
         self.volume_compositor.order = 4
         self.bow_shock = BoundarySurface(color=(1.0, 0.6, 0.24), opacity=0.45, parent=root)
         self.bow_shock.order = 5
@@ -279,10 +303,10 @@ class SceneView:
         self.geo_to_scene = np.eye(3)
         self.spacecraft_position = np.zeros(3)
         self.spacecraft_position_gse = np.zeros(3)
-        self.cameras: dict[str, object] = {}      # instrument cameras at the scene time
+        self.cameras: dict[str, object] = {}  # instrument cameras at the scene time
         self.errors: dict[str, str] = {}
         self.notes: dict[str, str] = {}
-        self.data: dict[str, object] = {}          # the data on screen, per kind
+        self.data: dict[str, object] = {}  # the data on screen, per kind
         self._data_frames: dict[str, str] = {}
         self._dirty: set[str] = set(DATA_KINDS)
         self._last_request: dict[str, object] = {}
@@ -425,7 +449,7 @@ class SceneView:
         lay = self._state.layers
         through = isinstance(self._camera_setup, InstrumentViewSetup)
         self.earth.visible = lay.earth
-        self.axes.visible = lay.axes and not through   # (SXI's law puts the X axis mid-field)
+        self.axes.visible = lay.axes and not through  # (SXI's law puts the X axis mid-field)
         self.sun.visible = lay.sun
         self.orbit_track.visible = lay.orbit
         self.spacecraft.visible = lay.spacecraft and not through
@@ -485,8 +509,13 @@ class SceneView:
         if self._rest_timer is None:
             from vispy import app as vispy_app
 
-            self._rest_timer = vispy_app.Timer(interval=0.3, iterations=1, start=False, app=self.canvas.app,
-                                               connect=lambda _e: self.set_moving(False))
+            self._rest_timer = vispy_app.Timer(
+                interval=0.3,
+                iterations=1,
+                start=False,
+                app=self.canvas.app,
+                connect=lambda _e: self.set_moving(False),
+            )
         self._rest_timer.stop()
         self._rest_timer.start(iterations=1)
 
@@ -626,8 +655,10 @@ class SceneView:
         return True
 
     def _show_boundaries(self, meshes) -> None:
-        for node, mesh, key in ((self.magnetopause, meshes.magnetopause, "magnetopause"),
-                                (self.bow_shock, meshes.bow_shock, "bow_shock")):
+        for node, mesh, key in (
+            (self.magnetopause, meshes.magnetopause, "magnetopause"),
+            (self.bow_shock, meshes.bow_shock, "bow_shock"),
+        ):
             if mesh is None:
                 node.clear()
                 continue
@@ -638,8 +669,11 @@ class SceneView:
     def _place_data(self) -> None:
         """Rotate the data nodes from their frames into the scene frame at the scene time."""
         t, frame = self._state.time, self._state.frame
-        for key, node in (("magnetopause", self.magnetopause), ("bow_shock", self.bow_shock),
-                          ("field_lines", self.field_lines)):
+        for key, node in (
+            ("magnetopause", self.magnetopause),
+            ("bow_shock", self.bow_shock),
+            ("field_lines", self.field_lines),
+        ):
             src = self._data_frames.get(key, "any")
             node.transform = geo_to_scene_transform(_rotation(src, frame, t))
         src = self._data_frames.get("volume", frame)
@@ -719,16 +753,21 @@ class SceneView:
         ev.glow_power = 0.0 if through else 1.5
         hint = None
         vol = self.data.get("volume")
-        if (vol is not None and self._state.layers.emission_volume and ev.mode == "emission"
-                and self._app_state.volume.log_range is None):
+        if (
+            vol is not None
+            and self._state.layers.emission_volume
+            and ev.mode == "emission"
+            and self._app_state.volume.log_range is None
+        ):
             from smile_viewer.state.scene_data import log_range_for_camera
 
             try:
                 cam = self.cameras.get(setup.instrument) if through else self._turntable_as_camera()
                 if cam is not None:
                     r = _rotation(vol.frame, self._state.frame, self._state.time)  # volume → scene
-                    cam_v = cam.with_(position_re=r.T @ cam.position_re, rotation=r.T @ cam.rotation,
-                                      frame=vol.frame)
+                    cam_v = cam.with_(
+                        position_re=r.T @ cam.position_re, rotation=r.T @ cam.rotation, frame=vol.frame
+                    )
                     hint = log_range_for_camera(vol, cam_v, low_percentile=1.0 if through else 10.0)
             except Exception as exc:  # an estimate only: fall back to the data's own range
                 log.debug("no colour range from the camera's rays: %s", exc)
@@ -747,20 +786,28 @@ class SceneView:
         right = tr.map([1.0, 0.0, 0.0])[:3] - eye
         up = tr.map([0.0, 1.0, 0.0])[:3] - eye
         fwd = tr.map([0.0, 0.0, -1.0])[:3] - eye
-        rot = np.column_stack([right / np.linalg.norm(right), -up / np.linalg.norm(up), fwd / np.linalg.norm(fwd)])
+        rot = np.column_stack(
+            [right / np.linalg.norm(right), -up / np.linalg.norm(up), fwd / np.linalg.norm(fwd)]
+        )
         w, h = (max(float(v), 1.0) for v in self.canvas.size)
         fy = float(cam.fov)
         fx = float(np.degrees(2.0 * np.arctan(np.tan(np.radians(fy) / 2.0) * w / h)))
         if not (0 < fx < 179):
             return None
         cols = max(4, int(round(rows * w / h)))
-        return Camera(position_re=eye, rotation=rot, fov_deg=(fx, fy), shape=(rows, cols),
-                      frame=self._state.frame)
+        return Camera(
+            position_re=eye, rotation=rot, fov_deg=(fx, fy), shape=(rows, cols), frame=self._state.frame
+        )
 
     def _camera_state(self) -> tuple:
         cam = self.turntable
-        return (round(cam.azimuth, 6), round(cam.elevation, 6), round(cam.scale_factor, 6),
-                tuple(round(float(v), 6) for v in cam.center), round(cam.fov, 6))
+        return (
+            round(cam.azimuth, 6),
+            round(cam.elevation, 6),
+            round(cam.scale_factor, 6),
+            tuple(round(float(v), 6) for v in cam.center),
+            round(cam.fov, 6),
+        )
 
     def _content_points(self) -> np.ndarray:
         """Points the framing presets keep in view (R_E, scene frame): the Earth, and of the
@@ -855,7 +902,8 @@ class SceneView:
         sc = np.asarray(self.orbit.position(t, frame=frame), dtype=float).reshape(3)
         self.spacecraft_position = sc
         self.spacecraft_position_gse = (
-            sc if frame == "gse" else np.asarray(self.orbit.position(t, frame="gse"), dtype=float).reshape(3))
+            sc if frame == "gse" else np.asarray(self.orbit.position(t, frame="gse"), dtype=float).reshape(3)
+        )
         self.spacecraft.set_position(sc)
 
     def _update_instruments(self) -> None:
@@ -883,8 +931,9 @@ class SceneView:
             cam = self.cameras.get(setup.instrument)
             fov = f"{cam.fov_deg[0]:g}° × {cam.fov_deg[1]:g}°" if cam is not None else ""
             roll = getattr(self._app_state.instruments, setup.instrument).pointing.roll_deg
-            self.hud_title.text = (f"Through {setup.instrument.upper()} from SMILE  ·  {fov} field, "
-                                   f"roll {roll:+.0f}°")
+            self.hud_title.text = (
+                f"Through {setup.instrument.upper()} from SMILE  ·  {fov} field, roll {roll:+.0f}°"
+            )
         else:
             self.hud_title.text = f"SMILE orbit  ·  {frame.upper()} frame, 1 unit = 1 Earth radius"
         self.hud_time.text = f"{t.utc.strftime('%Y-%m-%d %H:%M')} UTC    SMILE at {r:.1f} R_E"
@@ -897,34 +946,65 @@ class SceneView:
         self.hud = scene.Node(parent=canvas.scene, name="hud")
         self.hud.order = 950  # over the through-imager frame and its dimmed surroundings
         self.hud_title = scene.visuals.Text(
-            "", color=HUD_COLOR, font_size=13 * ps, bold=True, anchor_x="left", anchor_y="bottom",
-            parent=self.hud, font_manager=self.fonts,
+            "",
+            color=HUD_COLOR,
+            font_size=13 * ps,
+            bold=True,
+            anchor_x="left",
+            anchor_y="bottom",
+            parent=self.hud,
+            font_manager=self.fonts,
         )
         self.hud_time = scene.visuals.Text(
-            "", color=HUD_COLOR, font_size=11 * ps, anchor_x="left", anchor_y="bottom", parent=self.hud,
+            "",
+            color=HUD_COLOR,
+            font_size=11 * ps,
+            anchor_x="left",
+            anchor_y="bottom",
+            parent=self.hud,
             font_manager=self.fonts,
         )
         self.hud_credit = scene.visuals.Text(
-            EARTH_CREDIT, color=HUD_DIM, font_size=8 * ps, anchor_x="left", anchor_y="bottom",
-            parent=self.hud, font_manager=self.fonts,
+            EARTH_CREDIT,
+            color=HUD_DIM,
+            font_size=8 * ps,
+            anchor_x="left",
+            anchor_y="bottom",
+            parent=self.hud,
+            font_manager=self.fonts,
         )
         self.legend = scene.Node(parent=self.hud, name="legend")
-        self.legend_panel = scene.visuals.Rectangle(center=(0, 0), width=10, height=10,
-                                                    color=(0.0, 0.0, 0.02, 0.55), parent=self.legend)
+        self.legend_panel = scene.visuals.Rectangle(
+            center=(0, 0), width=10, height=10, color=(0.0, 0.0, 0.02, 0.55), parent=self.legend
+        )
         self.legend_panel.order = -1
         self.legend_items: list = []
         self._legend_full: dict[int, str] = {}  # each item's full text (the compact key shortens it)
-        self.colorbar = HudColorBar(self.emission_volume.cmap_name, font_size=8.5 * ps, color=HUD_COLOR,
-                                    parent=self.hud, font_manager=self.fonts)
+        self.colorbar = HudColorBar(
+            self.emission_volume.cmap_name,
+            font_size=8.5 * ps,
+            color=HUD_COLOR,
+            parent=self.hud,
+            font_manager=self.fonts,
+        )
         self.colorbar.visible = False
         # Through an imager: the field outlined, the sky outside it dimmed (the view then has the
         # field's aspect, like the image panel). Canvas pixels, drawn whether or not labels are on.
         self.field_frame = scene.Node(parent=canvas.scene, name="field_frame")
         self.field_frame.order = 900
-        self.field_mask = [scene.visuals.Rectangle(center=(0, 0), width=10, height=10, color=FIELD_MASK_COLOR,
-                                                   parent=self.field_frame) for _ in range(2)]
-        self.field_outline = scene.visuals.Line(pos=np.zeros((5, 2), np.float32), color=FIELD_OUTLINE_COLOR,
-                                                width=2.0 * ps, method="gl", parent=self.field_frame)
+        self.field_mask = [
+            scene.visuals.Rectangle(
+                center=(0, 0), width=10, height=10, color=FIELD_MASK_COLOR, parent=self.field_frame
+            )
+            for _ in range(2)
+        ]
+        self.field_outline = scene.visuals.Line(
+            pos=np.zeros((5, 2), np.float32),
+            color=FIELD_OUTLINE_COLOR,
+            width=2.0 * ps,
+            method="gl",
+            parent=self.field_frame,
+        )
         self.field_frame.visible = False
 
     def _legend_entries(self) -> list[tuple[str, tuple]]:
@@ -965,9 +1045,17 @@ class SceneView:
         entries = self._legend_entries()
         ps = self._pixel_scale
         while len(self.legend_items) < len(entries):
-            self.legend_items.append(scene.visuals.Text(
-                "", color=HUD_COLOR, font_size=9.5 * ps, anchor_x="right", anchor_y="bottom", parent=self.legend,
-                font_manager=self.fonts))
+            self.legend_items.append(
+                scene.visuals.Text(
+                    "",
+                    color=HUD_COLOR,
+                    font_size=9.5 * ps,
+                    anchor_x="right",
+                    anchor_y="bottom",
+                    parent=self.legend,
+                    font_manager=self.fonts,
+                )
+            )
         for i, item in enumerate(self.legend_items):
             if i < len(entries):
                 text, color = entries[i]
@@ -992,7 +1080,7 @@ class SceneView:
                 title = "soft X-ray intensity, keV/(cm² s sr), log scale"
             else:
                 title = "largest emissivity on the ray, eV/(cm³ s), log scale"
-            self.colorbar.set_labels(title, format_value(10.0 ** lo), format_value(10.0 ** hi))
+            self.colorbar.set_labels(title, format_value(10.0**lo), format_value(10.0**hi))
         self._layout_hud()
 
     def _layout_hud(self, event=None) -> None:
@@ -1066,11 +1154,15 @@ class SceneView:
             return
         x, y, fw, fh = rect
         w, h = (float(v) for v in self.canvas.size)
-        self.field_outline.set_data(pos=np.array([[x, y], [x + fw, y], [x + fw, y + fh], [x, y + fh], [x, y]],
-                                                 np.float32))
+        self.field_outline.set_data(
+            pos=np.array([[x, y], [x + fw, y], [x + fw, y + fh], [x, y + fh], [x, y]], np.float32)
+        )
         # the sky outside the field: two bands (above/below, or left/right)
-        bands = ([(w / 2, y / 2, w, y), (w / 2, (y + fh + h) / 2, w, h - y - fh)] if fh < h - 1 else
-                 [(x / 2, h / 2, x, h), ((x + fw + w) / 2, h / 2, w - x - fw, h)])
+        bands = (
+            [(w / 2, y / 2, w, y), (w / 2, (y + fh + h) / 2, w, h - y - fh)]
+            if fh < h - 1
+            else [(x / 2, h / 2, x, h), ((x + fw + w) / 2, h / 2, w - x - fw, h)]
+        )
         for rect_vis, (cx, cy, bw, bh) in zip(self.field_mask, bands):
             rect_vis.visible = bw >= 1 and bh >= 1
             if rect_vis.visible:
@@ -1144,7 +1236,11 @@ class SceneView:
         if getattr(self, "_refit_at_draw", False):
             self._refit_at_draw = False
             setup = self._camera_setup
-            if isinstance(setup, CameraSetup) and setup.fit and self._camera_state() == self._camera_signature:
+            if (
+                isinstance(setup, CameraSetup)
+                and setup.fit
+                and self._camera_state() == self._camera_signature
+            ):
                 self.set_camera(setup)
         self._place_spacecraft_label()  # the camera or the spacecraft may have moved
 
@@ -1154,9 +1250,11 @@ class SceneView:
     def close(self) -> None:
         if self._rest_timer is not None:
             self._rest_timer.stop()
-        for ev, cb in ((self.canvas.events.mouse_press, self._on_interaction),
-                       (self.canvas.events.mouse_wheel, self._on_interaction),
-                       (self.canvas.events.mouse_release, self._on_interaction_end)):
+        for ev, cb in (
+            (self.canvas.events.mouse_press, self._on_interaction),
+            (self.canvas.events.mouse_wheel, self._on_interaction),
+            (self.canvas.events.mouse_release, self._on_interaction_end),
+        ):
             ev.disconnect(cb)
         self.disconnect()
         self.canvas.events.draw.disconnect(self._restore_depth_mask)

@@ -187,7 +187,9 @@ class MissionProfile:
     def _validate(self, path) -> None:
         unknown = set(self.enabled) - set(CONSTRAINTS)
         if unknown:
-            raise DataFileError(path, f"unknown constraint(s) {sorted(unknown)}; known: {', '.join(CONSTRAINTS)}")
+            raise DataFileError(
+                path, f"unknown constraint(s) {sorted(unknown)}; known: {', '.join(CONSTRAINTS)}"
+            )
         for inst, names in self.windows.items():
             if inst not in ("sxi", "uvi"):
                 raise DataFileError(path, f"windows: unknown instrument {inst!r}; use sxi or uvi")
@@ -225,10 +227,14 @@ class MissionProfile:
         require = tuple(str(r) for r in require)
         for nm in disable:
             if nm not in known:
-                raise UserInputError(f"cannot disable {nm!r}: not a constraint or target; known: {', '.join(known)}")
+                raise UserInputError(
+                    f"cannot disable {nm!r}: not a constraint or target; known: {', '.join(known)}"
+                )
         for nm in require:
             if nm not in CONSTRAINTS:
-                raise UserInputError(f"cannot require {nm!r}: not a constraint; known: {', '.join(CONSTRAINTS)}")
+                raise UserInputError(
+                    f"cannot require {nm!r}: not a constraint; known: {', '.join(CONSTRAINTS)}"
+                )
             if nm in disable:
                 raise UserInputError(f"{nm} is both disabled and required")
         changes: dict = {}
@@ -246,7 +252,9 @@ class MissionProfile:
             except (TypeError, ValueError):
                 raise UserInputError(f"margin {nm} = {value!r} is not a number") from None
             if not (math.isfinite(v) and lo <= v <= hi):
-                raise UserInputError(f"margin {nm} = {value!r} {unit} is out of range ({lo:g} .. {hi:g} {unit})")
+                raise UserInputError(
+                    f"margin {nm} = {value!r} {unit} is out of range ({lo:g} .. {hi:g} {unit})"
+                )
             if attr is None:
                 tmargin[nm] = v
             else:
@@ -260,8 +268,13 @@ class MissionProfile:
                 if inst in windows and nm not in windows[inst]:
                     windows[inst] = windows[inst] + (nm,)
         out = dataclasses.replace(
-            self, enabled=tuple(c for c in CONSTRAINTS if c in enabled), windows=windows,
-            targets=tuple(t for t in self.targets if t not in disable), target_margin_deg=tmargin, **changes)
+            self,
+            enabled=tuple(c for c in CONSTRAINTS if c in enabled),
+            windows=windows,
+            targets=tuple(t for t in self.targets if t not in disable),
+            target_margin_deg=tmargin,
+            **changes,
+        )
         out._validate(out.source or "profile")
         return out
 
@@ -277,15 +290,20 @@ class MissionProfile:
         """The enabled constraints that ``instrument``'s windows need."""
         key = str(instrument).lower()
         if key not in self.windows:
-            raise UserInputError(f"the profile defines no windows for {instrument!r}; it has "
-                                 f"{', '.join(self.windows)}")
+            raise UserInputError(
+                f"the profile defines no windows for {instrument!r}; it has {', '.join(self.windows)}"
+            )
         return tuple(c for c in self.windows[key] if c in self.enabled)
 
     def solar_wind_object(self):
         """The profile's nominal solar wind as a :class:`~smile_viewer.physics.solar_wind.SolarWind`."""
         sw = self.solar_wind
-        return SolarWind(n_cm3=sw["n_cm3"], v_gse_km_s=(-float(sw["v_km_s"]), 0.0, 0.0), t_k=sw["t_k"],
-                         b_gsm_nt=(sw.get("bx_nt", 0.0), sw.get("by_nt", 0.0), sw.get("bz_nt", 0.0)))
+        return SolarWind(
+            n_cm3=sw["n_cm3"],
+            v_gse_km_s=(-float(sw["v_km_s"]), 0.0, 0.0),
+            t_k=sw["t_k"],
+            b_gsm_nt=(sw.get("bx_nt", 0.0), sw.get("by_nt", 0.0), sw.get("bz_nt", 0.0)),
+        )
 
     def to_dict(self) -> dict:
         """The values (not the provenance) as plain JSON types, for window files' metadata."""
@@ -319,7 +337,9 @@ class MissionProfile:
 
 def _parse_profile(data: dict, path) -> MissionProfile:
     if not isinstance(data, dict) or data.get("schema") != "smile-viewer mission profile 1":
-        raise DataFileError(path, "not a smile-viewer mission profile (schema 'smile-viewer mission profile 1')")
+        raise DataFileError(
+            path, "not a smile-viewer mission profile (schema 'smile-viewer mission profile 1')"
+        )
     try:
         fov = data["fields_of_view"]
         pnt = data["pointing"]
@@ -348,9 +368,13 @@ def _parse_profile(data: dict, path) -> MissionProfile:
     sw = {k: _number(v, f"solar_wind.{k}", path) for k, v in sw.items()}
     missing = [k for k in ("n_cm3", "v_km_s", "t_k") if k not in sw]
     if missing:
-        raise DataFileError(path, f"solar_wind.value needs {', '.join(missing)} (and optionally bx_nt, by_nt, bz_nt)")
+        raise DataFileError(
+            path, f"solar_wind.value needs {', '.join(missing)} (and optionally bx_nt, by_nt, bz_nt)"
+        )
     qf = data.get("quality_flag", {})
-    lam = documented_value(qf, "lambda_thresholds_deg", path) if "lambda_thresholds_deg" in qf else (25.0, 50.0)
+    lam = (
+        documented_value(qf, "lambda_thresholds_deg", path) if "lambda_thresholds_deg" in qf else (25.0, 50.0)
+    )
     win = data.get("windows", {})
     windows = {k: tuple(str(c) for c in v) for k, v in win.items() if k in ("sxi", "uvi")}
     if not windows:
@@ -368,36 +392,69 @@ def _parse_profile(data: dict, path) -> MissionProfile:
         if not isinstance(entry, dict):
             raise DataFileError(path, f"targets.{t} must be an object")
         if "edge_margin_deg" in entry:
-            t_margin[t] = _number(documented_value(entry, "edge_margin_deg", path), f"targets.{t}.edge_margin_deg",
-                                  path, lo=-90, hi=90)
+            t_margin[t] = _number(
+                documented_value(entry, "edge_margin_deg", path),
+                f"targets.{t}.edge_margin_deg",
+                path,
+                lo=-90,
+                hi=90,
+            )
         if bool(entry.get("enabled", True)):
             t_enabled.append(t)
     prof = MissionProfile(
         name=str(data.get("name", Path(str(path)).stem)),
         sxi_fov_deg=(fx, fy),
-        uvi_fov_diameter_deg=_number(documented_value(fov, "uvi_diameter_deg", path), "uvi_diameter_deg", path),
-        sxi_limb_angle_deg=_number(documented_value(pnt, "sxi_limb_angle_deg", path), "sxi_limb_angle_deg", path,
-                                   lo=-90, hi=90),
+        uvi_fov_diameter_deg=_number(
+            documented_value(fov, "uvi_diameter_deg", path), "uvi_diameter_deg", path
+        ),
+        sxi_limb_angle_deg=_number(
+            documented_value(pnt, "sxi_limb_angle_deg", path), "sxi_limb_angle_deg", path, lo=-90, hi=90
+        ),
         sxi_roll_deg=_number(documented_value(pnt, "sxi_roll_deg", path), "sxi_roll_deg", path),
-        uvi_target_altitude_km=_number(documented_value(pnt, "uvi_target_altitude_km", path), "uvi_target_altitude_km",
-                                       path, lo=0),
-        uvi_oval_offset_deg=_number(documented_value(pnt, "uvi_oval_offset_deg", path), "uvi_oval_offset_deg", path,
-                                    lo=-90, hi=90),
+        uvi_target_altitude_km=_number(
+            documented_value(pnt, "uvi_target_altitude_km", path), "uvi_target_altitude_km", path, lo=0
+        ),
+        uvi_oval_offset_deg=_number(
+            documented_value(pnt, "uvi_oval_offset_deg", path), "uvi_oval_offset_deg", path, lo=-90, hi=90
+        ),
         solar_wind=sw,
-        min_altitude_km=_number(documented_value(con("radiation_belt"), "min_altitude_km", path), "min_altitude_km", path),
-        min_radius_re=_number(documented_value(con("sxi_radius"), "min_radius_re", path), "min_radius_re", path),
-        min_sun_angle_deg=_number(documented_value(con("sxi_sun"), "min_angle_deg", path), "sxi_sun.min_angle_deg", path,
-                                  lo=0, hi=180),
-        earth_limb_margin_deg=_number(documented_value(con("sxi_earth"), "limb_margin_deg", path), "limb_margin_deg", path),
-        sxi_moon_margin_deg=_number(documented_value(con("sxi_moon"), "margin_deg", path), "sxi_moon.margin_deg", path),
-        magnetopause_model=str(con("sxi_magnetopause").get("model", "shue1998")).strip().lower().replace("-", "_"),
-        magnetopause_edge_margin_deg=_number(documented_value(con("sxi_magnetopause"), "edge_margin_deg", path),
-                                             "sxi_magnetopause.edge_margin_deg", path),
-        uvi_oval_radius_deg=_number(documented_value(con("uvi_oval"), "oval_radius_deg", path), "oval_radius_deg", path,
-                                    lo=0, hi=90),
-        uvi_oval_edge_margin_deg=_number(documented_value(con("uvi_oval"), "edge_margin_deg", path),
-                                         "uvi_oval.edge_margin_deg", path),
-        uvi_moon_margin_deg=_number(documented_value(con("uvi_moon"), "margin_deg", path), "uvi_moon.margin_deg", path),
+        min_altitude_km=_number(
+            documented_value(con("radiation_belt"), "min_altitude_km", path), "min_altitude_km", path
+        ),
+        min_radius_re=_number(
+            documented_value(con("sxi_radius"), "min_radius_re", path), "min_radius_re", path
+        ),
+        min_sun_angle_deg=_number(
+            documented_value(con("sxi_sun"), "min_angle_deg", path),
+            "sxi_sun.min_angle_deg",
+            path,
+            lo=0,
+            hi=180,
+        ),
+        earth_limb_margin_deg=_number(
+            documented_value(con("sxi_earth"), "limb_margin_deg", path), "limb_margin_deg", path
+        ),
+        sxi_moon_margin_deg=_number(
+            documented_value(con("sxi_moon"), "margin_deg", path), "sxi_moon.margin_deg", path
+        ),
+        magnetopause_model=str(con("sxi_magnetopause").get("model", "shue1998"))
+        .strip()
+        .lower()
+        .replace("-", "_"),
+        magnetopause_edge_margin_deg=_number(
+            documented_value(con("sxi_magnetopause"), "edge_margin_deg", path),
+            "sxi_magnetopause.edge_margin_deg",
+            path,
+        ),
+        uvi_oval_radius_deg=_number(
+            documented_value(con("uvi_oval"), "oval_radius_deg", path), "oval_radius_deg", path, lo=0, hi=90
+        ),
+        uvi_oval_edge_margin_deg=_number(
+            documented_value(con("uvi_oval"), "edge_margin_deg", path), "uvi_oval.edge_margin_deg", path
+        ),
+        uvi_moon_margin_deg=_number(
+            documented_value(con("uvi_moon"), "margin_deg", path), "uvi_moon.margin_deg", path
+        ),
         qf_lambda_deg=tuple(float(v) for v in lam),
         enabled=enabled,
         windows=windows,
@@ -436,7 +493,9 @@ def _angle(a, b):
 
 def _rect_geometry(tan_x: float, tan_y: float):
     """Unit corners (4, 3) of the field and, per edge, (normal n, n × a, b × n) for corners a → b."""
-    corners = np.array([[tan_x, -tan_y, 1.0], [tan_x, tan_y, 1.0], [-tan_x, tan_y, 1.0], [-tan_x, -tan_y, 1.0]])
+    corners = np.array(
+        [[tan_x, -tan_y, 1.0], [tan_x, tan_y, 1.0], [-tan_x, tan_y, 1.0], [-tan_x, -tan_y, 1.0]]
+    )
     corners /= np.linalg.norm(corners, axis=1, keepdims=True)
     edges = []
     for k in range(4):
@@ -470,7 +529,11 @@ def rect_signed_distance_deg(d_cam, fov_deg) -> np.ndarray:
     best = 2.0 * np.arcsin(np.minimum(np.sqrt(chord2) * 0.5, 1.0))
     for n, na, bn in edges:
         s = np.abs(x * n[0] + y * n[1] + z * n[2])
-        on_arc = (x * na[0] + y * na[1] + z * na[2] >= 0.0) & (x * bn[0] + y * bn[1] + z * bn[2] >= 0.0) & (s < 1.0)
+        on_arc = (
+            (x * na[0] + y * na[1] + z * na[2] >= 0.0)
+            & (x * bn[0] + y * bn[1] + z * bn[2] >= 0.0)
+            & (s < 1.0)
+        )
         best = np.where(on_arc, np.minimum(best, np.arcsin(np.minimum(s, 1.0))), best)
     inside = (z > 0) & (np.abs(x) <= tx * z) & (np.abs(y) <= ty * z)
     out = np.degrees(np.where(inside, -best, best))
@@ -576,13 +639,22 @@ def cusp_positions_gse(pd_npa, bz_nt, pm_npa, dipole_gse) -> tuple[np.ndarray, n
             q = c + c * np.exp(d_other * psi_other ** a[21])
             base = np.cos(0.5 * theta) + a[5] * np.sin(2.0 * theta) * (-np.expm1(-theta))
             r = r0 * base**beta + q
-            out.append(r[:, None] * (np.cos(theta)[:, None] * np.array([1.0, 0.0, 0.0])
-                                     + sign * np.sin(theta)[:, None] * z_gsm))
+            out.append(
+                r[:, None]
+                * (np.cos(theta)[:, None] * np.array([1.0, 0.0, 0.0]) + sign * np.sin(theta)[:, None] * z_gsm)
+            )
     return out[0], out[1]
 
 
-def target_margins(position_re, profile: MissionProfile, *, standoff_re=None, cusp_north_re=None,
-                   cusp_south_re=None, axes=None) -> tuple[dict, dict]:
+def target_margins(
+    position_re,
+    profile: MissionProfile,
+    *,
+    standoff_re=None,
+    cusp_north_re=None,
+    cusp_south_re=None,
+    axes=None,
+) -> tuple[dict, dict]:
     """Visibility of the profile's targets in the SXI field: ``(visible, margin)`` dicts of
     (n,) arrays; margin [deg] = how far inside the field edges the target point is, less the
     target's edge margin (>= 0: visible). ``standoff_re`` (n,) places the nose on +X GSE;
@@ -604,16 +676,18 @@ def target_margins(position_re, profile: MissionProfile, *, standoff_re=None, cu
             if value is None:
                 raise UserInputError(f"target {t} needs {t}_re")
             target = np.broadcast_to(np.asarray(value, dtype=float), (n, 3))
-        m = -rect_signed_distance_deg(_to_cam(target - p, axes), profile.sxi_fov_deg) \
-            - float(profile.target_margin_deg[t])
+        m = -rect_signed_distance_deg(_to_cam(target - p, axes), profile.sxi_fov_deg) - float(
+            profile.target_margin_deg[t]
+        )
         margin[t] = m
         with np.errstate(invalid="ignore"):
             visible[t] = m >= 0
     return visible, margin
 
 
-def uvi_oval_margins_deg(position_re, centre_dir, shell_radius_re: float, ring_radius_deg: float,
-                         fov_diameter_deg: float):
+def uvi_oval_margins_deg(
+    position_re, centre_dir, shell_radius_re: float, ring_radius_deg: float, fov_diameter_deg: float
+):
     """(horizon margin, field margin) [deg] of the auroral-oval ring (module docstring).
 
     ``position_re`` S (..., 3); ``centre_dir`` c (..., 3) unit vector of the oval centre; the
@@ -684,8 +758,12 @@ class _Nodes:
         f = tt_s / self.step
         k = np.floor(f).astype(np.int64)
         u = (f - k)[:, None]
-        w = (-u * (u - 1) * (u - 2) / 6, (u + 1) * (u - 1) * (u - 2) / 2,
-             -(u + 1) * u * (u - 2) / 2, (u + 1) * u * (u - 1) / 6)
+        w = (
+            -u * (u - 1) * (u - 2) / 6,
+            (u + 1) * (u - 1) * (u - 2) / 2,
+            -(u + 1) * u * (u - 2) / 2,
+            (u + 1) * u * (u - 1) / 6,
+        )
         i = k - self.k0
         v = self.values
         out = w[0] * v[i - 1] + w[1] * v[i] + w[2] * v[i + 1] + w[3] * v[i + 2]
@@ -751,11 +829,14 @@ def _solar_wind_arrays(solar_wind, times: Time):
         b = v["b_gsm_nt"]
         bt = np.linalg.norm(b, axis=1) * 1.0e-9
         return v["pd_npa"], b[:, 2], bt * bt / (2.0 * MU0_H_M) * 1.0e9
-    raise UserInputError(f"solar wind must be a SolarWind or a SolarWindSeries, got {type(solar_wind).__name__}")
+    raise UserInputError(
+        f"solar wind must be a SolarWind or a SolarWindSeries, got {type(solar_wind).__name__}"
+    )
 
 
-def constraint_margins(position_re, profile: MissionProfile, *, moon_re=None, dipole_gse=None,
-                       standoff_re=None):
+def constraint_margins(
+    position_re, profile: MissionProfile, *, moon_re=None, dipole_gse=None, standoff_re=None
+):
     """The enabled constraints from GSE geometry: ``(ok, margin, lambda_deg, quality_flag)``.
 
     ``position_re`` (n, 3) spacecraft GSE [R_E]; ``moon_re`` (n, 3) the Moon's geocentric GSE
@@ -818,7 +899,9 @@ def constraint_margins(position_re, profile: MissionProfile, *, moon_re=None, di
         c = math.cos(off) * dip - math.sin(off) * x_sm
         ra = 1.0 + profile.uvi_target_altitude_km / R_E_KM
         if "uvi_oval" in enabled:
-            hor, fld = uvi_oval_margins_deg(p, c, ra, profile.uvi_oval_radius_deg, profile.uvi_fov_diameter_deg)
+            hor, fld = uvi_oval_margins_deg(
+                p, c, ra, profile.uvi_oval_radius_deg, profile.uvi_fov_diameter_deg
+            )
             fld = fld - profile.uvi_oval_edge_margin_deg
             # Both must hold (the horizon strictly): the margin is the smaller of the two.
             margin["uvi_oval"] = np.minimum(hor, fld)
@@ -845,14 +928,22 @@ def _evaluate_chunk(times: Time, profile: MissionProfile, orbit, solar_wind, nod
         standoff = standoff_re(profile.magnetopause_model, pd, bz, pm, tilt)
         if profile.targets:
             north, south = cusp_positions_gse(pd, bz, pm, dip)
-            visible, tmargin = target_margins(p, profile, standoff_re=standoff, cusp_north_re=north,
-                                              cusp_south_re=south)
+            visible, tmargin = target_margins(
+                p, profile, standoff_re=standoff, cusp_north_re=north, cusp_south_re=south
+            )
     ok, margin, lam, qf = constraint_margins(p, profile, moon_re=moon, dipole_gse=dip, standoff_re=standoff)
     return ok, margin, lam, qf, np.linalg.norm(p, axis=1), standoff, visible, tmargin
 
 
-def evaluate_constraints(times, profile: MissionProfile | None = None, *, orbit=None, solar_wind=None,
-                         chunk: int = CHUNK, workers: int | None = None) -> ConstraintTable:
+def evaluate_constraints(
+    times,
+    profile: MissionProfile | None = None,
+    *,
+    orbit=None,
+    solar_wind=None,
+    chunk: int = CHUNK,
+    workers: int | None = None,
+) -> ConstraintTable:
     """Every enabled constraint of ``profile`` at every epoch of ``times`` (a 1-D UTC ``Time``).
 
     ``orbit``: any :class:`~smile_viewer.mission.orbit.Orbit` (default: the default SMILE
@@ -869,8 +960,10 @@ def evaluate_constraints(times, profile: MissionProfile | None = None, *, orbit=
     orb = default_orbit() if orbit is None else orbit
     cov = getattr(orb, "coverage", None)
     if cov is not None and (t[0] < cov[0] or t[-1] > cov[1]):
-        raise UserInputError(f"the orbit covers {cov[0].utc.isot} .. {cov[1].utc.isot} only; "
-                             f"the request spans {t[0].isot} .. {t[-1].isot}")
+        raise UserInputError(
+            f"the orbit covers {cov[0].utc.isot} .. {cov[1].utc.isot} only; "
+            f"the request spans {t[0].isot} .. {t[-1].isot}"
+        )
     sw = prof.solar_wind_object() if solar_wind is None else solar_wind
     tt_s = _tt_seconds(t)
     nodes = _Nodes(tt_s)
@@ -901,8 +994,14 @@ def evaluate_constraints(times, profile: MissionProfile | None = None, *, orbit=
     if "sxi_magnetopause" in margin or targets:
         missing = int(np.count_nonzero(~np.isfinite(standoff)))
         if missing:
-            what = " and ".join(x for x in ("sxi_magnetopause fails" if "sxi_magnetopause" in margin else "",
-                                             "no target is visible" if targets else "") if x)
+            what = " and ".join(
+                x
+                for x in (
+                    "sxi_magnetopause fails" if "sxi_magnetopause" in margin else "",
+                    "no target is visible" if targets else "",
+                )
+                if x
+            )
             notes.append(f"no solar wind at {missing} of {n} epochs: {what} there")
     seconds = tt_s - tt_s[0]  # elapsed SI seconds (TT is uniform; leap seconds counted)
     return ConstraintTable(t, seconds, ok, margin, lam, qf, r, standoff, prof, notes, visible, tmargin)

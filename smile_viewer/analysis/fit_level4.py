@@ -66,8 +66,13 @@ def sxi_quality_flags(aim_re, position_re, exposure_s: float, cxfov, background)
     pc = 0 if rate >= RATE_THRESHOLDS[0] else (1 if rate >= RATE_THRESHOLDS[1] else 2)
     den = math.hypot(s, b)
     snr = s / den if den > 0 else 0.0
-    return {"qf": ps + pc, "qf2": ps + quality_flag_snr_bits(cxfov, background), "lambda_deg": lam,
-            "snr": snr, "count_rate": rate}
+    return {
+        "qf": ps + pc,
+        "qf2": ps + quality_flag_snr_bits(cxfov, background),
+        "lambda_deg": lam,
+        "snr": snr,
+        "count_rate": rate,
+    }
 
 
 def _unit(v):
@@ -80,7 +85,9 @@ def _team_axes(pos, aim):
     b = pos - (pos @ L) * L
     nb = np.linalg.norm(b)
     if nb < 1e-9:
-        raise UserInputError("the look direction passes through Earth's centre: the level-4 image axes are undefined")
+        raise UserInputError(
+            "the look direction passes through Earth's centre: the level-4 image axes are undefined"
+        )
     xi = b / nb
     yi = _unit(np.cross(b, L))
     return L, xi, yi
@@ -117,7 +124,8 @@ def _orientation(obs, pos, aim) -> tuple[str, tuple[float, float], tuple[float, 
     if obs.pixel_angles is not None:
         h = obs.header if obs.header is not None else {}
         if all(k in h for k in ("CRVAL1", "CRVAL2", "CDELT1", "CDELT2")) and not any(
-                k in h and float(h[k]) != 0.5 for k in ("CRPIX1", "CRPIX2")):
+            k in h and float(h[k]) != 0.5 for k in ("CRPIX1", "CRPIX2")
+        ):
             return "team", (float(h["CRVAL1"]), float(h["CRVAL2"])), (float(h["CDELT1"]), float(h["CDELT2"]))
         crval, cdelt = [], []
         for key in ("phi_deg", "theta_deg"):  # lower edge and width from the pixel-centre angles
@@ -128,7 +136,9 @@ def _orientation(obs, pos, aim) -> tuple[str, tuple[float, float], tuple[float, 
         return "team", tuple(crval), tuple(cdelt)
     L, xi, yi = _team_axes(pos, aim)
     cx, cy = (nx - 1) / 2.0, (ny - 1) / 2.0
-    d = pixel_directions(obs, [cx, cx + 1, cx, -0.5, nx - 0.5, cx, cx], [cy, cy, cy + 1, cy, cy, -0.5, ny - 0.5])
+    d = pixel_directions(
+        obs, [cx, cx + 1, cx, -0.5, nx - 0.5, cx, cx], [cy, cy, cy + 1, cy, cy, -0.5, ny - 0.5]
+    )
     col = _unit(d[1] - d[0])
     row = _unit(d[2] - d[0])
 
@@ -155,7 +165,9 @@ def level4_from_fit(result):
     Needs the forward model (a result read from JSON has none: UserInputError)."""
     fwd = result.forward
     if fwd is None or result.model is None:
-        raise UserInputError("this fit result holds no forward model (it was read from JSON): refit to write FITS")
+        raise UserInputError(
+            "this fit result holds no forward model (it was read from JSON): refit to write FITS"
+        )
     obs = fwd.obs
     cam = fwd.camera
     pos = np.asarray(cam.position_re, dtype=float)
@@ -187,21 +199,36 @@ def level4_from_fit(result):
 
     orient, crval, cdelt = _orientation(obs, pos, aim)
     sky = obs.wcs
-    arrays = {"fitted": expected, "cxfov": cxfov, "bkg": bkg, "error": error, "counts": counts,
-              "intensity": intensity, "resid": resid}
+    arrays = {
+        "fitted": expected,
+        "cxfov": cxfov,
+        "bkg": bkg,
+        "error": error,
+        "counts": counts,
+        "intensity": intensity,
+        "resid": resid,
+    }
     if orient == "native":
         arrays = {k: np.asarray(v, dtype=float)[::-1, ::-1].T for k, v in arrays.items()}
         ny, nx = obs.shape
         if sky is not None:
-            if any(getattr(sky, a, None) is not None for a in ("sip", "cpdis1", "cpdis2", "det2im1", "det2im2")):
+            if any(
+                getattr(sky, a, None) is not None for a in ("sip", "cpdis1", "cpdis2", "det2im1", "det2im2")
+            ):
                 sky = None
-                notes.append("the celestial WCS has distortion terms: not written after the turn to the team's axes")
+                notes.append(
+                    "the celestial WCS has distortion terms: not written after the turn to the team's axes"
+                )
             else:
                 sky = _flip_wcs(sky, ny, nx)
-        notes.append("image turned to the SXI team's axes: columns along b (away from Earth), rows along b x L")
+        notes.append(
+            "image turned to the SXI team's axes: columns along b (away from Earth), rows along b x L"
+        )
     elif orient == "other":
-        notes.append("image axes not along the team's (rolled camera): kept; CRVAL/CDELT are the field's half "
-                     "widths along columns and rows")
+        notes.append(
+            "image axes not along the team's (rolled camera): kept; CRVAL/CDELT are the field's half "
+            "widths along columns and rows"
+        )
 
     flags = sxi_quality_flags(aim, pos, fwd.exposure_s, arrays["cxfov"], arrays["bkg"])
     if hasattr(result.model, "tilt_rad"):  # a GSM model keeps the tilt it was built with
@@ -219,8 +246,10 @@ def level4_from_fit(result):
         upper=np.array([result.bounds.get(n, (math.nan, math.nan))[1] for n in names], dtype=float),
     )
     hist = result.history or [(0, result.cash, tuple(result.parameters[n] for n in result.free))]
-    pvar: dict[str, np.ndarray] = {"EVAL": np.array([r[0] for r in hist], dtype=np.int64),
-                                   "COST": np.array([r[1] for r in hist], dtype=float)}
+    pvar: dict[str, np.ndarray] = {
+        "EVAL": np.array([r[0] for r in hist], dtype=np.int64),
+        "COST": np.array([r[1] for r in hist], dtype=float),
+    }
     for n in names:  # the team's plot reads one column per parameter; fixed ones hold their value
         if n in result.free:
             i = result.free.index(n)
@@ -248,34 +277,76 @@ def level4_from_fit(result):
         ("LOSMETH", "adaptive", "line integrals: adaptive Gauss-Legendre"),
     ]
     scan = getattr(result, "start_scan", None)
-    extra.append(("P0_DESC", "coarse scan of the magnetopause size" if scan is not None else
-                  "model defaults for the solar wind", "how the start values were found (P0_METH 0)"))
+    extra.append(
+        (
+            "P0_DESC",
+            "coarse scan of the magnetopause size"
+            if scan is not None
+            else "model defaults for the solar wind",
+            "how the start values were found (P0_METH 0)",
+        )
+    )
     if getattr(result, "quality", None) is not None:
         codes = ",".join(f.code for f in result.flags)
-        extra += [("FITFLAGS", codes[:68] or "none", "fit-quality flags (analysis.fit_quality)"),
-                  ("RELIABLE", bool(result.reliable), "False: do not use RCMEM without looking")]
+        extra += [
+            ("FITFLAGS", codes[:68] or "none", "fit-quality flags (analysis.fit_quality)"),
+            ("RELIABLE", bool(result.reliable), "False: do not use RCMEM without looking"),
+        ]
     if obs.time_end is not None:
-        extra.append(("DATE-END", obs.time_end.utc.strftime("%Y-%m-%dT%H:%M:%S.%f"), "end of the exposure (UTC)"))
+        extra.append(
+            ("DATE-END", obs.time_end.utc.strftime("%Y-%m-%dT%H:%M:%S.%f"), "end of the exposure (UTC)")
+        )
     if obs.band_kev is not None:
-        extra += [("EMIN", float(obs.band_kev[0]), "[keV] lower band edge"),
-                  ("EMAX", float(obs.band_kev[1]), "[keV] upper band edge")]
+        extra += [
+            ("EMIN", float(obs.band_kev[0]), "[keV] lower band edge"),
+            ("EMAX", float(obs.band_kev[1]), "[keV] upper band edge"),
+        ]
     for n in names:
-        extra.append((f"HIERARCH FIT {n}", float(result.parameters[n]), "best fit" if n in result.free else "fixed"))
+        extra.append(
+            (f"HIERARCH FIT {n}", float(result.parameters[n]), "best fit" if n in result.free else "fixed")
+        )
     notes = list(result.notes) + notes
-    text = json.dumps({"fit": result.to_dict(), "level4_notes": notes,
-                       "observation_provenance": _json_clean(obs.provenance)}, sort_keys=True)
+    text = json.dumps(
+        {
+            "fit": result.to_dict(),
+            "level4_notes": notes,
+            "observation_provenance": _json_clean(obs.provenance),
+        },
+        sort_keys=True,
+    )
     return Level4File(
-        fitted=arrays["fitted"], parameters=table, rcmem_re=float(result.subsolar_re),
+        fitted=arrays["fitted"],
+        parameters=table,
+        rcmem_re=float(result.subsolar_re),
         rcmem_err_re=float(result.subsolar_err_re) if math.isfinite(result.subsolar_err_re) else None,
-        cxfov=arrays["cxfov"], background=arrays["bkg"], error=arrays["error"], counts=arrays["counts"],
+        cxfov=arrays["cxfov"],
+        background=arrays["bkg"],
+        error=arrays["error"],
+        counts=arrays["counts"],
         images={"INTENSITY": arrays["intensity"], "RESMAP": arrays["resid"]},
-        p_variation=pvar, covariance=np.asarray(result.covariance, dtype=float),
-        exposure_s=float(fwd.exposure_s), filename=obs.path.name, position_re=pos, aim_re=aim,
-        crval_deg=crval, cdelt_deg=cdelt, dipole_deg=dipole, model=result.model_name, fit=fit_name,
-        min_cost=float(result.cash), iterations=int(result.n_evals), opt_time_s=float(result.time_s),
-        date_obs=obs.time_start.utc.strftime("%Y-%m-%dT%H:%M:%S.%f"), p_space_re=0.0, p0_method=0,
-        count_rate=flags["count_rate"], qf=int(flags["qf"]), qf2=int(flags["qf2"]), sky_wcs=sky,
-        extra_cards=tuple(extra), provenance_json=text,
+        p_variation=pvar,
+        covariance=np.asarray(result.covariance, dtype=float),
+        exposure_s=float(fwd.exposure_s),
+        filename=obs.path.name,
+        position_re=pos,
+        aim_re=aim,
+        crval_deg=crval,
+        cdelt_deg=cdelt,
+        dipole_deg=dipole,
+        model=result.model_name,
+        fit=fit_name,
+        min_cost=float(result.cash),
+        iterations=int(result.n_evals),
+        opt_time_s=float(result.time_s),
+        date_obs=obs.time_start.utc.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+        p_space_re=0.0,
+        p0_method=0,
+        count_rate=flags["count_rate"],
+        qf=int(flags["qf"]),
+        qf2=int(flags["qf2"]),
+        sky_wcs=sky,
+        extra_cards=tuple(extra),
+        provenance_json=text,
     )
 
 

@@ -236,8 +236,10 @@ def seen_nose_angle_deg(position_re, directions, used, magnetopause_r) -> float:
     k = np.argmin(gap, axis=-1)
     theta_t = np.take_along_axis(theta, k[..., None], axis=-1)[..., 0]
     limb = np.zeros(used.shape, dtype=bool)
-    for a, b in (((slice(None), slice(1, None)), (slice(None), slice(None, -1))),
-                 ((slice(1, None), slice(None)), (slice(None, -1), slice(None)))):
+    for a, b in (
+        ((slice(None), slice(1, None)), (slice(None), slice(None, -1))),
+        ((slice(1, None), slice(None)), (slice(None, -1), slice(None))),
+    ):
         pair = used[a] & used[b] & (hits[a] != hits[b])
         limb[a] |= pair & ~hits[a]
         limb[b] |= pair & ~hits[b]
@@ -255,11 +257,25 @@ def _at_bound(value: float, bounds: tuple[float, float], scale: float) -> str | 
     return None
 
 
-def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str], best: Mapping[str, float],
-               bounds: Mapping[str, tuple[float, float]], scales: Sequence[float], subsolar_re: float,
-               subsolar_err_re: float, size_param: str | None, scan=None, other_minima=(),
-               in_field: tuple[bool, float, float] | None = None, converged: bool = True,
-               message: str = "", errors_computed: bool = True) -> FitQuality:
+def assess_fit(
+    *,
+    cstat_value: float,
+    expected_counts,
+    mask,
+    free: Sequence[str],
+    best: Mapping[str, float],
+    bounds: Mapping[str, tuple[float, float]],
+    scales: Sequence[float],
+    subsolar_re: float,
+    subsolar_err_re: float,
+    size_param: str | None,
+    scan=None,
+    other_minima=(),
+    in_field: tuple[bool, float, float] | None = None,
+    converged: bool = True,
+    message: str = "",
+    errors_computed: bool = True,
+) -> FitQuality:
     """Flags and the reported (widened) subsolar error of a finished fit.
 
     Flags (``FitFlag.code``, severity):
@@ -300,67 +316,109 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
     if math.isfinite(ct.z) and ct.z > Z_POOR:
         s = math.sqrt(ct.value / ct.expected) if ct.expected > 0 else 1.0
         s = max(s, 1.0)
-        q.flags.append(FitFlag("poor_fit", "unreliable" if s >= S_UNRELIABLE else "warning",
-                               f"C-stat {ct.value:.1f} against {ct.expected:.1f} ± {ct.sigma:.1f} expected for "
-                               f"Poisson counts (z = {ct.z:.1f} > {Z_POOR:g}): the model does not describe the "
-                               f"image to within the noise; errors × {s:.2f}"))
+        q.flags.append(
+            FitFlag(
+                "poor_fit",
+                "unreliable" if s >= S_UNRELIABLE else "warning",
+                f"C-stat {ct.value:.1f} against {ct.expected:.1f} ± {ct.sigma:.1f} expected for "
+                f"Poisson counts (z = {ct.z:.1f} > {Z_POOR:g}): the model does not describe the "
+                f"image to within the noise; errors × {s:.2f}",
+            )
+        )
     elif math.isfinite(ct.z) and ct.z < -Z_POOR:
-        q.flags.append(FitFlag("cstat_low", "warning",
-                               f"C-stat {ct.value:.1f} far below the {ct.expected:.1f} ± {ct.sigma:.1f} expected for "
-                               f"Poisson counts (z = {ct.z:.1f}): the counts are not Poisson draws of the model "
-                               "(noise-free or smoothed?); the errors assume Poisson counts"))
+        q.flags.append(
+            FitFlag(
+                "cstat_low",
+                "warning",
+                f"C-stat {ct.value:.1f} far below the {ct.expected:.1f} ± {ct.sigma:.1f} expected for "
+                f"Poisson counts (z = {ct.z:.1f}): the counts are not Poisson draws of the model "
+                "(noise-free or smoothed?); the errors assume Poisson counts",
+            )
+        )
     q.error_scale = s
     if not converged:
         q.flags.append(FitFlag("not_converged", "warning", f"the optimiser did not converge: {message}"))
     for i, n in enumerate(free):
         side = _at_bound(float(best[n]), tuple(bounds[n]), float(scales[i]))
         if side is not None:
-            q.flags.append(FitFlag("at_bound", "unreliable",
-                                   f"{n} = {best[n]:.4g} is at its {side} bound {bounds[n][0 if side == 'lower' else 1]:g}: "
-                                   "the optimum may lie beyond it (the value is a limit)"))
+            q.flags.append(
+                FitFlag(
+                    "at_bound",
+                    "unreliable",
+                    f"{n} = {best[n]:.4g} is at its {side} bound {bounds[n][0 if side == 'lower' else 1]:g}: "
+                    "the optimum may lie beyond it (the value is a limit)",
+                )
+            )
     if in_field is not None:
         q.subsolar_in_field, q.subsolar_offset_deg = bool(in_field[0]), float(in_field[1])
         q.seen_theta_deg = float(in_field[2])
         limb_seen = math.isfinite(q.seen_theta_deg) and q.seen_theta_deg <= LIMB_THETA_MAX_DEG
         if not in_field[0] and not limb_seen:
-            where = (f"the fitted bins see the magnetopause only from {q.seen_theta_deg:.0f}° off the nose"
-                     if math.isfinite(q.seen_theta_deg) else "no fitted bin sees the magnetopause")
-            q.flags.append(FitFlag("outside_field", "unreliable",
-                                   f"the fitted subsolar magnetopause ({subsolar_re:.2f} R_E) is {in_field[1]:.1f}° "
-                                   f"outside the fitted bins and {where}: the distance is extrapolated with the "
-                                   "model's flaring"))
+            where = (
+                f"the fitted bins see the magnetopause only from {q.seen_theta_deg:.0f}° off the nose"
+                if math.isfinite(q.seen_theta_deg)
+                else "no fitted bin sees the magnetopause"
+            )
+            q.flags.append(
+                FitFlag(
+                    "outside_field",
+                    "unreliable",
+                    f"the fitted subsolar magnetopause ({subsolar_re:.2f} R_E) is {in_field[1]:.1f}° "
+                    f"outside the fitted bins and {where}: the distance is extrapolated with the "
+                    "model's flaring",
+                )
+            )
 
     err = float(subsolar_err_re) * s if math.isfinite(subsolar_err_re) else math.nan
     if math.isfinite(err):
         if s > 1.0 and subsolar_err_re > 0:
             q.widening.append(f"statistical error {subsolar_err_re:.3g} R_E × S = {s:.3f} (poor fit)")
     elif size_param is not None and errors_computed:
-        q.flags.append(FitFlag("flat_profile", "unreliable",
-                               f"C has no curvature along {size_param} at the best fit: no statistical error"))
+        q.flags.append(
+            FitFlag(
+                "flat_profile",
+                "unreliable",
+                f"C has no curvature along {size_param} at the best fit: no statistical error",
+            )
+        )
     threshold = s * s
     reach, why = 0.0, ""
     if scan is not None:
         dc = np.asarray(scan.costs, dtype=float) - float(np.min(scan.costs))
         if scan.delta_c_range < FLAT_DELTA_C and not any(f.code == "flat_profile" for f in q.flags):
-            q.flags.append(FitFlag("flat_profile", "unreliable",
-                                   f"C changes by only {scan.delta_c_range:.2f} over the magnetopause positions "
-                                   f"{min(scan.subsolar_re):.1f}–{max(scan.subsolar_re):.1f} R_E: the image does not "
-                                   "locate the magnetopause"))
+            q.flags.append(
+                FitFlag(
+                    "flat_profile",
+                    "unreliable",
+                    f"C changes by only {scan.delta_c_range:.2f} over the magnetopause positions "
+                    f"{min(scan.subsolar_re):.1f}–{max(scan.subsolar_re):.1f} R_E: the image does not "
+                    "locate the magnetopause",
+                )
+            )
         near = np.asarray(scan.subsolar_re, dtype=float)[dc <= threshold]
         if near.size > 1:
             r = float(np.max(np.abs(near - subsolar_re)))
             if r > reach:
-                reach, why = r, (f"start scan: magnetopause positions within ΔC ≤ {threshold:.2f} reach "
-                                 f"{r:.2f} R_E from the best fit")
+                reach, why = (
+                    r,
+                    (
+                        f"start scan: magnetopause positions within ΔC ≤ {threshold:.2f} reach "
+                        f"{r:.2f} R_E from the best fit"
+                    ),
+                )
     stat = err if math.isfinite(err) else 0.0
     for sub_alt, dc_alt in other_minima:
         sep = abs(float(sub_alt) - subsolar_re)
         if sep <= max(2.0 * stat, 0.1) or dc_alt >= MINIMUM_DELTA_C * threshold:
             continue
         sev = "unreliable" if dc_alt <= threshold else "warning"
-        q.flags.append(FitFlag("multiple_minima", sev,
-                               f"another local minimum at {sub_alt:.2f} R_E fits almost as well "
-                               f"(ΔC = {dc_alt:.2f})"))
+        q.flags.append(
+            FitFlag(
+                "multiple_minima",
+                sev,
+                f"another local minimum at {sub_alt:.2f} R_E fits almost as well (ΔC = {dc_alt:.2f})",
+            )
+        )
         if dc_alt <= threshold and sep > reach:
             reach, why = sep, f"a second minimum {sep:.2f} R_E away with ΔC = {dc_alt:.2f} ≤ {threshold:.2f}"
     if reach > 0 and (not math.isfinite(err) or reach > err):
@@ -368,6 +426,11 @@ def assess_fit(*, cstat_value: float, expected_counts, mask, free: Sequence[str]
         q.widening.append(why)
     q.subsolar_err_re = err
     if math.isfinite(err) and err > PRECISION_RE:
-        q.flags.append(FitFlag("imprecise", "warning",
-                               f"the subsolar distance is known to ± {err:.2f} R_E (1 σ): not to 0.3 R_E (2 σ)"))
+        q.flags.append(
+            FitFlag(
+                "imprecise",
+                "warning",
+                f"the subsolar distance is known to ± {err:.2f} R_E (1 σ): not to 0.3 R_E (2 σ)",
+            )
+        )
     return q

@@ -89,9 +89,15 @@ def coarse_forward(fwd, *, bin_deg: float = SCAN_BIN_DEG, min_bins: int = SCAN_M
     b = min(b, ny, nx)
     while True:
         try:
-            coarse = ForwardModel(obs, instrument=fwd.instrument, bin_factor=b, oversample=1,
-                                  background=np.asarray(fwd.fine_background, dtype=float),
-                                  backend=fwd.backend, psf=fwd.psf)
+            coarse = ForwardModel(
+                obs,
+                instrument=fwd.instrument,
+                bin_factor=b,
+                oversample=1,
+                background=np.asarray(fwd.fine_background, dtype=float),
+                backend=fwd.backend,
+                psf=fwd.psf,
+            )
         except UserInputError:
             coarse = None
         if b <= fwd.bin_factor or (coarse is not None and int(coarse.mask.sum()) >= min_bins):
@@ -101,9 +107,15 @@ def coarse_forward(fwd, *, bin_deg: float = SCAN_BIN_DEG, min_bins: int = SCAN_M
         b = max(int(fwd.bin_factor), b - 1)
 
 
-def scan_grid(subsolar_of: Callable[[float], float], bounds: tuple[float, float], start_value: float, *,
-              range_re: tuple[float, float] = SCAN_RANGE_RE, step_re: float = SCAN_STEP_RE,
-              log: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def scan_grid(
+    subsolar_of: Callable[[float], float],
+    bounds: tuple[float, float],
+    start_value: float,
+    *,
+    range_re: tuple[float, float] = SCAN_RANGE_RE,
+    step_re: float = SCAN_STEP_RE,
+    log: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
     """Parameter values whose subsolar distance steps by ``step_re`` across ``range_re``, within
     ``bounds``: (values, subsolar distances). ``subsolar_of(value)`` must be monotonic;
     ``log``: sample the parameter geometrically (a pressure). Values where the model cannot be
@@ -148,12 +160,11 @@ def distinct_minima(costs, *, barrier: float = 1.0) -> list[int]:
     n = c.size
     if n == 0:
         return []
-    cand = [i for i in range(n)
-            if (i == 0 or c[i] <= c[i - 1]) and (i == n - 1 or c[i] <= c[i + 1])]
+    cand = [i for i in range(n) if (i == 0 or c[i] <= c[i - 1]) and (i == n - 1 or c[i] <= c[i + 1])]
     cand.sort(key=lambda i: c[i])
     out: list[int] = []
     for i in cand:
-        if all(np.max(c[min(i, j):max(i, j) + 1]) - c[i] >= barrier for j in out):
+        if all(np.max(c[min(i, j) : max(i, j) + 1]) - c[i] >= barrier for j in out):
             out.append(i)
     return out
 
@@ -188,8 +199,13 @@ class StartScan:
     def delta_c_range(self) -> float:
         return float(np.max(self.costs) - np.min(self.costs)) if self.costs.size else 0.0
 
-    def starts(self, *, max_extra: int = MAX_EXTRA_STARTS, delta_c: float = EXTRA_START_DELTA_C,
-               separation_re: float = EXTRA_START_SEPARATION_RE) -> list[int]:
+    def starts(
+        self,
+        *,
+        max_extra: int = MAX_EXTRA_STARTS,
+        delta_c: float = EXTRA_START_DELTA_C,
+        separation_re: float = EXTRA_START_SEPARATION_RE,
+    ) -> list[int]:
         """Indices to start the local optimiser from: the best minimum and up to ``max_extra``
         others within ``delta_c`` of it, each at least ``separation_re`` from those taken along
         the same parameter (another basin; a minimum of another parameter's profile — another
@@ -203,8 +219,11 @@ class StartScan:
         for i in self.minima[1:]:
             if len(out) > max_extra or self.costs[i] - best >= delta_c:
                 break
-            if all(abs(self.subsolar_re[i] - self.subsolar_re[j]) >= separation_re
-                   or self.parameter_at(i) != self.parameter_at(j) for j in out):
+            if all(
+                abs(self.subsolar_re[i] - self.subsolar_re[j]) >= separation_re
+                or self.parameter_at(i) != self.parameter_at(j)
+                for j in out
+            ):
                 out.append(i)
         return out
 
@@ -233,11 +252,18 @@ def merge_scans(scans) -> StartScan:
     offsets = np.cumsum([0] + [s.values.size for s in scans[:-1]])
     costs = np.concatenate([s.costs for s in scans])
     minima = sorted((int(o) + i for s, o in zip(scans, offsets) for i in s.minima), key=lambda i: costs[i])
-    return StartScan("|".join(s.parameter for s in scans), np.concatenate([s.values for s in scans]),
-                     np.concatenate([s.subsolar_re for s in scans]), costs,
-                     np.concatenate([s.amplitude_factors for s in scans]), minima, scans[0].bin_factor,
-                     scans[0].n_bins, float(sum(s.time_s for s in scans)),
-                     [s.parameter for s in scans for _ in range(s.values.size)])
+    return StartScan(
+        "|".join(s.parameter for s in scans),
+        np.concatenate([s.values for s in scans]),
+        np.concatenate([s.subsolar_re for s in scans]),
+        costs,
+        np.concatenate([s.amplitude_factors for s in scans]),
+        minima,
+        scans[0].bin_factor,
+        scans[0].n_bins,
+        float(sum(s.time_s for s in scans)),
+        [s.parameter for s in scans for _ in range(s.values.size)],
+    )
 
 
 def best_amplitude_factor(data, signal, background, mask) -> float | None:
@@ -248,8 +274,8 @@ def best_amplitude_factor(data, signal, background, mask) -> float | None:
     k = max((d.sum() - b.sum()) / s.sum(), 1e-3)
     for _ in range(50):
         m = k * s + b
-        g = np.sum(s) - np.sum(d * s / m)        # dC/dk / 2
-        h = np.sum(d * s * s / (m * m))          # d2C/dk2 / 2
+        g = np.sum(s) - np.sum(d * s / m)  # dC/dk / 2
+        h = np.sum(d * s * s / (m * m))  # d2C/dk2 / 2
         if h <= 0:
             break
         k_new = k - g / h
@@ -262,9 +288,17 @@ def best_amplitude_factor(data, signal, background, mask) -> float | None:
     return float(k)
 
 
-def scan_start(coarse, build: Callable[[Mapping[str, float]], Any], parameter: str, values, subsolar_re, *,
-               fit_amplitude: bool = True, amplitude_bounds: tuple[float, float] = (1e-3, 1e3),
-               on_eval: Callable[[float, float, float, float], None] | None = None) -> StartScan:
+def scan_start(
+    coarse,
+    build: Callable[[Mapping[str, float]], Any],
+    parameter: str,
+    values,
+    subsolar_re,
+    *,
+    fit_amplitude: bool = True,
+    amplitude_bounds: tuple[float, float] = (1e-3, 1e3),
+    on_eval: Callable[[float, float, float, float], None] | None = None,
+) -> StartScan:
     """C along ``values`` of ``parameter`` on the ``coarse`` forward model.
 
     ``build({parameter: v})`` makes the model (the other parameters at their start values);
@@ -294,5 +328,14 @@ def scan_start(coarse, build: Callable[[Mapping[str, float]], Any], parameter: s
             on_eval(float(v), float(subsolar_re[i]), float(costs[i]), k)
     ok = np.isfinite(costs)
     vals, subs, costs, amps = vals[ok], np.asarray(subsolar_re, dtype=float)[ok], costs[ok], amps[ok]
-    return StartScan(parameter, vals, subs, costs, amps, distinct_minima(costs), int(coarse.bin_factor),
-                     int(coarse.mask.sum()), _time.perf_counter() - t0)
+    return StartScan(
+        parameter,
+        vals,
+        subs,
+        costs,
+        amps,
+        distinct_minima(costs),
+        int(coarse.bin_factor),
+        int(coarse.mask.sum()),
+        _time.perf_counter() - t0,
+    )

@@ -121,7 +121,9 @@ def start_model(model_name: str, obs=None, *, solar_wind=None, params: Mapping[s
     sw = solar_wind if solar_wind is not None else SolarWind()
     over = dict(params or {})
     if "r_mp" in over and entry.size_parameter != "r_mp":
-        raise UserInputError(f"{entry.key}: give {entry.size_parameter} (the magnetopause size scale), not r_mp")
+        raise UserInputError(
+            f"{entry.key}: give {entry.size_parameter} (the magnetopause size scale), not r_mp"
+        )
     tilt = 0.0
     if obs is not None and entry.needs_tilt:
         tilt = float(dipole_tilt(obs.time_start))
@@ -136,7 +138,7 @@ def _subsolar(model) -> float:
 
 
 def _block_sum(a: np.ndarray, b: int, oy: int, ox: int, nby: int, nbx: int) -> np.ndarray:
-    sub = a[oy:oy + nby * b, ox:ox + nbx * b]
+    sub = a[oy : oy + nby * b, ox : ox + nbx * b]
     return sub.reshape(nby, b, nbx, b).sum(axis=(1, 3))
 
 
@@ -149,8 +151,17 @@ class ForwardModel:
     unit intensity per bin), ``mask`` (bins used), ``bin_deg``, ``notes``.
     """
 
-    def __init__(self, obs, *, instrument=None, bin_factor: int | str = "auto", oversample: int = 2,
-                 background: str | np.ndarray | None = None, backend: str = "cpu", psf: bool = True):
+    def __init__(
+        self,
+        obs,
+        *,
+        instrument=None,
+        bin_factor: int | str = "auto",
+        oversample: int = 2,
+        background: str | np.ndarray | None = None,
+        backend: str = "cpu",
+        psf: bool = True,
+    ):
         self.obs = obs
         self.notes: list[str] = []
         name = instrument if instrument is not None else (obs.instrument or "sxi")
@@ -158,8 +169,10 @@ class ForwardModel:
             self.notes.append("instrument unknown: SXI assumed")
         self.instrument = load_instrument(name)
         if self.instrument.image_units == "R":
-            raise UserInputError(f"{obs.path}: {self.instrument.name.upper()} images the aurora; the soft X-ray "
-                                 "models are fitted to SXI counts")
+            raise UserInputError(
+                f"{obs.path}: {self.instrument.name.upper()} images the aurora; the soft X-ray "
+                "models are fitted to SXI counts"
+            )
         geom = match_geometry(obs, self.instrument)
         self.geometry = geom
         self.notes.extend(geom.notes)
@@ -219,7 +232,7 @@ class ForwardModel:
         self.fine_background = bkg
         self.fine_counts = counts
         with np.errstate(invalid="ignore"):
-            valid = (np.isfinite(counts) & np.isfinite(bkg) & (per_unit > 0) & inside & (bkg >= 0))
+            valid = np.isfinite(counts) & np.isfinite(bkg) & (per_unit > 0) & inside & (bkg >= 0)
         self.fine_valid = valid
 
         # binning
@@ -246,8 +259,10 @@ class ForwardModel:
         nby, nbx = ny // b, nx // b
         oy, ox = (ny - nby * b) // 2, (nx - nbx * b) // 2
         if (ny - nby * b) or (nx - nbx * b):
-            self.notes.append(f"{ny - nby * b} row(s) and {nx - nbx * b} column(s) at the edges left out "
-                              f"(shape not a multiple of {b})")
+            self.notes.append(
+                f"{ny - nby * b} row(s) and {nx - nbx * b} column(s) at the edges left out "
+                f"(shape not a multiple of {b})"
+            )
         self.bin_factor, self.oversample = b, o
         self.offset = (oy, ox)
         self.shape = (nby, nbx)
@@ -268,9 +283,16 @@ class ForwardModel:
         ys = (oy + np.arange(nby)[:, None] * b + sub[None, :]).reshape(-1)
         xx, yy = np.meshgrid(xs, ys)
         rays = pixel_directions(obs, xx, yy, frame=cam.frame)
-        self.sample_camera = Camera(position_re=cam.position_re, rotation=cam.rotation, fov_deg=cam.fov_deg,
-                                    shape=rays.shape[:2], circular=False, rays=rays, frame=cam.frame,
-                                    name=cam.name)
+        self.sample_camera = Camera(
+            position_re=cam.position_re,
+            rotation=cam.rotation,
+            fov_deg=cam.fov_deg,
+            shape=rays.shape[:2],
+            circular=False,
+            rays=rays,
+            frame=cam.frame,
+            name=cam.name,
+        )
         fw = inst.psf_fwhm_deg * FWHM_TO_SIGMA
         self.psf_sigma_bins = (fw / self.bin_deg[1], fw / self.bin_deg[0]) if (psf and fw > 0) else (0.0, 0.0)
         self.renders = 0
@@ -297,9 +319,19 @@ class ForwardModel:
         key = (id(camera), frame)
         if key not in cache:
             m = np.asarray(rotation_matrix(self.time, camera.frame, frame), dtype=float).reshape(3, 3)
-            cache[key] = (camera, Camera(position_re=m @ camera.position_re, rotation=m @ camera.rotation,
-                                         fov_deg=camera.fov_deg, shape=camera.shape, circular=False,
-                                         rays=camera.rays @ m.T, frame=frame, name=camera.name))
+            cache[key] = (
+                camera,
+                Camera(
+                    position_re=m @ camera.position_re,
+                    rotation=m @ camera.rotation,
+                    fov_deg=camera.fov_deg,
+                    shape=camera.shape,
+                    circular=False,
+                    rays=camera.rays @ m.T,
+                    frame=frame,
+                    name=camera.name,
+                ),
+            )
         return cache[key][1], AnalyticSource(model, frame=frame)
 
     def _render(self, camera, model) -> np.ndarray:
@@ -433,9 +465,11 @@ class FitResult:
         entry = _entry(self.model_name)
         name = "r_mp" if entry.size_parameter == "r_mp" else f"subsolar r_mp ({entry.key.upper()})"
         err = f" ± {self.subsolar_err_re:.3f}" if math.isfinite(self.subsolar_err_re) else ""
-        text = (f"{name} = {self.subsolar_re:.3f}{err} R_E ({self.model_name}, free {','.join(self.free)}; "
-                f"C = {self.cash:.2f}, C-stat {self.cstat:.1f} for {self.dof} dof; {self.n_evals} forward models "
-                f"in {self.time_s:.2f} s)")
+        text = (
+            f"{name} = {self.subsolar_re:.3f}{err} R_E ({self.model_name}, free {','.join(self.free)}; "
+            f"C = {self.cash:.2f}, C-stat {self.cstat:.1f} for {self.dof} dof; {self.n_evals} forward models "
+            f"in {self.time_s:.2f} s)"
+        )
         flags = ", ".join(f.code for f in self.flags)
         if flags:
             text += (" UNRELIABLE: " if not self.reliable else " flagged: ") + flags
@@ -443,33 +477,49 @@ class FitResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly record (no arrays but the covariance)."""
-        return _clean({
-            "schema": "smile-viewer fit 1",
-            "model": self.model_name,
-            "subsolar_magnetopause_re": self.subsolar_re,
-            "subsolar_magnetopause_err_re": self.subsolar_err_re,
-            "free": list(self.free),
-            "parameters": self.parameters,
-            "errors": self.errors,
-            "start_parameters": self.start_parameters,
-            "bounds": {k: list(v) for k, v in self.bounds.items()},
-            "covariance": np.asarray(self.covariance).tolist(),
-            "correlation": self.correlation.tolist(),
-            "profile_interval": list(self.profile_interval) if self.profile_interval else None,
-            "statistic": {"name": "cash", "definition": "C = 2 sum(m - d ln m)", "value": self.cash,
-                          "cstat": self.cstat, "cstat_definition": "2 sum(m - d + d ln(d/m)) ~ chi2(dof)",
-                          "n_bins": self.n_bins, "dof": self.dof},
-            "optimizer": {"method": self.method, "success": self.success, "message": self.message,
-                          "n_evals": self.n_evals, "time_s": self.time_s,
-                          "uncertainties": self.uncertainty_method},
-            "binning": {"bin_factor": self.bin_factor, "oversample": self.oversample,
-                        "bin_deg": list(self.bin_deg)},
-            "exposure_s": self.exposure_s,
-            "observation": self.observation,
-            "quality": self.quality.to_dict() if self.quality is not None else None,
-            "start_scan": self.start_scan.to_dict() if self.start_scan is not None else None,
-            "notes": self.notes,
-        })
+        return _clean(
+            {
+                "schema": "smile-viewer fit 1",
+                "model": self.model_name,
+                "subsolar_magnetopause_re": self.subsolar_re,
+                "subsolar_magnetopause_err_re": self.subsolar_err_re,
+                "free": list(self.free),
+                "parameters": self.parameters,
+                "errors": self.errors,
+                "start_parameters": self.start_parameters,
+                "bounds": {k: list(v) for k, v in self.bounds.items()},
+                "covariance": np.asarray(self.covariance).tolist(),
+                "correlation": self.correlation.tolist(),
+                "profile_interval": list(self.profile_interval) if self.profile_interval else None,
+                "statistic": {
+                    "name": "cash",
+                    "definition": "C = 2 sum(m - d ln m)",
+                    "value": self.cash,
+                    "cstat": self.cstat,
+                    "cstat_definition": "2 sum(m - d + d ln(d/m)) ~ chi2(dof)",
+                    "n_bins": self.n_bins,
+                    "dof": self.dof,
+                },
+                "optimizer": {
+                    "method": self.method,
+                    "success": self.success,
+                    "message": self.message,
+                    "n_evals": self.n_evals,
+                    "time_s": self.time_s,
+                    "uncertainties": self.uncertainty_method,
+                },
+                "binning": {
+                    "bin_factor": self.bin_factor,
+                    "oversample": self.oversample,
+                    "bin_deg": list(self.bin_deg),
+                },
+                "exposure_s": self.exposure_s,
+                "observation": self.observation,
+                "quality": self.quality.to_dict() if self.quality is not None else None,
+                "start_scan": self.start_scan.to_dict() if self.start_scan is not None else None,
+                "notes": self.notes,
+            }
+        )
 
     def to_json(self, path) -> Any:
         """Write :meth:`to_dict` as JSON, atomically; returns the path."""
@@ -529,7 +579,9 @@ def _parse_free(free, model_name: str) -> tuple[tuple[str, ...], list[str]]:
             it = entry.size_parameter
             notes.append(f"free 'r_mp' for {entry.key.upper()} means {it} (the magnetopause size scale)")
         if it not in names and it != NORM:
-            raise UserInputError(f"{model_name}: unknown free parameter {it!r}; valid: {', '.join(names)}, {NORM}")
+            raise UserInputError(
+                f"{model_name}: unknown free parameter {it!r}; valid: {', '.join(names)}, {NORM}"
+            )
         if it in out:
             raise UserInputError(f"free parameter {it} given twice")
         out.append(it)
@@ -538,17 +590,35 @@ def _parse_free(free, model_name: str) -> tuple[tuple[str, ...], list[str]]:
     if NORM in out:
         both = [n for n in out if n in entry.amplitudes]
         if both:
-            raise UserInputError(f"free '{NORM}' scales all amplitudes ({', '.join(entry.amplitudes)}) "
-                                 f"together: do not free {', '.join(both)} as well")
+            raise UserInputError(
+                f"free '{NORM}' scales all amplitudes ({', '.join(entry.amplitudes)}) "
+                f"together: do not free {', '.join(both)} as well"
+            )
     return tuple(out), notes
 
 
-def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=None, solar_wind=None,
-                    params: Mapping[str, float] | None = None, bounds=None, instrument=None,
-                    bin_factor: int | str = "auto", oversample: int | str = "auto", background=None,
-                    errors: str = "hessian", tie_bow_shock: bool = True, max_evals: int = 400,
-                    backend: str = "cpu", progress: Callable[[FitProgress], Any] | None = None,
-                    cancel=None, forward: ForwardModel | None = None, scan: bool = True) -> FitResult:
+def fit_observation(
+    obs,
+    model=registry.DEFAULT_EMISSIVITY,
+    *,
+    free=None,
+    start=None,
+    solar_wind=None,
+    params: Mapping[str, float] | None = None,
+    bounds=None,
+    instrument=None,
+    bin_factor: int | str = "auto",
+    oversample: int | str = "auto",
+    background=None,
+    errors: str = "hessian",
+    tie_bow_shock: bool = True,
+    max_evals: int = 400,
+    backend: str = "cpu",
+    progress: Callable[[FitProgress], Any] | None = None,
+    cancel=None,
+    forward: ForwardModel | None = None,
+    scan: bool = True,
+) -> FitResult:
     """Fit ``model`` (a fittable model of the registry) to the counts of ``obs`` (module docstring).
 
     ``start``: a model object to start from (else :func:`start_model` with ``solar_wind`` and
@@ -581,9 +651,18 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
         unknown = sorted(set(bounds) - set(_param_names(model_name)) - {NORM})
         if unknown:
             raise UserInputError(f"bounds for unknown parameter(s) {unknown}")
-    fwd = forward if forward is not None else ForwardModel(
-        obs, instrument=instrument, bin_factor=bin_factor, oversample=oversample, background=background,
-        backend=backend)
+    fwd = (
+        forward
+        if forward is not None
+        else ForwardModel(
+            obs,
+            instrument=instrument,
+            bin_factor=bin_factor,
+            oversample=oversample,
+            background=background,
+            backend=backend,
+        )
+    )
     notes.extend(fwd.notes)
 
     start_params = dict(start.params)
@@ -600,7 +679,9 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
     for n in free:
         lo, hi = bnds[n]
         if not lo <= start_params[n] <= hi:
-            raise UserInputError(f"start value {n} = {start_params[n]:g} lies outside its bounds ({lo:g}, {hi:g})")
+            raise UserInputError(
+                f"start value {n} = {start_params[n]:g} lies outside its bounds ({lo:g}, {hi:g})"
+            )
 
     amp_names = _amplitudes(model_name)
 
@@ -636,8 +717,16 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
         state["best"] = min(state["best"], c)
         history.append((state["n"], c, tuple(float(values[k]) for k in free)))
         if progress is not None:
-            progress(FitProgress(state["n"], c, state["best"], {k: float(values[k]) for k in free},
-                                 state["phase"], _time.perf_counter() - t_start))
+            progress(
+                FitProgress(
+                    state["n"],
+                    c,
+                    state["best"],
+                    {k: float(values[k]) for k in free},
+                    state["phase"],
+                    _time.perf_counter() - t_start,
+                )
+            )
         return c, exp
 
     amps = [n for n in free if n in _amplitudes(model_name) or n == NORM]
@@ -657,7 +746,9 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
             nuisance = (shape_name,)
         scan_bounds = {**bnds, **{n: _bounds(n, model_name, bounds) for n in names if n not in bnds}}
         state["phase"] = "scan"
-        start_scan = _scan_start(fwd, build, names, scan_bounds, start_params, amps, progress, cancel, t_start)
+        start_scan = _scan_start(
+            fwd, build, names, scan_bounds, start_params, amps, progress, cancel, t_start
+        )
         if start_scan is not None and start_scan.minima:
             starts = []
             for i in start_scan.starts():
@@ -669,10 +760,12 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
                 else:
                     starts.append((start.replace(**{moved: v}), p))
             moved = start_scan.parameter_at(start_scan.best)
-            notes.append(f"start from the image: {moved} = {start_scan.values[start_scan.best]:.4g} (subsolar "
-                         f"{start_scan.subsolar_re[start_scan.best]:.2f} R_E), the best of {start_scan.values.size} "
-                         f"magnetopause positions on {start_scan.bin_factor}x{start_scan.bin_factor}-pixel bins"
-                         + (f"; {len(starts) - 1} other minimum(s) tried" if len(starts) > 1 else ""))
+            notes.append(
+                f"start from the image: {moved} = {start_scan.values[start_scan.best]:.4g} (subsolar "
+                f"{start_scan.subsolar_re[start_scan.best]:.2f} R_E), the best of {start_scan.values.size} "
+                f"magnetopause positions on {start_scan.bin_factor}x{start_scan.bin_factor}-pixel bins"
+                + (f"; {len(starts) - 1} other minimum(s) tried" if len(starts) > 1 else "")
+            )
         state["phase"] = "fit"
     k = len(free)
 
@@ -700,8 +793,13 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
         for i, (lo, hi) in enumerate(ub):  # keep the initial simplex inside the bounds
             if hi is not None and simplex[i + 1, i] > hi:
                 simplex[i + 1, i] = -1.0 if lo is None or lo <= -1.0 else lo
-        o = minimize(objective, np.zeros(k), method="Nelder-Mead", bounds=ub,
-                     options={"xatol": 1e-3, "fatol": 1e-3, "maxfev": budget, "initial_simplex": simplex})
+        o = minimize(
+            objective,
+            np.zeros(k),
+            method="Nelder-Mead",
+            bounds=ub,
+            options={"xatol": 1e-3, "fatol": 1e-3, "maxfev": budget, "initial_simplex": simplex},
+        )
         return to_values(o.x), o, sc, kf if amps else None
 
     runs = []
@@ -720,8 +818,10 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
     other_minima = [(r[5], float(r[1].fun - opt.fun)) for j, r in enumerate(runs) if j != i_best]
     for extra in _fit_inputs(model_name):
         if extra not in free and getattr(shape["model"], extra) != start_params[extra]:
-            notes.append(f"the start model's {extra} = {getattr(shape['model'], extra):.4g} (was "
-                         f"{start_params[extra]:.4g}), from the scan")
+            notes.append(
+                f"the start model's {extra} = {getattr(shape['model'], extra):.4g} (was "
+                f"{start_params[extra]:.4g}), from the scan"
+            )
     best_model = build(best_vals)
     best_params = {kk: float(v) for kk, v in best_model.params.items()}
     for extra in _fit_inputs(model_name):
@@ -734,8 +834,9 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
     message = str(opt.message)
     for n in free:
         lo, hi = bnds[n]
-        if math.isclose(best_vals[n], lo, rel_tol=0, abs_tol=1e-6 * scales[free.index(n)]) or \
-                math.isclose(best_vals[n], hi, rel_tol=0, abs_tol=1e-6 * scales[free.index(n)]):
+        if math.isclose(best_vals[n], lo, rel_tol=0, abs_tol=1e-6 * scales[free.index(n)]) or math.isclose(
+            best_vals[n], hi, rel_tol=0, abs_tol=1e-6 * scales[free.index(n)]
+        ):
             notes.append(f"{n} = {best_vals[n]:g} is at a bound: its error is not meaningful")
 
     # uncertainties
@@ -751,21 +852,26 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
             ext_vals = {**best_vals, **{n: float(getattr(shape["model"], n)) for n in nuisance}}
             ext_scales = np.concatenate([scales, [_scale(n, ext_vals[n], model_name) for n in nuisance]])
             ext_bnds = {**bnds, **{n: _bounds(n, model_name, bounds) for n in nuisance}}
-            cov_ext, unc = _covariance(evaluate, fwd, build, ext_vals, best_c, best_exp, ext_free, ext_scales,
-                                       ext_bnds, notes)
+            cov_ext, unc = _covariance(
+                evaluate, fwd, build, ext_vals, best_c, best_exp, ext_free, ext_scales, ext_bnds, notes
+            )
             cov = cov_ext[:k, :k]
             nuisance_err = _propagate_subsolar(build, ext_vals, ext_free, cov_ext, ext_scales)
             unc += f" (marginal over {', '.join(nuisance)})"
         else:
-            cov, unc = _covariance(evaluate, fwd, build, best_vals, best_c, best_exp, free, scales, bnds, notes)
+            cov, unc = _covariance(
+                evaluate, fwd, build, best_vals, best_c, best_exp, free, scales, bnds, notes
+            )
         if err_mode == "profile":
             state["phase"] = "profile"
             main = next((n for n in free if n in ("r_mp", "p0")), free[0])
             interval = _profile_interval(evaluate, best_vals, best_c, free, scales, bnds, cov, notes, main)
             if interval is not None:
                 unc = unc + "+profile"
-    errs = {n: float(math.sqrt(cov[i, i])) if np.isfinite(cov[i, i]) and cov[i, i] >= 0 else math.nan
-            for i, n in enumerate(free)}
+    errs = {
+        n: float(math.sqrt(cov[i, i])) if np.isfinite(cov[i, i]) and cov[i, i] >= 0 else math.nan
+        for i, n in enumerate(free)
+    }
     sub = _subsolar(best_model)
     sub_err = _propagate_subsolar(build, best_vals, free, cov, scales)
     if nuisance and err_mode != "none":
@@ -780,18 +886,33 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
             lo_sub = _subsolar(build({**best_vals, main: interval[0]}))
             hi_sub = _subsolar(build({**best_vals, main: interval[1]}))
             sub_err = max(0.5 * abs(hi_sub - lo_sub), sub_err if nuisance and math.isfinite(sub_err) else 0.0)
-            notes.append("the subsolar error is the half-width of the profile interval"
-                         + (f" (or the Hessian's marginal over {', '.join(nuisance)}, if larger)" if nuisance else ""))
+            notes.append(
+                "the subsolar error is the half-width of the profile interval"
+                + (f" (or the Hessian's marginal over {', '.join(nuisance)}, if larger)" if nuisance else "")
+            )
         except UserInputError:
             pass
 
     # how far the fit can be trusted: flags and the widened error (analysis.fit_quality)
     cstat_value = float(cstat(fwd.data, best_exp, mask=fwd.mask))
     quality = fit_quality.assess_fit(
-        cstat_value=cstat_value, expected_counts=best_exp, mask=fwd.mask, free=free, best=best_vals,
-        bounds=bnds, scales=scales, subsolar_re=sub, subsolar_err_re=sub_err, size_param=size or main,
-        scan=start_scan, other_minima=other_minima, in_field=_field_view(fwd, best_model, sub),
-        converged=success, message=message, errors_computed=err_mode != "none")
+        cstat_value=cstat_value,
+        expected_counts=best_exp,
+        mask=fwd.mask,
+        free=free,
+        best=best_vals,
+        bounds=bnds,
+        scales=scales,
+        subsolar_re=sub,
+        subsolar_err_re=sub_err,
+        size_param=size or main,
+        scan=start_scan,
+        other_minima=other_minima,
+        in_field=_field_view(fwd, best_model, sub),
+        converged=success,
+        message=message,
+        errors_computed=err_mode != "none",
+    )
     if quality.error_scale > 1.0:
         errs = {n: v * quality.error_scale for n, v in errs.items()}
         cov = cov * quality.error_scale**2
@@ -799,8 +920,9 @@ def fit_observation(obs, model=registry.DEFAULT_EMISSIVITY, *, free=None, start=
     return FitResult(
         model_name=model_name,
         parameters=best_params,
-        start_parameters={kk: float(v) for kk, v in start_params.items()
-                          if kk in best_params or kk in start.params},
+        start_parameters={
+            kk: float(v) for kk, v in start_params.items() if kk in best_params or kk in start.params
+        },
         free=free,
         errors=errs,
         covariance=cov,
@@ -847,6 +969,7 @@ def _scan_start(fwd, build, names, bnds, start_params, amps, progress, cancel, t
     coarse = None
     scans = []
     for name in names:
+
         def subsolar_of(v: float, name=name) -> float:
             return _subsolar(build({name: v}))
 
@@ -861,11 +984,23 @@ def _scan_start(fwd, build, names, bnds, start_params, amps, progress, cancel, t
             seen["best"] = min(seen["best"], c)
             if progress is not None:
                 params = {name: v, **({NORM: kk} if NORM in amps else {})}
-                progress(FitProgress(seen["n"], c, seen["best"], params, "scan", _time.perf_counter() - t_start))
+                progress(
+                    FitProgress(seen["n"], c, seen["best"], params, "scan", _time.perf_counter() - t_start)
+                )
 
         coarse = coarse if coarse is not None else fit_start.coarse_forward(fwd)
-        scans.append(fit_start.scan_start(coarse, build, name, values, subs, fit_amplitude=bool(amps),
-                                          amplitude_bounds=(a_lo, a_hi), on_eval=on_eval))
+        scans.append(
+            fit_start.scan_start(
+                coarse,
+                build,
+                name,
+                values,
+                subs,
+                fit_amplitude=bool(amps),
+                amplitude_bounds=(a_lo, a_hi),
+                on_eval=on_eval,
+            )
+        )
     return fit_start.merge_scans(scans) if scans else None
 
 
@@ -936,7 +1071,9 @@ def _covariance(evaluate, fwd, build, best, c0, exp0, free, scales, bnds, notes)
             ei = np.zeros(k)
             ej = np.zeros(k)
             ei[i], ej[j] = steps[i], steps[j]
-            val = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * steps[i] * steps[j])
+            val = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (
+                4 * steps[i] * steps[j]
+            )
             hess[i, j] = hess[j, i] = val
     try:
         np.linalg.cholesky(hess)
@@ -973,8 +1110,12 @@ def _profile_interval(evaluate, best, c0, free, scales, bnds, cov, notes, name):
 
             k = len(others)
             simplex = np.vstack([np.zeros(k), 0.3 * np.eye(k)])
-            r = minimize(obj, np.zeros(k), method="Nelder-Mead",
-                         options={"xatol": 1e-3, "fatol": 1e-3, "maxfev": 80, "initial_simplex": simplex})
+            r = minimize(
+                obj,
+                np.zeros(k),
+                method="Nelder-Mead",
+                options={"xatol": 1e-3, "fatol": 1e-3, "maxfev": 80, "initial_simplex": simplex},
+            )
             c = float(r.fun)
         cache[xv] = c - c0 - 1.0
         return cache[xv]
@@ -995,8 +1136,10 @@ def _profile_interval(evaluate, best, c0, free, scales, bnds, cov, notes, name):
                 break
             a, b = b, x_best + direction * (abs(b - x_best) * 2.0)
         if not found:
-            notes.append(f"profile of {name}: ΔC = 1 not reached toward the {'lower' if direction < 0 else 'upper'} "
-                         "bound")
+            notes.append(
+                f"profile of {name}: ΔC = 1 not reached toward the {'lower' if direction < 0 else 'upper'} "
+                "bound"
+            )
             return None
         lo_x, hi_x = (b, a) if direction < 0 else (a, b)
         if prof(lo_x) * prof(hi_x) > 0:
@@ -1025,10 +1168,24 @@ def _propagate_subsolar(build, best, free, cov, scales) -> float:
 # ---------------------------------------------------------------------------- command line
 
 
-def fit_command(observation, *, model: str = registry.DEFAULT_EMISSIVITY, out, fits=None, free=None,
-                params: Mapping[str, float] | None = None, solar_wind=None, instrument=None,
-                bin_factor: int | str = "auto", oversample: int | str = "auto", errors: str = "hessian",
-                max_evals: int = 400, background=None, record: int = 0, backend: str = "cpu"):
+def fit_command(
+    observation,
+    *,
+    model: str = registry.DEFAULT_EMISSIVITY,
+    out,
+    fits=None,
+    free=None,
+    params: Mapping[str, float] | None = None,
+    solar_wind=None,
+    instrument=None,
+    bin_factor: int | str = "auto",
+    oversample: int | str = "auto",
+    errors: str = "hessian",
+    max_evals: int = 400,
+    background=None,
+    record: int = 0,
+    backend: str = "cpu",
+):
     """What ``smile-viewer fit`` does: check the outputs, load, fit, write JSON (and the level-4 FITS).
 
     ``observation``, ``out``, ``fits``: paths; ``free``: free parameter names (a sequence; None
@@ -1048,9 +1205,19 @@ def fit_command(observation, *, model: str = registry.DEFAULT_EMISSIVITY, out, f
     free_names, _ = _parse_free(free, name)
     obs = load_observed(observation, instrument=instrument, record=int(record))
     start = start_model(name, obs, solar_wind=solar_wind, params=params)
-    result = fit_observation(obs, name, free=free_names, start=start, bin_factor=bin_factor, oversample=oversample,
-                             background=background, errors=errors, max_evals=int(max_evals), backend=backend,
-                             instrument=instrument)
+    result = fit_observation(
+        obs,
+        name,
+        free=free_names,
+        start=start,
+        bin_factor=bin_factor,
+        oversample=oversample,
+        background=background,
+        errors=errors,
+        max_evals=int(max_evals),
+        backend=backend,
+        instrument=instrument,
+    )
     written = [result.to_json(out_path)]
     if fits_path is not None:
         written.append(result.write_level4(fits_path))

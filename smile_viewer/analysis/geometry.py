@@ -92,7 +92,9 @@ def pixel_directions(obs, x=None, y=None, *, frame: str = "gse") -> np.ndarray:
             sky = w.pixel_to_world(xx, yy).icrs
             v = _radec_to_unit(sky.ra.deg, sky.dec.deg)
         if not np.all(np.isfinite(v)):
-            raise UserInputError(f"{obs.path}: the WCS gives no direction for some pixels (outside the projection)")
+            raise UserInputError(
+                f"{obs.path}: the WCS gives no direction for some pixels (outside the projection)"
+            )
         rot = rotation_matrix(t, "gei", frame)
         return _unit(v @ rot.T)
     if obs.pixel_angles is None:
@@ -125,8 +127,10 @@ def _team_axes(obs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     b = pos - (pos @ L) * L
     nb = np.linalg.norm(b)
     if nb < 1e-9 * max(1.0, np.linalg.norm(pos)):
-        raise UserInputError(f"{obs.path}: the look direction passes through Earth's centre: the level-3 image "
-                             "axes (toward/away from Earth) are undefined")
+        raise UserInputError(
+            f"{obs.path}: the look direction passes through Earth's centre: the level-3 image "
+            "axes (toward/away from Earth) are undefined"
+        )
     xi = b / nb
     yi = np.cross(b, L)
     yi = yi / np.linalg.norm(yi)
@@ -152,7 +156,10 @@ def _exact_tan_camera(obs, rays, position, frame, inst, tolerance_rad):
     w.wcs.set()
     ctype = [str(c).upper() for c in w.wcs.ctype]
     if not (_equatorial(w) and ctype[0].endswith("-TAN") and ctype[1].endswith("-TAN")):
-        return None, f"projection {ctype} (RADESYS {w.wcs.radesys!r}) is not RA---TAN/DEC--TAN in ICRS/FK5 axes"
+        return (
+            None,
+            f"projection {ctype} (RADESYS {w.wcs.radesys!r}) is not RA---TAN/DEC--TAN in ICRS/FK5 axes",
+        )
     if any(getattr(w, a, None) is not None for a in ("sip", "cpdis1", "cpdis2", "det2im1", "det2im2")):
         return None, "the WCS has distortion terms"
     if w.wcs.lng != 0 or w.wcs.lat != 1:
@@ -181,8 +188,15 @@ def _exact_tan_camera(obs, rays, position, frame, inst, tolerance_rad):
     fov = (math.degrees(2 * math.atan(nx * dx / 2)), math.degrees(2 * math.atan(ny * dy / 2)))
     circular = bool(inst is not None and inst.circular and nx == ny and abs(dx - dy) < 1e-12 * dx)
     try:
-        cam = Camera(position_re=position, rotation=rot, fov_deg=fov, shape=(ny, nx), circular=circular,
-                     frame=frame, name=inst.name if inst is not None else obs.instrument)
+        cam = Camera(
+            position_re=position,
+            rotation=rot,
+            fov_deg=fov,
+            shape=(ny, nx),
+            circular=circular,
+            frame=frame,
+            name=inst.name if inst is not None else obs.instrument,
+        )
     except UserInputError as exc:
         return None, str(exc)
     err = _max_angle(cam.ray_directions(), rays)
@@ -204,7 +218,9 @@ def _resolve_instrument(obs, instrument):
     return load_instrument(name)
 
 
-def match_geometry(obs, instrument=None, *, frame: str = "gse", tolerance_rad: float = 1e-9) -> MatchedGeometry:
+def match_geometry(
+    obs, instrument=None, *, frame: str = "gse", tolerance_rad: float = 1e-9
+) -> MatchedGeometry:
     """The matched camera of ``obs`` (module docstring) with how it was made."""
     frame = str(frame).lower()
     if frame not in ("gse", "gsm"):
@@ -222,8 +238,9 @@ def match_geometry(obs, instrument=None, *, frame: str = "gse", tolerance_rad: f
         made, reason = _exact_tan_camera(obs, rays, position, frame, inst, tolerance_rad)
         if made is not None:
             cam, err = made
-            return MatchedGeometry(cam, obs.time_start, True, err, src, tuple(notes),
-                                   {"kind": "tan-exact", "frame": frame})
+            return MatchedGeometry(
+                cam, obs.time_start, True, err, src, tuple(notes), {"kind": "tan-exact", "frame": frame}
+            )
     else:
         reason = "SXI level-3 pixel angles (tan-of-angle projection, not gnomonic)"
     notes.append(f"explicit rays: {reason}")
@@ -231,19 +248,38 @@ def match_geometry(obs, instrument=None, *, frame: str = "gse", tolerance_rad: f
     cxy = pixel_directions(obs, [(nx - 1) / 2.0], [(ny - 1) / 2.0], frame=frame)[0]
     left_right = pixel_directions(obs, [-0.5, nx - 0.5], [(ny - 1) / 2.0] * 2, frame=frame)
     top_bottom = pixel_directions(obs, [(nx - 1) / 2.0] * 2, [-0.5, ny - 0.5], frame=frame)
-    fov = (math.degrees(_max_angle(left_right[:1], left_right[1:])),
-           math.degrees(_max_angle(top_bottom[:1], top_bottom[1:])))
+    fov = (
+        math.degrees(_max_angle(left_right[:1], left_right[1:])),
+        math.degrees(_max_angle(top_bottom[:1], top_bottom[1:])),
+    )
     fov = tuple(min(max(f, 1e-6), 178.0) for f in fov)
     down = -position if (inst is None or not inst.circular) else -np.array([1.0, 0.0, 0.0])
     try:
         rot = camera_rotation(cxy, down)
     except UserInputError:
-        rot = camera_rotation(cxy, np.array([0.0, 0.0, -1.0]) if abs(cxy[2]) < 0.99 else np.array([-1.0, 0, 0]))
+        rot = camera_rotation(
+            cxy, np.array([0.0, 0.0, -1.0]) if abs(cxy[2]) < 0.99 else np.array([-1.0, 0, 0])
+        )
     circular = bool(inst is not None and inst.circular and nx == ny)
-    cam = Camera(position_re=position, rotation=rot, fov_deg=fov, shape=(ny, nx), circular=circular,
-                 rays=rays, frame=frame, name=inst.name if inst is not None else obs.instrument)
-    return MatchedGeometry(cam, obs.time_start, False, 0.0, src, tuple(notes),
-                           {"kind": "explicit-rays", "frame": frame, "reason": reason})
+    cam = Camera(
+        position_re=position,
+        rotation=rot,
+        fov_deg=fov,
+        shape=(ny, nx),
+        circular=circular,
+        rays=rays,
+        frame=frame,
+        name=inst.name if inst is not None else obs.instrument,
+    )
+    return MatchedGeometry(
+        cam,
+        obs.time_start,
+        False,
+        0.0,
+        src,
+        tuple(notes),
+        {"kind": "explicit-rays", "frame": frame, "reason": reason},
+    )
 
 
 def camera_for_observation(obs, instrument=None, *, frame: str = "gse", tolerance_rad: float = 1e-9):
@@ -263,15 +299,21 @@ def regrid_to_observation(image, image_wcs, obs, *, order: str = "bilinear") -> 
     Pixels of ``obs`` outside ``image`` are NaN.
     """
     if obs.wcs is None:
-        raise UserInputError(f"{obs.path}: regridding needs a celestial WCS on the observed image; render the "
-                             "synthetic image on camera_for_observation(obs) instead")
+        raise UserInputError(
+            f"{obs.path}: regridding needs a celestial WCS on the observed image; render the "
+            "synthetic image on camera_for_observation(obs) instead"
+        )
     try:
         from reproject import reproject_interp  # lazy: optional dependency (smile-viewer[reproject])
     except ImportError:
-        raise UserInputError("regridding needs the optional package 'reproject' (pip install reproject); "
-                             "or render on camera_for_observation(obs), which needs no regrid") from None
+        raise UserInputError(
+            "regridding needs the optional package 'reproject' (pip install reproject); "
+            "or render on camera_for_observation(obs), which needs no regrid"
+        ) from None
     arr = np.asarray(image, dtype=float)
     if arr.ndim != 2:
         raise UserInputError(f"image must be 2-D, got shape {arr.shape}")
-    out = reproject_interp((arr, image_wcs), obs.wcs, shape_out=obs.shape, order=order, return_footprint=False)
+    out = reproject_interp(
+        (arr, image_wcs), obs.wcs, shape_out=obs.shape, order=order, return_footprint=False
+    )
     return np.asarray(out, dtype=float)

@@ -68,7 +68,7 @@ def earth_limb(camera, radius_re: float = 1.0, n: int = 361) -> np.ndarray:
     u /= np.linalg.norm(u)
     w = np.cross(c, u)
     psi = np.linspace(0.0, 2.0 * np.pi, int(n))
-    dirs = (math.cos(a) * c[None, :] + math.sin(a) * (np.cos(psi)[:, None] * u + np.sin(psi)[:, None] * w))
+    dirs = math.cos(a) * c[None, :] + math.sin(a) * (np.cos(psi)[:, None] * u + np.sin(psi)[:, None] * w)
     return _break_jumps(_project_directions(camera, dirs))
 
 
@@ -79,12 +79,16 @@ def fov_outline(camera, n: int = 241) -> np.ndarray:
         dx, dy = camera.pixel_scale_rad
         t = math.tan(math.radians(camera.fov_deg[0]) / 2.0)
         psi = np.linspace(0.0, 2.0 * np.pi, int(n))
-        return np.stack([t * np.cos(psi) / dx + (nx - 1) / 2.0, t * np.sin(psi) / dy + (ny - 1) / 2.0], axis=-1)
+        return np.stack(
+            [t * np.cos(psi) / dx + (nx - 1) / 2.0, t * np.sin(psi) / dy + (ny - 1) / 2.0], axis=-1
+        )
     x0, x1, y0, y1 = -0.5, nx - 0.5, -0.5, ny - 0.5
     return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]], dtype=float)
 
 
-def radius_function(surface: Any, kind: str = "magnetopause") -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+def radius_function(
+    surface: Any, kind: str = "magnetopause"
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """``r(theta, phi)`` [R_E] of a boundary surface, an emissivity model (``kind``:
     "magnetopause" or "bow_shock") or a callable."""
     kind = str(kind).strip().lower().replace("-", "_").replace(" ", "_")
@@ -128,8 +132,16 @@ def _theta_max(rfun, x_tail_re: float, n_phi: int) -> float:
     return float(np.min(lo))
 
 
-def tangent_points(camera_position_re, surface: Any, *, kind: str = "magnetopause", x_tail_re: float = -40.0,
-                   n_theta: int = 241, n_phi: int = 361, to_camera_frame=None) -> np.ndarray:
+def tangent_points(
+    camera_position_re,
+    surface: Any,
+    *,
+    kind: str = "magnetopause",
+    x_tail_re: float = -40.0,
+    n_theta: int = 241,
+    n_phi: int = 361,
+    to_camera_frame=None,
+) -> np.ndarray:
     """Points [R_E] (camera frame) of a surface where the line of sight from the camera is tangent.
 
     Returns ``(M, 2, 3)`` segments (pairs of points on the limb curve; consecutive segments
@@ -163,15 +175,30 @@ def tangent_points(camera_position_re, surface: Any, *, kind: str = "magnetopaus
     return pts[ok]
 
 
-def tangent_outline(camera, surface: Any, *, kind: str = "magnetopause", x_tail_re: float = -40.0,
-                    n_theta: int = 241, n_phi: int = 361, to_camera_frame=None) -> np.ndarray:
+def tangent_outline(
+    camera,
+    surface: Any,
+    *,
+    kind: str = "magnetopause",
+    x_tail_re: float = -40.0,
+    n_theta: int = 241,
+    n_phi: int = 361,
+    to_camera_frame=None,
+) -> np.ndarray:
     """The limb of ``surface`` seen by ``camera`` in array coordinates, as segments separated by NaN.
 
     Returns ``(3 M, 2)``: for each segment its two end points and a NaN row (ready for a
     pyqtgraph curve with ``connect="finite"``). Segments behind the camera are dropped.
     """
-    segs = tangent_points(camera.position_re, surface, kind=kind, x_tail_re=x_tail_re, n_theta=n_theta,
-                         n_phi=n_phi, to_camera_frame=to_camera_frame)
+    segs = tangent_points(
+        camera.position_re,
+        surface,
+        kind=kind,
+        x_tail_re=x_tail_re,
+        n_theta=n_theta,
+        n_phi=n_phi,
+        to_camera_frame=to_camera_frame,
+    )
     if segs.size == 0:
         return np.empty((0, 2))
     xy = project_points(camera, segs)  # (M, 2, 2)
@@ -230,7 +257,10 @@ def _marching_squares_zero(g: np.ndarray, ax0: np.ndarray, ax1: np.ndarray) -> n
     s00, s10, s11, s01 = g00 > 0, g10 > 0, g11 > 0, g01 > 0
     finite = np.isfinite(g00) & np.isfinite(g10) & np.isfinite(g11) & np.isfinite(g01)
     has = {
-        "b": (s00 != s10), "r": (s10 != s11), "t": (s01 != s11), "l": (s00 != s01),
+        "b": (s00 != s10),
+        "r": (s10 != s11),
+        "t": (s01 != s11),
+        "l": (s00 != s01),
     }
     n_cross = sum(h.astype(int) for h in has.values())
     segs = []

@@ -73,8 +73,9 @@ def _check_blocks(shape, binning) -> tuple[int, int]:
         raise UserInputError(f"binning {bx}x{by}: both factors must be whole numbers >= 1")
     ny, nx = shape
     if nx % bx or ny % by:
-        raise UserInputError(f"binning {bx}x{by} does not divide the {nx}x{ny} pixel field (NAXIS1 x NAXIS2) "
-                             "into whole blocks")
+        raise UserInputError(
+            f"binning {bx}x{by} does not divide the {nx}x{ny} pixel field (NAXIS1 x NAXIS2) into whole blocks"
+        )
     return bx, by
 
 
@@ -199,19 +200,30 @@ def _mismatch(a: L3Minute, ref: L3Minute, tol_deg: float, tol_re: float) -> str:
     """'' when minute ``a`` may be stacked with ``ref`` (same grid and band, pointing within the
     tolerances), else what differs. Plain floats: called O(n²) times for n minutes."""
     fa, fr = a.reference, ref.reference
-    if fa.shape != fr.shape or not _close(fa.crval_deg, fr.crval_deg, 1e-9) \
-            or not _close(fa.cdelt_deg, fr.cdelt_deg, 0.0, 1e-9):
-        return (f"pixel grid {fa.shape[1]}x{fa.shape[0]} CRVAL {fa.crval_deg} CDELT {fa.cdelt_deg} differs from "
-                f"{fr.shape[1]}x{fr.shape[0]} CRVAL {fr.crval_deg} CDELT {fr.cdelt_deg}")
+    if (
+        fa.shape != fr.shape
+        or not _close(fa.crval_deg, fr.crval_deg, 1e-9)
+        or not _close(fa.cdelt_deg, fr.cdelt_deg, 0.0, 1e-9)
+    ):
+        return (
+            f"pixel grid {fa.shape[1]}x{fa.shape[0]} CRVAL {fa.crval_deg} CDELT {fa.cdelt_deg} differs from "
+            f"{fr.shape[1]}x{fr.shape[0]} CRVAL {fr.crval_deg} CDELT {fr.cdelt_deg}"
+        )
     for k in ("EMIN", "EMAX"):
-        if k in fa.keys and k in fr.keys and not math.isclose(fa.keys[k], fr.keys[k], rel_tol=1e-9, abs_tol=1e-12):
+        if (
+            k in fa.keys
+            and k in fr.keys
+            and not math.isclose(fa.keys[k], fr.keys[k], rel_tol=1e-9, abs_tol=1e-12)
+        ):
             return f"{k} {fa.keys[k]:g} keV differs from {fr.keys[k]:g} keV"
     pa, pr = fa.position_re.tolist(), fr.position_re.tolist()
     dpos = math.dist(pa, pr)
     ang = _angle_deg(fa.look_direction.tolist(), fr.look_direction.tolist())
     if dpos > tol_re or ang > tol_deg:
-        return (f"pointing differs: POS {dpos:.4g} R_E and look direction (AIM − POS) {ang:.4g}° from the "
-                f"reference (tolerances {tol_re:g} R_E, {tol_deg:g}°)")
+        return (
+            f"pointing differs: POS {dpos:.4g} R_E and look direction (AIM − POS) {ang:.4g}° from the "
+            f"reference (tolerances {tol_re:g} R_E, {tol_deg:g}°)"
+        )
     return ""
 
 
@@ -236,8 +248,12 @@ def _select(minutes: Sequence[L3Minute], tol_deg: float, tol_re: float):
         reason = why.get(id(m), "")
         if reason:
             for f in m.files.values():
-                problems.append(L3Problem(str(f.path), f"{reason} (reference minute {ref.reference.date_obs}): "
-                                                       "left out of the stack"))
+                problems.append(
+                    L3Problem(
+                        str(f.path),
+                        f"{reason} (reference minute {ref.reference.date_obs}): left out of the stack",
+                    )
+                )
         else:
             used.append(m)
     return used, problems
@@ -251,9 +267,15 @@ def _minute_label(m: L3Minute) -> str:
     return f"L3_{m.start:%Y%m%dT%H%M}-{end:%Y%m%dT%H%M}"
 
 
-def stack_minutes(minutes: Sequence[L3Minute], *, binning=(1, 1), vignetting: str = "exposure-weighted",
-                  pointing_tolerance_deg: float = 0.05, position_tolerance_re: float = 0.05,
-                  interval: StackInterval | None = None) -> StackResult:
+def stack_minutes(
+    minutes: Sequence[L3Minute],
+    *,
+    binning=(1, 1),
+    vignetting: str = "exposure-weighted",
+    pointing_tolerance_deg: float = 0.05,
+    position_tolerance_re: float = 0.05,
+    interval: StackInterval | None = None,
+) -> StackResult:
     """Stack ``minutes`` and bin ``binning`` = (bx, by) native pixels (axis 1, axis 2) into one
     combined product (module docstring).
 
@@ -278,7 +300,9 @@ def stack_minutes(minutes: Sequence[L3Minute], *, binning=(1, 1), vignetting: st
         try:
             data = m.load()
         except DataFileError as exc:
-            problems.append(L3Problem(exc.path, f"{exc.problem}: minute {m.reference.date_obs} left out of the stack"))
+            problems.append(
+                L3Problem(exc.path, f"{exc.problem}: minute {m.reference.date_obs} left out of the stack")
+            )
             continue
         t = m.exposure_s
         for k in SUMMED:
@@ -306,23 +330,43 @@ def stack_minutes(minutes: Sequence[L3Minute], *, binning=(1, 1), vignetting: st
     maps["VIGMAP"] = rebin_mean(vig, (bx, by))
     with np.errstate(divide="ignore", invalid="ignore"):
         ok = np.isfinite(maps["VIGMAP"]) & (maps["VIGMAP"] > 0)
-        maps["CXFOV"] = np.where(ok, (maps["CTSMAP"] - maps["BKGMAP"]) / np.where(ok, maps["VIGMAP"], 1.0), np.nan)
+        maps["CXFOV"] = np.where(
+            ok, (maps["CTSMAP"] - maps["BKGMAP"]) / np.where(ok, maps["VIGMAP"], 1.0), np.nan
+        )
         maps["ERRFOV"] = np.sqrt(maps["CTSMAP"])
     notes = []
     if vig_differs:
         notes.append(f"VIGMAP differs between the minutes: combined {vignetting}")
     product = CombinedL3(
-        maps=maps, date_obs=first.date_obs, date_end=last.date_end, start=first.start, end=last.end,
-        exposure_s=total, position_re=first.position_re.copy(), aim_re=first.aim_re.copy(),
-        crval_deg=first.crval_deg, cdelt_deg=(first.cdelt_deg[0] * bx, first.cdelt_deg[1] * by),
-        binning=(bx, by), quality_flag=quality_flag_l3(first.aim_re, first.position_re, total, maps["CXFOV"]),
-        vignetting=vignetting, sources=tuple(_minute_label(m) for m in used),
-        keys=dict(first.keys), notes=tuple(notes))
+        maps=maps,
+        date_obs=first.date_obs,
+        date_end=last.date_end,
+        start=first.start,
+        end=last.end,
+        exposure_s=total,
+        position_re=first.position_re.copy(),
+        aim_re=first.aim_re.copy(),
+        crval_deg=first.crval_deg,
+        cdelt_deg=(first.cdelt_deg[0] * bx, first.cdelt_deg[1] * by),
+        binning=(bx, by),
+        quality_flag=quality_flag_l3(first.aim_re, first.position_re, total, maps["CXFOV"]),
+        vignetting=vignetting,
+        sources=tuple(_minute_label(m) for m in used),
+        keys=dict(first.keys),
+        notes=tuple(notes),
+    )
     return StackResult(interval=interval, product=product, used=tuple(used), problems=tuple(problems))
 
 
-def stack_series(series: L3Series, *, minutes: int, binning=(1, 1), require_complete: bool = False,
-                 origin: datetime | None = None, **options) -> Iterator[StackResult]:
+def stack_series(
+    series: L3Series,
+    *,
+    minutes: int,
+    binning=(1, 1),
+    require_complete: bool = False,
+    origin: datetime | None = None,
+    **options,
+) -> Iterator[StackResult]:
     """Stack every interval of ``minutes`` minutes of the series (:func:`plan_intervals`), one
     :class:`StackResult` each, in time order. With ``require_complete`` an interval with a
     missing, incomplete or left-out minute gives no product (reported). ``options`` go to
@@ -331,19 +375,40 @@ def stack_series(series: L3Series, *, minutes: int, binning=(1, 1), require_comp
         if require_complete:
             bad = len(iv.missing) + sum(1 for m in iv.minutes if not m.complete)
             if bad:
-                yield StackResult(iv, None, (), (L3Problem(iv.label, f"{bad} of {minutes} minutes missing or "
-                                                                     "incomplete: not stacked (complete intervals only)"),))
+                yield StackResult(
+                    iv,
+                    None,
+                    (),
+                    (
+                        L3Problem(
+                            iv.label,
+                            f"{bad} of {minutes} minutes missing or "
+                            "incomplete: not stacked (complete intervals only)",
+                        ),
+                    ),
+                )
                 continue
         res = stack_minutes(iv.minutes, binning=binning, interval=iv, **options)
         if require_complete and res.product is not None and len(res.used) < minutes:
-            yield StackResult(iv, None, (), res.problems + (L3Problem(
-                iv.label, f"{minutes - len(res.used)} minutes left out: not stacked (complete intervals only)"),))
+            yield StackResult(
+                iv,
+                None,
+                (),
+                res.problems
+                + (
+                    L3Problem(
+                        iv.label,
+                        f"{minutes - len(res.used)} minutes left out: not stacked (complete intervals only)",
+                    ),
+                ),
+            )
             continue
         yield res
 
 
-def interval_at(series: L3Series, minutes: int, time: datetime, *,
-                origin: datetime | None = None) -> StackInterval | None:
+def interval_at(
+    series: L3Series, minutes: int, time: datetime, *, origin: datetime | None = None
+) -> StackInterval | None:
     """The interval of :func:`plan_intervals` (same ``minutes`` and ``origin``) holding
     ``time`` (naive UTC), or None when no file of the series falls in it."""
     n = int(minutes)
@@ -370,20 +435,44 @@ def combined_to_observed(product: CombinedL3, *, name: str = "<stack>"):
     "sxi-l3", as :func:`~smile_viewer.io.observed.load_observed` gives for the written file):
     image = CXFOV, every combined map, the team's pixel angles, no file needed (the GUI)."""
     path = Path(name)
-    header = {"CRVAL1": product.crval_deg[0], "CRVAL2": product.crval_deg[1],
-              "CDELT1": product.cdelt_deg[0], "CDELT2": product.cdelt_deg[1],
-              "EXPOS": product.exposure_s, "DATE-OBS": product.date_obs, "DATE-END": product.date_end,
-              "QF": product.quality_flag, "NMINUTES": product.n_minutes, **product.keys}
+    header = {
+        "CRVAL1": product.crval_deg[0],
+        "CRVAL2": product.crval_deg[1],
+        "CDELT1": product.cdelt_deg[0],
+        "CDELT2": product.cdelt_deg[1],
+        "EXPOS": product.exposure_s,
+        "DATE-OBS": product.date_obs,
+        "DATE-END": product.date_end,
+        "QF": product.quality_flag,
+        "NMINUTES": product.n_minutes,
+        **product.keys,
+    }
     band = (product.keys["EMIN"], product.keys["EMAX"]) if {"EMIN", "EMAX"} <= set(product.keys) else None
     return ObservedImage(
-        path=path, image=np.asarray(product.maps["CXFOV"], dtype=float), units="count", wcs=None,
-        time_start=Time(product.start, scale="utc"), time_end=Time(product.end, scale="utc"),
-        exposure_s=product.exposure_s, position_re=np.asarray(product.position_re, float),
-        aim_re=np.asarray(product.aim_re, float), instrument="sxi", band_kev=band,
-        maps={k: np.asarray(v, dtype=float) for k, v in product.maps.items()}, header=header, format="sxi-l3",
-        pixel_angles=_team_pixel_angles(header, product.shape, path), notes=product.notes,
-        provenance={"path": name, "format": "sxi-l3 stack", "minutes": list(product.sources),
-                    "binning": list(product.binning), "vignetting": product.vignetting})
+        path=path,
+        image=np.asarray(product.maps["CXFOV"], dtype=float),
+        units="count",
+        wcs=None,
+        time_start=Time(product.start, scale="utc"),
+        time_end=Time(product.end, scale="utc"),
+        exposure_s=product.exposure_s,
+        position_re=np.asarray(product.position_re, float),
+        aim_re=np.asarray(product.aim_re, float),
+        instrument="sxi",
+        band_kev=band,
+        maps={k: np.asarray(v, dtype=float) for k, v in product.maps.items()},
+        header=header,
+        format="sxi-l3",
+        pixel_angles=_team_pixel_angles(header, product.shape, path),
+        notes=product.notes,
+        provenance={
+            "path": name,
+            "format": "sxi-l3 stack",
+            "minutes": list(product.sources),
+            "binning": list(product.binning),
+            "vignetting": product.vignetting,
+        },
+    )
 
 
 # ---------------------------------------------------------------------------- files
@@ -399,8 +488,17 @@ class StackRun:
     intervals: int = 0
 
 
-def write_stacks(inputs, out_dir, *, minutes: int, binning=(1, 1), require_complete: bool = False,
-                 origin: datetime | None = None, progress=None, **options) -> StackRun:
+def write_stacks(
+    inputs,
+    out_dir,
+    *,
+    minutes: int,
+    binning=(1, 1),
+    require_complete: bool = False,
+    origin: datetime | None = None,
+    progress=None,
+    **options,
+) -> StackRun:
     """Scan ``inputs`` (files/directories of per-minute files), stack every interval and write
     one combined file per interval into ``out_dir`` (atomically, named as the team names them:
     :func:`~smile_viewer.io.sxi_l3_combined.combined_filename` of the interval's bounds).
@@ -423,12 +521,16 @@ def write_stacks(inputs, out_dir, *, minutes: int, binning=(1, 1), require_compl
     if not series.complete_minutes:
         return run  # nothing to stack: the problems say why
     _check_blocks(series.complete_minutes[0].reference.shape, binning)
-    tol = (float(options.get("pointing_tolerance_deg", 0.05)), float(options.get("position_tolerance_re", 0.05)))
+    tol = (
+        float(options.get("pointing_tolerance_deg", 0.05)),
+        float(options.get("position_tolerance_re", 0.05)),
+    )
     for i, iv in enumerate(intervals):
         ref = next((m.reference for m in iv.minutes if m.complete), None)
         if ref is not None:
-            target = out / combined_filename(iv.start, iv.end, (ref.cdelt_deg[0] * binning[0],
-                                                                ref.cdelt_deg[1] * binning[1]))
+            target = out / combined_filename(
+                iv.start, iv.end, (ref.cdelt_deg[0] * binning[0], ref.cdelt_deg[1] * binning[1])
+            )
             planned = len(_select(iv.minutes, *tol)[0])
             have = read_stack_size(target)
             if have is not None and have >= planned and not (require_complete and have < minutes):
@@ -436,8 +538,16 @@ def write_stacks(inputs, out_dir, *, minutes: int, binning=(1, 1), require_compl
                 if progress is not None:
                     progress(i + 1, len(intervals))
                 continue
-        res = next(stack_series(L3Series(iv.minutes), minutes=minutes, binning=binning,
-                                require_complete=require_complete, origin=iv.start, **options))
+        res = next(
+            stack_series(
+                L3Series(iv.minutes),
+                minutes=minutes,
+                binning=binning,
+                require_complete=require_complete,
+                origin=iv.start,
+                **options,
+            )
+        )
         run.problems.extend(res.problems)
         if res.product is not None:
             run.written.append(write_combined_l3(target, res.product))

@@ -173,10 +173,14 @@ class ComparisonStats:
     sigma: str
 
     def to_dict(self) -> dict:
-        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(self).items()}
+        return {
+            k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(self).items()
+        }
 
 
-def compare(data, model, *, sigma=None, counts: bool = False, mask=None, n_params: int = 0) -> ComparisonStats:
+def compare(
+    data, model, *, sigma=None, counts: bool = False, mask=None, n_params: int = 0
+) -> ComparisonStats:
     """All statistics at once. ``counts``: the data are Poisson counts (adds Cash and C-stat;
     χ² then uses σ = sqrt(model) unless ``sigma`` is given). For intensities, give ``sigma``
     or χ² uses σ = sqrt(model) all the same (say so in what you show)."""

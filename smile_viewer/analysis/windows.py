@@ -61,12 +61,36 @@ SCHEMA = "smile-viewer windows 1"
 INSTRUMENTS = ("sxi", "uvi")
 #: Columns of the CSV file. ``kind``: "window", "visible" (a target in the SXI field during an
 #: SXI window; ``target`` names it) or "gap" (``limited_by`` names the limiting constraint).
-CSV_COLUMNS = ("instrument", "start", "end", "duration_s", "n_epochs", "started_by", "ended_by",
-               "kind", "target", "limited_by",
-               "quality_flag", "quality_flag_best", "lambda_min_deg", "lambda_max_deg")
+CSV_COLUMNS = (
+    "instrument",
+    "start",
+    "end",
+    "duration_s",
+    "n_epochs",
+    "started_by",
+    "ended_by",
+    "kind",
+    "target",
+    "limited_by",
+    "quality_flag",
+    "quality_flag_best",
+    "lambda_min_deg",
+    "lambda_max_deg",
+)
 #: The columns of files written before visibility rows and gaps (read as windows).
-_CSV_COLUMNS_V0 = ("instrument", "start", "end", "duration_s", "n_epochs", "started_by", "ended_by",
-                   "quality_flag", "quality_flag_best", "lambda_min_deg", "lambda_max_deg")
+_CSV_COLUMNS_V0 = (
+    "instrument",
+    "start",
+    "end",
+    "duration_s",
+    "n_epochs",
+    "started_by",
+    "ended_by",
+    "quality_flag",
+    "quality_flag_best",
+    "lambda_min_deg",
+    "lambda_max_deg",
+)
 KINDS = ("window", "visible", "gap")
 START_OF_RANGE = "start_of_range"
 END_OF_RANGE = "end_of_range"
@@ -124,6 +148,7 @@ class Window:
     @classmethod
     def from_dict(cls, d: dict, where="") -> Window:
         try:
+
             def opt_int(v):
                 return None if v in (None, "") else int(v)
 
@@ -172,10 +197,14 @@ def _failing(table: ConstraintTable, names, i: int) -> str:
 
 def _sxi_quality(table: ConstraintTable, i0: int, i1: int) -> dict:
     """The SXI team's position quality flag over epochs i0..i1: worst, best, λ range."""
-    q = table.quality_flag[i0:i1 + 1]
-    lam = table.lambda_deg[i0:i1 + 1]
-    return {"quality_flag": int(q.max()), "quality_flag_best": int(q.min()),
-            "lambda_min_deg": float(np.nanmin(lam)), "lambda_max_deg": float(np.nanmax(lam))}
+    q = table.quality_flag[i0 : i1 + 1]
+    lam = table.lambda_deg[i0 : i1 + 1]
+    return {
+        "quality_flag": int(q.max()),
+        "quality_flag_best": int(q.min()),
+        "lambda_min_deg": float(np.nanmin(lam)),
+        "lambda_max_deg": float(np.nanmax(lam)),
+    }
 
 
 def find_visibility(table: ConstraintTable) -> list[Window]:
@@ -197,12 +226,20 @@ def find_visibility(table: ConstraintTable) -> list[Window]:
 
         starts, ends = _runs(observing & vis)
         for i0, i1 in zip(starts.tolist(), ends.tolist()):
-            out.append(Window(
-                instrument="sxi", start=table.times[i0], end=table.times[i1],
-                duration_s=float(table.seconds[i1] - table.seconds[i0]), n_epochs=i1 - i0 + 1,
-                started_by=START_OF_RANGE if i0 == 0 else why(i0 - 1),
-                ended_by=END_OF_RANGE if i1 == n - 1 else why(i1 + 1),
-                kind="visible", target=tgt, **_sxi_quality(table, i0, i1)))
+            out.append(
+                Window(
+                    instrument="sxi",
+                    start=table.times[i0],
+                    end=table.times[i1],
+                    duration_s=float(table.seconds[i1] - table.seconds[i0]),
+                    n_epochs=i1 - i0 + 1,
+                    started_by=START_OF_RANGE if i0 == 0 else why(i0 - 1),
+                    ended_by=END_OF_RANGE if i1 == n - 1 else why(i1 + 1),
+                    kind="visible",
+                    target=tgt,
+                    **_sxi_quality(table, i0, i1),
+                )
+            )
     out.sort(key=lambda w: (float(w.start.jd1 - 2451545.0 + w.start.jd2), TARGETS.index(w.target)))
     return out
 
@@ -222,13 +259,21 @@ def find_gaps(table: ConstraintTable, instruments=INSTRUMENTS) -> list[Window]:
         starts, ends = _runs(~table.all_ok(names))
         for i0, i1 in zip(starts.tolist(), ends.tolist()):
             first = [nm for nm in names if bad[nm][i0]]
-            counts = {nm: int(np.count_nonzero(bad[nm][i0:i1 + 1])) for nm in first}
+            counts = {nm: int(np.count_nonzero(bad[nm][i0 : i1 + 1])) for nm in first}
             limited = max(first, key=lambda nm: (counts[nm], -names.index(nm)))
-            out.append(Window(
-                instrument=inst, start=table.times[i0], end=table.times[i1],
-                duration_s=float(table.seconds[i1] - table.seconds[i0]), n_epochs=i1 - i0 + 1,
-                started_by="+".join(first), ended_by=_failing(table, names, i1),
-                kind="gap", limited_by=limited))
+            out.append(
+                Window(
+                    instrument=inst,
+                    start=table.times[i0],
+                    end=table.times[i1],
+                    duration_s=float(table.seconds[i1] - table.seconds[i0]),
+                    n_epochs=i1 - i0 + 1,
+                    started_by="+".join(first),
+                    ended_by=_failing(table, names, i1),
+                    kind="gap",
+                    limited_by=limited,
+                )
+            )
     out.sort(key=lambda w: (float(w.start.jd1 - 2451545.0 + w.start.jd2), w.instrument))
     return out
 
@@ -246,16 +291,18 @@ def find_windows(table: ConstraintTable, instruments=INSTRUMENTS) -> list[Window
         starts, ends = _runs(ok)
         for i0, i1 in zip(starts.tolist(), ends.tolist()):
             quality = _sxi_quality(table, i0, i1) if inst == "sxi" else {}
-            out.append(Window(
-                instrument=inst,
-                start=table.times[i0],
-                end=table.times[i1],
-                duration_s=float(table.seconds[i1] - table.seconds[i0]),
-                n_epochs=i1 - i0 + 1,
-                started_by=START_OF_RANGE if i0 == 0 else _failing(table, names, i0 - 1),
-                ended_by=END_OF_RANGE if i1 == n - 1 else _failing(table, names, i1 + 1),
-                **quality,
-            ))
+            out.append(
+                Window(
+                    instrument=inst,
+                    start=table.times[i0],
+                    end=table.times[i1],
+                    duration_s=float(table.seconds[i1] - table.seconds[i0]),
+                    n_epochs=i1 - i0 + 1,
+                    started_by=START_OF_RANGE if i0 == 0 else _failing(table, names, i0 - 1),
+                    ended_by=END_OF_RANGE if i1 == n - 1 else _failing(table, names, i1 + 1),
+                    **quality,
+                )
+            )
     out.sort(key=lambda w: (float(w.start.jd1 - 2451545.0 + w.start.jd2), w.instrument))
     return out
 
@@ -309,9 +356,19 @@ class WindowSet:
     # -- files -------------------------------------------------------------------------
 
     def to_json_text(self) -> str:
-        return json.dumps({"schema": SCHEMA, "meta": self.meta, "windows": [w.to_dict() for w in self.windows],
-                           "visibility": [w.to_dict() for w in self.visibility],
-                           "gaps": [w.to_dict() for w in self.gaps]}, indent=1) + "\n"
+        return (
+            json.dumps(
+                {
+                    "schema": SCHEMA,
+                    "meta": self.meta,
+                    "windows": [w.to_dict() for w in self.windows],
+                    "visibility": [w.to_dict() for w in self.visibility],
+                    "gaps": [w.to_dict() for w in self.gaps],
+                },
+                indent=1,
+            )
+            + "\n"
+        )
 
     def to_csv_text(self) -> str:
         buf = io.StringIO()
@@ -319,8 +376,10 @@ class WindowSet:
         buf.write("# meta: " + json.dumps(self.meta, separators=(",", ":")) + "\n")
         wr = csv.writer(buf, lineterminator="\n")
         wr.writerow(CSV_COLUMNS)
-        for w in sorted(self.windows + self.visibility + self.gaps,
-                        key=lambda w: (float(w.start.jd1 - 2451545.0 + w.start.jd2), KINDS.index(w.kind))):
+        for w in sorted(
+            self.windows + self.visibility + self.gaps,
+            key=lambda w: (float(w.start.jd1 - 2451545.0 + w.start.jd2), KINDS.index(w.kind)),
+        ):
             d = w.to_dict()
             wr.writerow(["" if d[c] is None else d[c] for c in CSV_COLUMNS])
         return buf.getvalue()
@@ -368,8 +427,17 @@ def _solar_wind_description(sw, profile: MissionProfile) -> Any:
     return {"source": "series", "description": repr(sw)}
 
 
-def compute_windows(start, stop, step="1min", profile=None, *, orbit=None, solar_wind=None,
-                    instruments=INSTRUMENTS, workers: int | None = None) -> WindowSet:
+def compute_windows(
+    start,
+    stop,
+    step="1min",
+    profile=None,
+    *,
+    orbit=None,
+    solar_wind=None,
+    instruments=INSTRUMENTS,
+    workers: int | None = None,
+) -> WindowSet:
     """Windows between ``start`` and ``stop`` (inclusive, when on the grid) every ``step``.
 
     ``start``/``stop``: ``Time`` or ISO strings (UTC); ``step``: seconds or a duration string
@@ -426,15 +494,20 @@ def monthly_summary(ws: WindowSet, instrument: str = "sxi") -> list[dict]:
     The grid is uniform, so fractions of epochs are fractions of time."""
     table = ws.table
     if table is None:
-        raise UserInputError("a monthly summary needs the constraint table: compute the windows, do not read them")
+        raise UserInputError(
+            "a monthly summary needs the constraint table: compute the windows, do not read them"
+        )
     period_h = float(ws.meta.get("orbit_period_s", float("nan"))) / 3600.0
     observing = table.all_ok(table.profile.window_constraints(instrument))
     months = np.array([s[:7] for s in table.times.utc.isot])
     rows = []
     for m in dict.fromkeys(months.tolist()):
         sel = months == m
-        row = {"month": m, "n_epochs": int(np.count_nonzero(sel)),
-               "observing_h_per_orbit": float(np.mean(observing[sel])) * period_h}
+        row = {
+            "month": m,
+            "n_epochs": int(np.count_nonzero(sel)),
+            "observing_h_per_orbit": float(np.mean(observing[sel])) * period_h,
+        }
         if instrument == "sxi":
             for tgt in (t for t in TARGETS if t in table.visible):
                 row[f"{tgt}_h_per_orbit"] = float(np.mean((observing & table.visible[tgt])[sel])) * period_h
@@ -464,9 +537,12 @@ def read_windows(path) -> WindowSet:
         extra = {k: data.get(k, []) for k in ("visibility", "gaps")}
         if not all(isinstance(v, list) for v in extra.values()):
             raise DataFileError(p, "'visibility' and 'gaps' must be lists")
-        return WindowSet([Window.from_dict(r, p) for r in recs], dict(data.get("meta", {})),
-                         visibility=[Window.from_dict(r, p) for r in extra["visibility"]],
-                         gaps=[Window.from_dict(r, p) for r in extra["gaps"]])
+        return WindowSet(
+            [Window.from_dict(r, p) for r in recs],
+            dict(data.get("meta", {})),
+            visibility=[Window.from_dict(r, p) for r in extra["visibility"]],
+            gaps=[Window.from_dict(r, p) for r in extra["gaps"]],
+        )
     lines = text.splitlines()
     if not lines or lines[0].strip() != f"# {SCHEMA}":
         raise DataFileError(p, f"not a windows file (first line '# {SCHEMA}')")
@@ -474,7 +550,7 @@ def read_windows(path) -> WindowSet:
     body = []
     for line in lines[1:]:
         if line.startswith("# meta:"):
-            meta = parse_json(line[len("# meta:"):], p, "windows file (its '# meta:' line)")
+            meta = parse_json(line[len("# meta:") :], p, "windows file (its '# meta:' line)")
         elif line.startswith("#") or not line.strip():
             continue
         else:
@@ -483,8 +559,12 @@ def read_windows(path) -> WindowSet:
     if body and tuple(next(csv.reader(body[:1]))) not in (CSV_COLUMNS, _CSV_COLUMNS_V0):
         raise DataFileError(p, f"header must be {','.join(CSV_COLUMNS)}")
     recs = [Window.from_dict(r, p) for r in rows]
-    return WindowSet([w for w in recs if w.kind == "window"], meta,
-                     visibility=[w for w in recs if w.kind == "visible"], gaps=[w for w in recs if w.kind == "gap"])
+    return WindowSet(
+        [w for w in recs if w.kind == "window"],
+        meta,
+        visibility=[w for w in recs if w.kind == "visible"],
+        gaps=[w for w in recs if w.kind == "gap"],
+    )
 
 
 # ============================================================================ plot
@@ -499,7 +579,11 @@ _QF_COLOURS = {0: "#2ca02c", 1: "#e6b800", 2: "#ff7f0e", None: "#1f77b4"}
 #: Colour of the target-visibility rows.
 TARGET_COLOUR = "#17becf"
 #: Row labels of the targets.
-TARGET_LABELS = {"nose": "nose in field", "cusp_north": "north cusp in field", "cusp_south": "south cusp in field"}
+TARGET_LABELS = {
+    "nose": "nose in field",
+    "cusp_north": "north cusp in field",
+    "cusp_south": "south cusp in field",
+}
 #: Colour of a gap by the constraint that limits it (the timeline PNG and the dock).
 GAP_COLOURS = {
     "radiation_belt": "#8c564b",
@@ -538,14 +622,23 @@ def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 1
         rows.append((f"{inst.upper()} windows", segs, cols))
         if inst == "sxi":
             for tgt in ws.meta.get("targets", sorted({v.target for v in ws.visibility}, key=TARGETS.index)):
-                segs = [(float(_mpl_dates(v.start)), max(float(v.duration_s) / 86400.0, step_days))
-                        for v in ws.visibility if v.target == tgt]
+                segs = [
+                    (float(_mpl_dates(v.start)), max(float(v.duration_s) / 86400.0, step_days))
+                    for v in ws.visibility
+                    if v.target == tgt
+                ]
                 rows.append((TARGET_LABELS.get(tgt, tgt), segs, [TARGET_COLOUR] * len(segs)))
         gaps = [g for g in ws.gaps if g.instrument == inst]
         if gaps or ws.table is not None:
             segs = [(float(_mpl_dates(g.start)), max(float(g.duration_s) / 86400.0, step_days)) for g in gaps]
-            rows.append((f"{inst.upper()} gaps: limited by", segs,
-                         [GAP_COLOURS.get(g.limited_by or "", "0.3") for g in gaps], [g.limited_by for g in gaps]))
+            rows.append(
+                (
+                    f"{inst.upper()} gaps: limited by",
+                    segs,
+                    [GAP_COLOURS.get(g.limited_by or "", "0.3") for g in gaps],
+                    [g.limited_by for g in gaps],
+                )
+            )
         table = ws.table
         if table is not None:
             x = _mpl_dates(table.times)
@@ -559,7 +652,9 @@ def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 1
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     if "start" in ws.meta and "stop" in ws.meta:
-        span = float(_mpl_dates(Time(ws.meta["stop"], scale="utc")) - _mpl_dates(Time(ws.meta["start"], scale="utc")))
+        span = float(
+            _mpl_dates(Time(ws.meta["stop"], scale="utc")) - _mpl_dates(Time(ws.meta["start"], scale="utc"))
+        )
     else:
         span = 0.0
     used_gaps: list[str] = []
@@ -571,26 +666,43 @@ def plot_timeline(ws: WindowSet, path, *, title: str | None = None, dpi: int = 1
             if nm and nm not in used_gaps:
                 used_gaps.append(nm)
             if nm and span > 0 and wd > 0.06 * span:  # name the constraint on gaps wide enough
-                ax.text(x0 + 0.5 * wd, y, nm, ha="center", va="center", fontsize=6.5, color="white", clip_on=True)
+                ax.text(
+                    x0 + 0.5 * wd, y, nm, ha="center", va="center", fontsize=6.5, color="white", clip_on=True
+                )
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([r[0] for r in reversed(rows)], fontsize=8)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     if "start" in ws.meta and "stop" in ws.meta:
-        ax.set_xlim(float(_mpl_dates(Time(ws.meta["start"], scale="utc"))),
-                    float(_mpl_dates(Time(ws.meta["stop"], scale="utc"))))
+        ax.set_xlim(
+            float(_mpl_dates(Time(ws.meta["start"], scale="utc"))),
+            float(_mpl_dates(Time(ws.meta["stop"], scale="utc"))),
+        )
     loc = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
     ax.set_xlabel("UTC")
     ax.grid(axis="x", color="0.85", lw=0.6)
     handles = [Patch(color=_QF_COLOURS[q], label=f"SXI window, quality flag {q}") for q in (0, 1, 2)]
-    handles += [Patch(color=_QF_COLOURS[None], label="UVI window"), Patch(color=TARGET_COLOUR, label="target in SXI field"),
-                Patch(color="0.6", label="constraint holds")]
-    handles += [Patch(color=GAP_COLOURS.get(nm, "0.3"), label=f"gap: {nm}") for nm in CONSTRAINTS if nm in used_gaps]
-    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(rows) > 8 else -0.25),
-              ncol=6, frameon=False)
-    ax.set_title(title or f"Pointing windows {ws.meta.get('start', '')[:16]} – {ws.meta.get('stop', '')[:16]} UTC",
-                 fontsize=10)
+    handles += [
+        Patch(color=_QF_COLOURS[None], label="UVI window"),
+        Patch(color=TARGET_COLOUR, label="target in SXI field"),
+        Patch(color="0.6", label="constraint holds"),
+    ]
+    handles += [
+        Patch(color=GAP_COLOURS.get(nm, "0.3"), label=f"gap: {nm}") for nm in CONSTRAINTS if nm in used_gaps
+    ]
+    ax.legend(
+        handles=handles,
+        fontsize=7,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12 if len(rows) > 8 else -0.25),
+        ncol=6,
+        frameon=False,
+    )
+    ax.set_title(
+        title or f"Pointing windows {ws.meta.get('start', '')[:16]} – {ws.meta.get('stop', '')[:16]} UTC",
+        fontsize=10,
+    )
     fig.tight_layout()
     with atomic_path(out) as tmp:
         fig.savefig(tmp, format="png")

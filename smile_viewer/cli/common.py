@@ -203,7 +203,9 @@ def parse_solar_wind(text: str | None):
                 raise UserInputError(f"--solar-wind items must be KEY=VALUE, got {item!r}")
             k, v = (s.strip().lower() for s in item.split("=", 1))
             if k not in SOLAR_WIND_KEYS:
-                raise UserInputError(f"--solar-wind: unknown key {k!r}; valid keys: {', '.join(SOLAR_WIND_KEYS)}")
+                raise UserInputError(
+                    f"--solar-wind: unknown key {k!r}; valid keys: {', '.join(SOLAR_WIND_KEYS)}"
+                )
             if k in values:
                 raise UserInputError(f"--solar-wind: {k} given twice")
             values[k] = parse_number(v, f"--solar-wind {k}")

@@ -16,8 +16,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "cube-info",
         help="describe an emissivity cube and its subsolar magnetopause (maxIx, maxdIx, f.25)",
         description="Read an emissivity or MHD cube (FITS, VTK, netCDF/HDF5) and print its grid, frame, units, "
-                    "value range and the subsolar magnetopause along the Sun-Earth line by the SXI team's three "
-                    "definitions (swharton1/Emissivity_Cubes read_fits_cube.py).",
+        "value range and the subsolar magnetopause along the Sun-Earth line by the SXI team's three "
+        "definitions (swharton1/Emissivity_Cubes read_fits_cube.py).",
     )
     p.add_argument("cube", metavar="CUBE", help="cube file")
     return p
@@ -55,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
     except UserInputError as exc:
         print(f"subsolar magnetopause: n/a ({exc})")
         return 0
-    print(f"subsolar magnetopause along the Sun-Earth line (y = {mp.line_y_re:.4g}, z = {mp.line_z_re:.4g} R_E):")
+    print(
+        f"subsolar magnetopause along the Sun-Earth line (y = {mp.line_y_re:.4g}, z = {mp.line_z_re:.4g} R_E):"
+    )
     print(f"  maxIx    {mp.max_ix_re:.3f} R_E  (largest emissivity, {mp.max_emissivity:.4g} {vol.units})")
     print(f"  maxdIx   {mp.max_dix_re:.3f} R_E  (largest increase to the next sample sunward)")
     print(f"  f.25     {mp.f25_re:.3f} R_E  (maxdIx + 0.25 (maxIx - maxdIx))")

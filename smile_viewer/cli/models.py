@@ -15,7 +15,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "models",
         help="list the models (keys for --model), their parameters, units and fit bounds",
         description="List the emissivity sources and magnetopause / bow-shock models of the model registry: "
-                    "the names --model takes, each model's citation and its parameters (units, fit bounds).",
+        "the names --model takes, each model's citation and its parameters (units, fit bounds).",
     )
     p.add_argument("model", nargs="?", metavar="NAME", help="show one model in full")
     return p
@@ -33,8 +33,11 @@ def run(args: argparse.Namespace) -> int:
         e = registry.emissivity_model(args.model)
         print(f"{e.key}: {e.title}")
         print(f"  {e.citation}")
-        where = {"analytic": f"analytic, {e.frame.upper()}", "file": "read from a file: --model "
-                 f"{e.key}:PATH", "aurora": "UVI emission shell"}[e.kind]
+        where = {
+            "analytic": f"analytic, {e.frame.upper()}",
+            "file": f"read from a file: --model {e.key}:PATH",
+            "aurora": "UVI emission shell",
+        }[e.kind]
         print(f"  {where}; band {e.band.upper()}")
         for p in e.parameters + e.fit_inputs:
             unit = f" [{p.unit}]" if p.unit else ""

@@ -17,15 +17,24 @@ def add_parser(sub) -> argparse.ArgumentParser:
     """Register ``render`` on the command line's sub-parsers."""
     p = sub.add_parser("render", help="render the 3-D scene to a PNG without a window")
     p.add_argument("--out", required=True, help="output PNG file")
-    p.add_argument("--time", default=None,
-                   help="scene time, ISO 8601 UTC (default: first apogee of the default orbit)")
+    p.add_argument(
+        "--time", default=None, help="scene time, ISO 8601 UTC (default: first apogee of the default orbit)"
+    )
     p.add_argument("--size", type=size_type, default=(1280, 800), help="image size WxH (default 1280x800)")
-    p.add_argument("--view", choices=VIEWS, default=None,
-                   help="camera: overview, from the Sun, from the north, or through SXI from the "
-                        "spacecraft, with the emission volume on the default scene (default: the "
-                        "session's, else overview)")
-    p.add_argument("--session", metavar="FILE", default=None,
-                   help="render this saved session (JSON) instead of the default scene")
+    p.add_argument(
+        "--view",
+        choices=VIEWS,
+        default=None,
+        help="camera: overview, from the Sun, from the north, or through SXI from the "
+        "spacecraft, with the emission volume on the default scene (default: the "
+        "session's, else overview)",
+    )
+    p.add_argument(
+        "--session",
+        metavar="FILE",
+        default=None,
+        help="render this saved session (JSON) instead of the default scene",
+    )
     return p
 
 

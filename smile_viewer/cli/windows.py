@@ -17,30 +17,59 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "windows",
         help="pointing windows of SXI and UVI over a time range (CSV/JSON, timeline PNG)",
         description="Evaluate the observation constraints of a mission profile over a time range and list "
-                    "the windows when they all hold.",
+        "the windows when they all hold.",
     )
     p.add_argument("--start", required=True, help="first epoch, ISO 8601 UTC")
     p.add_argument("--stop", required=True, help="last epoch, ISO 8601 UTC")
     p.add_argument("--step", default="1min", help="cadence, e.g. 30s, 1min, 10min (default 1min)")
-    p.add_argument("--profile", metavar="FILE",
-                   help="mission profile JSON (default: assets/mission/profile_default.json)")
+    p.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="mission profile JSON (default: assets/mission/profile_default.json)",
+    )
     p.add_argument("--out", required=True, metavar="FILE.csv|FILE.json", help="windows file")
     p.add_argument("--plot", metavar="FILE.png", help="also write a timeline PNG")
-    p.add_argument("--instrument", default="sxi,uvi", metavar="sxi,uvi",
-                   help="whose windows: sxi, uvi or sxi,uvi (default)")
-    p.add_argument("--solar-wind", dest="solar_wind", metavar="n=5,v=400,bz=-2,...",
-                   help="constant solar wind for the magnetopause (default: the profile's)")
+    p.add_argument(
+        "--instrument",
+        default="sxi,uvi",
+        metavar="sxi,uvi",
+        help="whose windows: sxi, uvi or sxi,uvi (default)",
+    )
+    p.add_argument(
+        "--solar-wind",
+        dest="solar_wind",
+        metavar="n=5,v=400,bz=-2,...",
+        help="constant solar wind for the magnetopause (default: the profile's)",
+    )
     p.add_argument("--omni", metavar="FILE", help="solar wind time series (OMNI ASCII or CDF) instead")
-    p.add_argument("--disable", action="append", default=[], metavar="NAME[,NAME]",
-                   help="switch off constraints or targets, e.g. sxi_moon or nose (repeatable)")
-    p.add_argument("--margin", action="append", default=[], metavar="NAME=VALUE",
-                   help="change a constraint's threshold or margin (its unit: km, R_E or deg), e.g. sxi_sun=45, "
-                        "radiation_belt=25000, cusp_north=2 (repeatable)")
-    p.add_argument("--require", action="append", default=[], metavar="NAME",
-                   help="add a constraint to the windows it applies to, e.g. sxi_magnetopause for nose-in-field "
-                        "SXI windows (repeatable)")
-    p.add_argument("--monthly", action="store_true",
-                   help="also print SXI observing hours and targets' hours in the field per orbit, by month")
+    p.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="NAME[,NAME]",
+        help="switch off constraints or targets, e.g. sxi_moon or nose (repeatable)",
+    )
+    p.add_argument(
+        "--margin",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change a constraint's threshold or margin (its unit: km, R_E or deg), e.g. sxi_sun=45, "
+        "radiation_belt=25000, cusp_north=2 (repeatable)",
+    )
+    p.add_argument(
+        "--require",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="add a constraint to the windows it applies to, e.g. sxi_magnetopause for nose-in-field "
+        "SXI windows (repeatable)",
+    )
+    p.add_argument(
+        "--monthly",
+        action="store_true",
+        help="also print SXI observing hours and targets' hours in the field per orbit, by month",
+    )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--tle", metavar="FILE", help="orbit from a two-line element set")
     src.add_argument("--oem", metavar="FILE", help="orbit from a CCSDS OEM ephemeris")
@@ -92,8 +121,9 @@ def run(args: argparse.Namespace) -> int:
     if args.solar_wind and args.omni:
         raise UserInputError("give --solar-wind or --omni, not both")
     profile = load_profile(args.profile) if args.profile else load_profile()
-    profile = profile.with_overrides(disable=_names(args.disable), margins=_margins(args.margin),
-                                     require=_names(args.require))
+    profile = profile.with_overrides(
+        disable=_names(args.disable), margins=_margins(args.margin), require=_names(args.require)
+    )
     solar_wind = None
     if args.solar_wind:
         solar_wind = parse_solar_wind(args.solar_wind)
@@ -118,8 +148,10 @@ def run(args: argparse.Namespace) -> int:
         for inst in insts:
             rows = monthly_summary(ws, inst)
             keys = [k for k in rows[0] if k.endswith("_h_per_orbit")] if rows else []
-            print(f"{inst.upper()} hours per {ws.meta['orbit_period_s'] / 3600.0:.1f} h orbit, by month: "
-                  + ", ".join(k[:-len('_h_per_orbit')] for k in keys))
+            print(
+                f"{inst.upper()} hours per {ws.meta['orbit_period_s'] / 3600.0:.1f} h orbit, by month: "
+                + ", ".join(k[: -len("_h_per_orbit")] for k in keys)
+            )
             for r in rows:
                 print(f"  {r['month']}  " + "  ".join(f"{r[k]:5.1f}" for k in keys))
     if plot is not None:

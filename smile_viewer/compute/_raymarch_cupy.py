@@ -66,7 +66,9 @@ def _texture(volume_values: np.ndarray, key):
     arr.copy_from(np.ascontiguousarray(volume_values, dtype=np.float32))
     res = texture.ResourceDescriptor(runtime.cudaResourceTypeArray, cuArr=arr)
     tex = texture.TextureDescriptor(
-        (runtime.cudaAddressModeClamp,) * 3, runtime.cudaFilterModePoint, runtime.cudaReadModeElementType,
+        (runtime.cudaAddressModeClamp,) * 3,
+        runtime.cudaFilterModePoint,
+        runtime.cudaReadModeElementType,
         normalizedCoords=0,
     )
     obj = texture.TextureObject(res, tex)
@@ -107,28 +109,81 @@ def run(prep, request):
         d_p = cupy.asarray(np.ascontiguousarray(prep.params, dtype=f64))
         if request.method == "trapezium":
             k = mod.get_function("sv_render_trapezium")
-            k(grid, block, (i32(prep.model_id), d_p, d_origin, d_dirs, d_send, i32(n), f64(request.step_re),
-                            out, n_pt))
+            k(
+                grid,
+                block,
+                (i32(prep.model_id), d_p, d_origin, d_dirs, d_send, i32(n), f64(request.step_re), out, n_pt),
+            )
         else:
             k = mod.get_function("sv_render_analytic")
-            k(grid, block, (i32(prep.model_id), d_p, d_origin, d_dirs, d_send, i32(n),
-                            f64(request.step_fraction), f64(request.max_step_re), f64(request.root_tol_re),
-                            d_glx, d_glw, ng, out, n_pt, n_bd))
+            k(
+                grid,
+                block,
+                (
+                    i32(prep.model_id),
+                    d_p,
+                    d_origin,
+                    d_dirs,
+                    d_send,
+                    i32(n),
+                    f64(request.step_fraction),
+                    f64(request.max_step_re),
+                    f64(request.root_tol_re),
+                    d_glx,
+                    d_glw,
+                    ng,
+                    out,
+                    n_pt,
+                    n_bd,
+                ),
+            )
     elif prep.kind == "volume":
         values = prep.values
         nz, ny, nx = values.shape
         key = getattr(prep.leaf, "volume", None)
         tex, _arr = _texture(values, key)
         k = mod.get_function("sv_render_volume")
-        k(grid, block, (tex, i32(nx), i32(ny), i32(nz), *(f64(v) for v in prep.grid_origin),
-                        *(f64(v) for v in prep.grid_spacing), d_origin, d_dirs, d_send, i32(n),
-                        f64(prep.volume_step_re), out, n_pt))
+        k(
+            grid,
+            block,
+            (
+                tex,
+                i32(nx),
+                i32(ny),
+                i32(nz),
+                *(f64(v) for v in prep.grid_origin),
+                *(f64(v) for v in prep.grid_spacing),
+                d_origin,
+                d_dirs,
+                d_send,
+                i32(n),
+                f64(prep.volume_step_re),
+                out,
+                n_pt,
+            ),
+        )
     elif prep.kind == "aurora":
         d_p = cupy.asarray(np.ascontiguousarray(prep.params, dtype=f64))
         d_grid = cupy.asarray(np.ascontiguousarray(prep.shell_grid, dtype=f64))
         k = mod.get_function("sv_render_aurora")
-        k(grid, block, (d_p, d_grid, d_origin, d_dirs, d_send, i32(n), f64(prep.shell_step_re),
-                        d_glx, d_glw, ng, out, n_pt))
+        k(
+            grid,
+            block,
+            (
+                d_p,
+                d_grid,
+                d_origin,
+                d_dirs,
+                d_send,
+                i32(n),
+                f64(prep.shell_step_re),
+                d_glx,
+                d_glw,
+                ng,
+                out,
+                n_pt,
+            ),
+        )
     else:  # pragma: no cover
         raise ValueError(f"unknown source kind {prep.kind!r}")
     return cupy.asnumpy(out), int(n_pt.sum()), int(n_bd.sum())

@@ -18,8 +18,8 @@ import numpy as np
 from numba import prange
 
 from smile_viewer.physics import emissivity_kernels as K
-from smile_viewer.physics.volume import trilinear_at_index
 from smile_viewer.physics.aurora import kernels as AK
+from smile_viewer.physics.volume import trilinear_at_index
 
 __all__ = [
     "G_BIG",
@@ -331,8 +331,9 @@ def _step(ox, oy, oz, dx, dy, dz, s, s_end, frac, max_step, p, cos_zone, ang_ste
 
 
 @_jit
-def _probe_graze(model_id, w, p, ox, oy, oz, dx, dy, dz, s0, g0, s1, g1, s2, g2, tol, cross_s, cross_w, nc,
-                 near):
+def _probe_graze(
+    model_id, w, p, ox, oy, oz, dx, dy, dz, s0, g0, s1, g1, s2, g2, tol, cross_s, cross_w, nc, near
+):
     """Look for a pair of crossings of boundary ``w`` hidden between coarse samples.
 
     (s0, s1, s2) are consecutive samples with g of one sign and |g(s1)| smallest: the ray comes
@@ -403,8 +404,9 @@ def _probe_graze(model_id, w, p, ox, oy, oz, dx, dy, dz, s0, g0, s1, g1, s2, g2,
 
 
 @_jit
-def find_crossings(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol, cos_zone, ang_step,
-                   cross_s, cross_w):
+def find_crossings(
+    model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol, cos_zone, ang_step, cross_s, cross_w
+):
     """Pass 1 of the adaptive integrator: the boundary crossings along the ray, sorted by s.
 
     Fills ``cross_s`` (positions) and ``cross_w`` (0 magnetopause, 1 bow shock, 2 a close
@@ -439,8 +441,28 @@ def find_crossings(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, t
                 cross_w[nc] = 0
                 nc += 1
         elif not cm_prev and abs(gm) < abs(gmp) and abs(gm) < abs(gm1):
-            added, k = _probe_graze(model_id, 0, p, ox, oy, oz, dx, dy, dz, sp, gmp, s, gm, s1, gm1, tol,
-                                    cross_s, cross_w, nc, near)
+            added, k = _probe_graze(
+                model_id,
+                0,
+                p,
+                ox,
+                oy,
+                oz,
+                dx,
+                dy,
+                dz,
+                sp,
+                gmp,
+                s,
+                gm,
+                s1,
+                gm1,
+                tol,
+                cross_s,
+                cross_w,
+                nc,
+                near,
+            )
             nc += added
             nb += k
         if cb:
@@ -451,8 +473,28 @@ def find_crossings(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, t
                 cross_w[nc] = 1
                 nc += 1
         elif not cb_prev and abs(gb) < abs(gbp) and abs(gb) < abs(gb1):
-            added, k = _probe_graze(model_id, 1, p, ox, oy, oz, dx, dy, dz, sp, gbp, s, gb, s1, gb1, tol,
-                                    cross_s, cross_w, nc, near)
+            added, k = _probe_graze(
+                model_id,
+                1,
+                p,
+                ox,
+                oy,
+                oz,
+                dx,
+                dy,
+                dz,
+                sp,
+                gbp,
+                s,
+                gb,
+                s1,
+                gb1,
+                tol,
+                cross_s,
+                cross_w,
+                nc,
+                near,
+            )
             nc += added
             nb += k
         cm_prev = cm
@@ -538,7 +580,9 @@ def _smooth_step(ox, oy, oz, dx, dy, dz, s, a, b, a_cross, b_cross, frac, max_st
 
 
 @_jit
-def _smooth_integral(model_id, p, ox, oy, oz, dx, dy, dz, a, b, a_cross, b_cross, max_step, frac, w, glx, glw):
+def _smooth_integral(
+    model_id, p, ox, oy, oz, dx, dy, dz, a, b, a_cross, b_cross, max_step, frac, w, glx, glw
+):
     """∫_a^b of the full point function of a smooth model in the panels of :func:`_smooth_step`,
     each with Gauss–Legendre. Returns (integral, evaluations)."""
     ng = glx.shape[0]
@@ -569,8 +613,26 @@ def smooth_width(model_id, p):
 
 
 @_jit
-def ray_adaptive(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol, cos_zone, ang_step,
-                 glx, glw, cross_s, cross_w):
+def ray_adaptive(
+    model_id,
+    p,
+    ox,
+    oy,
+    oz,
+    dx,
+    dy,
+    dz,
+    s_end,
+    frac,
+    max_step,
+    tol,
+    cos_zone,
+    ang_step,
+    glx,
+    glw,
+    cross_s,
+    cross_w,
+):
     """∫_0^{s_end} P ds [eV cm^-3 s^-1 R_E] along one ray (see the module docstring).
 
     ``cross_s`` (float64) and ``cross_w`` (int64) are scratch arrays of equal length (the
@@ -578,8 +640,9 @@ def ray_adaptive(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol
     """
     if not (s_end > 0.0):
         return 0.0, 0, 0
-    nc, in_m, in_b, nb = find_crossings(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol,
-                                        cos_zone, ang_step, cross_s, cross_w)
+    nc, in_m, in_b, nb = find_crossings(
+        model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol, cos_zone, ang_step, cross_s, cross_w
+    )
     w = smooth_width(model_id, p)
     if w > 0.0:  # smooth model: every piece with the point function, panels graded at crossings
         total = 0.0
@@ -589,8 +652,9 @@ def ray_adaptive(model_id, p, ox, oy, oz, dx, dy, dz, s_end, frac, max_step, tol
             t = cross_s[ic] if ic < nc else s_end
             t = min(t, s_end)
             if t > a:
-                v, k = _smooth_integral(model_id, p, ox, oy, oz, dx, dy, dz, a, t, ic > 0, ic < nc,
-                                        max_step, frac, w, glx, glw)
+                v, k = _smooth_integral(
+                    model_id, p, ox, oy, oz, dx, dy, dz, a, t, ic > 0, ic < nc, max_step, frac, w, glx, glw
+                )
                 total += v
                 npt += k
                 a = t
@@ -742,8 +806,9 @@ def ray_aurora(p, grid, ox, oy, oz, dx, dy, dz, s_end, max_step, glx, glw):
 
 
 @_pjit
-def render_analytic(model_id, p, origin, dirs, s_end, frac, max_step, tol, glx, glw, n_chunks,
-                    out, n_pt, n_bd):
+def render_analytic(
+    model_id, p, origin, dirs, s_end, frac, max_step, tol, glx, glw, n_chunks, out, n_pt, n_bd
+):
     n = dirs.shape[0]
     cos_zone, ang_step = model_hints(model_id, p)
     # chunk c takes rays c, c + n_chunks, …: every chunk samples the whole image (load balance)
@@ -751,9 +816,26 @@ def render_analytic(model_id, p, origin, dirs, s_end, frac, max_step, tol, glx, 
         cross_s = np.empty(MAX_CROSSINGS)
         cross_w = np.empty(MAX_CROSSINGS, dtype=np.int64)
         for i in range(c, n, n_chunks):
-            v, a, b = ray_adaptive(model_id, p, origin[0], origin[1], origin[2],
-                                   dirs[i, 0], dirs[i, 1], dirs[i, 2], s_end[i], frac, max_step, tol,
-                                   cos_zone, ang_step, glx, glw, cross_s, cross_w)
+            v, a, b = ray_adaptive(
+                model_id,
+                p,
+                origin[0],
+                origin[1],
+                origin[2],
+                dirs[i, 0],
+                dirs[i, 1],
+                dirs[i, 2],
+                s_end[i],
+                frac,
+                max_step,
+                tol,
+                cos_zone,
+                ang_step,
+                glx,
+                glw,
+                cross_s,
+                cross_w,
+            )
             out[i] = v
             n_pt[i] = a
             n_bd[i] = b
@@ -764,8 +846,18 @@ def render_trapezium(model_id, p, origin, dirs, s_end, step, n_chunks, out, n_pt
     n = dirs.shape[0]
     for c in prange(n_chunks):
         for i in range(c, n, n_chunks):
-            v, a = ray_trapezium(model_id, p, origin[0], origin[1], origin[2],
-                                 dirs[i, 0], dirs[i, 1], dirs[i, 2], s_end[i], step)
+            v, a = ray_trapezium(
+                model_id,
+                p,
+                origin[0],
+                origin[1],
+                origin[2],
+                dirs[i, 0],
+                dirs[i, 1],
+                dirs[i, 2],
+                s_end[i],
+                step,
+            )
             out[i] = v
             n_pt[i] = a
 
@@ -777,8 +869,23 @@ def render_volume(values, x0, y0, z0, sx, sy, sz, origin, dirs, s_end, hmax, n_c
     # contiguous blocks of rays: neighbouring rays read neighbouring voxels (cache locality)
     for c in prange(n_chunks):
         for i in range(c * size, min(n, (c + 1) * size)):
-            v, a = ray_volume(values, x0, y0, z0, sx, sy, sz, origin[0], origin[1], origin[2],
-                              dirs[i, 0], dirs[i, 1], dirs[i, 2], s_end[i], hmax)
+            v, a = ray_volume(
+                values,
+                x0,
+                y0,
+                z0,
+                sx,
+                sy,
+                sz,
+                origin[0],
+                origin[1],
+                origin[2],
+                dirs[i, 0],
+                dirs[i, 1],
+                dirs[i, 2],
+                s_end[i],
+                hmax,
+            )
             out[i] = v
             n_pt[i] = a
 
@@ -788,8 +895,20 @@ def render_aurora(p, grid, origin, dirs, s_end, max_step, glx, glw, n_chunks, ou
     n = dirs.shape[0]
     for c in prange(n_chunks):
         for i in range(c, n, n_chunks):
-            v, a = ray_aurora(p, grid, origin[0], origin[1], origin[2],
-                              dirs[i, 0], dirs[i, 1], dirs[i, 2], s_end[i], max_step, glx, glw)
+            v, a = ray_aurora(
+                p,
+                grid,
+                origin[0],
+                origin[1],
+                origin[2],
+                dirs[i, 0],
+                dirs[i, 1],
+                dirs[i, 2],
+                s_end[i],
+                max_step,
+                glx,
+                glw,
+            )
             out[i] = v
             n_pt[i] = a
 
@@ -826,18 +945,61 @@ def run(prep, request):
     with _KERNEL_LOCK:
         if prep.kind == "analytic":
             if request.method == "trapezium":
-                render_trapezium(np.int64(prep.model_id), prep.params, origin, dirs, s_end, float(request.step_re),
-                                 chunks, out, n_pt)
+                render_trapezium(
+                    np.int64(prep.model_id),
+                    prep.params,
+                    origin,
+                    dirs,
+                    s_end,
+                    float(request.step_re),
+                    chunks,
+                    out,
+                    n_pt,
+                )
             else:
-                render_analytic(np.int64(prep.model_id), prep.params, origin, dirs, s_end,
-                                float(request.step_fraction), float(request.max_step_re), float(request.root_tol_re),
-                                glx, glw, chunks, out, n_pt, n_bd)
+                render_analytic(
+                    np.int64(prep.model_id),
+                    prep.params,
+                    origin,
+                    dirs,
+                    s_end,
+                    float(request.step_fraction),
+                    float(request.max_step_re),
+                    float(request.root_tol_re),
+                    glx,
+                    glw,
+                    chunks,
+                    out,
+                    n_pt,
+                    n_bd,
+                )
         elif prep.kind == "volume":
-            render_volume(prep.values, *prep.grid_origin, *prep.grid_spacing, origin, dirs, s_end,
-                          float(prep.volume_step_re), chunks, out, n_pt)
+            render_volume(
+                prep.values,
+                *prep.grid_origin,
+                *prep.grid_spacing,
+                origin,
+                dirs,
+                s_end,
+                float(prep.volume_step_re),
+                chunks,
+                out,
+                n_pt,
+            )
         elif prep.kind == "aurora":
-            render_aurora(prep.params, prep.shell_grid, origin, dirs, s_end, float(prep.shell_step_re),
-                          glx, glw, chunks, out, n_pt)
+            render_aurora(
+                prep.params,
+                prep.shell_grid,
+                origin,
+                dirs,
+                s_end,
+                float(prep.shell_step_re),
+                glx,
+                glw,
+                chunks,
+                out,
+                n_pt,
+            )
         else:  # pragma: no cover - the types module admits no other kind
             raise ValueError(f"unknown source kind {prep.kind!r}")
     return out, int(n_pt.sum()), int(n_bd.sum())

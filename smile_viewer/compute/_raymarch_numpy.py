@@ -178,8 +178,22 @@ def _crossings(model, model_id, p, o, dirs, s_end, frac, max_step, tol):
             cand = valid[1:] & valid[:-1] & ~cross[:-1] & ~cross[1:] & (a1 < a0) & (a1 < a2)
             kk, i = np.nonzero(cand)
             if kk.size:
-                r_i, t_s, w_i = _probe(model, w, o, dirs, i, S[kk, i], G[kk, i], S[kk + 1, i], G[kk + 1, i],
-                                       S[kk + 2, i], G[kk + 2, i], tol, tol_np, near)
+                r_i, t_s, w_i = _probe(
+                    model,
+                    w,
+                    o,
+                    dirs,
+                    i,
+                    S[kk, i],
+                    G[kk, i],
+                    S[kk + 1, i],
+                    G[kk + 1, i],
+                    S[kk + 2, i],
+                    G[kk + 2, i],
+                    tol,
+                    tol_np,
+                    near,
+                )
                 if r_i.size:
                     rays.append(r_i)
                     spos.append(t_s)
@@ -270,8 +284,9 @@ def _adaptive(prep, request):
     idx_live = np.nonzero(live)[0]
     if idx_live.size == 0:
         return total, 0, 0
-    cr, cs, cw, in_m0, in_b0 = _crossings(model, prep.model_id, p, o, dirs[live], s_end[live], frac, max_step,
-                                         request.root_tol_re)
+    cr, cs, cw, in_m0, in_b0 = _crossings(
+        model, prep.model_id, p, o, dirs[live], s_end[live], frac, max_step, request.root_tol_re
+    )
     m = idx_live.size
     se = s_end[live]
     # pieces: per ray, breakpoints 0 < crossings (sorted) < s_end
@@ -301,9 +316,19 @@ def _adaptive(prep, request):
     if w_smooth > 0.0:  # smooth model: every piece with the point function, graded panels
         p_ac = p_key[o2][keep] != -1
         p_bc = nxt_same[keep]
-        vals, n_pt = _panels(model, o, dirs[live], p_ray, p_a, p_b, m, request,
-                             lambda d, cur, a, b, ac, bc: _smooth_step(o, d, cur, a, b, ac, bc, frac, max_step, p,
-                                                                       w_smooth), p_ac, p_bc)
+        vals, n_pt = _panels(
+            model,
+            o,
+            dirs[live],
+            p_ray,
+            p_a,
+            p_b,
+            m,
+            request,
+            lambda d, cur, a, b, ac, bc: _smooth_step(o, d, cur, a, b, ac, bc, frac, max_step, p, w_smooth),
+            p_ac,
+            p_bc,
+        )
         total[live] = vals
         return total, n_pt, 0
     region = np.where(p_im, 0, np.where(p_ib, 1, 2))
@@ -311,8 +336,9 @@ def _adaptive(prep, request):
     wmask = region == 2
     if wmask.any():
         wr = p_ray[wmask]
-        val = line_integral_inverse_cube(o, dirs[live][wr], p_a[wmask], p_b[wmask],
-                                         _wind_amplitude(prep.model_id, p), 10.0)
+        val = line_integral_inverse_cube(
+            o, dirs[live][wr], p_a[wmask], p_b[wmask], _wind_amplitude(prep.model_id, p), 10.0
+        )
         total_live = np.bincount(wr, weights=val, minlength=m)
     else:
         total_live = np.zeros(m)
@@ -321,8 +347,19 @@ def _adaptive(prep, request):
     n_pt = 0
     if smask.any():
         nf = np.zeros(int(smask.sum()), dtype=bool)
-        vals, n_pt = _panels(model, o, dirs[live], p_ray[smask], p_a[smask], p_b[smask], m, request,
-                             lambda d, cur, a, b, ac, bc: _step(o, d, cur, b, frac, max_step, p, 2.0, 1.0), nf, nf)
+        vals, n_pt = _panels(
+            model,
+            o,
+            dirs[live],
+            p_ray[smask],
+            p_a[smask],
+            p_b[smask],
+            m,
+            request,
+            lambda d, cur, a, b, ac, bc: _step(o, d, cur, b, frac, max_step, p, 2.0, 1.0),
+            nf,
+            nf,
+        )
         total_live += vals
     total[live] = total_live
     return total, n_pt, 0

@@ -336,4 +336,3 @@ def render(request: RenderRequest) -> RenderResult:
     if fallback:
         provenance["fallback"] = fallback
     return RenderResult(image=image, units=request.units, camera=cam, request=request, provenance=provenance)
-

@@ -37,18 +37,31 @@ def local_cluster(n_workers: int, *, processes: bool = True, **kwargs):
     # lazy: dask.distributed costs ~0.7 s; only multi-process runs need it
     from dask.distributed import LocalCluster
 
-    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
-                        host="127.0.0.1" if processes else None, dashboard_address=None,
-                        worker_dashboard_address="127.0.0.1:0",
-                        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-                        # Task errors reach us through the futures; the workers' own logging at
-                        # shutdown (heartbeats racing the scheduler's close) is noise to a user.
-                        silence_logs=logging.CRITICAL, **kwargs)
+    return LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=processes,
+        host="127.0.0.1" if processes else None,
+        dashboard_address=None,
+        worker_dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+        # Task errors reach us through the futures; the workers' own logging at
+        # shutdown (heartbeats racing the scheduler's close) is noise to a user.
+        silence_logs=logging.CRITICAL,
+        **kwargs,
+    )
 
 
 @contextlib.contextmanager
-def dask_client(scheduler: str | None, n_workers: int | None, processes: bool, n_tasks: int, *,
-                default_workers: int | None = None, what: str = "this job"):
+def dask_client(
+    scheduler: str | None,
+    n_workers: int | None,
+    processes: bool,
+    n_tasks: int,
+    *,
+    default_workers: int | None = None,
+    what: str = "this job",
+):
     """A dask Client: to ``scheduler`` (an address), or to a local cluster of ``n_workers``
     (default ``default_workers``, else one per core; never more than ``n_tasks``) that is closed
     on exit. An unreachable scheduler is a one-line UserInputError naming ``what`` needed it."""

@@ -21,8 +21,15 @@ from smile_viewer.physics.aurora import AuroralShell
 __all__ = ["emission_source"]
 
 
-def emission_source(model: str, solar_wind: Any, time: Any, params: dict[str, float] | None = None, *,
-                    cube_path: str | Path | None = None, band: str | None = None):
+def emission_source(
+    model: str,
+    solar_wind: Any,
+    time: Any,
+    params: dict[str, float] | None = None,
+    *,
+    cube_path: str | Path | None = None,
+    band: str | None = None,
+):
     """``(source, model object)`` of the registered ``model`` at ``time`` (astropy Time).
 
     ``params`` override the model's defaults (for the aurora: ``kp``). ``cube_path`` is the
@@ -33,14 +40,20 @@ def emission_source(model: str, solar_wind: Any, time: Any, params: dict[str, fl
     params = dict(params or {})
     if band is not None and entry.band != band:
         if band == "uvi":
-            raise UserInputError(f"UVI images the aurora: use the aurora model (or a cube in R/R_E), not {entry.key}")
-        raise UserInputError(f"{band.upper()} images soft X-rays: the {entry.key} model is for {entry.band.upper()}")
+            raise UserInputError(
+                f"UVI images the aurora: use the aurora model (or a cube in R/R_E), not {entry.key}"
+            )
+        raise UserInputError(
+            f"{band.upper()} images soft X-rays: the {entry.key} model is for {entry.band.upper()}"
+        )
     unknown = sorted(set(params) - set(entry.parameter_names))
     if unknown:
         valid = ", ".join(entry.parameter_names) or "none"
         raise UserInputError(f"{entry.key}: unknown parameter(s) {unknown}; valid: {valid}")
     if entry.kind == "aurora":
-        shell = AuroralShell.from_kp(params["kp"]) if "kp" in params else AuroralShell.from_solar_wind(solar_wind)
+        shell = (
+            AuroralShell.from_kp(params["kp"]) if "kp" in params else AuroralShell.from_solar_wind(solar_wind)
+        )
         return AuroraSource(shell, time), shell
     if entry.kind == "file":
         # the cube readers bring pyvista/xarray/h5py (about a second): only when a file is read

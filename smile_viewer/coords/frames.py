@@ -121,8 +121,12 @@ def _interpolated_slow(jd1: np.ndarray, jd2: np.ndarray) -> np.ndarray:
     where = np.searchsorted(nodes, k[:, None] + _OFFSETS)
     vals = _slow_values(np.full(nodes.shape, _J2000), nodes * NODE_STEP_DAYS)[where]  # (n, 4, 7)
     w = np.concatenate(
-        [-u * (u - 1) * (u - 2) / 6, (u + 1) * (u - 1) * (u - 2) / 2,
-         -(u + 1) * u * (u - 2) / 2, (u + 1) * u * (u - 1) / 6],
+        [
+            -u * (u - 1) * (u - 2) / 6,
+            (u + 1) * (u - 1) * (u - 2) / 2,
+            -(u + 1) * u * (u - 2) / 2,
+            (u + 1) * u * (u - 1) / 6,
+        ],
         axis=1,
     )
     return np.einsum("nj,njc->nc", w, vals)

@@ -16,11 +16,27 @@ from astropy.time import Time, TimeDelta
 from smile_viewer.errors import UserInputError
 
 _DURATION_UNITS_S = {
-    "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
-    "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
-    "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
-    "d": 86400.0, "day": 86400.0, "days": 86400.0,
-    "w": 604800.0, "week": 604800.0, "weeks": 604800.0,
+    "s": 1.0,
+    "sec": 1.0,
+    "secs": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "mins": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "hrs": 3600.0,
+    "hour": 3600.0,
+    "hours": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+    "days": 86400.0,
+    "w": 604800.0,
+    "week": 604800.0,
+    "weeks": 604800.0,
 }
 _DURATION_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z]*)\s*$")
 
@@ -40,9 +56,7 @@ def parse_time(text: str | Time) -> Time:
                 return t
         except (ValueError, TypeError):
             continue
-    raise UserInputError(
-        f"cannot read time {s!r}: use ISO 8601, e.g. 2026-05-01T12:00:00 (UTC)"
-    )
+    raise UserInputError(f"cannot read time {s!r}: use ISO 8601, e.g. 2026-05-01T12:00:00 (UTC)")
 
 
 def parse_duration_s(text: str | float | int) -> float:

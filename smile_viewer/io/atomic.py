@@ -171,8 +171,14 @@ def atomic_path(path, *, mode: int | None = None) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_open(path, mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = "\n",
-                file_mode: int | None = None) -> Iterator[IO]:
+def atomic_open(
+    path,
+    mode: str = "w",
+    *,
+    encoding: str | None = "utf-8",
+    newline: str | None = "\n",
+    file_mode: int | None = None,
+) -> Iterator[IO]:
     """Open a temporary file for writing; on success it replaces ``path`` atomically.
 
     ``mode`` is ``"w"`` (text; ``encoding``/``newline`` apply) or ``"wb"`` (bytes).
@@ -205,8 +211,9 @@ def atomic_write_bytes(path, data: bytes, *, mode: int | None = None) -> Path:
     return target
 
 
-def atomic_write_text(path, text: str, encoding: str = "utf-8", *, newline: str | None = "\n",
-                      mode: int | None = None) -> Path:
+def atomic_write_text(
+    path, text: str, encoding: str = "utf-8", *, newline: str | None = "\n", mode: int | None = None
+) -> Path:
     """Write ``text`` to ``path`` atomically (``newline``: how ``\\n`` is written); returns the path."""
     target = check_output_path(path)
     try:

@@ -155,8 +155,13 @@ def collect_files(inputs: Any, suffixes: tuple[str, ...]) -> list[Path]:
     for item in inputs:
         p = Path(item).expanduser()
         if p.is_dir():
-            out.update(dict.fromkeys(q for q in sorted(p.iterdir()) if q.is_file()
-                                     and q.suffix.lower() in suffixes and not q.name.startswith(".")))
+            out.update(
+                dict.fromkeys(
+                    q
+                    for q in sorted(p.iterdir())
+                    if q.is_file() and q.suffix.lower() in suffixes and not q.name.startswith(".")
+                )
+            )
         elif p.exists():
             out[p] = None
         else:
@@ -261,7 +266,9 @@ def _depth_ok(data: Any, limit: int) -> bool:
     return True
 
 
-def parse_json(text: str | bytes, path: Any, what: str = "JSON file", *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+def parse_json(
+    text: str | bytes, path: Any, what: str = "JSON file", *, max_depth: int = MAX_JSON_DEPTH
+) -> Any:
     """``json.loads`` with the limits of a hostile-input parser: NaN/Infinity, integers beyond
     :data:`MAX_JSON_INT`, numbers that overflow a double and nesting deeper than ``max_depth``
     raise :class:`DataFileError` naming the file, the line and the value."""
@@ -280,7 +287,9 @@ def parse_json(text: str | bytes, path: Any, what: str = "JSON file", *, max_dep
             path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); not {_a(what)}"
         ) from None
     except RecursionError:
-        raise DataFileError(path, f"JSON nested too deeply (more than {max_depth} levels); not {_a(what)}") from None
+        raise DataFileError(
+            path, f"JSON nested too deeply (more than {max_depth} levels); not {_a(what)}"
+        ) from None
     except ValueError as exc:  # e.g. Python's integer digit limit
         raise DataFileError(path, f"not valid JSON ({str(exc).splitlines()[0]}); not {_a(what)}") from None
     if not _depth_ok(data, max_depth):
@@ -315,7 +324,9 @@ def _json_type(value: Any) -> str:
 
 
 # -- values ----------------------------------------------------------------------------------------
-def finite_number(value: Any, path: Any, field: str, *, lo: float | None = None, hi: float | None = None) -> float:
+def finite_number(
+    value: Any, path: Any, field: str, *, lo: float | None = None, hi: float | None = None
+) -> float:
     """``value`` as a finite float within [lo, hi]; DataFileError naming the file, the field
     and the value otherwise."""
     try:
@@ -340,6 +351,7 @@ def damaged_file_errors(what: str):
     any exception other than :class:`UserInputError` (KeyError, VerifyError, AttributeError, ...
     from a damaged header) becomes one DataFileError line naming the file; the parser's own
     exception type and first words are kept in the message."""
+
     def decorate(func):
         @functools.wraps(func)
         def wrapper(path, *args, **kwargs):
@@ -348,13 +360,18 @@ def damaged_file_errors(what: str):
             except UserInputError:
                 raise
             except RecursionError:
-                raise DataFileError(_as_path(path, what), f"is a damaged {what} (nested too deeply)") from None
+                raise DataFileError(
+                    _as_path(path, what), f"is a damaged {what} (nested too deeply)"
+                ) from None
             except MemoryError:
-                raise DataFileError(_as_path(path, what), f"is a damaged {what} (not enough memory to read it)") from None
+                raise DataFileError(
+                    _as_path(path, what), f"is a damaged {what} (not enough memory to read it)"
+                ) from None
             except Exception as exc:  # noqa: BLE001 - a damaged file can raise anything from the parser
                 text = " ".join(str(exc).split())[:200]
-                raise DataFileError(_as_path(path, what),
-                                    f"is a damaged {what} ({type(exc).__name__}: {text})") from None
+                raise DataFileError(
+                    _as_path(path, what), f"is a damaged {what} ({type(exc).__name__}: {text})"
+                ) from None
 
         return wrapper
 

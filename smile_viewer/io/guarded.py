@@ -290,8 +290,16 @@ def _signal_name(code: int) -> str:
         return f"signal {code}"
 
 
-def run_guarded(func: Callable, args: tuple = (), kwargs: dict | None = None, *, path: Any, what: str,
-                timeout_s: float | None = None, memory_bytes: int | None = None) -> Any:
+def run_guarded(
+    func: Callable,
+    args: tuple = (),
+    kwargs: dict | None = None,
+    *,
+    path: Any,
+    what: str,
+    timeout_s: float | None = None,
+    memory_bytes: int | None = None,
+) -> Any:
     """``func(*args, **kwargs)`` in a child process; its result (pickled) is returned.
 
     ``func`` must be a module-level function. ``path`` is the file parsed (for messages, the
@@ -345,8 +353,9 @@ def run_guarded(func: Callable, args: tuple = (), kwargs: dict | None = None, *,
             proc.kill()
             proc.join(5)
             raise DataFileError(
-                p, f"the {what} parser did not finish within {timeout:.0f} s: stopped (the file is corrupt or "
-                   "hostile; SMILE_VIEWER_PARSE_TIMEOUT_S sets the limit)"
+                p,
+                f"the {what} parser did not finish within {timeout:.0f} s: stopped (the file is corrupt or "
+                "hostile; SMILE_VIEWER_PARSE_TIMEOUT_S sets the limit)",
             )
         proc.join(10)
         if proc.is_alive():
@@ -372,11 +381,11 @@ def run_guarded(func: Callable, args: tuple = (), kwargs: dict | None = None, *,
         raise UserInputError(payload)
     if kind == "memory":
         raise DataFileError(
-            p, f"the {what} parser ran out of its memory budget ({budget / 2**30:.1f} GiB) on this file: it is "
-               "corrupt or too large to read"
+            p,
+            f"the {what} parser ran out of its memory budget ({budget / 2**30:.1f} GiB) on this file: it is "
+            "corrupt or too large to read",
         )
     raise DataFileError(p, f"cannot be read by the {what} parser, it may be corrupt ({payload})")
-
 
 
 def guard(what: str, kind: str, check: Callable | None = None):

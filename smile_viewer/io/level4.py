@@ -159,8 +159,10 @@ class Level4File:
         if self.crval_deg is None or self.cdelt_deg is None:
             return None
         ny, nx = self.shape
-        return {"phi_deg": self.crval_deg[0] + (np.arange(nx) + 0.5) * self.cdelt_deg[0],
-                "theta_deg": self.crval_deg[1] + (np.arange(ny) + 0.5) * self.cdelt_deg[1]}
+        return {
+            "phi_deg": self.crval_deg[0] + (np.arange(nx) + 0.5) * self.cdelt_deg[0],
+            "theta_deg": self.crval_deg[1] + (np.arange(ny) + 0.5) * self.cdelt_deg[1],
+        }
 
     def to_observed(self):
         """An :class:`~smile_viewer.io.observed.ObservedImage` of :attr:`observed` with this
@@ -168,16 +170,25 @@ class Level4File:
         ERRFOV = ERROR), for the comparison view."""
         obs = self.observed
         if obs is None:
-            raise DataFileError(self.path or "<level 4>", "has no CXFOV, CTSMAP or ORIGINAL extension to compare")
+            raise DataFileError(
+                self.path or "<level 4>", "has no CXFOV, CTSMAP or ORIGINAL extension to compare"
+            )
         if self.date_obs is None:
             raise DataFileError(self.path or "<level 4>", "header has no DATE-OBS")
         try:
             t0 = parse_time(self.date_obs)
         except UserInputError as exc:
             raise DataFileError(self.path or "<level 4>", f"DATE-OBS: {exc}") from None
-        maps = {k: np.asarray(v, dtype=float) for k, v in (("CTSMAP", self.counts), ("BKGMAP", self.background),
-                                                            ("CXFOV", self.cxfov), ("ERRFOV", self.error))
-                if v is not None}
+        maps = {
+            k: np.asarray(v, dtype=float)
+            for k, v in (
+                ("CTSMAP", self.counts),
+                ("BKGMAP", self.background),
+                ("CXFOV", self.cxfov),
+                ("ERRFOV", self.error),
+            )
+            if v is not None
+        }
         angles = None if self.sky_wcs is not None else self.pixel_angles()
         if self.sky_wcs is None and (angles is None or self.position_re is None or self.aim_re is None):
             angles = None
@@ -186,10 +197,19 @@ class Level4File:
             t1 = t0 + float(self.exposure_s) * u.s
         return ObservedImage(
             path=Path(self.path) if self.path is not None else Path("<level 4>"),
-            image=np.asarray(obs, dtype=float), units="count", wcs=self.sky_wcs, time_start=t0, time_end=t1,
-            exposure_s=self.exposure_s, position_re=self.position_re, aim_re=self.aim_re, instrument="sxi",
+            image=np.asarray(obs, dtype=float),
+            units="count",
+            wcs=self.sky_wcs,
+            time_start=t0,
+            time_end=t1,
+            exposure_s=self.exposure_s,
+            position_re=self.position_re,
+            aim_re=self.aim_re,
+            instrument="sxi",
             # without CTSMAP the image is a background-subtracted CXFOV: "sxi-l3" keeps ``counts`` None
-            maps=maps, header=self.header, format="sxi-l4" if self.counts is not None else "sxi-l3",
+            maps=maps,
+            header=self.header,
+            format="sxi-l4" if self.counts is not None else "sxi-l3",
             pixel_angles=angles,
             notes=(f"level 4: observed = {self.observed_name}, model = the fitted counts (PRIMARY)",),
             provenance={"path": str(self.path), "format": "sxi-l4"},
@@ -204,11 +224,13 @@ def _angle_cards(l4: Level4File) -> list[tuple[str, Any, str]]:
     if l4.crval_deg is None or l4.cdelt_deg is None:
         return cards
     for i in (1, 2):
-        cards += [(f"CTYPE{i}", "deg", "instrument angle (the SXI team's layout)"),
-                  (f"CUNIT{i}", "deg", ""),
-                  (f"CRPIX{i}", 0.5, "CRVAL is the lower edge of the first pixel"),
-                  (f"CRVAL{i}", float(l4.crval_deg[i - 1]), "[deg] lower edge of the field"),
-                  (f"CDELT{i}", float(l4.cdelt_deg[i - 1]), "[deg] pixel width")]
+        cards += [
+            (f"CTYPE{i}", "deg", "instrument angle (the SXI team's layout)"),
+            (f"CUNIT{i}", "deg", ""),
+            (f"CRPIX{i}", 0.5, "CRVAL is the lower edge of the first pixel"),
+            (f"CRVAL{i}", float(l4.crval_deg[i - 1]), "[deg] lower edge of the field"),
+            (f"CDELT{i}", float(l4.cdelt_deg[i - 1]), "[deg] pixel width"),
+        ]
     return cards
 
 
@@ -254,7 +276,10 @@ def write_level4(l4: Level4File, path, *, overwrite: bool = True) -> Path:
         h[k] = (v, c)
     _put(h, "EXPOS", l4.exposure_s, "[s] exposure time")
     _put(h, "FILENAME", l4.filename, "image fitted")
-    for prefix, vec, what in (("POS", l4.position_re, "spacecraft position"), ("AIM", l4.aim_re, "aim point")):
+    for prefix, vec, what in (
+        ("POS", l4.position_re, "spacecraft position"),
+        ("AIM", l4.aim_re, "aim point"),
+    ):
         if vec is not None:
             for c, v in zip("XYZ", np.asarray(vec, dtype=float)):
                 h[f"{prefix}_{c}"] = (float(v), f"[R_E] {what} {c} GSE")
@@ -264,8 +289,10 @@ def write_level4(l4: Level4File, path, *, overwrite: bool = True) -> Path:
     _put(h, "FIT", l4.fit, "minimiser")
     h["RCMEM"] = (float(l4.rcmem_re), "[R_E] subsolar magnetopause of the fitted model")
     err = l4.rcmem_err_re
-    h["R_ERR"] = (float(err) if err is not None and math.isfinite(err) else NO_ERROR,
-                  f"[R_E] 1-sigma error of RCMEM ({NO_ERROR:g}: unknown)")
+    h["R_ERR"] = (
+        float(err) if err is not None and math.isfinite(err) else NO_ERROR,
+        f"[R_E] 1-sigma error of RCMEM ({NO_ERROR:g}: unknown)",
+    )
     _put(h, "MIN_COST", l4.min_cost, "minimum of the cost function")
     _put(h, "ITER", l4.iterations, "cost-function evaluations")
     _put(h, "OPT_TIME", l4.opt_time_s, "[s] optimisation time")
@@ -283,17 +310,21 @@ def write_level4(l4: Level4File, path, *, overwrite: bool = True) -> Path:
     for k, v, c in geometry:
         ext_header[k] = (v, c)
     hdus: list[Any] = [fits.PrimaryHDU(data=fitted, header=h)]
-    images = [("CXFOV", l4.cxfov, "count", "(counts - background) / vignetting"),
-              ("BKGMAP", l4.background, "count", "background counts"),
-              ("ERROR", l4.error, "count", "1-sigma error of the counts"),
-              ("CTSMAP", l4.counts, "count", "observed counts")]
+    images = [
+        ("CXFOV", l4.cxfov, "count", "(counts - background) / vignetting"),
+        ("BKGMAP", l4.background, "count", "background counts"),
+        ("ERROR", l4.error, "count", "1-sigma error of the counts"),
+        ("CTSMAP", l4.counts, "count", "observed counts"),
+    ]
     images += [(k, v, "", "") for k, v in l4.images.items()]
     for name, data, bunit, comment in images:
         if data is None:
             continue
         a = np.asarray(data, dtype=np.float64)
         if a.shape != fitted.shape:
-            raise UserInputError(f"level 4: {name} has shape {a.shape} but the fitted image is {fitted.shape}")
+            raise UserInputError(
+                f"level 4: {name} has shape {a.shape} but the fitted image is {fitted.shape}"
+            )
         hh = ext_header.copy()
         if bunit:
             hh["BUNIT"] = (bunit, comment)
@@ -301,14 +332,22 @@ def write_level4(l4: Level4File, path, *, overwrite: bool = True) -> Path:
 
     p = l4.parameters
     width = max([1] + [len(n) for n in p.names])
-    hdus.append(fits.BinTableHDU.from_columns([
-        fits.Column(name="Parameter", format=f"{width}A", array=np.array(p.names, dtype=f"U{width}")),
-        fits.Column(name="Initial", format="D", array=p.initial),
-        fits.Column(name="Optimum", format="D", array=p.optimum),
-        fits.Column(name="Error", format="D", array=p.error),
-    ] + [fits.Column(name=name, format="L" if name == "Free" else "D", array=a)
-         for name, a in (("Free", p.free), ("Lower", p.lower), ("Upper", p.upper)) if a is not None],
-        name="PARAMETERS"))
+    hdus.append(
+        fits.BinTableHDU.from_columns(
+            [
+                fits.Column(name="Parameter", format=f"{width}A", array=np.array(p.names, dtype=f"U{width}")),
+                fits.Column(name="Initial", format="D", array=p.initial),
+                fits.Column(name="Optimum", format="D", array=p.optimum),
+                fits.Column(name="Error", format="D", array=p.error),
+            ]
+            + [
+                fits.Column(name=name, format="L" if name == "Free" else "D", array=a)
+                for name, a in (("Free", p.free), ("Lower", p.lower), ("Upper", p.upper))
+                if a is not None
+            ],
+            name="PARAMETERS",
+        )
+    )
     if l4.p_variation:
         cols = []
         for name, values in l4.p_variation.items():
@@ -320,8 +359,12 @@ def write_level4(l4: Level4File, path, *, overwrite: bool = True) -> Path:
         hdus.append(fits.ImageHDU(data=np.asarray(l4.covariance, dtype=np.float64), name="COVAR"))
     if l4.provenance_json:
         text = l4.provenance_json
-        hdus.append(fits.BinTableHDU.from_columns(
-            [fits.Column(name="JSON", format=f"{max(1, len(text))}A", array=np.array([text]))], name="PROVENANCE"))
+        hdus.append(
+            fits.BinTableHDU.from_columns(
+                [fits.Column(name="JSON", format=f"{max(1, len(text))}A", array=np.array([text]))],
+                name="PROVENANCE",
+            )
+        )
     with atomic_path(target) as tmp, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Card is too long, comment will be truncated")
         fits.HDUList(hdus).writeto(tmp, overwrite=True, checksum=True)
@@ -356,7 +399,9 @@ def is_level4(path) -> bool:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with fits.open(p, memmap=False) as hdul:
-                return "RCMEM" in hdul[0].header and any((x.name or "").upper() == "PARAMETERS" for x in hdul[1:])
+                return "RCMEM" in hdul[0].header and any(
+                    (x.name or "").upper() == "PARAMETERS" for x in hdul[1:]
+                )
     except Exception:  # noqa: BLE001 - any failure means "not a (readable) level-4 file"
         return False
 
@@ -431,7 +476,9 @@ def read_level4(path) -> Level4File:
                 h = hdul[0].header.copy()
                 data = hdul[0].data
                 if data is None or np.ndim(data) != 2 or np.asarray(data).dtype.kind not in "fiu":
-                    raise DataFileError(p, "the primary HDU holds no 2-D image of fitted counts: not a level-4 file")
+                    raise DataFileError(
+                        p, "the primary HDU holds no 2-D image of fitted counts: not a level-4 file"
+                    )
                 fitted = np.asarray(data, dtype=np.float64)
                 by_name = {(x.name or "").upper(): x for x in hdul[1:]}
                 if "PARAMETERS" not in by_name:
@@ -452,8 +499,11 @@ def read_level4(path) -> Level4File:
                     if isinstance(hdu, fits.ImageHDU | fits.CompImageHDU) and np.ndim(hdu.data) == 2:
                         a = np.asarray(hdu.data, dtype=np.float64)
                         if a.shape != fitted.shape:
-                            raise DataFileError(p, f"extension {name} has shape {a.shape} but the fitted image "
-                                                   f"is {fitted.shape}")
+                            raise DataFileError(
+                                p,
+                                f"extension {name} has shape {a.shape} but the fitted image "
+                                f"is {fitted.shape}",
+                            )
                         images[name] = a
                 pvar: dict[str, np.ndarray] = {}
                 if "P_VARIATION" in by_name:
@@ -478,7 +528,9 @@ def read_level4(path) -> Level4File:
         raise
     except Exception as exc:  # noqa: BLE001 - astropy raises many kinds on damaged files
         first = str(exc).splitlines()[0][:160] if str(exc) else ""
-        raise DataFileError(p, f"not a readable FITS file, it may be corrupt ({type(exc).__name__}: {first})") from None
+        raise DataFileError(
+            p, f"not a readable FITS file, it may be corrupt ({type(exc).__name__}: {first})"
+        ) from None
     for c in caught:
         text = str(c.message)
         if "truncated" in text or "Error validating header" in text:
@@ -486,11 +538,17 @@ def read_level4(path) -> Level4File:
 
     names = tuple(str(n).strip() for n in names_col)
     try:
-        params = ParameterTable(names, np.asarray(initial, dtype=float), np.asarray(optimum, dtype=float),
-                                np.full(len(names), np.nan) if error is None else np.asarray(error, dtype=float),
-                                **{k.lower(): v for k, v in extra_cols.items()})
+        params = ParameterTable(
+            names,
+            np.asarray(initial, dtype=float),
+            np.asarray(optimum, dtype=float),
+            np.full(len(names), np.nan) if error is None else np.asarray(error, dtype=float),
+            **{k.lower(): v for k, v in extra_cols.items()},
+        )
     except (TypeError, ValueError) as exc:
-        raise DataFileError(p, f"table PARAMETERS does not hold numbers ({str(exc).splitlines()[0][:120]})") from None
+        raise DataFileError(
+            p, f"table PARAMETERS does not hold numbers ({str(exc).splitlines()[0][:120]})"
+        ) from None
     rcmem = _num(h, "RCMEM", p)
     if rcmem is None:
         raise DataFileError(p, "header has no RCMEM: not a level-4 file")
@@ -501,22 +559,45 @@ def read_level4(path) -> Level4File:
                 warnings.simplefilter("ignore")
                 sky = WCS(h, key="A", naxis=2)
         except Exception as exc:  # noqa: BLE001 - astropy raises several kinds for broken cards
-            raise DataFileError(p, f"invalid alternate celestial WCS 'A' ({str(exc).splitlines()[0][:120]})") from None
+            raise DataFileError(
+                p, f"invalid alternate celestial WCS 'A' ({str(exc).splitlines()[0][:120]})"
+            ) from None
         if not sky.has_celestial:
             raise DataFileError(p, "the alternate WCS 'A' is not celestial")
     r_err = _num(h, "R_ERR", p)
     counts = images.pop("CTSMAP", None)
     return Level4File(
-        fitted=fitted, parameters=params, rcmem_re=rcmem,
+        fitted=fitted,
+        parameters=params,
+        rcmem_re=rcmem,
         rcmem_err_re=None if r_err is None or r_err == NO_ERROR else r_err,
-        cxfov=images.pop("CXFOV", None), background=images.pop("BKGMAP", None), error=images.pop("ERROR", None),
-        counts=counts, images=images, p_variation=pvar, covariance=cov,
-        exposure_s=_num(h, "EXPOS", p), filename=_text(h, "FILENAME"),
-        position_re=_vector(h, "POS", p), aim_re=_vector(h, "AIM", p),
-        crval_deg=_pair(h, "CRVAL", p), cdelt_deg=_pair(h, "CDELT", p),
-        dipole_deg=_num(h, "DIPOLE", p), model=_text(h, "MODEL"), fit=_text(h, "FIT"),
-        min_cost=_num(h, "MIN_COST", p), iterations=_num(h, "ITER", p, int), opt_time_s=_num(h, "OPT_TIME", p),
-        date_obs=_text(h, "DATE-OBS"), p_space_re=_num(h, "P_SPACE", p), p0_method=_num(h, "P0_METH", p, int),
-        count_rate=_num(h, "CNT_RATE", p), qf=_num(h, "QF", p, int), qf2=_num(h, "QF2", p, int),
-        sky_wcs=sky, provenance_json=prov, header=h, path=p,
+        cxfov=images.pop("CXFOV", None),
+        background=images.pop("BKGMAP", None),
+        error=images.pop("ERROR", None),
+        counts=counts,
+        images=images,
+        p_variation=pvar,
+        covariance=cov,
+        exposure_s=_num(h, "EXPOS", p),
+        filename=_text(h, "FILENAME"),
+        position_re=_vector(h, "POS", p),
+        aim_re=_vector(h, "AIM", p),
+        crval_deg=_pair(h, "CRVAL", p),
+        cdelt_deg=_pair(h, "CDELT", p),
+        dipole_deg=_num(h, "DIPOLE", p),
+        model=_text(h, "MODEL"),
+        fit=_text(h, "FIT"),
+        min_cost=_num(h, "MIN_COST", p),
+        iterations=_num(h, "ITER", p, int),
+        opt_time_s=_num(h, "OPT_TIME", p),
+        date_obs=_text(h, "DATE-OBS"),
+        p_space_re=_num(h, "P_SPACE", p),
+        p0_method=_num(h, "P0_METH", p, int),
+        count_rate=_num(h, "CNT_RATE", p),
+        qf=_num(h, "QF", p, int),
+        qf2=_num(h, "QF2", p, int),
+        sky_wcs=sky,
+        provenance_json=prov,
+        header=h,
+        path=p,
     )

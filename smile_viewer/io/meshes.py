@@ -23,8 +23,9 @@ MESH_FORMATS = (".vtp", ".vtk", ".stl", ".ply", ".obj")
 _WITH_FIELD_DATA = (".vtp", ".vtk")
 
 
-def write_mesh(path, vertices, triangles, *, frame: str = "gse", units: str = "R_E",
-               description: str = "") -> Path:
+def write_mesh(
+    path, vertices, triangles, *, frame: str = "gse", units: str = "R_E", description: str = ""
+) -> Path:
     """Write a triangle mesh (vertices (N, 3) [R_E], triangles (M, 3) int) atomically; returns the path."""
     target = check_output_path(path)
     suffix = target.suffix.lower()

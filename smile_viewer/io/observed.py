@@ -39,8 +39,22 @@ __all__ = [
 ]
 
 #: Image extensions read from FITS files (SXI level-3 names and ours).
-KNOWN_MAPS = ("CTSMAP", "EXPMAP", "SIGMAP", "BKGMAP", "XBMAP", "PSMAP", "PBMAP", "CLMAP", "SPMAP",
-              "VIGMAP", "CXFOV", "ERRFOV", "BKGCON", "CXFOV_CON")
+KNOWN_MAPS = (
+    "CTSMAP",
+    "EXPMAP",
+    "SIGMAP",
+    "BKGMAP",
+    "XBMAP",
+    "PSMAP",
+    "PBMAP",
+    "CLMAP",
+    "SPMAP",
+    "VIGMAP",
+    "CXFOV",
+    "ERRFOV",
+    "BKGCON",
+    "CXFOV_CON",
+)
 #: Background components whose sum is the total background (the SXI team's BKGMAP).
 BACKGROUND_PARTS = ("XBMAP", "PSMAP", "PBMAP", "CLMAP", "SPMAP")
 
@@ -139,7 +153,7 @@ class ObservedImage:
 
     @property
     def geometry_kind(self) -> str:
-        """"wcs" (celestial WCS) or "sxi_angles" (the team's level-3 pixel angles)."""
+        """ "wcs" (celestial WCS) or "sxi_angles" (the team's level-3 pixel angles)."""
         return "wcs" if self.wcs is not None else "sxi_angles"
 
     @property
@@ -225,8 +239,11 @@ def _refuse_no_data(img: ObservedImage) -> ObservedImage:
     a = np.asarray(img.image)
     if a.size == 0 or not np.isfinite(a).any():
         n_nan = int(np.isnan(a).sum())
-        raise DataFileError(img.path, f"the image ({'×'.join(map(str, a.shape))}) holds no finite value "
-                                      f"({n_nan} NaN, {a.size - n_nan} infinite): no data to compare")
+        raise DataFileError(
+            img.path,
+            f"the image ({'×'.join(map(str, a.shape))}) holds no finite value "
+            f"({n_nan} NaN, {a.size - n_nan} infinite): no data to compare",
+        )
     return img
 
 
@@ -374,7 +391,9 @@ def _read_fits(p: Path, instrument: str | None) -> ObservedImage:
     except DataFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - astropy raises many kinds on damaged files
-        raise DataFileError(p, f"not a readable FITS file, it may be corrupt ({type(exc).__name__}: {exc})") from None
+        raise DataFileError(
+            p, f"not a readable FITS file, it may be corrupt ({type(exc).__name__}: {exc})"
+        ) from None
     for c in caught:
         text = str(c.message)
         if "truncated" in text or "Error validating header" in text:
@@ -384,16 +403,20 @@ def _read_fits(p: Path, instrument: str | None) -> ObservedImage:
     _check_maps(maps, image.shape, p)
     wcs = _celestial_wcs(header, p, notes)
     if wcs is not None and str(header.get("WCSNOTE", "")).strip().lower() == "nominal":
-        notes.append("WCSNOTE = nominal: the WCS describes the nominal pointing of explicit rays only; "
-                     "the pixel directions are approximate")
+        notes.append(
+            "WCSNOTE = nominal: the WCS describes the nominal pointing of explicit rays only; "
+            "the pixel directions are approximate"
+        )
     team = wcs is None
     pixel_angles = None
     if team:
         missing = [k for k in ("POS_X", "AIM_X", "CDELT1", "CDELT2", "CRVAL1", "CRVAL2") if k not in header]
         if missing:
             raise DataFileError(
-                p, f"header has no celestial WCS (CTYPE1/2 RA---/DEC--) and no {missing[0]}: it is neither a "
-                   "FITS image with a celestial WCS nor an SXI level-3 product (POS_*, AIM_*, CRVAL1/2, CDELT1/2)")
+                p,
+                f"header has no celestial WCS (CTYPE1/2 RA---/DEC--) and no {missing[0]}: it is neither a "
+                "FITS image with a celestial WCS nor an SXI level-3 product (POS_*, AIM_*, CRVAL1/2, CDELT1/2)",
+            )
         pixel_angles = _team_pixel_angles(header, image.shape, p)
 
     scale = str(header.get("TIMESYS", "UTC")).strip().lower() or "utc"
@@ -453,9 +476,23 @@ def _read_fits(p: Path, instrument: str | None) -> ObservedImage:
         "notes": list(notes),
     }
     return ObservedImage(
-        path=p, image=image, units=units, wcs=wcs, time_start=t0, time_end=t1, exposure_s=expos,
-        position_re=pos, aim_re=aim, instrument=inst, band_kev=band, maps=maps, header=header,
-        format=fmt, pixel_angles=pixel_angles, notes=tuple(notes), provenance=prov,
+        path=p,
+        image=image,
+        units=units,
+        wcs=wcs,
+        time_start=t0,
+        time_end=t1,
+        exposure_s=expos,
+        position_re=pos,
+        aim_re=aim,
+        instrument=inst,
+        band_kev=band,
+        maps=maps,
+        header=header,
+        format=fmt,
+        pixel_angles=pixel_angles,
+        notes=tuple(notes),
+        provenance=prov,
     )
 
 
@@ -474,8 +511,11 @@ def _team_pixel_angles(header, shape, p: Path) -> dict[str, np.ndarray]:
         else:
             ang = crval + (k + 0.5) * cdelt
         if np.max(np.abs(ang)) >= 89.0:
-            raise DataFileError(p, f"CRVAL{axis}/CDELT{axis} put pixels {np.max(np.abs(ang)):.1f} deg off axis "
-                                   "(must be < 89 deg)")
+            raise DataFileError(
+                p,
+                f"CRVAL{axis}/CDELT{axis} put pixels {np.max(np.abs(ang)):.1f} deg off axis "
+                "(must be < 89 deg)",
+            )
         out[name] = ang
     return out
 
@@ -498,7 +538,9 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         names = list(info.zVariables) + list(info.rVariables)
         gattrs = cdf.globalattsget() or {}
     except Exception as exc:  # noqa: BLE001 - cdflib raises many kinds on damaged files
-        raise DataFileError(p, f"cannot read the CDF file, it may be corrupt ({type(exc).__name__}: {exc})") from None
+        raise DataFileError(
+            p, f"cannot read the CDF file, it may be corrupt ({type(exc).__name__}: {exc})"
+        ) from None
     lower = {n.lower(): n for n in names}
 
     def find(var: str) -> str | None:
@@ -509,15 +551,19 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         if name is None:
             if required:
                 shown = ", ".join(names[:20]) + (" …" if len(names) > 20 else "")
-                raise DataFileError(p, f"has no variable {var} (a Polar UVI key-parameter style file needs "
-                                       f"{CDF_EPOCH} and {CDF_IMAGE}; it has: {shown or 'no variables'})")
+                raise DataFileError(
+                    p,
+                    f"has no variable {var} (a Polar UVI key-parameter style file needs "
+                    f"{CDF_EPOCH} and {CDF_IMAGE}; it has: {shown or 'no variables'})",
+                )
             return None, {}
         try:
             values = cdf.varget(name)
             atts = cdf.varattsget(name) or {}
         except Exception as exc:  # noqa: BLE001 - the reader raises many kinds on damaged data
-            raise DataFileError(p, f"cannot read variable {var}, the file may be corrupt "
-                                   f"({type(exc).__name__}: {exc})") from None
+            raise DataFileError(
+                p, f"cannot read variable {var}, the file may be corrupt ({type(exc).__name__}: {exc})"
+            ) from None
         if values is None:
             raise DataFileError(p, f"variable {var} holds no records")
         return np.asarray(values), atts
@@ -529,7 +575,9 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
             return a
         if a.ndim == per_record_ndim + 1:
             if a.shape[0] != n_records:
-                raise DataFileError(p, f"variable {var} has {a.shape[0]} records but {CDF_EPOCH} has {n_records}")
+                raise DataFileError(
+                    p, f"variable {var} has {a.shape[0]} records but {CDF_EPOCH} has {n_records}"
+                )
             return a[record]
         raise DataFileError(p, f"variable {var} has shape {a.shape}: expected {per_record_ndim}-D records")
 
@@ -544,7 +592,9 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         if not np.isfinite(t_epoch.jd):
             raise ValueError("not finite")
     except Exception as exc:  # noqa: BLE001 - the reader raises many kinds on damaged data
-        raise DataFileError(p, f"{CDF_EPOCH}[{record}] = {epoch[record]!r} is not a valid time ({exc})") from None
+        raise DataFileError(
+            p, f"{CDF_EPOCH}[{record}] = {epoch[record]!r} is not a valid time ({exc})"
+        ) from None
     if t_epoch.datetime.year < 1960:
         raise DataFileError(p, f"{CDF_EPOCH}[{record}] is a fill value ({t_epoch.isot})")
 
@@ -553,7 +603,9 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         img = raw
     elif raw.ndim == 3:
         if raw.shape[0] != n_rec:
-            raise DataFileError(p, f"variable {CDF_IMAGE} has {raw.shape[0]} records but {CDF_EPOCH} has {n_rec}")
+            raise DataFileError(
+                p, f"variable {CDF_IMAGE} has {raw.shape[0]} records but {CDF_EPOCH} has {n_rec}"
+            )
         img = raw[record]
     else:
         raise DataFileError(p, f"variable {CDF_IMAGE} has shape {raw.shape}: expected records of ny x nx")
@@ -585,7 +637,9 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         m_ms = _number(np.ravel(pick("IMG_MINUS_MSEC", minus, n_rec, 0))[0], p, "IMG_MINUS_MSEC")
         p_ms = _number(np.ravel(pick("IMG_PLUS_MSEC", plus, n_rec, 0))[0], p, "IMG_PLUS_MSEC")
         if m_ms < 0 or p_ms < 0 or m_ms + p_ms <= 0:
-            raise DataFileError(p, f"IMG_MINUS_MSEC = {m_ms}, IMG_PLUS_MSEC = {p_ms}: need >= 0 with a positive sum")
+            raise DataFileError(
+                p, f"IMG_MINUS_MSEC = {m_ms}, IMG_PLUS_MSEC = {p_ms}: need >= 0 with a positive sum"
+            )
         t0 = t_epoch - m_ms * u.ms
         t1 = t_epoch + p_ms * u.ms
         expos = (m_ms + p_ms) / 1000.0
@@ -623,8 +677,9 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
     look = unit_vector("GCI_LOOK_DIR", required=True)
     col = unit_vector("GCI_COL_DIR", required=False)
     sun = unit_vector("GCI_SUN", required=False)
-    inst = instrument or _instrument_name(gattrs.get("Descriptor") or gattrs.get("Source_name")
-                                          or gattrs.get("Logical_source"), "uvi")
+    inst = instrument or _instrument_name(
+        gattrs.get("Descriptor") or gattrs.get("Source_name") or gattrs.get("Logical_source"), "uvi"
+    )
     ny, nx = image.shape
     scale_raw = get("PIXEL_SCALE_DEG", required=False)[0]
     if scale_raw is not None:
@@ -633,25 +688,33 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
             raise DataFileError(p, f"PIXEL_SCALE_DEG must be two non-zero numbers, got {sc!r}")
         dx_deg, dy_deg = float(sc[0]), float(sc[1])
         if dx_deg < 0:
-            raise DataFileError(p, f"PIXEL_SCALE_DEG[0] = {dx_deg} must be > 0 (columns run along GCI_COL_DIR)")
+            raise DataFileError(
+                p, f"PIXEL_SCALE_DEG[0] = {dx_deg} must be > 0 (columns run along GCI_COL_DIR)"
+            )
     else:
         try:
             ins = load_instrument(inst or "uvi")
         except UserInputError:
             raise DataFileError(p, "has no PIXEL_SCALE_DEG and its instrument is unknown") from None
         if tuple(ins.default_shape) != (ny, nx):
-            raise DataFileError(p, f"has no PIXEL_SCALE_DEG and its {ny}x{nx} grid is not the {ins.name.upper()} "
-                                   f"default {ins.default_shape[0]}x{ins.default_shape[1]}: the pixel size is unknown")
+            raise DataFileError(
+                p,
+                f"has no PIXEL_SCALE_DEG and its {ny}x{nx} grid is not the {ins.name.upper()} "
+                f"default {ins.default_shape[0]}x{ins.default_shape[1]}: the pixel size is unknown",
+            )
         dx_deg, dy_deg = ins.pixel_scale_deg()
-        notes.append(f"no PIXEL_SCALE_DEG: {ins.name.upper()} field of view over its default grid "
-                     f"({dx_deg:.5f} x {dy_deg:.5f} deg)")
+        notes.append(
+            f"no PIXEL_SCALE_DEG: {ins.name.upper()} field of view over its default grid "
+            f"({dx_deg:.5f} x {dy_deg:.5f} deg)"
+        )
     if col is None:
         s = sun if sun is not None else sun_direction(t0, "gei")
         try:
             rot = camera_rotation(look, -np.asarray(s, dtype=float).reshape(3))
         except UserInputError:
-            raise DataFileError(p, "GCI_LOOK_DIR is parallel to the Sun direction: the roll is undefined; "
-                                   "add GCI_COL_DIR") from None
+            raise DataFileError(
+                p, "GCI_LOOK_DIR is parallel to the Sun direction: the roll is undefined; add GCI_COL_DIR"
+            ) from None
         col = rot[:, 0]
         notes.append("no GCI_COL_DIR: UVI roll convention (the Sun toward the top of the picture)")
     else:
@@ -679,18 +742,45 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
         "format": "uvi-cdf",
         "record": record,
         "records": n_rec,
-        "variables": [v for v in (CDF_EPOCH, CDF_IMAGE, "IMG_MINUS_MSEC", "IMG_PLUS_MSEC", "GCI_POSITION",
-                                  "GCI_LOOK_DIR", "GCI_COL_DIR", "PIXEL_SCALE_DEG", "GCI_SUN") if find(v)],
+        "variables": [
+            v
+            for v in (
+                CDF_EPOCH,
+                CDF_IMAGE,
+                "IMG_MINUS_MSEC",
+                "IMG_PLUS_MSEC",
+                "GCI_POSITION",
+                "GCI_LOOK_DIR",
+                "GCI_COL_DIR",
+                "PIXEL_SCALE_DEG",
+                "GCI_SUN",
+            )
+            if find(v)
+        ],
         "quality": extras,
         "notes": list(notes),
         "convention": "Polar UVI key-parameter variable names (PO_K0_UVI); GCI taken as GEI/J2000; "
-                      "GCI_COL_DIR and PIXEL_SCALE_DEG are smile-viewer additions",
+        "GCI_COL_DIR and PIXEL_SCALE_DEG are smile-viewer additions",
     }
     header = {str(k): v for k, v in gattrs.items()}
     return ObservedImage(
-        path=p, image=image, units=units, wcs=wcs, time_start=t0, time_end=t1, exposure_s=expos,
-        position_re=pos, aim_re=aim, instrument=inst, band_kev=None, maps={}, header=header,
-        format="uvi-cdf", pixel_angles=None, notes=tuple(notes), provenance=prov,
+        path=p,
+        image=image,
+        units=units,
+        wcs=wcs,
+        time_start=t0,
+        time_end=t1,
+        exposure_s=expos,
+        position_re=pos,
+        aim_re=aim,
+        instrument=inst,
+        band_kev=None,
+        maps={},
+        header=header,
+        format="uvi-cdf",
+        pixel_angles=None,
+        notes=tuple(notes),
+        provenance=prov,
     )
 
 
@@ -711,8 +801,11 @@ def tan_wcs(boresight_gei, col_gei, row_gei, dx_rad: float, dy_rad: float, shape
     east = np.array([-math.sin(a), math.cos(a), 0.0])
     north = np.array([-math.sin(d) * math.cos(a), -math.sin(d) * math.sin(a), math.cos(d)])
     ny, nx = shape
-    cd = np.degrees(np.array([[dx_rad * (cx @ east), dy_rad * (cy @ east)],
-                              [dx_rad * (cx @ north), dy_rad * (cy @ north)]]))
+    cd = np.degrees(
+        np.array(
+            [[dx_rad * (cx @ east), dy_rad * (cy @ east)], [dx_rad * (cx @ north), dy_rad * (cy @ north)]]
+        )
+    )
     cdelt = np.array([math.degrees(dx_rad), math.degrees(dy_rad)])
     w = WCS(naxis=2)
     w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
@@ -753,18 +846,33 @@ def load_observed(path, *, instrument: str | None = None, record: int = 0) -> Ob
     with open(p, "rb") as fh:
         head = fh.read(16)
     if head.startswith(_FITS_MAGIC) or (head[:2] == b"\x1f\x8b" and ".fit" in p.name.lower()):
-        return _refuse_no_data(_read_fits(p, instrument))  # plain or gzip-compressed FITS (astropy reads both)
+        return _refuse_no_data(
+            _read_fits(p, instrument)
+        )  # plain or gzip-compressed FITS (astropy reads both)
     if head[:4] in _CDF_MAGICS:
         return _refuse_no_data(_read_cdf(p, instrument, record))
     if p.suffix.lower() in (".fits", ".fit", ".fts", ".cdf"):
-        raise DataFileError(p, f"does not start like a {'CDF' if p.suffix.lower() == '.cdf' else 'FITS'} file: "
-                               "corrupt or not that format")
+        raise DataFileError(
+            p,
+            f"does not start like a {'CDF' if p.suffix.lower() == '.cdf' else 'FITS'} file: "
+            "corrupt or not that format",
+        )
     raise DataFileError(p, "is neither a FITS nor a CDF file")
 
 
-def observed_from_arrays(image, *, wcs=None, time_start, exposure_s=None, position_re=None, aim_re=None,
-                         instrument: str = "", units: str = "", maps: dict | None = None,
-                         path: str = "<memory>") -> ObservedImage:
+def observed_from_arrays(
+    image,
+    *,
+    wcs=None,
+    time_start,
+    exposure_s=None,
+    position_re=None,
+    aim_re=None,
+    instrument: str = "",
+    units: str = "",
+    maps: dict | None = None,
+    path: str = "<memory>",
+) -> ObservedImage:
     """An :class:`ObservedImage` built in memory (tests, simulations, the GUI's own images)."""
     t0 = parse_time(time_start)
     img = np.asarray(image, dtype=float)
@@ -776,9 +884,17 @@ def observed_from_arrays(image, *, wcs=None, time_start, exposure_s=None, positi
             raise UserInputError(f"map {k} has shape {v.shape} but the image is {img.shape}")
     t1 = t0 + float(exposure_s) * u.s if exposure_s is not None else None
     return ObservedImage(
-        path=Path(path), image=img, units=units, wcs=wcs, time_start=t0, time_end=t1,
+        path=Path(path),
+        image=img,
+        units=units,
+        wcs=wcs,
+        time_start=t0,
+        time_end=t1,
         exposure_s=None if exposure_s is None else float(exposure_s),
         position_re=None if position_re is None else np.asarray(position_re, dtype=float).reshape(3),
         aim_re=None if aim_re is None else np.asarray(aim_re, dtype=float).reshape(3),
-        instrument=instrument, maps=m, format="memory", provenance={"path": path, "format": "memory"},
+        instrument=instrument,
+        maps=m,
+        format="memory",
+        provenance={"path": path, "format": "memory"},
     )

@@ -38,35 +38,85 @@ HRO_5MIN_FORMAT = HRO_1MIN_FORMAT + ",3F9.2"
 
 #: The 46 words of an HRO 1-min record (hroformat.txt); 5-min records add the last three.
 HRO_WORDS = (
-    "Year", "Day", "Hour", "Minute",
-    "ID for IMF spacecraft", "ID for SW plasma spacecraft",
-    "# of points in IMF averages", "# of points in plasma averages", "Percent interp",
-    "Timeshift, s", "RMS, timeshift", "RMS, phase front normal", "Time btwn observations, s",
-    "Field magnitude average, nT", "Bx GSE/GSM, nT", "By GSE, nT", "Bz GSE, nT",
-    "By GSM, nT", "Bz GSM, nT", "RMS SD B scalar, nT", "RMS SD field vector, nT",
-    "Flow speed, km/s", "Vx GSE, km/s", "Vy GSE, km/s", "Vz GSE, km/s",
-    "Proton density, n/cc", "Temperature, K", "Flow pressure, nPa", "Electric field, mV/m",
-    "Plasma beta", "Alfven mach number",
-    "X(s/c) GSE, Re", "Y(s/c) GSE, Re", "Z(s/c) GSE, Re",
-    "BSN location Xgse, Re", "BSN location Ygse, Re", "BSN location Zgse, Re",
-    "AE-index, nT", "AL-index, nT", "AU-index, nT", "SYM/D index, nT", "SYM/H index, nT",
-    "ASY/D index, nT", "ASY/H index, nT", "PC(N) index", "Magnetosonic mach number",
-    "Proton flux >10 MeV", "Proton flux >30 MeV", "Proton flux >60 MeV",
+    "Year",
+    "Day",
+    "Hour",
+    "Minute",
+    "ID for IMF spacecraft",
+    "ID for SW plasma spacecraft",
+    "# of points in IMF averages",
+    "# of points in plasma averages",
+    "Percent interp",
+    "Timeshift, s",
+    "RMS, timeshift",
+    "RMS, phase front normal",
+    "Time btwn observations, s",
+    "Field magnitude average, nT",
+    "Bx GSE/GSM, nT",
+    "By GSE, nT",
+    "Bz GSE, nT",
+    "By GSM, nT",
+    "Bz GSM, nT",
+    "RMS SD B scalar, nT",
+    "RMS SD field vector, nT",
+    "Flow speed, km/s",
+    "Vx GSE, km/s",
+    "Vy GSE, km/s",
+    "Vz GSE, km/s",
+    "Proton density, n/cc",
+    "Temperature, K",
+    "Flow pressure, nPa",
+    "Electric field, mV/m",
+    "Plasma beta",
+    "Alfven mach number",
+    "X(s/c) GSE, Re",
+    "Y(s/c) GSE, Re",
+    "Z(s/c) GSE, Re",
+    "BSN location Xgse, Re",
+    "BSN location Ygse, Re",
+    "BSN location Zgse, Re",
+    "AE-index, nT",
+    "AL-index, nT",
+    "AU-index, nT",
+    "SYM/D index, nT",
+    "SYM/H index, nT",
+    "ASY/D index, nT",
+    "ASY/H index, nT",
+    "PC(N) index",
+    "Magnetosonic mach number",
+    "Proton flux >10 MeV",
+    "Proton flux >30 MeV",
+    "Proton flux >60 MeV",
 )
 _N_WORDS_1MIN = 46
 _N_WORDS_5MIN = 49
 
 # 0-based word indices and HRO fill values of the words read.
 _COL = {
-    "year": 0, "day": 1, "hour": 2, "minute": 3,
-    "bx": 14, "by_gsm": 17, "bz_gsm": 18,
-    "speed": 21, "vx": 22, "vy": 23, "vz": 24,
-    "n": 25, "t": 26,
+    "year": 0,
+    "day": 1,
+    "hour": 2,
+    "minute": 3,
+    "bx": 14,
+    "by_gsm": 17,
+    "bz_gsm": 18,
+    "speed": 21,
+    "vx": 22,
+    "vy": 23,
+    "vz": 24,
+    "n": 25,
+    "t": 26,
 }
 _ASCII_FILL = {
-    "bx": 9999.99, "by_gsm": 9999.99, "bz_gsm": 9999.99,
-    "speed": 99999.9, "vx": 99999.9, "vy": 99999.9, "vz": 99999.9,
-    "n": 999.99, "t": 9999999.0,
+    "bx": 9999.99,
+    "by_gsm": 9999.99,
+    "bz_gsm": 9999.99,
+    "speed": 99999.9,
+    "vx": 99999.9,
+    "vy": 99999.9,
+    "vz": 99999.9,
+    "n": 999.99,
+    "t": 9999999.0,
 }
 
 # CDAWeb variable names, and the HRO fill value used when a variable has no FILLVAL.
@@ -141,15 +191,13 @@ def _build_series(path: Path, times: Time, cols: dict[str, np.ndarray], max_gap_
         v[radial] = np.column_stack([-speed[radial], np.zeros(radial.sum()), np.zeros(radial.sum())])
     b = np.column_stack([cols["bx"], cols["by_gsm"], cols["bz_gsm"]])
     try:
-        return SolarWindSeries(
-            times, cols["n"], v, cols["t"], b, max_gap_s=max_gap_s, source=str(path)
-        )
+        return SolarWindSeries(times, cols["n"], v, cols["t"], b, max_gap_s=max_gap_s, source=str(path))
     except UserInputError as exc:
         if isinstance(exc, DataFileError):
             raise
         msg = str(exc)
         prefix = f"{path}: "
-        raise DataFileError(path, msg[len(prefix):] if msg.startswith(prefix) else msg) from None
+        raise DataFileError(path, msg[len(prefix) :] if msg.startswith(prefix) else msg) from None
 
 
 # ---------------------------------------------------------------------------------------
@@ -252,13 +300,15 @@ def _parse_records(path: Path, records: list[tuple[int, str]]) -> np.ndarray:
                 out[row, j] = float(tok)
             except ValueError:
                 raise DataFileError(
-                    path, f"line {number}, column {col + 1} ({HRO_WORDS[col]}): cannot read {tok!r} as a number"
+                    path,
+                    f"line {number}, column {col + 1} ({HRO_WORDS[col]}): cannot read {tok!r} as a number",
                 ) from None
     return out
 
 
 def _hro_times(path: Path, year, day, hour, minute, numbers) -> Time:
     """Times from HRO Year, Day-of-year, Hour, Minute columns, with line-numbered checks."""
+
     def fail(mask: np.ndarray, what: str) -> None:
         k = int(np.flatnonzero(mask)[0])
         raise DataFileError(
@@ -293,9 +343,12 @@ def _utc_time(path: Path, year, month, day, hour, minute, second) -> Time:
     try:
         jd1, jd2 = erfa.dtf2d(
             b"UTC",
-            np.asarray(year, dtype=np.int32), np.asarray(month, dtype=np.int32),
-            np.asarray(day, dtype=np.int32), np.asarray(hour, dtype=np.int32),
-            np.asarray(minute, dtype=np.int32), np.asarray(second, dtype=float),
+            np.asarray(year, dtype=np.int32),
+            np.asarray(month, dtype=np.int32),
+            np.asarray(day, dtype=np.int32),
+            np.asarray(hour, dtype=np.int32),
+            np.asarray(minute, dtype=np.int32),
+            np.asarray(second, dtype=float),
         )
     except (ValueError, erfa.ErfaError) as exc:
         raise DataFileError(path, f"impossible date or time ({exc})") from None
@@ -403,7 +456,9 @@ def read_omni_cdf(path: str | Path, *, max_gap_s: float = DEFAULT_MAX_GAP_S) -> 
         cdf = cdflib.CDF(str(p))
         info = cdf.cdf_info()
     except Exception as exc:  # cdflib raises many kinds on damaged files
-        raise DataFileError(p, f"cannot read the CDF file, it may be corrupt ({type(exc).__name__}: {exc})") from None
+        raise DataFileError(
+            p, f"cannot read the CDF file, it may be corrupt ({type(exc).__name__}: {exc})"
+        ) from None
 
     try:
         names = list(info.zVariables) + list(info.rVariables)
@@ -458,7 +513,9 @@ def read_omni_cdf(path: str | Path, *, max_gap_s: float = DEFAULT_MAX_GAP_S) -> 
         try:
             epoch = cdf.varget(epoch_name)
         except Exception as exc:
-            raise DataFileError(p, f"cannot read variable {epoch_name} ({type(exc).__name__}: {exc})") from None
+            raise DataFileError(
+                p, f"cannot read variable {epoch_name} ({type(exc).__name__}: {exc})"
+            ) from None
         if epoch is None or np.size(epoch) == 0:
             raise DataFileError(p, f"variable {epoch_name} holds no records")
         epoch = np.ravel(np.asarray(epoch))
@@ -475,7 +532,7 @@ def read_omni_cdf(path: str | Path, *, max_gap_s: float = DEFAULT_MAX_GAP_S) -> 
                 )
         times, good = _cdf_times(p, epoch, cdflib.cdfepoch)
     finally:
-        del cdf
+        cdf = None  # drop cdflib's reader (it holds the file open) before building the series
     cols = {k: a[good] for k, a in cols.items()}
     return _build_series(p, times, cols, max_gap_s)
 

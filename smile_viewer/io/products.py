@@ -172,8 +172,21 @@ def _model_info(model) -> tuple[str, dict[str, Any], dict[str, Any]]:
     return name, dict(params or {}), dict(desc)
 
 
-def _primary_header(image_units, camera, time, instrument, wcs, exposure_s, aim, aim_note, model,
-                    solar_wind, provenance, response, extra_cards):
+def _primary_header(
+    image_units,
+    camera,
+    time,
+    instrument,
+    wcs,
+    exposure_s,
+    aim,
+    aim_note,
+    model,
+    solar_wind,
+    provenance,
+    response,
+    extra_cards,
+):
     t = _as_time(time)
     h = fits.Header()
     h["TELESCOP"] = ("SMILE", "ESA-CAS SMILE mission")
@@ -224,10 +237,12 @@ def _primary_header(image_units, camera, time, instrument, wcs, exposure_s, aim,
         h["BACKEND"] = (str(prov["backend"]), "render backend")
     settings = prov.get("settings") or {}
     if isinstance(settings, dict):
-        for key, card, com in (("method", "METHOD", "line-of-sight integration method"),
-                               ("step_re", "STEP", "[R_E] trapezium step"),
-                               ("max_distance_re", "MAXDIST", "[R_E] ray length"),
-                               ("occult_earth", "OCCULT", "rays stop at the Earth")):
+        for key, card, com in (
+            ("method", "METHOD", "line-of-sight integration method"),
+            ("step_re", "STEP", "[R_E] trapezium step"),
+            ("max_distance_re", "MAXDIST", "[R_E] ray length"),
+            ("occult_earth", "OCCULT", "rays stop at the Earth"),
+        ):
             cv = _card_value(settings.get(key))
             if cv is not None:
                 h[card] = (cv, com)
@@ -241,9 +256,21 @@ def _primary_header(image_units, camera, time, instrument, wcs, exposure_s, aim,
     return h
 
 
-def write_synthetic_product(path, result, camera, time, instrument, response=None, solar_wind=None,
-                            model=None, *, aim_re=None, exposure_s: float | None = None,
-                            extra_cards: dict | None = None, overwrite: bool = True) -> Path:
+def write_synthetic_product(
+    path,
+    result,
+    camera,
+    time,
+    instrument,
+    response=None,
+    solar_wind=None,
+    model=None,
+    *,
+    aim_re=None,
+    exposure_s: float | None = None,
+    extra_cards: dict | None = None,
+    overwrite: bool = True,
+) -> Path:
     """Write a synthetic image product (module docstring); returns the path.
 
     ``result``: a :class:`~smile_viewer.compute.RenderResult` (``image``, ``units``,
@@ -265,9 +292,11 @@ def write_synthetic_product(path, result, camera, time, instrument, response=Non
     inside = np.asarray(camera.inside_field(), dtype=bool) if hasattr(camera, "inside_field") else True
     bad = int(np.count_nonzero(~np.isfinite(image) & inside))  # NaN outside a circular field is normal
     if bad or not np.isfinite(image).any():  # garbage (e.g. a step longer than the ray) is never written
-        raise UserInputError(f"the synthetic image holds {bad or image.size} non-finite values (NaN or infinite) "
-                             f"in its field of view: not written to {path}; check the step, the model parameters "
-                             "and the position")
+        raise UserInputError(
+            f"the synthetic image holds {bad or image.size} non-finite values (NaN or infinite) "
+            f"in its field of view: not written to {path}; check the step, the model parameters "
+            "and the position"
+        )
     if model is None:
         src = provenance.get("source")
         if isinstance(src, dict):
@@ -280,8 +309,21 @@ def write_synthetic_product(path, result, camera, time, instrument, response=Non
     else:
         aim, note = np.asarray(aim_re, dtype=float).reshape(3), ""
     wcs = camera_wcs(camera, time)
-    header = _primary_header(units, camera, time, inst, wcs, exposure_s, aim, note, model, solar_wind,
-                             provenance, response, extra_cards)
+    header = _primary_header(
+        units,
+        camera,
+        time,
+        inst,
+        wcs,
+        exposure_s,
+        aim,
+        note,
+        model,
+        solar_wind,
+        provenance,
+        response,
+        extra_cards,
+    )
     hdus = [fits.PrimaryHDU(data=image.astype(np.float64), header=header)]
     wcs_header = wcs.to_header()
     if response is not None:
@@ -380,7 +422,7 @@ def read_synthetic_product(path) -> SyntheticProduct:
     params = {}
     for card in h.cards:
         if card.keyword.startswith("MODEL "):
-            params[card.keyword[len("MODEL "):]] = card.value
+            params[card.keyword[len("MODEL ") :]] = card.value
     sw = None
     if "SW_N" in h:
         sw = SolarWind.from_fits_header(h)

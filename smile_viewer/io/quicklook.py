@@ -56,9 +56,19 @@ def _norm(scale: str, data: np.ndarray, vmin, vmax, asinh_softening: float = ASI
     return colors.FuncNorm((stretch.forward, stretch.inverse), vmin=lo, vmax=hi, clip=True)
 
 
-def write_quicklook_png(path, image, camera, units: str, title: str = "", scale: str = "log", *,
-                        vmin: float | None = None, vmax: float | None = None, cmap: str = "inferno",
-                        dpi: int = 110) -> Path:
+def write_quicklook_png(
+    path,
+    image,
+    camera,
+    units: str,
+    title: str = "",
+    scale: str = "log",
+    *,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    cmap: str = "inferno",
+    dpi: int = 110,
+) -> Path:
     """Write a PNG of ``image`` (ny, nx) seen by ``camera``; returns the path.
 
     ``units``: label of the colour bar (our unit names are typeset, others shown as given);
@@ -87,8 +97,15 @@ def write_quicklook_png(path, image, camera, units: str, title: str = "", scale:
     fig = Figure(figsize=(width, max(3.0, width * aspect * 0.85 + 1.2)), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
-    mimg = ax.imshow(data, origin="upper", extent=(-half_x, half_x, -half_y, half_y), interpolation="nearest",
-                     cmap=cmap, norm=_norm(scale, data, vmin, vmax), aspect="equal")
+    mimg = ax.imshow(
+        data,
+        origin="upper",
+        extent=(-half_x, half_x, -half_y, half_y),
+        interpolation="nearest",
+        cmap=cmap,
+        norm=_norm(scale, data, vmin, vmax),
+        aspect="equal",
+    )
     if getattr(camera, "circular", False):
         ax.add_patch(Circle((0.0, 0.0), half_x, fill=False, color="0.6", lw=0.8))
     ax.set_xlabel("angle from boresight along camera x [deg]")
@@ -104,4 +121,3 @@ def write_quicklook_png(path, image, camera, units: str, title: str = "", scale:
         raise UserInputError(f"directory {out.parent} does not exist")
     fig.savefig(out, format="png")
     return out
-

@@ -59,8 +59,10 @@ _BITPIX = {8: ">u1", 16: ">i2", 32: ">i4", 64: ">i8", -32: ">f4", -64: ">f8"}
 #: Header words that name a single-image product (checked in PRODUCT, FILETYPE, ... below).
 _HINT_KEYS = ("PRODUCT", "FILETYPE", "DATATYPE", "CONTENT", "HDUNAME", "EXTNAME", "OBJECT")
 #: (A background file is recognised by its five extensions only.)
-_HINTS = (("VCY", ("VCY", "VIGMAP", "VIGNET", "VIGNETTING", "EXPOSURE MAP")),
-          ("TOT", ("TOT", "CTSMAP", "COUNTS", "COUNT MAP")))
+_HINTS = (
+    ("VCY", ("VCY", "VIGMAP", "VIGNET", "VIGNETTING", "EXPOSURE MAP")),
+    ("TOT", ("TOT", "CTSMAP", "COUNTS", "COUNT MAP")),
+)
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,8 @@ class L3Problem:
 @dataclass(frozen=True)
 class _HDU:
     name: str
-    offset: int          # byte offset of the data
-    shape: tuple         # numpy order (…, NAXIS2, NAXIS1)
+    offset: int  # byte offset of the data
+    shape: tuple  # numpy order (…, NAXIS2, NAXIS1)
     bitpix: int
     bscale: float = 1.0
     bzero: float = 0.0
@@ -98,7 +100,7 @@ def _card_value(text: str):
         while i < len(t):
             c = t[i]
             if c == "'":
-                if t[i + 1:i + 2] == "'":
+                if t[i + 1 : i + 2] == "'":
                     out.append("'")
                     i += 2
                     continue
@@ -124,13 +126,15 @@ def _read_header(fh, size: int, p: Path, index: int) -> tuple[dict, int]:
     while True:
         block = fh.read(_BLOCK)
         if len(block) < _BLOCK:
-            raise DataFileError(p, f"is truncated: the header of HDU {index} has no END card before the end of the file")
+            raise DataFileError(
+                p, f"is truncated: the header of HDU {index} has no END card before the end of the file"
+            )
         try:
             text = block.decode("ascii")
         except UnicodeDecodeError:
             raise DataFileError(p, f"damaged header in HDU {index}: bytes that are not ASCII text") from None
         for i in range(0, _BLOCK, 80):
-            card = text[i:i + 80]
+            card = text[i : i + 80]
             key = card[:8].rstrip()
             if key == "END":
                 return cards, fh.tell()
@@ -181,8 +185,11 @@ def hdu_layout(path) -> tuple[dict, list[_HDU]]:
             n = math.prod(dims) if naxis else 0
             nbytes = abs(bitpix) // 8 * gcount * (pcount + n)
             if data_at + nbytes > size:
-                raise DataFileError(p, f"is truncated: HDU {len(hdus)} needs {nbytes} bytes of data at byte "
-                                       f"{data_at}, the file has {size} bytes")
+                raise DataFileError(
+                    p,
+                    f"is truncated: HDU {len(hdus)} needs {nbytes} bytes of data at byte "
+                    f"{data_at}, the file has {size} bytes",
+                )
             is_image = not hdus or str(h.get("XTENSION", "")).strip().upper() == "IMAGE"
             name = "PRIMARY" if not hdus else str(h.get("EXTNAME") or "").strip().upper()
             if not hdus:
@@ -193,16 +200,28 @@ def hdu_layout(path) -> tuple[dict, list[_HDU]]:
                     scale, zero = float(h.get("BSCALE", 1.0)), float(h.get("BZERO", 0.0))
                 except (TypeError, ValueError):
                     raise DataFileError(p, f"HDU {name} has a BSCALE/BZERO that is not a number") from None
-                hdus.append(_HDU(name=name, offset=data_at, shape=tuple(reversed(dims)), bitpix=bitpix,
-                                 bscale=scale, bzero=zero, blank=blank if isinstance(blank, int) else None))
+                hdus.append(
+                    _HDU(
+                        name=name,
+                        offset=data_at,
+                        shape=tuple(reversed(dims)),
+                        bitpix=bitpix,
+                        bscale=scale,
+                        bzero=zero,
+                        blank=blank if isinstance(blank, int) else None,
+                    )
+                )
             else:
                 hdus.append(_HDU(name=name, offset=data_at, shape=(), bitpix=bitpix))
             pos = data_at + (nbytes + _BLOCK - 1) // _BLOCK * _BLOCK
         if 0 < size - pos < _BLOCK:
             fh.seek(pos)
             if fh.read(8) == b"XTENSION":
-                raise DataFileError(p, f"is truncated: the header of HDU {len(hdus)} is cut short "
-                                       f"({size - pos} of at least {_BLOCK} bytes)")
+                raise DataFileError(
+                    p,
+                    f"is truncated: the header of HDU {len(hdus)} is cut short "
+                    f"({size - pos} of at least {_BLOCK} bytes)",
+                )
         if primary is None:
             raise DataFileError(p, f"is truncated: {size} bytes, shorter than one FITS header block")
     return primary, hdus
@@ -314,8 +333,11 @@ class L3File:
                 raise DataFileError(self.path, f"{k} has shape {a.shape}, the header says {self.shape}")
             with np.errstate(invalid="ignore"):
                 if k == "VIGMAP" and np.any((a < 0) | (a > 1 + 1e-6)):
-                    raise DataFileError(self.path, f"VIGMAP holds values outside 0–1 (min {np.nanmin(a):.4g}, "
-                                                   f"max {np.nanmax(a):.4g}): not a vignetting map")
+                    raise DataFileError(
+                        self.path,
+                        f"VIGMAP holds values outside 0–1 (min {np.nanmin(a):.4g}, "
+                        f"max {np.nanmax(a):.4g}): not a vignetting map",
+                    )
                 if k != "VIGMAP" and np.any(a < 0):
                     raise DataFileError(self.path, f"{k} holds negative values (min {np.nanmin(a):.4g})")
         return out
@@ -340,14 +362,20 @@ def open_l3_file(path) -> L3File:
         named = "CXF"
     notes: list[str] = []
     if product == "BKG?":
-        raise DataFileError(p, f"looks like a background file but has {why} (needs all of "
-                               f"{', '.join(BACKGROUND_PARTS)})")
+        raise DataFileError(
+            p, f"looks like a background file but has {why} (needs all of {', '.join(BACKGROUND_PARTS)})"
+        )
     if product is None:
         if named is None:
-            raise DataFileError(p, "cannot tell its product: one image, no product word in the header and no "
-                                   "-SCI-TOT_/-SCI-BKG_/-SCI-VCY_ in the name")
+            raise DataFileError(
+                p,
+                "cannot tell its product: one image, no product word in the header and no "
+                "-SCI-TOT_/-SCI-BKG_/-SCI-VCY_ in the name",
+            )
         if named == "BKG":
-            raise DataFileError(p, f"is named a BKG file but has none of the {', '.join(BACKGROUND_PARTS)} extensions")
+            raise DataFileError(
+                p, f"is named a BKG file but has none of the {', '.join(BACKGROUND_PARTS)} extensions"
+            )
         if named == "CXF":
             raise DataFileError(p, "is named a stacked CXF product but has no CTSMAP/CXFOV extensions")
         product = named
@@ -355,8 +383,9 @@ def open_l3_file(path) -> L3File:
     elif named is not None and named != product:
         raise DataFileError(p, f"is named a {named} file but its content is a {product} product ({why})")
     if product == "CXF":
-        raise DataFileError(p, "is a stacked SCI-CXF product (CTSMAP and CXFOV extensions), not a per-minute "
-                               "TOT/BKG/VCY file")
+        raise DataFileError(
+            p, "is a stacked SCI-CXF product (CTSMAP and CXFOV extensions), not a per-minute TOT/BKG/VCY file"
+        )
     h = primary
     if len(hdus[0].shape) < 2 or math.prod(hdus[0].shape) == 0:
         raise DataFileError(p, "has no primary image (NAXIS < 2)")
@@ -404,9 +433,23 @@ def open_l3_file(path) -> L3File:
     for k in ("EMIN", "EMAX", "RA", "DEC"):
         if k in h:
             keys[k] = _number(h[k], p, k)
-    return L3File(path=p, product=product, start=start, end=end, date_obs=date_obs, date_end=date_end,
-                  exposure_s=float(expos), position_re=pos, aim_re=aim, shape=shape, crval_deg=crval,
-                  cdelt_deg=cdelt, keys=keys, hdus=tuple(hdus), notes=tuple(notes))
+    return L3File(
+        path=p,
+        product=product,
+        start=start,
+        end=end,
+        date_obs=date_obs,
+        date_end=date_end,
+        exposure_s=float(expos),
+        position_re=pos,
+        aim_re=aim,
+        shape=shape,
+        crval_deg=crval,
+        cdelt_deg=cdelt,
+        keys=keys,
+        hdus=tuple(hdus),
+        notes=tuple(notes),
+    )
 
 
 # ---------------------------------------------------------------------------- minutes and series
@@ -507,7 +550,9 @@ def scan_l3(inputs) -> L3Series:
     paths = collect_files(inputs, FITS_SUFFIXES)
     if not paths:
         shown = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
-        raise UserInputError(f"no FITS files (*.fits, *.fit, *.fts) in {', '.join(map(str, shown)) or 'the input'}")
+        raise UserInputError(
+            f"no FITS files (*.fits, *.fit, *.fts) in {', '.join(map(str, shown)) or 'the input'}"
+        )
     problems: list[L3Problem] = []
     groups: dict[datetime, dict[str, L3File]] = {}
     for p in sorted(set(paths)):
@@ -519,8 +564,13 @@ def scan_l3(inputs) -> L3Series:
         key = f.start.replace(microsecond=0) + timedelta(seconds=round(f.start.microsecond / 1e6))
         slot = groups.setdefault(key, {})
         if f.product in slot:
-            problems.append(L3Problem(str(p), f"a second {f.product} file for DATE-OBS {f.date_obs} "
-                                              f"(kept {slot[f.product].path.name}): left out"))
+            problems.append(
+                L3Problem(
+                    str(p),
+                    f"a second {f.product} file for DATE-OBS {f.date_obs} "
+                    f"(kept {slot[f.product].path.name}): left out",
+                )
+            )
             continue
         slot[f.product] = f
     minutes = []
@@ -532,24 +582,35 @@ def scan_l3(inputs) -> L3Series:
             if f is None or f is ref:
                 continue
             why = _same_grid(f, ref)
-            if not why and not (np.allclose(f.position_re, ref.position_re, rtol=0, atol=1e-6)
-                                and np.allclose(f.aim_re, ref.aim_re, rtol=0, atol=1e-6)):
-                why = (f"POS/AIM ({_vec(f.position_re)} / {_vec(f.aim_re)}) differ from "
-                       f"({_vec(ref.position_re)} / {_vec(ref.aim_re)})")
+            if not why and not (
+                np.allclose(f.position_re, ref.position_re, rtol=0, atol=1e-6)
+                and np.allclose(f.aim_re, ref.aim_re, rtol=0, atol=1e-6)
+            ):
+                why = (
+                    f"POS/AIM ({_vec(f.position_re)} / {_vec(f.aim_re)}) differ from "
+                    f"({_vec(ref.position_re)} / {_vec(ref.aim_re)})"
+                )
             if not why and abs((f.end - ref.end).total_seconds()) > 1e-3:
                 why = f"DATE-END {f.date_end} differs from {ref.date_end}"
             if not why and not math.isclose(f.exposure_s, ref.exposure_s, rel_tol=1e-9):
                 why = f"EXPOS {f.exposure_s:g} s differs from {ref.exposure_s:g} s"
             if why:
-                problems.append(L3Problem(str(f.path), f"disagrees with {ref.path.name} of the same minute: {why}; "
-                                                       "left out"))
+                problems.append(
+                    L3Problem(
+                        str(f.path), f"disagrees with {ref.path.name} of the same minute: {why}; left out"
+                    )
+                )
                 del files[k]
         minute = L3Minute(files=dict(files))
         if not minute.complete:
             lack = [k for k in ("TOT", "BKG", "VCY") if k not in files]
             for f in files.values():
-                problems.append(L3Problem(str(f.path), f"minute {f.date_obs} has no {'/'.join(lack)} file: "
-                                                       "the minute cannot be stacked"))
+                problems.append(
+                    L3Problem(
+                        str(f.path),
+                        f"minute {f.date_obs} has no {'/'.join(lack)} file: the minute cannot be stacked",
+                    )
+                )
         minutes.append(minute)
     return L3Series(minutes=tuple(minutes), problems=tuple(problems))
 

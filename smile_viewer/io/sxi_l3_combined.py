@@ -92,28 +92,38 @@ def _arcmin_label(deg: float) -> str:
 
 def combined_filename(start: datetime, end: datetime, cdelt_deg) -> str:
     """The team's name of a stacked product (``rebin_files.py`` ``create_fits_file``)."""
-    return (f"SMILE_SXI_L3_SCIM{_arcmin_label(cdelt_deg[0])}x{_arcmin_label(cdelt_deg[1])}-SCI-CXF_"
-            f"{start:%Y%m%dT%H%M}-{end:%Y%m%dT%H%M}_V01.fits")
+    return (
+        f"SMILE_SXI_L3_SCIM{_arcmin_label(cdelt_deg[0])}x{_arcmin_label(cdelt_deg[1])}-SCI-CXF_"
+        f"{start:%Y%m%dT%H%M}-{end:%Y%m%dT%H%M}_V01.fits"
+    )
 
 
 def _cards(product: CombinedL3) -> list[tuple]:
     k = product.keys
-    cards = [(f"POS_{c}", float(v), "spacecraft position, GSE [R_E]") for c, v in zip("XYZ", product.position_re)]
+    cards = [
+        (f"POS_{c}", float(v), "spacecraft position, GSE [R_E]") for c, v in zip("XYZ", product.position_re)
+    ]
     cards += [(f"AIM_{c}", float(v), "SXI aim point, GSE [R_E]") for c, v in zip("XYZ", product.aim_re)]
     for i in (1, 2):
         cards.append((f"CTYPE{i}", k.get(f"CTYPE{i}", "deg"), "instrument-frame angle"))
         cards.append((f"CRVAL{i}", float(product.crval_deg[i - 1]), "lower edge of the field [deg]"))
         cards.append((f"CDELT{i}", float(product.cdelt_deg[i - 1]), "pixel size [deg]"))
     cards.append(("EXPOS", float(product.exposure_s), "total exposure [s]"))
-    for key, comment in (("EMIN", "lower energy [keV]"), ("EMAX", "upper energy [keV]"),
-                         ("RA", "boresight right ascension [deg]"), ("DEC", "boresight declination [deg]")):
+    for key, comment in (
+        ("EMIN", "lower energy [keV]"),
+        ("EMAX", "upper energy [keV]"),
+        ("RA", "boresight right ascension [deg]"),
+        ("DEC", "boresight declination [deg]"),
+    ):
         if key in k:
             cards.append((key, float(k[key]), comment))
     cards.append(("DATE-OBS", product.date_obs, "start of the first minute, UTC"))
     cards.append(("DATE-END", product.date_end, "end of the last minute, UTC"))
     cards.append(("QF", int(product.quality_flag), "SXI_L3 calc_quality_flag"))
     cards.append(("NMINUTES", int(product.n_minutes), "minutes stacked"))
-    cards.append(("BINNING", f"{product.binning[0]}x{product.binning[1]}", "native pixels per pixel, axis 1 x 2"))
+    cards.append(
+        ("BINNING", f"{product.binning[0]}x{product.binning[1]}", "native pixels per pixel, axis 1 x 2")
+    )
     cards.append(("VIGSTACK", product.vignetting, "VIGMAP over the minutes"))
     cards.append(("BUNIT", "count", "counts per pixel"))
     cards.append(("ORIGIN", "smile-viewer", "method of SXI_L3 rebin_files.py"))
@@ -124,10 +134,25 @@ def _cards(product: CombinedL3) -> list[tuple]:
 def _structural_cards(name: str, ny: int, nx: int) -> str:
     """The mandatory cards of a float64 image HDU (FITS standard 4.0 §4.4.1), then EXTNAME."""
     if name == "PRIMARY":
-        cards = [("SIMPLE", True), ("BITPIX", -64), ("NAXIS", 2), ("NAXIS1", nx), ("NAXIS2", ny), ("EXTEND", True)]
+        cards = [
+            ("SIMPLE", True),
+            ("BITPIX", -64),
+            ("NAXIS", 2),
+            ("NAXIS1", nx),
+            ("NAXIS2", ny),
+            ("EXTEND", True),
+        ]
     else:
-        cards = [("XTENSION", "IMAGE"), ("BITPIX", -64), ("NAXIS", 2), ("NAXIS1", nx), ("NAXIS2", ny),
-                 ("PCOUNT", 0), ("GCOUNT", 1), ("EXTNAME", name)]
+        cards = [
+            ("XTENSION", "IMAGE"),
+            ("BITPIX", -64),
+            ("NAXIS", 2),
+            ("NAXIS1", nx),
+            ("NAXIS2", ny),
+            ("PCOUNT", 0),
+            ("GCOUNT", 1),
+            ("EXTNAME", name),
+        ]
     return "".join(fits.Card(k, v).image for k, v in cards)
 
 
@@ -147,8 +172,11 @@ def write_combined_l3(path, product: CombinedL3) -> Path:
         raise ValueError(f"combined product lacks {', '.join(missing)}")
     ny, nx = product.shape
     shared = [fits.Card(key, value, comment).image for key, value, comment in _cards(product)]
-    shared.append(fits.Card("COMMENT", "Stacked and rebinned by smile-viewer (the SXI team's rebin_files.py "
-                                       "method)").image)
+    shared.append(
+        fits.Card(
+            "COMMENT", "Stacked and rebinned by smile-viewer (the SXI team's rebin_files.py method)"
+        ).image
+    )
     shared += [fits.Card("COMMENT", f"Derived from {name}").image for name in product.sources]
     shared += [fits.Card("COMMENT", note).image for note in product.notes]
     shared_text = "".join(shared)

@@ -108,7 +108,9 @@ class Camera:
             raise UserInputError(f"field of view must be between 0 and 179 degrees, got {fov}")
         shape = tuple(int(v) for v in self.shape)
         if len(shape) != 2 or min(shape) < 1 or shape[0] * shape[1] > 64_000_000:
-            raise UserInputError(f"image shape must be (ny, nx) with 1..64 million pixels, got {self.shape!r}")
+            raise UserInputError(
+                f"image shape must be (ny, nx) with 1..64 million pixels, got {self.shape!r}"
+            )
         object.__setattr__(self, "position_re", pos)
         object.__setattr__(self, "rotation", rot)
         object.__setattr__(self, "fov_deg", fov)
@@ -195,9 +197,11 @@ class Camera:
         dx, dy = self.pixel_scale_rad
         return dx * dy / (1.0 + xx**2 + yy**2) ** 1.5
 
-    def with_(self, **changes) -> "Camera":
+    def with_(self, **changes) -> Camera:
         """A copy with some attributes changed."""
-        values = {k: getattr(self, k) for k in
-                  ("position_re", "rotation", "fov_deg", "shape", "circular", "rays", "frame", "name")}
+        values = {
+            k: getattr(self, k)
+            for k in ("position_re", "rotation", "fov_deg", "shape", "circular", "rays", "frame", "name")
+        }
         values.update(changes)
         return Camera(**values)

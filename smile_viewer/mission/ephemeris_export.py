@@ -40,10 +40,6 @@ _FRAME_TITLES = {
 }
 
 
-
-
-
-
 def _csv_text(orbit: Orbit, times: Time, frame: str) -> str:
     xyz = np.asarray(orbit.position(times, frame), dtype=float).reshape(-1, 3)
     t = times.utc.copy()

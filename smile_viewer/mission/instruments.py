@@ -196,8 +196,10 @@ class Instrument:
         }
 
     def __repr__(self) -> str:
-        return (f"Instrument({self.name!r}, fov={self.fov_deg} deg, shape={self.default_shape}, "
-                f"units={self.image_units!r})")
+        return (
+            f"Instrument({self.name!r}, fov={self.fov_deg} deg, shape={self.default_shape}, "
+            f"units={self.image_units!r})"
+        )
 
 
 # ---------------------------------------------------------------------------- loading
@@ -247,7 +249,9 @@ def _parse(data: dict, path: Path) -> Instrument:
         band_nm = (lo_nm, hi_nm)
         band_kev = (HC_KEV_NM / hi_nm, HC_KEV_NM / lo_nm)
         photons_per_unit = PHOTONS_PER_RAYLEIGH
-        sens = _positive(documented_value(data, "sensitivity_counts_per_rayleigh_pixel_s", path), "sensitivity", path)
+        sens = _positive(
+            documented_value(data, "sensitivity_counts_per_rayleigh_pixel_s", path), "sensitivity", path
+        )
         # Equivalent area from the sensitivity of an on-axis pixel of the default grid.
         dx = 2 * math.tan(math.radians(fov[0]) / 2) / nx
         dy = 2 * math.tan(math.radians(fov[1]) / 2) / ny
@@ -255,7 +259,9 @@ def _parse(data: dict, path: Path) -> Instrument:
     elif units == "keV cm^-2 s^-1 sr^-1":
         band_nm = None
         band_kev = _pair(documented_value(data, "energy_band_kev", path), "energy_band_kev", path)
-        e_mean = _positive(documented_value(data, "mean_photon_energy_kev", path), "mean_photon_energy_kev", path)
+        e_mean = _positive(
+            documented_value(data, "mean_photon_energy_kev", path), "mean_photon_energy_kev", path
+        )
         if not band_kev[0] <= e_mean <= band_kev[1]:
             raise DataFileError(path, f"mean photon energy {e_mean} keV lies outside the band {band_kev}")
         photons_per_unit = 1.0 / e_mean
@@ -278,11 +284,21 @@ def _parse(data: dict, path: Path) -> Instrument:
         effective_area_cm2=area,
         photons_per_unit=photons_per_unit,
         vignetting=vignetting,
-        psf_fwhm_deg=_positive(documented_value(data, "psf_fwhm_deg", path), "psf_fwhm_deg", path, allow_zero=True),
-        sky_background=_positive(documented_value(data, "sky_background", path), "sky_background", path, allow_zero=True),
+        psf_fwhm_deg=_positive(
+            documented_value(data, "psf_fwhm_deg", path), "psf_fwhm_deg", path, allow_zero=True
+        ),
+        sky_background=_positive(
+            documented_value(data, "sky_background", path), "sky_background", path, allow_zero=True
+        ),
         particle_background_counts_s_sr=_positive(
-            documented_value(data, "particle_background_counts_s_sr", path), "particle_background", path, allow_zero=True),
-        default_exposure_s=_positive(documented_value(data, "default_exposure_s", path), "default_exposure_s", path),
+            documented_value(data, "particle_background_counts_s_sr", path),
+            "particle_background",
+            path,
+            allow_zero=True,
+        ),
+        default_exposure_s=_positive(
+            documented_value(data, "default_exposure_s", path), "default_exposure_s", path
+        ),
         pointing=_pointing_values(data.get("pointing", {}), path),
         band_nm=band_nm,
         projection=str(data.get("projection", "TAN")),

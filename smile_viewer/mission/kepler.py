@@ -264,9 +264,18 @@ def _default_orbit_spec() -> dict:
     try:
         spec = json.loads(path.read_text(encoding="utf-8"))
         el = spec["elements"]
-        values = {k: el[k]["value"] for k in (
-            "perigee_altitude_km", "apogee_altitude_km", "inclination_deg", "arg_perigee_deg",
-            "raan_deg", "mean_anomaly_deg", "epoch_utc")}
+        values = {
+            k: el[k]["value"]
+            for k in (
+                "perigee_altitude_km",
+                "apogee_altitude_km",
+                "inclination_deg",
+                "arg_perigee_deg",
+                "raan_deg",
+                "mean_anomaly_deg",
+                "epoch_utc",
+            )
+        }
         values["r_e_km"] = float(spec["altitude_reference_radius_km"]["value"])
         propagation = spec.get("propagation", {})
         values["mean_motion_correction"] = bool(propagation.get("mean_motion_correction", True))

@@ -55,7 +55,13 @@ _CUSTOM_FRAME_COMMENTS = {
 }
 
 _TIME_SCALES = {
-    "UTC": "utc", "TAI": "tai", "TT": "tt", "TDB": "tdb", "TCB": "tcb", "TCG": "tcg", "GPS": "tai",
+    "UTC": "utc",
+    "TAI": "tai",
+    "TT": "tt",
+    "TDB": "tdb",
+    "TCB": "tcb",
+    "TCG": "tcg",
+    "GPS": "tai",
 }
 _GPS_MINUS_TAI_S = -19.0
 _VERSIONS = ("1.0", "2.0", "3.0")
@@ -361,10 +367,19 @@ def write_oem(
     COMMENT). ``version`` ``"2.0"`` or ``"3.0"``.
     """
     text = format_oem(
-        times, pos_km, vel_km_s, frame=frame, object_name=object_name, object_id=object_id,
-        center_name=center_name, originator=originator or f"smile-viewer {smile_viewer.__version__}",
-        interpolation=interpolation, interpolation_degree=interpolation_degree, comments=comments,
-        version=version, time_system=time_system,
+        times,
+        pos_km,
+        vel_km_s,
+        frame=frame,
+        object_name=object_name,
+        object_id=object_id,
+        center_name=center_name,
+        originator=originator or f"smile-viewer {smile_viewer.__version__}",
+        interpolation=interpolation,
+        interpolation_degree=interpolation_degree,
+        comments=comments,
+        version=version,
+        time_system=time_system,
     )
     return atomic_write_text(path, text)
 
@@ -398,8 +413,7 @@ def _parse_epochs(strings: list[str], scale: str, path, line_numbers: list[int])
             Time(s, format="yday" if _YDAY_RE.match(s) else "isot", scale=scale)
         except (ValueError, TypeError):
             raise DataFileError(
-                path,
-                f"line {n}: cannot read epoch {s!r} (expected YYYY-MM-DDThh:mm:ss.sss)"
+                path, f"line {n}: cannot read epoch {s!r} (expected YYYY-MM-DDThh:mm:ss.sss)"
             ) from None
     raise DataFileError(path, f"lines {line_numbers[0]}-{line_numbers[-1]}: epochs mix formats")
 
@@ -446,13 +460,11 @@ def read_oem(path) -> EphemerisOrbit:
             m = _KV_RE.match(s)
             if not m or m.group(1) != "CCSDS_OEM_VERS":
                 raise DataFileError(
-                    path,
-                    f"line {num}: an OEM starts with 'CCSDS_OEM_VERS = 2.0', got {s[:40]!r}"
+                    path, f"line {num}: an OEM starts with 'CCSDS_OEM_VERS = 2.0', got {s[:40]!r}"
                 )
             if m.group(2) not in _VERSIONS:
                 raise DataFileError(
-                    path,
-                    f"line {num}: OEM version {m.group(2)!r} not supported (1.0, 2.0, 3.0)"
+                    path, f"line {num}: OEM version {m.group(2)!r} not supported (1.0, 2.0, 3.0)"
                 )
             header["CCSDS_OEM_VERS"] = m.group(2)
             state = "header"
@@ -489,14 +501,12 @@ def read_oem(path) -> EphemerisOrbit:
             m = _KV_RE.match(s)
             if not m and state == "meta" and s[:1].isdigit():
                 raise DataFileError(
-                    path,
-                    f"line {num}: data line inside the metadata block (missing META_STOP?)"
+                    path, f"line {num}: data line inside the metadata block (missing META_STOP?)"
                 )
             if not m:
                 where = "header" if state == "header" else "metadata"
                 raise DataFileError(
-                    path,
-                    f"line {num}: expected 'KEYWORD = value' in the {where}, got {s[:40]!r}"
+                    path, f"line {num}: expected 'KEYWORD = value' in the {where}, got {s[:40]!r}"
                 )
             (header if state == "header" else meta)[m.group(1)] = m.group(2)
             continue
@@ -515,8 +525,11 @@ def read_oem(path) -> EphemerisOrbit:
             raise DataFileError(path, f"line {num}: cannot read number {bad!r}") from None
         for name, x, v in zip(_STATE_FIELDS, fields[1:7], values):
             if not math.isfinite(v) or abs(v) > _MAX_STATE_VALUE:
-                raise DataFileError(path, f"line {num}: {name} = {x!r} is not a finite state value "
-                                          f"(|value| at most {_MAX_STATE_VALUE:g} km, km/s)")
+                raise DataFileError(
+                    path,
+                    f"line {num}: {name} = {x!r} is not a finite state value "
+                    f"(|value| at most {_MAX_STATE_VALUE:g} km, km/s)",
+                )
         seg = segments[-1]
         seg.epochs.append(fields[0])
         seg.numbers.append(values)
@@ -539,19 +552,19 @@ def read_oem(path) -> EphemerisOrbit:
                 raise DataFileError(
                     path,
                     f"line {seg.meta_line}: segments differ in {key} ({first[key]} vs {seg.meta[key]}); "
-                    "only segments sharing centre, frame and time system can be merged"
+                    "only segments sharing centre, frame and time system can be merged",
                 )
     center = first["CENTER_NAME"].upper()
     if center != "EARTH":
         raise DataFileError(
-            path,
-            f"line {segments[0].meta_line}: CENTER_NAME {center} is not supported (need EARTH)"
+            path, f"line {segments[0].meta_line}: CENTER_NAME {center} is not supported (need EARTH)"
         )
     frame = _frame_from_oem(first["REF_FRAME"])
     if frame is None:
         raise DataFileError(
-            path, f"line {segments[0].meta_line}: REF_FRAME {first['REF_FRAME']} is not supported "
-            "(EME2000, GCRF, ICRF, ITRF*, or the custom GSE, GSM, SM)"
+            path,
+            f"line {segments[0].meta_line}: REF_FRAME {first['REF_FRAME']} is not supported "
+            "(EME2000, GCRF, ICRF, ITRF*, or the custom GSE, GSM, SM)",
         )
     ts_name = first["TIME_SYSTEM"].upper()
     if ts_name not in _TIME_SCALES:
@@ -570,8 +583,7 @@ def read_oem(path) -> EphemerisOrbit:
             raise ValueError
     except ValueError:
         raise DataFileError(
-            path,
-            f"line {segments[0].meta_line}: INTERPOLATION_DEGREE {deg_text!r} is not a positive integer"
+            path, f"line {segments[0].meta_line}: INTERPOLATION_DEGREE {deg_text!r} is not a positive integer"
         ) from None
 
     epochs = [e for seg in segments for e in seg.epochs]
@@ -597,8 +609,13 @@ def read_oem(path) -> EphemerisOrbit:
         raise DataFileError(path, "an ephemeris needs at least two data lines")
     name = first.get("OBJECT_NAME", path.stem)
     return EphemerisOrbit(
-        times, numbers[:, :3], numbers[:, 3:6], frame,
-        name=name, interpolation=interp, degree=degree,
+        times,
+        numbers[:, :3],
+        numbers[:, 3:6],
+        frame,
+        name=name,
+        interpolation=interp,
+        degree=degree,
         description=f"CCSDS OEM {path.name} ({first['REF_FRAME']}, {len(times)} states, {interp} {degree})",
         metadata={**header, **first, "segments": len(segments)},
         comments=comments,

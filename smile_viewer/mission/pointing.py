@@ -108,11 +108,15 @@ MAX_POSITION_RE = 1e4
 def _position(position_re) -> np.ndarray:
     p = _vec3(position_re, "position")
     if float(np.max(np.abs(p))) > MAX_POSITION_RE:
-        raise UserInputError(f"position {','.join(f'{v:g}' for v in p)} R_E is farther than "
-                             f"{MAX_POSITION_RE:g} R_E from the Earth: out of range")
+        raise UserInputError(
+            f"position {','.join(f'{v:g}' for v in p)} R_E is farther than "
+            f"{MAX_POSITION_RE:g} R_E from the Earth: out of range"
+        )
     r = float(np.linalg.norm(p))
     if r <= 1.0:
-        raise UserInputError(f"position {','.join(f'{v:g}' for v in p)} R_E (|r| = {r:.3g}) is inside the Earth")
+        raise UserInputError(
+            f"position {','.join(f'{v:g}' for v in p)} R_E (|r| = {r:.3g}) is inside the Earth"
+        )
     return p
 
 
@@ -205,7 +209,8 @@ def sxi_pointing(position_re, *, limb_deg: float | None = None, roll_deg: float 
     if math.hypot(p[1], p[2]) < 1e-9:
         raise UserInputError(
             f"the SXI pointing law is undefined on the GSE X axis (position {','.join(f'{v:g}' for v in p)}): "
-            "give an aim point")
+            "give an aim point"
+        )
     b = sxi_boresight(p, limb_deg)
     aim = sxi_aim_point(p, limb_deg)
     rot = camera_rotation(b, -p, roll_deg)
@@ -230,16 +235,22 @@ def aim_pointing(position_re, aim_re, *, roll_deg: float = 0.0, reference: str =
     try:
         rot = camera_rotation(los, down, roll_deg)
     except UserInputError:
-        rot = camera_rotation(los, np.array([0.0, 0.0, -1.0]) if abs(los[2]) < 0.999 * np.linalg.norm(los)
-                              else np.array([-1.0, 0.0, 0.0]), roll_deg)
+        rot = camera_rotation(
+            los,
+            np.array([0.0, 0.0, -1.0])
+            if abs(los[2]) < 0.999 * np.linalg.norm(los)
+            else np.array([-1.0, 0.0, 0.0]),
+            roll_deg,
+        )
     return Pointing(rot, "gse", a, "aim", float(roll_deg))
 
 
 # ---------------------------------------------------------------------------- UVI
 
 
-def uvi_target(time, *, target: str | None = None, altitude_km: float | None = None,
-               offset_deg: float | None = None) -> np.ndarray:
+def uvi_target(
+    time, *, target: str | None = None, altitude_km: float | None = None, offset_deg: float | None = None
+) -> np.ndarray:
     """UVI's default aim point [R_E, GSE] at ``time``: the auroral oval centre (``"oval"``)
     or the northern dipole pole (``"pole"``) at ``altitude_km`` (module docstring)."""
     cfg = _pointing_config("uvi")
@@ -254,8 +265,15 @@ def uvi_target(time, *, target: str | None = None, altitude_km: float | None = N
     return (1.0 + alt / R_E_KM) * transform(d_sm, t, "sm", "gse")
 
 
-def uvi_pointing(position_re, time, *, target: str | None = None, altitude_km: float | None = None,
-                 offset_deg: float | None = None, roll_deg: float = 0.0) -> Pointing:
+def uvi_pointing(
+    position_re,
+    time,
+    *,
+    target: str | None = None,
+    altitude_km: float | None = None,
+    offset_deg: float | None = None,
+    roll_deg: float = 0.0,
+) -> Pointing:
     """UVI toward the northern auroral oval at ``time`` (noon at the top of the picture)."""
     p = _position(position_re)
     aim = uvi_target(time, target=target, altitude_km=altitude_km, offset_deg=offset_deg)
@@ -296,11 +314,13 @@ def quaternion_to_matrix(q, scalar_first: bool = True) -> np.ndarray:
     if not math.isfinite(n) or n < 1e-12:
         raise UserInputError(f"quaternion {','.join(f'{v:g}' for v in q)} has zero or non-finite norm")
     w, x, y, z = w / n, x / n, y / n, z / n
-    return np.array([
-        [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-        [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-        [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
-    ])
+    return np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+        ]
+    )
 
 
 def matrix_to_quaternion(m, scalar_first: bool = True) -> np.ndarray:
@@ -347,7 +367,8 @@ class AttitudeHistory:
         if s < -tol or s > span + tol:
             raise UserInputError(
                 f"time {t.isot} is outside the attitude file's span "
-                f"{self.times[0].isot} .. {self.times[-1].isot}{' (' + self.source + ')' if self.source else ''}")
+                f"{self.times[0].isot} .. {self.times[-1].isot}{' (' + self.source + ')' if self.source else ''}"
+            )
         if len(self.times) == 1:
             return self.quaternions[0].copy()
         rel = (self.times - self.times[0]).to_value("s")
@@ -367,7 +388,9 @@ def _parse_quaternions(rows, scalar_first: bool, convention: str, path) -> np.nd
     bad = ~np.isfinite(q).all(axis=1) | ~(np.linalg.norm(np.where(np.isfinite(q), q, 0.0), axis=1) > 1e-12)
     if bad.any():
         i = int(np.nonzero(bad)[0][0])
-        raise DataFileError(path, f"record {i + 1}: quaternion {q[i].tolist()} is not finite or has zero length")
+        raise DataFileError(
+            path, f"record {i + 1}: quaternion {q[i].tolist()} is not finite or has zero length"
+        )
     if not scalar_first:
         q = np.roll(q, 1, axis=1)
     if convention == "j2000_to_inst":
@@ -409,8 +432,11 @@ def _check_frame_name(frame, path):
 def _read_attitude_json(text: str, path: Path) -> AttitudeHistory:
     data = parse_json(text, path, "attitude JSON file")
     if not isinstance(data, dict):
-        raise DataFileError(path, "an attitude JSON file holds an object with 'records'; "
-                                  f"this one holds {type(data).__name__ if data is not None else 'null'}")
+        raise DataFileError(
+            path,
+            "an attitude JSON file holds an object with 'records'; "
+            f"this one holds {type(data).__name__ if data is not None else 'null'}",
+        )
     _check_frame_name(data.get("frame", "J2000"), path)
     recs = data.get("records")
     if not isinstance(recs, list) or not recs:
@@ -419,8 +445,9 @@ def _read_attitude_json(text: str, path: Path) -> AttitudeHistory:
     rows = [[float(v) for v in r["q"]] for r in recs]
     if any(len(r) != 4 for r in rows):
         raise DataFileError(path, "every 'q' needs 4 numbers")
-    q = _parse_quaternions(rows, bool(data.get("scalar_first", True)),
-                           str(data.get("convention", "inst_to_j2000")), path)
+    q = _parse_quaternions(
+        rows, bool(data.get("scalar_first", True)), str(data.get("convention", "inst_to_j2000")), path
+    )
     return AttitudeHistory(times, q, str(path))
 
 
@@ -449,8 +476,11 @@ def _read_attitude_csv(text: str, path: Path) -> AttitudeHistory:
         ("time", "qx", "qy", "qz", "qw"): False,
     }
     if tuple(header) not in orders:
-        raise DataFileError(path, f"header must be time,q0,q1,q2,q3 (scalar first), time,qw,qx,qy,qz "
-                                  f"or time,qx,qy,qz,qw; got {','.join(header)}")
+        raise DataFileError(
+            path,
+            f"header must be time,q0,q1,q2,q3 (scalar first), time,qw,qx,qy,qz "
+            f"or time,qx,qy,qz,qw; got {','.join(header)}",
+        )
     data = rows[1:]
     if any(len(r) != 5 for r in data):
         raise DataFileError(path, "every row needs 5 fields: time and 4 quaternion components")
@@ -496,9 +526,14 @@ def sun_angle_deg(boresight, sun_direction=_SUN_GSE):
     return out[()] if np.ndim(out) == 0 else out
 
 
-def observation_constraints(position_re, boresight, *, sun_direction=_SUN_GSE,
-                            min_radius_re: float | None = None,
-                            sun_avoidance_deg: float | None = None) -> ObservationConstraints:
+def observation_constraints(
+    position_re,
+    boresight,
+    *,
+    sun_direction=_SUN_GSE,
+    min_radius_re: float | None = None,
+    sun_avoidance_deg: float | None = None,
+) -> ObservationConstraints:
     """SXI's constraints (defaults from ``sxi.json``): |r| > ``min_radius_re`` and the Sun at
     least ``sun_avoidance_deg`` from the boresight. Vectorised over (..., 3)."""
     r_min = _cfg("sxi", "min_radius_re", min_radius_re)
@@ -508,6 +543,9 @@ def observation_constraints(position_re, boresight, *, sun_direction=_SUN_GSE,
     with np.errstate(invalid="ignore"):
         radial_ok = r > r_min
         sun_ok = np.asarray(ang) >= sun_min
-    return ObservationConstraints(r[()] if np.ndim(r) == 0 else r, ang,
-                                  radial_ok[()] if np.ndim(radial_ok) == 0 else radial_ok,
-                                  sun_ok[()] if np.ndim(sun_ok) == 0 else sun_ok)
+    return ObservationConstraints(
+        r[()] if np.ndim(r) == 0 else r,
+        ang,
+        radial_ok[()] if np.ndim(radial_ok) == 0 else radial_ok,
+        sun_ok[()] if np.ndim(sun_ok) == 0 else sun_ok,
+    )

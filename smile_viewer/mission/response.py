@@ -63,6 +63,7 @@ def pixel_solid_angle_sr(camera) -> np.ndarray:
     dj = np.gradient(d, axis=0)
     return np.linalg.norm(np.cross(di, dj), axis=-1)
 
+
 #: Longest exposure accepted [s] (a year): beyond it Poisson counts overflow 64-bit integers.
 MAX_EXPOSURE_S = 3.2e7
 
@@ -76,13 +77,24 @@ def _exposure(value, instrument) -> float:
     if not math.isfinite(t) or t <= 0:
         raise UserInputError(f"exposure must be a positive number of seconds, got {value!r}")
     if t > MAX_EXPOSURE_S:
-        raise UserInputError(f"exposure = {value!r} s is longer than {MAX_EXPOSURE_S:g} s (a year): out of range")
+        raise UserInputError(
+            f"exposure = {value!r} s is longer than {MAX_EXPOSURE_S:g} s (a year): out of range"
+        )
     return t
 
 
-def compute_response(image, camera, instrument, *, exposure_s: float | None = None,
-                     seed: int | None = None, psf: bool = True, background: bool = True,
-                     vignetting: bool = True, rng: np.random.Generator | None = None) -> Response:
+def compute_response(
+    image,
+    camera,
+    instrument,
+    *,
+    exposure_s: float | None = None,
+    seed: int | None = None,
+    psf: bool = True,
+    background: bool = True,
+    vignetting: bool = True,
+    rng: np.random.Generator | None = None,
+) -> Response:
     """Counts from ``image`` (ny, nx, in ``instrument.image_units``) seen by ``camera``.
 
     ``instrument``: an :class:`~smile_viewer.mission.instruments.Instrument` or its name;
@@ -132,8 +144,10 @@ def compute_response(image, camera, instrument, *, exposure_s: float | None = No
     expected = signal + bkg
     peak = float(np.max(expected)) if expected.size else 0.0
     if not (math.isfinite(peak) and peak < 1e15):  # Poisson draws need lam well inside int64
-        raise UserInputError(f"the image gives {peak:.3g} expected counts in a pixel (exposure {t:g} s): "
-                             "not finite or too many to draw counts from; check the image and the exposure")
+        raise UserInputError(
+            f"the image gives {peak:.3g} expected counts in a pixel (exposure {t:g} s): "
+            "not finite or too many to draw counts from; check the image and the exposure"
+        )
     counts = generator.poisson(expected).astype(np.int64)
     return Response(
         expected=expected,
@@ -148,9 +162,13 @@ def compute_response(image, camera, instrument, *, exposure_s: float | None = No
         seed=seed,
         instrument=inst.name,
         settings={
-            "psf": bool(psf), "psf_fwhm_deg": inst.psf_fwhm_deg, "psf_sigma_px": [float(s) for s in sigma_px],
-            "background": bool(background), "vignetting": bool(vignetting),
-            "effective_area_cm2": inst.effective_area_cm2, "photons_per_unit": inst.photons_per_unit,
+            "psf": bool(psf),
+            "psf_fwhm_deg": inst.psf_fwhm_deg,
+            "psf_sigma_px": [float(s) for s in sigma_px],
+            "background": bool(background),
+            "vignetting": bool(vignetting),
+            "effective_area_cm2": inst.effective_area_cm2,
+            "photons_per_unit": inst.photons_per_unit,
             "sky_background": inst.sky_background,
             "particle_background_counts_s_sr": inst.particle_background_counts_s_sr,
             "clipped_negative_pixels": int(np.count_nonzero(np.isfinite(img) & (img < 0))),

@@ -145,9 +145,7 @@ class SpiceOrbit(Orbit):
             sp.spkcov(info[0], self.target_id, cover)
         n = sp.wncard(cover)
         if n == 0:
-            raise UserInputError(
-                f"the loaded SPK files hold no data for NAIF ID {self.target_id}"
-            )
+            raise UserInputError(f"the loaded SPK files hold no data for NAIF ID {self.target_id}")
         first = sp.wnfetd(cover, 0)[0]
         last = sp.wnfetd(cover, n - 1)[1]
         return float(first), float(last)
@@ -220,7 +218,7 @@ def _short(exc: Exception) -> str:
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip() and not ln.strip().startswith("=")]
     for ln in lines:
         if ln.startswith("SPICE(") or "SPICE(" in ln:
-            return " ".join(lines[lines.index(ln):lines.index(ln) + 3])[:300]
+            return " ".join(lines[lines.index(ln) : lines.index(ln) + 3])[:300]
     return (lines[0] if lines else type(exc).__name__)[:300]
 
 

@@ -156,20 +156,17 @@ def read_tle(path_or_lines) -> tuple[str | None, str, str, str]:
         name = text[2:].strip() if text.startswith("0 ") else text.strip()
         if len(lines) < 2:
             raise DataFileError(
-                source,
-                f"line {num}: name line {text!r} is not followed by two element lines"
+                source, f"line {num}: name line {text!r} is not followed by two element lines"
             )
     (n1, l1), (n2, l2) = lines[0], lines[1]
     for num, text, first in ((n1, l1, "1"), (n2, l2, "2")):
         if not text.startswith(first + " "):
             raise DataFileError(
-                source,
-                f"line {num}: a TLE line {first} must start with '{first} ', got {text[:20]!r}"
+                source, f"line {num}: a TLE line {first} must start with '{first} ', got {text[:20]!r}"
             )
         if len(text) != _TLE_LEN:
             raise DataFileError(
-                source,
-                f"line {num}: a TLE line has {_TLE_LEN} columns, this one {len(text)}"
+                source, f"line {num}: a TLE line has {_TLE_LEN} columns, this one {len(text)}"
             )
         if not text[68].isdigit() or int(text[68]) != tle_checksum(text):
             raise DataFileError(
@@ -177,8 +174,7 @@ def read_tle(path_or_lines) -> tuple[str | None, str, str, str]:
             )
     if l1[2:7] != l2[2:7]:
         raise DataFileError(
-            source,
-            f"line {n2}: catalogue number {l2[2:7]!r} differs from line 1's {l1[2:7]!r}"
+            source, f"line {n2}: catalogue number {l2[2:7]!r} differs from line 1's {l1[2:7]!r}"
         )
     return name, l1, l2, source
 
@@ -216,8 +212,12 @@ def teme_to_gei_matrix(times: Time) -> np.ndarray:
     pos = np.searchsorted(nodes, k)
     u = s - k
     w = np.stack(
-        [-u * (u - 1) * (u - 2) / 6, (u + 1) * (u - 1) * (u - 2) / 2,
-         -(u + 1) * u * (u - 2) / 2, (u + 1) * u * (u - 1) / 6],
+        [
+            -u * (u - 1) * (u - 2) / 6,
+            (u + 1) * (u - 1) * (u - 2) / 2,
+            -(u + 1) * u * (u - 2) / 2,
+            (u + 1) * u * (u - 1) / 6,
+        ],
         axis=-1,
     )
     out = np.zeros((n, 3, 3))
@@ -253,9 +253,15 @@ class TLEOrbit(Orbit):
         """Non-finite or impossible elements (a damaged line that still has a valid checksum), or
         an element set SGP4 cannot propagate at its own epoch, are refused in one line."""
         s = self.satrec
-        fields = {"eccentricity": s.ecco, "inclination [rad]": s.inclo, "RAAN [rad]": s.nodeo,
-                  "argument of perigee [rad]": s.argpo, "mean anomaly [rad]": s.mo,
-                  "mean motion [rad/min]": s.no_kozai, "BSTAR": s.bstar}
+        fields = {
+            "eccentricity": s.ecco,
+            "inclination [rad]": s.inclo,
+            "RAAN [rad]": s.nodeo,
+            "argument of perigee [rad]": s.argpo,
+            "mean anomaly [rad]": s.mo,
+            "mean motion [rad/min]": s.no_kozai,
+            "BSTAR": s.bstar,
+        }
         for field, value in fields.items():
             if not math.isfinite(value):
                 raise DataFileError(self.source, f"TLE {field} = {value!r} is not a finite number")

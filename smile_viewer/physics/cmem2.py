@@ -173,8 +173,9 @@ class CMEM2Model(_em.EmissivityModel):
         the centre of the outer logistic step."""
         ct, st, cp, sp = _em._angles(theta, phi)
         q = _em._shue_q(ct, st)
-        return _em._scalar_or_array(_em._shue3d(q, cp * cp, sp * sp, self.bow_shock_standoff_re,
-                                                self.ay_bs, self.az_bs))
+        return _em._scalar_or_array(
+            _em._shue3d(q, cp * cp, sp * sp, self.bow_shock_standoff_re, self.ay_bs, self.az_bs)
+        )
 
     def emissivity(self, xyz_re: Any):
         """Emissivity [eV cm^-3 s^-1] at points (..., 3) [R_E]; returns shape (...)."""

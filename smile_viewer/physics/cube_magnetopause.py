@@ -44,8 +44,7 @@ class CubeMagnetopause:
     units: str = ""
 
     def summary(self) -> str:
-        return (f"maxIx {self.max_ix_re:.3f} R_E, maxdIx {self.max_dix_re:.3f} R_E, "
-                f"f.25 {self.f25_re:.3f} R_E")
+        return f"maxIx {self.max_ix_re:.3f} R_E, maxdIx {self.max_dix_re:.3f} R_E, f.25 {self.f25_re:.3f} R_E"
 
 
 def subsolar_magnetopause(volume, *, x_range_re: tuple[float, float] | None = None) -> CubeMagnetopause:
@@ -62,8 +61,10 @@ def subsolar_magnetopause(volume, *, x_range_re: tuple[float, float] | None = No
     iz = int(np.argmin(np.abs(z)))
     dx, dy, dz = (float(v) for v in volume.spacing_re)
     if abs(y[iy]) > dy or abs(z[iz]) > dz:
-        raise UserInputError(f"the grid does not reach the Sun-Earth line: its nearest node is at y = {y[iy]:.3g}, "
-                             f"z = {z[iz]:.3g} R_E")
+        raise UserInputError(
+            f"the grid does not reach the Sun-Earth line: its nearest node is at y = {y[iy]:.3g}, "
+            f"z = {z[iz]:.3g} R_E"
+        )
     eta = np.asarray(volume.values[iz, iy, :], dtype=float)
     keep = np.isfinite(eta)
     if x_range_re is not None:
@@ -83,7 +84,13 @@ def subsolar_magnetopause(volume, *, x_range_re: tuple[float, float] | None = No
     k = int(np.argmax(d))
     max_ix, max_dix = float(xs[i_max]), float(xs[k])
     return CubeMagnetopause(
-        max_ix_re=max_ix, max_dix_re=max_dix, f25_re=max_dix + 0.25 * (max_ix - max_dix),
-        line_y_re=float(y[iy]), line_z_re=float(z[iz]), dx_re=dx, max_emissivity=float(es[i_max]),
-        max_increase=float(d[k]) if math.isfinite(d[k]) else math.nan, units=str(getattr(volume, "units", "")),
+        max_ix_re=max_ix,
+        max_dix_re=max_dix,
+        f25_re=max_dix + 0.25 * (max_ix - max_dix),
+        line_y_re=float(y[iy]),
+        line_z_re=float(z[iz]),
+        dx_re=dx,
+        max_emissivity=float(es[i_max]),
+        max_increase=float(d[k]) if math.isfinite(d[k]) else math.nan,
+        units=str(getattr(volume, "units", "")),
     )

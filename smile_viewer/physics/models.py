@@ -119,7 +119,9 @@ class EmissivityModelEntry:
         for p in self.parameters + self.fit_inputs:
             if p.name == name:
                 return p
-        raise UserInputError(f"{self.key}: unknown parameter {name!r}; valid: {', '.join(self.parameter_names)}")
+        raise UserInputError(
+            f"{self.key}: unknown parameter {name!r}; valid: {', '.join(self.parameter_names)}"
+        )
 
     def model(self, solar_wind: Any, *, tilt_rad: float = 0.0, **overrides: float):
         """The model for ``solar_wind`` (and the tilt, for GSM models) with parameter overrides."""
@@ -201,8 +203,11 @@ def _alias_of(kind: str, name: str) -> BoundaryModel | None:
 
 def emissivity_models(*, kind: str | None = None, band: str | None = None) -> dict[str, EmissivityModelEntry]:
     """The registered emissivity models (in registration order), optionally of one kind/band."""
-    return {k: e for k, e in _EMISSIVITY.items()
-            if (kind is None or e.kind == kind) and (band is None or e.band == band)}
+    return {
+        k: e
+        for k, e in _EMISSIVITY.items()
+        if (kind is None or e.kind == kind) and (band is None or e.band == band)
+    }
 
 
 def fittable_models() -> dict[str, EmissivityModelEntry]:
@@ -222,8 +227,10 @@ def build_emissivity(name: str, solar_wind: Any, *, tilt_rad: float = 0.0, **ove
     """The analytic model ``name`` for ``solar_wind`` and the dipole tilt [rad], with overrides."""
     entry = emissivity_model(name)
     if entry.kind != "analytic":
-        raise UserInputError(f"{entry.key} is a {entry.kind} source, not an analytic model; "
-                             f"analytic models: {', '.join(emissivity_models(kind='analytic'))}")
+        raise UserInputError(
+            f"{entry.key} is a {entry.kind} source, not an analytic model; "
+            f"analytic models: {', '.join(emissivity_models(kind='analytic'))}"
+        )
     return entry.model(solar_wind, tilt_rad=tilt_rad, **overrides)
 
 
@@ -255,120 +262,144 @@ def _flaring(name: str, what: str) -> Parameter:
 
 
 def _sheath_exponents() -> tuple[Parameter, Parameter]:
-    return (Parameter("alpha", "", "sheath radial exponent", (0.0, 10.0), 0.2),
-            Parameter("beta", "", "sheath radial exponent change with sin^2 theta", (-10.0, 10.0), 0.2))
+    return (
+        Parameter("alpha", "", "sheath radial exponent", (0.0, 10.0), 0.2),
+        Parameter("beta", "", "sheath radial exponent change with sin^2 theta", (-10.0, 10.0), 0.2),
+    )
 
 
 _R_BS = Parameter("r_bs", "R_E", "subsolar bow shock", (6.0, 40.0), 0.5)
 #: Model inputs a fit may free besides the published parameters of the Lin-based models.
-_CMEM_FIT_INPUTS = (Parameter("pd_npa", "nPa", "dynamic pressure of the Lin et al. (2010) magnetopause",
-                              (0.05, 50.0)),)
+_CMEM_FIT_INPUTS = (
+    Parameter("pd_npa", "nPa", "dynamic pressure of the Lin et al. (2010) magnetopause", (0.05, 50.0)),
+)
 
-register_emissivity(EmissivityModelEntry(
-    key=_em.JorgensenModel.name,
-    title="Jorgensen et al. (2019)",
-    citation=_em.JorgensenModel.reference,
-    kind="analytic",
-    parameters=(
-        Parameter("r_mp", "R_E", "subsolar magnetopause", (5.0, 25.0), 0.5),
-        _R_BS,
-        Parameter("A1", *_EMIS, (0.0, _INF), amplitude=True),
-        Parameter("A2", "eV cm^-3 s^-1", "solar-wind emissivity at 10 R_E", (0.0, _INF), amplitude=True),
-        Parameter("B", "eV cm^-3 s^-1", "sheath emissivity change with sin^8 theta", amplitude=True),
-        *_sheath_exponents(),
-        _flaring("ay_mp", "magnetopause y"), _flaring("az_mp", "magnetopause z"),
-        _flaring("ay_bs", "bow-shock y"), _flaring("az_bs", "bow-shock z"),
-    ),
-    kernel_id=_k.MODEL_JORGENSEN,
-    build=lambda sw, tilt, **over: _em.jorgensen_defaults(sw, **over),
-    standoff_re=lambda m: float(m.r_mp),
-    size_parameter="r_mp",
-    fit_oversample=2,
-    bow_shock_parameter="r_bs",
-    aliases=("jorg",),
-))
+register_emissivity(
+    EmissivityModelEntry(
+        key=_em.JorgensenModel.name,
+        title="Jorgensen et al. (2019)",
+        citation=_em.JorgensenModel.reference,
+        kind="analytic",
+        parameters=(
+            Parameter("r_mp", "R_E", "subsolar magnetopause", (5.0, 25.0), 0.5),
+            _R_BS,
+            Parameter("A1", *_EMIS, (0.0, _INF), amplitude=True),
+            Parameter("A2", "eV cm^-3 s^-1", "solar-wind emissivity at 10 R_E", (0.0, _INF), amplitude=True),
+            Parameter("B", "eV cm^-3 s^-1", "sheath emissivity change with sin^8 theta", amplitude=True),
+            *_sheath_exponents(),
+            _flaring("ay_mp", "magnetopause y"),
+            _flaring("az_mp", "magnetopause z"),
+            _flaring("ay_bs", "bow-shock y"),
+            _flaring("az_bs", "bow-shock z"),
+        ),
+        kernel_id=_k.MODEL_JORGENSEN,
+        build=lambda sw, tilt, **over: _em.jorgensen_defaults(sw, **over),
+        standoff_re=lambda m: float(m.r_mp),
+        size_parameter="r_mp",
+        fit_oversample=2,
+        bow_shock_parameter="r_bs",
+        aliases=("jorg",),
+    )
+)
 
-register_emissivity(EmissivityModelEntry(
-    key=_em.CMEMModel.name,
-    title="CMEM (Wharton et al. 2025)",
-    citation=_em.CMEMModel.reference,
-    kind="analytic",
-    parameters=(
-        Parameter("p0", "", "magnetopause size scale (of Lin et al. 2010)", (0.3, 3.0), 0.05),
-        _R_BS,
-        Parameter("A1", *_EMIS, (0.0, _INF), amplitude=True),
-        Parameter("A2", "eV cm^-3 s^-1", "solar-wind emissivity at 10 R_E", (0.0, _INF), amplitude=True),
-        Parameter("B", "", "sheath fall-off: factor exp(-B (theta/2)^4)", (0.0, 50.0), 0.5),
-        *_sheath_exponents(),
-        Parameter("p1", "", "magnetopause flaring scale", (0.2, 5.0), 0.1),
-        Parameter("p2", "", "cusp depth scale", (0.0, 20.0), 0.5),
-        Parameter("p3", "", "cusp width scale", (0.0, 30.0), 0.5),
-        _flaring("ay_bs", "bow-shock y"), _flaring("az_bs", "bow-shock z"),
-    ),
-    kernel_id=_k.MODEL_CMEM,
-    build=lambda sw, tilt, **over: _em.cmem_defaults(sw, tilt_rad=tilt, **over),
-    frame="gsm",
-    standoff_re=lambda m: float(m.magnetopause_standoff_re),
-    size_parameter="p0",
-    fit_inputs=_CMEM_FIT_INPUTS,
-    fit_oversample=1,
-    bow_shock_parameter="r_bs",
-))
+register_emissivity(
+    EmissivityModelEntry(
+        key=_em.CMEMModel.name,
+        title="CMEM (Wharton et al. 2025)",
+        citation=_em.CMEMModel.reference,
+        kind="analytic",
+        parameters=(
+            Parameter("p0", "", "magnetopause size scale (of Lin et al. 2010)", (0.3, 3.0), 0.05),
+            _R_BS,
+            Parameter("A1", *_EMIS, (0.0, _INF), amplitude=True),
+            Parameter("A2", "eV cm^-3 s^-1", "solar-wind emissivity at 10 R_E", (0.0, _INF), amplitude=True),
+            Parameter("B", "", "sheath fall-off: factor exp(-B (theta/2)^4)", (0.0, 50.0), 0.5),
+            *_sheath_exponents(),
+            Parameter("p1", "", "magnetopause flaring scale", (0.2, 5.0), 0.1),
+            Parameter("p2", "", "cusp depth scale", (0.0, 20.0), 0.5),
+            Parameter("p3", "", "cusp width scale", (0.0, 30.0), 0.5),
+            _flaring("ay_bs", "bow-shock y"),
+            _flaring("az_bs", "bow-shock z"),
+        ),
+        kernel_id=_k.MODEL_CMEM,
+        build=lambda sw, tilt, **over: _em.cmem_defaults(sw, tilt_rad=tilt, **over),
+        frame="gsm",
+        standoff_re=lambda m: float(m.magnetopause_standoff_re),
+        size_parameter="p0",
+        fit_inputs=_CMEM_FIT_INPUTS,
+        fit_oversample=1,
+        bow_shock_parameter="r_bs",
+    )
+)
 
-register_emissivity(EmissivityModelEntry(
-    key=_cmem2.CMEM2Model.name,
-    title=_cmem2.CMEM2_TITLE,
-    citation=_cmem2.CMEM2Model.reference,
-    kind="analytic",
-    parameters=tuple(Parameter(*info) for info in _cmem2.CMEM2_PARAMETER_INFO),
-    kernel_id=_cmem2.CMEM2Model.model_id,
-    build=lambda sw, tilt, **over: _cmem2.cmem2_defaults(sw, tilt_rad=tilt, **over),
-    frame="gsm",
-    standoff_re=lambda m: float(m.magnetopause_standoff_re),
-    size_parameter="p0",
-    fit_inputs=_CMEM_FIT_INPUTS,
-    fit_oversample=1,
-))
+register_emissivity(
+    EmissivityModelEntry(
+        key=_cmem2.CMEM2Model.name,
+        title=_cmem2.CMEM2_TITLE,
+        citation=_cmem2.CMEM2Model.reference,
+        kind="analytic",
+        parameters=tuple(Parameter(*info) for info in _cmem2.CMEM2_PARAMETER_INFO),
+        kernel_id=_cmem2.CMEM2Model.model_id,
+        build=lambda sw, tilt, **over: _cmem2.cmem2_defaults(sw, tilt_rad=tilt, **over),
+        frame="gsm",
+        standoff_re=lambda m: float(m.magnetopause_standoff_re),
+        size_parameter="p0",
+        fit_inputs=_CMEM_FIT_INPUTS,
+        fit_oversample=1,
+    )
+)
 
-register_emissivity(EmissivityModelEntry(
-    key=_em.ExosphereModel.name,
-    title="Exosphere only (unshocked solar wind)",
-    citation=_em.ExosphereModel.reference,
-    kind="analytic",
-    parameters=(
-        Parameter("n0_cm3", "cm^-3", "exospheric hydrogen density at 10 R_E", (0.0, _INF)),
-        Parameter("alpha_ev_cm2", "eV cm^2", "charge-exchange efficiency", (0.0, _INF)),
-        Parameter("r_inner_re", "R_E", "no emission inside this radius", (0.0, _INF)),
-    ),
-    kernel_id=_k.MODEL_EXOSPHERE,
-    build=lambda sw, tilt, **over: _em.exosphere_model(sw, **_only(over, ("n0_cm3", "alpha_ev_cm2",
-                                                                          "r_inner_re"), "exosphere")),
-))
+register_emissivity(
+    EmissivityModelEntry(
+        key=_em.ExosphereModel.name,
+        title="Exosphere only (unshocked solar wind)",
+        citation=_em.ExosphereModel.reference,
+        kind="analytic",
+        parameters=(
+            Parameter("n0_cm3", "cm^-3", "exospheric hydrogen density at 10 R_E", (0.0, _INF)),
+            Parameter("alpha_ev_cm2", "eV cm^2", "charge-exchange efficiency", (0.0, _INF)),
+            Parameter("r_inner_re", "R_E", "no emission inside this radius", (0.0, _INF)),
+        ),
+        kernel_id=_k.MODEL_EXOSPHERE,
+        build=lambda sw, tilt, **over: _em.exosphere_model(
+            sw, **_only(over, ("n0_cm3", "alpha_ev_cm2", "r_inner_re"), "exosphere")
+        ),
+    )
+)
 
-register_emissivity(EmissivityModelEntry(
-    key="plasma",
-    title="MHD plasma file (n, T, v → emissivity)",
-    citation="plasma moments turned into emissivity with the exosphere model, magnetosphere masked "
-             "(docs/reference.md#emissivity-from-plasma-moments)",
-    kind="file",
-))
+register_emissivity(
+    EmissivityModelEntry(
+        key="plasma",
+        title="MHD plasma file (n, T, v → emissivity)",
+        citation="plasma moments turned into emissivity with the exosphere model, magnetosphere masked "
+        "(docs/reference.md#emissivity-from-plasma-moments)",
+        kind="file",
+    )
+)
 
-register_emissivity(EmissivityModelEntry(
-    key="cube",
-    title="Emissivity cube file",
-    citation="an emissivity (or production-rate) cube read from a file (docs/architecture.md#file-formats)",
-    kind="file",
-))
+register_emissivity(
+    EmissivityModelEntry(
+        key="cube",
+        title="Emissivity cube file",
+        citation="an emissivity (or production-rate) cube read from a file (docs/architecture.md#file-formats)",
+        kind="file",
+    )
+)
 
-register_emissivity(EmissivityModelEntry(
-    key="aurora",
-    title="Aurora (Zhang & Paxton 2008, LBH-long)",
-    citation="Zhang & Paxton (2008), J. Atmos. Sol.-Terr. Phys. 70, 1231-1242",
-    kind="aurora",
-    band="uvi",
-    parameters=(Parameter("kp", "", "planetary Kp index (default: Newell et al. 2008 from the solar wind)",
-                          (0.0, 9.0)),),
-))
+register_emissivity(
+    EmissivityModelEntry(
+        key="aurora",
+        title="Aurora (Zhang & Paxton 2008, LBH-long)",
+        citation="Zhang & Paxton (2008), J. Atmos. Sol.-Terr. Phys. 70, 1231-1242",
+        kind="aurora",
+        band="uvi",
+        parameters=(
+            Parameter(
+                "kp", "", "planetary Kp index (default: Newell et al. 2008 from the solar wind)", (0.0, 9.0)
+            ),
+        ),
+    )
+)
 
 
 def _only(overrides: Mapping[str, float], allowed: tuple[str, ...], model: str) -> dict[str, float]:
@@ -398,22 +429,56 @@ def _lin(sw: Any, tilt: float):
     return _bnd.lin2010(pd, pm, bz, tilt, v_sw_km_s=_v(sw))
 
 
-register_boundary(BoundaryModel(
-    "shue1997", "Shue et al. (1997)", _bnd.Shue1997Magnetopause.reference, "magnetopause",
-    lambda sw, tilt: _bnd.shue1997(*_pressures(sw), v_sw_km_s=_v(sw)),
-    standoff_array=_bnd.Shue1997Magnetopause.standoff_array))
-register_boundary(BoundaryModel(
-    "shue1998", "Shue et al. (1998)", _bnd.Shue1998Magnetopause.reference, "magnetopause",
-    lambda sw, tilt: _bnd.shue1998(*_pressures(sw), v_sw_km_s=_v(sw)),
-    standoff_array=_bnd.Shue1998Magnetopause.standoff_array))
-register_boundary(BoundaryModel(
-    "lin2010", "Lin et al. (2010)", _bnd.Lin2010Magnetopause.reference, "magnetopause", _lin, frame="gsm",
-    standoff_array=_bnd.Lin2010Magnetopause.standoff_array))
-register_boundary(BoundaryModel(
-    "jelinek2012", "Jelínek et al. (2012)", _bnd.Jelinek2012Magnetopause.reference, "magnetopause",
-    lambda sw, tilt: _bnd.jelinek2012_magnetopause(_pressures(sw)[0], v_sw_km_s=_v(sw)),
-    aliases=(_bnd.Jelinek2012Magnetopause.key,), standoff_array=_bnd.Jelinek2012Magnetopause.standoff_array))
-register_boundary(BoundaryModel(
-    "jelinek2012", "Jelínek et al. (2012)", _bnd.Jelinek2012BowShock.reference, "bow_shock",
-    lambda sw, tilt: _bnd.jelinek2012_bow_shock(_pressures(sw)[0], v_sw_km_s=_v(sw)),
-    aliases=(_bnd.Jelinek2012BowShock.key,), standoff_array=_bnd.Jelinek2012BowShock.standoff_array))
+register_boundary(
+    BoundaryModel(
+        "shue1997",
+        "Shue et al. (1997)",
+        _bnd.Shue1997Magnetopause.reference,
+        "magnetopause",
+        lambda sw, tilt: _bnd.shue1997(*_pressures(sw), v_sw_km_s=_v(sw)),
+        standoff_array=_bnd.Shue1997Magnetopause.standoff_array,
+    )
+)
+register_boundary(
+    BoundaryModel(
+        "shue1998",
+        "Shue et al. (1998)",
+        _bnd.Shue1998Magnetopause.reference,
+        "magnetopause",
+        lambda sw, tilt: _bnd.shue1998(*_pressures(sw), v_sw_km_s=_v(sw)),
+        standoff_array=_bnd.Shue1998Magnetopause.standoff_array,
+    )
+)
+register_boundary(
+    BoundaryModel(
+        "lin2010",
+        "Lin et al. (2010)",
+        _bnd.Lin2010Magnetopause.reference,
+        "magnetopause",
+        _lin,
+        frame="gsm",
+        standoff_array=_bnd.Lin2010Magnetopause.standoff_array,
+    )
+)
+register_boundary(
+    BoundaryModel(
+        "jelinek2012",
+        "Jelínek et al. (2012)",
+        _bnd.Jelinek2012Magnetopause.reference,
+        "magnetopause",
+        lambda sw, tilt: _bnd.jelinek2012_magnetopause(_pressures(sw)[0], v_sw_km_s=_v(sw)),
+        aliases=(_bnd.Jelinek2012Magnetopause.key,),
+        standoff_array=_bnd.Jelinek2012Magnetopause.standoff_array,
+    )
+)
+register_boundary(
+    BoundaryModel(
+        "jelinek2012",
+        "Jelínek et al. (2012)",
+        _bnd.Jelinek2012BowShock.reference,
+        "bow_shock",
+        lambda sw, tilt: _bnd.jelinek2012_bow_shock(_pressures(sw)[0], v_sw_km_s=_v(sw)),
+        aliases=(_bnd.Jelinek2012BowShock.key,),
+        standoff_array=_bnd.Jelinek2012BowShock.standoff_array,
+    )
+)

@@ -146,9 +146,7 @@ def _check_vector(value: Any, name: str, field_name: str) -> tuple[float, float,
     except TypeError:
         raise UserInputError(f"solar wind {name} = {value!r} must be 3 numbers (x, y, z)") from None
     if len(items) != 3:
-        raise UserInputError(
-            f"solar wind {name} = {value!r} must be 3 numbers (x, y, z), got {len(items)}"
-        )
+        raise UserInputError(f"solar wind {name} = {value!r} must be 3 numbers (x, y, z), got {len(items)}")
     x, y, z = (_check_scalar(v, f"{name}[{i}]", field_name) for i, v in enumerate(items))
     return (x, y, z)
 
@@ -225,7 +223,9 @@ class SolarWind:
         if he is not None:
             he = _check_scalar(he, "alpha/proton ratio he_ratio", "he_ratio")
             if not 0 <= he <= 1:
-                raise UserInputError(f"solar wind alpha/proton ratio he_ratio = {_fmt(he)}: must be between 0 and 1")
+                raise UserInputError(
+                    f"solar wind alpha/proton ratio he_ratio = {_fmt(he)}: must be between 0 and 1"
+                )
         object.__setattr__(self, "n_cm3", n)
         object.__setattr__(self, "v_gse_km_s", v)
         object.__setattr__(self, "t_k", t)
@@ -302,7 +302,9 @@ class SolarWind:
         """Inverse of :meth:`to_dict`. ``n_cm3``, ``v_gse_km_s`` and ``b_gsm_nt`` are required;
         ``t_k`` and ``he_ratio`` are optional; any other key is an error."""
         if not isinstance(data, Mapping):
-            raise UserInputError(f"solar wind must be given as a mapping of fields, got {type(data).__name__}")
+            raise UserInputError(
+                f"solar wind must be given as a mapping of fields, got {type(data).__name__}"
+            )
         known = {"n_cm3", "v_gse_km_s", "t_k", "b_gsm_nt", "he_ratio"}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -338,7 +340,9 @@ class SolarWind:
     @classmethod
     def from_fits_header(cls, header: Mapping[str, Any]) -> SolarWind:
         """Rebuild from a header (or any mapping) holding the keywords of :meth:`fits_cards`."""
-        missing = [k for k in ("SW_N", "SW_VX", "SW_VY", "SW_VZ", "SW_BX", "SW_BY", "SW_BZ") if k not in header]
+        missing = [
+            k for k in ("SW_N", "SW_VX", "SW_VY", "SW_VZ", "SW_BX", "SW_BY", "SW_BZ") if k not in header
+        ]
         if missing:
             raise UserInputError(f"FITS header has no solar wind keyword(s) {missing}")
         return cls(
@@ -481,8 +485,12 @@ def _as_time(value: Any, what: str) -> Time:
     try:
         items = list(value)
     except TypeError:
-        raise UserInputError(f"cannot read {what} {value!r}: give an astropy Time or ISO 8601 strings") from None
-    return Time([parse_time(v) if isinstance(v, str) else v for v in items]) if items else Time([], format="jd")
+        raise UserInputError(
+            f"cannot read {what} {value!r}: give an astropy Time or ISO 8601 strings"
+        ) from None
+    return (
+        Time([parse_time(v) if isinstance(v, str) else v for v in items]) if items else Time([], format="jd")
+    )
 
 
 def _mask_invalid(name: str, arr: np.ndarray) -> tuple[np.ndarray, int]:
@@ -790,6 +798,7 @@ class SolarWindSeries:
         times = self._times
         shape = (tq.shape[0],) + y.shape[1:]
         if tg.size == 0:
+
             def why_none(k, tk):
                 return f"the solar wind series has no valid {label} at all (needed at {tk.isot})"
 
@@ -815,10 +824,7 @@ class SolarWindSeries:
             when = tk.isot
             if tq[k] < tg[0]:
                 first = times[gidx[0]].isot
-                return (
-                    f"no solar wind {label} at {when}: it is before the first good sample "
-                    f"({first})"
-                )
+                return f"no solar wind {label} at {when}: it is before the first good sample ({first})"
             if tq[k] > tg[-1]:
                 last = times[gidx[-1]].isot
                 return f"no solar wind {label} at {when}: it is after the last good sample ({last})"

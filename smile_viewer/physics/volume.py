@@ -241,9 +241,7 @@ class Volume:
     @property
     def bounds(self) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
         """((x0, x1), (y0, y1), (z0, z1)) of the first and last nodes [R_E]."""
-        return tuple(
-            (o, o + (n - 1) * d) for o, n, d in zip(self.origin_re, self.n_xyz, self.spacing_re)
-        )  # type: ignore[return-value]
+        return tuple((o, o + (n - 1) * d) for o, n, d in zip(self.origin_re, self.n_xyz, self.spacing_re))  # type: ignore[return-value]
 
     def node_xyz(self) -> np.ndarray:
         """Positions of all nodes, shape (nz, ny, nx, 3) [R_E] (float64)."""

@@ -80,4 +80,3 @@ class AppState(EventedModel):
         if not isinstance(other, AppState):
             raise TypeError(f"update_from needs an AppState, got {type(other).__name__}")
         self.update(other.model_dump(), recurse=True)
-

@@ -179,8 +179,14 @@ def instrument_pointing(settings: InstrumentState, position_gse_re, time=None):
     return law.uvi_pointing(p, time, target=target, roll_deg=pt.roll_deg)
 
 
-def instrument_camera(settings: InstrumentState, position_gse_re, time=None, *, frame: str = "gse",
-                      shape: tuple[int, int] | None = None):
+def instrument_camera(
+    settings: InstrumentState,
+    position_gse_re,
+    time=None,
+    *,
+    frame: str = "gse",
+    shape: tuple[int, int] | None = None,
+):
     """The :class:`~smile_viewer.mission.camera.Camera` of ``settings`` at ``position_gse_re``
     (GSE, R_E) and ``time``, in ``frame`` ("gse" or "gsm"; GSM needs the time), with the
     state's pixel grid unless ``shape`` (ny, nx) is given."""
@@ -200,5 +206,8 @@ def instrument_camera(settings: InstrumentState, position_gse_re, time=None, *, 
         r = np.asarray(rotation_matrix(time, "gse", frame), dtype=float).reshape(3, 3)
         position, rotation = r @ position, r @ rotation
     return load_instrument(settings.name).camera(
-        position, rotation, shape=settings.shape if shape is None else shape, frame=frame,
+        position,
+        rotation,
+        shape=settings.shape if shape is None else shape,
+        frame=frame,
     )

@@ -61,13 +61,13 @@ def _finite(value, name: str) -> float:
     return x
 
 
-
 def _optional_path_text(value) -> str | None:
     """A file path typed or stored by the user: stripped text, or None when empty."""
     if value is None:
         return None
     text = str(value).strip()
     return text or None
+
 
 def _registry_key(value, allowed: tuple[str, ...], lookup) -> str:
     """The registry key of a model name (aliases and case accepted), or ValueError."""
@@ -114,7 +114,12 @@ class SolarWindInputs(_CheckedWhole):
     model_config = _STRICT
 
     UNITS: ClassVar[dict[str, str]] = {
-        "n_cm3": "cm^-3", "v_km_s": "km/s", "bz_nt": "nT", "by_nt": "nT", "bx_nt": "nT", "t_k": "K",
+        "n_cm3": "cm^-3",
+        "v_km_s": "km/s",
+        "bz_nt": "nT",
+        "by_nt": "nT",
+        "bx_nt": "nT",
+        "t_k": "K",
     }
 
     n_cm3: float = 5.0
@@ -150,8 +155,12 @@ class SolarWindInputs(_CheckedWhole):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SolarWindWarning)  # unusual but possible: allowed
             return SolarWind.from_speed(
-                n_cm3=self.n_cm3, v_km_s=self.v_km_s, bz_nt=self.bz_nt, by_nt=self.by_nt,
-                bx_nt=self.bx_nt, t_k=self.t_k,
+                n_cm3=self.n_cm3,
+                v_km_s=self.v_km_s,
+                bz_nt=self.bz_nt,
+                by_nt=self.by_nt,
+                bx_nt=self.bx_nt,
+                t_k=self.t_k,
             )
 
     @property
@@ -196,7 +205,9 @@ class ModelSettings(_CheckedWhole):
         out: dict[str, dict[str, float]] = {}
         for model, params in value.items():
             if model not in EMISSIVITY_PARAM_NAMES:
-                raise ValueError(f"emissivity_params: unknown model {model!r}; expected one of {EMISSIVITY_MODELS}")
+                raise ValueError(
+                    f"emissivity_params: unknown model {model!r}; expected one of {EMISSIVITY_MODELS}"
+                )
             allowed = EMISSIVITY_PARAM_NAMES[model]
             unknown = sorted(set(params) - set(allowed))
             if unknown:
@@ -251,8 +262,10 @@ class ModelSettings(_CheckedWhole):
     def choose_file(self, path: str, kind: Literal["plasma", "cube"] = "cube") -> None:
         """Use the file ``path`` as the emissivity source (``kind``: emissivity ``cube`` or MHD
         ``plasma`` moments); checked first, so a bad choice changes nothing."""
-        checked = type(self).model_validate({**self.model_dump(), "emissivity_model": kind, "cube_path": path})
-        self.cube_path = checked.cube_path          # allowed with any model
+        checked = type(self).model_validate(
+            {**self.model_dump(), "emissivity_model": kind, "cube_path": path}
+        )
+        self.cube_path = checked.cube_path  # allowed with any model
         self.emissivity_model = checked.emissivity_model
 
 

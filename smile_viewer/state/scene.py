@@ -46,7 +46,7 @@ def to_utc_time(value) -> Time:
         t = value
     elif isinstance(value, _dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(_dt.UTC).replace(tzinfo=None)
         t = Time(value, scale="utc")
     elif isinstance(value, str):
         # lazy: keeps coords/mission (~40 ms) out of the GUI's start-up import of state
@@ -76,8 +76,18 @@ def _default_time() -> Time:
 
 #: The layers of the 3-D scene, in the order a layer list shows them.
 LAYER_NAMES: tuple[str, ...] = (
-    "earth", "axes", "sun", "magnetopause", "bow_shock", "field_lines", "orbit", "spacecraft",
-    "sxi_fov", "uvi_fov", "emission_volume", "labels",
+    "earth",
+    "axes",
+    "sun",
+    "magnetopause",
+    "bow_shock",
+    "field_lines",
+    "orbit",
+    "spacecraft",
+    "sxi_fov",
+    "uvi_fov",
+    "emission_volume",
+    "labels",
 )
 
 
@@ -160,7 +170,7 @@ class LayerStyle(EventedModel):
         if self.color is None:
             r, g, b = (float(v) for v in default[:3])
         else:
-            r, g, b = (int(self.color[i:i + 2], 16) / 255.0 for i in (1, 3, 5))
+            r, g, b = (int(self.color[i : i + 2], 16) / 255.0 for i in (1, 3, 5))
         return (r, g, b, float(self.opacity))
 
 
@@ -203,8 +213,9 @@ class SceneState(EventedModel):
     - ``day_night``: shade Earth's night side darker
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=True, validate_default=True,
-                              extra="forbid")
+    model_config = ConfigDict(
+        arbitrary_types_allowed=True, validate_assignment=True, validate_default=True, extra="forbid"
+    )
 
     time: Time = Field(default_factory=_default_time)
     frame: SceneFrame = "gse"

@@ -171,8 +171,12 @@ def boundary_request(app, *, x_tail_re: float = -30.0) -> BoundaryRequest:
     # both surfaces are built whichever layers are shown (a few ms): switching a layer on
     # then needs no rebuild
     return BoundaryRequest(
-        model=models.boundary_model, solar_wind=sw, tilt_rad=tilt, aberration=models.aberration,
-        x_tail_re=float(x_tail_re), note=note,
+        model=models.boundary_model,
+        solar_wind=sw,
+        tilt_rad=tilt,
+        aberration=models.aberration,
+        x_tail_re=float(x_tail_re),
+        note=note,
     )
 
 
@@ -203,9 +207,14 @@ def _surface_mesh(surface, req: BoundaryRequest, kind: str) -> SurfaceMesh:
         frame = "gse" if req.aberration else "any"
     params = dict(surface.parameters) if hasattr(surface, "parameters") else {}
     return SurfaceMesh(
-        vertices=verts.astype(np.float32), faces=tris.astype(np.uint32), normals=normals.astype(np.float32),
-        frame=frame, kind=kind, name=str(getattr(surface, "name", key)),
-        standoff_re=float(surface.standoff_re), parameters=params,
+        vertices=verts.astype(np.float32),
+        faces=tris.astype(np.uint32),
+        normals=normals.astype(np.float32),
+        frame=frame,
+        kind=kind,
+        name=str(getattr(surface, "name", key)),
+        standoff_re=float(surface.standoff_re),
+        parameters=params,
     )
 
 
@@ -238,7 +247,7 @@ class FieldLineRequest:
     latitudes_deg: tuple[float, ...]
     mlt_h: tuple[float, ...]
     seed_radius_re: float
-    magnetopause: tuple[float, float]        # Shue-form (r0, alpha) where lines leave
+    magnetopause: tuple[float, float]  # Shue-form (r0, alpha) where lines leave
     imf_b_gsm_nt: tuple[float, float, float] | None
     bow_shock_pd_npa: float
     kp_source: str = ""
@@ -262,7 +271,7 @@ class FieldLineData:
         return len(self.topology)
 
     def line(self, i: int) -> np.ndarray:
-        return self.points[self.offsets[i]:self.offsets[i + 1]]
+        return self.points[self.offsets[i] : self.offsets[i + 1]]
 
 
 def field_line_request(app) -> FieldLineRequest:
@@ -283,7 +292,7 @@ def field_line_request(app) -> FieldLineRequest:
         internal=fl.internal,
         external=None if fl.external == "none" else fl.external,
         kp=kp,
-        pdyn_npa=float(min(max(sw.pd_npa, 0.5), 10.0)),   # T96's range of validity
+        pdyn_npa=float(min(max(sw.pd_npa, 0.5), 10.0)),  # T96's range of validity
         dst_nt=float(fl.dst_nt),
         by_nt=float(np.clip(sw.by_nt, -10.0, 10.0)),
         bz_nt=float(np.clip(sw.bz_nt, -10.0, 10.0)),
@@ -336,7 +345,7 @@ def _imf_lines(b_gsm, pd_npa: float, extent: float = 15.0):
         while hi < len(s) - 1 and keep[hi + 1]:
             hi += 1
         if hi - lo >= 2:
-            lines.append(pts[lo:hi + 1])
+            lines.append(pts[lo : hi + 1])
     return lines
 
 
@@ -357,8 +366,9 @@ def build_field_lines(request) -> FieldLineData:
         params.update(pdyn_npa=req.pdyn_npa, dst_nt=req.dst_nt, by_nt=req.by_nt, bz_nt=req.bz_nt)
     model = FieldModel.at_time(req.time_iso, internal=req.internal, external=req.external, **params)
     seeds = field_line_seeds(req.latitudes_deg, req.mlt_h, req.seed_radius_re, model.tilt_rad)
-    lines = trace_field_lines(seeds, model, magnetopause=req.magnetopause, max_step_re=0.5, rtol=1e-6,
-                              atol_re=1e-6, max_points=3000)
+    lines = trace_field_lines(
+        seeds, model, magnetopause=req.magnetopause, max_step_re=0.5, rtol=1e-6, atol_re=1e-6, max_points=3000
+    )
     mapping = {F_CLOSED: CLOSED, F_ON: OPEN_NORTH, F_OS: OPEN_SOUTH, F_IMF: IMF}
     pieces, topo = [], []
     for i in range(len(lines)):
@@ -420,9 +430,15 @@ def volume_request(app) -> VolumeRequest:
             stamp = ("missing",)
         sw = None  # the file is the source
     return VolumeRequest(
-        model=name, params=tuple(sorted(models.params_for(name).items())), solar_wind=sw, tilt_rad=tilt,
-        shape=tuple(vs.shape), bounds_re=tuple(tuple(b) for b in vs.bounds_re), frame=frame,
-        cube_path=path, cube_stamp=stamp,
+        model=name,
+        params=tuple(sorted(models.params_for(name).items())),
+        solar_wind=sw,
+        tilt_rad=tilt,
+        shape=tuple(vs.shape),
+        bounds_re=tuple(tuple(b) for b in vs.bounds_re),
+        frame=frame,
+        cube_path=path,
+        cube_stamp=stamp,
     )
 
 
@@ -440,8 +456,15 @@ def build_emission_volume(request):
     return sample_model(model, req.shape, req.bounds_re, frame=req.frame)
 
 
-def los_intensity_estimate(volume, camera, *, max_rays: int = 600, max_distance_re: float = 80.0,
-                           step_voxels: float = 0.5, occult_earth: bool = True) -> np.ndarray:
+def los_intensity_estimate(
+    volume,
+    camera,
+    *,
+    max_rays: int = 600,
+    max_distance_re: float = 80.0,
+    step_voxels: float = 0.5,
+    occult_earth: bool = True,
+) -> np.ndarray:
     """Line-of-sight intensity [keV cm^-2 s^-1 sr^-1] of ``volume`` along a coarse, evenly
     spread subset of ``camera``'s rays (about ``max_rays``), by the trapezium rule on the
     trilinear interpolant — a quick estimate for colour ranges, not an image. The volume and
@@ -449,7 +472,7 @@ def los_intensity_estimate(volume, camera, *, max_rays: int = 600, max_distance_
     rays = np.asarray(camera.ray_directions(), dtype=float)
     ny, nx = rays.shape[:2]
     k = max(1, int(math.ceil(math.sqrt(ny * nx / max(1, max_rays)))))
-    rays = rays[k // 2::k, k // 2::k].reshape(-1, 3)
+    rays = rays[k // 2 :: k, k // 2 :: k].reshape(-1, 3)
     origin = np.asarray(camera.position_re, dtype=float)
     lo = np.array([b[0] for b in volume.bounds])
     hi = np.array([b[1] for b in volume.bounds])
@@ -477,8 +500,9 @@ def los_intensity_estimate(volume, camera, *, max_rays: int = 600, max_distance_
     return integral * float(LOS_FACTOR)
 
 
-def log_range_for_camera(volume, camera, *, low_percentile: float = 1.0, high_percentile: float = 99.5,
-                         min_decades: float = 0.6) -> tuple[float, float] | None:
+def log_range_for_camera(
+    volume, camera, *, low_percentile: float = 1.0, high_percentile: float = 99.5, min_decades: float = 0.6
+) -> tuple[float, float] | None:
     """A log10 colour range for the synthetic image of ``volume`` through ``camera`` (from
     :func:`los_intensity_estimate`): the given percentiles, widened to ``min_decades``;
     None when nothing is seen."""

@@ -144,8 +144,11 @@ def _read_text(path: Path) -> str:
     except OSError as exc:
         raise SessionError(path, f"cannot read the file: {exc.strerror or exc}") from None
     if size > MAX_SESSION_BYTES:
-        raise SessionError(path, f"is {size / 2**20:.1f} MiB, too large for a session file "
-                                 f"(at most {MAX_SESSION_BYTES // 2**20} MiB)")
+        raise SessionError(
+            path,
+            f"is {size / 2**20:.1f} MiB, too large for a session file "
+            f"(at most {MAX_SESSION_BYTES // 2**20} MiB)",
+        )
     try:
         data = path.read_bytes()
     except PermissionError:
@@ -155,41 +158,48 @@ def _read_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SessionError(path, f"is not a text (UTF-8) file (undecodable byte at offset {exc.start}); "
-                                 "not a smile-viewer session") from None
+        raise SessionError(
+            path,
+            f"is not a text (UTF-8) file (undecodable byte at offset {exc.start}); "
+            "not a smile-viewer session",
+        ) from None
 
 
 def _version(value, key: str, source) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SessionError(source, f"invalid session: \"{key}\" must be a whole number, got {_short(value)}")
+        raise SessionError(source, f'invalid session: "{key}" must be a whole number, got {_short(value)}')
     if value < 1:
-        raise SessionError(source, f"invalid session: \"{key}\" must be 1 or more, got {value}")
+        raise SessionError(source, f'invalid session: "{key}" must be 1 or more, got {value}')
     return value
 
 
 def _unwrap(data: Any, source) -> tuple[int, str | None, dict]:
     """(format version, app version or None, state dict) of any layout this version reads."""
     if not isinstance(data, dict):
-        raise SessionError(source, f"not a smile-viewer session: the file holds a JSON {_json_type(data)}, "
-                                   "expected an object")
+        raise SessionError(
+            source,
+            f"not a smile-viewer session: the file holds a JSON {_json_type(data)}, expected an object",
+        )
     fmt = data.get("format")
     if fmt is not None and fmt != SESSION_FORMAT:
-        raise SessionError(source, f"not a smile-viewer session (format is {_short(fmt)}, "
-                                   f"expected {SESSION_FORMAT!r})")
+        raise SessionError(
+            source, f"not a smile-viewer session (format is {_short(fmt)}, expected {SESSION_FORMAT!r})"
+        )
     app_version = data.get("app_version") if isinstance(data.get("app_version"), str) else None
     if "state" in data:
-        if "format_version" in data:            # format 2 and later
+        if "format_version" in data:  # format 2 and later
             version = _version(data["format_version"], "format_version", source)
-        elif "schema_version" in data:          # format 1: the former smile_viewer.io.session envelope
+        elif "schema_version" in data:  # format 1: the former smile_viewer.io.session envelope
             version = _version(data["schema_version"], "schema_version", source)
-            if version > 1:                     # that writer never went past 1
+            if version > 1:  # that writer never went past 1
                 _refuse_newer(source, version, app_version)
         else:
-            raise SessionError(source, "invalid session: no \"format_version\"")
+            raise SessionError(source, 'invalid session: no "format_version"')
         state = data["state"]
         if not isinstance(state, dict):
-            raise SessionError(source, f"invalid session: \"state\" must be a JSON object, "
-                                       f"got {_json_type(state)}")
+            raise SessionError(
+                source, f'invalid session: "state" must be a JSON object, got {_json_type(state)}'
+            )
         return version, app_version, state
     if fmt is None and "schema_version" in data:  # format 1: the former bare AppState.save JSON
         version = _version(data["schema_version"], "schema_version", source)
@@ -197,16 +207,17 @@ def _unwrap(data: Any, source) -> tuple[int, str | None, dict]:
             _refuse_newer(source, version, None)
         return version, None, dict(data)
     if fmt == SESSION_FORMAT:
-        raise SessionError(source, "invalid session: no \"state\"")
-    raise SessionError(source, "not a smile-viewer session "
-                               "(no \"format\", \"state\" or \"schema_version\" key)")
+        raise SessionError(source, 'invalid session: no "state"')
+    raise SessionError(source, 'not a smile-viewer session (no "format", "state" or "schema_version" key)')
 
 
 def _refuse_newer(source, version: int, app_version: str | None):
     who = f"a newer smile-viewer ({app_version})" if app_version else "a newer smile-viewer"
     raise SessionVersionError(
-        source, f"written by {who} in session format {version}; this is smile-viewer {_app_version()}, "
-                f"which reads formats up to {FORMAT_VERSION}. Update smile-viewer to open it.")
+        source,
+        f"written by {who} in session format {version}; this is smile-viewer {_app_version()}, "
+        f"which reads formats up to {FORMAT_VERSION}. Update smile-viewer to open it.",
+    )
 
 
 def _v1_to_v2(state: dict) -> dict:
@@ -226,15 +237,19 @@ def parse_session(text: str | bytes, *, source="session") -> AppState:
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise SessionError(source, f"is not a text (UTF-8) file (undecodable byte at offset "
-                                       f"{exc.start}); not a smile-viewer session") from None
+            raise SessionError(
+                source,
+                f"is not a text (UTF-8) file (undecodable byte at offset "
+                f"{exc.start}); not a smile-viewer session",
+            ) from None
     if not text.strip():
         raise SessionError(source, "the file is empty; not a smile-viewer session")
     try:  # NaN/Infinity, huge integers and deep nesting refused (io.checked_file)
         data = parse_json(text, source, "session")
     except DataFileError as exc:
-        raise SessionError(source, exc.problem.replace("; not a session", "; the file is damaged or not "
-                                                       "a session")) from None
+        raise SessionError(
+            source, exc.problem.replace("; not a session", "; the file is damaged or not a session")
+        ) from None
     version, app_version, state = _unwrap(data, source)
     if version > FORMAT_VERSION:
         _refuse_newer(source, version, app_version)
@@ -268,8 +283,15 @@ def _one_line(text: str) -> str:
 
 
 def _json_type(value) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
-            float: "number", type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        dict: "object",
+        list: "array",
+        str: "string",
+        bool: "boolean",
+        int: "number",
+        float: "number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _short(value, limit: int = 40) -> str:

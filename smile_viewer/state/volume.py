@@ -36,7 +36,10 @@ class EmissionVolumeSettings(EventedModel):
 
     shape: tuple[int, int, int] = (128, 128, 128)
     bounds_re: tuple[tuple[float, float], tuple[float, float], tuple[float, float]] = (
-        (-30.0, 30.0), (-30.0, 30.0), (-30.0, 30.0))
+        (-30.0, 30.0),
+        (-30.0, 30.0),
+        (-30.0, 30.0),
+    )
     frame: Literal["gse", "gsm"] = "gse"
     render_mode: Literal["emission", "mip", "iso"] = "emission"
     colormap: str = "inferno"
@@ -65,7 +68,9 @@ class EmissionVolumeSettings(EventedModel):
         try:
             pairs = [(float(a), float(b)) for a, b in value]
         except (TypeError, ValueError):
-            raise ValueError(f"bounds_re = {value!r}: expected ((x0, x1), (y0, y1), (z0, z1)) in R_E") from None
+            raise ValueError(
+                f"bounds_re = {value!r}: expected ((x0, x1), (y0, y1), (z0, z1)) in R_E"
+            ) from None
         if len(pairs) != 3:
             raise ValueError(f"bounds_re = {value!r}: expected 3 (min, max) pairs")
         for axis, (a, b) in zip("xyz", pairs):

@@ -31,12 +31,21 @@ def test_cmem2_noiseless_fit_recovers_the_subsolar_magnetopause():
     cam = sxi.camera(POS, pt.rotation, shape=(40, 68))
     image = render(RenderRequest(cam, AnalyticSource(truth), backend="cpu")).image
     resp = compute_response(image, cam, sxi, exposure_s=3000.0, seed=0)
-    obs = observed_from_arrays(image, wcs=camera_wcs(cam, T), time_start=T, exposure_s=resp.exposure_s,
-                               position_re=POS, aim_re=np.array(AIM), instrument="sxi",
-                               units="keV cm^-2 s^-1 sr^-1",
-                               maps={"CTSMAP": resp.expected, "BKGMAP": resp.background, "VIGMAP": resp.vignetting})
+    obs = observed_from_arrays(
+        image,
+        wcs=camera_wcs(cam, T),
+        time_start=T,
+        exposure_s=resp.exposure_s,
+        position_re=POS,
+        aim_re=np.array(AIM),
+        instrument="sxi",
+        units="keV cm^-2 s^-1 sr^-1",
+        maps={"CTSMAP": resp.expected, "BKGMAP": resp.background, "VIGMAP": resp.vignetting},
+    )
     start = start_model("cmem2", obs)
-    assert start.name == "cmem2" and abs(start.magnetopause_standoff_re - truth.magnetopause_standoff_re) > 1.0
+    assert (
+        start.name == "cmem2" and abs(start.magnetopause_standoff_re - truth.magnetopause_standoff_re) > 1.0
+    )
     res = fit_observation(obs, "cmem2", errors="none", max_evals=250)
     assert res.model_name == "cmem2" and res.free == ("p0", "norm")
     assert res.subsolar_re == pytest.approx(truth.magnetopause_standoff_re, abs=0.1)

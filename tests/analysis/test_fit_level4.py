@@ -30,8 +30,9 @@ T = Time("2026-05-21T01:00:00")
 POS = np.array([6.0, -6.0, 18.0])
 SXI = load_instrument("sxi")
 START = jorgensen_defaults(SolarWind())
-TRUTH = START.replace(r_mp=9.6, r_bs=START.r_bs - (START.r_mp - 9.6), A1=START.A1 * 1.5, A2=START.A2 * 1.5,
-                      B=START.B * 1.5)
+TRUTH = START.replace(
+    r_mp=9.6, r_bs=START.r_bs - (START.r_mp - 9.6), A1=START.A1 * 1.5, A2=START.A2 * 1.5, B=START.B * 1.5
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +42,18 @@ def fitted(tmp_path_factory):
     cam = SXI.camera(POS, pt.rotation, shape=(31, 53))
     image = render(RenderRequest(cam, AnalyticSource(TRUTH), backend="cpu")).image
     resp = compute_response(image, cam, SXI)
-    obs = observed_from_arrays(image, wcs=camera_wcs(cam, T), time_start=T, exposure_s=resp.exposure_s,
-                               position_re=POS, aim_re=pt.aim_re, instrument="sxi", units="keV cm^-2 s^-1 sr^-1",
-                               maps={"CTSMAP": resp.expected, "BKGMAP": resp.background, "VIGMAP": resp.vignetting},
-                               path="/data/SMILE_SXI_sim.fits")
+    obs = observed_from_arrays(
+        image,
+        wcs=camera_wcs(cam, T),
+        time_start=T,
+        exposure_s=resp.exposure_s,
+        position_re=POS,
+        aim_re=pt.aim_re,
+        instrument="sxi",
+        units="keV cm^-2 s^-1 sr^-1",
+        maps={"CTSMAP": resp.expected, "BKGMAP": resp.background, "VIGMAP": resp.vignetting},
+        path="/data/SMILE_SXI_sim.fits",
+    )
     res = fit_observation(obs, "jorgensen", bin_factor=1, oversample=1)
     path = res.write_level4(tmp_path_factory.mktemp("l4") / "fit_l4.fits")
     return obs, res, resp, path
@@ -57,6 +66,7 @@ def _turn(a):
 
 # -- the team's reader, re-implemented from read_fits_result.results.__init__ (counts_file=True,
 #    sw_info=False, bayane=True), get_fov, make_image_axes, quality_flag and analyse_GAC
+
 
 def _team_qf(aim, pos, expos, cxfov):
     tan_lda = (aim[0] - pos[0]) / np.sqrt(pos[1] ** 2 + pos[2] ** 2)
@@ -72,7 +82,7 @@ def _team_qf2(aim, pos, cxfov, bkg):
     lda = np.rad2deg(np.abs(np.arctan(tan_lda)))
     bits = (1 if 25 < lda <= 50 else 0) + (2 if lda > 50 else 0)
     s, b = cxfov.sum(), bkg.sum()
-    snr = s / (s ** 2 + b ** 2) ** 0.5
+    snr = s / (s**2 + b**2) ** 0.5
     return bits + (4 if 0.33 < snr <= 0.67 else 0) + (8 if snr < 0.33 else 0)
 
 
@@ -118,9 +128,9 @@ def _team_read(path) -> dict:
         r["header"] = ph.copy()
     # get_fov
     s = r["smile_loc"]
-    smag = np.sqrt(np.sum(s ** 2))
+    smag = np.sqrt(np.sum(s**2))
     L = r["target_loc"] - s
-    lmag = np.sqrt(np.sum(L ** 2))
+    lmag = np.sqrt(np.sum(L**2))
     limb_c = np.arccos(np.dot(-s, L) / (smag * lmag))
     b = s + (smag * np.cos(limb_c) * L) / lmag
     r["xi_unit"] = b / np.linalg.norm(b)
@@ -140,7 +150,9 @@ def test_the_team_reader_finds_the_fit_result(fitted):
         assert name in r["ext_names"]
     # keywords: the result's values, with the types the team's code uses
     assert r["rcmem"] == res.subsolar_re and r["rcmem_err"] == res.subsolar_err_re
-    assert r["minimum_cost"] == res.cash and r["iterations"] == res.n_evals and isinstance(r["iterations"], int)
+    assert (
+        r["minimum_cost"] == res.cash and r["iterations"] == res.n_evals and isinstance(r["iterations"], int)
+    )
     assert r["opt_time"] == res.time_s and r["model"] == "jorgensen" and r["fit_method"] == "nelder-mead"
     assert r["exposure"] == res.exposure_s == 300.0 and r["image_filename"] == "SMILE_SXI_sim.fits"
     np.testing.assert_array_equal(r["smile_loc"], POS)
@@ -213,7 +225,9 @@ def test_our_reader_round_trip(fitted):
     l4 = read_level4(path)
     made = level4_from_fit(res)
     assert l4.rcmem_re == res.subsolar_re and l4.rcmem_err_re == res.subsolar_err_re
-    assert l4.model == "jorgensen" and l4.iterations == res.n_evals and l4.qf == made.qf and l4.qf2 == made.qf2
+    assert (
+        l4.model == "jorgensen" and l4.iterations == res.n_evals and l4.qf == made.qf and l4.qf2 == made.qf2
+    )
     assert l4.parameters.names == tuple(res.parameters) and l4.parameters.free.sum() == 2
     assert l4.parameters.as_dict() == res.parameters
     for name in ("fitted", "cxfov", "background", "error", "counts"):
@@ -247,18 +261,24 @@ def _team_layout_file(path, *, qf=True):
     names = ["p0", "bs", "A1", "A2", "B", "alpha", "beta", "p1", "p2", "p3", "ay_bs", "az_bs"]
     ini = np.arange(12, dtype=float) + 1.0
     opt = ini * 1.1
-    cols = [fits.Column(name="Parameter", format="10A", array=np.array(names)),
-            fits.Column(name="Initial", format="D", array=ini),
-            fits.Column(name="Optimum", format="D", array=opt),
-            fits.Column(name="Error", format="D", array=ini * 0.01)]
-    pvar = [fits.Column(name=n, format="D", array=np.linspace(ini[i], opt[i], 5)) for i, n in enumerate(names)]
-    hdus = [fits.PrimaryHDU(fitted, header=h),
-            fits.ImageHDU(fitted * 0.9, name="CXFOV"),
-            fits.ImageHDU(np.full((ny, nx), 0.5), name="BKGMAP"),
-            fits.ImageHDU(np.sqrt(fitted), name="ERROR"),
-            fits.BinTableHDU.from_columns(cols, name="PARAMETERS"),
-            fits.BinTableHDU.from_columns(pvar, name="P_VARIATION"),
-            fits.ImageHDU(np.eye(12) * 0.01, name="COVAR")]
+    cols = [
+        fits.Column(name="Parameter", format="10A", array=np.array(names)),
+        fits.Column(name="Initial", format="D", array=ini),
+        fits.Column(name="Optimum", format="D", array=opt),
+        fits.Column(name="Error", format="D", array=ini * 0.01),
+    ]
+    pvar = [
+        fits.Column(name=n, format="D", array=np.linspace(ini[i], opt[i], 5)) for i, n in enumerate(names)
+    ]
+    hdus = [
+        fits.PrimaryHDU(fitted, header=h),
+        fits.ImageHDU(fitted * 0.9, name="CXFOV"),
+        fits.ImageHDU(np.full((ny, nx), 0.5), name="BKGMAP"),
+        fits.ImageHDU(np.sqrt(fitted), name="ERROR"),
+        fits.BinTableHDU.from_columns(cols, name="PARAMETERS"),
+        fits.BinTableHDU.from_columns(pvar, name="P_VARIATION"),
+        fits.ImageHDU(np.eye(12) * 0.01, name="COVAR"),
+    ]
     fits.HDUList(hdus).writeto(path)
     return fitted
 
@@ -312,20 +332,28 @@ def test_broken_files_give_one_line(tmp_path):
         h = hdul[0].header.copy()
         h["RCMEM"] = "nine"
         fits.HDUList([fits.PrimaryHDU(hdul[0].data, header=h)] + [x.copy() for x in hdul[1:]]).writeto(
-            tmp_path / "rcmem.fits")
+            tmp_path / "rcmem.fits"
+        )
         bad = [x.copy() for x in hdul]
         bad[1] = fits.ImageHDU(np.zeros((3, 3)), name="CXFOV")
         fits.HDUList(bad).writeto(tmp_path / "shape.fits")
         t = hdul["PARAMETERS"].data
-        cols = [fits.Column(name="Parameter", format="10A", array=t["Parameter"]),
-                fits.Column(name="Initial", format="D", array=t["Initial"])]
+        cols = [
+            fits.Column(name="Parameter", format="10A", array=t["Parameter"]),
+            fits.Column(name="Initial", format="D", array=t["Initial"]),
+        ]
         nocol = [x.copy() for x in hdul]
         nocol[4] = fits.BinTableHDU.from_columns(cols, name="PARAMETERS")
         fits.HDUList(nocol).writeto(tmp_path / "nocol.fits")
     fits.PrimaryHDU().writeto(tmp_path / "empty.fits")
-    cases += [(tmp_path / "nopar.fits", "no PARAMETERS"), (tmp_path / "rcmem.fits", "RCMEM"),
-              (tmp_path / "shape.fits", "CXFOV"), (tmp_path / "nocol.fits", "Optimum"),
-              (tmp_path / "empty.fits", "primary"), (tmp_path, "directory")]
+    cases += [
+        (tmp_path / "nopar.fits", "no PARAMETERS"),
+        (tmp_path / "rcmem.fits", "RCMEM"),
+        (tmp_path / "shape.fits", "CXFOV"),
+        (tmp_path / "nocol.fits", "Optimum"),
+        (tmp_path / "empty.fits", "primary"),
+        (tmp_path, "directory"),
+    ]
     for path, fragment in cases:
         with pytest.raises(DataFileError) as e:
             read_level4(path)
@@ -388,7 +416,8 @@ def test_open_path_gives_level4_or_observation(tmp_path):
         h = hdul[0].header.copy()
         h["DATE-OBS"] = "yesterday"
         fits.HDUList([fits.PrimaryHDU(hdul[0].data, header=h)] + [x.copy() for x in hdul[1:]]).writeto(
-            tmp_path / "baddate.fits")
+            tmp_path / "baddate.fits"
+        )
         # without PARAMETERS it is an ordinary level-3 style image for load_observed
         fits.HDUList([x.copy() for x in hdul if x.name != "PARAMETERS"]).writeto(tmp_path / "l3like.fits")
     with pytest.raises(DataFileError) as e:
@@ -401,8 +430,11 @@ def test_open_path_gives_level4_or_observation(tmp_path):
 def test_fit_quality_and_start_cards(fitted):
     _obs, res, _resp, path = fitted
     h = fits.getheader(path)
-    assert h["P0_DESC"] == ("coarse scan of the magnetopause size" if res.start_scan is not None
-                            else "model defaults for the solar wind")
+    assert h["P0_DESC"] == (
+        "coarse scan of the magnetopause size"
+        if res.start_scan is not None
+        else "model defaults for the solar wind"
+    )
     if res.quality is not None:
         assert h["RELIABLE"] is bool(res.reliable)
         assert h["FITFLAGS"] == (",".join(f.code for f in res.flags) or "none")

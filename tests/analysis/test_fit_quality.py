@@ -92,10 +92,17 @@ def _observation(truth, *, aim=None, exposure_s=3000.0, seed=3, noise=True, extr
     resp = compute_response(image, cam, SXI, exposure_s=exposure_s, seed=seed)
     mean = resp.expected + (extra if extra is not None else 0.0)
     counts = np.random.default_rng(seed).poisson(mean).astype(float) if noise else mean
-    return observed_from_arrays(image, wcs=camera_wcs(cam, T), time_start=T, exposure_s=resp.exposure_s,
-                                position_re=POS, aim_re=pt.aim_re, instrument="sxi",
-                                units="keV cm^-2 s^-1 sr^-1",
-                                maps={"CTSMAP": counts, "BKGMAP": resp.background, "VIGMAP": resp.vignetting})
+    return observed_from_arrays(
+        image,
+        wcs=camera_wcs(cam, T),
+        time_start=T,
+        exposure_s=resp.exposure_s,
+        position_re=POS,
+        aim_re=pt.aim_re,
+        instrument="sxi",
+        units="keV cm^-2 s^-1 sr^-1",
+        maps={"CTSMAP": counts, "BKGMAP": resp.background, "VIGMAP": resp.vignetting},
+    )
 
 
 def test_good_fit_has_no_flags():
@@ -173,9 +180,17 @@ def test_error_widening_rules():
     """By hand: a scan with two positions within ΔC = 1 and a second minimum at ΔC = 0.5."""
     mu = np.full(400, 50.0)
     mask = np.ones(400, dtype=bool)
-    common = {"expected_counts": mu, "mask": mask, "free": ("r_mp", "norm"), "best": {"r_mp": 9.0, "norm": 1.0},
-              "bounds": {"r_mp": (5.0, 25.0), "norm": (1e-3, 1e3)}, "scales": (0.5, 0.2), "subsolar_re": 9.0,
-              "subsolar_err_re": 0.05, "size_param": "r_mp"}
+    common = {
+        "expected_counts": mu,
+        "mask": mask,
+        "free": ("r_mp", "norm"),
+        "best": {"r_mp": 9.0, "norm": 1.0},
+        "bounds": {"r_mp": (5.0, 25.0), "norm": (1e-3, 1e3)},
+        "scales": (0.5, 0.2),
+        "subsolar_re": 9.0,
+        "subsolar_err_re": 0.05,
+        "size_param": "r_mp",
+    }
     e = float(cstat_expectation(mu)[0].sum()) - 2
     # a good fit, a sharp scan: nothing changes
     q = assess_fit(cstat_value=e, scan=_Scan([8.0, 8.5, 9.0, 9.5], [50, 20, 0, 30]), **common)
@@ -201,14 +216,24 @@ def test_error_widening_rules():
     q = assess_fit(cstat_value=4.41 * e, **common)  # S = 2.1: the misfit dominates the noise
     assert q.codes() == ["poor_fit"] and not q.reliable and q.subsolar_err_re == pytest.approx(0.05 * 2.1)
     # no statistical error (flat curvature): flagged, and the scan alone sets the error
-    q = assess_fit(cstat_value=e, scan=_Scan([8.0, 9.0, 10.0], [0.2, 0, 0.3]),
-                   **{**common, "subsolar_err_re": math.nan})
+    q = assess_fit(
+        cstat_value=e, scan=_Scan([8.0, 9.0, 10.0], [0.2, 0, 0.3]), **{**common, "subsolar_err_re": math.nan}
+    )
     assert "flat_profile" in q.codes() and q.subsolar_err_re == pytest.approx(1.0)
 
 
 def test_start_scan_record_is_json_ready():
-    scan = StartScan("r_mp", np.array([8.0, 9.0]), np.array([8.0, 9.0]), np.array([10.0, 4.0]),
-                     np.array([1.0, 1.1]), [1], 4, 100, 0.1)
+    scan = StartScan(
+        "r_mp",
+        np.array([8.0, 9.0]),
+        np.array([8.0, 9.0]),
+        np.array([10.0, 4.0]),
+        np.array([1.0, 1.1]),
+        [1],
+        4,
+        100,
+        0.1,
+    )
     d = scan.to_dict()
     assert d["delta_c"] == [6.0, 0.0] and d["minima_subsolar_re"] == [9.0]
     json.dumps(d)

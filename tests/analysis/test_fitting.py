@@ -42,16 +42,24 @@ def _observation(truth, *, shape=None, noise=False, seed=0, source=None):
     image = render(RenderRequest(cam, src, backend="cpu")).image
     resp = compute_response(image, cam, SXI, seed=seed)
     counts = resp.counts if noise else resp.expected
-    obs = observed_from_arrays(image, wcs=camera_wcs(cam, T), time_start=T, exposure_s=resp.exposure_s,
-                               position_re=POS, aim_re=pt.aim_re, instrument="sxi",
-                               units="keV cm^-2 s^-1 sr^-1",
-                               maps={"CTSMAP": counts, "BKGMAP": resp.background, "VIGMAP": resp.vignetting})
+    obs = observed_from_arrays(
+        image,
+        wcs=camera_wcs(cam, T),
+        time_start=T,
+        exposure_s=resp.exposure_s,
+        position_re=POS,
+        aim_re=pt.aim_re,
+        instrument="sxi",
+        units="keV cm^-2 s^-1 sr^-1",
+        maps={"CTSMAP": counts, "BKGMAP": resp.background, "VIGMAP": resp.vignetting},
+    )
     return obs, cam, image, resp
 
 
 START = jorgensen_defaults(SolarWind())  # n = 5, v = 400: r_mp = 10.616
-TRUTH = START.replace(r_mp=9.6, r_bs=START.r_bs - (START.r_mp - 9.6), A1=START.A1 * 1.5, A2=START.A2 * 1.5,
-                      B=START.B * 1.5)
+TRUTH = START.replace(
+    r_mp=9.6, r_bs=START.r_bs - (START.r_mp - 9.6), A1=START.A1 * 1.5, A2=START.A2 * 1.5, B=START.B * 1.5
+)
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +129,9 @@ def test_noiseless_cmem_fit():
     assert res.parameters["p0"] == pytest.approx(1.06, abs=0.01)
     # the Lin et al. (2010) pressure as the boundary parameter: a truth made at 2.5 nPa
     truth2 = start.replace(pd_npa=2.5, A1=start.A1 * 1.3, A2=start.A2 * 1.3)
-    truth2 = truth2.replace(r_bs=start.r_bs + (truth2.magnetopause_standoff_re - start.magnetopause_standoff_re))
+    truth2 = truth2.replace(
+        r_bs=start.r_bs + (truth2.magnetopause_standoff_re - start.magnetopause_standoff_re)
+    )
     obs2, *_ = _observation(truth2, source=AnalyticSource(truth2, frame="gsm", time=T))
     res2 = fit_observation(obs2, "cmem", start=start, free="pd_npa,norm", errors="none")
     assert res2.parameters["pd_npa"] == pytest.approx(2.5, rel=0.03)
@@ -176,13 +186,28 @@ def test_json_and_level4(noiseless, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.json", "l4.fits"]  # no temporary files left
     with fits.open(path) as hdul:
         h = hdul[0].header
-        assert h["RCMEM"] == pytest.approx(res.subsolar_re) and h["R_ERR"] == pytest.approx(res.subsolar_err_re)
-        assert h["MODEL"] == "jorgensen" and h["ITER"] == res.n_evals and h["MIN_COST"] == pytest.approx(res.cash)
+        assert h["RCMEM"] == pytest.approx(res.subsolar_re) and h["R_ERR"] == pytest.approx(
+            res.subsolar_err_re
+        )
+        assert (
+            h["MODEL"] == "jorgensen"
+            and h["ITER"] == res.n_evals
+            and h["MIN_COST"] == pytest.approx(res.cash)
+        )
         assert h["POS_X"] == 6.0 and h["EXPOS"] == 300.0 and h["CTYPE1A"] == "RA---TAN"
         assert h["HIERARCH FIT r_mp"] == pytest.approx(res.subsolar_re)
         assert hdul[0].data.shape == obs.shape[::-1]  # turned to the SXI team's axes (NAXIS1 the short one)
         names = [x.name for x in hdul]
-        for ext in ("CTSMAP", "BKGMAP", "INTENSITY", "RESMAP", "PARAMETERS", "P_VARIATION", "COVAR", "PROVENANCE"):
+        for ext in (
+            "CTSMAP",
+            "BKGMAP",
+            "INTENSITY",
+            "RESMAP",
+            "PARAMETERS",
+            "P_VARIATION",
+            "COVAR",
+            "PROVENANCE",
+        ):
             assert ext in names
         table = hdul["PARAMETERS"].data
         row = list(table["Parameter"]).index("r_mp")
@@ -251,16 +276,34 @@ def test_fit_errors(tmp_path):
         fit_observation(obs, "jorgensen", bounds={"r_mp": (5.0, 6.0)})
     with pytest.raises(UserInputError, match="p0"):
         start_model("cmem", params={"r_mp": 10.0})
-    no_counts = observed_from_arrays(np.ones((31, 53)), wcs=obs.wcs, time_start=T, position_re=POS,
-                                     instrument="sxi", units="keV cm^-2 s^-1 sr^-1")
+    no_counts = observed_from_arrays(
+        np.ones((31, 53)),
+        wcs=obs.wcs,
+        time_start=T,
+        position_re=POS,
+        instrument="sxi",
+        units="keV cm^-2 s^-1 sr^-1",
+    )
     with pytest.raises(DataFileError, match="CTSMAP"):
         fit_observation(no_counts, "jorgensen")
-    uvi = observed_from_arrays(np.ones((31, 53)), wcs=obs.wcs, time_start=T, position_re=POS, instrument="uvi",
-                               maps={"CTSMAP": np.ones((31, 53))})
+    uvi = observed_from_arrays(
+        np.ones((31, 53)),
+        wcs=obs.wcs,
+        time_start=T,
+        position_re=POS,
+        instrument="uvi",
+        maps={"CTSMAP": np.ones((31, 53))},
+    )
     with pytest.raises(UserInputError, match="aurora"):
         fit_observation(uvi, "jorgensen")
-    empty = observed_from_arrays(np.ones((31, 53)), wcs=obs.wcs, time_start=T, position_re=POS, instrument="sxi",
-                                 maps={"CTSMAP": np.full((31, 53), np.nan)})
+    empty = observed_from_arrays(
+        np.ones((31, 53)),
+        wcs=obs.wcs,
+        time_start=T,
+        position_re=POS,
+        instrument="sxi",
+        maps={"CTSMAP": np.full((31, 53), np.nan)},
+    )
     with pytest.raises(UserInputError, match="nothing to fit"):
         fit_observation(empty, "jorgensen")
 
@@ -268,8 +311,14 @@ def test_fit_errors(tmp_path):
 def test_model_background_and_notes():
     """Without BKGMAP or EXPOS the instrument's model background and exposure are used, and said."""
     obs, _cam, _image, resp = _observation(TRUTH, shape=(31, 53))
-    bare = observed_from_arrays(obs.image, wcs=obs.wcs, time_start=T, position_re=POS, instrument="sxi",
-                                maps={"CTSMAP": resp.expected})
+    bare = observed_from_arrays(
+        obs.image,
+        wcs=obs.wcs,
+        time_start=T,
+        position_re=POS,
+        instrument="sxi",
+        maps={"CTSMAP": resp.expected},
+    )
     fwd = ForwardModel(bare, bin_factor=1, oversample=1)
     assert fwd.background_source == "instrument model" and fwd.vignetting_source == "instrument model"
     assert any("background" in n for n in fwd.notes) and any("exposure" in n for n in fwd.notes)
@@ -302,14 +351,17 @@ def test_accuracy_on_20_simulated_5_minute_exposures(tmp_path):
         cam = SXI.camera(pos, pt.rotation)
         res_img = render(RenderRequest(cam, AnalyticSource(truth), backend="cpu"))
         resp = compute_response(res_img.image, cam, SXI, exposure_s=300.0, seed=100 + k)
-        path = write_synthetic_product(tmp_path / f"c{k}.fits", res_img, cam, t, SXI, response=resp,
-                                       aim_re=pt.aim_re)
+        path = write_synthetic_product(
+            tmp_path / f"c{k}.fits", res_img, cam, t, SXI, response=resp, aim_re=pt.aim_re
+        )
         obs = load_observed(path)
         t0 = time.perf_counter()
         fit = fit_observation(obs, "jorgensen")
         seconds.append(time.perf_counter() - t0)
         deltas.append(fit.subsolar_re - truth.r_mp)
     rms = math.sqrt(float(np.mean(np.square(deltas))))
-    print(f"RMS {rms:.3f} R_E, bias {np.mean(deltas):+.3f}, mean {np.mean(seconds):.2f} s, worst {max(seconds):.2f} s")
+    print(
+        f"RMS {rms:.3f} R_E, bias {np.mean(deltas):+.3f}, mean {np.mean(seconds):.2f} s, worst {max(seconds):.2f} s"
+    )
     assert rms < 0.2
     assert max(seconds) < 10.0

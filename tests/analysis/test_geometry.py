@@ -144,6 +144,7 @@ def test_off_centre_crpix_gives_explicit_rays(tmp_path):
     assert not g.exact and "CRPIX" in g.notes[-1]
     # pixel i now looks where the camera's pixel i - 2 looked
     assert _angle(g.camera.ray_directions()[:, 2:], cam.ray_directions()[:, :-2]).max() < 1e-9
+
     # a non-gnomonic projection is handled the same way
     def arc(h):
         return {"CTYPE1": "RA---ARC", "CTYPE2": "DEC--ARC"}
@@ -177,7 +178,11 @@ def _team_file(path, shape=(27, 17), fov=(17.0, 27.0)):
         h[f"AIM_{c}"] = float(v)
     h["CTYPE1"], h["CRVAL1"], h["CDELT1"] = "deg", -fov[0] / 2, fov[0] / nx
     h["CTYPE2"], h["CRVAL2"], h["CDELT2"] = "deg", -fov[1] / 2, fov[1] / ny
-    h["EXPOS"], h["DATE-OBS"], h["DATE-END"] = 300.0, "2026-05-21T01:00:00.000000", "2026-05-21T01:05:00.000000"
+    h["EXPOS"], h["DATE-OBS"], h["DATE-END"] = (
+        300.0,
+        "2026-05-21T01:00:00.000000",
+        "2026-05-21T01:05:00.000000",
+    )
     fits.PrimaryHDU(np.zeros(shape), header=h).writeto(path)
     return pt
 
@@ -208,7 +213,9 @@ def test_team_level3_angles(tmp_path):
     assert np.dot(d[ny // 2, -1] - d[ny // 2, 0], -POS) < 0
     g = match_geometry(obs)
     assert not g.exact and g.camera.rays is not None and g.camera.name == "sxi"
-    assert g.camera.fov_deg[0] == pytest.approx(17.0, rel=1e-9) and g.camera.fov_deg[1] == pytest.approx(27.0, rel=1e-9)
+    assert g.camera.fov_deg[0] == pytest.approx(17.0, rel=1e-9) and g.camera.fov_deg[1] == pytest.approx(
+        27.0, rel=1e-9
+    )
     img = _render(g.camera)
     assert np.isfinite(img).all() and img.max() > 1.0
     # fractional pixel coordinates are exact too (angles linear in the index)

@@ -55,9 +55,11 @@ def test_earth_limb_off_axis_and_inside():
     dx = cam.pixel_scale_rad[0]
     # angle between the limb directions and Earth's centre, from the projected points
     ny, nx = cam.shape
+
     def direction(p):
         v = np.array([(p[0] - (nx - 1) / 2) * dx, (p[1] - (ny - 1) / 2) * dx, 1.0])
         return rot @ (v / np.linalg.norm(v))
+
     c = direction(centre)
     ang = [math.acos(np.clip(direction(p) @ c, -1, 1)) for p in xy]
     np.testing.assert_allclose(ang, math.asin(0.1), rtol=1e-9)

@@ -25,10 +25,10 @@ M = np.array([0.5, 1.0, 2.0, 2.0])
 LN2 = math.log(2.0)
 
 # Hand computations (see each test):
-CHI2_PEARSON = 0.25 / 0.5 + 0 + 0 + 4 / 2          # (d-m)^2/m = 0.5 + 2 = 2.5
-CHI2_SIGMA1 = 0.25 + 0 + 0 + 4                     # 4.25
-CASH = 2 * ((0.5 - 0) + (1 - 0) + (2 - 2 * LN2) + (2 - 4 * LN2))   # 11 - 12 ln 2
-CSTAT = 2 * (0.5 + 0 + 0 + (2 - 4 + 4 * LN2))                     # 2 (-1.5 + 4 ln 2)
+CHI2_PEARSON = 0.25 / 0.5 + 0 + 0 + 4 / 2  # (d-m)^2/m = 0.5 + 2 = 2.5
+CHI2_SIGMA1 = 0.25 + 0 + 0 + 4  # 4.25
+CASH = 2 * ((0.5 - 0) + (1 - 0) + (2 - 2 * LN2) + (2 - 4 * LN2))  # 11 - 12 ln 2
+CSTAT = 2 * (0.5 + 0 + 0 + (2 - 4 + 4 * LN2))  # 2 (-1.5 + 4 ln 2)
 PEARSON = 3.375 / math.sqrt(8.75 * 1.6875)
 
 
@@ -46,10 +46,13 @@ def test_hand_computed_values():
     assert pearson_r(D, M) == pytest.approx(PEARSON, rel=1e-12)
     assert pearson_r(D, M) == pytest.approx(0.878310, abs=1e-6)
     assert mean_residual(D, M) == pytest.approx(0.375, rel=1e-12)
-    np.testing.assert_allclose(residual_sigma(D, M), [-0.5 / math.sqrt(0.5), 0, 0, 2 / math.sqrt(2)], rtol=1e-12)
+    np.testing.assert_allclose(
+        residual_sigma(D, M), [-0.5 / math.sqrt(0.5), 0, 0, 2 / math.sqrt(2)], rtol=1e-12
+    )
     np.testing.assert_allclose(residual_sigma(D, M, sigma=2.0), [-0.25, 0, 0, 1.0], rtol=1e-12)
-    np.testing.assert_allclose(deviance_residuals(D, M), [-1.0, 0, 0, math.sqrt(2 * (-2 + 4 * LN2))],
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        deviance_residuals(D, M), [-1.0, 0, 0, math.sqrt(2 * (-2 + 4 * LN2))], rtol=1e-12, atol=1e-15
+    )
     # deviance residuals squared sum to the C-stat
     assert np.nansum(deviance_residuals(D, M) ** 2) == pytest.approx(CSTAT, rel=1e-12)
 

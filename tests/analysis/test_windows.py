@@ -74,15 +74,18 @@ def _profile_json():
     return json.loads(C.default_profile_path().read_text())
 
 
-@pytest.mark.parametrize("edit, fragment", [
-    (lambda d: d["constraints"]["sxi_sun"]["min_angle_deg"].pop("provenance"), "no provenance"),
-    (lambda d: d["constraints"]["sxi_sun"]["min_angle_deg"].update(status="?"), "needs a status"),
-    (lambda d: d["constraints"].update(sxi_xray={"enabled": True}), "unknown"),
-    (lambda d: d["windows"].update(sxi=["sxi_sun", "nope"]), "unknown constraint"),
-    (lambda d: d["constraints"]["sxi_magnetopause"].update(model="bogus"), "bogus"),
-    (lambda d: d["constraints"]["sxi_radius"]["min_radius_re"].update(value="far"), "not a number"),
-    (lambda d: d.update(schema="x"), "not a smile-viewer mission profile"),
-])
+@pytest.mark.parametrize(
+    "edit, fragment",
+    [
+        (lambda d: d["constraints"]["sxi_sun"]["min_angle_deg"].pop("provenance"), "no provenance"),
+        (lambda d: d["constraints"]["sxi_sun"]["min_angle_deg"].update(status="?"), "needs a status"),
+        (lambda d: d["constraints"].update(sxi_xray={"enabled": True}), "unknown"),
+        (lambda d: d["windows"].update(sxi=["sxi_sun", "nope"]), "unknown constraint"),
+        (lambda d: d["constraints"]["sxi_magnetopause"].update(model="bogus"), "bogus"),
+        (lambda d: d["constraints"]["sxi_radius"]["min_radius_re"].update(value="far"), "not a number"),
+        (lambda d: d.update(schema="x"), "not a smile-viewer mission profile"),
+    ],
+)
 def test_bad_profiles_name_the_problem(tmp_path, edit, fragment):
     d = _profile_json()
     edit(d)
@@ -128,8 +131,13 @@ def test_rect_distance_centre_edges_and_corners():
             # Along the diagonal from the boresight: the corner is at the half-diagonal angle.
             for delta in (-EPS, EPS):
                 t = math.tan(math.radians(diag + delta))
-                u = np.array([sx * math.cos(math.atan2(math.tan(math.radians(HY)), math.tan(math.radians(HX)))),
-                              sy * math.sin(math.atan2(math.tan(math.radians(HY)), math.tan(math.radians(HX)))), 0])
+                u = np.array(
+                    [
+                        sx * math.cos(math.atan2(math.tan(math.radians(HY)), math.tan(math.radians(HX)))),
+                        sy * math.sin(math.atan2(math.tan(math.radians(HY)), math.tan(math.radians(HX)))),
+                        0,
+                    ]
+                )
                 d = np.array([0, 0, 1.0]) + t * u
                 got = rect_signed_distance_deg(d, FOV)
                 assert math.copysign(1, got) == math.copysign(1, delta)
@@ -152,8 +160,15 @@ def test_rect_distance_against_dense_boundary_sampling():
 def test_radius_and_radiation_belt_thresholds(profile):
     prof = only(profile, "sxi_radius", "radiation_belt")
     r_belt = 1.0 + profile.min_altitude_km / R_E_KM
-    p = np.array([[0, 0, 7.84], [0, 0, 7.84 + 1e-9], [0, 0, 7.84 - 1e-9],
-                  [0, 0, r_belt - EPS / R_E_KM], [0, 0, r_belt + EPS / R_E_KM]])
+    p = np.array(
+        [
+            [0, 0, 7.84],
+            [0, 0, 7.84 + 1e-9],
+            [0, 0, 7.84 - 1e-9],
+            [0, 0, r_belt - EPS / R_E_KM],
+            [0, 0, r_belt + EPS / R_E_KM],
+        ]
+    )
     p[1:] = p[1:] @ _rot_about_x(0.3)
     ok, margin, _, _ = constraint_margins(p, prof)
     assert ok["sxi_radius"].tolist()[:3] == [False, True, False]  # strictly greater, as the team's code
@@ -216,7 +231,9 @@ def test_earth_limb_never_enters_the_field_under_the_law(profile):
     # Any other roll lies in between.
     for r in (10.0, 45.0, 90.0, 135.0, 200.0, 300.0):
         _, m, _, _ = constraint_margins(p[:50], prof.replace(sxi_roll_deg=r))
-        assert np.all(m["sxi_earth"] >= 20.3 - diag - 1e-9) and np.all(m["sxi_earth"] <= 20.3 - min(HX, HY) + 1e-9)
+        assert np.all(m["sxi_earth"] >= 20.3 - diag - 1e-9) and np.all(
+            m["sxi_earth"] <= 20.3 - min(HX, HY) + 1e-9
+        )
 
 
 @pytest.mark.parametrize("roll, half", [(0.0, HY), (90.0, HX), (180.0, HY), (-90.0, HX), ("corner", None)])
@@ -228,8 +245,13 @@ def test_earth_limb_threshold_at_each_edge_and_corner(profile, roll, half):
         half = math.degrees(math.atan(math.hypot(math.tan(math.radians(HX)), math.tan(math.radians(HY)))))
     p = np.array([[3.0, 8.0, 11.0]])
     for delta, expect in ((EPS, True), (-EPS, False)):
-        prof = only(profile, "sxi_earth", sxi_roll_deg=roll, earth_limb_margin_deg=margin_deg,
-                    sxi_limb_angle_deg=half + margin_deg + delta)
+        prof = only(
+            profile,
+            "sxi_earth",
+            sxi_roll_deg=roll,
+            earth_limb_margin_deg=margin_deg,
+            sxi_limb_angle_deg=half + margin_deg + delta,
+        )
         ok, m, _, _ = constraint_margins(p, prof)
         assert bool(ok["sxi_earth"][0]) is expect
         assert m["sxi_earth"][0] == pytest.approx(delta, abs=1e-9)
@@ -312,7 +334,9 @@ def test_subsolar_magnetopause_threshold(profile, roll, half):
             for delta in (EPS, -EPS):
                 lo, hi = (aim, aim + 40) if sign > 0 else (aim - 40, aim)
                 xs[delta] = brentq(lambda x, t=target + delta: angle_to(x) - t, lo, hi, xtol=1e-14)
-            ok, m, _, _ = constraint_margins(np.array([p, p]), prof, standoff_re=np.array([xs[EPS], xs[-EPS]]))
+            ok, m, _, _ = constraint_margins(
+                np.array([p, p]), prof, standoff_re=np.array([xs[EPS], xs[-EPS]])
+            )
             assert ok["sxi_magnetopause"].tolist() == [False, True]
             np.testing.assert_allclose(m["sxi_magnetopause"], [-EPS, EPS], atol=1e-8)
 
@@ -392,9 +416,15 @@ def test_uvi_oval_thresholds(profile):
     from scipy.optimize import brentq
 
     for delta in (EPS, -EPS):
-        g = brentq(lambda g, t=half + delta: math.degrees(math.atan(ra * math.sin(math.radians(g)) /
-                                                                    (r - ra * math.cos(math.radians(g))))) - t,
-                   1, 60, xtol=1e-13)
+        g = brentq(
+            lambda g, t=half + delta: (
+                math.degrees(math.atan(ra * math.sin(math.radians(g)) / (r - ra * math.cos(math.radians(g)))))
+                - t
+            ),
+            1,
+            60,
+            xtol=1e-13,
+        )
         hor, fld = uvi_oval_margins_deg(np.array([[0, 0, r]]), c[None], ra, g, 9.97)
         assert fld[0] - 0.5 == pytest.approx(-delta, abs=1e-8)
         # Through the whole constraint (dipole along Z, no offset: the centre is the pole).
@@ -422,8 +452,12 @@ def test_uvi_aim_equals_pointing_module(profile):
     off = math.radians(4.0)
     mine = ra * (math.cos(off) * dip - math.sin(off) * x_sm)
     np.testing.assert_allclose(mine, aim, atol=1e-7)
-    expect = np.degrees(np.arccos(np.einsum("ij,ij->i", (moon - s), aim - s) /
-                                  (np.linalg.norm(moon - s, axis=1) * np.linalg.norm(aim - s, axis=1))))
+    expect = np.degrees(
+        np.arccos(
+            np.einsum("ij,ij->i", (moon - s), aim - s)
+            / (np.linalg.norm(moon - s, axis=1) * np.linalg.norm(aim - s, axis=1))
+        )
+    )
     rho = np.degrees(np.arcsin(1737.4 / R_E_KM / 100.0))
     np.testing.assert_allclose(m["uvi_moon"], expect - 9.97 / 2 - rho - 5.0, atol=1e-5)
 
@@ -439,13 +473,21 @@ def test_standoff_matches_the_boundary_models():
     pm = np.array([0.01, 0.0, 0.0, 0.1, 0.5])
     tilt = np.array([-0.5, 0.0, 0.0, 0.2, 0.6])
     for i in range(len(pd)):
-        assert standoff_re("shue1997", pd, bz)[i] == pytest.approx(shue1997(pd[i], bz[i]).standoff_re, rel=1e-13)
-        assert standoff_re("shue1998", pd, bz)[i] == pytest.approx(shue1998(pd[i], bz[i]).standoff_re, rel=1e-13)
+        assert standoff_re("shue1997", pd, bz)[i] == pytest.approx(
+            shue1997(pd[i], bz[i]).standoff_re, rel=1e-13
+        )
+        assert standoff_re("shue1998", pd, bz)[i] == pytest.approx(
+            shue1998(pd[i], bz[i]).standoff_re, rel=1e-13
+        )
         assert standoff_re("jelinek2012_magnetopause", pd, bz)[i] == pytest.approx(
-            jelinek2012_magnetopause(pd[i]).standoff_re, rel=1e-13)
+            jelinek2012_magnetopause(pd[i]).standoff_re, rel=1e-13
+        )
         assert standoff_re("lin2010", pd, bz, pm, tilt)[i] == pytest.approx(
-            lin2010(pd[i], pm[i], bz[i], tilt[i]).standoff_re, rel=1e-12)
-    assert standoff_re("lin2010", 2.0, 0.0, 0.0, 0.0) == pytest.approx(10.6810, abs=1e-4)  # docs/reference.md#lin-2010
+            lin2010(pd[i], pm[i], bz[i], tilt[i]).standoff_re, rel=1e-12
+        )
+    assert standoff_re("lin2010", 2.0, 0.0, 0.0, 0.0) == pytest.approx(
+        10.6810, abs=1e-4
+    )  # docs/reference.md#lin-2010
     assert np.isnan(standoff_re("shue1998", np.nan, 0.0))
 
 
@@ -453,14 +495,18 @@ def test_node_interpolation_matches_exact_ephemerides():
     from smile_viewer.coords import dipole_axis, rotation_matrix
 
     rng = np.random.default_rng(5)
-    t = Time("2026-06-01", scale="utc") + rng.uniform(0, 400, 50) * 86400.0 * __import__("astropy.units").units.s
+    t = (
+        Time("2026-06-01", scale="utc")
+        + rng.uniform(0, 400, 50) * 86400.0 * __import__("astropy.units").units.s
+    )
     tt_s = C._tt_seconds(t)
     rot, moon, dip = C._Nodes(tt_s).at(tt_s)
     np.testing.assert_allclose(rot, rotation_matrix(t, "gei", "gse"), atol=1e-12)
     np.testing.assert_allclose(dip, dipole_axis(t, "gse"), atol=2e-7)
     tt = t.tt
-    exact = np.einsum("nij,nj->ni", rotation_matrix(t, "gei", "gse"), erfa.moon98(tt.jd1, tt.jd2)["p"]) \
-        * (C.AU_KM / R_E_KM)
+    exact = np.einsum("nij,nj->ni", rotation_matrix(t, "gei", "gse"), erfa.moon98(tt.jd1, tt.jd2)["p"]) * (
+        C.AU_KM / R_E_KM
+    )
     np.testing.assert_allclose(moon, exact, atol=1e-6)  # R_E (6 m)
 
 
@@ -472,9 +518,12 @@ def test_moon_agrees_with_astropy_builtin_ephemeris():
     _, moon_gse, _ = C._Nodes(tt_s).at(tt_s)
     from smile_viewer.coords import transform
 
-    ref = transform(get_body("moon", t, ephemeris="builtin").cartesian.xyz.to_value("km").T / R_E_KM, t, "gei",
-                    "gse")
-    cosang = np.einsum("ij,ij->i", moon_gse, ref) / (np.linalg.norm(moon_gse, axis=1) * np.linalg.norm(ref, axis=1))
+    ref = transform(
+        get_body("moon", t, ephemeris="builtin").cartesian.xyz.to_value("km").T / R_E_KM, t, "gei", "gse"
+    )
+    cosang = np.einsum("ij,ij->i", moon_gse, ref) / (
+        np.linalg.norm(moon_gse, axis=1) * np.linalg.norm(ref, axis=1)
+    )
     assert np.degrees(np.arccos(np.clip(cosang, -1, 1))).max() < 0.01  # aberration and light time only
     # astropy's built-in Moon is its own truncated ELP series: distances agree to ~0.01 %.
     np.testing.assert_allclose(np.linalg.norm(moon_gse, axis=1), np.linalg.norm(ref, axis=1), rtol=5e-4)
@@ -492,7 +541,9 @@ def _sampled_rect_distance(d_cam, fov, n=201, refine=201):
 
     def edge_points(k, s):  # s (..., m) in [-1, 1] along edge k
         one = np.ones_like(s)
-        return {0: (tx * one, s * ty), 1: (-tx * one, s * ty), 2: (s * tx, ty * one), 3: (s * tx, -ty * one)}[k]
+        return {0: (tx * one, s * ty), 1: (-tx * one, s * ty), 2: (s * tx, ty * one), 3: (s * tx, -ty * one)}[
+            k
+        ]
 
     def angles(uu, s, k):
         a, b = edge_points(k, s)
@@ -504,13 +555,13 @@ def _sampled_rect_distance(d_cam, fov, n=201, refine=201):
     s0 = np.linspace(-1, 1, n)
     for k in range(4):
         for i in range(0, len(u), 256):
-            uu = u[i:i + 256]
+            uu = u[i : i + 256]
             ang = angles(uu, np.broadcast_to(s0, (len(uu), n)), k)
             j = ang.argmin(axis=1)
             lo = s0[np.maximum(j - 1, 0)]
             hi = s0[np.minimum(j + 1, n - 1)]
             fine = lo[:, None] + (hi - lo)[:, None] * np.linspace(0, 1, refine)
-            out[i:i + 256] = np.minimum(out[i:i + 256], angles(uu, fine, k).min(axis=1))
+            out[i : i + 256] = np.minimum(out[i : i + 256], angles(uu, fine, k).min(axis=1))
     out = np.degrees(out)
     inside = (u[:, 2] > 0) & (np.abs(u[:, 0] / u[:, 2]) <= tx) & (np.abs(u[:, 1] / u[:, 2]) <= ty)
     return np.where(inside, -out, out)
@@ -529,8 +580,12 @@ def reference_constraints(times: Time, prof: MissionProfile, orbit, sw) -> dict[
     r = np.linalg.norm(p, axis=1)
     tt = times.tt
     moon = transform(erfa.moon98(tt.jd1, tt.jd2)["p"] * (C.AU_KM / R_E_KM), times, "gei", "gse")
-    rots = np.array([sxi_pointing(p[i], limb_deg=prof.sxi_limb_angle_deg, roll_deg=prof.sxi_roll_deg).rotation
-                     for i in range(n)])
+    rots = np.array(
+        [
+            sxi_pointing(p[i], limb_deg=prof.sxi_limb_angle_deg, roll_deg=prof.sxi_roll_deg).rotation
+            for i in range(n)
+        ]
+    )
     b = rots[:, :, 2]
 
     def cam(v):
@@ -547,31 +602,40 @@ def reference_constraints(times: Time, prof: MissionProfile, orbit, sw) -> dict[
     ok["sxi_moon"] = _sampled_rect_distance(cam(dm), prof.sxi_fov_deg) - rho_m >= prof.sxi_moon_margin_deg
     mp = from_solar_wind(prof.magnetopause_model, sw).standoff_re
     d_mp = np.array([mp, 0, 0]) - p
-    ok["sxi_magnetopause"] = -_sampled_rect_distance(cam(d_mp), prof.sxi_fov_deg) >= prof.magnetopause_edge_margin_deg
+    ok["sxi_magnetopause"] = (
+        -_sampled_rect_distance(cam(d_mp), prof.sxi_fov_deg) >= prof.magnetopause_edge_margin_deg
+    )
     aim = uvi_target(times, altitude_km=prof.uvi_target_altitude_km, offset_deg=prof.uvi_oval_offset_deg)
     ra = 1 + prof.uvi_target_altitude_km / R_E_KM
     oval = np.empty(n, bool)
     for i in range(0, n, 500):
         sl = slice(i, i + 500)
-        ring = np.stack([_ring_points(a, ra, prof.uvi_oval_radius_deg, n=720) for a in aim[sl]])  # (m, 720, 3)
+        ring = np.stack(
+            [_ring_points(a, ra, prof.uvi_oval_radius_deg, n=720) for a in aim[sl]]
+        )  # (m, 720, 3)
         pp = p[sl][:, None, :]
         vis = np.all(np.einsum("mki,mki->mk", pp - ring, ring) > 0, axis=1)
         bo = (aim[sl] - p[sl])[:, None, :]
         los = ring - pp
         cosang = np.einsum("mki,mki->mk", los, np.broadcast_to(bo, los.shape)) / (
-            np.linalg.norm(los, axis=-1) * np.linalg.norm(bo, axis=-1))
+            np.linalg.norm(los, axis=-1) * np.linalg.norm(bo, axis=-1)
+        )
         max_ang = np.degrees(np.arccos(np.clip(cosang.min(axis=1), -1, 1)))
         oval[sl] = vis & (max_ang <= prof.uvi_fov_diameter_deg / 2 - prof.uvi_oval_edge_margin_deg)
     ok["uvi_oval"] = oval
     bo = aim - p
-    ang = np.degrees(np.arccos(np.einsum("ij,ij->i", dm, bo) / (np.linalg.norm(dm, axis=1) * np.linalg.norm(bo, axis=1))))
+    ang = np.degrees(
+        np.arccos(np.einsum("ij,ij->i", dm, bo) / (np.linalg.norm(dm, axis=1) * np.linalg.norm(bo, axis=1)))
+    )
     ok["uvi_moon"] = ang - prof.uvi_fov_diameter_deg / 2 - rho_m >= prof.uvi_moon_margin_deg
     return ok
 
 
 def _windows_from(ok_all: np.ndarray, times: Time):
     d = np.diff(np.concatenate([[0], ok_all.astype(int), [0]]))
-    return [(times[a].isot, times[b].isot) for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1) - 1)]
+    return [
+        (times[a].isot, times[b].isot) for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1) - 1)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -637,13 +701,24 @@ def test_find_windows_bookkeeping(profile):
     t = Time("2026-01-01", scale="utc") + np.arange(n) * 60.0 * __import__("astropy.units").units.s
     a = np.array([1, 1, 1, 0, 1, 1, 0, 0, 1, 1], bool)
     b = np.array([1, 1, 1, 1, 1, 0, 0, 1, 1, 1], bool)
-    table = ConstraintTable(t, np.arange(n) * 60.0, {"sxi_radius": a, "sxi_sun": b},
-                            {"sxi_radius": a * 1.0, "sxi_sun": b * 1.0}, np.arange(n) * 10.0,
-                            np.array([0, 1, 0, 0, 2, 2, 0, 0, 1, 1], np.int8), np.ones(n), np.ones(n), prof)
+    table = ConstraintTable(
+        t,
+        np.arange(n) * 60.0,
+        {"sxi_radius": a, "sxi_sun": b},
+        {"sxi_radius": a * 1.0, "sxi_sun": b * 1.0},
+        np.arange(n) * 10.0,
+        np.array([0, 1, 0, 0, 2, 2, 0, 0, 1, 1], np.int8),
+        np.ones(n),
+        np.ones(n),
+        prof,
+    )
     ws = find_windows(table, ("sxi",))
     got = [(w.n_epochs, w.started_by, w.ended_by, w.quality_flag, w.quality_flag_best) for w in ws]
-    assert got == [(3, START_OF_RANGE, "sxi_radius", 1, 0), (1, "sxi_radius", "sxi_sun", 2, 2),
-                   (2, "sxi_radius", END_OF_RANGE, 1, 1)]
+    assert got == [
+        (3, START_OF_RANGE, "sxi_radius", 1, 0),
+        (1, "sxi_radius", "sxi_sun", 2, 2),
+        (2, "sxi_radius", END_OF_RANGE, 1, 1),
+    ]
     assert ws[1].duration_s == 0.0
     # Two constraints failing together.
     table.ok["sxi_sun"][3] = False
@@ -707,7 +782,7 @@ def test_timeline_png_shows_windows(week, tmp_path):
     from smile_viewer.analysis.windows import _QF_COLOURS
 
     def count(hexcol):
-        rgb = np.array([int(hexcol[i:i + 2], 16) for i in (1, 3, 5)])
+        rgb = np.array([int(hexcol[i : i + 2], 16) for i in (1, 3, 5)])
         return int(np.sum(np.all(np.abs(img - rgb) <= 2, axis=-1)))
 
     flags = {w.quality_flag for w in week.for_instrument("sxi")}
@@ -719,8 +794,15 @@ def test_timeline_png_shows_windows(week, tmp_path):
 
 
 def test_empty_window_set_round_trip(tmp_path):
-    ws = WindowSet([], {"start": "2026-01-01T00:00:00.000", "stop": "2026-01-02T00:00:00.000", "step_s": 60.0,
-                        "instruments": ["sxi"]})
+    ws = WindowSet(
+        [],
+        {
+            "start": "2026-01-01T00:00:00.000",
+            "stop": "2026-01-02T00:00:00.000",
+            "step_s": 60.0,
+            "instruments": ["sxi"],
+        },
+    )
     back = read_windows(ws.write(tmp_path / "e.csv"))
     assert len(back) == 0 and back.meta["instruments"] == ["sxi"]
     ws.plot(tmp_path / "e.png")

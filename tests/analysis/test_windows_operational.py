@@ -57,18 +57,25 @@ def fortnight():
 
 
 def test_sxi_windows_need_the_operational_constraints_only(profile):
-    assert set(profile.window_constraints("sxi")) == {"radiation_belt", "sxi_radius", "sxi_sun", "sxi_earth",
-                                                      "sxi_moon"}
+    assert set(profile.window_constraints("sxi")) == {
+        "radiation_belt",
+        "sxi_radius",
+        "sxi_sun",
+        "sxi_earth",
+        "sxi_moon",
+    }
     assert profile.targets == TARGETS
 
 
 def test_every_month_has_sxi_windows_and_30_to_45_h_per_orbit(year):
     rows = monthly_summary(year, "sxi")
-    assert [r["month"] for r in rows] == [f"2026-{m:02d}" for m in range(6, 13)] + [f"2027-{m:02d}" for m in
-                                                                                       range(1, 6)]
+    assert [r["month"] for r in rows] == [f"2026-{m:02d}" for m in range(6, 13)] + [
+        f"2027-{m:02d}" for m in range(1, 6)
+    ]
     assert year.meta["orbit_period_s"] / 3600.0 == pytest.approx(PERIOD_H, abs=0.01)
     months_with_windows = {w.start.isot[:7] for w in year.for_instrument("sxi")} | {
-        w.end.isot[:7] for w in year.for_instrument("sxi")}
+        w.end.isot[:7] for w in year.for_instrument("sxi")
+    }
     for r in rows:
         assert r["month"] in months_with_windows
         assert 2.0 < r["observing_h_per_orbit"] <= PERIOD_H
@@ -104,8 +111,11 @@ def test_visibility_rows_lie_inside_sxi_windows(year):
 def test_nose_target_is_the_magnetopause_constraint_without_its_margin(year):
     t = year.table
     finite = np.isfinite(t.margin["sxi_magnetopause"])
-    np.testing.assert_allclose(t.target_margin["nose"][finite] - t.profile.magnetopause_edge_margin_deg,
-                               t.margin["sxi_magnetopause"][finite], atol=1e-9)
+    np.testing.assert_allclose(
+        t.target_margin["nose"][finite] - t.profile.magnetopause_edge_margin_deg,
+        t.margin["sxi_magnetopause"][finite],
+        atol=1e-9,
+    )
 
 
 # ============================================================================ targets
@@ -119,8 +129,10 @@ def test_cusp_centres_are_lin2010_cusp_centres_on_its_surface(psi):
     north, south = cusp_positions_gse(2.0, -3.0, 0.05, dip)
     model = lin2010(2.0, 0.05, -3.0, psi)
     z_gsm = np.array([0.0, 0.2, math.sqrt(0.96)])
-    for got, theta, phi, sign in ((north[0], model.theta_n, 0.5 * math.pi, 1.0),
-                                  (south[0], model.theta_s, 1.5 * math.pi, -1.0)):
+    for got, theta, phi, sign in (
+        (north[0], model.theta_n, 0.5 * math.pi, 1.0),
+        (south[0], model.theta_s, 1.5 * math.pi, -1.0),
+    ):
         r = float(model.r(theta, phi))
         expect = r * (math.cos(theta) * np.array([1.0, 0, 0]) + sign * math.sin(theta) * z_gsm)
         np.testing.assert_allclose(got, expect, atol=1e-9)
@@ -147,8 +159,13 @@ def test_target_on_the_boresight_is_visible_and_off_field_is_not(profile):
 
 def test_disabling_a_constraint_lengthens_windows(fortnight, profile):
     base = fortnight
-    free = compute_windows("2026-11-01T00:00", "2026-11-15T00:00", "5min", instruments=("sxi",),
-                           profile=profile.with_overrides(disable=["sxi_sun"]))
+    free = compute_windows(
+        "2026-11-01T00:00",
+        "2026-11-15T00:00",
+        "5min",
+        instruments=("sxi",),
+        profile=profile.with_overrides(disable=["sxi_sun"]),
+    )
     assert "sxi_sun" not in free.meta["constraints"]["sxi"]
     names = profile.window_constraints("sxi")
     ok0 = base.table.all_ok(names)
@@ -163,8 +180,13 @@ def test_disabling_a_constraint_lengthens_windows(fortnight, profile):
 
 
 def test_margins_move_windows_exactly_by_the_margin(fortnight, profile):
-    tighter = compute_windows("2026-11-01T00:00", "2026-11-15T00:00", "5min", instruments=("sxi",),
-                              profile=profile.with_overrides(margins={"sxi_sun": 45.0, "radiation_belt": 40000.0}))
+    tighter = compute_windows(
+        "2026-11-01T00:00",
+        "2026-11-15T00:00",
+        "5min",
+        instruments=("sxi",),
+        profile=profile.with_overrides(margins={"sxi_sun": 45.0, "radiation_belt": 40000.0}),
+    )
     t0, t1 = fortnight.table, tighter.table
     assert t1.profile.min_sun_angle_deg == 45.0 and t1.profile.min_altitude_km == 40000.0
     # Sun: the angle must now be 5 deg larger; altitude 8,000 km higher.
@@ -181,15 +203,18 @@ def test_require_restores_nose_in_field_windows(profile):
     assert "sxi_magnetopause" not in prof.window_constraints("uvi")
 
 
-@pytest.mark.parametrize("kwargs, fragment", [
-    ({"disable": ["sxi_xray"]}, "cannot disable 'sxi_xray'"),
-    ({"margins": {"sxi_sun": 200.0}}, "out of range (0 .. 180 deg)"),
-    ({"margins": {"sxi_sun": "far"}}, "not a number"),
-    ({"margins": {"moon": 3.0}}, "no margin called 'moon'"),
-    ({"margins": {"nose": float("nan")}}, "out of range"),
-    ({"require": ["nose"]}, "not a constraint"),
-    ({"require": ["sxi_moon"], "disable": ["sxi_moon"]}, "both disabled and required"),
-])
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"disable": ["sxi_xray"]}, "cannot disable 'sxi_xray'"),
+        ({"margins": {"sxi_sun": 200.0}}, "out of range (0 .. 180 deg)"),
+        ({"margins": {"sxi_sun": "far"}}, "not a number"),
+        ({"margins": {"moon": 3.0}}, "no margin called 'moon'"),
+        ({"margins": {"nose": float("nan")}}, "out of range"),
+        ({"require": ["nose"]}, "not a constraint"),
+        ({"require": ["sxi_moon"], "disable": ["sxi_moon"]}, "both disabled and required"),
+    ],
+)
 def test_override_mistakes_are_one_line(profile, kwargs, fragment):
     with pytest.raises(UserInputError) as exc:
         profile.with_overrides(**kwargs)
@@ -208,13 +233,24 @@ def test_margin_value_reads_back(profile):
 def _table(profile, ok: dict, n: int) -> ConstraintTable:
     t = Time("2026-01-01", scale="utc") + np.arange(n) * 60.0 * u.s
     ok = {k: np.asarray(v, bool) for k, v in ok.items()}
-    return ConstraintTable(t, np.arange(n) * 60.0, ok, {k: v * 1.0 for k, v in ok.items()}, np.zeros(n),
-                           np.zeros(n, np.int8), np.ones(n), np.ones(n), profile)
+    return ConstraintTable(
+        t,
+        np.arange(n) * 60.0,
+        ok,
+        {k: v * 1.0 for k, v in ok.items()},
+        np.zeros(n),
+        np.zeros(n, np.int8),
+        np.ones(n),
+        np.ones(n),
+        profile,
+    )
 
 
 def test_limiting_constraint_of_constructed_gaps(profile):
-    prof = profile.replace(windows={"sxi": ("radiation_belt", "sxi_radius", "sxi_sun")},
-                           enabled=("radiation_belt", "sxi_radius", "sxi_sun"))
+    prof = profile.replace(
+        windows={"sxi": ("radiation_belt", "sxi_radius", "sxi_sun")},
+        enabled=("radiation_belt", "sxi_radius", "sxi_sun"),
+    )
     #            epoch: 0  1  2  3  4  5  6  7  8  9 10 11
     belt = np.array([1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1])
     radius = np.array([1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1])  # fails first, recovers last: limits gap 1
@@ -222,8 +258,11 @@ def test_limiting_constraint_of_constructed_gaps(profile):
     table = _table(prof, {"radiation_belt": belt, "sxi_radius": radius, "sxi_sun": sun}, 12)
     gaps = find_gaps(table, ("sxi",))
     got = [(g.n_epochs, g.limited_by, g.started_by, g.ended_by) for g in gaps]
-    assert got == [(1, "sxi_sun", "sxi_sun", "sxi_sun"), (4, "sxi_radius", "sxi_radius", "sxi_radius"),
-                   (2, "sxi_sun", "sxi_sun", "sxi_sun")]
+    assert got == [
+        (1, "sxi_sun", "sxi_sun", "sxi_sun"),
+        (4, "sxi_radius", "sxi_radius", "sxi_radius"),
+        (2, "sxi_sun", "sxi_sun", "sxi_sun"),
+    ]
     assert all(g.kind == "gap" for g in gaps) and gaps[1].duration_s == 180.0
     # Two failing together at the gap's first epoch: the one failing longer in the gap limits it.
     radius2 = np.array([1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1])
@@ -239,7 +278,7 @@ def test_perigee_gaps_are_limited_by_the_distance(year):
     perigee = []
     for g in (g for g in year.gaps if g.instrument == "sxi"):
         i0 = int(np.searchsorted(t.seconds, (g.start - t.times[0]).to_value("s") - 1e-3))
-        if t.radius_re[i0:i0 + g.n_epochs].min() < 2.0:
+        if t.radius_re[i0 : i0 + g.n_epochs].min() < 2.0:
             perigee.append(g.limited_by)
     assert len(perigee) > 150  # about 173 perigees in a year
     # Never the belts (they come second); the Moon or the Sun only when they closed the window first.
@@ -268,9 +307,11 @@ def test_files_hold_windows_visibility_and_gaps(fortnight, tmp_path):
 
 
 def test_old_csv_files_still_read(tmp_path):
-    old = ("# smile-viewer windows 1\n# meta: {}\ninstrument,start,end,duration_s,n_epochs,started_by,ended_by,"
-           "quality_flag,quality_flag_best,lambda_min_deg,lambda_max_deg\n"
-           "sxi,2026-09-10T00:00:00.000,2026-09-10T01:00:00.000,3600.0,61,start_of_range,sxi_sun,1,0,10.0,30.0\n")
+    old = (
+        "# smile-viewer windows 1\n# meta: {}\ninstrument,start,end,duration_s,n_epochs,started_by,ended_by,"
+        "quality_flag,quality_flag_best,lambda_min_deg,lambda_max_deg\n"
+        "sxi,2026-09-10T00:00:00.000,2026-09-10T01:00:00.000,3600.0,61,start_of_range,sxi_sun,1,0,10.0,30.0\n"
+    )
     (tmp_path / "old.csv").write_text(old)
     back = read_windows(tmp_path / "old.csv")
     assert len(back) == 1 and back.windows[0].kind == "window" and not back.gaps
@@ -285,9 +326,27 @@ def _cli(capsys, argv):
 
 
 def test_cli_disable_margin_and_monthly(tmp_path, capsys):
-    rc, cap = _cli(capsys, ["windows", "--start", "2026-11-01", "--stop", "2026-11-04", "--step", "10min",
-                            "--instrument", "sxi", "--disable", "sxi_moon,nose", "--margin", "sxi_sun=45",
-                            "--monthly", "--out", str(tmp_path / "w.json")])
+    rc, cap = _cli(
+        capsys,
+        [
+            "windows",
+            "--start",
+            "2026-11-01",
+            "--stop",
+            "2026-11-04",
+            "--step",
+            "10min",
+            "--instrument",
+            "sxi",
+            "--disable",
+            "sxi_moon,nose",
+            "--margin",
+            "sxi_sun=45",
+            "--monthly",
+            "--out",
+            str(tmp_path / "w.json"),
+        ],
+    )
     assert rc == 0, cap.err
     meta = json.loads((tmp_path / "w.json").read_text())["meta"]
     assert meta["constraints"]["sxi"] == ["radiation_belt", "sxi_radius", "sxi_sun", "sxi_earth"]
@@ -295,16 +354,22 @@ def test_cli_disable_margin_and_monthly(tmp_path, capsys):
     assert "2026-11" in cap.out and "observing" in cap.out
 
 
-@pytest.mark.parametrize("extra, fragment", [
-    (["--disable", "sxi_xray"], "cannot disable 'sxi_xray'"),
-    (["--margin", "sxi_sun"], "write NAME=VALUE"),
-    (["--margin", "sxi_sun=lots"], "'lots' is not a number"),
-    (["--margin", "sxi_radius=-1"], "out of range"),
-    (["--require", "cusp_north"], "not a constraint"),
-])
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [
+        (["--disable", "sxi_xray"], "cannot disable 'sxi_xray'"),
+        (["--margin", "sxi_sun"], "write NAME=VALUE"),
+        (["--margin", "sxi_sun=lots"], "'lots' is not a number"),
+        (["--margin", "sxi_radius=-1"], "out of range"),
+        (["--require", "cusp_north"], "not a constraint"),
+    ],
+)
 def test_cli_override_mistakes(tmp_path, capsys, extra, fragment):
-    rc, cap = _cli(capsys, ["windows", "--start", "2026-11-01", "--stop", "2026-11-02", "--out",
-                            str(tmp_path / "w.csv")] + extra)
+    rc, cap = _cli(
+        capsys,
+        ["windows", "--start", "2026-11-01", "--stop", "2026-11-02", "--out", str(tmp_path / "w.csv")]
+        + extra,
+    )
     assert rc == 2 and len(cap.err.strip().splitlines()) == 1 and fragment in cap.err, cap.err
     assert not (tmp_path / "w.csv").exists()
 
@@ -317,7 +382,7 @@ def test_timeline_png_has_target_rows_and_gap_colours(fortnight, tmp_path):
     img = np.asarray(Image.open(fortnight.plot(tmp_path / "t.png")).convert("RGB")).astype(int)
 
     def count(hexcol):
-        rgb = np.array([int(hexcol[i:i + 2], 16) for i in (1, 3, 5)])
+        rgb = np.array([int(hexcol[i : i + 2], 16) for i in (1, 3, 5)])
         return int(np.sum(np.all(np.abs(img - rgb) <= 2, axis=-1)))
 
     assert count(TARGET_COLOUR) > 300

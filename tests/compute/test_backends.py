@@ -152,8 +152,12 @@ def test_cuda_failure_at_run_time_falls_back_with_a_warning(fake_gpu, monkeypatc
 
 
 def test_importing_compute_loads_no_cupy():
-    code = "import sys, smile_viewer.compute, smile_viewer.compute._raymarch_cupy; print('cupy' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    code = (
+        "import sys, smile_viewer.compute, smile_viewer.compute._raymarch_cupy; print('cupy' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
 

@@ -65,13 +65,28 @@ def test_close_approach_is_a_breakpoint():
     cross_s = np.zeros(NB.MAX_CROSSINGS)
     cross_w = np.zeros(NB.MAX_CROSSINGS, dtype=np.int64)
     cz, ang = NB.model_hints(model.model_id, p)
-    nc, _, _, _ = NB.find_crossings(model.model_id, p, *o, *d, 24.0, 0.6, 12.0, 1e-6, cz, ang, cross_s, cross_w)
+    nc, _, _, _ = NB.find_crossings(
+        model.model_id, p, *o, *d, 24.0, 0.6, 12.0, 1e-6, cz, ang, cross_s, cross_w
+    )
     near = [s for s, w in zip(cross_s[:nc], cross_w[:nc]) if w == 2]
     assert len(near) == 1 and abs(near[0] - 12.0) < 0.5
     assert NB.smooth_width(model.model_id, p) == pytest.approx(1.0 / 50.0)
     # and the integral agrees with a fine trapezium
-    v, _, _ = NB.ray_adaptive(model.model_id, p, *o, *d, 24.0, 0.6, 12.0, 1e-6, cz, ang,
-                              *np.polynomial.legendre.leggauss(4), cross_s, cross_w)
+    v, _, _ = NB.ray_adaptive(
+        model.model_id,
+        p,
+        *o,
+        *d,
+        24.0,
+        0.6,
+        12.0,
+        1e-6,
+        cz,
+        ang,
+        *np.polynomial.legendre.leggauss(4),
+        cross_s,
+        cross_w,
+    )
     ref, _ = NB.ray_trapezium(model.model_id, p, *o, *d, 24.0, 0.001)
     assert v == pytest.approx(ref, rel=1e-6)
 

@@ -61,6 +61,7 @@ def _uvi_setup():
     cam = Camera(pos, look_rotation(-pos), (10.0, 10.0), (24, 24), circular=True)
     return AuroralShell.from_kp(3.0), Time("2026-06-01T12:00:00", scale="utc"), cam
 
+
 KERNELS = ("sv_render_analytic", "sv_render_trapezium", "sv_render_volume", "sv_render_aurora")
 
 
@@ -186,9 +187,18 @@ def _rays(cam):
 C_INT, C_DBL = ctypes.c_int, ctypes.c_double
 
 
-@pytest.mark.parametrize("model", [JORG, CMEM, EXO, JORG.replace(ay_mp=0.5, az_mp=0.7), CMEM2,
-                                   CMEM2.replace(ay_bs=0.9, az_bs=0.7, p3=1.0, tilt_rad=0.3, k=20.0)],
-                         ids=["jorgensen", "cmem", "exosphere", "jorgensen-asymmetric", "cmem2", "cmem2-tilted"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        JORG,
+        CMEM,
+        EXO,
+        JORG.replace(ay_mp=0.5, az_mp=0.7),
+        CMEM2,
+        CMEM2.replace(ay_bs=0.9, az_bs=0.7, p3=1.0, tilt_rad=0.3, k=20.0),
+    ],
+    ids=["jorgensen", "cmem", "exosphere", "jorgensen-asymmetric", "cmem2", "cmem2-tilted"],
+)
 def test_host_build_of_the_analytic_kernels_matches_numba(host_lib, model):
     cam = sxi_camera(shape=(12, 20))
     o, d, s_end = _rays(cam)
@@ -206,8 +216,17 @@ def test_host_build_of_the_analytic_kernels_matches_numba(host_lib, model):
     np.testing.assert_allclose(out * E.LOS_FACTOR, ref.image.ravel(), rtol=1e-10, atol=0)
     assert int(n_pt.sum()) == ref.provenance["samples"]
     assert abs(int(n_bd.sum()) - ref.provenance["boundary_evaluations"]) <= n // 50
-    host_lib.host_trapezium(C_INT(model.model_id), _ptr(p), _ptr(o), _ptr(d), _ptr(s_end), C_INT(n), C_DBL(0.5),
-                            _ptr(out), _ptr(n_pt))
+    host_lib.host_trapezium(
+        C_INT(model.model_id),
+        _ptr(p),
+        _ptr(o),
+        _ptr(d),
+        _ptr(s_end),
+        C_INT(n),
+        C_DBL(0.5),
+        _ptr(out),
+        _ptr(n_pt),
+    )
     ref = render(req.replace(method="trapezium"))
     np.testing.assert_allclose(out * E.LOS_FACTOR, ref.image.ravel(), rtol=1e-12, atol=0)
     assert int(n_pt.sum()) == ref.provenance["samples"]
@@ -247,8 +266,20 @@ def test_host_build_of_the_aurora_kernel_matches_numba(host_lib):
     glx, glw = (np.ascontiguousarray(a) for a in np.polynomial.legendre.leggauss(4))
     out = np.zeros(n)
     n_pt = np.zeros(n, dtype=np.int64)
-    host_lib.host_aurora(_ptr(p), _ptr(grid), _ptr(o), _ptr(d), _ptr(s_end), C_INT(n),
-                         C_DBL(src.max_step_km / R_E_KM), _ptr(glx), _ptr(glw), C_INT(4), _ptr(out), _ptr(n_pt))
+    host_lib.host_aurora(
+        _ptr(p),
+        _ptr(grid),
+        _ptr(o),
+        _ptr(d),
+        _ptr(s_end),
+        C_INT(n),
+        C_DBL(src.max_step_km / R_E_KM),
+        _ptr(glx),
+        _ptr(glw),
+        C_INT(4),
+        _ptr(out),
+        _ptr(n_pt),
+    )
     ref = render(RenderRequest(cam, src, backend="cpu"))
     np.testing.assert_allclose(out, ref.image.ravel()[inside], rtol=1e-12, atol=1e-12)
     assert int(n_pt.sum()) == ref.provenance["samples"]

@@ -94,12 +94,16 @@ def test_radial_ray_through_inverse_cube(backend, method):
     a = EXO.amplitude
     for length in (80.0, 1.0e4):
         cam = one_ray(r1 * u, u)
-        res = render(RenderRequest(cam, AnalyticSource(EXO), backend=backend, method=method, max_distance_re=length))
+        res = render(
+            RenderRequest(cam, AnalyticSource(EXO), backend=backend, method=method, max_distance_re=length)
+        )
         exact = a * 1000.0 / 2.0 * (1.0 / r1**2 - 1.0 / (r1 + length) ** 2) * LOS
         rtol = 1e-12 if method == "adaptive" else 1e-2  # the closed form is exact; 0.5 R_E steps are not
         assert res.image[0, 0] == pytest.approx(exact, rel=rtol)
     # to infinity: the half-line A · 1000 / (2 r1²)
-    assert res.image[0, 0] == pytest.approx(a * 1000.0 / (2.0 * r1**2) * LOS, rel=2e-7 if method == "adaptive" else 1e-2)
+    assert res.image[0, 0] == pytest.approx(
+        a * 1000.0 / (2.0 * r1**2) * LOS, rel=2e-7 if method == "adaptive" else 1e-2
+    )
 
 
 @pytest.mark.parametrize("backend", ["cpu", "numpy"])
@@ -119,7 +123,9 @@ def test_gaussian_blob_volume(backend):
     axis = np.linspace(-8.0, 8.0, 65)  # spacing 0.25 R_E
     zz, yy, xx = np.meshgrid(axis + centre[2], axis + centre[1], axis + centre[0], indexing="ij")
     r2 = (xx - centre[0]) ** 2 + (yy - centre[1]) ** 2 + (zz - centre[2]) ** 2
-    vol = Volume.from_axes(axis + centre[0], axis + centre[1], axis + centre[2], amp * np.exp(-r2 / (2 * sigma**2)))
+    vol = Volume.from_axes(
+        axis + centre[0], axis + centre[1], axis + centre[2], amp * np.exp(-r2 / (2 * sigma**2))
+    )
     for b in (0.0, 1.5, 3.0):
         cam = one_ray((-20.0, centre[1] + b, centre[2]), (1.0, 0.0, 0.0))
         res = render(RenderRequest(cam, VolumeSource(vol), backend=backend))
@@ -139,13 +145,17 @@ def test_earth_occultation(backend):
     # the half-line integral from r = 1 outward minus that from r0 outward
     exact = a * 1000.0 / 2.0 * (1.0 / 1.0**2 - 1.0 / r0**2) * LOS
     assert occ == pytest.approx(exact, rel=1e-12)
-    assert occ == pytest.approx(float(line_integral_inverse_cube(r0 * u, -u, 0.0, r0 - 1.0, a)) * LOS, rel=1e-12)
+    assert occ == pytest.approx(
+        float(line_integral_inverse_cube(r0 * u, -u, 0.0, r0 - 1.0, a)) * LOS, rel=1e-12
+    )
     # through the Earth: the exosphere model is 0 inside r_inner = 1, then the far side counts too
     thru = render(RenderRequest(cam, AnalyticSource(EXO), backend=backend, occult_earth=False)).image[0, 0]
     far = float(line_integral_inverse_cube(r0 * u, -u, r0 + 1.0, 80.0, a)) * LOS
     assert thru == pytest.approx(occ + far, rel=1e-9)
     # a camera inside the Earth sees nothing
-    inside = render(RenderRequest(one_ray((0.2, 0.0, 0.0), (1.0, 0.0, 0.0)), AnalyticSource(EXO), backend=backend))
+    inside = render(
+        RenderRequest(one_ray((0.2, 0.0, 0.0), (1.0, 0.0, 0.0)), AnalyticSource(EXO), backend=backend)
+    )
     assert inside.image[0, 0] == 0.0
 
 
@@ -175,15 +185,26 @@ def test_accuracy_against_fine_trapezium(model):
     cam = sxi_camera(shape=shape)
     ref = trapezium_reference(model, cam, 0.01)
     adaptive = render(RenderRequest(cam, AnalyticSource(model), backend="cpu")).image
-    coarse = render(RenderRequest(cam, AnalyticSource(model), backend="cpu", method="trapezium", step_re=0.5)).image
+    coarse = render(
+        RenderRequest(cam, AnalyticSource(model), backend="cpu", method="trapezium", step_re=0.5)
+    ).image
     err_adaptive = np.abs(adaptive / ref - 1.0)
     err_coarse = np.abs(coarse / ref - 1.0)
     assert np.median(err_adaptive) < 1e-3
     assert np.median(err_adaptive) < np.median(err_coarse) / 2
     # the 0.01 R_E reference's own error at the jumps dominates; against a converged adaptive
     # reference the default settings are far better than 1e-3
-    converged = render(RenderRequest(cam, AnalyticSource(model), backend="cpu", step_fraction=0.02,
-                                     max_step_re=0.1, quadrature_order=6, root_tol_re=1e-10)).image
+    converged = render(
+        RenderRequest(
+            cam,
+            AnalyticSource(model),
+            backend="cpu",
+            step_fraction=0.02,
+            max_step_re=0.1,
+            quadrature_order=6,
+            root_tol_re=1e-10,
+        )
+    ).image
     assert np.median(np.abs(adaptive / converged - 1.0)) < 1e-5
     assert np.max(np.abs(adaptive / converged - 1.0)) < 1e-3
     assert np.max(np.abs(converged / ref - 1.0)) < 5e-3
@@ -267,11 +288,15 @@ def test_aurora_nadir_brightness_is_the_column_brightness():
 
     shell = AuroralShell.uniform(1000.0)
     t = Time("2026-06-01T12:00:00", scale="utc")
-    down = render(RenderRequest(one_ray((0.0, 0.0, 8.0), (0.0, 0.0, -1.0)), AuroraSource(shell, t), backend="cpu"))
+    down = render(
+        RenderRequest(one_ray((0.0, 0.0, 8.0), (0.0, 0.0, -1.0)), AuroraSource(shell, t), backend="cpu")
+    )
     assert down.image[0, 0] == pytest.approx(1000.0, rel=1e-9)
     r_in, r_out = shell.radial_bounds_re
     h = 0.5 * (r_in + r_out)  # a horizontal ray whose tangent point is inside the shell
-    miss = render(RenderRequest(one_ray((0.0, -8.0, h), (0.0, 1.0, 0.0)), AuroraSource(shell, t), backend="cpu"))
+    miss = render(
+        RenderRequest(one_ray((0.0, -8.0, h), (0.0, 1.0, 0.0)), AuroraSource(shell, t), backend="cpu")
+    )
     chord = 2.0 * math.sqrt(r_out**2 - h**2)
     assert miss.image[0, 0] == pytest.approx(1000.0 * chord / (r_out - r_in), rel=1e-9)
     assert miss.image[0, 0] > 20 * 1000.0

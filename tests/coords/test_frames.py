@@ -30,8 +30,14 @@ from smile_viewer.errors import UserInputError
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", erfa.ErfaWarning)
     EPOCHS = Time(
-        ["1990-03-01T05:00", "2001-01-01T02:03:04", "2010-06-21T12:00", "2020-12-21T18:30",
-         "2026-05-01T17:00", "2035-09-01T00:00"],
+        [
+            "1990-03-01T05:00",
+            "2001-01-01T02:03:04",
+            "2010-06-21T12:00",
+            "2020-12-21T18:30",
+            "2026-05-01T17:00",
+            "2035-09-01T00:00",
+        ],
         scale="utc",
     )
 pytestmark = pytest.mark.filterwarnings("ignore::erfa.ErfaWarning")
@@ -169,8 +175,9 @@ def test_interpolation_error_on_node_grid():
     interp = frames_mod._interpolated_slow(jd1, jd2)
     err = np.abs(interp - exact)
     assert err[:, :3].max() < 2e-10  # CIP X, Y, s [rad]; measured 9e-11
-    sun_err = np.linalg.norm(interp[:, 3:6] / np.linalg.norm(interp[:, 3:6], axis=1)[:, None]
-                             - exact[:, 3:6], axis=1)
+    sun_err = np.linalg.norm(
+        interp[:, 3:6] / np.linalg.norm(interp[:, 3:6], axis=1)[:, None] - exact[:, 3:6], axis=1
+    )
     assert sun_err.max() < 5e-10  # measured 1.8e-10
     # UT1 − TT [day] times Earth's rotation rate [rad/day]; measured 1.8e-9 rad
     assert err[:, 6].max() * 2 * np.pi * 1.00273781 < 4e-9
@@ -232,9 +239,11 @@ def sunpy_igrf14(monkeypatch, tmp_path):
     import sunpy.coordinates.frames as sf
 
     path = tmp_path / "igrf14coeffs.txt"
-    lines = ["# IGRF-14 degree 1, written by the smile-viewer tests\n",
-             "c/s deg ord " + " ".join(["X"] * igrf.EPOCHS.size) + " SV\n",
-             "g/h n m " + " ".join(f"{e:.1f}" for e in igrf.EPOCHS) + " 2025-30\n"]
+    lines = [
+        "# IGRF-14 degree 1, written by the smile-viewer tests\n",
+        "c/s deg ord " + " ".join(["X"] * igrf.EPOCHS.size) + " SV\n",
+        "g/h n m " + " ".join(f"{e:.1f}" for e in igrf.EPOCHS) + " 2025-30\n",
+    ]
     for name, c, sv in zip(("g 1 0", "g 1 1", "h 1 1"), (igrf.G10, igrf.G11, igrf.H11), igrf.SV, strict=True):
         lines.append(f"{name} {' '.join(repr(float(x)) for x in c)} {float(sv)!r}\n")
     path.write_text("".join(lines))
@@ -244,8 +253,11 @@ def sunpy_igrf14(monkeypatch, tmp_path):
 @pytest.fixture()
 def no_polar_motion(monkeypatch):
     """Switch off polar motion in astropy's ITRS (our GEO neglects it)."""
-    monkeypatch.setattr(intermediate_rotation_transforms, "get_polar_motion",
-                        lambda time: (np.zeros(time.shape), np.zeros(time.shape)))
+    monkeypatch.setattr(
+        intermediate_rotation_transforms,
+        "get_polar_motion",
+        lambda time: (np.zeros(time.shape), np.zeros(time.shape)),
+    )
 
 
 def _reference_matrix(frame_a, frame_b, times, **kw_b):
@@ -260,7 +272,8 @@ def _reference_matrix(frame_a, frame_b, times, **kw_b):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         c = frame_a(CartesianRepresentation(axes.T * u.km), obstime=t3).transform_to(
-            frame_b(obstime=t3, **kw_b))
+            frame_b(obstime=t3, **kw_b)
+        )
     cols = c.cartesian.xyz.to_value(u.km).T.reshape(3, n, 3) / 1e7
     return np.transpose(cols, (1, 2, 0))
 
@@ -323,12 +336,15 @@ def test_dipole_matches_sunpy(sunpy_igrf14):
 
 
 def test_axes_definitions(random_times):
-    np.testing.assert_allclose(sun_direction(random_times, "gse"), np.broadcast_to([1, 0, 0], (40, 3)),
-                               atol=1e-15)
-    np.testing.assert_allclose(sun_direction(random_times, "gsm"), np.broadcast_to([1, 0, 0], (40, 3)),
-                               atol=1e-15)
-    np.testing.assert_allclose(dipole_axis(random_times, "sm"), np.broadcast_to([0, 0, 1], (40, 3)),
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        sun_direction(random_times, "gse"), np.broadcast_to([1, 0, 0], (40, 3)), atol=1e-15
+    )
+    np.testing.assert_allclose(
+        sun_direction(random_times, "gsm"), np.broadcast_to([1, 0, 0], (40, 3)), atol=1e-15
+    )
+    np.testing.assert_allclose(
+        dipole_axis(random_times, "sm"), np.broadcast_to([0, 0, 1], (40, 3)), atol=1e-15
+    )
     psi = dipole_tilt(random_times)
     d_gsm = dipole_axis(random_times, "gsm")
     np.testing.assert_allclose(d_gsm, np.column_stack([np.sin(psi), 0 * psi, np.cos(psi)]), atol=1e-15)

@@ -40,9 +40,31 @@ WORKER_MEMORY_BYTES = 6 * 2**30
 GUARD_TIMEOUT_S = "20"
 
 # ------------------------------------------------------------------------------- mutations
-INTERESTING_TEXT = [b"NaN", b"-Infinity", b"Infinity", b"nan", b"inf", b"1e308", b"-1e308", b"1e999",
-                    b"10000000000000000000", b"9" * 5000, b"-0", b"0", b"", b"1e-320", b"-1", b"null", b"[]",
-                    b"{}", b'"x"', b"2147483648", b"-9223372036854775809", b"\xff\xfe", b"\x00"]
+INTERESTING_TEXT = [
+    b"NaN",
+    b"-Infinity",
+    b"Infinity",
+    b"nan",
+    b"inf",
+    b"1e308",
+    b"-1e308",
+    b"1e999",
+    b"10000000000000000000",
+    b"9" * 5000,
+    b"-0",
+    b"0",
+    b"",
+    b"1e-320",
+    b"-1",
+    b"null",
+    b"[]",
+    b"{}",
+    b'"x"',
+    b"2147483648",
+    b"-9223372036854775809",
+    b"\xff\xfe",
+    b"\x00",
+]
 INTERESTING_BYTES = [0x00, 0xFF, 0x7F, 0x80, 0x01, 0x20, 0x30, 0x39, 0x2D, 0x22, 0x3C, 0x3E, 0x0A]
 NUMBER = re.compile(rb"-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?")
 
@@ -255,8 +277,18 @@ def _selftest(what):
         time.sleep(3600)
 
 
-LOADERS = {"selftest": _selftest, "cube": _cube, "observed": _observed, "product": _product, "omni": _omni, "tle": _tle, "oem": _oem,
-           "attitude": _attitude, "session": _session, "profile": _profile}
+LOADERS = {
+    "selftest": _selftest,
+    "cube": _cube,
+    "observed": _observed,
+    "product": _product,
+    "omni": _omni,
+    "tle": _tle,
+    "oem": _oem,
+    "attitude": _attitude,
+    "session": _session,
+    "profile": _profile,
+}
 
 
 def run_case(loader: str, target) -> tuple[str, str]:
@@ -318,16 +350,26 @@ class Worker:
     """One ``fuzzlib.py --worker`` process; :meth:`run` gives (outcome, detail) or a hang/crash."""
 
     def __init__(self, env: dict | None = None, cwd: str | Path | None = None):
-        self.env = {"SMILE_VIEWER_PARSE_TIMEOUT_S": GUARD_TIMEOUT_S, **os.environ, **(env or {}),
-                    "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+        self.env = {
+            "SMILE_VIEWER_PARSE_TIMEOUT_S": GUARD_TIMEOUT_S,
+            **os.environ,
+            **(env or {}),
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        }
         # mutated command lines write where their --out says: never into the repository
         self.cwd = str(cwd) if cwd is not None else tempfile.mkdtemp(prefix="smile-fuzz-cwd-")
         self.proc = None
 
     def _start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--worker"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     cwd=self.cwd, env=self.env, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=self.cwd,
+            env=self.env,
+            start_new_session=True,
+        )
         if self._readline(300) != "ready":
             self.close()
             raise RuntimeError("fuzz worker did not start")
@@ -389,7 +431,7 @@ def build_cases(work: Path, n_per_kind: int, seed: int, kinds=None) -> list[tupl
             m.write_bytes(mutate(data, rng, text))
             cases.append((kind, loader, str(m)))
     if not kinds or "hostile" in kinds:
-        for name, p in hostile_paths(work / "hostile"):
+        for _name, p in hostile_paths(work / "hostile"):
             for loader in LOADERS:
                 if loader != "selftest":
                     cases.append(("hostile", loader, str(p)))
@@ -402,19 +444,91 @@ def cli_cases(work: Path, n: int, seed: int) -> list[tuple[str, str, object]]:
     h = dict(hostile_paths(work / "hostile"))
     out = str(work / "cli_out.csv")
     templates = [
-        ["orbit", "--start", "2026-05-21T00:00", "--stop", "2026-05-21T02:00", "--step", "30min", "--out", out],
-        ["windows", "--start", "2026-05-21T00:00", "--stop", "2026-05-21T01:00", "--step", "20min", "--out", out],
+        [
+            "orbit",
+            "--start",
+            "2026-05-21T00:00",
+            "--stop",
+            "2026-05-21T02:00",
+            "--step",
+            "30min",
+            "--out",
+            out,
+        ],
+        [
+            "windows",
+            "--start",
+            "2026-05-21T00:00",
+            "--stop",
+            "2026-05-21T01:00",
+            "--step",
+            "20min",
+            "--out",
+            out,
+        ],
         ["cube-info", str(work / "fits_cube" / "cube.fits")],
-        ["synth", "--instrument", "sxi", "--time", "2026-05-21T00:00", "--pixels", "8x6", "--out",
-         str(work / "cli_out.fits"), "--step", "2"],
+        [
+            "synth",
+            "--instrument",
+            "sxi",
+            "--time",
+            "2026-05-21T00:00",
+            "--pixels",
+            "8x6",
+            "--out",
+            str(work / "cli_out.fits"),
+            "--step",
+            "2",
+        ],
     ]
-    values = ["1e22", "-1", "0", "nan", "inf", "1e308", "1e308,0,0", "", "x", "--", "-h", "2026-13-45",
-              "99999-01-01", "0001-01-01", "1e-300", "10000000000000000000", "9" * 5000, "é", "\x00",
-              "1,2", "1,2,3,4", "0x0", "100000x100000", "-5min", "0s", "1e12s"]
-    flags = ["--step", "--start", "--stop", "--frame", "--tle", "--oem", "--profile", "--omni", "--position",
-             "--exposure", "--pixels", "--solar-wind", "--instrument", "--model", "--param", "--out"]
+    values = [
+        "1e22",
+        "-1",
+        "0",
+        "nan",
+        "inf",
+        "1e308",
+        "1e308,0,0",
+        "",
+        "x",
+        "--",
+        "-h",
+        "2026-13-45",
+        "99999-01-01",
+        "0001-01-01",
+        "1e-300",
+        "10000000000000000000",
+        "9" * 5000,
+        "é",
+        "\x00",
+        "1,2",
+        "1,2,3,4",
+        "0x0",
+        "100000x100000",
+        "-5min",
+        "0s",
+        "1e12s",
+    ]
+    flags = [
+        "--step",
+        "--start",
+        "--stop",
+        "--frame",
+        "--tle",
+        "--oem",
+        "--profile",
+        "--omni",
+        "--position",
+        "--exposure",
+        "--pixels",
+        "--solar-wind",
+        "--instrument",
+        "--model",
+        "--param",
+        "--out",
+    ]
     cases = []
-    for i in range(n):
+    for _ in range(n):
         argv = list(rng.choice(templates))
         for _ in range(rng.randint(1, 3)):
             op = rng.randrange(4)
@@ -425,17 +539,42 @@ def cli_cases(work: Path, n: int, seed: int) -> list[tuple[str, str, object]]:
             elif op == 2 and len(argv) > 1:
                 del argv[rng.randrange(1, len(argv))]
             else:
-                argv += [rng.choice(["--tle", "--oem", "--omni", "--profile"]), str(rng.choice(list(h.values())))]
+                argv += [
+                    rng.choice(["--tle", "--oem", "--omni", "--profile"]),
+                    str(rng.choice(list(h.values()))),
+                ]
         cases.append(("cli", "cli", argv))
     for p in h.values():
         for flag in ("--tle", "--oem", "--omni", "--profile"):
-            cases.append(("cli_hostile", "cli", ["windows", "--start", "2026-05-21T00:00", "--stop",
-                                                 "2026-05-21T01:00", "--out", out, flag, str(p)]))
+            cases.append(
+                (
+                    "cli_hostile",
+                    "cli",
+                    [
+                        "windows",
+                        "--start",
+                        "2026-05-21T00:00",
+                        "--stop",
+                        "2026-05-21T01:00",
+                        "--out",
+                        out,
+                        flag,
+                        str(p),
+                    ],
+                )
+            )
     return cases
 
 
-def run_campaign(cases, *, timeout: float = 60.0, workers: int = 1, env: dict | None = None, log=None,
-                 cwd: str | Path | None = None):
+def run_campaign(
+    cases,
+    *,
+    timeout: float = 60.0,
+    workers: int = 1,
+    env: dict | None = None,
+    log=None,
+    cwd: str | Path | None = None,
+):
     """Run ``cases`` on ``workers`` worker processes (working directory ``cwd``, default a new
     temporary one); returns (table, failures)."""
     table: dict[str, Counter] = defaultdict(Counter)
@@ -521,8 +660,13 @@ def main(argv=None) -> int:
             cases += cli_cases(work, args.cli, args.seed)
         print(f"{len(cases)} cases, timeout {args.timeout:g} s per case, {args.workers} workers", flush=True)
         (work / "cwd").mkdir(exist_ok=True)
-        table, failures = run_campaign(cases, timeout=args.timeout, workers=args.workers,
-                                       log=lambda s: print(s, flush=True), cwd=work / "cwd")
+        table, failures = run_campaign(
+            cases,
+            timeout=args.timeout,
+            workers=args.workers,
+            log=lambda s: print(s, flush=True),
+            cwd=work / "cwd",
+        )
         print(format_table(table))
         print(f"{len(failures)} failures in {time.time() - t0:.0f} s (seed {args.seed})")
     return 1 if failures else 0

@@ -45,8 +45,9 @@ def fits_cube(d: Path) -> list[Path]:
     h = fits.Header()
     h["BX"], h["BY"], h["BZ"], h["VX"], h["DENSITY"], h["TEMP"] = 0.0, 0.0, 5.0, 400.0, 5.0, 2e5
     data = np.ones((z.size, y.size, x.size), np.float32)
-    fits.HDUList([fits.PrimaryHDU(data, header=h), *(fits.ImageHDU(a, name=n) for n, a in zip("xyz", (x, y, z)))]
-                 ).writeto(d / "community.fits")
+    fits.HDUList(
+        [fits.PrimaryHDU(data, header=h), *(fits.ImageHDU(a, name=n) for n, a in zip("xyz", (x, y, z)))]
+    ).writeto(d / "community.fits")
     return [a, d / "community.fits"]
 
 
@@ -84,7 +85,9 @@ def _dataset():
 
     x, y, z = _axes()
     f = np.linspace(1e-5, 1e-3, z.size * y.size * x.size).reshape(z.size, y.size, x.size).astype(np.float32)
-    return xr.Dataset({"eta": (("z", "y", "x"), f, {"units": "eV cm-3 s-1"})}, coords={"x": x, "y": y, "z": z})
+    return xr.Dataset(
+        {"eta": (("z", "y", "x"), f, {"units": "eV cm-3 s-1"})}, coords={"x": x, "y": y, "z": z}
+    )
 
 
 def netcdf3(d: Path) -> list[Path]:
@@ -119,7 +122,9 @@ def observed_fits(d: Path) -> list[Path]:
     pt = sxi_pointing(POS)
     cam = sxi.camera(POS, pt.rotation, shape=(9, 12))
     yy, xx = np.mgrid[0:9, 0:12]
-    write_synthetic_product(d / "product.fits", 5.0 + 0.1 * xx + 0.2 * yy, cam, Time(T0), sxi, aim_re=pt.aim_re)
+    write_synthetic_product(
+        d / "product.fits", 5.0 + 0.1 * xx + 0.2 * yy, cam, Time(T0), sxi, aim_re=pt.aim_re
+    )
     # the SXI team's level-3 layout (swharton1/SXI_L3 rebin_files_exp_bkg.create_fits_file)
     h = fits.Header()
     for c, v, a in zip("XYZ", POS, pt.aim_re):
@@ -129,8 +134,9 @@ def observed_fits(d: Path) -> list[Path]:
     h["EXPOS"], h["EMIN"], h["EMAX"] = 300.0, 0.2, 2.5
     h["DATE-OBS"], h["DATE-END"] = "2026-03-17T02:40:00.000000", "2026-03-17T02:45:00.000000"
     img = np.full((9, 8), 3.0)
-    fits.HDUList([fits.PrimaryHDU(img, header=h), fits.ImageHDU(np.full((9, 8), 0.9), header=h, name="VIGMAP")]
-                 ).writeto(d / "team_l3.fits")
+    fits.HDUList(
+        [fits.PrimaryHDU(img, header=h), fits.ImageHDU(np.full((9, 8), 0.9), header=h, name="VIGMAP")]
+    ).writeto(d / "team_l3.fits")
     return [d / "product.fits", d / "team_l3.fits"]
 
 
@@ -161,12 +167,20 @@ def observed_cdf(d: Path) -> list[Path]:
     c.write_globalattrs({"Logical_source": {0: "smile_k0_uvi"}})
 
     def var(name, dtype, data, dims, attrs=None):
-        c.write_var({"Variable": name, "Data_Type": dtype, "Num_Elements": 1, "Rec_Vary": True,
-                     "Dim_Sizes": dims}, var_attrs=attrs or {}, var_data=data)
+        c.write_var(
+            {"Variable": name, "Data_Type": dtype, "Num_Elements": 1, "Rec_Vary": True, "Dim_Sizes": dims},
+            var_attrs=attrs or {},
+            var_data=data,
+        )
 
     var("Epoch", 31, np.array([cdflib.cdfepoch.compute_epoch([2026, 5, 21, 1, 0, 30, 0])]), [])
-    var("IMAGE_DATA", 21, np.full((1, ny, nx), 100.0, np.float32), [ny, nx],
-        {"UNITS": "R", "FILLVAL": np.float32(-1e31), "DEPEND_0": "Epoch"})
+    var(
+        "IMAGE_DATA",
+        21,
+        np.full((1, ny, nx), 100.0, np.float32),
+        [ny, nx],
+        {"UNITS": "R", "FILLVAL": np.float32(-1e31), "DEPEND_0": "Epoch"},
+    )
     var("IMG_MINUS_MSEC", 45, np.full(1, 30000.0), [])
     var("IMG_PLUS_MSEC", 45, np.full(1, 30000.0), [])
     var("GCI_POSITION", 21, (g @ pos * 6371.0)[None].astype(np.float32), [3])
@@ -192,11 +206,60 @@ def omni_ascii(d: Path) -> list[Path]:
     lines = []
     for k in range(6):
         w = datetime(2015, 3, 17, 4, 0) + timedelta(minutes=k)
-        words = [w.year, w.timetuple().tm_yday, w.hour, w.minute, 71, 71, 15, 12, 0, 2400, 30, 0.05, 60,
-                 3.7, 1.0, -2.0, -3.0 + 0.5 * k, -2.0, -3.0, 0.5, 0.8, 400.0, -400.0, 5.0, -3.0, 5.0, 1.0e5,
-                 2.0, 1.2, 1.9, 8.9, 230.1, 40.2, 20.3, 13.5, 1.2, 0.4, 120, -80, 40, 3, -12, 15, 20, 0.85, 5.5]
-        lines.append("".join(f"{int(v):{wd}d}" if kd == "I" else f"{float(v):{wd}.{dc}f}"
-                             for (kd, wd, dc), v in zip(_fortran(HRO_1MIN_FORMAT), words, strict=True)))
+        words = [
+            w.year,
+            w.timetuple().tm_yday,
+            w.hour,
+            w.minute,
+            71,
+            71,
+            15,
+            12,
+            0,
+            2400,
+            30,
+            0.05,
+            60,
+            3.7,
+            1.0,
+            -2.0,
+            -3.0 + 0.5 * k,
+            -2.0,
+            -3.0,
+            0.5,
+            0.8,
+            400.0,
+            -400.0,
+            5.0,
+            -3.0,
+            5.0,
+            1.0e5,
+            2.0,
+            1.2,
+            1.9,
+            8.9,
+            230.1,
+            40.2,
+            20.3,
+            13.5,
+            1.2,
+            0.4,
+            120,
+            -80,
+            40,
+            3,
+            -12,
+            15,
+            20,
+            0.85,
+            5.5,
+        ]
+        lines.append(
+            "".join(
+                f"{int(v):{wd}d}" if kd == "I" else f"{float(v):{wd}.{dc}f}"
+                for (kd, wd, dc), v in zip(_fortran(HRO_1MIN_FORMAT), words, strict=True)
+            )
+        )
     (d / "omni_min.asc").write_text("\n".join(lines) + "\n", encoding="ascii")
     return [d / "omni_min.asc"]
 
@@ -211,16 +274,41 @@ def omni_cdf(d: Path) -> list[Path]:
     path = d / "omni_hro_1min.cdf"
     with CDF(str(path), cdf_spec={"Compressed": False}, delete=True) as c:
         c.write_globalattrs({"Logical_source": {0: "omni_hro_1min"}})
-        c.write_var({"Variable": "Epoch", "Data_Type": CDF.CDF_EPOCH, "Num_Elements": 1, "Rec_Vary": True,
-                     "Dim_Sizes": []}, var_attrs={"FILLVAL": [-1.0e31, "CDF_EPOCH"]},
-                    var_data=np.asarray(cdflib.cdfepoch.compute_epoch(comps), dtype=np.float64))
+        c.write_var(
+            {
+                "Variable": "Epoch",
+                "Data_Type": CDF.CDF_EPOCH,
+                "Num_Elements": 1,
+                "Rec_Vary": True,
+                "Dim_Sizes": [],
+            },
+            var_attrs={"FILLVAL": [-1.0e31, "CDF_EPOCH"]},
+            var_data=np.asarray(cdflib.cdfepoch.compute_epoch(comps), dtype=np.float64),
+        )
         k = np.arange(n, dtype=float)
-        cols = {"BX_GSE": 1.0 + 0 * k, "BY_GSM": -2.0 + 0 * k, "BZ_GSM": -3.0 + 0.5 * k, "flow_speed": 400.0 + k,
-                "Vx": -400.0 - k, "Vy": 5.0 + 0 * k, "Vz": -3.0 + 0 * k, "proton_density": 5.0 + k, "T": 1e5 + k}
+        cols = {
+            "BX_GSE": 1.0 + 0 * k,
+            "BY_GSM": -2.0 + 0 * k,
+            "BZ_GSM": -3.0 + 0.5 * k,
+            "flow_speed": 400.0 + k,
+            "Vx": -400.0 - k,
+            "Vy": 5.0 + 0 * k,
+            "Vz": -3.0 + 0 * k,
+            "proton_density": 5.0 + k,
+            "T": 1e5 + k,
+        }
         for name, values in cols.items():
-            c.write_var({"Variable": name, "Data_Type": CDF.CDF_REAL4, "Num_Elements": 1, "Rec_Vary": True,
-                         "Dim_Sizes": []}, var_attrs={"DEPEND_0": "Epoch", "FILLVAL": [np.float32(9999.99), "CDF_REAL4"]},
-                        var_data=values.astype(np.float32))
+            c.write_var(
+                {
+                    "Variable": name,
+                    "Data_Type": CDF.CDF_REAL4,
+                    "Num_Elements": 1,
+                    "Rec_Vary": True,
+                    "Dim_Sizes": [],
+                },
+                var_attrs={"DEPEND_0": "Epoch", "FILLVAL": [np.float32(9999.99), "CDF_REAL4"]},
+                var_data=values.astype(np.float32),
+            )
     return [path]
 
 
@@ -229,12 +317,20 @@ def tle(d: Path) -> list[Path]:
 
     from smile_viewer.mission.tle import format_tle
 
-    l1, l2 = format_tle(epoch=Time(T0), inclination_deg=70.0, raan_deg=30.0, eccentricity=0.7,
-                        arg_perigee_deg=270.0, mean_anomaly_deg=10.0, mean_motion_rev_day=0.5)[-2:]
+    l1, l2 = format_tle(
+        epoch=Time(T0),
+        inclination_deg=70.0,
+        raan_deg=30.0,
+        eccentricity=0.7,
+        arg_perigee_deg=270.0,
+        mean_anomaly_deg=10.0,
+        mean_motion_rev_day=0.5,
+    )[-2:]
     (d / "smile.tle").write_text(f"SMILE\n{l1}\n{l2}\n")
     (d / "iss.tle").write_text(  # a real two-line set (CelesTrak's format description example)
         "1 25544U 98067A   08264.51782528 -.00002182  00000-0 -11606-4 0  2927\n"
-        "2 25544  51.6416 247.4627 0006703 130.5360 325.0288 15.72125391563537\n")
+        "2 25544  51.6416 247.4627 0006703 130.5360 325.0288 15.72125391563537\n"
+    )
     return [d / "smile.tle", d / "iss.tle"]
 
 
@@ -252,11 +348,23 @@ def oem(d: Path) -> list[Path]:
 
 
 def attitude(d: Path) -> list[Path]:
-    (d / "att.csv").write_text("# frame: J2000\ntime,q0,q1,q2,q3\n2026-05-21T00:00:00,1,0,0,0\n"
-                               "2026-05-21T01:00:00,0.7071068,0.7071068,0,0\n2026-05-21T02:00:00,0,1,0,0\n")
-    (d / "att.json").write_text(json.dumps({"frame": "J2000", "scalar_first": True, "records": [
-        {"time": "2026-05-21T00:00:00", "q": [1, 0, 0, 0]},
-        {"time": "2026-05-21T02:00:00", "q": [0.7071068, 0, 0.7071068, 0]}]}, indent=1))
+    (d / "att.csv").write_text(
+        "# frame: J2000\ntime,q0,q1,q2,q3\n2026-05-21T00:00:00,1,0,0,0\n"
+        "2026-05-21T01:00:00,0.7071068,0.7071068,0,0\n2026-05-21T02:00:00,0,1,0,0\n"
+    )
+    (d / "att.json").write_text(
+        json.dumps(
+            {
+                "frame": "J2000",
+                "scalar_first": True,
+                "records": [
+                    {"time": "2026-05-21T00:00:00", "q": [1, 0, 0, 0]},
+                    {"time": "2026-05-21T02:00:00", "q": [0.7071068, 0, 0.7071068, 0]},
+                ],
+            },
+            indent=1,
+        )
+    )
     return [d / "att.csv", d / "att.json"]
 
 

@@ -56,7 +56,9 @@ def test_size_limits_follow_the_table(tmp_path, monkeypatch):
     p = tmp_path / "a.tle"
     p.write_bytes(b"x" * 1536)
     monkeypatch.setitem(cf.SIZE_LIMITS, "tle", (1000, "TLE file"))
-    with pytest.raises(DataFileError, match=r"a\.tle: is 1\.5 KiB, more than the 1000 bytes limit for a TLE file"):
+    with pytest.raises(
+        DataFileError, match=r"a\.tle: is 1\.5 KiB, more than the 1000 bytes limit for a TLE file"
+    ):
         cf.read_bytes(p, "tle")
     monkeypatch.setitem(cf.SIZE_LIMITS, "tle", (1536, "TLE file"))
     assert cf.read_bytes(p, "tle") == b"x" * 1536
@@ -135,7 +137,9 @@ def test_guarded_child_turns_a_crash_a_hang_and_a_blow_up_into_one_line(tmp_path
         guarded.run_guarded(_crash, path=p, what="VTK")
     with pytest.raises(DataFileError, match=r"x\.vtk: the CDF parser did not finish within 1 s: stopped"):
         guarded.run_guarded(_hang, path=p, what="CDF", timeout_s=1)
-    with pytest.raises(DataFileError, match=r"x\.vtk: the netCDF parser ran out of its memory budget \(0\.5 GiB\)"):
+    with pytest.raises(
+        DataFileError, match=r"x\.vtk: the netCDF parser ran out of its memory budget \(0\.5 GiB\)"
+    ):
         guarded.run_guarded(_allocate, (2**31,), path=p, what="netCDF", memory_bytes=2**29)
     # results, DataFileErrors and warnings come back as they were
     assert np.array_equal(guarded.run_guarded(np.arange, (4,), path=p, what="x"), np.arange(4))
@@ -152,7 +156,10 @@ def test_a_readers_estimate_raises_the_childs_memory_budget(tmp_path):
     p.write_bytes(b"CDF\x01")
     with pytest.raises(DataFileError, match="ran out of its memory budget"):
         guarded.run_guarded(_reserve, (3 * 2**30, False), path=p, what="netCDF", memory_bytes=2**29)
-    assert guarded.run_guarded(_reserve, (3 * 2**30, True), path=p, what="netCDF", memory_bytes=2**29) == 3 * 2**30
+    assert (
+        guarded.run_guarded(_reserve, (3 * 2**30, True), path=p, what="netCDF", memory_bytes=2**29)
+        == 3 * 2**30
+    )
     import resource
 
     before = resource.getrlimit(resource.RLIMIT_AS)
@@ -213,7 +220,9 @@ def test_nan_in_an_oem_and_a_damaged_tle_are_refused(tmp_path):
     fields = lines[i].split()
     lines[i] = " ".join([fields[0], "NaN", *fields[2:]])
     oem.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataFileError, match=rf"smile\.oem: line {i + 1}: X = 'NaN' is not a finite state value"):
+    with pytest.raises(
+        DataFileError, match=rf"smile\.oem: line {i + 1}: X = 'NaN' is not a finite state value"
+    ):
         read_oem(oem)
     tle = seeds.tle(tmp_path)[0]
     name, l1, l2 = tle.read_text().splitlines()
@@ -235,7 +244,9 @@ def test_an_all_nan_observed_image_is_refused(tmp_path):
     with fits.open(p) as hdul:
         hdul[0].data[:] = np.nan
         hdul.writeto(tmp_path / "nan.fits")
-    with pytest.raises(DataFileError, match=r"nan\.fits: the image \(9×8\) holds no finite value \(72 NaN, 0 infinite\)"):
+    with pytest.raises(
+        DataFileError, match=r"nan\.fits: the image \(9×8\) holds no finite value \(72 NaN, 0 infinite\)"
+    ):
         load_observed(tmp_path / "nan.fits")
 
 
@@ -289,10 +300,46 @@ def test_short_campaign_keeps_the_contract(tmp_path):
 
 
 # ------------------------------------------------------------------------- CLI parsers
-HOSTILE_VALUES = ["", " ", "-", "--", "nan", "-inf", "1e308", "1e999", "-0", "1e-320", "10000000000000000000",
-                  "9" * 5000, "1,2", "1,2,3,4", "1,,3", "x" * 10_000, "é", "\x00", "0x10", "1_000", "٣",
-                  "NaN,0,0", "1e308,1e308,1e308", "8x", "x8", "100000x100000", "-5x5", "n=", "=5", "n=5,n=6",
-                  "bz=nan", "v=-400", "kp=1e400", "2026-13-45", "99999-01-01T00:00", "1h", "-1min", "0s"]
+HOSTILE_VALUES = [
+    "",
+    " ",
+    "-",
+    "--",
+    "nan",
+    "-inf",
+    "1e308",
+    "1e999",
+    "-0",
+    "1e-320",
+    "10000000000000000000",
+    "9" * 5000,
+    "1,2",
+    "1,2,3,4",
+    "1,,3",
+    "x" * 10_000,
+    "é",
+    "\x00",
+    "0x10",
+    "1_000",
+    "٣",
+    "NaN,0,0",
+    "1e308,1e308,1e308",
+    "8x",
+    "x8",
+    "100000x100000",
+    "-5x5",
+    "n=",
+    "=5",
+    "n=5,n=6",
+    "bz=nan",
+    "v=-400",
+    "kp=1e400",
+    "2026-13-45",
+    "99999-01-01T00:00",
+    "1h",
+    "-1min",
+    "0s",
+]
 
 
 def test_cli_parsers_give_a_value_or_one_line():
@@ -329,8 +376,18 @@ def test_cli_parsers_give_a_value_or_one_line():
 
 @pytest.mark.parametrize(
     "func",
-    ["parse_number", "parse_positive", "parse_int", "parse_int_in_range", "parse_triple", "parse_pixels",
-     "parse_params", "parse_solar_wind", "size_type", "frame_type"],
+    [
+        "parse_number",
+        "parse_positive",
+        "parse_int",
+        "parse_int_in_range",
+        "parse_triple",
+        "parse_pixels",
+        "parse_params",
+        "parse_solar_wind",
+        "size_type",
+        "frame_type",
+    ],
 )
 def test_option_value_parsers_give_a_value_or_one_line(func):
     import argparse
@@ -339,10 +396,16 @@ def test_option_value_parsers_give_a_value_or_one_line(func):
 
     f = getattr(common, func)
     call = {
-        "parse_number": lambda v: f(v, "--x"), "parse_positive": lambda v: f(v, "--x"),
-        "parse_int": lambda v: f(v, "--x", 0), "parse_int_in_range": lambda v: f(v, "--x", 0, 10),
-        "parse_triple": lambda v: f(v, "--x"), "parse_pixels": f, "parse_params": lambda v: f([v]),
-        "parse_solar_wind": f, "size_type": f, "frame_type": f,
+        "parse_number": lambda v: f(v, "--x"),
+        "parse_positive": lambda v: f(v, "--x"),
+        "parse_int": lambda v: f(v, "--x", 0),
+        "parse_int_in_range": lambda v: f(v, "--x", 0, 10),
+        "parse_triple": lambda v: f(v, "--x"),
+        "parse_pixels": f,
+        "parse_params": lambda v: f([v]),
+        "parse_solar_wind": f,
+        "size_type": f,
+        "frame_type": f,
     }[func]
     for v in HOSTILE_VALUES:
         try:
@@ -350,7 +413,9 @@ def test_option_value_parsers_give_a_value_or_one_line(func):
         except (UserInputError, argparse.ArgumentTypeError) as exc:
             assert "\n" not in str(exc) and str(exc), (v, exc)
             continue
-        values = np.atleast_1d(np.asarray(out if not isinstance(out, dict) else list(out.values()), dtype=object))
+        values = np.atleast_1d(
+            np.asarray(out if not isinstance(out, dict) else list(out.values()), dtype=object)
+        )
         for x in values.ravel():
             if isinstance(x, float):
                 assert np.isfinite(x), (func, v, out)

@@ -87,8 +87,10 @@ def test_attitude_files(tmp_path, name, content, fragment):
     [
         (lambda s: "[" * 100_000 + "]" * 100_000, "JSON nested too deeply"),
         (lambda s: s.replace('"format_version": 2', '"format_version": ' + "9" * 5000), "(5000 digits)"),
-        (lambda s: s.replace('"format_version": 2', '"format_version": 10000000000000000000'),
-         "the integer 10000000000000000000 is out of range"),
+        (
+            lambda s: s.replace('"format_version": 2', '"format_version": 10000000000000000000'),
+            "the integer 10000000000000000000 is out of range",
+        ),
         (lambda s: s.replace("5.0", "-Infinity", 1), "-Infinity is not a finite number"),
     ],
 )
@@ -98,7 +100,9 @@ def test_hostile_sessions_in_the_library_and_render(tmp_path, edit, fragment):
     (p,) = seeds.session(tmp_path)
     p.write_text(edit(p.read_text()))
     _one_line_error(AppState.load, p, match=fragment)
-    outcome, detail = fuzzlib.run_case("cli", ["render", "--session", str(p), "--out", str(tmp_path / "r.png")])
+    outcome, detail = fuzzlib.run_case(
+        "cli", ["render", "--session", str(p), "--out", str(tmp_path / "r.png")]
+    )
     assert outcome == "clean" and fragment in detail, detail
 
 
@@ -107,16 +111,38 @@ def test_hostile_sessions_in_the_library_and_render(tmp_path, edit, fragment):
 @pytest.mark.parametrize("name", ["symlink_loop", "fifo", "dev_zero", "directory"])
 def test_hostile_paths_on_the_command_line(tmp_path, flag, name):
     p = dict(fuzzlib.hostile_paths(tmp_path / "h"))[name]
-    outcome, detail = fuzzlib._cli(["orbit", "--start", "2026-05-21T00:00", "--stop", "2026-05-21T01:00",
-                                    "--out", str(tmp_path / "o.csv"), flag, str(p)])
+    outcome, detail = fuzzlib._cli(
+        [
+            "orbit",
+            "--start",
+            "2026-05-21T00:00",
+            "--stop",
+            "2026-05-21T01:00",
+            "--out",
+            str(tmp_path / "o.csv"),
+            flag,
+            str(p),
+        ]
+    )
     assert outcome == "clean" and str(p) in detail, detail
     assert not (tmp_path / "o.csv").exists()
 
 
 def test_windows_profile_refuses_a_session_and_an_attitude_file(tmp_path):
     for p in (*seeds.session(tmp_path), *seeds.attitude(tmp_path)):
-        outcome, detail = fuzzlib._cli(["windows", "--start", "2026-05-21T00:00", "--stop", "2026-05-21T01:00",
-                                        "--out", str(tmp_path / "w.csv"), "--profile", str(p)])
+        outcome, detail = fuzzlib._cli(
+            [
+                "windows",
+                "--start",
+                "2026-05-21T00:00",
+                "--stop",
+                "2026-05-21T01:00",
+                "--out",
+                str(tmp_path / "w.csv"),
+                "--profile",
+                str(p),
+            ]
+        )
         assert outcome == "clean" and p.name in detail, detail
 
 
@@ -144,8 +170,20 @@ def test_all_nan_or_inf_observed_image(tmp_path, fill):
 )
 def test_synth_garbage_is_one_line(tmp_path, extra, fragment, capfd):
     out = tmp_path / "s.fits"
-    outcome, detail = fuzzlib._cli(["synth", "--instrument", "sxi", "--time", "2026-05-21T00:00", "--pixels", "8x6",
-                                    "--out", str(out), *extra])
+    outcome, detail = fuzzlib._cli(
+        [
+            "synth",
+            "--instrument",
+            "sxi",
+            "--time",
+            "2026-05-21T00:00",
+            "--pixels",
+            "8x6",
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
     assert outcome == "clean" and fragment in detail, detail
     assert not out.exists()
     assert "RuntimeWarning" not in capfd.readouterr().err
@@ -190,8 +228,10 @@ def test_a_netcdf3_header_promising_more_data_than_the_file_holds(tmp_path):
     import xarray as xr
 
     x, y, z = seeds._axes()
-    ds = xr.Dataset({"eta": (("z", "y", "x"), np.ones((z.size, y.size, x.size), np.float32))},
-                    coords={"x": x, "y": y, "z": z})
+    ds = xr.Dataset(
+        {"eta": (("z", "y", "x"), np.ones((z.size, y.size, x.size), np.float32))},
+        coords={"x": x, "y": y, "z": z},
+    )
     ds.to_netcdf(tmp_path / "rec.nc", engine="scipy", format="NETCDF3_CLASSIC", unlimited_dims=["z"])
     from smile_viewer.io.cubes import read_cube
 
@@ -200,8 +240,11 @@ def test_a_netcdf3_header_promising_more_data_than_the_file_holds(tmp_path):
     assert struct.unpack(">i", b[4:8]) == (5,)  # numrecs, right after the CDF\x01 magic
     b[4:8] = struct.pack(">i", 5_000_000)
     (tmp_path / "big.nc").write_bytes(bytes(b))
-    _one_line_error(read_cube, tmp_path / "big.nc",
-                    match="big.nc: is truncated or corrupt: its header describes 801.1 MiB of data but the file holds")
+    _one_line_error(
+        read_cube,
+        tmp_path / "big.nc",
+        match="big.nc: is truncated or corrupt: its header describes 801.1 MiB of data but the file holds",
+    )
 
 
 @pytest.mark.slow
@@ -219,15 +262,51 @@ def test_command_line_on_a_hanging_cdf_and_a_crashing_vti(tmp_path):
     exe = [sys.executable, "-m", "smile_viewer"]
     hang = hanging_cdf(tmp_path)
     out = tmp_path / "w.csv"
-    r = subprocess.run([*exe, "windows", "--start", "2026-05-21T00:00", "--stop", "2026-05-21T01:00", "--out",
-                        str(out), "--omni", str(hang)], capture_output=True, text=True, timeout=300, env=env,
-                       cwd=tmp_path, check=False)
+    r = subprocess.run(
+        [
+            *exe,
+            "windows",
+            "--start",
+            "2026-05-21T00:00",
+            "--stop",
+            "2026-05-21T01:00",
+            "--out",
+            str(out),
+            "--omni",
+            str(hang),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
     assert "hang.cdf: the CDF parser did not finish within 3 s" in r.stderr and not out.exists()
     crash = crashing_vti(tmp_path)
     out = tmp_path / "s.fits"
-    r = subprocess.run([*exe, "synth", "--instrument", "sxi", "--time", "2026-05-21T00:00", "--pixels", "8x6",
-                        "--out", str(out), "--model", f"cube:{crash}"], capture_output=True, text=True, timeout=300,
-                       env=env, cwd=tmp_path, check=False)
+    r = subprocess.run(
+        [
+            *exe,
+            "synth",
+            "--instrument",
+            "sxi",
+            "--time",
+            "2026-05-21T00:00",
+            "--pixels",
+            "8x6",
+            "--out",
+            str(out),
+            "--model",
+            f"cube:{crash}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
     assert "crash.vti: the VTK parser crashed (SIGSEGV)" in r.stderr and not out.exists()

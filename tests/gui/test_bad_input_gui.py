@@ -98,15 +98,19 @@ def window(qtbot, tmp_path, monkeypatch):
     win.close()
 
 
-def test_a_crashing_vtk_cube_and_a_hanging_omni_cdf_leave_the_window_responsive(window, qtbot, tmp_path,
-                                                                                 monkeypatch):
+def test_a_crashing_vtk_cube_and_a_hanging_omni_cdf_leave_the_window_responsive(
+    window, qtbot, tmp_path, monkeypatch
+):
     win = window
     crash = crashing_vti(tmp_path)
     model0 = win.app_state.model.models.emissivity_model
 
     def crash_shown() -> bool:
-        texts = [win.statusBar().currentMessage(), win.images_dock.panels["sxi"].title_label.text(),
-                 win.model_dock.cube_mp_label.text()]
+        texts = [
+            win.statusBar().currentMessage(),
+            win.images_dock.panels["sxi"].title_label.text(),
+            win.model_dock.cube_mp_label.text(),
+        ]
         return any("VTK parser crashed" in t for t in texts)
 
     with Ticker() as t1:
@@ -114,22 +118,33 @@ def test_a_crashing_vtk_cube_and_a_hanging_omni_cdf_leave_the_window_responsive(
         qtbot.waitUntil(crash_shown, timeout=120000)
     assert win.isVisible() and win.app_state.model.models.cube_path == str(crash)
     assert t1.largest_gap < MAX_GAP_S, f"GUI paused while VTK crashed: {t1.where()}"
-    shown = [t for t in (win.statusBar().currentMessage(), win.images_dock.panels["sxi"].title_label.text(),
-                         win.model_dock.cube_mp_label.text()) if "crashed" in t]
+    shown = [
+        t
+        for t in (
+            win.statusBar().currentMessage(),
+            win.images_dock.panels["sxi"].title_label.text(),
+            win.model_dock.cube_mp_label.text(),
+        )
+        if "crashed" in t
+    ]
     assert "crash.vti" in shown[0] and "SIGSEGV" in shown[0]
 
     # back to a model: the window recovers (new images), then the OMNI file
     win.model_dock.set_emissivity_model(model0)
     qtbot.waitUntil(lambda: "crashed" not in win.images_dock.panels["sxi"].title_label.text(), timeout=120000)
-    qtbot.waitUntil(lambda: not any(s.busy for s in (*win.data_schedulers.values(), *win.image_schedulers.values())),
-                    timeout=120000)
+    qtbot.waitUntil(
+        lambda: not any(s.busy for s in (*win.data_schedulers.values(), *win.image_schedulers.values())),
+        timeout=120000,
+    )
     qtbot.wait(500)
     monkeypatch.setenv("SMILE_VIEWER_PARSE_TIMEOUT_S", "3")
     hang = hanging_cdf(tmp_path)
     before = win.app_state.model.solar_wind.omni_path
     with Ticker() as t2:
         win.model_dock.load_omni(str(hang))
-        qtbot.waitUntil(lambda: "did not finish within 3 s" in win.model_dock.error_label.text(), timeout=120000)
+        qtbot.waitUntil(
+            lambda: "did not finish within 3 s" in win.model_dock.error_label.text(), timeout=120000
+        )
     assert t2.t1 - t2.t0 >= 3.0  # the parse really ran until the guard stopped it
     assert t2.largest_gap < MAX_GAP_S, f"GUI paused while cdflib looped: {t2.where()}"
     assert "hang.cdf" in win.model_dock.error_label.text() and win.model_dock.error_label.isVisible()

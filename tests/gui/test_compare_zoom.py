@@ -42,8 +42,9 @@ def test_zoom_is_kept_across_every_mode(qtbot, view):
             # the zoomed region is in view, and one side fits it exactly (the aspect is locked)
             assert got[0] <= zoom[0] + 0.5 and got[1] >= zoom[1] - 0.5, (mode, got)
             assert got[2] <= zoom[2] + 0.5 and got[3] >= zoom[3] - 0.5, (mode, got)
-            assert min((got[1] - got[0]) / (zoom[1] - zoom[0]), (got[3] - got[2]) / (zoom[3] - zoom[2])) < 1.05, \
-                (mode, got)
+            assert (
+                min((got[1] - got[0]) / (zoom[1] - zoom[0]), (got[3] - got[2]) / (zoom[3] - zoom[2])) < 1.05
+            ), (mode, got)
 
 
 def test_observed_axes_in_degrees_and_radec_readout(qtbot):
@@ -63,8 +64,16 @@ def test_observed_axes_in_degrees_and_radec_readout(qtbot):
     pt = sxi_pointing(pos)
     cam = load_instrument("sxi").camera(pos, pt.rotation, shape=(31, 53))
     wcs = camera_wcs(cam, t)
-    obs = observed_from_arrays(np.ones(cam.shape), wcs=wcs, time_start=t, exposure_s=300.0, position_re=pos,
-                               aim_re=pt.aim_re, instrument="sxi", units="count")
+    obs = observed_from_arrays(
+        np.ones(cam.shape),
+        wcs=wcs,
+        time_start=t,
+        exposure_s=300.0,
+        position_re=pos,
+        aim_re=pt.aim_re,
+        instrument="sxi",
+        units="count",
+    )
     v = ComparisonView()
     qtbot.addWidget(v)
     v.set_observed(obs)

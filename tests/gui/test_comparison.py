@@ -174,10 +174,17 @@ def _observation(shape=(31, 53)):
     cam = sxi.camera(pos, pt.rotation, shape=shape)
     image = render(RenderRequest(cam, AnalyticSource(truth), backend="cpu")).image
     resp = compute_response(image, cam, sxi, seed=3)
-    obs = observed_from_arrays(image, wcs=camera_wcs(cam, t), time_start=t, exposure_s=resp.exposure_s,
-                               position_re=pos, aim_re=pt.aim_re, instrument="sxi",
-                               units="keV cm^-2 s^-1 sr^-1",
-                               maps={"CTSMAP": resp.counts, "BKGMAP": resp.background, "VIGMAP": resp.vignetting})
+    obs = observed_from_arrays(
+        image,
+        wcs=camera_wcs(cam, t),
+        time_start=t,
+        exposure_s=resp.exposure_s,
+        position_re=pos,
+        aim_re=pt.aim_re,
+        instrument="sxi",
+        units="keV cm^-2 s^-1 sr^-1",
+        maps={"CTSMAP": resp.counts, "BKGMAP": resp.background, "VIGMAP": resp.vignetting},
+    )
     return obs, model, truth
 
 

@@ -14,8 +14,19 @@ def test_layers_dock_binds_visibility_opacity_and_colour(qtbot):
     dock = LayersDock(st)
     qtbot.addWidget(dock)
     assert dock.objectName() == "layersDock"
-    assert {n for n, _ in LAYER_ROWS} >= {"earth", "axes", "sun", "magnetopause", "bow_shock", "field_lines",
-                                           "orbit", "spacecraft", "sxi_fov", "uvi_fov", "emission_volume"}
+    assert {n for n, _ in LAYER_ROWS} >= {
+        "earth",
+        "axes",
+        "sun",
+        "magnetopause",
+        "bow_shock",
+        "field_lines",
+        "orbit",
+        "spacecraft",
+        "sxi_fov",
+        "uvi_fov",
+        "emission_volume",
+    }
     dock.checks["orbit"].setChecked(False)
     assert st.layers.orbit is False
     st.layers.field_lines = True
@@ -158,8 +169,20 @@ def test_model_dock_follows_an_omni_file_and_refuses_a_bad_one(qtbot, tmp_path):
     for k in range(288):
         minute = 5 * k
         fields = [2026, 141, minute // 60, minute % 60] + [0] * 45
-        values = {13: 5.0, 14: 1.0, 15: 0.0, 16: -1.0, 17: 0.0, 18: -1.0, 21: 400.0, 22: -400.0,
-                  23: 0.0, 24: 0.0, 25: 4.0 + k / 100.0, 26: 1.0e5}
+        values = {
+            13: 5.0,
+            14: 1.0,
+            15: 0.0,
+            16: -1.0,
+            17: 0.0,
+            18: -1.0,
+            21: 400.0,
+            22: -400.0,
+            23: 0.0,
+            24: 0.0,
+            25: 4.0 + k / 100.0,
+            26: 1.0e5,
+        }
         for i, v in values.items():
             fields[i] = v
         lines.append(" ".join(str(f) for f in fields))

@@ -31,7 +31,7 @@ def _only_volume(app):
 
 def _patch(img, xy, r=2):
     x, y = (int(round(v)) for v in xy)
-    return img[max(y - r, 0): y + r + 1, max(x - r, 0): x + r + 1].reshape(-1, 3).astype(float)
+    return img[max(y - r, 0) : y + r + 1, max(x - r, 0) : x + r + 1].reshape(-1, 3).astype(float)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_emission_mode_bright_in_the_sheath_dark_inside_the_magnetopause(slab_pi
     assert sheath.sum() > 300, f"sheath {sheath} should glow"
     assert np.abs(inside - BACKGROUND).max() < 6, f"inside the magnetopause {inside} should be dark"
     assert sheath.sum() > upstream.sum() + 100, (sheath, upstream)  # the sheath outshines the wind
-    assert flank.sum() > inside.sum() + 60, (flank, inside)          # the sheath wraps round
+    assert flank.sum() > inside.sum() + 60, (flank, inside)  # the sheath wraps round
     # the Sun is on the left: the bright nose is left of the Earth, dark on the night side
     earth_px = proj([[0, 0, 0]])[0]
     assert proj([[r_mp, 0, 0]])[0][0] < earth_px[0]
@@ -105,11 +105,11 @@ def test_volume_placement_in_the_scene_frame():
     from smile_viewer._vispy.visuals.volume import EmissionVolumeVisual
     from smile_viewer.coords import rotation_matrix
 
-    values = np.zeros((4, 5, 6), np.float32)   # nz=4, ny=5, nx=6
+    values = np.zeros((4, 5, 6), np.float32)  # nz=4, ny=5, nx=6
     values[1, 2, 3] = 1.0
     vis = EmissionVolumeVisual(values, origin_re=(-3.0, -2.0, -1.0), spacing_re=(0.5, 1.0, 2.0))
     m = vis.volume_matrix()
-    p = np.array([3.0, 2.0, 1.0, 1.0]) @ m    # visual coords (x=i, y=j, z=k)
+    p = np.array([3.0, 2.0, 1.0, 1.0]) @ m  # visual coords (x=i, y=j, z=k)
     assert np.allclose(p[:3], [-3.0 + 3 * 0.5, -2.0 + 2 * 1.0, -1.0 + 1 * 2.0])
     r = np.asarray(rotation_matrix(T0, "gsm", "gse"))
     vis.set_frame_rotation(r)
@@ -136,7 +136,7 @@ def _reference_image(camera, volume) -> np.ndarray:
     total = np.zeros(rays.shape[:2])
     alive = np.ones(rays.shape[:2], bool)
     for k in range(0, len(s), 64):
-        ss = s[k:k + 64]
+        ss = s[k : k + 64]
         pts = pos + rays[..., None, :] * ss[None, None, :, None]
         hit = np.linalg.norm(pts, axis=-1) <= 1.0
         ok = alive[..., None] & (np.cumsum(hit, axis=-1) == 0)
@@ -157,10 +157,10 @@ def test_through_sxi_view_matches_the_synthetic_image():
     app.volume.shape = (64, 64, 64)
     app.volume.colormap = "grays"
     app.volume.step_voxels = 0.4
-    app.instruments.sxi.pointing.roll_deg = 25.0      # roll must carry over too
+    app.instruments.sxi.pointing.roll_deg = 25.0  # roll must carry over too
     volume = build_emission_volume(app)
 
-    ny, nx = 100, 173                                  # SXI's 26.5° × 15.5° aspect (1.730)
+    ny, nx = 100, 173  # SXI's 26.5° × 15.5° aspect (1.730)
     _, info = render_scene_image((nx, ny), state=app, view="sxi", return_view_info=True, supersample=1)
     camera = info["cameras"]["sxi"].with_(shape=(ny, nx))
     reference = _reference_image(camera, volume)
@@ -169,7 +169,7 @@ def test_through_sxi_view_matches_the_synthetic_image():
     app.volume.log_range = (float(lo), float(hi))
     img = render_scene_image((nx, ny), state=app, view="sxi", supersample=2)
 
-    level = img[..., 0].astype(float) / 255.0        # grays: the colour-map level
+    level = img[..., 0].astype(float) / 255.0  # grays: the colour-map level
     expected = np.clip((np.log10(reference) - lo) / (hi - lo), 0.0, 1.0)
     inner = (slice(1, -1), slice(1, -1))
     corr = np.corrcoef(level[inner].ravel(), expected[inner].ravel())[0, 1]

@@ -33,7 +33,7 @@ def square_frame(i: int, w: int = W, h: int = H) -> np.ndarray:
     """A dark frame with a white square moving 6 pixels right per frame."""
     img = np.full((h, w, 3), 10, np.uint8)
     x0, y0 = 4 + 6 * i, 20
-    img[y0:y0 + SQ, x0:x0 + SQ] = 255
+    img[y0 : y0 + SQ, x0 : x0 + SQ] = 255
     return img
 
 
@@ -189,8 +189,9 @@ def test_progress_dialog_export_and_cancel(qtbot, tmp_path):
 
     def frames(i):
         if i == 2:  # the user presses Cancel while frame 2 is drawn
-            dialogs = [w for w in QApplication.topLevelWidgets()
-                       if isinstance(w, QProgressDialog) and w.isVisible()]
+            dialogs = [
+                w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()
+            ]
             assert dialogs, "the progress dialog is shown"
             dialogs[0].cancel()
         return square_frame(i)
@@ -228,8 +229,9 @@ def test_canvas_png_at_window_and_other_size(gl_canvas, tmp_path):
     assert big.shape == (120, 160, 3)
     assert big[60, 40].min() > 240 and tuple(big[10, 140]) == (255, 0, 0)
     white = np.nonzero(big.min(axis=2) > 200)
-    assert (white[0].min(), white[0].max(), white[1].min(), white[1].max()) == (44, 75, 24, 55), \
+    assert (white[0].min(), white[0].max(), white[1].min(), white[1].max()) == (44, 75, 24, 55), (
         "re-rendered at twice the scale: the 16-pixel square becomes 32 pixels, same place"
+    )
     # another aspect ratio: scaled to cover, centre-cropped, not distorted
     wide = np.asarray(Image.open(save_canvas_png(canvas, tmp_path / "wide.png", size=(160, 60))))
     white = np.nonzero(wide.min(axis=2) > 200)

@@ -89,7 +89,7 @@ def test_state_time_moves_slider_and_marker_redraws(window, qtbot):
     img = view.render(alpha=False)
     ps = img.shape[0] / view.canvas.size[1]
     x, y = (px * ps).round().astype(int)
-    patch = img[max(y - 4, 0): y + 5, max(x - 4, 0): x + 5].astype(int)
+    patch = img[max(y - 4, 0) : y + 5, max(x - 4, 0) : x + 5].astype(int)
     assert patch.max() > 200, "the spacecraft marker should be drawn at its projected position"
 
 
@@ -122,8 +122,7 @@ def test_layer_action_and_camera_preset_update_scene(window):
 
 # -- no display: a message, exit status 1 (no GL needed) ------------------------------------
 def _env_without_display(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env.update(extra)
     return env
 
@@ -137,8 +136,9 @@ def test_run_app_without_display_prints_help_and_returns_1():
         "assert 'PySide6.QtWidgets' not in sys.modules, 'no QApplication should be attempted'\n"
         "sys.exit(rc)\n"
     )
-    res = subprocess.run([sys.executable, "-c", code], env=_env_without_display(),
-                         capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-c", code], env=_env_without_display(), capture_output=True, text=True, timeout=120
+    )
     assert res.returncode == 1, res.stderr
     err = res.stderr
     assert "no display found" in err
@@ -149,9 +149,13 @@ def test_run_app_without_display_prints_help_and_returns_1():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="DISPLAY matters on Linux only")
 def test_cli_gui_with_offscreen_platform_returns_1():
-    res = subprocess.run([sys.executable, "-m", "smile_viewer", "gui"],
-                         env=_env_without_display(QT_QPA_PLATFORM="offscreen"),
-                         capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "smile_viewer", "gui"],
+        env=_env_without_display(QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 1, res.stderr
     assert "offscreen" in res.stderr and "Traceback" not in res.stderr
 

@@ -30,10 +30,17 @@ def tiny_obs():
     cam = sxi.camera(pos, pt.rotation, shape=(31, 53))
     image = render(RenderRequest(cam, AnalyticSource(TRUTH), backend="cpu")).image
     resp = compute_response(image, cam, sxi, seed=0)
-    return observed_from_arrays(image, wcs=camera_wcs(cam, t), time_start=t, exposure_s=resp.exposure_s,
-                                position_re=pos, aim_re=pt.aim_re, instrument="sxi", units="keV cm^-2 s^-1 sr^-1",
-                                maps={"CTSMAP": resp.expected, "BKGMAP": resp.background,
-                                      "VIGMAP": resp.vignetting})
+    return observed_from_arrays(
+        image,
+        wcs=camera_wcs(cam, t),
+        time_start=t,
+        exposure_s=resp.exposure_s,
+        position_re=pos,
+        aim_re=pt.aim_re,
+        instrument="sxi",
+        units="keV cm^-2 s^-1 sr^-1",
+        maps={"CTSMAP": resp.expected, "BKGMAP": resp.background, "VIGMAP": resp.vignetting},
+    )
 
 
 def test_fit_runs_to_completion_with_progress(qtbot, tiny_obs):
@@ -105,6 +112,8 @@ def test_quality_flags_are_shown(qtbot, tiny_obs):
         bounded.start()
     assert bounded.result.parameters["r_mp"] == pytest.approx(10.0, abs=1e-3)
     assert not bounded.result.reliable and "at_bound" in [f.code for f in bounded.result.flags]
-    assert bounded.quality_label.text().startswith("UNRELIABLE") and "at_bound" in bounded.quality_label.text()
+    assert (
+        bounded.quality_label.text().startswith("UNRELIABLE") and "at_bound" in bounded.quality_label.text()
+    )
     assert "c62828" in bounded.quality_label.styleSheet()
     assert "UNRELIABLE: " in bounded.summary_label.text()

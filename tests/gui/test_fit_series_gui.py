@@ -39,8 +39,20 @@ def series_csv(tmp_path):
         np.savez(frames / f"{key}.npz", observed=observed, fitted=fitted, mask=mask)
         (frames / f"{key}.json").write_text("{}")
         arrays[key] = (observed, fitted, mask)
-        records.append({"time": a, "time_end": b, "status": "ok", "key": key, "r_mp": r, "r_mp_err": e,
-                        "qf": qf, "qf2": 0, "reliable": ok, "model": "jorgensen"})
+        records.append(
+            {
+                "time": a,
+                "time_end": b,
+                "status": "ok",
+                "key": key,
+                "r_mp": r,
+                "r_mp_err": e,
+                "qf": qf,
+                "qf2": 0,
+                "reliable": ok,
+                "model": "jorgensen",
+            }
+        )
     records.append({"status": "failed", "key": "bad", "source": "bad.fits", "message": "no CTSMAP"})
     path = FitSeries(records=records, frames_dir=frames).write_csv(tmp_path / "s.csv")
     return path, arrays
@@ -125,8 +137,9 @@ def test_open_fit_series_puts_a_row_in_the_timeline(qtbot, series_csv, monkeypat
 def test_open_fit_series_refuses_a_file_that_is_not_a_series(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("SMILE_SYNC_WORKERS", "1")
     warnings = []
-    monkeypatch.setattr("smile_viewer._qt.fit_series_view.QMessageBox.warning",
-                        lambda *a: warnings.append(a[2]))
+    monkeypatch.setattr(
+        "smile_viewer._qt.fit_series_view.QMessageBox.warning", lambda *a: warnings.append(a[2])
+    )
     window = QMainWindow()
     qtbot.addWidget(window)
     window.state = SceneState(time=Time("2026-01-01T00:00:00", scale="utc"))

@@ -61,8 +61,10 @@ def test_main_window_stays_responsive_during_a_large_synthetic_image(qtbot, tmp_
         for grid in ((640, 640), (648, 648)):
             gap, n, wall = _largest_gap(qtbot, win, grid)
             results.append(gap)
-            print(f"largest GUI gap during a {grid[0]}x{grid[1]} SXI image: {gap * 1e3:.1f} ms "
-                  f"({n} ticks in {wall:.2f} s)")
+            print(
+                f"largest GUI gap during a {grid[0]}x{grid[1]} SXI image: {gap * 1e3:.1f} ms "
+                f"({n} ticks in {wall:.2f} s)"
+            )
             assert wall > 0.15, "the request should be heavy enough to measure"
             if gap < 0.100:
                 break

@@ -28,7 +28,7 @@ def _geo(lon_deg, lat_deg):
 
 def _patch(img, xy, r=2):
     x, y = np.round(np.asarray(xy, float)).astype(int)
-    return img[max(y - r, 0): y + r + 1, max(x - r, 0): x + r + 1].reshape(-1, 3).astype(int)
+    return img[max(y - r, 0) : y + r + 1, max(x - r, 0) : x + r + 1].reshape(-1, 3).astype(int)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,9 @@ def equinox_from_sun():
     from smile_viewer._vispy.scene import CameraSetup
 
     return render_scene_image(
-        (400, 300), EQUINOX_NOON, camera=CameraSetup(azimuth=90.0, elevation=0.0, scale_factor=3.0),
+        (400, 300),
+        EQUINOX_NOON,
+        camera=CameraSetup(azimuth=90.0, elevation=0.0, scale_factor=3.0),
         return_view_info=True,
     )
 
@@ -84,7 +86,7 @@ def test_night_side_is_darker():
 
     def band(img, f0, f1):
         x0, x1 = sorted((int(cx + f0 * radius_px), int(cx + f1 * radius_px)))
-        return img[int(cy) - 8: int(cy) + 8, x0:x1].astype(float).mean()
+        return img[int(cy) - 8 : int(cy) + 8, x0:x1].astype(float).mean()
 
     day_ratio = band(shaded, -0.7, -0.4) / band(flat, -0.7, -0.4)
     night_ratio = band(shaded, 0.4, 0.7) / band(flat, 0.4, 0.7)
@@ -150,15 +152,29 @@ def test_time_change_moves_spacecraft_in_picture():
 _HAS_OFFSCREEN_GL = ctypes.util.find_library("EGL") is not None or shutil.which("Xvfb") is not None
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") or not _HAS_OFFSCREEN_GL,
-                    reason="needs Mesa's libEGL or Xvfb")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not _HAS_OFFSCREEN_GL, reason="needs Mesa's libEGL or Xvfb"
+)
 def test_cli_render_without_display(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     out = tmp_path / "cli.png"
     res = subprocess.run(
-        [sys.executable, "-m", "smile_viewer", "render", "--out", str(out), "--size", "320x200",
-         "--time", EQUINOX_NOON],
-        env=env, capture_output=True, text=True, timeout=180,
+        [
+            sys.executable,
+            "-m",
+            "smile_viewer",
+            "render",
+            "--out",
+            str(out),
+            "--size",
+            "320x200",
+            "--time",
+            EQUINOX_NOON,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert res.returncode == 0, res.stderr
     with Image.open(out) as im:
@@ -171,8 +187,13 @@ def test_cli_render_without_display(tmp_path):
 def test_cli_render_says_what_to_install_when_no_gl_can_be_had(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env.update(SMILE_GL_BACKEND="xvfb", PATH=str(tmp_path))  # force the Xvfb path, with no Xvfb
-    res = subprocess.run([sys.executable, "-m", "smile_viewer", "render", "--out", str(tmp_path / "x.png")],
-                         env=env, capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "smile_viewer", "render", "--out", str(tmp_path / "x.png")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 2
     assert "cannot create an OpenGL context" in res.stderr and "apt-get install" in res.stderr
     assert "Traceback" not in res.stderr and not (tmp_path / "x.png").exists()

@@ -138,8 +138,12 @@ def test_nan_is_transparent(qtbot, panel):
     qtbot.wait(20)
     shot = panel.graphics.grab().toImage()
     assert _brightness(shot, _viewport_point(panel, 5, 5)) > 240
-    inside = shot.pixelColor(*(int(v * shot.devicePixelRatio()) for v in
-                               (_viewport_point(panel, 20, 30).x(), _viewport_point(panel, 20, 30).y())))
+    inside = shot.pixelColor(
+        *(
+            int(v * shot.devicePixelRatio())
+            for v in (_viewport_point(panel, 20, 30).x(), _viewport_point(panel, 20, 30).y())
+        )
+    )
     bg = panel.view.background.brush().color()
     assert (inside.red(), inside.green(), inside.blue()) == (bg.red(), bg.green(), bg.blue())
 
@@ -160,8 +164,10 @@ def test_scale_switching_changes_displayed_levels_and_data(qtbot, panel):
         d = panel.image_item.image
         assert d[5, 7] == pytest.approx(float(panel.stretch.forward(3.5e-2)), rel=1e-5)
         assert np.isnan(d[31, 11])
-        assert seen[scale] == (pytest.approx(float(panel.stretch.forward(lo)), rel=1e-6, abs=1e-9),
-                               pytest.approx(float(panel.stretch.forward(hi)), rel=1e-6, abs=1e-9))
+        assert seen[scale] == (
+            pytest.approx(float(panel.stretch.forward(lo)), rel=1e-6, abs=1e-9),
+            pytest.approx(float(panel.stretch.forward(hi)), rel=1e-6, abs=1e-9),
+        )
     assert seen["log"] == (pytest.approx(np.log10(1e-4)), pytest.approx(np.log10(0.24)))
     assert seen["sqrt"][1] == pytest.approx(np.sqrt(0.24))
     assert len({v for v in seen.values()}) == 4, "each scale shows different display levels"

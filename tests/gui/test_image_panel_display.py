@@ -108,7 +108,9 @@ def test_not_observing_shade_and_label(qtbot):
     panel.resize(300, 260)
     panel.show()
     qtbot.waitExposed(panel)
-    panel.set_not_observing("inside the radiation belts, too close to the Earth, Sun too close to the boresight")
+    panel.set_not_observing(
+        "inside the radiation belts, too close to the Earth, Sun too close to the boresight"
+    )
     qtbot.wait(30)
     assert panel.shade_text.textItem.boundingRect().width() <= panel.graphics.width()
     panel.set_image(np.ones((20, 30)) * 2)  # kept for the next image until told otherwise

@@ -35,7 +35,10 @@ def write_series(folder, minutes):
             h[f"POS_{c}"] = v
         for c, v in zip("XYZ", (7.87, 0.0, 0.0)):
             h[f"AIM_{c}"] = v
-        h["DATE-OBS"], h["DATE-END"] = t0.strftime("%Y-%m-%dT%H:%M:%S.%f"), t1.strftime("%Y-%m-%dT%H:%M:%S.%f")
+        h["DATE-OBS"], h["DATE-END"] = (
+            t0.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+            t1.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+        )
         h["EMIN"], h["EMAX"], h["RA"], h["DEC"], h["EXPOS"] = 0.2, 2.5, 10.0, 20.0, 60.0
         h["CTYPE1"], h["CRVAL1"], h["CDELT1"] = "deg", -1.0, 0.25
         h["CTYPE2"], h["CRVAL2"], h["CDELT2"] = "deg", -1.5, 0.25
@@ -44,9 +47,9 @@ def write_series(folder, minutes):
         counts[i] = cts
         fits.PrimaryHDU(cts, header=h).writeto(folder / f"SMILE_SXI_L3_SCIM15-SCI-TOT_{name}")
         parts = [np.full(SHAPE, 0.1) for _ in PARTS]
-        fits.HDUList([fits.PrimaryHDU(sum(parts), header=h)]
-                     + [fits.ImageHDU(a, name=k) for k, a in zip(PARTS, parts)]).writeto(
-            folder / f"SMILE_SXI_L3_SCIM15-SCI-BKG_{name}")
+        fits.HDUList(
+            [fits.PrimaryHDU(sum(parts), header=h)] + [fits.ImageHDU(a, name=k) for k, a in zip(PARTS, parts)]
+        ).writeto(folder / f"SMILE_SXI_L3_SCIM15-SCI-BKG_{name}")
         fits.PrimaryHDU(np.full(SHAPE, 0.8), header=h).writeto(folder / f"SMILE_SXI_L3_SCIM15-SCI-VCY_{name}")
     return counts
 

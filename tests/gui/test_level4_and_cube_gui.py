@@ -21,13 +21,33 @@ def _our_file(path):
     fitted = 3.0 + 10.0 * np.exp(-((r - 8) ** 2 + (c - 5) ** 2) / 20.0)
     counts = np.round(fitted + np.where((r + c) % 2 == 0, 1.0, -1.0))
     l4 = Level4File(
-        fitted=fitted, parameters=ParameterTable(("r_mp", "norm"), [10.0, 1.0], [9.5, 1.2], [0.1, 0.05]),
-        rcmem_re=9.5, rcmem_err_re=0.1, counts=counts, background=np.full((ny, nx), 3.0),
-        cxfov=counts - 3.0, error=np.sqrt(counts), exposure_s=300.0, filename="obs.fits",
-        position_re=np.array([6.0, -6.0, 18.0]), aim_re=np.array([7.87, 0.0, 0.0]), crval_deg=(-6.0, -10.0),
-        cdelt_deg=(1.0, 1.0), dipole_deg=0.0, model="jorgensen", fit="nelder-mead", min_cost=1.0, iterations=10,
-        opt_time_s=0.5, date_obs="2026-05-21T01:00:00.000", p_space_re=0.0, p0_method=0, count_rate=1.0, qf=2,
-        qf2=1)
+        fitted=fitted,
+        parameters=ParameterTable(("r_mp", "norm"), [10.0, 1.0], [9.5, 1.2], [0.1, 0.05]),
+        rcmem_re=9.5,
+        rcmem_err_re=0.1,
+        counts=counts,
+        background=np.full((ny, nx), 3.0),
+        cxfov=counts - 3.0,
+        error=np.sqrt(counts),
+        exposure_s=300.0,
+        filename="obs.fits",
+        position_re=np.array([6.0, -6.0, 18.0]),
+        aim_re=np.array([7.87, 0.0, 0.0]),
+        crval_deg=(-6.0, -10.0),
+        cdelt_deg=(1.0, 1.0),
+        dipole_deg=0.0,
+        model="jorgensen",
+        fit="nelder-mead",
+        min_cost=1.0,
+        iterations=10,
+        opt_time_s=0.5,
+        date_obs="2026-05-21T01:00:00.000",
+        p_space_re=0.0,
+        p0_method=0,
+        count_rate=1.0,
+        qf=2,
+        qf2=1,
+    )
     return write_level4(l4, path), fitted, counts
 
 

@@ -11,9 +11,19 @@ from smile_viewer._qt.los_plot import LosPlot, LosProfile
 def _profile():
     s = np.linspace(0.0, 60.0, 200)
     pts = np.c_[20.0 - s, np.zeros_like(s), np.zeros_like(s)]
-    eta = 10.0 * np.exp(-((s - 10.0) / 3.0) ** 2)
-    return LosProfile(12, 30, s, pts, eta, "eV cm^-3 s^-1", ((8.0, "magnetopause"), (12.0, "bow shock")),
-                      3.5, "keV cm^-2 s^-1 sr^-1", False)
+    eta = 10.0 * np.exp(-(((s - 10.0) / 3.0) ** 2))
+    return LosProfile(
+        12,
+        30,
+        s,
+        pts,
+        eta,
+        "eV cm^-3 s^-1",
+        ((8.0, "magnetopause"), (12.0, "bow shock")),
+        3.5,
+        "keV cm^-2 s^-1 sr^-1",
+        False,
+    )
 
 
 def test_units_in_superscripts_and_label_unclipped(qtbot):

@@ -62,8 +62,9 @@ def test_window_opens_async_with_default_scene_and_all_docks(qtbot, tmp_path, mo
         win.canvas.update()
         qtbot.waitUntil(lambda: "boundaries" in win.scene_view.data, timeout=20000)
         qtbot.waitUntil(lambda: set(win.images_dock.results) == {"sxi", "uvi"}, timeout=30000)
-        qtbot.waitUntil(lambda: "CPU" in win.backend_label.text() or "GPU" in win.backend_label.text(),
-                        timeout=20000)
+        qtbot.waitUntil(
+            lambda: "CPU" in win.backend_label.text() or "GPU" in win.backend_label.text(), timeout=20000
+        )
         assert win.scene_view.data["boundaries"].magnetopause is not None
         assert "ms" in win.render_label.text()
         for name in ("sxi", "uvi"):
@@ -105,7 +106,7 @@ def test_layer_checkbox_changes_pixels_where_layer_is_drawn(window):
     ps = before.shape[0] / view.canvas.size[1]
     xs, ys = px[:, 0] * ps, px[:, 1] * ps
     rows, cols = np.nonzero(changed)
-    inside = ((cols >= xs.min() - 3) & (cols <= xs.max() + 3) & (rows >= ys.min() - 3) & (rows <= ys.max() + 3))
+    inside = (cols >= xs.min() - 3) & (cols <= xs.max() + 3) & (rows >= ys.min() - 3) & (rows <= ys.max() + 3)
     assert inside.mean() > 0.95
     check.setChecked(True)
     assert window.state.layers.magnetopause is True
@@ -124,7 +125,7 @@ def test_time_slider_moves_spacecraft_marker_in_picture(window):
     img = _render(window)
     ps = img.shape[0] / view.canvas.size[1]
     x, y = (view.project(p1)[0] * ps).round().astype(int)
-    patch = img[max(y - 4, 0): y + 5, max(x - 4, 0): x + 5]
+    patch = img[max(y - 4, 0) : y + 5, max(x - 4, 0) : x + 5]
     assert patch.max() > 200, "the spacecraft marker is drawn at its new position"
     assert np.linalg.norm(view.project(p1)[0] - px0) > 10, "the marker moved on screen"
 

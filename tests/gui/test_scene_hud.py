@@ -56,7 +56,9 @@ def test_compact_key_with_topology_colours_on_a_narrow_canvas(sv):
     for code, key in enumerate(("closed", "open_north", "open_south", "imf")):
         if counts.get(key, 0):
             item = next(t for t in items if TOPOLOGY_LABELS[code] in t.text)
-            np.testing.assert_allclose(np.asarray(item.color.rgba).reshape(-1)[:3], sv.field_lines.colors[code][:3], atol=1e-6)
+            np.testing.assert_allclose(
+                np.asarray(item.color.rgba).reshape(-1)[:3], sv.field_lines.colors[code][:3], atol=1e-6
+            )
     # the key is on the canvas, clear of the caption, and drawn (its panel darkens the corner)
     x, y, w, h = sv.legend_rect
     cw, ch = sv.canvas.size
@@ -112,17 +114,19 @@ def test_through_sxi_frame_outlined_and_matches_the_sxi_image(sv):
     ps = img.shape[0] / DEFAULT_CANVAS[1]
     # the outline is drawn along the frame's top edge
     row = round(y * ps)
-    outline = img[row - 1: row + 2, int(0.2 * w * ps): int(0.8 * w * ps)]
+    outline = img[row - 1 : row + 2, int(0.2 * w * ps) : int(0.8 * w * ps)]
     assert (outline[..., 1].max(axis=0) > 150).mean() > 0.8
     # the framed region, averaged onto the image's pixels, against the SXI synthetic image
     result = compute_image(image_request(sv.app_state, "sxi", sv.spacecraft_position_gse, shape=(31, 53)))
     ref = np.log10(np.clip(result.image, 1e-6, None))
-    region = img[round((y + 2) * ps): round((y + h - 2) * ps), round(2 * ps): round((w - 2) * ps)]
+    region = img[round((y + 2) * ps) : round((y + h - 2) * ps), round(2 * ps) : round((w - 2) * ps)]
     lum = region.mean(axis=2)
     ny, nx = ref.shape
     rr = np.linspace(0, lum.shape[0], ny + 1).astype(int)
     cc = np.linspace(0, lum.shape[1], nx + 1).astype(int)
-    binned = np.array([[lum[rr[i]:rr[i + 1], cc[j]:cc[j + 1]].mean() for j in range(nx)] for i in range(ny)])
+    binned = np.array(
+        [[lum[rr[i] : rr[i + 1], cc[j] : cc[j + 1]].mean() for j in range(nx)] for i in range(ny)]
+    )
     ok = np.isfinite(ref)
     r = np.corrcoef(binned[ok], ref[ok])[0, 1]
     assert r > 0.95, r

@@ -57,8 +57,8 @@ def _render(view) -> np.ndarray:
 
 def _diff_at(a, b, xy, r=2) -> float:
     x, y = (int(round(v)) for v in xy)
-    pa = a[max(y - r, 0): y + r + 1, max(x - r, 0): x + r + 1]
-    pb = b[max(y - r, 0): y + r + 1, max(x - r, 0): x + r + 1]
+    pa = a[max(y - r, 0) : y + r + 1, max(x - r, 0) : x + r + 1]
+    pb = b[max(y - r, 0) : y + r + 1, max(x - r, 0) : x + r + 1]
     return float(np.abs(pa - pb).max())
 
 
@@ -81,7 +81,7 @@ def test_boundary_toggles_change_pixels_at_the_dayside_nose(sv, name):
     off, on = _toggle(sv, name)
     mesh = getattr(sv.data["boundaries"], name)
     assert mesh is not None
-    nose = np.array([mesh.standoff_re, 0.0, 0.0])     # on the silhouette seen from dusk
+    nose = np.array([mesh.standoff_re, 0.0, 0.0])  # on the silhouette seen from dusk
     px = sv.project(nose)[0]
     assert _inside(sv, px)
     assert _diff_at(off, on, px) > 25, f"{name} not drawn at its nose {px}"
@@ -103,7 +103,7 @@ def test_boundary_model_choice_moves_the_magnetopause(sv):
         _render(sv)
         jel = sv.data["boundaries"].magnetopause.standoff_re
         assert "Jel" in sv.data["boundaries"].magnetopause.name and abs(jel - shue) > 0.1
-        sv.app_state.model.solar_wind.n_cm3 = 25.0   # higher pressure: the nose moves in
+        sv.app_state.model.solar_wind.n_cm3 = 25.0  # higher pressure: the nose moves in
         _render(sv)
         assert sv.data["boundaries"].magnetopause.standoff_re < jel - 1.0
     finally:
@@ -118,11 +118,11 @@ def test_field_lines_toggle_changes_pixels_along_the_lines(sv):
     fl = sv.data["field_lines"]
     r = np.asarray(rotation_matrix(sv.state.time, "gsm", "gse"))
     hits, tried = 0, 0
-    for i in np.flatnonzero(fl.topology == 0)[:6]:             # closed lines
+    for i in np.flatnonzero(fl.topology == 0)[:6]:  # closed lines
         line = fl.line(i) @ r.T
-        for p in line[len(line) // 4: 3 * len(line) // 4: max(1, len(line) // 12)]:
+        for p in line[len(line) // 4 : 3 * len(line) // 4 : max(1, len(line) // 12)]:
             if np.linalg.norm(p) < 2.0:
-                continue                                         # near the Earth lines crowd
+                continue  # near the Earth lines crowd
             px = sv.project(p)[0]
             if _inside(sv, px):
                 tried += 1
@@ -142,7 +142,7 @@ def test_fov_toggles_change_pixels_along_the_edges(sv, name):
     apex, rim = node.apex, node.rim
     hits, tried = 0, 0
     for corner in rim[:: max(1, len(rim) // 4)]:
-        for f in (0.35, 0.55, 0.75):                  # along the apex–corner edges
+        for f in (0.35, 0.55, 0.75):  # along the apex–corner edges
             px = sv.project(apex + f * (corner - apex))[0]
             if _inside(sv, px):
                 tried += 1
@@ -168,14 +168,14 @@ def test_styles_change_colour_and_opacity(sv):
     try:
         style.color = "#ff0000"
         red = _render(sv)
-        patch = red[int(px[1]) - 1: int(px[1]) + 2, int(px[0]) - 1: int(px[0]) + 2].reshape(-1, 3)
+        patch = red[int(px[1]) - 1 : int(px[1]) + 2, int(px[0]) - 1 : int(px[0]) + 2].reshape(-1, 3)
         assert patch[:, 0].max() > 150 and patch[np.argmax(patch[:, 0]), 1] < 120
         style.opacity = 0.0
         sv.state.layers.sxi_fov = False
         hidden = _render(sv)
         sv.state.layers.sxi_fov = True
         clear = _render(sv)
-        assert _diff_at(hidden, clear, px, r=1) < 3    # nothing drawn at zero opacity
+        assert _diff_at(hidden, clear, px, r=1) < 3  # nothing drawn at zero opacity
         assert _diff_at(base, clear, px, r=1) > 25
     finally:
         style.color = "#b8f35a"
@@ -193,7 +193,7 @@ def test_time_moves_the_fields_of_view_and_gsm_rotates_the_field_lines(sv):
         sv.state.frame = "gsm"
         _render(sv)
         m = sv.field_lines.transform.matrix[:3, :3]
-        assert np.allclose(m, np.eye(3), atol=1e-9)   # GSM lines in a GSM scene: no rotation
+        assert np.allclose(m, np.eye(3), atol=1e-9)  # GSM lines in a GSM scene: no rotation
         sv.state.frame = "gse"
         _render(sv)
         assert not np.allclose(sv.field_lines.transform.matrix[:3, :3], np.eye(3), atol=1e-3)
@@ -219,10 +219,11 @@ def test_async_policy_requests_and_drops_stale_results(scene_view):
         mine = [(r, g) for k, r, g in requests if k == "boundaries"]
         assert len(mine) == 2 and mine[1][1] > mine[0][1]
         old, new = mine
-        assert view.apply_data("boundaries", old[1], build(old[0])) is False   # stale: dropped
+        assert view.apply_data("boundaries", old[1], build(old[0])) is False  # stale: dropped
         assert view.apply_data("boundaries", new[1], build(new[0])) is True
         assert view.data["boundaries"].magnetopause.standoff_re == pytest.approx(
-            build(new[0]).magnetopause.standoff_re)
+            build(new[0]).magnetopause.standoff_re
+        )
     finally:
         view.update_policy = "sync"
         view.data_requested.disconnect()
@@ -244,9 +245,9 @@ def test_half_resolution_volume_matches_full_resolution_and_keeps_the_scene(sv):
             assert np.abs(img - full).mean() < 4.0
             assert np.corrcoef(img.ravel(), full.ravel())[0, 1] > 0.98
         earth = sv.project([[0, 0, 0]])[0]
-        assert _diff_at(half[0], half[2], earth) == 0          # the Earth still drawn (depth ok)
+        assert _diff_at(half[0], half[2], earth) == 0  # the Earth still drawn (depth ok)
         assert _diff_at(full, half[2], earth, r=1) < 20
-        sv.app_state.volume.render_mode = "iso"                 # depth-tested: drawn in the scene
+        sv.app_state.volume.render_mode = "iso"  # depth-tested: drawn in the scene
         _render(sv)
         assert sv.emission_volume.visible and not sv.volume_compositor.visible
     finally:
@@ -270,8 +271,25 @@ def test_cli_render_view_and_session(tmp_path):
     app.volume.shape = (48, 48, 48)
     session = app.save(tmp_path / "s.json")
     out = tmp_path / "sxi.png"
-    res = subprocess.run([sys.executable, "-m", "smile_viewer", "render", "--out", str(out), "--size", "346x200",
-                          "--view", "sxi", "--session", str(session)], capture_output=True, text=True, timeout=300)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "smile_viewer",
+            "render",
+            "--out",
+            str(out),
+            "--size",
+            "346x200",
+            "--view",
+            "sxi",
+            "--session",
+            str(session),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert res.returncode == 0, res.stderr
     with Image.open(out) as im:
         img = np.asarray(im.convert("RGB")).astype(int)
@@ -281,8 +299,21 @@ def test_cli_render_view_and_session(tmp_path):
     # a bad or newer session: exit status 2, a one-line message, no picture
     bad = tmp_path / "bad.json"
     bad.write_text('{"schema_version": 99}')
-    res = subprocess.run([sys.executable, "-m", "smile_viewer", "render", "--out", str(tmp_path / "x.png"),
-                          "--session", str(bad)], capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "smile_viewer",
+            "render",
+            "--out",
+            str(tmp_path / "x.png"),
+            "--session",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 2 and "newer smile-viewer" in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "x.png").exists()
 

@@ -67,7 +67,8 @@ def _spy_on_the_renderer(monkeypatch):
 
 @pytest.mark.slow  # a window and three small renders: ~15 s on llvmpipe
 def test_a_session_saved_in_the_application_renders_from_the_command_line(
-        window, qtbot, tmp_path, monkeypatch, capsys):
+    window, qtbot, tmp_path, monkeypatch, capsys
+):
     from smile_viewer._vispy.headless import render_scene_image
     from smile_viewer.cli import main
     from smile_viewer.state import AppState
@@ -77,8 +78,13 @@ def test_a_session_saved_in_the_application_renders_from_the_command_line(
     window.model_dock.spins["n_cm3"].setValue(20.0)
     window.layers_dock.checks["bow_shock"].setChecked(False)
     window.state.time = T_SET
-    qtbot.waitUntil(lambda: window.app_state.model.solar_wind.bz_nt == -8.0
-                    and window.app_state.model.solar_wind.n_cm3 == 20.0, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            window.app_state.model.solar_wind.bz_nt == -8.0
+            and window.app_state.model.solar_wind.n_cm3 == 20.0
+        ),
+        timeout=5000,
+    )
     assert window.state.layers.bow_shock is False
     session = window.save_session(tmp_path / "gui.smile.json")
     assert session == tmp_path / "gui.smile.json"
@@ -148,12 +154,16 @@ def test_a_session_written_from_python_opens_in_the_application(window, tmp_path
 
 
 BAD_SESSIONS = [
-    ('{"format": "smile-viewer-session", "format_version": 3, "app_version": "0.9", "state": {}}',
-     "written by a newer smile-viewer (0.9) in session format 3"),
+    (
+        '{"format": "smile-viewer-session", "format_version": 3, "app_version": "0.9", "state": {}}',
+        "written by a newer smile-viewer (0.9) in session format 3",
+    ),
     ("\x00garbage", "not valid JSON"),
-    ('{"format": "smile-viewer-session", "format_version": 2, '
-     '"state": {"scene": {"layers": {"earth": [1]}}}}',
-     "field 'scene.layers.earth'"),
+    (
+        '{"format": "smile-viewer-session", "format_version": 2, '
+        '"state": {"scene": {"layers": {"earth": [1]}}}}',
+        "field 'scene.layers.earth'",
+    ),
 ]
 
 

@@ -67,12 +67,20 @@ def test_bad_and_newer_files_show_one_dialog_and_return_none(qtbot, tmp_path, in
     bad.write_text("{not json")
     assert ask_open_session(None, settings=ini, path=bad) is None
     newer = tmp_path / "newer.smile.json"
-    newer.write_text(json.dumps({"format": SESSION_FORMAT, "format_version": 9, "app_version": "7.0",
-                                 "state": {}}))
+    newer.write_text(
+        json.dumps({"format": SESSION_FORMAT, "format_version": 9, "app_version": "7.0", "state": {}})
+    )
     assert ask_open_session(None, settings=ini, path=newer) is None
     wrong = tmp_path / "wrong.smile.json"
-    wrong.write_text(json.dumps({"format": SESSION_FORMAT, "format_version": FORMAT_VERSION,
-                                 "state": {"model": {"solar_wind": {"n_cm3": "dense"}}}}))
+    wrong.write_text(
+        json.dumps(
+            {
+                "format": SESSION_FORMAT,
+                "format_version": FORMAT_VERSION,
+                "state": {"model": {"solar_wind": {"n_cm3": "dense"}}},
+            }
+        )
+    )
     assert ask_open_session(None, settings=ini, path=wrong) is None
 
     assert len(dialogs) == 3

@@ -49,8 +49,10 @@ def _window(qtbot):
     win.setObjectName("smileMainWindow")
     win.setCentralWidget(QLabel("3-D view"))
     docks = {}
-    for name, area in (("layersDock", Qt.DockWidgetArea.LeftDockWidgetArea),
-                       ("imagesDock", Qt.DockWidgetArea.RightDockWidgetArea)):
+    for name, area in (
+        ("layersDock", Qt.DockWidgetArea.LeftDockWidgetArea),
+        ("imagesDock", Qt.DockWidgetArea.RightDockWidgetArea),
+    ):
         dock = QDockWidget(name, win)
         dock.setObjectName(name)
         dock.setWidget(QLabel(name))

@@ -46,7 +46,9 @@ def test_panel_and_quicklook_map_values_identically(qtbot, tmp_path, monkeypatch
 
     monkeypatch.setattr(ql, "_norm", spy)
     vmin, vmax = (None, None) if levels is None else levels
-    ql.write_quicklook_png(tmp_path / "q.png", data, _camera(data.shape), "R", scale=scale, vmin=vmin, vmax=vmax)
+    ql.write_quicklook_png(
+        tmp_path / "q.png", data, _camera(data.shape), "R", scale=scale, vmin=vmin, vmax=vmax
+    )
     (norm,) = used
     assert (float(norm.vmin), float(norm.vmax)) == pytest.approx((lo, hi), rel=1e-12)
     png_pos = np.asarray(norm(data), dtype=float)

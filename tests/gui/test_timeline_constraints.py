@@ -52,8 +52,13 @@ def test_target_rows_and_gaps_are_drawn(dock, november):
 
 
 def test_constraints_panel_switches_and_margins(dock, qtbot):
-    assert dock.profile().window_constraints("sxi") == ("radiation_belt", "sxi_radius", "sxi_sun", "sxi_earth",
-                                                        "sxi_moon")
+    assert dock.profile().window_constraints("sxi") == (
+        "radiation_belt",
+        "sxi_radius",
+        "sxi_sun",
+        "sxi_earth",
+        "sxi_moon",
+    )
     qtbot.mouseClick(dock.constraints_button, Qt.MouseButton.LeftButton)
     panel = dock.constraints_panel
     assert panel.isVisible()
@@ -82,7 +87,9 @@ def test_constraints_panel_switches_and_margins(dock, qtbot):
 def test_recomputed_windows_follow_the_panel(dock):
     panel = dock.constraints_panel
     panel.boxes["sxi_sun"].setChecked(False)
-    ws = compute_windows("2026-11-01T00:00", "2026-11-03T00:00", "10min", dock.profile(), instruments=("sxi",))
+    ws = compute_windows(
+        "2026-11-01T00:00", "2026-11-03T00:00", "10min", dock.profile(), instruments=("sxi",)
+    )
     base = compute_windows("2026-11-01T00:00", "2026-11-03T00:00", "10min", instruments=("sxi",))
     assert sum(w.duration_s for w in ws.windows) > sum(w.duration_s for w in base.windows) + 3600 * 20
     dock.set_windows(ws)

@@ -15,19 +15,32 @@ from smile_viewer.analysis.windows import Window, WindowSet
 
 def _w(inst, start, end, qf=None):
     a, b = Time(start, scale="utc"), Time(end, scale="utc")
-    return Window(inst, a, b, float((b - a).to_value("s")), int((b - a).to_value("s") // 60) + 1, "radiation_belt",
-                  "sxi_sun" if inst == "sxi" else "uvi_oval", qf, qf, None if qf is None else 10.0,
-                  None if qf is None else 30.0)
+    return Window(
+        inst,
+        a,
+        b,
+        float((b - a).to_value("s")),
+        int((b - a).to_value("s") // 60) + 1,
+        "radiation_belt",
+        "sxi_sun" if inst == "sxi" else "uvi_oval",
+        qf,
+        qf,
+        None if qf is None else 10.0,
+        None if qf is None else 30.0,
+    )
 
 
 @pytest.fixture
 def windows():
-    return WindowSet([
-        _w("sxi", "2026-09-10T02:00", "2026-09-10T10:00", 1),
-        _w("uvi", "2026-09-10T01:00", "2026-09-10T20:00"),
-        _w("sxi", "2026-09-11T04:00", "2026-09-11T09:30", 0),
-        _w("uvi", "2026-09-11T02:00", "2026-09-11T22:00"),
-    ], {"instruments": ["sxi", "uvi"]})
+    return WindowSet(
+        [
+            _w("sxi", "2026-09-10T02:00", "2026-09-10T10:00", 1),
+            _w("uvi", "2026-09-10T01:00", "2026-09-10T20:00"),
+            _w("sxi", "2026-09-11T04:00", "2026-09-11T09:30", 0),
+            _w("uvi", "2026-09-11T02:00", "2026-09-11T22:00"),
+        ],
+        {"instruments": ["sxi", "uvi"]},
+    )
 
 
 @pytest.fixture
@@ -44,13 +57,21 @@ def test_bars_and_list(dock, windows):
     dock.set_windows(windows)
     assert dock.table.topLevelItemCount() == 4
     first = dock.table.topLevelItem(0)
-    assert [first.text(i) for i in range(6)] == ["UVI", "2026-09-10 01:00", "2026-09-10 20:00", "19.00", "",
-                                                 "uvi_oval"]
+    assert [first.text(i) for i in range(6)] == [
+        "UVI",
+        "2026-09-10 01:00",
+        "2026-09-10 20:00",
+        "19.00",
+        "",
+        "uvi_oval",
+    ]
     opts = dock.bars.opts
     assert len(opts["x0"]) == 4 and dock.bars.isVisible()
     assert "SXI: 2 windows" in dock.summary.text()
     # The SXI bars carry the quality-flag colours, UVI blue.
-    colours = {(w.instrument, w.quality_flag): opts["brushes"][i].color().name() for i, w in enumerate(dock.windows)}
+    colours = {
+        (w.instrument, w.quality_flag): opts["brushes"][i].color().name() for i, w in enumerate(dock.windows)
+    }
     assert colours == {("sxi", 1): "#e6b800", ("sxi", 0): "#2ca02c", ("uvi", None): "#1f77b4"}
     np.testing.assert_allclose(opts["y0"] + opts["height"] / 2, [ROWS[w.instrument] for w in dock.windows])
     dock.set_windows([])
@@ -62,8 +83,10 @@ def test_clicking_a_bar_emits_its_start(dock, windows, qtbot):
     qtbot.wait(50)
     target = windows.for_instrument("sxi")[1]
     pos = dock.bar_centre_in_viewport(target).toPoint()
-    with qtbot.waitSignal(dock.time_requested, timeout=2000) as blocker, \
-            qtbot.waitSignal(dock.window_selected, timeout=2000) as sel:
+    with (
+        qtbot.waitSignal(dock.time_requested, timeout=2000) as blocker,
+        qtbot.waitSignal(dock.window_selected, timeout=2000) as sel,
+    ):
         qtbot.mouseClick(dock.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert blocker.args[0].isot == target.start.isot
     assert sel.args[0] is target
@@ -123,4 +146,6 @@ def test_load_file(dock, windows, tmp_path):
     windows.meta.update(start="2026-09-10T00:00:00.000", stop="2026-09-12T00:00:00.000", step_s=60.0)
     path = windows.write(tmp_path / "w.csv")
     dock.load_file(path)
-    assert [w.to_dict() for w in dock.windows] == [w.to_dict() for w in sorted(windows, key=lambda w: w.start.unix)]
+    assert [w.to_dict() for w in dock.windows] == [
+        w.to_dict() for w in sorted(windows, key=lambda w: w.start.unix)
+    ]

@@ -41,8 +41,13 @@ def window(qapp):
 def test_one_tab_bar_for_images_and_compare(window, qapp):
     from PySide6.QtWidgets import QTabBar
 
-    bars = [b for b in window.findChildren(QTabBar) if b.isVisible() and b.count() == 2
-            and [b.tabText(0), b.tabText(1)] == ["Synthetic images", "Compare"]]
+    bars = [
+        b
+        for b in window.findChildren(QTabBar)
+        if b.isVisible()
+        and b.count() == 2
+        and [b.tabText(0), b.tabText(1)] == ["Synthetic images", "Compare"]
+    ]
     assert len(bars) == 1
     # the bar kept is the working one: choosing Compare shows the Compare dock
     bars[0].setCurrentIndex(1)

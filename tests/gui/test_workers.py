@@ -351,8 +351,10 @@ def test_gui_does_not_freeze_during_heavy_work(qtbot, scheduler_factory):
     for _attempt in range(2):
         gap, n_ticks, wall = _largest_gap_during(qtbot, s, 1.5)
         results.append(gap)
-        print(f"largest gap between 10 ms timer ticks during the work: {gap * 1e3:.1f} ms "
-              f"({n_ticks} ticks in {wall:.2f} s)")
+        print(
+            f"largest gap between 10 ms timer ticks during the work: {gap * 1e3:.1f} ms "
+            f"({n_ticks} ticks in {wall:.2f} s)"
+        )
         assert n_ticks > 50, f"only {n_ticks} timer ticks in {wall:.2f} s"
         if gap < 0.100:
             break

@@ -25,8 +25,15 @@ def team_name(product: str, start: dt.datetime, minutes: int = 1) -> str:
     return f"SMILE_SXI_L3_SCIM15-SCI-{product}_{start:%Y%m%dT%H%M}-{end:%Y%m%dT%H%M}_V01.fits"
 
 
-def team_header(start: dt.datetime, *, pos=(6.0, -6.0, 18.0), aim=(7.87, 0.0, 0.0), expos=60.0,
-                fov=(16.0, 27.0), pixel=(0.25, 0.25)) -> fits.Header:
+def team_header(
+    start: dt.datetime,
+    *,
+    pos=(6.0, -6.0, 18.0),
+    aim=(7.87, 0.0, 0.0),
+    expos=60.0,
+    fov=(16.0, 27.0),
+    pixel=(0.25, 0.25),
+) -> fits.Header:
     h = fits.Header()
     for c, v in zip("XYZ", pos):
         h[f"POS_{c}"] = float(v)
@@ -49,8 +56,9 @@ def team_header(start: dt.datetime, *, pos=(6.0, -6.0, 18.0), aim=(7.87, 0.0, 0.
     return h
 
 
-def write_minute(folder: Path, start: dt.datetime, cts, bkg_parts: dict, vig, *, products=("TOT", "BKG", "VCY"),
-                 **header) -> dict[str, Path]:
+def write_minute(
+    folder: Path, start: dt.datetime, cts, bkg_parts: dict, vig, *, products=("TOT", "BKG", "VCY"), **header
+) -> dict[str, Path]:
     """Write the TOT/BKG/VCY files of one minute; returns their paths by product."""
     folder = Path(folder)
     out = {}

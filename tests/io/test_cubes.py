@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import os
 
+import h5netcdf  # noqa: F401,E402  (dependencies of the package: a missing one must fail, not skip)
+import h5py  # noqa: E402
 import numpy as np
 import pytest
+import pyvista as pv  # noqa: E402
+import xarray as xr  # noqa: E402
 from astropy.io import fits
 
 from smile_viewer.errors import DataFileError, UserInputError
@@ -30,11 +34,6 @@ from smile_viewer.physics.exosphere import hydrogen_density_cm3
 from smile_viewer.physics.solar_wind import SolarWind
 from smile_viewer.physics.volume import Volume
 from smile_viewer.resources import asset_path
-
-import h5netcdf  # noqa: F401,E402  (dependencies of the package: a missing one must fail, not skip)
-import h5py  # noqa: E402
-import pyvista as pv  # noqa: E402
-import xarray as xr  # noqa: E402
 
 RTOL32 = 2e-6  # float32 storage
 

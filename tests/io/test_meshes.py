@@ -25,7 +25,8 @@ def test_mesh_round_trip(tmp_path, magnetopause_mesh, suffix):
     # the enclosed volume survives the format (STL stores float32)
     faces = back.faces.reshape(-1, 4)[:, 1:]
     assert mesh_volume(np.asarray(back.points, dtype=float), faces) == pytest.approx(
-        mesh_volume(vertices, triangles), rel=1e-5)
+        mesh_volume(vertices, triangles), rel=1e-5
+    )
     if suffix in (".vtp", ".vtk"):
         assert back.field_data["frame"][0] == "gsm"
         np.testing.assert_allclose(back.points, vertices, rtol=1e-6)

@@ -25,7 +25,7 @@ def _sxi_product(path, shape=(31, 53), seed=1):
     sxi = load_instrument("sxi")
     pt = sxi_pointing(POS)
     cam = sxi.camera(POS, pt.rotation, shape=shape)
-    yy, xx = np.mgrid[0:shape[0], 0:shape[1]]
+    yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
     image = 5.0 + 0.1 * xx + 0.2 * yy  # any intensity map [keV cm^-2 s^-1 sr^-1]
     resp = compute_response(image, cam, sxi, seed=seed)
     write_synthetic_product(path, image, cam, T, sxi, response=resp, aim_re=pt.aim_re)
@@ -67,8 +67,14 @@ def _team_product(path, shape=(27, 16), with_bkgmap=True):
     vig = np.full(shape, 0.9)
     cxfov = (cts - bkg) / vig
     hdus = [fits.PrimaryHDU(cxfov, header=h)]
-    ext = {"CTSMAP": cts, **({"BKGMAP": bkg} if with_bkgmap else {}), **maps, "VIGMAP": vig, "CXFOV": cxfov,
-           "ERRFOV": np.sqrt(cts)}
+    ext = {
+        "CTSMAP": cts,
+        **({"BKGMAP": bkg} if with_bkgmap else {}),
+        **maps,
+        "VIGMAP": vig,
+        "CXFOV": cxfov,
+        "ERRFOV": np.sqrt(cts),
+    }
     for name, data in ext.items():
         hdus.append(fits.ImageHDU(data=data, header=h, name=name))
     fits.HDUList(hdus).writeto(path, overwrite=True)
@@ -174,7 +180,9 @@ def test_empty_primary_image_in_extension(tmp_path):
     h = camera_wcs(cam, T).to_header()
     h["DATE-OBS"] = T.isot
     h["BUNIT"] = "count"
-    fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(np.ones((8, 9)), header=h, name="SCI")]).writeto(tmp_path / "e.fits")
+    fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(np.ones((8, 9)), header=h, name="SCI")]).writeto(
+        tmp_path / "e.fits"
+    )
     obs = load_observed(tmp_path / "e.fits")
     assert obs.shape == (8, 9) and obs.units == "count"
     assert obs.counts is obs.image  # a counts image without a CTSMAP
@@ -182,8 +190,13 @@ def test_empty_primary_image_in_extension(tmp_path):
 
 
 def test_observed_from_arrays():
-    obs = observed_from_arrays(np.ones((3, 4)), time_start="2026-05-21T01:00", exposure_s=60, instrument="sxi",
-                               maps={"ctsmap": np.ones((3, 4))})
+    obs = observed_from_arrays(
+        np.ones((3, 4)),
+        time_start="2026-05-21T01:00",
+        exposure_s=60,
+        instrument="sxi",
+        maps={"ctsmap": np.ones((3, 4))},
+    )
     assert obs.counts.shape == (3, 4) and obs.exposure_s == 60.0 and obs.time_end is not None
     with pytest.raises(UserInputError, match="map CTSMAP"):
         observed_from_arrays(np.ones((3, 4)), time_start=T, maps={"CTSMAP": np.ones((2, 2))})
@@ -192,8 +205,9 @@ def test_observed_from_arrays():
 # ---------------------------------------------------------------------------- CDF
 
 
-def _write_uvi_cdf(path, *, records=2, shape=(24, 20), col=True, scale=True, fill_first=False,
-                   image_records=None, drop=()):
+def _write_uvi_cdf(
+    path, *, records=2, shape=(24, 20), col=True, scale=True, fill_first=False, image_records=None, drop=()
+):
     import cdflib
     from cdflib.cdfwrite import CDF
 
@@ -208,21 +222,31 @@ def _write_uvi_cdf(path, *, records=2, shape=(24, 20), col=True, scale=True, fil
     g = rotation_matrix(T, "gse", "gei")
     look = g @ cam.boresight
     coldir = g @ cam.rotation[:, 0]
-    epochs = [cdflib.cdfepoch.compute_epoch([2026, 5, 21, 1, 0, 30, 0]),
-              cdflib.cdfepoch.compute_epoch([2026, 5, 21, 1, 1, 30, 0])][:records]
+    epochs = [
+        cdflib.cdfepoch.compute_epoch([2026, 5, 21, 1, 0, 30, 0]),
+        cdflib.cdfepoch.compute_epoch([2026, 5, 21, 1, 1, 30, 0]),
+    ][:records]
     rng = np.random.default_rng(5)
     imgs = rng.uniform(10, 500, (image_records or records, ny, nx)).astype(np.float32)
     if fill_first:
         imgs[:, 0, 0] = -1e31
     c = CDF(str(path), cdf_spec={"Majority": "row_major"})
-    c.write_globalattrs({"Project": {0: "SMILE>Solar wind Magnetosphere Ionosphere Link Explorer"},
-                         "Descriptor": {0: "UVI>UltraViolet Imager"}, "Logical_source": {0: "smile_k0_uvi"}})
+    c.write_globalattrs(
+        {
+            "Project": {0: "SMILE>Solar wind Magnetosphere Ionosphere Link Explorer"},
+            "Descriptor": {0: "UVI>UltraViolet Imager"},
+            "Logical_source": {0: "smile_k0_uvi"},
+        }
+    )
 
     def var(name, dtype, data, dims, attrs=None):
         if name in drop:
             return
-        c.write_var({"Variable": name, "Data_Type": dtype, "Num_Elements": 1, "Rec_Vary": True,
-                     "Dim_Sizes": dims}, var_attrs=attrs or {}, var_data=data)
+        c.write_var(
+            {"Variable": name, "Data_Type": dtype, "Num_Elements": 1, "Rec_Vary": True, "Dim_Sizes": dims},
+            var_attrs=attrs or {},
+            var_data=data,
+        )
 
     var("Epoch", 31, np.array(epochs), [])
     var("IMAGE_DATA", 21, imgs, [ny, nx], {"UNITS": "R", "FILLVAL": np.float32(-1e31), "DEPEND_0": "Epoch"})
@@ -251,7 +275,11 @@ def test_uvi_cdf(tmp_path):
     assert obs.time_start.isot == "2026-05-21T01:01:00.000" and obs.exposure_s == 60.0
     assert abs((obs.time_end - obs.time_start).to_value("s") - 60.0) < 1e-6
     np.testing.assert_allclose(obs.position_re, cam.position_re, atol=1e-3)  # float32 km
-    assert obs.wcs is not None and obs.provenance["records"] == 2 and obs.provenance["quality"]["QUALITY_FLAG"] == 0
+    assert (
+        obs.wcs is not None
+        and obs.provenance["records"] == 2
+        and obs.provenance["quality"]["QUALITY_FLAG"] == 0
+    )
     assert load_observed(path).time_start.isot == "2026-05-21T01:00:00.000"
 
 
@@ -303,15 +331,18 @@ def test_truncated_fits(tmp_path):
         _assert_error(bad, "truncated")
 
 
-@pytest.mark.parametrize("key,value,fragment", [
-    ("DATE-OBS", None, "DATE-OBS"),
-    ("DATE-OBS", "sometime in May", "DATE-OBS"),
-    ("EXPOS", "five minutes", "EXPOS"),
-    ("EXPOS", -3.0, "EXPOS"),
-    ("POS_Y", None, "POS_Y"),
-    ("POS_X", 0.1, "inside the Earth"),
-    ("DATE-END", "2026-05-21T00:00:00", "before DATE-OBS"),
-])
+@pytest.mark.parametrize(
+    "key,value,fragment",
+    [
+        ("DATE-OBS", None, "DATE-OBS"),
+        ("DATE-OBS", "sometime in May", "DATE-OBS"),
+        ("EXPOS", "five minutes", "EXPOS"),
+        ("EXPOS", -3.0, "EXPOS"),
+        ("POS_Y", None, "POS_Y"),
+        ("POS_X", 0.1, "inside the Earth"),
+        ("DATE-END", "2026-05-21T00:00:00", "before DATE-OBS"),
+    ],
+)
 def test_bad_keys(tmp_path, key, value, fragment):
     path = tmp_path / "p.fits"
     _sxi_product(path, shape=(6, 8))

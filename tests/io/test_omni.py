@@ -69,13 +69,52 @@ def hro_record(
     ef = e_field if e_field is not None else (-speed * bz * 1e-3 if b_ok and speed != FILL_V else 999.99)
     doy = when.timetuple().tm_yday
     words = [
-        when.year, doy, when.hour, when.minute,
-        71, 71, 15, 12, 0, 2400, 30, 0.05, 60,
-        bmag, bx, by if b_ok else FILL_B, bz if b_ok else FILL_B, by, bz, 0.5, 0.8,
-        speed, vx, vy, vz, n, t,
-        min(pd, 99.99), ef, 1.9, 8.9,
-        230.1, 40.2, 20.3, 13.5, 1.2, 0.4,
-        120, -80, 40, 3, -12, 15, 20, 0.85, 5.5,
+        when.year,
+        doy,
+        when.hour,
+        when.minute,
+        71,
+        71,
+        15,
+        12,
+        0,
+        2400,
+        30,
+        0.05,
+        60,
+        bmag,
+        bx,
+        by if b_ok else FILL_B,
+        bz if b_ok else FILL_B,
+        by,
+        bz,
+        0.5,
+        0.8,
+        speed,
+        vx,
+        vy,
+        vz,
+        n,
+        t,
+        min(pd, 99.99),
+        ef,
+        1.9,
+        8.9,
+        230.1,
+        40.2,
+        20.3,
+        13.5,
+        1.2,
+        0.4,
+        120,
+        -80,
+        40,
+        3,
+        -12,
+        15,
+        20,
+        0.85,
+        5.5,
     ]
     fmt = HRO_1MIN_FORMAT
     if five_min:
@@ -290,7 +329,11 @@ def test_impossible_dates_name_the_line(tmp_path, edit, words):
 
 
 def test_duplicate_times_are_reported(tmp_path):
-    recs = [hro_record(START), hro_record(START + timedelta(minutes=1)), hro_record(START + timedelta(minutes=1))]
+    recs = [
+        hro_record(START),
+        hro_record(START + timedelta(minutes=1)),
+        hro_record(START + timedelta(minutes=1)),
+    ]
     path = write_ascii(tmp_path / "dup.asc", recs)
     with pytest.raises(DataFileError) as info:
         read_omni_ascii(path)
@@ -363,7 +406,9 @@ def write_omni_cdf(
     if epoch_override is not None:
         epoch = epoch_override
     with CDFWriter(str(path), cdf_spec={"Compressed": False}, delete=True) as cdf:
-        cdf.write_globalattrs({"Logical_source": {0: "omni_hro_1min"}, "Project": {0: "ISTP>smile-viewer test"}})
+        cdf.write_globalattrs(
+            {"Logical_source": {0: "omni_hro_1min"}, "Project": {0: "ISTP>smile-viewer test"}}
+        )
         efill = [-1.0e31, "CDF_EPOCH"] if epoch_kind == "epoch" else [-9223372036854775808, "CDF_TIME_TT2000"]
         cdf.write_var(
             {"Variable": "Epoch", "Data_Type": etype, "Num_Elements": 1, "Rec_Vary": True, "Dim_Sizes": []},
@@ -405,7 +450,9 @@ def minutes(count, step=1):
 
 @pytest.mark.parametrize("epoch_kind", ["epoch", "tt2000"])
 def test_read_cdf(tmp_path, epoch_kind):
-    path = write_omni_cdf(tmp_path / "omni_hro_1min_20150301_v01.cdf", minutes(10), linear_data(), epoch_kind=epoch_kind)
+    path = write_omni_cdf(
+        tmp_path / "omni_hro_1min_20150301_v01.cdf", minutes(10), linear_data(), epoch_kind=epoch_kind
+    )
     s = read_omni_cdf(path)
     assert len(s) == 10
     assert s.time_range[0].isot == "2015-03-17T04:00:00.000"

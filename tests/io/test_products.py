@@ -38,8 +38,9 @@ def _angle(a, b):
     return np.arctan2(np.linalg.norm(np.cross(a, b), axis=-1), np.sum(a * b, axis=-1))
 
 
-@pytest.mark.parametrize("roll,shape,frame", [(0.0, (31, 53), "gse"), (37.0, (155, 265), "gse"),
-                                              (-120.0, (20, 20), "gsm")])
+@pytest.mark.parametrize(
+    "roll,shape,frame", [(0.0, (31, 53), "gse"), (37.0, (155, 265), "gse"), (-120.0, (20, 20), "gsm")]
+)
 def test_wcs_matches_camera_rays(roll, shape, frame):
     sxi = load_instrument("sxi")
     rot = sxi_pointing(POS, roll_deg=roll).rotation
@@ -92,11 +93,14 @@ def sxi_product(tmp_path_factory):
 
     result = Result()
     result.image = image
-    result.provenance = {"backend": "cpu", "settings": {"method": "adaptive", "max_distance_re": 80.0,
-                                                        "occult_earth": True}}
+    result.provenance = {
+        "backend": "cpu",
+        "settings": {"method": "adaptive", "max_distance_re": 80.0, "occult_earth": True},
+    }
     path = tmp_path_factory.mktemp("prod") / "sxi.fits"
-    write_synthetic_product(path, result, cam, T, sxi, response=resp, solar_wind=sw, model=model,
-                            aim_re=point.aim_re)
+    write_synthetic_product(
+        path, result, cam, T, sxi, response=resp, solar_wind=sw, model=model, aim_re=point.aim_re
+    )
     return path, cam, image, resp, sw, model, point
 
 
@@ -179,8 +183,9 @@ def test_quicklook_png(tmp_path, sxi_product):
 
     _, cam, image, *_ = sxi_product
     for scale in ("log", "linear", "sqrt", "asinh"):
-        out = write_quicklook_png(tmp_path / f"q_{scale}.png", image, cam, "keV cm^-2 s^-1 sr^-1",
-                                  title="test", scale=scale)
+        out = write_quicklook_png(
+            tmp_path / f"q_{scale}.png", image, cam, "keV cm^-2 s^-1 sr^-1", title="test", scale=scale
+        )
         with Image.open(out) as im:
             assert im.format == "PNG" and im.size[0] > 300
     uvi = load_instrument("uvi")
@@ -189,8 +194,12 @@ def test_quicklook_png(tmp_path, sxi_product):
 
 
 def test_io_import_does_not_load_matplotlib():
-    code = ("import sys, smile_viewer.io, smile_viewer.io.products, smile_viewer.io.quicklook; "
-            "print('matplotlib' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    code = (
+        "import sys, smile_viewer.io, smile_viewer.io.products, smile_viewer.io.quicklook; "
+        "print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"

@@ -56,8 +56,9 @@ def test_product_comes_from_the_content_not_only_the_name(tmp_path):
     h = team_header(T0, **GRID)
     # a background file under a name that says nothing: recognised by its five extensions
     anon = tmp_path / "minute_0240_b.fits"
-    fits.HDUList([fits.PrimaryHDU(sum(parts.values()), header=h)]
-                 + [fits.ImageHDU(parts[k], name=k) for k in PARTS]).writeto(anon)
+    fits.HDUList(
+        [fits.PrimaryHDU(sum(parts.values()), header=h)] + [fits.ImageHDU(parts[k], name=k) for k in PARTS]
+    ).writeto(anon)
     assert open_l3_file(anon).product == "BKG"
     # a single image whose header says what it is
     hv = h.copy()
@@ -74,8 +75,9 @@ def test_product_comes_from_the_content_not_only_the_name(tmp_path):
     with pytest.raises(DataFileError, match="cannot tell its product"):
         open_l3_file(tmp_path / "x.fits")
     # a stacked product (CTSMAP and CXFOV extensions) is recognised and refused
-    fits.HDUList([fits.PrimaryHDU(vig, header=h), fits.ImageHDU(cts, name="CTSMAP"),
-                  fits.ImageHDU(vig, name="CXFOV")]).writeto(tmp_path / "stack.fits")
+    fits.HDUList(
+        [fits.PrimaryHDU(vig, header=h), fits.ImageHDU(cts, name="CTSMAP"), fits.ImageHDU(vig, name="CXFOV")]
+    ).writeto(tmp_path / "stack.fits")
     with pytest.raises(DataFileError, match="is a stacked SCI-CXF product"):
         open_l3_file(tmp_path / "stack.fits")
 
@@ -98,8 +100,12 @@ def test_bad_file_gives_one_line_error_naming_it(tmp_path, damage):
         open_l3_file(p)
     msg = str(exc.value)
     assert "\n" not in msg and msg.startswith(str(p))
-    expected = {"empty": "is empty", "truncated": "truncated", "garbage": "does not start like a FITS file",
-                "no_pos": "header has no POS_Y"}[damage]
+    expected = {
+        "empty": "is empty",
+        "truncated": "truncated",
+        "garbage": "does not start like a FITS file",
+        "no_pos": "header has no POS_Y",
+    }[damage]
     assert expected in msg
 
 
@@ -112,8 +118,16 @@ def test_series_groups_by_time_and_reports_each_bad_file(tmp_path):
     # minute 6: its BKG disagrees with its TOT (another aim point)
     m6 = minute(tmp_path, 6, rng, products=("TOT", "VCY"))
     cts, parts, vig = random_minute(rng, SHAPE)
-    write_minute(tmp_path, T0 + dt.timedelta(minutes=6), cts, parts, vig, products=("BKG",), aim=(9.0, 0.0, 0.0),
-                 **GRID)
+    write_minute(
+        tmp_path,
+        T0 + dt.timedelta(minutes=6),
+        cts,
+        parts,
+        vig,
+        products=("BKG",),
+        aim=(9.0, 0.0, 0.0),
+        **GRID,
+    )
     # a truncated file in the middle of the series, and a file that is not FITS
     bad = minute(tmp_path, 7, rng)["TOT"]
     bad.write_bytes(bad.read_bytes()[:2900])  # header whole, data cut short
@@ -128,8 +142,10 @@ def test_series_groups_by_time_and_reports_each_bad_file(tmp_path):
     assert all("\n" not in m for m in msgs)
     assert any(str(bad) in m and "truncated" in m for m in msgs)
     assert any("notes.fits" in m and "does not start like a FITS file" in m for m in msgs)
-    assert any(team_name("BKG", T0 + dt.timedelta(minutes=6)) in m and "disagrees with" in m and "POS/AIM" in m
-               for m in msgs)
+    assert any(
+        team_name("BKG", T0 + dt.timedelta(minutes=6)) in m and "disagrees with" in m and "POS/AIM" in m
+        for m in msgs
+    )
     assert any(str(m6["TOT"]) in m and "has no BKG file" in m for m in msgs)
     assert sum("has no VCY file" in m for m in msgs) == 2  # both files of minute 5
     assert not any("readme" in m for m in msgs)
@@ -188,8 +204,9 @@ def test_header_cards_parsed_as_astropy_reads_them(tmp_path):
     h.add_history("history")
     p = tmp_path / team_name("TOT", T0)
     fits.PrimaryHDU(np.zeros(SHAPE, dtype=np.int32), header=h).writeto(p)
-    raw = p.read_bytes().replace(b"EXPOS   =                 60.0",
-                                 b"EXPOS   =               0.6D+2")  # a Fortran-style exponent
+    raw = p.read_bytes().replace(
+        b"EXPOS   =                 60.0", b"EXPOS   =               0.6D+2"
+    )  # a Fortran-style exponent
     assert b"0.6D+2" in raw
     p.write_bytes(raw)
     ours, hdus = hdu_layout(p)

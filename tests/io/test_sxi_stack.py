@@ -47,8 +47,15 @@ def hand_minutes(folder):
     vig_a = np.full(SHAPE, 0.8)
     vig_a[0, 0] = 0.5
     write_minute(folder, T0, np.arange(24, dtype=np.int32).reshape(SHAPE), parts, vig_a, **GRID)
-    write_minute(folder, T0 + dt.timedelta(minutes=1), np.ones(SHAPE, dtype=np.int32), parts,
-                 np.full(SHAPE, 0.6), expos=30.0, **GRID)
+    write_minute(
+        folder,
+        T0 + dt.timedelta(minutes=1),
+        np.ones(SHAPE, dtype=np.int32),
+        parts,
+        np.full(SHAPE, 0.6),
+        expos=30.0,
+        **GRID,
+    )
 
 
 def test_rebin_blocks_along_the_right_axes():
@@ -97,6 +104,7 @@ def test_stack_by_hand(tmp_path):
 
 def team_rebin(minutes_data, by, bx):
     """The team's rebinning (rebin_file_spatially + rebin_files), from its description."""
+
     def block_sum(a):
         ny, nx = a.shape
         return a.reshape(ny // by, by, nx // bx, bx).sum(-1).sum(1)
@@ -105,8 +113,10 @@ def team_rebin(minutes_data, by, bx):
         ny, nx = a.shape
         return a.reshape(ny // by, by, nx // bx, bx).mean(-1).mean(1)
 
-    per_minute = [{**{k: block_sum(d[k]) for k in ("CTSMAP", "BKGMAP", *PARTS)}, "VIGMAP": block_mean(d["VIGMAP"])}
-                  for d in minutes_data]
+    per_minute = [
+        {**{k: block_sum(d[k]) for k in ("CTSMAP", "BKGMAP", *PARTS)}, "VIGMAP": block_mean(d["VIGMAP"])}
+        for d in minutes_data
+    ]
     final = {k: np.zeros(per_minute[0][k].shape) for k in ("CTSMAP", "BKGMAP", *PARTS)}
     for d in per_minute:
         for k in final:
@@ -124,7 +134,9 @@ def test_same_numbers_as_the_team_rebinning(tmp_path):
     for i in range(5):
         cts, parts, vig = random_minute(rng, shape)
         write_minute(tmp_path, T0 + dt.timedelta(minutes=i), cts, parts, vig, fov=(2.0, 3.0))
-        data.append({"CTSMAP": cts.astype(float), "BKGMAP": sum(parts[k] for k in PARTS), **parts, "VIGMAP": vig})
+        data.append(
+            {"CTSMAP": cts.astype(float), "BKGMAP": sum(parts[k] for k in PARTS), **parts, "VIGMAP": vig}
+        )
     ref = team_rebin(data, by=3, bx=2)
     res = stack_minutes(scan_l3(tmp_path).minutes, binning=(2, 3), vignetting="first")
     for k, v in ref.items():
@@ -158,12 +170,20 @@ def test_missing_minutes_mismatched_pointing_and_other_products(tmp_path):
     for i in (0, 1, 3, 4):  # 02:42 missing
         cts, parts, vig = random_minute(rng, SHAPE)
         aim = (9.5, 0.0, 0.0) if i == 4 else (7.87, 0.0, 0.0)  # 02:44 points elsewhere
-        written[i] = (write_minute(tmp_path, T0 + dt.timedelta(minutes=i), cts, parts, vig, aim=aim, **GRID), cts)
+        written[i] = (
+            write_minute(tmp_path, T0 + dt.timedelta(minutes=i), cts, parts, vig, aim=aim, **GRID),
+            cts,
+        )
     # a stacked product among the inputs (written with astropy in the team's combined layout)
     h = fits.Header({"POS_X": 6.0, "POS_Y": -6.0, "POS_Z": 18.0, "AIM_X": 7.87, "AIM_Y": 0.0, "AIM_Z": 0.0})
     cxf = tmp_path / "SMILE_SXI_L3_SCIM60x60-SCI-CXF_20260317T0240-20260317T0245_V01.fits"
-    fits.HDUList([fits.PrimaryHDU(np.zeros(SHAPE), header=h), fits.ImageHDU(np.zeros(SHAPE), name="CTSMAP"),
-                  fits.ImageHDU(np.zeros(SHAPE), name="CXFOV")]).writeto(cxf)
+    fits.HDUList(
+        [
+            fits.PrimaryHDU(np.zeros(SHAPE), header=h),
+            fits.ImageHDU(np.zeros(SHAPE), name="CTSMAP"),
+            fits.ImageHDU(np.zeros(SHAPE), name="CXFOV"),
+        ]
+    ).writeto(cxf)
     series = scan_l3(tmp_path)
     assert any(str(cxf) in str(p) and "stacked SCI-CXF product" in str(p) for p in series.problems)
     [iv] = plan_intervals(series, 5)
@@ -221,20 +241,52 @@ def test_written_stack_opens_with_the_observed_image_reader(tmp_path):
     np.testing.assert_allclose(obs.pixel_angles["theta_deg"], [-0.375, 0.375])
     with fits.open(path) as hl:
         hl.verify("exception")  # a valid FITS file by astropy's checks
-        assert [h.name for h in hl] == ["PRIMARY", "CTSMAP", "BKGMAP", "XBMAP", "PSMAP", "PBMAP", "CLMAP", "SPMAP",
-                                        "VIGMAP", "CXFOV", "ERRFOV"]
+        assert [h.name for h in hl] == [
+            "PRIMARY",
+            "CTSMAP",
+            "BKGMAP",
+            "XBMAP",
+            "PSMAP",
+            "PBMAP",
+            "CLMAP",
+            "SPMAP",
+            "VIGMAP",
+            "CXFOV",
+            "ERRFOV",
+        ]
         h = hl[0].header
         assert h["NMINUTES"] == 2 and h["QF"] in range(5) and h["EMIN"] == 0.2 and h["RA"] == 123.4
         assert hl["VIGMAP"].header["DATE-OBS"] == h["DATE-OBS"]  # every extension carries the keys
         # what the team's read_rebinned_file.py reads (swharton1/SXI_L3): these keys, these extensions
-        for key in ("POS_X", "POS_Y", "POS_Z", "AIM_X", "AIM_Y", "AIM_Z", "EMIN", "EMAX", "RA", "DEC", "NAXIS1",
-                    "NAXIS2", "CDELT1", "CDELT2", "CRVAL1", "CRVAL2", "CTYPE1", "CTYPE2", "EXPOS"):
+        for key in (
+            "POS_X",
+            "POS_Y",
+            "POS_Z",
+            "AIM_X",
+            "AIM_Y",
+            "AIM_Z",
+            "EMIN",
+            "EMAX",
+            "RA",
+            "DEC",
+            "NAXIS1",
+            "NAXIS2",
+            "CDELT1",
+            "CDELT2",
+            "CRVAL1",
+            "CRVAL2",
+            "CTYPE1",
+            "CTYPE2",
+            "EXPOS",
+        ):
             assert key in h, key
         for key in ("DATE-OBS", "DATE-END"):
             dt.datetime.strptime(h[key], "%Y-%m-%dT%H:%M:%S.%f")
         assert (h["NAXIS1"], h["NAXIS2"], h["CDELT1"], h["CDELT2"]) == (2, 2, 0.5, 0.75)
         assert [c for c in h["COMMENT"] if c.startswith("Derived from")] == [
-            "Derived from L3_20260317T0240-20260317T0241", "Derived from L3_20260317T0241-20260317T0242"]
+            "Derived from L3_20260317T0240-20260317T0241",
+            "Derived from L3_20260317T0241-20260317T0242",
+        ]
 
 
 def test_cli_stack_end_to_end_and_resume(tmp_path, capsys):
@@ -253,7 +305,8 @@ def test_cli_stack_end_to_end_and_resume(tmp_path, capsys):
     files = sorted(out.iterdir())
     assert [f.name for f in files] == [
         "SMILE_SXI_L3_SCIM30x30-SCI-CXF_20260317T0240-20260317T0245_V01.fits",
-        "SMILE_SXI_L3_SCIM30x30-SCI-CXF_20260317T0245-20260317T0250_V01.fits"]
+        "SMILE_SXI_L3_SCIM30x30-SCI-CXF_20260317T0245-20260317T0250_V01.fits",
+    ]
     err = cap.err.strip().splitlines()
     assert any("is empty" in line for line in err)
     assert any("minutes 2026-03-17T02:46–02:50 (4)" in line for line in err)
@@ -270,12 +323,15 @@ def test_cli_stack_end_to_end_and_resume(tmp_path, capsys):
     assert load_observed(files[1]).exposure_s == 60.0
 
 
-@pytest.mark.parametrize("argv, expected", [
-    (["--bin", "3x2"], "does not divide the 4x6 pixel field"),
-    (["--bin", "2y2"], "--bin must look like 2x2"),
-    (["--minutes", "0"], "--minutes must be >= 1"),
-    (["--out", "NOWHERE"], "no such directory"),
-])
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["--bin", "3x2"], "does not divide the 4x6 pixel field"),
+        (["--bin", "2y2"], "--bin must look like 2x2"),
+        (["--minutes", "0"], "--minutes must be >= 1"),
+        (["--out", "NOWHERE"], "no such directory"),
+    ],
+)
 def test_cli_user_mistakes_exit_2_with_one_line(tmp_path, capsys, argv, expected):
     src = tmp_path / "in"
     src.mkdir()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from smile_viewer.mission.camera import Camera, look_rotation
 from smile_viewer.errors import UserInputError
+from smile_viewer.mission.camera import Camera, look_rotation
 
 
 def _cam(**kw):
-    base = dict(position_re=(0.0, -20.0, 0.0), rotation=look_rotation((0, 1, 0)),
-                fov_deg=(26.5, 15.5), shape=(31, 53))
+    base = dict(
+        position_re=(0.0, -20.0, 0.0), rotation=look_rotation((0, 1, 0)), fov_deg=(26.5, 15.5), shape=(31, 53)
+    )
     base.update(kw)
     return Camera(**base)
 
@@ -74,10 +75,15 @@ def test_explicit_rays_are_normalised_and_checked():
         _cam(shape=(2, 3), rays=np.zeros((2, 3, 3)))
 
 
-@pytest.mark.parametrize("bad", [
-    dict(fov_deg=(0.0, 10.0)), dict(shape=(0, 10)), dict(position_re=(np.nan, 0, 0)),
-    dict(rotation=np.diag([1.0, 1.0, -1.0])),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(fov_deg=(0.0, 10.0)),
+        dict(shape=(0, 10)),
+        dict(position_re=(np.nan, 0, 0)),
+        dict(rotation=np.diag([1.0, 1.0, -1.0])),
+    ],
+)
 def test_bad_cameras_are_refused(bad):
     with pytest.raises(UserInputError):
         _cam(**bad)

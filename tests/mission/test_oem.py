@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 import pytest
-from astropy.time import Time, TimeDelta
+from astropy.time import TimeDelta
 
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.mission.ephemeris_export import export_ephemeris
@@ -44,9 +44,9 @@ def test_hermite_is_exact_for_polynomials_of_its_degree():
     ts = np.cumsum(rng.uniform(50, 150, 30))
     for degree in (1, 3, 5, 7, 9):
         coef = rng.normal(size=(degree + 1, 3))
-        f = lambda t: np.stack([np.polyval(coef[:, k], t / 1000) for k in range(3)], -1)  # noqa: E731
+        f = lambda t, coef=coef: np.stack([np.polyval(coef[:, k], t / 1000) for k in range(3)], -1)
         dcoef = [np.polyder(coef[:, k]) for k in range(3)]
-        df = lambda t: np.stack([np.polyval(dcoef[k], t / 1000) / 1000 for k in range(3)], -1)  # noqa: E731
+        df = lambda t, dcoef=dcoef: np.stack([np.polyval(dcoef[k], t / 1000) / 1000 for k in range(3)], -1)
         s = np.linspace(ts[0], ts[-1], 777)
         p, v = hermite_interpolate(ts, f(ts), df(ts), s, degree)
         np.testing.assert_allclose(p, f(s), atol=1e-9 * np.abs(f(s)).max())
@@ -58,7 +58,7 @@ def test_lagrange_is_exact_for_polynomials_of_its_degree():
     ts = np.cumsum(rng.uniform(50, 150, 30))
     for degree in (1, 2, 5, 8):
         coef = rng.normal(size=(degree + 1, 3))
-        f = lambda t: np.stack([np.polyval(coef[:, k], t / 1000) for k in range(3)], -1)  # noqa: E731
+        f = lambda t, coef=coef: np.stack([np.polyval(coef[:, k], t / 1000) for k in range(3)], -1)
         s = np.linspace(ts[0], ts[-1], 501)
         got = lagrange_interpolate(ts, f(ts), s, degree)
         np.testing.assert_allclose(got, f(s), atol=1e-9 * np.abs(f(s)).max())
@@ -117,8 +117,9 @@ def test_oem_in_rotating_frame_gives_same_inertial_orbit(tmp_path, orbit, grid):
 
 def test_oem_version_3_and_lagrange_keyword(tmp_path, orbit, grid):
     r, v = orbit.state(grid, "gei")
-    path = write_oem(tmp_path / "v3.oem", grid, r, v, version="3.0", interpolation="LAGRANGE",
-                     interpolation_degree=9)
+    path = write_oem(
+        tmp_path / "v3.oem", grid, r, v, version="3.0", interpolation="LAGRANGE", interpolation_degree=9
+    )
     assert path.read_text().startswith("CCSDS_OEM_VERS = 3.0\n")
     eph = orbit_from_oem(path)
     assert eph.interpolation == "LAGRANGE" and eph.degree == 9

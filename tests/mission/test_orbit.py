@@ -52,8 +52,15 @@ def test_default_orbit_asset_has_provenance():
 
     spec = json.loads(asset_path("orbits", "smile_default.json").read_text())
     el = spec["elements"]
-    for key in ("perigee_altitude_km", "apogee_altitude_km", "inclination_deg", "arg_perigee_deg",
-                "raan_deg", "mean_anomaly_deg", "epoch_utc"):
+    for key in (
+        "perigee_altitude_km",
+        "apogee_altitude_km",
+        "inclination_deg",
+        "arg_perigee_deg",
+        "raan_deg",
+        "mean_anomaly_deg",
+        "epoch_utc",
+    ):
         assert el[key]["flag"] in ("E", "A", "D") and el[key]["source"], key
     assert el["raan_deg"]["flag"] == "A" and el["epoch_utc"]["flag"] == "A"
     orbit = default_orbit()
@@ -264,9 +271,17 @@ def test_format_tle_round_trips_through_sgp4(orbit):
     from smile_viewer.mission.tle import format_tle
 
     l1, l2 = format_tle(
-        epoch=orbit.epoch, inclination_deg=73.0, raan_deg=279.25, eccentricity=orbit.e,
-        arg_perigee_deg=287.5, mean_anomaly_deg=0.0, mean_motion_rev_day=DAY / orbit.keplerian_period_s,
-        bstar=1.2345e-5, ndot_rev_day2=-1.2e-7, nddot_rev_day3=-3.1e-9, rev_number=1,
+        epoch=orbit.epoch,
+        inclination_deg=73.0,
+        raan_deg=279.25,
+        eccentricity=orbit.e,
+        arg_perigee_deg=287.5,
+        mean_anomaly_deg=0.0,
+        mean_motion_rev_day=DAY / orbit.keplerian_period_s,
+        bstar=1.2345e-5,
+        ndot_rev_day2=-1.2e-7,
+        nddot_rev_day3=-3.1e-9,
+        rev_number=1,
     )
     assert len(l1) == len(l2) == 69
     sat = Satrec.twoline2rv(l1, l2, WGS72)

@@ -14,8 +14,14 @@ from smile_viewer.coords import rotation_matrix, transform
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.mission import pointing as pt
 
-POSITIONS = [(0.0, -10.0, 10.0), (5.0, 3.0, 18.0), (-3.0, -6.0, 15.0), (10.0, 2.0, -12.0), (1.0, 0.5, 8.5),
-             (-8.0, 9.0, 13.0)]
+POSITIONS = [
+    (0.0, -10.0, 10.0),
+    (5.0, 3.0, 18.0),
+    (-3.0, -6.0, 15.0),
+    (10.0, 2.0, -12.0),
+    (1.0, 0.5, 8.5),
+    (-8.0, 9.0, 13.0),
+]
 T0 = "2026-05-21T01:00:00"
 
 
@@ -157,21 +163,31 @@ def test_attitude_file_slerp_and_frames(tmp_path):
     expect_gse = rotation_matrix(tm, "gei", "gse") @ (half @ r0)
 
     js = tmp_path / "att.json"
-    js.write_text(json.dumps({"frame": "J2000", "records": [
-        {"time": t0.isot, "q": list(q0)}, {"time": t1.isot, "q": list(-q1)}]}))  # sign flip: same rotation
+    js.write_text(
+        json.dumps(
+            {
+                "frame": "J2000",
+                "records": [{"time": t0.isot, "q": list(q0)}, {"time": t1.isot, "q": list(-q1)}],
+            }
+        )
+    )  # sign flip: same rotation
     point = pt.attitude_pointing(js, tm)
     np.testing.assert_allclose(point.rotation, expect_gse, atol=1e-12)
     np.testing.assert_allclose(pt.read_attitude(js).rotation(t0, "gei"), r0, atol=1e-12)
 
     # CSV, scalar last, same answer; and the SPICE-like convention (transpose) in CSV.
     csv_last = tmp_path / "att.csv"
-    csv_last.write_text("# frame: J2000\ntime,qx,qy,qz,qw\n"
-                        + "\n".join(f"{t.isot},{q[1]},{q[2]},{q[3]},{q[0]}" for t, q in ((t0, q0), (t1, q1))))
+    csv_last.write_text(
+        "# frame: J2000\ntime,qx,qy,qz,qw\n"
+        + "\n".join(f"{t.isot},{q[1]},{q[2]},{q[3]},{q[0]}" for t, q in ((t0, q0), (t1, q1)))
+    )
     np.testing.assert_allclose(pt.attitude_pointing(csv_last, tm).rotation, expect_gse, atol=1e-12)
     qc0, qc1 = _quat_from_rotation(r0.T), _quat_from_rotation(r1.T)
     csv_spice = tmp_path / "spice.csv"
-    csv_spice.write_text("# convention: j2000_to_inst\ntime,q0,q1,q2,q3\n"
-                         + "\n".join(f"{t.isot},{q[0]},{q[1]},{q[2]},{q[3]}" for t, q in ((t0, qc0), (t1, qc1))))
+    csv_spice.write_text(
+        "# convention: j2000_to_inst\ntime,q0,q1,q2,q3\n"
+        + "\n".join(f"{t.isot},{q[0]},{q[1]},{q[2]},{q[3]}" for t, q in ((t0, qc0), (t1, qc1)))
+    )
     np.testing.assert_allclose(pt.attitude_pointing(csv_spice, tm).rotation, expect_gse, atol=1e-12)
 
     with pytest.raises(UserInputError, match="outside"):
@@ -187,8 +203,9 @@ def test_attitude_file_slerp_and_frames(tmp_path):
 def test_observation_constraints():
     c = pt.observation_constraints([0.0, -10.0, 10.0], pt.sxi_boresight([0.0, -10.0, 10.0]))
     assert c.radial_ok and c.ok == (c.sun_angle_deg >= 40)
-    many = pt.observation_constraints([[0, 0, 5.0], [0, 0, 12.0], [0, 0, 12.0]],
-                                      [[0, 0, -1.0], [1.0, 0, 0], [0.5, 0, -1.0]])
+    many = pt.observation_constraints(
+        [[0, 0, 5.0], [0, 0, 12.0], [0, 0, 12.0]], [[0, 0, -1.0], [1.0, 0, 0], [0.5, 0, -1.0]]
+    )
     np.testing.assert_array_equal(many.radial_ok, [False, True, True])
     np.testing.assert_array_equal(many.sun_ok, [True, False, True])
     np.testing.assert_array_equal(many.ok, [False, False, True])

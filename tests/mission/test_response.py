@@ -37,7 +37,10 @@ def test_counts_formula_without_psf(sxi, cam):
     assert np.all(r.background == 0) and r.vignetting[15, 26] == pytest.approx(1.0, abs=1e-3)
     corner = cam.off_axis_angle_rad().max()
     assert 14.5 < math.degrees(corner) < 15.2
-    assert r.vignetting.min() == pytest.approx(float(sxi.vignetting(corner)), rel=1e-12) and r.vignetting.min() < 0.65
+    assert (
+        r.vignetting.min() == pytest.approx(float(sxi.vignetting(corner)), rel=1e-12)
+        and r.vignetting.min() < 0.65
+    )
 
 
 def test_linear_in_exposure_and_area(sxi, cam):
@@ -50,7 +53,9 @@ def test_linear_in_exposure_and_area(sxi, cam):
     c = compute_response(img, cam, big, exposure_s=60.0, seed=1)
     np.testing.assert_allclose(c.signal, 2.5 * a.signal, rtol=1e-12)
     np.testing.assert_allclose(c.sky_background, 2.5 * a.sky_background, rtol=1e-12)
-    np.testing.assert_allclose(c.particle_background, a.particle_background, rtol=1e-12)  # not through the optics
+    np.testing.assert_allclose(
+        c.particle_background, a.particle_background, rtol=1e-12
+    )  # not through the optics
     # Linear in the intensity too.
     d = compute_response(2 * img, cam, sxi, exposure_s=60.0, seed=1)
     np.testing.assert_allclose(d.signal, 2 * a.signal, rtol=1e-12)
@@ -84,9 +89,17 @@ def test_poisson_seed_and_mean(sxi, cam):
     assert abs(a.counts.sum() - total) < 5 * math.sqrt(total)
     # Many draws of one pixel: mean and variance equal the expectation.
     rng = np.random.default_rng(7)
-    draws = np.array([compute_response(img[:2, :2], cam.with_(shape=(2, 2)), sxi, exposure_s=2000.0,
-                                       rng=rng).counts[0, 0] for _ in range(400)])
-    lam = compute_response(img[:2, :2], cam.with_(shape=(2, 2)), sxi, exposure_s=2000.0, seed=0).expected[0, 0]
+    draws = np.array(
+        [
+            compute_response(img[:2, :2], cam.with_(shape=(2, 2)), sxi, exposure_s=2000.0, rng=rng).counts[
+                0, 0
+            ]
+            for _ in range(400)
+        ]
+    )
+    lam = compute_response(img[:2, :2], cam.with_(shape=(2, 2)), sxi, exposure_s=2000.0, seed=0).expected[
+        0, 0
+    ]
     assert abs(draws.mean() - lam) < 5 * math.sqrt(lam / 400)
 
 
@@ -114,19 +127,27 @@ def test_nan_and_negative_pixels(sxi, cam):
 def test_uvi_rayleigh_to_counts_and_circle():
     uvi = load_instrument("uvi")
     cam = uvi.camera(POS, uvi_pointing(POS, "2026-05-21T01:00:00").rotation, shape=(64, 64))
-    r = compute_response(np.full(cam.shape, 1000.0), cam, uvi, exposure_s=60.0, psf=False, background=False,
-                         seed=0)
+    r = compute_response(
+        np.full(cam.shape, 1000.0), cam, uvi, exposure_s=60.0, psf=False, background=False, seed=0
+    )
     omega = cam.pixel_solid_angle_sr()
     inside = cam.inside_field()
-    expect = 1000.0 * PHOTONS_PER_RAYLEIGH * uvi.effective_area_cm2 * omega * uvi.vignetting(
-        cam.off_axis_angle_rad()) * 60.0
+    expect = (
+        1000.0
+        * PHOTONS_PER_RAYLEIGH
+        * uvi.effective_area_cm2
+        * omega
+        * uvi.vignetting(cam.off_axis_angle_rad())
+        * 60.0
+    )
     np.testing.assert_allclose(r.signal[inside], expect[inside], rtol=1e-12)
     assert np.all(r.signal[~inside] == 0) and np.all(r.counts[~inside] == 0)
     # On-axis sensitivity per default pixel is the configured one (scaled to this grid's pixel).
     sens = uvi.provenance["sensitivity_counts_per_rayleigh_pixel_s"]["value"]
     default_pixel = (2 * math.tan(math.radians(9.97 / 2)) / 256) ** 2
     assert r.signal[32, 32] / (1000 * 60) == pytest.approx(
-        sens * omega[32, 32] / default_pixel * uvi.vignetting(cam.off_axis_angle_rad()[32, 32]), rel=1e-9)
+        sens * omega[32, 32] / default_pixel * uvi.vignetting(cam.off_axis_angle_rad()[32, 32]), rel=1e-9
+    )
 
 
 def test_pixel_solid_angle_for_explicit_rays(sxi, cam):

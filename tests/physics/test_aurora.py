@@ -95,7 +95,8 @@ def _appendix_a(mlat, mlt, kp, table):
     def value(km):
         t = c.table(table)[kpm.index(km)]
         a, b, cc, d = (
-            t[0, j] + sum(t[n, j] * math.cos(n * angle) + t[6 + n, j] * math.sin(n * angle) for n in range(1, 7))
+            t[0, j]
+            + sum(t[n, j] * math.cos(n * angle) + t[6 + n, j] * math.sin(n * angle) for n in range(1, 7))
             for j in range(4)
         )
         return a * math.exp((x - b) / cc) / (1 + math.exp((x - b) / d)) ** 2
@@ -120,8 +121,12 @@ def test_matches_appendix_a_written_out():
         q = energy_flux_erg_cm2_s(mlat, mlt, kp)
         e = mean_energy_kev(mlat, mlt, kp)
         for i in range(mlat.size):
-            assert q[i] == pytest.approx(_appendix_a(mlat[i], mlt[i], kp, "energy_flux"), rel=1e-12, abs=1e-300)
-            assert e[i] == pytest.approx(_appendix_a(mlat[i], mlt[i], kp, "mean_energy"), rel=1e-12, abs=1e-300)
+            assert q[i] == pytest.approx(
+                _appendix_a(mlat[i], mlt[i], kp, "energy_flux"), rel=1e-12, abs=1e-300
+            )
+            assert e[i] == pytest.approx(
+                _appendix_a(mlat[i], mlt[i], kp, "mean_energy"), rel=1e-12, abs=1e-300
+            )
 
 
 def test_array_kp_matches_scalar_kp():
@@ -180,7 +185,9 @@ def test_nightside_maximum_and_dawn_energy(kp):
 
 
 def test_hemispheres_are_symmetric():
-    np.testing.assert_array_equal(energy_flux_erg_cm2_s(-67.0, [0, 6, 18], 4.0), energy_flux_erg_cm2_s(67.0, [0, 6, 18], 4.0))
+    np.testing.assert_array_equal(
+        energy_flux_erg_cm2_s(-67.0, [0, 6, 18], 4.0), energy_flux_erg_cm2_s(67.0, [0, 6, 18], 4.0)
+    )
 
 
 def test_below_lowest_bin():
@@ -246,12 +253,16 @@ def test_lbhl_rayleigh_per_energy_flux():
     assert ev_per_erg == pytest.approx(6.241509074e11, rel=1e-10)
     expected = ev_per_erg / math.pi / 4.90e8
     assert LBHL_R_PER_ERG_CM2_S == pytest.approx(expected, rel=1e-14)
-    assert LBHL_R_PER_ERG_CM2_S == pytest.approx(405.0, abs=1.0)  # docs/reference.md#sotirelis-2013 [D] "about 405 R"
+    assert LBHL_R_PER_ERG_CM2_S == pytest.approx(
+        405.0, abs=1.0
+    )  # docs/reference.md#sotirelis-2013 [D] "about 405 R"
     assert LBHL_R_PER_ERG_CM2_S == pytest.approx(405.456, abs=1e-3)
     # pi sr: integral of cos(theta) over the downward hemisphere
     hemi, _ = quad(lambda th: math.cos(th) * math.sin(th) * 2 * math.pi, 0, math.pi / 2)
     assert hemi == pytest.approx(math.pi, rel=1e-12)
-    np.testing.assert_allclose(lbhl_brightness_r([0.0, 1.0, 10.0]), [0.0, expected, 10 * expected], rtol=1e-14)
+    np.testing.assert_allclose(
+        lbhl_brightness_r([0.0, 1.0, 10.0]), [0.0, expected, 10 * expected], rtol=1e-14
+    )
     assert energy_flux_from_lbhl(lbhl_brightness_r(3.7)) == pytest.approx(3.7, rel=1e-15)
 
 
@@ -267,7 +278,9 @@ def test_newell_kp():
     assert newell_coupling(400.0, 0.0, 5.0) == pytest.approx(0.0, abs=1e-12)  # northward: no merging
     dphi = 400.0 ** (4 / 3) * 5.0 ** (2 / 3)  # southward, sin(90 deg) = 1
     assert newell_coupling(400.0, 0.0, -5.0) == pytest.approx(dphi, rel=1e-13)
-    assert newell_coupling(400.0, 5.0, 0.0) == pytest.approx(dphi * math.sin(math.pi / 4) ** (8 / 3), rel=1e-13)
+    assert newell_coupling(400.0, 5.0, 0.0) == pytest.approx(
+        dphi * math.sin(math.pi / 4) ** (8 / 3), rel=1e-13
+    )
     assert newell_coupling(400.0, -5.0, 0.0) == pytest.approx(newell_coupling(400.0, 5.0, 0.0), rel=1e-13)
     kp = kp_newell2008(400.0, 5.0, 0.0, -5.0)
     assert kp == pytest.approx(0.05 + 2.244e-4 * dphi + 2.844e-6 * math.sqrt(5.0) * 400.0**2, rel=1e-13)
@@ -319,7 +332,9 @@ def _gse_of(mlat, mlt, r, t=T0):
     return transform(mlat_mlt_to_sm(mlat, mlt, r), t, "sm", "gse")
 
 
-@pytest.mark.parametrize("profile", [ShellProfile.slab(), ShellProfile.slab(100, 160), ShellProfile.gaussian()])
+@pytest.mark.parametrize(
+    "profile", [ShellProfile.slab(), ShellProfile.slab(100, 160), ShellProfile.gaussian()]
+)
 def test_vertical_integral_gives_the_brightness(profile):
     shell = AuroralShell.from_kp(4.0, profile=profile)
     lat = np.array([66.0, 72.0, -64.0, 58.0, 80.0])
@@ -333,7 +348,9 @@ def test_vertical_integral_gives_the_brightness(profile):
     r_in, r_out = shell.radial_bounds_re
     for k in range(2):
         u = top[k] / np.linalg.norm(top[k])
-        val, _ = quad(lambda r, u=u: float(shell.volume_emission(r * u, T0)), r_in, r_out, epsabs=0, epsrel=1e-11)
+        val, _ = quad(
+            lambda r, u=u: float(shell.volume_emission(r * u, T0)), r_in, r_out, epsabs=0, epsrel=1e-11
+        )
         assert val == pytest.approx(expected[k], rel=1e-9)
 
 
@@ -356,8 +373,15 @@ def test_oblique_view_brightens_like_van_rhijn(zenith_deg):
     chord = math.sqrt(r_out**2 - impact**2) - math.sqrt(r_in**2 - impact**2)
     assert got == pytest.approx(b0 * chord / (r_out - r_in), rel=1e-12)
     assert got == pytest.approx(b0 / math.cos(z), rel=0.01)  # thin layer: 1/cos(zenith)
-    s, _ = quad(lambda s: float(shell.volume_emission(p - 3.0 * d + s * d, T0)), 2.9, 3.1,
-                points=[3.0], epsabs=0, epsrel=1e-10, limit=200)
+    s, _ = quad(
+        lambda s: float(shell.volume_emission(p - 3.0 * d + s * d, T0)),
+        2.9,
+        3.1,
+        points=[3.0],
+        epsabs=0,
+        epsrel=1e-10,
+        limit=200,
+    )
     assert s == pytest.approx(got, rel=1e-7)
 
 
@@ -391,7 +415,7 @@ def test_shell_segments_against_brute_force():
         hit = np.nonzero(r < 1.0)[0]
         inside = (r >= r_in) & (r <= r_out)
         if hit.size:
-            inside[hit[0]:] = False
+            inside[hit[0] :] = False
         length = inside.sum() * (s[1] - s[0])
         n, a0, b0, a1, b1 = seg[k]
         got = (b0 - a0 if n >= 1 else 0.0) + (b1 - a1 if n >= 2 else 0.0)
@@ -428,13 +452,17 @@ def test_grid_and_kernel_paths():
     )
 
 
-@pytest.mark.parametrize(("kp", "profile"), [(0.3, ShellProfile.slab()), (4.4, ShellProfile.gaussian()),
-                                             (9.0, ShellProfile.slab(100, 150))])
+@pytest.mark.parametrize(
+    ("kp", "profile"),
+    [(0.3, ShellProfile.slab()), (4.4, ShellProfile.gaussian()), (9.0, ShellProfile.slab(100, 150))],
+)
 def test_analytic_kernel_matches_model_path(kp, profile):
     shell = AuroralShell.from_kp(kp, profile=profile)
     r_in, r_out = shell.radial_bounds_re
     rng = np.random.default_rng(13)
-    lat = np.concatenate([rng.uniform(-89, 89, 300), rng.uniform(55, 75, 300), [89.999, -89.999]])  # not the pole itself: MLT undefined there
+    lat = np.concatenate(
+        [rng.uniform(-89, 89, 300), rng.uniform(55, 75, 300), [89.999, -89.999]]
+    )  # not the pole itself: MLT undefined there
     mlt = rng.uniform(0, 24, lat.size)
     pts = _gse_of(lat, mlt, rng.uniform(r_in, r_out, lat.size))
     p = shell.analytic_kernel_params(T0)
@@ -459,8 +487,9 @@ def test_volume_emission_units_and_edges():
     b = shell.volume_emission(inside, Time(np.full(3, T0.isot), scale="utc"))
     np.testing.assert_allclose(a, b, rtol=1e-9)
     # slab: emission = brightness / thickness [R/R_E]
-    np.testing.assert_allclose(a, shell.brightness_at([65.0, 70.0, -68.0], [0.0, 3.0, 21.0])
-                               / shell.profile.thickness_re, rtol=1e-9)
+    np.testing.assert_allclose(
+        a, shell.brightness_at([65.0, 70.0, -68.0], [0.0, 3.0, 21.0]) / shell.profile.thickness_re, rtol=1e-9
+    )
     with pytest.raises(UserInputError):
         shell.volume_emission([1.0, 2.0], T0)
     with pytest.raises(UserInputError):
@@ -472,7 +501,10 @@ def test_constructors_and_validation():
     shell = AuroralShell.from_solar_wind(sw)
     assert shell.source.precipitation.kp == pytest.approx(kp_from_solar_wind(sw))
     params = shell.parameters
-    assert params["profile"]["kind"] == "slab" and params["source"]["lbhl_r_per_erg_cm2_s"] == LBHL_R_PER_ERG_CM2_S
+    assert (
+        params["profile"]["kind"] == "slab"
+        and params["source"]["lbhl_r_per_erg_cm2_s"] == LBHL_R_PER_ERG_CM2_S
+    )
     g = AuroralShell.uniform(5.0)
     assert g.grid() is g.source and isinstance(g.source, BrightnessGrid)
     assert float(g.brightness_at(12.3, 17.9)) == pytest.approx(5.0)

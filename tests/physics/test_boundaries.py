@@ -13,7 +13,6 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 
 from smile_viewer.errors import UserInputError
-from smile_viewer.physics.models import bow_shock_models, magnetopause_models
 from smile_viewer.physics.boundaries import (
     LIN2010_COEFFICIENTS,
     BoundarySurface,
@@ -27,6 +26,7 @@ from smile_viewer.physics.boundaries import (
     shue1997,
     shue1998,
 )
+from smile_viewer.physics.models import bow_shock_models, magnetopause_models
 
 HALF_PI = 0.5 * math.pi
 
@@ -336,8 +336,12 @@ def _reference_volume(surf, x_tail, n_phi=48):
     """Volume of {|p| < r(theta, phi), x > x_tail} = ∫ r_eff³/3 dΩ (divergence theorem), by quad."""
     total = 0.0
     for phi in 2 * math.pi * np.arange(n_phi) / n_phi:  # periodic trapezium rule: spectral
-        tmax = brentq(lambda t: surf.r(t, phi) * math.cos(t) - x_tail, HALF_PI, math.pi - 1e-9, xtol=1e-14)
-        body, _ = quad(lambda t: surf.r(t, phi) ** 3 / 3 * math.sin(t), 0.0, tmax, limit=200, epsabs=1e-6)
+        tmax = brentq(
+            lambda t, phi=phi: surf.r(t, phi) * math.cos(t) - x_tail, HALF_PI, math.pi - 1e-9, xtol=1e-14
+        )
+        body, _ = quad(
+            lambda t, phi=phi: surf.r(t, phi) ** 3 / 3 * math.sin(t), 0.0, tmax, limit=200, epsabs=1e-6
+        )
         um = -math.cos(tmax)  # the part beyond the cap plane: a cone-like region, analytic
         cone = abs(x_tail) ** 3 / 6 * (1 / um**2 - 1)
         total += (body + cone) * (2 * math.pi / n_phi)

@@ -38,7 +38,12 @@ def lin_coeffs(pd, pm, bz, tilt):
     """get_lin_coeffs of swharton1/CMEM2 written out."""
     ptot = pd + pm
     r0 = A[0] * ptot ** A[1] * (1 + A[2] * (math.exp(A[3] * bz) - 1) / (math.exp(A[4] * bz) + 1))
-    beta = (A[6] + A[7] * (math.exp(A[8] * bz) - 1) / (math.exp(A[9] * bz) + 1), A[10], A[11] + A[12] * tilt, A[13])
+    beta = (
+        A[6] + A[7] * (math.exp(A[8] * bz) - 1) / (math.exp(A[9] * bz) + 1),
+        A[10],
+        A[11] + A[12] * tilt,
+        A[13],
+    )
     c = A[14] * ptot ** A[15]
     dn = A[16] + A[17] * tilt + A[18] * tilt**2
     ds = A[16] - A[17] * tilt + A[18] * tilt**2
@@ -61,12 +66,18 @@ def published_eta(x, y, z, prm=None, lin_in=None, k=K_RE):
     theta = math.acos(x / r)
     phi = math.atan2(z, y)
     # lin_scaled_func
-    psi_n = math.acos(math.cos(theta) * math.cos(tn) + math.sin(theta) * math.sin(tn) * math.cos(phi - math.pi / 2))
+    psi_n = math.acos(
+        math.cos(theta) * math.cos(tn) + math.sin(theta) * math.sin(tn) * math.cos(phi - math.pi / 2)
+    )
     psi_s = math.acos(math.cos(theta) * math.cos(ts)
                       + math.sin(theta) * math.sin(ts) * math.cos(phi - 3 * math.pi / 2))  # fmt: skip
     beta = beta_c[0] + beta_c[1] * math.cos(phi) + beta_c[2] * math.sin(phi) + beta_c[3] * math.sin(phi) ** 2
     f = (math.cos(theta / 2) + A[5] * math.sin(2 * theta) * (1 - math.exp(-theta))) ** (prm["p1"] * beta)
-    q = prm["p2"] * c * (math.exp(prm["p3"] * dn * psi_n ** A[21]) + math.exp(prm["p3"] * ds * psi_s ** A[21]))
+    q = (
+        prm["p2"]
+        * c
+        * (math.exp(prm["p3"] * dn * psi_n ** A[21]) + math.exp(prm["p3"] * ds * psi_s ** A[21]))
+    )
     rmp = prm["p0"] * r0 * f + q
     # get_rmp0 (r_mp at theta = 0) and shue_adapted_func
     rmp0 = prm["p0"] * r0 + prm["p2"] * c * (math.exp(prm["p3"] * dn * tn ** A[21])
@@ -75,8 +86,11 @@ def published_eta(x, y, z, prm=None, lin_in=None, k=K_RE):
     rz = (rmp0 + prm["dr"]) * (2 / (1 + math.cos(theta))) ** prm["az_bs"]
     rbs = ry * rz / math.sqrt((rz * math.cos(phi)) ** 2 + (ry * math.sin(phi)) ** 2)
     # cmem2b_func with the exponential sigmoid
-    sheath = prm["A1"] * math.exp(-prm["B"] * (theta / 2) ** 4) * (r / 10) ** (
-        -(prm["dbeta"] + prm["beta"] * math.cos(theta) ** 2))
+    sheath = (
+        prm["A1"]
+        * math.exp(-prm["B"] * (theta / 2) ** 4)
+        * (r / 10) ** (-(prm["dbeta"] + prm["beta"] * math.cos(theta) ** 2))
+    )
     wind = prm["A2"] * (r / 10) ** -3
     s1 = 1 / (1 + _exp(-k * (r - rmp)))
     s2 = 1 / (1 + _exp(k * (r - rbs)))
@@ -116,7 +130,9 @@ def test_points_cover_every_region():
         _, rmp, rbs = published_eta(*pt)
         r = math.sqrt(sum(c * c for c in pt))
         d = min(abs(r - rmp), abs(r - rbs))
-        regions.add("transition" if d < 3 / K_RE else ("inside" if r < rmp else "sheath" if r < rbs else "wind"))
+        regions.add(
+            "transition" if d < 3 / K_RE else ("inside" if r < rmp else "sheath" if r < rbs else "wind")
+        )
     assert regions == {"inside", "transition", "sheath", "wind"}
     assert m.magnetopause_standoff_re == pytest.approx(published_eta(*POINTS[0])[1], rel=1e-12)
 
@@ -138,13 +154,14 @@ def test_numba_kernel_equals_the_numpy_model():
     assert np.all(np.isfinite(a))
     np.testing.assert_allclose(b, a, rtol=1e-12, atol=0)
     p = m.to_array()
-    for x, y, z in pts[:: 37]:
+    for x, y, z in pts[::37]:
         assert K.emissivity_point(K.MODEL_CMEM2, x, y, z, p) == m.point_function()(x, y, z, p)
         rb = K.bow_shock_r_xyz(K.MODEL_CMEM2, x, y, z, p)
         th_, ph_ = math.atan2(math.hypot(y, z), x), math.atan2(z, y)
         assert rb == pytest.approx(float(m.bow_shock_r(th_, ph_)), rel=1e-12)
         assert K.magnetopause_r_xyz(K.MODEL_CMEM2, x, y, z, p) == pytest.approx(
-            float(m.magnetopause_r(th_, ph_)), rel=1e-12)
+            float(m.magnetopause_r(th_, ph_)), rel=1e-12
+        )
 
 
 def test_continuous_across_both_boundaries_unlike_cmem():
@@ -165,7 +182,9 @@ def test_continuous_across_both_boundaries_unlike_cmem():
 
     inner = float(m.emissivity(np.array([r_mp0, 0.0, 0.0])))
     lg = 1 / (1 + math.exp(-K_RE * (r_bs0 - r_mp0)))
-    assert inner == pytest.approx(0.5 * lg * sheath(r_mp0) + (1 - lg) * P["A2"] * (r_mp0 / 10) ** -3, rel=1e-10)
+    assert inner == pytest.approx(
+        0.5 * lg * sheath(r_mp0) + (1 - lg) * P["A2"] * (r_mp0 / 10) ** -3, rel=1e-10
+    )
     cm = E.CMEMModel(p0=P["p0"], r_bs=r_bs0, A1=1.6e-5, A2=1.2e-5, B=2.3, alpha=2.3, beta=-1.5, p1=0.9, p2=2.0,
                      p3=1.0, ay_bs=0.82, az_bs=0.74, **LIN_IN)  # fmt: skip
     jumps = np.abs(np.diff(cm.emissivity(pts))) / np.maximum(cm.emissivity(pts)[1:], 1e-30)
@@ -182,7 +201,9 @@ def test_far_from_the_boundaries_it_is_the_piecewise_model():
     th, ph = np.arctan2(np.hypot(y, z), x), np.arctan2(z, y)
     rmp, rbs = m.magnetopause_r(th, ph), m.bow_shock_r(th, ph)
     far = (np.abs(r - rmp) > 20 / K_RE) & (np.abs(r - rbs) > 20 / K_RE) & (r > 1)
-    sheath = P["A1"] * np.exp(-P["B"] * (th / 2) ** 4) * (r / 10) ** -(P["dbeta"] + P["beta"] * np.cos(th) ** 2)
+    sheath = (
+        P["A1"] * np.exp(-P["B"] * (th / 2) ** 4) * (r / 10) ** -(P["dbeta"] + P["beta"] * np.cos(th) ** 2)
+    )
     piecewise = np.where(r < rmp, 0.0, np.where(r < rbs, sheath, P["A2"] * (r / 10) ** -3))
     eta = m.emissivity(pts)
     scale = np.maximum(sheath, P["A2"] * (r / 10) ** -3)
@@ -199,16 +220,30 @@ def test_layout_and_provenance():
     assert list(p[12:16]) == [2.1, 0.02, -3.0, 0.2]
     r0, _, c, *_ = lin_coeffs(2.1, 0.02, -3.0, 0.2)
     assert p[16] == pytest.approx(r0, rel=1e-14) and p[21] == pytest.approx(c, rel=1e-14)
-    assert p[33] == K_RE and p[34] == pytest.approx(m.magnetopause_standoff_re) and p[35] == pytest.approx(
-        m.magnetopause_standoff_re + P["dr"], rel=1e-15)
+    assert (
+        p[33] == K_RE
+        and p[34] == pytest.approx(m.magnetopause_standoff_re)
+        and p[35] == pytest.approx(m.magnetopause_standoff_re + P["dr"], rel=1e-15)
+    )
     assert p[32] == pytest.approx(math.log(p[35]), rel=1e-15)
     assert [i[0] for i in CMEM2_PARAMETER_INFO] == list(CMEM2_PARAMS)
     prov = m.provenance()
     assert prov["model"] == "cmem2" and "10.1029/2025JA034829" in prov["reference"] and prov["k"] == K_RE
 
 
-@pytest.mark.parametrize("bad", [dict(dr=0.0), dict(dr=-1.0), dict(k=0.0), dict(k=math.nan), dict(A1="x"),
-                                 dict(pd_npa=-1.0), dict(tilt_rad=3.0), dict(p0=-1.0)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(dr=0.0),
+        dict(dr=-1.0),
+        dict(k=0.0),
+        dict(k=math.nan),
+        dict(A1="x"),
+        dict(pd_npa=-1.0),
+        dict(tilt_rad=3.0),
+        dict(p0=-1.0),
+    ],
+)
 def test_invalid_parameters(bad):
     with pytest.raises(UserInputError):
         model(**bad)

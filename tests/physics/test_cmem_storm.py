@@ -41,8 +41,13 @@ def public_cmem(pts, sw):
     psi_n = np.arccos(np.cos(th) * np.cos(A[19]) + np.sin(th) * np.sin(A[19]) * np.cos(ph - np.pi / 2))
     psi_s = np.arccos(np.cos(th) * np.cos(A[19]) + np.sin(th) * np.sin(A[19]) * np.cos(ph - 3 * np.pi / 2))
     f = (np.cos(th / 2) + A[5] * np.sin(2 * th) * (1 - np.exp(-th))) ** (
-        p1 * (beta_c[0] + beta_c[1] * np.cos(ph) + beta_c[2] * np.sin(ph) + beta_c[3] * np.sin(ph) ** 2))
-    rmp = p0 * r0 * f + p2 * c * np.exp(p3 * A[16] * psi_n ** A[21]) + p2 * c * np.exp(p3 * A[16] * psi_s ** A[21])
+        p1 * (beta_c[0] + beta_c[1] * np.cos(ph) + beta_c[2] * np.sin(ph) + beta_c[3] * np.sin(ph) ** 2)
+    )
+    rmp = (
+        p0 * r0 * f
+        + p2 * c * np.exp(p3 * A[16] * psi_n ** A[21])
+        + p2 * c * np.exp(p3 * A[16] * psi_s ** A[21])
+    )
     ry = bs * (2 / (1 + np.cos(th))) ** ay
     rz = bs * (2 / (1 + np.cos(th))) ** az
     rbs = ry * rz / np.sqrt((rz * np.cos(ph)) ** 2 + (ry * np.sin(ph)) ** 2)
@@ -74,7 +79,9 @@ def test_storm_line_of_sight_peaks_at_the_bow_shock_as_in_the_public_code():
         x, y, z = pts[i + (1 if i == entry else 0)]
         r = math.sqrt(x * x + y * y + z * z)
         th = math.acos(x / r)
-        want = (1.5e-5 / 1.3e-5) * math.exp(-2 * (th / 2) ** 4) * (r / 10) ** (3 - 2.5 + 1.6 * math.sin(th) ** 2)
+        want = (
+            (1.5e-5 / 1.3e-5) * math.exp(-2 * (th / 2) ** 4) * (r / 10) ** (3 - 2.5 + 1.6 * math.sin(th) ** 2)
+        )
         assert ratio == pytest.approx(want, rel=1e-3)
     # and the brightest point of the line is the last sheath sample before the exit crossing
     assert int(np.argmax(ours)) == exit_

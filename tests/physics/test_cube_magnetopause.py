@@ -22,9 +22,9 @@ def profile(x):
     x = np.asarray(x, dtype=float)
     out = np.zeros_like(x)
     ramp = (x > 9.0) & (x <= 10.0)
-    out[ramp] = x[ramp] - 9.0                   # 0.5, 1.0
+    out[ramp] = x[ramp] - 9.0  # 0.5, 1.0
     mid = (x > 10.0) & (x <= 12.0)
-    out[mid] = 4.0 + (x[mid] - 10.5)            # 4.0 at 10.5 ... 5.5 at 12
+    out[mid] = 4.0 + (x[mid] - 10.5)  # 4.0 at 10.5 ... 5.5 at 12
     out[x > 12.0] = 5.5 * (12.0 / x[x > 12.0]) ** 3
     return out
 

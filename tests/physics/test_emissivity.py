@@ -151,7 +151,9 @@ class TestJorgensen:
         assert m.params == {k: float(v) for k, v in JP.items()}
         arr = m.to_array()
         assert arr.dtype == np.float64 and arr.shape == (K.JORGENSEN_NPARAM,)
-        np.testing.assert_array_equal(arr, [JP[n] for n in E.JORGENSEN_PARAMS] + [math.log(10.0), math.log(13.0)])
+        np.testing.assert_array_equal(
+            arr, [JP[n] for n in E.JORGENSEN_PARAMS] + [math.log(10.0), math.log(13.0)]
+        )
         assert m.model_id == K.MODEL_JORGENSEN == 1
 
     @pytest.mark.parametrize("bad", [dict(r_mp=0.0), dict(r_bs=-1.0), dict(A1=float("nan")), dict(B="x"),
@@ -252,14 +254,29 @@ class TestCMEM:
         lin = lin2010(2.0, 0.0, 0.0, 0.1)
         np.testing.assert_array_equal(
             arr[16:26],
-            [lin.r0, lin.beta0, lin.beta1, lin.beta2, lin.beta3, lin.c, lin.d_n, lin.d_s, lin.theta_n,
-             lin.theta_s],  # fmt: skip
+            [
+                lin.r0,
+                lin.beta0,
+                lin.beta1,
+                lin.beta2,
+                lin.beta3,
+                lin.c,
+                lin.d_n,
+                lin.d_s,
+                lin.theta_n,
+                lin.theta_s,
+            ],  # fmt: skip
         )
         assert arr[26] == LIN2010_COEFFICIENTS[5] and arr[27] == LIN2010_COEFFICIENTS[21]
         np.testing.assert_array_equal(
             arr[28:],
-            [math.cos(lin.theta_n), math.sin(lin.theta_n), math.cos(lin.theta_s), math.sin(lin.theta_s),
-             math.log(14.0)],
+            [
+                math.cos(lin.theta_n),
+                math.sin(lin.theta_n),
+                math.cos(lin.theta_s),
+                math.sin(lin.theta_s),
+                math.log(14.0),
+            ],
         )
         assert m.model_id == K.MODEL_CMEM == 2
 

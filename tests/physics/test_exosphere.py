@@ -62,7 +62,9 @@ def test_radius_edge_cases():
 @pytest.mark.parametrize("amplitude", [1.0, 25.0, 1.3e-5])
 def test_radial_tail_integral_against_quad(r1, amplitude):
     closed = radial_tail_integral(r1, amplitude)
-    assert closed == pytest.approx(amplitude * 1000 / (2 * r1**2), rel=1e-15)  # docs/reference.md#exosphere form
+    assert closed == pytest.approx(
+        amplitude * 1000 / (2 * r1**2), rel=1e-15
+    )  # docs/reference.md#exosphere form
     num, err = quad(lambda r: amplitude * (r / 10) ** -3, r1, np.inf, epsabs=0, epsrel=1e-12)
     assert closed == pytest.approx(num, rel=1e-10)
 

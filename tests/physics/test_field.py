@@ -177,13 +177,20 @@ def test_dipole_against_geopack(gp, ps):
     assert rel_err(mine, ref).max() < 1e-12
 
 
-@pytest.mark.parametrize("when", [datetime.datetime(1995, 7, 1, 12), datetime.datetime(2001, 1, 1, 2, 3, 4),
-                                  datetime.datetime(2012, 3, 20, 18, 30)])
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime.datetime(1995, 7, 1, 12),
+        datetime.datetime(2001, 1, 1, 2, 3, 4),
+        datetime.datetime(2012, 3, 20, 18, 30),
+    ],
+)
 def test_igrf_against_geopack(gp, when):
     ut = (when - datetime.datetime(1970, 1, 1)).total_seconds()
     ps, r = _recalc(gp, ut)
     year = when.year + (when - datetime.datetime(when.year, 1, 1)).total_seconds() / (
-        (datetime.datetime(when.year + 1, 1, 1) - datetime.datetime(when.year, 1, 1)).total_seconds())
+        (datetime.datetime(when.year + 1, 1, 1) - datetime.datetime(when.year, 1, 1)).total_seconds()
+    )
     pts = random_points(200, rmin=1.0, rmax=30.0, seed=2)
     ref = np.array([gp.igrf_gsm(*(p * R_E_TO_A)) for p in pts])
     mine = igrf_gsm(pts, year, geo_to_gsm=r)
@@ -213,8 +220,13 @@ def test_t89_against_geopack(gp, iopt):
         assert rel_err(mine, ref).max() < 1e-12  # what the port actually achieves
 
 
-T96_CASES = [(2.0, -87.0, 2.0, -5.0), (1.0, 0.0, 0.0, 0.0), (5.0, -30.0, -5.0, 5.0), (0.5, 10.0, 3.0, -2.0),
-             (8.0, -100.0, -8.0, -8.0)]
+T96_CASES = [
+    (2.0, -87.0, 2.0, -5.0),
+    (1.0, 0.0, 0.0, 0.0),
+    (5.0, -30.0, -5.0, 5.0),
+    (0.5, 10.0, 3.0, -2.0),
+    (8.0, -100.0, -8.0, -8.0),
+]
 
 
 @pytest.mark.parametrize("par", T96_CASES)
@@ -256,8 +268,10 @@ def test_igrf_geo_against_ppigrf(when):
     r = np.linalg.norm(pts, axis=1)
     theta = np.degrees(np.arccos(pts[:, 2] / r))
     phi = np.degrees(np.arctan2(pts[:, 1], pts[:, 0]))
-    br, bt, bp = (np.asarray(v).ravel() for v in ppigrf.igrf_gc(r * 6371.0, theta, phi,
-                                                               datetime.datetime.fromisoformat(when)))
+    br, bt, bp = (
+        np.asarray(v).ravel()
+        for v in ppigrf.igrf_gc(r * 6371.0, theta, phi, datetime.datetime.fromisoformat(when))
+    )
     year = float(when[:4])
     b = igrf_geo(pts, year)
     th, ph = np.radians(theta), np.radians(phi)
@@ -312,8 +326,22 @@ def test_divergence_free_t89():
 
 
 def test_kp_to_iopt():
-    table = {0.0: 1, 0.33: 1, 0.67: 2, 1.0: 2, 1.33: 2, 1.67: 3, 2.0: 3, 2.33: 3, 3.0: 4, 4.0: 5, 5.33: 6,
-             5.67: 7, 7.0: 7, 9.0: 7}
+    table = {
+        0.0: 1,
+        0.33: 1,
+        0.67: 2,
+        1.0: 2,
+        1.33: 2,
+        1.67: 3,
+        2.0: 3,
+        2.33: 3,
+        3.0: 4,
+        4.0: 5,
+        5.33: 6,
+        5.67: 7,
+        7.0: 7,
+        9.0: 7,
+    }
     for kp, iopt in table.items():
         assert kp_to_iopt(kp) == iopt, kp
     with pytest.raises(UserInputError):
@@ -355,7 +383,9 @@ def test_fieldmodel_validation():
         FieldModel(internal="igrf", year=2020.0, geo_to_gsm=np.eye(3))
     with pytest.raises(UserInputError, match="disagree"):
         FieldModel(external="t89", iopt=2, kp=5)
-    fm = FieldModel(internal="dipole", external="t96", tilt_rad=0.1, pdyn_npa=2, dst_nt=-20, by_nt=1, bz_nt=-3)
+    fm = FieldModel(
+        internal="dipole", external="t96", tilt_rad=0.1, pdyn_npa=2, dst_nt=-20, by_nt=1, bz_nt=-3
+    )
     pts = random_points(10, seed=11)
     np.testing.assert_allclose(fm.b_external_gsm(pts), t96(pts, 2, -20, 1, -3, 0.1), rtol=1e-13)
     np.testing.assert_allclose(fm.b_internal_gsm(pts), dipole_gsm(pts, 0.1), rtol=1e-13)

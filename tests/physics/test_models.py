@@ -25,7 +25,9 @@ def test_analytic_entries_agree_with_their_model_classes():
         assert model.name == key
         assert model.model_id == entry.kernel_id
         published = tuple(n for n in type(model).param_names if n in entry.parameter_names)
-        assert entry.parameter_names == published or set(entry.parameter_names) <= set(type(model).param_names)
+        assert entry.parameter_names == published or set(entry.parameter_names) <= set(
+            type(model).param_names
+        )
         for p in entry.parameters:
             lo, hi = p.bounds
             assert lo < hi, p
@@ -61,21 +63,29 @@ def test_lookup_by_alias_case_and_dash():
 
 def test_registration_refuses_a_second_definition():
     with pytest.raises(ValueError, match="registered already"):
-        models.register_emissivity(models.EmissivityModelEntry(key="cmem", title="again", citation="", kind="analytic"))
+        models.register_emissivity(
+            models.EmissivityModelEntry(key="cmem", title="again", citation="", kind="analytic")
+        )
     with pytest.raises(ValueError, match="registered already"):
-        models.register_boundary(models.BoundaryModel("x", "x", "", "magnetopause", lambda sw, t: None,
-                                                      aliases=("shue1998",)))
+        models.register_boundary(
+            models.BoundaryModel("x", "x", "", "magnetopause", lambda sw, t: None, aliases=("shue1998",))
+        )
 
 
-@pytest.mark.parametrize("key, expected", [
-    # docs/reference.md#boundary-models: Shue 1998 (Pd 2, Bz 0 / -5), Lin 2010 nose, Jelinek nose
-    ("shue1998", [10.2519, 9.8062]),
-    ("jelinek2012", [11.2372, 11.2372]),
-])
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        # docs/reference.md#boundary-models: Shue 1998 (Pd 2, Bz 0 / -5), Lin 2010 nose, Jelinek nose
+        ("shue1998", [10.2519, 9.8062]),
+        ("jelinek2012", [11.2372, 11.2372]),
+    ],
+)
 def test_vectorised_standoff_reference_values(key, expected):
     got = models.boundary_model(key).standoff_re(np.array([2.0, 2.0]), np.array([0.0, -5.0]))
     np.testing.assert_allclose(got, expected, atol=1e-4)
-    assert models.boundary_model("lin2010").standoff_re(2.0, 0.0, 0.0, 0.0) == pytest.approx(10.6810, abs=1e-4)
+    assert models.boundary_model("lin2010").standoff_re(2.0, 0.0, 0.0, 0.0) == pytest.approx(
+        10.6810, abs=1e-4
+    )
     assert np.isnan(models.boundary_model(key).standoff_re(-1.0, 0.0))
 
 
@@ -145,8 +155,11 @@ def test_cli_survives_a_closed_pipe(tmp_path):
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "smile_viewer", "models", "cmem2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smile_viewer", "models", "cmem2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     proc.stdout.close()  # gone before the command writes anything (its start-up takes > 0.3 s)
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141

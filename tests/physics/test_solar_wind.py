@@ -308,8 +308,15 @@ def test_any_valid_values_construct(n, v, t, b, he):
         warnings.simplefilter("error")  # valid, ordinary values: no warning either
         sw = SolarWind(n_cm3=n, v_gse_km_s=v, t_k=t, b_gsm_nt=b, he_ratio=he)
     assert sw.n_cm3 == n and sw.v_gse_km_s == tuple(float(c) for c in v)
-    for value in (sw.pd_npa, sw.pd_protons_npa, sw.pm_npa, sw.v_sound_km_s, sw.v_eff_km_s,
-                  sw.magnetosonic_mach, sw.v_alfven_km_s):
+    for value in (
+        sw.pd_npa,
+        sw.pd_protons_npa,
+        sw.pm_npa,
+        sw.v_sound_km_s,
+        sw.v_eff_km_s,
+        sw.magnetosonic_mach,
+        sw.v_alfven_km_s,
+    ):
         assert math.isfinite(value) and value >= 0
     assert SolarWind.from_dict(sw.to_dict()) == sw
 
@@ -424,7 +431,9 @@ def _gappy(max_gap_s=3600.0):
     n[3:6] = 999.99  # 02:00..05:00 missing -> gap 06:00-10:00 (4 h) between good samples
     n[8] = np.nan  # one missing sample -> 2 h gap
     v = np.tile([-400.0, 0.0, 0.0], (12, 1))
-    return SolarWindSeries(times, n, v, np.full(12, 1e5), np.zeros((12, 3)), max_gap_s=max_gap_s, source="gappy")
+    return SolarWindSeries(
+        times, n, v, np.full(12, 1e5), np.zeros((12, 3)), max_gap_s=max_gap_s, source="gappy"
+    )
 
 
 def test_fill_values_are_masked_and_never_returned():
@@ -528,7 +537,9 @@ def test_field_with_no_valid_data():
 def test_he_ratio_is_optional_and_never_blocks():
     times = T0 + TimeDelta(np.arange(3) * 60.0, format="sec")
     he = [0.04, np.nan, np.nan]
-    s = SolarWindSeries(times, [5.0] * 3, np.tile([-400.0, 0, 0], (3, 1)), [1e5] * 3, np.zeros((3, 3)), he_ratio=he)
+    s = SolarWindSeries(
+        times, [5.0] * 3, np.tile([-400.0, 0, 0], (3, 1)), [1e5] * 3, np.zeros((3, 3)), he_ratio=he
+    )
     assert s.at(times[0]).he_ratio == pytest.approx(0.04)
     assert s.at(times[2]).he_ratio is None
 
@@ -550,7 +561,9 @@ def test_constant_series():
 @settings(max_examples=50, deadline=None)
 @given(
     values=st.lists(
-        st.one_of(st.floats(min_value=0.1, max_value=100.0), st.sampled_from([999.99, 9999.99, np.nan, -1e31])),
+        st.one_of(
+            st.floats(min_value=0.1, max_value=100.0), st.sampled_from([999.99, 9999.99, np.nan, -1e31])
+        ),
         min_size=2,
         max_size=30,
     ),
@@ -582,8 +595,9 @@ def test_gap_of_exactly_max_gap_is_bridged():
 
     t0 = Time("2026-06-01T00:00:00.123", scale="utc")
     times = t0 + TimeDelta([0.0, 3600.0, 7200.0], format="sec")
-    series = SolarWindSeries(times, [5.0, 7.0, 9.0], [[-400.0, 0, 0]] * 3, [1e5] * 3,
-                             [[0.0, 0, 1.0]] * 3, max_gap_s=3600.0)
+    series = SolarWindSeries(
+        times, [5.0, 7.0, 9.0], [[-400.0, 0, 0]] * 3, [1e5] * 3, [[0.0, 0, 1.0]] * 3, max_gap_s=3600.0
+    )
     mid = series.interpolate(t0 + TimeDelta([1800.0, 5400.0], format="sec"))
     np.testing.assert_allclose(mid["n_cm3"], [6.0, 8.0])
     assert mid["valid"].all()

@@ -127,19 +127,27 @@ def test_t89_classification_with_magnetopause():
     fm = FieldModel(internal="dipole", external="t89", iopt=3, tilt_rad=0.0)
     mp = (10.5, 0.6)
     lat = np.radians(85.0)
-    seeds = np.array([
-        [6.0, 0.0, 0.0],                                   # dayside equator: closed
-        [-1.2 * np.cos(lat), 0.0, 1.2 * np.sin(lat)],      # northern polar cap: open to the north
-        [-1.2 * np.cos(lat), 0.0, -1.2 * np.sin(lat)],     # southern polar cap: open to the south
-        [1.2 * np.cos(np.radians(80)), 0.0, 1.2 * np.sin(np.radians(80))],  # noon, 81° MLAT: cut by the mp
-        [14.0, 0.0, 0.0],                                  # beyond the subsolar magnetopause: IMF
-        [0.5, 0.0, 0.0],                                   # inside the Earth: invalid
-    ])
+    seeds = np.array(
+        [
+            [6.0, 0.0, 0.0],  # dayside equator: closed
+            [-1.2 * np.cos(lat), 0.0, 1.2 * np.sin(lat)],  # northern polar cap: open to the north
+            [-1.2 * np.cos(lat), 0.0, -1.2 * np.sin(lat)],  # southern polar cap: open to the south
+            [
+                1.2 * np.cos(np.radians(80)),
+                0.0,
+                1.2 * np.sin(np.radians(80)),
+            ],  # noon, 81° MLAT: cut by the mp
+            [14.0, 0.0, 0.0],  # beyond the subsolar magnetopause: IMF
+            [0.5, 0.0, 0.0],  # inside the Earth: invalid
+        ]
+    )
     fl = trace_field_lines(seeds, fm, magnetopause=mp)
     assert list(fl.status) == [CLOSED, OPEN_NORTH, OPEN_SOUTH, OPEN_NORTH, IMF, INVALID]
     assert fl.status_names[:3] == ["closed", "open_north", "open_south"]
     assert fl.end_south[3] == END_MAGNETOPAUSE
-    assert fl.mlat_north_deg[0] == pytest.approx(66.0, abs=2.0)  # T89 stretches: a little above 65.9° (dipole)
+    assert fl.mlat_north_deg[0] == pytest.approx(
+        66.0, abs=2.0
+    )  # T89 stretches: a little above 65.9° (dipole)
     assert np.isnan(fl.foot_south[1]).all() and np.isnan(fl.mlat_south_deg[1])
     assert np.isnan(fl.foot_north[2]).all()
     assert fl.mlat_north_deg[1] > 84.0 and fl.mlat_south_deg[2] < -84.0
@@ -152,15 +160,17 @@ def test_t89_classification_with_magnetopause():
 
 
 def test_box_stop_and_imf_line_in_t96():
-    fm = FieldModel(internal="dipole", external="t96", tilt_rad=0.2, pdyn_npa=2.0, dst_nt=-10.0, by_nt=2.0,
-                    bz_nt=-5.0)
+    fm = FieldModel(
+        internal="dipole", external="t96", tilt_rad=0.2, pdyn_npa=2.0, dst_nt=-10.0, by_nt=2.0, bz_nt=-5.0
+    )
     box = (-40.0, 40.0, -30.0, 30.0, -30.0, 30.0)
     fl = trace_field_lines(np.array([[25.0, 0.0, 0.0], [6.0, 0.0, 0.0]]), fm, box=box)
     assert list(fl.status) == [IMF, CLOSED]
     assert fl.end_north[0] == END_BOX and fl.end_south[0] == END_BOX
     for end in (fl.line(0)[0], fl.line(0)[-1]):
-        dist = np.min(np.abs(np.r_[end[0] - np.array(box[:2]), end[1] - np.array(box[2:4]),
-                                   end[2] - np.array(box[4:])]))
+        dist = np.min(
+            np.abs(np.r_[end[0] - np.array(box[:2]), end[1] - np.array(box[2:4]), end[2] - np.array(box[4:])])
+        )
         assert dist < 1e-8
 
 
@@ -243,8 +253,16 @@ def _geopack_frame(gp):
 def test_t89_igrf_footpoints_against_geopack(gp):
     _, r = _geopack_frame(gp)
     fm = FieldModel(internal="igrf", external="t89", iopt=2, year=YEAR_2001, geo_to_gsm=r)
-    seeds_gp = np.array([[-5.1, 0.3, 2.8], [6.0, 0.0, 0.0], [-8.0, 2.0, 0.5], [0.0, 7.0, 1.0],
-                         [-6.0, -4.0, -1.0], [4.0, -3.0, 1.5]])
+    seeds_gp = np.array(
+        [
+            [-5.1, 0.3, 2.8],
+            [6.0, 0.0, 0.0],
+            [-8.0, 2.0, 0.5],
+            [0.0, 7.0, 1.0],
+            [-6.0, -4.0, -1.0],
+            [4.0, -3.0, 1.5],
+        ]
+    )
     r0 = 1.1
     fl = trace_field_lines(seeds_gp / R_E_TO_A, fm, r_inner_re=r0 / R_E_TO_A)
     compared = 0

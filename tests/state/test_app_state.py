@@ -43,7 +43,7 @@ def test_every_layer_has_visibility_and_a_style_with_events():
     s.styles.bow_shock.events.color.connect(seen.append)
     s.layers.magnetopause = False
     s.styles.bow_shock.opacity = 0.25
-    s.styles.bow_shock.color = (1.0, 0.0, 0.5)      # normalised before subscribers see it
+    s.styles.bow_shock.color = (1.0, 0.0, 0.5)  # normalised before subscribers see it
     assert seen == [False, 0.25, "#ff0080"]
     assert s.styles.bow_shock.rgba() == pytest.approx((1.0, 0.0, 128 / 255, 0.25))
     assert s.layers.emission_volume is False and s.layers.field_lines is False  # busy: off by default
@@ -52,7 +52,7 @@ def test_every_layer_has_visibility_and_a_style_with_events():
 def test_bad_style_values_are_refused_and_change_nothing():
     st = LayerStyle(opacity=0.5, color="#102030")
     for bad in ({"opacity": 1.5}, {"opacity": -0.1}, {"color": "red"}, {"color": (2.0, 0, 0, 0, 0)}):
-        (name, value), = bad.items()
+        ((name, value),) = bad.items()
         with pytest.raises(ValidationError):
             setattr(st, name, value)
     assert (st.opacity, st.color) == (0.5, "#102030")
@@ -74,12 +74,17 @@ def test_solar_wind_inputs_are_validated_as_a_solar_wind():
     assert sw.UNITS["n_cm3"] == "cm^-3" and sw.UNITS["v_km_s"] == "km/s" and sw.UNITS["bz_nt"] == "nT"
     seen = []
     sw.events.n_cm3.connect(seen.append)
-    for field, bad in (("n_cm3", -1.0), ("v_km_s", 5000.0), ("t_k", -5.0), ("bz_nt", float("nan")),
-                       ("n_cm3", "many")):
+    for field, bad in (
+        ("n_cm3", -1.0),
+        ("v_km_s", 5000.0),
+        ("t_k", -5.0),
+        ("bz_nt", float("nan")),
+        ("n_cm3", "many"),
+    ):
         with pytest.raises(ValidationError) as err:
             setattr(sw, field, bad)
         assert field.split("_")[0] in str(err.value)
-    assert sw.n_cm3 == 5.0 and seen == []             # refused: unchanged, no event
+    assert sw.n_cm3 == 5.0 and seen == []  # refused: unchanged, no event
     sw.n_cm3 = 8
     assert seen == [8.0] and isinstance(seen[0], float)
     phys = sw.to_solar_wind()
@@ -95,7 +100,7 @@ def test_model_settings_params_per_model_and_files():
     m.set_param("p0", 1.1)
     assert m.params_for("jorgensen") == {"A1": 4e-5} and m.params_for() == {"p0": 1.1}
     with pytest.raises(ValidationError, match="unknown parameter"):
-        m.set_param("r_mp", 9.0)        # a Jorgensen parameter, not CMEM's
+        m.set_param("r_mp", 9.0)  # a Jorgensen parameter, not CMEM's
     with pytest.raises(ValidationError, match="needs a file"):
         m.emissivity_model = "cube"
     assert m.emissivity_model == "cmem"
@@ -121,7 +126,7 @@ def test_instrument_settings():
         with pytest.raises(ValidationError):
             setattr(inst.sxi, name, value)
     with pytest.raises(ValidationError):
-        inst.sxi.pointing.mode = "auroral_oval"   # UVI's law, not SXI's
+        inst.sxi.pointing.mode = "auroral_oval"  # UVI's law, not SXI's
 
 
 def test_volume_settings():
@@ -129,8 +134,13 @@ def test_volume_settings():
     assert v.shape == (128, 128, 128) and v.render_mode == "emission" and v.colormap == "inferno"
     v.shape = 64
     assert v.shape == (64, 64, 64)
-    for name, value in (("shape", (4, 64, 64)), ("bounds_re", ((1, 0), (0, 1), (0, 1))),
-                        ("render_mode", "translucent"), ("colormap", "jet"), ("log_range", (2, 1))):
+    for name, value in (
+        ("shape", (4, 64, 64)),
+        ("bounds_re", ((1, 0), (0, 1), (0, 1))),
+        ("render_mode", "translucent"),
+        ("colormap", "jet"),
+        ("log_range", (2, 1)),
+    ):
         with pytest.raises(ValidationError):
             setattr(v, name, value)
     v.log_range = (-1, 1.5)
@@ -189,16 +199,19 @@ def test_update_from_applies_in_place_and_keeps_bindings(app):
     assert app.to_json() == other.to_json()
 
 
-@pytest.mark.parametrize("text, message", [
-    ("{not json", "not valid JSON"),
-    ("[1, 2]", "expected an object"),
-    ('{"scene": {}}', "not a smile-viewer session"),
-    ('{"schema_version": "1"}', "whole number"),
-    ('{"schema_version": 1, "scene": {"frame": "heliocentric"}}', "scene.frame"),
-    ('{"schema_version": 1, "model": {"solar_wind": {"n_cm3": -3}}}', "density"),
-    ('{"schema_version": 1, "volume": {"colormap": "jet"}}', "volume.colormap"),
-    ('{"schema_version": 1, "surprise": true}', "surprise"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "expected an object"),
+        ('{"scene": {}}', "not a smile-viewer session"),
+        ('{"schema_version": "1"}', "whole number"),
+        ('{"schema_version": 1, "scene": {"frame": "heliocentric"}}', "scene.frame"),
+        ('{"schema_version": 1, "model": {"solar_wind": {"n_cm3": -3}}}', "density"),
+        ('{"schema_version": 1, "volume": {"colormap": "jet"}}', "volume.colormap"),
+        ('{"schema_version": 1, "surprise": true}', "surprise"),
+    ],
+)
 def test_bad_session_text_gives_a_clear_error(text, message):
     with pytest.raises(SessionError, match=message) as err:
         AppState.from_json(text, source="my.json")

@@ -83,9 +83,9 @@ def test_field_lines_classified_by_topology(app):
     assert fl.frame == "gsm" and fl.points.dtype == np.float32
     assert len(fl.offsets) == len(fl) + 1 and fl.offsets[-1] == len(fl.points)
     assert fl.counts["closed"] >= 8 and fl.counts["open_north"] >= 2 and fl.counts["open_south"] >= 2
-    assert fl.counts["imf"] >= 1               # straight IMF lines upstream (Bz = -2 nT)
+    assert fl.counts["imf"] >= 1  # straight IMF lines upstream (Bz = -2 nT)
     closed = [fl.line(i) for i in range(len(fl)) if fl.topology[i] == sd.CLOSED]
-    for line in closed:                          # both ends on the Earth
+    for line in closed:  # both ends on the Earth
         assert np.linalg.norm(line[0]) == pytest.approx(1.0, abs=1e-3)
         assert np.linalg.norm(line[-1]) == pytest.approx(1.0, abs=1e-3)
     assert "T89" in fl.description and 0 <= fl.kp <= 9
@@ -136,8 +136,9 @@ def test_effective_solar_wind_follows_an_omni_file(app, monkeypatch, tmp_path):
     from smile_viewer.physics.solar_wind import SolarWindSeries
 
     times = Time(["2026-03-20T11:40", "2026-03-20T12:20"])
-    series = SolarWindSeries(times, [4.0, 12.0], [[-400, 0, 0], [-600, 0, 0]], [1e5, 1e5],
-                             [[0, 0, -1], [0, 0, -9]])
+    series = SolarWindSeries(
+        times, [4.0, 12.0], [[-400, 0, 0], [-600, 0, 0]], [1e5, 1e5], [[0, 0, -1], [0, 0, -9]]
+    )
     path = tmp_path / "omni.asc"
     path.write_text("x")
     monkeypatch.setattr(sd, "_read_omni", lambda p: series)
@@ -146,7 +147,7 @@ def test_effective_solar_wind_follows_an_omni_file(app, monkeypatch, tmp_path):
     app.model.solar_wind.omni_path = str(path)
     sw, note = sd.effective_solar_wind(app)
     assert sw.n_cm3 == pytest.approx(8.0) and sw.bz_nt == pytest.approx(-5.0) and "OMNI" in note
-    app.scene.time = "2026-03-21T00:00"          # outside the file: the manual inputs, said so
+    app.scene.time = "2026-03-21T00:00"  # outside the file: the manual inputs, said so
     sw, note = sd.effective_solar_wind(app)
     assert sw.n_cm3 == 5.0 and "not used" in note
 

@@ -128,18 +128,24 @@ def test_a_utf8_bom_is_accepted(tmp_path):
 
 
 # -- bad sessions: one line naming the file, state unchanged ------------------------------------------
-NEWER_ENVELOPE = ('{"format": "smile-viewer-session", "format_version": 3, "app_version": "0.9.0", '
-                  '"state": {}}')
+NEWER_ENVELOPE = (
+    '{"format": "smile-viewer-session", "format_version": 3, "app_version": "0.9.0", "state": {}}'
+)
 NEWER_OLD_ENVELOPE = '{"format": "smile-viewer-session", "schema_version": 2, "state": {"scene": {}}}'
 NEWER_BARE = '{"schema_version": 7, "scene": {}}'
 
 
-@pytest.mark.parametrize("text, message", [
-    (NEWER_ENVELOPE,
-     r"written by a newer smile-viewer \(0\.9\.0\) in session format 3; .* reads formats up to 2"),
-    (NEWER_OLD_ENVELOPE, r"written by a newer smile-viewer in session format 2"),
-    (NEWER_BARE, r"written by a newer smile-viewer in session format 7"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            NEWER_ENVELOPE,
+            r"written by a newer smile-viewer \(0\.9\.0\) in session format 3; .* reads formats up to 2",
+        ),
+        (NEWER_OLD_ENVELOPE, r"written by a newer smile-viewer in session format 2"),
+        (NEWER_BARE, r"written by a newer smile-viewer in session format 7"),
+    ],
+)
 def test_newer_formats_are_refused(tmp_path, text, message):
     p = tmp_path / "newer.json"
     p.write_text(text)
@@ -148,37 +154,56 @@ def test_newer_formats_are_refused(tmp_path, text, message):
     assert str(info.value).startswith(f"{p}: ") and "Update smile-viewer" in str(info.value)
 
 
-@pytest.mark.parametrize("content, message", [
-    ("", "the file is empty"),
-    ("{\n  \"format\": \"smile-viewer-session\",\n  \"state\": {\n", r"not valid JSON \(line 4, column 1"),
-    ("garbage, not JSON at all", r"not valid JSON \(line 1, column 1"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "not a text .UTF-8. file"),
-    ("[1, 2, 3]", "holds a JSON array, expected an object"),
-    ('{"hello": "world"}', "not a smile-viewer session"),
-    ('{"format": "napari-session", "format_version": 1, "state": {}}', "format is 'napari-session'"),
-    ('{"format": "smile-viewer-session", "state": {}}', 'no "format_version"'),
-    ('{"format": "smile-viewer-session", "format_version": 2}', 'invalid session: no "state"'),
-    ('{"format": "smile-viewer-session", "format_version": "2", "state": {}}',
-     '"format_version" must be a whole number'),
-    ('{"format": "smile-viewer-session", "format_version": true, "state": {}}', "must be a whole number"),
-    ('{"format": "smile-viewer-session", "format_version": 0, "state": {}}', "must be 1 or more"),
-    ('{"format": "smile-viewer-session", "format_version": 2, "state": [1]}',
-     '"state" must be a JSON object, got array'),
-    ('{"schema_version": "1"}', '"schema_version" must be a whole number'),
-    # wrong types and values inside the state: the field is named
-    ('{"format": "smile-viewer-session", "format_version": 2, '
-     '"state": {"model": {"solar_wind": {"n_cm3": "dense"}}}}', "field 'model.solar_wind.n_cm3'"),
-    ('{"format": "smile-viewer-session", "format_version": 2, '
-     '"state": {"scene": {"frame": "heliocentric"}}}', "field 'scene.frame'"),
-    ('{"format": "smile-viewer-session", "format_version": 2, '
-     '"state": {"volume": {"shape": "big"}}}', "field 'volume.shape'"),
-    ('{"format": "smile-viewer-session", "format_version": 2, "state": {"surprise": true}}',
-     "field 'surprise'"),
-    # format 2 holds no version inside the state
-    ('{"format": "smile-viewer-session", "format_version": 2, "state": {"schema_version": 1}}',
-     "field 'schema_version'"),
-    ('{"schema_version": 1, "scene": {"layers": {"earth": "perhaps"}}}', "field 'scene.layers.earth'"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "the file is empty"),
+        ('{\n  "format": "smile-viewer-session",\n  "state": {\n', r"not valid JSON \(line 4, column 1"),
+        ("garbage, not JSON at all", r"not valid JSON \(line 1, column 1"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "not a text .UTF-8. file"),
+        ("[1, 2, 3]", "holds a JSON array, expected an object"),
+        ('{"hello": "world"}', "not a smile-viewer session"),
+        ('{"format": "napari-session", "format_version": 1, "state": {}}', "format is 'napari-session'"),
+        ('{"format": "smile-viewer-session", "state": {}}', 'no "format_version"'),
+        ('{"format": "smile-viewer-session", "format_version": 2}', 'invalid session: no "state"'),
+        (
+            '{"format": "smile-viewer-session", "format_version": "2", "state": {}}',
+            '"format_version" must be a whole number',
+        ),
+        ('{"format": "smile-viewer-session", "format_version": true, "state": {}}', "must be a whole number"),
+        ('{"format": "smile-viewer-session", "format_version": 0, "state": {}}', "must be 1 or more"),
+        (
+            '{"format": "smile-viewer-session", "format_version": 2, "state": [1]}',
+            '"state" must be a JSON object, got array',
+        ),
+        ('{"schema_version": "1"}', '"schema_version" must be a whole number'),
+        # wrong types and values inside the state: the field is named
+        (
+            '{"format": "smile-viewer-session", "format_version": 2, '
+            '"state": {"model": {"solar_wind": {"n_cm3": "dense"}}}}',
+            "field 'model.solar_wind.n_cm3'",
+        ),
+        (
+            '{"format": "smile-viewer-session", "format_version": 2, '
+            '"state": {"scene": {"frame": "heliocentric"}}}',
+            "field 'scene.frame'",
+        ),
+        (
+            '{"format": "smile-viewer-session", "format_version": 2, "state": {"volume": {"shape": "big"}}}',
+            "field 'volume.shape'",
+        ),
+        (
+            '{"format": "smile-viewer-session", "format_version": 2, "state": {"surprise": true}}',
+            "field 'surprise'",
+        ),
+        # format 2 holds no version inside the state
+        (
+            '{"format": "smile-viewer-session", "format_version": 2, "state": {"schema_version": 1}}',
+            "field 'schema_version'",
+        ),
+        ('{"schema_version": 1, "scene": {"layers": {"earth": "perhaps"}}}', "field 'scene.layers.earth'"),
+    ],
+)
 def test_bad_sessions_are_one_line_and_change_nothing(tmp_path, content, message):
     p = tmp_path / "bad.json"
     p.write_bytes(content if isinstance(content, bytes) else content.encode())

@@ -121,8 +121,15 @@ def sky_coordinate_function(camera, time):
     return coords
 
 
-def image_request(app, name: str, position_gse_re, *, backend: str = "auto",
-                  shape: tuple[int, int] | None = None, orbit=None) -> ImageRequest:
+def image_request(
+    app,
+    name: str,
+    position_gse_re,
+    *,
+    backend: str = "auto",
+    shape: tuple[int, int] | None = None,
+    orbit=None,
+) -> ImageRequest:
     """The frozen request of imager ``name`` of ``app`` for a spacecraft at ``position_gse_re``."""
     from smile_viewer.state import scene_data as sd
 
@@ -133,10 +140,15 @@ def image_request(app, name: str, position_gse_re, *, backend: str = "auto",
     models = app.model.models
     model = models.emissivity_model if name == "sxi" else "aurora"
     return ImageRequest(
-        instrument=name, camera=cam, model=model, params=tuple(sorted(models.params_for(model).items()))
-        if name == "sxi" else (), solar_wind=sw, time=app.scene.time,
+        instrument=name,
+        camera=cam,
+        model=model,
+        params=tuple(sorted(models.params_for(model).items())) if name == "sxi" else (),
+        solar_wind=sw,
+        time=app.scene.time,
         cube_path=models.cube_path if registry.emissivity_model(model).kind == "file" else None,
-        backend=backend, orbit=orbit,
+        backend=backend,
+        orbit=orbit,
     )
 
 
@@ -173,7 +185,9 @@ def compute_image(req: ImageRequest, ctx=None) -> ImageResult:
         for r0 in range(0, ny, rows):
             r1 = min(ny, r0 + rows)
             band = cam.with_(rays=rays[r0:r1], shape=(r1 - r0, nx), circular=False)
-            res = render(RenderRequest(band, source, backend=req.backend, max_distance_re=req.max_distance_re))
+            res = render(
+                RenderRequest(band, source, backend=req.backend, max_distance_re=req.max_distance_re)
+            )
             image[r0:r1] = res.image
             units, prov = str(res.units), dict(res.provenance)
             if ctx is not None:
@@ -244,11 +258,14 @@ class ImagesDock(QDockWidget):
         panel.set_image(result.image, result.units, result.title())
         cam = result.camera
         panel.set_angular_scale(cam.pixel_size_deg() if cam.rays is None else None)
-        panel.set_coordinate_function(sky_coordinate_function(cam, result.request.time) if cam.rays is None
-                                      else None)
+        panel.set_coordinate_function(
+            sky_coordinate_function(cam, result.request.time) if cam.rays is None else None
+        )
         panel.set_not_observing(result.not_observing)
-        bits = [f"{n.upper()} {r.image.shape[1]}×{r.image.shape[0]} in {r.elapsed_s * 1000:.0f} ms"
-                for n, r in self.results.items()]
+        bits = [
+            f"{n.upper()} {r.image.shape[1]}×{r.image.shape[0]} in {r.elapsed_s * 1000:.0f} ms"
+            for n, r in self.results.items()
+        ]
         self.info.setText("<small>" + " · ".join(bits) + " — click a pixel for its line of sight</small>")
 
     def show_error(self, name: str, message: str) -> None:

@@ -22,7 +22,11 @@ from PySide6.QtWidgets import (
 
 POINTING_MODES = {
     "sxi": (("team_law", "SXI team law (limb)"), ("aim_point", "Aim point (GSE)")),
-    "uvi": (("auroral_oval", "Northern auroral oval"), ("pole", "Dipole pole"), ("aim_point", "Aim point (GSE)")),
+    "uvi": (
+        ("auroral_oval", "Northern auroral oval"),
+        ("pole", "Dipole pole"),
+        ("aim_point", "Aim point (GSE)"),
+    ),
 }
 
 
@@ -105,12 +109,16 @@ class InstrumentGroup(QGroupBox):
     def apply(self) -> None:
         """Write the widgets into the state (ValueError, and nothing changed, if refused)."""
         st = self.settings
-        pointing = {"mode": self.mode.currentData(), "aim_re": tuple(s.value() for s in self.aim),
-                    "roll_deg": self.roll.value()}
+        pointing = {
+            "mode": self.mode.currentData(),
+            "aim_re": tuple(s.value() for s in self.aim),
+            "roll_deg": self.roll.value(),
+        }
         grid = (self.nx.value(), self.ny.value())
         type(st.pointing).model_validate(pointing)
-        type(st).model_validate({**st.model_dump(), "pointing": pointing, "exposure_s": self.exposure.value(),
-                                 "pixel_grid": grid})
+        type(st).model_validate(
+            {**st.model_dump(), "pointing": pointing, "exposure_s": self.exposure.value(), "pixel_grid": grid}
+        )
         for k, v in pointing.items():
             if getattr(st.pointing, k) != v:
                 setattr(st.pointing, k, v)
@@ -153,7 +161,7 @@ class InstrumentsDock(QDockWidget):
         self._bound = []
         for grp in self.groups.values():
             for model in (grp.settings, grp.settings.pointing):
-                cb = (lambda *_a, g=grp: g.show_settings())
+                cb = lambda *_a, g=grp: g.show_settings()
                 model.events.connect(cb)
                 self._bound.append((model, cb))
 

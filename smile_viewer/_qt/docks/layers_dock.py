@@ -112,7 +112,7 @@ class LayersDock(QDockWidget):
         self._styles = {}
         for name in self.checks:
             style = getattr(styles, name)
-            cb = (lambda _info, n=name: self._show_style(n))
+            cb = lambda _info, n=name: self._show_style(n)
             style.events.connect(cb)
             self._styles[name] = (style, cb)
             self._show_style(name)
@@ -146,7 +146,9 @@ class LayersDock(QDockWidget):
 
     def choose_color(self, name: str) -> None:
         current = getattr(self._state.styles, name).color
-        chosen = QColorDialog.getColor(QColor(current or "#ffffff"), self, f"Colour: {name.replace('_', ' ')}")
+        chosen = QColorDialog.getColor(
+            QColor(current or "#ffffff"), self, f"Colour: {name.replace('_', ' ')}"
+        )
         if chosen.isValid():
             self.set_color(name, chosen.name())
 

@@ -35,7 +35,8 @@ SOLAR_WIND_FIELDS: tuple[tuple[str, str, str, float, float, int, float], ...] = 
 #: Combo titles from the model registry (a file source opens a file dialog: "…").
 BOUNDARY_TITLES = {key: m.title for key, m in registry.magnetopause_models().items()}
 EMISSIVITY_TITLES = {
-    key: m.title + ("…" if m.kind == "file" else "") for key, m in registry.emissivity_models(band="sxi").items()
+    key: m.title + ("…" if m.kind == "file" else "")
+    for key, m in registry.emissivity_models(band="sxi").items()
 }
 
 
@@ -80,7 +81,9 @@ class ModelDock(QDockWidget):
         omni_row = QHBoxLayout()
         self.omni_button = QPushButton("OMNI file…", body)
         self.omni_button.setObjectName("omniLoad")
-        self.omni_button.setToolTip("Take the solar wind from an OMNI file (HRO ASCII or CDF): it then follows the time")
+        self.omni_button.setToolTip(
+            "Take the solar wind from an OMNI file (HRO ASCII or CDF): it then follows the time"
+        )
         self.omni_button.clicked.connect(self._on_omni_button)
         self.omni_clear = QPushButton("Manual", body)
         self.omni_clear.setObjectName("omniClear")
@@ -160,13 +163,19 @@ class ModelDock(QDockWidget):
         except ValueError:
             self.pressure_label.setText("—")
         following = bool(sw.omni_path)
-        self.omni_label.setText(f"<small>{sw.omni_path} (follows the time; the values above are the fallback)</small>"
-                                if following else "<small>the values typed above</small>")
+        self.omni_label.setText(
+            f"<small>{sw.omni_path} (follows the time; the values above are the fallback)</small>"
+            if following
+            else "<small>the values typed above</small>"
+        )
         self.omni_clear.setEnabled(following)
 
     def _show_models(self, *_args) -> None:
         m = self._models
-        for combo, value in ((self.boundary_combo, m.boundary_model), (self.emissivity_combo, m.emissivity_model)):
+        for combo, value in (
+            (self.boundary_combo, m.boundary_model),
+            (self.emissivity_combo, m.emissivity_model),
+        ):
             combo.blockSignals(True)
             combo.setCurrentIndex(max(0, combo.findData(value)))
             combo.blockSignals(False)
@@ -187,17 +196,22 @@ class ModelDock(QDockWidget):
 
         def done(mp, p=path):
             if p == self._cube_mp_path:
-                self.cube_mp_label.setText(f"<small>Subsolar magnetopause of the cube: maxIx {mp.max_ix_re:.2f}, "
-                                           f"maxdIx {mp.max_dix_re:.2f}, f.25 {mp.f25_re:.2f} R<sub>E</sub></small>")
+                self.cube_mp_label.setText(
+                    f"<small>Subsolar magnetopause of the cube: maxIx {mp.max_ix_re:.2f}, "
+                    f"maxdIx {mp.max_dix_re:.2f}, f.25 {mp.f25_re:.2f} R<sub>E</sub></small>"
+                )
 
         def failed(err, p=path):
             if p == self._cube_mp_path:
-                self.cube_mp_label.setText(f"<small>Subsolar magnetopause of the cube: n/a ({err.message})</small>")
+                self.cube_mp_label.setText(
+                    f"<small>Subsolar magnetopause of the cube: n/a ({err.message})</small>"
+                )
 
         self.cube_mp_label.setText("<small>Subsolar magnetopause of the cube: reading …</small>")
         self.cube_mp_label.show()
-        self._cube_mp_job = run_in_thread(_cube_magnetopause, path, on_result=done, on_error=failed,
-                                          synchronous=synchronous)
+        self._cube_mp_job = run_in_thread(
+            _cube_magnetopause, path, on_result=done, on_error=failed, synchronous=synchronous
+        )
 
     # -- widgets → state -------------------------------------------------------------------
     def _schedule(self, *_args) -> None:
@@ -238,8 +252,9 @@ class ModelDock(QDockWidget):
         key = self.emissivity_combo.itemData(index)
         if _is_file_source(key):
             title = "Open " + registry.emissivity_model(key).title
-            path, _ = QFileDialog.getOpenFileName(self, title, "",
-                                                  "Cubes (*.fits *.fit *.nc *.vtk *.vti *.h5);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(
+                self, title, "", "Cubes (*.fits *.fit *.nc *.vtk *.vti *.h5);;All files (*)"
+            )
             if not path:
                 self._show_models()
                 return
@@ -264,8 +279,9 @@ class ModelDock(QDockWidget):
         self._show_models()
 
     def _on_omni_button(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open OMNI solar-wind file", "",
-                                              "OMNI files (*.asc *.txt *.dat *.cdf);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open OMNI solar-wind file", "", "OMNI files (*.asc *.txt *.dat *.cdf);;All files (*)"
+        )
         if path:
             self.load_omni(path)
 
@@ -276,7 +292,9 @@ class ModelDock(QDockWidget):
 
         self.omni_label.setText(f"<small>reading {path} …</small>")
         self._omni_job = run_in_thread(
-            read_solar_wind, path, synchronous=synchronous,
+            read_solar_wind,
+            path,
+            synchronous=synchronous,
             on_result=lambda _series: self.set_omni_path(path),
             on_error=lambda err: (self._show_error(err.message), self._show_solar_wind()),
         )

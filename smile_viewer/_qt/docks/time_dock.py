@@ -23,8 +23,14 @@ from PySide6.QtWidgets import (
 from smile_viewer.state.scene import to_utc_time
 
 #: Play speeds: (title, slider steps per frame multiplier).
-SPEEDS: tuple[tuple[str, float], ...] = (("¼×", 0.25), ("½×", 0.5), ("1×", 1.0), ("2×", 2.0), ("4×", 4.0),
-                                         ("10×", 10.0))
+SPEEDS: tuple[tuple[str, float], ...] = (
+    ("¼×", 0.25),
+    ("½×", 0.5),
+    ("1×", 1.0),
+    ("2×", 2.0),
+    ("4×", 4.0),
+    ("10×", 10.0),
+)
 
 
 def format_utc(t: Time) -> str:
@@ -66,7 +72,8 @@ class TimeControl(QWidget):
         self.speed_combo.setCurrentIndex(2)
         self.speed_combo.setToolTip("Play speed")
         self.speed_combo.currentIndexChanged.connect(
-            lambda i: setattr(self, "speed", float(self.speed_combo.itemData(i))))
+            lambda i: setattr(self, "speed", float(self.speed_combo.itemData(i)))
+        )
 
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setObjectName("timeSlider")
@@ -174,5 +181,7 @@ class TimeDock(QDockWidget):
         self.setObjectName("timeDock")
         self.control = TimeControl(state, period_s, self, orbit=orbit)
         self.setWidget(self.control)
-        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )

@@ -27,20 +27,56 @@ def format_value(value: float) -> str:
 class HudColorBar(scene.Node):
     """Colour bar ``size`` = (width, height) px with its left end at ``pos`` (x, y) (top edge)."""
 
-    def __init__(self, cmap_name: str = "inferno", size=(250, 12), font_size: float = 8.5, color=(0.85, 0.88, 0.95, 1),
-                 parent=None, font_manager=None):
+    def __init__(
+        self,
+        cmap_name: str = "inferno",
+        size=(250, 12),
+        font_size: float = 8.5,
+        color=(0.85, 0.88, 0.95, 1),
+        parent=None,
+        font_manager=None,
+    ):
         super().__init__(parent=parent, name="colorbar")
         self._size = (float(size[0]), float(size[1]))
-        self.image = scene.visuals.Image(colormap_rgba(cmap_name)[None, :, :], parent=self, interpolation="linear")
-        self.frame = scene.visuals.Rectangle(center=(0, 0), width=1, height=1, color=(0, 0, 0, 0),
-                                             border_color=(0.55, 0.6, 0.7, 1.0), parent=self)
+        self.image = scene.visuals.Image(
+            colormap_rgba(cmap_name)[None, :, :], parent=self, interpolation="linear"
+        )
+        self.frame = scene.visuals.Rectangle(
+            center=(0, 0),
+            width=1,
+            height=1,
+            color=(0, 0, 0, 0),
+            border_color=(0.55, 0.6, 0.7, 1.0),
+            parent=self,
+        )
         # (canvas pixels grow downwards: a "top" anchor puts the text above its position)
-        self.title = scene.visuals.Text("", color=color, font_size=font_size, anchor_x="left", anchor_y="top",
-                                        parent=self, font_manager=font_manager)
-        self.low = scene.visuals.Text("", color=color, font_size=font_size, anchor_x="left", anchor_y="bottom",
-                                      parent=self, font_manager=font_manager)
-        self.high = scene.visuals.Text("", color=color, font_size=font_size, anchor_x="right", anchor_y="bottom",
-                                       parent=self, font_manager=font_manager)
+        self.title = scene.visuals.Text(
+            "",
+            color=color,
+            font_size=font_size,
+            anchor_x="left",
+            anchor_y="top",
+            parent=self,
+            font_manager=font_manager,
+        )
+        self.low = scene.visuals.Text(
+            "",
+            color=color,
+            font_size=font_size,
+            anchor_x="left",
+            anchor_y="bottom",
+            parent=self,
+            font_manager=font_manager,
+        )
+        self.high = scene.visuals.Text(
+            "",
+            color=color,
+            font_size=font_size,
+            anchor_x="right",
+            anchor_y="bottom",
+            parent=self,
+            font_manager=font_manager,
+        )
         self.pos = (0.0, 0.0)
 
     def set_cmap(self, name: str) -> None:

@@ -69,8 +69,9 @@ class EarthVisual(Visual):
         Darken the night side (needs ``set_sun_direction_geo``).
     """
 
-    def __init__(self, texture: np.ndarray | None = None, day_night: bool = True,
-                 n_lat: int = 90, n_lon: int = 180):
+    def __init__(
+        self, texture: np.ndarray | None = None, day_night: bool = True, n_lat: int = 90, n_lon: int = 180
+    ):
         Visual.__init__(self, vcode=read_shader("earth.vert"), fcode=read_shader("earth.frag"))
         pos, tex, faces = uv_sphere(n_lat, n_lon)
         image = load_earth_texture() if texture is None else np.ascontiguousarray(texture)

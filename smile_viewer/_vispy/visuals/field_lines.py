@@ -18,13 +18,16 @@ __all__ = ["TOPOLOGY_COLORS", "TOPOLOGY_LABELS", "FieldLines", "segments_from_li
 
 #: Colour of each topology class (index = code), readable on the dark background and apart
 #: from the axes (red/green/blue), the Sun (yellow) and the orbit (light cyan).
-TOPOLOGY_COLORS = np.array([
-    (0.98, 0.93, 0.80),   # closed: warm white
-    (1.00, 0.42, 0.70),   # open, northern footpoint: pink
-    (0.58, 0.55, 1.00),   # open, southern footpoint: periwinkle
-    (0.50, 0.56, 0.66),   # IMF: grey-blue
-    (0.45, 0.45, 0.45),   # other (incomplete)
-], dtype=np.float32)
+TOPOLOGY_COLORS = np.array(
+    [
+        (0.98, 0.93, 0.80),  # closed: warm white
+        (1.00, 0.42, 0.70),  # open, northern footpoint: pink
+        (0.58, 0.55, 1.00),  # open, southern footpoint: periwinkle
+        (0.50, 0.56, 0.66),  # IMF: grey-blue
+        (0.45, 0.45, 0.45),  # other (incomplete)
+    ],
+    dtype=np.float32,
+)
 TOPOLOGY_LABELS = ("closed", "open (north)", "open (south)", "IMF", "other")
 
 
@@ -37,7 +40,7 @@ def segments_from_lines(points: np.ndarray, offsets: np.ndarray) -> tuple[np.nda
         return np.zeros((0, 3), np.float32), np.zeros(0, np.int64)
     starts = np.arange(len(pts) - 1)
     line_of = np.searchsorted(off, starts, side="right") - 1
-    keep = starts + 1 < off[line_of + 1]        # not the last point of its line
+    keep = starts + 1 < off[line_of + 1]  # not the last point of its line
     i0 = starts[keep]
     seg = np.empty((2 * len(i0), 3), np.float32)
     seg[0::2] = pts[i0]
@@ -50,8 +53,9 @@ class FieldLines(scene.Node):
 
     def __init__(self, width: float = 1.6, pixel_scale: float = 1.0, parent=None):
         super().__init__(parent=parent, name="field_lines")
-        self.line = ThickLine(pos=np.zeros((0, 3), np.float32), width=width * pixel_scale,
-                              connect="segments", parent=self)
+        self.line = ThickLine(
+            pos=np.zeros((0, 3), np.float32), width=width * pixel_scale, connect="segments", parent=self
+        )
         self.line.set_gl_state("translucent", depth_test=True, depth_mask=False)
         self.points = np.zeros((0, 3), np.float32)
         self.offsets = np.zeros(1, np.int64)

@@ -19,17 +19,23 @@ __all__ = ["FieldOfView"]
 class FieldOfView(scene.Node):
     """A field-of-view solid: translucent sides plus edge lines, one colour."""
 
-    def __init__(self, name: str, color=(0.72, 0.95, 0.35), opacity: float = 0.3, pixel_scale: float = 1.0,
-                 parent=None):
+    def __init__(
+        self, name: str, color=(0.72, 0.95, 0.35), opacity: float = 0.3, pixel_scale: float = 1.0, parent=None
+    ):
         super().__init__(parent=parent, name=name)
         self._color = tuple(float(v) for v in color[:3])
         self._opacity = float(opacity)
-        self.sides = scene.visuals.Mesh(vertices=np.zeros((3, 3), np.float32),
-                                        faces=np.zeros((1, 3), np.uint32), color=(*self._color, 0.0),
-                                        shading=None, parent=self)
+        self.sides = scene.visuals.Mesh(
+            vertices=np.zeros((3, 3), np.float32),
+            faces=np.zeros((1, 3), np.uint32),
+            color=(*self._color, 0.0),
+            shading=None,
+            parent=self,
+        )
         self.sides.set_gl_state("translucent", depth_test=True, depth_mask=False, cull_face=False)
-        self.edges = ThickLine(pos=np.zeros((0, 3), np.float32), width=1.4 * pixel_scale,
-                               connect="segments", parent=self)
+        self.edges = ThickLine(
+            pos=np.zeros((0, 3), np.float32), width=1.4 * pixel_scale, connect="segments", parent=self
+        )
         self.edges.set_gl_state("translucent", depth_test=True, depth_mask=False)
         self.apex = np.zeros(3)
         self.rim = np.zeros((0, 3))

@@ -21,8 +21,9 @@ AXIS_COLORS = {
 SUN_COLOR = (1.00, 0.82, 0.20, 1.0)
 
 
-def cone_mesh(tip: np.ndarray, direction: np.ndarray, length: float, radius: float,
-              n: int = 24) -> tuple[np.ndarray, np.ndarray]:
+def cone_mesh(
+    tip: np.ndarray, direction: np.ndarray, length: float, radius: float, n: int = 24
+) -> tuple[np.ndarray, np.ndarray]:
     """Vertices and faces of a cone with its apex at ``tip`` pointing along ``direction``."""
     d = np.asarray(direction, float)
     d = d / np.linalg.norm(d)
@@ -44,9 +45,23 @@ def cone_mesh(tip: np.ndarray, direction: np.ndarray, length: float, radius: flo
 class _ArrowSet(scene.Node):
     """Several straight arrows with labels, drawn as one line set + one cone mesh + texts."""
 
-    def __init__(self, starts, ends, colors, labels, *, head_length, head_radius,
-                 width: float, font_size: float, label_offset: float, pixel_scale: float = 1.0,
-                 parent=None, name=None, font_manager=None):
+    def __init__(
+        self,
+        starts,
+        ends,
+        colors,
+        labels,
+        *,
+        head_length,
+        head_radius,
+        width: float,
+        font_size: float,
+        label_offset: float,
+        pixel_scale: float = 1.0,
+        parent=None,
+        name=None,
+        font_manager=None,
+    ):
         super().__init__(parent=parent, name=name)
         starts = np.asarray(starts, float)
         ends = np.asarray(ends, float)
@@ -60,7 +75,10 @@ class _ArrowSet(scene.Node):
         seg[1::2] = shaft_end
         seg_col = np.repeat(colors, 2, axis=0)
         self.lines = ThickLine(
-            pos=seg.astype(np.float32), color=seg_col, connect="segments", width=width * pixel_scale,
+            pos=seg.astype(np.float32),
+            color=seg_col,
+            connect="segments",
+            width=width * pixel_scale,
             parent=self,
         )
         verts, faces, vcols, shades = [], [], [], []
@@ -76,8 +94,11 @@ class _ArrowSet(scene.Node):
             shades.append(shade)
             offset += len(v)
         self.heads = scene.visuals.Mesh(
-            vertices=np.vstack(verts), faces=np.vstack(faces), vertex_colors=np.vstack(vcols),
-            shading=None, parent=self,
+            vertices=np.vstack(verts),
+            faces=np.vstack(faces),
+            vertex_colors=np.vstack(vcols),
+            shading=None,
+            parent=self,
         )
         self._colors = colors.copy()
         self._n_verts = [len(v) for v in verts]
@@ -87,8 +108,15 @@ class _ArrowSet(scene.Node):
             if not text:
                 continue
             t = scene.visuals.Text(
-                text=text, pos=end + d * label_offset, color=c, font_size=font_size * pixel_scale,
-                bold=True, anchor_x="center", anchor_y="center", parent=self, font_manager=font_manager,
+                text=text,
+                pos=end + d * label_offset,
+                color=c,
+                font_size=font_size * pixel_scale,
+                bold=True,
+                anchor_x="center",
+                anchor_y="center",
+                parent=self,
+                font_manager=font_manager,
             )
             self.labels.append(t)
 
@@ -102,10 +130,15 @@ class _ArrowSet(scene.Node):
         alpha = 1.0 if opacity is None else float(opacity)
         colors[:, 3] = alpha
         self.lines.set_data(color=np.repeat(colors, 2, axis=0))
-        vcols = [np.hstack([np.clip(c[:3] * shade, 0, 1), np.full((n, 1), alpha)])
-                 for c, n, shade in zip(colors, self._n_verts, self._shades)]
-        self.heads.set_data(vertices=self.heads.mesh_data.get_vertices(),
-                            faces=self.heads.mesh_data.get_faces(), vertex_colors=np.vstack(vcols))
+        vcols = [
+            np.hstack([np.clip(c[:3] * shade, 0, 1), np.full((n, 1), alpha)])
+            for c, n, shade in zip(colors, self._n_verts, self._shades)
+        ]
+        self.heads.set_data(
+            vertices=self.heads.mesh_data.get_vertices(),
+            faces=self.heads.mesh_data.get_faces(),
+            vertex_colors=np.vstack(vcols),
+        )
         for t, c in zip(self.labels, colors):
             t.color = tuple(c)
 
@@ -116,18 +149,31 @@ class _ArrowSet(scene.Node):
 class FrameAxes(_ArrowSet):
     """X, Y, Z axes of the scene frame from the origin, ``length`` R_E long, labelled."""
 
-    def __init__(self, frame: str = "gse", length: float = 8.0, pixel_scale: float = 1.0, parent=None,
-                 font_manager=None):
+    def __init__(
+        self,
+        frame: str = "gse",
+        length: float = 8.0,
+        pixel_scale: float = 1.0,
+        parent=None,
+        font_manager=None,
+    ):
         self.frame = frame.lower()
         self.length = float(length)
         eye = np.eye(3)
         super().__init__(
-            starts=np.zeros((3, 3)), ends=eye * self.length,
+            starts=np.zeros((3, 3)),
+            ends=eye * self.length,
             colors=[AXIS_COLORS["x"], AXIS_COLORS["y"], AXIS_COLORS["z"]],
             labels=self._labels(self.frame),
-            head_length=0.09 * self.length, head_radius=0.028 * self.length,
-            width=2.0, font_size=11.0, label_offset=0.1 * self.length,
-            pixel_scale=pixel_scale, parent=parent, name="axes", font_manager=font_manager,
+            head_length=0.09 * self.length,
+            head_radius=0.028 * self.length,
+            width=2.0,
+            font_size=11.0,
+            label_offset=0.1 * self.length,
+            pixel_scale=pixel_scale,
+            parent=parent,
+            name="axes",
+            font_manager=font_manager,
         )
 
     @staticmethod
@@ -144,12 +190,23 @@ class FrameAxes(_ArrowSet):
 class SunArrow(_ArrowSet):
     """An arrow along +X (towards the Sun in GSE and GSM) from ``start`` to ``end`` R_E."""
 
-    def __init__(self, start: float = 11.0, end: float = 17.0, pixel_scale: float = 1.0, parent=None,
-                 font_manager=None):
+    def __init__(
+        self, start: float = 11.0, end: float = 17.0, pixel_scale: float = 1.0, parent=None, font_manager=None
+    ):
         self.start = float(start)
         self.end = float(end)
         super().__init__(
-            starts=[[self.start, 0.0, 0.0]], ends=[[self.end, 0.0, 0.0]], colors=[SUN_COLOR],
-            labels=["to Sun"], head_length=1.0, head_radius=0.36, width=4.0, font_size=12.0,
-            label_offset=1.6, pixel_scale=pixel_scale, parent=parent, name="sun", font_manager=font_manager,
+            starts=[[self.start, 0.0, 0.0]],
+            ends=[[self.end, 0.0, 0.0]],
+            colors=[SUN_COLOR],
+            labels=["to Sun"],
+            head_length=1.0,
+            head_radius=0.36,
+            width=4.0,
+            font_size=12.0,
+            label_offset=1.6,
+            pixel_scale=pixel_scale,
+            parent=parent,
+            name="sun",
+            font_manager=font_manager,
         )

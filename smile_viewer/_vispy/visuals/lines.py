@@ -44,8 +44,10 @@ class ThickLineVisual(Visual):
 
     def __init__(self, pos=None, color=(1.0, 1.0, 1.0, 1.0), width: float = 2.0, connect: str = "strip"):
         Visual.__init__(self, vcode=read_shader("thick_line.vert"), fcode=read_shader("thick_line.frag"))
-        self._vbo = {name: gloo.VertexBuffer(np.zeros((4, k), np.float32))
-                     for name, k in (("a_start", 3), ("a_end", 3), ("a_t", 1), ("a_side", 1), ("a_color", 4))}
+        self._vbo = {
+            name: gloo.VertexBuffer(np.zeros((4, k), np.float32))
+            for name, k in (("a_start", 3), ("a_end", 3), ("a_t", 1), ("a_side", 1), ("a_color", 4))
+        }
         for name, vbo in self._vbo.items():
             self.shared_program[name] = vbo
         self._index_buffer = gloo.IndexBuffer(np.zeros((0, 3), np.uint32))

@@ -32,13 +32,15 @@ class OrbitTrack(scene.Node):
     def __init__(self, pixel_scale: float = 1.0, parent=None):
         super().__init__(parent=parent, name="orbit")
         self.line = ThickLine(
-            pos=np.zeros((2, 3), np.float32), color=(*TRACK_COLOR, 1.0), width=2.5 * pixel_scale,
+            pos=np.zeros((2, 3), np.float32),
+            color=(*TRACK_COLOR, 1.0),
+            width=2.5 * pixel_scale,
             parent=self,
         )
         # depth-tested against the Earth, but writes no depth so the marker on it stays whole
         self.line.set_gl_state("translucent", depth_test=True, depth_mask=False)
         self.positions = np.zeros((0, 3))
-        self.times_s = np.zeros(0)   # seconds relative to ``reference``
+        self.times_s = np.zeros(0)  # seconds relative to ``reference``
         self.period_s = 1.0
         self.rgb = TRACK_COLOR
         self.alpha = 1.0
@@ -76,8 +78,14 @@ class SpacecraftMarker(scene.Node):
         self.marker = scene.visuals.Markers(parent=self)
         self.marker.set_gl_state("translucent", depth_test=True)
         self.label = scene.visuals.Text(
-            text="   " + name, color=(1.0, 0.80, 0.55, 1.0), font_size=12 * pixel_scale, bold=True,
-            anchor_x="left", anchor_y="bottom", parent=self, font_manager=font_manager,
+            text="   " + name,
+            color=(1.0, 0.80, 0.55, 1.0),
+            font_size=12 * pixel_scale,
+            bold=True,
+            anchor_x="left",
+            anchor_y="bottom",
+            parent=self,
+            font_manager=font_manager,
         )
         self.set_position(self.position)
 
@@ -85,7 +93,11 @@ class SpacecraftMarker(scene.Node):
         self.position = np.asarray(xyz, float).reshape(3)
         p = self.position[None, :].astype(np.float32)
         self.marker.set_data(
-            p, size=13 * self._pixel_scale, face_color=SPACECRAFT_FACE, edge_color=SPACECRAFT_EDGE,
-            edge_width=3.0 * self._pixel_scale, symbol="disc",
+            p,
+            size=13 * self._pixel_scale,
+            face_color=SPACECRAFT_FACE,
+            edge_color=SPACECRAFT_EDGE,
+            edge_width=3.0 * self._pixel_scale,
+            symbol="disc",
         )
         self.label.pos = p

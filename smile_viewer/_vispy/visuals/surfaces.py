@@ -33,9 +33,16 @@ class BoundarySurfaceVisual(Visual):
         Distance between the rings at constant X (0: no rings).
     """
 
-    def __init__(self, color=(0.3, 0.8, 0.95), opacity: float = 0.5, face_alpha: float = 0.05,
-                 rim_power: float = 2.6, ring_spacing_re: float = 5.0, ring_alpha: float = 0.25,
-                 back_factor: float = 0.45):
+    def __init__(
+        self,
+        color=(0.3, 0.8, 0.95),
+        opacity: float = 0.5,
+        face_alpha: float = 0.05,
+        rim_power: float = 2.6,
+        ring_spacing_re: float = 5.0,
+        ring_alpha: float = 0.25,
+        back_factor: float = 0.45,
+    ):
         Visual.__init__(self, vcode=read_shader("surface.vert"), fcode=read_shader("surface.frag"))
         self._pos_vbo = gloo.VertexBuffer(np.zeros((3, 3), np.float32))
         self._nrm_vbo = gloo.VertexBuffer(np.zeros((3, 3), np.float32))

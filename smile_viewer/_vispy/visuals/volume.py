@@ -38,7 +38,12 @@ from smile_viewer._vispy.visuals.colormaps import volume_colormap
 from smile_viewer.resources import read_shader
 
 __all__ = [
-    "EmissionVolume", "EmissionVolumeVisual", "GLStateReset", "VolumeCompositor", "VolumeCompositorVisual", "auto_log_range",
+    "EmissionVolume",
+    "EmissionVolumeVisual",
+    "GLStateReset",
+    "VolumeCompositor",
+    "VolumeCompositorVisual",
+    "auto_log_range",
     "shader_sections",
 ]
 
@@ -82,8 +87,14 @@ def auto_log_range(values: np.ndarray, spacing_re, mode: str) -> tuple[float, fl
         return (-3.0, 0.0)
     if mode == "emission":
         dx, dy, dz = (float(s) for s in spacing_re)
-        brightest = max(float(v.sum(axis=2).max()) * dx, float(v.sum(axis=1).max()) * dy,
-                        float(v.sum(axis=0).max()) * dz) * _los_factor()
+        brightest = (
+            max(
+                float(v.sum(axis=2).max()) * dx,
+                float(v.sum(axis=1).max()) * dy,
+                float(v.sum(axis=0).max()) * dz,
+            )
+            * _los_factor()
+        )
         hi = float(np.log10(brightest))
         return (hi - AUTO_DECADES["emission"], hi)
     hi = float(np.log10(vmax))
@@ -128,10 +139,21 @@ class EmissionVolumeVisual(VolumeVisual):
 
     MODES = ("emission", "mip", "iso")
 
-    def __init__(self, values=None, origin_re=(0.0, 0.0, 0.0), spacing_re=(1.0, 1.0, 1.0), *,
-                 mode: str = "emission", cmap: str = "inferno", log_range=None, step_voxels: float = 0.8,
-                 iso_fraction: float = 0.3, opacity: float = 1.0, occult_radius_re: float = 1.0,
-                 glow_power: float = 1.0):
+    def __init__(
+        self,
+        values=None,
+        origin_re=(0.0, 0.0, 0.0),
+        spacing_re=(1.0, 1.0, 1.0),
+        *,
+        mode: str = "emission",
+        cmap: str = "inferno",
+        log_range=None,
+        step_voxels: float = 0.8,
+        iso_fraction: float = 0.3,
+        opacity: float = 1.0,
+        occult_radius_re: float = 1.0,
+        glow_power: float = 1.0,
+    ):
         self._tex_dtype = np.float32
         self._values = np.zeros((2, 2, 2), np.float32)
         self._norm = None
@@ -147,10 +169,16 @@ class EmissionVolumeVisual(VolumeVisual):
         self._opacity = float(opacity)
         self._iso_fraction = float(iso_fraction)
         self._mode = mode
-        super().__init__(self._values.astype(self._tex_dtype), clim=(0.0, 1.0),
-                         method=mode if mode != "iso" else "mip", relative_step_size=step_voxels,
-                         cmap=volume_colormap(cmap), interpolation="linear", texture_format="r32f",
-                         threshold=iso_fraction)
+        super().__init__(
+            self._values.astype(self._tex_dtype),
+            clim=(0.0, 1.0),
+            method=mode if mode != "iso" else "mip",
+            relative_step_size=step_voxels,
+            cmap=volume_colormap(cmap),
+            interpolation="linear",
+            texture_format="r32f",
+            threshold=iso_fraction,
+        )
         self.unfreeze()
         self.shared_program["u_occult_radius"] = float(occult_radius_re)
         self.shared_program["u_opacity"] = self._opacity
@@ -254,8 +282,14 @@ class EmissionVolumeVisual(VolumeVisual):
         else:
             # emitted light adds to what is behind; the volume neither hides nor is hidden
             # (rays already stop at the Earth)
-            self.set_gl_state(depth_test=False, depth_mask=False, cull_face=False, blend=True,
-                              blend_func=("src_alpha", "one", "zero", "one"), blend_equation="func_add")
+            self.set_gl_state(
+                depth_test=False,
+                depth_mask=False,
+                cull_face=False,
+                blend=True,
+                blend_func=("src_alpha", "one", "zero", "one"),
+                blend_equation="func_add",
+            )
         self._update_log_uniforms()
         self.update()
 
@@ -324,7 +358,9 @@ class EmissionVolumeVisual(VolumeVisual):
             return self._hint_range
         key = "emission" if self._mode == "emission" else "mip"
         if key not in self._auto_ranges:
-            self._auto_ranges[key] = auto_log_range(self._values, self._spacing, key) if self.has_data else (-3.0, 0.0)
+            self._auto_ranges[key] = (
+                auto_log_range(self._values, self._spacing, key) if self.has_data else (-3.0, 0.0)
+            )
         return self._auto_ranges[key]
 
     @log_range.setter
@@ -416,8 +452,14 @@ class VolumeCompositorVisual(Visual):
         self._fbo = gloo.FrameBuffer(color=self._tex)
         self.shared_program["u_texture"] = self._tex
         self._draw_mode = "triangle_strip"
-        self.set_gl_state(depth_test=False, depth_mask=False, cull_face=False, blend=True,
-                          blend_func=("one", "one", "zero", "one"), blend_equation="func_add")
+        self.set_gl_state(
+            depth_test=False,
+            depth_mask=False,
+            cull_face=False,
+            blend=True,
+            blend_func=("one", "one", "zero", "one"),
+            blend_equation="func_add",
+        )
         self.freeze()
 
     @property
@@ -455,7 +497,7 @@ class VolumeCompositorVisual(Visual):
         # The volume is drawn with the canvas's own transforms (canvas → clip space); only
         # the GL viewport shrinks to the smaller texture, so clip space fills it whole.
         # (canvas.push_fbo would remap the canvas 1:1 onto the texture's pixels instead.)
-        was_visible = src._visible   # the private flag: the public setter asks for a redraw
+        was_visible = src._visible  # the private flag: the public setter asks for a redraw
         src._visible = True
         # The framebuffer being drawn to now (the window's, vispy's render FBO, or one Qt binds
         # for grabFramebuffer): bound again afterwards, whatever vispy's own stack says.
@@ -499,8 +541,11 @@ class GLStateResetVisual(Visual):
     """
 
     def __init__(self):
-        Visual.__init__(self, vcode="void main() { gl_Position = vec4(0.0); }",
-                        fcode="void main() { gl_FragColor = vec4(0.0); }")
+        Visual.__init__(
+            self,
+            vcode="void main() { gl_Position = vec4(0.0); }",
+            fcode="void main() { gl_FragColor = vec4(0.0); }",
+        )
         self.set_gl_state(depth_mask=True)
         self.freeze()
 

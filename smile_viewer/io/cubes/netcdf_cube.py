@@ -291,8 +291,11 @@ def read_netcdf_cube(
             grid_extra = n_nodes * 24
         raw = sum(n_nodes * _itemsize(ds.variables[n]) for n in chosen.values())
         if c.read_magic(p, 3) == b"CDF" and raw > p.stat().st_size:  # netCDF-3 is not compressed
-            raise DataFileError(p, f"is truncated or corrupt: its header describes {c.format_bytes(raw)} of data "
-                                   f"but the file holds {c.format_bytes(p.stat().st_size)}")
+            raise DataFileError(
+                p,
+                f"is truncated or corrupt: its header describes {c.format_bytes(raw)} of data "
+                f"but the file holds {c.format_bytes(p.stat().st_size)}",
+            )
         c.check_memory(p, n_nodes * per_node + grid_extra, max_bytes,
                        f"{len(chosen)} variable(s) {list(chosen.values())} of {nx}×{ny}×{nz} values and their working copies")  # fmt: skip
 

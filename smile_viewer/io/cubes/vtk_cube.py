@@ -94,7 +94,18 @@ def _vtk_kind(path: Path) -> str:
 
 #: Numeric ``type=`` values of VTK XML DataArrays (VTK's file-format description); anything
 #: else (e.g. ``String``, whose reader can crash on hostile bytes) is refused before VTK parses.
-_XML_NUMERIC = {"Int8", "UInt8", "Int16", "UInt16", "Int32", "UInt32", "Int64", "UInt64", "Float32", "Float64"}
+_XML_NUMERIC = {
+    "Int8",
+    "UInt8",
+    "Int16",
+    "UInt16",
+    "Int32",
+    "UInt32",
+    "Int64",
+    "UInt64",
+    "Float32",
+    "Float64",
+}
 
 
 def _check_xml_array_types(path: Path, limit: int = 1 << 24) -> None:
@@ -113,8 +124,10 @@ def _check_xml_array_types(path: Path, limit: int = 1 << 24) -> None:
             raise DataFileError(path, f"is a corrupt VTK XML file: DataArray {label!r} has no type")
         typ = t.group(1).decode("latin-1")
         if typ not in _XML_NUMERIC:
-            raise DataFileError(path, f"DataArray {label!r} has type {typ[:20]!r}: only numeric arrays "
-                                      "(Int8 … Float64) are read")
+            raise DataFileError(
+                path,
+                f"DataArray {label!r} has type {typ[:20]!r}: only numeric arrays (Int8 … Float64) are read",
+            )
 
 
 # --------------------------------------------------------------------------------------

@@ -60,8 +60,9 @@ def grid_lookup(mlat, mlt, p, grid):
     if j1 >= nmlt:
         j1 = 0
     i1 = i0 + 1
-    return ((1.0 - t) * ((1.0 - u) * grid[i0, j0] + u * grid[i0, j1])
-            + t * ((1.0 - u) * grid[i1, j0] + u * grid[i1, j1]))
+    return (1.0 - t) * ((1.0 - u) * grid[i0, j0] + u * grid[i0, j1]) + t * (
+        (1.0 - u) * grid[i1, j0] + u * grid[i1, j1]
+    )
 
 
 @_jit
@@ -206,8 +207,15 @@ def shell_segments_many(origins, directions, r_in, r_out, r_stop):
     out = np.zeros((n_rays, 5))
     for k in range(n_rays):
         n, a0, b0, a1, b1 = shell_segments(
-            origins[k, 0], origins[k, 1], origins[k, 2],
-            directions[k, 0], directions[k, 1], directions[k, 2], r_in, r_out, r_stop,
+            origins[k, 0],
+            origins[k, 1],
+            origins[k, 2],
+            directions[k, 0],
+            directions[k, 1],
+            directions[k, 2],
+            r_in,
+            r_out,
+            r_stop,
         )
         out[k, 0] = n
         out[k, 1] = a0

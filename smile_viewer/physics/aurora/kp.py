@@ -67,6 +67,4 @@ def kp_newell2008(v_km_s, n_cm3, by_nt, bz_nt):
 
 def kp_from_solar_wind(solar_wind) -> float:
     """Kp of Newell et al. (2008) from a :class:`~smile_viewer.physics.solar_wind.SolarWind`."""
-    return float(
-        kp_newell2008(solar_wind.speed_km_s, solar_wind.n_cm3, solar_wind.by_nt, solar_wind.bz_nt)
-    )
+    return float(kp_newell2008(solar_wind.speed_km_s, solar_wind.n_cm3, solar_wind.by_nt, solar_wind.bz_nt))

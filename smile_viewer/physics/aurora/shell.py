@@ -89,7 +89,9 @@ class ShellProfile:
             raise UserInputError(
                 f"shell altitudes {self.bottom_km} to {self.top_km} km: need 0 < bottom < top"
             )
-        if self.kind == "gaussian" and (self.sigma_km <= 0 or not self.bottom_km <= self.peak_km <= self.top_km):
+        if self.kind == "gaussian" and (
+            self.sigma_km <= 0 or not self.bottom_km <= self.peak_km <= self.top_km
+        ):
             raise UserInputError("Gaussian shell: sigma_km must be > 0 and the peak inside the support")
 
     @classmethod
@@ -100,7 +102,9 @@ class ShellProfile:
     @classmethod
     def gaussian(cls, peak_km: float = 120.0, sigma_km: float = 10.0, n_sigma: float = 4.0) -> ShellProfile:
         """Gaussian in altitude, cut at ``peak ± n_sigma σ`` (the bottom must stay above ground)."""
-        peak, sigma, k = (_finite(v, n) for v, n in ((peak_km, "peak_km"), (sigma_km, "sigma_km"), (n_sigma, "n_sigma")))
+        peak, sigma, k = (
+            _finite(v, n) for v, n in ((peak_km, "peak_km"), (sigma_km, "sigma_km"), (n_sigma, "n_sigma"))
+        )
         if sigma <= 0 or k <= 0:
             raise UserInputError("Gaussian shell: sigma_km and n_sigma must be > 0")
         return cls("gaussian", peak - k * sigma, peak + k * sigma, peak, sigma)
@@ -142,11 +146,16 @@ class ShellProfile:
 
     def to_array(self) -> np.ndarray:
         """p[9:15] of the kernel parameter vector."""
-        return np.array([
-            self.r_in_re, self.r_out_re,
-            float(kernels.PROFILE_SLAB if self.kind == "slab" else kernels.PROFILE_GAUSSIAN),
-            1.0 + self.peak_km / R_E_KM, self.sigma_km / R_E_KM, self.norm_per_re,
-        ])
+        return np.array(
+            [
+                self.r_in_re,
+                self.r_out_re,
+                float(kernels.PROFILE_SLAB if self.kind == "slab" else kernels.PROFILE_GAUSSIAN),
+                1.0 + self.peak_km / R_E_KM,
+                self.sigma_km / R_E_KM,
+                self.norm_per_re,
+            ]
+        )
 
     def to_dict(self) -> dict:
         d: dict[str, Any] = {"kind": self.kind, "bottom_km": self.bottom_km, "top_km": self.top_km}
@@ -184,8 +193,11 @@ class BrightnessGrid:
         dlat, dmlt = np.diff(lat), np.diff(mlt)
         if not (np.all(dlat > 0) and np.allclose(dlat, dlat[0], rtol=1e-9, atol=1e-12)):
             raise UserInputError("brightness grid latitudes must be evenly spaced and increasing")
-        if not (np.all(dmlt > 0) and np.allclose(dmlt, dmlt[0], rtol=1e-9, atol=1e-12)
-                and abs(mlt.size * dmlt[0] - 24.0) < 1e-9):
+        if not (
+            np.all(dmlt > 0)
+            and np.allclose(dmlt, dmlt[0], rtol=1e-9, atol=1e-12)
+            and abs(mlt.size * dmlt[0] - 24.0) < 1e-9
+        ):
             raise UserInputError(
                 "brightness grid MLTs must be evenly spaced, increasing and cover 24 h once "
                 "(n_mlt × spacing = 24; do not repeat MLT 24 = 0)"
@@ -199,8 +211,13 @@ class BrightnessGrid:
             object.__setattr__(self, name, arr)
 
     @classmethod
-    def sample(cls, brightness, n_mlat: int = _DEFAULT_N_MLAT, n_mlt: int = _DEFAULT_N_MLT,
-               mlat_range_deg: tuple[float, float] = (-90.0, 90.0)) -> BrightnessGrid:
+    def sample(
+        cls,
+        brightness,
+        n_mlat: int = _DEFAULT_N_MLAT,
+        n_mlt: int = _DEFAULT_N_MLT,
+        mlat_range_deg: tuple[float, float] = (-90.0, 90.0),
+    ) -> BrightnessGrid:
         """Sample ``brightness(mlat_deg, mlt_h)`` on n_mlat latitudes (ends included) × n_mlt MLTs."""
         n_mlat, n_mlt = int(n_mlat), int(n_mlt)
         if n_mlat < 2 or n_mlt < 2:
@@ -213,8 +230,10 @@ class BrightnessGrid:
     def spec(self) -> np.ndarray:
         """p[15:21] of the kernel parameter vector: mlat0, dmlat, n_mlat, mlt0, dmlt, n_mlt."""
         lat, mlt = self.mlat_deg, self.mlt_h
-        return np.array([lat[0], (lat[-1] - lat[0]) / (lat.size - 1), lat.size,
-                         mlt[0], 24.0 / mlt.size, mlt.size], dtype=float)
+        return np.array(
+            [lat[0], (lat[-1] - lat[0]) / (lat.size - 1), lat.size, mlt[0], 24.0 / mlt.size, mlt.size],
+            dtype=float,
+        )
 
     def brightness_at(self, mlat_deg, mlt_h):
         """Bilinear brightness [R] (the same arithmetic as :func:`~.kernels.grid_lookup`)."""
@@ -233,8 +252,9 @@ class BrightnessGrid:
         u = np.where(wrap, 0.0, u)
         j1 = np.where(j0 + 1 >= nmlt, 0, j0 + 1)
         g = self.values_r
-        out = ((1.0 - t) * ((1.0 - u) * g[i0, j0] + u * g[i0, j1])
-               + t * ((1.0 - u) * g[i0 + 1, j0] + u * g[i0 + 1, j1]))
+        out = (1.0 - t) * ((1.0 - u) * g[i0, j0] + u * g[i0, j1]) + t * (
+            (1.0 - u) * g[i0 + 1, j0] + u * g[i0 + 1, j1]
+        )
         return out[()] if out.ndim == 0 else out
 
     def as_float32(self) -> np.ndarray:
@@ -276,8 +296,8 @@ class ZhangPaxtonLBH:
     def parameters(self) -> dict:
         return {
             "brightness": "LBH-long from electron energy flux, Sotirelis et al. (2013), J. Geophys. Res. "
-                          "Space Physics 118, 1203-1209: J_E = 4.90e8 eV s^-1 sr^-1 cm^-2 per R, isotropic "
-                          "precipitation (Q = pi J_E)",
+            "Space Physics 118, 1203-1209: J_E = 4.90e8 eV s^-1 sr^-1 cm^-2 per R, isotropic "
+            "precipitation (Q = pi J_E)",
             "lbhl_r_per_erg_cm2_s": LBHL_R_PER_ERG_CM2_S,
             "precipitation": self.precipitation.parameters,
         }
@@ -305,8 +325,9 @@ class AuroralShell:
     # -- constructors
 
     @classmethod
-    def from_kp(cls, kp: float, *, profile: ShellProfile | None = None,
-                below_lowest_bin: BelowLowest = "paper") -> AuroralShell:
+    def from_kp(
+        cls, kp: float, *, profile: ShellProfile | None = None, below_lowest_bin: BelowLowest = "paper"
+    ) -> AuroralShell:
         """Zhang & Paxton (2008) at ``kp`` → LBH-long (Sotirelis et al. 2013)."""
         return cls(ZhangPaxtonLBH(ZhangPaxton2008(kp, below_lowest_bin)), profile)
 
@@ -332,14 +353,23 @@ class AuroralShell:
         """Column brightness [R] at magnetic latitude [deg] and MLT [h] (vectorised)."""
         return self.source.brightness_at(mlat_deg, mlt_h)
 
-    def grid(self, n_mlat: int | None = None, n_mlt: int | None = None,
-             mlat_range_deg: tuple[float, float] | None = None) -> BrightnessGrid:
+    def grid(
+        self,
+        n_mlat: int | None = None,
+        n_mlt: int | None = None,
+        mlat_range_deg: tuple[float, float] | None = None,
+    ) -> BrightnessGrid:
         """The brightness on a regular mlat × MLT grid, e.g. for the kernels or a texture.
 
         With no arguments: the source itself when it is a :class:`BrightnessGrid`, else the
         default 721 × 240 grid (0.25° from −90° to 90°, 0.1 h). Cached per size.
         """
-        if n_mlat is None and n_mlt is None and mlat_range_deg is None and isinstance(self.source, BrightnessGrid):
+        if (
+            n_mlat is None
+            and n_mlt is None
+            and mlat_range_deg is None
+            and isinstance(self.source, BrightnessGrid)
+        ):
             return self.source
         rng = mlat_range_deg if mlat_range_deg is not None else (-90.0, 90.0)
         key = (int(n_mlat or _DEFAULT_N_MLAT), int(n_mlt or _DEFAULT_N_MLT), float(rng[0]), float(rng[1]))
@@ -377,8 +407,9 @@ class AuroralShell:
 
     # -- emission
 
-    def volume_emission(self, xyz_re, time, frame: str = "gse", *,
-                        source: Literal["model", "grid"] = "model"):
+    def volume_emission(
+        self, xyz_re, time, frame: str = "gse", *, source: Literal["model", "grid"] = "model"
+    ):
         """Volume emission rate [R/R_E] at positions ``xyz_re`` (..., 3) [R_E] in ``frame``.
 
         Integrate it over path length in R_E to get Rayleigh. ``time``: one time, or one
@@ -424,14 +455,29 @@ class AuroralShell:
         zp_model = self.source.precipitation
         c = load_coefficients()
         i, f1, f2 = flux_bin_weights(zp_model.kp, zp_model.below_lowest_bin, c)
-        return np.concatenate([
-            self._matrix_to_sm(t, frame).ravel(), self.profile.to_array(),
-            [f1, f2, LBHL_R_PER_ERG_CM2_S], c.energy_flux[i].ravel(), c.energy_flux[i + 1].ravel(),
-        ])
+        return np.concatenate(
+            [
+                self._matrix_to_sm(t, frame).ravel(),
+                self.profile.to_array(),
+                [f1, f2, LBHL_R_PER_ERG_CM2_S],
+                c.energy_flux[i].ravel(),
+                c.energy_flux[i + 1].ravel(),
+            ]
+        )
 
-    def line_integral(self, origins_re, directions, time, frame: str = "gse", *,
-                      max_step_km: float = 5.0, order: int = 4, stop_at_earth: bool = True,
-                      source: Literal["model", "grid"] = "model", chunk: int = 65536):
+    def line_integral(
+        self,
+        origins_re,
+        directions,
+        time,
+        frame: str = "gse",
+        *,
+        max_step_km: float = 5.0,
+        order: int = 4,
+        stop_at_earth: bool = True,
+        source: Literal["model", "grid"] = "model",
+        chunk: int = 65536,
+    ):
         """Brightness [R] seen along rays from ``origins_re`` (..., 3) [R_E] toward ``directions``.
 
         A reference integrator: the pieces of each ray inside the shell are found exactly
@@ -455,8 +501,9 @@ class AuroralShell:
             raise UserInputError("max_step_km must be > 0")
         x_gl, w_gl = np.polynomial.legendre.leggauss(int(order))
         r_in, r_out = self.radial_bounds_re
-        seg = kernels.shell_segments_many(np.ascontiguousarray(o), np.ascontiguousarray(d),
-                                          r_in, r_out, 1.0 if stop_at_earth else 0.0)
+        seg = kernels.shell_segments_many(
+            np.ascontiguousarray(o), np.ascontiguousarray(d), r_in, r_out, 1.0 if stop_at_earth else 0.0
+        )
         total = np.zeros(o.shape[0])
         n = seg[:, 0]
         ray = np.concatenate([np.nonzero(n >= 1)[0], np.nonzero(n >= 2)[0]])

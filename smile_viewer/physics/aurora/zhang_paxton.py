@@ -119,7 +119,9 @@ def load_coefficients(path: str | Path | None = None) -> ZhangPaxtonCoefficients
         hp_low = tuple(float(hp["kp_le_5"][k]) for k in "abc")
         hp_high = tuple(float(hp["kp_gt_5"][k]) for k in "abc")
     except (KeyError, TypeError, ValueError):
-        raise DataFileError(p, "'hemispheric_power_gw' must give a, b, c for 'kp_le_5' and 'kp_gt_5'") from None
+        raise DataFileError(
+            p, "'hemispheric_power_gw' must give a, b, c for 'kp_le_5' and 'kp_gt_5'"
+        ) from None
     return ZhangPaxtonCoefficients(
         energy_flux=_read_table(p, doc.get("energy_flux"), "energy_flux", 6),
         mean_energy=_read_table(p, doc.get("mean_energy"), "mean_energy", 6),
@@ -258,7 +260,9 @@ def mean_energy_kev(mlat_deg, mlt_h, kp, *, below_lowest_bin: BelowLowest = "pap
 def zhang_paxton_2008(mlat_deg, mlt_h, kp, *, below_lowest_bin: BelowLowest = "paper", coefficients=None):
     """``(energy flux [erg cm^-2 s^-1], mean energy [keV])`` of Zhang & Paxton (2008)."""
     return (
-        energy_flux_erg_cm2_s(mlat_deg, mlt_h, kp, below_lowest_bin=below_lowest_bin, coefficients=coefficients),
+        energy_flux_erg_cm2_s(
+            mlat_deg, mlt_h, kp, below_lowest_bin=below_lowest_bin, coefficients=coefficients
+        ),
         mean_energy_kev(mlat_deg, mlt_h, kp, below_lowest_bin=below_lowest_bin, coefficients=coefficients),
     )
 

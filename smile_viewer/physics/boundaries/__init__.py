@@ -77,5 +77,7 @@ def from_solar_wind(model_name: str, sw: Any, tilt_rad: float | None = None) -> 
             entry = models.boundary_model(model_name, "bow_shock")
         except UserInputError:
             names = [*models.magnetopause_models(), *(f"{k}_bow_shock" for k in models.bow_shock_models())]
-            raise UserInputError(f"unknown boundary model {model_name!r}: choose one of {', '.join(names)}") from None
+            raise UserInputError(
+                f"unknown boundary model {model_name!r}: choose one of {', '.join(names)}"
+            ) from None
     return entry.surface(sw, tilt_rad)

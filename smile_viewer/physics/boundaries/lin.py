@@ -106,8 +106,12 @@ class Lin2010Magnetopause(BoundarySurface):
         """Nose distance r0 + Q(theta = 0) [R_E] for arrays of inputs (NaN where pd_npa <= 0)."""
         pd = np.asarray(pd_npa, dtype=float)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            k = _coefficients(np.where(pd > 0, pd, np.nan), np.asarray(pm_npa, dtype=float),
-                              np.asarray(bz_nt, dtype=float), np.asarray(tilt_rad, dtype=float))
+            k = _coefficients(
+                np.where(pd > 0, pd, np.nan),
+                np.asarray(pm_npa, dtype=float),
+                np.asarray(bz_nt, dtype=float),
+                np.asarray(tilt_rad, dtype=float),
+            )
             e = LIN2010_COEFFICIENTS[21]
             # at theta = 0 the angular distances to the cusp centres are theta_n and theta_s
             psi_n = np.arccos(np.clip(np.cos(k["theta_n"]), -1.0, 1.0))

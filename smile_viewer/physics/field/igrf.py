@@ -99,7 +99,9 @@ def load_shc(path) -> IGRFCoefficients:
         raise DataFileError(path, f"not a valid SHC file: {exc}") from None
     expected = sum(2 * n + 1 for n in range(nmin, nmax + 1))
     if count != expected:
-        raise DataFileError(path, f"expected {expected} coefficient lines for degrees {nmin}-{nmax}, found {count}")
+        raise DataFileError(
+            path, f"expected {expected} coefficient lines for degrees {nmin}-{nmax}, found {count}"
+        )
     return IGRFCoefficients(epochs, g, h, source=str(path))
 
 
@@ -267,7 +269,9 @@ def _igrf_geo_many(xyz, gg, hh, rec, nmax, scale):
     n = xyz.shape[0]
     out = np.empty((n, 3))
     for i in nb.prange(n):
-        bx, by, bz = igrf_geo_kernel(xyz[i, 0] * scale, xyz[i, 1] * scale, xyz[i, 2] * scale, gg, hh, rec, nmax)
+        bx, by, bz = igrf_geo_kernel(
+            xyz[i, 0] * scale, xyz[i, 1] * scale, xyz[i, 2] * scale, gg, hh, rec, nmax
+        )
         out[i, 0] = bx
         out[i, 1] = by
         out[i, 2] = bz
@@ -281,7 +285,9 @@ def _points(xyz_re) -> np.ndarray:
     return xyz
 
 
-def igrf_geo(xyz_geo_re, year: float, nmax: int = NMAX, coefficients: IGRFCoefficients | None = None) -> np.ndarray:
+def igrf_geo(
+    xyz_geo_re, year: float, nmax: int = NMAX, coefficients: IGRFCoefficients | None = None
+) -> np.ndarray:
     """IGRF field [nT] in GEO Cartesian components at GEO positions ``xyz_geo_re`` (..., 3) [R_E].
 
     ``year``: decimal year of the coefficients. ``coefficients``: another SHC model (default IGRF-14).

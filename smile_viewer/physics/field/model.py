@@ -257,8 +257,13 @@ class FieldModel:
 
     def describe(self) -> dict:
         """Plain-data description (for provenance records)."""
-        d = {"internal": self.internal, "external": self.external, "tilt_rad": self.tilt_rad,
-             "b0_nt": self.b0_nt, "year": self.year}
+        d = {
+            "internal": self.internal,
+            "external": self.external,
+            "tilt_rad": self.tilt_rad,
+            "b0_nt": self.b0_nt,
+            "year": self.year,
+        }
         if self.internal == "igrf":
             d["igrf"] = {"generation": 14, "nmax": self.igrf_nmax}
         if self.external == "t89":

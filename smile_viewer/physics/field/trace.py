@@ -28,10 +28,22 @@ _A21 = 1.0 / 5.0
 _A31, _A32 = 3.0 / 40.0, 9.0 / 40.0
 _A41, _A42, _A43 = 44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0
 _A51, _A52, _A53, _A54 = 19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0, -212.0 / 729.0
-_A61, _A62, _A63, _A64, _A65 = 9017.0 / 3168.0, -355.0 / 33.0, 46732.0 / 5247.0, 49.0 / 176.0, -5103.0 / 18656.0
+_A61, _A62, _A63, _A64, _A65 = (
+    9017.0 / 3168.0,
+    -355.0 / 33.0,
+    46732.0 / 5247.0,
+    49.0 / 176.0,
+    -5103.0 / 18656.0,
+)
 _B1, _B3, _B4, _B5, _B6 = 35.0 / 384.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0
-_E1, _E3, _E4, _E5, _E6, _E7 = (71.0 / 57600.0, -71.0 / 16695.0, 71.0 / 1920.0, -17253.0 / 339200.0,
-                                22.0 / 525.0, -1.0 / 40.0)
+_E1, _E3, _E4, _E5, _E6, _E7 = (
+    71.0 / 57600.0,
+    -71.0 / 16695.0,
+    71.0 / 1920.0,
+    -17253.0 / 339200.0,
+    22.0 / 525.0,
+    -1.0 / 40.0,
+)
 
 # integer / float settings packed for the kernel
 _S_RINNER, _S_USE_MP, _S_MP_R0, _S_MP_ALPHA, _S_USE_BOX = range(5)
@@ -61,7 +73,7 @@ def _outside(x, y, z, s):
             gm = r - s[_S_MP_R0] * (2.0 / c) ** s[_S_MP_ALPHA]
             g = max(g, gm)
     if s[_S_USE_BOX] != 0.0:
-        b = s[_S_BOX:_S_BOX + 6]
+        b = s[_S_BOX : _S_BOX + 6]
         gb = max(b[0] - x, x - b[1], b[2] - y, y - b[3], b[4] - z, z - b[5])
         g = max(g, gb)
     return g
@@ -81,7 +93,7 @@ def _which(x, y, z, s):
                 best = gm
                 kind = END_MAGNETOPAUSE
     if s[_S_USE_BOX] != 0.0:
-        b = s[_S_BOX:_S_BOX + 6]
+        b = s[_S_BOX : _S_BOX + 6]
         gb = max(b[0] - x, x - b[1], b[2] - y, y - b[3], b[4] - z, z - b[5])
         if gb > best:
             kind = END_BOX
@@ -95,21 +107,57 @@ def _dp_step(x, y, z, h, k1x, k1y, k1z, sgn, p, a89, gg, hh, rec, m):
     Returns (xn, yn, zn, ex, ey, ez, k7x, k7y, k7z, ok): the 5th-order point, the error estimate, f at
     the new point (FSAL) and whether all field evaluations were valid.
     """
-    k2x, k2y, k2z, ok2 = _direction(x + h * _A21 * k1x, y + h * _A21 * k1y, z + h * _A21 * k1z,
-                                    sgn, p, a89, gg, hh, rec, m)
-    k3x, k3y, k3z, ok3 = _direction(x + h * (_A31 * k1x + _A32 * k2x), y + h * (_A31 * k1y + _A32 * k2y),
-                                    z + h * (_A31 * k1z + _A32 * k2z), sgn, p, a89, gg, hh, rec, m)
-    k4x, k4y, k4z, ok4 = _direction(x + h * (_A41 * k1x + _A42 * k2x + _A43 * k3x),
-                                    y + h * (_A41 * k1y + _A42 * k2y + _A43 * k3y),
-                                    z + h * (_A41 * k1z + _A42 * k2z + _A43 * k3z), sgn, p, a89, gg, hh, rec, m)
-    k5x, k5y, k5z, ok5 = _direction(x + h * (_A51 * k1x + _A52 * k2x + _A53 * k3x + _A54 * k4x),
-                                    y + h * (_A51 * k1y + _A52 * k2y + _A53 * k3y + _A54 * k4y),
-                                    z + h * (_A51 * k1z + _A52 * k2z + _A53 * k3z + _A54 * k4z),
-                                    sgn, p, a89, gg, hh, rec, m)
-    k6x, k6y, k6z, ok6 = _direction(x + h * (_A61 * k1x + _A62 * k2x + _A63 * k3x + _A64 * k4x + _A65 * k5x),
-                                    y + h * (_A61 * k1y + _A62 * k2y + _A63 * k3y + _A64 * k4y + _A65 * k5y),
-                                    z + h * (_A61 * k1z + _A62 * k2z + _A63 * k3z + _A64 * k4z + _A65 * k5z),
-                                    sgn, p, a89, gg, hh, rec, m)
+    k2x, k2y, k2z, ok2 = _direction(
+        x + h * _A21 * k1x, y + h * _A21 * k1y, z + h * _A21 * k1z, sgn, p, a89, gg, hh, rec, m
+    )
+    k3x, k3y, k3z, ok3 = _direction(
+        x + h * (_A31 * k1x + _A32 * k2x),
+        y + h * (_A31 * k1y + _A32 * k2y),
+        z + h * (_A31 * k1z + _A32 * k2z),
+        sgn,
+        p,
+        a89,
+        gg,
+        hh,
+        rec,
+        m,
+    )
+    k4x, k4y, k4z, ok4 = _direction(
+        x + h * (_A41 * k1x + _A42 * k2x + _A43 * k3x),
+        y + h * (_A41 * k1y + _A42 * k2y + _A43 * k3y),
+        z + h * (_A41 * k1z + _A42 * k2z + _A43 * k3z),
+        sgn,
+        p,
+        a89,
+        gg,
+        hh,
+        rec,
+        m,
+    )
+    k5x, k5y, k5z, ok5 = _direction(
+        x + h * (_A51 * k1x + _A52 * k2x + _A53 * k3x + _A54 * k4x),
+        y + h * (_A51 * k1y + _A52 * k2y + _A53 * k3y + _A54 * k4y),
+        z + h * (_A51 * k1z + _A52 * k2z + _A53 * k3z + _A54 * k4z),
+        sgn,
+        p,
+        a89,
+        gg,
+        hh,
+        rec,
+        m,
+    )
+    k6x, k6y, k6z, ok6 = _direction(
+        x + h * (_A61 * k1x + _A62 * k2x + _A63 * k3x + _A64 * k4x + _A65 * k5x),
+        y + h * (_A61 * k1y + _A62 * k2y + _A63 * k3y + _A64 * k4y + _A65 * k5y),
+        z + h * (_A61 * k1z + _A62 * k2z + _A63 * k3z + _A64 * k4z + _A65 * k5z),
+        sgn,
+        p,
+        a89,
+        gg,
+        hh,
+        rec,
+        m,
+    )
     xn = x + h * (_B1 * k1x + _B3 * k3x + _B4 * k4x + _B5 * k5x + _B6 * k6x)
     yn = y + h * (_B1 * k1y + _B3 * k3y + _B4 * k4y + _B5 * k5y + _B6 * k6y)
     zn = z + h * (_B1 * k1z + _B3 * k3z + _B4 * k4z + _B5 * k5z + _B6 * k6z)
@@ -148,8 +196,9 @@ def _trace_half(x0, y0, z0, sgn, s, max_points, buf, p, a89, gg, hh, rec, m):
         h = min(h, hcap)
         # one accepted step
         while True:
-            xn, yn, zn, ex, ey, ez, k7x, k7y, k7z, ok = _dp_step(x, y, z, h, k1x, k1y, k1z, sgn,
-                                                                 p, a89, gg, hh, rec, m)
+            xn, yn, zn, ex, ey, ez, k7x, k7y, k7z, ok = _dp_step(
+                x, y, z, h, k1x, k1y, k1z, sgn, p, a89, gg, hh, rec, m
+            )
             rn = np.sqrt(xn * xn + yn * yn + zn * zn)
             sc = atol + rtol * max(r, rn)
             err = max(abs(ex), abs(ey), abs(ez)) / sc
@@ -158,7 +207,7 @@ def _trace_half(x0, y0, z0, sgn, s, max_points, buf, p, a89, gg, hh, rec, m):
             if not ok:
                 h *= 0.25
             else:
-                h *= max(0.2, 0.9 * err ** -0.2)
+                h *= max(0.2, 0.9 * err**-0.2)
             if h < 1e-10:
                 return n, END_NULL, length
         gn = _outside(xn, yn, zn, s)
@@ -176,8 +225,9 @@ def _trace_half(x0, y0, z0, sgn, s, max_points, buf, p, a89, gg, hh, rec, m):
             hc = h
             for _ in range(60):
                 hc = (ha * gb - hb * ga) / (gb - ga)
-                xc, yc, zc, ex, ey, ez, k7x, k7y, k7z, ok = _dp_step(x, y, z, hc, k1x, k1y, k1z, sgn,
-                                                                     p, a89, gg, hh, rec, m)
+                xc, yc, zc, ex, ey, ez, k7x, k7y, k7z, ok = _dp_step(
+                    x, y, z, hc, k1x, k1y, k1z, sgn, p, a89, gg, hh, rec, m
+                )
                 gc = _outside(xc, yc, zc, s)
                 if abs(gc) < 1e-10 or (hb - ha) < 1e-12:
                     break
@@ -214,7 +264,7 @@ def _trace_half(x0, y0, z0, sgn, s, max_points, buf, p, a89, gg, hh, rec, m):
         if err < 1e-10:
             fac = 5.0
         else:
-            fac = min(5.0, 0.9 * err ** -0.2)
+            fac = min(5.0, 0.9 * err**-0.2)
         h *= fac
 
 
@@ -309,7 +359,7 @@ class FieldLines:
 
     def line(self, i: int) -> np.ndarray:
         """Points (k, 3) of line ``i``, from the southern (−B) end to the northern (+B) end."""
-        return self.points[self.offsets[i]:self.offsets[i + 1]]
+        return self.points[self.offsets[i] : self.offsets[i + 1]]
 
     @property
     def status_names(self) -> list[str]:
@@ -381,14 +431,18 @@ def trace_field_lines(
     if magnetopause is not None:
         r0, alpha = (float(v) for v in magnetopause)
         if not (r0 > r_inner_re and alpha > 0):
-            raise UserInputError(f"magnetopause (r0, alpha) must have r0 > r_inner and alpha > 0, got {magnetopause}")
+            raise UserInputError(
+                f"magnetopause (r0, alpha) must have r0 > r_inner and alpha > 0, got {magnetopause}"
+            )
         s[_S_USE_MP], s[_S_MP_R0], s[_S_MP_ALPHA] = 1.0, r0, alpha
     if box is not None:
         b = np.asarray(box, dtype=np.float64)
         if b.shape != (6,) or not (b[0] < b[1] and b[2] < b[3] and b[4] < b[5]):
-            raise UserInputError(f"box must be (xmin, xmax, ymin, ymax, zmin, zmax) with min < max, got {box}")
+            raise UserInputError(
+                f"box must be (xmin, xmax, ymin, ymax, zmin, zmax) with min < max, got {box}"
+            )
         s[_S_USE_BOX] = 1.0
-        s[_S_BOX:_S_BOX + 6] = b
+        s[_S_BOX : _S_BOX + 6] = b
     s[_S_RTOL], s[_S_ATOL], s[_S_HMAX] = rtol, atol_re, max_step_re
     args = field_model.kernel_args()
     max_points = int(max_points)
@@ -405,8 +459,16 @@ def trace_field_lines(
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         c = stop - start
-        _trace_chunk(seeds[start:stop], s, max_points, buf[:c], counts[start:stop], ends[start:stop],
-                     lengths[start:stop], *args)
+        _trace_chunk(
+            seeds[start:stop],
+            s,
+            max_points,
+            buf[:c],
+            counts[start:stop],
+            ends[start:stop],
+            lengths[start:stop],
+            *args,
+        )
         npts = int(np.sum(counts[start:stop, 0] + counts[start:stop, 1] - 1))
         pts = np.empty((npts, 3))
         _, si = _assemble(buf[:c], counts[start:stop], pts, 0)
@@ -432,8 +494,19 @@ def trace_field_lines(
     mlat_n, mlt_n = _mlat_mlt(foot_n, field_model.tilt_rad)
     mlat_s, mlt_s = _mlat_mlt(foot_s, field_model.tilt_rad)
     return FieldLines(
-        points=points, offsets=offsets, seed_index=seed_index, status=status, end_north=end_n, end_south=end_s,
-        foot_north=foot_n, foot_south=foot_s, mlat_north_deg=mlat_n, mlt_north_h=mlt_n,
-        mlat_south_deg=mlat_s, mlt_south_h=mlt_s, length_re=lengths.sum(axis=1),
-        tilt_rad=float(field_model.tilt_rad), r_inner_re=float(r_inner_re),
+        points=points,
+        offsets=offsets,
+        seed_index=seed_index,
+        status=status,
+        end_north=end_n,
+        end_south=end_s,
+        foot_north=foot_n,
+        foot_south=foot_s,
+        mlat_north_deg=mlat_n,
+        mlt_north_h=mlt_n,
+        mlat_south_deg=mlat_s,
+        mlt_south_h=mlt_s,
+        length_re=lengths.sum(axis=1),
+        tilt_rad=float(field_model.tilt_rad),
+        r_inner_re=float(r_inner_re),
     )
