@@ -1,6 +1,7 @@
-"""Imports sit at module level in the headless layers; an import inside a function must say why
-with a ``# lazy: <reason>`` comment (optional dependency, heavy library, import cycle, start-up
-time), on its line or on the comment line above its group of imports."""
+"""Imports sit at module level in the headless and the GUI layers; an import inside a function must
+say why with a ``# lazy: <reason>`` comment (optional dependency, heavy library, import cycle,
+start-up time of the first window or of the command line, code for a worker), on its line or on
+the comment line above its group of imports."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "smile_viewer"
 HEADLESS = ["coords", "physics", "mission", "io", "compute", "analysis", "state", "synth.py", "batch.py"]
+GUI = ["_qt", "_vispy"]
 
 
 def unexplained_lazy_imports(path: Path) -> list[tuple[int, str]]:
@@ -68,7 +70,7 @@ def unexplained_lazy_imports(path: Path) -> list[tuple[int, str]]:
     return out
 
 
-@pytest.mark.parametrize("part", HEADLESS)
+@pytest.mark.parametrize("part", HEADLESS + GUI)
 def test_in_function_imports_say_why(part):
     p = ROOT / part
     files = [p] if p.is_file() else sorted(p.rglob("*.py"))

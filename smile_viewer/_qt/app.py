@@ -11,6 +11,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from smile_viewer._vispy.headless import x_display_reachable
+
 EXIT_NO_DISPLAY = 1
 
 _NO_GL_PLATFORMS = ("offscreen", "minimal")
@@ -30,8 +32,6 @@ def no_display_reason(environ=None) -> str | None:
     if not display and not wayland:
         return "no display found (DISPLAY and WAYLAND_DISPLAY are not set)"
     if display and not wayland and platform != "wayland":
-        from smile_viewer._vispy.headless import x_display_reachable
-
         if not x_display_reachable(display):
             return f"no X server answers on DISPLAY={display}"
     return None
@@ -55,8 +55,10 @@ def run_app(argv: Sequence[str] | None = None) -> int:
         print(no_display_message(reason), file=sys.stderr, end="")
         return EXIT_NO_DISPLAY
 
+    # lazy: no display: the message comes before Qt and vispy load (tests/gui/test_first_window.py)
     from PySide6.QtWidgets import QApplication
 
+    # lazy: no display: the message comes before Qt and vispy load (tests/gui/test_first_window.py)
     from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 
     apply_pyside_fixes()
@@ -67,10 +69,12 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("smile-viewer")
     app.setApplicationDisplayName("smile-viewer")
 
+    # lazy: no display: the message comes before Qt and vispy load (tests/gui/test_first_window.py)
     import vispy.app
 
     vispy.app.use_app("pyside6")
 
+    # lazy: no display: the message comes before Qt and vispy load (tests/gui/test_first_window.py)
     from smile_viewer._qt.main_window import MainWindow
 
     window = MainWindow()

@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smile_viewer._qt.image_panel import ImagePanel, format_value
+from smile_viewer._qt.image_panel import ImagePanel, coordinate_function_from_wcs, format_value
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 from smile_viewer._qt.workers import run_in_thread
 from smile_viewer.analysis import statistics as st
+from smile_viewer.compute import AnalyticSource, RenderRequest, render
 
 apply_pyside_fixes()
 
@@ -331,6 +332,7 @@ class ComparisonView(QWidget):
         self._camera = None
         self._aim_pixel = None
         try:
+            # lazy: analysis modules for an opened observation, not loaded by the first window
             from smile_viewer.analysis.geometry import camera_for_observation
 
             if obs.position_re is not None:
@@ -338,6 +340,7 @@ class ComparisonView(QWidget):
         except Exception:  # noqa: BLE001 - no geometry: no overlays, aim = centre
             self._camera = None
         if self._camera is not None and obs.aim_re is not None:
+            # lazy: analysis modules for an opened observation, not loaded by the first window
             from smile_viewer.analysis.overlays import project_points
 
             col, row = project_points(self._camera, np.asarray(obs.aim_re, float))
@@ -351,7 +354,6 @@ class ComparisonView(QWidget):
 
     def _set_sky_axes(self, obs) -> None:
         """Axes in instrument degrees (the camera's pixel size), RA/Dec in the read-out (WCS)."""
-        from smile_viewer._qt.image_panel import coordinate_function_from_wcs
 
         scale = None
         if self._camera is not None and self._camera.rays is None:
@@ -441,6 +443,7 @@ class ComparisonView(QWidget):
         def work(ctx):
             ctx.progress(0.05, "matching the geometry")
             if counts:
+                # lazy: analysis.fitting (scipy.optimize, 0.4 s) loads in the worker, when a synthetic image of counts is asked for
                 from smile_viewer.analysis.fitting import ForwardModel
 
                 fwd = ForwardModel(obs, bin_factor=1, oversample=1, backend=backend)
@@ -448,8 +451,8 @@ class ComparisonView(QWidget):
                 ctx.progress(0.2, "rendering the model on the observed grid")
                 _intensity, expected = fwd.full_resolution(model)
                 return expected, "count"
+            # lazy: analysis modules for an opened observation, not loaded by the first window
             from smile_viewer.analysis.geometry import camera_for_observation
-            from smile_viewer.compute import AnalyticSource, RenderRequest, render
 
             cam = camera_for_observation(obs)
             ctx.check()
@@ -896,6 +899,7 @@ class ComparisonView(QWidget):
         ``magnetopause`` / ``bow_shock``: boundary surfaces (override the model's).
         ``to_camera_frame``: 3 × 3 matrix from the surfaces' frame to the camera's.
         """
+        # lazy: analysis modules for an opened observation, not loaded by the first window
         from smile_viewer.analysis import overlays as ov
 
         cam = camera if camera is not None else self._camera

@@ -26,6 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 from smile_viewer._qt.workers import Cancelled, describe_exception
@@ -62,7 +65,6 @@ def _png_target(path) -> Path:
 
 def write_png(image: np.ndarray, path) -> Path:
     """Write an (H, W), (H, W, 3) or (H, W, 4) uint8 array as a PNG, atomically."""
-    from PIL import Image
 
     p = _png_target(path)
     arr = np.ascontiguousarray(image)
@@ -215,6 +217,7 @@ def _frame_iter(frames: FrameSource, n_frames: int | None):
 
 def _ffmpeg():
     try:
+        # lazy: optional at run time: a missing imageio-ffmpeg gets a one-line message, not an import error
         import imageio_ffmpeg
     except ImportError:
         raise UserInputError(
@@ -371,8 +374,6 @@ def export_movie_with_progress(
     ``show_errors``, when it failed (a warning dialog says why). Without ``show_errors``
     errors are raised. Other keyword arguments go to :func:`write_movie`.
     """
-    from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
     if n_frames is None and hasattr(frames, "__len__"):
         n_frames = len(frames)  # type: ignore[arg-type]

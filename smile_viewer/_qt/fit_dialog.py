@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -172,6 +172,7 @@ class FitDialog(QDialog):
         """Start the fit in a worker thread (nothing happens while one runs)."""
         if self.running:
             return
+        # lazy: analysis.fitting (scipy.optimize, 0.4 s) loads when a fit starts, not when the dialog opens
         from smile_viewer.analysis.fitting import fit_observation
 
         obs = self.obs
@@ -221,7 +222,6 @@ class FitDialog(QDialog):
 
     def wait(self, timeout_s: float = 60.0) -> bool:
         """Wait for the fit's thread to return and deliver its outcome (tests, scripts)."""
-        from PySide6.QtCore import QCoreApplication, QElapsedTimer
 
         if self.job is None:
             return True

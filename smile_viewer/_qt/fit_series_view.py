@@ -20,7 +20,8 @@ from astropy.time import Time
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from smile_viewer.analysis.fit_series import QF_COLORS, frame_time
+from smile_viewer._qt.workers import run_in_thread
+from smile_viewer.analysis.fit_series import QF_COLORS, frame_time, read_series
 from smile_viewer.state.scene import to_utc_time
 
 __all__ = ["FitSeriesLink", "FitSeriesRow", "frame_at", "open_fit_series"]
@@ -187,8 +188,6 @@ def attach(window) -> FitSeriesLink:
 def open_fit_series(window, path=None):
     """File ▸ Open fit series…: read the CSV (and its frame results) in a worker, show r_mp(t) in
     the timeline dock and move the scene time to the first frame."""
-    from smile_viewer._qt.workers import run_in_thread
-    from smile_viewer.analysis.fit_series import read_series
 
     if path is None:
         path, _ = QFileDialog.getOpenFileName(

@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QPen, QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsRectItem,
@@ -916,7 +916,6 @@ class ImagePanel(QWidget):
 
 
 def _centred_text_option():
-    from PySide6.QtGui import QTextOption
 
     opt = QTextOption()
     opt.setAlignment(Qt.AlignmentFlag.AlignHCenter)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smile_viewer._qt.workers import RenderScheduler, run_in_thread
 from smile_viewer.analysis.stacking import (
     combined_to_observed,
     interval_at,
@@ -31,6 +32,7 @@ from smile_viewer.analysis.stacking import (
     plan_intervals,
     stack_minutes,
 )
+from smile_viewer.io.sxi_l3 import scan_l3
 from smile_viewer.state.scene import to_utc_time
 
 #: Bin factors offered (n×n native pixels), kept to those dividing the field.
@@ -59,7 +61,6 @@ class L3SeriesPanel(QWidget):
 
     def __init__(self, state, comparison, parent=None, *, synchronous: bool | None = None):
         super().__init__(parent)
-        from smile_viewer._qt.workers import RenderScheduler
 
         self.setObjectName("l3SeriesPanel")
         self._state = state
@@ -240,8 +241,6 @@ def attach_panel(window) -> L3SeriesPanel | None:
 def open_l3_folder(window, path=None):
     """File ▸ Open SXI level-3 folder…: scan in a worker, then show the series in the Compare
     dock at its first minute (the scene time moves there)."""
-    from smile_viewer._qt.workers import run_in_thread
-    from smile_viewer.io.sxi_l3 import scan_l3
 
     if getattr(window, "comparison", None) is None:
         return None

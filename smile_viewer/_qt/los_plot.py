@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from smile_viewer._qt.image_panel import _unit_text
+from smile_viewer.coords import rotation_matrix
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,8 +74,6 @@ def los_profile(
     pts = origin[None, :] + s[:, None] * d[None, :]
     pts_gse = pts
     if frame != "gse":
-        from smile_viewer.coords import rotation_matrix
-
         r = np.asarray(rotation_matrix(req.time, frame, "gse"), float).reshape(3, 3)
         pts_gse = pts @ r.T
 
@@ -82,8 +81,6 @@ def los_profile(
     src_frame = str(getattr(result.source, "frame", None) or getattr(model, "frame", None) or "gse").lower()
     pts_m = pts_gse
     if src_frame not in ("gse", "none"):
-        from smile_viewer.coords import rotation_matrix
-
         r = np.asarray(rotation_matrix(req.time, "gse", src_frame), float).reshape(3, 3)
         pts_m = pts_gse @ r.T
     eta = None

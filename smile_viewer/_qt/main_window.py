@@ -30,7 +30,9 @@ import threading
 import time as _time
 from pathlib import Path
 
+import numba
 import numpy as np
+import vispy.app
 from astropy.time import TimeDelta
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -41,17 +43,38 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
+    QTabBar,
 )
+from vispy import scene
 
-from smile_viewer._qt.docks.time_dock import TimeControl, format_utc  # noqa: F401 - re-exported
+import smile_viewer
+from smile_viewer._qt.comparison import ComparisonView
+from smile_viewer._qt.docks.images_dock import ImagesDock, compute_image, image_request, warm_up
+from smile_viewer._qt.docks.instruments_dock import InstrumentsDock
+from smile_viewer._qt.docks.layers_dock import LayersDock
+from smile_viewer._qt.docks.model_dock import ModelDock
+from smile_viewer._qt.docks.time_dock import TimeControl, TimeDock, format_utc  # noqa: F401 - re-exported
+from smile_viewer._qt.fit_dialog import FitDialog
+from smile_viewer._qt.help_dialog import install_help_action
+from smile_viewer._qt.los_plot import LosDock, los_profile
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
+from smile_viewer._qt.session_dialogs import ask_open_session, ask_save_session
+from smile_viewer._qt.settings import restore_window_layout, save_window_layout
+from smile_viewer._qt.timeline_dock import TimelineDock
+from smile_viewer._qt.workers import RenderScheduler, run_in_thread
+from smile_viewer._vispy.scene import DATA_KINDS, SceneView, _rotation
+from smile_viewer.errors import UserInputError
+from smile_viewer.mission.orbit import default_orbit
 from smile_viewer.physics import models as registry
 from smile_viewer.state import CAMERA_PRESETS, AppState, SceneState
+from smile_viewer.state.scene_data import build, field_line_request, spacecraft_position_gse
 
 apply_pyside_fixes()
 
@@ -91,7 +114,6 @@ _FIELD_LINE_LOCK = threading.Lock()
 
 def _build_scene_data(item, ctx=None):
     """Worker: ``(kind, request, generation)`` → ``(kind, generation, data)``."""
-    from smile_viewer.state.scene_data import build
 
     kind, request, gen = item
     if kind != "field_lines":
@@ -173,14 +195,7 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowNestedDocks
         )
 
-        import vispy.app
-
-        from smile_viewer._qt.workers import RenderScheduler
-        from smile_viewer._vispy.scene import DATA_KINDS, SceneView
-
         if orbit is None:
-            from smile_viewer.mission.orbit import default_orbit
-
             orbit = default_orbit()
         self.orbit = orbit
         if state is None:
@@ -222,7 +237,6 @@ class MainWindow(QMainWindow):
 
         # synthetic images in workers, following the state
         self.image_schedulers: dict[str, RenderScheduler] = {}
-        from smile_viewer._qt.docks.images_dock import compute_image
 
         # SXI first (it is what the solar wind changes most), UVI after it: on two cores two
         # renders at once would each take twice as long
@@ -259,8 +273,6 @@ class MainWindow(QMainWindow):
 
         restored = False
         if self._persist_layout:
-            from smile_viewer._qt.settings import restore_window_layout
-
             restored = restore_window_layout(self, self._settings)
         self._needs_default_sizes = not restored
 
@@ -272,13 +284,6 @@ class MainWindow(QMainWindow):
 
     # -- docks -----------------------------------------------------------------------------
     def _build_docks(self) -> None:
-        from smile_viewer._qt.docks.images_dock import ImagesDock
-        from smile_viewer._qt.docks.instruments_dock import InstrumentsDock
-        from smile_viewer._qt.docks.layers_dock import LayersDock
-        from smile_viewer._qt.docks.model_dock import ModelDock
-        from smile_viewer._qt.docks.time_dock import TimeDock
-        from smile_viewer._qt.los_plot import LosDock
-        from smile_viewer._qt.timeline_dock import TimelineDock
 
         left, right, bottom = (
             Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -309,7 +314,6 @@ class MainWindow(QMainWindow):
         self.timeline_dock.hide()
         # tall forms scroll rather than set the window's minimum height (at 1280 × 800 with the
         # Pointing windows dock open the window grew past the screen)
-        from PySide6.QtWidgets import QFrame, QScrollArea
 
         for dock in (self.model_dock, self.instruments_dock):
             body = dock.widget()
@@ -322,27 +326,17 @@ class MainWindow(QMainWindow):
             dock.setWidget(scroll)
         self.time_dock.setTitleBarWidget(QLabel("", self.time_dock))
 
-        self.compare_dock = None
-        self.comparison = None
-        try:
-            from smile_viewer._qt.comparison import ComparisonView
-        except ImportError:  # pragma: no cover - being written alongside
-            ComparisonView = None
-        if ComparisonView is not None:
-            self.comparison = ComparisonView()
-            self.compare_dock = QDockWidget("Compare", self)
-            self.compare_dock.setObjectName("compareDock")
-            from PySide6.QtWidgets import QScrollArea
+        self.comparison = ComparisonView()
+        self.compare_dock = QDockWidget("Compare", self)
+        self.compare_dock.setObjectName("compareDock")
 
-            scroll = QScrollArea(
-                self.compare_dock
-            )  # the view is wide: scroll rather than squeeze the 3-D view
-            scroll.setWidgetResizable(True)
-            scroll.setWidget(self.comparison)
-            self.compare_dock.setWidget(scroll)
-            self.addDockWidget(right, self.compare_dock)
-            self.tabifyDockWidget(self.images_dock, self.compare_dock)
-            self.images_dock.raise_()
+        scroll = QScrollArea(self.compare_dock)  # the view is wide: scroll rather than squeeze the 3-D view
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.comparison)
+        self.compare_dock.setWidget(scroll)
+        self.addDockWidget(right, self.compare_dock)
+        self.tabifyDockWidget(self.images_dock, self.compare_dock)
+        self.images_dock.raise_()
 
         for name, panel in self.images_dock.panels.items():
             panel.pixel_clicked.connect(lambda r, c, n=name: self.show_line_of_sight(n, r, c))
@@ -360,7 +354,6 @@ class MainWindow(QMainWindow):
 
         Of the visible tab bars showing the same tabs, the one kept is nearest to the dock its
         current tab names."""
-        from PySide6.QtWidgets import QTabBar
 
         if self._closed:
             return []
@@ -438,12 +431,11 @@ class MainWindow(QMainWindow):
 
     def compute_windows(self) -> None:
         """Pointing windows over one orbit period from the scene time, in a worker."""
-        from smile_viewer._qt.workers import run_in_thread
+        # lazy: pointing windows are computed on request; not loaded by the first window
         from smile_viewer.analysis.windows import compute_windows
 
         start = self.state.time
         stop = start + TimeDelta(self.scene_view.period_s, format="sec")
-        from smile_viewer.errors import UserInputError
 
         try:
             profile = self.timeline_dock.profile()  # the dock's constraint switches and margins
@@ -504,8 +496,6 @@ class MainWindow(QMainWindow):
         )
 
     def _start_warm_up(self) -> None:
-        from smile_viewer._qt.docks.images_dock import warm_up
-        from smile_viewer._qt.workers import run_in_thread
 
         t0 = _time.perf_counter()
 
@@ -525,8 +515,6 @@ class MainWindow(QMainWindow):
         """Trace the current field lines in the background (loads or compiles numba's tracing
         kernels and the Earth-orientation tables): turning the layer on then takes no time.
         Without this the first toggle waited for all of it — about 20 s with an empty numba cache."""
-        from smile_viewer._qt.workers import run_in_thread
-        from smile_viewer.state.scene_data import field_line_request
 
         if self._closed:
             return
@@ -544,8 +532,6 @@ class MainWindow(QMainWindow):
             return f"Compute: GPU {device}"
         if name == "cpu":
             try:
-                import numba
-
                 n = numba.get_num_threads()
             except Exception:  # noqa: BLE001
                 n = os.cpu_count() or 1
@@ -592,8 +578,6 @@ class MainWindow(QMainWindow):
 
     # -- synthetic images ------------------------------------------------------------------
     def image_request(self, name: str):
-        from smile_viewer._qt.docks.images_dock import image_request
-        from smile_viewer.state.scene_data import spacecraft_position_gse
 
         pos = spacecraft_position_gse(self.orbit, self.state.time)
         return image_request(self.app_state, name, pos, orbit=self.orbit)
@@ -639,8 +623,6 @@ class MainWindow(QMainWindow):
     # -- line of sight ---------------------------------------------------------------------
     def show_line_of_sight(self, name: str, row: int, col: int) -> None:
         """Draw pixel (row, col) of imager ``name``'s line of sight in 3-D and plot η along it."""
-        from smile_viewer._qt.los_plot import los_profile
-        from smile_viewer._vispy.scene import _rotation
 
         result = self.images_dock.results.get(name)
         if result is None:
@@ -661,8 +643,6 @@ class MainWindow(QMainWindow):
         pts = (prof.points_gse @ r.T).astype(np.float32)
         pts = pts[np.linspace(0, len(pts) - 1, min(len(pts), 200)).astype(int)]
         if self.los_line is None:
-            from vispy import scene
-
             self.los_line = scene.visuals.Line(
                 pos=pts, color=LOS_COLOR, width=3.0, method="gl", parent=self.scene_view.view.scene
             )
@@ -804,7 +784,6 @@ class MainWindow(QMainWindow):
         about = QAction("&About smile-viewer", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
-        from smile_viewer._qt.help_dialog import install_help_action
 
         self.help_action = install_help_action(self, help_menu)
 
@@ -841,7 +820,6 @@ class MainWindow(QMainWindow):
     def open_session(self, path=None) -> bool:
         """File ▸ Open session…: load, validate, apply in place; a bad or newer file shows a
         dialog and changes nothing. Returns True when a session was applied."""
-        from smile_viewer._qt.session_dialogs import ask_open_session
 
         got = ask_open_session(self, path=path)
         if got is None:
@@ -859,7 +837,6 @@ class MainWindow(QMainWindow):
     def save_session(self, path=None):
         """File ▸ Save session…: the whole state as a session file (atomic; the format
         ``smile-viewer render --session`` reads). Returns the path or None."""
-        from smile_viewer._qt.session_dialogs import ask_save_session
 
         saved = ask_save_session(self, self.app_state, path=path)
         if saved is not None:
@@ -878,6 +855,7 @@ class MainWindow(QMainWindow):
 
     def save_screenshot(self, path=None, size=None):
         """File ▸ Save 3-D screenshot…: the 3-D view as PNG (re-rendered at ``size`` if given)."""
+        # lazy: File > Save/Export; not loaded by the first window (5 ms, imageio)
         from smile_viewer._qt.export import save_canvas_png
 
         path = path or self._ask_path("Save 3-D screenshot", "smile-scene.png", "PNG image (*.png)", ".png")
@@ -899,6 +877,7 @@ class MainWindow(QMainWindow):
 
     def save_image_panel(self, path=None, name: str = "sxi"):
         """File ▸ Save image panel…: a synthetic-image panel (with its colour bar) as PNG."""
+        # lazy: File > Save/Export; not loaded by the first window (5 ms, imageio)
         from smile_viewer._qt.export import save_widget_png
 
         path = path or self._ask_path("Save image panel", f"smile-{name}.png", "PNG image (*.png)", ".png")
@@ -921,6 +900,7 @@ class MainWindow(QMainWindow):
         size=None,
     ):
         """File ▸ Export movie…: the 3-D view over a time range from the scene time, as MP4."""
+        # lazy: File > Save/Export; not loaded by the first window (5 ms, imageio)
         from smile_viewer._qt.export import canvas_frames, export_movie_with_progress
 
         if hours is None or n_frames is None:
@@ -956,7 +936,7 @@ class MainWindow(QMainWindow):
         synthetic image of the current model (a level-4 fit file: its observed and fitted images)."""
         if self.comparison is None:
             return None
-        from smile_viewer._qt.workers import run_in_thread
+        # lazy: the Level-4/observation reader, loaded when the user opens a file; not loaded by the first window (80 ms)
         from smile_viewer.io.level4 import Level4File, load_observation_or_level4
 
         if path is None:
@@ -988,6 +968,7 @@ class MainWindow(QMainWindow):
     def open_l3_folder(self, path=None):
         """File ▸ Open SXI level-3 folder…: per-minute files as a series the time slider steps
         through, stacked and binned in the Compare dock (:mod:`smile_viewer._qt.l3_series`)."""
+        # lazy: File > Open L3 folder; not loaded by the first window (0.14 s, the L3 reader)
         from smile_viewer._qt.l3_series import open_l3_folder
 
         return open_l3_folder(self, path)
@@ -995,6 +976,7 @@ class MainWindow(QMainWindow):
     def open_fit_series(self, path=None):
         """File ▸ Open fit series…: the CSV of ``smile-viewer fit-series`` as r_mp(t) in the timeline
         dock, the frame under the time slider in the Compare dock (:mod:`smile_viewer._qt.fit_series_view`)."""
+        # lazy: File > Open fit series; not loaded by the first window (0.1 s)
         from smile_viewer._qt.fit_series_view import open_fit_series
 
         return open_fit_series(self, path)
@@ -1009,7 +991,6 @@ class MainWindow(QMainWindow):
                 self, "Fit", "Open an observed image first (File ▸ Open observed image…)."
             )
             return None
-        from smile_viewer._qt.fit_dialog import FitDialog
 
         if model is None:
             chosen = self.app_state.model.models.emissivity_model
@@ -1021,7 +1002,6 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _about(self) -> None:
-        import smile_viewer
 
         QMessageBox.about(
             self,
@@ -1036,8 +1016,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if not self._closed and self._persist_layout:
             try:
-                from smile_viewer._qt.settings import save_window_layout
-
                 save_window_layout(self, self._settings)
             except Exception:
                 log.warning("could not save the window layout", exc_info=True)

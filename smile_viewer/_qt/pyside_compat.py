@@ -21,6 +21,8 @@ import ctypes
 import logging
 import sys
 
+from PySide6.QtCore import QObject, Signal, SignalInstance
+
 log = logging.getLogger(__name__)
 
 __all__ = ["apply_pyside_fixes", "signal_bool_refcount_bug"]
@@ -37,7 +39,6 @@ def _py_incref():
 
 def signal_bool_refcount_bug() -> dict[str, bool]:
     """Probe which ``SignalInstance`` methods hand out a bool without a reference."""
-    from PySide6.QtCore import QObject, Signal
 
     class _Probe(QObject):
         ping = Signal()
@@ -75,7 +76,6 @@ def apply_pyside_fixes() -> dict[str, bool]:
     if sys.version_info >= (3, 12):  # immortal True/False: the lost reference does no harm
         _applied = {"emit": False, "disconnect": False}
         return _applied
-    from PySide6.QtCore import SignalInstance
 
     found = signal_bool_refcount_bug()
     incref = _py_incref()

@@ -219,6 +219,7 @@ class TimelineDock(QDockWidget):
 
     def _set_extras(self, visibility, gaps) -> None:
         """Draw the targets' visibility rows and the gaps (coloured by their limiting constraint)."""
+        # lazy: pointing-window analysis, loaded when windows are computed or opened; not loaded by the first window
         from smile_viewer.analysis.windows import GAP_COLOURS, TARGET_COLOUR
 
         self._extras = [v for v in visibility if v.target in ROWS] + [g for g in gaps if g.instrument in ROWS]
@@ -301,6 +302,7 @@ class TimelineDock(QDockWidget):
     def constraints_panel(self):
         """The constraints panel (made on first use)."""
         if self._panel is None:
+            # lazy: the constraints panel is built when the user opens it; not loaded by the first window
             from smile_viewer._qt.constraints_panel import ConstraintsPanel
 
             self._panel = ConstraintsPanel(self.widget())
@@ -317,6 +319,7 @@ class TimelineDock(QDockWidget):
         """The mission profile with the panel's switches and margins (the default profile when
         the panel was never opened)."""
         if self._panel is None:
+            # lazy: pointing-window analysis, loaded when windows are computed or opened; not loaded by the first window
             from smile_viewer.analysis.constraints import load_profile
 
             return load_profile()
@@ -324,6 +327,7 @@ class TimelineDock(QDockWidget):
 
     def load_file(self, path) -> None:
         """Read a windows file (.json or .csv) and show it."""
+        # lazy: pointing-window analysis, loaded when windows are computed or opened; not loaded by the first window
         from smile_viewer.analysis.windows import read_windows
 
         self.set_windows(read_windows(Path(path)))

@@ -18,6 +18,8 @@ requested size and downsampled (antialiasing that works on every OpenGL driver).
 from __future__ import annotations
 
 import atexit
+import ctypes
+import ctypes.util
 import logging
 import os
 import shutil
@@ -26,8 +28,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from smile_viewer.errors import UserInputError
+from smile_viewer.io.atomic import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,7 @@ class HeadlessGLError(UserInputError):
 # -- finding an OpenGL context ------------------------------------------------------------------
 def _existing_vispy_app():
     """The vispy application already created in this process, or None."""
+    # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
     from vispy.app import _default_app
 
     app = getattr(_default_app, "default_app", None)
@@ -66,8 +71,6 @@ def x_display_reachable(display: str | None = None) -> bool:
     when its display does not answer, so look first. Returns True when libxcb is missing
     (then Qt cannot use X anyway and will say so).
     """
-    import ctypes
-    import ctypes.util
 
     display = display if display is not None else os.environ.get("DISPLAY")
     if not display:
@@ -105,6 +108,7 @@ def _qt_platform_starts(timeout_s: float = 20.0) -> tuple[bool, str]:
 
 def _try_qt():
     """vispy's PySide6 backend on the current display (a QApplication is created if needed)."""
+    # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
     import vispy.app
 
     # Qt cannot create OpenGL contexts on its 'offscreen'/'minimal' platforms.
@@ -123,6 +127,7 @@ def _try_qt():
 def _qt_app_exists() -> bool:
     if "PySide6.QtCore" not in sys.modules:
         return False
+    # lazy: asked only when Qt is already loaded (the CLI render must not start Qt)
     from PySide6.QtCore import QCoreApplication
 
     return QCoreApplication.instance() is not None
@@ -138,6 +143,7 @@ def _try_egl():
         # PyOpenGL (used by vispy for 3-D textures) must talk to EGL, not GLX.
         if "OpenGL" not in sys.modules:
             os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+    # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
     import vispy.app
 
     return vispy.app.use_app("egl")
@@ -234,6 +240,7 @@ def gl_app(size: tuple[int, int] = (1280, 800)):
 def _forget_failed_app() -> None:
     """Let vispy choose another backend after a failed attempt."""
     try:
+        # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
         from vispy.app import _default_app
 
         _default_app.default_app = None
@@ -243,6 +250,7 @@ def _forget_failed_app() -> None:
 
 def _probe(app) -> None:
     """Draw one tiny frame: raises when the backend cannot give a working context."""
+    # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
     from vispy import scene
 
     canvas = scene.SceneCanvas(size=(8, 8), show=False, app=app, bgcolor=(1.0, 0.0, 0.0, 1.0))
@@ -272,6 +280,7 @@ VIEWS: dict[str, str] = {"overview": "overview", "sun": "from_sun", "north": "no
 def camera_preset_for_view(view: str) -> str:
     """The camera preset of a ``--view`` name (``overview``, ``sun``, ``north``, ``sxi``);
     preset names themselves are accepted too."""
+    # lazy: state (with the physics it loads, 0.5 s) only for a render: the desktop app's display check imports this module
     from smile_viewer.state.scene import CAMERA_PRESETS
 
     key = str(view).strip().lower()
@@ -284,6 +293,7 @@ def camera_preset_for_view(view: str) -> str:
 
 def _resolve_state(state, session):
     """(AppState, SceneState) from a state object or a session file."""
+    # lazy: state (with the physics it loads, 0.5 s) only for a render: the desktop app's display check imports this module
     from smile_viewer.state.app import AppState
     from smile_viewer.state.scene import SceneState
     from smile_viewer.state.session import load_session
@@ -326,7 +336,6 @@ def render_scene_image(
     file to load instead; ``view``: a ``--view`` name (overview, sun, north, sxi; "sxi" on the
     default scene also shows the emission volume — the synthetic soft X-ray image).
     """
-    from PIL import Image
 
     w, h = _check_size(size)
     default_scene = state is None and session is None
@@ -345,8 +354,10 @@ def render_scene_image(
         ss = 1
     app = gl_app((w, h))
 
+    # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
     from vispy import scene
 
+    # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
     from smile_viewer._vispy.scene import SceneView
 
     canvas = scene.SceneCanvas(size=(w * ss, h * ss), show=False, app=app, keys=None)
@@ -385,7 +396,6 @@ def render_scene_image(
 
 def write_png_atomic(image: np.ndarray, out_path) -> Path:
     """Write an (H, W, 3|4) uint8 array as PNG via a temporary file in the same directory."""
-    from PIL import Image
 
     out = Path(out_path).expanduser()
     if out.is_dir():
@@ -395,7 +405,6 @@ def write_png_atomic(image: np.ndarray, out_path) -> Path:
     parent = out.resolve().parent
     if not parent.is_dir():
         raise UserInputError(f"directory {parent} does not exist")
-    from smile_viewer.io.atomic import atomic_path
 
     with atomic_path(out) as tmp:
         Image.fromarray(image).save(tmp, format="PNG")

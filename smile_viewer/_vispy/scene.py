@@ -33,8 +33,10 @@ import logging
 
 import numpy as np
 from astropy.time import Time, TimeDelta
-from psygnal import Signal
+from psygnal import EventedModel, Signal
+from vispy import app as vispy_app
 from vispy import scene
+from vispy.visuals.text.text import FontManager
 
 from smile_viewer._vispy.cameras import InstrumentCamera
 from smile_viewer._vispy.visuals.colorbar import HudColorBar, format_value
@@ -45,7 +47,14 @@ from smile_viewer._vispy.visuals.guides import FrameAxes, SunArrow
 from smile_viewer._vispy.visuals.orbit import OrbitTrack, SpacecraftMarker
 from smile_viewer._vispy.visuals.surfaces import BoundarySurface
 from smile_viewer._vispy.visuals.volume import EmissionVolume, GLStateReset, VolumeCompositor
+from smile_viewer.coords import rotation_matrix
+from smile_viewer.mission.camera import Camera
+from smile_viewer.mission.orbit import default_orbit
 from smile_viewer.physics import models as registry
+from smile_viewer.state import scene_data as sd
+from smile_viewer.state.app import AppState
+from smile_viewer.state.scene import SceneState
+from smile_viewer.state.scene_data import build, fov_geometry, instrument_view, log_range_for_camera
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +142,6 @@ def camera_axes(azimuth: float, elevation: float) -> tuple[np.ndarray, np.ndarra
 def _rotation(src: str, dst: str, time: Time) -> np.ndarray:
     if src == dst or src == "any":
         return np.eye(3)
-    from smile_viewer.coords import rotation_matrix
 
     r = np.asarray(rotation_matrix(time, src, dst), dtype=float)
     if r.shape != (3, 3):
@@ -156,7 +164,6 @@ def _event_name(info) -> str | None:
 
 
 def _replaced_a_model(info) -> bool:
-    from psygnal import EventedModel
 
     args = getattr(info, "args", ())
     return bool(args) and isinstance(args[0], EventedModel)
@@ -164,8 +171,6 @@ def _replaced_a_model(info) -> bool:
 
 def _as_app_state(state):
     """(AppState, SceneState) for a state that is either."""
-    from smile_viewer.state.app import AppState
-    from smile_viewer.state.scene import SceneState
 
     if isinstance(state, AppState):
         return state, state.scene
@@ -227,8 +232,6 @@ class SceneView:
             raise ValueError(f"update_policy must be 'sync' or 'async', got {update_policy!r}")
         self.update_policy = update_policy
         if orbit is None:
-            from smile_viewer.mission.orbit import default_orbit
-
             orbit = default_orbit()
         self.orbit = orbit
         self.period_s = float(orbit.period_s)
@@ -255,7 +258,6 @@ class SceneView:
         root = self.view.scene
         # one font cache for every text of the view (vispy gives each text its own otherwise,
         # and renders every glyph again: over a second of the first frame on a CPU)
-        from vispy.visuals.text.text import FontManager
 
         self.fonts = FontManager(method="cpu")
         self.earth = Earth(day_night=self._state.day_night, parent=root)
@@ -507,8 +509,6 @@ class SceneView:
 
     def _rest_later(self) -> None:
         if self._rest_timer is None:
-            from vispy import app as vispy_app
-
             self._rest_timer = vispy_app.Timer(
                 interval=0.3,
                 iterations=1,
@@ -571,7 +571,6 @@ class SceneView:
         return lay.emission_volume
 
     def _request(self, kind: str):
-        from smile_viewer.state import scene_data as sd
 
         if kind == "boundaries":
             return sd.boundary_request(self._app_state)
@@ -602,7 +601,6 @@ class SceneView:
                 if self.update_policy == "async":
                     self.data_requested.emit(kind, request, gen)
                     continue
-                from smile_viewer.state.scene_data import build
 
                 try:
                     data = build(request)
@@ -759,8 +757,6 @@ class SceneView:
             and ev.mode == "emission"
             and self._app_state.volume.log_range is None
         ):
-            from smile_viewer.state.scene_data import log_range_for_camera
-
             try:
                 cam = self.cameras.get(setup.instrument) if through else self._turntable_as_camera()
                 if cam is not None:
@@ -776,7 +772,6 @@ class SceneView:
 
     def _turntable_as_camera(self, rows: int = 24):
         """The turntable's current view as a coarse ``mission.camera.Camera`` (scene frame)."""
-        from smile_viewer.mission.camera import Camera
 
         cam = self.turntable
         if not cam.fov:
@@ -908,7 +903,6 @@ class SceneView:
 
     def _update_instruments(self) -> None:
         """The SXI and UVI cameras and field-of-view solids at the scene time."""
-        from smile_viewer.state.scene_data import fov_geometry, instrument_view
 
         for name, node in (("sxi", self.sxi_fov), ("uvi", self.uvi_fov)):
             try:

@@ -18,11 +18,21 @@ import time as _time
 from typing import Any
 
 import numpy as np
+from astropy.time import Time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from smile_viewer._qt.image_panel import ImagePanel
+from smile_viewer.compute import RenderRequest, render, select_backend
 from smile_viewer.compute.sources import emission_source
+from smile_viewer.compute.types import AnalyticSource
+from smile_viewer.coords.frames import rotation_matrix
+from smile_viewer.mission.instruments import load_instrument
+from smile_viewer.mission.pointing import sxi_pointing
+from smile_viewer.physics import emissivity as em
 from smile_viewer.physics import models as registry
+from smile_viewer.physics.solar_wind import SolarWind
+from smile_viewer.state import scene_data as sd
 
 INSTRUMENTS = ("sxi", "uvi")
 #: Largest image rendered in one kernel call; bigger ones go in row bands (see compute_image).
@@ -90,8 +100,8 @@ def not_observing_reason(instrument: str, time, orbit, profile=None) -> str | No
     """Why ``instrument`` does not observe at ``time`` by the mission profile's operational
     constraints (:func:`smile_viewer.analysis.constraints.evaluate_constraints`), e.g.
     "inside the radiation belts"; None when every constraint of its windows holds."""
-    from astropy.time import Time
 
+    # lazy: the mission profile's constraints, not loaded by the first window (5 ms)
     from smile_viewer.analysis.constraints import evaluate_constraints, load_profile
 
     prof = load_profile() if profile is None else profile
@@ -106,7 +116,6 @@ def not_observing_reason(instrument: str, time, orbit, profile=None) -> str | No
 def sky_coordinate_function(camera, time):
     """``f(row, col) -> "RA 123.456°, Dec -12.345°"`` for a gnomonic camera at ``time``
     (array position, pixel centres at integers; GEI J2000 ≈ ICRS, see smile_viewer.coords.frames)."""
-    from smile_viewer.coords.frames import rotation_matrix
 
     to_gei = rotation_matrix(time, camera.frame, "gei") @ np.asarray(camera.rotation)
     ny, nx = camera.shape
@@ -131,7 +140,6 @@ def image_request(
     orbit=None,
 ) -> ImageRequest:
     """The frozen request of imager ``name`` of ``app`` for a spacecraft at ``position_gse_re``."""
-    from smile_viewer.state import scene_data as sd
 
     if name not in INSTRUMENTS:
         raise ValueError(f"unknown instrument {name!r}")
@@ -160,7 +168,6 @@ def emissivity_source(req: ImageRequest):
 
 def compute_image(req: ImageRequest, ctx=None) -> ImageResult:
     """Build the source and render the image (runs in a worker)."""
-    from smile_viewer.compute import RenderRequest, render
 
     t0 = _time.perf_counter()
     if ctx is not None:
@@ -208,12 +215,6 @@ def compute_image(req: ImageRequest, ctx=None) -> ImageResult:
 
 def warm_up(backend: str = "auto") -> tuple[str, str]:
     """A tiny render (compiles/loads numba's kernels) → ``select_backend(backend)``."""
-    from smile_viewer.compute import RenderRequest, render, select_backend
-    from smile_viewer.compute.types import AnalyticSource
-    from smile_viewer.mission.instruments import load_instrument
-    from smile_viewer.mission.pointing import sxi_pointing
-    from smile_viewer.physics import emissivity as em
-    from smile_viewer.physics.solar_wind import SolarWind
 
     pos = np.array([10.0, 5.0, 14.0])
     cam = load_instrument("sxi").camera(pos, np.asarray(sxi_pointing(pos).rotation), shape=(8, 8))
@@ -228,7 +229,6 @@ class ImagesDock(QDockWidget):
     """Two image panels, SXI and UVI (objectName ``imagesDock``)."""
 
     def __init__(self, parent=None):
-        from smile_viewer._qt.image_panel import ImagePanel
 
         super().__init__("Synthetic images", parent)
         self.setObjectName("imagesDock")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from PIL import Image
 from vispy import gloo
 from vispy.scene.visuals import create_visual_node
 from vispy.visuals import Visual
@@ -26,7 +27,6 @@ EARTH_TEXTURE = ("earth", "earth_bmng_2048.jpg")
 @lru_cache(maxsize=2)
 def load_earth_texture(name: tuple[str, ...] = EARTH_TEXTURE) -> np.ndarray:
     """The Earth image as a read-only (H, W, 3) uint8 array: row 0 = 90°N, column 0 = 180°W."""
-    from PIL import Image
 
     with Image.open(asset_path(*name)) as img:
         data = np.asarray(img.convert("RGB"), dtype=np.uint8).copy()

@@ -35,6 +35,7 @@ from vispy.visuals.transforms import MatrixTransform
 from vispy.visuals.volume import _FRAGMENT_SHADER, VolumeVisual
 
 from smile_viewer._vispy.visuals.colormaps import volume_colormap
+from smile_viewer.physics.emissivity import LOS_FACTOR
 from smile_viewer.resources import read_shader
 
 __all__ = [
@@ -52,7 +53,6 @@ AUTO_DECADES = {"emission": 1.5, "mip": 1.5}
 
 
 def _los_factor() -> float:
-    from smile_viewer.physics.emissivity import LOS_FACTOR
 
     return float(LOS_FACTOR)
 
@@ -225,6 +225,7 @@ class EmissionVolumeVisual(VolumeVisual):
         data = self._norm
         if self._mode == "iso" and data.size > 8:
             if self._smoothed is None:
+                # lazy: scipy.ndimage (0.1 s) only for the smoothed isosurface; not loaded by the first window
                 from scipy.ndimage import gaussian_filter
 
                 self._smoothed = gaussian_filter(data, sigma=1.0, mode="nearest").astype(np.float32)
