@@ -354,7 +354,6 @@ class ComparisonView(QWidget):
 
     def _set_sky_axes(self, obs) -> None:
         """Axes in instrument degrees (the camera's pixel size), RA/Dec in the read-out (WCS)."""
-
         scale = None
         if self._camera is not None and self._camera.rays is None:
             scale = self._camera.pixel_size_deg()

@@ -65,7 +65,6 @@ def _png_target(path) -> Path:
 
 def write_png(image: np.ndarray, path) -> Path:
     """Write an (H, W), (H, W, 3) or (H, W, 4) uint8 array as a PNG, atomically."""
-
     p = _png_target(path)
     arr = np.ascontiguousarray(image)
     if arr.dtype != np.uint8:
@@ -374,7 +373,6 @@ def export_movie_with_progress(
     ``show_errors``, when it failed (a warning dialog says why). Without ``show_errors``
     errors are raised. Other keyword arguments go to :func:`write_movie`.
     """
-
     if n_frames is None and hasattr(frames, "__len__"):
         n_frames = len(frames)  # type: ignore[arg-type]
     dialog = QProgressDialog(

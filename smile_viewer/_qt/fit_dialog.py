@@ -222,7 +222,6 @@ class FitDialog(QDialog):
 
     def wait(self, timeout_s: float = 60.0) -> bool:
         """Wait for the fit's thread to return and deliver its outcome (tests, scripts)."""
-
         if self.job is None:
             return True
         clock = QElapsedTimer()

@@ -188,7 +188,6 @@ def attach(window) -> FitSeriesLink:
 def open_fit_series(window, path=None):
     """File ▸ Open fit series…: read the CSV (and its frame results) in a worker, show r_mp(t) in
     the timeline dock and move the scene time to the first frame."""
-
     if path is None:
         path, _ = QFileDialog.getOpenFileName(
             window, "Open a fit series (smile-viewer fit-series CSV)", "", "Fit series (*.csv);;All files (*)"

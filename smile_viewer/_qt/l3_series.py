@@ -241,7 +241,6 @@ def attach_panel(window) -> L3SeriesPanel | None:
 def open_l3_folder(window, path=None):
     """File ▸ Open SXI level-3 folder…: scan in a worker, then show the series in the Compare
     dock at its first minute (the scene time moves there)."""
-
     if getattr(window, "comparison", None) is None:
         return None
     if path is None:

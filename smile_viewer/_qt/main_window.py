@@ -61,11 +61,9 @@ from smile_viewer._qt.docks.instruments_dock import InstrumentsDock
 from smile_viewer._qt.docks.layers_dock import LayersDock
 from smile_viewer._qt.docks.model_dock import ModelDock
 from smile_viewer._qt.docks.time_dock import TimeControl, TimeDock, format_utc  # noqa: F401 - re-exported
-from smile_viewer._qt.fit_dialog import FitDialog
 from smile_viewer._qt.help_dialog import install_help_action
 from smile_viewer._qt.los_plot import LosDock, los_profile
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
-from smile_viewer._qt.session_dialogs import ask_open_session, ask_save_session
 from smile_viewer._qt.settings import restore_window_layout, save_window_layout
 from smile_viewer._qt.timeline_dock import TimelineDock
 from smile_viewer._qt.workers import RenderScheduler, run_in_thread
@@ -114,7 +112,6 @@ _FIELD_LINE_LOCK = threading.Lock()
 
 def _build_scene_data(item, ctx=None):
     """Worker: ``(kind, request, generation)`` → ``(kind, generation, data)``."""
-
     kind, request, gen = item
     if kind != "field_lines":
         return kind, gen, build(request)
@@ -354,7 +351,6 @@ class MainWindow(QMainWindow):
 
         Of the visible tab bars showing the same tabs, the one kept is nearest to the dock its
         current tab names."""
-
         if self._closed:
             return []
         groups: dict[tuple, list] = {}
@@ -515,7 +511,6 @@ class MainWindow(QMainWindow):
         """Trace the current field lines in the background (loads or compiles numba's tracing
         kernels and the Earth-orientation tables): turning the layer on then takes no time.
         Without this the first toggle waited for all of it — about 20 s with an empty numba cache."""
-
         if self._closed:
             return
         try:
@@ -623,7 +618,6 @@ class MainWindow(QMainWindow):
     # -- line of sight ---------------------------------------------------------------------
     def show_line_of_sight(self, name: str, row: int, col: int) -> None:
         """Draw pixel (row, col) of imager ``name``'s line of sight in 3-D and plot η along it."""
-
         result = self.images_dock.results.get(name)
         if result is None:
             return
@@ -820,6 +814,8 @@ class MainWindow(QMainWindow):
     def open_session(self, path=None) -> bool:
         """File ▸ Open session…: load, validate, apply in place; a bad or newer file shows a
         dialog and changes nothing. Returns True when a session was applied."""
+        # lazy: File menu dialogs; not loaded by the first window
+        from smile_viewer._qt.session_dialogs import ask_open_session
 
         got = ask_open_session(self, path=path)
         if got is None:
@@ -837,6 +833,8 @@ class MainWindow(QMainWindow):
     def save_session(self, path=None):
         """File ▸ Save session…: the whole state as a session file (atomic; the format
         ``smile-viewer render --session`` reads). Returns the path or None."""
+        # lazy: File menu dialogs; not loaded by the first window
+        from smile_viewer._qt.session_dialogs import ask_save_session
 
         saved = ask_save_session(self, self.app_state, path=path)
         if saved is not None:
@@ -995,6 +993,9 @@ class MainWindow(QMainWindow):
         if model is None:
             chosen = self.app_state.model.models.emissivity_model
             model = chosen if chosen in registry.fittable_models() else registry.DEFAULT_EMISSIVITY
+        # lazy: File menu dialogs; not loaded by the first window
+        from smile_viewer._qt.fit_dialog import FitDialog
+
         dialog = FitDialog(self.comparison.obs, model, parent=self)
         dialog.model_applied.connect(self.comparison.compute_synthetic)
         dialog.show()  # the user picks the free parameters, then presses Start

@@ -71,7 +71,6 @@ def x_display_reachable(display: str | None = None) -> bool:
     when its display does not answer, so look first. Returns True when libxcb is missing
     (then Qt cannot use X anyway and will say so).
     """
-
     display = display if display is not None else os.environ.get("DISPLAY")
     if not display:
         return False
@@ -336,7 +335,6 @@ def render_scene_image(
     file to load instead; ``view``: a ``--view`` name (overview, sun, north, sxi; "sxi" on the
     default scene also shows the emission volume — the synthetic soft X-ray image).
     """
-
     w, h = _check_size(size)
     default_scene = state is None and session is None
     app_state, scene_state = _resolve_state(state, session)
@@ -396,7 +394,6 @@ def render_scene_image(
 
 def write_png_atomic(image: np.ndarray, out_path) -> Path:
     """Write an (H, W, 3|4) uint8 array as PNG via a temporary file in the same directory."""
-
     out = Path(out_path).expanduser()
     if out.is_dir():
         raise UserInputError(f"{out} is a directory; give a file name ending in .png")

@@ -171,7 +171,6 @@ def _replaced_a_model(info) -> bool:
 
 def _as_app_state(state):
     """(AppState, SceneState) for a state that is either."""
-
     if isinstance(state, AppState):
         return state, state.scene
     if isinstance(state, SceneState):
@@ -772,7 +771,6 @@ class SceneView:
 
     def _turntable_as_camera(self, rows: int = 24):
         """The turntable's current view as a coarse ``mission.camera.Camera`` (scene frame)."""
-
         cam = self.turntable
         if not cam.fov:
             return None
@@ -903,7 +901,6 @@ class SceneView:
 
     def _update_instruments(self) -> None:
         """The SXI and UVI cameras and field-of-view solids at the scene time."""
-
         for name, node in (("sxi", self.sxi_fov), ("uvi", self.uvi_fov)):
             try:
                 cam, length = instrument_view(self._app_state, name, self.spacecraft_position_gse)

@@ -100,7 +100,6 @@ def not_observing_reason(instrument: str, time, orbit, profile=None) -> str | No
     """Why ``instrument`` does not observe at ``time`` by the mission profile's operational
     constraints (:func:`smile_viewer.analysis.constraints.evaluate_constraints`), e.g.
     "inside the radiation belts"; None when every constraint of its windows holds."""
-
     # lazy: the mission profile's constraints, not loaded by the first window (5 ms)
     from smile_viewer.analysis.constraints import evaluate_constraints, load_profile
 
@@ -116,7 +115,6 @@ def not_observing_reason(instrument: str, time, orbit, profile=None) -> str | No
 def sky_coordinate_function(camera, time):
     """``f(row, col) -> "RA 123.456°, Dec -12.345°"`` for a gnomonic camera at ``time``
     (array position, pixel centres at integers; GEI J2000 ≈ ICRS, see smile_viewer.coords.frames)."""
-
     to_gei = rotation_matrix(time, camera.frame, "gei") @ np.asarray(camera.rotation)
     ny, nx = camera.shape
     dx, dy = camera.pixel_scale_rad
@@ -140,7 +138,6 @@ def image_request(
     orbit=None,
 ) -> ImageRequest:
     """The frozen request of imager ``name`` of ``app`` for a spacecraft at ``position_gse_re``."""
-
     if name not in INSTRUMENTS:
         raise ValueError(f"unknown instrument {name!r}")
     cam, _length = sd.instrument_view(app, name, position_gse_re, frame="gse", shape=shape)
@@ -168,7 +165,6 @@ def emissivity_source(req: ImageRequest):
 
 def compute_image(req: ImageRequest, ctx=None) -> ImageResult:
     """Build the source and render the image (runs in a worker)."""
-
     t0 = _time.perf_counter()
     if ctx is not None:
         ctx.progress(0.05, f"{req.instrument.upper()}: model")
@@ -215,7 +211,6 @@ def compute_image(req: ImageRequest, ctx=None) -> ImageResult:
 
 def warm_up(backend: str = "auto") -> tuple[str, str]:
     """A tiny render (compiles/loads numba's kernels) → ``select_backend(backend)``."""
-
     pos = np.array([10.0, 5.0, 14.0])
     cam = load_instrument("sxi").camera(pos, np.asarray(sxi_pointing(pos).rotation), shape=(8, 8))
     model = em.jorgensen_defaults(SolarWind.from_speed(n_cm3=5.0, v_km_s=400.0))

@@ -27,7 +27,6 @@ EARTH_TEXTURE = ("earth", "earth_bmng_2048.jpg")
 @lru_cache(maxsize=2)
 def load_earth_texture(name: tuple[str, ...] = EARTH_TEXTURE) -> np.ndarray:
     """The Earth image as a read-only (H, W, 3) uint8 array: row 0 = 90°N, column 0 = 180°W."""
-
     with Image.open(asset_path(*name)) as img:
         data = np.asarray(img.convert("RGB"), dtype=np.uint8).copy()
     data.setflags(write=False)
