@@ -49,34 +49,22 @@ class HudColorBar(scene.Node):
             border_color=(0.55, 0.6, 0.7, 1.0),
             parent=self,
         )
+
         # (canvas pixels grow downwards: a "top" anchor puts the text above its position)
-        self.title = scene.visuals.Text(
-            "",
-            color=color,
-            font_size=font_size,
-            anchor_x="left",
-            anchor_y="top",
-            parent=self,
-            font_manager=font_manager,
-        )
-        self.low = scene.visuals.Text(
-            "",
-            color=color,
-            font_size=font_size,
-            anchor_x="left",
-            anchor_y="bottom",
-            parent=self,
-            font_manager=font_manager,
-        )
-        self.high = scene.visuals.Text(
-            "",
-            color=color,
-            font_size=font_size,
-            anchor_x="right",
-            anchor_y="bottom",
-            parent=self,
-            font_manager=font_manager,
-        )
+        def label(anchor_x: str, anchor_y: str):
+            return scene.visuals.Text(
+                "",
+                color=color,
+                font_size=font_size,
+                anchor_x=anchor_x,
+                anchor_y=anchor_y,
+                parent=self,
+                font_manager=font_manager,
+            )
+
+        self.title = label("left", "top")
+        self.low = label("left", "bottom")
+        self.high = label("right", "bottom")
         self.pos = (0.0, 0.0)
 
     def set_cmap(self, name: str) -> None:
