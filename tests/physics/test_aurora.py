@@ -521,3 +521,40 @@ def test_constructors_and_validation():
     gauss = ShellProfile.gaussian(120.0, 10.0)
     val, _ = quad(gauss.weight_per_re, gauss.r_in_re, gauss.r_out_re, epsabs=0, epsrel=1e-12)
     assert val == pytest.approx(1.0, rel=1e-10)
+
+
+def test_one_kp_on_a_grid_matches_point_by_point():
+    # the one-Kp path computes the Epstein parameters per MLT and broadcasts them over latitude
+    lat = np.linspace(-90.0, 90.0, 37)[:, None]
+    mlt = (np.arange(48) * 0.5)[None, :]
+    for kp in (0.3, 2.9, 7.5):
+        for fn in (energy_flux_erg_cm2_s, mean_energy_kev):
+            grid = fn(lat, mlt, kp)
+            point = fn(*np.broadcast_arrays(lat, mlt), np.full((37, 48), kp))  # the per-point path
+            assert grid.shape == (37, 48)
+            np.testing.assert_allclose(grid, point, rtol=1e-13, atol=1e-300)
+    assert energy_flux_erg_cm2_s(np.nan, 3.0, 3.0) != energy_flux_erg_cm2_s(np.nan, 3.0, 3.0)  # NaN
+
+
+def test_brightness_grid_is_shared_between_shells_of_one_kp():
+    # The window builds a new shell for every UVI image: with the same Kp the grid is sampled
+    # once; another Kp (or another grid size) samples a new one.
+    from smile_viewer.physics.aurora.shell import sampled_grid
+
+    sampled_grid.cache_clear()
+    first = AuroralShell.from_kp(3.1).grid()
+    second = AuroralShell.from_kp(3.1, profile=ShellProfile.gaussian()).grid()  # profile: not in the map
+    info = sampled_grid.cache_info()
+    assert second is first and (info.hits, info.misses) == (1, 1)
+    other = AuroralShell.from_kp(4.2).grid()
+    assert sampled_grid.cache_info().misses == 2 and other is not first
+    assert other.values_r.max() > first.values_r.max()  # a higher Kp: a brighter oval
+    coarse = AuroralShell.from_kp(3.1).grid(181, 96)
+    assert coarse.values_r.shape == (181, 96) and sampled_grid.cache_info().misses == 3
+    # the cached grid is the model sampled: bilinear look-up == model at the nodes
+    np.testing.assert_allclose(
+        first.values_r[::40, ::30],
+        AuroralShell.from_kp(3.1).brightness_at(first.mlat_deg[::40, None], first.mlt_h[None, ::30]),
+        rtol=1e-12,
+    )
+    assert not first.values_r.flags.writeable  # shared: read-only

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -35,6 +36,7 @@ __all__ = [
     "BrightnessGrid",
     "ShellProfile",
     "ZhangPaxtonLBH",
+    "sampled_grid",
 ]
 
 #: Volume emission rate [photons cm^-3 s^-1] of 1 R/R_E (10^6 / R_E in cm).
@@ -306,6 +308,21 @@ class ZhangPaxtonLBH:
 # ---------------------------------------------------------------------------- the shell
 
 
+@lru_cache(maxsize=16)
+def sampled_grid(
+    source, n_mlat: int, n_mlt: int, mlat_lo_deg: float = -90.0, mlat_hi_deg: float = 90.0
+) -> BrightnessGrid:
+    """``source.brightness_at`` sampled on a regular grid, cached on the source's value.
+
+    The key is what the map depends on: for :class:`ZhangPaxtonLBH` its Kp and below-lowest-bin
+    rule (the map is in magnetic latitude and MLT, so time, season and dipole tilt enter only
+    through the rotation to SM, which is not part of the grid), and the grid's size. Every
+    image of the window builds a new shell; with the same Kp they share one grid.
+    ``sampled_grid.cache_info()`` counts hits and misses.
+    """
+    return BrightnessGrid.sample(source.brightness_at, n_mlat, n_mlt, (mlat_lo_deg, mlat_hi_deg))
+
+
 class AuroralShell:
     """Auroral LBH-long emission on a thin shell above the Earth (see the module docstring).
 
@@ -374,7 +391,12 @@ class AuroralShell:
         rng = mlat_range_deg if mlat_range_deg is not None else (-90.0, 90.0)
         key = (int(n_mlat or _DEFAULT_N_MLAT), int(n_mlt or _DEFAULT_N_MLT), float(rng[0]), float(rng[1]))
         if key not in self._grids:
-            self._grids[key] = BrightnessGrid.sample(self.brightness_at, key[0], key[1], key[2:])
+            try:
+                hash(self.source)
+            except TypeError:  # a source that cannot key a cache: sampled for this shell only
+                self._grids[key] = BrightnessGrid.sample(self.brightness_at, key[0], key[1], key[2:])
+            else:
+                self._grids[key] = sampled_grid(self.source, *key)
         return self._grids[key]
 
     # -- geometry

@@ -216,28 +216,42 @@ def flux_bin_weights(kp: float, below_lowest_bin: BelowLowest = "paper", coeffic
     return i, 1.0 - f2, f2
 
 
+def _bin_weight(quantity: str, k, i: int, c: ZhangPaxtonCoefficients, below_lowest_bin: str):
+    """Weight f2 of Kp bin i+1 (1 − f2 of bin i) at Kp ``k`` (scalar or array)."""
+    k1, k2 = c.kp_model[i], c.kp_model[i + 1]
+    if quantity == "energy_flux":
+        h1, h2 = hemispheric_power_gw(k1, c), hemispheric_power_gw(k2, c)
+        f2 = (hemispheric_power_gw(k, c) - h1) / (h2 - h1)
+    else:
+        f2 = (k - k1) / (k2 - k1)
+    return np.maximum(f2, 0.0) if below_lowest_bin == "clamp" else f2
+
+
 def _evaluate(quantity: str, mlat_deg, mlt_h, kp, below_lowest_bin: str, coeffs) -> np.ndarray:
     c = coeffs or load_coefficients()
     table = c.table(quantity)
     k = _check_kp(kp)
     x = 90.0 - np.abs(_check_mlat(mlat_deg))
     mlt = np.asarray(mlt_h, dtype=float)
+    if k.ndim == 0:
+        # One Kp: the Epstein parameters depend on MLT only, so they are computed on the MLT
+        # array as given (e.g. a grid's 240 MLTs, not its 721 × 240 points) and broadcast.
+        i = int(_bin_index(k, c.kp_model))
+        f2 = _bin_weight(quantity, float(k), i, c, below_lowest_bin)
+        v1 = epstein(x, epstein_parameters(table[i], mlt))
+        v2 = epstein(x, epstein_parameters(table[i + 1], mlt))
+        out = np.maximum((1.0 - f2) * v1 + f2 * v2, 0.0)
+        out = np.broadcast_to(out, np.broadcast_shapes(x.shape, mlt.shape)).copy()
+        return out[()] if out.ndim == 0 else out
     x, mlt, k = np.broadcast_arrays(x, mlt, k)
     out = np.empty(x.shape)
     idx = _bin_index(k, c.kp_model)
     for i in np.unique(idx):
         sel = idx == i
         xs, ms, ks = x[sel], mlt[sel], k[sel]
-        k1, k2 = c.kp_model[i], c.kp_model[i + 1]
         v1 = epstein(xs, epstein_parameters(table[i], ms))
         v2 = epstein(xs, epstein_parameters(table[i + 1], ms))
-        if quantity == "energy_flux":
-            h1, h2 = hemispheric_power_gw(k1, c), hemispheric_power_gw(k2, c)
-            f2 = (hemispheric_power_gw(ks, c) - h1) / (h2 - h1)
-        else:
-            f2 = (ks - k1) / (k2 - k1)
-        if below_lowest_bin == "clamp":
-            f2 = np.maximum(f2, 0.0)
+        f2 = _bin_weight(quantity, ks, int(i), c, below_lowest_bin)
         v = (1.0 - f2) * v1 + f2 * v2
         out[sel] = np.maximum(v, 0.0)  # only the Kp < 0.75 extrapolation can go negative
     return out[()] if out.ndim == 0 else out
