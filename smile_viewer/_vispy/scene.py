@@ -28,6 +28,7 @@ draw (or :meth:`SceneView.flush`), so a burst of changes costs one rebuild:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 
@@ -1220,6 +1221,37 @@ class SceneView:
         self.flush()
         self._restore_depth_mask()
         return self.canvas.render(**kwargs)
+
+    @contextlib.contextmanager
+    def borrowed_camera(self, camera, size: tuple[int, int] | None = None):
+        """Draw through another vispy ``camera`` (at canvas ``size`` when given) inside a
+        ``with`` block: caption, legend and imager frame hidden, presets not re-applied;
+        camera, size and overlays restored afterwards (cube-map faces: _vispy.projections)."""
+        setup, old_camera, old_size = self._camera_setup, self.view.camera, tuple(self.canvas.size)
+        self._camera_setup = None  # no preset refit while the canvas has the borrowed size
+        self._refit_at_draw = False
+        try:
+            if size is not None and tuple(size) != old_size:
+                self._resize_canvas(tuple(int(v) for v in size))
+            self._apply_layers()
+            self.hud.visible = False
+            self.field_frame.visible = False
+            self.view.camera = camera
+            yield self
+        finally:
+            self.view.camera = old_camera
+            if tuple(self.canvas.size) != old_size:
+                self._resize_canvas(old_size)
+            self._camera_setup = setup
+            self._refit_at_draw = False
+            self._apply_layers()
+            self._layout_hud()
+
+    def _resize_canvas(self, size: tuple[int, int]) -> None:
+        """Resize the canvas; off window no backend sends the resize event: send it here."""
+        self.canvas.size = size
+        if tuple(self.canvas.central_widget.size) != tuple(float(v) for v in self.canvas.size):
+            self.canvas.events.resize(size=self.canvas.size, physical_size=self.canvas.physical_size)
 
     def _on_draw_flush(self, event=None) -> None:
         if self._dirty:

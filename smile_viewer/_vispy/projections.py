@@ -1,0 +1,360 @@
+"""Planetarium and VR frames: the 3-D scene as a dome master or a 360° equirectangular frame.
+
+The scene is drawn six times (a cube map: six 90° gnomonic faces around the output camera,
+off window) and resampled bilinearly into
+
+- ``"dome"``: a dome master, a 180° azimuthal-equidistant fisheye in a square; the dome's
+  zenith at the centre, the angle from the zenith proportional to the distance from the
+  centre (90° at the rim), black outside the circle; the view direction appears ``tilt_deg``
+  below the zenith, towards the bottom (the front of the dome);
+- ``"equirect"``: a 2:1 equirectangular frame, longitude −180°…+180° left to right with the
+  view direction at the centre, latitude +90° (camera up) at the top to −90° at the bottom.
+
+Definitions, pixel conventions and the face layout: docs/projections.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from smile_viewer.errors import UserInputError
+
+__all__ = [
+    "FACE_NAMES",
+    "PROJECTIONS",
+    "ProjectionMap",
+    "direction_to_pixel",
+    "face_rotations",
+    "pixel_directions",
+    "projection_map",
+    "render_projection",
+    "render_projection_image",
+    "resample",
+    "view_camera_pose",
+]
+
+PROJECTIONS = ("dome", "equirect")
+#: Cube faces, in the order of the ``faces`` array of :func:`resample`.
+FACE_NAMES = ("front", "back", "right", "left", "down", "up")
+#: Extra pixels rendered around each face so that bilinear sampling never reads past an edge.
+FACE_PAD = 2
+
+
+def face_rotations() -> np.ndarray:
+    """(6, 3, 3): per face of :data:`FACE_NAMES`, the face camera's axes (columns: image x
+    right, image y down, boresight) in the output camera's frame (x right, y down, z forward)."""
+    cols = {
+        "front": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
+        "back": ((-1, 0, 0), (0, 1, 0), (0, 0, -1)),
+        "right": ((0, 0, -1), (0, 1, 0), (1, 0, 0)),
+        "left": ((0, 0, 1), (0, 1, 0), (-1, 0, 0)),
+        "down": ((1, 0, 0), (0, 0, -1), (0, 1, 0)),
+        "up": ((1, 0, 0), (0, 0, 1), (0, -1, 0)),
+    }
+    return np.array([np.column_stack(cols[n]) for n in FACE_NAMES], dtype=float)
+
+
+# -- the projections' geometry ----------------------------------------------------------------
+def _check(projection: str, size_px) -> tuple[str, int, int]:
+    proj = str(projection).strip().lower()
+    if proj not in PROJECTIONS:
+        raise UserInputError(f"unknown projection {projection!r}; choose dome or equirect")
+    try:
+        w, h = (int(v) for v in size_px)
+    except (TypeError, ValueError):
+        raise UserInputError(f"size must be (width, height) in pixels, got {size_px!r}") from None
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise UserInputError(f"size {w}x{h} out of range (16..8192 pixels a side)")
+    if proj == "dome" and w != h:
+        raise UserInputError(f"a dome master is square: give a size N x N, not {w}x{h}")
+    if proj == "equirect" and w != 2 * h:
+        raise UserInputError(f"an equirectangular frame is 2:1: give a size 2N x N, not {w}x{h}")
+    return proj, w, h
+
+
+def tilt_rotation(tilt_deg: float) -> np.ndarray:
+    """Dome axes (columns x, y, zenith) in the output camera's frame: the zenith is the view
+    direction turned ``tilt_deg`` towards camera up (−y), about camera x."""
+    t = math.radians(float(tilt_deg))
+    c, s = math.cos(t), math.sin(t)
+    return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+
+
+def pixel_directions(projection: str, size_px, tilt_deg: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Unit view directions of every pixel centre, (H, W, 3) in the output camera's frame
+    (x right, y down, z forward), and a mask (H, W) of the pixels inside the picture (the
+    dome's circle; all of an equirectangular frame). Pixel (i, j) has its centre at
+    (i + 0.5, j + 0.5) from the top-left corner."""
+    proj, w, h = _check(projection, size_px)
+    x = (np.arange(w, dtype=np.float64) + 0.5)[None, :]
+    y = (np.arange(h, dtype=np.float64) + 0.5)[:, None]
+    if proj == "dome":
+        half = w / 2.0
+        u, v = (x - half) / half, (y - half) / half
+        r = np.hypot(u, v)
+        theta = r * (np.pi / 2.0)  # angle from the zenith
+        s = np.where(r > 0, np.sin(theta) / np.where(r > 0, r, 1.0), 0.0)
+        d = np.stack([s * u, s * v, np.cos(theta)], axis=-1)
+        d = d @ tilt_rotation(tilt_deg).T
+        return d, r <= 1.0
+    lon = (x / w - 0.5) * 2.0 * np.pi
+    lat = (0.5 - y / h) * np.pi
+    d = np.stack(
+        np.broadcast_arrays(np.cos(lat) * np.sin(lon), -np.sin(lat), np.cos(lat) * np.cos(lon)), axis=-1
+    )
+    return d, np.ones((h, w), bool)
+
+
+def direction_to_pixel(projection: str, size_px, directions, tilt_deg: float = 0.0) -> np.ndarray:
+    """Pixel positions (N, 2), x right and y down from the top-left corner (a pixel centre at
+    +0.5), of directions (N, 3) in the output camera's frame: the inverse of
+    :func:`pixel_directions` (NaN for a direction outside the dome)."""
+    proj, w, h = _check(projection, size_px)
+    d = np.atleast_2d(np.asarray(directions, dtype=float))
+    d = d / np.linalg.norm(d, axis=-1, keepdims=True)
+    if proj == "dome":
+        d = d @ tilt_rotation(tilt_deg)  # into the dome's axes
+        theta = np.arccos(np.clip(d[:, 2], -1.0, 1.0))
+        r = theta / (np.pi / 2.0)
+        phi = np.arctan2(d[:, 1], d[:, 0])
+        half = w / 2.0
+        out = np.stack([half + half * r * np.cos(phi), half + half * r * np.sin(phi)], axis=-1)
+        out[r > 1.0] = np.nan
+        return out
+    lon = np.arctan2(d[:, 0], d[:, 2])
+    lat = np.arcsin(np.clip(-d[:, 1], -1.0, 1.0))
+    return np.stack([(lon / (2.0 * np.pi) + 0.5) * w, (0.5 - lat / np.pi) * h], axis=-1)
+
+
+def default_face_px(projection: str, size_px) -> int:
+    """Face size matching the output's resolution where it is sharpest: a dome of side S has
+    S/π pixels per radian at its centre, an equirectangular frame W/(2π) on its equator; a
+    face of N pixels has N/2 per radian at its centre."""
+    proj, w, _h = _check(projection, size_px)
+    per_rad = w / np.pi if proj == "dome" else w / (2.0 * np.pi)
+    return int(min(max(math.ceil(2.0 * per_rad), 16), 8192 - 2 * FACE_PAD))
+
+
+class ProjectionMap:
+    """Where each output pixel samples the cube map: per pixel the flat index of the top-left
+    of its four face pixels and the bilinear weights (built once per projection, size, tilt
+    and face size; :func:`projection_map` caches a few)."""
+
+    def __init__(self, projection: str, size_px, tilt_deg: float, face_px: int):
+        proj, w, h = _check(projection, size_px)
+        self.projection, self.size, self.tilt_deg, self.face_px = proj, (w, h), float(tilt_deg), int(face_px)
+        n, pad = self.face_px, FACE_PAD
+        m = n + 2 * pad
+        self.render_px = m
+        d, inside = pixel_directions(proj, (w, h), tilt_deg)
+        d = d.reshape(-1, 3)
+        rots = face_rotations()
+        cos = np.einsum("pk,fk->pf", d, rots[:, :, 2])  # d · boresight of each face
+        face = np.argmax(cos, axis=1)
+        r = rots[face]
+        c = cos[np.arange(face.size), face]
+        a = np.einsum("pk,pk->p", d, r[:, :, 0]) / c  # tangent-plane coordinates, −1..1 on the face
+        b = np.einsum("pk,pk->p", d, r[:, :, 1]) / c
+        xi = (a + 1.0) * 0.5 * n + pad - 0.5  # continuous pixel index in the padded face
+        yi = (b + 1.0) * 0.5 * n + pad - 0.5
+        x0 = np.clip(np.floor(xi), 0, m - 2).astype(np.int64)
+        y0 = np.clip(np.floor(yi), 0, m - 2).astype(np.int64)
+        fx = np.clip(xi - x0, 0.0, 1.0).astype(np.float32)
+        fy = np.clip(yi - y0, 0.0, 1.0).astype(np.float32)
+        self.index = ((face * m + y0) * m + x0).astype(np.int32)
+        self.weights = np.stack([(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy]).astype(
+            np.float32
+        )
+        self.inside = inside.reshape(-1)
+        used = np.zeros(len(FACE_NAMES), bool)
+        used[np.unique(face[self.inside])] = True
+        self.faces_used = tuple(int(i) for i in np.flatnonzero(used))
+
+    def face_fov_deg(self) -> float:
+        """Full field of view of a rendered (padded) face [deg]: its central ``face_px``
+        pixels span exactly 90°."""
+        return math.degrees(2.0 * math.atan(1.0 + 2.0 * FACE_PAD / self.face_px))
+
+
+@lru_cache(maxsize=4)
+def projection_map(projection: str, size_px: tuple[int, int], tilt_deg: float, face_px: int) -> ProjectionMap:
+    """A cached :class:`ProjectionMap`."""
+    return ProjectionMap(projection, size_px, tilt_deg, face_px)
+
+
+def resample(faces: np.ndarray, pmap: ProjectionMap, outside=(0, 0, 0, 255)) -> np.ndarray:
+    """The output picture (H, W, C) uint8 from the rendered faces (6, M, M, C) uint8 (order of
+    :data:`FACE_NAMES`, each padded by :data:`FACE_PAD`, rows top first); pixels outside the
+    dome get ``outside``."""
+    f = np.ascontiguousarray(faces)
+    nf, m, m2, ch = f.shape
+    if nf != len(FACE_NAMES) or m != pmap.render_px or m2 != m:
+        raise ValueError(f"faces must have shape (6, {pmap.render_px}, {pmap.render_px}, C), got {f.shape}")
+    flat = f.reshape(-1, ch)
+    i = pmap.index
+    w = pmap.weights
+    acc = flat[i].astype(np.float32) * w[0][:, None]
+    acc += flat[i + 1] * w[1][:, None]
+    acc += flat[i + m] * w[2][:, None]
+    acc += flat[i + m + 1] * w[3][:, None]
+    out = np.clip(acc + 0.5, 0, 255).astype(np.uint8)
+    if not pmap.inside.all():
+        out[~pmap.inside] = np.asarray(outside, np.uint8)[:ch]
+    w_, h_ = pmap.size
+    return out.reshape(h_, w_, ch)
+
+
+# -- drawing the faces ------------------------------------------------------------------------
+def view_camera_pose(scene_view, distance_re: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Position [R_E] and rotation (columns x right, y down, forward; scene frame) of the
+    scene view's turntable camera; with ``distance_re``, moved along its line of sight to that
+    distance from the point it looks at."""
+    cam = scene_view.turntable
+    tr = cam.transform
+    eye = np.asarray(tr.map([0.0, 0.0, 0.0])[:3], float)
+    right = np.asarray(tr.map([1.0, 0.0, 0.0])[:3], float) - eye
+    up = np.asarray(tr.map([0.0, 1.0, 0.0])[:3], float) - eye
+    fwd = np.asarray(tr.map([0.0, 0.0, -1.0])[:3], float) - eye
+    rot = np.column_stack(
+        [right / np.linalg.norm(right), -up / np.linalg.norm(up), fwd / np.linalg.norm(fwd)]
+    )
+    if distance_re is not None:
+        center = np.asarray(cam.center, float)
+        eye = center - float(distance_re) * rot[:, 2]
+    return eye, rot
+
+
+def _check_pose(camera_position, camera_rotation) -> tuple[np.ndarray, np.ndarray]:
+    pos = np.asarray(camera_position, dtype=float).reshape(3)
+    rot = np.asarray(camera_rotation, dtype=float).reshape(3, 3)
+    if not np.all(np.isfinite(pos)):
+        raise UserInputError(f"camera position must be finite, got {camera_position!r}")
+    if not np.allclose(rot.T @ rot, np.eye(3), atol=1e-6) or np.linalg.det(rot) < 0:
+        raise UserInputError("camera rotation must be a proper rotation matrix (orthonormal, det +1)")
+    return pos, rot
+
+
+def render_faces(scene_view, pmap: ProjectionMap, camera_position, camera_rotation) -> np.ndarray:
+    """Draw the cube faces the map uses (6, M, M, 4) uint8 through ``scene_view`` (the others
+    stay black). The view's canvas is resized to M × M meanwhile; caption and legend are hidden."""
+    # lazy: the face camera is a vispy object (vispy loads after headless.gl_app chose the GL platform)
+    from smile_viewer._vispy.cameras import InstrumentCamera
+
+    pos, rot = _check_pose(camera_position, camera_rotation)
+    m = pmap.render_px
+    faces = np.zeros((len(FACE_NAMES), m, m, 4), np.uint8)
+    fov = pmap.face_fov_deg()
+    cam = InstrumentCamera(fov_deg=(fov, fov), fit="exact")
+    rots = face_rotations()
+    with scene_view.borrowed_camera(cam, size=(m, m)):
+        for k in pmap.faces_used:
+            cam.set_pose(pos, rot @ rots[k], (fov, fov))
+            img = scene_view.render(alpha=True)
+            if img.shape[:2] != (m, m):  # a HiDPI backend: back to the face's pixel grid
+                # lazy: only on HiDPI backends
+                from PIL import Image
+
+                img = np.asarray(Image.fromarray(img).resize((m, m), Image.Resampling.LANCZOS))
+            faces[k] = img
+    return faces
+
+
+def render_projection(
+    scene,
+    projection: str,
+    size_px,
+    camera_position,
+    camera_rotation,
+    tilt_deg: float = 0.0,
+    *,
+    face_px: int | None = None,
+) -> np.ndarray:
+    """Render a dome master or an equirectangular frame of the scene: (H, W, 4) uint8 RGBA.
+
+    Parameters
+    ----------
+    scene : smile_viewer._vispy.scene.SceneView
+        The scene to draw (its state's time, layers and styles as they are). Its canvas is
+        resized to the face size while the faces are drawn, its caption and legend hidden;
+        both come back afterwards (an off-window canvas: see :func:`render_projection_image`).
+    projection : "dome" or "equirect"
+        A dome master (square) or a 2:1 equirectangular frame (module docstring).
+    size_px : (width, height)
+        Output size in pixels: N × N for a dome, 2N × N for equirect (16..8192 a side).
+    camera_position : (3,) float
+        The eye [R_E] in the scene frame (GSE or GSM: the state's frame).
+    camera_rotation : (3, 3) float
+        Columns: camera x (right), camera y (down), view direction, in the scene frame (the
+        convention of ``smile_viewer.mission.camera.Camera``; ``look_rotation`` makes one).
+    tilt_deg : float
+        Dome only: the view direction appears this far below the dome's zenith (0: at the
+        centre of the dome master; a tilted planetarium dome typically 20–30°).
+    face_px : int, optional
+        Side of each 90° cube face (default :func:`default_face_px`: the output's own
+        resolution where it is sharpest).
+
+    Pixels outside a dome's circle are opaque black.
+    """
+    proj, w, h = _check(projection, size_px)
+    if proj == "equirect" and tilt_deg:
+        raise UserInputError("tilt applies to dome masters only (an equirectangular frame has no zenith)")
+    n = int(face_px) if face_px is not None else default_face_px(proj, (w, h))
+    if not 16 <= n <= 8192 - 2 * FACE_PAD:
+        raise UserInputError(f"face size {n} out of range (16..{8192 - 2 * FACE_PAD} pixels)")
+    pmap = projection_map(proj, (w, h), float(tilt_deg), n)
+    faces = render_faces(scene, pmap, camera_position, camera_rotation)
+    return resample(faces, pmap)
+
+
+def render_projection_image(
+    projection: str,
+    size_px,
+    time=None,
+    *,
+    state=None,
+    session=None,
+    view: str | None = None,
+    camera_position=None,
+    camera_rotation=None,
+    distance_re: float | None = None,
+    tilt_deg: float = 0.0,
+    face_px: int | None = None,
+) -> np.ndarray:
+    """Off-window :func:`render_projection` of a state, a session file or the default scene
+    (arguments as :func:`smile_viewer._vispy.headless.render_scene_image`): (H, W, 4) uint8.
+
+    Without ``camera_position``/``camera_rotation`` the camera is the view preset's (``view``
+    or the state's), moved to ``distance_re`` from the point it looks at when given."""
+    # lazy: the headless module loads vispy after choosing the GL platform (EGL_PLATFORM)
+    from smile_viewer._vispy import headless
+
+    proj, w, h = _check(projection, size_px)
+    n = int(face_px) if face_px is not None else default_face_px(proj, (w, h))
+    m = n + 2 * FACE_PAD
+    app_state, scene_state = headless._resolve_state(state, session)
+    if time is not None:
+        scene_state.time = time
+    if view is not None:
+        scene_state.camera_preset = headless.camera_preset_for_view(view)
+    app = headless.gl_app((m, m))
+    # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
+    from vispy import scene as vscene
+
+    # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
+    from smile_viewer._vispy.scene import SceneView
+
+    canvas = vscene.SceneCanvas(size=(m, m), show=False, app=app, keys=None)
+    sv = SceneView(app_state, canvas=canvas, volume_resolution=1.0)
+    try:
+        if camera_position is None or camera_rotation is None:
+            pos, rot = view_camera_pose(sv, distance_re)
+            camera_position = pos if camera_position is None else camera_position
+            camera_rotation = rot if camera_rotation is None else camera_rotation
+        return render_projection(sv, proj, (w, h), camera_position, camera_rotation, tilt_deg, face_px=n)
+    finally:
+        with contextlib.suppress(Exception):
+            sv.close()
