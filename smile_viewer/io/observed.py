@@ -832,12 +832,19 @@ def load_observed(path, *, instrument: str | None = None, record: int = 0) -> Ob
     ``instrument``: "sxi" or "uvi" to override what the file says (or does not say);
     ``record``: which image of a multi-record CDF (0-based).
     Raises :class:`~smile_viewer.errors.DataFileError` naming the file and the key.
+    LEXI level-1c photon files (a CDF, a folder or a glob of them) are binned by
+    :func:`smile_viewer.io.lexi.load_lexi` with its defaults (format "lexi-l1c").
     """
+    spec = str(path)
+    if Path(spec).expanduser().is_dir() or (any(c in spec for c in "*?[") and not Path(spec).exists()):
+        from smile_viewer.io.lexi import load_lexi  # lazy: io.lexi imports this module
+
+        return load_lexi(path)
     p = _check_file(path)
     if instrument is not None:
         inst = str(instrument).strip().lower()
-        if inst not in ("sxi", "uvi"):
-            raise UserInputError(f"instrument = {instrument!r}: expected 'sxi' or 'uvi'")
+        if inst not in ("sxi", "uvi", "lexi"):
+            raise UserInputError(f"instrument = {instrument!r}: expected 'sxi', 'uvi' or 'lexi'")
         instrument = inst
     try:
         record = int(record)
@@ -850,6 +857,10 @@ def load_observed(path, *, instrument: str | None = None, record: int = 0) -> Ob
             _read_fits(p, instrument)
         )  # plain or gzip-compressed FITS (astropy reads both)
     if head[:4] in _CDF_MAGICS:
+        from smile_viewer.io.lexi import is_lexi_cdf, load_lexi  # lazy: io.lexi imports this module
+
+        if is_lexi_cdf(p):
+            return load_lexi(p)
         return _refuse_no_data(_read_cdf(p, instrument, record))
     if p.suffix.lower() in (".fits", ".fit", ".fts", ".cdf"):
         raise DataFileError(

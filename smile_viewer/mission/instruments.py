@@ -58,7 +58,7 @@ HC_KEV_NM: float = 1.239841984
 #: Photons cm^-2 s^-1 sr^-1 in one Rayleigh (10^6 / 4π; Hunten et al. 1956).
 PHOTONS_PER_RAYLEIGH: float = 1.0e6 / (4.0 * math.pi)
 
-_BUILTIN = ("sxi", "uvi")
+_BUILTIN = ("sxi", "uvi", "lexi")
 
 
 @dataclass(frozen=True)
