@@ -11,8 +11,9 @@
 
 Parts: ``scene`` (:class:`~smile_viewer.state.scene.SceneState`: time, frame, layers, styles,
 camera preset), ``model`` (:class:`~smile_viewer.state.model.ModelState`: solar wind, models,
-field lines), ``instruments`` (:class:`~smile_viewer.state.instruments.InstrumentsState`) and
-``volume`` (:class:`~smile_viewer.state.volume.EmissionVolumeSettings`).
+field lines), ``instruments`` (:class:`~smile_viewer.state.instruments.InstrumentsState`),
+``volume`` (:class:`~smile_viewer.state.volume.EmissionVolumeSettings`) and ``tour``
+(:class:`~smile_viewer.state.tour.Tour`: camera-tour keyframes; sessions without one load an empty tour).
 
 Sessions: :meth:`AppState.save`, :meth:`AppState.load`, :meth:`AppState.to_json` and
 :meth:`AppState.from_json` are thin calls into :mod:`smile_viewer.state.session`, the one
@@ -31,6 +32,7 @@ from pydantic import ConfigDict, Field
 from smile_viewer.state.instruments import InstrumentsState
 from smile_viewer.state.model import ModelState
 from smile_viewer.state.scene import SceneState
+from smile_viewer.state.tour import Tour
 from smile_viewer.state.volume import EmissionVolumeSettings
 
 __all__ = ["AppState"]
@@ -45,6 +47,7 @@ class AppState(EventedModel):
     model: ModelState = Field(default_factory=ModelState)
     instruments: InstrumentsState = Field(default_factory=InstrumentsState)
     volume: EmissionVolumeSettings = Field(default_factory=EmissionVolumeSettings)
+    tour: Tour = Field(default_factory=Tour)  # camera tour keyframes (smile_viewer.state.tour)
 
     # -- sessions (smile_viewer.state.session does the work) -----------------------------
     def to_json(self, indent: int | None = 2) -> str:

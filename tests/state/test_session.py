@@ -73,7 +73,7 @@ def test_save_writes_one_envelope_and_load_gives_the_same_state(tmp_path):
     assert data["format"] == SESSION_FORMAT == "smile-viewer-session"
     assert data["format_version"] == FORMAT_VERSION == 2
     assert data["app_version"] == smile_viewer.__version__
-    assert set(data["state"]) == {"scene", "model", "instruments", "volume"}  # no version inside
+    assert set(data["state"]) == {"scene", "model", "instruments", "volume", "tour"}  # no version inside
     assert data["state"]["model"]["solar_wind"]["n_cm3"] == 12.5
     assert data["state"]["scene"]["layers"]["bow_shock"] is False
     back = load_session(path)
