@@ -836,7 +836,10 @@ def load_observed(path, *, instrument: str | None = None, record: int = 0) -> Ob
     :func:`smile_viewer.io.lexi.load_lexi` with its defaults (format "lexi-l1c").
     """
     spec = str(path)
-    if Path(spec).expanduser().is_dir() or (any(c in spec for c in "*?[") and not Path(spec).exists()):
+    folder = Path(spec).expanduser()
+    if (folder.is_dir() and any(q.suffix.lower() == ".cdf" for q in folder.iterdir())) or (
+        any(c in spec for c in "*?[") and not folder.exists()
+    ):
         from smile_viewer.io.lexi import load_lexi  # lazy: io.lexi imports this module
 
         return load_lexi(path)
