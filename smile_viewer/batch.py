@@ -287,6 +287,13 @@ def _validate(specs: list[FrameSpec]) -> None:
     s = specs[0]
     inst = load_instrument(s.instrument)
     build_source(s.model, dict(s.params), SolarWind.from_dict(s.solar_wind), Time(s.time, scale="utc"), inst)
+    _key, _, path = s.model.partition(":")
+    if path:
+        # lazy: cube sequences, with the cube readers (file sources only)
+        from smile_viewer.io.cubes.sequence import is_sequence_spec, shared_sequence
+
+        if is_sequence_spec(path):  # every epoch inside the sequence's time span, before any work
+            shared_sequence(path).bracket(Time(specs[-1].time, scale="utc"))
 
 
 # ============================================================================ cluster

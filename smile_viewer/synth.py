@@ -52,7 +52,11 @@ class SynthOptions:
     SXI, aurora for UVI) with ``params`` overrides; ``solar_wind`` (None: n 5 cm^-3, v 400 km/s,
     B 0). ``shape``: (ny, nx) (None: the instrument's); ``step_re``: fixed trapezium step
     instead of the adaptive integrator; ``max_distance_re``: ray length; ``exposure_s``
-    (None: the instrument's); ``seed`` of the Poisson noise.
+    (None: the instrument's); ``seed`` of the Poisson noise. ``camera``: a ready
+    :class:`~smile_viewer.mission.camera.Camera` (position, pointing and grid of an observed
+    image: :func:`options_like`), which replaces position, pointing and shape;
+    ``solar_wind_source``: where the solar wind came from (written in the product);
+    ``like``: the observed file the product imitates (written in the product).
     """
 
     instrument: Any
@@ -73,6 +77,13 @@ class SynthOptions:
     backend: str = "auto"
     exposure_s: float | None = None
     seed: int | None = None
+    camera: Any = None
+    solar_wind_source: str | None = None
+    like: str | None = None
+
+
+#: What the product says of the solar wind when none is given.
+TYPICAL_SOLAR_WIND = "typical values (n 5 cm^-3, v 400 km/s, B 0; no OMNI file given)"
 
 
 @dataclass(frozen=True)
@@ -133,7 +144,10 @@ def build_source(model_name: str, params: dict, sw, time, inst):
     if entry.kind == "file":
         if params:
             raise UserInputError(f"a {entry.key} file takes no --param (its values are the emissivity)")
-        if not Path(path).expanduser().exists():
+        # lazy: cube sequences, with the cube readers (file sources only)
+        from smile_viewer.io.cubes.sequence import is_sequence_spec
+
+        if not is_sequence_spec(path) and not Path(path).expanduser().exists():
             raise UserInputError(f"{entry.key} {path}: no such file")
         src, _volume = emission_source(key, sw, time, cube_path=path)
         if src.units != inst.image_units:
@@ -171,6 +185,15 @@ def make_synthetic(options: SynthOptions) -> SynthProduct:
     if o.rays is not None and o.shape is not None:
         raise UserInputError("a pixel grid cannot be combined with rays (the rays set the grid)")
 
+    if o.camera is not None:
+        if any(x is not None for x in (o.position_re, o.aim_re, o.attitude, o.rays, o.shape)):
+            raise UserInputError(
+                "an observation's camera (--like) sets the position, pointing and pixel grid: "
+                "give none of --position, --aim, --attitude, --rays, --pixels"
+            )
+        if o.time is None:
+            raise UserInputError("an observation's camera (--like) needs the observation's time")
+
     # Where and when.
     if o.time is None and o.position_re is None:
         raise UserInputError("give a time (position from the default orbit) or a position")
@@ -179,7 +202,9 @@ def make_synthetic(options: SynthOptions) -> SynthProduct:
     else:
         time = default_orbit().epoch
         notes.append(f"no --time: using {time.utc.isot} (the default orbit's epoch) for the attitude and WCS")
-    if o.position_re is not None:
+    if o.camera is not None:
+        position = np.asarray(o.camera.position_re, dtype=float).reshape(3)
+    elif o.position_re is not None:
         position = np.asarray(o.position_re, dtype=float).reshape(3)
     else:
         position = np.asarray(default_orbit().position(time, "gse"), dtype=float).reshape(3)
@@ -197,7 +222,9 @@ def make_synthetic(options: SynthOptions) -> SynthProduct:
     rays = None
     roll = float(o.roll_deg)
     reference = "sun" if inst.image_units == "R" else "earth"
-    if o.aim_re is not None:
+    if o.camera is not None:
+        pointing = pt.Pointing(o.camera.rotation, o.camera.frame, None, "like", 0.0)
+    elif o.aim_re is not None:
         pointing = pt.aim_pointing(
             position, tuple(float(v) for v in o.aim_re), roll_deg=roll, reference=reference
         )
@@ -216,7 +243,15 @@ def make_synthetic(options: SynthOptions) -> SynthProduct:
         pointing = pt.Pointing(rot, "gse", None, "rays", roll)
     else:
         pointing = pt.default_pointing(inst, position, time, roll_deg=roll)
-    camera = inst.camera(position, pointing.rotation, shape=o.shape, frame="gse", rays=rays)
+    if o.camera is not None:
+        camera = o.camera
+    else:
+        camera = inst.camera(position, pointing.rotation, shape=o.shape, frame="gse", rays=rays)
+    sw_source = o.solar_wind_source or ("given" if o.solar_wind is not None else TYPICAL_SOLAR_WIND)
+    notes.append(f"solar wind: {sw_source}")
+    cards = {"SWSOURCE": (sw_source[:68], "where the solar wind values come from")}
+    if o.like:
+        cards["LIKEFILE"] = (str(o.like)[-68:], "observed image whose geometry this imitates")
 
     # What it sees.
     source, model_info = build_source(model_name, dict(o.params), sw, time, inst)
@@ -241,6 +276,7 @@ def make_synthetic(options: SynthOptions) -> SynthProduct:
         solar_wind=sw,
         model=model_info,
         aim_re=pointing.aim_re,
+        extra_cards=cards,
     )
     png = None
     if o.png is not None:

@@ -33,7 +33,9 @@ def emission_source(
     """``(source, model object)`` of the registered ``model`` at ``time`` (astropy Time).
 
     ``params`` override the model's defaults (for the aurora: ``kp``). ``cube_path`` is the
-    file of a file source. ``band`` ("sxi"/"uvi"), when given, refuses a model of the other band.
+    file of a file source, or a cube sequence (a folder, glob or JSON index,
+    :mod:`smile_viewer.io.cubes.sequence`): then the cube at ``time``. ``band`` ("sxi"/"uvi"),
+    when given, refuses a model of the other band.
     The model object is an EmissivityModel, a Volume or an AuroralShell.
     """
     entry = registry.emissivity_model(model)
@@ -60,9 +62,15 @@ def emission_source(
         # lazy: the cube readers (~70 ms) are needed for cube files only
         from smile_viewer.io.cubes import read_cube
 
+        # lazy: cube sequences, with the cube readers
+        from smile_viewer.io.cubes.sequence import is_sequence_spec, shared_sequence
+
         if not cube_path:
             raise UserInputError(f"emissivity model {entry.key!r} needs a file")
-        volume = read_cube(Path(cube_path).expanduser())
+        if is_sequence_spec(cube_path):  # a folder, glob or index: the cube at ``time``
+            volume = shared_sequence(cube_path).volume_at(time)
+        else:
+            volume = read_cube(Path(cube_path).expanduser())
         return VolumeSource(volume, time), volume
     tilt = float(np.asarray(dipole_tilt(time)).reshape(())) if entry.needs_tilt else 0.0
     built = entry.model(solar_wind, tilt_rad=tilt, **params)
