@@ -237,8 +237,9 @@ def test_missing_empty_directory_and_unknown_files(tmp_path):
     with pytest.raises(DataFileError, match=r"notes\.txt: is not a cube format read here: expected FITS"):
         read_cube(tmp_path / "notes.txt")
     (tmp_path / "run.cdf").write_bytes(b"\xcd\xf3\x00\x01" + b"\0" * 100)
-    with pytest.raises(DataFileError, match="NASA CDF file"):
-        cube_format(tmp_path / "run.cdf")
+    assert cube_format(tmp_path / "run.cdf") == "openggcm"  # NASA CDF: an OpenGGCM run
+    with pytest.raises(DataFileError, match=r"run\.cdf: is not a readable CDF file"):
+        read_cube(tmp_path / "run.cdf")
 
 
 def test_fits_truncated_file(tmp_path, awkward_volume):

@@ -132,6 +132,8 @@ class CubeInfo:
     solar_wind: dict[str, Any] = field(default_factory=dict)
     estimated_bytes: int | None = None
     notes: tuple[str, ...] = ()
+    #: ISO 8601 UTC time of the snapshot when the file gives one (header, metadata or name)
+    time: str | None = None
 
     @property
     def variable_names(self) -> tuple[str, ...]:
@@ -161,6 +163,8 @@ class CubeInfo:
             lines.append(f"  - {v}")
         if self.solar_wind:
             lines.append("  solar wind: " + ", ".join(f"{k}={v}" for k, v in self.solar_wind.items()))
+        if self.time:
+            lines.append(f"  time {self.time}")
         if self.estimated_bytes is not None:
             lines.append(f"  needs about {format_bytes(self.estimated_bytes)} of memory to read")
         lines.extend(f"  note: {n}" for n in self.notes)
