@@ -62,6 +62,7 @@ COMMANDS = (
     "fit_series",
     "cube_info",
     "models",
+    "tour",
 )
 
 #: The command run when none is given.

@@ -7,7 +7,7 @@ it takes to fly to the next keyframe (``travel_s``). :meth:`Tour.sample` gives t
 moment of the tour; :meth:`Tour.frame_times` the moments of a movie's frames (every keyframe
 lands on a frame, so a movie shows each keyframe exactly).
 
-Motion (docs/architecture.md#camera-tours):
+Motion (docs/tours.md):
 
 - positions: a centripetal Catmull-Rom spline through the eye positions (Barry & Goldman 1988,
   "A recursive evaluation algorithm for a class of Catmull-Rom splines", SIGGRAPH; the
