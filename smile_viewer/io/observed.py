@@ -2,7 +2,8 @@
 
 :func:`load_observed` recognises by content FITS images with a celestial WCS, SXI level-3
 products in the SXI team's layout (swharton1/SXI_L3) and UVI images as CDF in the style of the
-Polar UVI files. Every problem raises :class:`~smile_viewer.errors.DataFileError` naming the file
+Polar UVI files, and IMAGE FUV level-1 IDL save files (:mod:`smile_viewer.io.image_fuv`).
+Every problem raises :class:`~smile_viewer.errors.DataFileError` naming the file
 and the key. Layouts and the extensions read: docs/formats.md#observed-images.
 """
 
@@ -121,6 +122,9 @@ class ObservedImage:
         Assumptions made while reading (e.g. "no EXPOS: exposure from DATE-END − DATE-OBS").
     provenance
         path, size, sha256, format, HDUs / variables read, record, notes.
+    pixel_directions_gse
+        (ny, nx, 3) GSE unit vectors of each pixel's line of sight from ``position_re``
+        (IMAGE FUV's camera model), or None.
     """
 
     path: Path
@@ -140,6 +144,9 @@ class ObservedImage:
     pixel_angles: dict[str, np.ndarray] | None = None
     notes: tuple[str, ...] = ()
     provenance: dict[str, Any] = field(default_factory=dict)
+    #: (ny, nx, 3) unit vectors in GSE of each pixel's line of sight from ``position_re``, for
+    #: images whose geometry is a camera model rather than (only) a WCS (IMAGE FUV); else None.
+    pixel_directions_gse: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -855,6 +862,10 @@ def load_observed(path, *, instrument: str | None = None, record: int = 0) -> Ob
         raise UserInputError(f"record = {record!r} is not an integer") from None
     with open(p, "rb") as fh:
         head = fh.read(16)
+    if head.startswith(b"SR\x00\x04"):  # an IDL save file: IMAGE FUV level-1 (io.image_fuv)
+        from smile_viewer.io.image_fuv import read_image_fuv  # lazy: io.image_fuv imports this module
+
+        return _refuse_no_data(read_image_fuv(p))
     if head.startswith(_FITS_MAGIC) or (head[:2] == b"\x1f\x8b" and ".fit" in p.name.lower()):
         return _refuse_no_data(
             _read_fits(p, instrument)
@@ -871,7 +882,7 @@ def load_observed(path, *, instrument: str | None = None, record: int = 0) -> Ob
             f"does not start like a {'CDF' if p.suffix.lower() == '.cdf' else 'FITS'} file: "
             "corrupt or not that format",
         )
-    raise DataFileError(p, "is neither a FITS nor a CDF file")
+    raise DataFileError(p, "is neither a FITS nor a CDF file (nor an IMAGE FUV IDL save)")
 
 
 def observed_from_arrays(
