@@ -17,12 +17,16 @@ from typing import Any
 import numpy as np
 from astropy.time import Time
 
+from smile_viewer.analysis.geometry import match_geometry
 from smile_viewer.compute import RenderRequest, render
 from smile_viewer.compute.sources import emission_source
 from smile_viewer.errors import UserInputError
+from smile_viewer.io.observed import ObservedImage, load_observed
+from smile_viewer.io.omni import read_solar_wind
 from smile_viewer.io.products import write_synthetic_product
 from smile_viewer.io.quicklook import write_quicklook_png
 from smile_viewer.mission import pointing as pt
+from smile_viewer.mission.camera import Camera
 from smile_viewer.mission.instruments import load_instrument
 from smile_viewer.mission.orbit import default_orbit
 from smile_viewer.mission.response import compute_response
@@ -30,7 +34,16 @@ from smile_viewer.physics import models as registry
 from smile_viewer.physics.aurora import kp_from_solar_wind
 from smile_viewer.physics.solar_wind import SolarWind
 
-__all__ = ["MODELS", "SynthOptions", "SynthProduct", "build_source", "make_synthetic", "resolve_model_name"]
+__all__ = [
+    "MODELS",
+    "TYPICAL_SOLAR_WIND",
+    "SynthOptions",
+    "SynthProduct",
+    "build_source",
+    "make_synthetic",
+    "options_like",
+    "resolve_model_name",
+]
 
 #: Model names of ``synth --model`` / ``batch --model``: every registered source; a file
 #: source takes its file as ``KEY:PATH`` (``cube:PATH``, ``plasma:PATH``).
@@ -249,9 +262,9 @@ def make_synthetic(options: SynthOptions) -> SynthProduct:
         camera = inst.camera(position, pointing.rotation, shape=o.shape, frame="gse", rays=rays)
     sw_source = o.solar_wind_source or ("given" if o.solar_wind is not None else TYPICAL_SOLAR_WIND)
     notes.append(f"solar wind: {sw_source}")
-    cards = {"SWSOURCE": (sw_source[:68], "where the solar wind values come from")}
+    cards = {"SWSOURCE": (sw_source[:66], "")}  # where the solar wind values come from
     if o.like:
-        cards["LIKEFILE"] = (str(o.like)[-68:], "observed image whose geometry this imitates")
+        cards["LIKEFILE"] = (str(o.like)[-66:], "")  # the observed image imitated
 
     # What it sees.
     source, model_info = build_source(model_name, dict(o.params), sw, time, inst)
@@ -301,3 +314,120 @@ def make_synthetic(options: SynthOptions) -> SynthProduct:
         exposure_s=float(response.exposure_s),
         notes=tuple(notes),
     )
+
+
+# ---------------------------------------------------------------------------- synth --like
+
+
+def _rays_camera(obs, inst) -> Camera:
+    """A camera of explicit rays from an observation's per-pixel GSE directions
+    (``pixel_directions_gse``, (ny, nx, 3), from ``position_re``)."""
+    dirs = np.asarray(obs.pixel_directions_gse, dtype=float)
+    if dirs.ndim != 3 or dirs.shape[-1] != 3 or dirs.shape[:2] != tuple(obs.shape):
+        raise UserInputError(f"{obs.path}: pixel_directions_gse has shape {dirs.shape}, not {obs.shape} x 3")
+    if obs.position_re is None:
+        raise UserInputError(f"{obs.path}: per-pixel directions without the observer's position")
+    norms = np.linalg.norm(dirs, axis=-1)
+    if not np.all(np.isfinite(norms)) or np.any(norms == 0):
+        raise UserInputError(f"{obs.path}: some pixel directions are missing or zero")
+    rays = dirs / norms[..., None]
+    pos = np.asarray(obs.position_re, dtype=float).reshape(3)
+    mean = rays.reshape(-1, 3).mean(axis=0)
+    try:
+        rot = pt.camera_rotation(mean, -pos)
+    except UserInputError:
+        rot = pt.camera_rotation(mean, np.array([0.0, 0.0, -1.0]))
+    ny, nx = obs.shape
+
+    def across(a, b):
+        return float(np.degrees(np.arccos(np.clip(a @ b, -1.0, 1.0))))
+
+    fov = (
+        min(max(across(rays[ny // 2, 0], rays[ny // 2, -1]) * nx / max(nx - 1, 1), 1e-3), 178.0),
+        min(max(across(rays[0, nx // 2], rays[-1, nx // 2]) * ny / max(ny - 1, 1), 1e-3), 178.0),
+    )
+    return Camera(
+        position_re=pos, rotation=rot, fov_deg=fov, shape=(ny, nx), rays=rays, frame="gse", name=inst.name
+    )
+
+
+def options_like(
+    observed,
+    out,
+    *,
+    png=None,
+    model: str | None = None,
+    params: Mapping[str, float] | None = None,
+    solar_wind: SolarWind | None = None,
+    omni=None,
+    instrument=None,
+    backend: str = "auto",
+    exposure_s: float | None = None,
+    seed: int | None = None,
+    step_re: float | None = None,
+    max_distance_re: float | None = None,
+):
+    """``(SynthOptions, observation)`` for the synthetic image of an observed one (``synth --like``).
+
+    ``observed``: a path (any file or folder :func:`~smile_viewer.io.observed.load_observed`
+    reads: SXI FITS, LEXI photon files, a UVI/WIC image) or an ObservedImage. The camera is the
+    observation's: its position (``position_re``, else the default orbit), pointing and pixel
+    grid (its per-pixel GSE directions ``pixel_directions_gse`` when it has them, IMAGE FUV's
+    camera model; else its celestial WCS or level-3 angles through
+    :func:`~smile_viewer.analysis.geometry.match_geometry`); the time is its DATE-OBS and the
+    exposure its own. The solar
+    wind: ``omni`` (an OMNI file, at the middle of the exposure), else ``solar_wind``, else
+    :data:`TYPICAL_SOLAR_WIND`. The ray length is at least the observer's distance + 40 R_E.
+    """
+    obs = (
+        observed
+        if isinstance(observed, ObservedImage) or hasattr(observed, "image")
+        else load_observed(observed)
+    )
+    name = instrument or obs.instrument or ("uvi" if obs.units == "R" else "sxi")
+    try:
+        inst = load_instrument(name)
+    except UserInputError:
+        fallback = "uvi" if obs.units == "R" else "sxi"
+        inst = load_instrument(fallback)
+    if getattr(obs, "pixel_directions_gse", None) is not None:
+        camera = _rays_camera(obs, inst)  # the file's own camera model (its WCS may approximate it)
+    elif obs.wcs is not None or obs.pixel_angles is not None:
+        camera = match_geometry(obs, inst).camera
+    else:
+        raise UserInputError(
+            f"{obs.path}: no geometry to imitate (no celestial WCS, level-3 angles or per-pixel directions)"
+        )
+    time = obs.time_start
+    mid = time
+    if obs.time_end is not None and obs.time_end > time:
+        mid = time + (obs.time_end - time) / 2
+    if omni is not None and solar_wind is not None:
+        raise UserInputError("give an OMNI file or solar-wind values, not both")
+    source = None
+    if omni is not None:
+        sw = read_solar_wind(omni).at(mid)
+        source = f"OMNI file {Path(omni).name} at {mid.utc.isot[:19]}"
+    else:
+        sw = solar_wind
+        source = "given" if solar_wind is not None else TYPICAL_SOLAR_WIND
+    r = float(np.linalg.norm(camera.position_re))
+    length = max(float(max_distance_re) if max_distance_re is not None else 80.0, r + 40.0)
+    opts = SynthOptions(
+        instrument=inst,
+        out=Path(out),
+        png=None if png is None else Path(png),
+        time=time,
+        camera=camera,
+        model=model,
+        params=dict(params or {}),
+        solar_wind=sw,
+        step_re=step_re,
+        max_distance_re=length,
+        backend=backend,
+        exposure_s=exposure_s if exposure_s is not None else obs.exposure_s,
+        seed=seed,
+        solar_wind_source=source,
+        like=str(obs.path),
+    )
+    return opts, obs

@@ -32,9 +32,18 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--instrument",
-        required=True,
-        metavar="sxi|uvi",
-        help="instrument: sxi, uvi, or an instrument JSON file",
+        default=None,
+        metavar="sxi|uvi|lexi",
+        help="instrument: sxi, uvi, lexi, or an instrument JSON file (required unless --like)",
+    )
+    p.add_argument(
+        "--like",
+        metavar="OBSERVED",
+        help="imitate an observed image: its observer, pointing, pixel grid, time and exposure "
+        "(SXI FITS, LEXI photon CDF files or folder, UVI/WIC image)",
+    )
+    p.add_argument(
+        "--omni", metavar="FILE", help="solar wind from an OMNI file (ASCII or CDF) at the observation time"
     )
     p.add_argument("--out", required=True, metavar="FILE.fits", help="output FITS product")
     p.add_argument("--png", metavar="FILE.png", help="also write a PNG quicklook")
@@ -109,12 +118,63 @@ def _load_rays(path: str):
     return rays
 
 
+def _options_like(args: argparse.Namespace):
+    """``synth --like``: the options of :func:`smile_viewer.synth.options_like`."""
+    from smile_viewer.synth import options_like  # lazy: start-up time (see options_from_args)
+
+    given = [
+        name
+        for name, value in (
+            ("--time", args.time),
+            ("--position", args.position),
+            ("--aim", args.aim),
+            ("--attitude", args.attitude),
+            ("--rays", args.rays),
+            ("--pixels", args.pixels),
+        )
+        if value is not None
+    ]
+    if given:
+        raise UserInputError(f"--like sets the observer, pointing, grid and time: drop {', '.join(given)}")
+    if args.omni and args.solar_wind:
+        raise UserInputError("give --omni or --solar-wind, not both")
+    out = check_output(args.out, "--out")
+    png = check_output(args.png, "--png") if args.png else None
+    opts, _obs = options_like(
+        args.like,
+        out,
+        png=png,
+        model=args.model,
+        params=parse_params(args.param),
+        solar_wind=parse_solar_wind(args.solar_wind) if args.solar_wind else None,
+        omni=args.omni,
+        instrument=args.instrument,
+        backend=args.backend,
+        exposure_s=parse_positive(args.exposure, "--exposure") if args.exposure is not None else None,
+        seed=parse_int(args.seed, "--seed", 0) if args.seed is not None else None,
+        step_re=parse_positive(args.step, "--step") if args.step is not None else None,
+        max_distance_re=parse_positive(args.max_distance, "--max-distance"),
+    )
+    return opts
+
+
 def options_from_args(args: argparse.Namespace):
     """The typed :class:`~smile_viewer.synth.SynthOptions` of parsed ``synth`` options (numbers
     first: a typo fails before any work)."""
     # Lazy: the library (numpy, astropy, the render engine) is not needed to build the parser.
     from smile_viewer.coords.timeparse import parse_time
-    from smile_viewer.synth import SynthOptions
+    from smile_viewer.synth import TYPICAL_SOLAR_WIND, SynthOptions
+
+    if args.like is not None:
+        return _options_like(args)
+    if args.instrument is None:
+        raise UserInputError("give --instrument (sxi, uvi, lexi or a JSON file), or --like OBSERVED")
+    solar_wind_source = None
+    if args.omni:
+        if args.solar_wind:
+            raise UserInputError("give --omni or --solar-wind, not both")
+        if args.time is None:
+            raise UserInputError("--omni needs --time (the solar wind is taken at that time)")
 
     out = check_output(args.out, "--out")
     png = check_output(args.png, "--png") if args.png else None
@@ -126,6 +186,15 @@ def options_from_args(args: argparse.Namespace):
     shape = parse_pixels(args.pixels) if args.pixels else None
     params = parse_params(args.param)
     sw = parse_solar_wind(args.solar_wind)
+    if args.omni:
+        from smile_viewer.io.omni import read_solar_wind  # lazy: start-up time (see above)
+
+        sw = read_solar_wind(args.omni).at(parse_time(args.time))
+        solar_wind_source = f"OMNI file {Path(args.omni).name} at {args.time}"
+    elif args.solar_wind:
+        solar_wind_source = f"given: {args.solar_wind}"
+    else:
+        solar_wind_source = TYPICAL_SOLAR_WIND
     if args.time is None and args.position is None:
         raise UserInputError("give --time (position from the default orbit) or --position X,Y,Z")
     time = parse_time(args.time) if args.time is not None else None
@@ -160,6 +229,7 @@ def options_from_args(args: argparse.Namespace):
         backend=args.backend,
         exposure_s=exposure,
         seed=seed,
+        solar_wind_source=solar_wind_source,
     )
 
 

@@ -348,15 +348,18 @@ def pointing_from_events(
 
 
 def lexi_wcs(ra0_deg: float, dec0_deg: float, pixel_deg: float, shape: tuple[int, int], time=None) -> WCS:
-    """A celestial TAN WCS centred on (RA, Dec) [deg]: north up, east left (the sky as seen),
-    square pixels of ``pixel_deg`` on the tangent plane, ``shape`` (ny, nx), CRPIX the centre."""
+    """A celestial TAN WCS centred on (RA, Dec) [deg], square pixels of ``pixel_deg`` on the
+    tangent plane, ``shape`` (ny, nx), CRPIX the centre. Row 0 is the northern edge and
+    column 0 the eastern one: with row 0 at the top, as smile-viewer stores pictures
+    (:mod:`smile_viewer.mission.camera`), north is up and east left, the sky as seen, and the
+    axes are right-handed about the boresight (CDELT1 = CDELT2 = -pixel_deg)."""
     ny, nx = (int(v) for v in shape)
     w = WCS(naxis=2)
     w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
     w.wcs.cunit = ["deg", "deg"]
     w.wcs.crpix = [(nx + 1) / 2.0, (ny + 1) / 2.0]
     w.wcs.crval = [float(ra0_deg) % 360.0, float(dec0_deg)]
-    w.wcs.cdelt = [-float(pixel_deg), float(pixel_deg)]
+    w.wcs.cdelt = [-float(pixel_deg), -float(pixel_deg)]
     w.wcs.radesys = "ICRS"
     if time is not None:
         w.wcs.dateobs = time.utc.isot

@@ -170,9 +170,9 @@ def test_pointing_grid_and_wcs_put_photons_where_their_directions_are():
     assert obs.shape == (20, 20)
     cx, cy = w.wcs_world2pix([ra0], [dec0], 0)
     assert cx[0] == pytest.approx(9.5) and cy[0] == pytest.approx(9.5)
-    # north up: 1 deg north is 2 rows up (+y); east (RA up) is to the left (-x)
+    # row 0 at the top is north: 1 deg north is 2 rows toward row 0; east (RA up) is to the left
     _, yn = w.wcs_world2pix([ra0], [dec0 + 1.0], 0)
-    assert yn[0] - cy[0] == pytest.approx(2.0, abs=1e-3)
+    assert yn[0] - cy[0] == pytest.approx(-2.0, abs=1e-3)
     xe, _ = w.wcs_world2pix([ra0 + 1.0 / math.cos(math.radians(dec0))], [dec0], 0)
     assert xe[0] < cx[0]
     # the field map: 1 inside the 9.1 deg circle, 0 outside
