@@ -175,13 +175,28 @@ def test_pointing_grid_and_wcs_put_photons_where_their_directions_are():
     assert yn[0] - cy[0] == pytest.approx(-2.0, abs=1e-3)
     xe, _ = w.wcs_world2pix([ra0 + 1.0 / math.cos(math.radians(dec0))], [dec0], 0)
     assert xe[0] < cx[0]
-    # the field map: 1 inside the 9.1 deg circle, 0 outside
+    # the field map: 1 inside the central 7 deg circle, 0 outside
     vig = obs.maps["VIGMAP"]
     yy, xx = np.mgrid[0:20, 0:20]
     ra_p, dec_p = w.wcs_pix2world(xx, yy, 0)
     sep = SkyCoord(ra_p * u.deg, dec_p * u.deg).separation(SkyCoord(ra0 * u.deg, dec0 * u.deg)).deg
-    assert np.array_equal(vig > 0, sep <= 4.55)
-    assert obs.valid_mask().sum() == (sep <= 4.55).sum()
+    assert np.array_equal(vig > 0, sep <= 3.5)
+    assert obs.valid_mask().sum() == (sep <= 3.5).sum()
+    wide = load_lexi(FILES[:3], pixel_deg=0.5, size_deg=10, field_deg=9.1)
+    assert np.array_equal(wide.maps["VIGMAP"] > 0, sep <= 4.55)
+
+
+def test_the_kept_field_is_where_the_exposure_is_flat():
+    """FLAT_FIELD_DEG: the photon rate per square degree is flat inside 3.5 deg, half at ~4.2 deg."""
+    obs = load_lexi(DATA, pixel_deg=0.1, size_deg=14)
+    ny, nx = obs.shape
+    yy, xx = np.mgrid[0:ny, 0:nx]
+    r = np.hypot(xx - (nx - 1) / 2, yy - (ny - 1) / 2) * 0.1
+    rate = [obs.image[(r >= a) & (r < a + 0.5)].mean() for a in np.arange(0.5, 6.0, 0.5)]
+    inner = np.array(rate[:6])  # 0.5-3.5 deg
+    assert inner.std() / inner.mean() < 0.08
+    assert rate[7] < 0.75 * inner.mean()  # 4.0-4.5 deg
+    assert rate[9] < 0.25 * inner.mean()  # 5.0-5.5 deg
 
 
 def test_pointing_ignores_a_scattered_halo():
