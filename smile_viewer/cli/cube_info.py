@@ -1,7 +1,9 @@
-"""``smile-viewer cube-info CUBE``: an emissivity cube's grid, frame, units, value range and its
-subsolar magnetopause by the SXI team's three definitions (maxIx, maxdIx, f.25).
+"""``smile-viewer cube-info CUBE``: an emissivity cube's format, grid, extent, frame, units,
+variables, solar wind, time, value range and its subsolar magnetopause by the SXI team's three
+definitions (maxIx, maxdIx, f.25).
 
-The work is :func:`smile_viewer.io.cubes.read_cube` and
+The work is :func:`smile_viewer.io.cubes.read_cube`, :func:`smile_viewer.io.cubes.cube_info`,
+:func:`smile_viewer.io.cubes.describe.describe_cube` (the same lines as the GUI's tooltip) and
 :func:`smile_viewer.physics.cube_magnetopause.subsolar_magnetopause`.
 """
 
@@ -15,9 +17,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "cube-info",
         help="describe an emissivity cube and its subsolar magnetopause (maxIx, maxdIx, f.25)",
-        description="Read an emissivity or MHD cube (FITS, VTK, netCDF/HDF5) and print its grid, frame, units, "
-        "value range and the subsolar magnetopause along the Sun-Earth line by the SXI team's three "
-        "definitions (swharton1/Emissivity_Cubes read_fits_cube.py).",
+        description="Read an emissivity or MHD cube (FITS, VTK, netCDF/HDF5, the SXI team's text cubes, "
+        "BATS-R-US IDL/Tecplot, OpenGGCM CDF, GAMERA HDF5, LaTeP netCDF) and print its format, grid, frame, "
+        "units, variables, solar wind, time, value range and the subsolar magnetopause along the Sun-Earth "
+        "line by the SXI team's three definitions (swharton1/Emissivity_Cubes read_fits_cube.py).",
     )
     p.add_argument("cube", metavar="CUBE", help="cube file")
     return p
@@ -30,20 +33,17 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from smile_viewer.errors import UserInputError
-    from smile_viewer.io.cubes import read_cube
+    from smile_viewer.io.cubes import cube_info, read_cube
+    from smile_viewer.io.cubes.describe import describe_cube
     from smile_viewer.physics.cube_magnetopause import subsolar_magnetopause
 
     path = Path(args.cube).expanduser()
     vol = read_cube(path)
-    nx, ny, nz = vol.n_xyz
     values = np.asarray(vol.values)
     finite = np.isfinite(values)
     print(f"file       {path}")
-    print(f"grid       {nx} x {ny} x {nz} nodes (x, y, z)")
-    for name, (lo, hi), step in zip("xyz", vol.bounds, vol.spacing_re):
-        print(f"  {name}        {lo:.4g} .. {hi:.4g} R_E, step {step:.4g} R_E")
-    print(f"frame      {vol.frame.upper()}")
-    print(f"units      {vol.units}")
+    for line in describe_cube(vol, cube_info(path)):
+        print(line)
     if finite.any():
         v = values[finite]
         nan = f", {int((~finite).sum())} NaN nodes" if not finite.all() else ""

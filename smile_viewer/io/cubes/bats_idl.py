@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from smile_viewer.errors import DataFileError, UserInputError
+from smile_viewer.io.checked_file import damaged_file_errors
 from smile_viewer.io.cubes import _common as c
 from smile_viewer.io.cubes._assemble import RawCube, assemble
 
@@ -276,6 +277,9 @@ def _units_for(path: Path, snap: _Snapshot) -> tuple[dict[str, str | None], str]
         return {}, "the headline does not list units: BATS-R-US defaults assumed (R_E, Mp/cc, km/s, nPa)"
     out: dict[str, str | None] = {}
     for name, unit in zip(names, units):
+        if unit.count("/") >= 2:  # eV/cm3/s → eV/(cm3 s), as astropy prefers
+            first, *rest = unit.split("/")
+            unit = f"{first}/({' '.join(rest)})"
         out[name] = _UNIT_ALIASES.get(unit.lower(), unit)
     return out, f"units from the headline: {' '.join(units)}"
 
@@ -305,6 +309,7 @@ def _scan(path: Path, snapshot: int | None) -> tuple[str, str | None, list[_Snap
     raise DataFileError(path, "is not a BATS-R-US IDL file (neither Fortran records nor the ASCII header)")
 
 
+@damaged_file_errors("BATS-R-US IDL file")
 def bats_idl_info(path: Any) -> c.CubeInfo:
     """Grid, variables, units, parameters and time of an IDL file from its headers."""
     p = c.check_readable(path)
@@ -363,6 +368,7 @@ def _axes_binary(path: Path, snap: _Snapshot) -> tuple[np.ndarray, np.ndarray, n
     return x, y, z
 
 
+@damaged_file_errors("BATS-R-US IDL file")
 def read_bats_idl(
     path: Any,
     *,

@@ -24,6 +24,7 @@ import numpy as np
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.cubes import _common as c
 from smile_viewer.io.cubes._assemble import assemble_mesh
+from smile_viewer.io.guarded import guard
 
 __all__ = ["gamera_info", "is_gamera", "read_gamera"]
 
@@ -75,6 +76,7 @@ def _attr(g, name):
     return v[0].decode() if isinstance(v[0], bytes) else v[0]
 
 
+@guard("GAMERA HDF5", "cube")
 def gamera_info(path: Any) -> c.CubeInfo:
     p = c.check_readable(path)
     with _h5(p) as f:
@@ -94,9 +96,12 @@ def gamera_info(path: Any) -> c.CubeInfo:
     )  # fmt: skip
 
 
-def read_gamera(path: Any, *, step: int | None = None, **options: Any):
+@guard("GAMERA HDF5", "cube")
+def read_gamera(path: Any, *, step: int | None = None, variable: str | None = None, **options: Any):
     """Read one step of a GAMERA/MAGE file → :class:`~smile_viewer.physics.volume.Volume`
-    (module docstring). ``step``: the N of ``Step#N`` (default the first). Options as
+    (module docstring). ``step``: the N of ``Step#N`` (default the first); ``variable``: a
+    cell dataset of the step holding an emissivity [eV cm^-3 s^-1] (e.g. one added by
+    post-processing) to read instead of the moments. Options as
     :func:`smile_viewer.io.cubes._assemble.assemble_mesh`."""
     import pyvista as pv  # lazy: pyvista/VTK, only for mesh formats
 
@@ -125,13 +130,14 @@ def read_gamera(path: Any, *, step: int | None = None, **options: Any):
         cells = tuple(n - 1 for n in X.shape)
         units_id = str(_attr(f, "UnitsID") or "CODE")
         arrays = {}
-        for key, name in _NAMES.items():
+        wanted = {"emissivity": variable} if variable is not None else _NAMES
+        for key, name in wanted.items():
             if name not in g:
                 raise DataFileError(p, f"Step#{s} has no {name!r} dataset; it has: {', '.join(g)}")
             a = np.asarray(g[name], dtype=np.float64)
             if a.shape != cells:
                 raise DataFileError(p, f"Step#{s}/{name} has shape {a.shape}; the corners give {cells} cells")
-            if units_id.upper() == "CODE":
+            if units_id.upper() == "CODE" and key in _CODE_SCALES:
                 a *= _CODE_SCALES[key]
             arrays[key] = (a.ravel(), "cell")
         mjd = _attr(g, "MJD")
@@ -149,8 +155,9 @@ def read_gamera(path: Any, *, step: int | None = None, **options: Any):
     mesh.points = pts
     mesh.dimensions = X.shape[::-1]
     return assemble_mesh(
-        p, "GAMERA/MAGE HDF5", mesh, arrays, mode="moments", names=dict(_NAMES),
-        units={"n": "cm-3", "vx": "km/s", "vy": "km/s", "vz": "km/s", "p": "nPa"}, frame="gsm", frame_note=frame_note,
+        p, "GAMERA/MAGE HDF5", mesh, arrays, mode="moments" if variable is None else "emissivity", names=dict(wanted),
+        units={"n": "cm-3", "vx": "km/s", "vy": "km/s", "vz": "km/s", "p": "nPa", "emissivity": c.EMISSIVITY_UNITS},
+        frame="gsm", frame_note=frame_note,
         time=iso, extra={"step": s, "simulation_time": None if sim_t is None else float(sim_t), "UnitsID": units_id},
         **options,
     )  # fmt: skip

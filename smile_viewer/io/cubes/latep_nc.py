@@ -21,6 +21,7 @@ import numpy as np
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.cubes import _common as c
 from smile_viewer.io.cubes._assemble import RawCube, assemble
+from smile_viewer.io.guarded import guard
 
 __all__ = ["LATEP_ABUNDANCE", "LATEP_LINE_EV", "has_prod_variable", "latep_info", "read_latep"]
 
@@ -86,6 +87,7 @@ def _axes(path: Path, ds, shape, origin_re, step_re):
     return x, y, z, how
 
 
+@guard("LaTeP netCDF", "cube")
 def latep_info(path: Any) -> c.CubeInfo:
     p = c.check_readable(path)
     ds, _ = _open(p)
@@ -109,6 +111,7 @@ def latep_info(path: Any) -> c.CubeInfo:
     )  # fmt: skip
 
 
+@guard("LaTeP netCDF", "cube")
 def read_latep(
     path: Any,
     *,

@@ -24,6 +24,7 @@ import numpy as np
 from smile_viewer.errors import DataFileError
 from smile_viewer.io.cubes import _common as c
 from smile_viewer.io.cubes._assemble import RawCube, assemble
+from smile_viewer.io.guarded import guard
 
 __all__ = ["CDF_MAGIC", "openggcm_info", "read_openggcm_cdf"]
 
@@ -88,6 +89,7 @@ def _first_record(path: Path, cdf, name: str) -> np.ndarray:
     return arr
 
 
+@guard("OpenGGCM CDF", "cube")
 def openggcm_info(path: Any) -> c.CubeInfo:
     p = c.check_readable(path)
     cdf = _cdf(p)
@@ -126,6 +128,7 @@ def openggcm_info(path: Any) -> c.CubeInfo:
     )  # fmt: skip
 
 
+@guard("OpenGGCM CDF", "cube")
 def read_openggcm_cdf(path: Any, *, variables: dict[str, str] | None = None, **options: Any):
     """Read an OpenGGCM CDF run → :class:`~smile_viewer.physics.volume.Volume` (module
     docstring). ``variables`` overrides the moment names (default rho, ux, uy, uz, p; an

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from smile_viewer.errors import DataFileError
+from smile_viewer.io.checked_file import damaged_file_errors
 from smile_viewer.io.cubes import _common as c
 from smile_viewer.io.cubes._assemble import RawCube, assemble
 
@@ -165,6 +166,7 @@ def _read_header(path: Any) -> _Header:
     return _Header(p)
 
 
+@damaged_file_errors("text emissivity cube")
 def ppmlr_text_info(path: Any) -> c.CubeInfo:
     """Grid, axes and solar wind of a text cube from its header (the values are not parsed)."""
     h = _read_header(path)
@@ -196,6 +198,7 @@ def ppmlr_text_info(path: Any) -> c.CubeInfo:
     )
 
 
+@damaged_file_errors("text emissivity cube")
 def read_ppmlr_text(path: Any, **options: Any):
     """Read a text emissivity cube → :class:`~smile_viewer.physics.volume.Volume` (module
     docstring). ``options`` as :func:`smile_viewer.io.cubes._assemble.assemble`."""

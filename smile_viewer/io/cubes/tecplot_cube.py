@@ -19,6 +19,7 @@ import numpy as np
 from smile_viewer.errors import DataFileError
 from smile_viewer.io.cubes import _common as c
 from smile_viewer.io.cubes._assemble import assemble_mesh
+from smile_viewer.io.guarded import guard
 
 __all__ = ["TECPLOT_SUFFIXES", "is_tecplot", "read_tecplot_cube", "tecplot_info"]
 
@@ -81,6 +82,7 @@ def _frame_time(aux: dict[str, str]) -> tuple[str | None, str | None]:
     return frame, iso
 
 
+@guard("Tecplot", "cube")
 def tecplot_info(path: Any) -> c.CubeInfo:
     p = c.check_readable(path)
     points, corners, aux, title, variables, binary = _read(p)
@@ -99,6 +101,7 @@ def tecplot_info(path: Any) -> c.CubeInfo:
     )  # fmt: skip
 
 
+@guard("Tecplot", "cube")
 def read_tecplot_cube(
     path: Any, *, variable: str | None = None, variables: dict[str, str] | None = None, **options: Any
 ):
