@@ -13,8 +13,10 @@ from smile_viewer.cli.common import (
     LazyChoices,
     parse_int_in_range,
     parse_params,
+    parse_positive,
     parse_solar_wind,
 )
+from smile_viewer.errors import UserInputError
 
 
 def _fittable_models():
@@ -40,7 +42,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "background from the file) and write the result as JSON and a level-4-style FITS.",
     )
     p.add_argument(
-        "observation", metavar="OBS", help="observed image: FITS (celestial WCS or SXI level 3) or CDF"
+        "observation",
+        metavar="OBS",
+        help="observed image: FITS (celestial WCS or SXI level 3), CDF, or LEXI photon files (file, folder, glob)",
     )
     # A metavar, so that argparse does not list (and load) the choices while building the parser.
     p.add_argument(
@@ -71,7 +75,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="solar wind of the start model (default n=5,v=400)",
     )
     p.add_argument(
-        "--instrument", choices=("sxi", "uvi"), default=None, help="override the file's instrument"
+        "--instrument", choices=("sxi", "uvi", "lexi"), default=None, help="override the file's instrument"
     )
     p.add_argument(
         "--bin",
@@ -100,6 +104,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
     )
     p.add_argument("--record", metavar="N", default="0", help="image record of a CDF file (default 0)")
     p.add_argument(
+        "--omni", metavar="FILE", help="solar wind of the start model from an OMNI file (ASCII or CDF)"
+    )
+    p.add_argument("--start", metavar="T", help="LEXI: first photon time to stack (ISO 8601 UTC)")
+    p.add_argument("--end", metavar="T", help="LEXI: last photon time to stack (ISO 8601 UTC)")
+    p.add_argument("--pixel", metavar="DEG", help="LEXI: pixel size of the sky grid [deg] (default 0.25)")
+    p.add_argument(
         "--backend", choices=("cpu", "numpy", "cuda", "auto"), default="cpu", help="render backend"
     )
     return p
@@ -111,15 +121,88 @@ def _int_or_auto(text: str, what: str, lo: int, hi: int) -> int | str:
     return parse_int_in_range(text, what, lo, hi)
 
 
+def _is_lexi(text: str) -> bool:
+    """A LEXI photon file, a folder of them or a glob (read as LEXI by load_observed)."""
+    from smile_viewer.io.lexi import is_lexi_cdf  # lazy: cdflib, only to look at the input
+
+    p = Path(text).expanduser()
+    if p.is_dir():
+        return any(q.suffix.lower() == ".cdf" for q in p.iterdir())
+    if any(c in text for c in "*?[") and not p.exists():
+        return True
+    return is_lexi_cdf(p)
+
+
+def _solar_wind(args, time):
+    """(SolarWind or None, where it came from) of --omni / --solar-wind."""
+    if args.omni and args.solar_wind:
+        raise UserInputError("give --omni or --solar-wind, not both")
+    if args.omni:
+        from smile_viewer.io.omni import read_solar_wind  # lazy: only with --omni
+
+        return read_solar_wind(args.omni).at(
+            time
+        ), f"OMNI file {Path(args.omni).name} at {time.utc.isot[:19]}"
+    if args.solar_wind:
+        return parse_solar_wind(args.solar_wind), f"given: {args.solar_wind}"
+    return None, "typical values (n 5 cm^-3, v 400 km/s, B 0; no OMNI file given)"
+
+
+def _run_lexi(args: argparse.Namespace, bin_factor, oversample) -> int:
+    """``fit`` on LEXI photon files: magnetopause r0 with a fitted constant background."""
+    from smile_viewer.analysis.lexi_fit import fit_lexi  # lazy: see run()
+    from smile_viewer.io.atomic import check_output_path  # lazy: see run()
+    from smile_viewer.io.observed import load_observed  # lazy: see run()
+
+    for option, value in (("--fits", args.fits), ("--free", args.free)):
+        if value:
+            raise UserInputError(
+                f"{option} is for SXI fits; a LEXI fit frees r0, the normalisation and the background"
+            )
+    out = check_output_path(args.out)
+    if args.start or args.end or args.pixel:
+        from smile_viewer.io.lexi import DEFAULT_PIXEL_DEG, load_lexi  # lazy: see run()
+
+        pixel = parse_positive(args.pixel, "--pixel") if args.pixel else DEFAULT_PIXEL_DEG
+        obs = load_lexi(args.observation, start=args.start, end=args.end, pixel_deg=pixel)
+    else:
+        obs = load_observed(args.observation)
+    mid = obs.time_start + (obs.time_end - obs.time_start) / 2 if obs.time_end is not None else obs.time_start
+    sw, source = _solar_wind(args, mid)
+    result = fit_lexi(
+        obs,
+        args.model,
+        solar_wind=sw,
+        solar_wind_source=source,
+        bin_factor=bin_factor,
+        oversample=2 if oversample == "auto" else oversample,
+        backend=args.backend,
+    )
+    for note in obs.notes:
+        print(note)
+    print(f"solar wind: {source}")
+    print(result.summary_line())
+    print(f"wrote {result.to_json(out)}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Fit and write the results; returns the exit status."""
     # Lazy: the fitting library (scipy, the render engine) is not needed to build the parser.
     from smile_viewer.analysis.fitting import fit_command
 
     params = parse_params(args.param)
-    sw = parse_solar_wind(args.solar_wind) if args.solar_wind else None
     bin_factor = _int_or_auto(args.bin_factor, "--bin", 1, 1000)
     oversample = _int_or_auto(args.oversample, "--oversample", 1, 8)
+    if _is_lexi(args.observation):
+        return _run_lexi(args, bin_factor, oversample)
+    if args.start or args.end or args.pixel:
+        raise UserInputError("--start, --end and --pixel are for LEXI photon files")
+    sw = parse_solar_wind(args.solar_wind) if args.solar_wind else None
+    if args.omni:
+        from smile_viewer.io.observed import load_observed  # lazy: the time for the OMNI value
+
+        sw, _source = _solar_wind(args, load_observed(args.observation).time_start)
     max_evals = parse_int_in_range(args.max_evals, "--max-evals", 5, 100000)
     record = parse_int_in_range(args.record, "--record", 0, 10**9)
     free = None if args.free is None else tuple(s.strip() for s in args.free.split(",") if s.strip())
