@@ -7,12 +7,17 @@ Times, on files written to a temporary directory:
   vz, T → P = alpha n_H n v_eff with the Shue 1997 magnetopause mask);
 - ``read_cube`` of a VTK unstructured grid (tetrahedra, m^3 source points) resampled onto a
   uniform n^3 grid (vtkResampleWithDataSet);
-- ``cube_info`` of each (metadata only).
+- ``cube_info`` of each (metadata only);
+- ``--native``: the modellers' own formats — parse speed of an SXI-team text cube (MB/s of
+  text, ``--text-n``^3 values) and the peak memory of reading a ``--big-n``^3 float32
+  BATS-R-US IDL binary cube, measured in a fresh child process (its peak resident set after
+  the read minus its resident set before it, against the 4 n^3 bytes of the array: no second full-size copy).
 
 Run::
 
     .venv/bin/python benchmarks/bench_cubes.py              # n = 128, m = 64
     .venv/bin/python benchmarks/bench_cubes.py --n 256 --m 96
+    .venv/bin/python benchmarks/bench_cubes.py --native --text-n 256 --big-n 512
 
 Recorded figures
 ----------------
@@ -67,7 +72,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=128, help="nodes per axis of the uniform cubes (default 128)")
     ap.add_argument("--m", type=int, default=64, help="points per axis of the VTK source mesh (default 64)")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--native", action="store_true", help="only the native-format figures (text parse, peak memory)"
+    )
+    ap.add_argument("--text-n", type=int, default=128, help="nodes per axis of the text cube (default 128)")
+    ap.add_argument(
+        "--big-n", type=int, default=512, help="nodes per axis of the large IDL cube (default 512)"
+    )
     args = ap.parse_args(argv)
+    if args.native:
+        return native(args.text_n, args.big_n, args.repeat)
 
     import pyvista as pv
     import xarray as xr
@@ -139,6 +153,98 @@ def main(argv: list[str] | None = None) -> int:
             args.repeat,
         )
         timed("cube_info VTU", lambda: cube_info(vtu), args.repeat)
+    return 0
+
+
+_PEAK_CHILD = """
+import resource, sys, time, warnings
+warnings.simplefilter("ignore")
+import numpy as np
+from smile_viewer.io.cubes import read_cube
+import pandas, pyvista, h5py, cdflib, psutil  # the readers' libraries, loaded before the baseline
+read_cube.__module__  # noqa: B018
+before = psutil.Process().memory_info().rss  # resident now
+t0 = time.perf_counter()
+vol = read_cube(sys.argv[1])
+dt = time.perf_counter() - t0
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # peak resident, ever
+print(before, after, dt, vol.values.nbytes)
+"""
+
+
+def _write_text_cube(path: Path, n: int) -> None:
+    a = np.linspace(-20.0, 20.0, n)
+    rng = np.random.default_rng(1)
+    with open(path, "w") as f:
+        f.write(
+            "PPMLR emissivity cube (benchmark)\n" + "".join(f"{v}\n" for v in (2e5, 5, -400, 0, 0, 0, 0, 5))
+        )
+        f.write(f"{n} {n} {n}\n")
+        for _ in range(3):
+            for i in range(0, n, 6):
+                f.write("  ".join(f"{v:.5f}" for v in a[i : i + 6]) + "\n")
+        for _k in range(n):  # one z-slab at a time, one value a line as the team's writer does
+            f.write("\n".join(map("{:.6e}".format, rng.random(n * n) * 1e-5)) + "\n")
+
+
+def _write_idl_cube(path: Path, n: int) -> None:
+    import struct
+
+    def rec(f, payload: bytes) -> None:
+        f.write(struct.pack("<i", len(payload)) + payload + struct.pack("<i", len(payload)))
+
+    a = np.linspace(-20.0, 20.0, n).astype("<f4")
+    with open(path, "wb") as f:
+        rec(f, b"R R R eV/cm^3/s".ljust(79))
+        rec(f, struct.pack("<ifiii", 1, 0.0, 3, 0, 1))
+        rec(f, struct.pack("<3i", n, n, n))
+        rec(f, b"x y z emis")
+        f.write(struct.pack("<i", 3 * n**3 * 4))
+        for axis in range(3):  # x(n1,n2,n3,3): all x, then all y, then all z; one z-slab at a time
+            for k in range(n):
+                zz, yy, xx = np.meshgrid(a[k : k + 1], a, a, indexing="ij")
+                f.write((xx, yy, zz)[axis].astype("<f4").tobytes())
+        f.write(struct.pack("<i", 3 * n**3 * 4))
+        f.write(struct.pack("<i", n**3 * 4))
+        slab = np.full(n * n, 1e-5, "<f4").tobytes()
+        for _k in range(n):
+            f.write(slab)
+        f.write(struct.pack("<i", n**3 * 4))
+
+
+def native(text_n: int, big_n: int, repeat: int) -> int:
+    """Text parse speed and the peak memory of a large native cube (see the module docstring)."""
+    import subprocess
+
+    from smile_viewer.io.cubes import read_cube
+
+    print(machine_summary())
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        d = Path(tmp)
+        text = d / "cube.dat"
+        _write_text_cube(text, text_n)
+        mb = text.stat().st_size / 1e6
+        best = cpu = float("inf")
+        for _ in range(repeat):
+            t0, c0 = time.perf_counter(), time.process_time()
+            read_cube(text)
+            best, cpu = min(best, time.perf_counter() - t0), min(cpu, time.process_time() - c0)
+        print(f"  text cube {text_n}^3: {mb:.1f} MB read in {best:.2f} s = {mb / best:.0f} MB/s wall, "
+              f"{mb / cpu:.0f} MB/s of CPU time (best of {repeat})")  # fmt: skip
+        for label, path, writer in (
+            ("text", text, None),
+            ("IDL binary float32", d / "big.out", _write_idl_cube),
+        ):
+            n = text_n if writer is None else big_n
+            if writer is not None:
+                writer(path, n)
+            out = subprocess.run([sys.executable, "-c", _PEAK_CHILD, str(path)], capture_output=True, text=True,
+                                 check=True).stdout.split()  # fmt: skip
+            before, after, dt, nbytes = int(out[0]), int(out[1]), float(out[2]), int(out[3])
+            print(f"  peak memory, {label} {n}^3 ({path.stat().st_size / 2**20:.0f} MiB file): "
+                  f"+{(after - before) / 2**20:.0f} MiB for a {nbytes / 2**20:.0f} MiB array "
+                  f"({(after - before) / nbytes:.2f}x), read in {dt:.1f} s")  # fmt: skip
     return 0
 
 

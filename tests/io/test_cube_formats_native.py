@@ -129,6 +129,43 @@ def write_tecplot_dat(path, x, y, z, variables, aux=None):
     return path
 
 
+def _bricks(nx, ny, nz):
+    idx = np.arange(nx * ny * nz).reshape(nz, ny, nx)
+    out = []
+    for k in range(nz - 1):
+        for j in range(ny - 1):
+            for i in range(nx - 1):
+                b = [idx[k, j, i], idx[k, j, i + 1], idx[k, j + 1, i + 1], idx[k, j + 1, i]]
+                out.append(b + [q + nx * ny for q in b])
+    return np.array(out, dtype=np.int32)
+
+
+def write_tecplot_plt(path, x, y, z, variables, aux=None):
+    """BATS-R-US Tecplot binary (#!TDV112, the Tecplot 360 data format guide as batread reads it):
+    strings as one int32 per character ending in 0, a FEBRICK zone, variable-major float32 values
+    and zero-based 8-node bricks."""
+
+    def s32(text):
+        return b"".join(struct.pack("<i", ord(ch)) for ch in text) + struct.pack("<i", 0)
+
+    zz, yy, xx = np.meshgrid(z, y, x, indexing="ij")
+    names = ["X [R]", "Y [R]", "Z [R]", *variables]
+    cols = [xx.ravel(), yy.ravel(), zz.ravel()] + [np.asarray(v).ravel() for v in variables.values()]
+    bricks = _bricks(len(x), len(y), len(z))
+    out = b"#!TDV112" + struct.pack("<ii", 1, 0) + s32("BATSRUS: 3D box") + struct.pack("<i", len(names))
+    out += b"".join(s32(n) for n in names)
+    out += struct.pack("<f", 299.0) + s32("3D box") + struct.pack("<iidi", -1, -1, 0.0, -1)
+    out += struct.pack("<iiii", 5, 0, 0, 0) + struct.pack("<ii", xx.size, len(bricks)) + struct.pack("<iii", 0, 0, 0)
+    for k, v in (aux or {}).items():
+        out += struct.pack("<i", 1) + s32(k) + struct.pack("<i", 0) + s32(v)
+    out += struct.pack("<i", 0) + struct.pack("<f", 357.0) + struct.pack("<f", 299.0)
+    out += struct.pack(f"<{len(names)}i", *([1] * len(names))) + struct.pack("<iii", 0, 0, -1)
+    out += b"".join(struct.pack("<dd", float(c.min()), float(c.max())) for c in cols)
+    out += np.concatenate(cols).astype("<f4").tobytes() + bricks.astype("<i4").tobytes()
+    path.write_bytes(out)
+    return path
+
+
 def write_gamera(path, x, y, z, cell_vars, *, units_id="EARTH", mjd=None):
     """kaipy's layout: corner datasets X, Y, Z (Nk+1, Nj+1, Ni+1) and Step#0 with cell data."""
     import h5py
@@ -455,6 +492,21 @@ def test_tecplot_dat_through_batread(tmp_path):
     )
 
 
+def test_tecplot_plt_through_batread(tmp_path):
+    x, y, z = SLAB
+    val = np.full((z.size, y.size, x.size), UNIFORM)
+    path = write_tecplot_plt(tmp_path / "3d__all.plt", x, y, z, {"emissivity [eV cm^-3 s^-1]": val},
+                             aux={"COORDSYSTEM": "GSE", "TIMEEVENT": "2015/03/17 04:30:00.000"})  # fmt: skip
+    assert cube_format(path) == "tecplot"
+    vol = read_cube(path)
+    assert vol.frame == "gse" and vol.provenance["time"] == "2015-03-17T04:30:00"
+    np.testing.assert_allclose(vol.values, np.float32(UNIFORM), rtol=1e-6)
+    assert slab_integral(vol) == pytest.approx(4.0 * UNIFORM * LOS, rel=1e-5)
+    path.write_bytes(path.read_bytes()[:-100])  # connectivity cut short
+    with pytest.raises(DataFileError, match=r"3d__all\.plt: "):
+        read_cube(path)
+
+
 def test_gamera_hdf5_layout(tmp_path):
     x, y, z = SLAB
     cells = (z.size - 1, y.size - 1, x.size - 1)
@@ -474,6 +526,7 @@ def test_gamera_hdf5_layout(tmp_path):
     assert info.n_cells == 64 and [v.name for v in info.variables][:2] == ["D", "Emis"]
 
 
+@pytest.mark.slow  # the first SM→GSM rotation loads the IGRF and frame tables (~4 s)
 def test_gamera_sm_grid_rotated_to_gsm_at_its_time(tmp_path):
     from smile_viewer.coords.frames import dipole_tilt
 

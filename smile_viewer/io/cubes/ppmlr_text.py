@@ -33,7 +33,7 @@ SOLAR_WIND_LINES: tuple[tuple[str, str], ...] = (
     ("TEMP", "K"), ("DENSITY", "cm^-3"), ("VX", "km/s"), ("VY", "km/s"), ("VZ", "km/s"),
     ("BX", "nT"), ("BY", "nT"), ("BZ", "nT"),
 )  # fmt: skip
-_CHUNK = 1 << 25  # 32 MiB of text parsed at a time
+_CHUNK = 1 << 23  # 8 MiB of text parsed at a time (about 40 MiB of working memory)
 _TOKEN = re.compile(rb"\S+")
 _WS = bytes.maketrans(b"\t\r\n\v\f", b"     ")
 
@@ -134,7 +134,7 @@ def _parse_into(path: Path, offset: int, out: np.ndarray) -> int:
                 break
             text = carry + block
             if block:
-                cut = max(text.rfind(b" "), text.rfind(b"\n"), text.rfind(b"\t"), text.rfind(b"\r"))
+                cut = max(text.rfind(b" "), text.rfind(b"\n"), text.rfind(b"\t"))
                 if cut < 0:
                     carry = text
                     continue
