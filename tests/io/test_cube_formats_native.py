@@ -155,7 +155,11 @@ def write_tecplot_plt(path, x, y, z, variables, aux=None):
     out = b"#!TDV112" + struct.pack("<ii", 1, 0) + s32("BATSRUS: 3D box") + struct.pack("<i", len(names))
     out += b"".join(s32(n) for n in names)
     out += struct.pack("<f", 299.0) + s32("3D box") + struct.pack("<iidi", -1, -1, 0.0, -1)
-    out += struct.pack("<iiii", 5, 0, 0, 0) + struct.pack("<ii", xx.size, len(bricks)) + struct.pack("<iii", 0, 0, 0)
+    out += (
+        struct.pack("<iiii", 5, 0, 0, 0)
+        + struct.pack("<ii", xx.size, len(bricks))
+        + struct.pack("<iii", 0, 0, 0)
+    )
     for k, v in (aux or {}).items():
         out += struct.pack("<i", 1) + s32(k) + struct.pack("<i", 0) + s32(v)
     out += struct.pack("<i", 0) + struct.pack("<f", 357.0) + struct.pack("<f", 299.0)
