@@ -63,6 +63,7 @@ COMMANDS = (
     "cube_info",
     "models",
     "tour",
+    "oval",
 )
 
 #: The command run when none is given.

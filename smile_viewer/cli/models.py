@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
             "analytic": f"analytic, {e.frame.upper()}",
             "file": f"read from a file: --model {e.key}:PATH",
             "aurora": "UVI emission shell",
-        }[e.kind]
+            "dayglow": "UV background on the image's own SZA/DZA maps (smile-viewer oval)",
+        }.get(e.kind, e.kind)
         print(f"  {where}; band {e.band.upper()}")
         for p in e.parameters + e.fit_inputs:
             unit = f" [{p.unit}]" if p.unit else ""

@@ -401,6 +401,24 @@ register_emissivity(
     )
 )
 
+register_emissivity(
+    EmissivityModelEntry(
+        key="dayglow",
+        title="FUV dayglow (scale x f + quadratic x f^2 + background, f = cos SZA / cos DZA), fitted to an image",
+        citation="Ohma et al. (2024), Earth Planet. Phys. 8, 247-257, doi:10.26464/epp2023051 "
+        "(physics/aurora/dayglow.py; docs/analysis.md#dayglow)",
+        kind="dayglow",
+        band="uvi",
+        parameters=(
+            Parameter(
+                "scale", "image units", "dayglow slope in f = cos SZA / cos DZA", (0.0, _INF), amplitude=True
+            ),
+            Parameter("quadratic", "image units", "curvature in f (toward the limb)", amplitude=True),
+            Parameter("background", "image units", "constant floor (detector, stars)", amplitude=True),
+        ),
+    )
+)
+
 
 def _only(overrides: Mapping[str, float], allowed: tuple[str, ...], model: str) -> dict[str, float]:
     unknown = sorted(set(overrides) - set(allowed))

@@ -19,7 +19,9 @@ Example::
     >>> round(float(shell.brightness_at(66.0, 0.0)))   # R, midnight oval
     1613
 
-Dayglow is not modelled.
+- :mod:`.dayglow` — FUV dayglow ∝ cos(SZA)/cos(DZA) (the form of IMAGE FUV background
+  removal, Ohma et al. 2024) and :mod:`.passbands` — brightness in a wider passband (IMAGE WIC,
+  140–190 nm) per LBH-long Rayleigh.
 """
 
 from smile_viewer.physics.aurora.kernels import (
