@@ -260,6 +260,12 @@ class ComparisonView(QWidget):
         self.progress.setVisible(False)
         self.progress_label = QLabel("", self)
         self.progress_label.setVisible(False)
+        # what the reader masked or assumed (LEXI: photons masked, exposure, field, observer)
+        self.notes_label = QLabel("", self)
+        self.notes_label.setObjectName("comparisonNotes")
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes_label.setVisible(False)
 
         # stacked until the view is wide (resizeEvent): its minimum width then fits a narrow dock
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -272,6 +278,7 @@ class ComparisonView(QWidget):
         sl = QVBoxLayout(side)
         sl.setContentsMargins(0, 0, 0, 0)
         sl.addWidget(self.stats_box)
+        sl.addWidget(self.notes_label)
         sl.addWidget(self.progress_label)
         sl.addWidget(self.progress)
         sl.addStretch(1)
@@ -327,6 +334,7 @@ class ComparisonView(QWidget):
             self._units = obs.units
             self._counts = obs.units == "count"
         self._valid = np.asarray(obs.valid_mask(), dtype=bool)
+        self._show_notes(list(getattr(obs, "notes", ()) or ()))
         if self._synthetic is not None and self._synthetic.shape != self._observed.shape:
             self._synthetic = None
         self._camera = None
@@ -351,6 +359,16 @@ class ComparisonView(QWidget):
         self.set_profile_line((rows / 2 - 0.5, cols * 0.15), (rows / 2 - 0.5, cols * 0.85))
         self._refresh()
         self.left.fit_view()
+
+    def _show_notes(self, notes: list[str]) -> None:
+        """The reader's notes (what was masked or assumed) under the statistics."""
+        self.notes_label.setText("\n".join(str(n) for n in notes[:6]))
+        self.notes_label.setVisible(bool(notes))
+
+    @property
+    def notes_text(self) -> str:
+        """The notes shown under the statistics ("" when none)."""
+        return self.notes_label.text()
 
     def _set_sky_axes(self, obs) -> None:
         """Axes in instrument degrees (the camera's pixel size), RA/Dec in the read-out (WCS)."""
@@ -441,6 +459,13 @@ class ComparisonView(QWidget):
 
         def work(ctx):
             ctx.progress(0.05, "matching the geometry")
+            if counts and getattr(obs, "instrument", "") == "lexi":
+                # lazy: analysis.lexi_fit (scipy.optimize) loads in the worker, for a LEXI observation
+                from smile_viewer.analysis.lexi_fit import lexi_expected
+
+                ctx.progress(0.2, "rendering the model on the LEXI grid, fitting its background")
+                expected, _fitted, note = lexi_expected(obs, model, backend=backend)
+                return expected, "count", note
             if counts:
                 # lazy: analysis.fitting (scipy.optimize, 0.4 s) loads in the worker, when a synthetic image of counts is asked for
                 from smile_viewer.analysis.fitting import ForwardModel
@@ -460,7 +485,9 @@ class ComparisonView(QWidget):
             return res.image, getattr(res, "units", obs.units)
 
         def done(result):
-            image, units = result
+            image, units = result[:2]
+            if len(result) > 2:  # what was fitted to make it (LEXI: normalisation and background)
+                self._show_notes([*list(getattr(obs, "notes", ()) or ())[:5], result[2]])
             self.set_synthetic(image, units if not self._counts else "count")
 
         def failed(err):
