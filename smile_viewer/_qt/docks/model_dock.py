@@ -51,7 +51,22 @@ def _cube_magnetopause(path: str):
     from smile_viewer.io.cubes import read_cube
     from smile_viewer.physics.cube_magnetopause import subsolar_magnetopause
 
-    return subsolar_magnetopause(read_cube(path))
+    vol = read_cube(path)
+    return subsolar_magnetopause(vol), _cube_tooltip(vol, path)
+
+
+def _cube_tooltip(vol, path: str | None) -> str:
+    """The cube-info lines (format, grid, frame, units, variables, solar wind, time) as a tooltip."""
+    # lazy: the cube readers, in the worker that reads the cube
+    from smile_viewer.errors import UserInputError
+    from smile_viewer.io.cubes import cube_info
+    from smile_viewer.io.cubes.describe import describe_cube
+
+    try:
+        info = cube_info(path) if path else None
+    except UserInputError:
+        info = None
+    return "\n".join(describe_cube(vol, info))
 
 
 class ModelDock(QDockWidget):
@@ -195,8 +210,12 @@ class ModelDock(QDockWidget):
             self.cube_mp_label.hide()
             return
 
-        def done(mp, p=path):
+        def done(result, p=path):
+            mp, tip = result
             if p == self._cube_mp_path:
+                for w in (getattr(self, "cube_edit", None), self.file_label, self.cube_mp_label):
+                    if w is not None:  # the cube field, its file label and the magnetopause line
+                        w.setToolTip(tip)
                 self.cube_mp_label.setText(
                     f"<small>Subsolar magnetopause of the cube: maxIx {mp.max_ix_re:.2f}, "
                     f"maxdIx {mp.max_dix_re:.2f}, f.25 {mp.f25_re:.2f} R<sub>E</sub></small>"
@@ -254,7 +273,11 @@ class ModelDock(QDockWidget):
         if _is_file_source(key):
             title = "Open " + registry.emissivity_model(key).title
             path, _ = QFileDialog.getOpenFileName(
-                self, title, "", "Cubes (*.fits *.fit *.nc *.vtk *.vti *.h5);;All files (*)"
+                self,
+                title,
+                "",
+                "Cubes (*.fits *.fit *.nc *.vtk *.vti *.vtr *.vts *.vtu *.h5 *.out *.outs *.dat *.plt *.cdf *.txt);;"
+                "All files (*)",
             )
             if not path:
                 self._show_models()
