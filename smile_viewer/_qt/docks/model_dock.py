@@ -8,6 +8,8 @@ changes nothing. State changes (a loaded session) move the widgets.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
@@ -66,7 +68,8 @@ def _cube_tooltip(vol, path: str | None) -> str:
         info = cube_info(path) if path else None
     except UserInputError:
         info = None
-    return "\n".join(describe_cube(vol, info))
+    # <pre>: monospaced, so the columns line up as on the command line
+    return "<pre>" + html.escape("\n".join(describe_cube(vol, info))) + "</pre>"
 
 
 class ModelDock(QDockWidget):
