@@ -262,6 +262,7 @@ class ComparisonView(QWidget):
         self.progress_label.setVisible(False)
         # what the reader masked or assumed (LEXI: photons masked, exposure, field, observer)
         self.notes_label = QLabel("", self)
+        self.notes_label.setStyleSheet("QLabel { color: rgb(255, 200, 120); }")
         self.notes_label.setObjectName("comparisonNotes")
         self.notes_label.setWordWrap(True)
         self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -278,7 +279,6 @@ class ComparisonView(QWidget):
         sl = QVBoxLayout(side)
         sl.setContentsMargins(0, 0, 0, 0)
         sl.addWidget(self.stats_box)
-        sl.addWidget(self.notes_label)
         sl.addWidget(self.progress_label)
         sl.addWidget(self.progress)
         sl.addStretch(1)
@@ -296,6 +296,7 @@ class ComparisonView(QWidget):
         layout.addLayout(top)
         layout.addLayout(overlays_row)
         layout.addLayout(profile_row)
+        layout.addWidget(self.notes_label)
         layout.addWidget(vsplit, 1)
         layout.addWidget(self.cursor_label)
 
@@ -360,15 +361,19 @@ class ComparisonView(QWidget):
         self._refresh()
         self.left.fit_view()
 
-    def _show_notes(self, notes: list[str]) -> None:
-        """The reader's notes (what was masked or assumed) under the statistics."""
-        self.notes_label.setText("\n".join(str(n) for n in notes[:6]))
-        self.notes_label.setVisible(bool(notes))
+    def _show_notes(self, notes: list[str], extra: str = "") -> None:
+        """The reader's first note (what was masked) and ``extra`` (what was fitted) above the
+        images; all the notes in the tooltip."""
+        notes = [str(n) for n in notes]
+        shown = [n for n in (notes[:1] + ([extra] if extra else [])) if n]
+        self.notes_label.setText("\n".join(shown))
+        self.notes_label.setToolTip("\n".join(notes + ([extra] if extra else [])))
+        self.notes_label.setVisible(bool(shown))
 
     @property
     def notes_text(self) -> str:
-        """The notes shown under the statistics ("" when none)."""
-        return self.notes_label.text()
+        """All the notes of the observation shown (the label and its tooltip; "" when none)."""
+        return self.notes_label.toolTip()
 
     def _set_sky_axes(self, obs) -> None:
         """Axes in instrument degrees (the camera's pixel size), RA/Dec in the read-out (WCS)."""
@@ -487,7 +492,7 @@ class ComparisonView(QWidget):
         def done(result):
             image, units = result[:2]
             if len(result) > 2:  # what was fitted to make it (LEXI: normalisation and background)
-                self._show_notes([*list(getattr(obs, "notes", ()) or ())[:5], result[2]])
+                self._show_notes(list(getattr(obs, "notes", ()) or ()), result[2])
             self.set_synthetic(image, units if not self._counts else "count")
 
         def failed(err):
