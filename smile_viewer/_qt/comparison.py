@@ -35,6 +35,8 @@ from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 from smile_viewer._qt.workers import run_in_thread
 from smile_viewer.analysis import statistics as st
 from smile_viewer.compute import AnalyticSource, RenderRequest, render
+from smile_viewer.compute.types import VolumeSource
+from smile_viewer.physics.volume import Volume
 
 apply_pyside_fixes()
 
@@ -93,6 +95,8 @@ class ComparisonView(QWidget):
     statistics_changed = Signal(object)
     synthetic_ready = Signal()
     synthetic_failed = Signal(str)
+    #: A new observation is shown (:meth:`set_observed`): e.g. pair it with the cube at its time.
+    observed_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, blink_interval_ms: int = 700):
         super().__init__(parent)
@@ -360,6 +364,7 @@ class ComparisonView(QWidget):
         self.set_profile_line((rows / 2 - 0.5, cols * 0.15), (rows / 2 - 0.5, cols * 0.85))
         self._refresh()
         self.left.fit_view()
+        self.observed_changed.emit()
 
     def _show_notes(self, notes: list[str], extra: str = "") -> None:
         """The reader's first note (what was masked) and ``extra`` (what was fitted) above the
@@ -454,15 +459,21 @@ class ComparisonView(QWidget):
     def compute_synthetic(self, model, *, backend: str = "cpu", synchronous: bool | None = None):
         """Compute the synthetic image of ``model`` for the observation in a worker thread.
 
-        Counts: expected counts (source + background) of the full-resolution forward model;
-        otherwise the intensity rendered on the matched camera. Returns the job (its
-        result is also applied with :meth:`set_synthetic`).
+        ``model``: an analytic emissivity model, a Volume, or anything with ``volume_at(time)``
+        (a cube sequence, :class:`~smile_viewer.io.cubes.sequence.CubeSpec`): the cube at the
+        observation's time (DATE-OBS). Counts: expected counts (source + background) of the
+        full-resolution forward model; otherwise the intensity rendered on the matched camera.
+        Returns the job (its result is also applied with :meth:`set_synthetic`).
         """
         if self.obs is None:
             raise ValueError("set an observation first (set_observed)")
         obs, counts = self.obs, self._counts
 
         def work(ctx):
+            nonlocal model
+            if hasattr(model, "volume_at"):
+                ctx.progress(0.02, "the cube at the observation's time")
+                model = model.volume_at(obs.time)  # each observed frame with the cube at its time
             ctx.progress(0.05, "matching the geometry")
             if counts and getattr(obs, "instrument", "") == "lexi":
                 # lazy: analysis.lexi_fit (scipy.optimize) loads in the worker, for a LEXI observation
@@ -486,7 +497,8 @@ class ComparisonView(QWidget):
             cam = camera_for_observation(obs)
             ctx.check()
             ctx.progress(0.2, "rendering the model on the observed grid")
-            res = render(RenderRequest(cam, AnalyticSource(model), backend=backend))
+            src = VolumeSource(model, obs.time) if isinstance(model, Volume) else AnalyticSource(model)
+            res = render(RenderRequest(cam, src, backend=backend))
             return res.image, getattr(res, "units", obs.units)
 
         def done(result):

@@ -29,7 +29,7 @@ from smile_viewer.analysis.fit_level4 import write_fit_level4
 from smile_viewer.analysis.geometry import match_geometry, pixel_directions
 from smile_viewer.analysis.statistics import cash, cstat
 from smile_viewer.compute import RenderRequest, render
-from smile_viewer.compute.types import AnalyticSource
+from smile_viewer.compute.types import AnalyticSource, VolumeSource
 from smile_viewer.coords import dipole_tilt, rotation_matrix
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.atomic import atomic_write_text, check_output_path
@@ -39,6 +39,7 @@ from smile_viewer.mission.instruments import load_instrument
 from smile_viewer.mission.response import FWHM_TO_SIGMA, pixel_solid_angle_sr
 from smile_viewer.physics import models as registry
 from smile_viewer.physics.solar_wind import SolarWind
+from smile_viewer.physics.volume import Volume
 
 __all__ = [
     "BIN_TARGET_DEG",
@@ -301,7 +302,10 @@ class ForwardModel:
     # -- sources
 
     def source(self, model):
-        """The render source of ``model`` (CMEM in GSM with the tilt at DATE-OBS, as ``synth``)."""
+        """The render source of ``model`` (CMEM in GSM with the tilt at DATE-OBS, as ``synth``; a
+        Volume, an emissivity cube, in its own frame at DATE-OBS)."""
+        if isinstance(model, Volume):
+            return VolumeSource(model, time=self.time)
         frame = _entry(model).frame
         if frame != "gse":
             return AnalyticSource(model, frame=frame, time=self.time)
@@ -332,6 +336,8 @@ class ForwardModel:
                     name=camera.name,
                 ),
             )
+        if isinstance(model, Volume):  # the camera is in the volume's frame now: no rotation left
+            return cache[key][1], VolumeSource(model)
         return cache[key][1], AnalyticSource(model, frame=frame)
 
     def _render(self, camera, model) -> np.ndarray:

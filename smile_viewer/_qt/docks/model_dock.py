@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -48,11 +50,16 @@ def _is_file_source(key: str) -> bool:
 
 
 def _cube_magnetopause(path: str):
-    """Worker: read the cube and find its subsolar magnetopause (the SXI team's definitions)."""
+    """Worker: read the cube and find its subsolar magnetopause (the SXI team's definitions);
+    of a cube sequence, its first cube."""
     # lazy: MHD cube reader, loaded in the worker when a cube is opened; not loaded by the first window (13 ms)
     from smile_viewer.io.cubes import read_cube
+    from smile_viewer.io.cubes.sequence import is_sequence_spec, shared_sequence
     from smile_viewer.physics.cube_magnetopause import subsolar_magnetopause
 
+    if is_sequence_spec(path):
+        vol = shared_sequence(path).volume_index(0)
+        return subsolar_magnetopause(vol), _cube_tooltip(vol, None)
     vol = read_cube(path)
     return subsolar_magnetopause(vol), _cube_tooltip(vol, path)
 
@@ -72,10 +79,30 @@ def _cube_tooltip(vol, path: str | None) -> str:
     return "<pre>" + html.escape("\n".join(describe_cube(vol, info))) + "</pre>"
 
 
+def check_cube_spec(spec: str):
+    """Worker: check a cube file or a cube sequence (folder, glob, JSON index) from its headers
+    → ``(spec, CubeSequence or None, one-line description)``; DataFileError/UserInputError naming
+    the file otherwise (nothing is kept)."""
+    # lazy: MHD cube readers, loaded in the worker when a cube is opened; not loaded by the first window
+    from smile_viewer.io.cubes import cube_info
+    from smile_viewer.io.cubes.sequence import is_sequence_spec, shared_sequence
+
+    spec = str(spec).strip()
+    if not spec:
+        raise ValueError("type a cube file, a folder, a glob pattern or a JSON index")
+    if is_sequence_spec(spec):
+        seq = shared_sequence(spec)
+        return spec, seq, seq.describe()
+    info = cube_info(spec)
+    return spec, None, info.summary().splitlines()[0]
+
+
 class ModelDock(QDockWidget):
     """Solar wind inputs and model choice of ``model_state`` (objectName ``modelDock``)."""
 
     DEBOUNCE_MS = 30  # spin boxes apply on Enter or a step (no keyboard tracking): only merge a burst
+    #: A cube sequence was chosen (its :class:`~smile_viewer.io.cubes.sequence.CubeSequence`).
+    cube_sequence_opened = Signal(object)
 
     def __init__(self, model_state, parent=None):
         super().__init__("Solar wind && model", parent)
@@ -141,6 +168,30 @@ class ModelDock(QDockWidget):
         self.file_label.setObjectName("emissivityFile")
         self.file_label.setWordWrap(True)
         form.addRow("", self.file_label)
+        cube_row = QHBoxLayout()  # a cube file, or a time sequence: a folder, glob or JSON index
+        self.cube_edit = QLineEdit(body)
+        self.cube_edit.setObjectName("cubeField")
+        self.cube_edit.setPlaceholderText("cube file, folder, glob or index.json")
+        self.cube_edit.setToolTip(
+            "An emissivity cube, or a time sequence of cubes (a folder, a glob such as run/*.fits, or a "
+            "JSON index): the time slider then steps through it. Enter to open."
+        )
+        self.cube_edit.returnPressed.connect(lambda: self.load_cube_spec(self.cube_edit.text()))
+        self.cube_folder_button = QPushButton("Folder…", body)
+        self.cube_folder_button.setObjectName("cubeFolder")
+        self.cube_folder_button.setToolTip("Open a folder of cubes as a time sequence")
+        self.cube_folder_button.clicked.connect(self._on_cube_folder)
+        cube_row.addWidget(self.cube_edit, 1)
+        cube_row.addWidget(self.cube_folder_button)
+        form.addRow("Cube", cube_row)
+        self.sequence_label = QLabel(body)
+        self.sequence_label.setObjectName("cubeSequenceInfo")
+        self.sequence_label.setWordWrap(True)
+        self.sequence_label.hide()
+        form.addRow("", self.sequence_label)
+        self._cube_job = None
+        self.sequence = None  # the CubeSequence chosen (None: a single cube or a model)
+        self._sequence_spec: str | None = None
         self.cube_mp_label = QLabel(body)  # the cube's subsolar magnetopause (SXI team's definitions)
         self.cube_mp_label.setObjectName("cubeMagnetopause")
         self.cube_mp_label.setWordWrap(True)
@@ -201,6 +252,13 @@ class ModelDock(QDockWidget):
             combo.blockSignals(False)
         self.file_label.setText(f"<small>{m.cube_path}</small>" if m.cube_path else "")
         self.file_label.setVisible(bool(m.cube_path) and _is_file_source(m.emissivity_model))
+        if not self.cube_edit.hasFocus():
+            self.cube_edit.setText(m.cube_path or "")
+        if not (m.cube_path and _is_file_source(m.emissivity_model)) or (
+            self.sequence is not None and m.cube_path != self._sequence_spec
+        ):
+            self.sequence = None
+            self.sequence_label.hide()
         self.show_cube_magnetopause(m.cube_path if _is_file_source(m.emissivity_model) else None)
 
     def show_cube_magnetopause(self, path: str | None, synchronous: bool | None = None) -> None:
@@ -280,7 +338,7 @@ class ModelDock(QDockWidget):
                 title,
                 "",
                 "Cubes (*.fits *.fit *.nc *.vtk *.vti *.vtr *.vts *.vtu *.h5 *.out *.outs *.dat *.plt *.cdf *.txt);;"
-                "All files (*)",
+                "Cube sequence index (*.json);;All files (*)",
             )
             if not path:
                 self._show_models()
@@ -304,6 +362,41 @@ class ModelDock(QDockWidget):
         except ValueError as exc:
             self._show_error(str(exc).splitlines()[-1])
         self._show_models()
+
+    def _on_cube_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open a folder of cubes (a time sequence)")
+        if path:
+            self.load_cube_spec(path)
+
+    def load_cube_spec(self, spec: str, synchronous: bool | None = None, *, dialog: bool = True):
+        """Check a cube file or sequence (folder, glob, JSON index) in a worker, then use it as
+        the emissivity source; a bad one shows its one-line error (in a dialog unless ``dialog``
+        is False) and changes nothing."""
+        kind = self._models.emissivity_model if _is_file_source(self._models.emissivity_model) else "cube"
+
+        def done(result):
+            text, seq, desc = result
+            self.choose_file(text, kind)
+            if self._models.cube_path != text:
+                return  # refused by the state: the error label says why
+            self.sequence, self._sequence_spec = seq, text
+            if seq is not None:
+                self.sequence_label.setText(f"<small>Time sequence: {desc}</small>")
+                self.sequence_label.show()
+                self.cube_sequence_opened.emit(seq)
+            else:
+                self.sequence_label.hide()
+
+        def failed(err):
+            message = getattr(err, "message", str(err))
+            self._show_error(message)
+            if dialog:
+                QMessageBox.warning(self, "Open cube", message)
+
+        self._cube_job = run_in_thread(
+            check_cube_spec, spec, on_result=done, on_error=failed, synchronous=synchronous
+        )
+        return self._cube_job
 
     def _on_omni_button(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -33,6 +33,7 @@ from smile_viewer.physics.volume import Volume
 __all__ = [
     "INTERPOLATIONS",
     "CubeSequence",
+    "CubeSpec",
     "SequenceEntry",
     "blend_volumes",
     "cube_time",
@@ -571,3 +572,23 @@ def shared_sequence(spec: Any, *, interpolation: str | None = None) -> CubeSeque
             _open_cache.clear()
             _open_cache[key] = seq
         return seq
+
+
+@dataclass(frozen=True)
+class CubeSpec:
+    """A cube file or a cube sequence as the user named it, read when a time is given (in a
+    worker): :meth:`volume_at` gives the cube at that time (a single file: the file's cube)."""
+
+    spec: str
+
+    @property
+    def is_sequence(self) -> bool:
+        return is_sequence_spec(self.spec)
+
+    def volume_at(self, time: Any) -> Volume:
+        if self.is_sequence:
+            return shared_sequence(self.spec).volume_at(time)
+        # lazy: the cube readers are needed only when a cube is read
+        from smile_viewer.io.cubes import read_cube
+
+        return read_cube(os.path.expanduser(self.spec))
