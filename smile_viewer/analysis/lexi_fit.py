@@ -306,8 +306,8 @@ def fit_lexi(
     for j in range(1, grid.size - 1):
         if j == i or not (prof[j] <= prof[j - 1] and prof[j] <= prof[j + 1]):
             continue
-        a, b = sorted((i, j))
-        if prof[j] - c_best < MULTIMODAL_DELTA_C * phi and np.max(prof[a : b + 1]) > prof[j] + 1.0:
+        first, last = sorted((i, j))
+        if prof[j] - c_best < MULTIMODAL_DELTA_C * phi and np.max(prof[first : last + 1]) > prof[j] + 1.0:
             flags.append(
                 f"multimodal: another minimum at r0 = {grid[j]:g} R_E only dC = {prof[j] - c_best:.1f} "
                 f"above the best ({MULTIMODAL_DELTA_C:g} x C-stat/dof = {MULTIMODAL_DELTA_C * phi:.1f}): "

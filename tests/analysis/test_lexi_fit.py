@@ -80,6 +80,14 @@ def test_pure_background_says_plainly_that_r0_is_not_constrained(geometry):
     assert d["constrained"] is False and d["background_model"].startswith("constant")
 
 
+def _field_sr(obs):
+    """Solid angle [sr] of the kept field, summed over its pixels (TAN pixels near the centre)."""
+    from smile_viewer.analysis.geometry import camera_for_observation
+
+    cam = camera_for_observation(obs)
+    return float(cam.pixel_solid_angle_sr()[obs.valid_mask()].sum())
+
+
 @pytest.mark.slow
 def test_cli_fit_on_a_stacked_hour_of_real_lexi_files(tmp_path, capsys):
     hour = bin_lexi(FILES[:12])
@@ -107,6 +115,12 @@ def test_cli_fit_on_a_stacked_hour_of_real_lexi_files(tmp_path, capsys):
     # profile has more than one minimum; the fit says so instead of quoting a bare number
     assert not result["reliable"]
     assert any(f.startswith("poor-fit") for f in result["flags"])
+    # signal + background = the counts in the field (the Poisson fit conserves them)
+    assert result["signal_fraction"] < 0.5
+    field_counts = hour.image[hour.valid_mask()].sum()
+    assert result["background_counts_s_sr"] * hour.exposure_s * _field_sr(hour) == pytest.approx(
+        field_counts * (1 - result["signal_fraction"]), rel=0.02
+    )
     assert "UNRELIABLE" in text
     code = main(["fit", str(LEXI), "--fits", str(tmp_path / "l4.fits"), "--out", str(out)])
     assert code == 2 and "--fits is for SXI" in capsys.readouterr().err
