@@ -48,8 +48,11 @@ def no_display_message(reason: str) -> str:
     )
 
 
-def run_app(argv: Sequence[str] | None = None) -> int:
-    """Create the QApplication and the main window, show it and run the event loop."""
+def run_app(argv: Sequence[str] | None = None, *, state=None, present: bool = False) -> int:
+    """Create the QApplication and the main window, show it and run the event loop.
+
+    ``state``: an AppState to open (a loaded session); ``present``: start in presentation mode
+    (full screen, docks hidden: :mod:`smile_viewer._qt.presentation`)."""
     reason = no_display_reason()
     if reason is not None:
         print(no_display_message(reason), file=sys.stderr, end="")
@@ -77,8 +80,10 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     # lazy: no display: the message comes before Qt and vispy load (tests/gui/test_first_window.py)
     from smile_viewer._qt.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(state)
     window.show()
+    if present:
+        window.presentation.enter()
     return int(app.exec())
 
 

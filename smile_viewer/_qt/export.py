@@ -20,6 +20,7 @@ GUI thread with the progress dialog keeping the window responsive between frames
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -28,7 +29,18 @@ from typing import Any
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QMessageBox, QProgressDialog
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QSpinBox,
+    QWidget,
+)
 
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 from smile_viewer._qt.workers import Cancelled, describe_exception
@@ -91,12 +103,19 @@ def _check_size(size) -> tuple[int, int] | None:
 def render_canvas(canvas, size=None, *, alpha: bool = False) -> np.ndarray:
     """Draw ``canvas`` (a SceneCanvas or SceneView) off-screen; (H, W, 3|4) uint8.
 
-    With ``size`` = (width, height) different from the canvas, the scene is re-rendered at
-    the scale that covers that size (sharp text, lines and textures, not an enlarged
-    screenshot) and centre-cropped when the aspect ratio differs (never distorted).
+    With ``size`` = (width, height) different from the canvas:
+
+    - a ``SceneView`` (the 3-D view) is drawn again on an off-window canvas of that size
+      (:func:`offscreen_view`): the camera as it is, the caption, legend and colour bar laid
+      out for that size and aspect, type scaled with it — nothing is cropped away;
+    - a plain ``SceneCanvas`` is re-rendered at the scale that covers that size (sharp text,
+      lines and textures) and centre-cropped when the aspect ratio differs (never distorted).
     """
     wh = _check_size(size)
     vcanvas = getattr(canvas, "canvas", canvas)  # SceneView -> its SceneCanvas
+    if wh is not None and _is_scene_view(canvas) and tuple(wh) != tuple(int(v) for v in vcanvas.size):
+        with offscreen_view(canvas, wh) as off:
+            return render_canvas(off, None, alpha=alpha)
     if wh is None:
         img = canvas.render(alpha=alpha)
     else:
@@ -111,6 +130,67 @@ def render_canvas(canvas, size=None, *, alpha: bool = False) -> np.ndarray:
     if not alpha and img.ndim == 3 and img.shape[2] == 4:
         img = img[..., :3]
     return np.ascontiguousarray(img)
+
+
+def _is_scene_view(obj) -> bool:
+    return hasattr(obj, "app_state") and hasattr(obj, "turntable") and hasattr(obj, "canvas")
+
+
+@contextlib.contextmanager
+def offscreen_view(scene_view, size):
+    """A second 3-D view of ``scene_view``'s state on an off-window canvas of ``size``
+    (width, height), for as long as the ``with`` block lasts (GUI thread).
+
+    It starts from the data already on screen (boundaries, field lines, volume: no rebuild),
+    follows the state afterwards (a movie's time steps), and has the window's camera: a framing
+    preset the user has not moved is framed again for the new size and aspect, a moved camera
+    keeps its place, angles and zoom (a wider frame shows more on the sides). Caption, legend and
+    colour bar are laid out for the size, type scaled with it (1 at 1280 × 800).
+    """
+    # lazy: vispy scene objects of the export only (the window module has them loaded already)
+    from vispy import scene as vscene
+
+    # lazy: the tour renderer's size rule; loaded with the first export
+    from smile_viewer._vispy.tour_render import hud_scale_for
+
+    w, h = _check_size(size)
+    main = scene_view
+    canvas = vscene.SceneCanvas(size=(w, h), show=False, app=main.canvas.app, keys=None)
+    off = type(main)(
+        main.app_state,
+        canvas=canvas,
+        orbit=main.orbit,
+        pixel_scale=hud_scale_for((w, h)),
+        update_policy="async",
+        volume_resolution=1.0,  # a still: the volume at full resolution
+    )
+    try:
+        off.flush()  # requests out (nobody builds them): the window's data goes in instead
+        for kind, data in dict(main.data).items():
+            with contextlib.suppress(Exception):
+                off.apply_data(kind, off.generation(kind), data)
+        off.update_policy = "sync"  # later changes (a movie's frames) are built here
+        missing = [k for k in ("boundaries", "field_lines", "volume") if k not in main.data]
+        if missing:
+            off._mark_dirty(*missing)
+        setup = getattr(main, "_camera_setup", None)
+        moved = main._camera_state() != getattr(main, "_camera_signature", ())
+        if setup is not None and type(setup).__name__ == "InstrumentViewSetup":
+            off.set_instrument_view(setup)
+        elif setup is not None and getattr(setup, "fit", False) and not moved:
+            off.set_camera(setup)
+        else:
+            src, dst = main.turntable, off.turntable
+            off.view.camera = dst
+            off._camera_setup = None
+            dst.fov, dst.azimuth, dst.elevation, dst.roll = src.fov, src.azimuth, src.elevation, src.roll
+            dst.scale_factor = src.scale_factor
+            dst.distance = src.distance
+            dst.center = tuple(src.center)
+            off._update_volume_view()
+        yield off
+    finally:
+        off.close()
 
 
 def _render_scaled(canvas, vcanvas, size: tuple[int, int], alpha: bool) -> np.ndarray:
@@ -165,6 +245,87 @@ def save_widget_png(widget, path) -> Path:
         if not pixmap.save(str(tmp), "PNG"):
             raise UserInputError(f"cannot write {p}: Qt could not save the PNG")
     return p
+
+
+# -- choosing a size -----------------------------------------------------------------------------
+#: Sizes offered for screenshots and movies: key, label, (width, height) or None (the window's).
+SIZE_CHOICES: tuple[tuple[str, str, tuple[int, int] | None], ...] = (
+    ("window", "Window size", None),
+    ("720p", "720p — 1280 × 720", (1280, 720)),
+    ("1080p", "1080p (Full HD) — 1920 × 1080", (1920, 1080)),
+    ("1440p", "1440p — 2560 × 1440", (2560, 1440)),
+    ("4k", "4K (UHD) — 3840 × 2160", (3840, 2160)),
+    ("custom", "Custom…", None),
+)
+
+
+class SizeChooser(QWidget):
+    """A size for a screenshot or a movie: the window's, 1080p, 4K, … or custom (pixels).
+
+    The picture is drawn again at that size with the overlays laid out for it (never cropped).
+    """
+
+    def __init__(self, parent=None, window_size: tuple[int, int] | None = None):
+        super().__init__(parent)
+        self.setObjectName("sizeChooser")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.combo = QComboBox(self)
+        self.combo.setObjectName("sizeCombo")
+        for key, label, _wh in SIZE_CHOICES:
+            if key == "window" and window_size:
+                label = f"Window size — {window_size[0]} × {window_size[1]}"
+            self.combo.addItem(label, key)
+        self.width_box = QSpinBox(self)
+        self.height_box = QSpinBox(self)
+        for box, value in ((self.width_box, 1920), (self.height_box, 1080)):
+            box.setRange(16, 8192)
+            box.setValue(value)
+            box.setSuffix(" px")
+        self.times = QLabel("×", self)
+        lay.addWidget(self.combo, 1)
+        for wdg in (self.width_box, self.times, self.height_box):
+            lay.addWidget(wdg)
+        self.combo.currentIndexChanged.connect(self._update)
+        self._update()
+
+    def choose(self, key: str) -> None:
+        i = self.combo.findData(key)
+        if i < 0:
+            raise ValueError(f"unknown size {key!r}")
+        self.combo.setCurrentIndex(i)
+
+    def _update(self, *_args) -> None:
+        custom = self.combo.currentData() == "custom"
+        for wdg in (self.width_box, self.times, self.height_box):
+            wdg.setVisible(custom)
+
+    def size_px(self) -> tuple[int, int] | None:
+        """(width, height) in pixels, or None for the window's own size."""
+        key = self.combo.currentData()
+        if key == "custom":
+            return self.width_box.value(), self.height_box.value()
+        return dict((k, wh) for k, _l, wh in SIZE_CHOICES)[key]
+
+
+def ask_image_size(parent, title: str, window_size: tuple[int, int] | None = None):
+    """A small dialog asking for a size (:class:`SizeChooser`): ``(True, size or None)`` or
+    ``(False, None)`` when cancelled."""
+    dlg = QDialog(parent)
+    dlg.setWindowTitle(title)
+    form = QFormLayout(dlg)
+    chooser = SizeChooser(dlg, window_size)
+    form.addRow("Size", chooser)
+    note = QLabel("Drawn again at this size: caption, legend and colour bar laid out for it.", dlg)
+    note.setWordWrap(True)
+    form.addRow(note)
+    bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dlg)
+    bb.accepted.connect(dlg.accept)
+    bb.rejected.connect(dlg.reject)
+    form.addRow(bb)
+    if dlg.exec() != QDialog.DialogCode.Accepted:
+        return False, None
+    return True, chooser.size_px()
 
 
 # -- movies -------------------------------------------------------------------------------------

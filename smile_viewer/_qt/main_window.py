@@ -24,6 +24,7 @@ suite (``SMILE_TEST_SESSION``) only when a ``settings`` object is given.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -61,8 +62,10 @@ from smile_viewer._qt.docks.instruments_dock import InstrumentsDock
 from smile_viewer._qt.docks.layers_dock import LayersDock
 from smile_viewer._qt.docks.model_dock import ModelDock
 from smile_viewer._qt.docks.time_dock import TimeControl, TimeDock, format_utc  # noqa: F401 - re-exported
+from smile_viewer._qt.docks.tour_dock import TourDock
 from smile_viewer._qt.help_dialog import install_help_action
 from smile_viewer._qt.los_plot import LosDock, los_profile
+from smile_viewer._qt.presentation import Presentation
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 from smile_viewer._qt.settings import restore_window_layout, save_window_layout
 from smile_viewer._qt.timeline_dock import TimelineDock
@@ -85,6 +88,7 @@ _PRESET_TITLES = {
     "through_sxi": "Through SXI (from the spacecraft)",
     "noon_midnight": "Noon–midnight plane (from dusk)",
     "earth": "Close to Earth",
+    "magnetosphere": "Whole magnetosphere (bow shock to 30 R_E tail)",
 }
 _PRESET_ORDER = ("overview", "from_sun", "north", "through_sxi", "noon_midnight", "earth")
 _LAYER_TITLES = {
@@ -129,7 +133,7 @@ def _build_scene_data(item, ctx=None):
 class MovieDialog(QDialog):
     """Time range of a movie: duration from the scene time, frames, frame rate."""
 
-    def __init__(self, parent=None, period_h: float = 51.0):
+    def __init__(self, parent=None, period_h: float = 51.0, window_size: tuple[int, int] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Export movie")
         form = QFormLayout(self)
@@ -144,9 +148,14 @@ class MovieDialog(QDialog):
         self.fps.setRange(1, 60)
         self.fps.setValue(25)
         self.fps.setSuffix(" frames/s")
+        # lazy: the export module loads with the first export (see save_screenshot)
+        from smile_viewer._qt.export import SizeChooser
+
+        self.size_chooser = SizeChooser(self, window_size)
         form.addRow("Duration", self.hours)
         form.addRow("Frames", self.frames)
         form.addRow("Frame rate", self.fps)
+        form.addRow("Size", self.size_chooser)
         bb = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -333,15 +342,13 @@ class MainWindow(QMainWindow):
         self.compare_dock.setWidget(scroll)
         self.addDockWidget(right, self.compare_dock)
         self.tabifyDockWidget(self.images_dock, self.compare_dock)
+        self.tour_dock = TourDock(self, self)  # camera tours (File ▸ Save session keeps them)
+        self.addDockWidget(right, self.tour_dock)
+        self.tabifyDockWidget(self.compare_dock, self.tour_dock)
         self.images_dock.raise_()
 
         for name, panel in self.images_dock.panels.items():
             panel.pixel_clicked.connect(lambda r, c, n=name: self.show_line_of_sight(n, r, c))
-        # cube time sequences: the slider steps through them; each observed frame gets its cube
-        self.model_dock.cube_sequence_opened.connect(self._on_cube_sequence)
-        self.comparison.observed_changed.connect(
-            lambda: QTimer.singleShot(0, self._pair_observation_with_cube)
-        )
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -406,6 +413,7 @@ class MainWindow(QMainWindow):
                 self.los_dock,
                 self.timeline_dock,
                 self.compare_dock,
+                getattr(self, "tour_dock", None),
             )
             if d
         ]
@@ -775,6 +783,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.play_action)
         view_menu.addAction(self.apogee_action)
         view_menu.addSeparator()
+        self.presentation = Presentation(self)  # View ▸ Present, F11 (full screen for a talk)
+        view_menu.addAction(self.presentation.action)
         dock_menu = view_menu.addMenu("&Panels")
         for dock in self.docks():
             dock_menu.addAction(dock.toggleViewAction())
@@ -859,8 +869,13 @@ class MainWindow(QMainWindow):
     def save_screenshot(self, path=None, size=None):
         """File ▸ Save 3-D screenshot…: the 3-D view as PNG (re-rendered at ``size`` if given)."""
         # lazy: File > Save/Export; not loaded by the first window (5 ms, imageio)
-        from smile_viewer._qt.export import save_canvas_png
+        from smile_viewer._qt.export import ask_image_size, save_canvas_png
 
+        if path is None and size is None:  # from the menu: the size first (window, 1080p, 4K, custom)
+            cw, ch = (int(v) for v in self.canvas.size)
+            ok, size = ask_image_size(self, "Save 3-D screenshot", (cw, ch))
+            if not ok:
+                return None
         path = path or self._ask_path("Save 3-D screenshot", "smile-scene.png", "PNG image (*.png)", ".png")
         if not path:
             return None
@@ -904,13 +919,15 @@ class MainWindow(QMainWindow):
     ):
         """File ▸ Export movie…: the 3-D view over a time range from the scene time, as MP4."""
         # lazy: File > Save/Export; not loaded by the first window (5 ms, imageio)
-        from smile_viewer._qt.export import canvas_frames, export_movie_with_progress
+        from smile_viewer._qt.export import canvas_frames, export_movie_with_progress, offscreen_view
 
         if hours is None or n_frames is None:
-            dlg = MovieDialog(self, self.scene_view.period_s / 3600.0)
+            cw, ch = (int(v) for v in self.canvas.size)
+            dlg = MovieDialog(self, self.scene_view.period_s / 3600.0, (cw, ch))
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return None
             hours, n_frames, fps = dlg.hours.value(), dlg.frames.value(), dlg.fps.value()
+            size = dlg.size_chooser.size_px()
         fps = fps or 25
         path = path or self._ask_path("Export movie", "smile-orbit.mp4", "MP4 movie (*.mp4)", ".mp4")
         if not path:
@@ -924,40 +941,18 @@ class MainWindow(QMainWindow):
         def set_time(t):
             self.state.time = t
 
-        frames = canvas_frames(self.scene_view, times, set_time, size)
-        policy = self.scene_view.update_policy
-        self.scene_view.update_policy = "sync"  # each frame shows its time's data (a cube sequence's volume)
         try:
-            out = export_movie_with_progress(self, frames, path, float(fps), n_frames)
+            with contextlib.ExitStack() as stack:
+                view = self.scene_view
+                if size is not None and tuple(size) != tuple(int(v) for v in self.canvas.size):
+                    view = stack.enter_context(offscreen_view(self.scene_view, size))  # laid out for the size
+                frames = canvas_frames(view, times, set_time)
+                out = export_movie_with_progress(self, frames, path, float(fps), n_frames)
         finally:
-            self.scene_view.update_policy = policy
             self.state.time = t0
         if out is not None:
             self.statusBar().showMessage(f"Saved {out}", 6000)
         return out
-
-    # -- cube time sequences -----------------------------------------------------------------
-    def _on_cube_sequence(self, seq) -> None:
-        """A cube sequence was chosen: move the scene time to its first cube when the time is
-        outside it, so that the slider steps through the cubes."""
-        t = self.state.time
-        if not (seq.start <= t <= seq.stop):
-            self.state.time = seq.start
-        self.statusBar().showMessage(f"Cube sequence: {seq.describe()}", 8000)
-
-    def _pair_observation_with_cube(self):
-        """With a cube (or cube sequence) as the emissivity source, the Compare dock's observed
-        frame gets the synthetic image of the cube at the frame's time."""
-        models = self.app_state.model.models
-        cmp = self.comparison
-        if cmp is None or cmp.obs is None or cmp.level4 is not None or not models.cube_path:
-            return None
-        if registry.emissivity_model(models.emissivity_model).kind != "file":
-            return None
-        # lazy: the cube sequence module (and the cube readers) only with a cube source
-        from smile_viewer.io.cubes.sequence import CubeSpec
-
-        return cmp.compute_synthetic(CubeSpec(models.cube_path))
 
     # -- observed images -------------------------------------------------------------------
     def open_observed(self, path=None):
@@ -1070,8 +1065,10 @@ class MainWindow(QMainWindow):
             sig.disconnect(cb, missing_ok=True)
         self.scene_view.data_requested.disconnect(self._on_data_requested)
         self.scene_view.disconnect()
-        for dock in (self.layers_dock, self.model_dock, self.instruments_dock):
+        for dock in (self.layers_dock, self.model_dock, self.instruments_dock, self.tour_dock):
             dock.disconnect_state()
+        if self.presentation.active:
+            self.presentation.leave()
         self.state.events.time.disconnect(self._update_status, missing_ok=True)
         self.state.events.frame.disconnect(self._update_status, missing_ok=True)
         self.state.events.camera_preset.disconnect(self._on_camera_preset, missing_ok=True)

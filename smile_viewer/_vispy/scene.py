@@ -111,6 +111,10 @@ CAMERA_PRESETS: dict[str, CameraSetup | InstrumentViewSetup] = {
     "from_sun": CameraSetup(azimuth=70.0, elevation=12.0, scale_factor=50.0, fit=True),
     "earth": CameraSetup(azimuth=125.0, elevation=18.0, scale_factor=4.2),
     "through_sxi": InstrumentViewSetup("sxi"),
+    # the whole magnetosphere, bow-shock nose (~14 R_E) to 30 R_E down the tail, from dusk and a
+    # little above: the presentation view's first picture (44 R_E across fits 4:3 to 16:9 screens;
+    # the Earth ~1/18 of the height, clearly a globe)
+    "magnetosphere": CameraSetup(azimuth=165.0, elevation=18.0, scale_factor=36.0, center=(-8.0, 0.0, 0.0)),
 }
 
 
@@ -931,6 +935,30 @@ class SceneView:
         self.hud_time.text = f"{t.utc.strftime('%Y-%m-%d %H:%M')} UTC    SMILE at {r:.1f} R_E"
 
     # -- HUD: caption, legend, colour bar --------------------------------------------------
+    @property
+    def hud_scale(self) -> float:
+        """Size of the caption, legend and colour bar relative to the view's pixel scale."""
+        return getattr(self, "_hud_scale", 1.0)
+
+    def set_hud_scale(self, scale: float) -> None:
+        """Grow (or shrink) the caption, legend and colour bar type and margins by ``scale``
+        (presentation mode: readable from the back of a room); 1 is the normal size."""
+        scale = float(scale)
+        if not 0.25 <= scale <= 8.0:
+            raise ValueError(f"HUD scale must be in 0.25..8, got {scale:g}")
+        base = getattr(self, "_base_pixel_scale", self._pixel_scale)
+        self._base_pixel_scale = base
+        self._hud_scale = scale
+        ps = self._pixel_scale = base * scale
+        for text, size in ((self.hud_title, 13), (self.hud_time, 11), (self.hud_credit, 8)):
+            text.font_size = size * ps
+        for label in (self.colorbar.title, self.colorbar.low, self.colorbar.high):
+            label.font_size = 8.5 * ps
+        self._update_legend()  # lays the HUD out again with the new size
+        if isinstance(self._camera_setup, CameraSetup) and self._camera_setup.fit:
+            self.set_camera(self._camera_setup)  # the caption band changed: frame again
+        self.canvas.update()
+
     def _build_hud(self) -> None:
         ps = self._pixel_scale
         canvas = self.canvas

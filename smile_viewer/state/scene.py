@@ -30,13 +30,24 @@ from pydantic import ConfigDict, Field, field_serializer, field_validator
 #: ``noon_midnight``: the X–Z plane seen from dusk (+Y), Sun to the left;
 #: ``north``: looking down from +Z; ``from_sun``: looking at the dayside from the Sun's side;
 #: ``earth``: close to Earth; ``through_sxi``: the camera at the spacecraft, looking along
-#: SXI's boresight with SXI's field of view and roll (it follows the spacecraft in time).
-CAMERA_PRESETS: tuple[str, ...] = ("overview", "noon_midnight", "north", "from_sun", "earth", "through_sxi")
+#: SXI's boresight with SXI's field of view and roll (it follows the spacecraft in time);
+#: ``magnetosphere``: the bow-shock nose to 30 R_E down the tail, from dusk (presentation mode).
+CAMERA_PRESETS: tuple[str, ...] = (
+    "overview",
+    "noon_midnight",
+    "north",
+    "from_sun",
+    "earth",
+    "through_sxi",
+    "magnetosphere",
+)
 
 #: Frames the scene can be drawn in (both have the Sun along +X).
 SCENE_FRAMES: tuple[str, ...] = ("gse", "gsm")
 
-CameraPreset = Literal["overview", "noon_midnight", "north", "from_sun", "earth", "through_sxi"]
+CameraPreset = Literal[
+    "overview", "noon_midnight", "north", "from_sun", "earth", "through_sxi", "magnetosphere"
+]
 SceneFrame = Literal["gse", "gsm"]
 
 
