@@ -104,6 +104,8 @@ _LAYER_TITLES = {
     "uvi_fov": "UVI field of view",
     "emission_volume": "Emission volume",
     "labels": "Caption and legend",
+    "stars": "Stars, Sun and Moon",
+    "sky_labels": "Names on the scene",
 }
 LOS_COLOR = (1.0, 0.85, 0.25, 1.0)
 

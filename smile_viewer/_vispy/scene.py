@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import math
 
 import numpy as np
 from astropy.time import Time, TimeDelta
@@ -46,6 +47,7 @@ from smile_viewer._vispy.visuals.field_lines import TOPOLOGY_COLORS, TOPOLOGY_LA
 from smile_viewer._vispy.visuals.fov import FieldOfView
 from smile_viewer._vispy.visuals.guides import FrameAxes, SunArrow
 from smile_viewer._vispy.visuals.orbit import OrbitTrack, SpacecraftMarker
+from smile_viewer._vispy.visuals.sky import Sky, SkyLabels, cusp_label_points
 from smile_viewer._vispy.visuals.surfaces import BoundarySurface
 from smile_viewer._vispy.visuals.volume import EmissionVolume, GLStateReset, VolumeCompositor
 from smile_viewer.coords import rotation_matrix
@@ -266,6 +268,10 @@ class SceneView:
         self.fonts = FontManager(method="cpu")
         self.earth = Earth(day_night=self._state.day_night, parent=root)
         self.earth.order = -10  # opaque first
+        # the sky (stars, Sun, Moon; drawn behind everything) and names on the scene
+        self.sky = Sky(pixel_scale=ps, parent=root)
+        self.sky_labels = SkyLabels(pixel_scale=ps, font_manager=self.fonts, parent=canvas.scene)
+        self.sky_labels.order = 940
         self.axes = FrameAxes(
             self._state.frame, length=8.0, pixel_scale=ps, parent=root, font_manager=self.fonts
         )
@@ -464,6 +470,10 @@ class SceneView:
         self.field_lines.visible = lay.field_lines
         self.sxi_fov.visible = lay.sxi_fov and not through
         self.uvi_fov.visible = lay.uvi_fov
+        self.sky.visible = lay.stars
+        self.sky_labels.visible = lay.sky_labels
+        if lay.stars and hasattr(self, "cameras"):
+            self._update_sky()
         self._route_volume()
         self.hud.visible = lay.labels
         if hasattr(self, "cameras"):
@@ -548,6 +558,8 @@ class SceneView:
         self.orbit_track.set_style(st.orbit.rgba(default=(0.55, 0.90, 1.00)))
         self.sun.set_style(st.sun.rgba(default=(1.0, 0.82, 0.20)))
         self.axes.set_opacity(st.axes.opacity)
+        self.sky.set_brightness(st.stars.opacity)
+        self.sky_labels.set_style(st.sky_labels.rgba(default=(0.92, 0.94, 1.0)))
         self._update_legend()
         self.canvas.update()
 
@@ -875,6 +887,7 @@ class SceneView:
         self._update_earth(t, frame)
         self._update_orbit(t, frame)
         self._update_instruments()
+        self._update_sky()
         try:
             self._place_data()
         except Exception as exc:  # pragma: no cover - a frame rotation failing
@@ -1236,6 +1249,81 @@ class SceneView:
         if label.visible != show:
             label.visible = show
 
+    # -- the sky and the names on the scene -----------------------------------------------
+    def _update_sky(self) -> None:
+        """Stars, Sun and Moon at the scene time (only while the layer is on)."""
+        if not self._state.layers.stars:
+            return
+        try:
+            self.sky.set_time(self._state.time, self._state.frame)
+            self.errors.pop("stars", None)
+        except Exception as exc:  # a broken star table: say so, keep the rest of the scene
+            self._report("stars", exc)
+
+    def px_per_rad(self) -> float:
+        """Framebuffer pixels per radian at the centre of the current camera's view."""
+        cam = self.view.camera
+        w, h = (float(v) for v in self.canvas.size)
+        scale = float(getattr(self.canvas, "pixel_scale", 1.0) or 1.0)
+        if hasattr(cam, "half_extent"):  # an InstrumentCamera (imager views, cube-map faces)
+            return 0.5 * h * scale / cam.half_extent()[1]
+        fov = float(getattr(cam, "fov", 0.0) or 0.0)
+        if fov <= 0.0:
+            return 1.0e4
+        return 0.5 * min(w, h) * scale / math.tan(math.radians(fov) / 2.0)
+
+    def project_homogeneous(self, xyzw) -> np.ndarray:
+        """Canvas pixels (N, 2) of homogeneous scene points (N, 4): w = 1 a point, w = 0 a
+        direction (at infinity); NaN for what is behind the eye."""
+        pts = np.atleast_2d(np.asarray(xyzw, dtype=float))
+        m = self.view.scene.node_transform(self.canvas.scene).map(pts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = m[:, :2] / m[:, 3:4]
+        out[m[:, 3] <= 0.0] = np.nan
+        return out
+
+    def sky_label_anchors(self) -> list[tuple[str, np.ndarray]]:
+        """(name, homogeneous scene point) of each name the labels layer shows now."""
+        lay = self._state.layers
+        t, frame = self._state.time, self._state.frame
+        out: list[tuple[str, np.ndarray]] = []
+        if lay.sun or lay.stars:
+            out.append(("Sun", np.array([1.0, 0.0, 0.0, 0.0])))
+        if lay.stars:
+            out.append(("Moon", np.append(self.sky.moon_position, 1.0)))
+        meshes = self.data.get("boundaries")
+        for key, name, on in (
+            ("magnetopause", "magnetopause", lay.magnetopause),
+            ("bow_shock", "bow shock", lay.bow_shock),
+        ):
+            mesh = getattr(meshes, key, None) if meshes is not None else None
+            if on and mesh is not None:
+                r = _rotation(mesh.frame, frame, t)
+                out.append((name, np.append(r @ np.array([mesh.standoff_re, 0.0, 0.0]), 1.0)))
+                if key == "magnetopause":
+                    for cusp, point in cusp_label_points(mesh).items():
+                        out.append((cusp, np.append(r @ point, 1.0)))
+        if lay.spacecraft and not self.spacecraft.label.visible:
+            out.append(("SMILE", np.append(self.spacecraft_position, 1.0)))
+        for name, on in (("sxi", lay.sxi_fov), ("uvi", lay.uvi_fov)):
+            cam = self.cameras.get(name)
+            if on and cam is not None:
+                reach = 0.55 * float(np.linalg.norm(cam.position_re))
+                out.append((name.upper(), np.append(cam.position_re + reach * cam.boresight, 1.0)))
+        return out
+
+    def _update_sky_view(self) -> None:
+        """Per frame: the Sun's disc for the camera's scale; names next to their points."""
+        lay = self._state.layers
+        if lay.stars:
+            self.sky.set_px_per_rad(self.px_per_rad())
+        if lay.sky_labels:
+            anchors = self.sky_label_anchors()
+            xy = self.project_homogeneous(np.array([a for _n, a in anchors])) if anchors else []
+            self.sky_labels.place(
+                [(n, p) for (n, _a), p in zip(anchors, xy, strict=True)], tuple(self.canvas.size)
+            )
+
     # -- queries (tests, overlays) ---------------------------------------------------------
     def project(self, xyz) -> np.ndarray:
         """Canvas pixel coordinates (x right, y down; logical pixels) of scene points (N, 3)."""
@@ -1248,6 +1336,7 @@ class SceneView:
         """Render the canvas to an (H, W, 4) uint8 array (see ``SceneCanvas.render``)."""
         self.flush()
         self._restore_depth_mask()
+        self._update_sky_view()
         return self.canvas.render(**kwargs)
 
     @contextlib.contextmanager
@@ -1276,10 +1365,18 @@ class SceneView:
             self._layout_hud()
 
     def _resize_canvas(self, size: tuple[int, int]) -> None:
-        """Resize the canvas; off window no backend sends the resize event: send it here."""
+        """Resize the canvas. A hidden Qt canvas gets no resize events (and keeps its old
+        framebuffer size, which would stretch the picture): both are sent here."""
+        old, old_phys = self.canvas.size, self.canvas.physical_size
         self.canvas.size = size
-        if tuple(self.canvas.central_widget.size) != tuple(float(v) for v in self.canvas.size):
-            self.canvas.events.resize(size=self.canvas.size, physical_size=self.canvas.physical_size)
+        new = tuple(self.canvas.size)
+        backend = self.canvas._backend
+        if tuple(self.canvas.physical_size) == tuple(old_phys) and new != tuple(old):
+            ratio = old_phys[0] / max(old[0], 1)
+            if hasattr(backend, "_vispy_set_physical_size"):
+                backend._vispy_set_physical_size(int(round(new[0] * ratio)), int(round(new[1] * ratio)))
+        if tuple(self.canvas.central_widget.size) != tuple(float(v) for v in new):
+            self.canvas.events.resize(size=new, physical_size=self.canvas.physical_size)
 
     def _on_draw_flush(self, event=None) -> None:
         if self._dirty:
@@ -1294,6 +1391,7 @@ class SceneView:
             ):
                 self.set_camera(setup)
         self._place_spacecraft_label()  # the camera or the spacecraft may have moved
+        self._update_sky_view()
 
     def _restore_depth_mask(self, event=None) -> None:
         self.canvas.context.set_depth_mask(True)

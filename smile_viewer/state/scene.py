@@ -99,6 +99,8 @@ LAYER_NAMES: tuple[str, ...] = (
     "uvi_fov",
     "emission_volume",
     "labels",
+    "stars",
+    "sky_labels",
 )
 
 
@@ -106,7 +108,8 @@ class LayerVisibility(EventedModel):
     """Which layers of the 3-D scene are shown. Each field has its own event.
 
     ``field_lines`` and ``emission_volume`` are off by default (they fill the view: switch
-    them on for the magnetic topology or the soft X-ray glow); everything else is on.
+    them on for the magnetic topology or the soft X-ray glow), and so are the outreach layers
+    ``stars`` (the real sky) and ``sky_labels``; everything else is on.
     """
 
     model_config = ConfigDict(validate_assignment=True, extra="forbid")
@@ -123,6 +126,8 @@ class LayerVisibility(EventedModel):
     uvi_fov: bool = True
     emission_volume: bool = False
     labels: bool = True  # the on-canvas caption (frame, time, credits) and legends
+    stars: bool = False  # the sky: Hipparcos stars, the Sun's glow and the Moon
+    sky_labels: bool = False  # names on the scene: Sun, Moon, boundaries, cusps, SMILE, SXI, UVI
 
     def names(self) -> tuple[str, ...]:
         return tuple(type(self).model_fields)
@@ -206,6 +211,8 @@ class LayerStyles(EventedModel):
     uvi_fov: LayerStyle = _style(0.30, "#d69bff")
     emission_volume: LayerStyle = _style(1.0)
     labels: LayerStyle = _style(1.0)
+    stars: LayerStyle = _style(1.0)
+    sky_labels: LayerStyle = _style(1.0)
 
     def names(self) -> tuple[str, ...]:
         return tuple(type(self).model_fields)

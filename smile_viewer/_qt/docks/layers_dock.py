@@ -34,7 +34,11 @@ LAYER_ROWS: tuple[tuple[str, str], ...] = (
     ("uvi_fov", "UVI field of view"),
     ("emission_volume", "Emission volume"),
     ("labels", "Caption and legend"),
+    ("stars", "Stars, Sun and Moon"),
+    ("sky_labels", "Names (Sun, Moon, boundaries, cusps, SXI, UVI)"),
 )
+#: Layers whose colours are their own (no colour button): the stars' come from their B−V index.
+NO_COLOR = frozenset({"stars"})
 
 
 class LayersDock(QDockWidget):
@@ -74,6 +78,9 @@ class LayersDock(QDockWidget):
             button.clicked.connect(lambda _c=False, n=name: self.choose_color(n))
             button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             button.customContextMenuRequested.connect(lambda _p, n=name: self.set_color(n, None))
+            if name in NO_COLOR:
+                button.setEnabled(False)
+                button.setToolTip(f"The {title.lower()} have their own colours")
             grid.addWidget(check, row, 0)
             grid.addWidget(slider, row, 1)
             grid.addWidget(button, row, 2)

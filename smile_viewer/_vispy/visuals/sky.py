@@ -1,0 +1,248 @@
+"""The sky of the 3-D scene: Hipparcos stars and the Sun's glow at infinity, the Moon in place,
+and names on the scene (Sun, Moon, boundaries, cusps, SMILE, SXI, UVI).
+
+Stars and the Sun are directions (``smile_viewer.coords.sky``) drawn as points at infinity
+(GLSL: ``shaders/sky_points.vert``/``.frag``): the camera's translation does not move them,
+nothing in the scene is behind them. Star size and brightness follow the magnitude
+(:func:`star_appearance`), colour the B−V index. The Moon is a lit sphere of its true radius at
+its geocentric position (true angular size near it), with a small marker that keeps it visible
+from far away. Definitions: docs/sky.md.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from vispy import gloo, scene
+from vispy.geometry import create_sphere
+from vispy.scene.visuals import create_visual_node
+from vispy.visuals import Visual
+from vispy.visuals.transforms import STTransform
+
+from smile_viewer.constants import R_E_KM
+from smile_viewer.coords import sky as sky_coords
+from smile_viewer.resources import read_shader
+
+__all__ = ["Sky", "SkyLabels", "SkyPoints", "SkyPointsVisual", "cusp_label_points", "star_appearance"]
+
+SUN_COLOR = (1.0, 0.93, 0.78)
+MOON_ALBEDO = (0.78, 0.77, 0.74)
+LABEL_COLOR = (0.92, 0.94, 1.0, 1.0)
+#: Magnitude at which a star's spot reaches full intensity; brighter ones grow instead.
+FULL_MAG = 2.0
+#: Faintest drawn star's peak intensity (stars of Hp ≈ 7 stay just visible).
+FLOOR = 0.22
+
+
+def star_appearance(mag) -> tuple[np.ndarray, np.ndarray]:
+    """(Gaussian sigma [px at pixel scale 1], peak intensity 0..1) of stars of magnitude ``mag``.
+
+    Fainter than :data:`FULL_MAG` the peak follows the flux compressed like the eye's response,
+    (10^(−0.4 (m − FULL_MAG)))^0.5, never below :data:`FLOOR`; brighter, the peak stays 1 and
+    the spot widens, 0.45 px of sigma per magnitude (Sirius, Hp −1.09: 2.2 px)."""
+    m = np.asarray(mag, dtype=float)
+    peak = np.clip(10.0 ** (-0.4 * 0.5 * (m - FULL_MAG)), FLOOR, 1.0)
+    sigma = 0.8 + 0.45 * np.clip(FULL_MAG - m, 0.0, None)
+    return sigma, peak
+
+
+def cusp_label_points(mesh, polar_deg: float = 55.0) -> dict[str, np.ndarray]:
+    """Where to write "north cusp" / "south cusp": the magnetopause vertex of the noon-midnight
+    meridian (|y| smallest) whose angle from +X towards ±Z is nearest ``polar_deg`` (about
+    where the cusps meet the dayside boundary), in the mesh's frame. A label's place, not a
+    cusp model."""
+    v = np.asarray(mesh.vertices, float)
+    if v.size == 0:
+        return {}
+    meridian = np.abs(v[:, 1]) <= max(0.05 * float(np.abs(v[:, 1]).max()), 1e-6)
+    out = {}
+    for name, sign in (("north cusp", 1.0), ("south cusp", -1.0)):
+        cand = v[meridian & (sign * v[:, 2] > 0)]
+        if len(cand):
+            angle = np.degrees(np.arctan2(sign * cand[:, 2], cand[:, 0]))
+            out[name] = cand[int(np.argmin(np.abs(angle - polar_deg)))]
+    return out
+
+
+class SkyPointsVisual(Visual):
+    """Points at infinity: ``kind`` "stars" (Gaussian spots) or "sun" (disc and glow)."""
+
+    def __init__(self, kind: str = "stars", pixel_scale: float = 1.0):
+        Visual.__init__(self, vcode=read_shader("sky_points.vert"), fcode=read_shader("sky_points.frag"))
+        if kind not in ("stars", "sun"):
+            raise ValueError(f"kind must be 'stars' or 'sun', got {kind!r}")
+        self.kind = kind
+        self._draw_mode = "points"
+        self.shared_program["u_kind"] = 0.0 if kind == "stars" else 1.0
+        self.shared_program["u_pixel_scale"] = float(pixel_scale)
+        self.shared_program["u_px_per_rad"] = 1000.0
+        self.shared_program["u_max_size"] = 255.0
+        # drawn first (the Sky node's order), so no depth test: whatever comes later covers it
+        # (depth_mask stays on: with the test off nothing is written, and later visuals write)
+        self.set_gl_state(depth_test=False, depth_mask=True, blend=True, blend_func=("one", "one"))
+        self._n = 0
+        self.set_data(np.zeros((0, 3)), np.zeros((0, 4)), np.zeros(0))
+        self.freeze()
+
+    def set_data(self, directions, colors, radii) -> None:
+        """Unit directions (N, 3) in the scene frame, RGBA (N, 4) (alpha: peak intensity) and
+        radii (N,): sigma [px] for stars, angular radius [rad] for the Sun."""
+        d = np.asarray(directions, np.float32).reshape(-1, 3)
+        self._n = len(d)
+        self.shared_program["a_dir"] = gloo.VertexBuffer(d if self._n else np.zeros((1, 3), np.float32))
+        c = np.asarray(colors, np.float32).reshape(-1, 4)
+        self.shared_program["a_color"] = gloo.VertexBuffer(c if self._n else np.zeros((1, 4), np.float32))
+        r = np.asarray(radii, np.float32).reshape(-1, 1)
+        self.shared_program["a_radius"] = gloo.VertexBuffer(r if self._n else np.zeros((1, 1), np.float32))
+        self.update()
+
+    def set_px_per_rad(self, value: float) -> None:
+        """Framebuffer pixels per radian at the view's centre (sizes the Sun's disc)."""
+        self.shared_program["u_px_per_rad"] = float(value)
+
+    def _prepare_transforms(self, view):
+        view.view_program.vert["transform"] = view.get_transform()
+
+    def _prepare_draw(self, view):
+        return self._n > 0
+
+    def _compute_bounds(self, axis, view):
+        return None  # at infinity: no part of the scene's extent
+
+
+SkyPoints = create_visual_node(SkyPointsVisual)
+
+
+def _moon_mesh(rows: int = 24, cols: int = 48):
+    """Vertices (N, 3) of a unit sphere, faces (M, 3) and vertex colours lit from +X (the Sun's
+    direction in GSE and GSM; its parallax from the Moon is 0.15°)."""
+    md = create_sphere(rows, cols, radius=1.0)
+    v = md.get_vertices().astype(np.float32)
+    f = md.get_faces().astype(np.uint32)
+    n = v / np.linalg.norm(v, axis=1, keepdims=True)
+    light = np.clip(n[:, 0], 0.0, 1.0)
+    shade = 0.035 + 0.965 * light**0.8
+    colors = np.ones((len(v), 4), np.float32)
+    colors[:, :3] = np.asarray(MOON_ALBEDO, np.float32)[None, :] * shade[:, None]
+    return v, f, colors
+
+
+class Sky(scene.Node):
+    """Stars, the Sun's glow and the Moon at a scene time and frame (:meth:`set_time`)."""
+
+    def __init__(self, pixel_scale: float = 1.0, parent=None):
+        super().__init__(parent=parent, name="sky")
+        self.order = -30  # before everything: the stars test no depth
+        self._ps = float(pixel_scale)
+        self.stars = SkyPoints("stars", pixel_scale, parent=self)
+        self.stars.order = -30
+        self.sun = SkyPoints("sun", pixel_scale, parent=self)
+        self.sun.order = -29
+        v, f, c = _moon_mesh()
+        self.moon_radius_re = sky_coords.MOON_RADIUS_KM / R_E_KM
+        self.moon = scene.visuals.Mesh(vertices=v, faces=f, vertex_colors=c, parent=self)
+        self.moon.set_gl_state("opaque", depth_test=True, cull_face=False)
+        self.moon.transform = STTransform(scale=(self.moon_radius_re,) * 3)
+        self.moon_marker = scene.visuals.Markers(parent=self)
+        self.moon_marker.set_gl_state("translucent", depth_test=True)
+        self.moon_position = np.zeros(3)
+        self.sun_direction = np.array([1.0, 0.0, 0.0])
+        self.star_directions = np.zeros((0, 3))
+        self.brightness = 1.0
+        self._key: tuple | None = None
+        self._star_rgb: np.ndarray | None = None
+
+    def set_time(self, time, frame: str) -> None:
+        """Place stars, Sun and Moon for ``time`` (astropy Time) in ``frame`` ("gse"/"gsm")."""
+        key = (str(getattr(time, "isot", time)), frame)
+        if key == self._key:
+            return
+        self._key = key
+        cat = sky_coords.star_catalogue()
+        self.star_directions = sky_coords.star_directions(time, frame, cat)
+        if self._star_rgb is None:
+            self._star_rgb = sky_coords.star_rgb(cat.b_v).astype(np.float32)
+        self._sigma, self._peak = star_appearance(cat.mag)
+        self._upload_stars()
+        # the Sun: +X of GSE and GSM is its apparent direction
+        dist = sky_coords.sun_distance_re(time)
+        ang = math.asin(sky_coords.SUN_RADIUS_KM / R_E_KM / dist)
+        self.sun.set_data([self.sun_direction], [(*SUN_COLOR, 1.0)], [ang])
+        self.moon_position = np.asarray(sky_coords.moon_position_re(time, frame), float)
+        r = self.moon_radius_re
+        self.moon.transform = STTransform(scale=(r, r, r), translate=tuple(self.moon_position))
+        self.moon_marker.set_data(
+            pos=self.moon_position[None, :].astype(np.float32),
+            size=5.0 * self._ps,
+            face_color=(0.85, 0.85, 0.80, 1.0),
+            edge_width=0.0,
+        )
+
+    def _upload_stars(self) -> None:
+        if self._star_rgb is None:
+            return
+        colors = np.empty((len(self._peak), 4), np.float32)
+        colors[:, :3] = self._star_rgb
+        colors[:, 3] = self._peak * self.brightness
+        self.stars.set_data(self.star_directions, colors, self._sigma)
+
+    def set_brightness(self, value: float) -> None:
+        """Scale the stars' intensity (the layer's opacity, 0..1)."""
+        value = float(value)
+        if value != self.brightness:
+            self.brightness = value
+            self._upload_stars()
+
+    def set_px_per_rad(self, value: float) -> None:
+        self.sun.set_px_per_rad(value)
+
+
+class SkyLabels(scene.Node):
+    """Names placed next to scene points, in canvas pixels (:meth:`place`); a name whose point
+    is behind the eye or off the canvas is hidden."""
+
+    def __init__(self, pixel_scale: float = 1.0, font_manager=None, parent=None):
+        super().__init__(parent=parent, name="sky_labels")
+        self._ps = float(pixel_scale)
+        self._fonts = font_manager
+        self.texts: dict[str, scene.visuals.Text] = {}
+        self._rgb = LABEL_COLOR[:3]
+        self._alpha = 1.0
+        self.positions: dict[str, tuple[float, float] | None] = {}
+
+    def place(self, items, canvas_size) -> None:
+        """``items``: (name, canvas xy or None) pairs; others are hidden."""
+        w, h = canvas_size
+        seen = set()
+        for name, xy in items:
+            seen.add(name)
+            text = self.texts.get(name)
+            if text is None:
+                text = scene.visuals.Text(
+                    name,
+                    color=(*self._rgb, self._alpha),
+                    font_size=10 * self._ps,
+                    anchor_x="left",
+                    anchor_y="bottom",
+                    parent=self,
+                    font_manager=self._fonts,
+                )
+                self.texts[name] = text
+            ok = xy is not None and np.all(np.isfinite(xy)) and 0 <= xy[0] < w and 0 <= xy[1] < h
+            self.positions[name] = (float(xy[0]), float(xy[1])) if ok else None
+            if ok:
+                text.pos = (float(xy[0]) + 6 * self._ps, float(xy[1]) - 4 * self._ps)
+            if text.visible != ok:
+                text.visible = ok
+        for name, text in self.texts.items():
+            if name not in seen:
+                text.visible = False
+                self.positions[name] = None
+
+    def set_style(self, rgba) -> None:
+        """Colour (r, g, b[, opacity]) of the names."""
+        self._rgb = tuple(float(v) for v in rgba[:3])
+        self._alpha = float(rgba[3]) if len(rgba) > 3 else 1.0
+        for text in self.texts.values():
+            text.color = (*self._rgb, self._alpha)
