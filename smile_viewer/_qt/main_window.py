@@ -63,6 +63,7 @@ from smile_viewer._qt.docks.layers_dock import LayersDock
 from smile_viewer._qt.docks.model_dock import ModelDock
 from smile_viewer._qt.docks.time_dock import TimeControl, TimeDock, format_utc  # noqa: F401 - re-exported
 from smile_viewer._qt.docks.tour_dock import TourDock
+from smile_viewer._qt.gl_info import window_samples
 from smile_viewer._qt.help_dialog import install_help_action
 from smile_viewer._qt.los_plot import LosDock, los_profile
 from smile_viewer._qt.presentation import Presentation
@@ -223,6 +224,7 @@ class MainWindow(QMainWindow):
             parent=self,
             size=(1000, 700),
             update_policy="async",
+            samples=window_samples(),  # none on llvmpipe: multisampling doubles its frame cost
         )
         self.canvas = self.scene_view.canvas
         self.canvas.native.setObjectName("sceneCanvas")
@@ -246,9 +248,10 @@ class MainWindow(QMainWindow):
         # synthetic images in workers, following the state
         self.image_schedulers: dict[str, RenderScheduler] = {}
 
-        # SXI first (it is what the solar wind changes most), UVI after it: on two cores two
-        # renders at once would each take twice as long
-        for name, debounce in (("sxi", 20), ("uvi", 150)):
+        # SXI first (it is what the solar wind changes most): on two cores two jobs at once
+        # would each take twice as long, so the UVI image and the 3-D data wait while the SXI
+        # scheduler is busy (at most 400 ms)
+        for name, debounce in (("sxi", 20), ("uvi", 20)):
             sch = RenderScheduler(
                 compute_image,
                 request_factory=lambda n=name: self.image_request(n),
@@ -260,6 +263,8 @@ class MainWindow(QMainWindow):
             sch.errorOccurred.connect(lambda err, n=name: self._on_image_error(n, err))
             sch.busyChanged.connect(self._update_busy)
             self.image_schedulers[name] = sch
+        for sch in (self.image_schedulers["uvi"], *self.data_schedulers.values()):
+            sch.yield_to(self.image_schedulers["sxi"], max_hold_ms=400)
         self._bind_image_inputs()
 
         self.los_line = None

@@ -364,6 +364,10 @@ class RenderScheduler(QObject):
     max_delay_ms : int, optional
         During a continuous burst (a slider held and moved) start anyway once the oldest
         waiting submit is this old (a live preview while dragging). Default: no limit.
+    yield_to : RenderScheduler, optional
+        Start no job while this other scheduler is busy (waiting or running), for at most
+        ``max_hold_ms`` after the request: on two cores the more urgent work (the SXI image)
+        then runs alone and sooner (:meth:`yield_to`).
     synchronous : bool, optional
         Run inline with no debounce (default: ``SMILE_SYNC_WORKERS``).
     pool : QThreadPool, optional
@@ -393,6 +397,8 @@ class RenderScheduler(QObject):
         synchronous: bool | None = None,
         pool: QThreadPool | None = None,
         parent: QObject | None = None,
+        yield_to: RenderScheduler | None = None,
+        max_hold_ms: int = 400,
     ):
         super().__init__(parent)
         self.work = work
@@ -413,6 +419,38 @@ class RenderScheduler(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._launch_pending)
+        self._yield_to: RenderScheduler | None = None
+        self.max_hold_ms = int(max_hold_ms)
+        if yield_to is not None:
+            self.yield_to(yield_to, max_hold_ms)
+
+    def yield_to(self, other: RenderScheduler, max_hold_ms: int | None = None) -> None:
+        """Hold this scheduler's jobs while ``other`` is busy, each for at most ``max_hold_ms``
+        after its request; they start as soon as ``other`` becomes idle."""
+        if self._yield_to is not None:
+            self._yield_to.busyChanged.disconnect(self._on_other_busy)
+        self._yield_to = other
+        if max_hold_ms is not None:
+            self.max_hold_ms = int(max_hold_ms)
+        other.busyChanged.connect(self._on_other_busy)
+
+    def _on_other_busy(self, busy: bool) -> None:
+        if not busy and self._pending is not None and self._running is None and not self._closed:
+            # start after the events already posted (the other's result being painted): a
+            # compiled kernel holding the GIL in a worker would otherwise delay that paint
+            self._timer.start(0)
+
+    def _held(self) -> bool:
+        """True (and the launch re-armed for the end of the hold) while the scheduler we yield
+        to is busy and the waiting request is younger than ``max_hold_ms``."""
+        other = self._yield_to
+        if other is None or not other.busy or not self._pending_clock.isValid():
+            return False
+        left = self.max_hold_ms - int(self._pending_clock.elapsed())
+        if left <= 0:
+            return False
+        self._timer.start(left)
+        return True
 
     # -- state -------------------------------------------------------------------------------
     @property
@@ -473,6 +511,8 @@ class RenderScheduler(QObject):
     def _launch_pending(self) -> None:
         if self._pending is None or self._running is not None:
             return  # a running (cancelled, stale) job is still finishing; we start after it
+        if self._held():
+            return  # the scheduler we yield to is busy: start when it is idle (or the hold ends)
         gen, request, from_factory = self._pending
         self._pending = None
         self._pending_clock.invalidate()

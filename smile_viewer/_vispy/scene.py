@@ -68,8 +68,13 @@ HUD_DIM = (0.55, 0.60, 0.70, 1.0)
 #: Through an imager: the outline of its field and the dimming of the sky outside it.
 FIELD_OUTLINE_COLOR = (0.72, 0.95, 0.35, 1.0)
 FIELD_MASK_COLOR = (0.0, 0.0, 0.0, 0.62)
-#: Fraction of the framebuffer's resolution the emission volume is cast at while the camera moves.
-MOVING_VOLUME_RESOLUTION = 0.2
+#: Interactive quality (:meth:`SceneView.set_interactive`, while the camera moves): the emission
+#: volume is ray-cast at most at this fraction of the framebuffer's resolution ...
+INTERACTIVE_VOLUME_RESOLUTION = 0.2
+#: ... with ray-marching steps this many times longer ...
+INTERACTIVE_STEP_FACTOR = 2.5
+#: ... and full quality comes back this long after the last camera event [s].
+REST_DELAY_S = 0.3
 #: Height of the caption band at the top of the canvas [logical pixels × pixel scale].
 CAPTION_BAND = 84
 EARTH_CREDIT = "Earth: NASA Blue Marble Next Generation"
@@ -207,6 +212,9 @@ class SceneView:
         Fraction of the framebuffer's resolution the emission volume is ray-cast at (its
         emission and maximum-intensity modes are smooth; 0.4 keeps software OpenGL
         interactive). 1 for stills (the headless render uses 1).
+
+    Interactive quality: while the camera moves the view draws faster and coarser
+    (:meth:`set_interactive`; automatic for mouse drags and the wheel).
     """
 
     #: ``(kind, request, generation)``: build ``request`` (``scene_data.build``) off the GUI
@@ -216,6 +224,8 @@ class SceneView:
     layer_error = Signal(str, str)
     #: ``(kind,)``: new data for a layer is on screen.
     data_applied = Signal(str)
+    #: ``(interactive,)``: the drawing quality changed (:meth:`set_interactive`).
+    interactive_changed = Signal(bool)
 
     def __init__(
         self,
@@ -300,13 +310,14 @@ class SceneView:
         self._gl_reset = GLStateReset(parent=canvas.scene)
         self._gl_reset.order = 1_000_000
         canvas.events.resize.connect(self._on_resize)
-        # While the camera moves the volume is cast at a lower resolution (frame rate on
-        # llvmpipe); at rest, 0.3 s after the last move, at the chosen one again.
-        self._rest_resolution: float | None = None
+        # Interactive quality while the camera moves (set_interactive): a mouse drag or wheel
+        # switches it on, a timer REST_DELAY_S after the last one back to full quality.
+        self._volume_resolution = float(volume_resolution)
+        self._interactive = False
         self._rest_timer = None
-        canvas.events.mouse_press.connect(self._on_interaction)
-        canvas.events.mouse_wheel.connect(self._on_interaction)
-        canvas.events.mouse_release.connect(self._on_interaction_end)
+        self._flush_timer = None  # async policy: stale data requested without a redraw
+        canvas.events.mouse_move.connect(self._on_camera_input)
+        canvas.events.mouse_wheel.connect(self._on_camera_input)
         # The orbit track writes no depth (so the spacecraft marker on it is drawn whole);
         # glClear honours the depth mask, so switch it back on before every frame's clear.
         canvas.events.draw.connect(self._restore_depth_mask, position="first")
@@ -454,7 +465,23 @@ class SceneView:
 
     def _mark_dirty(self, *kinds: str) -> None:
         self._dirty.update(kinds)
-        self.canvas.update()
+        if self.update_policy == "async":
+            # Request the new data at once (one burst of changes merges into one request)
+            # instead of redrawing the old picture first: on software OpenGL that frame
+            # would hold the GUI thread for a few hundred ms before the images' jobs start.
+            # The frame comes when the data do (apply_data).
+            if self._flush_timer is None:
+                self._flush_timer = vispy_app.Timer(
+                    interval=0.0, iterations=1, start=False, app=self.canvas.app, connect=self._flush_soon
+                )
+            if not self._flush_timer.running:
+                self._flush_timer.start(iterations=1)
+        else:
+            self.canvas.update()
+
+    def _flush_soon(self, _event=None) -> None:
+        if self._dirty:
+            self.flush()
 
     # -- layers and styles -----------------------------------------------------------------
     def _apply_layers(self) -> None:
@@ -483,54 +510,89 @@ class SceneView:
 
     @property
     def volume_resolution(self) -> float:
-        """Fraction of the framebuffer's resolution the emission volume is ray-cast at (1: full)."""
-        return self.volume_compositor.scale
+        """Fraction of the framebuffer's resolution the emission volume is ray-cast at at full
+        quality (1: full; while interactive it is at most :data:`INTERACTIVE_VOLUME_RESOLUTION`)."""
+        return self._volume_resolution
 
     @volume_resolution.setter
     def volume_resolution(self, value: float) -> None:
-        if getattr(self, "_rest_resolution", None) is not None and value != MOVING_VOLUME_RESOLUTION:
-            self._rest_resolution = float(value)  # chosen while moving: the one to come back to
+        self._volume_resolution = float(value)
+        self._apply_quality()
+
+    # -- interactive quality ---------------------------------------------------------------
+    @property
+    def interactive(self) -> bool:
+        """True while the view draws at interactive quality (:meth:`set_interactive`)."""
+        return self._interactive
+
+    def set_interactive(self, on: bool, *, rest_after_s: float | None = None) -> None:
+        """Draw at interactive quality (``on``) or at full quality.
+
+        Interactive quality keeps software OpenGL fluid while the camera moves: the emission
+        volume is ray-cast at most at :data:`INTERACTIVE_VOLUME_RESOLUTION` of the
+        framebuffer's resolution with steps :data:`INTERACTIVE_STEP_FACTOR` times longer, and
+        the translucent boundaries draw their near side only (both sides while the eye is
+        inside one). Mouse drags and the wheel on the canvas switch it on by themselves and
+        back to full quality :data:`REST_DELAY_S` after the last one. Code that moves the
+        camera itself (a tour, a presentation) calls ``set_interactive(True)`` when the motion
+        starts and ``set_interactive(False)`` when it stops, or
+        ``set_interactive(True, rest_after_s=REST_DELAY_S)`` at every step: full quality then
+        comes back that long after the last step. :meth:`render` (stills, movie frames)
+        always draws at full quality. ``interactive_changed`` is emitted on a change.
+        """
+        on = bool(on)
+        if on and rest_after_s is not None:
+            self._rest_later(rest_after_s)
+        elif not on and self._rest_timer is not None:
+            self._rest_timer.stop()
+        if on == self._interactive:
             return
-        self.volume_compositor.scale = value
+        self._interactive = on
+        self._apply_quality()
+        self._choose_surface_sides()
+        self.interactive_changed.emit(on)
+
+    def _apply_quality(self) -> None:
+        """Volume resolution, ray step and surface sides for the current quality."""
+        on = self._interactive
+        res = self._volume_resolution
+        self.volume_compositor.scale = min(res, INTERACTIVE_VOLUME_RESOLUTION) if on else res
+        step = float(self._app_state.volume.step_voxels)
+        self.emission_volume.step_voxels = step * INTERACTIVE_STEP_FACTOR if on else step
+        if not on:
+            for surface in (self.magnetopause, self.bow_shock):
+                surface.near_side_only = False
         self._route_volume()
         self.canvas.update()
 
-    def set_moving(self, moving: bool) -> None:
-        """Cast the emission volume at :data:`MOVING_VOLUME_RESOLUTION` while the camera moves;
-        back at the chosen resolution (:attr:`volume_resolution`) at rest."""
-        if moving:
-            if self._rest_resolution is None and self.volume_compositor.scale > MOVING_VOLUME_RESOLUTION:
-                self._rest_resolution = self.volume_compositor.scale
-                self.volume_resolution = MOVING_VOLUME_RESOLUTION
-        elif self._rest_resolution is not None:
-            rest, self._rest_resolution = self._rest_resolution, None
-            self.volume_resolution = rest
-
-    @property
-    def moving(self) -> bool:
-        return self._rest_resolution is not None
-
-    def _on_interaction(self, event=None) -> None:
-        if not self._state.layers.emission_volume:
+    def _choose_surface_sides(self) -> None:
+        """While interactive, each boundary draws its near side only unless the eye is inside it."""
+        if not self._interactive or not isinstance(self.view.camera, scene.cameras.TurntableCamera):
             return
-        self.set_moving(True)
-        if event is not None and getattr(event, "type", "") == "mouse_wheel":
-            self._rest_later()
+        eye = np.asarray(self.view.camera.transform.map([0.0, 0.0, 0.0, 1.0]), dtype=float)
+        eye = eye[:3] / eye[3]
+        for surface in (self.magnetopause, self.bow_shock):
+            if surface.visible:
+                local = np.asarray(surface.transform.imap(eye), dtype=float)
+                surface.near_side_only = not surface.contains(local[:3] / local[3])
 
-    def _on_interaction_end(self, event=None) -> None:
-        if self.moving:
-            self._rest_later()
+    def _on_camera_input(self, event=None) -> None:
+        """A mouse drag or wheel on the canvas (the camera moves): interactive quality."""
+        if event is not None and event.type == "mouse_move" and not getattr(event, "is_dragging", False):
+            return
+        self.set_interactive(True, rest_after_s=REST_DELAY_S)
 
-    def _rest_later(self) -> None:
+    def _rest_later(self, delay_s: float = REST_DELAY_S) -> None:
         if self._rest_timer is None:
             self._rest_timer = vispy_app.Timer(
-                interval=0.3,
+                interval=delay_s,
                 iterations=1,
                 start=False,
                 app=self.canvas.app,
-                connect=lambda _e: self.set_moving(False),
+                connect=lambda _e: self.set_interactive(False),
             )
         self._rest_timer.stop()
+        self._rest_timer.interval = float(delay_s)
         self._rest_timer.start(iterations=1)
 
     def _route_volume(self) -> None:
@@ -571,7 +633,7 @@ class SceneView:
             self._route_volume()
         if ev.cmap_name != vs.colormap:
             ev.set_cmap(vs.colormap)
-        ev.step_voxels = vs.step_voxels
+        ev.step_voxels = vs.step_voxels * (INTERACTIVE_STEP_FACTOR if self._interactive else 1.0)
         ev.iso_fraction = vs.iso_fraction
         ev.log_range = vs.log_range
         self._update_colorbar()
@@ -1333,8 +1395,10 @@ class SceneView:
         return m[:, :2] / m[:, 3:4]
 
     def render(self, **kwargs) -> np.ndarray:
-        """Render the canvas to an (H, W, 4) uint8 array (see ``SceneCanvas.render``)."""
+        """Render the canvas to an (H, W, 4) uint8 array (see ``SceneCanvas.render``), always at
+        full quality (an interactive view goes back to it first)."""
         self.flush()
+        self.set_interactive(False)
         self._restore_depth_mask()
         self._update_sky_view()
         return self.canvas.render(**kwargs)
@@ -1391,20 +1455,18 @@ class SceneView:
             ):
                 self.set_camera(setup)
         self._place_spacecraft_label()  # the camera or the spacecraft may have moved
+        self._choose_surface_sides()
         self._update_sky_view()
 
     def _restore_depth_mask(self, event=None) -> None:
         self.canvas.context.set_depth_mask(True)
 
     def close(self) -> None:
-        if self._rest_timer is not None:
-            self._rest_timer.stop()
-        for ev, cb in (
-            (self.canvas.events.mouse_press, self._on_interaction),
-            (self.canvas.events.mouse_wheel, self._on_interaction),
-            (self.canvas.events.mouse_release, self._on_interaction_end),
-        ):
-            ev.disconnect(cb)
+        for timer in (self._rest_timer, self._flush_timer):
+            if timer is not None:
+                timer.stop()
+        for ev in (self.canvas.events.mouse_move, self.canvas.events.mouse_wheel):
+            ev.disconnect(self._on_camera_input)
         self.disconnect()
         self.canvas.events.draw.disconnect(self._restore_depth_mask)
         self.canvas.events.draw.disconnect(self._on_draw_flush)

@@ -133,16 +133,3 @@ def test_through_sxi_frame_outlined_and_matches_the_sxi_image(sv):
     sv.state.camera_preset = "overview"
     sv.apply_camera_preset("overview")
     assert not sv.field_frame.visible
-
-
-def test_volume_cast_coarser_while_the_camera_moves(sv):
-    from smile_viewer._vispy.scene import MOVING_VOLUME_RESOLUTION
-
-    sv.state.layers.emission_volume = True
-    rest = sv.volume_resolution
-    assert rest > MOVING_VOLUME_RESOLUTION
-    sv._on_interaction()  # a mouse press on the canvas
-    assert sv.moving and sv.volume_resolution == pytest.approx(MOVING_VOLUME_RESOLUTION)
-    assert sv.volume_compositor.active
-    sv.set_moving(False)  # at rest (0.3 s after the release)
-    assert not sv.moving and sv.volume_resolution == pytest.approx(rest)

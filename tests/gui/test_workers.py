@@ -392,3 +392,49 @@ def test_submit_after_shutdown_is_ignored(qtbot):
     assert s.submit(1) == s.generation
     qtbot.wait(50)
     assert calls == [] and not s.busy
+
+
+def test_yield_to_holds_work_while_the_urgent_scheduler_is_busy(qtbot, scheduler_factory):
+    # issue 12: on two cores the SXI image runs alone; the UVI image and the 3-D data start
+    # when it is done (or when their hold ends)
+    release = threading.Event()
+    order = []
+
+    def urgent(request):
+        order.append(("urgent start", time.perf_counter()))
+        release.wait(5.0)
+        order.append(("urgent end", time.perf_counter()))
+        return request
+
+    def other(request):
+        order.append(("other start", time.perf_counter()))
+        return request
+
+    a = scheduler_factory(urgent, debounce_ms=0)
+    b = scheduler_factory(other, debounce_ms=0, yield_to=a, max_hold_ms=5000)
+    rec = Recorder(b)
+    a.submit(1)
+    b.submit(2)
+    qtbot.waitUntil(lambda: any(k == "urgent start" for k, _ in order), timeout=5000)
+    qtbot.wait(150)
+    assert b.busy and not rec.results  # held while a runs
+    assert [k for k, _ in order] == ["urgent start"]
+    release.set()
+    qtbot.waitUntil(lambda: rec.results == [2], timeout=5000)
+    assert [k for k, _ in order] == ["urgent start", "urgent end", "other start"]
+
+
+def test_yield_to_holds_no_longer_than_max_hold(qtbot, scheduler_factory):
+    release = threading.Event()
+    a = scheduler_factory(lambda r: release.wait(5.0), debounce_ms=0)
+    b = scheduler_factory(lambda r: r, debounce_ms=0, yield_to=a, max_hold_ms=150)
+    rec = Recorder(b)
+    try:
+        a.submit(1)
+        t0 = time.perf_counter()
+        b.submit(2)
+        qtbot.waitUntil(lambda: rec.results == [2], timeout=3000)
+        assert a.busy  # b ran while a was still busy: its hold ended
+        assert time.perf_counter() - t0 >= 0.14
+    finally:
+        release.set()

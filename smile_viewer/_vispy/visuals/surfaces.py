@@ -51,6 +51,8 @@ class BoundarySurfaceVisual(Visual):
         self._index_buffer = gloo.IndexBuffer(np.zeros((0, 3), np.uint32))
         self._draw_mode = "triangles"
         self._vertices = np.zeros((0, 3), np.float32)
+        self._normals = np.zeros((0, 3), np.float32)
+        self._near_side_only = False
         self._color = (0.3, 0.8, 0.95)
         self._opacity = float(opacity)
         self.shared_program["u_face_alpha"] = float(face_alpha)
@@ -76,10 +78,35 @@ class BoundarySurfaceVisual(Visual):
         if len(f) and int(f.max()) >= len(v):
             raise ValueError("a face refers to a vertex that does not exist")
         self._vertices = v
+        self._normals = n
         self._pos_vbo.set_data(v if len(v) else np.zeros((3, 3), np.float32))
         self._nrm_vbo.set_data(n if len(n) else np.zeros((3, 3), np.float32))
         self._index_buffer.set_data(f)
         self.update()
+
+    @property
+    def near_side_only(self) -> bool:
+        """Draw only the faces turned towards the viewer (the outer side; about half the
+        fragments: the view's interactive quality). The far, inner side is left out."""
+        return self._near_side_only
+
+    @near_side_only.setter
+    def near_side_only(self, value: bool) -> None:
+        value = bool(value)
+        if value != self._near_side_only:
+            self._near_side_only = value
+            # the faces are wound outward: the near side of the shell is front-facing
+            self.update_gl_state(cull_face="back" if value else False)
+            self.update()
+
+    def contains(self, point) -> bool:
+        """True when ``point`` (R_E, the visual's frame) lies on the inner side of the surface:
+        behind the outward normal of the nearest vertex (the meshes are smooth shells)."""
+        if len(self._vertices) == 0:
+            return False
+        p = np.asarray(point, dtype=np.float32).reshape(3)
+        i = int(np.argmin(((self._vertices - p) ** 2).sum(axis=1)))
+        return float(np.dot(p - self._vertices[i], self._normals[i])) < 0.0
 
     def clear(self) -> None:
         self.set_data(np.zeros((0, 3)), np.zeros((0, 3), np.uint32), np.zeros((0, 3)))

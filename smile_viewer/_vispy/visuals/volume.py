@@ -534,7 +534,8 @@ VolumeCompositor = create_visual_node(VolumeCompositorVisual)
 
 
 class GLStateResetVisual(Visual):
-    """Draws nothing; leaves the GL state as the next frame's clear expects (depth writes on).
+    """Draws nothing; leaves the GL state as the next frame's clear expects (depth writes on)
+    and face culling off (the surfaces cull their far side at interactive quality).
 
     Visuals that set ``depth_mask=False`` (translucent surfaces, the orbit track, the volume)
     leave it off, and ``glClear`` honours the mask: put this node last in the draw order so
@@ -547,12 +548,12 @@ class GLStateResetVisual(Visual):
             vcode="void main() { gl_Position = vec4(0.0); }",
             fcode="void main() { gl_FragColor = vec4(0.0); }",
         )
-        self.set_gl_state(depth_mask=True)
+        self.set_gl_state(depth_mask=True, cull_face=False)
         self.freeze()
 
     def draw(self):
         if self.visible:
-            gloo.set_state(depth_mask=True)
+            gloo.set_state(depth_mask=True, cull_face=False)
 
     def _prepare_transforms(self, view):
         pass
