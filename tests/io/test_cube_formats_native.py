@@ -494,6 +494,13 @@ def test_tecplot_dat_through_batread(tmp_path):
         and info.n_cells == 64
         and info.time == "2015-03-17T04:30:00"
     )
+    odd = write_tecplot_dat(tmp_path / "hgi.dat", x, y, z, {"emissivity [eV cm^-3 s^-1]": val},
+                            aux={"COORDSYSTEM": "HGI"})  # fmt: skip
+    with pytest.raises(
+        DataFileError, match=r"hgi\.dat: states the frame 'hgi': expected one of \('GSE', 'GSM', 'GSO'\)"
+    ):
+        read_cube(odd)
+    assert read_cube(odd, frame="gse").frame == "gse"  # the caller may say what the file got wrong
 
 
 def test_tecplot_plt_through_batread(tmp_path):
@@ -528,6 +535,10 @@ def test_gamera_hdf5_layout(tmp_path):
     assert np.all(mom.values > 0)
     info = cube_info(path)
     assert info.n_cells == 64 and [v.name for v in info.variables][:2] == ["D", "Emis"]
+    with pytest.raises(DataFileError, match=r"msphere\.gam\.h5: Step#0 has no 'Eta' dataset"):
+        read_cube(path, variable="Eta")
+    with pytest.raises(UserInputError, match=r"step = 3"):
+        read_cube(path, step=3)
 
 
 @pytest.mark.slow  # the first SM→GSM rotation loads the IGRF and frame tables (~4 s)

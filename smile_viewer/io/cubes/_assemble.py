@@ -245,7 +245,7 @@ def assemble_mesh(
     mode: str,
     names: dict[str, str],
     units: dict[str, str | None],
-    frame: str | None,
+    stated_frame: str | None,
     frame_note: str = "",
     solar_wind: Mapping[str, Any] | None = None,
     time: str | None = None,
@@ -266,8 +266,8 @@ def assemble_mesh(
         raise UserInputError(
             f"options {sorted(mask_options)} apply to plasma moments, but {path} holds {mode}"
         )
-    fr, frame_how = resolve_frame(path, opts.get("frame"), frame)
-    raw = RawCube(path, fmt, np.zeros(2), np.zeros(2), np.zeros(2), {}, mode, dict(names), dict(units), frame,
+    fr, frame_how = resolve_frame(path, opts.get("frame"), stated_frame)
+    raw = RawCube(path, fmt, np.zeros(2), np.zeros(2), np.zeros(2), {}, mode, dict(names), dict(units), stated_frame,
                   frame_note, False, dict(solar_wind or {}), time, extra=dict(extra or {}))  # fmt: skip
     nan_stats = []
     data: dict[str, np.ndarray] = {}

@@ -157,7 +157,7 @@ def read_gamera(path: Any, *, step: int | None = None, variable: str | None = No
     return assemble_mesh(
         p, "GAMERA/MAGE HDF5", mesh, arrays, mode="moments" if variable is None else "emissivity", names=dict(wanted),
         units={"n": "cm-3", "vx": "km/s", "vy": "km/s", "vz": "km/s", "p": "nPa", "emissivity": c.EMISSIVITY_UNITS},
-        frame="gsm", frame_note=frame_note,
+        stated_frame="gsm", frame_note=frame_note,
         time=iso, extra={"step": s, "simulation_time": None if sim_t is None else float(sim_t), "UnitsID": units_id},
         **options,
     )  # fmt: skip

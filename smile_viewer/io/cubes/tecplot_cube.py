@@ -135,7 +135,7 @@ def read_tecplot_cube(
     fmt = f"BATS-R-US Tecplot ({'binary .plt' if binary else 'ASCII .dat'}, read by batread)"
     return assemble_mesh(
         p, fmt, mesh, arrays, mode=mode, names=chosen, units={k: units.get(n) for k, n in chosen.items()},
-        frame=frame if frame in ("gse", "gsm", "gso") else ("gsm" if frame is None else frame),
+        stated_frame=frame or "gsm",
         frame_note="AUXDATA COORDSYSTEM" if frame else "BATS-R-US GM output is GSM unless #COORDSYSTEM says otherwise",
         time=t, extra={"title": title, "auxdata": dict(aux)}, **options,
     )  # fmt: skip
