@@ -323,6 +323,7 @@ def render_scene_image(
     return_view_info: bool = False,
     view: str | None = None,
     session=None,
+    cut_plane=None,
 ):
     """Render the scene to an (H, W, 3) uint8 array (see ``render_scene_png``).
 
@@ -334,6 +335,9 @@ def render_scene_image(
     (overrides the preset). ``state``: an AppState or a SceneState; ``session``: a session
     file to load instead; ``view``: a ``--view`` name (overview, sun, north, sxi; "sxi" on the
     default scene also shows the emission volume — the synthetic soft X-ray image).
+    ``cut_plane``: a :class:`~smile_viewer.state.cut_plane.CutPlaneSettings` to draw a cut plane
+    through the scene's cube (the view info then has ``cut_plane``: its CutPlaneLayer's cut,
+    colours and limits).
     """
     w, h = _check_size(size)
     default_scene = state is None and session is None
@@ -362,6 +366,12 @@ def render_scene_image(
     sv = SceneView(app_state, canvas=canvas, pixel_scale=ss, volume_resolution=1.0)  # a still: full quality
     if camera is not None:
         sv.set_camera(camera)
+    layer = None
+    if cut_plane is not None:
+        # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
+        from smile_viewer._vispy.cut_plane_layer import CutPlaneLayer
+
+        layer = CutPlaneLayer(sv, cut_plane)
     try:
         img = sv.render(alpha=False)
         info = {
@@ -372,6 +382,13 @@ def render_scene_image(
             "cameras": dict(sv.cameras),
             "errors": dict(sv.errors),
         }
+        if layer is not None:
+            info["cut_plane"] = {
+                "cut": layer.cut,
+                "rgba": layer.rgba,
+                "clim": layer.clim,
+                "error": layer.error,
+            }
         if return_view_info:
             # capture the projection now (the canvas is closed below)
             tr = sv.view.scene.node_transform(sv.canvas.scene)
@@ -383,6 +400,8 @@ def render_scene_image(
 
             info["project"] = project
     finally:
+        if layer is not None:
+            layer.close()
         sv.close()
     # (a HiDPI backend may return a larger buffer than w*ss x h*ss: the resize covers it)
     image = Image.fromarray(np.ascontiguousarray(img[..., :3]))
