@@ -226,8 +226,12 @@ def resample(faces: np.ndarray, pmap: ProjectionMap, outside=(0, 0, 0, 255)) -> 
 # -- drawing the faces ------------------------------------------------------------------------
 def view_camera_pose(scene_view, distance_re: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Position [R_E] and rotation (columns x right, y down, forward; scene frame) of the
-    scene view's turntable camera; with ``distance_re``, moved along its line of sight to that
-    distance from the point it looks at."""
+    scene view's camera: through an imager, the imager's own; otherwise the turntable's,
+    moved with ``distance_re`` along its line of sight to that distance from the Earth and
+    looking at it."""
+    cam = scene_view.view.camera
+    if cam is scene_view.instrument_camera:
+        return cam.position, cam.rotation
     cam = scene_view.turntable
     tr = cam.transform
     eye = np.asarray(tr.map([0.0, 0.0, 0.0])[:3], float)
@@ -238,8 +242,9 @@ def view_camera_pose(scene_view, distance_re: float | None = None) -> tuple[np.n
         [right / np.linalg.norm(right), -up / np.linalg.norm(up), fwd / np.linalg.norm(fwd)]
     )
     if distance_re is not None:
-        center = np.asarray(cam.center, float)
-        eye = center - float(distance_re) * rot[:, 2]
+        if not (np.isfinite(distance_re) and distance_re > 0):
+            raise UserInputError(f"camera distance must be a positive number of R_E, got {distance_re!r}")
+        eye = -float(distance_re) * rot[:, 2]
     return eye, rot
 
 
@@ -347,21 +352,29 @@ def render_projection_image(
     distance_re: float | None = None,
     tilt_deg: float = 0.0,
     face_px: int | None = None,
+    sky: bool | None = None,
 ) -> np.ndarray:
     """Off-window :func:`render_projection` of a state, a session file or the default scene
     (arguments as :func:`smile_viewer._vispy.headless.render_scene_image`): (H, W, 4) uint8.
 
     Without ``camera_position``/``camera_rotation`` the camera is the view preset's (``view``
-    or the state's), moved to ``distance_re`` from the point it looks at when given."""
+    or the state's; :func:`view_camera_pose` with ``distance_re``). ``sky``: True shows the
+    stars and the names on the scene, False hides them; None leaves the state's layers (the
+    default scene, a planetarium's, shows them)."""
     # lazy: the headless module loads vispy after choosing the GL platform (EGL_PLATFORM)
     from smile_viewer._vispy import headless
 
     proj, w, h = _check(projection, size_px)
     n = int(face_px) if face_px is not None else default_face_px(proj, (w, h))
     m = n + 2 * FACE_PAD
+    default_scene = state is None and session is None
     app_state, scene_state = headless._resolve_state(state, session)
     if time is not None:
         scene_state.time = time
+    if sky or (sky is None and default_scene):
+        scene_state.layers.stars = scene_state.layers.sky_labels = True
+    elif sky is False:
+        scene_state.layers.stars = scene_state.layers.sky_labels = False
     if view is not None:
         scene_state.camera_preset = headless.camera_preset_for_view(view)
     app = headless.gl_app((m, m))
@@ -372,7 +385,8 @@ def render_projection_image(
     from smile_viewer._vispy.scene import SceneView
 
     canvas = vscene.SceneCanvas(size=(m, m), show=False, app=app, keys=None)
-    sv = SceneView(app_state, canvas=canvas, volume_resolution=1.0)
+    # lines, markers and names sized for the face (a 2048 dome has faces of 1308 px)
+    sv = SceneView(app_state, canvas=canvas, pixel_scale=max(1.0, m / 900.0), volume_resolution=1.0)
     try:
         if camera_position is None or camera_rotation is None:
             pos, rot = view_camera_pose(sv, distance_re)

@@ -321,3 +321,45 @@ def test_rendered_projection_puts_markers_at_their_pixels(sky_view, projection, 
         # (near the poles an equirectangular frame stretches a spot 1/cos(latitude) times)
         got = centroid(img, xy, r=6 if projection == "dome" else 16)
         assert np.hypot(*(got - xy)) < 1.0, (d, got, xy)
+
+
+# -- the command line ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--projection", "dome", "--size", "400x300"], "square"),
+        (["--projection", "equirect", "--size", "400x300"], "2:1"),
+        (["--tilt", "20"], "go with --projection"),
+        (["--projection", "dome", "--size", "64x64", "--distance", "-3"], "positive"),
+    ],
+)
+def test_cli_projection_mistakes_are_one_line_errors(tmp_path, capsys, args, message):
+    from smile_viewer.cli import main
+
+    out = tmp_path / "frame.png"
+    assert main(["render", "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.gl
+@pytest.mark.slow
+def test_cli_renders_a_dome_master(tmp_path, capsys):
+    """A small dome master of the default scene with its sky: round, black outside, stars in it."""
+    from PIL import Image
+
+    from smile_viewer.cli import main
+
+    out = tmp_path / "dome.png"
+    args = ["render", "--projection", "dome", "--size", "256x256", "--distance", "25", "--tilt", "20"]
+    assert main([*args, "--time", "2026-03-20T12:00", "--out", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    with Image.open(out) as im:
+        assert im.size == (256, 256)
+        img = np.asarray(im.convert("RGBA"))
+    assert img[2, 2].tolist() == [0, 0, 0, 255] and img[-3, 128].tolist() != [0, 0, 0, 255]
+    yy, xx = np.mgrid[0:256, 0:256] + 0.5
+    inside = np.hypot(xx - 128, yy - 128) < 120
+    assert img[..., :3][inside].max() > 200  # stars, boundaries, the Sun's arrow
+    assert np.all(img[..., :3][np.hypot(xx - 128, yy - 128) > 129] == 0)
