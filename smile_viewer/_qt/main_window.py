@@ -701,6 +701,9 @@ class MainWindow(QMainWindow):
                 "Open &observed image…", self.open_observed, "Ctrl+Shift+O", "action_open_observed"
             ),
             "open_l3": self._action("Open SXI &level-3 folder…", self.open_l3_folder, None, "action_open_l3"),
+            "open_lexi": self._action(
+                "Open LE&XI photon folder…", self.open_lexi_folder, None, "action_open_lexi"
+            ),
             "open_fit_series": self._action(
                 "Open f&it series…", self.open_fit_series, None, "action_open_fit_series"
             ),
@@ -723,6 +726,7 @@ class MainWindow(QMainWindow):
             None,
             "open_observed",
             "open_l3",
+            "open_lexi",
             "open_fit_series",
             "fit",
             None,
@@ -734,7 +738,7 @@ class MainWindow(QMainWindow):
         ):
             if key is None:
                 file_menu.addSeparator()
-            elif key in ("open_observed", "open_l3", "fit") and self.comparison is None:
+            elif key in ("open_observed", "open_l3", "open_lexi", "fit") and self.comparison is None:
                 continue
             else:
                 file_menu.addAction(fa[key])
@@ -972,7 +976,10 @@ class MainWindow(QMainWindow):
 
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                self, "Open observed image", "", "FITS images (*.fits *.fit *.fits.gz);;All files (*)"
+                self,
+                "Open observed image",
+                "",
+                "FITS images (*.fits *.fit *.fits.gz);;CDF files: UVI images, LEXI photons (*.cdf);;All files (*)",
             )
             if not path:
                 return None
@@ -995,6 +1002,18 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Open observed image", f"Could not open {path}:\n{err.message}")
 
         return run_in_thread(load_observation_or_level4, path, on_result=done, on_error=failed)
+
+    def open_lexi_folder(self, path=None):
+        """File ▸ Open LEXI photon folder…: the LEXI level-1c CDF files of a folder, stacked into
+        one counts image in the Compare dock (:mod:`smile_viewer.io.lexi`; what was masked is
+        said above the images)."""
+        if self.comparison is None:
+            return None
+        if path is None:
+            path = QFileDialog.getExistingDirectory(self, "Open LEXI photon folder")
+            if not path:
+                return None
+        return self.open_observed(path)
 
     def open_l3_folder(self, path=None):
         """File ▸ Open SXI level-3 folder…: per-minute files as a series the time slider steps

@@ -49,3 +49,31 @@ def test_lexi_stack_in_the_compare_view(qtbot, stack):
     assert stats.n == ref.n and stats.cstat == pytest.approx(ref.cstat, rel=1e-9)
     v.set_mode("residual σ")
     assert v.derived_image().shape == stack.shape
+
+
+@pytest.mark.gl
+@pytest.mark.slow
+def test_file_menu_opens_a_lexi_folder(qtbot, tmp_path, monkeypatch):
+    import os
+
+    if os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        monkeypatch.delenv("QT_QPA_PLATFORM")
+    monkeypatch.setenv("SMILE_SYNC_WORKERS", "1")
+    from tests.gui.test_main_window import _make_window
+
+    win = _make_window(qtbot, tmp_path)
+    try:
+        assert win.file_actions["open_lexi"].text().startswith("Open LE&XI")
+        monkeypatch.setattr(win.comparison, "compute_synthetic", lambda m: None)
+        folder = tmp_path / "lexi"
+        folder.mkdir()
+        for f in sorted(LEXI.glob("*.cdf"))[:2]:
+            (folder / f.name).write_bytes(f.read_bytes())
+        win.open_lexi_folder(str(folder))
+        qtbot.waitUntil(lambda: win.comparison.obs is not None, timeout=20000)
+        obs = win.comparison.obs
+        assert obs.format == "lexi-l1c" and obs.provenance["n_files"] == 2
+        assert "outside the sky grid" in win.comparison.notes_label.text()
+        assert win.comparison.observed.sum() == obs.image.sum()
+    finally:
+        win.close()
