@@ -37,6 +37,13 @@ points, 1 500 282 tetrahedra (13.4 MB .vtu). Best of 3 (n = 128) / single run (n
 
 (*) about 70 % of it in physics.emissivity.masked_plasma_emissivity (numpy, incl. the
 boundary's ``contains``): a compiled kernel there would be the way to speed it up.
+
+``--native`` (2026-12-07, same container, load average 7–9 from other sessions on the 2 cores):
+
+    text cube 160^3: 53.3 MB read in 0.54 s = 100 MB/s wall, 193 MB/s of CPU time (best of 3)
+    text cube 256^3: 218.1 MB read in 6.00 s = 36 MB/s wall, 131 MB/s of CPU time (best of 3)
+    peak memory, text 256^3 (208 MiB file): +143 MiB for a 64 MiB array (2.23x)
+    peak memory, IDL binary float32 512^3 (2048 MiB file): +640 MiB for a 512 MiB array (1.25x), 3.9 s
 """
 
 from __future__ import annotations
