@@ -56,6 +56,7 @@ __all__ = [
     "canvas_frames",
     "export_movie_with_progress",
     "save_canvas_png",
+    "save_cut_plane",
     "save_widget_png",
     "write_movie",
     "write_png",
@@ -570,3 +571,22 @@ def export_movie_with_progress(
     finally:
         dialog.close()
         dialog.deleteLater()
+
+
+# -- cut planes -------------------------------------------------------------------------------------
+def save_cut_plane(path, cut, rgba: np.ndarray, source: str = "") -> Path:
+    """Write a cut plane (:class:`~smile_viewer.physics.cut_plane.PlaneCut`): ``.png`` — its
+    colours ``rgba`` ((nv, nu, 4) uint8, as drawn), v up, each sample enlarged to a square of
+    pixels so the long side is at least 600 px; ``.csv`` — x, y, z and the value with units
+    (:func:`smile_viewer.io.cut_plane.write_cut_csv`). Atomic; returns the path."""
+    # lazy: the CSV writer loads with the first cut exported
+    from smile_viewer.io.cut_plane import write_cut_csv
+
+    p = check_output_path(path)
+    if p.suffix.lower() == ".csv":
+        return write_cut_csv(p, cut, source=source)
+    if p.suffix.lower() != ".png":
+        raise UserInputError(f"output file {p} must end in .png or .csv")
+    img = np.ascontiguousarray(np.asarray(rgba, dtype=np.uint8)[::-1])  # row 0 at the top: v up
+    k = max(1, -(-600 // max(img.shape[:2])))
+    return write_png(np.repeat(np.repeat(img, k, axis=0), k, axis=1), p)

@@ -57,6 +57,7 @@ from vispy import scene
 
 import smile_viewer
 from smile_viewer._qt.comparison import ComparisonView
+from smile_viewer._qt.docks.cut_plane_dock import CutPlaneDock
 from smile_viewer._qt.docks.images_dock import ImagesDock, compute_image, image_request, warm_up
 from smile_viewer._qt.docks.instruments_dock import InstrumentsDock
 from smile_viewer._qt.docks.layers_dock import LayersDock
@@ -356,6 +357,15 @@ class MainWindow(QMainWindow):
 
         for name, panel in self.images_dock.panels.items():
             panel.pixel_clicked.connect(lambda r, c, n=name: self.show_line_of_sight(n, r, c))
+        # cube time sequences: the slider steps through them; each observed frame gets its cube
+        self.model_dock.cube_sequence_opened.connect(self._on_cube_sequence)
+        self.comparison.observed_changed.connect(
+            lambda: QTimer.singleShot(0, self._pair_observation_with_cube)
+        )
+        self.cut_plane_dock = CutPlaneDock(self.scene_view, self)  # a cut through the cube, coloured
+        self.addDockWidget(left, self.cut_plane_dock)
+        self.tabifyDockWidget(self.instruments_dock, self.cut_plane_dock)
+        self.model_dock.raise_()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -421,6 +431,7 @@ class MainWindow(QMainWindow):
                 self.timeline_dock,
                 self.compare_dock,
                 getattr(self, "tour_dock", None),
+                getattr(self, "cut_plane_dock", None),
             )
             if d
         ]
@@ -952,6 +963,8 @@ class MainWindow(QMainWindow):
         def set_time(t):
             self.state.time = t
 
+        policy = self.scene_view.update_policy
+        self.scene_view.update_policy = "sync"  # each frame shows its time's data (a cube sequence's volume)
         try:
             with contextlib.ExitStack() as stack:
                 view = self.scene_view
@@ -960,10 +973,34 @@ class MainWindow(QMainWindow):
                 frames = canvas_frames(view, times, set_time)
                 out = export_movie_with_progress(self, frames, path, float(fps), n_frames)
         finally:
+            self.scene_view.update_policy = policy
             self.state.time = t0
         if out is not None:
             self.statusBar().showMessage(f"Saved {out}", 6000)
         return out
+
+    # -- cube time sequences -----------------------------------------------------------------
+    def _on_cube_sequence(self, seq) -> None:
+        """A cube sequence was chosen: move the scene time to its first cube when the time is
+        outside it, so that the slider steps through the cubes."""
+        t = self.state.time
+        if not (seq.start <= t <= seq.stop):
+            self.state.time = seq.start
+        self.statusBar().showMessage(f"Cube sequence: {seq.describe()}", 8000)
+
+    def _pair_observation_with_cube(self):
+        """With a cube (or cube sequence) as the emissivity source, the Compare dock's observed
+        frame gets the synthetic image of the cube at the frame's time."""
+        models = self.app_state.model.models
+        cmp = self.comparison
+        if cmp is None or cmp.obs is None or cmp.level4 is not None or not models.cube_path:
+            return None
+        if registry.emissivity_model(models.emissivity_model).kind != "file":
+            return None
+        # lazy: the cube sequence module (and the cube readers) only with a cube source
+        from smile_viewer.io.cubes.sequence import CubeSpec
+
+        return cmp.compute_synthetic(CubeSpec(models.cube_path))
 
     # -- observed images -------------------------------------------------------------------
     def open_observed(self, path=None):

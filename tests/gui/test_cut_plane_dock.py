@@ -1,0 +1,125 @@
+"""The Cut plane dock on a 3-D view: plane, offset slider, variable, colour bar, PNG and CSV export.
+
+Cubes are written with astropy (community FITS layout) or xarray (netCDF with named variables) from
+analytic fields: a linear field on the plane must come back as the analytic values, in the view and
+in the exported CSV.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from astropy.io import fits
+from PIL import Image
+
+pytestmark = pytest.mark.gl
+
+N = 21
+
+
+def eta(x, y, z):
+    return 1e-5 * (3.0 + 0.1 * x + 0.05 * y - 0.02 * z)
+
+
+def write_cube(path):
+    axis = np.linspace(-20.0, 20.0, N)
+    zz, yy, xx = np.meshgrid(axis, axis, axis, indexing="ij")
+    hdu = fits.PrimaryHDU(eta(xx, yy, zz).astype(np.float32))
+    hdu.header["FRAME"] = "GSE"
+    fits.HDUList([hdu, *(fits.ImageHDU(axis, name=a) for a in "xyz")]).writeto(path)
+    return path
+
+
+@pytest.fixture
+def dock(qtbot, tmp_path):
+    import vispy.app
+    from vispy import scene
+
+    from smile_viewer._qt.docks.cut_plane_dock import CutPlaneDock
+    from smile_viewer._vispy.scene import SceneView
+    from smile_viewer.state import AppState
+
+    vispy.app.use_app("pyside6")
+    app = AppState()
+    app.model.models.choose_file(str(write_cube(tmp_path / "lin.fits")), "cube")
+    canvas = scene.SceneCanvas(size=(480, 320), show=False, keys=None)
+    sv = SceneView(app, canvas=canvas, samples=0)
+    d = CutPlaneDock(sv)
+    qtbot.addWidget(d)
+    yield d
+    d.close_layer()
+    sv.close()
+
+
+def test_dock_draws_moves_and_exports_a_cut(dock, qtbot, tmp_path):
+    assert dock.layer.cut is None and not dock.png_button.isEnabled()
+    dock.show_check.setChecked(True)
+    cut = dock.layer.cut
+    assert cut is not None and cut.describe() == "X–Z plane at y = 0.00 R_E"
+    np.testing.assert_allclose(cut.values, eta(cut.points[..., 0], 0.0, cut.points[..., 2]), rtol=1e-5)
+    assert dock.layer.colorbar.visible and "eV cm^-3 s^-1" in dock.layer.colorbar.title.text
+    # the slider moves the plane along its normal, across the cube (y from -20 to 20 R_E)
+    dock.offset_slider.setValue(750)
+    cut = dock.layer.cut
+    assert cut.offset_re == pytest.approx(10.0)
+    assert np.allclose(cut.points[..., 1], 10.0) and dock.offset_label.text() == "y = 10.0 R_E"
+    # X–Y: the slider's range follows the new normal
+    dock.plane_combo.setCurrentIndex(dock.plane_combo.findData("xy"))
+    dock.set_offset(-5.0)
+    cut = dock.layer.cut
+    assert np.allclose(cut.points[..., 2], -5.0)
+    np.testing.assert_allclose(cut.values, eta(cut.points[..., 0], cut.points[..., 1], -5.0), rtol=1e-5)
+    # any plane
+    dock.plane_combo.setCurrentIndex(dock.plane_combo.findData("custom"))
+    assert dock.normal_spins[0].isVisible() or not dock.isVisible()
+    dock.normal_spins[2].setValue(1.0)  # (1, 1, 1)
+    cut = dock.layer.cut
+    assert np.allclose(cut.normal, np.ones(3) / np.sqrt(3))
+    inside = cut.inside
+    p = cut.points
+    np.testing.assert_allclose(cut.values[inside], eta(p[..., 0], p[..., 1], p[..., 2])[inside], rtol=1e-5)
+
+    png = dock.save(tmp_path / "cut.png")
+    csv = dock.save(tmp_path / "cut.csv")
+    assert png.is_file() and csv.is_file()
+    with Image.open(png) as im:
+        assert max(im.size) >= 600 and im.mode == "RGBA"
+    text = csv.read_text()
+    assert "x_GSE [R_E],y_GSE [R_E],z_GSE [R_E],emissivity [eV cm^-3 s^-1]" in text
+    data = np.loadtxt(csv, delimiter=",", comments="#", skiprows=text.count("\n") - int(inside.sum()))
+    np.testing.assert_allclose(data[:, 3], eta(data[:, 0], data[:, 1], data[:, 2]), rtol=1e-4)
+    assert np.allclose(data[:, :3].sum(axis=1), cut.offset_re * np.sqrt(3), atol=1e-4)
+
+
+def test_dock_colours_by_another_variable(dock, qtbot, tmp_path):
+    xr = pytest.importorskip("xarray")
+    x = np.linspace(-10.0, 10.0, 11)
+    zz, yy, xx = np.meshgrid(x, x, x, indexing="ij")
+    ds = xr.Dataset(
+        {
+            "emissivity": (("z", "y", "x"), eta(xx, yy, zz), {"units": "eV cm^-3 s^-1"}),
+            "n": (("z", "y", "x"), 5.0 + 0.5 * xx, {"units": "cm^-3"}),
+        },
+        coords={"x": x, "y": x, "z": x},
+    )
+    path = tmp_path / "moments.nc"
+    ds.to_netcdf(path)
+    dock.scene_view.app_state.model.models.choose_file(str(path), "cube")
+    qtbot.waitUntil(lambda: dock.variable_combo.count() >= 2, timeout=20000)
+    assert dock.variable_combo.findData("n") > 0
+    dock.show_check.setChecked(True)
+    dock.scale_combo.setCurrentText("linear")
+    dock.choose_variable("n", synchronous=True)
+    cut = dock.layer.cut
+    assert cut.variable == "n" and cut.units == "cm^-3"
+    np.testing.assert_allclose(cut.values, 5.0 + 0.5 * cut.points[..., 0], rtol=1e-6)
+    assert dock.layer.colorbar.title.text.startswith("n [cm^-3]")
+    dock.choose_variable("")
+    assert dock.layer.cut.variable == "emissivity"
+
+
+def test_dock_without_a_cube_says_so(qtbot, dock):
+    dock.scene_view.app_state.model.models.emissivity_model = "jorgensen"
+    dock.show_check.setChecked(True)
+    assert dock.layer.cut is not None  # the analytic model's sampled volume is cut too
+    assert dock.layer.cut.units == "eV cm^-3 s^-1"
