@@ -1016,7 +1016,8 @@ class MainWindow(QMainWindow):
                 self,
                 "Open observed image",
                 "",
-                "FITS images (*.fits *.fit *.fits.gz);;CDF files: UVI images, LEXI photons (*.cdf);;All files (*)",
+                "FITS images (*.fits *.fit *.fits.gz);;CDF files: UVI images, LEXI photons (*.cdf);;"
+                "IMAGE FUV level-1 (*.idl *.sav);;All files (*)",
             )
             if not path:
                 return None
@@ -1028,6 +1029,12 @@ class MainWindow(QMainWindow):
                 self.comparison.set_observed(obs)
             self.compare_dock.show()
             self.compare_dock.raise_()
+            if getattr(obs, "format", "") == "image-fuv":  # IMAGE FUV: fitted dayglow + aurora, oval edges
+                # lazy: the IMAGE FUV view, loaded when such a file is opened
+                from smile_viewer._qt.oval_view import open_fuv_dock
+
+                open_fuv_dock(self, obs)
+                return
             sxi = None if isinstance(obs, Level4File) else self.images_dock.results.get("sxi")
             if sxi is not None and hasattr(sxi.model, "emissivity"):
                 try:
