@@ -147,7 +147,7 @@ def read_latep(
         c.check_memory(p, int(np.prod(shape)) * 12, options.get("max_bytes"), f"the Prod array {shape}")
         x, y, z, how = _axes(p, ds, shape, origin_re, step_re)
         try:
-            prod = np.array(var.values, dtype=np.float32)
+            prod = np.require(var.values, np.float32, ["C", "W"])  # a copy only when not float32 already
         except (OSError, ValueError, RuntimeError) as exc:
             raise DataFileError(
                 p, f"variable 'Prod' cannot be read: the file is corrupt or truncated ({exc})"

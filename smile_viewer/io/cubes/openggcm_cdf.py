@@ -167,7 +167,7 @@ def read_openggcm_cdf(path: Any, *, variables: dict[str, str] | None = None, **o
                 p,
                 f"variable {name!r} has {arr.size} values; the axes give nx×ny×nz = {x.size}×{y.size}×{z.size} = {n}",
             )
-        fields[key] = np.array(arr, dtype=np.float32 if mode == "emissivity" else np.float64).reshape(
+        fields[key] = np.require(arr, np.float32 if mode == "emissivity" else np.float64, ["C", "W"]).reshape(
             z.size, y.size, x.size
         )
     units = {}
