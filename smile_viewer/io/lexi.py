@@ -30,6 +30,7 @@ from astropy.wcs import WCS
 from smile_viewer.coords import transform
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.checked_file import checked_path
+from smile_viewer.io.lexi_cdf import REQUIRED, is_cdf, read_raw_files, variable_names
 from smile_viewer.io.observed import ObservedImage
 from smile_viewer.mission.instruments import load_instrument
 from smile_viewer.mission.moon import BLUE_GHOST_1_SITE, moon_position_re, site_position_re
@@ -46,11 +47,10 @@ __all__ = [
     "load_lexi",
     "pointing_from_events",
     "read_lexi_events",
+    "read_lexi_files",
 ]
 
 FORMAT = "lexi-l1c"
-#: The variables a LEXI level-1c photon file must hold (``Epoch_unix`` is checked when present).
-REQUIRED = ("Epoch", "ra_J2000_deg", "dec_J2000_deg")
 #: A silence longer than this many mean photon spacings inside a file is a gap (not exposure):
 #: for a Poisson stream the chance of one is e^-15 ≈ 3e-7 per photon.
 GAP_SPACINGS = 15.0
@@ -70,7 +70,6 @@ DEFAULT_SIZE_DEG = 12.0
 _TT2000_ZERO = Time(2451545.0, format="jd", scale="tt")  # 2000-01-01T12:00:00 TT
 _TT2000_FILL = -9223372036854775807
 _UNIX_FILL = -2147483647
-_CDF_MAGICS = (b"\xcd\xf3\x00\x01", b"\xcd\xf2\x60\x02", b"\x00\x00\xff\xff")
 _NAME_STAMP = re.compile(r"lexi_payload_(\d{9,11})_")
 
 
@@ -115,36 +114,14 @@ class LexiEvents:
         return float(self.interval[1] - self.interval[0] - sum(b - a for a, b in self.gaps))
 
 
-def _is_cdf(path: Path) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(4) in _CDF_MAGICS
-    except OSError:
-        return False
-
-
-def _open_cdf(p: Path):
-    import cdflib  # lazy: cdflib is only needed for CDF files (~0.1 s)
-
-    try:
-        return cdflib.CDF(str(p))
-    except Exception as exc:  # noqa: BLE001 - cdflib raises many kinds on damaged files
-        raise DataFileError(p, f"not a readable CDF file ({type(exc).__name__}: {exc})") from None
-
-
-def _variables(cdf) -> list[str]:
-    info = cdf.cdf_info()
-    return list(info.zVariables) + list(info.rVariables)
-
-
 def is_lexi_cdf(path) -> bool:
     """True when ``path`` is a CDF file holding LEXI level-1c photon variables (by content)."""
     p = Path(path)
-    if not p.is_file() or not _is_cdf(p):
+    if not p.is_file() or not is_cdf(p):
         return False
     try:
-        names = _variables(_open_cdf(p))
-    except DataFileError:
+        names = variable_names(p)
+    except UserInputError:  # unreadable, too big, or the parser failed: not a LEXI file to us
         return False
     return all(v in names for v in REQUIRED)
 
@@ -162,28 +139,21 @@ def _tt2000_to_unix(ns: np.ndarray) -> np.ndarray:
 
 def read_lexi_events(path) -> LexiEvents:
     """Read one LEXI level-1c file (module docstring); DataFileError names the file and problem."""
-    p = checked_path(path, "observed")
-    if not _is_cdf(p):
-        raise DataFileError(p, "is not a CDF file (a LEXI level-1c photon file is a CDF)")
-    cdf = _open_cdf(p)
-    names = _variables(cdf)
-    missing = [v for v in REQUIRED if v not in names]
-    if missing:
-        shown = ", ".join(names[:12]) or "no variables"
-        raise DataFileError(p, f"not a LEXI level-1c photon file: no variable {missing[0]} (it has: {shown})")
-    try:
-        attrs = {str(k): v for k, v in (cdf.globalattsget() or {}).items()}
-        epoch = np.atleast_1d(np.asarray(cdf.varget("Epoch")))
-        ra = np.atleast_1d(np.asarray(cdf.varget("ra_J2000_deg"), dtype=np.float64))
-        dec = np.atleast_1d(np.asarray(cdf.varget("dec_J2000_deg"), dtype=np.float64))
-        unix_int = (
-            np.atleast_1d(np.asarray(cdf.varget("Epoch_unix"), dtype=np.int64))
-            if "Epoch_unix" in names
-            else None
-        )
-        kind = cdf.varinq("Epoch").Data_Type_Description
-    except Exception as exc:  # noqa: BLE001 - cdflib raises many kinds on damaged data
-        raise DataFileError(p, f"cannot read the photon variables ({type(exc).__name__}: {exc})") from None
+    return read_lexi_files([path])[0]
+
+
+def read_lexi_files(paths) -> list[LexiEvents]:
+    """Read LEXI level-1c files (in one guarded child process: :mod:`smile_viewer.io.lexi_cdf`)."""
+    checked = [checked_path(q, "observed") for q in paths]
+    if not checked:
+        return []
+    return [_events(r) for r in read_raw_files(checked[0], checked)]
+
+
+def _events(raw: dict) -> LexiEvents:
+    """The photons of one file's raw variables: masks, times, interval and gaps."""
+    p = Path(raw["path"])
+    attrs, epoch, ra, dec, unix_int, kind = (raw[k] for k in ("attrs", "epoch", "ra", "dec", "unix", "kind"))
     if epoch.dtype.kind not in "iu" or "TT2000" not in str(kind):
         raise DataFileError(p, f"Epoch is {kind}, not CDF_TIME_TT2000 as in LEXI level-1c files")
     n = epoch.size
@@ -464,7 +434,7 @@ def bin_lexi(
     elif isinstance(sources, (list, tuple)) and sources and all(isinstance(s, LexiEvents) for s in sources):
         events = list(sources)
     else:
-        events = [read_lexi_events(p) for p in lexi_files(sources)]
+        events = read_lexi_files(lexi_files(sources))
     if not events:
         raise UserInputError("no LEXI file to bin")
     t0, t1 = _as_unix(start, "start"), _as_unix(end, "end")
