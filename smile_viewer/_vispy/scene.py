@@ -322,6 +322,7 @@ class SceneView:
         # glClear honours the depth mask, so switch it back on before every frame's clear.
         canvas.events.draw.connect(self._restore_depth_mask, position="first")
         canvas.events.draw.connect(self._on_draw_flush, position="first")
+        canvas.events.draw.connect(self._after_draw, position="last")
 
         self.geo_to_scene = np.eye(3)
         self.spacecraft_position = np.zeros(3)
@@ -1458,6 +1459,14 @@ class SceneView:
         self._choose_surface_sides()
         self._update_sky_view()
 
+    def _after_draw(self, event=None) -> None:
+        # the rest delay counts from the end of the last interactive frame: with frames slower
+        # than the delay, full quality would otherwise come back between two drag steps
+        timer = self._rest_timer
+        if self._interactive and timer is not None and timer.running:
+            timer.stop()
+            timer.start(iterations=1)
+
     def _restore_depth_mask(self, event=None) -> None:
         self.canvas.context.set_depth_mask(True)
 
@@ -1470,5 +1479,6 @@ class SceneView:
         self.disconnect()
         self.canvas.events.draw.disconnect(self._restore_depth_mask)
         self.canvas.events.draw.disconnect(self._on_draw_flush)
+        self.canvas.events.draw.disconnect(self._after_draw)
         self.canvas.events.resize.disconnect(self._on_resize)
         self.canvas.close()
