@@ -69,6 +69,21 @@ def write_idl_binary(
     return path
 
 
+def write_idl_unstructured(path, xyz, variables, end="<"):
+    """BATS-R-US unstructured (AMR) IDL output: ndim = -3, grid (npts, 1, 1), the cell centres."""
+    names = list(variables)
+    n = xyz.shape[0]
+    with open(path, "wb") as f:
+        _rec(f, ("R R R " + " ".join("eV/cm^3/s" for _ in names)).ljust(79).encode(), end)
+        _rec(f, struct.pack(end + "ifiii", 10, 3600.0, -3, 0, len(names)), end)
+        _rec(f, struct.pack(end + "3i", n, 1, 1), end)
+        _rec(f, " ".join(["x", "y", "z", *names]).encode(), end)
+        _rec(f, np.ascontiguousarray(xyz.T).astype(end + "f4").tobytes(), end)
+        for v in variables.values():
+            _rec(f, np.asarray(v).astype(end + "f4").tobytes(), end)
+    return path
+
+
 def write_idl_ascii(path, x, y, z, variables, headline="R R R eV/cm3/s"):
     names = list(variables)
     zz, yy, xx = np.meshgrid(z, y, x, indexing="ij")
@@ -359,6 +374,34 @@ def test_idl_outs_snapshots_and_ascii(tmp_path):
     asc = write_idl_ascii(tmp_path / "box.out", *AX, {"emis": a})
     assert cube_format(asc) == "idl"
     check_exact(read_cube(asc), a)
+
+
+def test_idl_unstructured_amr_cells(tmp_path):
+    """Cell centres of a 4 × 4 × 4 block of 1 R_E cells (shuffled, as AMR output is block by
+    block): nodes on the centres take exactly their cell's value; a uniform block integrates to
+    3 R_E × P between the outermost centres."""
+    c1 = np.arange(4) + 0.5
+    zz, yy, xx = np.meshgrid(c1 - 2, c1 - 2, c1, indexing="ij")
+    xyz = np.column_stack([xx.ravel(), yy.ravel(), zz.ravel()])
+    vals = (np.arange(64) * 1e-6 + 1e-6).astype(np.float32)
+    order = np.random.default_rng(3).permutation(64)
+    path = write_idl_unstructured(tmp_path / "3d__var_1.out", xyz[order], {"emis": vals[order]})
+    info = cube_info(path)
+    assert info.shape is None and info.n_points == 64
+    vol = read_cube(path, shape=(4, 4, 4))
+    np.testing.assert_array_equal(vol.values, vals.reshape(4, 4, 4))
+    assert vol.origin_re == pytest.approx((0.5, -1.5, -1.5)) and vol.spacing_re == pytest.approx(
+        (1.0, 1.0, 1.0)
+    )
+    uni = read_cube(write_idl_unstructured(tmp_path / "u.out", xyz[order], {"emis": np.full(64, UNIFORM)}))
+    assert uni.provenance["grid"]["nodes_outside_data"] == 0
+    assert slab_integral(uni) == pytest.approx(3.0 * float(np.float32(UNIFORM)) * LOS, rel=1e-9)
+    # a hole (cells removed, like the inner boundary) is outside the data: 0 there
+    keep = np.abs(xyz - (2.0, 0.0, 0.0)).max(axis=1) > 1.0
+    hole = read_cube(write_idl_unstructured(tmp_path / "h.out", xyz[keep], {"emis": np.full(keep.sum(), UNIFORM)}),
+                     shape=(7, 7, 7))  # fmt: skip
+    centre = hole.sample(np.array([[2.0, 0.0, 0.0]]))
+    assert centre[0] == 0.0 and hole.values.max() == np.float32(UNIFORM)
 
 
 def test_idl_moments_give_the_hand_computed_emissivity(tmp_path):

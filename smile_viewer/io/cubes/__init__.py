@@ -156,7 +156,7 @@ _INFOS = {
 
 #: Options the native adapters pass on to the assembly step (mesh formats also resample).
 _NATIVE_OPTIONS = {
-    "ppmlr": ASSEMBLE_OPTIONS, "idl": ASSEMBLE_OPTIONS + _common.MASK_OPTIONS,
+    "ppmlr": ASSEMBLE_OPTIONS, "idl": ASSEMBLE_OPTIONS + _common.MASK_OPTIONS + ("max_nodes", "outside_value"),
     "openggcm": ASSEMBLE_OPTIONS + _common.MASK_OPTIONS, "latep": ASSEMBLE_OPTIONS,
     "tecplot": ASSEMBLE_OPTIONS + _common.MASK_OPTIONS + ("max_nodes", "outside_value"),
     "gamera": ASSEMBLE_OPTIONS + _common.MASK_OPTIONS + ("max_nodes", "outside_value"),

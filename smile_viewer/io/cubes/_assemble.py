@@ -308,3 +308,86 @@ def assemble_mesh(
     out = sampled["emissivity"]
     return c.wrap_volume_errors(path, lambda: Volume(out, tuple(grid_desc["origin_re"]), tuple(grid_desc["spacing_re"]),
                                                      frame=fr, units=vol_units, provenance=provenance))  # fmt: skip
+
+
+def assemble_points(
+    path: Path,
+    fmt: str,
+    xyz: np.ndarray,
+    arrays: dict[str, np.ndarray],
+    *,
+    mode: str,
+    names: dict[str, str],
+    units: dict[str, str | None],
+    stated_frame: str | None,
+    frame_note: str = "",
+    time: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> Volume:
+    """Cell-centred values at scattered points (BATS-R-US unstructured output: the centres of
+    its Cartesian AMR cells, no connectivity) → :class:`Volume`. Each node of the uniform grid
+    takes the value of the nearest cell centre — on a patch of equal cells, the cell holding
+    the node (the values are cell averages) — unless that centre is farther than 1.5 × the
+    half-diagonal of its cell (cell size h: the distance to the centre's nearest neighbour),
+    i.e. the node is outside the simulated region (inside the inner boundary): then
+    ``outside_value`` (0). Options as :func:`assemble_mesh`."""
+    from scipy.spatial import cKDTree  # lazy: scipy.spatial, only for scattered points
+
+    max_nodes = int(options.pop("max_nodes", c.DEFAULT_MAX_NODES))
+    outside_value = float(options.pop("outside_value", 0.0))
+    opts = _options(options)
+    mask_options = {k: v for k, v in opts.items() if k in c.MASK_OPTIONS}
+    if mask_options and mode != "moments":
+        raise UserInputError(
+            f"options {sorted(mask_options)} apply to plasma moments, but {path} holds {mode}"
+        )
+    fr, frame_how = resolve_frame(path, opts.get("frame"), stated_frame)
+    if xyz.shape[0] < 2 or not np.all(np.isfinite(xyz)):
+        raise DataFileError(path, "its point coordinates are fewer than 2 or not finite")
+    raw = RawCube(path, fmt, np.zeros(2), np.zeros(2), np.zeros(2), {}, mode, dict(names), dict(units), stated_frame,
+                  frame_note, False, {}, time, extra=dict(extra or {}))  # fmt: skip
+    data, nan_stats = {}, []
+    for key, arr in arrays.items():
+        arr, st = c.check_finite(path, f"variable {names.get(key, key)!r}", np.asarray(arr),
+                                 max_nan_fraction=opts.get("max_nan_fraction", c.DEFAULT_MAX_NAN_FRACTION),
+                                 nan_fill=opts.get("nan_fill"), stacklevel=5)  # fmt: skip
+        if st:
+            nan_stats.append(st)
+        data[key] = arr
+    vals, vol_units, part = _values(raw, data, lambda: xyz, mask_options)
+    vals = np.asarray(vals, dtype=np.float32).ravel()
+    lo, hi = xyz.min(axis=0), xyz.max(axis=0)
+    if np.any(hi <= lo):
+        raise DataFileError(path, "is not 3-D: its points have no extent along one of x, y, z")
+    grid = c.target_grid(tuple(zip(lo, hi)), spacing_re=opts.get("spacing_re"), shape=opts.get("shape"),
+                         bounds=opts.get("bounds"), n_source=xyz.shape[0], max_nodes=max_nodes)  # fmt: skip
+    c.check_memory(path, grid.n_nodes * 16 + xyz.shape[0] * 64, opts.get("max_bytes"),
+                   f"a uniform grid of {grid.n_xyz} nodes and a k-d tree of {xyz.shape[0]} points")  # fmt: skip
+    tree = cKDTree(xyz)
+    h = tree.query(xyz, k=2)[0][:, 1]  # cell size: the distance to the nearest other centre
+    # centre to corner of a cell is sqrt(3)/2 h; 1.5 × that also covers a coarse cell next to a
+    # finer one (whose nearest neighbour, a fine centre, is only 3/4 of its size away)
+    reach = 1.5 * 0.5 * np.sqrt(3.0) * h
+    gx, gy, gz = (grid.axis(i) for i in range(3))
+    nx, ny, nz = grid.n_xyz
+    out = np.empty((nz, ny, nx), dtype=np.float32)
+    n_out = 0
+    yy, xx = np.meshgrid(gy, gx, indexing="ij")
+    for k in range(nz):  # one z-slab of nodes at a time
+        pts = np.column_stack([xx.ravel(), yy.ravel(), np.full(xx.size, gz[k])])
+        d, idx = tree.query(pts)
+        inside = d <= reach[idx]
+        out[k] = np.where(inside, vals[idx], np.float32(outside_value)).reshape(ny, nx)
+        n_out += int(inside.size - np.count_nonzero(inside))
+    file_prov = _file_prov(raw, frame_how)
+    if nan_stats:
+        file_prov["nonfinite"] = nan_stats
+    provenance: dict[str, Any] = {**part, "file": file_prov, "software": c.software()}
+    if time:
+        provenance["time"] = time
+    provenance["grid"] = {**grid.describe(), "method": "value of the nearest cell centre (the cell holding the node "
+                          "on a patch of equal cells)", "nodes_outside_data": n_out,
+                          "outside_value": outside_value}  # fmt: skip
+    return c.wrap_volume_errors(path, lambda: Volume(out, grid.origin, grid.spacing, frame=fr, units=vol_units,
+                                                     provenance=provenance))  # fmt: skip

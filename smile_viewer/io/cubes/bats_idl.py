@@ -39,7 +39,7 @@ import numpy as np
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.checked_file import damaged_file_errors
 from smile_viewer.io.cubes import _common as c
-from smile_viewer.io.cubes._assemble import RawCube, assemble
+from smile_viewer.io.cubes._assemble import RawCube, assemble, assemble_points
 
 __all__ = ["IDL_SUFFIXES", "bats_idl_info", "idl_kind", "read_bats_idl"]
 
@@ -387,11 +387,11 @@ def read_bats_idl(
     s = _pick(p, snaps, snapshot)
     if s.nd != 3:
         raise DataFileError(p, f"is a {s.nd}-D BATS-R-US output (grid {s.grid}): a cube needs 3-D output")
-    if s.gtype != "regular":
+    if s.gtype == "generalized":
         raise DataFileError(
             p,
-            f"holds a {s.gtype} grid (ndim < 0): only regular 3-D boxes are read from IDL files; write the run's "
-            "3-D output as a box (#SAVEPLOT with a positive DxSavePlot) or as Tecplot (.plt/.dat), which has the cells",
+            f"holds a generalized (curvilinear) grid {s.grid}: only regular boxes and unstructured (AMR) output are "
+            "read from IDL files; write the run's 3-D output as a box or as Tecplot (.plt/.dat)",
         )
     units, unote = _units_for(p, s)
     listing = ", ".join(f"{n} [{units.get(n) or '?'}]" for n in s.var_names)
@@ -402,6 +402,16 @@ def read_bats_idl(
         p, s.npts * per, options.get("max_bytes"), f"{len(chosen)} variable(s) of {n1}×{n2}×{n3} values"
     )
     fx, _ = c.length_factor(p, units.get(s.names[0]), f"the x coordinate {s.names[0]!r}")
+    common = {"iteration": s.it, "simulation_time_s": s.t, "headline": s.headline, "units": unote,
+              "snapshot": int(snapshot), "parameters": s.params}  # fmt: skip
+    if s.gtype == "unstructured":
+        xyz, pfields = _read_points(p, s, kind, chosen, mode)
+        return assemble_points(
+            p, f"BATS-R-US IDL output ({kind}, unstructured AMR cells)", xyz * fx, pfields, mode=mode, names=chosen,
+            units={key: units.get(name) for key, name in chosen.items()}, stated_frame="gsm",
+            frame_note="BATS-R-US GM output is GSM unless #COORDSYSTEM says otherwise", time=_event_time(p),
+            extra=common, **options,
+        )  # fmt: skip
     if kind == "binary":
         x, y, z = _axes_binary(p, s)
         fields = {key: _read_binary_var(p, s, s.var_names.index(name), np.float32 if mode == "emissivity" else np.float64)
@@ -415,13 +425,38 @@ def read_bats_idl(
         path=p, format=f"BATS-R-US IDL output ({kind})", x=x, y=y, z=z, fields=fields, mode=mode, names=chosen,
         units=var_units, frame="gsm", frame_note="BATS-R-US GM output is GSM unless #COORDSYSTEM says otherwise",
         time=_event_time(p),
-        extra={"iteration": s.it, "simulation_time_s": s.t, "headline": s.headline, "units": unote,
-               "snapshot": int(snapshot), "parameters": s.params},
+        extra=common,
     )  # fmt: skip
     return assemble(raw, **options)
 
 
+def _read_points(path: Path, s: _Snapshot, kind: str, chosen: dict[str, str], mode: str):
+    """(points (N, 3), {key: values (N,)}) of an unstructured (AMR) snapshot."""
+    dtype = np.float32 if mode == "emissivity" else np.float64
+    if kind == "binary":
+        mm = np.memmap(path, dtype=s.float_dtype, mode="r", offset=s.coord_offset, shape=(3, s.npts))
+        xyz = np.array(mm.T, dtype=np.float64)
+        del mm
+        return xyz, {
+            key: _read_binary_var(path, s, s.var_names.index(name), dtype) for key, name in chosen.items()
+        }
+    table = _ascii_table(path, s)
+    return np.ascontiguousarray(table[:, :3]), {
+        key: table[:, s.names.index(name)].astype(dtype) for key, name in chosen.items()
+    }
+
+
 def _read_ascii(path: Path, s: _Snapshot, chosen: dict[str, str]):
+    table = _ascii_table(path, s)
+    ncol = len(s.names)
+    n1, n2, n3 = s.grid
+    cube = table.reshape(n3, n2, n1, ncol)
+    x, y, z = cube[0, 0, :, 0].copy(), cube[0, :, 0, 1].copy(), cube[:, 0, 0, 2].copy()
+    fields = {key: np.ascontiguousarray(cube[..., s.names.index(name)]) for key, name in chosen.items()}
+    return x, y, z, fields
+
+
+def _ascii_table(path: Path, s: _Snapshot) -> np.ndarray:
     import pandas as pd  # lazy: pandas' C parser, only for ASCII files
 
     ncol = len(s.names)
@@ -439,8 +474,4 @@ def _read_ascii(path: Path, s: _Snapshot, chosen: dict[str, str]):
     if table.shape[1] != ncol or table.shape[0] != s.npts:
         raise DataFileError(path, f"holds {table.shape[0]} rows of {table.shape[1]} values; the header says {s.npts} "
                                   f"rows of {ncol} ({' '.join(s.names)})")  # fmt: skip
-    n1, n2, n3 = s.grid
-    cube = table.reshape(n3, n2, n1, ncol)
-    x, y, z = cube[0, 0, :, 0].copy(), cube[0, :, 0, 1].copy(), cube[:, 0, 0, 2].copy()
-    fields = {key: np.ascontiguousarray(cube[..., s.names.index(name)]) for key, name in chosen.items()}
-    return x, y, z, fields
+    return table
