@@ -1,0 +1,54 @@
+"""Screenshots of a real IMAGE WIC image in the Compare dock (run under Xvfb: ``xvfb-run -a python
+docs/screenshots/make_wic_screenshots.py``; writes compare_wic_*.png next to this file).
+
+The window opens tests/data/real/image-wic/wic20002410930.idl (2000-08-28 09:30 UT) with File ▸
+Open observed image (workers inline), which fits dayglow + background + the Zhang & Paxton aurora,
+shows the fitted model as the synthetic image and the oval edges in the "Oval edges" dock; the
+Compare view is then put in side-by-side or difference mode and the window grabbed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WIC = HERE.parents[1] / "tests" / "data" / "real" / "image-wic" / "wic20002410930.idl"
+SHOTS = ((1600, 1000, "side by side"), (1600, 1000, "difference"), (1280, 800, "side by side"))
+
+
+def main() -> int:
+    os.environ["SMILE_SYNC_WORKERS"] = "1"
+    import vispy.app
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    vispy.app.use_app("pyside6")
+    from smile_viewer._qt.main_window import MainWindow
+
+    for width, height, mode in SHOTS:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = QSettings(str(Path(tmp) / "layout.ini"), QSettings.Format.IniFormat)
+            win = MainWindow(settings=settings)
+            win.resize(width, height)
+            win.show()
+            for _ in range(30):
+                app.processEvents()
+            win.open_observed(str(WIC))
+            win.comparison.set_mode(mode)
+            for _ in range(60):
+                app.processEvents()
+                time.sleep(0.02)
+            out = HERE / f"compare_wic_{mode.replace(' ', '_')}_{width}x{height}.png"
+            win.grab().save(str(out))
+            print(f"wrote {out}")
+            win.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
