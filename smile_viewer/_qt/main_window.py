@@ -74,6 +74,7 @@ from smile_viewer._qt.timeline_dock import TimelineDock
 from smile_viewer._qt.workers import RenderScheduler, run_in_thread
 from smile_viewer._vispy.scene import DATA_KINDS, SceneView, _rotation
 from smile_viewer.errors import UserInputError
+from smile_viewer.mission.instruments import load_instrument
 from smile_viewer.mission.orbit import default_orbit
 from smile_viewer.physics import models as registry
 from smile_viewer.state import CAMERA_PRESETS, AppState, SceneState
@@ -364,6 +365,7 @@ class MainWindow(QMainWindow):
         self.comparison.observed_changed.connect(
             lambda: QTimer.singleShot(0, self._pair_observation_with_cube)
         )
+        self.comparison.observed_changed.connect(self._show_observation_fov)
         self.cut_plane_dock = CutPlaneDock(self.scene_view, self)  # a cut through the cube, coloured
         self.addDockWidget(left, self.cut_plane_dock)
         self.tabifyDockWidget(self.instruments_dock, self.cut_plane_dock)
@@ -989,6 +991,25 @@ class MainWindow(QMainWindow):
         if not (seq.start <= t <= seq.stop):
             self.state.time = seq.start
         self.statusBar().showMessage(f"Cube sequence: {seq.describe()}", 8000)
+
+    def _show_observation_fov(self):
+        """The observed image's field of view in the 3-D scene (LEXI from the Moon, IMAGE from its
+        orbit): its matched camera, drawn from its observer; hidden without one."""
+        obs = self.comparison.obs if self.comparison is not None else None
+        cam = self.comparison.camera if obs is not None else None
+        if cam is None or getattr(obs, "position_re", None) is None:
+            self.scene_view.set_observation_fov(None)
+            return
+        name = (obs.instrument or "observed").upper()
+        try:  # the instrument's own field (LEXI's 9.1 deg square; its roll is not in the files)
+            inst = load_instrument(obs.instrument) if obs.instrument else None
+        except UserInputError:
+            inst = None
+        if inst is not None:
+            cam = cam.with_(fov_deg=inst.fov_deg, circular=inst.circular, rays=None)
+        self.scene_view.set_observation_fov(
+            cam, time=obs.time_start, label=f"{name} {obs.time_start.isot[:16]}"
+        )
 
     def _pair_observation_with_cube(self):
         """With a cube (or cube sequence) as the emissivity source, the Compare dock's observed

@@ -59,6 +59,9 @@ from smile_viewer.state.app import AppState
 from smile_viewer.state.scene import SceneState
 from smile_viewer.state.scene_data import build, fov_geometry, instrument_view, log_range_for_camera
 
+#: Colour of the observed image's field of view (set_observation_fov).
+OBSERVATION_FOV_COLOR = (1.0, 0.55, 0.2)
+
 log = logging.getLogger(__name__)
 
 #: Canvas background (deep space blue-black; the Earth's night side stays distinguishable).
@@ -304,6 +307,13 @@ class SceneView:
         self.sxi_fov.order = 7
         self.uvi_fov = FieldOfView("uvi_fov", color=(0.84, 0.61, 1.0), pixel_scale=ps, parent=root)
         self.uvi_fov.order = 7
+        # the field of view of the observed image in the Compare dock (LEXI from the Moon, IMAGE)
+        self.observation_fov = FieldOfView(
+            "observation_fov", color=OBSERVATION_FOV_COLOR, pixel_scale=ps, parent=root
+        )
+        self.observation_fov.order = 7
+        self.observation_fov.visible = False
+        self.observation_fov_label = ""
 
         self._build_hud()
         # last in every frame: depth writes back on for the next frame's clear
@@ -980,6 +990,32 @@ class SceneView:
         )
         self.spacecraft.set_position(sc)
 
+    def set_observation_fov(self, camera, *, time=None, label: str = "") -> None:
+        """Draw the field of view of an observed image's camera (``camera``: a mission Camera, in
+        its own frame, e.g. LEXI's from the Blue Ghost 1 site) from the observer out to the
+        Earth's distance, in the scene's frame at ``time`` (the observation's); None hides it."""
+        if camera is None:
+            self.observation_fov.visible = False
+            self.observation_fov_label = ""
+            self._update_legend()
+            self.canvas.update()
+            return
+        frame = self._state.frame
+        pos = np.asarray(camera.position_re, dtype=float)
+        rot = np.asarray(camera.rotation, dtype=float)
+        if camera.frame != frame:
+            m = np.asarray(
+                rotation_matrix(time if time is not None else self._state.time, camera.frame, frame)
+            )
+            pos, rot = m @ pos, m @ rot
+        cam = camera.with_(position_re=pos, rotation=rot, rays=None, frame=frame)
+        g = fov_geometry(cam, max(float(np.linalg.norm(pos)), 1.0))
+        self.observation_fov.set_geometry(g.apex, g.rim, g.faces, g.edges)
+        self.observation_fov.visible = True
+        self.observation_fov_label = str(label)
+        self._update_legend()
+        self.canvas.update()
+
     def _update_instruments(self) -> None:
         """The SXI and UVI cameras and field-of-view solids at the scene time."""
         for name, node in (("sxi", self.sxi_fov), ("uvi", self.uvi_fov)):
@@ -1128,6 +1164,9 @@ class SceneView:
             entries.append(("——  SXI field of view", st.sxi_fov.rgba((0.72, 0.95, 0.35))[:3]))
         if lay.uvi_fov:
             entries.append(("——  UVI field of view", st.uvi_fov.rgba((0.84, 0.61, 1.0))[:3]))
+        if self.observation_fov.visible:
+            label = self.observation_fov_label or "observed image"
+            entries.append((f"——  {label} field of view", OBSERVATION_FOV_COLOR))
         for kind, msg in self.errors.items():
             entries.append((f"{kind}: {msg[:90]}", (1.0, 0.45, 0.4)))
         note = self.notes.get("solar_wind")

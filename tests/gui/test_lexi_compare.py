@@ -75,5 +75,22 @@ def test_file_menu_opens_a_lexi_folder(qtbot, tmp_path, monkeypatch):
         assert obs.format == "lexi-l1c" and obs.provenance["n_files"] == 2
         assert "outside the sky grid" in win.comparison.notes_label.text()
         assert win.comparison.observed.sum() == obs.image.sum()
+        # the 3-D scene draws LEXI's field of view from the Moon, in the scene's frame
+        fov = win.scene_view.observation_fov
+        assert fov.visible and win.scene_view.observation_fov_label.startswith("LEXI 2025-03-03")
+        from smile_viewer.coords import rotation_matrix
+
+        m = rotation_matrix(obs.time_start, "gse", win.scene_view._state.frame)
+        np.testing.assert_allclose(fov.apex, m @ obs.position_re, atol=1e-9)
+        assert 55 < np.linalg.norm(fov.apex) < 60  # the Moon
+        rim_dir = fov.rim.mean(axis=0) - fov.apex
+        boresight = m @ win.comparison.camera.boresight
+        assert np.linalg.norm(np.cross(rim_dir / np.linalg.norm(rim_dir), boresight)) < 1e-9
+        # LEXI's 9.1 deg x 9.1 deg square: corners atan(tan(4.55 deg) sqrt(2)) = 6.42 deg off axis
+        corner = fov.rim[0] - fov.apex
+        off_axis = np.degrees(np.arccos(corner @ boresight / np.linalg.norm(corner)))
+        assert off_axis == pytest.approx(
+            np.degrees(np.arctan(np.tan(np.radians(4.55)) * np.sqrt(2))), abs=1e-6
+        )
     finally:
         win.close()
