@@ -23,6 +23,8 @@ What it measures:
   * "frame": drawn off-window at ``size`` and read back (``canvas.render``), the volume
     ray-cast at 0.4 of the resolution (the application's interactive default);
   * "full-res": the same with the volume at full resolution (what the headless stills use);
+  * "interactive": the view's interactive quality (``SceneView.set_interactive``: what a
+    camera drag draws);
   * "no volume": the default layers alone;
   * "window": the same scene in a shown window (Qt; under Xvfb when there is no screen),
     repainted and waited for (``glFinish``); "empty window" is that path with nothing to draw:
@@ -167,6 +169,9 @@ def main(argv=None) -> int:
 
     timed("frame", frame, "  <- target >= 5")
     timed("full-res", full_res)
+    view.set_interactive(True)  # what a camera drag draws (SceneView.set_interactive)
+    timed("interactive", frame)
+    view.set_interactive(False)
     state.scene.layers.emission_volume = False
     timed("no volume", frame)
     state.scene.layers.emission_volume = True

@@ -251,8 +251,8 @@ class MainWindow(QMainWindow):
         self.image_schedulers: dict[str, RenderScheduler] = {}
 
         # SXI first (it is what the solar wind changes most): on two cores two jobs at once
-        # would each take twice as long, so the UVI image and the boundaries wait while the
-        # SXI scheduler is busy (at most 400 ms)
+        # would each take twice as long, so the UVI image and the 3-D data wait while the SXI
+        # scheduler is busy (at most 400 ms)
         for name, debounce in (("sxi", 20), ("uvi", 20)):
             sch = RenderScheduler(
                 compute_image,
@@ -265,9 +265,8 @@ class MainWindow(QMainWindow):
             sch.errorOccurred.connect(lambda err, n=name: self._on_image_error(n, err))
             sch.busyChanged.connect(self._update_busy)
             self.image_schedulers[name] = sch
-        # (the boundaries: every solar-wind change rebuilds them; field lines and the volume
-        # do not wait: turning them on is what the user waits for then)
-        for sch in (self.image_schedulers["uvi"], self.data_schedulers["boundaries"]):
+        # (only for the SXI work of the same change: turning a layer on does not wait)
+        for sch in (self.image_schedulers["uvi"], *self.data_schedulers.values()):
             sch.yield_to(self.image_schedulers["sxi"], max_hold_ms=400)
         self._bind_image_inputs()
 

@@ -347,6 +347,11 @@ def run_in_thread(
 
 
 # -- the render scheduler -----------------------------------------------------------------------
+#: Requests of two schedulers submitted within this many seconds come from one change (a
+#: scheduler that yields to another waits only for the other's work on the same change).
+SAME_CHANGE_S = 0.25
+
+
 class RenderScheduler(QObject):
     """Debounced, latest-wins execution of ``work(request)`` for requests that follow the user.
 
@@ -365,9 +370,9 @@ class RenderScheduler(QObject):
         During a continuous burst (a slider held and moved) start anyway once the oldest
         waiting submit is this old (a live preview while dragging). Default: no limit.
     yield_to : RenderScheduler, optional
-        Start no job while this other scheduler is busy (waiting or running), for at most
-        ``max_hold_ms`` after the request: on two cores the more urgent work (the SXI image)
-        then runs alone and sooner (:meth:`yield_to`).
+        Start no job while this other scheduler is busy (waiting or running) with a request
+        made by the same change, for at most ``max_hold_ms``: on two cores the more urgent
+        work (the SXI image) then runs alone and sooner (:meth:`yield_to`).
     synchronous : bool, optional
         Run inline with no debounce (default: ``SMILE_SYNC_WORKERS``).
     pool : QThreadPool, optional
@@ -421,12 +426,16 @@ class RenderScheduler(QObject):
         self._timer.timeout.connect(self._launch_pending)
         self._yield_to: RenderScheduler | None = None
         self.max_hold_ms = int(max_hold_ms)
+        self._submitted_at = -1e9  # time.monotonic() of the newest submit
+        self._pending_since = -1e9  # ... of the first submit still waiting
         if yield_to is not None:
             self.yield_to(yield_to, max_hold_ms)
 
     def yield_to(self, other: RenderScheduler, max_hold_ms: int | None = None) -> None:
-        """Hold this scheduler's jobs while ``other`` is busy, each for at most ``max_hold_ms``
-        after its request; they start as soon as ``other`` becomes idle."""
+        """Hold this scheduler's jobs while ``other`` is busy with a request submitted within
+        :data:`SAME_CHANGE_S` of ours (the same change asked for both), each for at most
+        ``max_hold_ms``; they start as soon as ``other`` becomes idle. A request of ours on
+        its own (a layer turned on while ``other`` works on an older change) does not wait."""
         if self._yield_to is not None:
             self._yield_to.busyChanged.disconnect(self._on_other_busy)
         self._yield_to = other
@@ -446,6 +455,8 @@ class RenderScheduler(QObject):
         other = self._yield_to
         if other is None or not other.busy or not self._pending_clock.isValid():
             return False
+        if abs(self._pending_since - other._submitted_at) > SAME_CHANGE_S:
+            return False  # not asked for by the change the other works on
         left = self.max_hold_ms - int(self._pending_clock.elapsed())
         if left <= 0:
             return False
@@ -499,8 +510,10 @@ class RenderScheduler(QObject):
             return gen
         first = self._pending is None
         self._pending = (gen, request, from_factory)
+        self._submitted_at = time.monotonic()
         if first or not self._pending_clock.isValid():
             self._pending_clock.start()
+            self._pending_since = self._submitted_at
         delay = 0 if immediate else self.debounce_ms
         if self.max_delay_ms is not None and not first:
             delay = min(delay, max(0, self.max_delay_ms - int(self._pending_clock.elapsed())))

@@ -438,3 +438,21 @@ def test_yield_to_holds_no_longer_than_max_hold(qtbot, scheduler_factory):
         assert time.perf_counter() - t0 >= 0.14
     finally:
         release.set()
+
+
+def test_yield_to_does_not_hold_a_request_of_another_change(qtbot, scheduler_factory):
+    # a layer turned on while the SXI image works on an older change does not wait for it
+    from smile_viewer._qt.workers import SAME_CHANGE_S
+
+    release = threading.Event()
+    a = scheduler_factory(lambda r: release.wait(5.0), debounce_ms=0)
+    b = scheduler_factory(lambda r: r, debounce_ms=0, yield_to=a, max_hold_ms=5000)
+    rec = Recorder(b)
+    try:
+        a.submit(1)
+        qtbot.wait(int(SAME_CHANGE_S * 1000) + 100)
+        b.submit(2)
+        qtbot.waitUntil(lambda: rec.results == [2], timeout=2000)
+        assert a.busy
+    finally:
+        release.set()
