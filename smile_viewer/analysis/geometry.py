@@ -212,10 +212,14 @@ def _max_angle(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _resolve_instrument(obs, instrument):
-    name = instrument if instrument is not None else (obs.instrument or None)
-    if name is None:
+    if instrument is not None:
+        return load_instrument(instrument)
+    if not obs.instrument:
         return None
-    return load_instrument(name)
+    try:
+        return load_instrument(obs.instrument)
+    except UserInputError:  # an instrument the project does not describe (IMAGE WIC): rays only
+        return None
 
 
 def match_geometry(

@@ -228,6 +228,8 @@ def test_rendered_aurora_lands_where_the_files_coordinates_put_it(wic):
     from smile_viewer.compute.types import AuroraSource
     from smile_viewer.physics.aurora import AuroralShell
 
+    own = camera_for_observation(wic)  # WIC is not one of the project's instruments: rays only
+    assert own.name == "wic" and own.rays is not None
     cam = camera_for_observation(wic, "uvi")
     rays = np.asarray(cam.ray_directions(), float)
     ang = np.degrees(np.arccos(np.clip(np.sum(rays * wic.pixel_directions_gse, -1), -1, 1)))
