@@ -199,6 +199,20 @@ def read_magic(path: Path, n: int = 1024) -> bytes:
         return f.read(n)
 
 
+def file_mentions(path: Path, token: bytes, span: int = 1 << 20) -> bool:
+    """True when ``token`` occurs in the first or last ``span`` bytes of the file: a cheap
+    byte-level test before a format sniffer hands a file to a compiled library (HDF5 link names
+    are stored as plain text)."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        if token in f.read(span):
+            return True
+        if size > span:
+            f.seek(max(span - len(token), size - span))
+            return token in f.read()
+    return False
+
+
 @contextmanager
 def atomic_output(path: Any, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically

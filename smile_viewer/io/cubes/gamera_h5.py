@@ -42,10 +42,14 @@ def _h5(path: Path):
 
 
 def is_gamera(path: Path) -> bool:
+    """True for an HDF5 file with root datasets X, Y, Z and a Step#N group (checked with h5py
+    only when the bytes mention ``Step#``)."""
+    if not c.file_mentions(path, b"Step#"):
+        return False
     try:
         with _h5(path) as f:
             return all(k in f for k in ("X", "Y", "Z")) and any(k.startswith("Step#") for k in f)
-    except DataFileError:
+    except Exception:  # noqa: BLE001 - sniffing only: h5py raises many types on a damaged file; the reader says what
         return False
 
 

@@ -39,6 +39,8 @@ _AXIS_NAMES = {
 def has_prod_variable(path: Path) -> bool:
     """True when a netCDF/HDF5 file has a 3-D variable named ``Prod`` (read from its header)."""
     head = c.read_magic(path, 8)
+    if not c.file_mentions(path, b"Prod"):
+        return False
     try:
         if head.startswith(b"\x89HDF"):
             import h5py  # lazy: HDF5 headers, only when sniffing a netCDF-4 file
@@ -51,7 +53,7 @@ def has_prod_variable(path: Path) -> bool:
             with netcdf_file(path, "r", mmap=False) as f:
                 v = f.variables.get("Prod")
                 return v is not None and len(v.shape) == 3
-    except (OSError, ValueError, TypeError, KeyError):
+    except Exception:  # noqa: BLE001 - sniffing only: h5py/scipy raise many types on a damaged file; the reader says what
         return False
     return False
 
