@@ -14,6 +14,7 @@ uniform float u_max_size;    // largest point size the driver draws [px]
 varying vec4 v_color;
 varying float v_size;
 varying float v_core;
+varying float v_glow;  // Sun: e-folding radius of the outer glow [px]
 
 void main() {
     vec4 p = $transform(vec4(a_dir, 0.0));
@@ -23,15 +24,19 @@ void main() {
         gl_PointSize = 0.0;
         v_size = 1.0;
         v_core = 1.0;
+        v_glow = 1.0;
         return;
     }
     gl_Position = vec4(p.xy, 0.999 * p.w, p.w);  // inside the far plane (drawn first, no depth test)
+    v_glow = 1.0;
     if (u_kind < 0.5) {
         v_core = a_radius * u_pixel_scale;
         v_size = min(ceil(6.0 * v_core) + 2.0, u_max_size);
     } else {
+        // the disc at its true angular size; the glow at least 24 px (times the pixel scale) wide
         v_core = max(a_radius * u_px_per_rad, 1.5 * u_pixel_scale);
-        v_size = min(ceil(24.0 * v_core) + 2.0, u_max_size);
+        v_glow = max(6.0 * v_core, 24.0 * u_pixel_scale);
+        v_size = min(ceil(6.0 * v_glow) + 2.0, u_max_size);
     }
     gl_PointSize = v_size;
 }

@@ -1418,7 +1418,8 @@ class SceneView:
         """Per frame: the Sun's disc for the camera's scale; names next to their points."""
         lay = self._state.layers
         if lay.stars:
-            self.sky.set_px_per_rad(self.px_per_rad())
+            eye = np.asarray(self.view.camera.transform.map([0.0, 0.0, 0.0, 1.0]), float)
+            self.sky.set_view(self.px_per_rad(), eye[:3] / eye[3])
         if lay.sky_labels:
             anchors = self.sky_label_anchors()
             xy = self.project_homogeneous(np.array([a for _n, a in anchors])) if anchors else []

@@ -35,7 +35,7 @@ LAYER_ROWS: tuple[tuple[str, str], ...] = (
     ("emission_volume", "Emission volume"),
     ("labels", "Caption and legend"),
     ("stars", "Stars, Sun and Moon"),
-    ("sky_labels", "Names (Sun, Moon, boundaries, cusps, SXI, UVI)"),
+    ("sky_labels", "Names on the scene"),
 )
 #: Layers whose colours are their own (no colour button): the stars' come from their B−V index.
 NO_COLOR = frozenset({"stars"})

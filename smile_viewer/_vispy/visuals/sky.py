@@ -144,8 +144,10 @@ class Sky(scene.Node):
         self.moon = scene.visuals.Mesh(vertices=v, faces=f, vertex_colors=c, parent=self)
         self.moon.set_gl_state("opaque", depth_test=True, cull_face=False)
         self.moon.transform = STTransform(scale=(self.moon_radius_re,) * 3)
+        # far away the Moon is a dot (its sphere is sub-pixel): a marker as bright as its phase
         self.moon_marker = scene.visuals.Markers(parent=self)
-        self.moon_marker.set_gl_state("translucent", depth_test=True)
+        self.moon_marker.set_gl_state("translucent", depth_test=False)
+        self.moon_marker.order = 1
         self.moon_position = np.zeros(3)
         self.sun_direction = np.array([1.0, 0.0, 0.0])
         self.star_directions = np.zeros((0, 3))
@@ -172,10 +174,13 @@ class Sky(scene.Node):
         self.moon_position = np.asarray(sky_coords.moon_position_re(time, frame), float)
         r = self.moon_radius_re
         self.moon.transform = STTransform(scale=(r, r, r), translate=tuple(self.moon_position))
+        # illuminated fraction seen from the Earth: (1 − cos elongation) / 2, the Sun along +X
+        elongation_cos = self.moon_position[0] / np.linalg.norm(self.moon_position)
+        lit = max(0.5 * (1.0 - elongation_cos), 0.25)
         self.moon_marker.set_data(
             pos=self.moon_position[None, :].astype(np.float32),
             size=5.0 * self._ps,
-            face_color=(0.85, 0.85, 0.80, 1.0),
+            face_color=(*(lit * np.asarray(MOON_ALBEDO) / max(MOON_ALBEDO)), 1.0),
             edge_width=0.0,
         )
 
@@ -194,8 +199,15 @@ class Sky(scene.Node):
             self.brightness = value
             self._upload_stars()
 
-    def set_px_per_rad(self, value: float) -> None:
-        self.sun.set_px_per_rad(value)
+    def set_view(self, px_per_rad: float, eye) -> None:
+        """The camera's scale (framebuffer pixels per radian) and eye [R_E]: sizes the Sun's
+        disc; the Moon's marker only while its sphere is smaller than the marker."""
+        self.sun.set_px_per_rad(px_per_rad)
+        dist = float(np.linalg.norm(self.moon_position - np.asarray(eye, float)))
+        radius_px = px_per_rad * self.moon_radius_re / max(dist, 1e-9)
+        show = radius_px < 2.5 * self._ps
+        if self.moon_marker.visible != show:
+            self.moon_marker.visible = show
 
 
 class SkyLabels(scene.Node):
@@ -224,7 +236,7 @@ class SkyLabels(scene.Node):
                     color=(*self._rgb, self._alpha),
                     font_size=10 * self._ps,
                     anchor_x="left",
-                    anchor_y="bottom",
+                    anchor_y="top",  # (canvas y points down: the text sits above its point)
                     parent=self,
                     font_manager=self._fonts,
                 )
@@ -232,7 +244,7 @@ class SkyLabels(scene.Node):
             ok = xy is not None and np.all(np.isfinite(xy)) and 0 <= xy[0] < w and 0 <= xy[1] < h
             self.positions[name] = (float(xy[0]), float(xy[1])) if ok else None
             if ok:
-                text.pos = (float(xy[0]) + 6 * self._ps, float(xy[1]) - 4 * self._ps)
+                text.pos = (float(xy[0]) + 5 * self._ps, float(xy[1]) - 3 * self._ps)
             if text.visible != ok:
                 text.visible = ok
         for name, text in self.texts.items():
