@@ -5,7 +5,8 @@ colour bar (values and units, bottom left) to a scene view, and redraws them whe
 :class:`~smile_viewer.state.cut_plane.CutPlaneSettings` change, when new data reach the view
 (a cube sequence's cube at a new time) and when the scene's time or frame turns the cube. The
 source is the emission volume on screen, or another variable of the cube file
-(:meth:`CutPlaneLayer.set_variable_volume`).
+(:meth:`CutPlaneLayer.set_variable_volume`). Ctrl + left drag moves the plane along its normal
+(the plane follows the cursor along the normal's direction on screen).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+from vispy.util import keys
 
 from smile_viewer._vispy.visuals.colorbar import HudColorBar, format_value
 from smile_viewer._vispy.visuals.cut_plane import CutPlane, cut_colors, default_range
@@ -55,6 +57,11 @@ class CutPlaneLayer:
         scene_view.state.events.frame.connect(self._on_place)
         scene_view.app_state.model.events.connect(self._on_model)
         scene_view.canvas.events.resize.connect(self._layout)
+        self._drag: tuple | None = None  # (press position, offset then, R_E per pixel along the drag)
+        ev = scene_view.canvas.events
+        ev.mouse_press.connect(self._on_press, position="first")
+        ev.mouse_move.connect(self._on_move, position="first")
+        ev.mouse_release.connect(self._on_release, position="first")
         self._layout()
         self.update()
 
@@ -113,6 +120,51 @@ class CutPlaneLayer:
         ps = getattr(self.view, "_pixel_scale", 1.0)
         self.colorbar.place(14 * ps, h - 66 * ps, ps)
 
+    # -- dragging along the normal (Ctrl + left button) ------------------------------------------
+    def drag_direction(self) -> np.ndarray | None:
+        """Canvas pixels (2,) the cursor moves for 1 R_E of the plane along its normal (at the
+        plane's centre), or None without a plane."""
+        cut = self.cut
+        if cut is None or not self.node.visible:
+            return None
+        st = self.view.state
+        r = np.asarray(rotation_matrix(st.time, cut.frame, st.frame), dtype=float).reshape(3, 3)
+        centre = r @ cut.points[cut.points.shape[0] // 2, cut.points.shape[1] // 2]
+        a, b = self.view.project(np.array([centre, centre + r @ cut.normal]))
+        d = np.asarray(b - a, dtype=float)
+        return d if np.all(np.isfinite(d)) else None
+
+    def _on_press(self, event) -> None:
+        if not (self.settings.visible and event.button == 1 and keys.CONTROL in (event.modifiers or ())):
+            return
+        d = self.drag_direction()
+        if d is None:
+            return
+        lim = self.offset_limits()
+        if np.hypot(*d) < 2.0 and lim is not None:  # the normal points at the eye: drag up = +normal
+            d = np.array([0.0, -self.view.canvas.size[1] / max(lim[1] - lim[0], 1e-9)])
+        self._drag = (np.asarray(event.pos[:2], dtype=float), float(self.cut.offset_re), d / float(d @ d))
+        event.handled = True
+
+    def _on_move(self, event) -> None:
+        if self._drag is None:
+            return
+        if event.button != 1 and not getattr(event, "is_dragging", True):
+            self._drag = None
+            return
+        start, offset0, per_px = self._drag
+        lim = self.offset_limits()
+        new = offset0 + float((np.asarray(event.pos[:2], dtype=float) - start) @ per_px)
+        if lim is not None:
+            new = min(max(new, lim[0]), lim[1])
+        self.settings.offset_re = new
+        event.handled = True
+
+    def _on_release(self, event) -> None:
+        if self._drag is not None:
+            self._drag = None
+            event.handled = True
+
     # -- drawing -----------------------------------------------------------------------------
     def _place(self) -> None:
         vol = self.source_volume()
@@ -169,6 +221,10 @@ class CutPlaneLayer:
         self.view.state.events.frame.disconnect(self._on_place)
         self.view.app_state.model.events.disconnect(self._on_model)
         self.view.canvas.events.resize.disconnect(self._layout)
+        ev = self.view.canvas.events
+        ev.mouse_press.disconnect(self._on_press)
+        ev.mouse_move.disconnect(self._on_move)
+        ev.mouse_release.disconnect(self._on_release)
         self.node.parent = None
         self.colorbar.parent = None
 

@@ -63,6 +63,25 @@ def test_dock_draws_moves_and_exports_a_cut(dock, qtbot, tmp_path):
     cut = dock.layer.cut
     assert cut.offset_re == pytest.approx(10.0)
     assert np.allclose(cut.points[..., 1], 10.0) and dock.offset_label.text() == "y = 10.0 R_E"
+    # Ctrl + drag: the plane follows the cursor along its normal's direction on screen
+    from types import SimpleNamespace
+
+    from vispy.util import keys
+
+    d = dock.layer.drag_direction()  # pixels per R_E along +Y
+    assert d is not None and np.hypot(*d) > 1.0
+
+    def mouse(pos, mods=(keys.CONTROL,)):
+        return SimpleNamespace(pos=np.asarray(pos, float), button=1, modifiers=mods, handled=False)
+
+    p0 = np.array([200.0, 150.0])
+    dock.layer._on_press(mouse(p0))
+    dock.layer._on_move(mouse(p0 - 4.0 * d))
+    dock.layer._on_release(mouse(p0 - 4.0 * d))
+    assert dock.layer.cut.offset_re == pytest.approx(6.0)
+    dock.layer._on_press(mouse(p0, mods=()))  # without Ctrl the camera keeps the drag
+    dock.layer._on_move(mouse(p0 + 4.0 * d, mods=()))
+    assert dock.layer.cut.offset_re == pytest.approx(6.0)
     # X–Y: the slider's range follows the new normal
     dock.plane_combo.setCurrentIndex(dock.plane_combo.findData("xy"))
     dock.set_offset(-5.0)

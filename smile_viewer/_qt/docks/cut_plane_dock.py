@@ -1,7 +1,7 @@
 """Cut plane dock: a plane through the cube in the 3-D view, coloured by a variable of the cube.
 
 The plane (X–Z, X–Y, Y–Z or any normal), its offset along the normal (a slider over the offsets
-that cross the cube), the variable (the emission volume, or another variable of a netCDF/VTK
+that cross the cube; Ctrl + drag in the 3-D view does the same), the variable (the emission volume, or another variable of a netCDF/VTK
 cube file, read in a worker), the colour map and scale; Save PNG… / Save CSV… write the cut
 (:func:`smile_viewer._qt.export.save_cut_plane`). The drawing is
 :class:`~smile_viewer._vispy.cut_plane_layer.CutPlaneLayer`; the sampling
@@ -124,7 +124,9 @@ class CutPlaneDock(QDockWidget):
         self.offset_slider = QSlider(Qt.Orientation.Horizontal, body)
         self.offset_slider.setObjectName("cutPlaneOffset")
         self.offset_slider.setRange(0, SLIDER_STEPS)
-        self.offset_slider.setToolTip("Move the plane along its normal, across the cube")
+        self.offset_slider.setToolTip(
+            "Move the plane along its normal, across the cube (or Ctrl + drag the plane in the 3-D view)"
+        )
         self.offset_slider.valueChanged.connect(self._on_slider)
         self.offset_label = QLabel(body)
         self.offset_label.setObjectName("cutPlaneOffsetLabel")
