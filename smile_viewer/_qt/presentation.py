@@ -95,7 +95,7 @@ class StormControl(QFrame):
         self.slider.setTickInterval(SLIDER_MAX // 2)
         self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the arrow keys step the time
-        self.slider.setMinimumWidth(380)
+        self.slider.setMinimumWidth(460)
         self.values = QLabel("", self)
         self.values.setObjectName("stormValues")
         grid.addWidget(title, 0, 0, 1, 3)
@@ -103,7 +103,7 @@ class StormControl(QFrame):
         align = (Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignHCenter, Qt.AlignmentFlag.AlignRight)
         for col, (p, al) in enumerate(zip(STORM_PRESETS, align)):
             lab = QLabel(
-                f"<b>{p.name}</b><br>{p.n_cm3:g} cm⁻³ · {p.v_km_s:g} km/s · Bz {p.bz_nt:+g} nT", self
+                f"<b>{p.name}</b><br>{p.n_cm3:g} cm⁻³ · {p.v_km_s:g} km/s<br>Bz {p.bz_nt:+g} nT", self
             )
             lab.setAlignment(al)
             lab.setToolTip(p.note)
@@ -191,6 +191,7 @@ class Presentation(QObject):
         self.caption = QLabel("", window)
         self.caption.setObjectName("presentationCaption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption.setWordWrap(True)
         self.caption.setStyleSheet(
             "#presentationCaption { color: #f5f7ff; background: rgba(0, 0, 8, 170); font-size: 30px;"
             " font-weight: bold; padding: 10px 26px; border-radius: 10px; }"
@@ -240,6 +241,7 @@ class Presentation(QObject):
         self.storm.set_position(_nearest_position(sw.n_cm3, sw.v_km_s, sw.bz_nt), emit=False)
         self.storm.show_values(sw.n_cm3, sw.v_km_s, sw.bz_nt)
         w.showFullScreen()
+        QTimer.singleShot(200, self._fill_screen)
         self.storm.show()
         self.storm.raise_()
         self._place_overlays()
@@ -297,19 +299,33 @@ class Presentation(QObject):
             if a is not None
         ]
 
+    def _fill_screen(self) -> None:
+        """Without a window manager (a bare X server) full screen is only a flag: fill the
+        screen by hand."""
+        w = self.window
+        if not self.active:
+            return
+        screen = w.screen().geometry() if w.screen() is not None else None
+        if screen is not None and w.frameGeometry().size() != screen.size():
+            w.setGeometry(screen)
+        self._place_overlays()
+
     def _place_overlays(self) -> None:
+        """The storm control at the bottom left, clear of the credit line; the caption across
+        the bottom above it, wrapped when long."""
         w = self.window
         rect = w.centralWidget().geometry() if w.centralWidget() is not None else w.rect()
         self.storm.adjustSize()
         sh = self.storm.sizeHint()
-        self.storm.setGeometry(rect.left() + 24, rect.bottom() - sh.height() - 24, sh.width(), sh.height())
+        bottom = rect.bottom() - 48  # the HUD's credit line below
+        self.storm.setGeometry(rect.left() + 24, bottom - sh.height(), sh.width(), sh.height())
         if self.caption.text():
-            self.caption.adjustSize()
-            cw = min(self.caption.sizeHint().width(), rect.width() - 2 * sh.width() - 96)
-            cw = max(cw, min(rect.width() - 48, 300))
-            ch = self.caption.sizeHint().height()
-            x = rect.left() + (rect.width() - cw) // 2
-            self.caption.setGeometry(x, rect.bottom() - ch - 140, cw, ch)
+            cw = min(self.caption.sizeHint().width() + 8, rect.width() - 96)
+            self.caption.setFixedWidth(max(cw, 200))
+            ch = self.caption.heightForWidth(self.caption.width())
+            ch = ch if ch > 0 else self.caption.sizeHint().height()
+            x = rect.left() + (rect.width() - self.caption.width()) // 2
+            self.caption.setGeometry(x, bottom - sh.height() - 20 - ch, self.caption.width(), ch)
             self.caption.raise_()
 
     # -- what the keys do -------------------------------------------------------------------

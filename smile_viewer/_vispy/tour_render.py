@@ -45,8 +45,18 @@ __all__ = [
 ]
 
 PROJECTIONS = ("perspective", "dome", "equirect")
-#: Emission-volume resolution of tour frames (fraction of the frame's pixels; it is smooth).
-TOUR_VOLUME_RESOLUTION = 0.5
+#: Rays cast through the emission volume per tour frame (it is a smooth glow, drawn at a fraction
+#: of the frame's resolution and smoothly enlarged): about 860 × 480, whatever the frame size, so a
+#: 4K frame costs little more than a 1080p one (benchmarks/bench_tour.py).
+TOUR_VOLUME_RAYS = 400_000
+
+
+def volume_resolution_for(size: tuple[int, int]) -> float:
+    """Fraction of the frame's resolution the emission volume is cast at (at most 1)."""
+    w, h = size
+    return float(min(1.0, (TOUR_VOLUME_RAYS / max(w * h, 1)) ** 0.5))
+
+
 CAPTION_COLOR = (0.96, 0.97, 1.0, 1.0)
 CAPTION_BAND_COLOR = (0.0, 0.0, 0.03, 0.62)
 
@@ -152,7 +162,7 @@ class TourRenderer:
             self.app_state,
             canvas=self.canvas,
             pixel_scale=self.hud_scale,
-            volume_resolution=TOUR_VOLUME_RESOLUTION,
+            volume_resolution=volume_resolution_for(self.size),
         )
         ps = self.hud_scale
         self.caption_band = vscene.visuals.Rectangle(
@@ -171,6 +181,7 @@ class TourRenderer:
         )
         self.caption.order = 961
         self.caption_rect: tuple[float, float, float, float] | None = None
+        self._range_set = False
         self._set_caption("")
 
     # -- one frame --------------------------------------------------------------------------
@@ -201,7 +212,9 @@ class TourRenderer:
             cam.azimuth, cam.elevation, cam.roll = tt["azimuth"], tt["elevation"], tt["roll"]
             cam.distance = tt["distance"]
             cam.center = tt["center"]
-            self.view._update_volume_view()
+            if not self._range_set:  # the volume's colour range from the first frame's camera,
+                self.view._update_volume_view()  # then held: no brightness flicker in flight
+                self._range_set = True
             self._set_caption(sample.caption if st.scene.layers.labels else "")
 
     def _set_caption(self, text: str) -> None:

@@ -1,0 +1,108 @@
+"""Screenshots of presentation mode and of a 4K tour frame.
+
+Presentation mode fills the screen, so each size runs under its own Xvfb screen::
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" python docs/screenshots/make_presentation_screenshots.py present
+    xvfb-run -a -s "-screen 0 1280x800x24" python docs/screenshots/make_presentation_screenshots.py present
+    python docs/screenshots/make_presentation_screenshots.py tour4k     # off window (EGL or Xvfb)
+
+The scene: the default orbit and models, the emission volume on, the solar wind at the calm ↔
+storm control's "Moderate" preset, a two-stop tour whose first stop (key 1) shows its caption.
+The 4K frame is written at 3840 × 2160 and kept here as a 1920 × 1080 copy.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _tour(app):
+    from smile_viewer.state.tour import Keyframe, SolarWindKey, Tour, pose_from_turntable
+
+    t = app.scene.time.isot
+    app.tour = Tour(
+        keyframes=[
+            Keyframe(
+                camera=pose_from_turntable(165.0, 18.0, 0.0, (-6.0, 0.0, 0.0), 71.0, 30.0),
+                time=t,
+                caption="Earth's magnetic bubble: the solar wind flows around it",
+                solar_wind=SolarWindKey(n_cm3=10.0, v_km_s=500.0, bz_nt=-5.0),
+            ),
+            Keyframe(
+                camera=pose_from_turntable(110.0, 25.0, 0.0, (5.0, 0.0, 0.0), 45.0, 30.0),
+                time=t,
+                caption="SMILE watches the glowing dayside from high above",
+                solar_wind=SolarWindKey(n_cm3=10.0, v_km_s=500.0, bz_nt=-5.0),
+            ),
+        ]
+    )
+
+
+def present() -> None:
+    os.environ.setdefault("SMILE_SYNC_WORKERS", "1")
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    qapp = QApplication.instance() or QApplication(sys.argv)
+    import vispy.app
+
+    vispy.app.use_app("pyside6")
+    from smile_viewer._qt.main_window import MainWindow
+
+    screen = qapp.primaryScreen().size()
+    w, h = screen.width(), screen.height()
+    tmp = Path(tempfile.mkdtemp())
+    win = MainWindow(settings=QSettings(str(tmp / "l.ini"), QSettings.Format.IniFormat), warm_up=False)
+    win.resize(w - 100, h - 100)
+    win.show()
+    for _ in range(20):
+        qapp.processEvents()
+    st = win.app_state
+    st.scene.layers.emission_volume = True
+    if "stars" in st.scene.layers.names():
+        st.scene.layers.stars = True
+    _tour(st)
+    win.presentation.enter()
+    win.presentation.storm.set_position(0.5)
+    win.presentation.go_to_stop(0)
+    for _ in range(80):
+        qapp.processEvents()
+    win.scene_view.set_interactive(False) if hasattr(win.scene_view, "set_interactive") else None
+    win.scene_view.render(alpha=False)
+    for _ in range(40):
+        qapp.processEvents()
+    out = HERE / f"presentation_{w}x{h}.png"
+    win.grab().save(str(out))
+    print("wrote", out)
+    win.presentation.leave()
+    win.close()
+
+
+def tour4k() -> None:
+    from PIL import Image
+
+    from smile_viewer._vispy.tour_render import TourRenderer
+    from smile_viewer.state.app import AppState
+
+    app = AppState()
+    app.scene.layers.emission_volume = True
+    _tour(app)
+    r = TourRenderer(app, (3840, 2160))
+    try:
+        img = r.render(app.tour.sample(0.0))
+    finally:
+        r.close()
+    out = HERE / "tour_frame_4k_as_1920x1080.png"
+    Image.fromarray(img).resize((1920, 1080), Image.Resampling.LANCZOS).save(out)
+    Image.fromarray(img).save("/tmp/tour_frame_4k_full.png")
+    print("wrote", out, "(full 4K frame: /tmp/tour_frame_4k_full.png)")
+
+
+if __name__ == "__main__":
+    {"present": present, "tour4k": tour4k}[sys.argv[1] if len(sys.argv) > 1 else "present"]()
