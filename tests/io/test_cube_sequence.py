@@ -275,3 +275,29 @@ def test_loaded_cube_with_another_grid_is_refused_when_headers_cannot_tell(three
     with pytest.raises(DataFileError, match="same grid") as e:
         seq.volume_index(2)
     assert e.value.path.endswith("c_a.fits")
+
+
+def test_openggcm_run_folder_skips_the_json_metadata_beside_each_cdf(tmp_path):
+    """A CCMC OpenGGCM run folder: each ``.cdf`` has its metadata ``.json`` beside it (read by
+    the CDF reader for the time); the folder scan and a ``*`` glob take only the CDF files."""
+    from tests.io.test_cube_formats_native import write_openggcm_cdf
+
+    d = tmp_path / "ggcm"
+    d.mkdir()
+    x, y, z = np.linspace(-5.0, 10.0, 7), np.linspace(-3.0, 3.0, 5), np.linspace(-2.0, 2.0, 4)
+    for k, minutes in enumerate((20, 10)):
+        write_openggcm_cdf(
+            d / f"run.3df.{k:06d}.cdf",
+            x,
+            y,
+            z,
+            {"emis": np.full((4, 5, 7), 1e-5 * (k + 1))},
+            meta={"time": at(minutes).isot},
+        )
+    assert len(list(d.glob("*.json"))) == 2
+    for spec in (d, d / "*"):
+        seq = open_sequence(spec, read_options={"variables": {"emissivity": "emis"}})
+        assert [p.name for p in seq.paths] == ["run.3df.000001.cdf", "run.3df.000000.cdf"]
+        assert abs((seq.start - at(10)).sec) < 1e-3 and abs((seq.stop - at(20)).sec) < 1e-3
+        # the OpenGGCM reader flips x and y (GSE with reversed X): compare values, not axes
+        assert np.allclose(seq.volume_at(at(15)).values, 1.5e-5)

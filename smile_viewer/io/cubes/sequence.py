@@ -121,21 +121,30 @@ def _index_entries(path: Path) -> tuple[list[tuple[Path, Time | None, str]], str
     return out, interpolation
 
 
+def _is_sidecar(path: Path) -> bool:
+    """A JSON file beside the cubes (OpenGGCM's run metadata, an index): never a cube."""
+    return path.suffix.lower() == ".json"
+
+
 def sequence_files(spec: Any) -> tuple[list[Path], Path | None]:
     """``(files, index)``: the cube files a sequence ``spec`` names, in name order (for a
     folder: every regular, non-hidden file in it; for a glob: the files it matches), and the
-    index file when ``spec`` is one. UserInputError when nothing is found."""
+    index file when ``spec`` is one. ``.json`` files are skipped in folders and globs: no cube
+    format is JSON, and an OpenGGCM run holds a metadata ``.json`` beside each ``.cdf``.
+    UserInputError when nothing is found."""
     text = os.path.expanduser(str(os.fspath(spec)).strip())
     p = Path(text)
     if p.is_dir():
-        files = sorted(q for q in p.iterdir() if not q.name.startswith(".") and not q.is_dir())
+        files = sorted(
+            q for q in p.iterdir() if not q.name.startswith(".") and not q.is_dir() and not _is_sidecar(q)
+        )
         if not files:
             raise UserInputError(f"{p}: the folder holds no cube files (an empty cube sequence)")
         return files, None
     if text.lower().endswith(".json") and not (_GLOB_CHARS & set(p.name)):
         entries, _ = _index_entries(p)
         return [e[0] for e in entries], p
-    matches = sorted(Path(m) for m in glob.glob(text) if not os.path.isdir(m))
+    matches = sorted(Path(m) for m in glob.glob(text) if not os.path.isdir(m) and not _is_sidecar(Path(m)))
     if not matches:
         raise UserInputError(f"{text}: the pattern matches no files (an empty cube sequence)")
     return matches, None
