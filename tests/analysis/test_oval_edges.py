@@ -138,3 +138,18 @@ def test_cli_oval(tmp_path, capsys):
     assert err.count("\n") == 1 and "bad.idl" in err
     assert main(["oval", str(WIC), "--sector", "5"]) == 2
     assert "must divide 24" in capsys.readouterr().err
+    # an observed image without per-pixel magnetic coordinates (a FITS image with a sky WCS)
+    from astropy.io import fits
+    from astropy.wcs import WCS
+
+    w = WCS(naxis=2)
+    w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    w.wcs.crval = [10.0, 20.0]
+    w.wcs.cdelt = [0.1, 0.1]
+    hdr = w.to_header()
+    hdr["DATE-OBS"] = "2026-05-21T01:00:00"
+    sky = tmp_path / "sky.fits"
+    fits.PrimaryHDU(np.ones((8, 8)), header=hdr).writeto(sky)
+    assert main(["oval", str(sky)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "sky.fits" in err and "MLAT" in err
