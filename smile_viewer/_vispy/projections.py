@@ -84,14 +84,17 @@ def tilt_rotation(tilt_deg: float) -> np.ndarray:
     return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
 
 
-def pixel_directions(projection: str, size_px, tilt_deg: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def pixel_directions(
+    projection: str, size_px, tilt_deg: float = 0.0, rows: tuple[int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Unit view directions of every pixel centre, (H, W, 3) in the output camera's frame
     (x right, y down, z forward), and a mask (H, W) of the pixels inside the picture (the
     dome's circle; all of an equirectangular frame). Pixel (i, j) has its centre at
-    (i + 0.5, j + 0.5) from the top-left corner."""
+    (i + 0.5, j + 0.5) from the top-left corner. ``rows``: only rows r0 ≤ j < r1."""
     proj, w, h = _check(projection, size_px)
+    r0, r1 = (0, h) if rows is None else (int(rows[0]), int(rows[1]))
     x = (np.arange(w, dtype=np.float64) + 0.5)[None, :]
-    y = (np.arange(h, dtype=np.float64) + 0.5)[:, None]
+    y = (np.arange(r0, r1, dtype=np.float64) + 0.5)[:, None]
     if proj == "dome":
         half = w / 2.0
         u, v = (x - half) / half, (y - half) / half
@@ -106,7 +109,7 @@ def pixel_directions(projection: str, size_px, tilt_deg: float = 0.0) -> tuple[n
     d = np.stack(
         np.broadcast_arrays(np.cos(lat) * np.sin(lon), -np.sin(lat), np.cos(lat) * np.cos(lon)), axis=-1
     )
-    return d, np.ones((h, w), bool)
+    return d, np.ones(d.shape[:2], bool)
 
 
 def direction_to_pixel(projection: str, size_px, directions, tilt_deg: float = 0.0) -> np.ndarray:
@@ -150,43 +153,54 @@ class ProjectionMap:
         n, pad = int(face_px), FACE_PAD
         m = n + 2 * pad
         self.face_px, self.render_px = n, m
-        d, inside = pixel_directions(proj, (w, h), tilt_deg)
-        d = d.reshape(-1, 3).astype(np.float32)
-        self.inside = inside.reshape(-1)
-        rots = face_rotations().astype(np.float32)
-        face = np.argmax(d @ rots[:, :, 2].T, axis=1)  # the face whose boresight is nearest
-        xi = np.empty(face.size, np.float32)
-        yi = np.empty(face.size, np.float32)
-        #: per face: (row0, row1, col0, col1) of the padded face's pixels the map reads, or None
-        self.face_boxes: list[tuple[int, int, int, int] | None] = [None] * len(FACE_NAMES)
+        # every face axis is ± a camera axis: (component, sign) of each face's x, y and boresight
+        rots = face_rotations()
+        comp = np.argmax(np.abs(rots), axis=1)  # (6, 3): the component each face axis picks
+        sign = np.take_along_axis(rots, comp[:, None, :], 1)[:, 0, :].astype(np.float32)  # (6, 3)
+        # the face of a direction: its largest component and that component's sign
+        face_of = np.zeros((3, 2), np.int64)
         for k in range(len(FACE_NAMES)):
-            sel = np.flatnonzero(face == k)
-            if sel.size == 0:
-                continue
-            dk = d[sel]
-            c = dk @ rots[k, :, 2]
+            face_of[comp[k, 2], int(sign[k, 2] > 0)] = k
+        lo = np.full((len(FACE_NAMES), 2), m, np.int64)  # per face: smallest row, column read
+        hi = np.full((len(FACE_NAMES), 2), -1, np.int64)
+        index, weights, keep = [], [], []
+        rows = max(1, (1 << 20) // w)  # about a million pixels at a time: the arrays stay in cache
+        for r0 in range(0, h, rows):
+            r1 = min(h, r0 + rows)
+            d, inside = pixel_directions(proj, (w, h), tilt_deg, rows=(r0, r1))
+            d = d.reshape(-1, 3).astype(np.float32)
+            inside = inside.reshape(-1)
+            if not inside.all():
+                keep.append(np.flatnonzero(inside) + r0 * w)
+                d = d[inside]
+            big = np.argmax(np.abs(d), axis=1)
+            rows_ = np.arange(d.shape[0])
+            face = face_of[big, (d[rows_, big] > 0).astype(np.int64)]  # nearest boresight
+            c = np.abs(d[rows_, big])
+            fc, fs = comp[face], sign[face]
             # tangent-plane coordinates (−1..1 on the face) → continuous index in the padded face
-            xi[sel] = (dk @ rots[k, :, 0] / c + 1.0) * (0.5 * n) + (pad - 0.5)
-            yi[sel] = (dk @ rots[k, :, 1] / c + 1.0) * (0.5 * n) + (pad - 0.5)
-        x0 = np.clip(np.floor(xi), 0, m - 2).astype(np.int32)
-        y0 = np.clip(np.floor(yi), 0, m - 2).astype(np.int32)
-        fx = np.clip(xi - x0, 0.0, 1.0)
-        fy = np.clip(yi - y0, 0.0, 1.0)
-        for k in range(len(FACE_NAMES)):
-            sel = (face == k) & self.inside
-            if sel.any():
-                xs, ys = x0[sel], y0[sel]
-                self.face_boxes[k] = (int(ys.min()), int(ys.max()) + 2, int(xs.min()), int(xs.max()) + 2)
+            xi = (fs[:, 0] * d[rows_, fc[:, 0]] / c + 1.0) * (0.5 * n) + (pad - 0.5)
+            yi = (fs[:, 1] * d[rows_, fc[:, 1]] / c + 1.0) * (0.5 * n) + (pad - 0.5)
+            x0 = np.clip(np.floor(xi), 0, m - 2).astype(np.int32)
+            y0 = np.clip(np.floor(yi), 0, m - 2).astype(np.int32)
+            fx = np.clip(xi - x0, 0.0, 1.0)
+            fy = np.clip(yi - y0, 0.0, 1.0)
+            for k in np.unique(face):
+                sel = face == k
+                lo[k] = np.minimum(lo[k], (y0[sel].min(), x0[sel].min()))
+                hi[k] = np.maximum(hi[k], (y0[sel].max(), x0[sel].max()))
+            index.append(((face * m + y0) * m + x0).astype(np.int32))
+            weights.append(np.stack([(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy]))
+        self.index = np.concatenate(index)
+        self.weights = np.concatenate(weights, axis=1).astype(np.float32)
+        #: flat indices of the output pixels inside the picture (None: all of them)
+        self.keep = np.concatenate(keep).astype(np.int64) if keep else None
+        #: per face: (row0, row1, col0, col1) of the padded face's pixels the map reads, or None
+        self.face_boxes: list[tuple[int, int, int, int] | None] = [
+            (int(lo[k, 0]), int(hi[k, 0]) + 2, int(lo[k, 1]), int(hi[k, 1]) + 2) if hi[k, 0] >= 0 else None
+            for k in range(len(FACE_NAMES))
+        ]
         self.faces_used = tuple(k for k, box in enumerate(self.face_boxes) if box is not None)
-        keep = np.flatnonzero(self.inside)
-        self._all_inside = keep.size == face.size
-        self.keep = None if self._all_inside else keep.astype(np.int64)
-        sel = slice(None) if self._all_inside else keep
-        self.index = ((face[sel] * m + y0[sel]) * m + x0[sel]).astype(np.int32)
-        fx, fy = fx[sel], fy[sel]
-        self.weights = np.stack([(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy]).astype(
-            np.float32
-        )
 
     def face_fov_deg(self) -> float:
         """Full field of view of a rendered (padded) face [deg]: its central ``face_px``
