@@ -186,6 +186,15 @@ def _run_lexi(args: argparse.Namespace, bin_factor, oversample) -> int:
     return 0
 
 
+def _is_image_fuv(path: str) -> bool:
+    """True for an IDL save file (IMAGE FUV level-1; io.image_fuv)."""
+    try:
+        with open(Path(path).expanduser(), "rb") as fh:
+            return fh.read(4) == b"SR\x00\x04"
+    except OSError:
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
     """Fit and write the results; returns the exit status."""
     # Lazy: the fitting library (scipy, the render engine) is not needed to build the parser.
@@ -196,6 +205,11 @@ def run(args: argparse.Namespace) -> int:
     oversample = _int_or_auto(args.oversample, "--oversample", 1, 8)
     if _is_lexi(args.observation):
         return _run_lexi(args, bin_factor, oversample)
+    if _is_image_fuv(args.observation):
+        raise UserInputError(
+            f"{args.observation}: an IMAGE FUV image (far-UV aurora): fit it with 'smile-viewer oval FILE' "
+            "(dayglow + aurora, oval edges); 'fit' fits the magnetopause to X-ray images"
+        )
     if args.start or args.end or args.pixel:
         raise UserInputError("--start, --end and --pixel are for LEXI photon files")
     sw = parse_solar_wind(args.solar_wind) if args.solar_wind else None

@@ -138,6 +138,10 @@ def test_cli_oval(tmp_path, capsys):
     assert err.count("\n") == 1 and "bad.idl" in err
     assert main(["oval", str(WIC), "--sector", "5"]) == 2
     assert "must divide 24" in capsys.readouterr().err
+    # 'fit' (the magnetopause fit for X-ray images) points to 'oval'
+    assert main(["fit", str(WIC), "--out", str(tmp_path / "f.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "smile-viewer oval" in err
     # an observed image without per-pixel magnetic coordinates (a FITS image with a sky WCS)
     from astropy.io import fits
     from astropy.wcs import WCS
