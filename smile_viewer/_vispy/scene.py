@@ -121,10 +121,10 @@ CAMERA_PRESETS: dict[str, CameraSetup | InstrumentViewSetup] = {
     "from_sun": CameraSetup(azimuth=70.0, elevation=12.0, scale_factor=50.0, fit=True),
     "earth": CameraSetup(azimuth=125.0, elevation=18.0, scale_factor=4.2),
     "through_sxi": InstrumentViewSetup("sxi"),
-    # the whole magnetosphere, bow-shock nose (~14 R_E) to 30 R_E down the tail, from dusk and a
-    # little above: the presentation view's first picture (44 R_E across fits 4:3 to 16:9 screens;
-    # the Earth ~1/18 of the height, clearly a globe)
-    "magnetosphere": CameraSetup(azimuth=165.0, elevation=18.0, scale_factor=36.0, center=(-8.0, 0.0, 0.0)),
+    # the whole magnetosphere, bow-shock nose (~14 R_E) and the Sun arrow to 30 R_E down the tail,
+    # from dusk and a little above: the presentation view's first picture (~50 R_E across on a 4:3
+    # screen, more on 16:9; the Earth ~1/19 of the height, clearly a globe)
+    "magnetosphere": CameraSetup(azimuth=165.0, elevation=18.0, scale_factor=38.0, center=(-6.0, 0.0, 0.0)),
 }
 
 
