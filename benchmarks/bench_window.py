@@ -51,6 +51,10 @@ def _pump(app, seconds: float, until=None) -> float | None:
     return None
 
 
+def _s(seconds: float | None) -> str:
+    return "not within the wait" if seconds is None else f"{seconds:.2f} s"
+
+
 def _load() -> str:
     try:
         return open("/proc/loadavg").read().split()[0]
@@ -83,9 +87,10 @@ def main() -> None:
     win.state.layers.field_lines = True
     dt = _pump(app, 120.0, until=lambda: "field_lines" in sv.data)
     dt2 = _pump(app, 10.0, until=lines_on_screen(t0 + (dt or 0)))
+    on_screen = None if dt is None or dt2 is None else dt + dt2
     print(
-        f"field lines, cold toggle (2 s after start): {dt:.2f} s to the data, "
-        f"{(dt or 0) + (dt2 or 0):.2f} s on screen   (load {_load()})"
+        f"field lines, cold toggle (2 s after start): {_s(dt)} to the data, "
+        f"{_s(on_screen)} on screen   (load {_load()})"
     )
     # -- warm: off and on again
     win.state.layers.field_lines = False
@@ -93,7 +98,7 @@ def main() -> None:
     t0 = time.perf_counter()
     win.state.layers.field_lines = True
     dt = _pump(app, 30.0, until=lines_on_screen(t0))
-    print(f"field lines, warm toggle: {dt:.2f} s on screen   (load {_load()})")
+    print(f"field lines, warm toggle: {_s(dt)} on screen   (load {_load()})")
 
     # -- SXI after a solar-wind change, from a quiet window (images, 3-D data and frames done)
     def quiet():
@@ -185,27 +190,31 @@ def main() -> None:
     cx, cy = (v // 2 for v in canvas.size)
 
     def frame_rate(step, n=16):
-        """Median frames/s over n frames, each repainted (synchronously) after one camera step."""
+        """``(frames/s, CPU s per frame)``: the median wall time over n frames, each repainted
+        (synchronously) after one camera step, and the mean CPU time of this process (all its
+        threads: Python, Qt, llvmpipe's, numba's) per frame, which other jobs on the machine
+        change far less than the wall time."""
         for _ in range(2):
             step()
             canvas.native.repaint()
             app.processEvents()
         times = []
+        c0 = time.process_time()
         for _ in range(n):
             t = time.perf_counter()
             step()
             canvas.native.repaint()
             app.processEvents()
             times.append(time.perf_counter() - t)
-        return 1.0 / float(np.median(times))
+        return 1.0 / float(np.median(times)), (time.process_time() - c0) / n
 
     def turn():
         sv.turntable.azimuth += 2.0
 
-    full = frame_rate(turn)
+    full, full_cpu = frame_rate(turn)
     print(
         f"3-D, field lines + volume, camera turned by code at full quality (volume at "
-        f"{sv.volume_compositor.scale:.1f}): {full:.1f} frames/s   (load {_load()})"
+        f"{sv.volume_compositor.scale:.1f}): {full:.1f} frames/s, CPU {full_cpu * 1000:.0f} ms per frame   (load {_load()})"
     )
     # a mouse drag as the user makes it (vispy's events: the camera and the view both see them)
     press = canvas.events.mouse_press(pos=(cx, cy), button=1, buttons=[1])
@@ -215,17 +224,20 @@ def main() -> None:
         x[0] += 4
         canvas.events.mouse_move(pos=(x[0], cy), button=1, buttons=[1], press_event=press)
 
-    dragged = frame_rate(drag)
+    dragged, dragged_cpu = frame_rate(drag)
     quality = (
         f"volume at {sv.volume_compositor.scale:.1f}, step {sv.emission_volume.step_voxels:.1f} voxels, "
         f"near side of the boundaries only: {sv.magnetopause.near_side_only}"
         if hasattr(sv, "set_interactive")
         else f"volume at {sv.volume_compositor.scale:.1f}"
     )
-    print(f"3-D, field lines + volume, mouse drag ({quality}): {dragged:.1f} frames/s   (load {_load()})")
+    print(
+        f"3-D, field lines + volume, mouse drag ({quality}): {dragged:.1f} frames/s, "
+        f"CPU {dragged_cpu * 1000:.0f} ms per frame   (load {_load()})"
+    )
     canvas.events.mouse_release(pos=(x[0], cy), button=1, buttons=[], press_event=press)
     rest = _pump(app, 5.0, until=lambda: not getattr(sv, "interactive", getattr(sv, "moving", False)))
-    print(f"full quality again {rest:.2f} s after the drag stopped")
+    print(f"full quality again {_s(rest)} after the drag stopped")
     win.close()
     _pump(app, 0.3)
 

@@ -459,6 +459,12 @@ class ImagePanel(QWidget):
         self._update_colorbar_label()
 
     # -- public API ------------------------------------------------------------------------------
+    def repaint_now(self) -> None:
+        """Paint the image at once instead of at a later turn of the event loop (the window
+        does it for a new synthetic image, before the next job, whose compiled kernel may hold
+        the GIL, starts)."""
+        self.graphics.viewport().repaint()
+
     def set_image(self, image, units=None, title: str | None = None) -> None:
         """Show a 2-D image (``image[row, col]``, physical values; NaN = no data).
 
