@@ -252,9 +252,8 @@ class MainWindow(QMainWindow):
 
         # SXI first (it is what the solar wind changes most): on two cores two jobs at once
         # would each take twice as long, so the UVI image and the 3-D data wait while the SXI
-        # scheduler is busy (at most 800 ms). No debounce of their own: the docks merge bursts
-        # and a 0-ms timer merges the events of one change.
-        for name, debounce in (("sxi", 0), ("uvi", 0)):
+        # scheduler is busy (at most 400 ms)
+        for name, debounce in (("sxi", 20), ("uvi", 20)):
             sch = RenderScheduler(
                 compute_image,
                 request_factory=lambda n=name: self.image_request(n),
@@ -268,7 +267,7 @@ class MainWindow(QMainWindow):
             self.image_schedulers[name] = sch
         # (only for the SXI work of the same change: turning a layer on does not wait)
         for sch in (self.image_schedulers["uvi"], *self.data_schedulers.values()):
-            sch.yield_to(self.image_schedulers["sxi"], max_hold_ms=800)
+            sch.yield_to(self.image_schedulers["sxi"], max_hold_ms=400)
         self._bind_image_inputs()
 
         self.los_line = None
@@ -355,7 +354,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.images_dock, self.compare_dock)
         self.tour_dock = TourDock(self, self)  # camera tours (File ▸ Save session keeps them)
         self.addDockWidget(right, self.tour_dock)
-        self.tabifyDockWidget(self.compare_dock, self.tour_dock)
+        self.tour_dock.hide()  # View ▸ Panels ▸ Tour (the first window's layout stays as it was)
         self.images_dock.raise_()
 
         for name, panel in self.images_dock.panels.items():
@@ -636,9 +635,6 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.images_dock.show_result(result)
-        panel = self.images_dock.panels.get(result.instrument)
-        if panel is not None:
-            panel.repaint_now()  # on screen before the jobs waiting for this one start
         self.render_label.setText(
             f"Last render: {result.instrument.upper()} {result.elapsed_s * 1000:.0f} ms"
         )
