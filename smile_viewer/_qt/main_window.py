@@ -252,8 +252,9 @@ class MainWindow(QMainWindow):
 
         # SXI first (it is what the solar wind changes most): on two cores two jobs at once
         # would each take twice as long, so the UVI image and the 3-D data wait while the SXI
-        # scheduler is busy (at most 400 ms)
-        for name, debounce in (("sxi", 20), ("uvi", 20)):
+        # scheduler is busy (at most 800 ms). No debounce of their own: the docks merge bursts
+        # and a 0-ms timer merges the events of one change.
+        for name, debounce in (("sxi", 0), ("uvi", 0)):
             sch = RenderScheduler(
                 compute_image,
                 request_factory=lambda n=name: self.image_request(n),
@@ -267,7 +268,7 @@ class MainWindow(QMainWindow):
             self.image_schedulers[name] = sch
         # (only for the SXI work of the same change: turning a layer on does not wait)
         for sch in (self.image_schedulers["uvi"], *self.data_schedulers.values()):
-            sch.yield_to(self.image_schedulers["sxi"], max_hold_ms=400)
+            sch.yield_to(self.image_schedulers["sxi"], max_hold_ms=800)
         self._bind_image_inputs()
 
         self.los_line = None
@@ -635,6 +636,9 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.images_dock.show_result(result)
+        panel = self.images_dock.panels.get(result.instrument)
+        if panel is not None:
+            panel.repaint_now()  # on screen before the jobs waiting for this one start
         self.render_label.setText(
             f"Last render: {result.instrument.upper()} {result.elapsed_s * 1000:.0f} ms"
         )
