@@ -93,8 +93,11 @@ class SynthOptions:
     camera: Any = None
     solar_wind_source: str | None = None
     like: str | None = None
+    notes: tuple[str, ...] = ()
 
 
+#: Far-UV imagers without an instrument file of their own: UVI's response stands in for them.
+FAR_UV_IMAGERS = ("wic", "si12", "si13", "si", "vis", "fuv", "uvi")
 #: What the product says of the solar wind when none is given.
 TYPICAL_SOLAR_WIND = "typical values (n 5 cm^-3, v 400 km/s, B 0; no OMNI file given)"
 
@@ -189,7 +192,7 @@ def _normalised_rays(rays) -> np.ndarray:
 def make_synthetic(options: SynthOptions) -> SynthProduct:
     """Render, apply the instrument response and write the product (and the PNG quicklook)."""
     o = options
-    notes: list[str] = []
+    notes: list[str] = list(o.notes)
     inst = load_instrument(o.instrument)
     sw = o.solar_wind if o.solar_wind is not None else SolarWind()
     model_name = resolve_model_name(o.model, inst)
@@ -384,12 +387,18 @@ def options_like(
         if isinstance(observed, ObservedImage) or hasattr(observed, "image")
         else load_observed(observed)
     )
-    name = instrument or obs.instrument or ("uvi" if obs.units == "R" else "sxi")
+    far_uv = obs.units == "R" or str(obs.instrument).lower() in FAR_UV_IMAGERS
+    far_uv = far_uv or str(getattr(obs, "format", "")).startswith("image-fuv")
+    name = instrument or obs.instrument or ("uvi" if far_uv else "sxi")
+    notes: list[str] = []
     try:
         inst = load_instrument(name)
     except UserInputError:
-        fallback = "uvi" if obs.units == "R" else "sxi"
-        inst = load_instrument(fallback)
+        inst = load_instrument("uvi" if far_uv else "sxi")
+        notes.append(
+            f"no instrument file for {name!r}: {inst.name.upper()}'s response stands in "
+            f"({'a far-UV imager' if far_uv else 'a soft X-ray imager'}; --instrument FILE.json to give one)"
+        )
     if getattr(obs, "pixel_directions_gse", None) is not None:
         camera = _rays_camera(obs, inst)  # the file's own camera model (its WCS may approximate it)
     elif obs.wcs is not None or obs.pixel_angles is not None:
@@ -429,5 +438,6 @@ def options_like(
         seed=seed,
         solar_wind_source=source,
         like=str(obs.path),
+        notes=tuple(notes),
     )
     return opts, obs

@@ -135,7 +135,9 @@ def test_an_image_given_by_pixel_directions_is_imitated(tmp_path):
     )
     opts, _ = options_like(wic, tmp_path / "wic.fits")
     assert np.allclose(opts.camera.ray_directions(), rays, atol=1e-12)
-    assert opts.instrument.name == "uvi"
+    assert opts.instrument.name == "uvi" and "UVI's response stands in" in opts.notes[0]
+    counts_wic = SimpleNamespace(**{**vars(wic), "units": "count"})  # the WIC files hold counts
+    assert options_like(counts_wic, tmp_path / "c.fits")[0].instrument.name == "uvi"
     direct = make_synthetic(
         SynthOptions(instrument="uvi", out=tmp_path / "d.fits", time=t, position_re=pos, rays=rays)
     )
