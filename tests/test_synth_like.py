@@ -187,3 +187,20 @@ def test_typical_solar_wind_is_stated_when_none_is_given(tmp_path):
         SynthOptions(instrument="sxi", out=out, time=t, shape=(8, 12), solar_wind=SolarWind(n_cm3=9.0))
     )
     assert fits.getheader(out)["SWSOURCE"] == "given"
+
+
+def test_real_image_wic_file_is_imitated(tmp_path):
+    """The IMAGE WIC fixture: the file's camera model (per-pixel GSE lines of sight) and position."""
+    path = Path(__file__).resolve().parent / "data" / "real" / "image-wic" / "wic20002410930.idl"
+    obs = load_observed(path)
+    opts, _ = options_like(path, tmp_path / "wic.fits")
+    assert opts.camera.shape == obs.shape == (256, 256)
+    np.testing.assert_allclose(opts.camera.ray_directions(), obs.pixel_directions_gse, atol=1e-9)
+    np.testing.assert_allclose(opts.camera.position_re, obs.position_re)
+    assert opts.time == obs.time_start and opts.instrument.name == "uvi"
+    prod = make_synthetic(opts)
+    data = fits.getdata(tmp_path / "wic.fits")
+    assert prod.model == "aurora" and data.shape == (256, 256)
+    # the oval is on the picture: its brightest pixels are inside the field, not on the border
+    iy, ix = np.unravel_index(np.nanargmax(data), data.shape)
+    assert 10 < iy < 246 and 10 < ix < 246
