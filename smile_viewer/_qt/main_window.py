@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.images_dock, self.compare_dock)
         self.tour_dock = TourDock(self, self)  # camera tours (File ▸ Save session keeps them)
         self.addDockWidget(right, self.tour_dock)
-        self.tabifyDockWidget(self.compare_dock, self.tour_dock)
+        self.tour_dock.hide()  # View ▸ Panels ▸ Tour (the first window's layout stays as it was)
         self.images_dock.raise_()
 
         for name, panel in self.images_dock.panels.items():
