@@ -4,13 +4,14 @@
 to an image on its own per-pixel maps (IMAGE FUV: SZA, DZA, MLAT, MLT), with Kp given or
 scanned; :func:`oval_edges` finds the poleward and equatorward edges of the oval in each MLT
 sector of an image (after dayglow removal) or of the model; :func:`compare_oval_edges` does
-both and tabulates the differences. Method, thresholds and sources: docs/analysis.md#oval-edges.
+both and tabulates the differences; :func:`plot_oval_edges` draws them. Method, thresholds and sources: docs/analysis.md#oval-edges.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ __all__ = [
     "compare_oval_edges",
     "fit_dayglow_aurora",
     "oval_edges",
+    "plot_oval_edges",
 ]
 
 #: The night sector of the done-when test: 1-hour MLT sectors from 21 to 03 MLT (start hours).
@@ -453,3 +455,88 @@ def compare_oval_edges(
     )
     mod = oval_edges(fit.aurora_image, mlat, mlt, sector_h=sector_h, fraction=fraction, source="model")
     return EdgeComparison(img, mod, fit)
+
+
+# ---------------------------------------------------------------------------- plot
+
+
+def plot_oval_edges(cmp: EdgeComparison, mlat_deg, mlt_h, path, *, title: str = "") -> Path:
+    """A PNG of the comparison: left, the image after dayglow removal on an |MLAT|/MLT polar grid
+    (noon up, dusk left) with the image's (dots) and the model's (triangles) edges; right, the
+    edges against MLT with the night sector shaded. Written atomically; returns the path."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # lazy: matplotlib, for this plot only
+    from matplotlib.figure import Figure  # lazy: matplotlib, for this plot only
+    from matplotlib.patches import Circle  # lazy: matplotlib, for this plot only
+
+    from smile_viewer.io.atomic import atomic_path  # lazy: the io layer's writer, for this plot only
+
+    lat = np.abs(np.asarray(mlat_deg, float))
+    mlt = np.asarray(mlt_h, float)
+    res = np.asarray(cmp.fit.residual_image, float)
+    fig = Figure(figsize=(11.0, 5.0), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 2, 1)
+    ok = np.isfinite(res) & np.isfinite(lat) & np.isfinite(mlt) & (lat >= 50)
+    ang = np.radians(mlt * 15.0 - 90.0)
+    r = 90.0 - lat
+    hi = float(np.nanpercentile(res[ok], 99.5)) if ok.any() else 1.0
+    sc = ax.scatter(
+        r[ok] * np.cos(ang[ok]), r[ok] * np.sin(ang[ok]), c=res[ok], s=1.5, vmin=0, vmax=hi, cmap="inferno"
+    )
+    for radius in (10, 20, 30, 40):
+        ax.add_patch(Circle((0, 0), radius, fill=False, color="0.6", lw=0.5))
+    styles = {
+        ("image", "poleward"): ("o", "#ffd23c"),
+        ("image", "equatorward"): ("o", "#ff7828"),
+        ("model", "poleward"): ("v", "#5ac8ff"),
+        ("model", "equatorward"): ("v", "#3c78ff"),
+    }
+    for (source, side), (marker, colour) in styles.items():
+        edges = cmp.image if source == "image" else cmp.model
+        m = np.array([0.5 * (s.mlt_start_h + s.mlt_end_h) for s in edges.sectors])
+        e = np.array([getattr(s, f"{side}_deg") for s in edges.sectors])
+        a = np.radians(m * 15.0 - 90.0)
+        ax.plot((90 - e) * np.cos(a), (90 - e) * np.sin(a), marker, color=colour, ms=4, ls="none")
+    ax.set_aspect("equal")
+    ax.set_xlim(-40, 40)
+    ax.set_ylim(-40, 40)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for text, (x, y) in (("00", (0, -38)), ("12", (0, 36)), ("06", (36, 0)), ("18", (-39, 0))):
+        ax.text(x, y, text, color="0.3", fontsize=8, ha="center", va="center")
+    ax.set_title("image − dayglow − background (|MLAT| ≥ 50°, circles every 10°)", fontsize=9)
+    fig.colorbar(sc, ax=ax, shrink=0.8, pad=0.02).set_label(cmp.fit.units or "image units")
+    ax2 = fig.add_subplot(1, 2, 2)
+    ax2.axvspan(-3, 3, color="0.9")
+    for (source, side), (marker, colour) in styles.items():
+        edges = cmp.image if source == "image" else cmp.model
+        m = np.array([0.5 * (s.mlt_start_h + s.mlt_end_h) for s in edges.sectors])
+        e = np.array([getattr(s, f"{side}_deg") for s in edges.sectors])
+        x = (m + 12.0) % 24.0 - 12.0
+        o = np.argsort(x)
+        ax2.plot(
+            x[o],
+            e[o],
+            marker + ("-" if source == "model" else ""),
+            color=colour,
+            ms=5,
+            label=f"{source} {side}",
+        )
+    ax2.set_xticks(range(-12, 13, 3))
+    ax2.set_xticklabels([f"{v % 24:g}" for v in range(-12, 13, 3)])
+    ax2.set_xlim(-12, 12)
+    ax2.set_xlabel("MLT [h] (night sector 21–03 shaded)")
+    ax2.set_ylabel("|MLAT| [deg]")
+    ax2.grid(alpha=0.3)
+    ax2.legend(fontsize=8, ncol=2, loc="upper center")
+    fit = cmp.fit
+    ax2.set_title(
+        f"Kp {fit.kp:.3g} ({'fitted' if fit.kp_fitted else 'given'}), aurora × {fit.aurora_scale:.3g}",
+        fontsize=9,
+    )
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    return Path(path)

@@ -34,6 +34,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="edge threshold as a fraction of the sector peak (default 0.3)",
     )
     p.add_argument("--json", metavar="OUT", help="also write the fit and the edges as JSON")
+    p.add_argument(
+        "--png", metavar="OUT", help="also draw the image (dayglow removed) and the edges as a PNG"
+    )
     return p
 
 
@@ -47,7 +50,11 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np  # lazy: command-line start-up time
 
-    from smile_viewer.analysis.oval_edges import NIGHT_SECTORS, compare_oval_edges  # lazy: start-up time
+    from smile_viewer.analysis.oval_edges import (  # lazy: start-up time
+        NIGHT_SECTORS,
+        compare_oval_edges,
+        plot_oval_edges,
+    )
     from smile_viewer.cli.common import check_output  # lazy: start-up time
     from smile_viewer.errors import UserInputError  # lazy: start-up time
     from smile_viewer.io.atomic import atomic_write_text  # lazy: start-up time
@@ -57,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     sector = parse_positive(args.sector, "--sector")
     fraction = parse_number(args.fraction, "--fraction")
     out = check_output(args.json, "--json") if args.json else None
+    png = check_output(args.png, "--png") if args.png else None
     obs = load_observed(args.observation)
     if "MLAT" not in obs.maps:
         raise UserInputError(
@@ -114,4 +122,7 @@ def run(args: argparse.Namespace) -> int:
         }
         atomic_write_text(out, json.dumps(doc, indent=1) + "\n")
         print(f"wrote {out}")
+    if png is not None:
+        title = f"{obs.path.name}: {obs.instrument.upper()} {obs.time.utc.isot[:19]} UTC"
+        print(f"wrote {plot_oval_edges(cmp, obs.maps['MLAT'], obs.maps['MLT'], png, title=title)}")
     return 0

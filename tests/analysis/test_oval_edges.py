@@ -127,7 +127,9 @@ def test_cli_oval(tmp_path, capsys):
     from smile_viewer.cli import main
 
     out = tmp_path / "edges.json"
-    assert main(["oval", str(WIC), "--kp", "3", "--sector", "2", "--json", str(out)]) == 0
+    png = tmp_path / "edges.png"
+    assert main(["oval", str(WIC), "--kp", "3", "--sector", "2", "--json", str(out), "--png", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = capsys.readouterr().out
     assert "Kp 3 (given)" in text and "night equatorward" in text and "00.00-02.00" in text
     assert out.exists() and '"sectors"' in out.read_text()
