@@ -179,3 +179,40 @@ def test_tour_dock_adds_reorders_and_goes_to_keyframes(window, qtbot):
     assert win.state.time.isot == k1.time != k2.time
     dock.remove_selected()
     assert [k.caption for k in win.app_state.tour.keyframes] == ["second"]
+
+
+def test_tour_dock_exports_a_movie_and_cancel_leaves_nothing(window, qtbot, tmp_path, monkeypatch):
+    import imageio_ffmpeg
+    from PySide6.QtWidgets import QProgressDialog
+
+    from smile_viewer.state.tour import Keyframe, Tour, pose_from_turntable
+
+    win = window
+    t = win.state.time.isot
+    win.app_state.tour = Tour(
+        keyframes=[
+            Keyframe(
+                camera=pose_from_turntable(a, 15.0, 0.0, (0, 0, 0), 70.0, 30.0),
+                time=t,
+                hold_s=0.1,
+                travel_s=0.3,
+            )
+            for a in (150.0, 100.0)
+        ]
+    )
+    n = len(win.app_state.tour.frame_times(10.0))
+    out = win.tour_dock.export_movie(tmp_path / "tour.mp4", (96, 64), 10.0)
+    assert out is not None
+    reader = imageio_ffmpeg.read_frames(str(out))
+    assert tuple(next(reader)["size"]) == (96, 64) and sum(1 for _ in reader) == n
+    # Cancel in the progress dialog after two frames: no movie, no temporary file
+    calls = []
+
+    def cancelled(self):
+        calls.append(1)
+        return len(calls) > 2
+
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", cancelled)
+    assert win.tour_dock.export_movie(tmp_path / "cancelled.mp4", (96, 64), 10.0) is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tour.mp4"]
+    assert len(calls) == 3  # stopped at the next frame

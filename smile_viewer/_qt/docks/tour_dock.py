@@ -3,26 +3,32 @@
 Bound to ``AppState.tour`` (:mod:`smile_viewer.state.tour`; saved in sessions). "Add" and
 "Update" take the 3-D view as it is: its camera, the scene time, the layers, the solar wind.
 "Preview" flies the tour in the window (the timing of the movie; the emission volume drawn
-coarser while the camera moves). ``smile-viewer tour SESSION --out tour.mp4`` renders it.
+coarser while the camera moves); "Export tour movie…" renders it off screen at 1080p, 4K or any
+size under a progress dialog with Cancel, as ``smile-viewer tour SESSION --out tour.mp4`` does.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QDockWidget,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from smile_viewer._qt.presentation import apply_pose
+from smile_viewer.errors import UserInputError
 from smile_viewer.state.tour import Keyframe, SolarWindKey, pose_from_turntable
 
 __all__ = ["TourDock", "keyframe_from_view"]
@@ -106,6 +112,11 @@ class TourDock(QDockWidget):
         self.preview_button.setCheckable(True)
         self.preview_button.toggled.connect(self._on_preview)
         lay.addWidget(self.preview_button)
+        self.movie_button = QPushButton("Export tour movie…", body)
+        self.movie_button.setObjectName("tour_movie")
+        self.movie_button.setToolTip("Render the tour off screen at 1080p, 4K or any size, as an MP4")
+        self.movie_button.clicked.connect(lambda _c=False: self.export_movie())
+        lay.addWidget(self.movie_button)
         self.setWidget(body)
 
         self.caption.editingFinished.connect(self._edit_caption)
@@ -154,6 +165,7 @@ class TourDock(QDockWidget):
         self._show_selected(self.list.currentRow())
         total = self.tour.duration_s
         self.preview_button.setEnabled(bool(self.tour.keyframes))
+        self.movie_button.setEnabled(bool(self.tour.keyframes))
         self.setWindowTitle(
             f"Tour — {len(self.tour.keyframes)} keyframes, {total:.0f} s" if total else "Tour"
         )
@@ -269,6 +281,73 @@ class TourDock(QDockWidget):
 
     def stop(self) -> None:
         self.preview_button.setChecked(False)
+
+    # -- movie -------------------------------------------------------------------------------
+    def export_movie(self, path=None, size=None, fps: float | None = None):
+        """Render the tour to an MP4 off screen (like ``smile-viewer tour``) under a progress
+        dialog with Cancel (no file is left when cancelled); returns the path or None."""
+        # lazy: File > Save/Export modules load with the first export, not with the first window
+        from smile_viewer._qt.export import SizeChooser, export_movie_with_progress
+
+        # lazy: the off-window tour renderer (headless GL path) only when a movie is made
+        from smile_viewer._vispy.tour_render import TourRenderer
+
+        w = self.window_
+        if not self.tour.keyframes:
+            QMessageBox.information(w, "Export tour movie", "The tour has no keyframes: Add one first.")
+            return None
+        if size is None or fps is None:
+            dlg = QDialog(w)
+            dlg.setWindowTitle("Export tour movie")
+            form = QFormLayout(dlg)
+            chooser = SizeChooser(dlg, tuple(int(v) for v in w.canvas.size))
+            chooser.choose("1080p")
+            rate = QDoubleSpinBox(dlg)
+            rate.setRange(1.0, 120.0)
+            rate.setValue(30.0)
+            rate.setSuffix(" frames/s")
+            form.addRow("Size", chooser)
+            form.addRow("Frame rate", rate)
+            bb = QDialogButtonBox(
+                QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dlg
+            )
+            bb.accepted.connect(dlg.accept)
+            bb.rejected.connect(dlg.reject)
+            form.addRow(bb)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return None
+            size = chooser.size_px() or tuple(int(v) for v in w.canvas.size)
+            fps = rate.value()
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                w, "Export tour movie", "smile-tour.mp4", "MP4 movie (*.mp4)"
+            )
+            if not path:
+                return None
+            if not path.lower().endswith(".mp4"):
+                path += ".mp4"
+        self.stop()
+        times = self.tour.frame_times(float(fps))
+        try:
+            renderer = TourRenderer(w.app_state, size)  # its own copy of the state: the window stays
+        except UserInputError as exc:
+            QMessageBox.warning(w, "Export tour movie", f"The movie was not written.\n\n{exc}")
+            return None
+        tour = renderer.app_state.tour
+        try:
+            out = export_movie_with_progress(
+                w,
+                lambda i: renderer.render(tour.sample(times[i])),
+                path,
+                float(fps),
+                len(times),
+                title="Export tour movie",
+            )
+        finally:
+            renderer.close()
+        if out is not None:
+            w.statusBar().showMessage(f"Saved {out}", 6000)
+        return out
 
     def disconnect_state(self) -> None:
         self.stop()
