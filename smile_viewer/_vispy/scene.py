@@ -646,6 +646,8 @@ class SceneView:
             ev.set_cmap(vs.colormap)
         ev.step_voxels = vs.step_voxels * (INTERACTIVE_STEP_FACTOR if self._interactive else 1.0)
         ev.iso_fraction = vs.iso_fraction
+        if ev.set_texture_limits(vs.texture_max_nodes, vs.texture_budget_mib):
+            self._update_legend()
         ev.log_range = vs.log_range
         self._update_colorbar()
         self.canvas.update()
@@ -729,6 +731,8 @@ class SceneView:
             self._data_frames["field_lines"] = fl.frame
         else:
             vol = data
+            vs = self._app_state.volume  # a grid beyond these limits is shown as block means
+            self.emission_volume.set_texture_limits(vs.texture_max_nodes, vs.texture_budget_mib, upload=False)
             self.emission_volume.set_volume(vol.values, vol.origin_re, vol.spacing_re)
             self._data_frames["volume"] = vol.frame
         self._place_data()
@@ -1169,6 +1173,8 @@ class SceneView:
             entries.append((f"——  {label} field of view", OBSERVATION_FOV_COLOR))
         for kind, msg in self.errors.items():
             entries.append((f"{kind}: {msg[:90]}", (1.0, 0.45, 0.4)))
+        if lay.emission_volume and self.emission_volume.has_data and self.emission_volume.texture_note:
+            entries.append((self.emission_volume.texture_note, HUD_DIM[:3]))
         note = self.notes.get("solar_wind")
         if note:
             entries.append((note[:100], HUD_DIM[:3]))

@@ -444,7 +444,7 @@ def _trilinear(values, origin, spacing, pts):
     j = np.minimum(f[1].astype(np.int64), ny - 2)
     k = np.minimum(f[2].astype(np.int64), nz - 2)
     tx, ty, tz = f[0] - i, f[1] - j, f[2] - k
-    v = values.astype(np.float64, copy=False)
+    v = values  # float32 nodes, float64 weights: no float64 copy of the whole grid
     c00 = v[k, j, i] * (1 - tx) + v[k, j, i + 1] * tx
     c01 = v[k, j + 1, i] * (1 - tx) + v[k, j + 1, i + 1] * tx
     c10 = v[k + 1, j, i] * (1 - tx) + v[k + 1, j, i + 1] * tx

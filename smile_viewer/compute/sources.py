@@ -59,18 +59,18 @@ def emission_source(
         return AuroraSource(shell, time), shell
     if entry.kind == "file":
         # the cube readers bring pyvista/xarray/h5py (about a second): only when a file is read
-        # lazy: the cube readers (~70 ms) are needed for cube files only
-        from smile_viewer.io.cubes import read_cube
-
-        # lazy: cube sequences, with the cube readers
+        # lazy: cube sequences, with the cube readers (~70 ms), needed for cube files only
         from smile_viewer.io.cubes.sequence import is_sequence_spec, shared_sequence
+
+        # lazy: one cube in memory for the 3-D view and every image, with the cube readers
+        from smile_viewer.io.cubes.shared import shared_cube
 
         if not cube_path:
             raise UserInputError(f"emissivity model {entry.key!r} needs a file")
         if is_sequence_spec(cube_path):  # a folder, glob or index: the cube at ``time``
             volume = shared_sequence(cube_path).volume_at(time)
         else:
-            volume = read_cube(Path(cube_path).expanduser())
+            volume = shared_cube(Path(cube_path).expanduser())
         return VolumeSource(volume, time), volume
     tilt = float(np.asarray(dipole_tilt(time)).reshape(())) if entry.needs_tilt else 0.0
     built = entry.model(solar_wind, tilt_rad=tilt, **params)

@@ -460,7 +460,7 @@ def build_emission_volume(request):
     req = request if isinstance(request, VolumeRequest) else volume_request(request)
     if registry.emissivity_model(req.model).kind == "file":
         # lazy: the cube readers (~55 ms) are needed for cube files only
-        from smile_viewer.io.cubes import read_cube
+        from smile_viewer.io.cubes.shared import shared_cube
 
         if not req.cube_path:
             raise UserInputError(f"emissivity model {req.model!r} needs a file")
@@ -469,7 +469,7 @@ def build_emission_volume(request):
             from smile_viewer.io.cubes.sequence import shared_sequence
 
             return shared_sequence(req.cube_path).volume_at(req.cube_time)
-        return read_cube(req.cube_path)
+        return shared_cube(req.cube_path)  # the same Volume the synthetic images integrate
     model = registry.build_emissivity(req.model, req.solar_wind, tilt_rad=req.tilt_rad, **dict(req.params))
     return sample_model(model, req.shape, req.bounds_re, frame=req.frame)
 

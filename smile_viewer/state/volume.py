@@ -10,7 +10,10 @@
   ray) or "iso" (an isosurface at ``iso_fraction`` of the largest emissivity);
 - ``colormap`` (:data:`VOLUME_COLORMAPS`) and ``log_range`` (log10 of the lowest and highest
   values shown: intensity for "emission", emissivity for "mip"; ``None`` = from the data);
-- ``step_voxels``: ray-marching step in voxels (smaller is finer and slower).
+- ``step_voxels``: ray-marching step in voxels (smaller is finer and slower);
+- ``texture_max_nodes`` and ``texture_budget_mib``: the largest GL 3-D texture the view uploads
+  (nodes a side, MiB); a larger grid is shown as block means, the synthetic images still
+  integrate the full grid (docs/settings.md#emission-volume-texture).
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ class EmissionVolumeSettings(EventedModel):
     log_range: tuple[float, float] | None = None
     iso_fraction: float = Field(0.3, gt=0.0, lt=1.0)
     step_voxels: float = Field(1.0, ge=0.1, le=4.0)
+    texture_max_nodes: int = Field(256, ge=16, le=2048)
+    texture_budget_mib: float = Field(256.0, ge=1.0, le=16384.0)
 
     @field_validator("shape", mode="before")
     @classmethod

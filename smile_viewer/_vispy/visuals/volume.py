@@ -35,6 +35,7 @@ from vispy.visuals.transforms import MatrixTransform
 from vispy.visuals.volume import _FRAGMENT_SHADER, VolumeVisual
 
 from smile_viewer._vispy.visuals.colormaps import volume_colormap
+from smile_viewer.physics.block_mean import block_factors, block_grid, block_mean
 from smile_viewer.physics.emissivity import LOS_FACTOR
 from smile_viewer.resources import read_shader
 
@@ -50,6 +51,12 @@ __all__ = [
 
 #: Decades shown below the brightest value when the range is automatic.
 AUTO_DECADES = {"emission": 1.5, "mip": 1.5}
+#: Default limits of the GL 3-D texture: nodes a side and MiB (a larger grid is shown as block
+#: means; the synthetic images always use the full grid). docs/settings.md#emission-volume-texture.
+TEXTURE_MAX_NODES = 256
+TEXTURE_BUDGET_MIB = 256.0
+#: GL_MAX_3D_TEXTURE_SIZE of the context, queried at the first draw (None: not yet; 0: no answer).
+_gl_max_3d: list[int | None] = [None]
 
 
 def _los_factor() -> float:
@@ -156,6 +163,10 @@ class EmissionVolumeVisual(VolumeVisual):
     ):
         self._tex_dtype = np.float32
         self._values = np.zeros((2, 2, 2), np.float32)
+        self._source = None  # the full grid (a reference, never copied): values, origin, spacing
+        self._full_shape = (2, 2, 2)
+        self._texture_limits = (TEXTURE_MAX_NODES, TEXTURE_BUDGET_MIB)
+        self._shown_factors = (1, 1, 1)
         self._norm = None
         self._smoothed = None
         self._vmax = 0.0
@@ -197,10 +208,61 @@ class EmissionVolumeVisual(VolumeVisual):
 
     # -- data --------------------------------------------------------------------------------
     def set_volume(self, values, origin_re, spacing_re) -> None:
-        """Upload an emissivity grid (nz, ny, nx) with its origin and spacing [R_E]."""
+        """Upload an emissivity grid (nz, ny, nx) with its origin and spacing [R_E]. A grid
+        larger than the texture limits (:meth:`set_texture_limits`, GL_MAX_3D_TEXTURE_SIZE) is
+        shown as block means (:attr:`texture_note`); ``values`` is kept by reference."""
         v = np.asarray(values, dtype=np.float32)
         if v.ndim != 3 or min(v.shape) < 2:
             raise ValueError(f"the volume must be (nz, ny, nx) with at least 2 nodes a side, got {v.shape}")
+        self._source = (v, origin_re, spacing_re)
+        self._show_source()
+
+    def set_texture_limits(self, max_nodes: int, budget_mib: float, upload: bool = True) -> bool:
+        """Largest texture side [nodes] and size [MiB]; re-shows the grid when they change
+        (``upload``). True when the texture changed."""
+        limits = (int(max_nodes), float(budget_mib))
+        if limits == self._texture_limits:
+            return False
+        self._texture_limits = limits
+        if not (upload and self._source is not None):
+            return False
+        before = self._shown_factors
+        if self.texture_factors(self._full_shape) == before:
+            return False
+        self._show_source()
+        return True
+
+    def texture_factors(self, shape_zyx) -> tuple[int, int, int]:
+        """Block factors (fz, fy, fx) a grid of ``shape_zyx`` nodes is shown with."""
+        max_nodes, budget_mib = self._texture_limits
+        gl_max = _gl_max_3d[0]
+        if gl_max:
+            max_nodes = min(max_nodes, gl_max)
+        return block_factors(tuple(shape_zyx), max_nodes, budget_mib * 2**20)
+
+    @property
+    def texture_shape(self) -> tuple[int, int, int]:
+        """(nz, ny, nx) of the texture: the grid, or its block means."""
+        return tuple(self._values.shape)
+
+    @property
+    def texture_note(self) -> str:
+        """ "volume shown at … of … nodes (block means)" when the grid is downsampled, else ""."""
+        if self.texture_shape == self._full_shape:
+            return ""
+
+        def n(s):
+            return "×".join(str(k) for k in s[::-1])
+
+        return f"volume shown at {n(self.texture_shape)} of {n(self._full_shape)} nodes (block means)"
+
+    def _show_source(self) -> None:
+        v, origin_re, spacing_re = self._source
+        self._full_shape = tuple(v.shape)
+        self._shown_factors = self.texture_factors(v.shape)
+        if self._shown_factors != (1, 1, 1):
+            v = block_mean(v, self._shown_factors)
+            origin_re, spacing_re = block_grid(origin_re, spacing_re, self._shown_factors)
         finite = np.isfinite(v)
         if not finite.all():
             v = np.where(finite, v, 0.0).astype(np.float32)
@@ -394,6 +456,13 @@ class EmissionVolumeVisual(VolumeVisual):
 
     # -- vispy hooks -------------------------------------------------------------------------
     def _prepare_draw(self, view):
+        if _gl_max_3d[0] is None:  # the context is current while drawing
+            try:
+                _gl_max_3d[0] = int(gloo.gl.glGetParameter(gloo.gl.GL_MAX_3D_TEXTURE_SIZE)) or 0
+            except Exception:  # noqa: BLE001 - no answer: the settings' limit stands
+                _gl_max_3d[0] = 0
+        if self._source is not None and self.texture_factors(self._full_shape) != self._shown_factors:
+            self._show_source()  # a grid larger than this context's GL_MAX_3D_TEXTURE_SIZE
         if not self.has_data:
             return False
         return super()._prepare_draw(view)
