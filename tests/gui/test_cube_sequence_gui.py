@@ -109,6 +109,7 @@ def _observation(time, *, counts=False, shape=(12, 18)):
     return obs
 
 
+@pytest.mark.slow
 def test_compare_pairs_each_observed_frame_with_the_cube_at_its_time(qtbot, tmp_path):
     from smile_viewer._qt.comparison import ComparisonView
     from smile_viewer.analysis.geometry import camera_for_observation

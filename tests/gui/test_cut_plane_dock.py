@@ -110,6 +110,7 @@ def test_dock_draws_moves_and_exports_a_cut(dock, qtbot, tmp_path):
     assert np.allclose(data[:, :3].sum(axis=1), cut.offset_re * np.sqrt(3), atol=1e-4)
 
 
+@pytest.mark.slow
 def test_dock_colours_by_another_variable(dock, qtbot, tmp_path):
     xr = pytest.importorskip("xarray")
     x = np.linspace(-10.0, 10.0, 11)
