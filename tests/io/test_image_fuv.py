@@ -242,3 +242,20 @@ def test_rendered_aurora_lands_where_the_files_coordinates_put_it(wic):
     assert np.corrcoef(ref[ok], img[ok])[0, 1] > 0.88
     bright = ok & (ref > 200)
     assert np.median(img[bright] / ref[bright]) == pytest.approx(1.0, abs=0.1)
+
+
+def test_si13_in_the_same_layout(tmp_path, raw):
+    """An SI-13 file in the same structure (here the WIC sample with INST_ID "SI13"): its passband,
+    and no WIC-only masking (0 counts are data for the SI channels)."""
+    data = F0930.read_bytes()
+    assert data.count(b"WIC ") == 1
+    si = tmp_path / "si13.idl"
+    si.write_bytes(data.replace(b"WIC ", b"SI13"))
+    obs = load_observed(si)
+    assert obs.instrument == "si13" and obs.header["passband_nm"] == (135.6, 135.6)
+    img = np.asarray(raw["IMAGE"][0], float)
+    assert not np.isnan(obs.image).any() and int((obs.image == 0).sum()) == int((img == 0).sum())
+    other = tmp_path / "vis.idl"
+    other.write_bytes(data.replace(b"WIC ", b"VIS "))
+    with pytest.raises(DataFileError, match="INST_ID = 'VIS'"):
+        load_observed(other)
