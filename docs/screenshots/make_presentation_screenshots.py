@@ -5,6 +5,7 @@ Presentation mode fills the screen, so each size runs under its own Xvfb screen:
     xvfb-run -a -s "-screen 0 1600x1000x24" python docs/screenshots/make_presentation_screenshots.py present
     xvfb-run -a -s "-screen 0 1280x800x24" python docs/screenshots/make_presentation_screenshots.py present
     python docs/screenshots/make_presentation_screenshots.py tour4k     # off window (EGL or Xvfb)
+    xvfb-run -a -s "-screen 0 1920x1200x24" python docs/screenshots/make_presentation_screenshots.py tour_dock
 
 The scene: the default orbit and models, the emission volume on, the solar wind at the calm ↔
 storm control's "Moderate" preset, a two-stop tour whose first stop (key 1) shows its caption.
@@ -84,6 +85,45 @@ def present() -> None:
     win.close()
 
 
+def tour_dock() -> None:
+    """The window at 1600 × 1000 and 1280 × 800 with the Tour dock open and two keyframes."""
+    os.environ.setdefault("SMILE_SYNC_WORKERS", "1")
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    qapp = QApplication.instance() or QApplication(sys.argv)
+    import vispy.app
+
+    vispy.app.use_app("pyside6")
+    from smile_viewer._qt.main_window import MainWindow
+
+    tmp = Path(tempfile.mkdtemp())
+    for w, h in ((1600, 1000), (1280, 800)):
+        win = MainWindow(
+            settings=QSettings(str(tmp / f"l{w}.ini"), QSettings.Format.IniFormat), warm_up=False
+        )
+        win.resize(w, h)
+        win.show()
+        for _ in range(20):
+            qapp.processEvents()
+        win.tour_dock.show()
+        win.state.camera_preset = "magnetosphere"
+        win.tour_dock.add_current("The whole magnetosphere")
+        win.state.camera_preset = "from_sun"
+        win.tour_dock.add_current("The dayside, where SMILE looks")
+        for _ in range(60):
+            qapp.processEvents()
+        win.scene_view.render(alpha=False)
+        for _ in range(30):
+            qapp.processEvents()
+        out = HERE / f"tour_dock_{w}x{h}.png"
+        win.grab().save(str(out))
+        print("wrote", out)
+        win.close()
+
+
 def tour4k() -> None:
     from PIL import Image
 
@@ -105,4 +145,6 @@ def tour4k() -> None:
 
 
 if __name__ == "__main__":
-    {"present": present, "tour4k": tour4k}[sys.argv[1] if len(sys.argv) > 1 else "present"]()
+    {"present": present, "tour4k": tour4k, "tour_dock": tour_dock}[
+        sys.argv[1] if len(sys.argv) > 1 else "present"
+    ]()
