@@ -98,6 +98,14 @@ def test_dock_draws_moves_and_exports_a_cut(dock, qtbot, tmp_path):
     p = cut.points
     np.testing.assert_allclose(cut.values[inside], eta(p[..., 0], p[..., 1], p[..., 2])[inside], rtol=1e-5)
 
+    for spin in dock.normal_spins:  # (0, 1, 1), (0, 0, 1), then (0, 0, 0): refused, the plane stays
+        spin.setValue(0.0)
+    assert dock.settings.normal == (0.0, 0.0, 1.0) and "non-zero" in dock.info_label.text()
+    assert np.allclose(dock.layer.cut.normal, (0.0, 0.0, 1.0))
+    for spin in dock.normal_spins:
+        spin.setValue(1.0)
+    assert np.allclose(dock.layer.cut.normal, cut.normal)
+
     png = dock.save(tmp_path / "cut.png")
     csv = dock.save(tmp_path / "cut.csv")
     assert png.is_file() and csv.is_file()

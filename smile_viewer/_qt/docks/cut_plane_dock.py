@@ -190,7 +190,9 @@ class CutPlaneDock(QDockWidget):
         try:
             self.settings.normal = values
         except ValueError as exc:
-            self.info_label.setText(f"<span style='color:#e05050'>{str(exc).splitlines()[-1]}</span>")
+            errors = getattr(exc, "errors", None)  # pydantic: the validator's own message
+            msg = errors()[0]["msg"].removeprefix("Value error, ") if callable(errors) else str(exc)
+            self.info_label.setText(f"<span style='color:#e05050'>{msg}</span>")
             return
         self._center_offset()
 
