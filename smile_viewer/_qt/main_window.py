@@ -638,7 +638,10 @@ class MainWindow(QMainWindow):
         self.images_dock.show_result(result)
         panel = self.images_dock.panels.get(result.instrument)
         if panel is not None:
-            panel.repaint_now()  # on screen before the jobs waiting for this one start
+            # painted right after this signal, before the jobs that waited for this image
+            # start (their 0-ms timers come after this queued call, and a widget's own
+            # repaint after both)
+            QTimer.singleShot(0, panel, panel.repaint_now)
         self.render_label.setText(
             f"Last render: {result.instrument.upper()} {result.elapsed_s * 1000:.0f} ms"
         )
