@@ -83,6 +83,18 @@ def test_model_dock_opens_a_sequence_and_refuses_bad_ones(qtbot, tmp_path, monke
         assert m.models.cube_path == str(seq_dir)  # nothing changed: never a half-loaded state
     assert len(dialogs) == 3 and len(opened) == 1
 
+    # the Emissivity combo's file dialog goes through the same check
+    monkeypatch.setenv("SMILE_SYNC_WORKERS", "1")
+    bad = tmp_path / "bad.fits"
+    bad.write_text("not a cube")
+    monkeypatch.setattr(md.QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    dock._on_emissivity(dock.emissivity_combo.findData("cube"))
+    assert "bad.fits" in dialogs[-1] and m.models.cube_path == str(seq_dir)
+    single = mixed / "cube_1.fits"
+    monkeypatch.setattr(md.QFileDialog, "getOpenFileName", lambda *a, **k: (str(single), ""))
+    dock._on_emissivity(dock.emissivity_combo.findData("cube"))
+    assert m.models.cube_path == str(single) and dock.sequence is None and dock.sequence_label.isHidden()
+
 
 # -- the Compare dock ----------------------------------------------------------------------------
 def _observation(time, *, counts=False, shape=(12, 18)):

@@ -343,7 +343,7 @@ class ModelDock(QDockWidget):
             if not path:
                 self._show_models()
                 return
-            self.choose_file(path, key)
+            self.load_cube_spec(path, kind=key)  # checked first: a bad file gets a dialog, changes nothing
             return
         self.set_emissivity_model(key)
 
@@ -368,11 +368,14 @@ class ModelDock(QDockWidget):
         if path:
             self.load_cube_spec(path)
 
-    def load_cube_spec(self, spec: str, synchronous: bool | None = None, *, dialog: bool = True):
+    def load_cube_spec(
+        self, spec: str, synchronous: bool | None = None, *, dialog: bool = True, kind: str | None = None
+    ):
         """Check a cube file or sequence (folder, glob, JSON index) in a worker, then use it as
         the emissivity source; a bad one shows its one-line error (in a dialog unless ``dialog``
         is False) and changes nothing."""
-        kind = self._models.emissivity_model if _is_file_source(self._models.emissivity_model) else "cube"
+        if kind is None:
+            kind = self._models.emissivity_model if _is_file_source(self._models.emissivity_model) else "cube"
 
         def done(result):
             text, seq, desc = result
@@ -390,6 +393,7 @@ class ModelDock(QDockWidget):
         def failed(err):
             message = getattr(err, "message", str(err))
             self._show_error(message)
+            self._show_models()  # the combo back on the source in use
             if dialog:
                 QMessageBox.warning(self, "Open cube", message)
 
