@@ -333,6 +333,9 @@ class Presentation(QObject):
         if not self.active:
             return False
         et = event.type()
+        if et == QEvent.Type.Close and obj is self.window:
+            self.leave()  # before the window saves its layout: the user's, not the full screen's
+            return False
         if et == QEvent.Type.Resize and obj is self.window:
             QTimer.singleShot(0, self._place_overlays)
             return False

@@ -216,3 +216,30 @@ def test_tour_dock_exports_a_movie_and_cancel_leaves_nothing(window, qtbot, tmp_
     assert win.tour_dock.export_movie(tmp_path / "cancelled.mp4", (96, 64), 10.0) is None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tour.mp4"]
     assert len(calls) == 3  # stopped at the next frame
+
+
+def test_closing_while_presenting_saves_the_users_layout(qtbot, tmp_path, monkeypatch):
+    import vispy.app
+    from PySide6.QtCore import QSettings
+
+    monkeypatch.setenv("SMILE_SYNC_WORKERS", "1")
+    vispy.app.use_app("pyside6")
+    from smile_viewer._qt.main_window import MainWindow
+
+    ini = str(tmp_path / "layout.ini")
+    win = MainWindow(settings=QSettings(ini, QSettings.Format.IniFormat), warm_up=False)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    win.presentation.enter()
+    win.close()
+    again = MainWindow(settings=QSettings(ini, QSettings.Format.IniFormat), warm_up=False)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    try:
+        assert again.layers_dock.isVisible() and again.images_dock.isVisible()
+        assert again.menuBar().isVisible() and not again.isFullScreen()
+    finally:
+        again.close()
