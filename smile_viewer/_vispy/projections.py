@@ -40,8 +40,10 @@ __all__ = [
 PROJECTIONS = ("dome", "equirect")
 #: Cube faces, in the order of the ``faces`` array of :func:`resample`.
 FACE_NAMES = ("front", "back", "right", "left", "down", "up")
-#: Extra pixels rendered around each face so that bilinear sampling never reads past an edge.
-FACE_PAD = 2
+#: Extra pixels drawn around each face (and around the part of it the output reads): bilinear
+#: sampling never reads past an edge, and a star (a point sprite, clipped by its centre) just
+#: beyond a face's edge still reaches into that face.
+FACE_PAD = 12
 
 
 def face_rotations() -> np.ndarray:
@@ -196,8 +198,16 @@ class ProjectionMap:
         #: flat indices of the output pixels inside the picture (None: all of them)
         self.keep = np.concatenate(keep).astype(np.int64) if keep else None
         #: per face: (row0, row1, col0, col1) of the padded face's pixels the map reads, or None
+        grow = FACE_PAD  # a margin for the sprites whose centres lie outside the part read
         self.face_boxes: list[tuple[int, int, int, int] | None] = [
-            (int(lo[k, 0]), int(hi[k, 0]) + 2, int(lo[k, 1]), int(hi[k, 1]) + 2) if hi[k, 0] >= 0 else None
+            (
+                max(int(lo[k, 0]) - grow, 0),
+                min(int(hi[k, 0]) + 2 + grow, m),
+                max(int(lo[k, 1]) - grow, 0),
+                min(int(hi[k, 1]) + 2 + grow, m),
+            )
+            if hi[k, 0] >= 0
+            else None
             for k in range(len(FACE_NAMES))
         ]
         self.faces_used = tuple(k for k, box in enumerate(self.face_boxes) if box is not None)

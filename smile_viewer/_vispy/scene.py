@@ -1424,8 +1424,10 @@ class SceneView:
         """Per frame: the Sun's disc for the camera's scale; names next to their points."""
         lay = self._state.layers
         if lay.stars:
-            eye = np.asarray(self.view.camera.transform.map([0.0, 0.0, 0.0, 1.0]), float)
-            self.sky.set_view(self.px_per_rad(), eye[:3] / eye[3])
+            tr = self.view.camera.transform
+            eye = np.asarray(tr.map([0.0, 0.0, 0.0, 1.0]), float)
+            fwd = np.asarray(tr.map([0.0, 0.0, -1.0, 0.0]), float)[:3]  # cameras look along their −z
+            self.sky.set_view(self.px_per_rad(), eye[:3] / eye[3], fwd / np.linalg.norm(fwd))
         if lay.sky_labels:
             anchors = self.sky_label_anchors()
             xy = self.project_homogeneous(np.array([a for _n, a in anchors])) if anchors else []

@@ -363,3 +363,26 @@ def test_cli_renders_a_dome_master(tmp_path, capsys):
     inside = np.hypot(xx - 128, yy - 128) < 120
     assert img[..., :3][inside].max() > 200  # stars, boundaries, the Sun's arrow
     assert np.all(img[..., :3][np.hypot(xx - 128, yy - 128) > 129] == 0)
+
+
+@pytest.mark.gl
+def test_the_suns_glow_is_whole_across_a_cube_face_seam(sky_view):
+    """The Sun 4° inside the right face of a dome master, beyond the front face's margin: its
+    glow (a quad, not a point sprite clipped by its centre) still reaches across the seam into
+    the front face, centred on its predicted pixel and as bright on both sides."""
+    from scipy.spatial.transform import Rotation
+
+    from smile_viewer._vispy.projections import direction_to_pixel, render_projection
+
+    a = math.radians(49.0)  # the front/right seam is at 45°, 11 px of this dome to the Sun's left
+    local = _unit(math.sin(a), 0.02, math.cos(a))
+    rot, _ = Rotation.align_vectors([[1.0, 0.0, 0.0]], [local])  # the Sun (+X of GSE) there
+    size = (480, 480)
+    img = render_projection(sky_view, "dome", size, np.zeros(3), rot.as_matrix(), 0.0)
+    want = direction_to_pixel("dome", size, [local])[0]
+    got = centroid(img, want, r=14)
+    assert np.hypot(*(got - want)) < 1.0, (got, want)
+    x, y = (int(v) for v in want)
+    lum = img[..., :3].astype(float).sum(axis=2)
+    left, right = lum[y - 2 : y + 3, x - 18 : x - 13].mean(), lum[y - 2 : y + 3, x + 14 : x + 19].mean()
+    assert left > 100 and abs(left - right) < 0.2 * max(left, right), (left, right)

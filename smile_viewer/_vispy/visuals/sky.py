@@ -1,8 +1,9 @@
 """The sky of the 3-D scene: Hipparcos stars and the Sun's glow at infinity, the Moon in place,
 and names on the scene (Sun, Moon, boundaries, cusps, SMILE, SXI, UVI).
 
-Stars and the Sun are directions (``smile_viewer.coords.sky``) drawn as points at infinity
-(GLSL: ``shaders/sky_points.vert``/``.frag``): the camera's translation does not move them,
+Stars and the Sun are directions (``smile_viewer.coords.sky``) drawn at infinity (GLSL:
+``shaders/sky_points.*`` for the stars, ``shaders/sun_glow.*`` for the Sun's disc and glow):
+the camera's translation does not move them,
 nothing in the scene is behind them. Star size and brightness follow the magnitude
 (:func:`star_appearance`), colour the B−V index. The Moon is a lit sphere of its true radius at
 its geocentric position (true angular size near it), with a small marker that keeps it visible
@@ -24,7 +25,16 @@ from smile_viewer.constants import R_E_KM
 from smile_viewer.coords import sky as sky_coords
 from smile_viewer.resources import read_shader
 
-__all__ = ["Sky", "SkyLabels", "SkyPoints", "SkyPointsVisual", "cusp_label_points", "star_appearance"]
+__all__ = [
+    "Sky",
+    "SkyLabels",
+    "SkyPoints",
+    "SkyPointsVisual",
+    "SunGlow",
+    "SunGlowVisual",
+    "cusp_label_points",
+    "star_appearance",
+]
 
 SUN_COLOR = (1.0, 0.93, 0.78)
 MOON_ALBEDO = (0.78, 0.77, 0.74)
@@ -66,17 +76,15 @@ def cusp_label_points(mesh, polar_deg: float = 55.0) -> dict[str, np.ndarray]:
 
 
 class SkyPointsVisual(Visual):
-    """Points at infinity: ``kind`` "stars" (Gaussian spots) or "sun" (disc and glow)."""
+    """Stars: points at infinity, each a Gaussian spot (``kind`` is "stars", the only kind)."""
 
     def __init__(self, kind: str = "stars", pixel_scale: float = 1.0):
         Visual.__init__(self, vcode=read_shader("sky_points.vert"), fcode=read_shader("sky_points.frag"))
-        if kind not in ("stars", "sun"):
-            raise ValueError(f"kind must be 'stars' or 'sun', got {kind!r}")
+        if kind != "stars":
+            raise ValueError(f"kind must be 'stars', got {kind!r} (the Sun is a SunGlow)")
         self.kind = kind
         self._draw_mode = "points"
-        self.shared_program["u_kind"] = 0.0 if kind == "stars" else 1.0
         self.shared_program["u_pixel_scale"] = float(pixel_scale)
-        self.shared_program["u_px_per_rad"] = 1000.0
         self.shared_program["u_max_size"] = 255.0
         # drawn first (the Sky node's order), so no depth test: whatever comes later covers it
         # (depth_mask stays on: with the test off nothing is written, and later visuals write)
@@ -87,7 +95,7 @@ class SkyPointsVisual(Visual):
 
     def set_data(self, directions, colors, radii) -> None:
         """Unit directions (N, 3) in the scene frame, RGBA (N, 4) (alpha: peak intensity) and
-        radii (N,): sigma [px] for stars, angular radius [rad] for the Sun."""
+        Gaussian sigmas (N,) [px at pixel scale 1]."""
         d = np.asarray(directions, np.float32).reshape(-1, 3)
         self._n = len(d)
         self.shared_program["a_dir"] = gloo.VertexBuffer(d if self._n else np.zeros((1, 3), np.float32))
@@ -96,10 +104,6 @@ class SkyPointsVisual(Visual):
         r = np.asarray(radii, np.float32).reshape(-1, 1)
         self.shared_program["a_radius"] = gloo.VertexBuffer(r if self._n else np.zeros((1, 1), np.float32))
         self.update()
-
-    def set_px_per_rad(self, value: float) -> None:
-        """Framebuffer pixels per radian at the view's centre (sizes the Sun's disc)."""
-        self.shared_program["u_px_per_rad"] = float(value)
 
     def _prepare_transforms(self, view):
         view.view_program.vert["transform"] = view.get_transform()
@@ -111,7 +115,52 @@ class SkyPointsVisual(Visual):
         return None  # at infinity: no part of the scene's extent
 
 
+class SunGlowVisual(Visual):
+    """The Sun: a disc of its true angular radius in a glow at least 24 px wide, at infinity in
+    direction ``direction`` (a screen-aligned quad, so a cube-map face shows the part of the
+    glow that falls in it even when the Sun's centre lies in the next face)."""
+
+    def __init__(self, pixel_scale: float = 1.0):
+        Visual.__init__(self, vcode=read_shader("sun_glow.vert"), fcode=read_shader("sun_glow.frag"))
+        self._draw_mode = "triangle_strip"
+        corners = np.array([[-1, -1], [1, -1], [-1, 1], [1, 1]], np.float32)
+        self.shared_program["a_corner"] = gloo.VertexBuffer(corners)
+        self.shared_program["u_pixel_scale"] = float(pixel_scale)
+        self.shared_program["u_px_per_rad"] = 1000.0
+        self.shared_program["u_color"] = (*SUN_COLOR, 1.0)
+        self.shared_program["u_forward"] = (1.0, 0.0, 0.0)
+        self.set_gl_state(depth_test=False, depth_mask=True, blend=True, blend_func=("one", "one"))
+        self.set_sun(np.array([1.0, 0.0, 0.0]), 0.00465)
+        self.freeze()
+
+    def set_sun(self, direction, radius_rad: float) -> None:
+        """Unit direction (3,) in the scene frame and angular radius [rad] of the disc."""
+        d = np.asarray(direction, np.float32).reshape(1, 3)
+        self.shared_program["a_dir"] = gloo.VertexBuffer(np.repeat(d, 4, axis=0))
+        self.shared_program["u_radius_rad"] = float(radius_rad)
+        self.update()
+
+    def set_px_per_rad(self, value: float, forward=None) -> None:
+        """Framebuffer pixels per radian at the view's centre (sizes the disc) and the view
+        direction (unit, scene frame; away from it the glow grows with the perspective)."""
+        self.shared_program["u_px_per_rad"] = float(value)
+        if forward is not None:
+            self.shared_program["u_forward"] = tuple(float(v) for v in forward)
+
+    def _prepare_transforms(self, view):
+        tr = view.transforms
+        view.view_program.vert["visual_to_framebuffer"] = tr.get_transform("visual", "framebuffer")
+        view.view_program.vert["framebuffer_to_render"] = tr.get_transform("framebuffer", "render")
+
+    def _prepare_draw(self, view):
+        return True
+
+    def _compute_bounds(self, axis, view):
+        return None
+
+
 SkyPoints = create_visual_node(SkyPointsVisual)
+SunGlow = create_visual_node(SunGlowVisual)
 
 
 def _moon_mesh(rows: int = 24, cols: int = 48):
@@ -137,7 +186,7 @@ class Sky(scene.Node):
         self._ps = float(pixel_scale)
         self.stars = SkyPoints("stars", pixel_scale, parent=self)
         self.stars.order = -30
-        self.sun = SkyPoints("sun", pixel_scale, parent=self)
+        self.sun = SunGlow(pixel_scale, parent=self)
         self.sun.order = -29
         v, f, c = _moon_mesh()
         self.moon_radius_re = sky_coords.MOON_RADIUS_KM / R_E_KM
@@ -170,7 +219,7 @@ class Sky(scene.Node):
         # the Sun: +X of GSE and GSM is its apparent direction
         dist = sky_coords.sun_distance_re(time)
         ang = math.asin(sky_coords.SUN_RADIUS_KM / R_E_KM / dist)
-        self.sun.set_data([self.sun_direction], [(*SUN_COLOR, 1.0)], [ang])
+        self.sun.set_sun(self.sun_direction, ang)
         self.moon_position = np.asarray(sky_coords.moon_position_re(time, frame), float)
         r = self.moon_radius_re
         self.moon.transform = STTransform(scale=(r, r, r), translate=tuple(self.moon_position))
@@ -199,10 +248,11 @@ class Sky(scene.Node):
             self.brightness = value
             self._upload_stars()
 
-    def set_view(self, px_per_rad: float, eye) -> None:
-        """The camera's scale (framebuffer pixels per radian) and eye [R_E]: sizes the Sun's
-        disc; the Moon's marker only while its sphere is smaller than the marker."""
-        self.sun.set_px_per_rad(px_per_rad)
+    def set_view(self, px_per_rad: float, eye, forward=None) -> None:
+        """The camera's scale (framebuffer pixels per radian), eye [R_E] and view direction:
+        size the Sun's disc and glow; the Moon's marker only while its sphere is smaller than
+        the marker."""
+        self.sun.set_px_per_rad(px_per_rad, forward)
         dist = float(np.linalg.norm(self.moon_position - np.asarray(eye, float)))
         radius_px = px_per_rad * self.moon_radius_re / max(dist, 1e-9)
         show = radius_px < 2.5 * self._ps
