@@ -146,6 +146,39 @@ def test_dock_colours_by_another_variable(dock, qtbot, tmp_path):
     assert dock.layer.cut.variable == "emissivity"
 
 
+@pytest.mark.slow
+def test_a_sequence_variable_follows_the_time(dock, qtbot, tmp_path, monkeypatch):
+    """n of a netCDF cube sequence (4 then 8 cm^-3, 10 min apart): the cut is the linear blend at
+    the scene time and follows the time."""
+    xr = pytest.importorskip("xarray")
+    from astropy.time import Time, TimeDelta
+
+    monkeypatch.setenv("SMILE_SYNC_WORKERS", "1")
+    x = np.linspace(-10.0, 10.0, 6)
+    folder = tmp_path / "run"
+    folder.mkdir()
+    for name, n in (("mhd_20260601_120000.nc", 4.0), ("mhd_20260601_121000.nc", 8.0)):
+        ds = xr.Dataset(
+            {
+                "emissivity": (("z", "y", "x"), np.full((6, 6, 6), 1e-5), {"units": "eV cm^-3 s^-1"}),
+                "n": (("z", "y", "x"), np.full((6, 6, 6), n), {"units": "cm^-3"}),
+            },
+            coords={"x": x, "y": x, "z": x},
+        )
+        ds.to_netcdf(folder / name)
+    t0 = Time("2026-06-01T12:00:00", scale="utc")
+    state = dock.scene_view.app_state
+    state.scene.time = t0 + TimeDelta(150.0, format="sec")
+    state.model.models.choose_file(str(folder), "cube")
+    qtbot.waitUntil(lambda: dock.variable_combo.findData("n") > 0, timeout=20000)
+    dock.show_check.setChecked(True)
+    dock.choose_variable("n", synchronous=True)
+    np.testing.assert_allclose(dock.layer.cut.values, 5.0)  # a quarter of the way from 4 to 8
+    state.scene.time = t0 + TimeDelta(600.0, format="sec")
+    qtbot.waitUntil(lambda: np.allclose(dock.layer.cut.values, 8.0), timeout=20000)
+    assert len(dock._var_sequence.cached_indices) <= 2 and dock.layer.cut.units == "cm^-3"
+
+
 def test_dock_without_a_cube_says_so(qtbot, dock):
     dock.scene_view.app_state.model.models.emissivity_model = "jorgensen"
     dock.show_check.setChecked(True)

@@ -1,8 +1,9 @@
 """Cut plane dock: a plane through the cube in the 3-D view, coloured by a variable of the cube.
 
 The plane (X–Z, X–Y, Y–Z or any normal), its offset along the normal (a slider over the offsets
-that cross the cube; Ctrl + drag in the 3-D view does the same), the variable (the emission volume, or another variable of a netCDF/VTK
-cube file, read in a worker), the colour map and scale; Save PNG… / Save CSV… write the cut
+that cross the cube; Ctrl + drag in the 3-D view does the same), the variable (the emission
+volume, or another variable of a netCDF/VTK cube file or sequence — a sequence's follows the time
+— read in a worker), the colour map and scale; Save PNG… / Save CSV… write the cut
 (:func:`smile_viewer._qt.export.save_cut_plane`). The drawing is
 :class:`~smile_viewer._vispy.cut_plane_layer.CutPlaneLayer`; the sampling
 :func:`smile_viewer.physics.cut_plane.sample_plane`.
@@ -42,14 +43,14 @@ SLIDER_STEPS = 1000
 
 
 def cube_variables(path: str) -> list[tuple[str, str]]:
-    """Worker: ``(name, units)`` of the 3-D scalar variables of a cube file other than its
-    primary emissivity (netCDF/HDF5 variables, VTK arrays); [] for a sequence or a FITS cube."""
+    """Worker: ``(name, units)`` of the 3-D scalar variables of a cube file (netCDF/HDF5
+    variables, VTK arrays; of a cube sequence, its first file's); [] for a FITS cube."""
     # lazy: the cube readers, when a cube file is the source
     from smile_viewer.io.cubes import cube_info
-    from smile_viewer.io.cubes.sequence import is_sequence_spec
+    from smile_viewer.io.cubes.sequence import is_sequence_spec, shared_sequence
 
     if is_sequence_spec(path):
-        return []
+        path = shared_sequence(path).paths[0]
     info = cube_info(path)
     if info.format == "fits":
         return []
@@ -64,13 +65,20 @@ def cube_variables(path: str) -> list[tuple[str, str]]:
     return out
 
 
-def _read_variable(path: str, name: str):
+def _read_variable(path: str, name: str, time=None, sequence=None):
+    """Worker: ``(variable sequence or None, Volume)``: the variable ``name`` of the cube file, or
+    of a cube sequence at ``time`` (its own sequence reader, ``sequence`` when given: at most two
+    more cubes of that variable in memory)."""
     # lazy: the cube readers, when a variable is chosen
     from smile_viewer.io.cubes import read_cube
+    from smile_viewer.io.cubes.sequence import is_sequence_spec, open_sequence
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "not an emissivity": expected, it is another variable
-        return read_cube(path, variable=name)
+        if is_sequence_spec(path):
+            seq = sequence or open_sequence(path, read_options={"variable": name})
+            return seq, seq.volume_at(time)
+        return None, read_cube(path, variable=name)
 
 
 class CutPlaneDock(QDockWidget):
@@ -85,6 +93,8 @@ class CutPlaneDock(QDockWidget):
         self._models = scene_view.app_state.model.models
         self._var_job = None
         self._var_path: str | None = None
+        self._var_sequence = None  # the chosen variable's own reader of a cube sequence
+        self._var_sequence_key: tuple | None = None
 
         body = QWidget(self)
         outer = QVBoxLayout(body)
@@ -176,6 +186,7 @@ class CutPlaneDock(QDockWidget):
         self.settings.events.connect(self._show)
         scene_view.data_applied.connect(lambda _kind: self._show())
         self._models.events.connect(self._on_models)
+        scene_view.state.events.time.connect(self._on_time)
         self._on_models()
         self._show()
 
@@ -218,27 +229,40 @@ class CutPlaneDock(QDockWidget):
         name = self.variable_combo.itemData(index) or ""
         self.choose_variable(name)
 
-    def choose_variable(self, name: str, synchronous: bool | None = None):
-        """Colour by ``name`` (a variable of the cube file; "" = the emission volume)."""
+    def choose_variable(self, name: str, synchronous: bool | None = None, *, dialog: bool = True):
+        """Colour by ``name`` (a variable of the cube file or sequence; "" = the emission volume)."""
         if not name:
             self.settings.variable = ""
             self.layer.set_variable_volume(None)
             return None
         path = self._var_path
+        seq = self._var_sequence if self._var_sequence_key == (path, name) else None
+        time = self.scene_view.state.time
 
-        def done(vol):
+        def done(result):
+            self._var_sequence, vol = result
+            self._var_sequence_key = (path, name) if self._var_sequence is not None else None
             self.settings.variable = name
             self.layer.set_variable_volume(vol)
 
         def failed(err):
-            QMessageBox.warning(self, "Cut plane", err.message)
+            if dialog:
+                QMessageBox.warning(self, "Cut plane", err.message)
+            self.info_label.setText(f"<span style='color:#e05050'>{err.message}</span>")
             self.variable_combo.setCurrentIndex(0)
+            self.settings.variable = ""
+            self.layer.set_variable_volume(None)
 
         self.info_label.setText(f"reading {name} …")
         self._var_job = run_in_thread(
-            _read_variable, path, name, on_result=done, on_error=failed, synchronous=synchronous
+            _read_variable, path, name, time, seq, on_result=done, on_error=failed, synchronous=synchronous
         )
         return self._var_job
+
+    def _on_time(self, *_args) -> None:
+        """A cube sequence's variable follows the time (read in a worker)."""
+        if self.settings.variable and self._var_sequence is not None:
+            self.choose_variable(self.settings.variable, dialog=False)
 
     def _on_models(self, *_args) -> None:
         """A new source: list its variables (in a worker); back to the emission volume."""
@@ -252,6 +276,7 @@ class CutPlaneDock(QDockWidget):
             self.settings.variable = ""
             self.layer.set_variable_volume(None)
         self._var_path = path
+        self._var_sequence = self._var_sequence_key = None
         if path:
 
             def listed(names, p=path):
@@ -330,4 +355,5 @@ class CutPlaneDock(QDockWidget):
     def close_layer(self) -> None:
         self.settings.events.disconnect(self._show)
         self._models.events.disconnect(self._on_models)
+        self.scene_view.state.events.time.disconnect(self._on_time)
         self.layer.close()
