@@ -189,6 +189,24 @@ def _cube(p):
     read_cube(p)
 
 
+def _openggcm_meta(p):
+    """A mutated OpenGGCM metadata JSON beside a valid CDF (the seed's run.cdf, linked)."""
+    p = Path(p)
+    cdf = p.with_suffix(".cdf")
+    if not cdf.exists():
+        os.link(p.parent / "run.cdf", cdf)
+    _cube(cdf)
+
+
+def _sequence(p):
+    """open_sequence (headers only), then the cube at the sequence's start (a read and a blend)."""
+    from smile_viewer.io.cubes.sequence import open_sequence
+
+    seq = open_sequence(p)
+    vol = seq.volume_at(seq.start)
+    _finite(vol.values, "the sequence's cube")
+
+
 def _observed(p):
     import numpy as np
 
@@ -280,6 +298,8 @@ def _selftest(what):
 LOADERS = {
     "selftest": _selftest,
     "cube": _cube,
+    "openggcm_meta": _openggcm_meta,
+    "sequence": _sequence,
     "observed": _observed,
     "product": _product,
     "omni": _omni,
@@ -433,7 +453,7 @@ def build_cases(work: Path, n_per_kind: int, seed: int, kinds=None) -> list[tupl
     if not kinds or "hostile" in kinds:
         for _name, p in hostile_paths(work / "hostile"):
             for loader in LOADERS:
-                if loader != "selftest":
+                if loader not in ("selftest", "openggcm_meta"):  # the latter takes a sidecar JSON
                     cases.append(("hostile", loader, str(p)))
     return cases
 

@@ -383,6 +383,132 @@ def profile(d: Path) -> list[Path]:
     return [d / "profile.json"]
 
 
+# -- the modellers' native cube formats and the real-data readers (issue 14) ---------------------
+def _native():
+    """tests/io/test_cube_formats_native.py: its writers follow each format's description
+    (swharton1/Emissivity_Cubes readers, the BATS-R-US IDL records, Tecplot, kaipy, LaTeP)."""
+    import importlib.util
+    import sys
+
+    name = "_smile_native_cube_writers"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, HERE.parent / "io" / "test_cube_formats_native.py"
+        )
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules[name]
+
+
+HERE = Path(__file__).resolve().parent
+REAL = HERE.parent / "data" / "real"
+
+
+def _small():
+    x, y, z = np.linspace(-5.0, 10.0, 7), np.linspace(-3.0, 3.0, 5), np.linspace(-2.0, 2.0, 4)
+    eta = (np.arange(140).reshape(4, 5, 7) * 1.25e-6 + 1e-7).astype(np.float32)
+    return x, y, z, eta
+
+
+def ppmlr_text(d: Path) -> list[Path]:
+    x, y, z, eta = _small()
+    return [_native().write_team_text(d / "S05D05V400B0000-05rad.dat", x, y, z, eta, per_line=6)]
+
+
+def bats_idl(d: Path) -> list[Path]:
+    n = _native()
+    x, y, z, eta = _small()
+    a = n.write_idl_binary(d / "z=0_var_1.out", x, y, z, {"emis": eta})
+    b = n.write_idl_ascii(d / "ascii.out", x, y, z, {"emis": eta})
+    return [a, b]
+
+
+def tecplot(d: Path) -> list[Path]:
+    n = _native()
+    x, y, z, eta = _small()
+    aux = {"COORDSYSTEM": "GSM", "TIMEEVENT": "2015/03/17 04:30:00.000"}
+    a = n.write_tecplot_dat(d / "3d__all.dat", x, y, z, {"emissivity [eV cm^-3 s^-1]": eta}, aux=aux)
+    b = n.write_tecplot_plt(d / "3d__all.plt", x, y, z, {"emissivity [eV cm^-3 s^-1]": eta}, aux=aux)
+    return [a, b]
+
+
+def _ggcm_moments():
+    x, y, z, _ = _small()
+    shape = (z.size, y.size, x.size)
+    return x, y, z, {"rho": np.full(shape, 5.0), "ux": np.full(shape, -400.0), "uy": np.zeros(shape),
+                     "uz": np.zeros(shape), "p": np.full(shape, 0.02)}  # fmt: skip
+
+
+_GGCM_META = {"inputParameters": {"N": 5, "Vx": 400, "Vy": 0, "Vz": 0, "Bx": 0, "By": 0, "Bz": 5, "T": 1e5},
+              "time": "2017-03-01T12:00:00"}  # fmt: skip
+
+
+def openggcm_cdf(d: Path) -> list[Path]:
+    x, y, z, moments = _ggcm_moments()
+    return [_native().write_openggcm_cdf(d / "OpenGGCM_sim.cdf", -x[::-1], -y[::-1], z, moments)]
+
+
+def openggcm_meta(d: Path) -> list[Path]:
+    """The JSON metadata beside an OpenGGCM CDF: mutated JSON, the same CDF (``_openggcm_meta``
+    in fuzzlib links it beside each mutated file)."""
+    x, y, z, moments = _ggcm_moments()
+    _native().write_openggcm_cdf(d / "run.cdf", -x[::-1], -y[::-1], z, moments, meta=_GGCM_META)
+    return [d / "run.json"]
+
+
+def gamera_h5(d: Path) -> list[Path]:
+    x, y, z, _ = _small()
+    cells = (z.size - 1, y.size - 1, x.size - 1)
+    cell_vars = {"D": np.full(cells, 5.0), "Vx": np.full(cells, -4.0), "Vy": np.zeros(cells),
+                 "Vz": np.zeros(cells), "P": np.full(cells, 1.2), "Emis": np.full(cells, 1e-5)}  # fmt: skip
+    return [_native().write_gamera(d / "msphere.gam.h5", x, y, z, cell_vars, units_id="CODE", mjd=57000.5)]
+
+
+def latep_nc(d: Path) -> list[Path]:
+    x, y, z, eta = _small()
+    return [_native().write_latep(d / "latep_prod.nc", eta, axes=(x, y, z))]
+
+
+def cube_sequence(d: Path) -> list[Path]:
+    """A JSON index of two community FITS cubes (docs/formats.md#cube-sequences)."""
+    from astropy.io import fits
+
+    x, y, z, eta = _small()
+    for k in range(2):
+        fits.HDUList(
+            [fits.PrimaryHDU(eta * (k + 1)), *(fits.ImageHDU(a, name=n) for a, n in zip((x, y, z), "xyz"))]
+        ).writeto(d / f"c{k}.fits", overwrite=True)
+    (d / "run.json").write_text(
+        json.dumps(
+            {
+                "interpolation": "linear",
+                "cubes": [
+                    {"file": "c0.fits", "time": T0},
+                    {"file": "c1.fits", "time": "2026-05-21T01:10:00"},
+                ],
+            },
+            indent=1,
+        )
+    )
+    return [d / "run.json"]
+
+
+def image_fuv(d: Path) -> list[Path]:
+    """A real IMAGE FUV WIC level-1 IDL save file (tests/data/real/image-wic)."""
+    src = REAL / "image-wic" / "wic20002410930.idl"
+    shutil.copy(src, d / src.name)
+    return [d / src.name]
+
+
+def lexi_cdf(d: Path) -> list[Path]:
+    """A real LEXI level-1c photon-event CDF (tests/data/real/lexi)."""
+    src = sorted((REAL / "lexi").glob("*.cdf"))[0]
+    shutil.copy(src, d / src.name)
+    (d / src.name).chmod(0o644)
+    return [d / src.name]
+
+
 #: kind → (builder, loader name in fuzzlib.LOADERS, text format?)
 KINDS = {
     "fits_cube": (fits_cube, "cube", False),
@@ -401,4 +527,14 @@ KINDS = {
     "attitude": (attitude, "attitude", True),
     "session": (session, "session", True),
     "profile": (profile, "profile", True),
+    "ppmlr_text": (ppmlr_text, "cube", True),
+    "bats_idl": (bats_idl, "cube", False),
+    "tecplot": (tecplot, "cube", False),
+    "openggcm_cdf": (openggcm_cdf, "cube", False),
+    "openggcm_meta": (openggcm_meta, "openggcm_meta", True),
+    "gamera_h5": (gamera_h5, "cube", False),
+    "latep_nc": (latep_nc, "cube", False),
+    "cube_sequence": (cube_sequence, "sequence", True),
+    "image_fuv": (image_fuv, "observed", False),
+    "lexi_cdf": (lexi_cdf, "observed", False),
 }

@@ -310,3 +310,24 @@ def test_command_line_on_a_hanging_cdf_and_a_crashing_vti(tmp_path):
     )
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
     assert "crash.vti: the VTK parser crashed (SIGSEGV)" in r.stderr and not out.exists()
+
+
+# ------------------------------------------------------------------------- native cubes (issue 14)
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [("[" * 100_000 + "]" * 100_000, "nest"), ('{"time": NaN}', "NaN"), (b"\xff\xfe{", "")],
+)
+def test_openggcm_metadata_json_damaged(tmp_path, text, fragment):
+    """Found by the fuzz campaign (openggcm_meta): 100,000-deep nesting in the JSON beside an
+    OpenGGCM CDF gave "OpenGGCM_sim.cdf: cannot be read … (RecursionError …)", naming the CDF;
+    now the JSON is parsed with the checked parser and the error names it."""
+    from smile_viewer.io.cubes import read_cube
+
+    cdf = seeds.openggcm_meta(tmp_path)[0].with_suffix(".cdf")
+    meta = cdf.with_suffix(".json")
+    if isinstance(text, bytes):
+        meta.write_bytes(text)
+    else:
+        meta.write_text(text)
+    msg = _one_line_error(read_cube, cdf, match=str(meta))
+    assert fragment.lower() in msg.lower() and "RecursionError" not in msg, msg

@@ -299,3 +299,15 @@ def test_openggcm_run_folder_skips_the_json_metadata_beside_each_cdf(tmp_path):
         assert abs((seq.start - at(10)).sec) < 1e-3 and abs((seq.stop - at(20)).sec) < 1e-3
         # the OpenGGCM reader flips x and y (GSE with reversed X): compare values, not axes
         assert np.allclose(seq.volume_at(at(15)).values, 1.5e-5)
+
+
+@pytest.mark.parametrize("name", ["missing.fits", "c0." + "," * 300 + "fits"])
+def test_index_listing_a_missing_file_names_the_index(tmp_path, name):
+    """Found by the fuzz campaign: a listed file that does not exist (or whose name is too long
+    for the file system) is the index's fault, so the one-line error names the index."""
+    team_cube(tmp_path / "a.fits", 1.0)
+    index = tmp_path / "seq.json"
+    index.write_text(json.dumps({"cubes": [{"file": name, "time": "2014-09-19T03:00"}]}))
+    with pytest.raises(DataFileError, match=r"seq\.json: cubes\[0\] names '.*': no such file") as e:
+        open_sequence(index)
+    assert e.value.path == str(index) and len(str(e.value)) < 200

@@ -15,13 +15,13 @@ default). docs/formats.md#openggcm-cdf.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from smile_viewer.errors import DataFileError
+from smile_viewer.io.checked_file import read_json
 from smile_viewer.io.cubes import _common as c
 from smile_viewer.io.cubes._assemble import RawCube, assemble
 from smile_viewer.io.guarded import guard
@@ -54,10 +54,8 @@ def _metadata(path: Path) -> tuple[dict[str, Any], str | None, str]:
     meta_path = path.with_suffix(".json")
     if not meta_path.is_file():
         return {}, None, f"no metadata file {meta_path.name} next to it (solar wind unknown)"
-    try:
-        meta = json.loads(meta_path.read_text())
-    except (OSError, ValueError) as exc:
-        raise DataFileError(meta_path, f"is not readable JSON ({exc})") from None
+    # the checked parser: bad bytes, NaN, 100,000-deep nesting → one line naming the JSON file
+    meta = read_json(meta_path, "config", expect=None)
     params = meta.get("inputParameters", {}) if isinstance(meta, dict) else {}
     sw = {}
     for k, key in _SW_KEYS.items():

@@ -114,6 +114,10 @@ def _index_entries(path: Path) -> tuple[list[tuple[Path, Time | None, str]], str
             raise DataFileError(path, f"cubes[{k}] has unknown key(s) {extra} (expected 'file' and 'time')")
         f = Path(os.path.expanduser(item["file"].strip()))
         f = f if f.is_absolute() else path.parent / f
+        if not os.path.isfile(f):  # (Path.is_file raises on a too-long name; this says False)
+            name = item["file"].strip()
+            name = name if len(name) <= 80 else name[:60] + "…"
+            raise DataFileError(path, f"cubes[{k}] names {name!r}: no such file")
         t = None
         if "time" in item:
             t = _parse_time_value(item["time"], path, f"cubes[{k}] time")
