@@ -17,16 +17,21 @@ What it measures (wall clock, the main window at 1600 × 1000 with its default l
   "warm" after they were turned off again;
 - SXI after a change: from a quiet window (images, 3-D data and frames done), a solar-wind
   density step in the Solar wind dock (as the spin box's arrow does) until the SXI panel holds
-  the image of the new density ("delivered") and until that panel has been painted;
+  the image of the new density ("delivered") and until that panel has been painted; six
+  steps with the default layers, three with field lines on;
 - UVI / SXI images: ``compute_image`` in this process at 13 points of one orbit (perigee
   included), best of 2 per point, the numba kernels warm;
 - frames per second (median frame time over 16 frames): field lines and the emission volume
   on, each frame repainted synchronously; the camera turned by 2° per frame by code (full
   quality), then a mouse drag of 4 pixels per frame sent as vispy mouse events (the view
-  switches to its interactive quality by itself), and the time full quality takes to return.
+  switches to its interactive quality by itself), and the time full quality takes to return;
+  with each rate the CPU time of this process per frame (all its threads), which other jobs
+  on the machine change far less than the wall time.
 
 It prints the machine (``benchmarks/_machine.py``) and each figure with its load average: the
-two cores are shared, and under a load of 5 every figure is about 2.5 times slower.
+two cores are shared, and under a load of 5 every figure is about 2.5 times slower. To compare
+with an older version, run this script from a checkout of it (``git archive COMMIT | tar -x``,
+``PYTHONPATH`` at that tree) in turns with the current one, at the same load.
 """
 
 from __future__ import annotations

@@ -486,7 +486,8 @@ class RenderScheduler(QObject):
         return self._enqueue(request, from_factory=False, immediate=False)
 
     def submit_now(self, request: Any) -> int:
-        """Queue ``request`` without the debounce delay (e.g. on slider release)."""
+        """Queue ``request`` without the debounce delay (e.g. on slider release): it starts
+        right here when no job runs (and it does not wait for a scheduler it yields to)."""
         return self._enqueue(request, from_factory=False, immediate=True)
 
     def schedule(self, *_ignored) -> int:
@@ -514,6 +515,12 @@ class RenderScheduler(QObject):
         if first or not self._pending_clock.isValid():
             self._pending_clock.start()
             self._pending_since = self._submitted_at
+        if immediate and self._running is None and not self._held():
+            # start now, not at the next turn of the event loop (which may be after a long
+            # frame: the 3-D view asks for its data at the start of a draw)
+            self._timer.stop()
+            self._launch_pending()
+            return gen
         delay = 0 if immediate else self.debounce_ms
         if self.max_delay_ms is not None and not first:
             delay = min(delay, max(0, self.max_delay_ms - int(self._pending_clock.elapsed())))

@@ -456,3 +456,15 @@ def test_yield_to_does_not_hold_a_request_of_another_change(qtbot, scheduler_fac
         assert a.busy
     finally:
         release.set()
+
+
+def test_submit_now_starts_at_once_when_idle(qtbot, scheduler_factory):
+    # the 3-D view asks for its data at the start of a draw: the job must not wait for the
+    # next turn of the event loop (after a frame that may take a second on llvmpipe)
+    s = scheduler_factory(lambda r: r * 2, debounce_ms=80)
+    started = []
+    s.requestStarted.connect(started.append)
+    rec = Recorder(s)
+    gen = s.submit_now(21)
+    assert started == [gen]  # no event processed in between
+    qtbot.waitUntil(lambda: rec.results == [42], timeout=5000)
