@@ -101,6 +101,8 @@ class CameraSetup:
     fov: float = 30.0
     roll: float = 0.0
     fit: bool = False  # centre/scale framing the scene content instead of center/scale_factor
+    #: with ``fit``: frame these points (R_E, scene frame) instead of the scene's content
+    frame_points: tuple[tuple[float, float, float], ...] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,10 +123,16 @@ CAMERA_PRESETS: dict[str, CameraSetup | InstrumentViewSetup] = {
     "from_sun": CameraSetup(azimuth=70.0, elevation=12.0, scale_factor=50.0, fit=True),
     "earth": CameraSetup(azimuth=125.0, elevation=18.0, scale_factor=4.2),
     "through_sxi": InstrumentViewSetup("sxi"),
-    # the whole magnetosphere, bow-shock nose (~14 R_E) and the Sun arrow to 30 R_E down the tail,
-    # from dusk and a little above: the presentation view's first picture (~50 R_E across on a 4:3
-    # screen, more on 16:9; the Earth ~1/19 of the height, clearly a globe)
-    "magnetosphere": CameraSetup(azimuth=165.0, elevation=18.0, scale_factor=38.0, center=(-6.0, 0.0, 0.0)),
+    # the whole magnetosphere, from dusk and a little above: the Sun arrow and the bow-shock nose
+    # (~14 R_E) to 30 R_E down the tail, framed for any screen's aspect (the presentation view's
+    # first picture; the Earth a clear globe, >= 4 % of the height on 4:3 to 16:9 screens)
+    "magnetosphere": CameraSetup(
+        azimuth=165.0,
+        elevation=18.0,
+        scale_factor=38.0,
+        fit=True,
+        frame_points=((20.0, 0.0, 0.0), (-30.0, 0.0, 0.0), (0.0, 0.0, 12.0), (0.0, 0.0, -12.0)),
+    ),
 }
 
 
@@ -928,7 +936,7 @@ class SceneView:
         box_w, box_h = max(w - 24 * ps, 1), max(h - top - bottom, 1)
         box_cx, box_cy = w / 2, top + box_h / 2
         right, up, _forward = camera_axes(setup.azimuth, setup.elevation)
-        pts = self._content_points()
+        pts = np.asarray(setup.frame_points, float) if setup.frame_points else self._content_points()
         a, b = pts @ right, pts @ up
         center = 0.5 * (a.min() + a.max()) * right + 0.5 * (b.min() + b.max()) * up
         scale = max(b.max() - b.min(), (a.max() - a.min()) * h / w) * margin

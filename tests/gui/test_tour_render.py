@@ -169,3 +169,32 @@ def test_cancel_stops_and_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(UserInputError, match="no keyframes"):
         render_tour(AppState(), tmp_path / "y.mp4", (64, 48), 10.0)
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("size", [(1600, 1000), (1024, 768)])
+def test_magnetosphere_preset_frames_nose_to_tail_with_a_visible_earth(size):
+    from vispy import scene as vscene
+
+    from smile_viewer._vispy import headless
+    from smile_viewer._vispy.scene import SceneView
+
+    app = AppState()
+    app.scene.camera_preset = "magnetosphere"
+    gl = headless.gl_app(size)
+    canvas = vscene.SceneCanvas(size=size, show=False, app=gl, keys=None)
+    sv = SceneView(app, canvas=canvas)
+    try:
+        sv.flush()
+        nose = sv.data["boundaries"].bow_shock.standoff_re
+        assert 10.0 < nose < 20.0
+        w, h = size
+        # the bow-shock nose (sunward, +X) and 30 R_E down the tail, both in the frame
+        px = sv.project(np.array([[nose, 0.0, 0.0], [-30.0, 0.0, 0.0], [sv.sun.end + 2.0, 0.0, 0.0]]))
+        assert np.all(px[:, 0] > 0.02 * w) and np.all(px[:, 0] < 0.98 * w), px
+        assert np.all(px[:, 1] > 0.05 * h) and np.all(px[:, 1] < 0.95 * h), px
+        # the Earth: a globe at least 4 % of the frame's height across
+        earth = sv.project(np.array([[0.0, 0.0, 1.0], [0.0, 0.0, -1.0]]))
+        assert abs(earth[0, 1] - earth[1, 1]) > 0.04 * h
+    finally:
+        sv.close()
