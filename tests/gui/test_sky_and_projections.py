@@ -386,3 +386,24 @@ def test_the_suns_glow_is_whole_across_a_cube_face_seam(sky_view):
     lum = img[..., :3].astype(float).sum(axis=2)
     left, right = lum[y - 2 : y + 3, x - 18 : x - 13].mean(), lum[y - 2 : y + 3, x + 14 : x + 19].mean()
     assert left > 100 and abs(left - right) < 0.2 * max(left, right), (left, right)
+
+
+# -- the Layers dock ----------------------------------------------------------------------------
+def test_layers_dock_switches_the_sky_and_the_names(qtbot):
+    """Two rows bound both ways to the state; the stars have no colour button to press (their
+    colours are their B−V), the names do."""
+    from smile_viewer._qt.docks.layers_dock import LayersDock
+    from smile_viewer.state import SceneState
+
+    st = SceneState()
+    dock = LayersDock(st)
+    qtbot.addWidget(dock)
+    assert not st.layers.stars and not dock.checks["stars"].isChecked()
+    dock.checks["stars"].setChecked(True)
+    dock.checks["sky_labels"].setChecked(True)
+    assert st.layers.stars and st.layers.sky_labels
+    st.layers.stars = False
+    assert not dock.checks["stars"].isChecked()
+    assert not dock.color_buttons["stars"].isEnabled() and dock.color_buttons["sky_labels"].isEnabled()
+    dock.sliders["stars"].setValue(40)
+    assert st.styles.stars.opacity == pytest.approx(0.4)
