@@ -22,7 +22,7 @@ files hold the same five header lines as text, then one line per point with the 
 the variables. The GM component writes GSM coordinates in R_E by default (``#COORDSYSTEM``);
 the event time is taken from a file name's ``_eYYYYMMDD-HHMMSS`` part. Plasma moments (``Rho``
 [Mp/cc], ``Ux Uy Uz`` [km/s], ``P`` [nPa]) become emissivity as for the other formats.
-docs/formats.md#bats-r-us-idl-out.
+docs/formats.md#bats-r-us-idl-out-outs.
 """
 
 from __future__ import annotations

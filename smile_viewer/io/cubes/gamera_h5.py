@@ -11,7 +11,7 @@ km/s and nPa already. The grid is GAMERA's stretched spherical-like mesh in SM c
 corners are rotated to GSM at the step's time (the dipole tilt from the IGRF of
 smile_viewer.coords.frames) and the emissivity, computed in the cells from D, V, P with the
 magnetosphere masked, is resampled onto a uniform grid by VTK. Output split over MPI ranks
-(several files) is not joined: one file is read. docs/formats.md#gamera-mage-hdf5.
+(several files) is not joined: one file is read. docs/formats.md#gamera--mage-hdf5.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.cubes import _common as c
 from smile_viewer.io.cubes._assemble import assemble_mesh
-from smile_viewer.io.guarded import guard
+from smile_viewer.io.guarded import guard, run_guarded
 
 __all__ = ["gamera_info", "is_gamera", "read_gamera"]
 
@@ -41,16 +41,21 @@ def _h5(path: Path):
         raise DataFileError(path, f"is not a readable HDF5 file ({exc})") from None
 
 
-def is_gamera(path: Path) -> bool:
-    """True for an HDF5 file with root datasets X, Y, Z and a Step#N group (checked with h5py
-    only when the bytes mention ``Step#``)."""
-    if not c.file_mentions(path, b"Step#"):
-        return False
+def _gamera_layout(path: Path) -> bool:
     try:
         with _h5(path) as f:
             return all(k in f for k in ("X", "Y", "Z")) and any(k.startswith("Step#") for k in f)
     except Exception:  # noqa: BLE001 - sniffing only: h5py raises many types on a damaged file; the reader says what
         return False
+
+
+def is_gamera(path: Path) -> bool:
+    """True for an HDF5 file with root datasets X, Y, Z and a Step#N group (checked with h5py
+    only when the bytes mention ``Step#``, in a guarded child: h5py can loop for ever on a
+    damaged file, which is then one DataFileError line naming it)."""
+    if not c.file_mentions(path, b"Step#"):
+        return False
+    return bool(run_guarded(_gamera_layout, (path,), path=path, what="HDF5"))
 
 
 def _steps(f) -> list[int]:

@@ -21,7 +21,7 @@ import numpy as np
 from smile_viewer.errors import DataFileError, UserInputError
 from smile_viewer.io.cubes import _common as c
 from smile_viewer.io.cubes._assemble import RawCube, assemble
-from smile_viewer.io.guarded import guard
+from smile_viewer.io.guarded import guard, run_guarded
 
 __all__ = ["LATEP_ABUNDANCE", "LATEP_LINE_EV", "has_prod_variable", "latep_info", "read_latep"]
 
@@ -37,10 +37,16 @@ _AXIS_NAMES = {
 
 
 def has_prod_variable(path: Path) -> bool:
-    """True when a netCDF/HDF5 file has a 3-D variable named ``Prod`` (read from its header)."""
-    head = c.read_magic(path, 8)
+    """True when a netCDF/HDF5 file has a 3-D variable named ``Prod`` (read from its header, in
+    a guarded child: h5py can loop for ever on a damaged file, which is then one DataFileError
+    line naming it)."""
     if not c.file_mentions(path, b"Prod"):
         return False
+    return bool(run_guarded(_prod_variable, (path,), path=path, what="netCDF/HDF5"))
+
+
+def _prod_variable(path: Path) -> bool:
+    head = c.read_magic(path, 8)
     try:
         if head.startswith(b"\x89HDF"):
             import h5py  # lazy: HDF5 headers, only when sniffing a netCDF-4 file

@@ -10,7 +10,7 @@ anti-sunward): the team multiplies x, y and the vectors' x, y components by -1 t
 so does this reader. The JSON's ``inputParameters`` hold the upstream solar wind (``N``,
 ``Vx``..``Vz``, ``Bx``..``Bz``, ``T``) and ``dipole_tilt``. The emissivity is computed from
 rho, u, p with the exosphere model and the magnetosphere masked (the team's "simple" mask by
-default). docs/formats.md#openggcm-cdf.
+default). docs/formats.md#openggcm-ccmc-cdf--json.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ line), then nx·ny·nz emissivities [eV cm^-3 s^-1] with x fastest (the array is
 ``eta[z][y][x]``). The cubes are GSM (the OpenGGCM ones after the team's x, y reversal).
 
 Values are parsed by pandas' C parser in chunks written straight into the final float32
-array (no Python loop over values, no second full-size copy). docs/formats.md#ppmlr-text.
+array (no Python loop over values, no second full-size copy). docs/formats.md#sxi-team-text-cubes-ppmlr-openggcm-bats-r-us.
 """
 
 from __future__ import annotations

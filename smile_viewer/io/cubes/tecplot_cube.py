@@ -5,7 +5,7 @@ writes: a ``VARIABLES`` list such as ``"X [R]", "Y [R]", "Z [R]", "Rho [amu/cm^3
 ``AUXDATA`` entries (``COORDSYSTEM``, ``TIMEEVENT``, ...), the point values and the 8-node
 brick connectivity. The bricks become a VTK unstructured grid; the emissivity (from an
 emissivity variable, or from Rho, U, P with the magnetosphere masked) is resampled onto a
-uniform grid by VTK. docs/formats.md#bats-r-us-tecplot.
+uniform grid by VTK. docs/formats.md#bats-r-us-tecplot-dat-plt.
 """
 
 from __future__ import annotations
