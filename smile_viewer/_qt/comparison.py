@@ -359,6 +359,10 @@ class ComparisonView(QWidget):
             col, row = project_points(self._camera, np.asarray(obs.aim_re, float))
             if np.isfinite(row) and np.isfinite(col):
                 self._aim_pixel = (float(row), float(col))
+        try:  # the Earth's limb and the field's edge on the observation's own camera
+            self.set_overlays()
+        except Exception:  # noqa: BLE001 - an outline that cannot be drawn is left out
+            self._overlay_data = {}
         self._set_sky_axes(obs)
         rows, cols = self._observed.shape
         self.set_profile_line((rows / 2 - 0.5, cols * 0.15), (rows / 2 - 0.5, cols * 0.85))
@@ -948,8 +952,9 @@ class ComparisonView(QWidget):
         cam = camera if camera is not None else self._camera
         self._overlay_data = {}
         if cam is not None:
-            if limb:
-                self._overlay_data["limb"] = ov.earth_limb(cam)
+            if limb:  # a far-UV image's limb is its emission shell's (IMAGE FUV: EMIS_HGT)
+                radius = ov.limb_radius_re(self.obs) if self.obs is not None else 1.0
+                self._overlay_data["limb"] = ov.earth_limb(cam, radius)
             if fov:
                 self._overlay_data["fov"] = ov.fov_outline(cam)
             mp = magnetopause if magnetopause is not None else model

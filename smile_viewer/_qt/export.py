@@ -176,7 +176,7 @@ def offscreen_view(scene_view, size):
             off._mark_dirty(*missing)
         setup = getattr(main, "_camera_setup", None)
         moved = main._camera_state() != getattr(main, "_camera_signature", ())
-        if setup is not None and type(setup).__name__ == "InstrumentViewSetup":
+        if setup is not None and type(setup).__name__ in ("InstrumentViewSetup", "ObservedViewSetup"):
             off.set_instrument_view(setup)
         elif setup is not None and getattr(setup, "fit", False) and not moved:
             off.set_camera(setup)

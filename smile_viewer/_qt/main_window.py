@@ -67,6 +67,7 @@ from smile_viewer._qt.docks.tour_dock import TourDock
 from smile_viewer._qt.gl_info import window_samples
 from smile_viewer._qt.help_dialog import install_help_action
 from smile_viewer._qt.los_plot import LosDock, los_profile
+from smile_viewer._qt.observed_camera import ObservedCameraAction
 from smile_viewer._qt.presentation import Presentation
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 from smile_viewer._qt.settings import restore_window_layout, save_window_layout
@@ -781,6 +782,8 @@ class MainWindow(QMainWindow):
             group.addAction(act)
             view_menu.addAction(act)
             self.camera_actions[name] = act
+        # "Through <instrument> (observed)": the observer of the Compare dock's image
+        self.observed_camera = ObservedCameraAction(self, view_menu, group)
         self.state.events.camera_preset.connect(self._on_camera_preset)
         view_menu.addSeparator()
         layer_menu = view_menu.addMenu("&Layers")
@@ -1013,6 +1016,11 @@ class MainWindow(QMainWindow):
             inst = None
         if inst is not None:
             cam = cam.with_(fov_deg=inst.fov_deg, circular=inst.circular, rays=None)
+        elif cam.rays is not None:  # explicit rays (IMAGE FUV): the pinhole camera nearest them
+            # lazy: analysis modules for an opened observation, not loaded by the first window
+            from smile_viewer.analysis.observer_view import pinhole_fit
+
+            cam = pinhole_fit(cam)[0]
         self.scene_view.set_observation_fov(
             cam, time=obs.time_start, label=f"{name} {obs.time_start.isot[:16]}"
         )

@@ -822,7 +822,8 @@ class SceneView:
         """Look through an imager from the spacecraft (follows the spacecraft in time)."""
         if isinstance(setup, str):
             setup = InstrumentViewSetup(setup)
-        if setup.instrument not in ("sxi", "uvi"):
+        observed = hasattr(setup, "scene_camera")  # an observed image's camera (observed_view.py)
+        if setup.instrument not in ("sxi", "uvi") and not observed:
             raise ValueError(f"unknown instrument {setup.instrument!r}; use 'sxi' or 'uvi'")
         self._camera_setup = setup
         cam = self.instrument_camera
@@ -837,6 +838,8 @@ class SceneView:
     def _update_instrument_camera(self) -> None:
         setup = self._camera_setup
         if isinstance(setup, InstrumentViewSetup):
+            if hasattr(setup, "scene_camera"):  # fixed at an observation (observed_view.py)
+                self.cameras[setup.instrument] = setup.scene_camera(self._state.frame)
             cam = self.cameras.get(setup.instrument)
             if cam is not None:
                 self.instrument_camera.set_camera(cam)
@@ -1047,7 +1050,9 @@ class SceneView:
     def _update_hud_text(self, t: Time, frame: str) -> None:
         r = float(np.linalg.norm(self.spacecraft_position))
         setup = self._camera_setup
-        if isinstance(setup, InstrumentViewSetup):
+        if isinstance(setup, InstrumentViewSetup) and getattr(setup, "title", ""):
+            self.hud_title.text = setup.title  # through an observed image's instrument
+        elif isinstance(setup, InstrumentViewSetup):
             cam = self.cameras.get(setup.instrument)
             fov = f"{cam.fov_deg[0]:g}° × {cam.fov_deg[1]:g}°" if cam is not None else ""
             roll = getattr(self._app_state.instruments, setup.instrument).pointing.roll_deg

@@ -14,11 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from smile_viewer.analysis.observer_view import project_on_rays
+from smile_viewer.constants import R_E_KM
 from smile_viewer.errors import UserInputError
 
 __all__ = [
     "earth_limb",
     "fov_outline",
+    "limb_radius_re",
     "project_points",
     "radius_function",
     "tangent_outline",
@@ -35,8 +38,11 @@ def _tan_params(camera) -> tuple[np.ndarray, np.ndarray, float, float, int, int]
 def project_points(camera, points_re) -> np.ndarray:
     """Gnomonic projection of scene points (..., 3) [R_E] to ``(col, row)`` array coordinates.
 
-    Points at or behind the camera plane (camera z ≤ 0) give NaN.
+    Points at or behind the camera plane (camera z ≤ 0) give NaN. A camera of explicit rays
+    (IMAGE FUV) is followed ray by ray (:func:`~smile_viewer.analysis.observer_view.project_on_rays`).
     """
+    if getattr(camera, "rays", None) is not None:
+        return project_on_rays(camera, points_re)
     pos, rot, dx, dy, ny, nx = _tan_params(camera)
     p = np.asarray(points_re, dtype=float)
     v = (p - pos) @ rot  # camera coordinates (x, y, z): rot's columns are the camera axes
@@ -70,6 +76,17 @@ def earth_limb(camera, radius_re: float = 1.0, n: int = 361) -> np.ndarray:
     psi = np.linspace(0.0, 2.0 * np.pi, int(n))
     dirs = math.cos(a) * c[None, :] + math.sin(a) * (np.cos(psi)[:, None] * u + np.sin(psi)[:, None] * w)
     return _break_jumps(_project_directions(camera, dirs))
+
+
+def limb_radius_re(obs) -> float:
+    """Radius [R_E] of the limb seen in ``obs``: the emission shell (Earth + EMIS_HGT) of a
+    far-UV image that states it (IMAGE FUV), else the solid Earth (1)."""
+    header = getattr(obs, "header", None) or {}
+    try:
+        h = float(header.get("EMIS_HGT_km", 0.0))
+    except (TypeError, ValueError):
+        h = 0.0
+    return 1.0 + h / R_E_KM if 0.0 < h < 1000.0 else 1.0
 
 
 def fov_outline(camera, n: int = 241) -> np.ndarray:
