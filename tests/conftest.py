@@ -36,10 +36,17 @@ def _cuda_available() -> tuple[bool, str]:
     return True, ""
 
 
+def _is_xdist_controller(config) -> bool:
+    """The pytest-xdist controller (``-n N``): it runs no test and starts no Xvfb; its workers
+    inherit its environment and each start their own Xvfb (pytest-xvfb)."""
+    return config.getoption("dist", "no") != "no" and not os.environ.get("PYTEST_XDIST_WORKER")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config):
-    # pytest-xvfb has already started Xvfb (and set DISPLAY) by now when it could.
-    if not _display_available():
+    # pytest-xvfb has already started Xvfb (and set DISPLAY) by now when it could. Not in the
+    # xdist controller: an "offscreen" set there would reach the workers and hide their Xvfb.
+    if not _display_available() and not _is_xdist_controller(config):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("SMILE_TEST_SESSION", "1")
 

@@ -70,3 +70,39 @@ def test_cube_info_without_emissivity_on_the_line(tmp_path, capsys):
     path = _community_cube(tmp_path / "zero.fits", x, y, z, np.zeros((3, 3, 5)))
     assert main(["cube-info", str(path)]) == 0
     assert "subsolar magnetopause: n/a (no positive emissivity" in capsys.readouterr().out
+
+
+def test_cube_info_on_a_sequence_lists_each_cube_and_its_time(tmp_path, capsys):
+    """A folder of three cubes (times in the file names) is listed in time order, then the first
+    cube is described; an empty folder and a glob matching nothing exit 2 with one line."""
+    x = np.arange(0.0, 16.0 + 1e-9, 0.5)
+    y = z = np.arange(-2.0, 2.0 + 1e-9, 1.0)
+    run = tmp_path / "run"
+    run.mkdir()
+    for k, stamp in enumerate(["20140919_032000", "20140919_030000", "20140919_031000"]):
+        data = np.full((len(z), len(y), len(x)), 1e-6 * (k + 1))
+        _community_cube(run / f"cube_{stamp}.fits", x, y, z, data)
+    assert main(["cube-info", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "3 cubes from 2014-09-19T03:00:00 to 2014-09-19T03:20:00 UTC, linear in time" in out
+    rows = [
+        r
+        for r in (line.split() for line in out.splitlines())
+        if len(r) > 3 and r[0].isdigit() and r[2] == "UTC"
+    ]
+    assert [r[3] for r in rows] == [
+        "cube_20140919_030000.fits",
+        "cube_20140919_031000.fits",
+        "cube_20140919_032000.fits",
+    ]
+    assert all("file name" in " ".join(r) for r in rows)
+    assert "first cube (cube_20140919_030000.fits):" in out and "33 x 5 x 5 nodes" in out
+    # the first cube in time holds 2e-6 everywhere (written second)
+    assert "values     2e-06 .. 2e-06" in out
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for spec in (str(empty), str(tmp_path / "nothing_*.fits")):
+        assert main(["cube-info", spec]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err and "\n" not in err and "Traceback" not in err

@@ -1,6 +1,8 @@
 """``smile-viewer cube-info CUBE``: an emissivity cube's format, grid, extent, frame, units,
 variables, solar wind, time, value range and its subsolar magnetopause by the SXI team's three
-definitions (maxIx, maxdIx, f.25).
+definitions (maxIx, maxdIx, f.25). For a cube sequence (a folder, a quoted glob or a JSON
+index) it lists every cube with its time and where the time came from, then describes the
+first cube.
 
 The work is :func:`smile_viewer.io.cubes.read_cube`, :func:`smile_viewer.io.cubes.cube_info`,
 :func:`smile_viewer.io.cubes.describe.describe_cube` (the same lines as the GUI's tooltip) and
@@ -22,8 +24,24 @@ def add_parser(sub) -> argparse.ArgumentParser:
         "units, variables, solar wind, time, value range and the subsolar magnetopause along the Sun-Earth "
         "line by the SXI team's three definitions (swharton1/Emissivity_Cubes read_fits_cube.py).",
     )
-    p.add_argument("cube", metavar="CUBE", help="cube file")
+    p.add_argument(
+        "cube", metavar="CUBE", help="cube file, or a cube sequence (folder, quoted glob, JSON index)"
+    )
     return p
+
+
+def _print_sequence(spec: str):
+    """List a sequence's cubes (headers only); returns the first cube's path."""
+    # lazy: the sequence reader, only for a folder, glob or index
+    from smile_viewer.io.cubes.sequence import open_sequence
+
+    seq = open_sequence(spec)
+    print(f"sequence   {spec}")
+    print(f"           {seq.describe()}")
+    for i, e in enumerate(seq.entries):
+        print(f"  {i + 1:>4}  {e.time.utc.isot[:19]} UTC  {e.path.name}  (time from {e.time_source})")
+    print(f"first cube ({seq.entries[0].path.name}):")
+    return seq.entries[0].path
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,9 +53,12 @@ def run(args: argparse.Namespace) -> int:
     from smile_viewer.errors import UserInputError
     from smile_viewer.io.cubes import cube_info, read_cube
     from smile_viewer.io.cubes.describe import describe_cube
+    from smile_viewer.io.cubes.sequence import is_sequence_spec
     from smile_viewer.physics.cube_magnetopause import subsolar_magnetopause
 
     path = Path(args.cube).expanduser()
+    if is_sequence_spec(args.cube):
+        path = _print_sequence(args.cube)
     vol = read_cube(path)
     values = np.asarray(vol.values)
     finite = np.isfinite(values)

@@ -15,24 +15,38 @@ if os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") == "offscreen
 pytestmark = pytest.mark.gl
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def _window(qapp, tmp_path_factory):
     import vispy.app
     from PySide6.QtCore import QSettings
 
-    monkeypatch.setenv("SMILE_SYNC_WORKERS", "1")
+    old = os.environ.get("SMILE_SYNC_WORKERS")
+    os.environ["SMILE_SYNC_WORKERS"] = "1"
     vispy.app.use_app("pyside6")
     from smile_viewer._qt.main_window import MainWindow
 
-    win = MainWindow(
-        settings=QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat), warm_up=False
-    )
-    qtbot.addWidget(win)
+    ini = tmp_path_factory.mktemp("present") / "layout.ini"
+    win = MainWindow(settings=QSettings(str(ini), QSettings.Format.IniFormat), warm_up=False)
     win.resize(1280, 800)
     win.show()
-    qtbot.waitExposed(win)
+    for _ in range(20):
+        qapp.processEvents()
     yield win
     win.close()
+    if old is None:
+        os.environ.pop("SMILE_SYNC_WORKERS", None)
+    else:
+        os.environ["SMILE_SYNC_WORKERS"] = old
+
+
+@pytest.fixture
+def window(_window, qtbot):
+    """One window for the module (a window costs seconds); each test leaves presentation mode."""
+    qtbot.waitExposed(_window)
+    yield _window
+    if _window.presentation.active:
+        _window.presentation.leave()
+    _window.tour_dock.stop()
 
 
 def _dock_layout(win):
@@ -156,8 +170,12 @@ def test_storm_control_sets_n_v_bz_together(window, qtbot):
 
 
 def test_tour_dock_adds_reorders_and_goes_to_keyframes(window, qtbot):
+    from smile_viewer.state.tour import Tour
+
     win = window
+    win.app_state.tour = Tour()  # (the window is shared by the module's tests)
     dock = win.tour_dock
+    assert dock.list.count() == 0
     win.state.camera_preset = "from_sun"
     k1 = dock.add_current("first")
     win.state.camera_preset = "north"
