@@ -70,6 +70,7 @@ LAYER_RANK = {
     "errors": 0,
     "resources": 0,
     "_offline": 0,
+    "unit_text": 0,
     "__init__": 0,
     "coords": 1,
     "physics": 1,

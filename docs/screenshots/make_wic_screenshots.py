@@ -4,7 +4,9 @@ docs/screenshots/make_wic_screenshots.py``; writes compare_wic_*.png next to thi
 The window opens tests/data/real/image-wic/wic20002410930.idl (2000-08-28 09:30 UT) with File ▸
 Open observed image (workers inline), which fits dayglow + background + the Zhang & Paxton aurora,
 shows the fitted model as the synthetic image and the oval edges in the "Oval edges" dock; the
-Compare view is then put in side-by-side or difference mode and the window grabbed.
+Compare view is then put in side-by-side or difference mode and the window grabbed. The last
+shot also takes View ▸ Through WIC (observed, from IMAGE): the 3-D view from the IMAGE spacecraft
+at the image's time (through_wic_observed_1600x1000.png).
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 WIC = HERE.parents[1] / "tests" / "data" / "real" / "image-wic" / "wic20002410930.idl"
-SHOTS = ((1600, 1000, "side by side"), (1600, 1000, "difference"), (1280, 800, "side by side"))
+SHOTS = (
+    (1600, 1000, "side by side"),
+    (1600, 1000, "difference"),
+    (1280, 800, "side by side"),
+    (1600, 1000, "through"),
+)
 
 
 def main() -> int:
@@ -39,11 +46,14 @@ def main() -> int:
             for _ in range(30):
                 app.processEvents()
             win.open_observed(str(WIC))
-            win.comparison.set_mode(mode)
+            win.comparison.set_mode("side by side" if mode == "through" else mode)
+            if mode == "through":
+                win.observed_camera.action.trigger()
             for _ in range(60):
                 app.processEvents()
                 time.sleep(0.02)
-            out = HERE / f"compare_wic_{mode.replace(' ', '_')}_{width}x{height}.png"
+            name = "through_wic_observed" if mode == "through" else f"compare_wic_{mode.replace(' ', '_')}"
+            out = HERE / f"{name}_{width}x{height}.png"
             win.grab().save(str(out))
             print(f"wrote {out}")
             win.close()

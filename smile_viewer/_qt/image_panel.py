@@ -30,7 +30,6 @@ logarithmic above ``a``; handles negative values (differences).
 from __future__ import annotations
 
 import math
-import re
 import warnings
 from collections.abc import Callable, Sequence
 
@@ -51,6 +50,7 @@ from PySide6.QtWidgets import (
 
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 from smile_viewer.io.stretch import SCALES, Stretch, auto_levels
+from smile_viewer.unit_text import SUPERSCRIPT, unit_text
 
 apply_pyside_fixes()
 
@@ -78,7 +78,6 @@ COLORMAPS: dict[str, str] = {
     "turbo": "turbo",
 }
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 #: Display binning offered (label -> n): the image is shown as n×n block means (display only).
 DISPLAY_BINS: dict[str, int] = {"1×1": 1, "2×2": 2, "4×4": 4, "8×8": 8}
@@ -124,8 +123,8 @@ def format_value(v: float, digits: int = 4) -> str:
         exp += 1
     m = f"{mant:.{digits}g}"
     if m in ("1", "-1"):
-        return ("-" if mant < 0 else "") + "10" + str(exp).translate(_SUPERSCRIPT)
-    return f"{m}×10" + str(exp).translate(_SUPERSCRIPT)
+        return ("-" if mant < 0 else "") + "10" + str(exp).translate(SUPERSCRIPT)
+    return f"{m}×10" + str(exp).translate(SUPERSCRIPT)
 
 
 def _nice_step(span: float, n: int) -> float:
@@ -486,7 +485,7 @@ class ImagePanel(QWidget):
         if units is None and unit_from_q is not None:
             units = unit_from_q
         if units is not None:
-            self._units = _unit_text(units)
+            self._units = unit_text(units)
         if title is not None:
             self._title = str(title)
             self.title_label.setText(self._title)
@@ -934,16 +933,3 @@ def _colormap(name: str):
         return pg.colormap.get(name)
     except Exception:  # noqa: BLE001 - missing from this pyqtgraph
         return None
-
-
-_UNIT_POWER = re.compile(r"\^\(?(-?\d+)\)?|\*\*\(?(-?\d+)\)?")
-
-
-def _unit_text(units) -> str:
-    """Units for display: astropy units in unicode; "cm^-2" / "cm**-2" written as "cm⁻²"."""
-    if not isinstance(units, str):
-        try:
-            return units.to_string("unicode")
-        except Exception:  # noqa: BLE001 - not an astropy unit: show its str()
-            units = str(units)
-    return _UNIT_POWER.sub(lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPT), units.strip())

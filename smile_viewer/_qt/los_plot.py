@@ -15,8 +15,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
-from smile_viewer._qt.image_panel import _unit_text
 from smile_viewer.coords import rotation_matrix
+from smile_viewer.unit_text import unit_text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,7 +172,7 @@ class LosPlot(QWidget):
         self.lines = []
         if prof.eta is not None:
             self.curve.setData(prof.s_re, np.nan_to_num(prof.eta, nan=0.0))
-            self.set_y_label(f"η [{_unit_text(prof.units)}]" if prof.units else "η")
+            self.set_y_label(f"η [{unit_text(prof.units)}]" if prof.units else "η")
         else:
             self.curve.setData([], [])
             self.set_y_label("η (no point values for this model)")
@@ -198,7 +198,7 @@ class LosPlot(QWidget):
         end = "the Earth" if prof.hits_earth else f"{prof.s_re[-1]:.0f} R_E"
         self.caption.setText(
             f"{instrument.upper()} pixel (row {prof.row}, col {prof.col}): {prof.pixel_value:.4g} "
-            f"{_unit_text(prof.pixel_units)} — ray from SMILE to {end}; MP magnetopause, BS bow shock ({len(prof.crossings)} crossings)"
+            f"{unit_text(prof.pixel_units)} — ray from SMILE to {end}; MP magnetopause, BS bow shock ({len(prof.crossings)} crossings)"
         )
 
 

@@ -23,6 +23,7 @@ from smile_viewer.coords import rotation_matrix
 from smile_viewer.errors import UserInputError
 from smile_viewer.physics.cut_plane import offset_range, sample_plane
 from smile_viewer.state import scene_data as sd
+from smile_viewer.unit_text import unit_text_slashed
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +208,9 @@ class CutPlaneLayer:
         self._place()
         self.colorbar.set_cmap(s.colormap)
         title = (
-            f"{cut.variable} [{cut.units}]" + (" (log)" if s.scale == "log" else "") + f" · {cut.describe()}"
+            f"{cut.variable} [{unit_text_slashed(cut.units)}]"
+            + (" (log)" if s.scale == "log" else "")
+            + f" · {cut.describe()}"
         )
         self.colorbar.set_labels(title, format_value(clim[0]), format_value(clim[1]))
         self.colorbar.visible = True

@@ -37,6 +37,13 @@ class ObservedViewSetup(InstrumentViewSetup):
     def title(self) -> str:
         return self.view.title if self.view is not None else ""
 
+    @property
+    def observer_at(self) -> str:
+        """The caption's second line after the time: ``IMAGE at 7.5 R_E``."""
+        if self.view is None:
+            return ""
+        return f"{self.view.observer} at {float(np.linalg.norm(self.view.camera.position_re)):.1f} R_E"
+
     def scene_camera(self, frame: str):
         """The pinhole camera in the scene's ``frame`` (rotated at the observation's time).
         With ``view.rows_up`` the picture's rows run against camera y: row 0 at the bottom."""

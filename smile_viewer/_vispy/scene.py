@@ -1061,7 +1061,8 @@ class SceneView:
             )
         else:
             self.hud_title.text = f"SMILE orbit  ·  {frame.upper()} frame, 1 unit = 1 Earth radius"
-        self.hud_time.text = f"{t.utc.strftime('%Y-%m-%d %H:%M')} UTC    SMILE at {r:.1f} R_E"
+        where = getattr(setup, "observer_at", "") or f"SMILE at {r:.1f} R_E"  # an observed image's observer
+        self.hud_time.text = f"{t.utc.strftime('%Y-%m-%d %H:%M')} UTC    {where}"
 
     # -- HUD: caption, legend, colour bar --------------------------------------------------
     @property

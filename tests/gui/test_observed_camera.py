@@ -65,6 +65,8 @@ def test_through_wic_the_earth_is_where_the_file_puts_it(window):
     assert sv.view.camera is sv.instrument_camera
     assert abs((win.state.time - obs.time_start).sec) < 1e-3  # the scene is at the image's time
     assert sv.hud_title.text.startswith("Through WIC (observed) from IMAGE")
+    d = np.linalg.norm(obs.position_re)
+    assert sv.hud_time.text.endswith(f"IMAGE at {d:.1f} R_E") and "SMILE" not in sv.hud_time.text
     view = win.observed_camera.view
     assert view.rows_up and view.rms_px < 0.5  # the file's rays: a mirror picture, 1.6 px distortion
     m = rotation_matrix(obs.time_start, "gse", sv._state.frame)
@@ -116,6 +118,8 @@ def test_through_lexi_from_the_moon(window):
     np.testing.assert_allclose(boresight, m @ win.comparison.camera.boresight, atol=1e-9)
     assert sv.instrument_camera.fov_xy == pytest.approx((9.1, 9.1))
     assert sv.hud_title.text.startswith("Through LEXI (observed) from the Moon")
+    assert "the Moon at " in sv.hud_time.text
     # another preset leaves the view; clearing the observation disables the action
     win.set_camera_preset("north")
     assert not act.isChecked() and sv.view.camera is sv.turntable
+    assert "SMILE at " in sv.hud_time.text

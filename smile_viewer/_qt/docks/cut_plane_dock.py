@@ -35,6 +35,7 @@ from smile_viewer._vispy.cut_plane_layer import CutPlaneLayer
 from smile_viewer.physics import models as registry
 from smile_viewer.state.cut_plane import CUT_PLANES, CutPlaneSettings
 from smile_viewer.state.volume import VOLUME_COLORMAPS
+from smile_viewer.unit_text import unit_text
 
 __all__ = ["CutPlaneDock", "cube_variables"]
 
@@ -283,7 +284,7 @@ class CutPlaneDock(QDockWidget):
                 if p != self._var_path:
                     return
                 for name, units in names:
-                    self.variable_combo.addItem(f"{name} [{units}]" if units else name, name)
+                    self.variable_combo.addItem(f"{name} [{unit_text(units)}]" if units else name, name)
 
             run_in_thread(cube_variables, path, on_result=listed, on_error=lambda _err: None)
 
@@ -321,7 +322,7 @@ class CutPlaneDock(QDockWidget):
             n_in = int(cut.inside.sum())
             self.info_label.setText(
                 f"<small>{cut.describe()}: {cut.values.shape[1]}×{cut.values.shape[0]} samples, {n_in} inside the "
-                f"cube ({cut.variable} [{cut.units}], {cut.frame.upper()})</small>"
+                f"cube ({cut.variable} [{unit_text(cut.units)}], {cut.frame.upper()})</small>"
             )
         elif s.visible:
             self.info_label.setText(
