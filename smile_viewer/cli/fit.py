@@ -195,6 +195,29 @@ def _is_image_fuv(path: str) -> bool:
         return False
 
 
+def _run_image_fuv(args: argparse.Namespace) -> int:
+    """An IMAGE FUV image: the far-UV fit (dayglow + background + the Zhang & Paxton aurora, Kp
+    fitted) and its oval edges, as ``smile-viewer oval FILE --json OUT`` does."""
+    from smile_viewer.cli import oval  # lazy: the aurora fit, only for a far-UV image
+
+    options = {"start": "--start", "end": "--end", "pixel": "--pixel", "omni": "--omni", "free": "--free"}
+    options |= {"solar_wind": "--solar-wind", "fits": "--fits", "param": "--param"}
+    xray_only = [flag for key, flag in options.items() if getattr(args, key, None)]
+    if xray_only:
+        raise UserInputError(
+            f"{', '.join(xray_only)}: not for an IMAGE FUV image (see 'smile-viewer oval --help')"
+        )
+    print(
+        f"{args.observation}: an IMAGE FUV image: fitting dayglow + background + the Zhang & Paxton (2008) aurora "
+        "(as 'smile-viewer oval')"
+    )
+    return oval.run(
+        argparse.Namespace(
+            observation=args.observation, kp=None, sector="1", fraction="0.3", json=args.out, png=None
+        )
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Fit and write the results; returns the exit status."""
     # Lazy: the fitting library (scipy, the render engine) is not needed to build the parser.
@@ -206,10 +229,7 @@ def run(args: argparse.Namespace) -> int:
     if _is_lexi(args.observation):
         return _run_lexi(args, bin_factor, oversample)
     if _is_image_fuv(args.observation):
-        raise UserInputError(
-            f"{args.observation}: an IMAGE FUV image (far-UV aurora): fit it with 'smile-viewer oval FILE' "
-            "(dayglow + aurora, oval edges); 'fit' fits the magnetopause to X-ray images"
-        )
+        return _run_image_fuv(args)
     if args.start or args.end or args.pixel:
         raise UserInputError("--start, --end and --pixel are for LEXI photon files")
     sw = parse_solar_wind(args.solar_wind) if args.solar_wind else None

@@ -3,6 +3,7 @@ tests/data/real/image-wic/README.md)."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -140,10 +141,16 @@ def test_cli_oval(tmp_path, capsys):
     assert err.count("\n") == 1 and "bad.idl" in err
     assert main(["oval", str(WIC), "--sector", "5"]) == 2
     assert "must divide 24" in capsys.readouterr().err
-    # 'fit' (the magnetopause fit for X-ray images) points to 'oval'
-    assert main(["fit", str(WIC), "--out", str(tmp_path / "f.json")]) == 2
+    # 'fit' on a far-UV image runs the same fit (Kp fitted) and writes its JSON; X-ray options refused
+    fitted = tmp_path / "f.json"
+    assert main(["fit", str(WIC), "--out", str(fitted)]) == 0
+    text = capsys.readouterr().out
+    assert "an IMAGE FUV image" in text and "(fitted)" in text and "night equatorward" in text
+    doc = json.loads(fitted.read_text())
+    assert doc["fit"]["kp_fitted"] is True and len(doc["sectors"]) == 24
+    assert main(["fit", str(WIC), "--out", str(tmp_path / "g.json"), "--pixel", "0.5"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "smile-viewer oval" in err
+    assert err.count("\n") == 1 and "--pixel" in err and not (tmp_path / "g.json").exists()
     # an observed image without per-pixel magnetic coordinates (a FITS image with a sky WCS)
     from astropy.io import fits
     from astropy.wcs import WCS
