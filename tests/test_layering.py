@@ -71,6 +71,7 @@ LAYER_RANK = {
     "resources": 0,
     "_offline": 0,
     "unit_text": 0,
+    "cancel": 0,
     "__init__": 0,
     "coords": 1,
     "physics": 1,

@@ -5,11 +5,10 @@
   which is preferred: it restores GL state before drawing) to a PNG, optionally at another
   size than the window (the picture is re-rendered, not scaled).
 - :func:`save_widget_png` grabs a widget (an image panel, a plot, the whole window).
-- :func:`write_movie` encodes frames to an H.264 MP4 (yuv420p, so every player reads it;
-  odd sizes are padded by one pixel) through imageio-ffmpeg's bundled ffmpeg, reporting
-  progress and honouring a cancel flag. :func:`canvas_frames` makes the frames of a time
-  range from a canvas and a "set the scene time" callable.
-- :func:`export_movie_with_progress` runs :func:`write_movie` under a ``QProgressDialog``
+- Movies are encoded by :func:`smile_viewer.io.movie.write_mp4` (H.264 MP4, progress, a
+  cancel flag; the tour command's writer too). :func:`canvas_frames` makes the frames of a
+  time range from a canvas and a "set the scene time" callable.
+- :func:`export_movie_with_progress` runs :func:`~smile_viewer.io.movie.write_mp4` under a ``QProgressDialog``
   with a Cancel button.
 
 Every file is written atomically (:mod:`smile_viewer.io.atomic`): a failed or cancelled
@@ -22,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,29 +42,24 @@ from PySide6.QtWidgets import (
 )
 
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
-from smile_viewer._qt.workers import Cancelled, describe_exception
+from smile_viewer._qt.workers import describe_exception
+from smile_viewer.cancel import Cancelled
 from smile_viewer.errors import UserInputError
 from smile_viewer.io.atomic import atomic_path, check_output_path
+from smile_viewer.io.movie import FrameSource, write_mp4
 
 apply_pyside_fixes()
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "MOVIE_SUFFIXES",
     "canvas_frames",
     "export_movie_with_progress",
     "save_canvas_png",
     "save_cut_plane",
     "save_widget_png",
-    "write_movie",
     "write_png",
 ]
-
-#: File name endings accepted for movies (H.264 in an MP4 container).
-MOVIE_SUFFIXES = (".mp4", ".m4v")
-
-FrameSource = Callable[[int], np.ndarray] | Iterable[np.ndarray]
 
 
 # -- still images ---------------------------------------------------------------------------------
@@ -330,179 +324,10 @@ def ask_image_size(parent, title: str, window_size: tuple[int, int] | None = Non
 
 
 # -- movies -------------------------------------------------------------------------------------
-def _is_cancelled(cancel) -> bool:
-    if cancel is None:
-        return False
-    if callable(cancel):
-        return bool(cancel())
-    if hasattr(cancel, "is_set"):
-        return bool(cancel.is_set())
-    return bool(getattr(cancel, "cancelled", False))
-
-
-def _as_rgb8(frame, index: int) -> np.ndarray:
-    arr = np.asarray(frame)
-    if arr.ndim == 2:
-        arr = np.repeat(arr[..., None], 3, axis=2)
-    if arr.ndim != 3 or arr.shape[2] not in (3, 4):
-        raise ValueError(f"movie frame {index} must be (H, W), (H, W, 3) or (H, W, 4), got {arr.shape}")
-    arr = arr[..., :3]
-    if arr.dtype != np.uint8:
-        if np.issubdtype(arr.dtype, np.floating):
-            arr = np.clip(np.nan_to_num(arr) * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        else:
-            raise ValueError(f"movie frame {index} must be uint8 (or float in 0..1), got {arr.dtype}")
-    return arr
-
-
-def _pad_even(arr: np.ndarray) -> np.ndarray:
-    h, w = arr.shape[:2]
-    ph, pw = h % 2, w % 2
-    if ph or pw:
-        arr = np.pad(arr, ((0, ph), (0, pw), (0, 0)), mode="edge")
-    return np.ascontiguousarray(arr)
-
-
-def _frame_iter(frames: FrameSource, n_frames: int | None):
-    if callable(frames):
-        if n_frames is None:
-            raise ValueError("n_frames is needed when frames is a callable")
-        for i in range(n_frames):
-            yield frames(i)
-    else:
-        for i, f in enumerate(frames):
-            if n_frames is not None and i >= n_frames:
-                break
-            yield f
-
-
-def _ffmpeg():
-    try:
-        # lazy: optional at run time: a missing imageio-ffmpeg gets a one-line message, not an import error
-        import imageio_ffmpeg
-    except ImportError:
-        raise UserInputError(
-            "movie export needs the imageio-ffmpeg package: pip install imageio-ffmpeg"
-        ) from None
-    return imageio_ffmpeg
-
-
-def write_movie(
-    frames: FrameSource,
-    path,
-    fps: float = 25.0,
-    n_frames: int | None = None,
-    *,
-    progress: Callable[[float], Any] | None = None,
-    cancel=None,
-    quality: float = 8.0,
-    codec: str = "libx264",
-) -> Path:
-    """Encode frames to an MP4 (H.264, yuv420p) file, atomically; returns the path.
-
-    Parameters
-    ----------
-    frames : callable or iterable
-        ``frames(i) -> array`` for ``i`` in ``range(n_frames)``, or an iterable of arrays.
-        Frames are (H, W, 3|4) or (H, W) uint8 (floats in 0..1 are scaled), all the size
-        of the first one; an odd width or height is padded by one pixel (yuv420p needs even).
-    path : str or Path
-        Output file, ending in ``.mp4`` (or ``.m4v``).
-    fps : float
-        Frames per second of the movie.
-    n_frames : int, optional
-        Number of frames (needed for a callable; caps an iterable; gives progress fractions).
-    progress : callable, optional
-        ``progress(fraction)`` after each frame (fraction of ``n_frames``, or ``nan`` when
-        unknown).
-    cancel : optional
-        A callable returning True, a ``threading.Event``/``CancelToken``, or an object with
-        a ``cancelled`` attribute, checked before each frame. On cancel the partial movie is
-        deleted and :class:`~smile_viewer._qt.workers.Cancelled` is raised.
-    quality : float
-        imageio-ffmpeg's quality, 0..10 (10 best; default 8).
-
-    Raises ``UserInputError`` (bad path, no frames, frames of different sizes, ffmpeg
-    missing or failing) or ``Cancelled``; the target file is then untouched.
-    """
-    target = check_output_path(path)
-    if target.suffix.lower() not in MOVIE_SUFFIXES:
-        raise UserInputError(f"movie file {target} must end in .mp4")
-    fps = float(fps)
-    if not (0 < fps <= 240):
-        raise UserInputError(f"frames per second must be in (0, 240], got {fps:g}")
-    if n_frames is not None:
-        n_frames = int(n_frames)
-        if n_frames < 1:
-            raise UserInputError(f"a movie needs at least one frame, got n_frames={n_frames}")
-    elif hasattr(frames, "__len__"):
-        n_frames = len(frames)  # type: ignore[arg-type]
-    ffmpeg = _ffmpeg()
-
-    written = 0
-
-    def ff(call, *args):
-        """Run a step of the ffmpeg writer; its failures become UserInputError."""
-        try:
-            return call(*args)
-        except (OSError, RuntimeError) as exc:
-            raise UserInputError(f"cannot write the movie {target}: ffmpeg failed: {exc}") from exc
-
-    with atomic_path(target) as tmp:
-        writer = None
-        size: tuple[int, int] | None = None  # (w, h) of the first frame, before padding
-        try:
-            for i, frame in enumerate(_frame_iter(frames, n_frames)):
-                if _is_cancelled(cancel):
-                    raise Cancelled()
-                rgb = _as_rgb8(frame, i)
-                h, w = rgb.shape[:2]
-                if size is None:
-                    size = (w, h)
-                    padded = _pad_even(rgb)
-                    writer = ffmpeg.write_frames(
-                        str(tmp),
-                        (padded.shape[1], padded.shape[0]),
-                        fps=fps,
-                        codec=codec,
-                        pix_fmt_in="rgb24",
-                        pix_fmt_out="yuv420p",
-                        quality=quality,
-                        macro_block_size=1,
-                        ffmpeg_log_level="error",
-                        output_params=["-movflags", "+faststart"],
-                    )
-                    ff(writer.send, None)  # start ffmpeg
-                elif (w, h) != size:
-                    raise UserInputError(
-                        f"movie frame {i} is {w}x{h}, but the first frame was {size[0]}x{size[1]}"
-                    )
-                else:
-                    padded = _pad_even(rgb)
-                ff(writer.send, padded)
-                written += 1
-                if progress is not None:
-                    progress(written / n_frames if n_frames else float("nan"))
-            if _is_cancelled(cancel):
-                raise Cancelled()
-            if writer is None:
-                raise UserInputError("no frames to write: the movie would be empty")
-            w_, writer = writer, None
-            ff(w_.close)  # finishes encoding; raises when ffmpeg failed
-        finally:
-            if writer is not None:  # failed or cancelled: stop ffmpeg, the temporary file goes
-                try:
-                    writer.close()
-                except Exception:
-                    log.debug("ffmpeg did not close cleanly", exc_info=True)
-    log.info("wrote %d frames to %s", written, target)
-    return target
-
-
 def canvas_frames(
     canvas, times: Sequence, set_time: Callable[[Any], Any], size=None
 ) -> Callable[[int], np.ndarray]:
-    """``frames(i)`` for :func:`write_movie`: set the scene time to ``times[i]`` and render.
+    """``frames(i)`` for :func:`~smile_viewer.io.movie.write_mp4`: set the scene time to ``times[i]`` and render.
 
     ``canvas``: a ``SceneView`` or ``SceneCanvas``; ``set_time(t)`` moves the application
     state (e.g. ``lambda t: setattr(state, "time", t)``); ``size``: (width, height) of the
@@ -533,7 +358,7 @@ def export_movie_with_progress(
 
     Returns the path, or None when the user cancelled (no file is left) or, with
     ``show_errors``, when it failed (a warning dialog says why). Without ``show_errors``
-    errors are raised. Other keyword arguments go to :func:`write_movie`.
+    errors are raised. Other keyword arguments go to :func:`~smile_viewer.io.movie.write_mp4`.
     """
     if n_frames is None and hasattr(frames, "__len__"):
         n_frames = len(frames)  # type: ignore[arg-type]
@@ -556,7 +381,7 @@ def export_movie_with_progress(
         QCoreApplication.processEvents()
 
     try:
-        return write_movie(
+        return write_mp4(
             frames, path, fps, n_frames, progress=on_progress, cancel=dialog.wasCanceled, **movie_kwargs
         )
     except Cancelled:

@@ -31,6 +31,7 @@ from PySide6.QtCore import (
 )
 
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
+from smile_viewer.cancel import Cancelled  # raised by WorkContext.check (one class for every cancel)
 from smile_viewer.errors import UserInputError
 
 apply_pyside_fixes()  # PySide6 6.12 loses a reference to True on every emit (see pyside_compat)
@@ -63,10 +64,6 @@ def sync_workers_default() -> bool:
 
 
 # -- cancel, progress, errors -------------------------------------------------------------------
-class Cancelled(Exception):
-    """Raised inside work (by :meth:`WorkContext.check`) to stop early after a cancel."""
-
-
 class CancelToken:
     """A thread-safe cancel flag (``cancel()`` from any thread, poll ``cancelled``)."""
 

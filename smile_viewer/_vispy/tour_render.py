@@ -30,7 +30,9 @@ import numpy as np
 from PIL import Image
 
 from smile_viewer._vispy import headless
+from smile_viewer.cancel import Cancelled, is_cancelled
 from smile_viewer.errors import UserInputError
+from smile_viewer.io.movie import write_mp4
 from smile_viewer.state.tour import Tour, TourSample, turntable_from_pose
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,7 @@ CAPTION_BAND_COLOR = (0.0, 0.0, 0.03, 0.62)
 _GL_MAX: int | None = None
 
 
-class TourCancelled(Exception):
+class TourCancelled(Cancelled):
     """The caller's cancel flag was set: rendering stopped, nothing written."""
 
 
@@ -275,16 +277,6 @@ class TourRenderer:
 
 
 # -- a whole tour ------------------------------------------------------------------------------
-def _is_cancelled(cancel) -> bool:
-    if cancel is None:
-        return False
-    if callable(cancel):
-        return bool(cancel())
-    if hasattr(cancel, "is_set"):
-        return bool(cancel.is_set())
-    return bool(getattr(cancel, "cancelled", False))
-
-
 def _png_folder_target(out: Path) -> Path:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UserInputError(
@@ -337,7 +329,7 @@ def render_tour(
 
     def frames():
         for i, t in enumerate(times):
-            if _is_cancelled(cancel):
+            if is_cancelled(cancel):
                 raise TourCancelled()
             img = renderer.render(tour.sample(t))
             yield img
@@ -346,19 +338,12 @@ def render_tour(
 
     try:
         if movie:
-            _write_mp4(frames(), out, fps, n)
+            write_mp4(frames(), out, fps, n)
         else:
             _write_png_folder(frames(), out)
     finally:
         renderer.close()
     return out
-
-
-def _write_mp4(frames, out: Path, fps: float, n: int) -> None:
-    # lazy: the movie writer (imageio-ffmpeg, Qt-free part of the export module's twin) only for movies
-    from smile_viewer.io.movie import write_mp4
-
-    write_mp4(frames, out, fps, n)
 
 
 def _write_png_folder(frames, out: Path) -> None:

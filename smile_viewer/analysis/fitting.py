@@ -28,6 +28,7 @@ from smile_viewer.analysis import fit_quality, fit_start
 from smile_viewer.analysis.fit_level4 import write_fit_level4
 from smile_viewer.analysis.geometry import match_geometry, pixel_directions
 from smile_viewer.analysis.statistics import cash, cstat
+from smile_viewer.cancel import Cancelled, is_cancelled
 from smile_viewer.compute import RenderRequest, render
 from smile_viewer.compute.types import AnalyticSource, VolumeSource
 from smile_viewer.coords import dipole_tilt, rotation_matrix
@@ -70,7 +71,7 @@ _INPUT_RELATIVE_STEP = 0.2
 _BAD = 1e30
 
 
-class FitCancelled(Exception):
+class FitCancelled(Cancelled):
     """The fit was cancelled through its ``cancel`` flag."""
 
 
@@ -540,14 +541,6 @@ class FitResult:
 # ---------------------------------------------------------------------------- the fit
 
 
-def _is_cancelled(cancel) -> bool:
-    if cancel is None:
-        return False
-    if hasattr(cancel, "is_set"):
-        return bool(cancel.is_set())
-    return bool(cancel())
-
-
 def _scale(name: str, value: float, model_name: str) -> float:
     """The search step of a parameter: 20 % for amplitudes, the registry's step, else relative."""
     if name in _amplitudes(model_name) or name == NORM:
@@ -709,7 +702,7 @@ def fit_observation(
     history: list[tuple[int, float, tuple[float, ...]]] = []
 
     def evaluate(values: Mapping[str, float]) -> tuple[float, np.ndarray | None]:
-        if _is_cancelled(cancel):
+        if is_cancelled(cancel):
             raise FitCancelled("fit cancelled")
         try:
             m = build(values)
@@ -968,7 +961,7 @@ _best_amplitude_factor = fit_start.best_amplitude_factor
 def _scan_start(fwd, build, names, bnds, start_params, amps, progress, cancel, t_start):
     """The coarse scans (:func:`fit_start.scan_start`) of each parameter in ``names`` on one
     coarse forward model, merged into one profile; progress ("scan") and cancel."""
-    if _is_cancelled(cancel):
+    if is_cancelled(cancel):
         raise FitCancelled("fit cancelled")
     a_lo, a_hi = bnds[NORM] if NORM in amps else (1e-3, 1e3)
     seen = {"n": 0, "best": math.inf}
@@ -984,7 +977,7 @@ def _scan_start(fwd, build, names, bnds, start_params, amps, progress, cancel, t
             continue
 
         def on_eval(v, sub, c, kk, name=name):
-            if _is_cancelled(cancel):
+            if is_cancelled(cancel):
                 raise FitCancelled("fit cancelled")
             seen["n"] += 1
             seen["best"] = min(seen["best"], c)

@@ -14,11 +14,11 @@ from smile_viewer._qt.export import (
     export_movie_with_progress,
     save_canvas_png,
     save_widget_png,
-    write_movie,
     write_png,
 )
 from smile_viewer._qt.workers import Cancelled, CancelToken
 from smile_viewer.errors import UserInputError
+from smile_viewer.io.movie import write_mp4
 
 imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg", reason="movie export needs imageio-ffmpeg")
 
@@ -51,7 +51,7 @@ def _leftovers(directory):
 
 def test_movie_of_a_moving_square(tmp_path):
     fractions = []
-    out = write_movie(square_frame, tmp_path / "square.mp4", fps=10, n_frames=10, progress=fractions.append)
+    out = write_mp4(square_frame, tmp_path / "square.mp4", fps=10, n_frames=10, progress=fractions.append)
     assert out == tmp_path / "square.mp4" and out.stat().st_size > 1000
     meta, frames = read_movie(out)
     assert len(frames) == 10
@@ -68,7 +68,7 @@ def test_movie_of_a_moving_square(tmp_path):
 
 def test_movie_reads_back_with_imageio(tmp_path):
     iio = pytest.importorskip("imageio.v3", reason="imageio not installed (imageio-ffmpeg suffices)")
-    out = write_movie(square_frame, tmp_path / "square.mp4", fps=10, n_frames=10)
+    out = write_mp4(square_frame, tmp_path / "square.mp4", fps=10, n_frames=10)
     frames = iio.imread(out, plugin="FFMPEG", index=None)
     assert frames.shape == (10, H, W, 3)
     assert frames[7, 26, 4 + 6 * 7 + 6].min() > 200 and frames[7, 26, 4].max() < 60
@@ -78,7 +78,7 @@ def test_movie_reads_back_with_imageio(tmp_path):
 
 def test_movie_from_an_iterable_with_odd_size_and_alpha(tmp_path):
     frames = [np.dstack([square_frame(i, 51, 37), np.full((37, 51), 255, np.uint8)]) for i in range(4)]
-    out = write_movie(iter(frames), tmp_path / "odd.mp4", fps=5)
+    out = write_mp4(iter(frames), tmp_path / "odd.mp4", fps=5)
     meta, back = read_movie(out)
     assert len(back) == 4
     assert meta["size"] == (52, 38), "odd sizes are padded to even for yuv420p"
@@ -95,7 +95,7 @@ def test_cancel_leaves_no_file_and_keeps_an_old_one(tmp_path):
         return square_frame(i)
 
     with pytest.raises(Cancelled):
-        write_movie(frames, target, fps=10, n_frames=50, cancel=lambda: len(calls) >= 3)
+        write_mp4(frames, target, fps=10, n_frames=50, cancel=lambda: len(calls) >= 3)
     assert calls == [0, 1, 2], "cancel is checked before each frame"
     assert target.read_bytes() == b"old movie"
     assert _leftovers(tmp_path) == []
@@ -104,10 +104,10 @@ def test_cancel_leaves_no_file_and_keeps_an_old_one(tmp_path):
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
-        write_movie(square_frame, new, fps=10, n_frames=5, cancel=token)
+        write_mp4(square_frame, new, fps=10, n_frames=5, cancel=token)
     ev = threading.Event()
     with pytest.raises(Cancelled):
-        write_movie(square_frame, new, 10, 5, progress=lambda f: ev.set(), cancel=ev)
+        write_mp4(square_frame, new, 10, 5, progress=lambda f: ev.set(), cancel=ev)
     assert not new.exists() and _leftovers(tmp_path) == []
 
 
@@ -118,7 +118,7 @@ def test_failures_leave_no_file(tmp_path):
         return square_frame(i) if i < 2 else square_frame(i, 40, 40)
 
     with pytest.raises(UserInputError, match="frame 2 is 40x40, but the first frame was 96x64"):
-        write_movie(mixed, target, fps=10, n_frames=5)
+        write_mp4(mixed, target, fps=10, n_frames=5)
 
     def broken(i):
         if i == 3:
@@ -126,15 +126,15 @@ def test_failures_leave_no_file(tmp_path):
         return square_frame(i)
 
     with pytest.raises(RuntimeError, match="renderer fell over"):
-        write_movie(broken, target, fps=10, n_frames=5)
+        write_mp4(broken, target, fps=10, n_frames=5)
     with pytest.raises(UserInputError, match="must end in .mp4"):
-        write_movie(square_frame, tmp_path / "movie.gif", 10, 3)
+        write_mp4(square_frame, tmp_path / "movie.gif", 10, 3)
     with pytest.raises(UserInputError, match="does not exist"):
-        write_movie(square_frame, tmp_path / "nope" / "m.mp4", 10, 3)
+        write_mp4(square_frame, tmp_path / "nope" / "m.mp4", 10, 3)
     with pytest.raises(UserInputError, match="empty"):
-        write_movie([], target, 10)
+        write_mp4([], target, 10)
     with pytest.raises(ValueError, match="n_frames is needed"):
-        write_movie(square_frame, target, 10)
+        write_mp4(square_frame, target, 10)
     assert not target.exists() and _leftovers(tmp_path) == []
 
 
@@ -255,7 +255,7 @@ def test_movie_of_a_time_range_from_the_canvas(gl_canvas, tmp_path):
         rect.center = (12 + 12 * t, 30)
 
     frames = canvas_frames(canvas, times, set_time)
-    out = write_movie(frames, tmp_path / "t.mp4", fps=5, n_frames=len(times))
+    out = write_mp4(frames, tmp_path / "t.mp4", fps=5, n_frames=len(times))
     _, back = read_movie(out)
     assert len(back) == 5
     for t, f in enumerate(back):

@@ -1,4 +1,4 @@
-"""The Qt-free MP4 writer of the tour command: a complete movie or nothing."""
+"""The Qt-free MP4 writer (the tour command's and the window's movie export): a complete movie or nothing."""
 
 from __future__ import annotations
 
@@ -72,6 +72,6 @@ def test_bad_input(tmp_path):
     with pytest.raises(UserInputError, match="does not exist"):
         write_mp4(_frames(1), tmp_path / "no" / "e.mp4", 10.0)
     mixed = [np.zeros((20, 30, 3), np.uint8), np.zeros((22, 30, 3), np.uint8)]
-    with pytest.raises(UserInputError, match="first was 30x20"):
+    with pytest.raises(UserInputError, match="the first frame was 30x20"):
         write_mp4(mixed, tmp_path / "m.mp4", 10.0)
     assert list(tmp_path.iterdir()) == []
