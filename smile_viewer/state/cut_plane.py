@@ -17,7 +17,7 @@ from psygnal import EventedModel
 from pydantic import ConfigDict, field_validator
 
 from smile_viewer.physics.cut_plane import NAMED_PLANES, plane_normal
-from smile_viewer.state.volume import VOLUME_COLORMAPS
+from smile_viewer.state.volume import volume_colormap
 
 __all__ = ["CUT_PLANES", "CutPlaneSettings"]
 
@@ -64,10 +64,7 @@ class CutPlaneSettings(EventedModel):
     @field_validator("colormap", mode="before")
     @classmethod
     def _cmap(cls, value):
-        name = str(value).strip().lower()
-        if name not in VOLUME_COLORMAPS:
-            raise ValueError(f"colormap {value!r}: choose one of {', '.join(VOLUME_COLORMAPS)}")
-        return name
+        return volume_colormap(value)
 
     @field_validator("value_range", mode="before")
     @classmethod

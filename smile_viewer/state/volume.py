@@ -24,12 +24,21 @@ from typing import Literal
 from psygnal import EventedModel
 from pydantic import ConfigDict, Field, field_validator
 
-__all__ = ["RENDER_MODES", "VOLUME_COLORMAPS", "EmissionVolumeSettings"]
+__all__ = ["RENDER_MODES", "VOLUME_COLORMAPS", "EmissionVolumeSettings", "volume_colormap"]
 
 #: Render modes of the emission volume.
 RENDER_MODES: tuple[str, ...] = ("emission", "mip", "iso")
 #: Colour maps the emission volume offers (perceptually ordered, dark at the low end).
 VOLUME_COLORMAPS: tuple[str, ...] = ("inferno", "magma", "viridis", "hot", "fire", "cubehelix", "grays")
+
+
+def volume_colormap(value) -> str:
+    """The colour map name ``value`` (any case, spaces trimmed), one of :data:`VOLUME_COLORMAPS`;
+    ValueError otherwise (the settings' validators: the emission volume and the cut plane)."""
+    name = str(value).strip().lower()
+    if name not in VOLUME_COLORMAPS:
+        raise ValueError(f"colormap {value!r}: choose one of {', '.join(VOLUME_COLORMAPS)}")
+    return name
 
 
 class EmissionVolumeSettings(EventedModel):
@@ -88,10 +97,7 @@ class EmissionVolumeSettings(EventedModel):
     @field_validator("colormap", mode="before")
     @classmethod
     def _cmap(cls, value):
-        name = str(value).strip().lower()
-        if name not in VOLUME_COLORMAPS:
-            raise ValueError(f"colormap {value!r}: choose one of {', '.join(VOLUME_COLORMAPS)}")
-        return name
+        return volume_colormap(value)
 
     @field_validator("log_range", mode="before")
     @classmethod
