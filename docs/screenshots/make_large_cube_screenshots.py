@@ -8,12 +8,13 @@ shows it as 256³ block means and says so in its key; the SXI image integrates t
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _window import open_window, qt_app, settle  # noqa: E402
 
 
 def make_cube(path: Path, n: int = 512) -> None:
@@ -29,34 +30,13 @@ def make_cube(path: Path, n: int = 512) -> None:
     write_fits_cube(path, vol, sw)
 
 
-def settle(app, win) -> None:
-    for _ in range(40):
-        app.processEvents()
-    win.scene_view.render(alpha=False)
-    for _ in range(40):
-        app.processEvents()
-
-
 def main() -> None:
-    os.environ.setdefault("SMILE_SYNC_WORKERS", "1")
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    import vispy.app
-
-    vispy.app.use_app("pyside6")
-    from smile_viewer._qt.main_window import MainWindow
-
+    app = qt_app()
     tmp = Path(tempfile.mkdtemp())
     cube = tmp / "jorgensen_512.fits"
     make_cube(cube)
     for w, h in ((1600, 1000), (1280, 800)):
-        win = MainWindow(settings=QSettings(str(tmp / f"l{w}.ini"), QSettings.Format.IniFormat))
-        win.resize(w, h)
-        win.show()
-        for _ in range(20):
-            app.processEvents()
+        win = open_window(app, (w, h), tmp)
         st = win.app_state
         st.scene.layers.emission_volume = True
         win.model_dock.load_cube_spec(str(cube), synchronous=True)

@@ -14,11 +14,13 @@ The 4K frame is written at 3840 × 2160 and kept here as a 1920 × 1080 copy.
 
 from __future__ import annotations
 
-import os
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _window import open_window, qt_app, settle  # noqa: E402
 
 
 def _tour(app):
@@ -44,26 +46,10 @@ def _tour(app):
 
 
 def present() -> None:
-    os.environ.setdefault("SMILE_SYNC_WORKERS", "1")
-    import tempfile
-
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    qapp = QApplication.instance() or QApplication(sys.argv)
-    import vispy.app
-
-    vispy.app.use_app("pyside6")
-    from smile_viewer._qt.main_window import MainWindow
-
+    qapp = qt_app()
     screen = qapp.primaryScreen().size()
     w, h = screen.width(), screen.height()
-    tmp = Path(tempfile.mkdtemp())
-    win = MainWindow(settings=QSettings(str(tmp / "l.ini"), QSettings.Format.IniFormat), warm_up=False)
-    win.resize(w - 100, h - 100)
-    win.show()
-    for _ in range(20):
-        qapp.processEvents()
+    win = open_window(qapp, (w - 100, h - 100), Path(tempfile.mkdtemp()), warm_up=False)
     st = win.app_state
     st.scene.layers.emission_volume = True
     if "stars" in st.scene.layers.names():
@@ -72,12 +58,8 @@ def present() -> None:
     win.presentation.enter()
     win.presentation.storm.set_position(0.5)
     win.presentation.go_to_stop(0)
-    for _ in range(80):
-        qapp.processEvents()
-    win.scene_view.set_interactive(False) if hasattr(win.scene_view, "set_interactive") else None
-    win.scene_view.render(alpha=False)
-    for _ in range(40):
-        qapp.processEvents()
+    win.scene_view.set_interactive(False)
+    settle(qapp, win, before=80)
     out = HERE / f"presentation_{w}x{h}.png"
     win.grab().save(str(out))
     print("wrote", out)
@@ -87,37 +69,16 @@ def present() -> None:
 
 def tour_dock() -> None:
     """The window at 1600 × 1000 and 1280 × 800 with the Tour dock open and two keyframes."""
-    os.environ.setdefault("SMILE_SYNC_WORKERS", "1")
-    import tempfile
-
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    qapp = QApplication.instance() or QApplication(sys.argv)
-    import vispy.app
-
-    vispy.app.use_app("pyside6")
-    from smile_viewer._qt.main_window import MainWindow
-
+    qapp = qt_app()
     tmp = Path(tempfile.mkdtemp())
     for w, h in ((1600, 1000), (1280, 800)):
-        win = MainWindow(
-            settings=QSettings(str(tmp / f"l{w}.ini"), QSettings.Format.IniFormat), warm_up=False
-        )
-        win.resize(w, h)
-        win.show()
-        for _ in range(20):
-            qapp.processEvents()
+        win = open_window(qapp, (w, h), tmp, warm_up=False)
         win.tour_dock.show()
         win.state.camera_preset = "magnetosphere"
         win.tour_dock.add_current("The whole magnetosphere")
         win.state.camera_preset = "from_sun"
         win.tour_dock.add_current("The dayside, where SMILE looks")
-        for _ in range(60):
-            qapp.processEvents()
-        win.scene_view.render(alpha=False)
-        for _ in range(30):
-            qapp.processEvents()
+        settle(qapp, win, before=60, after=30)
         out = HERE / f"tour_dock_{w}x{h}.png"
         win.grab().save(str(out))
         print("wrote", out)

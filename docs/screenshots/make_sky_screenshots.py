@@ -12,7 +12,6 @@ looking at the Earth and the Sun.
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -21,6 +20,8 @@ import numpy as np
 from PIL import Image
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _window import open_window, qt_app, settle  # noqa: E402
 
 #: From beyond the tail, a little north of the ecliptic and dawnward, looking sunward.
 SUNWARD = {"azimuth": 250.0, "elevation": 18.0, "scale_factor": 75.0, "center": (-4.0, 0.0, 0.0), "fov": 60.0}
@@ -53,33 +54,18 @@ def headless_frames() -> None:
 
 
 def window_shots() -> None:
-    os.environ.setdefault("SMILE_SYNC_WORKERS", "1")
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    import vispy.app
-
-    vispy.app.use_app("pyside6")
-    from smile_viewer._qt.main_window import MainWindow
     from smile_viewer._vispy.scene import CameraSetup
+
+    app = qt_app()
 
     tmp = Path(tempfile.mkdtemp())
     for w, h in ((1600, 1000), (1280, 800)):
-        win = MainWindow(settings=QSettings(str(tmp / f"l{w}.ini"), QSettings.Format.IniFormat))
-        win.resize(w, h)
-        win.show()
-        for _ in range(20):
-            app.processEvents()
+        win = open_window(app, (w, h), tmp)
         win.layers_dock.checks["stars"].setChecked(True)
         win.layers_dock.checks["sky_labels"].setChecked(True)
         win.layers_dock.raise_()
         win.scene_view.set_camera(CameraSetup(**SUNWARD))
-        for _ in range(40):
-            app.processEvents()
-        win.scene_view.render(alpha=False)
-        for _ in range(30):
-            app.processEvents()
+        settle(app, win, after=30)
         win.grab().save(str(HERE / f"sky_window_{w}x{h}.png"))
         win.close()
 

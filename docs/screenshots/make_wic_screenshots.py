@@ -11,13 +11,15 @@ at the image's time (through_wic_observed_1600x1000.png).
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _window import open_window, qt_app  # noqa: E402
+
 WIC = HERE.parents[1] / "tests" / "data" / "real" / "image-wic" / "wic20002410930.idl"
 SHOTS = (
     (1600, 1000, "side by side"),
@@ -28,23 +30,10 @@ SHOTS = (
 
 
 def main() -> int:
-    os.environ["SMILE_SYNC_WORKERS"] = "1"
-    import vispy.app
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    vispy.app.use_app("pyside6")
-    from smile_viewer._qt.main_window import MainWindow
-
+    app = qt_app()
     for width, height, mode in SHOTS:
         with tempfile.TemporaryDirectory() as tmp:
-            settings = QSettings(str(Path(tmp) / "layout.ini"), QSettings.Format.IniFormat)
-            win = MainWindow(settings=settings)
-            win.resize(width, height)
-            win.show()
-            for _ in range(30):
-                app.processEvents()
+            win = open_window(app, (width, height), Path(tmp))
             win.open_observed(str(WIC))
             win.comparison.set_mode("side by side" if mode == "through" else mode)
             if mode == "through":
