@@ -48,6 +48,7 @@ def _project_files() -> list[Path]:
         capture_output=True,
         text=True,
         check=False,
+        timeout=60,
     )
     if out.returncode != 0:  # not a git checkout (an sdist): walk the tree instead
         names = [str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file()]

@@ -68,7 +68,9 @@ def test_desktop_entry_fields():
     shutil.which("desktop-file-validate") is None, reason="desktop-file-validate not installed"
 )
 def test_desktop_file_validate():
-    res = subprocess.run(["desktop-file-validate", str(DESKTOP)], check=False, capture_output=True, text=True)
+    res = subprocess.run(
+        ["desktop-file-validate", str(DESKTOP)], check=False, capture_output=True, text=True, timeout=60
+    )
     assert res.returncode == 0, res.stdout + res.stderr
     assert "error" not in (res.stdout + res.stderr).lower()
 
@@ -96,7 +98,11 @@ def test_appstream_metainfo_parses_and_names_the_app():
 @pytest.mark.skipif(shutil.which("appstreamcli") is None, reason="appstreamcli not installed")
 def test_appstreamcli_validate():
     res = subprocess.run(
-        ["appstreamcli", "validate", "--no-net", str(METAINFO)], check=False, capture_output=True, text=True
+        ["appstreamcli", "validate", "--no-net", str(METAINFO)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert res.returncode == 0, res.stdout + res.stderr
 

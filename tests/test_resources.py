@@ -67,6 +67,7 @@ def test_installed_wheel_finds_its_resources(built_wheel, tmp_path):
             capture_output=True,
             text=True,
             check=True,
+            timeout=60,
         ).stdout.strip()
     )
     with zipfile.ZipFile(built_wheel) as zf:  # a wheel install is an unzip into purelib

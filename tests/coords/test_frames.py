@@ -199,8 +199,11 @@ def _sunpy_igrf13():
 
     path = sunpy.coordinates.__path__[0] + "/data/igrf13coeffs.txt"
     with open(path) as f:
-        while not (line := f.readline()).startswith("g/h"):
-            pass
+        for line in f:  # (a loop on readline() would spin for ever at the end of the file)
+            if line.startswith("g/h"):
+                break
+        else:
+            raise AssertionError(f"{path}: no 'g/h' header line")
         years = np.array(line.split()[3:-1], dtype=float)
         rows = [np.array(f.readline().split()[3:], dtype=float) for _ in range(3)]
     return years, rows
