@@ -41,13 +41,14 @@ from vispy import scene
 from vispy.visuals.text.text import FontManager
 
 from smile_viewer._vispy.cameras import InstrumentCamera
+from smile_viewer._vispy.screen_rects import rects_overlap
 from smile_viewer._vispy.visuals.colorbar import HudColorBar, format_value
 from smile_viewer._vispy.visuals.earth import Earth, geo_to_scene_transform
 from smile_viewer._vispy.visuals.field_lines import TOPOLOGY_COLORS, TOPOLOGY_LABELS, FieldLines
 from smile_viewer._vispy.visuals.fov import FieldOfView
 from smile_viewer._vispy.visuals.guides import FrameAxes, SunArrow
 from smile_viewer._vispy.visuals.orbit import OrbitTrack, SpacecraftMarker
-from smile_viewer._vispy.visuals.sky import Sky, SkyLabels, cusp_label_points
+from smile_viewer._vispy.visuals.sky import Sky, SkyLabels, cusp_label_points, meridian_point
 from smile_viewer._vispy.visuals.surfaces import BoundarySurface
 from smile_viewer._vispy.visuals.volume import EmissionVolume, GLStateReset, VolumeCompositor
 from smile_viewer.coords import rotation_matrix
@@ -140,16 +141,6 @@ def _compact_legend_text(text: str) -> str:
     """A legend entry for the compact key: the model names and descriptions left out."""
     head = text.split(",")[0].rstrip()
     return head if len(head) <= 34 else head[:33] + "…"
-
-
-def _overlap(a, b, pad: float = 0.0) -> bool:
-    """Whether rectangles ``(x, y, w, h)`` a and b overlap (b grown by ``pad``)."""
-    return (
-        a[0] < b[0] + b[2] + pad
-        and b[0] - pad < a[0] + a[2]
-        and a[1] < b[1] + b[3] + pad
-        and b[1] - pad < a[1] + a[3]
-    )
 
 
 def camera_axes(azimuth: float, elevation: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1362,10 +1353,10 @@ class SceneView:
         if cap is not None:
             pad = 4 * self._pixel_scale
             r = self.spacecraft_label_rect(above=True)
-            if r is not None and _overlap(r, cap, pad=pad):
+            if r is not None and rects_overlap(r, cap, pad=pad):
                 want = "top"
                 below = self.spacecraft_label_rect(above=False)
-                show = below is None or not _overlap(below, cap, pad=pad)  # else the caption names SMILE
+                show = below is None or not rects_overlap(below, cap, pad=pad)  # else the caption names SMILE
         if tuple(label.anchors) != ("left", want):  # (setting it redraws: only on a change)
             label.anchors = ("left", want)
         if label.visible != show:
@@ -1414,14 +1405,19 @@ class SceneView:
         if lay.stars:
             out.append(("Moon", np.append(self.sky.moon_position, 1.0)))
         meshes = self.data.get("boundaries")
-        for key, name, on in (
-            ("magnetopause", "magnetopause", lay.magnetopause),
-            ("bow_shock", "bow shock", lay.bow_shock),
+        fallbacks = []  # the boundaries' names on their flanks, when the nose is crowded
+        for key, name, on, flank_deg in (
+            ("magnetopause", "magnetopause", lay.magnetopause, 100.0),
+            ("bow_shock", "bow shock", lay.bow_shock, 115.0),
         ):
             mesh = getattr(meshes, key, None) if meshes is not None else None
             if on and mesh is not None:
                 r = _rotation(mesh.frame, frame, t)
                 out.append((name, np.append(r @ np.array([mesh.standoff_re, 0.0, 0.0]), 1.0)))
+                for angle in (flank_deg, -flank_deg):
+                    point = meridian_point(mesh, angle)
+                    if point is not None:
+                        fallbacks.append((name, np.append(r @ point, 1.0)))
                 if key == "magnetopause":
                     for cusp, point in cusp_label_points(mesh).items():
                         out.append((cusp, np.append(r @ point, 1.0)))
@@ -1432,7 +1428,7 @@ class SceneView:
             if on and cam is not None:
                 reach = 0.55 * float(np.linalg.norm(cam.position_re))
                 out.append((name.upper(), np.append(cam.position_re + reach * cam.boresight, 1.0)))
-        return out
+        return out + fallbacks
 
     def _update_sky_view(self) -> None:
         """Per frame: the Sun's disc for the camera's scale; names next to their points."""
@@ -1446,8 +1442,30 @@ class SceneView:
             anchors = self.sky_label_anchors()
             xy = self.project_homogeneous(np.array([a for _n, a in anchors])) if anchors else []
             self.sky_labels.place(
-                [(n, p) for (n, _a), p in zip(anchors, xy, strict=True)], tuple(self.canvas.size)
+                [(n, p) for (n, _a), p in zip(anchors, xy, strict=True)],
+                tuple(self.canvas.size),
+                reserved=self.label_rects(),
             )
+
+    def label_rects(self) -> list[tuple[float, float, float, float]]:
+        """``(x, y, w, h)`` canvas rectangles of the caption, the SMILE label and the axis and
+        Sun-arrow labels now shown (estimated from their font sizes), which names keep clear of."""
+        rects = [r for r in (self.caption_rect(), self.spacecraft_label_rect()) if r is not None]
+        for arrows in (self.axes, self.sun):
+            if not arrows.visible:
+                continue
+            for text in arrows.labels:
+                if not text.visible or not text.text:
+                    continue
+                m = np.asarray(
+                    text.parent.node_transform(self.canvas.scene).map(np.asarray(text.pos)[0]), float
+                )
+                if not (np.all(np.isfinite(m)) and m[3] > 0):
+                    continue
+                em = float(text.font_size) * 96.0 / 72.0
+                w, h = 0.68 * em * len(text.text), 1.4 * em
+                rects.append((m[0] / m[3] - w / 2, m[1] / m[3] - h / 2, w, h))
+        return rects
 
     # -- queries (tests, overlays) ---------------------------------------------------------
     def project(self, xyz) -> np.ndarray:

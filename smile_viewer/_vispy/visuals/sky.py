@@ -21,6 +21,7 @@ from vispy.scene.visuals import create_visual_node
 from vispy.visuals import Visual
 from vispy.visuals.transforms import STTransform
 
+from smile_viewer._vispy.screen_rects import rects_overlap
 from smile_viewer.constants import R_E_KM
 from smile_viewer.coords import sky as sky_coords
 from smile_viewer.resources import read_shader
@@ -57,22 +58,27 @@ def star_appearance(mag) -> tuple[np.ndarray, np.ndarray]:
     return sigma, peak
 
 
-def cusp_label_points(mesh, polar_deg: float = 55.0) -> dict[str, np.ndarray]:
-    """Where to write "north cusp" / "south cusp": the magnetopause vertex of the noon-midnight
-    meridian (|y| smallest) whose angle from +X towards ±Z is nearest ``polar_deg`` (about
-    where the cusps meet the dayside boundary), in the mesh's frame. A label's place, not a
-    cusp model."""
+def meridian_point(mesh, angle_deg: float) -> np.ndarray | None:
+    """The vertex of ``mesh`` in its noon-midnight meridian (|y| smallest) whose angle from +X
+    is nearest ``angle_deg`` (positive towards +Z, negative towards -Z), in the mesh's frame;
+    None for an empty mesh. A place to write a name, not a model."""
     v = np.asarray(mesh.vertices, float)
     if v.size == 0:
-        return {}
+        return None
     meridian = np.abs(v[:, 1]) <= max(0.05 * float(np.abs(v[:, 1]).max()), 1e-6)
-    out = {}
-    for name, sign in (("north cusp", 1.0), ("south cusp", -1.0)):
-        cand = v[meridian & (sign * v[:, 2] > 0)]
-        if len(cand):
-            angle = np.degrees(np.arctan2(sign * cand[:, 2], cand[:, 0]))
-            out[name] = cand[int(np.argmin(np.abs(angle - polar_deg)))]
-    return out
+    sign = 1.0 if angle_deg >= 0 else -1.0
+    cand = v[meridian & (sign * v[:, 2] > 0)]
+    if not len(cand):
+        return None
+    angle = np.degrees(np.arctan2(sign * cand[:, 2], cand[:, 0]))
+    return cand[int(np.argmin(np.abs(angle - abs(angle_deg))))]
+
+
+def cusp_label_points(mesh, polar_deg: float = 55.0) -> dict[str, np.ndarray]:
+    """Where to write "north cusp" / "south cusp": the magnetopause's meridian vertex nearest
+    ``polar_deg`` from +X towards ±Z (about where the cusps meet the dayside boundary)."""
+    points = {"north cusp": meridian_point(mesh, polar_deg), "south cusp": meridian_point(mesh, -polar_deg)}
+    return {k: p for k, p in points.items() if p is not None}
 
 
 class SkyPointsVisual(Visual):
@@ -262,7 +268,9 @@ class Sky(scene.Node):
 
 class SkyLabels(scene.Node):
     """Names placed next to scene points, in canvas pixels (:meth:`place`); a name whose point
-    is behind the eye or off the canvas is hidden."""
+    is behind the eye or off the canvas is hidden, and so is one whose text would overlap a name
+    placed before it (the caller lists them by importance): from far away the names of the
+    boundaries, cusps and fields of view crowd into a few pixels and would print over each other."""
 
     def __init__(self, pixel_scale: float = 1.0, font_manager=None, parent=None):
         super().__init__(parent=parent, name="sky_labels")
@@ -272,35 +280,101 @@ class SkyLabels(scene.Node):
         self._rgb = LABEL_COLOR[:3]
         self._alpha = 1.0
         self.positions: dict[str, tuple[float, float] | None] = {}
+        self.crowded: set[str] = set()  # names hidden because an earlier name's text was in the way
+        self.sides: dict[str, str] = {}  # the side of its point each shown name is on
 
-    def place(self, items, canvas_size) -> None:
-        """``items``: (name, canvas xy or None) pairs; others are hidden."""
+    #: Where a name may go around its point, in the order tried, and the Text anchors for each.
+    SIDES = {
+        "right": ("left", "top"),
+        "left": ("right", "top"),
+        "above": ("center", "top"),
+        "below": ("center", "bottom"),
+    }
+
+    def text_box(self, name: str, xy, side: str = "right") -> tuple[float, float, float, float]:
+        """``(x, y, width, height)`` canvas pixels that ``name``'s text covers when its point is at
+        ``xy`` and the text is on the point's ``side`` (one of :attr:`SIDES`); an estimate from the
+        font size: 0.62 em a character, 1.3 em a line."""
+        em = 10 * self._ps * 96.0 / 72.0
+        width, height = 0.62 * em * len(name), 1.6 * em
+        x, y = float(xy[0]), float(xy[1])
+        gap = 5 * self._ps
+        if side in ("above", "below"):
+            top = y - gap - height if side == "above" else y + gap
+            return x - width / 2, top, width, height
+        bottom = y - 3 * self._ps
+        return (x + gap if side == "right" else x - gap - width), bottom - 1.3 * em, width, height
+
+    def _text_pos(self, xy, side: str) -> tuple[float, float]:
+        """Where the Text visual goes (with the anchors of :attr:`SIDES`) for ``side``."""
+        x, y = float(xy[0]), float(xy[1])
+        gap = 5 * self._ps
+        if side == "above":
+            return x, y - gap
+        if side == "below":
+            return x, y + gap
+        return (x + gap if side == "right" else x - gap), y - 3 * self._ps
+
+    def place(self, items, canvas_size, reserved=()) -> None:
+        """``items``: (name, canvas xy or None) pairs, most important first (a name may come
+        again with another point: tried when its earlier points are crowded); others are hidden.
+        A name goes right of its point, else left, above or below it when that side is taken (by
+        an earlier name or a ``reserved`` rectangle ``(x, y, w, h)``: the caption, the axis
+        labels), else is hidden (``crowded``)."""
         w, h = canvas_size
-        seen = set()
+        boxes: list[tuple[float, float, float, float]] = [tuple(r) for r in reserved]
+        crowded: set[str] = set()
+        self.sides = {}
+        self.positions = {}
         for name, xy in items:
-            seen.add(name)
-            text = self.texts.get(name)
-            if text is None:
-                text = scene.visuals.Text(
-                    name,
-                    color=(*self._rgb, self._alpha),
-                    font_size=10 * self._ps,
-                    anchor_x="left",
-                    anchor_y="top",  # (canvas y points down: the text sits above its point)
-                    parent=self,
-                    font_manager=self._fonts,
-                )
-                self.texts[name] = text
-            ok = xy is not None and np.all(np.isfinite(xy)) and 0 <= xy[0] < w and 0 <= xy[1] < h
-            self.positions[name] = (float(xy[0]), float(xy[1])) if ok else None
-            if ok:
-                text.pos = (float(xy[0]) + 5 * self._ps, float(xy[1]) - 3 * self._ps)
-            if text.visible != ok:
-                text.visible = ok
+            if name in self.sides:
+                continue  # shown at an earlier (preferred) point: further points are fallbacks
+            on_canvas = xy is not None and np.all(np.isfinite(xy)) and 0 <= xy[0] < w and 0 <= xy[1] < h
+            if not on_canvas:
+                self.positions.setdefault(name, None)
+                continue
+            side = next(
+                (
+                    s
+                    for s in self.SIDES
+                    if not any(rects_overlap(self.text_box(name, xy, s), b, pad=2.0) for b in boxes)
+                ),
+                None,
+            )
+            if side is None:
+                crowded.add(name)
+                if self.positions.get(name) is None:
+                    self.positions[name] = (float(xy[0]), float(xy[1]))
+                continue
+            boxes.append(self.text_box(name, xy, side))
+            self.positions[name] = (float(xy[0]), float(xy[1]))
+            self.sides[name] = side
+            text = self._text(name)
+            if tuple(text.anchors) != self.SIDES[side]:
+                text.anchors = self.SIDES[side]
+            text.pos = self._text_pos(xy, side)
+        self.crowded = crowded - set(self.sides)
         for name, text in self.texts.items():
-            if name not in seen:
-                text.visible = False
-                self.positions[name] = None
+            shown = name in self.sides
+            if text.visible != shown:
+                text.visible = shown
+            self.positions.setdefault(name, None)
+
+    def _text(self, name: str):
+        """The Text visual of ``name`` (made on first use)."""
+        text = self.texts.get(name)
+        if text is None:
+            text = scene.visuals.Text(
+                name,
+                color=(*self._rgb, self._alpha),
+                font_size=10 * self._ps,
+                anchor_x="left",
+                anchor_y="top",  # (canvas y points down: the text sits above its point)
+                parent=self,
+                font_manager=self._fonts,
+            )
+            self.texts[name] = text
+        return text
 
     def set_style(self, rgba) -> None:
         """Colour (r, g, b[, opacity]) of the names."""
