@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import hashlib
 import json
 import math
 import os
@@ -167,6 +168,15 @@ def collect_files(inputs: Any, suffixes: tuple[str, ...]) -> list[Path]:
         else:
             raise UserInputError(f"{p}: no such file or directory")
     return list(out)
+
+
+def file_sha256(path: Any) -> str:
+    """SHA-256 of a file's bytes (hex), read in 1 MiB pieces (the provenance of what was read)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def read_bytes(path: Any, kind: str, *, allow_empty: bool = False) -> bytes:

@@ -9,7 +9,6 @@ in docs/formats.md#image-fuv-level-1. Every problem raises DataFileError naming 
 
 from __future__ import annotations
 
-import hashlib
 import math
 import warnings
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from scipy.spatial.transform import Rotation
 from smile_viewer.constants import R_E_KM
 from smile_viewer.coords import rotation_matrix
 from smile_viewer.errors import DataFileError
-from smile_viewer.io.checked_file import checked_path
+from smile_viewer.io.checked_file import checked_path, file_sha256
 
 __all__ = [
     "ANGLE_FILL",
@@ -310,14 +309,6 @@ def geolocation_check(camera: FuvCamera, position_gei_km, time: Time, height_km:
 # ---------------------------------------------------------------------------- reader
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _field(info, name: str, p: Path):
     names = {str(n).upper() for n in (info.dtype.names or ())}
     if name.upper() not in names:
@@ -494,7 +485,7 @@ def read_image_fuv(path, *, fit_geometry: bool = True) -> Any:
     prov = {
         "path": str(p.resolve()),
         "size_bytes": p.stat().st_size,
-        "sha256": _sha256(p),
+        "sha256": file_sha256(p),
         "format": "image-fuv",
         "structure": "imageinfo",
         "instrument": f"IMAGE FUV {inst}",

@@ -9,7 +9,6 @@ and the key. Layouts and the extensions read: docs/formats.md#observed-images.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from smile_viewer.constants import R_E_KM
 from smile_viewer.coords import rotation_matrix, sun_direction
 from smile_viewer.coords.timeparse import parse_time
 from smile_viewer.errors import DataFileError, UserInputError
-from smile_viewer.io.checked_file import checked_path
+from smile_viewer.io.checked_file import checked_path, file_sha256
 from smile_viewer.io.guarded import guard
 from smile_viewer.mission.instruments import load_instrument
 from smile_viewer.mission.pointing import camera_rotation
@@ -226,14 +225,6 @@ class ObservedImage:
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _check_file(path) -> Path:
@@ -477,7 +468,7 @@ def _read_fits(p: Path, instrument: str | None) -> ObservedImage:
     prov = {
         "path": str(p.resolve()),
         "size_bytes": p.stat().st_size,
-        "sha256": _sha256(p),
+        "sha256": file_sha256(p),
         "format": fmt,
         "hdus": hdus_read,
         "notes": list(notes),
@@ -745,7 +736,7 @@ def _read_cdf(p: Path, instrument: str | None, record: int) -> ObservedImage:
     prov = {
         "path": str(p.resolve()),
         "size_bytes": p.stat().st_size,
-        "sha256": _sha256(p),
+        "sha256": file_sha256(p),
         "format": "uvi-cdf",
         "record": record,
         "records": n_rec,
