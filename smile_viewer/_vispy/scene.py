@@ -506,6 +506,10 @@ class SceneView:
         self.bow_shock.visible = lay.bow_shock
         self.field_lines.visible = lay.field_lines
         self.sxi_fov.visible = lay.sxi_fov and not through
+        # an observed image's field, drawn from its observer: not while looking from that observer
+        # (the eye at the field's apex: its faces would cover the whole view)
+        observed = hasattr(self._camera_setup, "scene_camera")
+        self.observation_fov.visible = bool(self.observation_fov_label) and not observed
         self.uvi_fov.visible = lay.uvi_fov
         self.sky.visible = lay.stars
         self.sky_labels.visible = lay.sky_labels
@@ -1017,8 +1021,8 @@ class SceneView:
         cam = camera.with_(position_re=pos, rotation=rot, rays=None, frame=frame)
         g = fov_geometry(cam, max(float(np.linalg.norm(pos)), 1.0))
         self.observation_fov.set_geometry(g.apex, g.rim, g.faces, g.edges)
-        self.observation_fov.visible = True
-        self.observation_fov_label = str(label)
+        self.observation_fov_label = str(label) or "observed field"
+        self.observation_fov.visible = not hasattr(self._camera_setup, "scene_camera")
         self._update_legend()
         self.canvas.update()
 

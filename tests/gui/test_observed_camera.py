@@ -119,6 +119,17 @@ def test_through_lexi_from_the_moon(window):
     assert sv.instrument_camera.fov_xy == pytest.approx((9.1, 9.1))
     assert sv.hud_title.text.startswith("Through LEXI (observed) from the Moon")
     assert "the Moon at " in sv.hud_time.text
+    # the scene is seen: with the sky on, the Moon under the eye is not drawn (its sphere round
+    # the eye hid everything), nor LEXI's own field drawn from the eye; the magnetopause fills
+    # part of the field, the stars show where it does not
+    for name in win.state.layers.names():
+        setattr(win.state.layers, name, name in ("stars", "magnetopause"))
+    img = sv.render(alpha=False)[..., :3].astype(float)
+    assert not sv.sky.moon.visible and not sv.observation_fov.visible
+    x0, y0, fw, fh = sv.instrument_frame_rect()
+    field = img[int(y0) + 3 : int(y0 + fh) - 3, int(x0) + 3 : int(x0 + fw) - 3].max(axis=-1)
+    assert (field > 40).mean() > 0.2, (field > 40).mean()  # the translucent magnetopause
+    assert (field < 15).mean() > 0.1  # and dark sky beside it
     # another preset leaves the view; clearing the observation disables the action
     win.set_camera_preset("north")
     assert not act.isChecked() and sv.view.camera is sv.turntable

@@ -58,6 +58,10 @@ def star_appearance(mag) -> tuple[np.ndarray, np.ndarray]:
     return sigma, peak
 
 
+#: An eye closer to the Moon's centre than this many Moon radii stands on the Moon: no Moon drawn.
+ON_MOON_FACTOR = 1.05
+
+
 def meridian_point(mesh, angle_deg: float) -> np.ndarray | None:
     """The vertex of ``mesh`` in its noon-midnight meridian (|y| smallest) whose angle from +X
     is nearest ``angle_deg`` (positive towards +Z, negative towards -Z), in the mesh's frame;
@@ -257,11 +261,15 @@ class Sky(scene.Node):
     def set_view(self, px_per_rad: float, eye, forward=None) -> None:
         """The camera's scale (framebuffer pixels per radian), eye [R_E] and view direction:
         size the Sun's disc and glow; the Moon's marker only while its sphere is smaller than
-        the marker."""
+        the marker; no Moon at all when the eye stands on it (LEXI's view from its lander: the
+        sphere round the eye would hide the whole sky and scene)."""
         self.sun.set_px_per_rad(px_per_rad, forward)
         dist = float(np.linalg.norm(self.moon_position - np.asarray(eye, float)))
+        on_moon = dist < ON_MOON_FACTOR * self.moon_radius_re
+        if self.moon.visible == on_moon:
+            self.moon.visible = not on_moon
         radius_px = px_per_rad * self.moon_radius_re / max(dist, 1e-9)
-        show = radius_px < 2.5 * self._ps
+        show = radius_px < 2.5 * self._ps and not on_moon
         if self.moon_marker.visible != show:
             self.moon_marker.visible = show
 
