@@ -4,10 +4,15 @@
   llvmpipe) when it is installed; when no display can be had, the session does not abort:
   Qt falls back to the ``offscreen`` platform and ``gl`` tests are skipped with the reason.
 - GPU tests (marker ``gpu``) run only where cupy sees a CUDA device.
+- Python's cyclic garbage collector runs on the main thread only, between tests (as the
+  application runs it on its GUI thread: smile_viewer/_qt/gui_gc.py): left automatic, it runs
+  in whichever thread allocates (a render worker, pytest-xdist's receiver thread) and frees
+  widgets and GL canvases there, which crashes Qt later at an unrelated test.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 
@@ -15,6 +20,7 @@ import pytest
 
 # Never let a test reach the network through astropy (importing the package configures it).
 import smile_viewer  # noqa: F401
+from smile_viewer._qt.gui_gc import collect_due
 
 
 def _display_available() -> bool:
@@ -49,6 +55,20 @@ def pytest_configure(config):
     if not _display_available() and not _is_xdist_controller(config):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("SMILE_TEST_SESSION", "1")
+    gc.disable()  # collected in pytest_runtest_teardown, on the main thread
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item):
+    # after pytest-qt has closed the test's widgets and the fixtures are torn down
+    try:
+        return (yield)
+    finally:
+        collect_due()
+
+
+def pytest_unconfigure(config):
+    gc.enable()
 
 
 def pytest_collection_modifyitems(config, items):

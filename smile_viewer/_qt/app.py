@@ -73,6 +73,13 @@ def run_app(argv: Sequence[str] | None = None, *, state=None, present: bool = Fa
     app.setApplicationDisplayName("smile-viewer")
 
     # lazy: no display: the message comes before Qt and vispy load (tests/gui/test_first_window.py)
+    from smile_viewer._qt.gui_gc import GuiThreadCollector
+
+    # Garbage cycles that hold widgets or GL canvases are freed on the GUI thread only (never
+    # in a render worker, where Qt may crash): smile_viewer/_qt/gui_gc.py
+    GuiThreadCollector(parent=app).start()
+
+    # lazy: no display: the message comes before Qt and vispy load (tests/gui/test_first_window.py)
     import vispy.app
 
     vispy.app.use_app("pyside6")

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 from smile_viewer._qt.workers import describe_exception
+from smile_viewer._vispy.headless import own_gl_context
 from smile_viewer.cancel import Cancelled
 from smile_viewer.errors import UserInputError
 from smile_viewer.io.atomic import atomic_path, check_output_path
@@ -150,7 +151,8 @@ def offscreen_view(scene_view, size):
 
     w, h = _check_size(size)
     main = scene_view
-    canvas = vscene.SceneCanvas(size=(w, h), show=False, app=main.canvas.app, keys=None)
+    # its own GL context, not the window's (smile_viewer._vispy.headless.own_gl_context)
+    canvas = own_gl_context(vscene.SceneCanvas(size=(w, h), show=False, app=main.canvas.app, keys=None))
     off = type(main)(
         main.app_state,
         canvas=canvas,

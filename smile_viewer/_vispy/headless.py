@@ -247,12 +247,34 @@ def _forget_failed_app() -> None:
         pass
 
 
+def own_gl_context(canvas):
+    """Give an off-window canvas (``show=False``) of vispy's Qt backend its own OpenGL context;
+    returns the canvas.
+
+    A hidden QOpenGLWidget is never initialised: its ``makeCurrent()`` does nothing and vispy
+    then draws with whichever context happens to be current, another canvas's. Once that
+    canvas is destroyed (closed and garbage-collected) no context is current: framebuffers come
+    back with id 0 and the OpenGL driver may crash. With ``WA_DontShowOnScreen`` the widget is
+    "shown" (it creates its context and framebuffer) but never appears on the screen. Other
+    backends (EGL) have no widget and are returned unchanged.
+    """
+    native = getattr(canvas, "native", None)
+    if native is None or not hasattr(native, "isValid") or native.isValid():
+        return canvas
+    # lazy: only on vispy's Qt backend, where Qt is loaded already
+    from PySide6.QtCore import Qt
+
+    native.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    native.show()
+    return canvas
+
+
 def _probe(app) -> None:
     """Draw one tiny frame: raises when the backend cannot give a working context."""
     # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
     from vispy import scene
 
-    canvas = scene.SceneCanvas(size=(8, 8), show=False, app=app, bgcolor=(1.0, 0.0, 0.0, 1.0))
+    canvas = own_gl_context(scene.SceneCanvas(size=(8, 8), show=False, app=app, bgcolor=(1.0, 0.0, 0.0, 1.0)))
     try:
         img = canvas.render(alpha=False)
     finally:
@@ -362,7 +384,7 @@ def render_scene_image(
     # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
     from smile_viewer._vispy.scene import SceneView
 
-    canvas = scene.SceneCanvas(size=(w * ss, h * ss), show=False, app=app, keys=None)
+    canvas = own_gl_context(scene.SceneCanvas(size=(w * ss, h * ss), show=False, app=app, keys=None))
     sv = SceneView(app_state, canvas=canvas, pixel_scale=ss, volume_resolution=1.0)  # a still: full quality
     if camera is not None:
         sv.set_camera(camera)

@@ -86,7 +86,7 @@ def gl_max_size(app=None) -> int:
     from vispy import gloo
     from vispy import scene as vscene
 
-    canvas = vscene.SceneCanvas(size=(16, 16), show=False, app=app, keys=None)
+    canvas = headless.own_gl_context(vscene.SceneCanvas(size=(16, 16), show=False, app=app, keys=None))
     try:
         canvas.set_current()
         gl = gloo.gl
@@ -159,7 +159,9 @@ class TourRenderer:
         self.app_state = copy.deepcopy(app_state)
         self.hud_scale = hud_scale_for(self.size) if proj == "perspective" else 1.0
         canvas_size = self.size if proj == "perspective" else (256, 256)
-        self.canvas = vscene.SceneCanvas(size=canvas_size, show=False, app=app, keys=None)
+        self.canvas = headless.own_gl_context(
+            vscene.SceneCanvas(size=canvas_size, show=False, app=app, keys=None)
+        )
         self.view = SceneView(
             self.app_state,
             canvas=self.canvas,

@@ -88,7 +88,7 @@ def sky_view():
     """A SceneView showing only the sky (stars, Sun, Moon), at T, GSE."""
     from vispy import scene as vscene
 
-    from smile_viewer._vispy.headless import gl_app
+    from smile_viewer._vispy.headless import gl_app, own_gl_context
     from smile_viewer._vispy.scene import SceneView
     from smile_viewer.state import AppState
 
@@ -99,7 +99,7 @@ def sky_view():
         setattr(lay, name, False)
     lay.stars = True
     app = gl_app((320, 240))
-    canvas = vscene.SceneCanvas(size=(320, 240), show=False, app=app, keys=None)
+    canvas = own_gl_context(vscene.SceneCanvas(size=(320, 240), show=False, app=app, keys=None))
     sv = SceneView(state, canvas=canvas)
     yield sv
     sv.close()
