@@ -10,7 +10,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-PYTEST_ARGS ?=
+# Two pytest-xdist workers, one test file each at a time (--dist loadfile: several GUI files
+# share one window per module); a crashed worker fails the run at once (--max-worker-restart=0:
+# pytest-xdist 3.8 can hang when it replaces a worker under loadfile). PYTEST_ARGS= runs serially.
+PYTEST_ARGS ?= -n 2 --dist loadfile --max-worker-restart=0
 
 .PHONY: run test lint bench wheel sysdeps venv clean fuzz
 
