@@ -43,3 +43,10 @@ def settle(app, win, before: int = 40, after: int = 40) -> None:
     win.scene_view.render(alpha=False)
     for _ in range(after):
         app.processEvents()
+
+
+def save_grab(win, out: Path) -> Path:
+    """Grab the whole window into ``out`` (PNG) and say so."""
+    win.grab().save(str(out))
+    print(f"wrote {out}")
+    return out

@@ -16,7 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _window import open_window, qt_app, settle  # noqa: E402
+from _window import open_window, qt_app, save_grab, settle  # noqa: E402
 
 LEXI = HERE.parents[1] / "tests" / "data" / "real" / "lexi"
 
@@ -31,8 +31,7 @@ def main() -> int:
     win.state.layers.stars = True
     settle(app, win, before=60)
     out = HERE / "through_lexi_observed_1600x1000.png"
-    win.grab().save(str(out))
-    print(f"wrote {out}")
+    save_grab(win, out)
     win.close()
     return 0
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _window import open_window, qt_app, settle  # noqa: E402
+from _window import open_window, qt_app, save_grab, settle  # noqa: E402
 
 
 def _tour(app):
@@ -61,8 +61,7 @@ def present() -> None:
     win.scene_view.set_interactive(False)
     settle(qapp, win, before=80)
     out = HERE / f"presentation_{w}x{h}.png"
-    win.grab().save(str(out))
-    print("wrote", out)
+    save_grab(win, out)
     win.presentation.leave()
     win.close()
 
@@ -80,8 +79,7 @@ def tour_dock() -> None:
         win.tour_dock.add_current("The dayside, where SMILE looks")
         settle(qapp, win, before=60, after=30)
         out = HERE / f"tour_dock_{w}x{h}.png"
-        win.grab().save(str(out))
-        print("wrote", out)
+        save_grab(win, out)
         win.close()
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _window import open_window, qt_app  # noqa: E402
+from _window import open_window, qt_app, save_grab  # noqa: E402
 
 WIC = HERE.parents[1] / "tests" / "data" / "real" / "image-wic" / "wic20002410930.idl"
 SHOTS = (
@@ -43,8 +43,7 @@ def main() -> int:
                 time.sleep(0.02)
             name = "through_wic_observed" if mode == "through" else f"compare_wic_{mode.replace(' ', '_')}"
             out = HERE / f"{name}_{width}x{height}.png"
-            win.grab().save(str(out))
-            print(f"wrote {out}")
+            save_grab(win, out)
             win.close()
     return 0
 
