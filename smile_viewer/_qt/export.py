@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from smile_viewer._qt.pyside_compat import apply_pyside_fixes
 from smile_viewer._qt.workers import describe_exception
-from smile_viewer._vispy.headless import own_gl_context
+from smile_viewer._vispy.headless import offscreen_canvas
 from smile_viewer.cancel import Cancelled
 from smile_viewer.errors import UserInputError
 from smile_viewer.io.atomic import atomic_path, check_output_path
@@ -143,16 +143,14 @@ def offscreen_view(scene_view, size):
     keeps its place, angles and zoom (a wider frame shows more on the sides). Caption, legend and
     colour bar are laid out for the size, type scaled with it (1 at 1280 × 800).
     """
-    # lazy: vispy scene objects of the export only (the window module has them loaded already)
-    from vispy import scene as vscene
-
-    # lazy: the tour renderer's size rule; loaded with the first export
+    # lazy: the scene module (loaded with the window already) and the tour renderer's size rule
+    from smile_viewer._vispy.scene import InstrumentViewSetup
     from smile_viewer._vispy.tour_render import hud_scale_for
 
     w, h = _check_size(size)
     main = scene_view
     # its own GL context, not the window's (smile_viewer._vispy.headless.own_gl_context)
-    canvas = own_gl_context(vscene.SceneCanvas(size=(w, h), show=False, app=main.canvas.app, keys=None))
+    canvas = offscreen_canvas((w, h), main.canvas.app)
     off = type(main)(
         main.app_state,
         canvas=canvas,
@@ -172,7 +170,7 @@ def offscreen_view(scene_view, size):
             off._mark_dirty(*missing)
         setup = getattr(main, "_camera_setup", None)
         moved = main._camera_state() != getattr(main, "_camera_signature", ())
-        if setup is not None and type(setup).__name__ in ("InstrumentViewSetup", "ObservedViewSetup"):
+        if isinstance(setup, InstrumentViewSetup):  # SMILE's imagers and observed images
             off.set_instrument_view(setup)
         elif setup is not None and getattr(setup, "fit", False) and not moved:
             off.set_camera(setup)

@@ -269,12 +269,21 @@ def own_gl_context(canvas):
     return canvas
 
 
-def _probe(app) -> None:
-    """Draw one tiny frame: raises when the backend cannot give a working context."""
+def offscreen_canvas(size: tuple[int, int], app=None, **kwargs):
+    """A vispy ``SceneCanvas`` of ``size`` (w, h) px that is never on the screen and has an
+    OpenGL context of its own (:func:`own_gl_context`); ``app``: default :func:`gl_app`. Every
+    off-window picture (exports, stills, dome faces, tours) draws on one of these."""
     # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
     from vispy import scene
 
-    canvas = own_gl_context(scene.SceneCanvas(size=(8, 8), show=False, app=app, bgcolor=(1.0, 0.0, 0.0, 1.0)))
+    app = app if app is not None else gl_app(tuple(size))
+    kwargs.setdefault("keys", None)
+    return own_gl_context(scene.SceneCanvas(size=tuple(size), show=False, app=app, **kwargs))
+
+
+def _probe(app) -> None:
+    """Draw one tiny frame: raises when the backend cannot give a working context."""
+    canvas = offscreen_canvas((8, 8), app, bgcolor=(1.0, 0.0, 0.0, 1.0))
     try:
         img = canvas.render(alpha=False)
     finally:
@@ -379,12 +388,9 @@ def render_scene_image(
     app = gl_app((w, h))
 
     # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
-    from vispy import scene
-
-    # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
     from smile_viewer._vispy.scene import SceneView
 
-    canvas = own_gl_context(scene.SceneCanvas(size=(w * ss, h * ss), show=False, app=app, keys=None))
+    canvas = offscreen_canvas((w * ss, h * ss), app)
     sv = SceneView(app_state, canvas=canvas, pixel_scale=ss, volume_resolution=1.0)  # a still: full quality
     if camera is not None:
         sv.set_camera(camera)

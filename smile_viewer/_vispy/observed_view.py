@@ -10,7 +10,7 @@ observation (its own frame, turned into the scene's frame at the observation's t
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -32,6 +32,7 @@ class ObservedViewSetup(InstrumentViewSetup):
     instrument: str = OBSERVED
     fit: str = "contain"
     view: Any = None
+    observed: ClassVar[bool] = True
 
     @property
     def title(self) -> str:

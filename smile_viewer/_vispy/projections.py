@@ -403,12 +403,9 @@ def render_projection_image(
         scene_state.camera_preset = headless.camera_preset_for_view(view)
     app = headless.gl_app((m, m))
     # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
-    from vispy import scene as vscene
-
-    # lazy: vispy loads after the GL platform is chosen (EGL_PLATFORM, PYOPENGL_PLATFORM are set first)
     from smile_viewer._vispy.scene import SceneView
 
-    canvas = headless.own_gl_context(vscene.SceneCanvas(size=(m, m), show=False, app=app, keys=None))
+    canvas = headless.offscreen_canvas((m, m), app)
     # lines, markers and names sized for the face (a 2048 dome has faces of 1308 px)
     sv = SceneView(app_state, canvas=canvas, pixel_scale=max(1.0, m / 900.0), volume_resolution=1.0)
     try:

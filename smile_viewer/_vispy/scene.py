@@ -32,6 +32,7 @@ import contextlib
 import dataclasses
 import logging
 import math
+from typing import ClassVar
 
 import numpy as np
 from astropy.time import Time, TimeDelta
@@ -112,6 +113,24 @@ class InstrumentViewSetup:
 
     instrument: str = "sxi"
     fit: str = "contain"
+
+    #: False: the camera follows SMILE's imager; True: fixed at an observed image's observer
+    #: (``_vispy/observed_view.ObservedViewSetup`` overrides the three members below).
+    observed: ClassVar[bool] = False
+
+    @property
+    def title(self) -> str:
+        """The caption's first line ("" : the scene writes the imager's own)."""
+        return ""
+
+    @property
+    def observer_at(self) -> str:
+        """The caption's second line after the time ("" : SMILE and its distance)."""
+        return ""
+
+    def scene_camera(self, frame: str):
+        """A fixed camera in the scene's ``frame``; None: the imager's camera at the spacecraft."""
+        return None
 
 
 # vispy's TurntableCamera looks from -Y at azimuth 0 (X to the right), from +X (the Sun) at
@@ -506,10 +525,7 @@ class SceneView:
         self.bow_shock.visible = lay.bow_shock
         self.field_lines.visible = lay.field_lines
         self.sxi_fov.visible = lay.sxi_fov and not through
-        # an observed image's field, drawn from its observer: not while looking from that observer
-        # (the eye at the field's apex: its faces would cover the whole view)
-        observed = hasattr(self._camera_setup, "scene_camera")
-        self.observation_fov.visible = bool(self.observation_fov_label) and not observed
+        self.observation_fov.visible = self._observation_fov_shown()
         self.uvi_fov.visible = lay.uvi_fov
         self.sky.visible = lay.stars
         self.sky_labels.visible = lay.sky_labels
@@ -817,8 +833,7 @@ class SceneView:
         """Look through an imager from the spacecraft (follows the spacecraft in time)."""
         if isinstance(setup, str):
             setup = InstrumentViewSetup(setup)
-        observed = hasattr(setup, "scene_camera")  # an observed image's camera (observed_view.py)
-        if setup.instrument not in ("sxi", "uvi") and not observed:
+        if setup.instrument not in ("sxi", "uvi") and not setup.observed:
             raise ValueError(f"unknown instrument {setup.instrument!r}; use 'sxi' or 'uvi'")
         self._camera_setup = setup
         cam = self.instrument_camera
@@ -833,8 +848,9 @@ class SceneView:
     def _update_instrument_camera(self) -> None:
         setup = self._camera_setup
         if isinstance(setup, InstrumentViewSetup):
-            if hasattr(setup, "scene_camera"):  # fixed at an observation (observed_view.py)
-                self.cameras[setup.instrument] = setup.scene_camera(self._state.frame)
+            fixed = setup.scene_camera(self._state.frame)  # at an observation (observed_view.py)
+            if fixed is not None:
+                self.cameras[setup.instrument] = fixed
             cam = self.cameras.get(setup.instrument)
             if cam is not None:
                 self.instrument_camera.set_camera(cam)
@@ -1000,6 +1016,14 @@ class SceneView:
         )
         self.spacecraft.set_position(sc)
 
+    def _observation_fov_shown(self) -> bool:
+        """An observed image's field is drawn while one is set, but not while looking from its
+        observer (the eye at the field's apex: its faces would cover the whole view)."""
+        setup = self._camera_setup
+        return bool(self.observation_fov_label) and not (
+            isinstance(setup, InstrumentViewSetup) and setup.observed
+        )
+
     def set_observation_fov(self, camera, *, time=None, label: str = "") -> None:
         """Draw the field of view of an observed image's camera (``camera``: a mission Camera, in
         its own frame, e.g. LEXI's from the Blue Ghost 1 site) from the observer out to the
@@ -1022,7 +1046,7 @@ class SceneView:
         g = fov_geometry(cam, max(float(np.linalg.norm(pos)), 1.0))
         self.observation_fov.set_geometry(g.apex, g.rim, g.faces, g.edges)
         self.observation_fov_label = str(label) or "observed field"
-        self.observation_fov.visible = not hasattr(self._camera_setup, "scene_camera")
+        self.observation_fov.visible = self._observation_fov_shown()
         self._update_legend()
         self.canvas.update()
 
@@ -1045,7 +1069,7 @@ class SceneView:
     def _update_hud_text(self, t: Time, frame: str) -> None:
         r = float(np.linalg.norm(self.spacecraft_position))
         setup = self._camera_setup
-        if isinstance(setup, InstrumentViewSetup) and getattr(setup, "title", ""):
+        if isinstance(setup, InstrumentViewSetup) and setup.title:
             self.hud_title.text = setup.title  # through an observed image's instrument
         elif isinstance(setup, InstrumentViewSetup):
             cam = self.cameras.get(setup.instrument)
@@ -1056,7 +1080,8 @@ class SceneView:
             )
         else:
             self.hud_title.text = f"SMILE orbit  ·  {frame.upper()} frame, 1 unit = 1 Earth radius"
-        where = getattr(setup, "observer_at", "") or f"SMILE at {r:.1f} R_E"  # an observed image's observer
+        where = setup.observer_at if isinstance(setup, InstrumentViewSetup) else ""
+        where = where or f"SMILE at {r:.1f} R_E"
         self.hud_time.text = f"{t.utc.strftime('%Y-%m-%d %H:%M')} UTC    {where}"
 
     # -- HUD: caption, legend, colour bar --------------------------------------------------

@@ -84,9 +84,8 @@ def gl_max_size(app=None) -> int:
     app = app or headless.gl_app((64, 64))
     # lazy: vispy loads after the GL platform is chosen (headless.gl_app)
     from vispy import gloo
-    from vispy import scene as vscene
 
-    canvas = headless.own_gl_context(vscene.SceneCanvas(size=(16, 16), show=False, app=app, keys=None))
+    canvas = headless.offscreen_canvas((16, 16), app)
     try:
         canvas.set_current()
         gl = gloo.gl
@@ -159,9 +158,7 @@ class TourRenderer:
         self.app_state = copy.deepcopy(app_state)
         self.hud_scale = hud_scale_for(self.size) if proj == "perspective" else 1.0
         canvas_size = self.size if proj == "perspective" else (256, 256)
-        self.canvas = headless.own_gl_context(
-            vscene.SceneCanvas(size=canvas_size, show=False, app=app, keys=None)
-        )
+        self.canvas = headless.offscreen_canvas(canvas_size, app)
         self.view = SceneView(
             self.app_state,
             canvas=self.canvas,

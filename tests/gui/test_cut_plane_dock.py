@@ -33,7 +33,6 @@ def write_cube(path):
 @pytest.fixture
 def dock(qtbot, tmp_path):
     import vispy.app
-    from vispy import scene
 
     from smile_viewer._qt.docks.cut_plane_dock import CutPlaneDock
     from smile_viewer._vispy.scene import SceneView
@@ -42,7 +41,9 @@ def dock(qtbot, tmp_path):
     vispy.app.use_app("pyside6")
     app = AppState()
     app.model.models.choose_file(str(write_cube(tmp_path / "lin.fits")), "cube")
-    canvas = scene.SceneCanvas(size=(480, 320), show=False, keys=None)
+    from smile_viewer._vispy.headless import offscreen_canvas
+
+    canvas = offscreen_canvas((480, 320))
     sv = SceneView(app, canvas=canvas, samples=0)
     d = CutPlaneDock(sv)
     qtbot.addWidget(d)

@@ -210,7 +210,9 @@ def gl_canvas(qtbot):
     from vispy import scene
 
     vispy.app.use_app("pyside6")
-    canvas = scene.SceneCanvas(size=(80, 60), bgcolor=(1.0, 0.0, 0.0, 1.0), show=False)
+    from smile_viewer._vispy.headless import offscreen_canvas
+
+    canvas = offscreen_canvas((80, 60), bgcolor=(1.0, 0.0, 0.0, 1.0))
     # in canvas.scene coordinates are pixels, origin top left
     rect = scene.visuals.Rectangle(center=(20, 30), width=16, height=16, color="white", parent=canvas.scene)
     yield canvas, rect

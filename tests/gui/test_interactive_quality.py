@@ -20,16 +20,14 @@ SIZE = (360, 300)
 
 @pytest.fixture(scope="module")
 def sv():
-    from vispy import scene
-
-    from smile_viewer._vispy.headless import gl_app
+    from smile_viewer._vispy.headless import offscreen_canvas
     from smile_viewer._vispy.scene import SceneView
     from smile_viewer.state import AppState
 
     app = AppState()
     app.volume.shape = (32, 32, 32)
     app.scene.layers.emission_volume = True
-    canvas = scene.SceneCanvas(size=SIZE, show=False, app=gl_app(SIZE), keys=None)
+    canvas = offscreen_canvas(SIZE)
     view = SceneView(app, canvas=canvas)
     view.flush()
     view.canvas.render(alpha=False)  # the first frame places the labels
@@ -131,14 +129,13 @@ def test_async_view_requests_new_data_without_a_redraw():
     # The window's view (async): a solar-wind change asks for the new boundaries at once;
     # the old picture is not drawn again first (on llvmpipe that frame held the GUI thread
     # for a few hundred ms before the SXI image's job could start).
-    from vispy import scene
 
-    from smile_viewer._vispy.headless import gl_app
+    from smile_viewer._vispy.headless import offscreen_canvas
     from smile_viewer._vispy.scene import SceneView
     from smile_viewer.state import AppState
 
     app = AppState()
-    canvas = scene.SceneCanvas(size=(320, 240), show=False, app=gl_app((320, 240)), keys=None)
+    canvas = offscreen_canvas((320, 240))
     view = SceneView(app, canvas=canvas, update_policy="async")
     requests, draws = [], []
     view.data_requested.connect(lambda kind, req, gen: requests.append(kind))
@@ -147,6 +144,7 @@ def test_async_view_requests_new_data_without_a_redraw():
         for _ in range(5):
             canvas.app.process_events()
         requests.clear()
+        draws.clear()  # (the canvas has a context of its own: its first frame is drawn above)
         app.model.solar_wind.n_cm3 = app.model.solar_wind.n_cm3 * 2.0
         app.model.solar_wind.v_km_s = app.model.solar_wind.v_km_s + 50.0  # one burst
         for _ in range(5):

@@ -21,15 +21,13 @@ DEFAULT_CANVAS = (640, 900)
 
 @pytest.fixture(scope="module")
 def sv():
-    from vispy import scene
-
-    from smile_viewer._vispy.headless import gl_app
+    from smile_viewer._vispy.headless import offscreen_canvas
     from smile_viewer._vispy.scene import SceneView
     from smile_viewer.state import AppState
 
     app = AppState()
     app.volume.shape = (64, 64, 64)
-    canvas = scene.SceneCanvas(size=DEFAULT_CANVAS, show=False, app=gl_app(DEFAULT_CANVAS), keys=None)
+    canvas = offscreen_canvas(DEFAULT_CANVAS)
     view = SceneView(app, canvas=canvas)
     yield view
     view.close()

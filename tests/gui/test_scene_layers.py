@@ -24,16 +24,14 @@ NEW_LAYERS = ("magnetopause", "bow_shock", "field_lines", "sxi_fov", "uvi_fov", 
 
 @pytest.fixture(scope="module")
 def scene_view():
-    from vispy import scene
-
-    from smile_viewer._vispy.headless import gl_app
+    from smile_viewer._vispy.headless import offscreen_canvas
     from smile_viewer._vispy.scene import SceneView
     from smile_viewer.state import AppState
 
     app = AppState()
     app.scene.time = T0
     app.volume.shape = (64, 64, 64)
-    canvas = scene.SceneCanvas(size=SIZE, show=False, app=gl_app(SIZE), keys=None)
+    canvas = offscreen_canvas(SIZE)
     view = SceneView(app, canvas=canvas)
     yield view
     view.close()

@@ -86,9 +86,8 @@ def offset_rotation(d, dx_deg: float, dy_deg: float) -> np.ndarray:
 @pytest.fixture(scope="module")
 def sky_view():
     """A SceneView showing only the sky (stars, Sun, Moon), at T, GSE."""
-    from vispy import scene as vscene
 
-    from smile_viewer._vispy.headless import gl_app, own_gl_context
+    from smile_viewer._vispy.headless import gl_app, offscreen_canvas
     from smile_viewer._vispy.scene import SceneView
     from smile_viewer.state import AppState
 
@@ -99,7 +98,7 @@ def sky_view():
         setattr(lay, name, False)
     lay.stars = True
     app = gl_app((320, 240))
-    canvas = own_gl_context(vscene.SceneCanvas(size=(320, 240), show=False, app=app, keys=None))
+    canvas = offscreen_canvas((320, 240), app)
     sv = SceneView(state, canvas=canvas)
     yield sv
     sv.close()

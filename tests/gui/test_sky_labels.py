@@ -55,16 +55,15 @@ def test_crowded_names_give_way_to_the_earlier_ones():
 @pytest.fixture(scope="module")
 def names_view():
     """The default window's 3-D canvas size (643 x 913 at 1600 x 1000) with the names on."""
-    from vispy import scene as vscene
 
-    from smile_viewer._vispy.headless import gl_app
+    from smile_viewer._vispy.headless import gl_app, offscreen_canvas
     from smile_viewer._vispy.scene import SceneView
     from smile_viewer.state import AppState
 
     state = AppState()
     state.scene.layers.sky_labels = True
     app = gl_app((643, 913))
-    canvas = vscene.SceneCanvas(size=(643, 913), show=False, app=app, keys=None)
+    canvas = offscreen_canvas((643, 913), app)
     sv = SceneView(state, canvas=canvas)
     yield sv
     sv.close()

@@ -174,15 +174,13 @@ def test_cancel_stops_and_leaves_nothing(tmp_path):
 @pytest.mark.gl
 @pytest.mark.parametrize("size", [(1600, 1000), (1024, 768)])
 def test_magnetosphere_preset_frames_nose_to_tail_with_a_visible_earth(size):
-    from vispy import scene as vscene
-
     from smile_viewer._vispy import headless
     from smile_viewer._vispy.scene import SceneView
 
     app = AppState()
     app.scene.camera_preset = "magnetosphere"
     gl = headless.gl_app(size)
-    canvas = vscene.SceneCanvas(size=size, show=False, app=gl, keys=None)
+    canvas = headless.offscreen_canvas(size, gl)
     sv = SceneView(app, canvas=canvas)
     try:
         sv.flush()

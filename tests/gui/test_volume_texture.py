@@ -18,9 +18,7 @@ SIZE = (800, 500)
 
 @pytest.fixture
 def view(tmp_path):
-    from vispy import scene
-
-    from smile_viewer._vispy.headless import gl_app
+    from smile_viewer._vispy.headless import offscreen_canvas
     from smile_viewer._vispy.scene import SceneView
     from smile_viewer.io.cubes.shared import clear_shared_cube
     from smile_viewer.state import AppState
@@ -34,7 +32,7 @@ def view(tmp_path):
     for name in type(lay).model_fields:
         setattr(lay, name, name in ("emission_volume", "labels"))  # labels: the key and captions
     app.volume.texture_max_nodes = 32
-    canvas = scene.SceneCanvas(size=SIZE, show=False, app=gl_app(SIZE), keys=None)
+    canvas = offscreen_canvas(SIZE)
     v = SceneView(app, canvas=canvas)
     v.apply_camera_preset("north")
     v.flush()
